@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: system packages, npm packages,
+# and the native addon. Each step runs only when its result is missing or stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+# 1. Debian packages: libtorch (the engine), Python torch and SciPy (references
+#    for equivalence tests and benchmarks), Fashion-MNIST (the demo's data).
+#    Extra packages can be requested with TWIN_EXTRA_PACKAGES="a b".
+packages=(libtorch-dev python3-torch python3-scipy dataset-fashion-mnist ${TWIN_EXTRA_PACKAGES:-})
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. npm packages, when node_modules is missing or older than the lockfile.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 3. The native addon, when missing or older than its sources.
+addon=build/Release/twin.node
+if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
+  say "building the native addon against ${LIBTORCH:-Debian's libtorch}"
+  npx --no-install node-gyp rebuild --jobs=max >/tmp/twin-native-build.log 2>&1 || {
+    tail -40 /tmp/twin-native-build.log >&2
+    say "native build failed; full log in /tmp/twin-native-build.log"
+    exit 1
+  }
+fi

@@ -1,0 +1,72 @@
+// Process-level settings: threads, version, devices, allocator tuning.
+#include "twin.h"
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+
+#include <malloc.h>
+
+namespace twin {
+
+namespace {
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
+    throw_type(info.Env(), "setNumThreads(n): n must be an integer >= 1");
+  }
+  at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value SetNumInteropThreads(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
+    throw_type(info.Env(), "setNumInteropThreads(n): n must be an integer >= 1");
+  }
+  guarded(info.Env(), "setNumInteropThreads", [&] {
+    at::set_num_interop_threads(info[0].As<Napi::Number>().Int32Value());
+    return 0;
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), TWIN_TORCH_VERSION);
+}
+
+Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), at::get_parallel_info());
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+
+Napi::Value ManualSeedGlobal(const Napi::CallbackInfo& info) {
+  // Only used by tests that prove twin never touches the global generator.
+  at::Generator g = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(g.mutex());
+  g.set_current_seed(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void init_runtime(Napi::Env env, Napi::Object exports) {
+  // ENGINE-NOTES: glibc otherwise returns and re-maps large activation buffers
+  // on every step (10-20% slower); keep them mapped instead.
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<long long>(4294967295LL, INT32_MAX)));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
+  exports.Set("setNumInteropThreads", Napi::Function::New(env, SetNumInteropThreads, "setNumInteropThreads"));
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo, "parallelInfo"));
+  exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount"));
+  exports.Set("manualSeedGlobal", Napi::Function::New(env, ManualSeedGlobal, "manualSeedGlobal"));
+}
+
+}  // namespace twin

@@ -75,7 +75,7 @@ export function fashionMnist(options: FashionMnistOptions = {}): Required<Datase
   if (missing.length > 0) {
     const what = missing.length === 1 ? `file is missing: ${missing[0]}` : `files are missing: ${missing.join(", ")}`;
     throw new Error(
-      `Fashion-MNIST ${what}. ${INSTALL_HINT}; or point ${FASHION_MNIST_DIR_ENV} (or the dir option) at a folder holding ${Object.values(FASHION_MNIST_FILES).flatMap((s) => Object.values(s)).join(", ")}`,
+      `Fashion-MNIST ${what}; ${INSTALL_HINT}, or point ${FASHION_MNIST_DIR_ENV} (or the dir option) at a folder holding ${Object.values(FASHION_MNIST_FILES).flatMap((s) => Object.values(s)).join(", ")}`,
     );
   }
   return {

@@ -1,0 +1,250 @@
+/**
+ * `EventFileWriter`: appends TensorBoard events to a new event file in a
+ * directory, with buffered synchronous writes.
+ *
+ * - The file is named as TensorBoard's own writers name it:
+ *   `events.out.tfevents.<unix seconds, 10 digits>.<hostname>.<pid>.<counter><suffix>`,
+ *   and created exclusively, so reopening a directory (a resumed run, a second
+ *   writer) appends a new file beside the old ones; TensorBoard reads all the
+ *   event files of a run directory in name order.
+ * - The first event is `file_version = "brain.Event:2"`, written and flushed
+ *   at once, so the file is valid from its creation.
+ * - Events are buffered and written (one `write` per flush) every
+ *   `flushEvery` events, when `flushSecs` have passed (checked on every add
+ *   and by an unref'd timer), on {@link EventFileWriter.flush}, on close and
+ *   at process exit. Bytes written are never rewritten; a crash loses at most
+ *   the unflushed buffer, and a record cut short by a kill is skipped by the
+ *   reader.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { encodeEvent, FILE_VERSION, scalarValue, textValue, type SummaryValue, type TBEvent } from "./event.ts";
+import {
+  hparamsExperimentValue,
+  hparamsSessionEndValue,
+  hparamsSessionStartValue,
+  type Experiment,
+  type HParams,
+  type SessionStatus,
+} from "./hparams.ts";
+import { frameRecord } from "./tfrecord.ts";
+
+/** Options of {@link EventFileWriter}. */
+export interface EventFileWriterOptions {
+  /** Flush after this many buffered events (default 64). */
+  flushEvery?: number;
+  /** Flush when the oldest buffered event is this many seconds old (default 5). */
+  flushSecs?: number;
+  /** Appended to the file name (e.g. `.hparams`); must not contain a path separator. */
+  filenameSuffix?: string;
+  /** Host name in the file name (default `os.hostname()`). */
+  hostname?: string;
+  /** `fsync` on every flush, not only on close (default false). */
+  fsyncOnFlush?: boolean;
+}
+
+/** Prefix of every TensorBoard event file name. */
+export const EVENT_FILE_PREFIX = "events.out.tfevents.";
+
+let fileCounter = 0;
+
+/** Seconds since the epoch, fractional: the wall time TensorBoard expects. */
+export function wallTimeNow(): number {
+  return Date.now() / 1000;
+}
+
+/** Builds an event file name the way TensorBoard / tensorboardX do. */
+export function eventFileName(unixSeconds: number, host: string, pid: number, counter: number, suffix = ""): string {
+  const secs = String(Math.floor(unixSeconds)).padStart(10, "0");
+  return `${EVENT_FILE_PREFIX}${secs}.${host}.${pid}.${counter}${suffix}`;
+}
+
+/** Open writers, flushed if the process exits without closing them. */
+const openWriters = new Set<EventFileWriter>();
+let exitHookInstalled = false;
+function trackWriter(w: EventFileWriter): void {
+  openWriters.add(w);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const writer of [...openWriters]) {
+        try {
+          writer.close();
+        } catch {
+          // Nothing can be reported at exit; the flushed part of the file stays valid.
+        }
+      }
+    });
+  }
+}
+
+function writeFully(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+/** Writes one TensorBoard event file. Not thread-safe; one writer per file. */
+export class EventFileWriter {
+  /** Absolute or relative path of the event file, as created. */
+  readonly path: string;
+  private fd: number | undefined;
+  private readonly pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private oldestPendingMs = 0;
+  private readonly flushEvery: number;
+  private readonly flushMs: number;
+  private readonly fsyncOnFlush: boolean;
+  private timer: NodeJS.Timeout | undefined;
+  private deferredError: unknown;
+
+  /**
+   * Creates `dir` (recursively) and a new event file in it.
+   * @throws if the directory or file cannot be created
+   */
+  constructor(dir: string, options: EventFileWriterOptions = {}) {
+    this.flushEvery = Math.max(1, options.flushEvery ?? 64);
+    this.flushMs = Math.max(0, (options.flushSecs ?? 5) * 1000);
+    this.fsyncOnFlush = options.fsyncOnFlush ?? false;
+    const suffix = options.filenameSuffix ?? "";
+    if (/[\\/]/.test(suffix)) throw new Error(`filenameSuffix must not contain a path separator: ${suffix}`);
+    const host = (options.hostname ?? hostname()).replace(/[\\/]/g, "_");
+    mkdirSync(dir, { recursive: true });
+    const now = wallTimeNow();
+    let path: string;
+    let fd: number;
+    for (;;) {
+      path = join(dir, eventFileName(now, host, process.pid, fileCounter++, suffix));
+      try {
+        fd = openSync(path, "wx");
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+    }
+    this.path = path;
+    this.fd = fd;
+    trackWriter(this);
+    this.addEvent({ wallTime: now, step: 0, fileVersion: FILE_VERSION });
+    this.flush();
+    if (this.flushMs > 0) {
+      this.timer = setInterval(() => {
+        try {
+          this.flush();
+        } catch (err) {
+          this.deferredError ??= err;
+        }
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** True once {@link close} has run. */
+  get closed(): boolean {
+    return this.fd === undefined;
+  }
+
+  private check(): number {
+    if (this.deferredError !== undefined) {
+      const err = this.deferredError;
+      this.deferredError = undefined;
+      throw err;
+    }
+    if (this.fd === undefined) throw new Error(`event writer for ${this.path} is closed`);
+    return this.fd;
+  }
+
+  /** Appends any event (buffered). */
+  addEvent(event: TBEvent): void {
+    this.check();
+    const record = frameRecord(encodeEvent(event));
+    if (this.pending.length === 0) this.oldestPendingMs = Date.now();
+    this.pending.push(record);
+    this.pendingBytes += record.length;
+    if (this.pending.length >= this.flushEvery || Date.now() - this.oldestPendingMs >= this.flushMs) this.flush();
+  }
+
+  /** Appends one event holding a `Summary` of `values`. */
+  addSummary(values: SummaryValue[], step: number, wallTime: number = wallTimeNow()): void {
+    this.addEvent({ wallTime, step, summary: values });
+  }
+
+  /** Logs a scalar (stored as float32 `simple_value`). */
+  addScalar(tag: string, value: number, step: number, wallTime?: number): void {
+    this.addSummary([scalarValue(tag, value)], step, wallTime);
+  }
+
+  /** Logs several scalars at one step, in one event. */
+  addScalars(record: Readonly<Record<string, number>>, step: number, wallTime?: number): void {
+    const values = Object.entries(record).map(([tag, v]) => scalarValue(tag, v));
+    if (values.length > 0) this.addSummary(values, step, wallTime);
+  }
+
+  /** Logs a text note (TensorBoard's TEXT tab renders it as Markdown). */
+  addText(tag: string, text: string, step: number, wallTime?: number): void {
+    this.addSummary([textValue(tag, text)], step, wallTime);
+  }
+
+  /**
+   * Records this run's hyper-parameters (`_hparams_/session_start_info`), so
+   * the HParams tab lists the run. Runs sharing `groupName` are shown as one
+   * group (seeds of one configuration).
+   */
+  addHparams(
+    hparams: HParams,
+    options: { groupName?: string; startTimeSecs?: number; modelUri?: string; monitorUrl?: string } = {},
+  ): void {
+    const start = options.startTimeSecs ?? wallTimeNow();
+    this.addSummary([hparamsSessionStartValue({ ...options, hparams, startTimeSecs: start })], 0, start);
+  }
+
+  /** Records how this run ended (`_hparams_/session_end_info`). */
+  addHparamsEnd(status: SessionStatus, endTimeSecs: number = wallTimeNow()): void {
+    this.addSummary([hparamsSessionEndValue({ status, endTimeSecs })], 0, endTimeSecs);
+  }
+
+  /**
+   * Records the experiment (`_hparams_/experiment`): which hparams and metrics
+   * the HParams tab shows. Write it once, in a run of its own above the
+   * session runs (twin: the study directory).
+   */
+  addHparamsExperiment(experiment: Experiment, wallTime: number = wallTimeNow()): void {
+    this.addSummary([hparamsExperimentValue(experiment)], 0, wallTime);
+  }
+
+  /** Writes buffered events to the file (one write call). */
+  flush(): void {
+    const fd = this.check();
+    if (this.pending.length === 0) return;
+    const out = new Uint8Array(this.pendingBytes);
+    let pos = 0;
+    for (const r of this.pending) {
+      out.set(r, pos);
+      pos += r.length;
+    }
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    writeFully(fd, out);
+    if (this.fsyncOnFlush) fsyncSync(fd);
+  }
+
+  /** Flushes, fsyncs and closes the file. Idempotent. */
+  close(): void {
+    if (this.fd === undefined) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    openWriters.delete(this);
+    try {
+      this.flush();
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  /** `using w = new EventFileWriter(dir)` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * JSON Lines: one JSON value per line, appended.
+ *
+ * The writer buffers lines and appends them with one write per flush (every
+ * `flushEvery` lines, after `flushSecs`, on `flush()`, on close, at process
+ * exit), so a crash loses at most the unflushed tail, and at worst leaves a
+ * last line cut short. `close()` fsyncs. Reopening a file whose last line was
+ * cut short drops that fragment first, so appended lines stay well formed.
+ *
+ * The reader skips blank lines and a truncated last line (no final newline
+ * and not valid JSON); a malformed line anywhere else throws
+ * {@link JsonlParseError} naming the file and line number.
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Options of {@link JsonlWriter}. */
+export interface JsonlWriterOptions {
+  /** Flush after this many buffered lines (default 32). */
+  flushEvery?: number;
+  /** Flush when the oldest buffered line is this many seconds old (default 2). */
+  flushSecs?: number;
+  /** Start a fresh file instead of appending (default false). */
+  truncate?: boolean;
+}
+
+const openWriters = new Set<JsonlWriter>();
+let exitHookInstalled = false;
+function trackWriter(w: JsonlWriter): void {
+  openWriters.add(w);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const writer of [...openWriters]) {
+        try {
+          writer.close();
+        } catch {
+          // Nothing can be reported at exit.
+        }
+      }
+    });
+  }
+}
+
+/**
+ * If the file does not end with a newline, either completes its last line
+ * (when it is valid JSON: only the newline was lost) or cuts it off.
+ */
+function repairTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const chunk = 1 << 16;
+  let end = size;
+  let tail = "";
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return;
+  // Find the start of the last line.
+  let lineStart = 0;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk);
+    const buf = Buffer.alloc(end - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl >= 0) {
+      lineStart = start + nl + 1;
+      break;
+    }
+    end = start;
+  }
+  const buf = Buffer.alloc(size - lineStart);
+  readSync(fd, buf, 0, buf.length, lineStart);
+  tail = buf.toString("utf8");
+  let complete = true;
+  try {
+    JSON.parse(tail);
+  } catch {
+    complete = false;
+  }
+  if (complete) writeSync(fd, "\n", size);
+  else ftruncateSync(fd, lineStart);
+}
+
+/** Appends JSON values to a `.jsonl` file, one per line. */
+export class JsonlWriter {
+  /** The file path. */
+  readonly path: string;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private oldestPendingMs = 0;
+  private readonly flushEvery: number;
+  private readonly flushMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private deferredError: unknown;
+
+  /** Opens (creating the directory and file if needed) `path` for appending. */
+  constructor(path: string, options: JsonlWriterOptions = {}) {
+    this.path = path;
+    this.flushEvery = Math.max(1, options.flushEvery ?? 32);
+    this.flushMs = Math.max(0, (options.flushSecs ?? 2) * 1000);
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, options.truncate ? "w+" : "a+");
+    try {
+      if (!options.truncate) repairTail(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.fd = fd;
+    trackWriter(this);
+    if (this.flushMs > 0) {
+      this.timer = setInterval(() => {
+        try {
+          this.flush();
+        } catch (err) {
+          this.deferredError ??= err;
+        }
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** True once {@link close} has run. */
+  get closed(): boolean {
+    return this.fd === undefined;
+  }
+
+  private check(): number {
+    if (this.deferredError !== undefined) {
+      const err = this.deferredError;
+      this.deferredError = undefined;
+      throw err;
+    }
+    if (this.fd === undefined) throw new Error(`JSONL writer for ${this.path} is closed`);
+    return this.fd;
+  }
+
+  /**
+   * Appends one value as a line (buffered). Non-finite numbers become `null`
+   * as in `JSON.stringify`; encode them yourself if they matter.
+   * @throws TypeError for values JSON cannot represent (undefined, functions)
+   */
+  write(value: unknown): void {
+    this.check();
+    const line = JSON.stringify(value);
+    if (line === undefined) throw new TypeError(`cannot write ${typeof value} as JSON`);
+    if (this.pending.length === 0) this.oldestPendingMs = Date.now();
+    this.pending.push(line);
+    if (this.pending.length >= this.flushEvery || Date.now() - this.oldestPendingMs >= this.flushMs) this.flush();
+  }
+
+  /** Appends buffered lines to the file in one write. */
+  flush(): void {
+    const fd = this.check();
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("\n") + "\n";
+    this.pending = [];
+    const data = Buffer.from(text, "utf8");
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  }
+
+  /** Flushes, fsyncs and closes. Idempotent. */
+  close(): void {
+    if (this.fd === undefined) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    openWriters.delete(this);
+    try {
+      this.flush();
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  /** `using w = new JsonlWriter(path)` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** A malformed line in the middle of a JSON Lines file. */
+export class JsonlParseError extends Error {
+  readonly file: string;
+  /** 1-based line number. */
+  readonly line: number;
+  constructor(file: string, line: number, reason: string) {
+    super(`${file}:${line}: malformed JSON line (${reason})`);
+    this.name = "JsonlParseError";
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** What {@link parseJsonl} / {@link readJsonl} found. */
+export interface JsonlReadResult<T> {
+  records: T[];
+  /** 1-based number of a truncated last line that was skipped, if any. */
+  truncatedLine?: number;
+}
+
+/**
+ * Parses JSON Lines text. Values are returned as parsed (not validated
+ * against `T`).
+ */
+export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): JsonlReadResult<T> {
+  const lines = text.split("\n");
+  const endsWithNewline = text.endsWith("\n");
+  const records: T[] = [];
+  const result: JsonlReadResult<T> = { records };
+  // With a final newline, split() yields a trailing "": the last real line is complete.
+  const count = endsWithNewline ? lines.length - 1 : lines.length;
+  for (let i = 0; i < count; i++) {
+    const line = lines[i]!.replace(/\r$/, "");
+    if (line.trim() === "") continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch (err) {
+      if (i === count - 1 && !endsWithNewline) {
+        result.truncatedLine = i + 1;
+        break;
+      }
+      throw new JsonlParseError(source, i + 1, (err as Error).message);
+    }
+  }
+  return result;
+}
+
+/** Reads a JSON Lines file; see {@link parseJsonl}. */
+export function readJsonl<T = unknown>(path: string): JsonlReadResult<T> {
+  return parseJsonl<T>(readFileSync(path, "utf8"), path);
+}

@@ -1,0 +1,84 @@
+/**
+ * The `metrics.jsonl` format that {@link RunLogger} writes beside the event
+ * file: one JSON object per line, discriminated by `kind`.
+ *
+ * ```
+ * {"kind":"scalars","step":100,"wall_time":1712345678.25,"values":{"train/loss":0.31,"val/acc":"NaN"}}
+ * {"kind":"text","step":0,"wall_time":…,"tag":"fingerprint","text":"sha256:…"}
+ * {"kind":"hparams","wall_time":…,"hparams":{"lr":0.001,"opt":"adam"},"metrics":["val/acc"],"group":"study/variant"}
+ * {"kind":"end","wall_time":…,"status":"success"}
+ * ```
+ *
+ * Numbers are written as full-precision doubles (the event file holds
+ * float32); NaN and ±Infinity, which JSON lacks, are written as the strings
+ * `"NaN"`, `"Infinity"`, `"-Infinity"` and decoded back.
+ */
+import { type HParams, type SessionStatus } from "./hparams.ts";
+import { readJsonl } from "./jsonl.ts";
+
+/** Name of the metrics file in a run directory. */
+export const METRICS_FILE = "metrics.jsonl";
+
+/** A scalar, or its JSON-safe stand-in for NaN / ±Infinity. */
+export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
+
+/** One line of `metrics.jsonl`. */
+export type MetricsLine =
+  | { kind: "scalars"; step: number; wall_time: number; values: Record<string, JsonNumber> }
+  | { kind: "text"; step: number; wall_time: number; tag: string; text: string }
+  | { kind: "hparams"; wall_time: number; hparams: HParams; metrics: string[]; group?: string }
+  | { kind: "end"; wall_time: number; status: SessionStatus };
+
+/** Encodes a number so that JSON keeps NaN and infinities. */
+export function toJsonNumber(x: number): JsonNumber {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+}
+
+/** Inverse of {@link toJsonNumber}; anything else that is not a number gives NaN. */
+export function fromJsonNumber(x: unknown): number {
+  if (typeof x === "number") return x;
+  if (x === "Infinity") return Infinity;
+  if (x === "-Infinity") return -Infinity;
+  return NaN;
+}
+
+/** The contents of a `metrics.jsonl`, decoded. */
+export interface MetricsFileData {
+  /** Scalars in file order, values decoded to numbers. */
+  scalars: { tag: string; step: number; value: number; wallTime: number }[];
+  texts: { tag: string; step: number; text: string; wallTime: number }[];
+  /** The last `hparams` line, if any. */
+  hparams?: { hparams: HParams; metrics: string[]; group?: string };
+  /** The last `end` status, if any. */
+  status?: SessionStatus;
+  /** 1-based number of a skipped truncated last line. */
+  truncatedLine?: number;
+}
+
+/** Reads and decodes a `metrics.jsonl` file. Lines of unknown kind are ignored. */
+export function readMetricsJsonl(path: string): MetricsFileData {
+  const { records, truncatedLine } = readJsonl<MetricsLine>(path);
+  const out: MetricsFileData = { scalars: [], texts: [] };
+  if (truncatedLine !== undefined) out.truncatedLine = truncatedLine;
+  for (const r of records) {
+    if (typeof r !== "object" || r === null) continue;
+    switch (r.kind) {
+      case "scalars":
+        for (const [tag, v] of Object.entries(r.values ?? {})) {
+          out.scalars.push({ tag, step: r.step, value: fromJsonNumber(v), wallTime: r.wall_time });
+        }
+        break;
+      case "text":
+        out.texts.push({ tag: r.tag, step: r.step, text: r.text, wallTime: r.wall_time });
+        break;
+      case "hparams":
+        out.hparams = { hparams: r.hparams, metrics: r.metrics ?? [], ...(r.group !== undefined ? { group: r.group } : {}) };
+        break;
+      case "end":
+        out.status = r.status;
+        break;
+    }
+  }
+  return out;
+}

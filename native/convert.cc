@@ -116,6 +116,11 @@ c10::IValue convert_list(const Napi::Env& env, const Napi::Value& v, const c10::
       }
       return out;
     }
+    case TypeKind::NumberType: {  // Scalar[]
+      c10::impl::GenericList out(c10::NumberType::get());
+      for (uint32_t i = 0; i < n; ++i) out.push_back(to_double(env, a.Get(i), arg, ctx));
+      return out;
+    }
     case TypeKind::TensorType: {
       std::vector<at::Tensor> out;
       out.reserve(n);

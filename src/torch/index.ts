@@ -1,0 +1,10 @@
+/** twin's tensor engine over libtorch: `import { torch } from "twin"`. */
+export { Tensor } from "./tensor.ts";
+export type { TensorOrScalar } from "./tensor.ts";
+export { Generator } from "./generator.ts";
+export { scope, scopeDepth } from "./scope.ts";
+export * from "./creation.ts";
+export * from "./runtime.ts";
+export type { DType, Device, Layout, MemoryFormat, Scalar, TypedArray } from "./dtype.ts";
+export { isFloating } from "./dtype.ts";
+export * as ops from "./generated/ops.ts";

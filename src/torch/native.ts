@@ -1,0 +1,113 @@
+/**
+ * Loads the native addon (build/Release/twin.node) and describes its functions.
+ * Everything above this file talks to libtorch through these few calls.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A JS value the generic op bridge accepts as an argument. */
+export type NativeArg =
+  | number
+  | bigint
+  | boolean
+  | string
+  | null
+  | undefined
+  | readonly (number | boolean | null)[];
+
+/** What the native op bridge hands back: tensor ids, plain values, or arrays of them. */
+export type NativeResult = number | boolean | string | null | undefined | NativeResult[];
+
+export interface SchemaArgument {
+  name: string;
+  /** Schema type as written in native_functions.yaml, e.g. "Tensor?", "int[]", "ScalarType?". */
+  type: string;
+  /** Fixed list length, as in int[2]. */
+  size?: number;
+  kwargOnly: boolean;
+  /** The default value as the schema prints it. */
+  default?: string;
+  /** Alias annotation: "a" (view) or "a!" (written in place). */
+  alias?: string;
+}
+
+export interface OpSchema {
+  name: string;
+  overload: string;
+  schema: string;
+  arguments: SchemaArgument[];
+  returns: SchemaArgument[];
+}
+
+export interface NativeAddon {
+  opHandle(name: string, overload: string): number;
+  callOp(handle: number, ...args: NativeArg[]): NativeResult;
+  listSchemas(): OpSchema[];
+  strictRandom(enabled?: boolean): boolean;
+
+  free(id: number): boolean;
+  freeMany(ids: number[]): number;
+  fromTypedArray(data: ArrayBufferView, shape: readonly number[], dtype?: string): number;
+  toTypedArray(id: number): ArrayBufferView;
+  view(id: number): ArrayBufferView;
+  info(id: number): { shape: number[]; dtype: string; device: string; requiresGrad: boolean };
+  shape(id: number): number[];
+  dtype(id: number): string;
+  item(id: number): number;
+  liveTensors(): number;
+  liveBytes(): number;
+  isLive(id: number): boolean;
+  sameStorage(a: number, b: number): boolean;
+
+  generatorNew(seed: number | bigint): number;
+  generatorFree(id: number): boolean;
+  generatorSeed(id: number, seed: number | bigint): void;
+  generatorInitialSeed(id: number): bigint;
+  generatorGetState(id: number): Uint8Array;
+  generatorSetState(id: number, state: Uint8Array): void;
+  globalGeneratorState(): Uint8Array;
+  liveGenerators(): number;
+
+  setRequiresGrad(id: number, flag: boolean): void;
+  requiresGrad(id: number): boolean;
+  backward(id: number, gradient?: number | null, retainGraph?: boolean): void;
+  grad(id: number): number | null;
+  setGrad(id: number, gradient: number | null): void;
+  gradEnabled(enabled?: boolean): boolean;
+
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  setNumInteropThreads(n: number): void;
+  version(): string;
+  parallelInfo(): string;
+  cudaDeviceCount(): number;
+  manualSeedGlobal(seed: number): void;
+}
+
+/** The repository root (where binding.gyp and build/ live). */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Path of the compiled addon; TWIN_ADDON overrides it (e.g. a build against another libtorch). */
+export const addonPath = process.env.TWIN_ADDON ?? join(packageRoot, "build", "Release", "twin.node");
+
+function load(): NativeAddon {
+  if (!existsSync(addonPath)) {
+    throw new Error(
+      `twin's native addon is not built (${addonPath} is missing). ` +
+        `Run: bash scripts/setup.sh   (it installs libtorch-dev and builds the addon)`,
+    );
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    return require(addonPath) as NativeAddon;
+  } catch (e) {
+    throw new Error(
+      `could not load twin's native addon (${addonPath}): ${(e as Error).message}. ` +
+        `If libtorch changed, rebuild it with: npm run build:native`,
+    );
+  }
+}
+
+export const native: NativeAddon = load();

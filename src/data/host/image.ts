@@ -9,6 +9,10 @@
  * - Palette PNGs can instead be read as their palette indices
  *   ({@link decodePngIndices}), which is what segmentation masks store.
  * - JPEG (jpeg-js): 1-component (grayscale) → 1 channel, otherwise 3 (RGB).
+ *   jpeg-js is not libjpeg: pixels differ from PIL / torchvision decoding by a
+ *   level or two, and by more (measured up to 6 on a smooth 4:2:0 image) where
+ *   chroma is subsampled, since jpeg-js replicates chroma where libjpeg
+ *   interpolates. Convert to PNG when bit-exact parity with PyTorch matters.
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
@@ -168,9 +172,11 @@ export function jpegComponents(bytes: Uint8Array): number | undefined {
 
 /**
  * Nearest-neighbour resize to `height × width`: output pixel (y, x) takes input
- * pixel (floor((y + 0.5) · H / height), floor((x + 0.5) · W / width)). This is
- * exact for label masks and cheap, but it is not torchvision's default
- * (bilinear, antialiased) resize for images.
+ * pixel (floor((y + 0.5) · H / height), floor((x + 0.5) · W / width)), i.e.
+ * pixel-centre sampling as PIL's `NEAREST` and PyTorch's `nearest-exact` do
+ * (PyTorch's plain `nearest` uses floor(y · H / height)). Exact for label
+ * masks and cheap, but it is not torchvision's default (bilinear, antialiased)
+ * resize for images.
  */
 export function resizeNearest(img: DecodedImage, height: number, width: number): DecodedImage {
   if (img.height === height && img.width === width) return img;

@@ -34,7 +34,7 @@ import { frameRecord } from "./tfrecord.ts";
 export interface EventFileWriterOptions {
   /** Flush after this many buffered events (default 64). */
   flushEvery?: number;
-  /** Flush when the oldest buffered event is this many seconds old (default 5). */
+  /** Flush when the oldest buffered event is this many seconds old (default 5; 0 = flush on every add). */
   flushSecs?: number;
   /** Appended to the file name (e.g. `.hparams`); must not contain a path separator. */
   filenameSuffix?: string;

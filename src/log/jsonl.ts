@@ -18,7 +18,7 @@ import { dirname } from "node:path";
 export interface JsonlWriterOptions {
   /** Flush after this many buffered lines (default 32). */
   flushEvery?: number;
-  /** Flush when the oldest buffered line is this many seconds old (default 2). */
+  /** Flush when the oldest buffered line is this many seconds old (default 2; 0 = flush on every write). */
   flushSecs?: number;
   /** Start a fresh file instead of appending (default false). */
   truncate?: boolean;

@@ -5,7 +5,7 @@
  * root/<class>/<any/sub/path>/<name>.png|.jpg|.jpeg
  * ```
  *
- * Classes are the sub-folders of `root` sorted by name (code-point order, as
+ * Classes are the sub-folders of `root` sorted by name (string order, as
  * Python's `sorted`), so class indices match torchvision's. Files within a class
  * are found recursively and sorted by their path relative to the class folder.
  * Hidden files and files with other extensions are ignored.

@@ -1,0 +1,96 @@
+/**
+ * The random streams of one run. A run has a root seed; each factor of
+ * randomness has its own factor seed (the root seed unless overridden) and its
+ * own stream, so changing one factor's seed changes nothing else.
+ */
+import { Generator } from "../torch/generator.ts";
+import { checkSeed, deriveSeed, type Seed } from "./derive.ts";
+import { RandomStream, type ControlSum, type StreamState } from "./stream.ts";
+
+/** The standard factors of randomness in a training run. */
+export const FACTORS = ["init", "order", "augment", "dropout", "split", "eval"] as const;
+export type Factor = (typeof FACTORS)[number];
+
+/** Root seed plus optional per-factor overrides (user-named factors allowed). */
+export interface SeedSpec {
+  root: Seed;
+  factors?: Partial<Record<Factor, Seed>> & Record<string, Seed>;
+}
+
+export function resolveFactorSeeds(spec: SeedSpec, extra: readonly string[] = []): Record<string, bigint> {
+  const root = checkSeed(spec.root, "root seed");
+  const out: Record<string, bigint> = {};
+  for (const name of [...FACTORS, ...extra, ...Object.keys(spec.factors ?? {})]) {
+    const override = spec.factors?.[name];
+    out[name] = override === undefined ? root : checkSeed(override, `seed of factor '${name}'`);
+  }
+  return out;
+}
+
+export class Streams {
+  readonly root: bigint;
+  readonly seeds: Record<string, bigint>;
+  readonly #streams = new Map<string, RandomStream>();
+
+  constructor(spec: SeedSpec) {
+    this.root = checkSeed(spec.root, "root seed");
+    this.seeds = resolveFactorSeeds(spec);
+  }
+
+  /** The stream of a factor (created on first use; user-named factors default to the root seed). */
+  stream(name: string): RandomStream {
+    let s = this.#streams.get(name);
+    if (s === undefined) {
+      const seed = this.seeds[name] ?? this.root;
+      this.seeds[name] = seed;
+      s = new RandomStream(name, seed);
+      this.#streams.set(name, s);
+    }
+    return s;
+  }
+
+  /**
+   * A fresh stream with the same seed as `name` (e.g. one dropout stream per
+   * variant: each variant draws its own masks, all seeded identically).
+   */
+  fork(name: string, label: string): RandomStream {
+    const seed = this.seeds[name] ?? this.stream(name).factorSeed;
+    const s = new RandomStream(name, seed);
+    this.#streams.set(`${name}@${label}`, s);
+    return s;
+  }
+
+  /**
+   * The init generator of one parameter: derived from (init seed, parameter path,
+   * shape), so parameters that match across variants start identical.
+   */
+  parameterGenerator(path: string, shape: readonly number[]): Generator {
+    return new Generator(deriveSeed(this.seeds.init, "init", path, shape.join("x")));
+  }
+
+  /** Records the end of a step on every stream; returns their control sums. */
+  record(): ControlSum[] {
+    return [...this.#streams.entries()].map(([key, s]) => ({ ...s.record(), stream: key }));
+  }
+
+  controlSums(): ControlSum[] {
+    return [...this.#streams.entries()].map(([key, s]) => ({ ...s.controlSum(), stream: key }));
+  }
+
+  getState(): Record<string, StreamState> {
+    return Object.fromEntries([...this.#streams.entries()].map(([k, s]) => [k, s.getState()]));
+  }
+
+  setState(state: Record<string, StreamState>): void {
+    for (const [key, s] of Object.entries(state)) {
+      const [name, label] = key.split("@");
+      const stream = this.#streams.get(key) ?? (label === undefined ? this.stream(name) : this.fork(name, label));
+      stream.setState(s);
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.#streams.values()) s.dispose();
+    this.#streams.clear();
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The verdict of a comparison of two variants over seeds, oriented as b − a.
+ *
+ * Defaults follow the statistics contract (docs/statistics.md): paired whenever
+ * runs share seeds; Student t intervals (they hold at 3–10 seeds, where the
+ * bootstrap undercovers); the paired t-test (`comparePaired`) or Welch's test
+ * (`compareUnpaired`) unless another test is asked for; exact or permutation
+ * tests report the smallest p they can reach at this n.
+ */
+import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { medianUnchecked } from "./quantile.ts";
+import { interquartileMean } from "./robust.ts";
+import { pairedTTest, welchTTest, studentTTest } from "./ttest.ts";
+import { pairedTInterval, welchInterval, studentInterval } from "./tinterval.ts";
+import { pairedBootstrapInterval, twoSampleBootstrapInterval } from "./bootstrap.ts";
+import { wilcoxonSignedRank } from "./wilcoxon.ts";
+import { mannWhitneyU } from "./mannwhitney.ts";
+import { pairedPermutationTest, permutationTest } from "./permutation.ts";
+import { signTest } from "./signtest.ts";
+import { pairedEffectSizes, hedgesG, cohensD, probabilityOfImprovement, pairedProbabilityOfImprovement } from "./effectsize.ts";
+import { blackSwans } from "./outliers.ts";
+import { fmt, type TestResult } from "./types.ts";
+import type { Alternative } from "./validate.ts";
+
+export interface Description {
+  n: number;
+  mean: number;
+  /** Sample sd (n − 1); NaN when n = 1. */
+  sd: number;
+  /** Standard error of the mean; NaN when n = 1. */
+  se: number;
+  min: number;
+  max: number;
+  median: number;
+  iqm: number;
+  range: number;
+}
+
+/** n, mean, sd, se, min, max, median, IQM and range of one variant's runs (sd and se are NaN for n = 1). */
+export function describe(values: Sample): Description {
+  checkSample("describe", values, 1);
+  const n = values.length;
+  let mn = values[0]!, mx = values[0]!;
+  for (let i = 1; i < n; i++) { if (values[i]! < mn) mn = values[i]!; if (values[i]! > mx) mx = values[i]!; }
+  const sd = n > 1 ? Math.sqrt(varianceUnchecked(values)) : NaN;
+  return { n, mean: meanUnchecked(values), sd, se: sd / Math.sqrt(n), min: mn, max: mx, median: medianUnchecked(values), iqm: interquartileMean(values), range: mx - mn };
+}
+
+export interface PairingGain {
+  /** Var(a) + Var(b) over Var(b − a): how much pairing shrank the variance of the difference. */
+  varianceRatio: number;
+  /** Seeds per variant an unpaired comparison would need for the same precision: n × varianceRatio. */
+  equivalentUnpairedSeeds: number;
+  /** Pearson correlation of a and b across seeds. */
+  correlation: number;
+  notes: string[];
+}
+
+/** Pairing gain: Var(unpaired difference)/Var(paired difference) and the equivalent number of unpaired seeds. Needs n ≥ 2. */
+export function pairingGain(a: Sample, b: Sample): PairingGain {
+  checkPaired("pairingGain", a, b);
+  checkSample("pairingGain", a, 2, "variances need n ≥ 2", "a value");
+  checkSample("pairingGain", b, 2, "variances need n ≥ 2", "b value");
+  const va = varianceUnchecked(a), vb = varianceUnchecked(b), vd = varianceUnchecked(differences(a, b));
+  const notes: string[] = [];
+  const ratio = vd === 0 ? (va + vb === 0 ? 1 : Infinity) : (va + vb) / vd;
+  if (vd === 0 && va + vb > 0) notes.push("the paired differences do not vary at all: pairing removed all the noise");
+  const cov = (va + vb - vd) / 2;
+  const correlation = va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN;
+  if (ratio < 1) notes.push("pairing made the difference noisier (negative correlation between variants across seeds)");
+  if (a.length < 10) notes.push(`the variance ratio from ${a.length} seeds is itself uncertain`);
+  return { varianceRatio: ratio, equivalentUnpairedSeeds: a.length * ratio, correlation, notes };
+}
+
+export type PairedTestChoice = "auto" | "t" | "wilcoxon" | "sign" | "permutation";
+export type UnpairedTestChoice = "auto" | "welch" | "t" | "mannwhitney" | "permutation";
+export type IntervalChoice = "t" | "bootstrap-percentile" | "bca";
+
+export interface CompareOptions<T extends string> {
+  test?: T;
+  /** Interval of the mean difference (default 't'). */
+  interval?: IntervalChoice;
+  level?: number;
+  alternative?: Alternative;
+  /** Seed for bootstrap and Monte Carlo parts (default 0). */
+  seed?: number;
+  /** Significance level for notes (default 1 − level). */
+  alpha?: number;
+}
+
+export interface EffectSize {
+  /** 'd_z' (paired, mean(d)/sd(d)) or 'hedges_g' (unpaired). */
+  name: string;
+  value: number;
+  /** Other standardized versions: d_av for paired, cohen_d for unpaired. */
+  [other: string]: number | string;
+}
+
+export interface Verdict {
+  a: Description;
+  b: Description;
+  paired: boolean;
+  /** Number of pairs (paired) or [nA, nB] sizes in `a.n`, `b.n`; here nA + nB when unpaired. */
+  n: number;
+  /** mean(b) − mean(a) (= mean of b − a when paired). */
+  diff: number;
+  ci: [number, number];
+  level: number;
+  interval: string;
+  test: string;
+  method: TestResult["method"];
+  statistic: number;
+  df?: number;
+  p: number;
+  alternative: Alternative;
+  minAchievableP: number;
+  prob_improvement: { estimate: number; ci: [number, number] };
+  effect_size: EffectSize;
+  pairing?: PairingGain;
+  notes: string[];
+  warnings: string[];
+}
+
+function allEqual(x: ArrayLike<number>): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
+  return true;
+}
+
+/** Paired verdict: runs of a and b share seeds (a[i] and b[i] come from seed i). Needs n ≥ 2 pairs. */
+export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedTestChoice> = {}): Verdict {
+  checkPaired("comparePaired", a, b);
+  checkSample("comparePaired", a, 2, "a comparison over seeds needs at least 2 seeds per variant", "a value");
+  checkSample("comparePaired", b, 2, "a comparison over seeds needs at least 2 seeds per variant", "b value");
+  const level = opts.level ?? 0.95;
+  checkLevel("comparePaired", level);
+  const alpha = opts.alpha ?? 1 - level;
+  const alternative = opts.alternative ?? "two-sided";
+  const seed = opts.seed ?? 0;
+  const choice = opts.test ?? "auto";
+  const n = a.length;
+  const d = differences(a, b);
+  const diff = meanUnchecked(d);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const degenerate = allEqual(d);
+
+  // Interval
+  let ci: [number, number], intervalName: string;
+  const ivChoice = opts.interval ?? "t";
+  if (degenerate) {
+    ci = [diff, diff];
+    intervalName = "none (all differences identical)";
+  } else if (ivChoice === "t") {
+    const iv = pairedTInterval(a, b, level);
+    ci = [iv.lo, iv.hi];
+    intervalName = `paired t (df = ${n - 1})`;
+  } else {
+    const iv = pairedBootstrapInterval(a, b, { level, method: ivChoice === "bca" ? "bca" : "percentile", seed });
+    ci = [iv.lo, iv.hi];
+    intervalName = iv.method;
+    warnings.push(...iv.warnings);
+  }
+
+  // Test
+  let res: TestResult;
+  if (degenerate) {
+    if (diff === 0) {
+      res = { test: "none", statistic: 0, p: 1, method: "exact", n, alternative, minAchievableP: 0 };
+      notes.push(`all ${n} paired differences are exactly 0: the variants gave identical results on every seed (p = 1)`);
+    } else {
+      res = signTest(a, b, { alternative, alpha });
+      notes.push(
+        `every seed gives the same difference ${fmt(diff)}: the t statistic is undefined (zero variance), so the exact sign test is reported; ` +
+          "check that the runs are not identical copies with a constant offset",
+      );
+    }
+  } else {
+    const kind = choice === "auto" ? "t" : choice;
+    if (kind === "t") res = pairedTTest(a, b, { alternative, alpha });
+    else if (kind === "wilcoxon") res = wilcoxonSignedRank(a, b, { alternative, alpha });
+    else if (kind === "sign") res = signTest(a, b, { alternative, alpha });
+    else if (kind === "permutation") res = pairedPermutationTest(a, b, { alternative, alpha, seed });
+    else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);
+    if (res.note) notes.push(res.note);
+    if (kind === "t") {
+      const swans = n >= 5 ? blackSwans(d) : null;
+      if (swans && swans.flagged.length > 0) {
+        notes.push(`seed(s) ${swans.flagged.join(", ")} have outlying differences (|robust z| > 3.5); the t-test assumes roughly normal differences: check with test: 'permutation' or 'wilcoxon'`);
+      }
+    }
+  }
+
+  // Probability of improvement and effect size
+  const pi = pairedProbabilityOfImprovement(a, b, { level, seed });
+  warnings.push(...pi.warnings);
+  const es = pairedEffectSizes(a, b);
+  const pairing = pairingGain(a, b);
+  if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power; see seedsNeeded() for a plan`);
+  return {
+    a: describe(a), b: describe(b), paired: true, n, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
+    statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    effect_size: { name: "d_z", value: es.dz, d_av: es.dav, g_z: es.gz, g_av: es.gav },
+    pairing, notes, warnings,
+  };
+}
+
+/** Unpaired verdict: runs of a and b are independent (different seeds). Needs ≥ 2 runs per variant. */
+export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<UnpairedTestChoice> = {}): Verdict {
+  checkSample("compareUnpaired", a, 2, "a comparison over seeds needs at least 2 runs per variant", "a value");
+  checkSample("compareUnpaired", b, 2, "a comparison over seeds needs at least 2 runs per variant", "b value");
+  const level = opts.level ?? 0.95;
+  checkLevel("compareUnpaired", level);
+  const alpha = opts.alpha ?? 1 - level;
+  const alternative = opts.alternative ?? "two-sided";
+  const seed = opts.seed ?? 0;
+  const choice = opts.test ?? "auto";
+  const diff = meanUnchecked(b) - meanUnchecked(a);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const degenerate = allEqual(a) && allEqual(b);
+  let ci: [number, number], intervalName: string;
+  const ivChoice = opts.interval ?? "t";
+  if (degenerate) {
+    ci = [diff, diff];
+    intervalName = "none (all runs identical within each variant)";
+  } else if (ivChoice === "t") {
+    const iv = choice === "t" ? studentInterval(a, b, level) : welchInterval(a, b, level);
+    ci = [iv.lo, iv.hi];
+    intervalName = `${choice === "t" ? "Student" : "Welch"} t (df = ${fmt(iv.df!)})`;
+  } else {
+    const iv = twoSampleBootstrapInterval(a, b, { level, method: ivChoice === "bca" ? "bca" : "percentile", seed });
+    ci = [iv.lo, iv.hi];
+    intervalName = iv.method;
+    warnings.push(...iv.warnings);
+  }
+  let res: TestResult;
+  const N = a.length + b.length;
+  if (degenerate) {
+    if (diff === 0) {
+      res = { test: "none", statistic: 0, p: 1, method: "exact", n: N, sizes: [a.length, b.length], alternative, minAchievableP: 0 };
+      notes.push("every run of both variants gave the same value (p = 1)");
+    } else {
+      res = permutationTest(a, b, { alternative, alpha, seed });
+      notes.push("each variant gives the same value on every run: the t statistic is undefined (zero variance), so the permutation test is reported");
+    }
+  } else {
+    const kind = choice === "auto" ? "welch" : choice;
+    if (kind === "welch") res = welchTTest(a, b, { alternative, alpha });
+    else if (kind === "t") res = studentTTest(a, b, { alternative, alpha });
+    else if (kind === "mannwhitney") res = mannWhitneyU(a, b, { alternative, alpha });
+    else if (kind === "permutation") res = permutationTest(a, b, { alternative, alpha, seed });
+    else throw new Error(`stats.compareUnpaired: test must be 'auto', 'welch', 't', 'mannwhitney' or 'permutation', got '${kind as string}'`);
+    if (res.note) notes.push(res.note);
+  }
+  const pi = probabilityOfImprovement(a, b, { level, seed });
+  warnings.push(...pi.warnings);
+  let g = NaN, d = NaN;
+  try { d = cohensD(a, b); g = hedgesG(a, b); } catch { notes.push("standardized effect size undefined (zero pooled sd)"); }
+  if (Math.min(a.length, b.length) < 5) notes.push(`only ${Math.min(a.length, b.length)} runs in the smaller group: intervals are wide and tests have little power`);
+  notes.push("runs are unpaired: if a and b share seeds, comparePaired is usually much more precise");
+  return {
+    a: describe(a), b: describe(b), paired: false, n: N, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
+    statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    effect_size: { name: "hedges_g", value: g, cohen_d: d },
+    notes, warnings,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * twin statistics: pure functions over numbers, no I/O, no dependencies.
+ * Every function is documented with the method it implements and the SciPy
+ * (or paper) reference it matches; see docs/statistics.md.
+ */
+export * from "./validate.ts";
+export * from "./types.ts";
+export * from "./random.ts";
+export * from "./special.ts";
+export * from "./normal.ts";
+export * from "./studentt.ts";
+export * from "./chisquare.ts";
+export * from "./fdist.ts";
+export * from "./noncentralt.ts";
+export * from "./binomial.ts";
+export * from "./solve.ts";
+export * from "./descriptive.ts";
+export * from "./quantile.ts";
+export * from "./robust.ts";
+export * from "./ranks.ts";
+export * from "./ttest.ts";
+export * from "./tinterval.ts";
+export * from "./wilcoxon.ts";
+export * from "./mannwhitney.ts";
+export * from "./signtest.ts";
+export * from "./permutation.ts";
+export * from "./bootstrap.ts";
+export * from "./effectsize.ts";
+export * from "./aso.ts";
+export * from "./multiple.ts";
+export * from "./power.ts";
+export * from "./variance.ts";
+export * from "./outliers.ts";
+export * from "./expectedmax.ts";
+export * from "./ensemble.ts";
+export * from "./sequential.ts";
+export * from "./compare.ts";

@@ -1,0 +1,117 @@
+/**
+ * Student t-tests. Effects are oriented as b − a throughout twin:
+ *
+ * - `pairedTTest(a, b)`: t = mean(d)/(sd(d)/√n), d = b − a, df = n − 1.
+ *   Same as `scipy.stats.ttest_rel(b, a)`.
+ * - `welchTTest(a, b)`: Welch's unequal-variance t with Welch–Satterthwaite df.
+ *   Same as `scipy.stats.ttest_ind(b, a, equal_var=False)`.
+ * - `studentTTest(a, b)`: pooled-variance t, df = nA + nB − 2.
+ *   Same as `scipy.stats.ttest_ind(b, a)` (SciPy's default equal_var=True).
+ * - `oneSampleTTest(x, mu)`: `scipy.stats.ttest_1samp(x, mu)`.
+ *
+ * A zero standard error (all differences equal) makes t undefined; instead of
+ * returning NaN or ±Infinity like SciPy, these functions throw an explaining Error.
+ */
+import { checkAlternative, checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
+import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { tCdf, tSf } from "./studentt.ts";
+import type { TestOptions, TestResult } from "./types.ts";
+
+/** p-value of a t statistic with df degrees of freedom. */
+export function tPValue(t: number, df: number, alternative: Alternative): number {
+  if (alternative === "greater") return tSf(t, df);
+  if (alternative === "less") return tCdf(t, df);
+  return Math.min(1, 2 * tSf(Math.abs(t), df));
+}
+
+function zeroSe(fn: string, what: string, values: Sample): never {
+  throw new Error(
+    `stats.${fn}: ${what} (all equal to ${values[0]}), so their standard deviation is 0 and the t statistic is undefined; ` +
+      `a t-test needs run-to-run variation (check that the seeds really differ), or use a sign/permutation test`,
+  );
+}
+
+function allEqual(x: Sample): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
+  return true;
+}
+
+/** One-sample t-test of H0: mean(x) = mu (`scipy.stats.ttest_1samp`). Needs n ≥ 2. */
+export function oneSampleTTest(x: Sample, mu = 0, opts: TestOptions = {}): TestResult {
+  const alternative = opts.alternative ?? "two-sided";
+  checkAlternative("oneSampleTTest", alternative);
+  checkSample("oneSampleTTest", x, 2, "a t-test estimates the standard deviation, which needs n − 1 ≥ 1");
+  if (allEqual(x)) zeroSe("oneSampleTTest", `all ${x.length} values are identical`, x);
+  const n = x.length;
+  const se = Math.sqrt(varianceUnchecked(x) / n);
+  const t = (meanUnchecked(x) - mu) / se;
+  const df = n - 1;
+  return { test: "one-sample t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n, df, alternative, minAchievableP: 0 };
+}
+
+/** Paired t-test of mean(b − a) = 0 (`scipy.stats.ttest_rel(b, a)`). Needs n ≥ 2 pairs. */
+export function pairedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
+  const alternative = opts.alternative ?? "two-sided";
+  checkAlternative("pairedTTest", alternative);
+  checkPaired("pairedTTest", a, b);
+  checkSample("pairedTTest", a, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom");
+  checkSample("pairedTTest", b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom");
+  const d = differences(a, b);
+  if (allEqual(d)) zeroSe("pairedTTest", `all ${d.length} paired differences b − a are identical`, d);
+  const n = d.length;
+  const t = meanUnchecked(d) / Math.sqrt(varianceUnchecked(d) / n);
+  const df = n - 1;
+  return { test: "paired t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n, df, alternative, minAchievableP: 0 };
+}
+
+/** Welch–Satterthwaite degrees of freedom and standard error of mean(b) − mean(a). */
+export function welchSe(a: Sample, b: Sample): { se: number; df: number } {
+  const va = varianceUnchecked(a) / a.length;
+  const vb = varianceUnchecked(b) / b.length;
+  const se2 = va + vb;
+  const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
+  return { se: Math.sqrt(se2), df };
+}
+
+/** Pooled standard error of mean(b) − mean(a) and df = nA + nB − 2. */
+export function pooledSe(a: Sample, b: Sample): { se: number; df: number } {
+  const na = a.length, nb = b.length;
+  const df = na + nb - 2;
+  const va = na > 1 ? varianceUnchecked(a) : 0;
+  const vb = nb > 1 ? varianceUnchecked(b) : 0;
+  const sp2 = ((na - 1) * va + (nb - 1) * vb) / df;
+  return { se: Math.sqrt(sp2 * (1 / na + 1 / nb)), df };
+}
+
+/** Welch's t-test of mean(b) − mean(a) = 0 (`scipy.stats.ttest_ind(b, a, equal_var=False)`). Needs n ≥ 2 per group. */
+export function welchTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
+  const alternative = opts.alternative ?? "two-sided";
+  checkAlternative("welchTTest", alternative);
+  checkSample("welchTTest", a, 2, "Welch's test estimates each group's variance", "a value");
+  checkSample("welchTTest", b, 2, "Welch's test estimates each group's variance", "b value");
+  if (allEqual(a) && allEqual(b)) zeroSe("welchTTest", "each group's values are identical", a);
+  const { se, df } = welchSe(a, b);
+  const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
+  return {
+    test: "Welch t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n: a.length + b.length,
+    sizes: [a.length, b.length], df, alternative, minAchievableP: 0,
+  };
+}
+
+/** Student's pooled-variance t-test (`scipy.stats.ttest_ind(b, a)`). Needs nA + nB ≥ 3. */
+export function studentTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
+  const alternative = opts.alternative ?? "two-sided";
+  checkAlternative("studentTTest", alternative);
+  checkSample("studentTTest", a, 1, "", "a value");
+  checkSample("studentTTest", b, 1, "", "b value");
+  if (a.length + b.length < 3) {
+    throw new Error(`stats.studentTTest: needs nA + nB ≥ 3 (df = nA + nB − 2 ≥ 1), got ${a.length} + ${b.length}`);
+  }
+  const { se, df } = pooledSe(a, b);
+  if (se === 0) zeroSe("studentTTest", "each group's values are identical", a);
+  const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
+  return {
+    test: "Student t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n: a.length + b.length,
+    sizes: [a.length, b.length], df, alternative, minAchievableP: 0,
+  };
+}

@@ -4,7 +4,7 @@
  * EMNLP 2019, eq. 1–2): with N observed validation scores v_(1) ≤ … ≤ v_(N) and
  * their empirical CDF F̂ (i/N at v_(i)), n draws with replacement give
  * E[max] = Σ_i v_(i) [(i/N)ⁿ − ((i−1)/N)ⁿ] and
- * Var[max] = Σ_i v_(i)² [(i/N)ⁿ − ((i−1)/N)ⁿ] − E[max]²; the band is E ± sd.
+ * Var[max] = Σ_i (v_(i) − E[max])² [(i/N)ⁿ − ((i−1)/N)ⁿ]; the band is E ± sd.
  */
 import { checkSample, type Sample } from "./validate.ts";
 
@@ -26,15 +26,17 @@ export function expectedMaxCurve(scores: Sample, opts: { nMax?: number; higherIs
   const v = Float64Array.from(scores as ArrayLike<number>, (x) => sign * x).sort();
   const out: ExpectedMaxPoint[] = [];
   for (let n = 1; n <= nMax; n++) {
-    let m = 0, m2 = 0, prev = 0;
+    const w = new Float64Array(N);
+    let m = 0, prev = 0;
     for (let i = 1; i <= N; i++) {
       const c = Math.pow(i / N, n);
-      const w = c - prev;
+      w[i - 1] = c - prev;
       prev = c;
-      m += w * v[i - 1]!;
-      m2 += w * v[i - 1]! * v[i - 1]!;
+      m += w[i - 1]! * v[i - 1]!;
     }
-    const sd = Math.sqrt(Math.max(0, m2 - m * m));
+    let vv = 0;
+    for (let i = 0; i < N; i++) vv += w[i]! * (v[i]! - m) ** 2;
+    const sd = Math.sqrt(vv);
     const mean = sign * m;
     out.push({ n, mean, sd, lo: mean - sd, hi: mean + sd });
   }

@@ -4,7 +4,7 @@
  * Statistics 38, 1989), with the refinements of R's `pnt`. Used for power of
  * t-tests. Matches `scipy.stats.nct.cdf` to ~1e-9.
  */
-import { betaIncReg, logGamma } from "./special.ts";
+import { betaIncReg, logGammaDifference } from "./special.ts";
 import { normalCdf } from "./normal.ts";
 
 const LN_SQRT_PI = 0.572364942924700087071713675677;
@@ -38,7 +38,7 @@ export function noncentralTCdf(t: number, df: number, delta: number): number {
     let a = 0.5;
     const b = 0.5 * df;
     const rxb = Math.pow(df / (t * t + df), b);
-    const albeta = LN_SQRT_PI + logGamma(b) - logGamma(0.5 + b);
+    const albeta = LN_SQRT_PI + logGammaDifference(b, 0.5);
     let xodd = betaIncReg(a, b, x, df / (t * t + df));
     let godd = 2 * rxb * Math.exp(a * Math.log(x) - albeta);
     let tn = b * x;

@@ -51,8 +51,25 @@ export function gamma(x: number): number {
   return Math.exp(logGamma(x));
 }
 
-/** log B(a, b). */
+function stirlingTail(x: number): number {
+  // log Γ(x) − [(x − ½) log x − x + ½ log 2π], asymptotic series (x ≥ 10: error < 1e-17)
+  const r = 1 / x, r2 = r * r;
+  return r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 / 1188))));
+}
+
+/**
+ * log Γ(x) − log Γ(x + y) for x ≥ 10 without the cancellation of two large
+ * log-gammas: −(x + y − ½) log1p(y/x) − y log x + y + tail(x) − tail(x + y).
+ */
+export function logGammaDifference(x: number, y: number): number {
+  if (x < 10) return logGamma(x) - logGamma(x + y);
+  return -(x + y - 0.5) * Math.log1p(y / x) - y * Math.log(x) + y + stirlingTail(x) - stirlingTail(x + y);
+}
+
+/** log B(a, b) (`scipy.special.betaln`), accurate also when one argument is large. */
 export function logBeta(a: number, b: number): number {
+  const small = Math.min(a, b), big = Math.max(a, b);
+  if (big >= 10) return logGamma(small) + logGammaDifference(big, small);
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 

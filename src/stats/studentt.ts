@@ -7,7 +7,7 @@
  * Newton steps on the log tail probability. Matches `scipy.stats.t.cdf`,
  * `t.sf`, `t.ppf` to ~1e-12.
  */
-import { betaIncReg, logGamma } from "./special.ts";
+import { betaIncReg, logGammaDifference } from "./special.ts";
 import { normalCdf, normalQuantile } from "./normal.ts";
 
 function checkDf(fn: string, df: number): void {
@@ -28,7 +28,7 @@ export function tPdf(t: number, df: number): number {
   checkDf("tPdf", df);
   if (df === Infinity) return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
   return Math.exp(
-    logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df),
+    -logGammaDifference(df / 2, 0.5) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df),
   );
 }
 

@@ -1,0 +1,72 @@
+/**
+ * Random crop with zero padding, per sample: torchvision's
+ * `RandomCrop(size, padding)` (the CIFAR recipe of He et al. 2016, "pad 4 and
+ * crop 32"), applied to a whole batch at once.
+ *
+ * The batch is padded by `padding` pixels on every side (inputs with `fill`,
+ * default 0; masks with `ignoreIndex`, default 255, the "void" label of
+ * PASCAL VOC that segmentation losses skip with `ignore_index=255`), then each
+ * sample gets its own offset (top, left), uniform over every position where a
+ * `size` window fits. The crop is one advanced-indexing gather over index
+ * grids built from the offsets; no JS loop over samples. Masks are cropped
+ * with the same offsets, so pixel (i, j) of a cropped mask labels pixel (i, j)
+ * of the cropped image.
+ *
+ * Draws from the generator: randint [B] for the top offsets, then randint [B]
+ * for the left offsets (always, even when only one position fits).
+ */
+import { scope } from "../../torch/scope.ts";
+import * as ops from "../../torch/generated/ops.ts";
+import type { Tensor } from "../../torch/tensor.ts";
+import type { Generator } from "../../torch/generator.ts";
+import { checkBatch, checkGenerator, rebuild, type AugBatch } from "./types.ts";
+
+export interface RandomCropOptions {
+  /** Output size: a number for square crops, or [height, width]. */
+  size: number | readonly [number, number];
+  /** Pixels of padding on each side before cropping (default 0). */
+  padding?: number;
+  /** Value of padded input pixels (default 0). */
+  fill?: number;
+  /** Value of padded mask pixels (default 255, the usual ignore label). */
+  ignoreIndex?: number;
+  generator: Generator;
+}
+
+export function randomCrop<B extends AugBatch>(batch: B, options: RandomCropOptions): B {
+  const name = "randomCrop";
+  checkGenerator(name, options.generator);
+  const info = checkBatch(name, batch);
+  const [h, w] = typeof options.size === "number" ? [options.size, options.size] : options.size;
+  const pad = options.padding ?? 0;
+  if (!Number.isInteger(pad) || pad < 0) throw new RangeError(`${name}: padding must be a non-negative integer, got ${pad}`);
+  const Hp = info.H + 2 * pad;
+  const Wp = info.W + 2 * pad;
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h > Hp || w > Wp) {
+    throw new RangeError(`${name}: size ${h}x${w} does not fit in the padded ${Hp}x${Wp} image (${info.H}x${info.W} with padding ${pad})`);
+  }
+  const { B } = info;
+  const device = info.device;
+  return scope(() => {
+    const g = options.generator;
+    const top = ops.randint_low_generator(0, Hp - h + 1, [B], { generator: g, dtype: "int64" });
+    const left = ops.randint_low_generator(0, Wp - w + 1, [B], { generator: g, dtype: "int64" });
+    const onDev = (t: Tensor): Tensor => (device === "cpu" ? t : t.to({ device }));
+    // Index grids: b [B,1,1], rows [B,h,1], cols [B,1,w].
+    const b = onDev(ops.arange(B, { dtype: "int64" }).view(B, 1, 1));
+    const rows = onDev(top.view(B, 1, 1).add(ops.arange(h, { dtype: "int64" }).view(1, h, 1)));
+    const cols = onDev(left.view(B, 1, 1).add(ops.arange(w, { dtype: "int64" }).view(1, 1, w)));
+    const padOf = (t: Tensor, value: number): Tensor => (pad === 0 ? t : ops.constant_pad_nd(t, [pad, pad, pad, pad], { value }));
+    // x[b, :, rows, cols]: the advanced indices are split by a slice, so the
+    // broadcast index dims come first: [B, h, w, C] -> [B, C, h, w].
+    const crop4 = (t: Tensor, value: number): Tensor =>
+      padOf(t, value).index([b, null, rows, cols]).permute(0, 3, 1, 2).contiguous();
+    const inputs = crop4(batch.inputs, options.fill ?? 0);
+    let masks: Tensor | undefined;
+    if (batch.masks !== undefined) {
+      const ignore = options.ignoreIndex ?? 255;
+      masks = info.maskHasChannel ? crop4(batch.masks, ignore) : padOf(batch.masks, ignore).index([b, rows, cols]);
+    }
+    return rebuild(batch, { inputs, masks });
+  });
+}

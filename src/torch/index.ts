@@ -8,3 +8,4 @@ export * from "./runtime.ts";
 export type { DType, Device, Layout, MemoryFormat, Scalar, TypedArray } from "./dtype.ts";
 export { isFloating } from "./dtype.ts";
 export * as ops from "./generated/ops.ts";
+export * as nn from "./nn/index.ts";

@@ -1,0 +1,8 @@
+/** Neural-network modules, losses and metrics: `import { nn } from "twin"`. */
+export { Module } from "./module.ts";
+export type { ParameterInfo, InitSource, InitializeOptions, StateDict, LoadResult } from "./module.ts";
+export * from "./layers.ts";
+export * from "./models.ts";
+export * from "./losses.ts";
+export * as init from "./init.ts";
+export type { Initializer } from "./init.ts";

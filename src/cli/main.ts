@@ -1,0 +1,28 @@
+/** The `twin` command line: one file per sub-command, thin over the layers. */
+import { Command } from "commander";
+import { registerDemo } from "./demo.ts";
+import { registerDoctor } from "./doctor.ts";
+
+const program = new Command();
+program
+  .name("twin")
+  .description("Trustworthy comparisons of deep-learning models: twin training, named random streams, seed studies, honest statistics.")
+  .showHelpAfterError("(run twin --help for usage)")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
+  $ twin demo --seeds 3 --epochs 1 a quicker demo
+  $ twin doctor                    check libtorch, threads, data sets and references`,
+  );
+
+registerDemo(program);
+registerDoctor(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`twin: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -27,3 +27,12 @@ export function binomialSf(k: number, n: number, p: number): number {
   if (k >= n) return 0;
   return betaIncReg(k + 1, n - k, p, 1 - p);
 }
+
+/** Binomial coefficient C(n, k), exact while it is below 2^53 (`scipy.special.comb(n, k, exact=False)`). */
+export function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  k = Math.min(k, n - k);
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}

@@ -31,8 +31,8 @@ export function tInterval(x: Sample, level = 0.95): Interval {
 export function pairedTInterval(a: Sample, b: Sample, level = 0.95): Interval {
   checkLevel("pairedTInterval", level);
   checkPaired("pairedTInterval", a, b);
-  checkSample("pairedTInterval", a, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom");
-  checkSample("pairedTInterval", b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom");
+  checkSample("pairedTInterval", a, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "a value");
+  checkSample("pairedTInterval", b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "b value");
   const d = differences(a, b);
   const r = make(meanUnchecked(d), Math.sqrt(varianceUnchecked(d) / d.length), d.length - 1, level, "paired-t");
   return r;

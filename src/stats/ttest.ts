@@ -54,8 +54,8 @@ export function pairedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestR
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("pairedTTest", alternative);
   checkPaired("pairedTTest", a, b);
-  checkSample("pairedTTest", a, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom");
-  checkSample("pairedTTest", b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom");
+  checkSample("pairedTTest", a, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "a value");
+  checkSample("pairedTTest", b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "b value");
   const d = differences(a, b);
   if (allEqual(d)) zeroSe("pairedTTest", `all ${d.length} paired differences b − a are identical`, d);
   const n = d.length;

@@ -31,7 +31,7 @@ async function engineChecks(): Promise<Check[]> {
 
 function dataChecks(): Check[] {
   const dir = fashionMnistDir();
-  const missing = Object.values(FASHION_MNIST_FILES).filter((f) => !existsSync(`${dir}/${f}`) && !existsSync(`${dir}/${f.replace(/\.gz$/, "")}`));
+  const missing = Object.values(FASHION_MNIST_FILES).flatMap((f) => [f.images, f.labels]).filter((f) => !existsSync(`${dir}/${f}`) && !existsSync(`${dir}/${f.replace(/\.gz$/, "")}`));
   return [
     missing.length === 0
       ? { name: "Fashion-MNIST", ok: true, detail: dir }

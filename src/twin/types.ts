@@ -1,0 +1,144 @@
+/**
+ * The shapes the twin trainer works with. Models and optimizers are described
+ * structurally, so any module/optimizer with these methods can be twin-trained.
+ */
+import type { Generator } from "../torch/generator.ts";
+import type { Tensor } from "../torch/tensor.ts";
+import type { Dataset } from "../data/host/dataset.ts";
+import type { Normalize } from "../data/to-tensor.ts";
+import type { SeedSpec } from "../rng/streams.ts";
+import type { ControlSum } from "../rng/stream.ts";
+
+export interface TwinModel {
+  forward(x: Tensor): Tensor;
+  train(flag?: boolean): unknown;
+  eval(): unknown;
+  initialize(source: (path: string, shape: number[]) => Generator, options?: { disposeGenerators?: boolean }): unknown;
+  setDropoutGenerator(g: Generator | null): unknown;
+  parameters(): Tensor[];
+  stateDict(): Record<string, Tensor>;
+  loadStateDict(state: Record<string, Tensor>): unknown;
+  dispose(): void;
+}
+
+/** Any serialisable optimizer state: tensors, numbers, strings, arrays and objects of them. */
+export type StateTree = Tensor | number | string | boolean | null | StateTree[] | { [key: string]: StateTree };
+
+export interface TwinOptimizer {
+  step(): void;
+  zeroGrad(): void;
+  stateDict(): StateTree;
+  loadStateDict(state: StateTree): void;
+  /** Frees optimizer state tensors. */
+  dispose?(): void;
+}
+
+/** A learning-rate schedule stepped once per training step. */
+export interface TwinSchedule {
+  step(): void;
+  stateDict?(): StateTree;
+  loadStateDict?(state: StateTree): void;
+}
+
+/** What a batch looks like to augmentation and to the models. */
+export interface TrainBatch {
+  inputs: Tensor;
+  /** [B] int64 class ids, or [B, K] float soft labels (mixup/cutmix). */
+  targets: Tensor;
+  masks?: Tensor;
+}
+
+export type Augment = (batch: TrainBatch, generator: Generator) => TrainBatch;
+export type LossFn = (output: Tensor, targets: Tensor) => Tensor;
+
+/** One variant: built fresh for every run (never shared across runs). */
+export interface VariantParts {
+  model: TwinModel;
+  optimizer: (parameters: Tensor[]) => TwinOptimizer;
+  schedule?: (optimizer: TwinOptimizer, totalSteps: number) => TwinSchedule;
+  /** Default: cross-entropy (class ids or soft labels). */
+  loss?: LossFn;
+}
+
+export type VariantFactory = () => VariantParts;
+
+export interface TwinConfig {
+  study: string;
+  variants: Record<string, VariantFactory>;
+  /** The variant others are compared with (default: the first). */
+  reference?: string;
+  train: Dataset;
+  validation: Dataset;
+  normalize?: Normalize;
+  augment?: Augment;
+  /** Test-time augmentation, applied identically for every variant from the eval stream. */
+  testAugment?: Augment;
+  batchSize: number;
+  epochs?: number;
+  /** Total steps (overrides epochs). */
+  steps?: number;
+  /** Evaluate every variant on the same validation batch every this many steps (default 50; 0 = never). */
+  evalEvery?: number;
+  evalBatchSize?: number;
+  seed: SeedSpec;
+  /** TensorBoard + JSON Lines under <logdir>/<study>/<variant>/seed-<n>/. */
+  logdir?: string;
+  checkpoint?: { dir: string; every: number };
+  /** Resume from the latest checkpoint in checkpoint.dir when one exists (default true). */
+  resume?: boolean;
+  /** Stop after this many steps (for tests of resume); the run can be resumed later. */
+  stopAfter?: number;
+  /** Keep per-example validation probabilities at the end (default true). */
+  keepPredictions?: boolean;
+  /** Checks that the batch is unchanged before every variant's step (default true). */
+  verifyBatches?: boolean;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  losses: Record<string, number>;
+}
+
+export type VariantStatus = "running" | "finished" | "diverged" | "failed";
+
+export interface EvalMetrics {
+  loss: number;
+  accuracy: number;
+}
+
+export interface VariantResult {
+  name: string;
+  status: VariantStatus;
+  divergedAtStep?: number;
+  error?: string;
+  /** Whole-validation-set metrics at the end of each epoch. */
+  epochs: (EvalMetrics & { epoch: number; step: number })[];
+  final?: EvalMetrics;
+  /** Validation probabilities [N × K], row-major, at the end of training. */
+  predictions?: Float32Array;
+  numClasses?: number;
+  /** SHA-256 of the final weights (state dict, in key order). */
+  weightsHash?: string;
+}
+
+export interface TwinResult {
+  study: string;
+  seeds: Record<string, string>;
+  steps: number;
+  completed: boolean;
+  reference: string;
+  variants: Record<string, VariantResult>;
+  validationTargets: Int32Array;
+  /** Per step: the checksum of the batch every variant saw. */
+  batchChecksums: string[];
+  controlSums: ControlSum[];
+  /** Every stream's control sum after each step (index = step). */
+  controlSumsByStep: ControlSum[][];
+  /** Per variant, the SHA-256 of each parameter and buffer right after initialisation. */
+  initialLayerHashes: Record<string, Record<string, string>>;
+  /** Hash over all batch checksums and control sums of the run. */
+  runChain: string;
+}

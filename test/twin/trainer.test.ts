@@ -1,0 +1,193 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hostArray, type Dataset } from "../../src/data/index.ts";
+import { readRunTree } from "../../src/log/index.ts";
+import * as torch from "../../src/torch/index.ts";
+import { mlp } from "../../src/torch/nn/index.ts";
+import * as optim from "../../src/torch/optim/index.ts";
+import { twinTrain, type TwinConfig, type TrainBatch } from "../../src/twin/index.ts";
+
+/** Four Gaussian blobs in 16 dimensions: learnable in a few dozen steps. */
+function blobs(n: number, seed: number): Dataset {
+  const g = new torch.Generator(seed);
+  const { x, y } = torch.scope(() => {
+    const labels = torch.randint(0, 4, [n], { generator: g });
+    const centers = torch.randn([4, 16], { generator: g }).mul(2);
+    const x = centers.indexSelect(0, labels).add(torch.randn([n, 16], { generator: g }));
+    return { x: x.toArray() as Float32Array, y: labels.toArray() as BigInt64Array };
+  });
+  g.dispose();
+  return { name: "blobs", inputs: hostArray(x, [n, 16]), targets: hostArray(y, [n]) };
+}
+
+const TRAIN = blobs(256, 1);
+const VALIDATION = blobs(96, 2);
+
+function config(overrides: Partial<TwinConfig> = {}): TwinConfig {
+  return {
+    study: "toy",
+    variants: {
+      base: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05, momentum: 0.9 }) }),
+      dropout: () => ({ model: mlp([16, 32, 4], { dropout: 0.3 }), optimizer: (p) => optim.adam(p, { lr: 1e-2 }) }),
+    },
+    train: TRAIN,
+    validation: VALIDATION,
+    batchSize: 32,
+    epochs: 3,
+    evalEvery: 4,
+    evalBatchSize: 48,
+    seed: { root: 7 },
+    augment: (b: TrainBatch, g: torch.Generator) => ({ ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.1)) }),
+    ...overrides,
+  };
+}
+
+test("the same root seed gives bitwise identical weights, metrics, checksums and logs", () => {
+  const dirA = mkdtempSync(join(tmpdir(), "twin-a-"));
+  const dirB = mkdtempSync(join(tmpdir(), "twin-b-"));
+  try {
+    const a = twinTrain(config({ logdir: dirA }));
+    const b = twinTrain(config({ logdir: dirB }));
+    assert.equal(a.completed, true);
+    for (const v of ["base", "dropout"]) {
+      assert.equal(a.variants[v].status, "finished");
+      assert.equal(a.variants[v].weightsHash, b.variants[v].weightsHash);
+      assert.deepEqual(a.variants[v].epochs, b.variants[v].epochs);
+      assert.deepEqual(a.variants[v].predictions, b.variants[v].predictions);
+    }
+    assert.ok(a.variants.base.final!.accuracy > 0.6, `learned something: ${a.variants.base.final!.accuracy}`);
+    assert.deepEqual(a.batchChecksums, b.batchChecksums);
+    assert.equal(a.runChain, b.runChain);
+    const series = (dir: string) => readRunTree(dir, { prefer: "jsonl" }).map((r) => [r.variant, r.seed, r.scalars]);
+    assert.deepEqual(series(dirA), series(dirB));
+  } finally {
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
+  }
+});
+
+test("event files parse back to the logged values", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-tb-"));
+  try {
+    const r = twinTrain(config({ logdir: dir }));
+    const runs = readRunTree(dir);
+    const base = runs.find((x) => x.variant === "base")!;
+    assert.equal(base.study, "toy");
+    const val = base.scalars["val/accuracy"];
+    assert.equal(val.length, 3);
+    assert.equal(val.at(-1)!.value, Math.fround(r.variants.base.final!.accuracy));
+    const drop = runs.find((x) => x.variant === "dropout")!;
+    const paired = drop.scalars["paired/val/accuracy"].at(-1)!.value;
+    assert.equal(paired, Math.fround(r.variants.dropout.final!.accuracy - r.variants.base.final!.accuracy));
+    assert.equal(base.scalars["train/loss"].length, r.steps);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("changing only the order seed changes the batches and nothing drawn by other streams", () => {
+  const a = twinTrain(config({ seed: { root: 7 } }));
+  const b = twinTrain(config({ seed: { root: 7, factors: { order: 8 } } }));
+  assert.notDeepEqual(a.batchChecksums, b.batchChecksums);
+  const state = (r: typeof a, s: string) => r.controlSums.find((c) => c.stream === s)!;
+  for (const s of ["init", "augment", "eval", "dropout@base", "dropout@dropout"]) {
+    assert.equal(state(a, s).state, state(b, s).state, s);
+    assert.equal(state(a, s).draws, state(b, s).draws, s);
+  }
+  assert.notEqual(state(a, "order").state, state(b, "order").state);
+});
+
+test("an extra draw slipped into augmentation is caught at the step where it happened", () => {
+  const clean = twinTrain(config());
+  let step = 0;
+  const sneaky = twinTrain(
+    config({
+      augment: (b, g) => {
+        if (step++ === 5) torch.rand([1], { generator: g });
+        return { ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.1)) };
+      },
+    }),
+  );
+  const first = clean.controlSumsByStep.findIndex((sums, i) => JSON.stringify(sums) !== JSON.stringify(sneaky.controlSumsByStep[i]));
+  assert.equal(first, 5);
+  const changed = sneaky.controlSumsByStep[5].filter((c, k) => c.state !== clean.controlSumsByStep[5][k].state).map((c) => c.stream);
+  assert.deepEqual(changed, ["augment"]);
+});
+
+test("two identical variants stay bitwise identical to the end (dropout included)", () => {
+  const same = () => ({ model: mlp([16, 32, 4], { dropout: 0.2 }), optimizer: (p: torch.Tensor[]) => optim.adam(p, { lr: 1e-2 }) });
+  const r = twinTrain(config({ variants: { a: same, b: same } }));
+  assert.equal(r.variants.a.weightsHash, r.variants.b.weightsHash);
+  assert.deepEqual(r.variants.a.predictions, r.variants.b.predictions);
+});
+
+test("matching parameters start identical across different architectures", () => {
+  // Two variants that share layer 0 (16 -> 32) but differ after it: their first
+  // layer starts from the same weights; after 0 steps both hashes of layer 0 agree.
+  const r = twinTrain(
+    config({
+      steps: 1,
+      evalEvery: 0,
+      variants: {
+        small: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0 }) }),
+        deep: () => ({ model: mlp([16, 32, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0 }) }),
+      },
+    }),
+  );
+  assert.equal(r.variants.small.status, "finished");
+  assert.deepEqual(r.initialLayerHashes?.small["0.weight"], r.initialLayerHashes?.deep["0.weight"]);
+  assert.notDeepEqual(r.initialLayerHashes?.small["2.weight"], r.initialLayerHashes?.deep["2.weight"]);
+});
+
+test("a diverging variant is stopped and marked; the others go on", () => {
+  const r = twinTrain(
+    config({
+      variants: {
+        base: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05 }) }),
+        exploding: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 1e6 }) }),
+      },
+    }),
+  );
+  assert.equal(r.variants.base.status, "finished");
+  assert.equal(r.variants.exploding.status, "diverged");
+  assert.ok(r.variants.exploding.divergedAtStep! < r.steps);
+});
+
+test("a model that modifies its input in place breaks the twin contract with a clear error", () => {
+  const inPlace = () => {
+    const m = mlp([16, 32, 4]);
+    const forward = m.forward.bind(m);
+    m.forward = (x: torch.Tensor) => forward(x.mul_(2));
+    return { model: m, optimizer: (p: torch.Tensor[]) => optim.sgd(p, { lr: 0.01 }) };
+  };
+  assert.throws(() => twinTrain(config({ variants: { bad: inPlace, base: inPlace } })), /changed before variant 'base'/);
+});
+
+test("resume from a checkpoint is bit-identical to the uninterrupted run", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-ckpt-"));
+  try {
+    const full = twinTrain(config());
+    const partial = twinTrain(config({ checkpoint: { dir, every: 5 }, stopAfter: 13 }));
+    assert.equal(partial.completed, false);
+    assert.equal(partial.steps, 13);
+    const resumed = twinTrain(config({ checkpoint: { dir, every: 5 } }));
+    assert.equal(resumed.completed, true);
+    for (const v of ["base", "dropout"]) {
+      assert.equal(resumed.variants[v].weightsHash, full.variants[v].weightsHash, v);
+      assert.deepEqual(resumed.variants[v].epochs, full.variants[v].epochs);
+    }
+    assert.deepEqual(resumed.batchChecksums, full.batchChecksums);
+    assert.equal(resumed.runChain, full.runChain);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("no tensors leak from a twin run", () => {
+  const before = torch.memory().tensors;
+  twinTrain(config({ epochs: 1 }));
+  assert.equal(torch.memory().tensors, before);
+});

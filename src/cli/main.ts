@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
+import { registerStats } from "./stats.ts";
 
 const program = new Command();
 program
@@ -14,11 +15,13 @@ program
 Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
-  $ twin doctor                    check libtorch, threads, data sets and references`,
+  $ twin doctor                    check libtorch, threads, data sets and references
+  $ twin stats results.csv         paired verdict for results from anywhere`,
   );
 
 registerDemo(program);
 registerDoctor(program);
+registerStats(program);
 
 try {
   await program.parseAsync(process.argv);

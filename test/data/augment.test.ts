@@ -115,7 +115,9 @@ test("determinism: same seed gives bitwise identical batches and generator state
   for (const c of CASES) {
     const run = (seed: number) =>
       withGen(seed, (g) => {
-        const batch = makeBatch(new torch.Generator(7), c.make); // same data every time
+        const data = new torch.Generator(7); // the same data every time
+        const batch = makeBatch(data, c.make);
+        data.dispose();
         const out = c.fn(batch, g);
         return { out, state: Buffer.from(g.getState()) };
       });
@@ -156,6 +158,22 @@ test("inputs are never modified, outputs are new handles, and nothing leaks", ()
       assert.equal(torch.memory().tensors, baseline - (batch.masks ? 3 : 2), `${c.name}: back to baseline`);
     });
   }
+});
+
+test("the number of draws depends only on shapes and options, not on the outcomes", () => {
+  const stateAfter = (fn: (b: AugBatch, g: torch.Generator) => AugBatch): Buffer =>
+    withGen(8, (g) => {
+      const data = new torch.Generator(9);
+      fn(makeBatch(data), g);
+      data.dispose();
+      return Buffer.from(g.getState());
+    });
+  const pairs: [string, (b: AugBatch, g: torch.Generator) => AugBatch, (b: AugBatch, g: torch.Generator) => AugBatch][] = [
+    ["flip", (b, g) => augment.horizontalFlip(b, { p: 0, generator: g }), (b, g) => augment.horizontalFlip(b, { p: 1, generator: g })],
+    ["erasing", (b, g) => augment.randomErasing(b, { p: 0, generator: g }), (b, g) => augment.randomErasing(b, { p: 1, generator: g })],
+    ["crop", (b, g) => augment.randomCrop(b, { size: [12, 10], generator: g }), (b, g) => augment.randomCrop(b, { size: 6, padding: 2, generator: g })],
+  ];
+  for (const [name, a, b] of pairs) assert.ok(stateAfter(a).equals(stateAfter(b)), name);
 });
 
 test("extra batch fields (loader indices, epoch) pass through", () => {
@@ -465,7 +483,6 @@ test("mixup: refuses segmentation masks", () => {
 // ---- cutmix -----------------------------------------------------------------
 
 test("cutmix: one box for the batch; the pasted fraction equals the target weight; masks pasted with it", () => {
-  let sawEmpty = false;
   let sawBox = false;
   for (let seed = 0; seed < 30; seed++) {
     withGen(100 + seed, (g) => {
@@ -506,13 +523,10 @@ test("cutmix: one box for the batch; the pasted fraction equals the target weigh
         const rows = ops.any_dim(anyPasted, 1).sum().item();
         const cols = ops.any_dim(anyPasted, 0).sum().item();
         assert.equal(rows * cols, boxArea);
-      } else {
-        sawEmpty ||= T.every((v, j) => (j % (B + 1) === 0 ? v === 1 : v === 0));
       }
     });
   }
   assert.ok(sawBox);
-  void sawEmpty;
 });
 
 test("cutmix: the box follows the paper's formula (replayed from the generator)", () => {

@@ -54,7 +54,7 @@ export function randomAffine<B extends AugBatch>(batch: B, options: RandomAffine
   if (!(fx >= 0 && fy >= 0)) throw new RangeError(`${name}: translate fractions must be >= 0, got [${fx}, ${fy}]`);
   if (!(s0 > 0 && s0 <= s1)) throw new RangeError(`${name}: scale must satisfy 0 < min <= max, got [${s0}, ${s1}]`);
   const interpolation = options.interpolation ?? "bilinear";
-  if (!(interpolation in MODE)) throw new RangeError(`${name}: interpolation must be "bilinear" or "nearest", got ${interpolation}`);
+  if (!Object.hasOwn(MODE, interpolation)) throw new RangeError(`${name}: interpolation must be "bilinear" or "nearest", got ${interpolation}`);
   const { B, C, H, W, dtype, device } = info;
   return scope(() => {
     const u = uniform([B, 4], options.generator);

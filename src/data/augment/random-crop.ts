@@ -7,8 +7,8 @@
  * default 0; masks with `ignoreIndex`, default 255, the "void" label of
  * PASCAL VOC that segmentation losses skip with `ignore_index=255`), then each
  * sample gets its own offset (top, left), uniform over every position where a
- * `size` window fits. The crop is one advanced-indexing gather over index
- * grids built from the offsets; no JS loop over samples. Masks are cropped
+ * `size` window fits. The crop is one gather (`take`) over a linear index grid
+ * built from the offsets, vectorised over the batch: no JS loop over samples. Masks are cropped
  * with the same offsets, so pixel (i, j) of a cropped mask labels pixel (i, j)
  * of the cropped image.
  *
@@ -52,20 +52,22 @@ export function randomCrop<B extends AugBatch>(batch: B, options: RandomCropOpti
     const top = ops.randint_low_generator(0, Hp - h + 1, [B], { generator: g, dtype: "int64" });
     const left = ops.randint_low_generator(0, Wp - w + 1, [B], { generator: g, dtype: "int64" });
     const onDev = (t: Tensor): Tensor => (device === "cpu" ? t : t.to({ device }));
-    // Index grids: b [B,1,1], rows [B,h,1], cols [B,1,w].
-    const b = onDev(ops.arange(B, { dtype: "int64" }).view(B, 1, 1));
-    const rows = onDev(top.view(B, 1, 1).add(ops.arange(h, { dtype: "int64" }).view(1, h, 1)));
-    const cols = onDev(left.view(B, 1, 1).add(ops.arange(w, { dtype: "int64" }).view(1, 1, w)));
-    const padOf = (t: Tensor, value: number): Tensor => (pad === 0 ? t : ops.constant_pad_nd(t, [pad, pad, pad, pad], { value }));
-    // x[b, :, rows, cols]: the advanced indices are split by a slice, so the
-    // broadcast index dims come first: [B, h, w, C] -> [B, C, h, w].
-    const crop4 = (t: Tensor, value: number): Tensor =>
-      padOf(t, value).index([b, null, rows, cols]).permute(0, 3, 1, 2).contiguous();
+    // Linear index grid into the padded [B, C', Hp, Wp] tensor:
+    // ((b·C' + c)·Hp + top_b + i)·Wp + left_b + j, gathered with one `take`.
+    const rows = top.view(B, 1, 1, 1).add(ops.arange(h, { dtype: "int64" }).view(1, 1, h, 1)).mul(Wp);
+    const cols = left.view(B, 1, 1, 1).add(ops.arange(w, { dtype: "int64" }).view(1, 1, 1, w));
+    const offsets = onDev(rows.add(cols)); // [B, 1, h, w]
+    const crop4 = (t: Tensor, value: number): Tensor => {
+      const channels = t.shape[1];
+      const padded = pad === 0 ? t : ops.constant_pad_nd(t, [pad, pad, pad, pad], { value });
+      const planes = onDev(ops.arange(B * channels, { dtype: "int64" }).mul(Hp * Wp).view(B, channels, 1, 1));
+      return ops.take(padded, planes.add(offsets));
+    };
     const inputs = crop4(batch.inputs, options.fill ?? 0);
     let masks: Tensor | undefined;
     if (batch.masks !== undefined) {
       const ignore = options.ignoreIndex ?? 255;
-      masks = info.maskHasChannel ? crop4(batch.masks, ignore) : padOf(batch.masks, ignore).index([b, rows, cols]);
+      masks = info.maskHasChannel ? crop4(batch.masks, ignore) : crop4(batch.masks.unsqueeze(1), ignore).squeeze(1);
     }
     return rebuild(batch, { inputs, masks });
   });

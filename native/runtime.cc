@@ -6,6 +6,8 @@
 
 #include <malloc.h>
 
+#include <cmath>
+
 namespace twin {
 
 namespace {
@@ -53,6 +55,27 @@ Napi::Value ManualSeedGlobal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// libm's pow/cos/sqrt on doubles: the functions CPython's float ** and math.*
+// call, so optimizer and schedule arithmetic matches PyTorch bit for bit (V8's
+// Math.pow differs from glibc's in the last bit for some arguments).
+Napi::Value MathFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+    throw_type(env, "mathFn(name, x, y?): name must be 'pow', 'cos', 'sin', 'exp' or 'log' and x a number");
+  }
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  double x = info[1].As<Napi::Number>().DoubleValue();
+  double y = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0.0;
+  double r;
+  if (name == "pow") r = std::pow(x, y);
+  else if (name == "cos") r = std::cos(x);
+  else if (name == "sin") r = std::sin(x);
+  else if (name == "exp") r = std::exp(x);
+  else if (name == "log") r = std::log(x);
+  else throw_type(env, "mathFn: unknown function '" + name + "'");
+  return Napi::Number::New(env, r);
+}
+
 }  // namespace
 
 void init_runtime(Napi::Env env, Napi::Object exports) {
@@ -66,6 +89,7 @@ void init_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo, "parallelInfo"));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount"));
+  exports.Set("mathFn", Napi::Function::New(env, MathFn, "mathFn"));
   exports.Set("manualSeedGlobal", Napi::Function::New(env, ManualSeedGlobal, "manualSeedGlobal"));
 }
 

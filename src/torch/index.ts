@@ -9,3 +9,4 @@ export type { DType, Device, Layout, MemoryFormat, Scalar, TypedArray } from "./
 export { isFloating } from "./dtype.ts";
 export * as ops from "./generated/ops.ts";
 export * as nn from "./nn/index.ts";
+export * as optim from "./optim/index.ts";

@@ -84,6 +84,8 @@ export interface NativeAddon {
   parallelInfo(): string;
   cudaDeviceCount(): number;
   manualSeedGlobal(seed: number): void;
+  /** libm's pow/cos/sin/exp/log (what CPython's float ** and math.* use). */
+  mathFn(name: "pow" | "cos" | "sin" | "exp" | "log", x: number, y?: number): number;
 }
 
 /** The repository root (where binding.gyp and build/ live). */

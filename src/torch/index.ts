@@ -10,3 +10,5 @@ export { isFloating } from "./dtype.ts";
 export * as ops from "./generated/ops.ts";
 export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
+export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, saveStateTree, loadStateTree, saveOptimizer, loadOptimizer } from "./safetensors.ts";
+export type { SafetensorsFile, TensorTree } from "./safetensors.ts";

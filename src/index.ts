@@ -16,3 +16,8 @@ export { twinTrain } from "./twin/trainer.ts";
 export { studyVerdict, formatVerdict } from "./study/verdict.ts";
 export { analyzeResults } from "./study/analyze.ts";
 export { readResults } from "./study/results-file.ts";
+export { defineStudy, type StudySpec, type DataSpec } from "./study/define.ts";
+export { fashionMnistData } from "./study/data-specs.ts";
+export { runStudy, finalMetric } from "./study/run-study.ts";
+export { planRuns, type SeedPlan } from "./study/seed-plan.ts";
+export { seedReport, formatSeedReport } from "./study/seed-report.ts";

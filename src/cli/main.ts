@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerStats } from "./stats.ts";
+import { registerCompare } from "./compare.ts";
+import { registerSeeds } from "./seeds.ts";
 
 const program = new Command();
 program
@@ -16,12 +18,16 @@ Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
   $ twin doctor                    check libtorch, threads, data sets and references
+  $ twin compare examples/fmnist-dropout.study.ts --seeds 8
+  $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere`,
   );
 
 registerDemo(program);
 registerDoctor(program);
 registerStats(program);
+registerCompare(program);
+registerSeeds(program);
 
 try {
   await program.parseAsync(process.argv);

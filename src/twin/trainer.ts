@@ -60,7 +60,7 @@ interface SavedState {
 }
 
 function seedLabel(config: TwinConfig): string {
-  return String(config.seed.root);
+  return String(config.runLabel ?? config.seed.root);
 }
 
 /** Runs one twin run (one root seed) and returns every variant's result. */
@@ -107,7 +107,7 @@ export function twinTrain(config: TwinConfig): TwinResult {
         result: { name, status: "running", epochs: [] },
       };
       if (config.logdir) {
-        v.logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(config.seed.root) });
+        v.logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(seedLabel(config)) });
       }
       live.push(v);
     }

@@ -81,6 +81,8 @@ export interface TwinConfig {
   evalEvery?: number;
   evalBatchSize?: number;
   seed: SeedSpec;
+  /** The number in the run's log folder seed-<n> (default: the root seed). */
+  runLabel?: number;
   /** TensorBoard + JSON Lines under <logdir>/<study>/<variant>/seed-<n>/. */
   logdir?: string;
   checkpoint?: { dir: string; every: number };

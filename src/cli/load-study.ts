@@ -1,0 +1,21 @@
+/** Loads a study file (TypeScript or JavaScript) whose default export is defineStudy({...}). */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { StudySpec } from "../study/define.ts";
+
+export async function loadStudy(path: string): Promise<StudySpec> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new Error(`study file ${path} does not exist`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+  } catch (e) {
+    throw new Error(`study file ${path} failed to load: ${(e as Error).message}`);
+  }
+  const spec = mod.default as StudySpec | undefined;
+  if (spec === undefined || typeof spec !== "object" || !spec.variants || !spec.data) {
+    throw new Error(`study file ${path} must default-export defineStudy({ name, data, variants, batchSize, ... })`);
+  }
+  return spec;
+}

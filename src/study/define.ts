@@ -1,0 +1,49 @@
+/**
+ * A study: variants × a seed plan, plus the data and training setup they share.
+ * Study files default-export `defineStudy({...})`.
+ */
+import type { Dataset } from "../data/host/dataset.ts";
+import type { Normalize } from "../data/to-tensor.ts";
+import type { Augment, VariantFactory } from "../twin/types.ts";
+import type { SeedPlan } from "./seed-plan.ts";
+
+/** Where a study's data comes from; the validation part is split off per run from the split stream. */
+export interface DataSpec {
+  name: string;
+  load(): { train: Dataset; test?: Dataset };
+  /** Held-out validation size (count or fraction of train). */
+  validation: number;
+  stratified?: boolean;
+  normalize?: Normalize;
+}
+
+export interface StudySpec {
+  name: string;
+  data: DataSpec;
+  variants: Record<string, VariantFactory>;
+  reference?: string;
+  augment?: Augment;
+  testAugment?: Augment;
+  batchSize: number;
+  epochs?: number;
+  steps?: number;
+  evalEvery?: number;
+  /** Default seed plan (`twin seeds --n/--vary` and `twin compare --seeds` override it). */
+  seeds?: SeedPlan;
+  /** Intra-op threads per run (default 1: see ENGINE-NOTES). */
+  threads?: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export function defineStudy(spec: StudySpec): StudySpec {
+  if (!NAME.test(spec.name)) throw new Error(`defineStudy: name '${spec.name}' must be letters, digits, '.', '_' or '-' (it names log folders)`);
+  const names = Object.keys(spec.variants ?? {});
+  if (names.length === 0) throw new Error(`defineStudy '${spec.name}': give at least one variant`);
+  for (const n of names) if (!NAME.test(n)) throw new Error(`defineStudy '${spec.name}': variant name '${n}' must be letters, digits, '.', '_' or '-'`);
+  if (spec.reference !== undefined && !names.includes(spec.reference)) {
+    throw new Error(`defineStudy '${spec.name}': reference '${spec.reference}' is not a variant (${names.join(", ")})`);
+  }
+  if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new Error(`defineStudy '${spec.name}': batchSize must be a positive integer`);
+  return spec;
+}

@@ -1,0 +1,59 @@
+/**
+ * Seed plans: which twin runs a study makes. Each planned run is one twin run
+ * of all variants with its own seeds.
+ *
+ * - `8` or `{ n: 8 }`: all factors varied together (root seeds first..first+7).
+ * - `{ vary: "init", n: 20 }`: one factor at a time: the root seed stays fixed
+ *   and only that factor's seed changes (Picard's "seed 3407" design per factor).
+ * - `{ vary: ["init", "order"], n: 10 }`: one group per factor, plus `all` runs
+ *   when `withAll` is set (needed for a variance decomposition).
+ * - `{ grid: { init: [0, 1], order: [0, 1, 2] } }`: a small full-factorial grid.
+ */
+import type { SeedSpec } from "../rng/streams.ts";
+
+export type SeedPlan =
+  | number
+  | { n: number; first?: number }
+  | { vary: string | string[]; n: number; first?: number; withAll?: boolean }
+  | { grid: Record<string, number[]>; root?: number };
+
+export interface PlannedRun {
+  /** "all", a factor name, or "grid". */
+  group: string;
+  /** Run label, unique within the study: the number in the log folder seed-<label>. */
+  label: number;
+  seed: SeedSpec;
+}
+
+function checkCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`seed plan: n must be a positive integer (got ${n})`);
+}
+
+export function planRuns(plan: SeedPlan): PlannedRun[] {
+  if (typeof plan === "number") return planRuns({ n: plan });
+  if ("grid" in plan) {
+    const factors = Object.keys(plan.grid);
+    if (factors.length === 0) throw new Error("seed plan: a grid needs at least one factor");
+    const root = plan.root ?? 0;
+    let combos: Record<string, number>[] = [{}];
+    for (const f of factors) {
+      const values = plan.grid[f];
+      if (!Array.isArray(values) || values.length === 0) throw new Error(`seed plan: grid factor '${f}' needs a non-empty list of seeds`);
+      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [f]: v })));
+    }
+    return combos.map((factorsSeeds, i) => ({ group: "grid", label: i, seed: { root, factors: factorsSeeds } }));
+  }
+  checkCount(plan.n);
+  const first = plan.first ?? 0;
+  if (!("vary" in plan)) {
+    return Array.from({ length: plan.n }, (_, i) => ({ group: "all", label: first + i, seed: { root: first + i } }));
+  }
+  const factors = Array.isArray(plan.vary) ? plan.vary : [plan.vary];
+  const runs: PlannedRun[] = [];
+  for (const factor of factors) {
+    // The root stays at `first`; the varied factor takes first, first+1, ...
+    for (let i = 0; i < plan.n; i++) runs.push({ group: factor, label: first + i, seed: { root: first, factors: { [factor]: first + i } } });
+  }
+  if (plan.withAll) for (let i = 0; i < plan.n; i++) runs.push({ group: "all", label: first + i, seed: { root: first + i } });
+  return runs;
+}

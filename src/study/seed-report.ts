@@ -1,0 +1,81 @@
+/**
+ * A seed-sensitivity report: per variant, the distribution over seeds, each
+ * seed's rank and black swans (robust z by MAD), the expected best of k runs,
+ * and, with one-factor-at-a-time runs, how much variance each factor contributes.
+ */
+import { blackSwans, describe, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { FACTORS } from "../rng/streams.ts";
+import type { StudyResults } from "./run-study.ts";
+
+export interface VariantSeedReport {
+  name: string;
+  /** Runs with all factors varied (or the only group there is). */
+  description: Description;
+  labels: number[];
+  values: number[];
+  ranks: number[];
+  blackSwans: number[];
+  expectedMax: { n: number; mean: number; sd: number }[];
+  variance?: VarianceDecomposition;
+}
+
+export interface SeedReport {
+  study: string;
+  metric: string;
+  groups: string[];
+  variants: VariantSeedReport[];
+}
+
+export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): SeedReport {
+  const groups = [...new Set(results.runs.map((r) => r.plan.group))];
+  const higherIsBetter = metric === "accuracy";
+  const main = groups.includes("all") ? "all" : groups[0];
+  const variants = results.variants.map((name) => {
+    const valuesOf = (group: string) =>
+      results.runs.filter((r) => r.plan.group === group).map((r) => ({ label: r.plan.label, value: r.result.variants[name].final?.[metric] ?? NaN }));
+    const mainRuns = valuesOf(main).filter((x) => Number.isFinite(x.value));
+    if (mainRuns.length === 0) throw new Error(`variant '${name}': no finished runs to report on`);
+    const values = mainRuns.map((x) => x.value);
+    const swans = values.length >= 3 ? blackSwans(values, { higherIsBetter }) : undefined;
+    const report: VariantSeedReport = {
+      name,
+      description: describe(values),
+      labels: mainRuns.map((x) => x.label),
+      values,
+      ranks: swans ? swans.seeds.map((s) => s.rank) : values.map(() => NaN),
+      blackSwans: swans ? swans.seeds.filter((s) => s.flagged).map((s) => mainRuns[s.index].label) : [],
+      expectedMax: expectedMaxCurve(values, { higherIsBetter }).map((p) => ({ n: p.n, mean: p.mean, sd: p.sd })),
+    };
+    const factorGroups = groups.filter((g) => (FACTORS as readonly string[]).includes(g) || (g !== "all" && g !== "grid"));
+    if (factorGroups.length > 0) {
+      const byFactor = Object.fromEntries(factorGroups.map((g) => [g, valuesOf(g).map((x) => x.value).filter(Number.isFinite)]));
+      if (Object.values(byFactor).every((v) => v.length >= 2)) {
+        report.variance = varianceDecomposition(byFactor, groups.includes("all") ? values : undefined);
+      }
+    }
+    return report;
+  });
+  return { study: results.study, metric, groups, variants };
+}
+
+export function formatSeedReport(r: SeedReport): string {
+  const pct = r.metric === "accuracy";
+  const f = (x: number) => (pct ? (x * 100).toFixed(2) : x.toFixed(4));
+  const lines = [`${r.study} · validation ${r.metric} · groups: ${r.groups.join(", ")}`];
+  for (const v of r.variants) {
+    const d = v.description;
+    lines.push(`${v.name}: ${f(d.mean)} ± ${Number.isNaN(d.sd) ? "n/a" : f(d.sd)} over ${d.n} runs, min ${f(d.min)}, max ${f(d.max)}, range ${f(d.range)}`);
+    const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
+    lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
+    lines.push(`  black swans (|robust z| > 3.5): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);
+    const em = v.expectedMax;
+    const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
+    lines.push(`  expected best of k runs: ${pick.join("  ")}`);
+    if (v.variance) {
+      const parts = v.variance.factors.map((x) => `${x.factor} sd ${f(x.sd)}${Number.isFinite(x.share) ? ` (${(x.share * 100).toFixed(0)}%)` : ""}`);
+      lines.push(`  variance by factor (one at a time): ${parts.join(", ")}`);
+      for (const n of v.variance.notes) lines.push(`    note: ${n}`);
+    }
+  }
+  return lines.join("\n");
+}

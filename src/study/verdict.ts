@@ -3,7 +3,7 @@
  * variant against the reference, paired by seed (each seed is one twin run of
  * all variants), with Holm-adjusted p-values when there are several.
  */
-import { comparePaired, describe, holm, type Description, type Verdict } from "../stats/index.ts";
+import { comparePaired, describe, holm, seedsNeeded, type Description, type Verdict } from "../stats/index.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -56,8 +56,16 @@ export function studyVerdict(results: SeedResults, options: { metric: string; re
   const refRange = variants.find((v) => v.name === options.reference)?.range ?? 0;
   for (const c of withAdjusted) {
     if (c.ci[0] <= 0 && c.ci[1] >= 0 && Math.abs(c.diff) < refRange) {
-      const sd = Math.sqrt(Math.max(c.b.sd ** 2 + c.a.sd ** 2, 0));
-      advice.push(`${c.name}: the difference (${c.diff.toFixed(4)}) is smaller than the seed range (${refRange.toFixed(4)}) and its interval includes 0; ${sd > 0 ? "more seeds would narrow it (see `twin compare --power`)" : "more seeds would settle it"}`);
+      const [a, b] = finitePairs(results.values[options.reference], results.values[c.name]);
+      let more = "";
+      try {
+        // Seeds for 80% power to detect a difference as large as the one observed, from these runs as a pilot.
+        const plan = seedsNeeded({ a, b, paired: true }, Math.abs(c.diff), { power: 0.8 });
+        if (Number.isFinite(plan.n) && plan.n > a.length) more = `; about ${plan.n - a.length} more seeds (${plan.n} in all) would detect a difference this large 80% of the time`;
+      } catch {
+        // zero spread or no difference: nothing to plan
+      }
+      advice.push(`${c.name}: the difference (${c.diff.toFixed(4)}) is smaller than the seed range (${refRange.toFixed(4)}) and its interval includes 0${more}`);
     }
   }
   return { metric: options.metric, higherIsBetter: options.higherIsBetter ?? true, reference: options.reference, seeds: results.seeds, variants, comparisons: withAdjusted, advice };

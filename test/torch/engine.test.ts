@@ -63,7 +63,7 @@ test("strict random mode refuses the global generator", () => {
   try {
     assert.throws(() => torch.ops.rand([3]), /global generator/);
     assert.throws(() => torch.ops.dropout(torch.ones([4]), 0.5, true), /global generator/);
-    assert.throws(() => torch.ops.bernoulli_p(torch.ones([4]), { p: 0.5 }), /no generator/);
+    assert.throws(() => torch.ops.bernoulli_p(torch.ones([4]), 0.5), /no generator/);
   } finally {
     torch.setStrictRandom(previous);
   }

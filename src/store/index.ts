@@ -1,0 +1,21 @@
+/** The experiment store: SQLite by default, PostgreSQL for shared studies; fingerprints. */
+export { openStore, defaultStorePath, type OpenStoreOptions } from "./open.ts";
+export { SqlStore } from "./sql-store.ts";
+export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./migrations.ts";
+export { StoreError, StoreUnreachableError, UnknownRunError, maskUrl } from "./errors.ts";
+export { makeRunId, seedsKey, toSeed } from "./ids.ts";
+export { canonicalJson, sha256 } from "./hash.ts";
+export {
+  collectFingerprint,
+  diffFingerprints,
+  fingerprintHash,
+  gitState,
+  hashDatasetFiles,
+  hashFile,
+  type DatasetHashes,
+  type Fingerprint,
+  type FingerprintDifference,
+  type FingerprintOptions,
+  type GitState,
+} from "./fingerprint.ts";
+export * from "./types.ts";

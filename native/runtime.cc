@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
+#include <dlfcn.h>
 #include <malloc.h>
 
 #include <cmath>
@@ -16,7 +17,14 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
     throw_type(info.Env(), "setNumThreads(n): n must be an integer >= 1");
   }
-  at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  int n = info[0].As<Napi::Number>().Int32Value();
+  at::set_num_threads(n);
+  // at::set_num_threads covers OpenMP and MKL but not a pthreads OpenBLAS
+  // (Debian's default BLAS), whose GEMMs would otherwise keep using every
+  // core: slower for small models and not bit-identical to a 1-thread run.
+  using SetThreads = void (*)(int);
+  static SetThreads openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (openblas != nullptr) openblas(n);
   return info.Env().Undefined();
 }
 

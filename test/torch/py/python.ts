@@ -30,7 +30,7 @@ export function runPython<T = unknown>(script: string, request: unknown = {}, ar
     input: JSON.stringify(request),
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
-    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
   });
   if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout) as T;

@@ -105,7 +105,7 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   size_t given = info.Length() - 1;
   if (given > args.size()) {
     throw_type(env, op.name + " takes " + std::to_string(args.size()) + " arguments (" + c10::toString(schema) +
-                        "), got " + std::to_string(given));
+                        "), got " + std::to_string(given) + ", in " + call_description(op, info));
   }
   if (strict_random.load(std::memory_order_relaxed)) {
     if (op.draws_global) {
@@ -129,8 +129,9 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
       stack.push_back(to_ivalue(env, i < given ? info[i + 1] : env.Undefined(), args[i], ctx));
     }
     op.handle.callBoxed(&stack);
-  } catch (const Napi::Error&) {
-    throw;
+  } catch (const Napi::Error& e) {
+    // An argument that could not be converted: say which call it was, with the shapes.
+    throw Napi::TypeError::New(env, e.Message() + ", in " + call_description(op, info));
   } catch (const c10::Error& e) {
     throw Napi::Error::New(env, call_description(op, info) + ": " + e.what_without_backtrace());
   } catch (const std::exception& e) {

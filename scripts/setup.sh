@@ -30,7 +30,7 @@ fi
 # 3. The native addon, when missing or older than its sources.
 addon=build/Release/twin.node
 if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
-  say "building the native addon against ${LIBTORCH:-Debian's libtorch}"
+  say "building the native addon against ${LIBTORCH:-the Debian libtorch}"
   npx --no-install node-gyp rebuild --jobs=max >/tmp/twin-native-build.log 2>&1 || {
     tail -40 /tmp/twin-native-build.log >&2
     say "native build failed; full log in /tmp/twin-native-build.log"

@@ -90,17 +90,15 @@ export class SqliteDriver implements Driver {
     return { rows: [], changes: info.changes };
   }
 
-  async #idle(): Promise<void> {
-    while (this.#open) await this.#open;
-  }
-
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-    await this.#idle();
+    // The check and the statement run with no await in between, so the
+    // statement can never land inside another caller's open transaction.
+    while (this.#open) await this.#open;
     return this.run<T>(sql, params);
   }
 
   async exec(sql: string): Promise<void> {
-    await this.#idle();
+    while (this.#open) await this.#open;
     this.db.exec(sql);
   }
 
@@ -115,7 +113,7 @@ export class SqliteDriver implements Driver {
   }
 
   async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
-    await this.#idle();
+    while (this.#open) await this.#open;
     let done!: () => void;
     this.#open = new Promise<void>((resolve) => (done = resolve));
     try {
@@ -137,7 +135,7 @@ export class SqliteDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    await this.#idle();
+    while (this.#open) await this.#open;
     this.#statements.clear();
     if (this.db.open) this.db.close();
   }

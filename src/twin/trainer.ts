@@ -26,7 +26,7 @@ import type { Tensor } from "../torch/tensor.ts";
 import { join } from "node:path";
 import { batchChecksum, weightsHash } from "./checksum.ts";
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
-import { crossEntropy, evaluateAll, evaluateBatch } from "./evaluate.ts";
+import { batchTargets, crossEntropy, evaluateAll, evaluateBatch, maskCrossEntropy, type EvalOptions } from "./evaluate.ts";
 import { joinTree, splitTree } from "./state-tree.ts";
 import type {
   EvalMetrics, LossFn, TrainBatch, TwinConfig, TwinModel, TwinOptimizer, TwinResult, TwinSchedule, VariantResult,
@@ -85,6 +85,8 @@ export function twinTrain(config: TwinConfig): TwinResult {
     const total = config.steps ?? (config.epochs ?? 1) * loader.batchesPerEpoch;
     const evalEvery = config.evalEvery ?? DEFAULT_EVAL_EVERY;
     const verify = config.verifyBatches ?? true;
+    const target = config.target ?? "labels";
+    const evalOptions: EvalOptions = { target, metrics: config.metrics };
 
     // The validation set is collated once and reused by every evaluation.
     const valLoader = new Loader(config.validation, { batchSize: config.evalBatchSize ?? DEFAULT_EVAL_BATCH, dropLast: false, normalize: config.normalize });
@@ -103,7 +105,7 @@ export function twinTrain(config: TwinConfig): TwinResult {
       const v: LiveVariant = {
         name, model, optimizer, dropout,
         schedule: parts.schedule?.(optimizer, total),
-        loss: parts.loss ?? crossEntropy,
+        loss: parts.loss ?? (target === "masks" ? maskCrossEntropy : crossEntropy),
         result: { name, status: "running", epochs: [] },
       };
       if (config.logdir) {
@@ -173,10 +175,10 @@ export function twinTrain(config: TwinConfig): TwinResult {
       for (const v of live) {
         const m = metrics[v.name];
         if (m === undefined) continue;
-        const record: Record<string, number> = { [`${prefix}/loss`]: m.loss, [`${prefix}/accuracy`]: m.accuracy };
+        const record: Record<string, number> = {};
+        for (const [k, value] of Object.entries(m)) record[`${prefix}/${k}`] = value;
         if (ref !== undefined && v.name !== reference) {
-          record[`paired/${prefix}/loss`] = m.loss - ref.loss;
-          record[`paired/${prefix}/accuracy`] = m.accuracy - ref.accuracy;
+          for (const [k, value] of Object.entries(m)) if (ref[k] !== undefined) record[`paired/${prefix}/${k}`] = value - ref[k];
         }
         v.logger?.log(atStep, record);
       }
@@ -190,16 +192,17 @@ export function twinTrain(config: TwinConfig): TwinResult {
         let batch: TrainBatch = loader.collate(indices);
         if (config.augment) batch = config.augment(batch, augmentStream.take());
         const checksum = batchChecksum(indices, [batch.inputs, batch.targets, batch.masks]);
-        const snapshot = verify ? { inputs: batch.inputs.clone(), targets: batch.targets.clone() } : undefined;
+        const snapshot = verify ? { inputs: batch.inputs.clone(), targets: batch.targets.clone(), masks: batch.masks?.clone() } : undefined;
+        const y = batchTargets(batch, target);
         for (const v of running()) {
-          if (snapshot && !(batch.inputs.equal(snapshot.inputs) && batch.targets.equal(snapshot.targets))) {
+          if (snapshot && !(batch.inputs.equal(snapshot.inputs) && batch.targets.equal(snapshot.targets) && (!snapshot.masks || batch.masks!.equal(snapshot.masks)))) {
             throw new Error(`step ${step}: the batch changed before variant '${v.name}' trained on it; a model or loss modified its input in place, which breaks twin training (every variant must see the same batch)`);
           }
           try {
             scope(() => {
               v.model.train();
               const out = v.model.forward(batch.inputs);
-              const loss = v.loss(out, batch.targets);
+              const loss = v.loss(out, y);
               const value = loss.item();
               if (!Number.isFinite(value)) {
                 v.result.status = "diverged";
@@ -231,7 +234,7 @@ export function twinTrain(config: TwinConfig): TwinResult {
           evalCursor++;
           if (config.testAugment) evalBatch = config.testAugment(evalBatch, evalStream.take());
           const metrics: Record<string, EvalMetrics> = {};
-          for (const v of running()) metrics[v.name] = evaluateBatch(v.model, v.loss, evalBatch);
+          for (const v of running()) metrics[v.name] = evaluateBatch(v.model, v.loss, evalBatch, evalOptions);
           logPaired(step + 1, metrics, "eval");
         }
 
@@ -248,11 +251,11 @@ export function twinTrain(config: TwinConfig): TwinResult {
         const last = step + 1 === total;
         const metrics: Record<string, EvalMetrics> = {};
         for (const v of running()) {
-          const full = evaluateAll(v.model, v.loss, validationBatches, last && config.keepPredictions !== false);
-          metrics[v.name] = { loss: full.loss, accuracy: full.accuracy };
-          v.result.epochs.push({ epoch, step: step + 1, loss: full.loss, accuracy: full.accuracy });
+          const full = evaluateAll(v.model, v.loss, validationBatches, last && config.keepPredictions !== false && target === "labels", evalOptions);
+          metrics[v.name] = { ...full.extra, loss: full.loss, accuracy: full.accuracy };
+          v.result.epochs.push({ epoch, step: step + 1, ...metrics[v.name] });
           if (last) {
-            v.result.final = { loss: full.loss, accuracy: full.accuracy };
+            v.result.final = { ...metrics[v.name] };
             v.result.predictions = full.probabilities;
             v.result.numClasses = full.numClasses;
           }

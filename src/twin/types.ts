@@ -49,14 +49,28 @@ export interface TrainBatch {
 }
 
 export type Augment = (batch: TrainBatch, generator: Generator) => TrainBatch;
+/** targets: the batch's `targets`, or its `masks` when the run's target is "masks". */
 export type LossFn = (output: Tensor, targets: Tensor) => Tensor;
+
+/** What losses and accuracy are computed against: per-example `targets`, or per-pixel `masks` (segmentation). */
+export type TargetKind = "labels" | "masks";
+
+/**
+ * Extra evaluation metrics accumulated over the batches of one evaluation (a
+ * single batch, or the whole validation set): update() with each batch's
+ * model output (eval mode, no gradients), compute() once at the end.
+ */
+export interface MetricAccumulator {
+  update(output: Tensor, batch: TrainBatch): void;
+  compute(): Record<string, number>;
+}
 
 /** One variant: built fresh for every run (never shared across runs). */
 export interface VariantParts {
   model: TwinModel;
   optimizer: (parameters: Tensor[]) => TwinOptimizer;
   schedule?: (optimizer: TwinOptimizer, totalSteps: number) => TwinSchedule;
-  /** Default: cross-entropy (class ids or soft labels). */
+  /** Default: cross-entropy (class ids or soft labels; per pixel for masks, skipping labels that are not class ids). */
   loss?: LossFn;
 }
 
@@ -73,6 +87,14 @@ export interface TwinConfig {
   augment?: Augment;
   /** Test-time augmentation, applied identically for every variant from the eval stream. */
   testAugment?: Augment;
+  /**
+   * "labels" (default): losses and accuracy use `targets`. "masks": they use
+   * the batch's `masks` (segmentation; accuracy is pixel accuracy over pixels
+   * labelled with a class id, and per-example predictions are not kept).
+   */
+  target?: TargetKind;
+  /** Extra metrics at every evaluation, for every variant (e.g. segmentationMetrics: miou, mdice). */
+  metrics?: () => MetricAccumulator;
   batchSize: number;
   epochs?: number;
   /** Total steps (overrides epochs). */
@@ -109,6 +131,8 @@ export type VariantStatus = "running" | "finished" | "diverged" | "failed";
 export interface EvalMetrics {
   loss: number;
   accuracy: number;
+  /** Extra metrics from TwinConfig.metrics, by name. */
+  [metric: string]: number;
 }
 
 export interface VariantResult {

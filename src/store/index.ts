@@ -19,3 +19,10 @@ export {
   type GitState,
 } from "./fingerprint.ts";
 export * from "./types.ts";
+export {
+  checkStudyFingerprint,
+  formatDifferences,
+  FingerprintChangedError,
+  DEFAULT_FINGERPRINT_IGNORE,
+  type FingerprintCheck,
+} from "./guard.ts";

@@ -5,7 +5,17 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "
 import { cpus, platform } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { collectFingerprint, diffFingerprints, fingerprintHash, gitState, hashDatasetFiles, sha256 } from "../../src/store/index.ts";
+import {
+  checkStudyFingerprint,
+  collectFingerprint,
+  diffFingerprints,
+  FingerprintChangedError,
+  fingerprintHash,
+  gitState,
+  hashDatasetFiles,
+  openStore,
+  sha256,
+} from "../../src/store/index.ts";
 import { removeTempDirs, REPO, tempDir } from "./helpers.ts";
 
 after(removeTempDirs);
@@ -138,5 +148,38 @@ describe("fingerprints", () => {
     assert.deepEqual(hashDatasetFiles(["data"], { cwd }).misses, 0);
 
     assert.throws(() => hashDatasetFiles(["data/missing.csv"], { cwd }), /dataset file not found: .*missing\.csv/);
+  });
+
+  it("refuses to continue a study whose fingerprint changed, naming the difference, unless allowed", async () => {
+    const dir = repoWith({ "model.ts": "export const width = 64;\n" });
+    const store = await openStore(undefined, { cwd: dir });
+    try {
+      await store.putStudy({ name: "s", specHash: "h" });
+      const fp1 = await collectFingerprint({ cwd: dir, files: ["model.ts"], argv: ["study", "s.ts"] });
+      const first = await checkStudyFingerprint(store, "s", fp1);
+      assert.deepEqual(first.differences, []);
+      assert.equal((await store.getStudy("s"))!.fingerprintHash, first.hash);
+      // Same code, other argv: fine.
+      const again = await checkStudyFingerprint(store, "s", { ...fp1, argv: ["study", "s.ts", "--store", "x"] });
+      assert.deepEqual(again.differences, []);
+
+      writeFileSync(join(dir, "model.ts"), "export const width = 65;\n");
+      const fp2 = await collectFingerprint({ cwd: dir, files: ["model.ts"], argv: ["study", "s.ts"] });
+      await assert.rejects(checkStudyFingerprint(store, "s", fp2), (err: unknown) => {
+        assert.ok(err instanceof FingerprintChangedError);
+        assert.deepEqual(err.differences.map((d) => d.key), ["files.model.ts", "git.diffHash", "git.dirty"]);
+        assert.match(err.message, /study 's' began with another fingerprint/);
+        assert.match(err.message, /git\.dirty: false → true/);
+        assert.match(err.message, /--allow-changed/);
+        return true;
+      });
+      assert.equal(await store.getFingerprint(fingerprintHash(fp2)), undefined, "nothing stored by the refused check");
+      const allowed = await checkStudyFingerprint(store, "s", fp2, { allowChanged: true });
+      assert.deepEqual(allowed.differences.map((d) => d.key), ["files.model.ts", "git.diffHash", "git.dirty"]);
+      assert.equal((await store.getStudy("s"))!.fingerprintHash, first.hash, "the study keeps the fingerprint it began with");
+      await assert.rejects(checkStudyFingerprint(store, "nope", fp2), /unknown study 'nope'/);
+    } finally {
+      await store.close();
+    }
   });
 });

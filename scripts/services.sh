@@ -8,7 +8,7 @@
 #   scripts/services.sh status
 #
 # Each server lives in its own directory under $TWIN_SERVICES_DIR (default
-# ${TMPDIR:-/tmp}/twin-services), listens only on 127.0.0.1 on a free port, and
+# ${TMPDIR:-/tmp}/twin-services-<uid>), listens only on 127.0.0.1 on a free port, and
 # keeps nothing after `stop`. Missing Debian packages (postgresql,
 # redis-server) are installed first (apt-get update once, no recommends).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the
@@ -19,7 +19,7 @@
 # Only the URL goes to stdout; progress and errors go to stderr.
 set -euo pipefail
 
-base="${TWIN_SERVICES_DIR:-${TMPDIR:-/tmp}/twin-services}"
+base="${TWIN_SERVICES_DIR:-${TMPDIR:-/tmp}/twin-services-$(id -u)}"
 say() { printf '[services] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
+import { writeStatsPlot } from "../report/stats-plot.ts";
 
 interface StatsOptions {
   metric?: string;
@@ -12,6 +13,7 @@ interface StatsOptions {
   test: string;
   alpha: string;
   json?: boolean;
+  plot?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -52,11 +54,12 @@ export function registerStats(program: Command): void {
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
     .option("--json", "print the analysis as JSON")
+    .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --lower-is-better --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney",
+      "\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --lower-is-better --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png",
     )
-    .action((file: string, opts: StatsOptions) => {
+    .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new Error("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new Error(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const table = readResults(file);
@@ -71,5 +74,9 @@ export function registerStats(program: Command): void {
         alpha: Number(opts.alpha),
       });
       process.stdout.write((opts.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis)) + "\n");
+      if (opts.plot !== undefined) {
+        const path = await writeStatsPlot(table, analysis, opts.plot);
+        if (!opts.json) process.stdout.write(`wrote ${path}\n`);
+      }
     });
 }

@@ -1,0 +1,52 @@
+/** `twin report <logdir/study>`: one self-contained HTML file with the verdict and every chart. */
+import type { Command } from "commander";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { buildReport } from "../report/report.ts";
+import { isStudyDir, loadStudyDir } from "../report/source.ts";
+
+interface ReportCliOptions {
+  output?: string;
+  png?: string;
+  metric?: string;
+  lowerIsBetter?: boolean;
+  reference?: string;
+  json?: boolean;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command("report <study>")
+    .description("write a self-contained HTML report of a study (a log directory <logdir>/<study>): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
+    .option("-o, --output <file>", "HTML file to write (default: report-<study>.html)")
+    .option("--png <dir>", "also write every chart as a PNG into this directory")
+    .option("--metric <tag>", "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
+    .option("--lower-is-better", "smaller values are better (default: guessed from the name: loss, error…)")
+    .option("--reference <variant>", "variant the others are compared with (default: the first)")
+    .option("--json", "print what was written as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
+    )
+    .action(async (study: string, opts: ReportCliOptions) => {
+      if (!existsSync(study)) throw new Error(`${study}: no such directory; pass a study directory <logdir>/<study> (the one holding <variant>/seed-<n>/)`);
+      if (!isStudyDir(study)) throw new Error(`${study}: not a study directory (no <variant>/seed-<n>/ inside); pass <logdir>/<study>, e.g. runs/fmnist-dropout`);
+      const data = loadStudyDir(study);
+      const result = await buildReport(data, {
+        ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
+        ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}),
+        ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
+        ...(opts.png !== undefined ? { png: opts.png } : {}),
+      });
+      const out = resolve(opts.output ?? `report-${data.name}.html`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, result.html);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric: result.model.metric, warnings: result.model.warnings }, null, 2) + "\n");
+      } else {
+        process.stdout.write(`wrote ${out} (${result.charts.length} charts, ${result.model.runs.length} runs, verdict on ${result.model.metric})\n`);
+        if (result.pngs.length > 0) process.stdout.write(`wrote ${result.pngs.length} PNGs to ${resolve(opts.png!)}\n`);
+        for (const w of result.model.warnings) process.stderr.write(`warning: ${w}\n`);
+      }
+    });
+}

@@ -1,0 +1,61 @@
+/**
+ * Shared pieces of the chart specs. A chart is a pure function from report
+ * data to a Vega-Lite spec plus what a reader (or a test) should find in it:
+ * the number of series and points, and the mark groups by name.
+ */
+
+/** A Vega-Lite spec as plain JSON (compiled by vega-lite at render time). */
+export type VlSpec = Record<string, unknown>;
+
+export interface Chart {
+  /** Stable id (file name of the PNG, DOM id). */
+  id: string;
+  title: string;
+  /** What every line, band and bar is, in words (shown under the chart). */
+  caption: string;
+  spec: VlSpec;
+  /** Series drawn (variants, comparisons…). */
+  series: number;
+  /** Data points drawn (per-seed values, steps…). */
+  points: number;
+  /**
+   * Expected SVG elements per named mark (`<name>_marks` group in the SVG):
+   * e.g. `{ mean: 3 }` = three mean lines.
+   */
+  marks: Record<string, number>;
+}
+
+export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+export const WIDTH = 560;
+export const HEIGHT = 280;
+
+export const CONFIG = {
+  font: "Helvetica, Arial, sans-serif",
+  view: { stroke: "#ddd" },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 420, orient: "bottom", direction: "vertical" },
+  title: { fontSize: 14, subtitleFontSize: 11, subtitleColor: "#555", anchor: "start" },
+  range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"] },
+};
+
+/** Keeps only finite numbers (Vega-Lite would draw NaN as gaps or fail the scale). */
+export function finite(x: number | null | undefined): x is number {
+  return typeof x === "number" && Number.isFinite(x);
+}
+
+/** `n seeds` / `1 seed`. */
+export function seedsText(n: number): string {
+  return `${n} seed${n === 1 ? "" : "s"}`;
+}
+
+export function fmtNum(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+/** Safe id from a tag (`eval/accuracy` → `eval-accuracy`). */
+export function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "chart";
+}

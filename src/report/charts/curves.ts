@@ -1,0 +1,76 @@
+/** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
+import type { CurveData } from "../model.ts";
+import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, slug, type Chart } from "./common.ts";
+
+const SEED_LINE = "one run (seed)";
+
+/** Curve of one tag per variant, or of variant − reference when `data.paired`. */
+export function curveChart(data: CurveData): Chart {
+  const meanLabel = data.paired ? "mean difference over seeds" : "mean over seeds";
+  const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: p.value }));
+  const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: s.mean, n: s.n }));
+  const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: s.lo, hi: s.hi, n: s.n, band: data.bandLabel }));
+  const color = { field: "variant", type: "nominal", scale: { domain: data.variants }, title: data.paired ? `variant − ${data.reference}` : "variant" };
+  const x = { field: "step", type: "quantitative", title: "step" };
+  const yTitle = data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag;
+  const strokeWidth = (label: string) => ({
+    datum: label,
+    type: "nominal",
+    scale: { domain: [SEED_LINE, meanLabel], range: [0.7, 2.4] },
+    legend: { title: "lines", symbolType: "stroke" },
+  });
+  const layer: Record<string, unknown>[] = [
+    {
+      name: "seeds",
+      data: { values: seedRows },
+      mark: { type: "line", opacity: 0.35, interpolate: "linear" },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, strokeWidth: strokeWidth(SEED_LINE) },
+    },
+    {
+      name: "band",
+      data: { values: bandRows },
+      mark: { type: "area", interpolate: "linear" },
+      encoding: {
+        x,
+        y: { field: "lo", type: "quantitative", title: yTitle },
+        y2: { field: "hi" },
+        color,
+        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.35, labelLimit: 700 } },
+        tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
+      },
+    },
+    {
+      name: "mean",
+      data: { values: meanRows },
+      mark: { type: "line", interpolate: "linear" },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, strokeWidth: strokeWidth(meanLabel), tooltip: [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }] },
+    },
+  ];
+  if (data.paired) {
+    layer.push({ name: "zero", data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#333", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" } } });
+  }
+  const runs = new Set(seedRows.map((r) => `${r.variant}\u0000${r.seed}`)).size;
+  const bands = new Set(bandRows.map((r) => r.variant)).size;
+  const means = new Set(meanRows.map((r) => r.variant)).size;
+  const title = data.paired ? `Paired difference: ${data.tag}, variant − ${data.reference}` : `Learning curve: ${data.tag}`;
+  const caption =
+    `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step (same batches, same evaluation batch)` : "Each thin line is one run (seed)"}; ` +
+    `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
+    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".");
+  return {
+    id: `${data.paired ? "paired" : "curve"}-${slug(data.tag)}`,
+    title,
+    caption,
+    series: data.variants.length,
+    points: seedRows.length,
+    marks: { seeds: runs, band: bands, mean: means },
+    spec: {
+      $schema: SCHEMA,
+      title,
+      width: WIDTH,
+      height: HEIGHT,
+      config: CONFIG,
+      layer,
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
+import type { DifferenceData, DistributionData } from "../model.ts";
+import { CONFIG, SCHEMA, WIDTH, finite, seedsText, slug, type Chart } from "./common.ts";
+
+const SEED = "one seed";
+
+/** Density (top) over a strip plot (bottom) per variant of the final metric. */
+export function distributionChart(d: DistributionData): Chart {
+  const names = d.variants.map((v) => v.name);
+  const swanLabel = `black swan (|robust z| > ${d.threshold})`;
+  const points = d.variants.flatMap((v) => v.points.filter((p) => finite(p.value)).map((p) => ({ variant: v.name, seed: p.seed, value: p.value, z: p.z, kind: p.blackSwan ? swanLabel : SEED })));
+  const counts = [...new Set(d.variants.map((v) => v.n))];
+  const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
+  const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: v.mean, lo: v.ci![0], hi: v.ci![1], what: ciLabel }));
+  const density = d.variants.flatMap((v) => v.density.map((p) => ({ variant: v.name, x: p.x, density: p.density })));
+  const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
+  const x = { field: "value", type: "quantitative", title: `final ${d.metric} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
+  const densityVariants = new Set(density.map((r) => r.variant)).size;
+  return {
+    id: `distribution-${slug(d.metric)}`,
+    title: `Seed distribution: final ${d.metric}`,
+    caption:
+      `Top: kernel density of each variant's final ${d.metric} over seeds (Gaussian kernel, Silverman bandwidth). ` +
+      `Bottom: one mark per seed; crosses are black swans (modified z-score |z| > ${d.threshold}, Iglewicz & Hoaglin); ` +
+      `the bar is the ${ciLabel}.`,
+    series: names.length,
+    points: points.length,
+    marks: { density: densityVariants, seedpoints: points.length, ci: ciRows.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Seed distribution: final ${d.metric}`,
+      config: CONFIG,
+      vconcat: [
+        {
+          width: WIDTH,
+          height: 120,
+          data: { values: density },
+          mark: { type: "area", opacity: 0.3, line: true, interpolate: "monotone" },
+          name: "density",
+          encoding: { x: { field: "x", type: "quantitative", title: null, scale: { zero: false } }, y: { field: "density", type: "quantitative", title: "density", axis: { labels: false, ticks: false } }, color },
+        },
+        {
+          width: WIDTH,
+          height: 40 * Math.max(1, names.length) + 10,
+          layer: [
+            {
+              name: "ci",
+              data: { values: ciRows },
+              mark: { type: "rule", strokeWidth: 2.5 },
+              encoding: {
+                x: { field: "lo", type: "quantitative", title: x.title, scale: { zero: false } },
+                x2: { field: "hi" },
+                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                color: { value: "#222" },
+                strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "interval", labelLimit: 500 } },
+              },
+            },
+            {
+              name: "meantick",
+              data: { values: ciRows },
+              mark: { type: "tick", color: "#222", thickness: 2.5 },
+              encoding: { x: { field: "mean", type: "quantitative" }, y: { field: "variant", type: "nominal", scale: { domain: names } } },
+            },
+            {
+              name: "seedpoints",
+              data: { values: points },
+              mark: { type: "point", filled: true, size: 70, opacity: 0.8 },
+              encoding: {
+                x,
+                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
+                color,
+                shape: { field: "kind", type: "nominal", scale: { domain: [SEED, swanLabel], range: ["circle", "cross"] }, title: "seed" },
+                size: { field: "kind", type: "ordinal", scale: { domain: [SEED, swanLabel], range: [60, 200] }, legend: null },
+                tooltip: [{ field: "variant" }, { field: "seed" }, { field: "value", format: ".5g" }, { field: "z", title: "robust z", format: ".2f" }],
+              },
+            },
+          ],
+        },
+      ],
+      resolve: { scale: { x: "shared", color: "shared" } },
+    },
+  };
+}
+
+/** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison. */
+export function differenceChart(d: DifferenceData): Chart {
+  const rows = d.comparisons.map((c) => `${c.b} − ${c.a}`);
+  const points = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: p.diff })));
+  const ciRows = d.comparisons.filter((c) => finite(c.ci[0]) && finite(c.ci[1])).map((c) => ({
+    comparison: `${c.b} − ${c.a}`,
+    diff: c.diff,
+    lo: c.ci[0],
+    hi: c.ci[1],
+    what: `mean difference with ${Math.round(d.level * 100)}% CI (${c.paired ? "paired" : "unpaired"}, ${c.test}, n = ${c.n})`,
+    p: c.p,
+  }));
+  const whats = [...new Set(ciRows.map((r) => r.what))];
+  const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null };
+  const xTitle = `difference in final ${d.metric} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
+  return {
+    id: `differences-${slug(d.metric)}`,
+    title: `Differences: final ${d.metric}`,
+    caption:
+      `Each dot is one seed's difference (same seed, twin-trained) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
+      `from the test named in the legend; the dashed line is no difference.` + (points.length === 0 ? " Runs are unpaired: only the interval is drawn." : ""),
+    series: rows.length,
+    points: points.length,
+    marks: { diffs: points.length, ci: ciRows.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Differences: final ${d.metric}`,
+      config: CONFIG,
+      width: WIDTH,
+      height: 54 * Math.max(1, rows.length) + 10,
+      layer: [
+        { name: "zero", data: { values: [{ x: 0 }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "x", type: "quantitative" } } },
+        {
+          name: "diffs",
+          data: { values: points },
+          mark: { type: "point", filled: true, size: 55, opacity: 0.75, color: "#4c78a8" },
+          encoding: {
+            x: { field: "diff", type: "quantitative", title: xTitle },
+            y,
+            yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } },
+            tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "diff", format: "+.4g" }],
+          },
+        },
+        {
+          name: "ci",
+          data: { values: ciRows },
+          mark: { type: "rule", strokeWidth: 3, color: "#222" },
+          encoding: {
+            x: { field: "lo", type: "quantitative", title: xTitle },
+            x2: { field: "hi" },
+            y,
+            strokeDash: { field: "what", type: "nominal", scale: { domain: whats, range: whats.map(() => [1, 0]) }, legend: { title: "interval", labelLimit: 600 } },
+            tooltip: [{ field: "comparison" }, { field: "diff", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p", format: ".3g" }],
+          },
+        },
+        { name: "meantick", data: { values: ciRows }, mark: { type: "tick", thickness: 3, color: "#222" }, encoding: { x: { field: "diff", type: "quantitative" }, y } },
+      ],
+    },
+  };
+}

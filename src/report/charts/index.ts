@@ -1,0 +1,37 @@
+/** Every chart of a report, in reading order: pure functions of the report model. */
+import type { ReportModel } from "../model.ts";
+import type { Chart } from "./common.ts";
+import { curveChart } from "./curves.ts";
+import { differenceChart, distributionChart } from "./distribution.ts";
+import { expectedMaxChart, powerChart, varianceChart } from "./planning.ts";
+
+export * from "./common.ts";
+export * from "./curves.ts";
+export * from "./distribution.ts";
+export * from "./planning.ts";
+
+/** Sections of the report and the charts in each. */
+export interface ChartSections {
+  curves: Chart[];
+  paired: Chart[];
+  distribution: Chart[];
+  variance: Chart | undefined;
+  power: Chart | undefined;
+  expectedMax: Chart | undefined;
+}
+
+export function reportCharts(m: ReportModel): ChartSections {
+  const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences) : undefined;
+  return {
+    curves: m.curves.map(curveChart),
+    paired: m.pairedCurves.map(curveChart),
+    distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
+    variance: varianceChart(m.variance),
+    power: powerChart(m.power),
+    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax) : undefined,
+  };
+}
+
+export function allCharts(s: ChartSections): Chart[] {
+  return [...s.curves, ...s.paired, ...s.distribution, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
+}

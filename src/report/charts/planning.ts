@@ -1,0 +1,149 @@
+/** Variance by random factor, power curve, expected-maximum curve. */
+import type { ExpectedMaxData, PowerData, VarianceData } from "../model.ts";
+import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, seedsText, slug, type Chart } from "./common.ts";
+
+/** Bars of each factor's variance with its chi-square CI (undefined when not available). */
+export function varianceChart(d: VarianceData): Chart | undefined {
+  if (!d.available) return undefined;
+  const ciLabel = "95% CI of the variance (chi-square, normal runs)";
+  const rows = d.factors.map((f) => ({ ...f, label: `${f.factor} (${seedsText(f.n)})`, what: ciLabel, sharePct: finite(f.share) ? f.share * 100 : null }));
+  const variants = [...new Set(rows.map((r) => r.variant))];
+  const x = { field: "factor", type: "nominal", title: "random factor varied alone" };
+  return {
+    id: `variance-${slug(d.metric)}`,
+    title: `Variance by random factor: final ${d.metric}`,
+    caption:
+      `Each bar is the variance of final ${d.metric} over runs where only that factor's seed changed (one factor at a time); ` +
+      `the error bar is its ${ciLabel}. Shares of the all-varied variance are in the table.`,
+    series: variants.length,
+    points: rows.length,
+    marks: { bars: rows.length, ci: rows.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Variance by random factor: final ${d.metric}`,
+      config: CONFIG,
+      width: WIDTH,
+      height: HEIGHT,
+      layer: [
+        {
+          name: "bars",
+          data: { values: rows },
+          mark: { type: "bar", opacity: 0.8 },
+          encoding: {
+            x,
+            xOffset: { field: "variant", type: "nominal" },
+            y: { field: "variance", type: "quantitative", title: `variance of final ${d.metric}` },
+            color: { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" },
+            tooltip: [{ field: "variant" }, { field: "label", title: "factor" }, { field: "variance", format: ".3g" }, { field: "lo", format: ".3g" }, { field: "hi", format: ".3g" }, { field: "sharePct", title: "share %", format: ".1f" }],
+          },
+        },
+        {
+          name: "ci",
+          data: { values: rows },
+          mark: { type: "rule", strokeWidth: 1.5, color: "#222" },
+          encoding: {
+            x,
+            xOffset: { field: "variant", type: "nominal" },
+            y: { field: "lo", type: "quantitative" },
+            y2: { field: "hi" },
+            strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "error bar", labelLimit: 500 } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Smallest detectable difference against the number of seeds, from the observed spread. */
+export function powerChart(d: PowerData): Chart | undefined {
+  if (!d.available) return undefined;
+  const label = (c: PowerData["comparisons"][number]): string => `${c.b} − ${c.a}`;
+  const curveLabel = `detectable with ${Math.round(d.power * 100)}% power (α = ${d.alpha}, two-sided)`;
+  const obsLabel = "observed |difference|";
+  const rows = d.comparisons.flatMap((c) => c.curve.map((p) => ({ comparison: label(c), seeds: p.seeds, detectable: p.detectable, what: curveLabel })));
+  const current = d.comparisons.map((c) => ({ comparison: label(c), seeds: c.n, detectable: c.curve.find((p) => p.seeds === c.n)?.detectable ?? null })).filter((r) => finite(r.detectable));
+  const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: c.observed, what: obsLabel }));
+  const names = d.comparisons.map(label);
+  const color = { field: "comparison", type: "nominal", scale: { domain: names }, title: "comparison" };
+  const dash = { scale: { domain: [curveLabel, obsLabel], range: [[1, 0], [5, 4]] }, legend: { title: "lines", labelLimit: 600, symbolType: "stroke" } };
+  const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(c.sd, 3)} from ${seedsText(c.n)}`).join("; ");
+  return {
+    id: `power-${slug(d.metric)}`,
+    title: `Power: seeds against detectable difference (${d.metric})`,
+    caption:
+      `For each comparison, the smallest true difference in final ${d.metric} that a ${d.comparisons[0]?.design === "paired" ? "paired" : "two-sample"} t-test detects with ` +
+      `${Math.round(d.power * 100)}% power at two-sided α = ${d.alpha}, as a function of the number of seeds, using the observed sd (${sds}). ` +
+      `The dot is the current number of seeds; the dashed line is the difference observed. The sd from few seeds is itself uncertain.`,
+    series: names.length,
+    points: rows.length,
+    marks: { mde: names.length, current: current.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Power: seeds against detectable difference (${d.metric})`,
+      config: CONFIG,
+      width: WIDTH,
+      height: HEIGHT,
+      layer: [
+        {
+          name: "mde",
+          data: { values: rows },
+          mark: { type: "line", strokeWidth: 2 },
+          encoding: {
+            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)" },
+            y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
+            color,
+            strokeDash: { field: "what", type: "nominal", ...dash },
+            tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
+          },
+        },
+        { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
+        { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+      ],
+    },
+  };
+}
+
+/** Expected best final metric over n runs (Dodge et al. 2019), ±1 sd band. */
+export function expectedMaxChart(d: ExpectedMaxData): Chart {
+  const bandLabel = "±1 sd of the best of n runs (Dodge et al. 2019)";
+  const rows = d.variants.flatMap((v) => v.curve.map((p) => ({ variant: v.name, n: p.n, mean: p.mean, lo: p.lo, hi: p.hi, band: bandLabel })));
+  const names = d.variants.map((v) => v.name);
+  const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
+  const best = d.higherIsBetter ? "maximum" : "minimum";
+  return {
+    id: `expected-max-${slug(d.metric)}`,
+    title: `Expected ${best}: final ${d.metric}`,
+    caption:
+      `Expected ${best} of final ${d.metric} over n runs drawn from the observed seeds (with replacement; Dodge et al., "Show Your Work", 2019); ` +
+      `the band is ${bandLabel}. It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.`,
+    series: names.length,
+    points: rows.length,
+    marks: { emax: names.length, band: names.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Expected ${best}: final ${d.metric}`,
+      config: CONFIG,
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values: rows },
+      layer: [
+        {
+          name: "band",
+          mark: { type: "area" },
+          encoding: {
+            x: { field: "n", type: "quantitative", title: "runs (seeds)" },
+            y: { field: "lo", type: "quantitative", title: `expected ${best} of final ${d.metric}`, scale: { zero: false } },
+            y2: { field: "hi" },
+            color,
+            opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [bandLabel], range: [0.18] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.35, labelLimit: 600 } },
+          },
+        },
+        {
+          name: "emax",
+          mark: { type: "line", strokeWidth: 2, point: true },
+          encoding: { x: { field: "n", type: "quantitative" }, y: { field: "mean", type: "quantitative" }, color, tooltip: [{ field: "variant" }, { field: "n" }, { field: "mean", format: ".4g" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }] },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * HTML assembly: the report body (verdict table, charts as inline SVG with
+ * their captions, reproducibility status) and the self-contained report page.
+ * The same body is what the dashboard shows for a study.
+ */
+import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import type { ReportModel } from "./model.ts";
+import { MIN_BAND_RUNS } from "./model.ts";
+import { renderSvg } from "./render.ts";
+
+export interface RenderedChart {
+  chart: Chart;
+  svg: string;
+}
+
+export function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+function num(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return "–";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
+  return x.toFixed(digits);
+}
+
+function signed(x: number, digits = 4): string {
+  return (x > 0 ? "+" : "") + num(x, digits);
+}
+
+function pval(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
+/** Renders every chart of the sections to SVG. */
+export async function renderCharts(sections: ChartSections): Promise<Map<string, RenderedChart>> {
+  const out = new Map<string, RenderedChart>();
+  for (const chart of allCharts(sections)) out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+  return out;
+}
+
+function figure(r: RenderedChart | undefined): string {
+  if (!r) return "";
+  const c = r.chart;
+  return (
+    `<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" data-series="${c.series}" data-points="${c.points}" data-marks="${esc(JSON.stringify(c.marks))}">` +
+    `${r.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`
+  );
+}
+
+function verdictSection(m: ReportModel): string {
+  const a = m.analysis;
+  const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
+  if (!a) {
+    parts.push(`<p class="muted">No verdict: ${esc(m.analysisError ?? "not enough runs")}.</p>`);
+    const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.map((x) => num(x.value)).join(", ")}</td></tr>`);
+    parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
+    return parts.join("");
+  }
+  const paired = a.comparisons.some((c) => c.paired);
+  parts.push(
+    `<p>${esc(m.study)} · ${m.seeds.length} seeds · ${paired ? "twin-paired by seed" : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
+  );
+  parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd</th><th>min</th><th>max</th><th>median</th><th>range</th></tr></thead><tbody>`);
+  for (const v of a.variants) {
+    parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td><td>${num(v.mean)} ± ${num(v.sd)}</td><td>${num(v.min)}</td><td>${num(v.max)}</td><td>${num(v.median)}</td><td>${num(v.max - v.min)}</td></tr>`);
+  }
+  parts.push(`</tbody></table>`);
+  parts.push(
+    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better)</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
+  );
+  for (const c of a.comparisons) {
+    const extra = m.verdictExtra.find((e) => e.b === c.b);
+    const sig = c.p_adjusted < 0.05;
+    const pairing = extra?.pairingVarianceRatio != null && Number.isFinite(extra.pairingVarianceRatio) ? `cut the variance of the difference ${extra.pairingVarianceRatio.toFixed(1)}×` : c.paired ? "–" : "unpaired";
+    parts.push(
+      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${signed(c.diff)}</td><td>[${signed(c.ci[0])}, ${signed(c.ci[1])}]</td>` +
+        `<td>${c.paired ? "paired" : "unpaired"} ${esc(c.test)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
+        `<td>${c.prob_improvement.toFixed(2)}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
+    );
+  }
+  parts.push(`</tbody></table><ul class="sentences">`);
+  for (const c of a.comparisons) {
+    const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
+    const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
+    const words = excludesZero
+      ? `${better ? "better" : "worse"} than ${c.a}: the 95% interval of the difference excludes 0`
+      : `not distinguishable from ${c.a} with ${c.n} ${c.paired ? "pairs" : "runs"}: the 95% interval of the difference includes 0`;
+    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}.</li>`);
+    for (const n of c.notes) parts.push(`<li class="note">${esc(c.b)}: ${esc(n)}</li>`);
+  }
+  parts.push(`</ul></section>`);
+  return parts.join("");
+}
+
+function reproSection(m: ReportModel): string {
+  const r = m.repro;
+  const cls = r.status === "consistent" ? "ok" : r.status === "not recorded" ? "muted" : "bad";
+  const parts = [`<section id="repro"><h2>Reproducibility</h2><p><span class="badge ${cls}" id="repro-status">${esc(r.status)}</span> ${esc(r.summary)}</p>`];
+  if (r.seeds.length > 0) {
+    parts.push(`<table class="small"><thead><tr><th>seed</th><th>variants</th><th>steps recorded</th><th>last step</th><th>runs reach</th><th>streams</th><th>batch checksums</th><th>problems</th></tr></thead><tbody>`);
+    for (const s of r.seeds) {
+      parts.push(
+        `<tr><td>${esc(s.seed)}</td><td>${esc(s.variants.join(", "))}</td><td>${s.steps}</td><td>${s.lastStep}</td><td>${s.runLastStep}</td><td>${esc(s.streams.join(", ") || "–")}</td>` +
+          `<td>${s.batchChecksums ? "yes" : "no"}</td><td>${esc(s.problems.join("; ") || "none")}</td></tr>`,
+      );
+    }
+    parts.push(`</tbody></table>`);
+  }
+  for (const n of r.notes) parts.push(`<p class="note">${esc(n)}</p>`);
+  if (r.fingerprints.length === 0) parts.push(`<p class="muted">Fingerprint: none recorded in these runs.</p>`);
+  else parts.push(`<p>Fingerprint${r.fingerprints.length > 1 ? "s" : ""}: ${r.fingerprints.map((f) => `<code>${esc(f.fingerprint.slice(0, 80))}</code> (${f.runs} runs)`).join(", ")}</p>`);
+  parts.push(`</section>`);
+  return parts.join("");
+}
+
+function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
+  const v = m.variance;
+  const parts = [`<section id="variance"><h2>Variance by random factor</h2>`];
+  if (!v.available || !sections.variance) {
+    parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p></section>`);
+    return parts.join("");
+  }
+  parts.push(figure(rendered.get(sections.variance.id)));
+  parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd</th><th>variance [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
+  for (const f of v.factors) {
+    const share = Number.isFinite(f.share) ? `${(f.share * 100).toFixed(0)}%` + (f.shareLo !== null ? ` [${(f.shareLo * 100).toFixed(0)}%, ${(f.shareHi! * 100).toFixed(0)}%]` : "") : "–";
+    parts.push(`<tr><td>${esc(f.variant)}</td><td>${esc(f.factor)}</td><td>${f.n}</td><td>${num(f.sd)}</td><td>${num(f.variance, 6)} [${num(f.lo, 6)}, ${num(f.hi, 6)}]</td><td>${share}</td></tr>`);
+  }
+  parts.push(`</tbody></table>`);
+  for (const t of v.totals) {
+    parts.push(`<p>${esc(t.variant)}: total variance ${num(t.total, 6)}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${num(t.interaction, 6)}` : ""}.</p>`);
+  }
+  for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);
+  parts.push(`</section>`);
+  return parts.join("");
+}
+
+function runsSection(m: ReportModel): string {
+  const rows = m.runs.map(
+    (r) =>
+      `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${num(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc(r.notes.join("; "))}</td></tr>`,
+  );
+  return `<section id="runs"><details><summary>Runs (${m.runs.length})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
+}
+
+/** The report body for a study (also the dashboard's study view). */
+export async function renderStudyBody(m: ReportModel): Promise<{ html: string; charts: RenderedChart[] }> {
+  const sections = reportCharts(m);
+  const rendered = await renderCharts(sections);
+  const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
+  const parts: string[] = [];
+  if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
+  parts.push(verdictSection(m));
+  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${sections.curves.map(fig).join("")}</section>`);
+  parts.push(
+    `<section id="paired"><h2>Paired differences over steps</h2>` +
+      (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
+      `</section>`,
+  );
+  parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
+  parts.push(varianceSection(m, rendered, sections));
+  parts.push(
+    `<section id="power"><h2>How many seeds?</h2>` +
+      (sections.power ? fig(sections.power) : `<p class="muted">Power curve not available: ${esc(m.power.reason ?? "")}.</p>`) +
+      `</section>`,
+  );
+  parts.push(`<section id="expected-max"><h2>Expected best of n runs</h2>${fig(sections.expectedMax)}</section>`);
+  parts.push(reproSection(m));
+  parts.push(runsSection(m));
+  return { html: parts.join("\n"), charts: [...rendered.values()] };
+}
+
+export const REPORT_CSS = `
+:root { color-scheme: light; }
+body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fafafa; }
+main { max-width: 1100px; margin: 0 auto; padding: 16px 24px 48px; }
+header h1 { margin: 8px 0 2px; font-size: 22px; }
+h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.muted { color: #666; }
+.note { color: #555; font-size: 12.5px; margin: 4px 0; }
+table { border-collapse: collapse; margin: 8px 0; background: #fff; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; font-variant-numeric: tabular-nums; }
+th { background: #f0f0f0; font-weight: 600; }
+table.small { font-size: 12.5px; }
+td.path { font-family: monospace; font-size: 11px; color: #666; max-width: 280px; overflow-wrap: anywhere; }
+tr.sig td:first-child { font-weight: 600; }
+figure.chart { background: #fff; border: 1px solid #e4e4e4; margin: 12px 0; padding: 10px; overflow-x: auto; }
+figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: 12.5px; color: #444; margin-top: 6px; max-width: 900px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
+.badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
+.warnings { background: #fff6e0; border: 1px solid #f0d590; padding: 4px 12px; margin-top: 12px; }
+ul.sentences li.note { list-style: none; }
+code { font-size: 12px; }
+`;
+
+/** The whole self-contained page (no external resources). */
+export function renderReportPage(m: ReportModel, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
+<style>${REPORT_CSS}</style></head>
+<body><main>
+<header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${m.seeds.length} seeds · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
+${body}
+</main></body></html>
+`;
+}

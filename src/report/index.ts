@@ -1,0 +1,12 @@
+/**
+ * The comparison as pictures: the static HTML report and the live dashboard.
+ * Data (sources) → numbers (model, via src/stats) → Vega-Lite specs (charts,
+ * pure) → SVG/PNG (render) → HTML (html) / HTTP (server).
+ */
+export * from "./types.ts";
+export * from "./source.ts";
+export * from "./model.ts";
+export * from "./charts/index.ts";
+export * from "./render.ts";
+export * from "./html.ts";
+export * from "./report.ts";

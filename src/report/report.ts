@@ -1,0 +1,32 @@
+/** `twin report`: a study → one self-contained HTML file (and PNGs of its charts). */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderReportPage, renderStudyBody } from "./html.ts";
+import { buildReportModel, type ReportModel, type ReportOptions } from "./model.ts";
+import { svgToPng } from "./render.ts";
+import type { StudyData } from "./types.ts";
+
+export interface ReportResult {
+  html: string;
+  model: ReportModel;
+  /** Chart ids in page order. */
+  charts: string[];
+  /** PNG files written (with `png`). */
+  pngs: string[];
+}
+
+/** Builds the report page of a study; with `png`, writes each chart as `<png>/<chart id>.png`. */
+export async function buildReport(study: StudyData, options: ReportOptions & { png?: string } = {}): Promise<ReportResult> {
+  const model = buildReportModel(study, options);
+  const body = await renderStudyBody(model);
+  const pngs: string[] = [];
+  if (options.png !== undefined) {
+    mkdirSync(options.png, { recursive: true });
+    for (const r of body.charts) {
+      const path = join(options.png, `${r.chart.id}.png`);
+      writeFileSync(path, svgToPng(r.svg));
+      pngs.push(path);
+    }
+  }
+  return { html: renderReportPage(model, body.html), model, charts: body.charts.map((c) => c.chart.id), pngs };
+}

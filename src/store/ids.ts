@@ -1,6 +1,6 @@
 /** Stable run ids and the canonical forms of seeds. */
 import { canonicalJson, sha256 } from "./hash.ts";
-import type { SeedValue } from "./types.ts";
+import type { RunJson, RunRecord, SeedValue } from "./types.ts";
 
 /** A seed as a bigint; throws for anything but a non-negative integer below 2^64. */
 export function toSeed(seed: SeedValue, what = "seed"): bigint {
@@ -53,4 +53,11 @@ export function makeRunId(run: {
   });
   const who = variants.length === 1 ? slug(variants[0]!) : "twin";
   return `${slug(run.study)}-${who}-s${toSeed(run.rootSeed, "root seed")}-${sha256(key).slice(0, 8)}`;
+}
+
+/** The run with its seeds as decimal strings, ready for JSON.stringify. */
+export function runToJson(run: RunRecord): RunJson {
+  const seeds: Record<string, string> = {};
+  for (const [k, v] of Object.entries(run.seeds)) seeds[k] = v.toString();
+  return { ...run, rootSeed: run.rootSeed.toString(), seeds };
 }

@@ -82,6 +82,9 @@ export interface RunRecord {
   error: string | null;
 }
 
+/** A run as plain JSON (seeds as decimal strings), e.g. for `twin runs --json`. */
+export type RunJson = Omit<RunRecord, "rootSeed" | "seeds"> & { rootSeed: string; seeds: Record<string, string> };
+
 export interface SubmitResult {
   run: RunRecord;
   /** false when the same run (study, spec hash, variants, seeds) was already stored. */
@@ -192,7 +195,11 @@ export interface Store {
   /** Where the store lives: a file path, or the PostgreSQL URL with its password masked. */
   readonly location: string;
 
-  /** Runs fn in one transaction: all of its writes are kept, or none (fn throws). */
+  /**
+   * Runs fn in one transaction: all of its writes are kept, or none (fn throws).
+   * Inside fn use `tx`, not this store: on SQLite the outer store waits for the
+   * transaction to end (one connection), on PostgreSQL it would not see its writes.
+   */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { openStore, StoreError, UnknownRunError, type MetricInput, type RunInput, type Store } from "../../src/store/index.ts";
+import { openStore, runToJson, StoreError, UnknownRunError, type MetricInput, type RunInput, type Store } from "../../src/store/index.ts";
 import type { SqlStore } from "../../src/store/sql-store.ts";
 
 export interface Backend {
@@ -79,6 +79,10 @@ export function storeSuite(backend: Backend): void {
       assert.deepEqual(got.seeds, { augment: BIG_SEED - 1n, dropout: 3n, eval: 1n, init: 7n, noise: 42n, order: BIG_SEED, split: 0n });
       assert.deepEqual(got.config, { lr: 0.1, layers: [64, 32], variant: ["A", "B"] });
       assert.equal((await store.getRun(a1.run.id)).fingerprintHash, fp);
+      const json = JSON.parse(JSON.stringify(runToJson(got)));
+      assert.equal(json.rootSeed, BIG_SEED.toString());
+      assert.equal(json.seeds.augment, (BIG_SEED - 1n).toString());
+      assert.equal(json.status, "queued");
 
       assert.equal(await store.claimRun(a1.run.id, "w1"), true);
       await store.finishRun(a1.run.id, { worker: "w1" });

@@ -1,0 +1,85 @@
+/** `twin serve`: the live dashboard on 127.0.0.1 (studies from a log directory and, when present, the store). */
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { startDashboard } from "../report/server.ts";
+import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
+import type { DataSource } from "../report/types.ts";
+import type { Store } from "../store/types.ts";
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  logdir: string;
+  store?: string;
+  allowRemote?: boolean;
+  metric?: string;
+  lowerIsBetter?: boolean;
+  poll: string;
+}
+
+/** Opens the store read-only through src/store when that module exists (it is optional for the dashboard). */
+async function openStore(location: string): Promise<Store | undefined> {
+  const modulePath = "../store/index.ts";
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(modulePath)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const open = (mod.openStore ?? mod.open ?? mod.connect) as ((where: string) => Promise<Store> | Store) | undefined;
+  if (typeof open !== "function") return undefined;
+  return await open(location);
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("live dashboard of studies and runs (log directory and store), updated while studies run; read-only, on 127.0.0.1")
+    .option("-p, --port <n>", "port (0 = any free port)", "7007")
+    .option("--logdir <dir>", "log directory holding <study>/<variant>/seed-<n>/", "runs")
+    .option("--store <path|url>", "also list the studies of this store (default: .twin/twin.db when it exists)")
+    .option("--host <address>", "address to bind; anything but loopback also needs --allow-remote", "127.0.0.1")
+    .option("--allow-remote", "allow binding a non-loopback address (the dashboard has no authentication)")
+    .option("--metric <tag>", "metric of the verdicts (default: val/accuracy, else eval/accuracy, …)")
+    .option("--lower-is-better", "smaller values of the metric are better")
+    .option("--poll <ms>", "how often to look for changes", "1000")
+    .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve --logdir /data/runs --port 8080\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
+    .action(async (opts: ServeOptions) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in 0..65535, got '${opts.port}'`);
+      const pollMs = Number(opts.poll);
+      if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
+      const sources: DataSource[] = [new LogDirSource(opts.logdir)];
+      const storeLocation = opts.store ?? (existsSync(".twin/twin.db") ? ".twin/twin.db" : undefined);
+      if (storeLocation !== undefined) {
+        try {
+          const store = await openStore(storeLocation);
+          if (store) sources.push(new StoreSource(store));
+          else process.stderr.write(`twin serve: the store module is not available in this build; showing the log directory only\n`);
+        } catch (e) {
+          process.stderr.write(`twin serve: cannot open the store ${storeLocation}: ${(e as Error).message}; showing the log directory only\n`);
+        }
+      }
+      if (!existsSync(opts.logdir) && sources.length === 1) process.stderr.write(`twin serve: ${resolve(opts.logdir)} does not exist yet; studies appear when it does\n`);
+      const source = sources.length === 1 ? sources[0]! : new MultiSource(sources);
+      const dash = await startDashboard({
+        source,
+        host: opts.host,
+        port,
+        allowRemote: opts.allowRemote === true,
+        pollMs,
+        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}) },
+        onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
+      });
+      if (opts.allowRemote && !["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
+        process.stderr.write(`WARNING: the dashboard is bound to ${opts.host} without authentication: anyone who can reach port ${dash.port} can read every study in ${source.description}\n`);
+      }
+      process.stdout.write(`twin dashboard: ${dash.url} (${source.description}); Ctrl-C to stop\n`);
+      const stop = (): void => {
+        void dash.close().then(() => source.close?.()).finally(() => process.exit(0));
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}

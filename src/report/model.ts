@@ -27,6 +27,8 @@ export const MIN_BAND_RUNS = 3;
 export const LEVEL = 0.95;
 /** At most this many steps per curve are drawn (evenly thinned, last step kept). */
 export const MAX_CURVE_STEPS = 300;
+/** At most this many learning-curve charts (the verdict metric and the standard twin tags first). */
+export const MAX_CURVES = 10;
 
 export interface ReportOptions {
   /** Metric of the verdict and the distributions (default val/accuracy, else eval/accuracy, else the first tag). */
@@ -673,8 +675,8 @@ export function buildReportModel(study: StudyData, options: ReportOptions = {}):
 
   const curveTags = options.curveTags ?? (() => {
     const std = STANDARD_CURVES.filter((t) => tags.includes(t));
-    if (std.length > 0) return std.includes(metric) ? std : [metric, ...std];
-    return tags.filter((t) => !t.startsWith("paired/") && t !== "epoch").slice(0, 6);
+    const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));
+    return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
   })();
   const curves = curveTags.map((t) => buildCurve(study, t, variants, reference)).filter((c): c is CurveData => c !== undefined);
   const pairedCurves = curveTags.map((t) => buildPairedCurve(study, t, variants, reference)).filter((c): c is CurveData => c !== undefined);

@@ -1,0 +1,141 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeFixture, writeOfatFixture } from "./fixture.ts";
+import { buildReport, buildReportModel, curveStats, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, thinSteps } from "../../src/report/index.ts";
+import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
+import { analyzeResults } from "../../src/study/analyze.ts";
+import { readResults } from "../../src/study/results-file.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-report-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+const abDir = writeFixture(join(root, "logs"), { shortRun: { variant: "dropout", seed: 4, steps: 35 }, blackSwan: { variant: "wider", seed: 2 } });
+const ofatDir = writeOfatFixture(join(root, "logs"));
+
+test("bands only where ≥ MIN_BAND_RUNS runs reach a step; runs aligned by step", () => {
+  const seeds = [
+    ...[1, 2, 3].map((s) => ({ variant: "a", seed: String(s), step: 10, value: s })),
+    ...[1, 2].map((s) => ({ variant: "a", seed: String(s), step: 20, value: s })),
+  ];
+  const c = curveStats(seeds, ["a"]);
+  assert.equal(MIN_BAND_RUNS, 3);
+  assert.equal(c.runs.a, 3);
+  const at10 = c.stats.find((s) => s.step === 10)!;
+  assert.equal(at10.n, 3);
+  assert.ok(at10.lo! < 2 && at10.hi! > 2);
+  // Step 20 has only 2 runs: neither band nor mean (a mean of fewer runs would jump).
+  assert.equal(c.stats.find((s) => s.step === 20), undefined);
+  assert.deepEqual(thinSteps([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 4), [1, 4, 7, 10]);
+});
+
+test("model of the A/B fixture: verdict paired by seed, black swan, short run, reproducibility", () => {
+  const m = buildReportModel(loadStudyDir(abDir));
+  assert.equal(m.metric, "val/accuracy");
+  assert.equal(m.higherIsBetter, true);
+  assert.deepEqual(m.variants, ["baseline", "dropout", "wider"]);
+  assert.equal(m.reference, "baseline");
+  assert.equal(m.seeds.length, 5);
+  assert.ok(m.analysis);
+  assert.equal(m.analysis!.comparisons.length, 2);
+  assert.ok(m.analysis!.comparisons.every((c) => c.paired && c.n === 5));
+  const wider = m.distribution.variants.find((v) => v.name === "wider")!;
+  assert.equal(wider.points.find((p) => p.seed === "2")!.blackSwan, true);
+  // The short run (35 of 50 steps): the dropout curve keeps 4 runs after step 35, so its band continues (≥ 3).
+  const curve = m.curves.find((c) => c.tag === "eval/accuracy")!;
+  assert.equal(curve.stats.find((s) => s.variant === "dropout" && s.step === 50)!.n, 4);
+  assert.equal(curve.stats.find((s) => s.variant === "baseline" && s.step === 50)!.n, 5);
+  assert.match(curve.bandLabel, /95% CI of the mean \(t\), 5 seeds; where ≥ 3 runs/);
+  assert.ok(m.pairedCurves.some((c) => c.tag === "eval/accuracy" && c.paired && c.variants.join() === "dropout,wider"));
+  assert.equal(m.repro.status, "consistent", m.repro.summary);
+  assert.equal(m.variance.available, false);
+  assert.match(m.variance.reason!, /one-factor-at-a-time/);
+  assert.equal(m.power.available, true);
+  assert.ok(m.power.comparisons[0]!.curve[0]!.seeds === 2);
+  // Detectable difference shrinks with more seeds.
+  const pc = m.power.comparisons[0]!.curve;
+  assert.ok(pc[pc.length - 1]!.detectable < pc[0]!.detectable);
+  assert.equal(m.expectedMax.variants.length, 3);
+});
+
+test("variance by factor from one-factor-at-a-time runs", () => {
+  const m = buildReportModel(loadStudyDir(ofatDir));
+  assert.equal(m.variance.available, true);
+  assert.deepEqual(m.variance.factors.map((f) => [f.factor, f.n]), [["init", 7], ["order", 7]]);
+  assert.equal(m.variance.totals[0]!.allRuns, 6);
+  assert.ok(m.variance.factors.every((f) => f.lo <= f.variance && f.variance <= f.hi));
+  assert.equal(m.analysis, null);
+});
+
+test("reproducibility: a missing and a diverging record are reported", () => {
+  const study = loadStudyDir(abDir);
+  study.checks = study.checks.filter((c) => c.seed !== "3");
+  assert.equal(buildReportModel(study).repro.status, "incomplete");
+  const again = loadStudyDir(abDir);
+  const copy = { ...again.checks[0]!, variants: ["wider"], lines: again.checks[0]!.lines.map((l) => ({ ...l, streams: l.streams.map((s) => ({ ...s })) })) };
+  copy.lines[7]!.streams[0]!.draws += 1;
+  again.checks[0]!.variants = ["baseline", "dropout"];
+  again.checks.push(copy);
+  const r = buildReportModel(again).repro;
+  assert.equal(r.status, "inconsistent");
+  assert.ok(r.seeds[0]!.problems.some((p) => /stream order differs at step 8/.test(p)), JSON.stringify(r.seeds[0]));
+});
+
+test("charts: pure specs with legends that say what bands are; counts match the data", () => {
+  const m = buildReportModel(loadStudyDir(abDir));
+  const s = reportCharts(m);
+  const curve = s.curves.find((c) => c.id === "curve-eval-accuracy")!;
+  assert.deepEqual(curve.marks, { seeds: 15, band: 3, mean: 3 });
+  assert.equal(curve.series, 3);
+  assert.match(JSON.stringify(curve.spec), /95% CI of the mean \(t\), 5 seeds/);
+  const dist = s.distribution.find((c) => c.id.startsWith("distribution"))!;
+  assert.equal(dist.points, 15);
+  assert.match(JSON.stringify(dist.spec), /black swan \(\|robust z\| > 3.5\)/);
+  assert.match(JSON.stringify(s.expectedMax!.spec), /±1 sd of the best of n runs/);
+  assert.equal(s.variance, undefined);
+  // Pure: same model, same specs.
+  assert.deepEqual(JSON.stringify(reportCharts(m)), JSON.stringify(s));
+  assert.equal(new Set(allCharts(s).map((c) => c.id)).size, allCharts(s).length);
+});
+
+test("twin report: self-contained HTML (no external resources), every chart drawn, PNGs", async () => {
+  const png = join(root, "png");
+  const r = await buildReport(loadStudyDir(abDir), { png });
+  assert.ok(!/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/.test(r.html), "no external resources");
+  for (const id of r.charts) {
+    assert.match(r.html, new RegExp(`data-chart="${id}"`));
+    const sig = readFileSync(join(png, `${id}.png`)).subarray(0, 8);
+    assert.deepEqual([...sig], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  }
+  assert.equal(r.pngs.length, r.charts.length);
+  assert.match(r.html, /id="variance-unavailable"/);
+  assert.match(r.html, /id="repro-status">consistent</);
+  assert.match(r.html, /wider − baseline/);
+});
+
+test("twin stats --plot: distribution and differences for results from a CSV", async () => {
+  const csv = join(root, "r.csv");
+  const rows = ["variant,seed,accuracy"];
+  for (let s = 0; s < 6; s++) rows.push(`base,${s},${0.86 + 0.001 * s}`, `new,${s},${0.863 + 0.001 * s + 0.0005 * (s % 2)}`);
+  appendFileSync(csv, rows.join("\n") + "\n");
+  const table = readResults(csv);
+  const analysis = analyzeResults(table, { metric: "accuracy" });
+  const charts = statsPlotCharts(table, analysis);
+  assert.equal(charts.length, 2);
+  assert.equal(charts[1]!.points, 6);
+  const out = await writeStatsPlot(table, analysis, join(root, "plot", "stats.png"));
+  assert.ok(existsSync(out));
+  assert.equal(readFileSync(out).subarray(1, 4).toString(), "PNG");
+});
+
+test("LogDirSource lists studies and changes its signature when a run writes", async () => {
+  const src = new LogDirSource(join(root, "logs"));
+  const list = await src.listStudies();
+  assert.deepEqual(list.map((s) => s.name), ["ab", "seeds"]);
+  assert.equal(list[0]!.runs, 15);
+  const before = (await src.signatures()).ab;
+  appendFileSync(join(abDir, "baseline", "seed-0", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 51, wall_time: 0, values: { "train/loss": 0.3 } }) + "\n");
+  assert.notEqual((await src.signatures()).ab, before);
+  assert.equal(await src.loadStudy("nope"), undefined);
+});

@@ -10,3 +10,5 @@ export * from "./charts/index.ts";
 export * from "./render.ts";
 export * from "./html.ts";
 export * from "./report.ts";
+export * from "./server.ts";
+export * from "./stats-plot.ts";

@@ -14,7 +14,7 @@ export async function renderSvg(spec: VlSpec, warnings: string[] = []): Promise<
     debug: () => logger,
   };
   const compiled = compile(spec as unknown as TopLevelSpec, { logger: logger as never }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Warn });
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {

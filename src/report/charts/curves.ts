@@ -70,7 +70,7 @@ export function curveChart(data: CurveData): Chart {
       width: WIDTH,
       height: HEIGHT,
       config: CONFIG,
-      layer,
+      layer: layer.filter((l) => l.name !== "band" || bandRows.length > 0),
     },
   };
 }

@@ -1,0 +1,96 @@
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeFixture } from "./fixture.ts";
+import { LogDirSource, badPath, startDashboard } from "../../src/report/index.ts";
+import { RunLogger } from "../../src/log/index.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-serve-"));
+const logdir = join(root, "logs");
+writeFixture(logdir, { seeds: 3, steps: 30 });
+const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 100 });
+after(async () => {
+  await dash.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Raw request (the path is sent exactly as given, no normalization). */
+function raw(path: string, opts: { method?: string; host?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: dash.port, path, method: opts.method ?? "GET", headers: { Host: opts.host ?? `127.0.0.1:${dash.port}` } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("binds 127.0.0.1; API lists studies and renders a study view", async () => {
+  assert.equal(dash.host, "127.0.0.1");
+  const list = JSON.parse((await raw("/api/studies")).body);
+  assert.deepEqual(list.studies.map((s: { name: string }) => s.name), ["ab"]);
+  const view = JSON.parse((await raw("/api/studies/ab")).body);
+  assert.equal(view.metric, "val/accuracy");
+  assert.ok(view.charts.length >= 8);
+  assert.match(view.html, /<svg/);
+  assert.equal((await raw("/api/studies/nope")).status, 404);
+  const index = await raw("/");
+  assert.equal(index.status, 200);
+  assert.match(String(index.headers["content-security-policy"]), /default-src 'none'/);
+});
+
+test("path traversal and anything outside its own assets is rejected", async () => {
+  for (const p of ["/../../etc/passwd", "/assets/../../../etc/passwd", "/assets/..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/assets/%2e%2e/server.ts", "/api/studies/..", "/api/studies/%2e%2e%2f%2e%2e%2fetc", "/assets/dashboard.js%00.png", "/.\\..\\etc"]) {
+    const r = await raw(p);
+    assert.ok(r.status === 400 || r.status === 404, `${p} → ${r.status}`);
+    assert.doesNotMatch(r.body, /root:|import /, p);
+  }
+  for (const p of ["/assets/server.ts", "/assets/../server.ts", "/src/report/server.ts", "/package.json", "/etc/passwd"]) {
+    assert.notEqual((await raw(p)).status, 200, p);
+  }
+  assert.equal(badPath("/a/../b"), "path traversal is not allowed");
+  assert.equal(badPath("/assets/dashboard.js"), undefined);
+});
+
+test("read-only: writes are refused; foreign Host headers are refused", async () => {
+  for (const method of ["POST", "PUT", "DELETE", "PATCH"]) assert.equal((await raw("/api/studies", { method })).status, 405);
+  assert.equal((await raw("/api/studies", { host: "evil.example:80" })).status, 403);
+  assert.equal((await raw("/api/studies", { host: `localhost:${dash.port}` })).status, 200);
+});
+
+test("binding another address needs allowRemote", async () => {
+  await assert.rejects(startDashboard({ source: new LogDirSource(logdir), host: "0.0.0.0", port: 0 }), /--allow-remote/);
+});
+
+test("server-sent events announce a study that changes", async () => {
+  const events: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: dash.port, path: "/api/events", headers: { Host: `127.0.0.1:${dash.port}` } }, (res) => {
+      assert.match(String(res.headers["content-type"]), /text\/event-stream/);
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        events.push(chunk);
+        if (events.join("").includes("event: hello")) {
+          const lg = new RunLogger({ logdir, study: "ab", variant: "baseline", seed: 9, flushSecs: 0 });
+          lg.log(1, { "eval/f1": 0.5 });
+          lg.close();
+        }
+        if (/event: study\ndata: \{"name":"ab"/.test(events.join(""))) {
+          req.destroy();
+          resolve();
+        }
+      });
+    });
+    req.on("error", (e) => ((e as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(e)));
+    req.end();
+  });
+  await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`no study event; got ${events.join("")}`)), 10000))]);
+  const view = JSON.parse((await raw("/api/studies/ab")).body);
+  assert.ok(view.charts.some((c: { id: string }) => c.id === "curve-eval-f1"));
+});

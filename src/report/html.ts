@@ -77,7 +77,7 @@ function verdictSection(m: ReportModel): string {
     const pairing = extra?.pairingVarianceRatio != null && Number.isFinite(extra.pairingVarianceRatio) ? `cut the variance of the difference ${extra.pairingVarianceRatio.toFixed(1)}×` : c.paired ? "–" : "unpaired";
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${signed(c.diff)}</td><td>[${signed(c.ci[0])}, ${signed(c.ci[1])}]</td>` +
-        `<td>${c.paired ? "paired" : "unpaired"} ${esc(c.test)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
+        `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
   }

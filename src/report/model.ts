@@ -243,7 +243,7 @@ export function thinSteps(steps: readonly number[], max = MAX_CURVE_STEPS): numb
 
 function bandLabel(runs: Record<string, number>, paired: boolean): string {
   const counts = [...new Set(Object.values(runs))].sort((a, b) => a - b);
-  const n = counts.length === 1 ? `${counts[0]} seeds` : `${counts[0]}–${counts[counts.length - 1]} seeds`;
+  const n = counts.length === 1 ? `${counts[0]} seed${counts[0] === 1 ? "" : "s"}` : `${counts[0]}–${counts[counts.length - 1]} seeds`;
   return `${Math.round(LEVEL * 100)}% CI of the ${paired ? "mean difference" : "mean"} (t), ${n}; where ≥ ${MIN_BAND_RUNS} runs`;
 }
 

@@ -1,0 +1,144 @@
+/**
+ * Real-browser tests: Debian's chromium driven by playwright-core opens the
+ * static report and the live dashboard. Installs chromium with apt-get when
+ * it is missing (a minute, once per machine). Screenshots go to test-artifacts/.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { writeFixture } from "./fixture.ts";
+import { buildReport, loadStudyDir, LogDirSource, startDashboard } from "../../src/report/index.ts";
+import { RunLogger } from "../../src/log/index.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = resolve("test-artifacts");
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+
+/** Installs Debian's chromium with apt-get when it is not there (idempotent). */
+function ensureChromium(): void {
+  const installed = spawnSync("dpkg", ["-s", "chromium"], { encoding: "utf8" });
+  if (existsSync(CHROMIUM) && installed.status === 0 && /Status: install ok installed/.test(installed.stdout)) return;
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+  const apt = (args: string[]): void => {
+    const [cmd, ...rest] = [...sudo, "apt-get", ...args];
+    execFileSync(cmd!, rest, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  };
+  try {
+    apt(["install", "-y", "--no-install-recommends", "chromium"]);
+  } catch {
+    apt(["update"]);
+    apt(["install", "-y", "--no-install-recommends", "chromium"]);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+}
+
+const root = mkdtempSync(join(tmpdir(), "twin-browser-"));
+let context: BrowserContext;
+
+before(async () => {
+  ensureChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  context = await chromium.launchPersistentContext(join(root, "profile"), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+});
+
+after(async () => {
+  await context?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Collects console errors and page errors of a page. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+/** For every chart: the SVG elements of each named mark group, against the counts the chart declares. */
+async function checkCharts(page: Page): Promise<string[]> {
+  const results = await page.$$eval("figure[data-chart]", (figs) =>
+    figs.map((f) => {
+      const marks = JSON.parse(f.getAttribute("data-marks") ?? "{}") as Record<string, number>;
+      const found: Record<string, number> = {};
+      for (const name of Object.keys(marks)) {
+        found[name] = f.querySelectorAll(`svg g.${name}_marks path, svg g.${name}_marks line, svg g.${name}_marks rect`).length;
+      }
+      return { id: f.getAttribute("data-chart")!, marks, found, svg: f.querySelectorAll("svg").length, width: f.querySelector("svg")?.getBoundingClientRect().width ?? 0 };
+    }),
+  );
+  for (const r of results) {
+    assert.equal(r.svg, 1, `${r.id}: one svg`);
+    assert.ok(r.width > 200, `${r.id}: drawn (${r.width}px wide)`);
+    assert.deepEqual(r.found, r.marks, `${r.id}: marks drawn vs declared`);
+  }
+  return results.map((r) => r.id);
+}
+
+test("the static report opens in chromium with every chart drawn and no console errors", { timeout: 180_000 }, async () => {
+  const studyDir = writeFixture(join(root, "logs"), { shortRun: { variant: "dropout", seed: 4, steps: 35 }, blackSwan: { variant: "wider", seed: 2 } });
+  const r = await buildReport(loadStudyDir(studyDir));
+  const file = join(root, "report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const requests: string[] = [];
+  page.on("request", (q) => {
+    if (!q.url().startsWith("file:")) requests.push(q.url());
+  });
+  await page.goto(pathToFileURL(file).href);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "distribution-val-accuracy", "differences-val-accuracy", "power-val-accuracy", "expected-max-val-accuracy"]) assert.ok(ids.includes(id), id);
+  // Expected counts on the main curve: 15 seed lines, 3 bands, 3 means.
+  const curve = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => f.getAttribute("data-marks"));
+  assert.deepEqual(JSON.parse(curve!), { seeds: 15, band: 3, mean: 3 });
+  assert.equal(await page.locator("#comparisons-table tbody tr").count(), 2);
+  assert.equal(await page.locator("#repro-status").textContent(), "consistent");
+  assert.deepEqual(requests, [], "the report loads nothing from the network");
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
+  await page.locator('figure[data-chart="curve-eval-accuracy"]').screenshot({ path: join(ARTIFACTS, "report-curve.png") });
+  await page.close();
+});
+
+test("the dashboard lists studies, shows the views, and follows a running study live", { timeout: 180_000 }, async () => {
+  const logdir = join(root, "live");
+  writeFixture(logdir, { seeds: 4, steps: 30 });
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  let logger: RunLogger | undefined;
+  try {
+    await page.goto(dash.url);
+    await page.waitForSelector('figure[data-chart="curve-val-accuracy"]', { timeout: 30_000 });
+    await page.waitForSelector("#live.on");
+    assert.equal(await page.locator("#studies li").count(), 1);
+    await checkCharts(page);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: false });
+
+    // A running process writes a new run with a new metric while the page is open.
+    logger = new RunLogger({ logdir, study: "ab", variant: "baseline", seed: 7, flushSecs: 0 });
+    for (let step = 1; step <= 5; step++) logger.log(step, { "eval/f1": 0.5 + 0.05 * step });
+    await page.waitForSelector('figure[data-chart="curve-eval-f1"]', { timeout: 20_000 });
+    assert.equal(await page.locator('tr[data-run="baseline/7"]').count(), 1);
+    // More steps of the same run show up too.
+    const before = await page.$eval('figure[data-chart="curve-eval-f1"]', (f) => Number(f.getAttribute("data-points")));
+    for (let step = 6; step <= 10; step++) logger.log(step, { "eval/f1": 0.5 + 0.03 * step });
+    await page.waitForFunction(`Number(document.querySelector('figure[data-chart="curve-eval-f1"]')?.getAttribute("data-points")) > ${before}`, undefined, { timeout: 20_000 });
+    await checkCharts(page);
+    await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });
+    assert.deepEqual(errors, []);
+  } finally {
+    logger?.close();
+    await page.close();
+    await dash.close();
+  }
+});

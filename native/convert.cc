@@ -49,8 +49,12 @@ double to_double(const Napi::Env& env, const Napi::Value& v, const c10::Argument
 
 at::Tensor to_tensor(const Napi::Env& env, const Napi::Value& v, const c10::Argument& arg, ConvertContext& ctx) {
   if (!v.IsNumber()) bad(env, ctx, arg, "a Tensor", v);
-  std::string what = ctx.op + " argument '" + arg.name() + "'";
-  at::Tensor t = tensors().get(v.As<Napi::Number>().DoubleValue(), what.c_str());
+  at::Tensor t;
+  double id = v.As<Napi::Number>().DoubleValue();
+  if (!tensors().try_get(id, t)) {
+    std::string what = ctx.op + " argument '" + arg.name() + "'";
+    tensors().get(id, what.c_str());  // throws the standard "was disposed" message
+  }
   if (!ctx.first_tensor_seen) {
     ctx.first_tensor_seen = true;
     ctx.first_tensor_integral = t.defined() && c10::isIntegralType(t.scalar_type(), /*includeBool=*/true);

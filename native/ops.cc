@@ -21,8 +21,13 @@ struct OpEntry {
   std::vector<bool> write_alias_return;  // returns that alias a mutated input (in-place, out=)
 };
 
+// Entries are appended under registry_mutex and never move or disappear, so
+// callOp reads them without a lock: a slot is published by the release store
+// of registry_size after it is written.
+constexpr size_t kMaxOps = 16384;
 std::mutex registry_mutex;
-std::vector<std::unique_ptr<OpEntry>> registry;
+std::unique_ptr<OpEntry> registry[kMaxOps];
+std::atomic<size_t> registry_size{0};
 std::unordered_map<std::string, size_t> registry_index;
 
 // Ops that draw random numbers but take no Generator (ENGINE-NOTES: "Randomness
@@ -36,9 +41,11 @@ const std::set<std::string> kGlobalRandomOps = {
 
 OpEntry& entry_at(const Napi::Env& env, const Napi::Value& v) {
   if (!v.IsNumber()) throw_type(env, "op handle must be a number from opHandle()");
-  size_t i = static_cast<size_t>(v.As<Napi::Number>().Int64Value());
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  if (i >= registry.size()) throw_type(env, "unknown op handle " + std::to_string(i));
+  double d = v.As<Napi::Number>().DoubleValue();
+  size_t i = static_cast<size_t>(d);
+  if (!(d >= 0) || i >= registry_size.load(std::memory_order_acquire)) {
+    throw_type(env, "unknown op handle " + std::to_string(d));
+  }
   return *registry[i];
 }
 
@@ -76,9 +83,12 @@ Napi::Value OpHandle(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   auto it = registry_index.find(key);  // another thread may have won the race
   if (it != registry_index.end()) return Napi::Number::New(env, static_cast<double>(it->second));
-  registry.push_back(std::move(entry));
-  registry_index.emplace(key, registry.size() - 1);
-  return Napi::Number::New(env, static_cast<double>(registry.size() - 1));
+  size_t n = registry_size.load(std::memory_order_relaxed);
+  if (n >= kMaxOps) throw Napi::Error::New(env, "opHandle: too many distinct operators");
+  registry[n] = std::move(entry);
+  registry_index.emplace(key, n);
+  registry_size.store(n + 1, std::memory_order_release);
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 std::string call_description(const OpEntry& op, const Napi::CallbackInfo& info) {
@@ -121,8 +131,14 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
       }
     }
   }
-  torch::jit::Stack stack;
-  stack.reserve(args.size());
+  // A reused per-thread stack: no allocation per call. Cleared on every exit
+  // path so it never keeps a tensor alive after the call.
+  thread_local torch::jit::Stack stack;
+  struct ClearOnExit {
+    torch::jit::Stack& s;
+    ~ClearOnExit() { s.clear(); }
+  } clear_on_exit{stack};
+  stack.clear();
   ConvertContext ctx{op.name};
   try {
     for (size_t i = 0; i < args.size(); ++i) {

@@ -17,52 +17,89 @@ GeneratorTable& generators() {
   return table;
 }
 
+TensorTable::Slot* TensorTable::find(double id) {
+  if (!(id >= 0) || id > 9007199254740991.0) return nullptr;
+  int64_t i = static_cast<int64_t>(id);
+  if (static_cast<double>(i) != id) return nullptr;
+  size_t index = static_cast<size_t>(i & kIndexMask);
+  int64_t generation = i >> kIndexBits;
+  if (index >= slots_.size()) return nullptr;
+  Slot& slot = slots_[index];
+  if (!slot.live || slot.generation != generation) return nullptr;
+  return &slot;
+}
+
 double TensorTable::add(at::Tensor t) {
   std::lock_guard<std::mutex> lock(mutex_);
-  int64_t id = next_++;
-  tensors_.emplace(id, std::move(t));
-  return static_cast<double>(id);
+  size_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    if (slots_.size() > static_cast<size_t>(kIndexMask)) throw std::runtime_error("too many live tensors (16,777,215)");
+    if (slots_.capacity() == 0) slots_.reserve(4096);
+    index = slots_.size();
+    slots_.emplace_back();
+  }
+  Slot& slot = slots_[index];
+  slot.tensor = std::move(t);
+  slot.live = true;
+  ++live_;
+  return static_cast<double>((static_cast<int64_t>(slot.generation) << kIndexBits) | static_cast<int64_t>(index));
 }
 
 at::Tensor TensorTable::get(double id, const char* what) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = tensors_.find(static_cast<int64_t>(id));
-  if (it == tensors_.end()) {
+  Slot* slot = find(id);
+  if (slot == nullptr) {
     throw std::runtime_error(std::string(what) + " is tensor #" + std::to_string(static_cast<int64_t>(id)) +
                              ", which was disposed (or never existed); keep it alive with keep() or "
                              "return it from the scope that created it");
   }
-  return it->second;
+  return slot->tensor;
+}
+
+bool TensorTable::try_get(double id, at::Tensor& out) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Slot* slot = find(id);
+  if (slot == nullptr) return false;
+  out = slot->tensor;
+  return true;
 }
 
 bool TensorTable::has(double id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return tensors_.count(static_cast<int64_t>(id)) > 0;
+  return find(id) != nullptr;
 }
 
 bool TensorTable::remove(double id) {
   at::Tensor doomed;  // released outside the lock: freeing memory can be slow
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = tensors_.find(static_cast<int64_t>(id));
-    if (it == tensors_.end()) return false;
-    doomed = std::move(it->second);
-    tensors_.erase(it);
+    Slot* slot = find(id);
+    if (slot == nullptr) return false;
+    doomed = std::move(slot->tensor);
+    slot->tensor = at::Tensor();
+    slot->live = false;
+    --live_;
+    // Retire a slot whose generation would overflow; otherwise reuse it.
+    if (++slot->generation < kMaxGeneration) free_.push_back(static_cast<uint32_t>(slot - slots_.data()));
   }
   return true;
 }
 
 size_t TensorTable::size() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return tensors_.size();
+  return live_;
 }
 
 size_t TensorTable::bytes() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::unordered_set<const void*> seen;
   size_t total = 0;
-  for (auto& entry : tensors_) {
-    const at::Tensor& t = entry.second;
+  for (auto& slot : slots_) {
+    if (!slot.live) continue;
+    const at::Tensor& t = slot.tensor;
     if (!t.defined() || !t.has_storage()) continue;
     const void* key = t.storage().unsafeGetStorageImpl();
     if (seen.insert(key).second) total += t.storage().nbytes();

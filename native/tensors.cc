@@ -78,7 +78,16 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value FreeMany(const Napi::CallbackInfo& info) {
-  if (!info[0].IsArray()) throw_type(info.Env(), "freeMany(ids): ids must be an array");
+  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    // The fast path scopes use: one call frees a whole frame.
+    Napi::Float64Array ids = info[0].As<Napi::Float64Array>();
+    size_t n = info.Length() > 1 && info[1].IsNumber() ? std::min<size_t>(info[1].As<Napi::Number>().Int64Value(), ids.ElementLength())
+                                                       : ids.ElementLength();
+    uint32_t freed = 0;
+    for (size_t i = 0; i < n; ++i) freed += tensors().remove(ids[i]) ? 1 : 0;
+    return Napi::Number::New(info.Env(), freed);
+  }
+  if (!info[0].IsArray()) throw_type(info.Env(), "freeMany(ids): ids must be an array or a Float64Array");
   Napi::Array ids = info[0].As<Napi::Array>();
   uint32_t freed = 0;
   for (uint32_t i = 0; i < ids.Length(); ++i) {

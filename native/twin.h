@@ -29,6 +29,8 @@ class TensorTable {
  public:
   double add(at::Tensor t);
   at::Tensor get(double id, const char* what);
+  // Like get, without building a message: false when the id is not live.
+  bool try_get(double id, at::Tensor& out);
   bool has(double id);
   bool remove(double id);
   size_t size();
@@ -36,9 +38,22 @@ class TensorTable {
   size_t bytes();
 
  private:
+  // A slab of slots (no allocation per tensor). An id is generation * 2^24 +
+  // slot index; a slot's generation grows on every reuse, so an id is never
+  // handed out twice and a stale id is always detected.
+  struct Slot {
+    at::Tensor tensor;
+    uint32_t generation = 1;
+    bool live = false;
+  };
+  static constexpr int64_t kIndexBits = 24;
+  static constexpr int64_t kIndexMask = (int64_t{1} << kIndexBits) - 1;
+  static constexpr uint32_t kMaxGeneration = (uint32_t{1} << 28);
+  Slot* find(double id);
   std::mutex mutex_;
-  std::unordered_map<int64_t, at::Tensor> tensors_;
-  int64_t next_ = 1;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  size_t live_ = 0;
 };
 
 class GeneratorTable {

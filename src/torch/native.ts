@@ -48,7 +48,8 @@ export interface NativeAddon {
   strictRandom(enabled?: boolean): boolean;
 
   free(id: number): boolean;
-  freeMany(ids: number[]): number;
+  /** Frees ids (an array, or the first `count` entries of a Float64Array); returns how many were live. */
+  freeMany(ids: number[] | Float64Array, count?: number): number;
   fromTypedArray(data: ArrayBufferView, shape: readonly number[], dtype?: string): number;
   toTypedArray(id: number): ArrayBufferView;
   view(id: number): ArrayBufferView;

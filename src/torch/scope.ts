@@ -5,6 +5,7 @@
  * kept with `keep()`. A training step wrapped in a scope keeps memory flat.
  */
 import type { Tensor } from "./tensor.ts";
+import { native } from "./native.ts";
 
 const frames: Tensor[][] = [];
 
@@ -68,18 +69,28 @@ export function scope<T>(fn: () => T): T {
     for (const t of frame) t.dispose();
     throw new Error("torch.scope(fn): fn returned a Promise; scopes track synchronous code only. Use one scope per synchronous step inside your async function.");
   }
-  const returned = new Set<Tensor>();
-  collectTensors(result, returned, tensorCheck!);
+  let returned: Set<Tensor> | null = null;
+  if (result !== null && typeof result === "object") {
+    returned = new Set<Tensor>();
+    collectTensors(result, returned, tensorCheck!);
+  }
   const parent = frames[frames.length - 1];
+  // Free the frame with one native call (the ids go through a reused buffer).
+  if (idBuffer.length < frame.length) idBuffer = new Float64Array(Math.max(frame.length, idBuffer.length * 2));
+  let n = 0;
   for (const t of frame) {
-    if (returned.has(t)) {
+    if (returned !== null && returned.has(t)) {
       if (parent !== undefined) parent.push(t);
     } else {
-      t.dispose();
+      const id = t._releaseId();
+      if (id >= 0) idBuffer[n++] = id;
     }
   }
+  if (n > 0) native.freeMany(idBuffer, n);
   return result;
 }
+
+let idBuffer = new Float64Array(1024);
 
 /** Number of scopes currently open (for tests and diagnostics). */
 export function scopeDepth(): number {

@@ -19,6 +19,7 @@ export class Tensor {
   readonly id: number;
   #disposed = false;
   #kept = false;
+  #borrowed = false;
 
   /** Wraps a native id; the tensor belongs to the innermost open scope. */
   constructor(id: number) {
@@ -26,17 +27,40 @@ export class Tensor {
     track(this);
   }
 
+  /**
+   * A handle to a tensor another thread owns (the native table is shared by
+   * worker threads): never tracked by a scope and never freed from here.
+   */
+  static borrow(id: number): Tensor {
+    const t = new Tensor(id);
+    untrack(t);
+    t.#kept = true;
+    t.#borrowed = true;
+    return t;
+  }
+
   // ---- lifetime -----------------------------------------------------------
 
   /** Frees the tensor now. Further use throws. Safe to call twice. */
   dispose(): void {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#borrowed) return;
     this.#disposed = true;
     native.free(this.id);
   }
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /**
+   * Marks the tensor disposed and returns its id for the caller to free
+   * (in a batch, with native.freeMany); -1 when it was already disposed.
+   * Used by torch.scope; not for general use.
+   */
+  _releaseId(): number {
+    if (this.#disposed) return -1;
+    this.#disposed = true;
+    return this.id;
   }
 
   /** Keeps this tensor alive past the scope that created it (for parameters, state). */
@@ -162,10 +186,12 @@ export class Tensor {
   // ---- elementwise arithmetic ---------------------------------------------
 
   add(other: TensorOrScalar, alpha?: number): Tensor {
-    return other instanceof Tensor ? ops.add_Tensor(this, other, { alpha }) : ops.add_Scalar(this, other, { alpha });
+    const o = alpha === undefined ? undefined : { alpha };
+    return other instanceof Tensor ? ops.add_Tensor(this, other, o) : ops.add_Scalar(this, other, o);
   }
   sub(other: TensorOrScalar, alpha?: number): Tensor {
-    return other instanceof Tensor ? ops.sub_Tensor(this, other, { alpha }) : ops.sub_Scalar(this, other, { alpha });
+    const o = alpha === undefined ? undefined : { alpha };
+    return other instanceof Tensor ? ops.sub_Tensor(this, other, o) : ops.sub_Scalar(this, other, o);
   }
   mul(other: TensorOrScalar): Tensor {
     return other instanceof Tensor ? ops.mul_Tensor(this, other) : ops.mul_Scalar(this, other);
@@ -282,13 +308,15 @@ export class Tensor {
   // ---- in place -----------------------------------------------------------
 
   add_(other: TensorOrScalar, alpha?: number): this {
-    if (other instanceof Tensor) ops.add__Tensor(this, other, { alpha });
-    else ops.add__Scalar(this, other, { alpha });
+    const o = alpha === undefined ? undefined : { alpha };
+    if (other instanceof Tensor) ops.add__Tensor(this, other, o);
+    else ops.add__Scalar(this, other, o);
     return this;
   }
   sub_(other: TensorOrScalar, alpha?: number): this {
-    if (other instanceof Tensor) ops.sub__Tensor(this, other, { alpha });
-    else ops.sub__Scalar(this, other, { alpha });
+    const o = alpha === undefined ? undefined : { alpha };
+    if (other instanceof Tensor) ops.sub__Tensor(this, other, o);
+    else ops.sub__Scalar(this, other, o);
     return this;
   }
   mul_(other: TensorOrScalar): this {

@@ -131,7 +131,9 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     // More steps of the same run show up too.
     const before = await page.$eval('figure[data-chart="curve-eval-f1"]', (f) => Number(f.getAttribute("data-points")));
     for (let step = 6; step <= 10; step++) logger.log(step, { "eval/f1": 0.5 + 0.03 * step });
-    await page.waitForFunction(`Number(document.querySelector('figure[data-chart="curve-eval-f1"]')?.getAttribute("data-points")) > ${before}`, undefined, { timeout: 20_000 });
+    type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+    const grown = (n: number): boolean => Number((globalThis as unknown as { document: Doc }).document.querySelector('figure[data-chart="curve-eval-f1"]')?.getAttribute("data-points")) > n;
+    await page.waitForFunction(grown, before, { timeout: 20_000 });
     await checkCharts(page);
     await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });

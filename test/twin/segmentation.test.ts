@@ -173,7 +173,7 @@ test("fashionSeg: deterministic, masks agree with the pixels, 11 classes", () =>
   for (const v of t) assert.ok(v >= 1n && v <= 10n);
 });
 
-test("twin training of two U-Nets: the loss drops, mIoU is reported, masks move with their images", () => {
+test("twin training of two U-Nets: the loss drops, mIoU is reported, masks move with their images", async () => {
   const { train, test: validation } = fashionSeg({ train: 320, test: 64, size: 48 });
   const threshold = 50;
   const aligned: boolean[] = [];
@@ -184,12 +184,12 @@ test("twin training of two U-Nets: the loss drops, mIoU is reported, masks move 
     return out;
   };
   const losses: Record<string, number[]> = { base8: [], base16: [] };
-  const steps = Number(process.env.SEG_STEPS ?? 40);
-  const r = twinTrain({
+  const steps = 40;
+  const r = await twinTrain({
     study: "seg",
     variants: {
-      base8: () => ({ model: unet({ inChannels: 1, numClasses: 11, base: 8, depth: 2 }), optimizer: (p) => optim.adam(p, { lr: Number(process.env.SEG_LR ?? 1e-2) }) }),
-      base16: () => ({ model: unet({ inChannels: 1, numClasses: 11, base: 16, depth: 2 }), optimizer: (p) => optim.adam(p, { lr: Number(process.env.SEG_LR ?? 1e-2) }) }),
+      base8: () => ({ model: unet({ inChannels: 1, numClasses: 11, base: 8, depth: 2 }), optimizer: (p) => optim.adam(p, { lr: 1e-2 }) }),
+      base16: () => ({ model: unet({ inChannels: 1, numClasses: 11, base: 16, depth: 2 }), optimizer: (p) => optim.adam(p, { lr: 1e-2 }) }),
     },
     train,
     validation,
@@ -206,7 +206,6 @@ test("twin training of two U-Nets: the loss drops, mIoU is reported, masks move 
       for (const [k, v] of Object.entries(p.losses)) losses[k].push(v);
     },
   });
-  if (process.env.SEG_DEBUG) console.log(JSON.stringify({ losses, final: Object.fromEntries(Object.entries(r.variants).map(([k, v]) => [k, v.final])) }));
   assert.equal(r.completed, true);
   // The trivial predictor (everything background) as the floor to beat.
   const background = torch.scope(() => {

@@ -43,9 +43,9 @@ function data(): { train: Dataset; validation: Dataset } {
   };
 }
 
-function seconds(fn: () => void): number {
+async function seconds(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
-  fn();
+  await fn();
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
@@ -64,12 +64,12 @@ const base = (variants: Record<string, VariantFactory>, augment: Augment | undef
 const cases = [];
 for (const [name, augment] of Object.entries(PIPELINES)) {
   const k = Object.keys(VARIANTS).length;
-  twinTrain({ ...base(VARIANTS, augment), steps: 5 }); // warm-up
+  await twinTrain({ ...base(VARIANTS, augment), steps: 5 }); // warm-up
   const twin: number[] = [];
   const separate: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    twin.push(seconds(() => twinTrain(base(VARIANTS, augment))));
-    separate.push(seconds(() => { for (const [v, f] of Object.entries(VARIANTS)) twinTrain(base({ [v]: f }, augment)); }));
+    twin.push(await seconds(() => twinTrain(base(VARIANTS, augment))));
+    separate.push(await seconds(async () => { for (const [v, f] of Object.entries(VARIANTS)) await twinTrain(base({ [v]: f }, augment)); }));
   }
   const row = { name: `mlp-${name}-augmentation`, k, twin_s: +median(twin).toFixed(3), separate_s: +median(separate).toFixed(3), ratio: +(median(twin) / median(separate)).toFixed(3) };
   cases.push(row);

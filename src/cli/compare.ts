@@ -5,6 +5,7 @@ import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { loadStudy } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
+import { parseSchedule } from "./schedule-option.ts";
 
 interface CompareOptions {
   seeds?: string;
@@ -12,6 +13,7 @@ interface CompareOptions {
   logdir: string;
   metric: string;
   json?: boolean;
+  schedule: string;
 }
 
 export function registerCompare(program: Command): void {
@@ -22,6 +24,7 @@ export function registerCompare(program: Command): void {
     .option("--first <n>", "first root seed", "0")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy")
+    .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the verdict as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json")
     .action(async (file: string, opts: CompareOptions) => {
@@ -30,7 +33,9 @@ export function registerCompare(program: Command): void {
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);
       const progress = runProgress(opts.json);
-      const results = runStudy(spec, {
+      const results = await runStudy(spec, {
+        studyFile: resolve(file),
+        schedule: parseSchedule(opts.schedule),
         plan: n === undefined ? spec.seeds : { n, first: Number(opts.first) },
         logdir: resolve(opts.logdir),
         onRunStart: progress.onRunStart,

@@ -58,13 +58,13 @@ export function registerDemo(program: Command): void {
     .option("--limit <n>", "use only the first N training images (quicker)")
     .option("--json", "print the final numbers as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
-    .action((opts: DemoOptions) => {
+    .action(async (opts: DemoOptions) => {
       const first = positiveInt(opts.seed, "seed", 0);
       const n = positiveInt(opts.seeds, "seeds", 2);
       const spec = demoStudy(positiveInt(opts.epochs, "epochs"), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
       const progress = runProgress(opts.json);
-      const results = runStudy(spec, { plan: { n, first }, logdir, onRunStart: progress.onRunStart, onProgress: progress.onProgress });
+      const results = await runStudy(spec, { plan: { n, first }, logdir, onRunStart: progress.onRunStart, onProgress: progress.onProgress });
       progress.stop();
       const values = finalMetric(results, "accuracy");
       const verdict = studyVerdict({ values, seeds: results.runs.map((r) => String(r.plan.label)) }, { metric: "validation accuracy", reference: results.reference });

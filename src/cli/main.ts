@@ -5,6 +5,8 @@ import { registerDoctor } from "./doctor.ts";
 import { registerStats } from "./stats.ts";
 import { registerCompare } from "./compare.ts";
 import { registerSeeds } from "./seeds.ts";
+import { registerReport } from "./report.ts";
+import { registerServe } from "./serve.ts";
 
 const program = new Command();
 program
@@ -20,7 +22,9 @@ Examples:
   $ twin doctor                    check libtorch, threads, data sets and references
   $ twin compare examples/fmnist-dropout.study.ts --seeds 8
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
-  $ twin stats results.csv         paired verdict for results from anywhere`,
+  $ twin stats results.csv         paired verdict for results from anywhere
+  $ twin report runs/fmnist-demo -o report.html
+  $ twin serve --logdir runs       live dashboard on http://127.0.0.1:7007`,
   );
 
 registerDemo(program);
@@ -28,6 +32,8 @@ registerDoctor(program);
 registerStats(program);
 registerCompare(program);
 registerSeeds(program);
+registerReport(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
+import { parseSchedule } from "./schedule-option.ts";
 
 interface SeedsOptions {
   n: string;
@@ -15,6 +16,7 @@ interface SeedsOptions {
   logdir: string;
   metric: string;
   json?: boolean;
+  schedule: string;
 }
 
 export function registerSeeds(program: Command): void {
@@ -26,6 +28,7 @@ export function registerSeeds(program: Command): void {
     .option("--first <n>", "first seed", "0")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--metric <name>", "accuracy or loss", "accuracy")
+    .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
     .action(async (file: string, opts: SeedsOptions) => {
@@ -42,7 +45,9 @@ export function registerSeeds(program: Command): void {
         plan = { vary: factors, n, first, withAll: each };
       }
       const progress = runProgress(opts.json);
-      const results = runStudy(spec, { plan, logdir: resolve(opts.logdir), onRunStart: progress.onRunStart, onProgress: progress.onProgress });
+      const results = await runStudy(spec, {
+        studyFile: resolve(file),
+        schedule: parseSchedule(opts.schedule), plan, logdir: resolve(opts.logdir), onRunStart: progress.onRunStart, onProgress: progress.onProgress });
       progress.stop();
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");

@@ -45,3 +45,8 @@ export function digest(bytes: Uint8Array | string, length = 16): string {
 export function chain(previous: string, next: string): string {
   return digest(previous + ":" + next);
 }
+
+/** The init seed of one parameter: (init seed, parameter path, shape), so equal paths and shapes start equal. */
+export function parameterSeed(initSeed: Seed, path: string, shape: readonly number[]): bigint {
+  return deriveSeed(initSeed, "init", path, shape.join("x"));
+}

@@ -4,7 +4,7 @@
  * own stream, so changing one factor's seed changes nothing else.
  */
 import { Generator } from "../torch/generator.ts";
-import { checkSeed, deriveSeed, type Seed } from "./derive.ts";
+import { checkSeed, parameterSeed, type Seed } from "./derive.ts";
 import { RandomStream, type ControlSum, type StreamState } from "./stream.ts";
 
 /** The standard factors of randomness in a training run. */
@@ -50,43 +50,38 @@ export class Streams {
   }
 
   /**
-   * A fresh stream with the same seed as `name` (e.g. one dropout stream per
-   * variant: each variant draws its own masks, all seeded identically).
-   */
-  fork(name: string, label: string): RandomStream {
-    const seed = this.seeds[name] ?? this.stream(name).factorSeed;
-    const s = new RandomStream(name, seed);
-    this.#streams.set(`${name}@${label}`, s);
-    return s;
-  }
-
-  /**
    * The init generator of one parameter: derived from (init seed, parameter path,
    * shape), so parameters that match across variants start identical.
    */
   parameterGenerator(path: string, shape: readonly number[]): Generator {
-    return new Generator(deriveSeed(this.seeds.init, "init", path, shape.join("x")));
+    return new Generator(parameterSeed(this.seeds.init, path, shape));
   }
 
   /** Records the end of a step on every stream; returns their control sums. */
   record(): ControlSum[] {
-    return [...this.#streams.entries()].map(([key, s]) => ({ ...s.record(), stream: key }));
+    return [...this.#streams.values()].map((s) => s.record());
+  }
+
+  /** Records one stream (data streams are recorded when their batch is drawn). */
+  recordStream(name: string): ControlSum {
+    return this.stream(name).record();
+  }
+
+  /** Records every stream except the given ones. */
+  recordAllBut(names: readonly string[]): ControlSum[] {
+    return [...this.#streams.values()].filter((s) => !names.includes(s.name)).map((s) => s.record());
   }
 
   controlSums(): ControlSum[] {
-    return [...this.#streams.entries()].map(([key, s]) => ({ ...s.controlSum(), stream: key }));
+    return [...this.#streams.values()].map((s) => s.controlSum());
   }
 
   getState(): Record<string, StreamState> {
-    return Object.fromEntries([...this.#streams.entries()].map(([k, s]) => [k, s.getState()]));
+    return Object.fromEntries([...this.#streams.entries()].map(([name, s]) => [name, s.getState()]));
   }
 
   setState(state: Record<string, StreamState>): void {
-    for (const [key, s] of Object.entries(state)) {
-      const [name, label] = key.split("@");
-      const stream = this.#streams.get(key) ?? (label === undefined ? this.stream(name) : this.fork(name, label));
-      stream.setState(s);
-    }
+    for (const [name, s] of Object.entries(state)) this.stream(name).setState(s);
   }
 
   dispose(): void {

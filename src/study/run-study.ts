@@ -28,6 +28,10 @@ export interface RunStudyOptions {
   /** Checkpoints under <dir>/<study>/<group>-<label>/ so an interrupted study resumes. */
   checkpointDir?: string;
   checkpointEvery?: number;
+  /** The study file the spec came from: lets worker threads rebuild the variants (prefetch, parallel schedule). */
+  studyFile?: string;
+  schedule?: "sequential" | "parallel";
+  workers?: number;
   onRunStart?: (run: PlannedRun, index: number, total: number) => void;
   onProgress?: (run: PlannedRun, p: Progress) => void;
 }
@@ -37,7 +41,7 @@ export function groupStudyName(study: string, group: string): string {
   return group === "all" ? study : `${study}.${group === "grid" ? "grid" : `vary-${group}`}`;
 }
 
-export function runStudy(spec: StudySpec, options: RunStudyOptions = {}): StudyResults {
+export async function runStudy(spec: StudySpec, options: RunStudyOptions = {}): Promise<StudyResults> {
   const plan = options.plan ?? spec.seeds ?? 5;
   const runs = planRuns(plan);
   setNumThreads(spec.threads ?? 1);
@@ -45,13 +49,13 @@ export function runStudy(spec: StudySpec, options: RunStudyOptions = {}): StudyR
   const variants = Object.keys(spec.variants);
   const reference = spec.reference ?? variants[0];
   const out: StudyRun[] = [];
-  runs.forEach((run, i) => {
+  for (const [i, run] of runs.entries()) {
     options.onRunStart?.(run, i, runs.length);
     const splitStreams = new Streams(run.seed);
     const split = splitTrainValidation(train, { validation: spec.data.validation, stream: splitStreams.stream("split"), stratified: spec.data.stratified });
     splitStreams.dispose();
     const study = groupStudyName(spec.name, run.group);
-    const result = twinTrain({
+    const result = await twinTrain({
       study,
       variants: spec.variants,
       reference,
@@ -69,9 +73,12 @@ export function runStudy(spec: StudySpec, options: RunStudyOptions = {}): StudyR
       checkpoint: options.checkpointDir ? { dir: `${options.checkpointDir}/${study}/run-${run.label}`, every: options.checkpointEvery ?? 200 } : undefined,
       onProgress: options.onProgress ? (p) => options.onProgress!(run, p) : undefined,
       runLabel: run.label,
+      schedule: options.schedule,
+      variantsModule: options.studyFile === undefined ? undefined : { path: options.studyFile },
+      workers: options.workers,
     });
     out.push({ plan: run, result });
-  });
+  }
   return { study: spec.name, reference, variants, runs: out };
 }
 

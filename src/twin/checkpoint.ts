@@ -1,39 +1,17 @@
 /**
- * Checkpoints of a whole twin run: every variant's weights, buffers, optimizer
- * and schedule state, every random stream, the loader position and the run's
- * history, written atomically (a temporary folder renamed into place), so a
- * run resumed at step k continues bit-identically.
+ * Checkpoint folders of a twin run: <dir>/step-<k>/ with state.json and one
+ * safetensors file per variant model and optimizer. Folders are written under a
+ * temporary name and renamed into place, so a listed checkpoint is complete.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadSafetensors, saveSafetensors } from "../torch/safetensors.ts";
-import type { Tensor } from "../torch/tensor.ts";
-
-export interface CheckpointFiles {
-  /** JSON-serialisable run state. */
-  state: unknown;
-  /** Tensors per file name (one safetensors file each). */
-  tensors: Record<string, Record<string, Tensor>>;
-}
 
 const PREFIX = "step-";
+/** Checkpoints kept per run (the newest ones). */
+const KEEP = 2;
 
 export function checkpointPath(dir: string, step: number): string {
   return join(dir, `${PREFIX}${String(step).padStart(8, "0")}`);
-}
-
-export function writeCheckpoint(dir: string, step: number, files: CheckpointFiles, keep = 2): string {
-  mkdirSync(dir, { recursive: true });
-  const final = checkpointPath(dir, step);
-  const tmp = `${final}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  for (const [name, tensors] of Object.entries(files.tensors)) saveSafetensors(join(tmp, `${name}.safetensors`), tensors);
-  writeFileSync(join(tmp, "state.json"), JSON.stringify(files.state));
-  rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
-  for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
-  return final;
 }
 
 function listCheckpoints(dir: string): string[] {
@@ -49,11 +27,7 @@ export function latestCheckpoint(dir: string): string | undefined {
   return all.length ? join(dir, all[all.length - 1]) : undefined;
 }
 
-export function readCheckpoint(path: string): CheckpointFiles {
-  const state: unknown = JSON.parse(readFileSync(join(path, "state.json"), "utf8"));
-  const tensors: Record<string, Record<string, Tensor>> = {};
-  for (const f of readdirSync(path)) {
-    if (f.endsWith(".safetensors")) tensors[f.slice(0, -".safetensors".length)] = loadSafetensors(join(path, f)).tensors;
-  }
-  return { state, tensors };
+/** Removes all but the newest checkpoints. */
+export function pruneCheckpoints(dir: string, keep = KEEP): void {
+  for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
 }

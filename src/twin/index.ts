@@ -1,5 +1,5 @@
 /** Twin training: K variants in lockstep on one data stream. */
-export { twinTrain } from "./trainer.ts";
+export { twinTrain, assignVariants } from "./trainer.ts";
 export { crossEntropy, evaluateBatch, evaluateAll, targetClasses } from "./evaluate.ts";
 export { batchChecksum, weightsHash } from "./checksum.ts";
 export { latestCheckpoint } from "./checkpoint.ts";

@@ -8,47 +8,39 @@
  *     every evalEvery steps: the same validation batch for every variant
  *     record control sums of every stream and the batch checksum
  *
- * Only one variant's activations exist at a time (each variant's step runs in
- * its own scope). A variant whose loss turns NaN/Inf is stopped and marked
- * diverged; the others go on. A single model is the K = 1 case.
+ * Schedules: "sequential" (variants one after another: one variant's
+ * activations alive at a time) and "parallel" (one worker thread per variant,
+ * every worker reading the same batch memory). Both give the same numbers bit
+ * for bit. When the variants come from a module (a study file), the sequential
+ * schedule runs them in one worker thread so that this thread prepares the next
+ * batch while they train. A variant whose loss turns NaN/Inf is stopped and
+ * marked diverged; the others go on. A single model is the K = 1 case.
  */
+import { join } from "node:path";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { JsonlWriter } from "../log/jsonl.ts";
 import { RunLogger } from "../log/run-logger.ts";
 import type { SessionStatus } from "../log/hparams.ts";
-import { Loader } from "../data/loader.ts";
+import { Loader, type LoaderState } from "../data/loader.ts";
 import { Streams } from "../rng/streams.ts";
 import { chain, digest } from "../rng/derive.ts";
-import type { ControlSum, RandomStream, StreamState } from "../rng/stream.ts";
-import type { LoaderState } from "../data/loader.ts";
+import type { ControlSum, StreamState } from "../rng/stream.ts";
 import { globalGeneratorState, setStrictRandom } from "../torch/runtime.ts";
 import { scope } from "../torch/scope.ts";
-import type { Tensor } from "../torch/tensor.ts";
-import { join } from "node:path";
-import { batchChecksum, weightsHash } from "./checksum.ts";
-import { latestCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
-import { batchTargets, crossEntropy, evaluateAll, evaluateBatch, maskCrossEntropy, type EvalOptions } from "./evaluate.ts";
-import { joinTree, splitTree } from "./state-tree.ts";
-import type {
-  EvalMetrics, LossFn, TrainBatch, TwinConfig, TwinModel, TwinOptimizer, TwinResult, TwinSchedule, VariantResult,
-} from "./types.ts";
+import { batchChecksum } from "./checksum.ts";
+import { checkpointPath, latestCheckpoint, pruneCheckpoints } from "./checkpoint.ts";
+import { InProcessHost, WorkerHost, type HostInit, type SharedBatch, type VariantHost } from "./hosts.ts";
+import type { VariantCheckpoint } from "./variant-runner.ts";
+import type { EvalMetrics, TrainBatch, TwinConfig, TwinResult, VariantResult } from "./types.ts";
 
 const DEFAULT_EVAL_EVERY = 50;
 const DEFAULT_EVAL_BATCH = 500;
-
-interface LiveVariant {
-  name: string;
-  model: TwinModel;
-  optimizer: TwinOptimizer;
-  schedule?: TwinSchedule;
-  loss: LossFn;
-  dropout: RandomStream;
-  result: VariantResult;
-  logger?: RunLogger;
-  closeStatus?: SessionStatus;
-}
+/** Streams recorded right after a batch is prepared (they draw only then). */
+const DATA_STREAMS = ["order", "augment"];
 
 interface SavedState {
-  version: 1;
+  version: 2;
   step: number;
   streams: Record<string, Omit<StreamState, "generator"> & { generator: string }>;
   loader: LoaderState;
@@ -56,26 +48,57 @@ interface SavedState {
   batchChecksums: string[];
   controlSumsByStep: ControlSum[][];
   runChain: string;
-  variants: Record<string, { result: VariantResult; optimizer: unknown; schedule?: unknown }>;
+  variants: Record<string, VariantCheckpoint>;
 }
 
-function seedLabel(config: TwinConfig): string {
-  return String(config.runLabel ?? config.seed.root);
+/** A prepared batch: its tensors (kept until the step is over), ids, checksum and data-stream sums. */
+interface Prepared {
+  batch: TrainBatch;
+  shared: SharedBatch;
+  snapshot?: TrainBatch;
+  checksum: string;
+  dataSums: ControlSum[];
+  epoch: number;
+}
+
+function share(b: TrainBatch): SharedBatch {
+  return { inputs: b.inputs.id, targets: b.targets.id, masks: b.masks?.id };
+}
+
+function disposeBatch(b: TrainBatch | undefined): void {
+  b?.inputs.dispose();
+  b?.targets.dispose();
+  b?.masks?.dispose();
+}
+
+/** Splits variants over workers round-robin: worker i gets variants i, i + w, i + 2w, ... */
+export function assignVariants(names: string[], workers: number): string[][] {
+  const groups: string[][] = Array.from({ length: Math.min(workers, names.length) }, () => []);
+  names.forEach((n, i) => groups[i % groups.length].push(n));
+  return groups;
 }
 
 /** Runs one twin run (one root seed) and returns every variant's result. */
-export function twinTrain(config: TwinConfig): TwinResult {
+export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
   const names = Object.keys(config.variants);
   if (names.length === 0) throw new Error(`study '${config.study}': no variants to train`);
   const reference = config.reference ?? names[0];
   if (!names.includes(reference)) throw new Error(`study '${config.study}': reference variant '${reference}' is not one of ${names.join(", ")}`);
+  const schedule = config.schedule ?? "sequential";
+  if (schedule === "parallel" && config.variantsModule === undefined) {
+    throw new Error(`study '${config.study}': the parallel schedule builds each variant in its own worker thread, so the variants must come from a module; pass variantsModule (the study file) or use schedule "sequential"`);
+  }
+  const runLabel = String(config.runLabel ?? config.seed.root);
 
   const previousStrict = setStrictRandom(true);
-  const globalBefore = globalGeneratorState();
+  const globalBefore = digest(globalGeneratorState());
   const streams = new Streams(config.seed);
-  const live: LiveVariant[] = [];
   const validationBatches: TrainBatch[] = [];
+  const hosts: VariantHost[] = [];
+  const loggers = new Map<string, RunLogger>();
+  const closeStatus = new Map<string, SessionStatus>();
   let checks: JsonlWriter | undefined;
+  let next: Prepared | undefined;
   try {
     const order = streams.stream("order");
     const augmentStream = streams.stream("augment");
@@ -85,33 +108,36 @@ export function twinTrain(config: TwinConfig): TwinResult {
     const total = config.steps ?? (config.epochs ?? 1) * loader.batchesPerEpoch;
     const evalEvery = config.evalEvery ?? DEFAULT_EVAL_EVERY;
     const verify = config.verifyBatches ?? true;
-    const target = config.target ?? "labels";
-    const evalOptions: EvalOptions = { target, metrics: config.metrics };
 
-    // The validation set is collated once and reused by every evaluation.
+    // The validation set is collated once and shared by every evaluation and every host.
     const valLoader = new Loader(config.validation, { batchSize: config.evalBatchSize ?? DEFAULT_EVAL_BATCH, dropLast: false, normalize: config.normalize });
-    for (const b of valLoader.sequential()) {
-      validationBatches.push({ inputs: b.inputs.keep(), targets: b.targets.keep(), masks: b.masks?.keep() });
-    }
+    for (const b of valLoader.sequential()) validationBatches.push({ inputs: b.inputs.keep(), targets: b.targets.keep(), masks: b.masks?.keep() });
     const validationTargets = Int32Array.from(config.validation.targets.data as ArrayLike<number | bigint>, Number);
 
-    for (const name of names) {
-      const parts = config.variants[name]();
-      const model = parts.model;
-      model.initialize((path, shape) => streams.parameterGenerator(path, shape), { disposeGenerators: true });
-      const dropout = streams.fork("dropout", name);
-      model.setDropoutGenerator(dropout.take());
-      const optimizer = parts.optimizer(model.parameters());
-      const v: LiveVariant = {
-        name, model, optimizer, dropout,
-        schedule: parts.schedule?.(optimizer, total),
-        loss: parts.loss ?? (target === "masks" ? maskCrossEntropy : crossEntropy),
-        result: { name, status: "running", epochs: [] },
-      };
-      if (config.logdir) {
-        v.logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(seedLabel(config)) });
+    const init = (group: string[]): HostInit => ({
+      names: group,
+      seeds: { init: streams.seeds.init.toString(), dropout: streams.seeds.dropout.toString() },
+      totalSteps: total,
+      validation: validationBatches.map(share),
+    });
+    if (config.variantsModule === undefined) {
+      hosts.push(new InProcessHost(config.variants, init(names)));
+    } else {
+      const workers = schedule === "parallel" ? config.workers ?? Math.max(1, availableParallelism()) : 1;
+      const started = await Promise.allSettled(assignVariants(names, workers).map((g) => WorkerHost.start(config.variantsModule!, init(g))));
+      for (const s of started) if (s.status === "fulfilled") hosts.push(s.value);
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+    const onHosts = async <T>(fn: (h: VariantHost) => Promise<Record<string, T>>): Promise<Record<string, T>> =>
+      Object.assign({}, ...(await Promise.all(hosts.map(fn))));
+
+    if (config.logdir) {
+      for (const name of names) {
+        const logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(runLabel) });
+        logger.hparams({ study: config.study, variant: name, seed: runLabel, batch_size: config.batchSize, steps: total, schedule }, ["val/accuracy", "val/loss"]);
+        loggers.set(name, logger);
       }
-      live.push(v);
     }
 
     let step = 0;
@@ -119,171 +145,151 @@ export function twinTrain(config: TwinConfig): TwinResult {
     let batchChecksums: string[] = [];
     let controlSumsByStep: ControlSum[][] = [];
     let runChain = "";
-    const initialLayerHashes = Object.fromEntries(
-      live.map((v) => [v.name, scope(() => Object.fromEntries(Object.entries(v.model.stateDict()).map(([k, t]) => [k, weightsHash({ [k]: t })])))]),
-    );
+    const initialLayerHashes = await onHosts((h) => h.layerHashes());
+    const statuses: Record<string, VariantResult["status"]> = Object.fromEntries(names.map((n) => [n, "running"]));
 
     const ckptDir = config.checkpoint?.dir;
     const resumeFrom = ckptDir && config.resume !== false ? latestCheckpoint(ckptDir) : undefined;
     if (resumeFrom) {
-      const files = readCheckpoint(resumeFrom);
-      const saved = files.state as SavedState;
-      step = saved.step;
-      evalCursor = saved.evalCursor;
-      batchChecksums = saved.batchChecksums;
-      controlSumsByStep = saved.controlSumsByStep;
-      runChain = saved.runChain;
+      const saved = JSON.parse(readFileSync(join(resumeFrom, "state.json"), "utf8")) as SavedState;
+      if (saved.version !== 2) throw new Error(`checkpoint ${resumeFrom} was written by another version of twin's trainer; remove it to start over`);
+      ({ step, evalCursor, batchChecksums, controlSumsByStep, runChain } = saved);
       streams.setState(Object.fromEntries(Object.entries(saved.streams).map(([k, s]) => [k, { ...s, generator: Uint8Array.from(Buffer.from(s.generator, "base64")) }])));
       loader.setState(saved.loader);
-      for (const v of live) {
-        const s = saved.variants[v.name];
-        v.model.loadStateDict(files.tensors[`model-${v.name}`] ?? {});
-        v.optimizer.loadStateDict(joinTree(s.optimizer, files.tensors[`optim-${v.name}`] ?? {}));
-        if (s.schedule !== undefined) v.schedule?.loadStateDict?.(joinTree(s.schedule, {}));
-        v.result = s.result;
-      }
-      for (const ts of Object.values(files.tensors)) for (const t of Object.values(ts)) t.dispose();
+      await Promise.all(hosts.map((h) => h.load(resumeFrom, saved.variants)));
+      for (const [n, v] of Object.entries(saved.variants)) statuses[n] = v.result.status;
     }
 
-    if (config.logdir) {
-      checks = new JsonlWriter(join(config.logdir, config.study, "_checks", `seed-${seedLabel(config)}.jsonl`));
-      for (const v of live) {
-        v.logger!.hparams({ study: config.study, variant: v.name, seed: seedLabel(config), batch_size: config.batchSize, steps: total }, ["val/accuracy", "val/loss"]);
-      }
-    }
+    if (config.logdir) checks = new JsonlWriter(join(config.logdir, config.study, "_checks", `seed-${runLabel}.jsonl`));
 
-    const running = () => live.filter((v) => v.result.status === "running");
-    const save = (atStep: number) => {
+    const save = async (atStep: number) => {
       if (!ckptDir) return;
-      const tensors: Record<string, Record<string, Tensor>> = {};
-      const variants: SavedState["variants"] = {};
-      for (const v of live) {
-        tensors[`model-${v.name}`] = v.model.stateDict();
-        const optTensors: Record<string, Tensor> = {};
-        const optimizer = splitTree(v.optimizer.stateDict(), "optim", optTensors);
-        tensors[`optim-${v.name}`] = optTensors;
-        const schedState = v.schedule?.stateDict?.();
-        variants[v.name] = { result: v.result, optimizer, schedule: schedState === undefined ? undefined : splitTree(schedState, "schedule", {}) };
-      }
+      const final = checkpointPath(ckptDir, atStep);
+      const tmp = `${final}.tmp-${process.pid}`;
+      rmSync(tmp, { recursive: true, force: true });
+      mkdirSync(tmp, { recursive: true });
+      const variants = await onHosts((h) => h.save(tmp));
       const streamState = Object.fromEntries(Object.entries(streams.getState()).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
-      const state: SavedState = { version: 1, step: atStep, streams: streamState, loader: loader.getState(), evalCursor, batchChecksums, controlSumsByStep, runChain, variants };
-      scope(() => writeCheckpoint(ckptDir, atStep, { state, tensors }));
+      const state: SavedState = { version: 2, step: atStep, streams: streamState, loader: loader.getState(), evalCursor, batchChecksums, controlSumsByStep, runChain, variants };
+      writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
+      rmSync(final, { recursive: true, force: true });
+      renameSync(tmp, final);
+      pruneCheckpoints(ckptDir);
     };
 
     const logPaired = (atStep: number, metrics: Record<string, EvalMetrics>, prefix: string) => {
       const ref = metrics[reference];
-      for (const v of live) {
-        const m = metrics[v.name];
-        if (m === undefined) continue;
-        const record: Record<string, number> = {};
-        for (const [k, value] of Object.entries(m)) record[`${prefix}/${k}`] = value;
-        if (ref !== undefined && v.name !== reference) {
-          for (const [k, value] of Object.entries(m)) if (ref[k] !== undefined) record[`paired/${prefix}/${k}`] = value - ref[k];
+      for (const [name, m] of Object.entries(metrics)) {
+        const record: Record<string, number> = { [`${prefix}/loss`]: m.loss, [`${prefix}/accuracy`]: m.accuracy };
+        if (ref !== undefined && name !== reference) {
+          record[`paired/${prefix}/loss`] = m.loss - ref.loss;
+          record[`paired/${prefix}/accuracy`] = m.accuracy - ref.accuracy;
         }
-        v.logger?.log(atStep, record);
+        loggers.get(name)?.log(atStep, record);
       }
     };
 
-    const stopAt = config.stopAfter === undefined ? total : Math.min(total, config.stopAfter);
-    for (; step < stopAt; step++) {
-      const losses: Record<string, number> = {};
-      scope(() => {
+    // Draws the batch for one step from the order and augment streams, once for every variant.
+    const prepare = (): Prepared => {
+      const { batch, snapshot, checksum, epoch } = scope(() => {
         const { indices, epoch } = loader.nextIndices();
-        let batch: TrainBatch = loader.collate(indices);
-        if (config.augment) batch = config.augment(batch, augmentStream.take());
-        const checksum = batchChecksum(indices, [batch.inputs, batch.targets, batch.masks]);
-        const snapshot = verify ? { inputs: batch.inputs.clone(), targets: batch.targets.clone(), masks: batch.masks?.clone() } : undefined;
-        const y = batchTargets(batch, target);
-        for (const v of running()) {
-          if (snapshot && !(batch.inputs.equal(snapshot.inputs) && batch.targets.equal(snapshot.targets) && (!snapshot.masks || batch.masks!.equal(snapshot.masks)))) {
-            throw new Error(`step ${step}: the batch changed before variant '${v.name}' trained on it; a model or loss modified its input in place, which breaks twin training (every variant must see the same batch)`);
-          }
-          try {
-            scope(() => {
-              v.model.train();
-              const out = v.model.forward(batch.inputs);
-              const loss = v.loss(out, y);
-              const value = loss.item();
-              if (!Number.isFinite(value)) {
-                v.result.status = "diverged";
-                v.result.divergedAtStep = step;
-                v.logger?.logText("status", `diverged at step ${step}: loss ${value}`, step);
-                return;
-              }
-              v.optimizer.zeroGrad();
-              loss.backward();
-              v.optimizer.step();
-              v.schedule?.step();
-              losses[v.name] = value;
-            });
-          } catch (e) {
-            v.result.status = "failed";
-            v.result.error = `step ${step}: ${(e as Error).message}`;
-            v.logger?.logText("status", v.result.error, step);
-          }
+        let b: TrainBatch = loader.collate(indices);
+        if (config.augment) b = config.augment(b, augmentStream.take());
+        const checksum = batchChecksum(indices, [b.inputs, b.targets, b.masks]);
+        const snapshot = verify ? { inputs: b.inputs.clone(), targets: b.targets.clone() } : undefined;
+        return { batch: { inputs: b.inputs, targets: b.targets, masks: b.masks }, snapshot, checksum, epoch };
+      });
+      for (const t of [batch.inputs, batch.targets, batch.masks, snapshot?.inputs, snapshot?.targets]) t?.keep();
+      const dataSums = DATA_STREAMS.map((s) => streams.recordStream(s));
+      return { batch, shared: share(batch), snapshot, checksum, dataSums, epoch };
+    };
+
+    const stopAt = config.stopAfter === undefined ? total : Math.min(total, config.stopAfter);
+    if (step < stopAt) next = prepare();
+    for (; step < stopAt; step++) {
+      const current = next!;
+      next = undefined;
+      const pending = Promise.all(hosts.map((h) => h.step(current.shared, current.snapshot && share(current.snapshot), step)));
+      // While the variants train, this thread prepares the next batch (when they run in workers).
+      if (step + 1 < stopAt) next = prepare();
+      const outcomes = Object.assign({}, ...(await pending)) as Record<string, { loss?: number; status: VariantResult["status"]; error?: string }>;
+      try {
+        if (current.snapshot && !(current.batch.inputs.equal(current.snapshot.inputs) && current.batch.targets.equal(current.snapshot.targets))) {
+          throw new Error(`step ${step}: a variant modified the shared batch in place, which breaks twin training (every variant must see the same batch)`);
         }
-        for (const v of live) if (losses[v.name] !== undefined) v.logger?.log(step + 1, { "train/loss": losses[v.name], epoch });
-        if (losses[reference] !== undefined) {
-          for (const v of live) {
-            if (v.name !== reference && losses[v.name] !== undefined) v.logger?.log(step + 1, { "paired/train/loss": losses[v.name] - losses[reference] });
+        const losses: Record<string, number> = {};
+        for (const [name, o] of Object.entries(outcomes)) {
+          if (o.status !== statuses[name]) {
+            statuses[name] = o.status;
+            loggers.get(name)?.logText("status", o.status === "diverged" ? `diverged at step ${step}: loss ${o.loss}` : `${o.status} at step ${step}: ${o.error ?? ""}`, step);
           }
+          if (o.status === "running" && o.loss !== undefined) losses[name] = o.loss;
+        }
+        for (const [name, loss] of Object.entries(losses)) {
+          const record: Record<string, number> = { "train/loss": loss, epoch: current.epoch };
+          if (name !== reference && losses[reference] !== undefined) record["paired/train/loss"] = loss - losses[reference];
+          loggers.get(name)?.log(step + 1, record);
         }
 
         if (evalEvery > 0 && (step + 1) % evalEvery === 0 && validationBatches.length > 0) {
-          let evalBatch = validationBatches[evalCursor % validationBatches.length];
+          const evalBatch = validationBatches[evalCursor % validationBatches.length];
           evalCursor++;
-          if (config.testAugment) evalBatch = config.testAugment(evalBatch, evalStream.take());
-          const metrics: Record<string, EvalMetrics> = {};
-          for (const v of running()) metrics[v.name] = evaluateBatch(v.model, v.loss, evalBatch, evalOptions);
-          logPaired(step + 1, metrics, "eval");
+          if (config.testAugment) {
+            const augmented = scope(() => {
+              const b = config.testAugment!(evalBatch, evalStream.take());
+              return { inputs: b.inputs, targets: b.targets, masks: b.masks };
+            });
+            try {
+              logPaired(step + 1, await onHosts((h) => h.evaluate(share(augmented))), "eval");
+            } finally {
+              for (const [k, t] of Object.entries(augmented)) if (t && t !== evalBatch[k as keyof TrainBatch]) t.dispose();
+            }
+          } else {
+            logPaired(step + 1, await onHosts((h) => h.evaluate(share(evalBatch))), "eval");
+          }
         }
 
-        batchChecksums.push(checksum);
-        const sums = streams.record();
+        const dropout = await onHosts((h) => h.recordDropout());
+        const sums = [
+          ...current.dataSums,
+          ...streams.recordAllBut(DATA_STREAMS),
+          ...names.map((n) => ({ ...dropout[n], stream: `dropout@${n}` })),
+        ];
+        batchChecksums.push(current.checksum);
         controlSumsByStep.push(sums);
-        runChain = chain(runChain, checksum + "|" + sums.map((s) => `${s.stream}:${s.draws}:${s.state}`).join(","));
-        checks?.write({ step: step + 1, batch: checksum, streams: sums.map((s) => ({ stream: s.stream, draws: s.draws, state: s.state })) });
-      });
+        runChain = chain(runChain, current.checksum + "|" + sums.map((s) => `${s.stream}:${s.draws}:${s.state}`).join(","));
+        checks?.write({ step: step + 1, batch: current.checksum, streams: sums.map((s) => ({ stream: s.stream, draws: s.draws, state: s.state })) });
+      } finally {
+        disposeBatch(current.batch);
+        disposeBatch(current.snapshot);
+      }
 
       const endOfEpoch = (step + 1) % loader.batchesPerEpoch === 0 || step + 1 === total;
       if (endOfEpoch) {
         const epoch = Math.ceil((step + 1) / loader.batchesPerEpoch);
         const last = step + 1 === total;
-        const metrics: Record<string, EvalMetrics> = {};
-        for (const v of running()) {
-          const full = evaluateAll(v.model, v.loss, validationBatches, last && config.keepPredictions !== false && target === "labels", evalOptions);
-          metrics[v.name] = { ...full.extra, loss: full.loss, accuracy: full.accuracy };
-          v.result.epochs.push({ epoch, step: step + 1, ...metrics[v.name] });
-          if (last) {
-            v.result.final = { ...metrics[v.name] };
-            v.result.predictions = full.probabilities;
-            v.result.numClasses = full.numClasses;
-          }
-        }
-        logPaired(step + 1, metrics, "val");
-        const globalNow = globalGeneratorState();
-        if (digest(globalNow) !== digest(globalBefore)) {
+        logPaired(step + 1, await onHosts((h) => h.evaluateEpoch(epoch, step + 1, last, config.keepPredictions !== false)), "val");
+        if (digest(globalGeneratorState()) !== globalBefore) {
           throw new Error(`libtorch's global generator was used during epoch ${epoch}; every random op in a twin run must take a named stream's generator`);
         }
       }
-      if (config.onProgress) config.onProgress({ step: step + 1, totalSteps: total, epoch: loader.epoch, losses });
-      if (config.checkpoint && ((step + 1) % config.checkpoint.every === 0 || step + 1 === stopAt)) save(step + 1);
+      config.onProgress?.({ step: step + 1, totalSteps: total, epoch: loader.epoch, losses: Object.fromEntries(Object.entries(outcomes).filter(([, o]) => o.loss !== undefined).map(([n, o]) => [n, o.loss!])) });
+      if (config.checkpoint && ((step + 1) % config.checkpoint.every === 0 || step + 1 === stopAt)) await save(step + 1);
     }
 
     const completed = step >= total;
-    for (const v of live) {
-      if (completed && v.result.status === "running") v.result.status = "finished";
-      v.result.weightsHash = scope(() => weightsHash(v.model.stateDict()));
-      v.closeStatus = v.result.status === "finished" ? "success" : completed ? "failure" : "running";
-    }
-    const controlSums = streams.controlSums();
+    const variants = await onHosts((h) => h.finish(completed));
+    for (const [name, v] of Object.entries(variants)) closeStatus.set(name, v.status === "finished" ? "success" : completed ? "failure" : "running");
+    const dropoutSums = await onHosts((h) => h.dropoutSums());
+    const controlSums = [...streams.controlSums(), ...names.map((n) => ({ ...dropoutSums[n], stream: `dropout@${n}` }))];
     return {
       study: config.study,
       seeds: Object.fromEntries(Object.entries(streams.seeds).map(([k, s]) => [k, s.toString()])),
       steps: step,
       completed,
       reference,
-      variants: Object.fromEntries(live.map((v) => [v.name, v.result])),
+      schedule,
+      variants: Object.fromEntries(names.map((n) => [n, variants[n]])),
       validationTargets,
       batchChecksums,
       controlSums,
@@ -292,17 +298,12 @@ export function twinTrain(config: TwinConfig): TwinResult {
       runChain,
     };
   } finally {
+    disposeBatch(next?.batch);
+    disposeBatch(next?.snapshot);
     checks?.close();
-    for (const v of live) {
-      v.logger?.close(v.closeStatus ?? "failure");
-      v.model.dispose();
-      v.optimizer.dispose?.();
-    }
-    for (const b of validationBatches) {
-      b.inputs.dispose();
-      b.targets.dispose();
-      b.masks?.dispose();
-    }
+    for (const [name, logger] of loggers) logger.close(closeStatus.get(name) ?? "failure");
+    await Promise.allSettled(hosts.map((h) => h.dispose()));
+    for (const b of validationBatches) disposeBatch(b);
     streams.dispose();
     setStrictRandom(previousStrict);
   }

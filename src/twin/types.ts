@@ -114,6 +114,20 @@ export interface TwinConfig {
   stopAfter?: number;
   /** Keep per-example validation probabilities at the end (default true). */
   keepPredictions?: boolean;
+  /**
+   * "sequential" (default): variants one after another, one set of activations
+   * alive at a time. "parallel": one worker thread per variant (needs variantsModule).
+   */
+  schedule?: "sequential" | "parallel";
+  /**
+   * The module the variants come from (a study file: its default export has
+   * `variants`). Lets worker threads rebuild them: required by the parallel
+   * schedule; with the sequential one it moves training to a worker thread so
+   * the next batch is prepared while the variants train.
+   */
+  variantsModule?: { path: string; exportName?: string };
+  /** Worker threads for the parallel schedule (default: the number of cores); variants beyond that share workers round-robin. */
+  workers?: number;
   /** Checks that the batch is unchanged before every variant's step (default true). */
   verifyBatches?: boolean;
   onProgress?: (p: Progress) => void;
@@ -156,6 +170,7 @@ export interface TwinResult {
   steps: number;
   completed: boolean;
   reference: string;
+  schedule: "sequential" | "parallel";
   variants: Record<string, VariantResult>;
   validationTargets: Int32Array;
   /** Per step: the checksum of the batch every variant saw. */

@@ -46,12 +46,12 @@ function config(overrides: Partial<TwinConfig> = {}): TwinConfig {
   };
 }
 
-test("the same root seed gives bitwise identical weights, metrics, checksums and logs", () => {
+test("the same root seed gives bitwise identical weights, metrics, checksums and logs", async () => {
   const dirA = mkdtempSync(join(tmpdir(), "twin-a-"));
   const dirB = mkdtempSync(join(tmpdir(), "twin-b-"));
   try {
-    const a = twinTrain(config({ logdir: dirA }));
-    const b = twinTrain(config({ logdir: dirB }));
+    const a = await twinTrain(config({ logdir: dirA }));
+    const b = await twinTrain(config({ logdir: dirB }));
     assert.equal(a.completed, true);
     for (const v of ["base", "dropout"]) {
       assert.equal(a.variants[v].status, "finished");
@@ -72,10 +72,10 @@ test("the same root seed gives bitwise identical weights, metrics, checksums and
   }
 });
 
-test("event files parse back to the logged values", () => {
+test("event files parse back to the logged values", async () => {
   const dir = mkdtempSync(join(tmpdir(), "twin-tb-"));
   try {
-    const r = twinTrain(config({ logdir: dir }));
+    const r = await twinTrain(config({ logdir: dir }));
     const runs = readRunTree(dir);
     const base = runs.find((x) => x.variant === "base")!;
     assert.equal(base.study, "toy");
@@ -91,9 +91,9 @@ test("event files parse back to the logged values", () => {
   }
 });
 
-test("changing only the order seed changes the batches and nothing drawn by other streams", () => {
-  const a = twinTrain(config({ seed: { root: 7 } }));
-  const b = twinTrain(config({ seed: { root: 7, factors: { order: 8 } } }));
+test("changing only the order seed changes the batches and nothing drawn by other streams", async () => {
+  const a = await twinTrain(config({ seed: { root: 7 } }));
+  const b = await twinTrain(config({ seed: { root: 7, factors: { order: 8 } } }));
   assert.notDeepEqual(a.batchChecksums, b.batchChecksums);
   const state = (r: typeof a, s: string) => r.controlSums.find((c) => c.stream === s)!;
   for (const s of ["init", "augment", "eval", "dropout@base", "dropout@dropout"]) {
@@ -103,10 +103,10 @@ test("changing only the order seed changes the batches and nothing drawn by othe
   assert.notEqual(state(a, "order").state, state(b, "order").state);
 });
 
-test("an extra draw slipped into augmentation is caught at the step where it happened", () => {
-  const clean = twinTrain(config());
+test("an extra draw slipped into augmentation is caught at the step where it happened", async () => {
+  const clean = await twinTrain(config());
   let step = 0;
-  const sneaky = twinTrain(
+  const sneaky = await twinTrain(
     config({
       augment: (b, g) => {
         if (step++ === 5) torch.rand([1], { generator: g });
@@ -120,17 +120,17 @@ test("an extra draw slipped into augmentation is caught at the step where it hap
   assert.deepEqual(changed, ["augment"]);
 });
 
-test("two identical variants stay bitwise identical to the end (dropout included)", () => {
+test("two identical variants stay bitwise identical to the end (dropout included)", async () => {
   const same = () => ({ model: mlp([16, 32, 4], { dropout: 0.2 }), optimizer: (p: torch.Tensor[]) => optim.adam(p, { lr: 1e-2 }) });
-  const r = twinTrain(config({ variants: { a: same, b: same } }));
+  const r = await twinTrain(config({ variants: { a: same, b: same } }));
   assert.equal(r.variants.a.weightsHash, r.variants.b.weightsHash);
   assert.deepEqual(r.variants.a.predictions, r.variants.b.predictions);
 });
 
-test("matching parameters start identical across different architectures", () => {
+test("matching parameters start identical across different architectures", async () => {
   // Two variants that share layer 0 (16 -> 32) but differ after it: their first
   // layer starts from the same weights; after 0 steps both hashes of layer 0 agree.
-  const r = twinTrain(
+  const r = await twinTrain(
     config({
       steps: 1,
       evalEvery: 0,
@@ -145,8 +145,8 @@ test("matching parameters start identical across different architectures", () =>
   assert.notDeepEqual(r.initialLayerHashes?.small["2.weight"], r.initialLayerHashes?.deep["2.weight"]);
 });
 
-test("a diverging variant is stopped and marked; the others go on", () => {
-  const r = twinTrain(
+test("a diverging variant is stopped and marked; the others go on", async () => {
+  const r = await twinTrain(
     config({
       variants: {
         base: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05 }) }),
@@ -159,24 +159,24 @@ test("a diverging variant is stopped and marked; the others go on", () => {
   assert.ok(r.variants.exploding.divergedAtStep! < r.steps);
 });
 
-test("a model that modifies its input in place breaks the twin contract with a clear error", () => {
+test("a model that modifies its input in place breaks the twin contract with a clear error", async () => {
   const inPlace = () => {
     const m = mlp([16, 32, 4]);
     const forward = m.forward.bind(m);
     m.forward = (x: torch.Tensor) => forward(x.mul_(2));
     return { model: m, optimizer: (p: torch.Tensor[]) => optim.sgd(p, { lr: 0.01 }) };
   };
-  assert.throws(() => twinTrain(config({ variants: { bad: inPlace, base: inPlace } })), /changed before variant 'base'/);
+  await assert.rejects(() => twinTrain(config({ variants: { bad: inPlace, base: inPlace } })), /changed before variant 'base'/);
 });
 
-test("resume from a checkpoint is bit-identical to the uninterrupted run", () => {
+test("resume from a checkpoint is bit-identical to the uninterrupted run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "twin-ckpt-"));
   try {
-    const full = twinTrain(config());
-    const partial = twinTrain(config({ checkpoint: { dir, every: 5 }, stopAfter: 13 }));
+    const full = await twinTrain(config());
+    const partial = await twinTrain(config({ checkpoint: { dir, every: 5 }, stopAfter: 13 }));
     assert.equal(partial.completed, false);
     assert.equal(partial.steps, 13);
-    const resumed = twinTrain(config({ checkpoint: { dir, every: 5 } }));
+    const resumed = await twinTrain(config({ checkpoint: { dir, every: 5 } }));
     assert.equal(resumed.completed, true);
     for (const v of ["base", "dropout"]) {
       assert.equal(resumed.variants[v].weightsHash, full.variants[v].weightsHash, v);
@@ -189,8 +189,8 @@ test("resume from a checkpoint is bit-identical to the uninterrupted run", () =>
   }
 });
 
-test("no tensors leak from a twin run", () => {
+test("no tensors leak from a twin run", async () => {
   const before = torch.memory().tensors;
-  twinTrain(config({ epochs: 1 }));
+  await twinTrain(config({ epochs: 1 }));
   assert.equal(torch.memory().tensors, before);
 });

@@ -1,0 +1,236 @@
+/**
+ * Where variants run. A host holds some variants and answers the trainer's
+ * requests for them; the trainer does not care where they live:
+ *
+ * - InProcessHost: on the trainer's own thread (sequential schedule, or any
+ *   variants given as closures);
+ * - WorkerHost: in a worker thread that rebuilt the variants from their module
+ *   (the parallel schedule uses one per worker; the sequential schedule uses
+ *   one for all variants so the main thread prepares the next batch meanwhile).
+ *
+ * Batches cross threads as tensor ids: the native tensor table is process-wide,
+ * so every worker reads the same memory, without a copy.
+ */
+import { Worker } from "node:worker_threads";
+import { Tensor } from "../torch/tensor.ts";
+import type { ControlSum } from "../rng/stream.ts";
+import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
+import type { EvalMetrics, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
+
+/** A batch as tensor ids in the shared native table. */
+export interface SharedBatch {
+  inputs: number;
+  targets: number;
+  masks?: number;
+}
+
+export interface HostInit {
+  names: string[];
+  seeds: { init: string; dropout: string };
+  totalSteps: number;
+  validation: SharedBatch[];
+}
+
+export interface VariantHost {
+  readonly names: string[];
+  step(batch: SharedBatch, snapshot: SharedBatch | undefined, step: number): Promise<Record<string, StepOutcome>>;
+  evaluate(batch: SharedBatch): Promise<Record<string, EvalMetrics>>;
+  evaluateEpoch(epoch: number, step: number, last: boolean, keepPredictions: boolean): Promise<Record<string, EvalMetrics>>;
+  recordDropout(): Promise<Record<string, ControlSum>>;
+  dropoutSums(): Promise<Record<string, ControlSum>>;
+  layerHashes(): Promise<Record<string, Record<string, string>>>;
+  save(dir: string): Promise<Record<string, VariantCheckpoint>>;
+  load(dir: string, saved: Record<string, VariantCheckpoint>): Promise<void>;
+  finish(completed: boolean): Promise<Record<string, VariantResult>>;
+  dispose(): Promise<void>;
+}
+
+export function borrowBatch(b: SharedBatch): TrainBatch {
+  return { inputs: Tensor.borrow(b.inputs), targets: Tensor.borrow(b.targets), masks: b.masks === undefined ? undefined : Tensor.borrow(b.masks) };
+}
+
+/**
+ * The variants themselves, with every request answered synchronously. Shared
+ * by InProcessHost and by the worker thread's message loop.
+ */
+export class VariantGroup {
+  readonly runners: VariantRunner[];
+  readonly #validation: TrainBatch[];
+
+  constructor(factories: Record<string, VariantFactory>, init: HostInit) {
+    const seeds = { init: BigInt(init.seeds.init), dropout: BigInt(init.seeds.dropout) };
+    this.runners = [];
+    try {
+      for (const name of init.names) {
+        const factory = factories[name];
+        if (factory === undefined) throw new Error(`variant '${name}' is not defined in the variants module`);
+        this.runners.push(new VariantRunner(name, factory, seeds, init.totalSteps));
+      }
+    } catch (e) {
+      for (const r of this.runners) r.dispose();
+      throw e;
+    }
+    this.#validation = init.validation.map(borrowBatch);
+  }
+
+  #each<T>(fn: (r: VariantRunner) => T, onlyRunning = false): Record<string, T> {
+    const out: Record<string, T> = {};
+    for (const r of this.runners) if (!onlyRunning || r.running) out[r.name] = fn(r);
+    return out;
+  }
+
+  step(shared: SharedBatch, snapshot: SharedBatch | undefined, step: number): Record<string, StepOutcome> {
+    const batch = borrowBatch(shared);
+    const reference = snapshot === undefined ? undefined : borrowBatch(snapshot);
+    return this.#each((r) => {
+      if (reference && !(batch.inputs.equal(reference.inputs) && batch.targets.equal(reference.targets))) {
+        throw new Error(`step ${step}: the batch changed before variant '${r.name}' trained on it; a model or loss modified its input in place, which breaks twin training (every variant must see the same batch)`);
+      }
+      return r.trainStep(batch, step);
+    });
+  }
+
+  evaluate(shared: SharedBatch): Record<string, EvalMetrics> {
+    const batch = borrowBatch(shared);
+    return this.#each((r) => r.evaluateBatch(batch), true);
+  }
+
+  evaluateEpoch(epoch: number, step: number, last: boolean, keepPredictions: boolean): Record<string, EvalMetrics> {
+    return this.#each((r) => {
+      const full = r.evaluateEpoch(this.#validation, epoch, step, last, keepPredictions);
+      return { loss: full.loss, accuracy: full.accuracy };
+    }, true);
+  }
+
+  recordDropout(): Record<string, ControlSum> {
+    return this.#each((r) => r.recordDropout());
+  }
+
+  dropoutSums(): Record<string, ControlSum> {
+    return this.#each((r) => r.dropoutSum());
+  }
+
+  layerHashes(): Record<string, Record<string, string>> {
+    return this.#each((r) => r.layerHashes());
+  }
+
+  save(dir: string): Record<string, VariantCheckpoint> {
+    return this.#each((r) => r.save(dir));
+  }
+
+  load(dir: string, saved: Record<string, VariantCheckpoint>): void {
+    for (const r of this.runners) {
+      const s = saved[r.name];
+      if (s === undefined) throw new Error(`checkpoint in ${dir} has no state for variant '${r.name}'`);
+      r.load(dir, s);
+    }
+  }
+
+  finish(completed: boolean): Record<string, VariantResult> {
+    return this.#each((r) => r.finish(completed));
+  }
+
+  dispose(): void {
+    for (const r of this.runners) r.dispose();
+  }
+}
+
+/** Variants on the trainer's own thread. */
+export class InProcessHost implements VariantHost {
+  readonly names: string[];
+  readonly #group: VariantGroup;
+
+  constructor(factories: Record<string, VariantFactory>, init: HostInit) {
+    this.names = init.names;
+    this.#group = new VariantGroup(factories, init);
+  }
+
+  async step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#group.step(b, s, step); }
+  async evaluate(b: SharedBatch) { return this.#group.evaluate(b); }
+  async evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#group.evaluateEpoch(epoch, step, last, keep); }
+  async recordDropout() { return this.#group.recordDropout(); }
+  async dropoutSums() { return this.#group.dropoutSums(); }
+  async layerHashes() { return this.#group.layerHashes(); }
+  async save(dir: string) { return this.#group.save(dir); }
+  async load(dir: string, saved: Record<string, VariantCheckpoint>) { this.#group.load(dir, saved); }
+  async finish(completed: boolean) { return this.#group.finish(completed); }
+  async dispose() { this.#group.dispose(); }
+}
+
+/** Where worker threads find the variants: a module whose export has a `variants` record (a study file). */
+export interface VariantsModule {
+  /** File path or file: URL of the module. */
+  path: string;
+  /** Export holding `{ variants }` (default: "default"). */
+  exportName?: string;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** Variants in a worker thread, driven by messages. */
+export class WorkerHost implements VariantHost {
+  readonly names: string[];
+  readonly #worker: Worker;
+  #next = 0;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #dead: Error | undefined;
+
+  private constructor(names: string[], worker: Worker) {
+    this.names = names;
+    this.#worker = worker;
+    worker.on("message", (m: Reply) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.error));
+    });
+    const fail = (e: Error) => {
+      this.#dead = e;
+      for (const p of this.#pending.values()) p.reject(e);
+      this.#pending.clear();
+    };
+    worker.on("error", (e) => fail(new Error(`worker for ${names.join(", ")} crashed: ${e.message}`)));
+    worker.on("exit", (code) => { if (code !== 0) fail(new Error(`worker for ${names.join(", ")} exited with code ${code}`)); });
+  }
+
+  static async start(module: VariantsModule, init: HostInit, threads = 1): Promise<WorkerHost> {
+    const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+      execArgv: [],
+      workerData: { module, init, threads },
+    });
+    const host = new WorkerHost(init.names, worker);
+    await host.#call("ready", []);
+    return host;
+  }
+
+  #call<T>(method: string, args: unknown[]): Promise<T> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#worker.postMessage({ id, method, args });
+    });
+  }
+
+  step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#call<Record<string, StepOutcome>>("step", [b, s, step]); }
+  evaluate(b: SharedBatch) { return this.#call<Record<string, EvalMetrics>>("evaluate", [b]); }
+  evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#call<Record<string, EvalMetrics>>("evaluateEpoch", [epoch, step, last, keep]); }
+  recordDropout() { return this.#call<Record<string, ControlSum>>("recordDropout", []); }
+  dropoutSums() { return this.#call<Record<string, ControlSum>>("dropoutSums", []); }
+  layerHashes() { return this.#call<Record<string, Record<string, string>>>("layerHashes", []); }
+  save(dir: string) { return this.#call<Record<string, VariantCheckpoint>>("save", [dir]); }
+  load(dir: string, saved: Record<string, VariantCheckpoint>) { return this.#call<void>("load", [dir, saved]); }
+  finish(completed: boolean) { return this.#call<Record<string, VariantResult>>("finish", [completed]); }
+
+  async dispose(): Promise<void> {
+    if (!this.#dead) {
+      try {
+        await this.#call("dispose", []);
+      } catch {
+        // the worker is gone already; terminating below is all that is left
+      }
+    }
+    await this.#worker.terminate();
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One variant of a twin run: its model, optimizer, schedule, loss and dropout
+ * stream, and the operations the trainer asks of it. It does not know which
+ * schedule runs it: the sequential schedule calls it on the main thread, the
+ * parallel one inside a worker thread, with the same results bit for bit.
+ */
+import { join } from "node:path";
+import { Generator } from "../torch/generator.ts";
+import { scope } from "../torch/scope.ts";
+import type { Tensor } from "../torch/tensor.ts";
+import { loadSafetensors, saveSafetensors } from "../torch/safetensors.ts";
+import { parameterSeed } from "../rng/derive.ts";
+import { RandomStream, type ControlSum, type StreamState } from "../rng/stream.ts";
+import { weightsHash } from "./checksum.ts";
+import { crossEntropy, evaluateAll, evaluateBatch, type FullEval } from "./evaluate.ts";
+import { joinTree, splitTree } from "./state-tree.ts";
+import type { EvalMetrics, LossFn, TrainBatch, TwinModel, TwinOptimizer, TwinSchedule, VariantFactory, VariantResult } from "./types.ts";
+
+export interface StepOutcome {
+  loss?: number;
+  status: VariantResult["status"];
+  error?: string;
+}
+
+/** What a variant writes into a checkpoint besides its two safetensors files. */
+export interface VariantCheckpoint {
+  result: VariantResult;
+  optimizer: unknown;
+  schedule?: unknown;
+  dropout: Omit<StreamState, "generator"> & { generator: string };
+}
+
+export class VariantRunner {
+  readonly name: string;
+  readonly model: TwinModel;
+  readonly optimizer: TwinOptimizer;
+  readonly schedule?: TwinSchedule;
+  readonly loss: LossFn;
+  readonly dropout: RandomStream;
+  result: VariantResult;
+
+  /** Builds the variant: init per parameter from (init seed, path, shape); dropout from the dropout seed. */
+  constructor(name: string, factory: VariantFactory, seeds: { init: bigint; dropout: bigint }, totalSteps: number) {
+    this.name = name;
+    const parts = factory();
+    this.model = parts.model;
+    this.model.initialize((path, shape) => new Generator(parameterSeed(seeds.init, path, shape)), { disposeGenerators: true });
+    this.dropout = new RandomStream("dropout", seeds.dropout);
+    this.model.setDropoutGenerator(this.dropout.take());
+    this.optimizer = parts.optimizer(this.model.parameters());
+    this.schedule = parts.schedule?.(this.optimizer, totalSteps);
+    this.loss = parts.loss ?? crossEntropy;
+    this.result = { name, status: "running", epochs: [] };
+  }
+
+  get running(): boolean {
+    return this.result.status === "running";
+  }
+
+  /** Forward, backward and optimizer step on the shared batch; NaN/Inf loss marks it diverged. */
+  trainStep(batch: TrainBatch, step: number): StepOutcome {
+    if (!this.running) return { status: this.result.status };
+    try {
+      return scope(() => {
+        this.model.train();
+        const out = this.model.forward(batch.inputs);
+        const loss = this.loss(out, batch.targets);
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          this.result.status = "diverged";
+          this.result.divergedAtStep = step;
+          return { status: "diverged" as const, loss: value };
+        }
+        this.optimizer.zeroGrad();
+        loss.backward();
+        this.optimizer.step();
+        this.schedule?.step();
+        return { status: "running" as const, loss: value };
+      });
+    } catch (e) {
+      this.result.status = "failed";
+      this.result.error = `step ${step}: ${(e as Error).message}`;
+      return { status: "failed", error: this.result.error };
+    }
+  }
+
+  evaluateBatch(batch: TrainBatch): EvalMetrics {
+    return evaluateBatch(this.model, this.loss, batch);
+  }
+
+  /** Whole validation set; records the epoch and, when last, the final metrics and predictions. */
+  evaluateEpoch(batches: TrainBatch[], epoch: number, step: number, last: boolean, keepPredictions: boolean): FullEval {
+    const full = evaluateAll(this.model, this.loss, batches, last && keepPredictions);
+    this.result.epochs.push({ epoch, step, loss: full.loss, accuracy: full.accuracy });
+    if (last) {
+      this.result.final = { loss: full.loss, accuracy: full.accuracy };
+      this.result.predictions = full.probabilities;
+      this.result.numClasses = full.numClasses;
+    }
+    return full;
+  }
+
+  /** The dropout stream's control sum at the end of a step. */
+  recordDropout(): ControlSum {
+    return this.dropout.record();
+  }
+
+  dropoutSum(): ControlSum {
+    return this.dropout.controlSum();
+  }
+
+  layerHashes(): Record<string, string> {
+    return scope(() => Object.fromEntries(Object.entries(this.model.stateDict()).map(([k, t]) => [k, weightsHash({ [k]: t })])));
+  }
+
+  finish(completed: boolean): VariantResult {
+    if (completed && this.result.status === "running") this.result.status = "finished";
+    this.result.weightsHash = scope(() => weightsHash(this.model.stateDict()));
+    return this.result;
+  }
+
+  /** Writes model-<name>.safetensors and optim-<name>.safetensors into dir; returns the rest. */
+  save(dir: string): VariantCheckpoint {
+    return scope(() => {
+      saveSafetensors(join(dir, `model-${this.name}.safetensors`), this.model.stateDict());
+      const optTensors: Record<string, Tensor> = {};
+      const optimizer = splitTree(this.optimizer.stateDict(), "optim", optTensors);
+      saveSafetensors(join(dir, `optim-${this.name}.safetensors`), optTensors);
+      const sched = this.schedule?.stateDict?.();
+      const d = this.dropout.getState();
+      return {
+        result: { ...this.result, predictions: undefined },
+        optimizer,
+        schedule: sched === undefined ? undefined : splitTree(sched, "schedule", {}),
+        dropout: { ...d, generator: Buffer.from(d.generator).toString("base64") },
+      };
+    });
+  }
+
+  load(dir: string, saved: VariantCheckpoint): void {
+    scope(() => {
+      const model = loadSafetensors(join(dir, `model-${this.name}.safetensors`)).tensors;
+      this.model.loadStateDict(model);
+      const opt = loadSafetensors(join(dir, `optim-${this.name}.safetensors`)).tensors;
+      this.optimizer.loadStateDict(joinTree(saved.optimizer, opt));
+      if (saved.schedule !== undefined) this.schedule?.loadStateDict?.(joinTree(saved.schedule, {}));
+    });
+    this.dropout.setState({ ...saved.dropout, generator: Uint8Array.from(Buffer.from(saved.dropout.generator, "base64")) });
+    this.result = saved.result;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose?.();
+    this.dropout.dispose();
+  }
+}

@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hostArray, sliceRows, takeFirst, type Dataset } from "../../src/data/index.ts";
+import * as torch from "../../src/torch/index.ts";
+import { assignVariants, twinTrain, type TwinConfig, type TwinResult } from "../../src/twin/index.ts";
+import { variants } from "./fixtures/toy-study.ts";
+
+const MODULE = { path: fileURLToPath(new URL("./fixtures/toy-study.ts", import.meta.url)) };
+
+function blobs(n: number, seed: number): Dataset {
+  const g = new torch.Generator(seed);
+  const { x, y } = torch.scope(() => {
+    const labels = torch.randint(0, 4, [n], { generator: g });
+    const centers = torch.randn([4, 16], { generator: g }).mul(2);
+    const x = centers.indexSelect(0, labels).add(torch.randn([n, 16], { generator: g }));
+    return { x: x.toArray() as Float32Array, y: labels.toArray() as BigInt64Array };
+  });
+  g.dispose();
+  return { name: "blobs", inputs: hostArray(x, [n, 16]), targets: hostArray(y, [n]) };
+}
+const ALL = blobs(352, 3);
+const TRAIN = takeFirst(ALL, 256);
+const VALIDATION = { ...ALL, inputs: sliceRows(ALL.inputs, 256), targets: sliceRows(ALL.targets, 256) };
+
+function config(names: string[], overrides: Partial<TwinConfig> = {}): TwinConfig {
+  return {
+    study: "toy-parallel",
+    variants: Object.fromEntries(names.map((n) => [n, variants[n]])),
+    train: TRAIN,
+    validation: VALIDATION,
+    batchSize: 32,
+    epochs: 2,
+    evalEvery: 4,
+    evalBatchSize: 48,
+    seed: { root: 11 },
+    augment: (b, g) => ({ ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.1)) }),
+    ...overrides,
+  };
+}
+
+function sameNumbers(a: TwinResult, b: TwinResult, names: string[]): void {
+  for (const v of names) {
+    assert.equal(a.variants[v].status, b.variants[v].status, v);
+    assert.equal(a.variants[v].weightsHash, b.variants[v].weightsHash, v);
+    assert.deepEqual(a.variants[v].epochs, b.variants[v].epochs, v);
+    assert.deepEqual(a.variants[v].predictions, b.variants[v].predictions, v);
+  }
+  assert.deepEqual(a.batchChecksums, b.batchChecksums);
+  assert.deepEqual(a.controlSumsByStep, b.controlSumsByStep);
+  assert.deepEqual(a.controlSums, b.controlSums);
+  assert.equal(a.runChain, b.runChain);
+  assert.deepEqual(a.initialLayerHashes, b.initialLayerHashes);
+}
+
+const NAMES = ["base", "dropout", "wide"];
+
+test("parallel and worker-sequential schedules are bit-identical to the in-process sequential run", async () => {
+  const before = torch.memory().tensors;
+  const inProcess = await twinTrain(config(NAMES));
+  const sequentialWorker = await twinTrain(config(NAMES, { variantsModule: MODULE }));
+  const parallel = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", workers: 3 }));
+  const shared = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", workers: 2 }));
+  assert.equal(parallel.schedule, "parallel");
+  sameNumbers(inProcess, sequentialWorker, NAMES);
+  sameNumbers(inProcess, parallel, NAMES);
+  sameNumbers(inProcess, shared, NAMES);
+  assert.equal(torch.memory().tensors, before, "no tensors leaked by workers or shared batches");
+});
+
+test("variants beyond the worker count share workers round-robin", () => {
+  assert.deepEqual(assignVariants(["a", "b", "c", "d", "e"], 2), [["a", "c", "e"], ["b", "d"]]);
+  assert.deepEqual(assignVariants(["a", "b"], 8), [["a"], ["b"]]);
+});
+
+test("parallel: a diverging variant and a failing variant are stopped and reported; the others go on", async () => {
+  const r = await twinTrain(config(["base", "exploding", "broken"], { variantsModule: MODULE, schedule: "parallel", workers: 3 }));
+  assert.equal(r.variants.base.status, "finished");
+  assert.equal(r.variants.exploding.status, "diverged");
+  assert.equal(r.variants.broken.status, "failed");
+  assert.match(r.variants.broken.error!, /fails on its third call/);
+  const seq = await twinTrain(config(["base", "exploding", "broken"]));
+  assert.equal(seq.variants.base.weightsHash, r.variants.base.weightsHash);
+});
+
+test("parallel: resume from a checkpoint is bit-identical", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-par-ckpt-"));
+  try {
+    const full = await twinTrain(config(NAMES));
+    const partial = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", checkpoint: { dir, every: 3 }, stopAfter: 7 }));
+    assert.equal(partial.completed, false);
+    const resumed = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", checkpoint: { dir, every: 3 } }));
+    sameNumbers(full, resumed, NAMES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a bad variants module is a clear error and leaves nothing running", async () => {
+  const before = torch.memory().tensors;
+  await assert.rejects(
+    () => twinTrain(config(["base"], { variantsModule: { path: MODULE.path, exportName: "nope" }, schedule: "parallel" })),
+    /export 'nope' has no 'variants'/,
+  );
+  await assert.rejects(() => twinTrain(config(["base"], { schedule: "parallel" })), /must come from a module/);
+  assert.equal(torch.memory().tensors, before);
+});

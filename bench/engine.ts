@@ -4,7 +4,11 @@
  * and a ResNet basic block (32→64, stride 2, batch 32 of 16x16), with 1 and
  * 2 threads, twin against Python PyTorch (bench/engine_ref.py under
  * /usr/bin/python3: the same libtorch) in the same run; plus per-op overhead
- * (a chain of 1,000 adds of 16 floats in one torch.scope).
+ * (a chain of 1,000 adds of 16 floats in one torch.scope). A scope frees its
+ * tensors when it ends, while Python frees each intermediate as soon as it is
+ * rebound; op_chain_kept is the same twin chain against a Python loop that
+ * keeps its intermediates to the end, separating the binding's cost from that
+ * difference in lifetimes.
  *
  * Python runs with the glibc malloc settings twin's addon applies at load
  * (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_); without them PyTorch is
@@ -33,19 +37,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 4 : 10;
 
-type CaseName = "mlp" | "cnn" | "resblock" | "op_chain";
+type CaseName = "mlp" | "cnn" | "resblock" | "op_chain" | "op_chain_kept";
 interface CaseCfg { name: CaseName; warmup: number; reps: number; inner: number }
 const CASES: CaseCfg[] = [
   { name: "mlp", warmup: 20, reps: 3, inner: 10 },
   { name: "cnn", warmup: 3, reps: 3, inner: 3 },
   { name: "resblock", warmup: 5, reps: 3, inner: 5 },
   { name: "op_chain", warmup: 5, reps: 3, inner: 10 },
+  { name: "op_chain_kept", warmup: 5, reps: 3, inner: 10 },
 ];
 const LABEL: Record<CaseName, string> = {
   mlp: "MLP 784-512-10, batch 128, train step",
   cnn: "CNN conv32-conv64-fc128, batch 64, train step",
   resblock: "ResNet block 32→64/2, 32x16x16, train step",
   op_chain: "1,000 chained adds (ms per chain = µs per op)",
+  op_chain_kept: "  same; Python keeps intermediates (as a scope)",
 };
 
 interface Samples { wall: number[]; cpu: number[] }
@@ -59,7 +65,7 @@ function median(xs: number[]): number {
 // ---- twin side ---------------------------------------------------------------
 
 function makeStep(name: CaseName, g: torch.Generator): { step: () => void; dispose: () => void } {
-  if (name === "op_chain") {
+  if (name === "op_chain" || name === "op_chain_kept") {
     const a = torch.rand([16], { generator: g }).keep();
     const b = torch.rand([16], { generator: g }).keep();
     return {

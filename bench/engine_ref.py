@@ -68,7 +68,14 @@ def make_step(case):
             x = a
             for _ in range(1000):
                 x = x.add(b)
-        return chain
+
+        def chain_kept():
+            # Every intermediate kept until the chain ends, as inside one twin scope.
+            x, kept = a, []
+            for _ in range(1000):
+                x = x.add(b)
+                kept.append(x)
+        return chain_kept if case == "op_chain_kept" else chain
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=False)
 
     def step():

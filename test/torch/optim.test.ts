@@ -201,3 +201,17 @@ test("clipGradNorm matches torch.nn.utils.clip_grad_norm_ (2, inf and 1 norms)",
   }
   g.dispose();
 });
+
+test("LRScheduler accepts any twin optimizer without a cast and refuses other objects", () => {
+  const p = torch.zeros([1], { requiresGrad: true }).keep();
+  const asTwinOptimizer: { step(): void; zeroGrad(): void } = optim.adamw([p], { lr: 0.1 });
+  const s = optim.scheduler(asTwinOptimizer, optim.warmup({ steps: 2 }, optim.cosineAnnealing({ tMax: 4 })));
+  assert.deepEqual(s.lastLr(), [0]);
+  s.step();
+  assert.deepEqual(s.lastLr(), [0.05]);
+  assert.throws(() => optim.scheduler({ step() {} }, optim.constant()), /has no paramGroups/);
+  const sgd = optim.sgd([p], { lr: 0.1 });
+  optim.scheduler(sgd, optim.oneCycle({ totalSteps: 100 }));
+  assert.equal(sgd.paramGroups[0].momentum, 0.95, "OneCycle cycles momentum from its maximum, as PyTorch does");
+  p.dispose();
+});

@@ -10,4 +10,4 @@ export type { ClipOptions } from "./clip.ts";
 export {
   LRScheduler, scheduler, constant, stepLR, multiStepLR, cosineAnnealing, oneCycle, linearLR, warmup, sequential, lambdaLR,
 } from "./schedule.ts";
-export type { Schedule, OneCycleOptions } from "./schedule.ts";
+export type { Schedule, OneCycleOptions, HasParamGroups } from "./schedule.ts";

@@ -12,7 +12,12 @@
  * optimizer.step().
  */
 import { native } from "../native.ts";
-import type { Optimizer, GroupBase } from "./optimizer.ts";
+import type { GroupBase } from "./optimizer.ts";
+
+/** Anything with PyTorch-style param groups (twin's optimizers; typed loosely so trainer callbacks need no cast). */
+export interface HasParamGroups {
+  paramGroups: GroupBase[];
+}
 
 const cos = (x: number) => native.mathFn("cos", x);
 const pow = (x: number, y: number) => native.mathFn("pow", x, y);
@@ -201,16 +206,21 @@ interface MomentumGroup extends GroupBase {
  * initial_lr). State is the step count.
  */
 export class LRScheduler {
-  readonly optimizer: Optimizer<GroupBase>;
+  readonly optimizer: HasParamGroups;
   readonly schedule: Schedule;
   #step = 0;
 
-  constructor(optimizer: Optimizer<GroupBase>, schedule: Schedule, options: { lastStep?: number } = {}) {
-    this.optimizer = optimizer;
+  /** optimizer: a twin optimizer (anything with paramGroups; checked at run time). */
+  constructor(optimizer: object, schedule: Schedule, options: { lastStep?: number } = {}) {
+    const groups = (optimizer as Partial<HasParamGroups>).paramGroups;
+    if (!Array.isArray(groups) || groups.some((g) => typeof g?.lr !== "number")) {
+      throw new TypeError(`LRScheduler: ${optimizer.constructor.name} has no paramGroups with an lr; pass a twin optimizer (optim.sgd, optim.adam, …)`);
+    }
+    this.optimizer = optimizer as HasParamGroups;
     this.schedule = schedule;
-    for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     if (schedule.momentumAt) {
-      for (const g of optimizer.paramGroups as MomentumGroup[]) {
+      for (const g of this.optimizer.paramGroups as MomentumGroup[]) {
         if (g.momentum === undefined && g.betas === undefined) {
           throw new Error(`${schedule.description} cycles momentum, but ${optimizer.constructor.name} has neither momentum nor betas; pass cycleMomentum: false`);
         }
@@ -259,6 +269,6 @@ export class LRScheduler {
 }
 
 /** new LRScheduler(optimizer, schedule). */
-export function scheduler(optimizer: Optimizer<GroupBase>, schedule: Schedule): LRScheduler {
+export function scheduler(optimizer: object, schedule: Schedule): LRScheduler {
   return new LRScheduler(optimizer, schedule);
 }

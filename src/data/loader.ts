@@ -34,7 +34,8 @@ export interface LoaderOptions {
 export interface LoaderState {
   epoch: number;
   cursor: number;
-  permutation: number[];
+  /** This epoch's order (shared, not copied: a new epoch makes a new array). */
+  permutation: Int32Array | number[];
 }
 
 export class Loader {
@@ -117,7 +118,7 @@ export class Loader {
   }
 
   getState(): LoaderState {
-    return { epoch: this.#epoch, cursor: this.#cursor, permutation: Array.from(this.#permutation) };
+    return { epoch: this.#epoch, cursor: this.#cursor, permutation: this.#permutation };
   }
 
   setState(s: LoaderState): void {

@@ -15,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import { Tensor } from "../torch/tensor.ts";
 import type { ControlSum } from "../rng/stream.ts";
 import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
-import type { EvalMetrics, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
+import type { EvalMetrics, MetricAccumulator, TargetKind, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
 
 /** A batch as tensor ids in the shared native table. */
 export interface SharedBatch {
@@ -29,6 +29,14 @@ export interface HostInit {
   seeds: { init: string; dropout: string };
   totalSteps: number;
   validation: SharedBatch[];
+  /** TwinConfig.target. */
+  target?: TargetKind;
+  /**
+   * Whether the run has a TwinConfig.metrics plug-in. A function cannot cross
+   * threads: worker hosts take it from the variants module's export (its
+   * `metrics` next to `variants`); in-process hosts are given it directly.
+   */
+  metrics?: boolean;
 }
 
 export interface VariantHost {
@@ -57,14 +65,16 @@ export class VariantGroup {
   readonly runners: VariantRunner[];
   readonly #validation: TrainBatch[];
 
-  constructor(factories: Record<string, VariantFactory>, init: HostInit) {
+  constructor(factories: Record<string, VariantFactory>, init: HostInit, metrics?: () => MetricAccumulator) {
     const seeds = { init: BigInt(init.seeds.init), dropout: BigInt(init.seeds.dropout) };
+    if (init.metrics && metrics === undefined) throw new Error("the run has a metrics plug-in but the variants module exports no 'metrics' next to 'variants'");
+    const evalOptions = { target: init.target, metrics };
     this.runners = [];
     try {
       for (const name of init.names) {
         const factory = factories[name];
         if (factory === undefined) throw new Error(`variant '${name}' is not defined in the variants module`);
-        this.runners.push(new VariantRunner(name, factory, seeds, init.totalSteps));
+        this.runners.push(new VariantRunner(name, factory, seeds, init.totalSteps, evalOptions));
       }
     } catch (e) {
       for (const r of this.runners) r.dispose();
@@ -83,7 +93,7 @@ export class VariantGroup {
     const batch = borrowBatch(shared);
     const reference = snapshot === undefined ? undefined : borrowBatch(snapshot);
     return this.#each((r) => {
-      if (reference && !(batch.inputs.equal(reference.inputs) && batch.targets.equal(reference.targets))) {
+      if (reference && !(batch.inputs.equal(reference.inputs) && batch.targets.equal(reference.targets) && (!reference.masks || batch.masks!.equal(reference.masks)))) {
         throw new Error(`step ${step}: the batch changed before variant '${r.name}' trained on it; a model or loss modified its input in place, which breaks twin training (every variant must see the same batch)`);
       }
       return r.trainStep(batch, step);
@@ -98,7 +108,7 @@ export class VariantGroup {
   evaluateEpoch(epoch: number, step: number, last: boolean, keepPredictions: boolean): Record<string, EvalMetrics> {
     return this.#each((r) => {
       const full = r.evaluateEpoch(this.#validation, epoch, step, last, keepPredictions);
-      return { loss: full.loss, accuracy: full.accuracy };
+      return { ...full.extra, loss: full.loss, accuracy: full.accuracy };
     }, true);
   }
 
@@ -140,9 +150,9 @@ export class InProcessHost implements VariantHost {
   readonly names: string[];
   readonly #group: VariantGroup;
 
-  constructor(factories: Record<string, VariantFactory>, init: HostInit) {
+  constructor(factories: Record<string, VariantFactory>, init: HostInit, metrics?: () => MetricAccumulator) {
     this.names = init.names;
-    this.#group = new VariantGroup(factories, init);
+    this.#group = new VariantGroup(factories, init, metrics);
   }
 
   async step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#group.step(b, s, step); }

@@ -119,9 +119,11 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
       seeds: { init: streams.seeds.init.toString(), dropout: streams.seeds.dropout.toString() },
       totalSteps: total,
       validation: validationBatches.map(share),
+      target: config.target,
+      metrics: config.metrics !== undefined,
     });
     if (config.variantsModule === undefined) {
-      hosts.push(new InProcessHost(config.variants, init(names)));
+      hosts.push(new InProcessHost(config.variants, init(names), config.metrics));
     } else {
       const workers = schedule === "parallel" ? config.workers ?? Math.max(1, availableParallelism()) : 1;
       const started = await Promise.allSettled(assignVariants(names, workers).map((g) => WorkerHost.start(config.variantsModule!, init(g))));
@@ -162,6 +164,9 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
 
     if (config.logdir) checks = new JsonlWriter(join(config.logdir, config.study, "_checks", `seed-${runLabel}.jsonl`));
 
+    // Data-side state as it was before the prefetched batch was drawn: a
+    // checkpoint must not include the draws of a step that has not run yet.
+    let beforeNext: { loader: LoaderState; order: StreamState; augment: StreamState } | undefined;
     const save = async (atStep: number) => {
       if (!ckptDir) return;
       const final = checkpointPath(ckptDir, atStep);
@@ -169,8 +174,14 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       const variants = await onHosts((h) => h.save(tmp));
-      const streamState = Object.fromEntries(Object.entries(streams.getState()).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
-      const state: SavedState = { version: 2, step: atStep, streams: streamState, loader: loader.getState(), evalCursor, batchChecksums, controlSumsByStep, runChain, variants };
+      const current = streams.getState();
+      const loaderState = next && beforeNext ? beforeNext.loader : loader.getState();
+      if (next && beforeNext) Object.assign(current, { order: beforeNext.order, augment: beforeNext.augment });
+      const streamState = Object.fromEntries(Object.entries(current).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
+      const state: SavedState = {
+        version: 2, step: atStep, streams: streamState, loader: { ...loaderState, permutation: Array.from(loaderState.permutation) },
+        evalCursor, batchChecksums, controlSumsByStep, runChain, variants,
+      };
       writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
       rmSync(final, { recursive: true, force: true });
       renameSync(tmp, final);
@@ -180,10 +191,11 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     const logPaired = (atStep: number, metrics: Record<string, EvalMetrics>, prefix: string) => {
       const ref = metrics[reference];
       for (const [name, m] of Object.entries(metrics)) {
-        const record: Record<string, number> = { [`${prefix}/loss`]: m.loss, [`${prefix}/accuracy`]: m.accuracy };
+        // loss, accuracy and any extra metrics (TwinConfig.metrics), each with its paired difference.
+        const record: Record<string, number> = {};
+        for (const [k, value] of Object.entries(m)) record[`${prefix}/${k}`] = value;
         if (ref !== undefined && name !== reference) {
-          record[`paired/${prefix}/loss`] = m.loss - ref.loss;
-          record[`paired/${prefix}/accuracy`] = m.accuracy - ref.accuracy;
+          for (const [k, value] of Object.entries(m)) if (ref[k] !== undefined) record[`paired/${prefix}/${k}`] = value - ref[k];
         }
         loggers.get(name)?.log(atStep, record);
       }
@@ -191,22 +203,33 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
 
     // Draws the batch for one step from the order and augment streams, once for every variant.
     const prepare = (): Prepared => {
+      beforeNext = { loader: loader.getState(), order: order.getState(), augment: augmentStream.getState() };
       const { batch, snapshot, checksum, epoch } = scope(() => {
         const { indices, epoch } = loader.nextIndices();
         let b: TrainBatch = loader.collate(indices);
         if (config.augment) b = config.augment(b, augmentStream.take());
         const checksum = batchChecksum(indices, [b.inputs, b.targets, b.masks]);
-        const snapshot = verify ? { inputs: b.inputs.clone(), targets: b.targets.clone() } : undefined;
+        const snapshot = verify ? { inputs: b.inputs.clone(), targets: b.targets.clone(), masks: b.masks?.clone() } : undefined;
         return { batch: { inputs: b.inputs, targets: b.targets, masks: b.masks }, snapshot, checksum, epoch };
       });
-      for (const t of [batch.inputs, batch.targets, batch.masks, snapshot?.inputs, snapshot?.targets]) t?.keep();
+      for (const t of [batch.inputs, batch.targets, batch.masks, snapshot?.inputs, snapshot?.targets, snapshot?.masks]) t?.keep();
       const dataSums = DATA_STREAMS.map((s) => streams.recordStream(s));
       return { batch, shared: share(batch), snapshot, checksum, dataSums, epoch };
     };
 
     const stopAt = config.stopAfter === undefined ? total : Math.min(total, config.stopAfter);
     if (step < stopAt) next = prepare();
+    let stopped = false;
     for (; step < stopAt; step++) {
+      if (config.signal) {
+        // Let a pending signal (Ctrl-C) be delivered even when every host answers synchronously.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (config.signal.aborted) {
+          stopped = true;
+          if (step > 0) await save(step);
+          break;
+        }
+      }
       const current = next!;
       next = undefined;
       const pending = Promise.all(hosts.map((h) => h.step(current.shared, current.snapshot && share(current.snapshot), step)));
@@ -287,6 +310,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
       seeds: Object.fromEntries(Object.entries(streams.seeds).map(([k, s]) => [k, s.toString()])),
       steps: step,
       completed,
+      stopped,
       reference,
       schedule,
       variants: Object.fromEntries(names.map((n) => [n, variants[n]])),

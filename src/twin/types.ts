@@ -112,6 +112,12 @@ export interface TwinConfig {
   resume?: boolean;
   /** Stop after this many steps (for tests of resume); the run can be resumed later. */
   stopAfter?: number;
+  /**
+   * Stops the run cleanly when aborted (Ctrl-C): the current step finishes, a
+   * checkpoint is written when checkpoint.dir is set, workers stop, and the
+   * result comes back with completed = false and stopped = true.
+   */
+  signal?: AbortSignal;
   /** Keep per-example validation probabilities at the end (default true). */
   keepPredictions?: boolean;
   /**
@@ -169,6 +175,8 @@ export interface TwinResult {
   seeds: Record<string, string>;
   steps: number;
   completed: boolean;
+  /** True when the run was stopped by its signal before the end. */
+  stopped: boolean;
   reference: string;
   schedule: "sequential" | "parallel";
   variants: Record<string, VariantResult>;

@@ -12,9 +12,9 @@ import { loadSafetensors, saveSafetensors } from "../torch/safetensors.ts";
 import { parameterSeed } from "../rng/derive.ts";
 import { RandomStream, type ControlSum, type StreamState } from "../rng/stream.ts";
 import { weightsHash } from "./checksum.ts";
-import { crossEntropy, evaluateAll, evaluateBatch, type FullEval } from "./evaluate.ts";
+import { batchTargets, crossEntropy, evaluateAll, evaluateBatch, maskCrossEntropy, type EvalOptions, type FullEval } from "./evaluate.ts";
 import { joinTree, splitTree } from "./state-tree.ts";
-import type { EvalMetrics, LossFn, TrainBatch, TwinModel, TwinOptimizer, TwinSchedule, VariantFactory, VariantResult } from "./types.ts";
+import type { EvalMetrics, LossFn, TargetKind, TrainBatch, TwinModel, TwinOptimizer, TwinSchedule, VariantFactory, VariantResult } from "./types.ts";
 
 export interface StepOutcome {
   loss?: number;
@@ -37,10 +37,12 @@ export class VariantRunner {
   readonly schedule?: TwinSchedule;
   readonly loss: LossFn;
   readonly dropout: RandomStream;
+  /** What loss and accuracy use, and the extra metrics (TwinConfig.target / metrics). */
+  readonly evalOptions: EvalOptions;
   result: VariantResult;
 
   /** Builds the variant: init per parameter from (init seed, path, shape); dropout from the dropout seed. */
-  constructor(name: string, factory: VariantFactory, seeds: { init: bigint; dropout: bigint }, totalSteps: number) {
+  constructor(name: string, factory: VariantFactory, seeds: { init: bigint; dropout: bigint }, totalSteps: number, evalOptions: EvalOptions = {}) {
     this.name = name;
     const parts = factory();
     this.model = parts.model;
@@ -49,8 +51,13 @@ export class VariantRunner {
     this.model.setDropoutGenerator(this.dropout.take());
     this.optimizer = parts.optimizer(this.model.parameters());
     this.schedule = parts.schedule?.(this.optimizer, totalSteps);
-    this.loss = parts.loss ?? crossEntropy;
+    this.evalOptions = evalOptions;
+    this.loss = parts.loss ?? (this.target === "masks" ? maskCrossEntropy : crossEntropy);
     this.result = { name, status: "running", epochs: [] };
+  }
+
+  get target(): TargetKind {
+    return this.evalOptions.target ?? "labels";
   }
 
   get running(): boolean {
@@ -64,7 +71,7 @@ export class VariantRunner {
       return scope(() => {
         this.model.train();
         const out = this.model.forward(batch.inputs);
-        const loss = this.loss(out, batch.targets);
+        const loss = this.loss(out, batchTargets(batch, this.target));
         const value = loss.item();
         if (!Number.isFinite(value)) {
           this.result.status = "diverged";
@@ -85,15 +92,17 @@ export class VariantRunner {
   }
 
   evaluateBatch(batch: TrainBatch): EvalMetrics {
-    return evaluateBatch(this.model, this.loss, batch);
+    return evaluateBatch(this.model, this.loss, batch, this.evalOptions);
   }
 
   /** Whole validation set; records the epoch and, when last, the final metrics and predictions. */
   evaluateEpoch(batches: TrainBatch[], epoch: number, step: number, last: boolean, keepPredictions: boolean): FullEval {
-    const full = evaluateAll(this.model, this.loss, batches, last && keepPredictions);
-    this.result.epochs.push({ epoch, step, loss: full.loss, accuracy: full.accuracy });
+    // Per-pixel probabilities of a segmentation set would be huge: kept for labels only.
+    const full = evaluateAll(this.model, this.loss, batches, last && keepPredictions && this.target === "labels", this.evalOptions);
+    const metrics = { ...full.extra, loss: full.loss, accuracy: full.accuracy };
+    this.result.epochs.push({ epoch, step, ...metrics });
     if (last) {
-      this.result.final = { loss: full.loss, accuracy: full.accuracy };
+      this.result.final = metrics;
       this.result.predictions = full.probabilities;
       this.result.numClasses = full.numClasses;
     }

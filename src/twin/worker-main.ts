@@ -6,24 +6,25 @@ import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { setNumThreads, setStrictRandom } from "../torch/runtime.ts";
 import { VariantGroup, type HostInit, type VariantsModule } from "./hosts.ts";
-import type { VariantFactory } from "./types.ts";
+import type { MetricAccumulator, VariantFactory } from "./types.ts";
 
 const data = workerData as { module: VariantsModule; init: HostInit; threads: number };
 setNumThreads(data.threads);
 setStrictRandom(true);
 
-async function loadVariants(m: VariantsModule): Promise<Record<string, VariantFactory>> {
+async function loadVariants(m: VariantsModule): Promise<{ variants: Record<string, VariantFactory>; metrics?: () => MetricAccumulator }> {
   const url = m.path.startsWith("file:") ? m.path : pathToFileURL(m.path).href;
   const mod = (await import(url)) as Record<string, unknown>;
-  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory> } | undefined;
+  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory>; metrics?: () => MetricAccumulator } | undefined;
   if (!holder?.variants) throw new Error(`${m.path}: export '${m.exportName ?? "default"}' has no 'variants'`);
-  return holder.variants;
+  return { variants: holder.variants, metrics: holder.metrics };
 }
 
 let group: VariantGroup | undefined;
 let startError: string | undefined;
 try {
-  group = new VariantGroup(await loadVariants(data.module), data.init);
+  const loaded = await loadVariants(data.module);
+  group = new VariantGroup(loaded.variants, data.init, loaded.metrics);
 } catch (e) {
   startError = (e as Error).message;
 }

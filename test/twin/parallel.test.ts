@@ -108,3 +108,43 @@ test("a bad variants module is a clear error and leaves nothing running", async 
   await assert.rejects(() => twinTrain(config(["base"], { schedule: "parallel" })), /must come from a module/);
   assert.equal(torch.memory().tensors, before);
 });
+
+test("a checkpoint written while the next batch was already prepared resumes bit-identically", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-prefetch-ckpt-"));
+  try {
+    const full = await twinTrain(config(NAMES));
+    await twinTrain(config(NAMES, { variantsModule: MODULE, checkpoint: { dir, every: 3 }, stopAfter: 7 }));
+    // Drop the final checkpoint (step 7): the one left (step 6) was written with batch 7 prefetched.
+    rmSync(join(dir, "step-00000007"), { recursive: true });
+    const resumed = await twinTrain(config(NAMES, { variantsModule: MODULE, checkpoint: { dir, every: 3 } }));
+    sameNumbers(full, resumed, NAMES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an abort signal (Ctrl-C) stops all workers, leaves a resumable checkpoint, and leaks nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-abort-"));
+  const before = torch.memory().tensors;
+  try {
+    const full = await twinTrain(config(NAMES));
+    const controller = new AbortController();
+    const stopped = await twinTrain(
+      config(NAMES, {
+        variantsModule: MODULE,
+        schedule: "parallel",
+        checkpoint: { dir, every: 100 },
+        signal: controller.signal,
+        onProgress: (p) => { if (p.step === 5) controller.abort(); },
+      }),
+    );
+    assert.equal(stopped.stopped, true);
+    assert.equal(stopped.completed, false);
+    assert.equal(stopped.steps, 5);
+    assert.equal(torch.memory().tensors, before);
+    const resumed = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", checkpoint: { dir, every: 100 } }));
+    sameNumbers(full, resumed, NAMES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

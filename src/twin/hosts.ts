@@ -44,7 +44,6 @@ export interface VariantHost {
   step(batch: SharedBatch, snapshot: SharedBatch | undefined, step: number): Promise<Record<string, StepOutcome>>;
   evaluate(batch: SharedBatch): Promise<Record<string, EvalMetrics>>;
   evaluateEpoch(epoch: number, step: number, last: boolean, keepPredictions: boolean): Promise<Record<string, EvalMetrics>>;
-  recordDropout(): Promise<Record<string, ControlSum>>;
   dropoutSums(): Promise<Record<string, ControlSum>>;
   layerHashes(): Promise<Record<string, Record<string, string>>>;
   save(dir: string): Promise<Record<string, VariantCheckpoint>>;
@@ -112,10 +111,6 @@ export class VariantGroup {
     }, true);
   }
 
-  recordDropout(): Record<string, ControlSum> {
-    return this.#each((r) => r.recordDropout());
-  }
-
   dropoutSums(): Record<string, ControlSum> {
     return this.#each((r) => r.dropoutSum());
   }
@@ -158,7 +153,6 @@ export class InProcessHost implements VariantHost {
   async step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#group.step(b, s, step); }
   async evaluate(b: SharedBatch) { return this.#group.evaluate(b); }
   async evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#group.evaluateEpoch(epoch, step, last, keep); }
-  async recordDropout() { return this.#group.recordDropout(); }
   async dropoutSums() { return this.#group.dropoutSums(); }
   async layerHashes() { return this.#group.layerHashes(); }
   async save(dir: string) { return this.#group.save(dir); }
@@ -177,16 +171,20 @@ export interface VariantsModule {
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
-/** Variants in a worker thread, driven by messages. */
-export class WorkerHost implements VariantHost {
-  readonly names: string[];
+/**
+ * A worker thread that hosts variants. It loads the variants module once; each
+ * run opens a fresh group of variants in it (open) and closes it (close), so a
+ * study's runs reuse the same threads.
+ */
+export class VariantWorker {
+  readonly module: VariantsModule;
   readonly #worker: Worker;
   #next = 0;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #dead: Error | undefined;
 
-  private constructor(names: string[], worker: Worker) {
-    this.names = names;
+  private constructor(module: VariantsModule, worker: Worker) {
+    this.module = module;
     this.#worker = worker;
     worker.on("message", (m: Reply) => {
       const p = this.#pending.get(m.id);
@@ -200,21 +198,23 @@ export class WorkerHost implements VariantHost {
       for (const p of this.#pending.values()) p.reject(e);
       this.#pending.clear();
     };
-    worker.on("error", (e) => fail(new Error(`worker for ${names.join(", ")} crashed: ${e.message}`)));
-    worker.on("exit", (code) => { if (code !== 0) fail(new Error(`worker for ${names.join(", ")} exited with code ${code}`)); });
+    worker.on("error", (e) => fail(new Error(`variant worker crashed: ${e.message}`)));
+    worker.on("exit", (code) => fail(new Error(`variant worker exited${code ? ` with code ${code}` : ""}`)));
   }
 
-  static async start(module: VariantsModule, init: HostInit, threads = 1): Promise<WorkerHost> {
-    const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
-      execArgv: [],
-      workerData: { module, init, threads },
-    });
-    const host = new WorkerHost(init.names, worker);
-    await host.#call("ready", []);
-    return host;
+  static async start(module: VariantsModule, threads = 1): Promise<VariantWorker> {
+    const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), { execArgv: [], workerData: { module, threads } });
+    const w = new VariantWorker(module, worker);
+    try {
+      await w.call("ready", []);
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
+    return w;
   }
 
-  #call<T>(method: string, args: unknown[]): Promise<T> {
+  call<T>(method: string, args: unknown[]): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
@@ -223,24 +223,69 @@ export class WorkerHost implements VariantHost {
     });
   }
 
-  step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#call<Record<string, StepOutcome>>("step", [b, s, step]); }
-  evaluate(b: SharedBatch) { return this.#call<Record<string, EvalMetrics>>("evaluate", [b]); }
-  evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#call<Record<string, EvalMetrics>>("evaluateEpoch", [epoch, step, last, keep]); }
-  recordDropout() { return this.#call<Record<string, ControlSum>>("recordDropout", []); }
-  dropoutSums() { return this.#call<Record<string, ControlSum>>("dropoutSums", []); }
-  layerHashes() { return this.#call<Record<string, Record<string, string>>>("layerHashes", []); }
-  save(dir: string) { return this.#call<Record<string, VariantCheckpoint>>("save", [dir]); }
-  load(dir: string, saved: Record<string, VariantCheckpoint>) { return this.#call<void>("load", [dir, saved]); }
-  finish(completed: boolean) { return this.#call<Record<string, VariantResult>>("finish", [completed]); }
+  get alive(): boolean {
+    return this.#dead === undefined;
+  }
+
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+/** Worker threads kept for a whole study (or one run when the trainer makes its own). */
+export class WorkerPool {
+  readonly workers: VariantWorker[];
+
+  private constructor(workers: VariantWorker[]) {
+    this.workers = workers;
+  }
+
+  static async start(module: VariantsModule, size: number, threadsPerWorker = 1): Promise<WorkerPool> {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`worker pool size must be a positive integer (got ${size})`);
+    const started = await Promise.allSettled(Array.from({ length: size }, () => VariantWorker.start(module, threadsPerWorker)));
+    const ok = started.filter((s): s is PromiseFulfilledResult<VariantWorker> => s.status === "fulfilled").map((s) => s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+      await Promise.allSettled(ok.map((w) => w.terminate()));
+      throw failed.reason;
+    }
+    return new WorkerPool(ok);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Variants of one run inside a pool worker. */
+export class WorkerHost implements VariantHost {
+  readonly names: string[];
+  readonly #w: VariantWorker;
+
+  private constructor(names: string[], worker: VariantWorker) {
+    this.names = names;
+    this.#w = worker;
+  }
+
+  static async open(worker: VariantWorker, init: HostInit): Promise<WorkerHost> {
+    await worker.call("open", [init]);
+    return new WorkerHost(init.names, worker);
+  }
+
+  step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#w.call<Record<string, StepOutcome>>("step", [b, s, step]); }
+  evaluate(b: SharedBatch) { return this.#w.call<Record<string, EvalMetrics>>("evaluate", [b]); }
+  evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#w.call<Record<string, EvalMetrics>>("evaluateEpoch", [epoch, step, last, keep]); }
+  dropoutSums() { return this.#w.call<Record<string, ControlSum>>("dropoutSums", []); }
+  layerHashes() { return this.#w.call<Record<string, Record<string, string>>>("layerHashes", []); }
+  save(dir: string) { return this.#w.call<Record<string, VariantCheckpoint>>("save", [dir]); }
+  load(dir: string, saved: Record<string, VariantCheckpoint>) { return this.#w.call<void>("load", [dir, saved]); }
+  finish(completed: boolean) { return this.#w.call<Record<string, VariantResult>>("finish", [completed]); }
 
   async dispose(): Promise<void> {
-    if (!this.#dead) {
-      try {
-        await this.#call("dispose", []);
-      } catch {
-        // the worker is gone already; terminating below is all that is left
-      }
-    }
-    await this.#worker.terminate();
+    if (this.#w.alive) await this.#w.call("close", []);
   }
 }

@@ -4,3 +4,4 @@ export { crossEntropy, evaluateBatch, evaluateAll, targetClasses } from "./evalu
 export { batchChecksum, weightsHash } from "./checksum.ts";
 export { latestCheckpoint } from "./checkpoint.ts";
 export type * from "./types.ts";
+export { WorkerPool } from "./hosts.ts";

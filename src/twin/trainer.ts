@@ -30,8 +30,8 @@ import { globalGeneratorState, setStrictRandom } from "../torch/runtime.ts";
 import { scope } from "../torch/scope.ts";
 import { batchChecksum } from "./checksum.ts";
 import { checkpointPath, latestCheckpoint, pruneCheckpoints } from "./checkpoint.ts";
-import { InProcessHost, WorkerHost, type HostInit, type SharedBatch, type VariantHost } from "./hosts.ts";
-import type { VariantCheckpoint } from "./variant-runner.ts";
+import { InProcessHost, WorkerHost, WorkerPool, type HostInit, type SharedBatch, type VariantHost } from "./hosts.ts";
+import type { StepOutcome, VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, TrainBatch, TwinConfig, TwinResult, VariantResult } from "./types.ts";
 
 const DEFAULT_EVAL_EVERY = 50;
@@ -99,6 +99,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
   const closeStatus = new Map<string, SessionStatus>();
   let checks: JsonlWriter | undefined;
   let next: Prepared | undefined;
+  let ownPool: WorkerPool | undefined;
   try {
     const order = streams.stream("order");
     const augmentStream = streams.stream("augment");
@@ -125,11 +126,14 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     if (config.variantsModule === undefined) {
       hosts.push(new InProcessHost(config.variants, init(names), config.metrics));
     } else {
-      const workers = schedule === "parallel" ? config.workers ?? Math.max(1, availableParallelism()) : 1;
-      const started = await Promise.allSettled(assignVariants(names, workers).map((g) => WorkerHost.start(config.variantsModule!, init(g))));
-      for (const s of started) if (s.status === "fulfilled") hosts.push(s.value);
-      const failed = started.find((s) => s.status === "rejected");
-      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const wanted = schedule === "parallel" ? config.workers ?? config.pool?.size ?? Math.max(1, availableParallelism()) : 1;
+      const groups = assignVariants(names, wanted);
+      const pool = config.pool ?? (ownPool = await WorkerPool.start(config.variantsModule, groups.length));
+      if (pool.size < groups.length) throw new Error(`the worker pool has ${pool.size} workers; this run needs ${groups.length}`);
+      const opened = await Promise.allSettled(groups.map((g, i) => WorkerHost.open(pool.workers[i], init(g))));
+      for (const o of opened) if (o.status === "fulfilled") hosts.push(o.value);
+      const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      if (failed) throw failed.reason;
     }
     const onHosts = async <T>(fn: (h: VariantHost) => Promise<Record<string, T>>): Promise<Record<string, T>> =>
       Object.assign({}, ...(await Promise.all(hosts.map(fn))));
@@ -235,7 +239,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
       const pending = Promise.all(hosts.map((h) => h.step(current.shared, current.snapshot && share(current.snapshot), step)));
       // While the variants train, this thread prepares the next batch (when they run in workers).
       if (step + 1 < stopAt) next = prepare();
-      const outcomes = Object.assign({}, ...(await pending)) as Record<string, { loss?: number; status: VariantResult["status"]; error?: string }>;
+      const outcomes = Object.assign({}, ...(await pending)) as Record<string, StepOutcome>;
       try {
         if (current.snapshot && !(current.batch.inputs.equal(current.snapshot.inputs) && current.batch.targets.equal(current.snapshot.targets))) {
           throw new Error(`step ${step}: a variant modified the shared batch in place, which breaks twin training (every variant must see the same batch)`);
@@ -272,7 +276,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
           }
         }
 
-        const dropout = await onHosts((h) => h.recordDropout());
+        const dropout = Object.fromEntries(Object.entries(outcomes).map(([n, o]) => [n, o.dropout]));
         const sums = [
           ...current.dataSums,
           ...streams.recordAllBut(DATA_STREAMS),
@@ -327,6 +331,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     checks?.close();
     for (const [name, logger] of loggers) logger.close(closeStatus.get(name) ?? "failure");
     await Promise.allSettled(hosts.map((h) => h.dispose()));
+    await ownPool?.close();
     for (const b of validationBatches) disposeBatch(b);
     streams.dispose();
     setStrictRandom(previousStrict);

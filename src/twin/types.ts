@@ -8,6 +8,7 @@ import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
 import type { SeedSpec } from "../rng/streams.ts";
 import type { ControlSum } from "../rng/stream.ts";
+import type { WorkerPool } from "./hosts.ts";
 
 export interface TwinModel {
   forward(x: Tensor): Tensor;
@@ -132,8 +133,10 @@ export interface TwinConfig {
    * the next batch is prepared while the variants train.
    */
   variantsModule?: { path: string; exportName?: string };
-  /** Worker threads for the parallel schedule (default: the number of cores); variants beyond that share workers round-robin. */
+  /** Worker threads for the parallel schedule (default: the pool's size, else the number of cores); variants beyond that share workers round-robin. */
   workers?: number;
+  /** Worker threads to reuse (a study's runs share one pool); by default each run starts its own. */
+  pool?: WorkerPool;
   /** Checks that the batch is unchanged before every variant's step (default true). */
   verifyBatches?: boolean;
   onProgress?: (p: Progress) => void;

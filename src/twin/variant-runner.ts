@@ -20,6 +20,8 @@ export interface StepOutcome {
   loss?: number;
   status: VariantResult["status"];
   error?: string;
+  /** The dropout stream's control sum at the end of this step. */
+  dropout: ControlSum;
 }
 
 /** What a variant writes into a checkpoint besides its two safetensors files. */
@@ -64,8 +66,14 @@ export class VariantRunner {
     return this.result.status === "running";
   }
 
-  /** Forward, backward and optimizer step on the shared batch; NaN/Inf loss marks it diverged. */
+  /** Forward, backward and optimizer step on the shared batch, then the dropout control sum. */
   trainStep(batch: TrainBatch, step: number): StepOutcome {
+    const outcome = this.#train(batch, step);
+    return { ...outcome, dropout: this.dropout.record() };
+  }
+
+  /** NaN/Inf loss marks the variant diverged; an exception marks it failed. */
+  #train(batch: TrainBatch, step: number): Omit<StepOutcome, "dropout"> {
     if (!this.running) return { status: this.result.status };
     try {
       return scope(() => {
@@ -107,11 +115,6 @@ export class VariantRunner {
       this.result.numClasses = full.numClasses;
     }
     return full;
-  }
-
-  /** The dropout stream's control sum at the end of a step. */
-  recordDropout(): ControlSum {
-    return this.dropout.record();
   }
 
   dropoutSum(): ControlSum {

@@ -1,48 +1,59 @@
 /**
- * A variant worker thread: rebuilds its variants from their module, then
- * answers the trainer's messages one at a time (see hosts.ts).
+ * A variant worker thread: loads the variants module once, then answers the
+ * trainer's messages one at a time (see hosts.ts). Each run opens a fresh
+ * group of variants and closes it at the end.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { setNumThreads, setStrictRandom } from "../torch/runtime.ts";
 import { VariantGroup, type HostInit, type VariantsModule } from "./hosts.ts";
-import type { MetricAccumulator, VariantFactory } from "./types.ts";
+import type { VariantFactory } from "./types.ts";
 
-const data = workerData as { module: VariantsModule; init: HostInit; threads: number };
+const data = workerData as { module: VariantsModule; threads: number };
 setNumThreads(data.threads);
 setStrictRandom(true);
 
-async function loadVariants(m: VariantsModule): Promise<{ variants: Record<string, VariantFactory>; metrics?: () => MetricAccumulator }> {
+async function loadVariants(m: VariantsModule): Promise<Record<string, VariantFactory>> {
   const url = m.path.startsWith("file:") ? m.path : pathToFileURL(m.path).href;
   const mod = (await import(url)) as Record<string, unknown>;
-  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory>; metrics?: () => MetricAccumulator } | undefined;
+  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory> } | undefined;
   if (!holder?.variants) throw new Error(`${m.path}: export '${m.exportName ?? "default"}' has no 'variants'`);
-  return { variants: holder.variants, metrics: holder.metrics };
+  return holder.variants;
 }
 
-let group: VariantGroup | undefined;
-let startError: string | undefined;
+let factories: Record<string, VariantFactory> | undefined;
+let loadError: string | undefined;
 try {
-  const loaded = await loadVariants(data.module);
-  group = new VariantGroup(loaded.variants, data.init, loaded.metrics);
+  factories = await loadVariants(data.module);
 } catch (e) {
-  startError = (e as Error).message;
+  loadError = (e as Error).message;
 }
+let group: VariantGroup | undefined;
 
 type Method = (...args: never[]) => unknown;
 
+function handle(method: string, args: unknown[]): unknown {
+  if (loadError !== undefined) throw new Error(loadError);
+  if (method === "ready") return true;
+  if (method === "open") {
+    group?.dispose();
+    group = new VariantGroup(factories!, args[0] as HostInit);
+    return true;
+  }
+  if (method === "close") {
+    group?.dispose();
+    group = undefined;
+    return true;
+  }
+  if (group === undefined) throw new Error(`request '${method}' before the run's variants were opened`);
+  const fn = (group as unknown as Record<string, Method>)[method];
+  if (typeof fn !== "function") throw new Error(`unknown request '${method}'`);
+  return fn.apply(group, args as never[]);
+}
+
 parentPort!.on("message", (m: { id: number; method: string; args: unknown[] }) => {
   try {
-    if (startError !== undefined) throw new Error(startError);
-    let value: unknown;
-    if (m.method === "ready") value = true;
-    else {
-      const fn = (group as unknown as Record<string, Method>)[m.method];
-      if (typeof fn !== "function") throw new Error(`unknown request '${m.method}'`);
-      value = fn.apply(group, m.args as never[]);
-      if (m.method === "dispose") group = undefined;
-    }
-    parentPort!.postMessage({ id: m.id, ok: true, value });
+    parentPort!.postMessage({ id: m.id, ok: true, value: handle(m.method, m.args) });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, ok: false, error: (e as Error).message });
   }

@@ -5,6 +5,7 @@ import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { loadStudy } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
+import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
 interface CompareOptions {
@@ -33,6 +34,7 @@ export function registerCompare(program: Command): void {
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);
       const progress = runProgress(opts.json);
+      const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         studyFile: resolve(file),
         schedule: parseSchedule(opts.schedule),
@@ -40,7 +42,9 @@ export function registerCompare(program: Command): void {
         logdir: resolve(opts.logdir),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
+        signal: interrupt.signal,
       });
+      interrupt.release();
       progress.stop();
       const values = finalMetric(results, opts.metric);
       const verdict = studyVerdict(

@@ -13,6 +13,7 @@ import { defineStudy } from "../study/define.ts";
 import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { runProgress } from "./progress.ts";
+import { interruptSignal } from "./interrupt.ts";
 
 /** Hidden width of the MLP 784-HIDDEN-10 (ENGINE-NOTES' reference model). */
 const HIDDEN = 256;
@@ -64,7 +65,9 @@ export function registerDemo(program: Command): void {
       const spec = demoStudy(positiveInt(opts.epochs, "epochs"), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
       const progress = runProgress(opts.json);
-      const results = await runStudy(spec, { plan: { n, first }, logdir, onRunStart: progress.onRunStart, onProgress: progress.onProgress });
+      const interrupt = interruptSignal();
+      const results = await runStudy(spec, { plan: { n, first }, logdir, onRunStart: progress.onRunStart, onProgress: progress.onProgress, signal: interrupt.signal });
+      interrupt.release();
       progress.stop();
       const values = finalMetric(results, "accuracy");
       const verdict = studyVerdict({ values, seeds: results.runs.map((r) => String(r.plan.label)) }, { metric: "validation accuracy", reference: results.reference });

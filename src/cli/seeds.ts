@@ -7,6 +7,7 @@ import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
+import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
 interface SeedsOptions {
@@ -45,9 +46,17 @@ export function registerSeeds(program: Command): void {
         plan = { vary: factors, n, first, withAll: each };
       }
       const progress = runProgress(opts.json);
+      const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         studyFile: resolve(file),
-        schedule: parseSchedule(opts.schedule), plan, logdir: resolve(opts.logdir), onRunStart: progress.onRunStart, onProgress: progress.onProgress });
+        schedule: parseSchedule(opts.schedule),
+        plan,
+        logdir: resolve(opts.logdir),
+        onRunStart: progress.onRunStart,
+        onProgress: progress.onProgress,
+        signal: interrupt.signal,
+      });
+      interrupt.release();
       progress.stop();
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");

@@ -7,21 +7,22 @@ import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { setNumThreads, setStrictRandom } from "../torch/runtime.ts";
 import { VariantGroup, type HostInit, type VariantsModule } from "./hosts.ts";
-import type { VariantFactory } from "./types.ts";
+import type { MetricAccumulator, VariantFactory } from "./types.ts";
 
 const data = workerData as { module: VariantsModule; threads: number };
 setNumThreads(data.threads);
 setStrictRandom(true);
 
-async function loadVariants(m: VariantsModule): Promise<Record<string, VariantFactory>> {
+async function loadVariants(m: VariantsModule): Promise<{ variants: Record<string, VariantFactory>; metrics?: () => MetricAccumulator }> {
   const url = m.path.startsWith("file:") ? m.path : pathToFileURL(m.path).href;
   const mod = (await import(url)) as Record<string, unknown>;
-  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory> } | undefined;
+  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory>; metrics?: () => MetricAccumulator } | undefined;
   if (!holder?.variants) throw new Error(`${m.path}: export '${m.exportName ?? "default"}' has no 'variants'`);
-  return holder.variants;
+  // TwinConfig.metrics (a function) cannot cross threads: workers take it from the same export.
+  return { variants: holder.variants, metrics: holder.metrics };
 }
 
-let factories: Record<string, VariantFactory> | undefined;
+let factories: Awaited<ReturnType<typeof loadVariants>> | undefined;
 let loadError: string | undefined;
 try {
   factories = await loadVariants(data.module);
@@ -37,7 +38,7 @@ function handle(method: string, args: unknown[]): unknown {
   if (method === "ready") return true;
   if (method === "open") {
     group?.dispose();
-    group = new VariantGroup(factories!, args[0] as HostInit);
+    group = new VariantGroup(factories!.variants, args[0] as HostInit, factories!.metrics);
     return true;
   }
   if (method === "close") {

@@ -251,3 +251,22 @@ test("evaluation with target masks: pixel accuracy over labelled pixels, loss sk
     close(m.miou, 1 / 2, "mIoU");
   });
 });
+
+test("segmentation in worker threads (parallel schedule) is bit-identical to in-process, mIoU included", async () => {
+  const seg = await import("./fixtures/seg-study.ts");
+  const { train, test: validation } = fashionSeg({ train: 64, test: 16, size: 32 });
+  const config = (extra: Partial<Parameters<typeof twinTrain>[0]>) => ({
+    study: "seg-workers", variants: seg.variants, metrics: seg.metrics, target: "masks" as const, train, validation,
+    normalize: { scale: 255 }, batchSize: 8, steps: 6, evalEvery: 3, evalBatchSize: 8, seed: { root: 5 },
+    augment: (b: TrainBatch, g: torch.Generator) => horizontalFlip(b, { generator: g }), ...extra,
+  });
+  const inProcess = await twinTrain(config({}));
+  const workers = await twinTrain(config({ variantsModule: { path: new URL("./fixtures/seg-study.ts", import.meta.url).href }, schedule: "parallel", workers: 2 }));
+  for (const v of ["bn", "plain"]) {
+    assert.equal(workers.variants[v].status, "finished", `${v}: ${workers.variants[v].error}`);
+    assert.equal(workers.variants[v].weightsHash, inProcess.variants[v].weightsHash, v);
+    assert.deepEqual(workers.variants[v].final, inProcess.variants[v].final, v);
+    assert.ok(Number.isFinite(workers.variants[v].final!.miou), `${v}: mIoU ${workers.variants[v].final!.miou}`);
+  }
+  assert.deepEqual(workers.batchChecksums, inProcess.batchChecksums);
+});

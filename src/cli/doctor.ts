@@ -39,6 +39,28 @@ function dataChecks(): Check[] {
   ];
 }
 
+/** Which schedule suits this machine, from its cores (and the measured benchmark when there is one). */
+function scheduleAdvice(): Check {
+  const cores = availableParallelism();
+  if (cores < 2) {
+    return { name: "schedule", ok: true, detail: "1 core: use --schedule sequential (variants take turns; one set of activations in memory)" };
+  }
+  let measured = "";
+  try {
+    const bench = JSON.parse(readFileSync(new URL("../../bench/results/parallel.json", import.meta.url), "utf8")) as {
+      cases: { name: string; parallel_over_sequential: number }[];
+    };
+    measured = " (measured here: " + bench.cases.map((c) => `${c.name.split(" ")[0]} parallel/sequential = ${c.parallel_over_sequential}`).join(", ") + ")";
+  } catch {
+    // no benchmark results on this machine
+  }
+  return {
+    name: "schedule",
+    ok: true,
+    detail: `${cores} cores: --schedule parallel (one worker thread per variant, up to ${cores} at once) for conv nets and larger models; sequential for tiny models or when memory is tight${measured}`,
+  };
+}
+
 function referenceChecks(): Check[] {
   const py = spawnSync("/usr/bin/python3", ["-c", "import torch, scipy; print(torch.__version__, scipy.__version__)"], { encoding: "utf8" });
   const ok = py.status === 0;
@@ -64,6 +86,7 @@ export function registerDoctor(program: Command): void {
         ...(await engineChecks()),
         ...dataChecks(),
         ...referenceChecks(),
+        scheduleAdvice(),
       ];
       if (opts.json) {
         process.stdout.write(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2) + "\n");

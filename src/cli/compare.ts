@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
-import { loadStudy } from "./load-study.ts";
+import { loadStudy, withSteps } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
@@ -15,6 +15,7 @@ interface CompareOptions {
   metric: string;
   json?: boolean;
   schedule: string;
+  steps?: string;
 }
 
 export function registerCompare(program: Command): void {
@@ -25,11 +26,12 @@ export function registerCompare(program: Command): void {
     .option("--first <n>", "first root seed", "0")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy")
+    .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the verdict as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json")
     .action(async (file: string, opts: CompareOptions) => {
-      const spec = await loadStudy(file);
+      const spec = withSteps(await loadStudy(file), opts.steps);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);

@@ -19,3 +19,11 @@ export async function loadStudy(path: string): Promise<StudySpec> {
   }
   return spec;
 }
+
+/** The study with its training length replaced by --steps, when given. */
+export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {
+  if (steps === undefined) return spec;
+  const n = Number(steps);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer (got '${steps}')`);
+  return { ...spec, steps: n };
+}

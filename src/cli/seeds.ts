@@ -5,7 +5,7 @@ import { FACTORS } from "../rng/streams.ts";
 import { runStudy } from "../study/run-study.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
-import { loadStudy } from "./load-study.ts";
+import { loadStudy, withSteps } from "./load-study.ts";
 import { runProgress } from "./progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
@@ -18,6 +18,7 @@ interface SeedsOptions {
   metric: string;
   json?: boolean;
   schedule: string;
+  steps?: string;
 }
 
 export function registerSeeds(program: Command): void {
@@ -29,11 +30,12 @@ export function registerSeeds(program: Command): void {
     .option("--first <n>", "first seed", "0")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--metric <name>", "accuracy or loss", "accuracy")
+    .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
     .action(async (file: string, opts: SeedsOptions) => {
-      const spec = await loadStudy(file);
+      const spec = withSteps(await loadStudy(file), opts.steps);
       const n = Number(opts.n);
       if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer >= 2 (got '${opts.n}')`);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);

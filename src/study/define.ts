@@ -4,7 +4,7 @@
  */
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
-import type { Augment, VariantFactory } from "../twin/types.ts";
+import type { Augment, MetricAccumulator, TargetKind, VariantFactory } from "../twin/types.ts";
 import type { SeedPlan } from "./seed-plan.ts";
 
 /** Where a study's data comes from; the validation part is split off per run from the split stream. */
@@ -30,6 +30,10 @@ export interface StudySpec {
   evalEvery?: number;
   /** Default seed plan (`twin seeds --n/--vary` and `twin compare --seeds` override it). */
   seeds?: SeedPlan;
+  /** "labels" (default) or "masks" (segmentation: losses and accuracy per pixel). */
+  target?: TargetKind;
+  /** Extra evaluation metrics (e.g. segmentationMetrics); worker threads read the same export's `metrics`. */
+  metrics?: () => MetricAccumulator;
   /** Intra-op threads per run (default 1: see ENGINE-NOTES). */
   threads?: number;
 }

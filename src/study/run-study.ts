@@ -88,6 +88,8 @@ function runConfig(spec: StudySpec, run: PlannedRun, train: Dataset, options: Ru
     epochs: spec.epochs,
     steps: spec.steps,
     evalEvery: spec.evalEvery,
+    target: spec.target,
+    metrics: spec.metrics,
     seed: run.seed,
     runLabel: run.label,
     logdir: options.logdir,

@@ -5,3 +5,4 @@ export { batchChecksum, weightsHash } from "./checksum.ts";
 export { latestCheckpoint } from "./checkpoint.ts";
 export type * from "./types.ts";
 export { WorkerPool } from "./hosts.ts";
+export * from "./segmentation-metrics.ts";

@@ -6,3 +6,4 @@ export * from "./models.ts";
 export * from "./losses.ts";
 export * as init from "./init.ts";
 export type { Initializer } from "./init.ts";
+export { unet, UNet, type UNetOptions } from "./unet.ts";

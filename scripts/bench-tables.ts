@@ -1,0 +1,50 @@
+/**
+ * Prints the benchmark results in bench/results/*.json as the Markdown tables
+ * the README shows (run after the benchmarks, paste into README.md).
+ *   npx tsx scripts/bench-tables.ts
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+type Row = Record<string, string | number>;
+
+function read(name: string): { cases?: Row[]; [k: string]: unknown } | undefined {
+  const p = `bench/results/${name}.json`;
+  return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")) : undefined;
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  return [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const engine = read("engine");
+if (engine?.cases) {
+  console.log("### Engine (`npm run bench:engine`): twin / Python PyTorch, same libtorch, same run\n");
+  console.log(table(["case", "threads", "twin ms", "PyTorch ms", "ratio"], engine.cases.map((c) => [c.name, c.threads, c.twin_ms, c.torch_ms, c.ratio])));
+  console.log();
+}
+const twin = read("twin");
+if (twin?.cases) {
+  console.log("### Twin training (`npm run bench:twin`): one K-variant twin run against K separate runs\n");
+  console.log(table(["pipeline", "K", "twin s", "separate s", "ratio"], twin.cases.map((c) => [c.name, c.k, c.twin_s, c.separate_s, c.ratio])));
+  console.log();
+}
+const parallel = read("parallel");
+if (parallel?.cases) {
+  console.log("### Schedules (`npm run bench:parallel`), K = 2 on 2 cores\n");
+  console.log(table(
+    ["workload", "sequential s", "parallel s", "2 separate processes s", "parallel / sequential", "parallel / separate"],
+    parallel.cases.map((c) => [c.name, c.sequential_s, c.parallel_s, c.separate_concurrent_s, c.parallel_over_sequential, c.parallel_over_separate]),
+  ));
+  console.log();
+}
+const memory = read("memory") as Record<string, number> | undefined;
+if (memory) {
+  console.log("### Memory (`npm run bench:memory`): peak resident memory, U-Net 64×64, batch 32\n");
+  console.log(table(["one U-Net", "twin, 4 U-Nets in one process", "4 separate processes", "twin4 / one"], [[`${memory.single_mb} MB`, `${memory.twin4_mb} MB`, `${memory.separate4_mb} MB`, memory.twin4_over_single]]));
+  console.log();
+}
+const stats = read("stats");
+if (stats?.cases) {
+  console.log("### Statistics (`npm run bench:stats`): twin / SciPy 1.10\n");
+  console.log(table(["case", "twin ms", "SciPy ms", "ratio"], stats.cases.map((c) => [c.name, c.twin_ms, c.scipy_ms, c.ratio])));
+}

@@ -28,6 +28,7 @@ async function separateConcurrent(name: CaseName): Promise<number> {
   const children = Object.keys(CASES[name].variants).map((v) =>
     spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./parallel-child.ts", import.meta.url)), name, v], { stdio: ["pipe", "pipe", "inherit"] }),
   );
+  const exited = children.map((c) => new Promise((r) => c.once("exit", r)));
   const lines = children.map((c) => {
     let buf = "";
     const waiters: ((l: string) => void)[] = [];
@@ -47,7 +48,7 @@ async function separateConcurrent(name: CaseName): Promise<number> {
   const done = lines.map((next) => next());
   for (const c of children) c.stdin!.write("go\n");
   const times = (await Promise.all(done)).map((l) => Number(l.split(" ")[1]));
-  await Promise.all(children.map((c) => new Promise((r) => c.once("exit", r))));
+  await Promise.all(exited);
   return Math.max(...times);
 }
 

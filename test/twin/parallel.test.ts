@@ -4,27 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hostArray, sliceRows, takeFirst, type Dataset } from "../../src/data/index.ts";
 import * as torch from "../../src/torch/index.ts";
+import { blobSplit } from "./fixtures/blobs.ts";
 import { assignVariants, twinTrain, type TwinConfig, type TwinResult } from "../../src/twin/index.ts";
 import { variants } from "./fixtures/toy-study.ts";
 
 const MODULE = { path: fileURLToPath(new URL("./fixtures/toy-study.ts", import.meta.url)) };
 
-function blobs(n: number, seed: number): Dataset {
-  const g = new torch.Generator(seed);
-  const { x, y } = torch.scope(() => {
-    const labels = torch.randint(0, 4, [n], { generator: g });
-    const centers = torch.randn([4, 16], { generator: g }).mul(2);
-    const x = centers.indexSelect(0, labels).add(torch.randn([n, 16], { generator: g }));
-    return { x: x.toArray() as Float32Array, y: labels.toArray() as BigInt64Array };
-  });
-  g.dispose();
-  return { name: "blobs", inputs: hostArray(x, [n, 16]), targets: hostArray(y, [n]) };
-}
-const ALL = blobs(352, 3);
-const TRAIN = takeFirst(ALL, 256);
-const VALIDATION = { ...ALL, inputs: sliceRows(ALL.inputs, 256), targets: sliceRows(ALL.targets, 256) };
+const { train: TRAIN, validation: VALIDATION } = blobSplit(3);
 
 function config(names: string[], overrides: Partial<TwinConfig> = {}): TwinConfig {
   return {

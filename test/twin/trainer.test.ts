@@ -3,29 +3,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hostArray, sliceRows, takeFirst, type Dataset } from "../../src/data/index.ts";
 import { readRunTree } from "../../src/log/index.ts";
 import * as torch from "../../src/torch/index.ts";
+import { blobSplit } from "./fixtures/blobs.ts";
 import { mlp } from "../../src/torch/nn/index.ts";
 import * as optim from "../../src/torch/optim/index.ts";
 import { twinTrain, type TwinConfig, type TrainBatch } from "../../src/twin/index.ts";
 
-/** Four Gaussian blobs in 16 dimensions: learnable in a few dozen steps. */
-function blobs(n: number, seed: number): Dataset {
-  const g = new torch.Generator(seed);
-  const { x, y } = torch.scope(() => {
-    const labels = torch.randint(0, 4, [n], { generator: g });
-    const centers = torch.randn([4, 16], { generator: g }).mul(2);
-    const x = centers.indexSelect(0, labels).add(torch.randn([n, 16], { generator: g }));
-    return { x: x.toArray() as Float32Array, y: labels.toArray() as BigInt64Array };
-  });
-  g.dispose();
-  return { name: "blobs", inputs: hostArray(x, [n, 16]), targets: hostArray(y, [n]) };
-}
-
-const ALL = blobs(352, 1);
-const TRAIN = takeFirst(ALL, 256);
-const VALIDATION = { ...ALL, name: "blobs/validation", inputs: sliceRows(ALL.inputs, 256), targets: sliceRows(ALL.targets, 256) };
+const { train: TRAIN, validation: VALIDATION } = blobSplit(1);
 
 function config(overrides: Partial<TwinConfig> = {}): TwinConfig {
   return {

@@ -179,3 +179,22 @@ test("no tensors leak from a twin run", async () => {
   await twinTrain(config({ epochs: 1 }));
   assert.equal(torch.memory().tensors, before);
 });
+
+test("test-time augmentation is drawn from the eval stream, identically for every variant", async () => {
+  const tta = (b: TrainBatch, g: torch.Generator) => ({ ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.05)) });
+  const same = () => ({ model: mlp([16, 32, 4]), optimizer: (p: torch.Tensor[]) => optim.sgd(p, { lr: 0.05 }) });
+  const dir = mkdtempSync(join(tmpdir(), "twin-tta-"));
+  try {
+    const a = await twinTrain(config({ variants: { a: same, b: same }, testAugment: tta, logdir: dir }));
+    const evalStream = (r: typeof a) => r.controlSums.find((c) => c.stream === "eval")!;
+    assert.equal(evalStream(a).draws, Math.floor(a.steps / 4));
+    const runs = readRunTree(dir, { prefer: "jsonl" });
+    const curve = (v: string) => runs.find((r) => r.variant === v)!.scalars["eval/loss"].map((p) => p.value);
+    assert.deepEqual(curve("a"), curve("b"));
+    const plain = await twinTrain(config({ variants: { a: same, b: same } }));
+    assert.equal(evalStream(plain).draws, 0);
+    assert.equal(plain.variants.a.weightsHash, a.variants.a.weightsHash, "evaluation never touches training");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

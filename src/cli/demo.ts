@@ -54,7 +54,7 @@ export function registerDemo(program: Command): void {
     .description("twin-train 3 Fashion-MNIST variants over several seeds and print the paired verdict")
     .option("--seed <n>", "first root seed", "0")
     .option("--seeds <n>", "number of seeds (each one twin run of all variants)", "5")
-    .option("--epochs <n>", "epochs per run", "2")
+    .option("--epochs <n>", "epochs per run", "3")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--limit <n>", "use only the first N training images (quicker)")
     .option("--json", "print the final numbers as JSON")

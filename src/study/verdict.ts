@@ -5,6 +5,9 @@
  */
 import { comparePaired, describe, holm, seedsNeeded, type Description, type Verdict } from "../stats/index.ts";
 
+/** Beyond this many seeds, advice says the difference is too small to chase. */
+const MANY_SEEDS = 100;
+
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
   values: Record<string, number[]>;
@@ -61,7 +64,8 @@ export function studyVerdict(results: SeedResults, options: { metric: string; re
       try {
         // Seeds for 80% power to detect a difference as large as the one observed, from these runs as a pilot.
         const plan = seedsNeeded({ a, b, paired: true }, Math.abs(c.diff), { power: 0.8 });
-        if (Number.isFinite(plan.n) && plan.n > a.length) more = `; about ${plan.n - a.length} more seeds (${plan.n} in all) would detect a difference this large 80% of the time`;
+        if (Number.isFinite(plan.n) && plan.n > MANY_SEEDS) more = `; a difference this small would take more than ${MANY_SEEDS} seeds to detect: at this precision the two are indistinguishable`;
+        else if (Number.isFinite(plan.n) && plan.n > a.length) more = `; about ${plan.n - a.length} more seeds (${plan.n} in all) would detect a difference this large 80% of the time`;
       } catch {
         // zero spread or no difference: nothing to plan
       }

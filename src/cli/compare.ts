@@ -4,11 +4,12 @@ import { resolve } from "node:path";
 import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
-import { runProgress } from "./progress.ts";
+import { studyProgress } from "./study-progress.ts";
+import { addStudyStoreOptions, reportStopped, storeRunOptions, type StudyStoreFlags } from "./study-options.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
-interface CompareOptions {
+interface CompareOptions extends StudyStoreFlags {
   seeds?: string;
   first: string;
   logdir: string;
@@ -19,6 +20,7 @@ interface CompareOptions {
 }
 
 export function registerCompare(program: Command): void {
+  addStudyStoreOptions(
   program
     .command("compare <study>")
     .description("twin-train a study's variants over seeds (each seed one twin run) and print the paired verdict")
@@ -30,12 +32,12 @@ export function registerCompare(program: Command): void {
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the verdict as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json")
-    .action(async (file: string, opts: CompareOptions) => {
+  ).action(async (file: string, opts: CompareOptions) => {
       const spec = withSteps(await loadStudy(file), opts.steps);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);
-      const progress = runProgress(opts.json);
+      const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         studyFile: resolve(file),
@@ -44,10 +46,13 @@ export function registerCompare(program: Command): void {
         logdir: resolve(opts.logdir),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
+        onRunEnd: progress.onRunEnd,
+        ...storeRunOptions(opts),
         signal: interrupt.signal,
       });
       interrupt.release();
       progress.stop();
+      if (reportStopped(results, opts)) return;
       const values = finalMetric(results, opts.metric);
       const verdict = studyVerdict(
         { values, seeds: results.runs.map((r) => String(r.plan.label)) },

@@ -7,6 +7,10 @@ import { registerCompare } from "./compare.ts";
 import { registerSeeds } from "./seeds.ts";
 import { registerReport } from "./report.ts";
 import { registerServe } from "./serve.ts";
+import { registerRuns } from "./runs.ts";
+import { registerVerify } from "./verify.ts";
+import { registerDiff } from "./diff.ts";
+import { registerWorker } from "./worker.ts";
 
 const program = new Command();
 program
@@ -34,6 +38,10 @@ registerCompare(program);
 registerSeeds(program);
 registerReport(program);
 registerServe(program);
+registerRuns(program);
+registerVerify(program);
+registerDiff(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,11 +6,12 @@ import { runStudy } from "../study/run-study.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
-import { runProgress } from "./progress.ts";
+import { studyProgress } from "./study-progress.ts";
+import { addStudyStoreOptions, reportStopped, storeRunOptions, type StudyStoreFlags } from "./study-options.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
-interface SeedsOptions {
+interface SeedsOptions extends StudyStoreFlags {
   n: string;
   vary?: string;
   first: string;
@@ -22,6 +23,7 @@ interface SeedsOptions {
 }
 
 export function registerSeeds(program: Command): void {
+  addStudyStoreOptions(
   program
     .command("seeds <study>")
     .description("seed-sensitivity study: N runs (all factors together, or one factor at a time) and their distribution")
@@ -34,7 +36,7 @@ export function registerSeeds(program: Command): void {
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
-    .action(async (file: string, opts: SeedsOptions) => {
+  ).action(async (file: string, opts: SeedsOptions) => {
       const spec = withSteps(await loadStudy(file), opts.steps);
       const n = Number(opts.n);
       if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer >= 2 (got '${opts.n}')`);
@@ -47,7 +49,7 @@ export function registerSeeds(program: Command): void {
         if (factors.length === 0) throw new Error("--vary needs a factor name");
         plan = { vary: factors, n, first, withAll: each };
       }
-      const progress = runProgress(opts.json);
+      const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         studyFile: resolve(file),
@@ -56,10 +58,13 @@ export function registerSeeds(program: Command): void {
         logdir: resolve(opts.logdir),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
+        onRunEnd: progress.onRunEnd,
+        ...storeRunOptions(opts),
         signal: interrupt.signal,
       });
       interrupt.release();
       progress.stop();
+      if (reportStopped(results, opts)) return;
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
     });

@@ -1,0 +1,68 @@
+/** Options shared by the commands that run studies: where they are recorded and who runs them. */
+import type { Command } from "commander";
+import type { RunStudyOptions, StudyResults } from "../study/run-study.ts";
+
+export interface StudyStoreFlags {
+  store?: string;
+  allowChanged?: boolean;
+  jobs?: string;
+  queue?: string;
+  queueName?: string;
+  wait?: boolean;
+  checkpointEvery?: string;
+}
+
+export function addStudyStoreOptions(cmd: Command): Command {
+  return cmd
+    .option("--store <url>", "where runs are recorded: postgres://user@host:port/db for a shared store (default: .twin/twin.db)")
+    .option("--allow-changed", "continue a study whose code, data or environment changed since its runs began")
+    .option("--jobs <n>", "worker processes on this machine (default: cores / threads per run; 1 = in this process)")
+    .option("--queue <url>", "submit the runs to a BullMQ queue (redis://host:port) for `twin worker` processes; needs a shared --store")
+    .option("--queue-name <name>", "queue name (default twin-runs)")
+    .option("--no-wait", "with --queue: submit and return; follow with `twin runs --study S`")
+    .option("--checkpoint-every <n>", "checkpoint each run every N steps (resume after a kill)", "100");
+}
+
+export function storeRunOptions(flags: StudyStoreFlags): Partial<RunStudyOptions> {
+  let jobs: number | undefined;
+  if (flags.jobs !== undefined) {
+    jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer (got '${flags.jobs}')`);
+  }
+  const every = Number(flags.checkpointEvery ?? "100");
+  if (!Number.isInteger(every) || every < 1) throw new Error(`--checkpoint-every must be a positive integer (got '${flags.checkpointEvery}')`);
+  if (flags.queue && !flags.store) {
+    throw new Error("--queue needs a store every worker can reach: add --store postgres://user@host:port/db (workers take the same --store)");
+  }
+  if (flags.queue && !/^postgres(ql)?:\/\//i.test(flags.store!)) {
+    throw new Error(`--queue needs a shared PostgreSQL store (--store postgres://…); '${flags.store}' is a local file the workers cannot share`);
+  }
+  return {
+    record: true,
+    storeUrl: flags.store,
+    allowChanged: flags.allowChanged,
+    jobs,
+    queue: flags.queue,
+    queueName: flags.queueName,
+    wait: flags.wait,
+    checkpointEvery: every,
+  };
+}
+
+/**
+ * After a study that did not run to the end (Ctrl-C, or --no-wait): says how
+ * to continue; true when there is nothing to report on.
+ */
+export function reportStopped(results: StudyResults, flags: StudyStoreFlags): boolean {
+  if (!results.stopped) return false;
+  if (flags.queue && flags.wait === false) {
+    process.stderr.write(`twin: submitted ${results.runIds?.length ?? 0} run(s) of study '${results.study}' to ${flags.queue}; follow them with: twin runs --study ${results.study} --store ${results.store}\n`);
+    return true;
+  }
+  process.stderr.write(`twin: stopped with ${results.runs.length} run(s) finished; run the same command again to continue (finished runs are kept${results.store ? `, stored in ${results.store}` : ""})\n`);
+  if (results.runs.length < 2) {
+    process.exitCode = 130;
+    return true;
+  }
+  return false;
+}

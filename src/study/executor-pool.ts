@@ -1,0 +1,86 @@
+/**
+ * The local pool: a study's runs spread over worker processes on this
+ * machine. Each process claims runs from the store itself (compare-and-set),
+ * so the pool composes with anything else working on the same study (another
+ * session, distributed workers); progress comes back over IPC into one
+ * combined display.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Progress } from "../twin/types.ts";
+
+export type ParentMessage =
+  | {
+      type: "start";
+      storeUrl?: string;
+      cwd: string;
+      runIds: string[];
+      checkpointDir?: string;
+      checkpointEvery?: number;
+      logdir?: string;
+      schedule?: "sequential" | "parallel";
+      workers?: number;
+    }
+  | { type: "stop" };
+
+export type ChildMessage =
+  | { type: "run-start"; id: string }
+  | { type: "progress"; id: string; progress: Progress }
+  | { type: "run-end"; id: string; status: string; error?: string }
+  | { type: "error"; message: string }
+  | { type: "done" };
+
+export interface PoolOptions {
+  jobs: number;
+  start: Omit<Extract<ParentMessage, { type: "start" }>, "type">;
+  signal?: AbortSignal;
+  /** slot: which worker process (0..jobs-1). */
+  onRunStart?: (id: string, slot: number) => void;
+  onProgress?: (id: string, p: Progress, slot: number) => void;
+  onRunEnd?: (id: string, status: string, error: string | undefined, slot: number) => void;
+}
+
+const BOOT = fileURLToPath(new URL("./executor-child-boot.mjs", import.meta.url));
+
+/** Runs the given runs on `jobs` worker processes; resolves when every process has exited. Throws when one crashed. */
+export async function runPool(options: PoolOptions): Promise<void> {
+  const children: ChildProcess[] = [];
+  const failures: string[] = [];
+  const stopAll = () => {
+    for (const c of children) if (c.connected) c.send({ type: "stop" } satisfies ParentMessage);
+  };
+  options.signal?.addEventListener("abort", stopAll, { once: true });
+  try {
+    await Promise.all(
+      Array.from({ length: options.jobs }, (_, slot) =>
+        new Promise<void>((resolveChild) => {
+          const child = spawn(process.execPath, [BOOT], { stdio: ["ignore", "inherit", "pipe", "ipc"], cwd: options.start.cwd, env: process.env });
+          children.push(child);
+          let stderr = "";
+          let reportedError = "";
+          child.stderr!.on("data", (d: Buffer) => {
+            stderr = (stderr + d.toString()).slice(-4000);
+          });
+          child.on("message", (m: ChildMessage) => {
+            if (m.type === "run-start") options.onRunStart?.(m.id, slot);
+            else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
+            else if (m.type === "run-end") options.onRunEnd?.(m.id, m.status, m.error, slot);
+            else if (m.type === "error") reportedError = m.message;
+          });
+          child.on("exit", (code, sig) => {
+            if (code !== 0) failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);
+            resolveChild();
+          });
+          child.on("error", (e) => {
+            failures.push(`worker process ${slot + 1} could not start: ${e.message}`);
+            resolveChild();
+          });
+          child.send({ type: "start", ...options.start } satisfies ParentMessage);
+        }),
+      ),
+    );
+  } finally {
+    options.signal?.removeEventListener("abort", stopAll);
+  }
+  if (failures.length) throw new Error(failures.join("\n"));
+}

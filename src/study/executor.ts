@@ -1,0 +1,263 @@
+/**
+ * Executing one stored run: everything comes from its record (study file,
+ * seeds, training length), so the same code serves the in-process study, the
+ * local pool's worker processes, distributed workers and `twin verify`.
+ *
+ * While it trains, the executor heartbeats the run and streams the train-loss
+ * curve into the store; the run checkpoints under
+ * <checkpoints>/<study>/<run id>/ so that a killed run continues where it
+ * stopped; the results and the `finished` status are written in one
+ * transaction at the end.
+ */
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { setNumThreads } from "../torch/runtime.ts";
+import { twinTrain } from "../twin/trainer.ts";
+import { WorkerPool } from "../twin/hosts.ts";
+import type { Progress, TwinResult } from "../twin/types.ts";
+import type { Dataset } from "../data/host/dataset.ts";
+import { StoreError, type RunRecord, type Store } from "../store/index.ts";
+import type { StudySpec } from "./define.ts";
+import {
+  configOf,
+  fileHash,
+  importStudy,
+  recordResult,
+  splitFor,
+  studyFingerprint,
+  StudyFileError,
+  withSplit,
+  type MetricRow,
+  type RunConfig,
+  type StudyFingerprint,
+} from "./record.ts";
+
+/** How often a running run tells the store it is alive (ms). */
+export const HEARTBEAT_MS = 1000;
+
+/** A worker id: host and process (pid), so a dead local worker can be recognised. */
+export function workerId(kind = "local"): string {
+  return `${kind}:${hostname()}:${process.pid}`;
+}
+
+/** True when the worker id names a process on this machine that no longer exists. */
+export function isDeadLocalWorker(worker: string | null): boolean {
+  if (!worker) return false;
+  const m = /^[a-z]+:(.+):(\d+)$/.exec(worker);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+export interface ExecuteOptions {
+  /** The project folder: study files are recorded relative to it. */
+  cwd: string;
+  /** Checkpoints under <checkpointDir>/<study>/<run id>/ (default <cwd>/.twin/checkpoints). */
+  checkpointDir?: string;
+  checkpointEvery?: number;
+  logdir?: string;
+  schedule?: "sequential" | "parallel";
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Already loaded specs by absolute study file path (the caller's own spec, or a cache). */
+  specs?: Map<string, StudySpec>;
+  /** Worker-thread pools by study file (reused across the runs of one process). */
+  pools?: Map<string, WorkerPool>;
+  /** Training sets by study file (loaded once per process). */
+  data?: Map<string, Dataset>;
+  /** Checks the fingerprint of this process before training (throws to refuse the run). */
+  guard?: (fingerprint: StudyFingerprint, run: RunRecord) => Promise<void>;
+}
+
+export interface RunSetup {
+  config: RunConfig;
+  file: string;
+  spec: StudySpec;
+  train: Dataset;
+}
+
+/** Loads what a stored run needs: its study file (checked against the recorded hash unless allowed), spec and data. */
+export async function setupRun(run: RunRecord, options: ExecuteOptions & { allowChangedFile?: boolean }): Promise<RunSetup & { fileChanged: boolean }> {
+  const config = configOf(run);
+  const file = resolve(options.cwd, config.studyFile);
+  let hash: string;
+  try {
+    hash = fileHash(file);
+  } catch {
+    throw new StudyFileError(
+      `run '${run.id}' needs the study file ${config.studyFile}, which does not exist under ${options.cwd}; ` +
+        "start workers in the project folder (or pass --cwd) where the study file lives",
+    );
+  }
+  const fileChanged = hash !== config.studyFileHash;
+  if (fileChanged && !options.allowChangedFile) {
+    throw new StudyFileError(
+      `the study file ${config.studyFile} changed since run '${run.id}' was submitted (sha256 ${config.studyFileHash.slice(0, 12)}… → ${hash.slice(0, 12)}…); ` +
+        "running it now would mix results from different studies. Restore the file, or submit the study again",
+    );
+  }
+  let spec = options.specs?.get(file);
+  if (!spec) {
+    spec = await importStudy(file);
+    options.specs?.set(file, spec);
+  }
+  spec = { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined };
+  let train = options.data?.get(file);
+  if (!train) {
+    train = spec.data.load().train;
+    options.data?.set(file, train);
+  }
+  return { config, file, spec, train, fileChanged };
+}
+
+/** Trains a stored run from its record (no store writes): used by the executor and by verify. */
+export async function trainFromRecord(
+  run: RunRecord,
+  setup: RunSetup,
+  options: ExecuteOptions & { checkpoint?: { dir: string; every: number }; onProgress?: (p: Progress) => void },
+): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
+  const { config, spec, train, file } = setup;
+  setNumThreads(spec.threads ?? 1);
+  const split = splitFor(spec, train, config.seed);
+  const variantsModule = { path: file };
+  let pool = options.pools?.get(file);
+  const size = options.schedule === "parallel" ? Math.min(options.workers ?? Object.keys(spec.variants).length, Object.keys(spec.variants).length) : 1;
+  if (pool && pool.size < size) {
+    await pool.close();
+    pool = undefined;
+    options.pools?.delete(file);
+  }
+  let ownPool: WorkerPool | undefined;
+  if (!pool) {
+    pool = await WorkerPool.start(variantsModule, size);
+    if (options.pools) options.pools.set(file, pool);
+    else ownPool = pool;
+  }
+  try {
+    const study = config.group === "all" ? run.study : `${run.study}.${config.group === "grid" ? "grid" : `vary-${config.group}`}`;
+    const result = await twinTrain({
+      study,
+      variants: spec.variants,
+      reference: config.reference,
+      train: split.train,
+      validation: split.validation,
+      normalize: spec.data.normalize,
+      augment: spec.augment,
+      testAugment: spec.testAugment,
+      batchSize: spec.batchSize,
+      epochs: spec.epochs,
+      steps: spec.steps,
+      evalEvery: spec.evalEvery,
+      seed: config.seed,
+      runLabel: config.label,
+      logdir: options.logdir,
+      checkpoint: options.checkpoint,
+      schedule: options.schedule,
+      variantsModule,
+      pool,
+      workers: pool.size,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return { result, split };
+  } finally {
+    await ownPool?.close();
+  }
+}
+
+export interface ExecuteOutcome {
+  status: "finished" | "failed" | "stopped" | "lost";
+  result?: TwinResult;
+  error?: string;
+}
+
+export function checkpointDirFor(options: { cwd: string; checkpointDir?: string }, run: RunRecord): string {
+  return join(options.checkpointDir ?? join(options.cwd, ".twin", "checkpoints"), run.study, run.id);
+}
+
+/**
+ * Runs a run this worker has claimed (status running, worker = `worker`) and
+ * records it. A run that throws is marked failed with its error; a run that
+ * is stopped (signal) stays running with a checkpoint, to be continued; a run
+ * taken over by another worker (heartbeat refused) is dropped ("lost").
+ */
+export async function executeRun(store: Store, run: RunRecord, worker: string, options: ExecuteOptions): Promise<ExecuteOutcome> {
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  let pending: MetricRow[] = [];
+  const trainLoss: MetricRow[] = [];
+  let beating: Promise<void> = Promise.resolve();
+  let heartbeatError: unknown;
+  const beat = () => {
+    beating = beating.then(async () => {
+      try {
+        const rows = pending;
+        pending = [];
+        if (rows.length) await store.addMetrics(rows);
+        if (!(await store.heartbeat(run.id, worker))) lost.abort();
+        heartbeatError = undefined;
+      } catch (e) {
+        // The store may be briefly unreachable; keep training and try again.
+        heartbeatError = e;
+      }
+    });
+  };
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  timer.unref();
+  try {
+    let setup: RunSetup;
+    let result: TwinResult;
+    let fingerprintHash: string | undefined;
+    try {
+      setup = await setupRun(run, options);
+      const base = await studyFingerprint(setup.spec, setup.config.studyFile, setup.train, options.cwd);
+      await options.guard?.(base, run);
+      const dir = checkpointDirFor(options, run);
+      const trained = await trainFromRecord(run, setup, {
+        ...options,
+        signal,
+        checkpoint: { dir, every: options.checkpointEvery ?? 100 },
+        onProgress: (p) => {
+          for (const [variant, value] of Object.entries(p.losses)) {
+            const row = { runId: run.id, variant, step: p.step, name: "train/loss", value };
+            pending.push(row);
+            trainLoss.push(row);
+          }
+          options.onProgress?.(p);
+        },
+      });
+      result = trained.result;
+      fingerprintHash = await store.putFingerprint(withSplit(base, trained.split));
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      if (lost.signal.aborted) return { status: "lost", error: message };
+      await store.failRun(run.id, message, { worker }).catch(() => {});
+      return { status: "failed", error: message };
+    }
+    clearInterval(timer);
+    await beating;
+    if (lost.signal.aborted) return { status: "lost", result };
+    if (!result.completed) return { status: "stopped", result };
+    try {
+      // The whole curve again (upserts): rows flushed before a kill and re-done after the resume land on the same keys.
+      await recordResult(store, run, result, { worker, trainLoss, fingerprintHash });
+    } catch (e) {
+      if (e instanceof StoreError && /not running|by worker/.test(e.message)) return { status: "lost", result, error: e.message };
+      throw e;
+    }
+    rmSync(checkpointDirFor(options, run), { recursive: true, force: true });
+    void heartbeatError;
+    return { status: "finished", result };
+  } finally {
+    clearInterval(timer);
+    await beating.catch(() => {});
+  }
+}

@@ -6,32 +6,15 @@
  */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { mlp } from "../torch/nn/index.ts";
-import * as optim from "../torch/optim/index.ts";
-import { fashionMnistData } from "../study/data-specs.ts";
-import { defineStudy } from "../study/define.ts";
+import { fileURLToPath } from "node:url";
 import { finalMetric, runStudy } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { runProgress } from "./progress.ts";
 import { interruptSignal } from "./interrupt.ts";
+import { parseSchedule } from "./schedule-option.ts";
+import { demoStudy } from "./demo-study.ts";
 
-/** Hidden width of the MLP 784-HIDDEN-10 (ENGINE-NOTES' reference model). */
-const HIDDEN = 256;
-
-function demoStudy(epochs: number, limit: number | undefined) {
-  return defineStudy({
-    name: "fmnist-demo",
-    data: fashionMnistData({ validation: 5000, limit }),
-    batchSize: 128,
-    epochs,
-    evalEvery: 50,
-    variants: {
-      adam: () => ({ model: mlp([784, HIDDEN, 10]), optimizer: (p) => optim.adam(p, { lr: 1e-3 }) }),
-      "adam-dropout": () => ({ model: mlp([784, HIDDEN, 10], { dropout: 0.2 }), optimizer: (p) => optim.adam(p, { lr: 1e-3 }) }),
-      sgd: () => ({ model: mlp([784, HIDDEN, 10]), optimizer: (p) => optim.sgd(p, { lr: 0.05, momentum: 0.9 }) }),
-    },
-  });
-}
+const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
 
 interface DemoOptions {
   seed: string;
@@ -40,6 +23,7 @@ interface DemoOptions {
   logdir: string;
   limit?: string;
   json?: boolean;
+  schedule: string;
 }
 
 function positiveInt(value: string, name: string, min = 1): number {
@@ -57,6 +41,7 @@ export function registerDemo(program: Command): void {
     .option("--epochs <n>", "epochs per run", "3")
     .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
     .option("--limit <n>", "use only the first N training images (quicker)")
+    .option("--schedule <s>", "sequential (variants take turns) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the final numbers as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
     .action(async (opts: DemoOptions) => {
@@ -66,7 +51,15 @@ export function registerDemo(program: Command): void {
       const logdir = resolve(opts.logdir);
       const progress = runProgress(opts.json);
       const interrupt = interruptSignal();
-      const results = await runStudy(spec, { plan: { n, first }, logdir, onRunStart: progress.onRunStart, onProgress: progress.onProgress, signal: interrupt.signal });
+      const results = await runStudy(spec, {
+        plan: { n, first },
+        logdir,
+        studyFile: DEMO_STUDY_FILE,
+        schedule: parseSchedule(opts.schedule),
+        onRunStart: progress.onRunStart,
+        onProgress: progress.onProgress,
+        signal: interrupt.signal,
+      });
       interrupt.release();
       progress.stop();
       const values = finalMetric(results, "accuracy");

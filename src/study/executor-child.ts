@@ -45,6 +45,7 @@ process.once("message", async (msg: ParentMessage) => {
           schedule: msg.schedule,
           workers: msg.workers,
           signal: stop.signal,
+          onResume: (step) => send({ type: "note", text: `run ${id} continues from its checkpoint at step ${step}` }),
           pools,
           specs,
           data,

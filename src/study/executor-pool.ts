@@ -28,6 +28,7 @@ export type ChildMessage =
   | { type: "progress"; id: string; progress: Progress }
   | { type: "run-end"; id: string; status: string; error?: string }
   | { type: "error"; message: string }
+  | { type: "note"; text: string }
   | { type: "done" };
 
 export interface PoolOptions {
@@ -38,6 +39,7 @@ export interface PoolOptions {
   onRunStart?: (id: string, slot: number) => void;
   onProgress?: (id: string, p: Progress, slot: number) => void;
   onRunEnd?: (id: string, status: string, error: string | undefined, slot: number) => void;
+  onNote?: (text: string) => void;
 }
 
 const BOOT = fileURLToPath(new URL("./executor-child-boot.mjs", import.meta.url));
@@ -66,6 +68,7 @@ export async function runPool(options: PoolOptions): Promise<void> {
             else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
             else if (m.type === "run-end") options.onRunEnd?.(m.id, m.status, m.error, slot);
             else if (m.type === "error") reportedError = m.message;
+            else if (m.type === "note") options.onNote?.(m.text);
           });
           child.on("exit", (code, sig) => {
             if (code !== 0) failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);

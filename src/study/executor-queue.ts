@@ -269,6 +269,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       specs,
       data,
       signal: stop.signal,
+      onResume: (step) => log(`run ${runId}: continues from its checkpoint at step ${step}`),
       onProgress: (p) => {
         const now = Date.now();
         if (now - last < 250 && p.step < p.totalSteps) return;

@@ -11,10 +11,11 @@
  */
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { WorkerPool } from "../twin/hosts.ts";
+import { latestCheckpoint } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import { StoreError, type RunRecord, type Store } from "../store/index.ts";
@@ -73,6 +74,8 @@ export interface ExecuteOptions {
   pools?: Map<string, WorkerPool>;
   /** Training sets by study file (loaded once per process). */
   data?: Map<string, Dataset>;
+  /** Called when the run continues from a checkpoint (at that step). */
+  onResume?: (step: number) => void;
   /** Checks the fingerprint of this process before training (throws to refuse the run). */
   guard?: (fingerprint: StudyFingerprint, run: RunRecord) => Promise<void>;
 }
@@ -173,6 +176,25 @@ export async function trainFromRecord(
   }
 }
 
+const CURVE_FILE = "train-loss.jsonl";
+
+/** The train-loss rows of a run's curve file (the last value of a step wins; a torn last line is skipped). */
+function readCurve(path: string, runId: string): MetricRow[] {
+  if (!existsSync(path)) return [];
+  const rows = new Map<string, MetricRow>();
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let rec: { s: number; l: Record<string, number | null> };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      continue;
+    }
+    for (const [variant, value] of Object.entries(rec.l)) rows.set(`${variant}\u0000${rec.s}`, { runId, variant, step: rec.s, name: "train/loss", value: value ?? NaN });
+  }
+  return [...rows.values()];
+}
+
 export interface ExecuteOutcome {
   status: "finished" | "failed" | "stopped" | "lost";
   result?: TwinResult;
@@ -221,20 +243,24 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const base = await studyFingerprint(setup.spec, setup.config.studyFile, setup.train, options.cwd);
       await options.guard?.(base, run);
       const dir = checkpointDirFor(options, run);
+      // The train-loss curve goes to a file next to the checkpoints, step by step (synchronous:
+      // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.
+      mkdirSync(dir, { recursive: true });
+      const resumeFrom = latestCheckpoint(dir);
+      if (resumeFrom) options.onResume?.(Number(/step-(\d+)$/.exec(resumeFrom)?.[1] ?? 0));
+      const curve = join(dir, CURVE_FILE);
       const trained = await trainFromRecord(run, setup, {
         ...options,
         signal,
         checkpoint: { dir, every: options.checkpointEvery ?? 100 },
         onProgress: (p) => {
-          for (const [variant, value] of Object.entries(p.losses)) {
-            const row = { runId: run.id, variant, step: p.step, name: "train/loss", value };
-            pending.push(row);
-            trainLoss.push(row);
-          }
+          appendFileSync(curve, JSON.stringify({ s: p.step, l: p.losses }) + "\n");
+          for (const [variant, value] of Object.entries(p.losses)) pending.push({ runId: run.id, variant, step: p.step, name: "train/loss", value });
           options.onProgress?.(p);
         },
       });
       result = trained.result;
+      trainLoss.push(...readCurve(curve, run.id));
       fingerprintHash = await store.putFingerprint(withSplit(base, trained.split));
     } catch (e) {
       const message = (e as Error).message ?? String(e);

@@ -259,6 +259,7 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
             if (info) options.onRunEnd?.(info.plan, status, error, slot);
             if (status === "stopped") halted = true;
           },
+          onNote: warn,
         });
         return halted || (options.signal?.aborted ?? false);
       }
@@ -277,6 +278,7 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
           workers: options.workers,
           signal: options.signal,
           ...shared,
+          onResume: (step) => warn(`run ${id} continues from its checkpoint at step ${step}`),
           onProgress: (p) => options.onProgress?.(plan, p, 0),
         });
         options.onRunEnd?.(plan, outcome.status, outcome.error, 0);

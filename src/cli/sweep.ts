@@ -1,0 +1,182 @@
+/** `twin sweep -- <command…>`: any training command over seeds, its metrics stored and analysed. */
+import type { Command } from "commander";
+import { FACTORS } from "../rng/streams.ts";
+import type { TestChoice } from "../study/analyze.ts";
+import {
+  checkFactor,
+  checkVariantName,
+  parseCount,
+  parseSeconds,
+  parseSeed,
+  readVariantsFile,
+  runSweep,
+  type SweepOutcome,
+  type SweepResult,
+  type SweepVariant,
+} from "../study/sweep.ts";
+import { formatAnalysis } from "./stats.ts";
+import { interruptSignal } from "./interrupt.ts";
+
+interface SweepFlags {
+  seeds: string;
+  first: string;
+  vary?: string;
+  variant?: string;
+  variantsFile?: string;
+  name?: string;
+  timeout?: string;
+  killAfter: string;
+  jobs: string;
+  metric?: string;
+  lowerIsBetter?: boolean;
+  higherIsBetter?: boolean;
+  reference?: string;
+  test: string;
+  alpha: string;
+  store?: string;
+  retryFailed?: boolean;
+  allowChanged?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+}
+
+function seedText(o: { label: number; seeds: Record<string, string>; rootSeed: string }): string {
+  const varied = Object.entries(o.seeds).filter(([, s]) => s !== o.rootSeed);
+  return varied.length ? `seed ${o.rootSeed} (${varied.map(([f, s]) => `${f} ${s}`).join(", ")})` : `seed ${o.rootSeed}`;
+}
+
+function outcomeLine(o: SweepOutcome, done: number, total: number): string {
+  const head = `[${done}/${total}] ${o.variant} ${seedText(o)}`;
+  if (o.status === "skipped") return `${head}: not run`;
+  const metrics = Object.entries(o.metrics).slice(0, 4).map(([k, v]) => `${k} ${fmt(v)}`).join("  ");
+  if (o.status === "finished") return `${head}: ${o.reused ? "finished earlier (kept)" : `finished in ${o.seconds?.toFixed(1)} s`}  ${metrics}`;
+  const [first, ...rest] = (o.error ?? "failed").split("\n");
+  const earlier = o.reused ? " earlier (kept; --retry-failed runs it again)" : "";
+  return `${head}: FAILED${earlier}: ${first}${rest.length && !o.reused ? "\n" + rest.map((l) => `    ${l}`).join("\n") : ""}`;
+}
+
+/** The human-readable end of a sweep: distributions per metric, the verdict, failures. */
+export function formatSweep(r: SweepResult): string {
+  const lines: string[] = [];
+  const finished = r.runs.filter((o) => o?.status === "finished").length;
+  const failed = r.runs.filter((o) => o?.status === "failed").length;
+  lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs · store ${r.store}`);
+  for (const s of r.summaries) {
+    const w = Math.max(7, ...s.variants.map((v) => v.name.length));
+    lines.push("", s.metric);
+    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
+    for (const v of s.variants) {
+      const ms = `${fmt(v.mean)} ± ${fmt(v.sd)}`;
+      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
+    }
+  }
+  if (r.analysis) lines.push("", formatAnalysis(r.analysis));
+  else if (r.analysisNote) lines.push("", r.analysisNote);
+  if (failed) lines.push("", `${failed} run(s) failed; their errors (with the tail of stderr) are stored: twin runs --study ${r.name}`);
+  if (r.stopped) lines.push("", "stopped early; run the same command again to finish the sweep (finished runs are kept)");
+  return lines.join("\n");
+}
+
+export function registerSweep(program: Command): void {
+  program
+    .command("sweep")
+    .argument("[command...]", "the training command, after --")
+    .description("run any training command once per seed (per-factor seeds in TWIN_SEED_<FACTOR>), collect, store and analyse its metrics")
+    .option("--seeds <n>", "number of seeds", "5")
+    .option("--first <s>", "first seed", "0")
+    .option("--vary <factor>", `vary only this factor's seed (the root stays at --first): ${FACTORS.join(", ")}`)
+    .option("--variant <name>", "variant name of this command (sweep several into one --name for a paired comparison)", "default")
+    .option("--variants-file <file.json>", 'several variants at once: {"base": ["python", "train.py"], "wide": "python train.py --width 512"}')
+    .option("--name <sweep>", "sweep (study) name in the store (default: from the command, e.g. train for python train.py)")
+    .option("--timeout <s>", "stop a run after this many seconds (SIGTERM, then SIGKILL)")
+    .option("--kill-after <s>", "seconds between SIGTERM and SIGKILL", "10")
+    .option("--jobs <j>", "commands at once", "1")
+    .option("--metric <name>", "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
+    .option("--lower-is-better", "smaller values of --metric are better (default for names with loss/error)")
+    .option("--higher-is-better", "larger values of --metric are better")
+    .option("--reference <variant>", "variant the others are compared with (default: the first swept)")
+    .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
+    .option("--alpha <a>", "significance level", "0.05")
+    .option("--store <url>", "store: postgres://… or a SQLite path (default .twin/twin.db)")
+    .option("--retry-failed", "run failed runs again (the failed records stay in the store)")
+    .option("--allow-changed", "continue a variant whose command or files changed since its first runs")
+    .option("--verbose", "pass the command's output through (prefixed with variant and seed)")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+Each run gets TWIN_SEED, TWIN_SEED_INIT/ORDER/AUGMENT/DROPOUT/SPLIT/EVAL, TWIN_RUN_DIR (a fresh
+folder, .twin/sweeps/<name>/<variant>/seed-<n>/) and TWIN_VARIANT. Metrics: JSON lines on stdout
+({"step": 100, "val_accuracy": 0.87}), or metrics.jsonl / TensorBoard event files under TWIN_RUN_DIR.
+
+Examples:
+  $ twin sweep --seeds 5 -- python3 examples/pytorch_train.py
+  $ twin sweep --name mlp --variant base --seeds 8 -- python3 examples/pytorch_train.py
+  $ twin sweep --name mlp --variant dropout --seeds 8 -- python3 examples/pytorch_train.py --dropout 0.3
+  $ twin sweep --vary order --seeds 10 -- python3 train.py
+  $ twin sweep --variants-file variants.json --seeds 8 --jobs 4 --timeout 600`,
+    )
+    .action(async (command: string[], opts: SweepFlags, cmd: Command) => {
+      const seeds = parseCount(opts.seeds, "--seeds");
+      const first = parseSeed(opts.first, "--first");
+      const jobs = parseCount(opts.jobs, "--jobs");
+      const vary = opts.vary === undefined ? undefined : checkFactor(opts.vary);
+      const timeout = opts.timeout === undefined ? undefined : parseSeconds(opts.timeout, "--timeout");
+      const killAfter = parseSeconds(opts.killAfter, "--kill-after", true);
+      if (!TESTS.includes(opts.test)) throw new Error(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
+      const alpha = Number(opts.alpha);
+      if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be in (0, 1) (got '${opts.alpha}')`);
+      if (opts.lowerIsBetter && opts.higherIsBetter) throw new Error("--lower-is-better and --higher-is-better contradict each other; pass one");
+      let variants: SweepVariant[];
+      if (opts.variantsFile !== undefined) {
+        if (command.length) throw new Error("give either --variants-file or a command after --, not both");
+        if (cmd.getOptionValueSource("variant") === "cli") throw new Error("--variant names the command after --; with --variants-file the file names the variants");
+        variants = readVariantsFile(opts.variantsFile);
+      } else {
+        if (command.length === 0) {
+          throw new Error("no command to run: put the training command after --, e.g. twin sweep --seeds 5 -- python3 train.py");
+        }
+        variants = [{ name: checkVariantName(opts.variant ?? "default"), command }];
+      }
+      const interrupt = interruptSignal();
+      let result: SweepResult;
+      try {
+        result = await runSweep({
+          name: opts.name,
+          variants,
+          seeds,
+          first,
+          vary,
+          timeout,
+          killAfter,
+          jobs,
+          storeUrl: opts.store,
+          retryFailed: opts.retryFailed,
+          allowChanged: opts.allowChanged,
+          signal: interrupt.signal,
+          metric: opts.metric,
+          lowerIsBetter: opts.lowerIsBetter ? true : opts.higherIsBetter ? false : undefined,
+          reference: opts.reference,
+          test: opts.test as TestChoice,
+          alpha,
+          onRunStart: (run) => {
+            if (!opts.json || opts.verbose) process.stderr.write(`running ${run.variant} ${seedText(run)} → ${run.runDir}\n`);
+          },
+          onRunEnd: (o, done, total) => process.stderr.write(outcomeLine(o, done, total) + "\n"),
+          onOutput: opts.verbose ? (run, line) => process.stderr.write(`[${run.variant} seed-${run.label}] ${line}\n`) : undefined,
+        });
+      } finally {
+        interrupt.release();
+      }
+      process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSweep(result)) + "\n");
+      if (result.stopped) process.exitCode = 130;
+    });
+}

@@ -224,8 +224,12 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
       });
       runs.push(run);
     }
-    const ids = runs.map((r) => r.id);
-    const planOf = new Map(runs.map((r, i) => [r.id, { plan: plans[i]!, index: i }]));
+    // Two planned runs with the same seeds (e.g. init #0 and order #0 of a one-factor-at-a-time plan) are one stored run.
+    const ids = [...new Set(runs.map((r) => r.id))];
+    const planOf = new Map<string, { plan: PlannedRun; index: number }>();
+    runs.forEach((r, i) => {
+      if (!planOf.has(r.id)) planOf.set(r.id, { plan: plans[i]!, index: i });
+    });
     await reclaimDead(store, spec.name, new Set(ids), warn);
 
     const fresh = new Map<string, TwinResult>();
@@ -338,10 +342,13 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
     }
 
     const out: StudyRun[] = [];
+    const byId = new Map<string, TwinResult>();
     for (const run of await Promise.all(ids.map((id) => store.getRun(id)))) {
-      if (!FINAL.has(run.status)) continue;
-      const result = fresh.get(run.id) ?? (await resultFromStore(store, run));
-      out.push({ plan: planOf.get(run.id)!.plan, result, runId: run.id });
+      if (FINAL.has(run.status)) byId.set(run.id, fresh.get(run.id) ?? (await resultFromStore(store, run)));
+    }
+    for (const [i, run] of runs.entries()) {
+      const result = byId.get(run.id);
+      if (result) out.push({ plan: plans[i]!, result, runId: run.id });
     }
     return { study: spec.name, reference, variants, runs: out, stopped, store: store.location, runIds: ids };
   } finally {

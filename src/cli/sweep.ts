@@ -67,7 +67,8 @@ function outcomeLine(o: SweepOutcome, done: number, total: number): string {
 export function formatSweep(r: SweepResult): string {
   const lines: string[] = [];
   const finished = r.runs.filter((o) => o?.status === "finished").length;
-  const failed = r.runs.filter((o) => o?.status === "failed").length;
+  const interrupted = r.runs.filter((o) => o?.status === "failed" && o.error?.startsWith("interrupted")).length;
+  const failed = r.runs.filter((o) => o?.status === "failed").length - interrupted;
   lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs · store ${r.store}`);
   for (const s of r.summaries) {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
@@ -81,7 +82,7 @@ export function formatSweep(r: SweepResult): string {
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
   else if (r.analysisNote) lines.push("", r.analysisNote);
   if (failed) lines.push("", `${failed} run(s) failed; their errors (with the tail of stderr) are stored: twin runs --study ${r.name}`);
-  if (r.stopped) lines.push("", "stopped early; run the same command again to finish the sweep (finished runs are kept)");
+  if (r.stopped || interrupted) lines.push("", `${interrupted ? `${interrupted} run(s) interrupted; ` : ""}stopped early; run the same command again to finish the sweep (finished runs are kept)`);
   return lines.join("\n");
 }
 

@@ -72,14 +72,11 @@ function track(pid: number): void {
 }
 
 function killGroup(pid: number, sig: NodeJS.Signals): void {
+  // The command leads its own process group (spawned detached): signal the whole group.
   try {
     process.kill(-pid, sig);
   } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
+    // already gone
   }
 }
 

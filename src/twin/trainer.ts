@@ -141,7 +141,8 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     if (config.logdir) {
       for (const name of names) {
         const logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(runLabel) });
-        logger.hparams({ study: config.study, variant: name, seed: runLabel, batch_size: config.batchSize, steps: total, schedule }, ["val/accuracy", "val/loss"]);
+        const seeds = Object.fromEntries(Object.entries(streams.seeds).map(([k, v]) => [k, v.toString()]));
+        logger.hparams({ study: config.study, variant: name, seed: runLabel, seeds, batch_size: config.batchSize, steps: total, schedule }, ["val/accuracy", "val/loss"]);
         loggers.set(name, logger);
       }
     }

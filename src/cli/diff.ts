@@ -1,6 +1,6 @@
 /** `twin diff <runA> <runB>`: what differs between two runs. */
 import type { Command } from "commander";
-import { openStore } from "../store/index.ts";
+import { openExistingStore } from "./open-store.ts";
 import { diffRuns, formatRunDiff } from "../study/diff.ts";
 
 export function registerDiff(program: Command): void {
@@ -11,7 +11,7 @@ export function registerDiff(program: Command): void {
     .option("--json", "print the differences as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin diff fmnist-dropout-twin-s0-1a2b3c4d fmnist-dropout-twin-s1-5e6f7a8b")
     .action(async (a: string, b: string, opts: { store?: string; json?: boolean }) => {
-      const store = await openStore(opts.store);
+      const store = await openExistingStore(opts.store);
       try {
         const d = await diffRuns(store, a, b);
         process.stdout.write((opts.json ? JSON.stringify(d, null, 2) : formatRunDiff(d)) + "\n");

@@ -29,7 +29,11 @@ Examples:
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere
   $ twin report runs/fmnist-demo -o report.html
-  $ twin serve --logdir runs       live dashboard on http://127.0.0.1:7007`,
+  $ twin serve --logdir runs       live dashboard on http://127.0.0.1:7007
+  $ twin runs --study fmnist-dropout   the stored runs, their status and seeds
+  $ twin verify <run-id>           re-run a stored run and compare it bit for bit
+  $ twin diff <run-a> <run-b>      what differs between two runs
+  $ twin worker --queue redis://host:6379 --store postgres://twin@host/twin   a worker of a cluster`,
   );
 
 registerDemo(program);

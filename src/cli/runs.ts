@@ -1,6 +1,7 @@
 /** `twin runs`: the runs a store holds, with their status and seeds. */
 import type { Command } from "commander";
-import { openStore, runToJson, RUN_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/index.ts";
+import { openExistingStore } from "./open-store.ts";
+import { runToJson, RUN_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/index.ts";
 
 interface RunsOptions {
   study?: string;
@@ -48,7 +49,7 @@ export function registerRuns(program: Command): void {
         const bad = status.filter((s) => !RUN_STATUSES.includes(s));
         if (bad.length) throw new Error(`--status ${bad.join(",")}: not a run status (${RUN_STATUSES.join(", ")})`);
       }
-      const store = await openStore(opts.store);
+      const store = await openExistingStore(opts.store);
       try {
         if (opts.study && !(await store.getStudy(opts.study))) {
           const known = (await store.listStudies()).map((s) => s.name);

@@ -1,6 +1,6 @@
 /** `twin verify <run>`: re-run a finished run from its record and compare it bit for bit. */
 import type { Command } from "commander";
-import { openStore } from "../store/index.ts";
+import { openExistingStore } from "./open-store.ts";
 import { formatVerify, verifyRun } from "../study/verify.ts";
 import { runProgress } from "./progress.ts";
 import { parseSchedule } from "./schedule-option.ts";
@@ -14,7 +14,7 @@ export function registerVerify(program: Command): void {
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit status: 0 bit-identical, 2 diverges, 1 error.\n\nExamples:\n  $ twin runs --study fmnist-dropout\n  $ twin verify fmnist-dropout-twin-s0-1a2b3c4d")
     .action(async (id: string, opts: { store?: string; json?: boolean; schedule: string }) => {
-      const store = await openStore(opts.store);
+      const store = await openExistingStore(opts.store);
       try {
         const progress = runProgress(opts.json);
         progress.onRunStart({ group: "verify", label: 0, seed: { root: 0 } }, 0, 1);

@@ -26,6 +26,7 @@ import {
   importStudy,
   recordResult,
   splitFor,
+  studyTwinConfig,
   studyFingerprint,
   StudyFileError,
   withSplit,
@@ -145,22 +146,9 @@ export async function trainFromRecord(
     else ownPool = pool;
   }
   try {
-    const study = config.group === "all" ? run.study : `${run.study}.${config.group === "grid" ? "grid" : `vary-${config.group}`}`;
     const result = await twinTrain({
-      study,
-      variants: spec.variants,
+      ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed: config.seed }, split),
       reference: config.reference,
-      train: split.train,
-      validation: split.validation,
-      normalize: spec.data.normalize,
-      augment: spec.augment,
-      testAugment: spec.testAugment,
-      batchSize: spec.batchSize,
-      epochs: spec.epochs,
-      steps: spec.steps,
-      evalEvery: spec.evalEvery,
-      seed: config.seed,
-      runLabel: config.label,
       logdir: options.logdir,
       checkpoint: options.checkpoint,
       schedule: options.schedule,

@@ -16,7 +16,7 @@ import { resolveFactorSeeds, Streams, type SeedSpec } from "../rng/streams.ts";
 import { canonicalJson, collectFingerprint, sha256, StoreError, type Fingerprint, type RunRecord, type Store } from "../store/index.ts";
 import { version as libtorchVersion } from "../torch/runtime.ts";
 import type { ControlSum } from "../rng/stream.ts";
-import type { EvalMetrics, TwinResult, VariantResult } from "../twin/types.ts";
+import type { EvalMetrics, TwinConfig, TwinResult, VariantResult } from "../twin/types.ts";
 import type { StudySpec } from "./define.ts";
 import type { PlannedRun } from "./seed-plan.ts";
 
@@ -378,5 +378,35 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
     controlSumsByStep: byStep,
     initialLayerHashes: {},
     runChain: chainArtifact?.sha256 === "-" ? "" : chainArtifact?.sha256 ?? "",
+  };
+}
+
+/** Log folder study name for a run group: the study itself, or "<study>.vary-<factor>" / "<study>.grid". */
+export function groupStudyName(study: string, group: string): string {
+  return group === "all" ? study : `${study}.${group === "grid" ? "grid" : `vary-${group}`}`;
+}
+
+/** What a study gives each of its twin runs: the data split, the training set-up, the seeds and the log name. */
+export function studyTwinConfig(
+  spec: StudySpec,
+  at: { study: string; group: string; label: number; seed: SeedSpec },
+  split: Split,
+): Pick<TwinConfig, "study" | "variants" | "train" | "validation" | "normalize" | "augment" | "testAugment" | "batchSize" | "epochs" | "steps" | "evalEvery" | "target" | "metrics" | "seed" | "runLabel"> {
+  return {
+    study: groupStudyName(at.study, at.group),
+    variants: spec.variants,
+    train: split.train,
+    validation: split.validation,
+    normalize: spec.data.normalize,
+    augment: spec.augment,
+    testAugment: spec.testAugment,
+    batchSize: spec.batchSize,
+    epochs: spec.epochs,
+    steps: spec.steps,
+    evalEvery: spec.evalEvery,
+    target: spec.target,
+    metrics: spec.metrics,
+    seed: at.seed,
+    runLabel: at.label,
   };
 }

@@ -12,8 +12,6 @@
  */
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { splitTrainValidation } from "../data/split.ts";
-import { Streams } from "../rng/streams.ts";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { WorkerPool } from "../twin/hosts.ts";
@@ -34,6 +32,7 @@ import {
   specHash,
   specJson,
   splitFor,
+  studyTwinConfig,
   STUDY_FINGERPRINT_IGNORE,
   studyFingerprint,
   withSplit,
@@ -93,10 +92,6 @@ export interface RunStudyOptions {
   onWarning?: (text: string) => void;
 }
 
-/** Log folder study name for a run group: the study itself, or "<study>.vary-<factor>". */
-export function groupStudyName(study: string, group: string): string {
-  return group === "all" ? study : `${study}.${group === "grid" ? "grid" : `vary-${group}`}`;
-}
 
 /** Worker processes by default: cores divided by the threads one run uses. */
 export function defaultJobs(spec: StudySpec, options: { schedule?: "sequential" | "parallel"; workers?: number } = {}): number {
@@ -136,26 +131,11 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions = {}): 
 
 /** The twin run of one planned seed: its own split (from its split stream), logs and checkpoints. */
 function runConfig(spec: StudySpec, run: PlannedRun, train: Dataset, options: RunStudyOptions): TwinConfig {
-  const splitStreams = new Streams(run.seed);
-  const split = splitTrainValidation(train, { validation: spec.data.validation, stream: splitStreams.stream("split"), stratified: spec.data.stratified });
-  splitStreams.dispose();
-  const study = groupStudyName(spec.name, run.group);
+  const base = studyTwinConfig(spec, { study: spec.name, group: run.group, label: run.label, seed: run.seed }, splitFor(spec, train, run.seed));
   return {
-    study,
-    variants: spec.variants,
-    train: split.train,
-    validation: split.validation,
-    normalize: spec.data.normalize,
-    augment: spec.augment,
-    testAugment: spec.testAugment,
-    batchSize: spec.batchSize,
-    epochs: spec.epochs,
-    steps: spec.steps,
-    evalEvery: spec.evalEvery,
-    seed: run.seed,
-    runLabel: run.label,
+    ...base,
     logdir: options.logdir,
-    checkpoint: options.checkpointDir ? { dir: `${options.checkpointDir}/${study}/run-${run.label}`, every: options.checkpointEvery ?? 200 } : undefined,
+    checkpoint: options.checkpointDir ? { dir: `${options.checkpointDir}/${base.study}/run-${run.label}`, every: options.checkpointEvery ?? 200 } : undefined,
     schedule: options.schedule,
     signal: options.signal,
     onProgress: options.onProgress ? (p) => options.onProgress!(run, p) : undefined,

@@ -108,6 +108,34 @@ test("the static report opens in chromium with every chart drawn and no console 
   await page.close();
 });
 
+test("a report of the example A/B study, trained by twin compare, opens in chromium with every chart drawn", { timeout: 300_000 }, async () => {
+  // The example study, shortened to 150 steps per run (3 shared evaluations) and 3 seeds, trained for real.
+  const logdir = join(root, "example-logs");
+  const run = spawnSync(
+    process.execPath,
+    ["bin/twin.js", "compare", "examples/fmnist-dropout.study.ts", "--seeds", "3", "--steps", "150", "--logdir", logdir, "--store", join(root, "example.db"), "--json"],
+    { encoding: "utf8", timeout: 240_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const r = await buildReport(loadStudyDir(join(logdir, "fmnist-dropout")));
+  const file = join(root, "example-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(pathToFileURL(file).href);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "curve-train-loss", "distribution-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
+  // Two variants × three seeds, each seed a thin line, one band and one mean per variant.
+  const curve = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => f.getAttribute("data-marks"));
+  assert.deepEqual(JSON.parse(curve!), { seeds: 6, band: 2, mean: 2 });
+  assert.equal(await page.locator("#comparisons-table tbody tr").count(), 1);
+  assert.equal(await page.locator("#repro-status").textContent(), "consistent");
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(ARTIFACTS, "example-report.png"), fullPage: true });
+  await page.close();
+});
+
 test("the dashboard lists studies, shows the views, and follows a running study live", { timeout: 180_000 }, async () => {
   const logdir = join(root, "live");
   writeFixture(logdir, { seeds: 4, steps: 30 });

@@ -135,3 +135,24 @@ test("an abort signal (Ctrl-C) stops all workers, leaves a resumable checkpoint,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("no worker threads outlive a run, whether it finishes, fails or is stopped", async () => {
+  const { readdirSync } = await import("node:fs");
+  const threads = () => readdirSync("/proc/self/task").length;
+  const settle = async () => {
+    // Terminated worker threads leave the task list a moment after terminate() resolves.
+    for (let i = 0; i < 50 && threads() > baseline; i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  await twinTrain(config(["base"], { variantsModule: MODULE, schedule: "parallel", steps: 2 }));
+  const baseline = threads();
+  await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", steps: 4 }));
+  await settle();
+  assert.equal(threads(), baseline, "after a finished run");
+  await assert.rejects(() => twinTrain(config(["base"], { variantsModule: { path: MODULE.path, exportName: "nope" }, schedule: "parallel" })));
+  await settle();
+  assert.equal(threads(), baseline, "after a run that failed to start");
+  const controller = new AbortController();
+  await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", signal: controller.signal, onProgress: () => controller.abort() }));
+  await settle();
+  assert.equal(threads(), baseline, "after a stopped run");
+});

@@ -99,6 +99,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
   const closeStatus = new Map<string, SessionStatus>();
   let checks: JsonlWriter | undefined;
   let next: Prepared | undefined;
+  let ahead: { current: Prepared; pending: Promise<Record<string, StepOutcome>[]> } | undefined;
   let ownPool: WorkerPool | undefined;
   try {
     const order = streams.stream("order");
@@ -223,10 +224,23 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     };
 
     const stopAt = config.stopAfter === undefined ? total : Math.min(total, config.stopAfter);
+    const post = (p: Prepared, at: number): Promise<Record<string, StepOutcome>[]> =>
+      Promise.all(hosts.map((h) => h.step(p.shared, p.snapshot && share(p.snapshot), at)));
+    // After these steps something must happen between this step and the next
+    // (an evaluation, the epoch's end, a checkpoint, the end), so no step runs ahead of them.
+    const syncAfter = (k: number): boolean =>
+      k + 1 >= stopAt ||
+      (evalEvery > 0 && (k + 1) % evalEvery === 0) ||
+      (k + 1) % loader.batchesPerEpoch === 0 ||
+      (config.checkpoint !== undefined && (k + 1) % config.checkpoint.every === 0);
+    // Workers may start the next step before this thread has logged the current one,
+    // so no worker waits for the others between evaluations (same numbers: nothing
+    // a variant computes depends on that bookkeeping).
+    const runAhead = hosts.every((h) => h instanceof WorkerHost);
     if (step < stopAt) next = prepare();
     let stopped = false;
     for (; step < stopAt; step++) {
-      if (config.signal) {
+      if (config.signal && ahead === undefined) {
         // Let a pending signal (Ctrl-C) be delivered even when every host answers synchronously.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (config.signal.aborted) {
@@ -235,11 +249,25 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
           break;
         }
       }
-      const current = next!;
-      next = undefined;
-      const pending = Promise.all(hosts.map((h) => h.step(current.shared, current.snapshot && share(current.snapshot), step)));
-      // While the variants train, this thread prepares the next batch (when they run in workers).
-      if (step + 1 < stopAt) next = prepare();
+      let current: Prepared;
+      let pending: Promise<Record<string, StepOutcome>[]>;
+      if (ahead !== undefined) {
+        ({ current, pending } = ahead);
+        ahead = undefined;
+      } else {
+        current = next!;
+        next = undefined;
+        pending = post(current, step);
+      }
+      if (runAhead && !syncAfter(step) && !config.signal?.aborted) {
+        const following = next ?? prepare();
+        next = undefined;
+        ahead = { current: following, pending: post(following, step + 1) };
+        ahead.pending.catch(() => undefined); // awaited in its own iteration (or in finally)
+      }
+      // While the variants train, this thread prepares the batch after the last one handed out.
+      const lastPosted = ahead === undefined ? step : step + 1;
+      if (next === undefined && lastPosted + 1 < stopAt) next = prepare();
       const outcomes = Object.assign({}, ...(await pending)) as Record<string, StepOutcome>;
       try {
         if (current.snapshot && !(current.batch.inputs.equal(current.snapshot.inputs) && current.batch.targets.equal(current.snapshot.targets))) {
@@ -327,6 +355,11 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
       runChain,
     };
   } finally {
+    if (ahead !== undefined) {
+      await ahead.pending.catch(() => undefined);
+      disposeBatch(ahead.current.batch);
+      disposeBatch(ahead.current.snapshot);
+    }
     disposeBatch(next?.batch);
     disposeBatch(next?.snapshot);
     checks?.close();

@@ -127,7 +127,8 @@ test("an abort signal (Ctrl-C) stops all workers, leaves a resumable checkpoint,
     );
     assert.equal(stopped.stopped, true);
     assert.equal(stopped.completed, false);
-    assert.equal(stopped.steps, 5);
+    // The step in hand finishes (with workers running one step ahead, possibly the next one too).
+    assert.ok(stopped.steps === 5 || stopped.steps === 6, `stopped after step ${stopped.steps}`);
     assert.equal(torch.memory().tensors, before);
     const resumed = await twinTrain(config(NAMES, { variantsModule: MODULE, schedule: "parallel", checkpoint: { dir, every: 100 } }));
     sameNumbers(full, resumed, NAMES);

@@ -59,7 +59,7 @@ export class Streams {
 
   /** Records the end of a step on every stream; returns their control sums. */
   record(): ControlSum[] {
-    return [...this.#streams.values()].map((s) => s.record());
+    return this.recordAllBut([]);
   }
 
   /** Records one stream (data streams are recorded when their batch is drawn). */

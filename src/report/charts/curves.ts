@@ -11,7 +11,14 @@ export function curveChart(data: CurveData): Chart {
   const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: s.mean, n: s.n }));
   const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: s.lo, hi: s.hi, n: s.n, band: data.bandLabel }));
   const color = { field: "variant", type: "nominal", scale: { domain: data.variants }, title: data.paired ? `variant − ${data.reference}` : "variant" };
-  const x = { field: "step", type: "quantitative", title: "step" };
+  // A metric logged at one step only (e.g. val/* of runs shorter than an epoch)
+  // would make invisible one-point lines and bands: draw each variant's seeds as
+  // points, its mean as a tick and its interval as a bar, side by side.
+  const steps = new Set(seedRows.map((r) => r.step));
+  const oneStep = steps.size <= 1;
+  const x = oneStep
+    ? { field: "variant", type: "nominal", scale: { domain: data.variants }, title: `step ${[...steps][0] ?? ""}`, axis: { labelAngle: 0 } }
+    : { field: "step", type: "quantitative", title: "step", axis: { format: "d", tickMinStep: 1 } };
   const yTitle = data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag;
   const strokeWidth = (label: string) => ({
     datum: label,
@@ -23,13 +30,13 @@ export function curveChart(data: CurveData): Chart {
     {
       name: "seeds",
       data: { values: seedRows },
-      mark: { type: "line", opacity: 0.35, interpolate: "linear" },
+      mark: oneStep ? { type: "point", opacity: 0.5, filled: true } : { type: "line", opacity: 0.35, interpolate: "linear" },
       encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, strokeWidth: strokeWidth(SEED_LINE) },
     },
     {
       name: "band",
       data: { values: bandRows },
-      mark: { type: "area", interpolate: "linear" },
+      mark: oneStep ? { type: "rule", strokeWidth: 8 } : { type: "area", interpolate: "linear" },
       encoding: {
         x,
         y: { field: "lo", type: "quantitative", title: yTitle },
@@ -42,7 +49,7 @@ export function curveChart(data: CurveData): Chart {
     {
       name: "mean",
       data: { values: meanRows },
-      mark: { type: "line", interpolate: "linear" },
+      mark: oneStep ? { type: "tick", thickness: 3, size: 24 } : { type: "line", interpolate: "linear" },
       encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, strokeWidth: strokeWidth(meanLabel), tooltip: [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }] },
     },
   ];
@@ -53,8 +60,9 @@ export function curveChart(data: CurveData): Chart {
   const bands = new Set(bandRows.map((r) => r.variant)).size;
   const means = new Set(meanRows.map((r) => r.variant)).size;
   const title = data.paired ? `Paired difference: ${data.tag}, variant − ${data.reference}` : `Learning curve: ${data.tag}`;
-  const caption =
-    `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step (same batches, same evaluation batch)` : "Each thin line is one run (seed)"}; ` +
+  const caption = oneStep
+    ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.`
+    : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step (same batches, same evaluation batch)` : "Each thin line is one run (seed)"}; ` +
     `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
     (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".");
   return {

@@ -1,21 +1,15 @@
 /** `twin compare <study>`: twin-train the study's variants over seeds and print the paired verdict. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { finalMetric, runStudy } from "../study/run-study.ts";
+import { finalMetric } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
-import { studyProgress } from "./study-progress.ts";
-import { addStudyStoreOptions, reportStopped, storeRunOptions, type StudyStoreFlags } from "./study-options.ts";
-import { interruptSignal } from "./interrupt.ts";
-import { parseSchedule } from "./schedule-option.ts";
+import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 
-interface CompareOptions extends StudyStoreFlags {
+interface CompareOptions extends StudyRunFlags {
   seeds?: string;
   first: string;
-  logdir: string;
   metric: string;
-  json?: boolean;
-  schedule: string;
   steps?: string;
 }
 
@@ -37,22 +31,8 @@ export function registerCompare(program: Command): void {
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);
-      const progress = studyProgress(opts.json);
-      const interrupt = interruptSignal();
-      const results = await runStudy(spec, {
-        studyFile: resolve(file),
-        schedule: parseSchedule(opts.schedule),
-        plan: n === undefined ? spec.seeds : { n, first: Number(opts.first) },
-        logdir: resolve(opts.logdir),
-        onRunStart: progress.onRunStart,
-        onProgress: progress.onProgress,
-        onRunEnd: progress.onRunEnd,
-        ...storeRunOptions(opts),
-        signal: interrupt.signal,
-      });
-      interrupt.release();
-      progress.stop();
-      if (reportStopped(results, opts)) return;
+      const results = await runStudyCommand(spec, file, n === undefined ? spec.seeds : { n, first: Number(opts.first) }, opts);
+      if (results === undefined) return;
       const values = finalMetric(results, opts.metric);
       const verdict = studyVerdict(
         { values, seeds: results.runs.map((r) => String(r.plan.label)) },

@@ -1,24 +1,16 @@
 /** `twin seeds <study>`: a seed-sensitivity study: distribution, ranks, black swans, variance by factor. */
 import type { Command } from "commander";
-import { resolve } from "node:path";
 import { FACTORS } from "../rng/streams.ts";
-import { runStudy } from "../study/run-study.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
-import { studyProgress } from "./study-progress.ts";
-import { addStudyStoreOptions, reportStopped, storeRunOptions, type StudyStoreFlags } from "./study-options.ts";
-import { interruptSignal } from "./interrupt.ts";
-import { parseSchedule } from "./schedule-option.ts";
+import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 
-interface SeedsOptions extends StudyStoreFlags {
+interface SeedsOptions extends StudyRunFlags {
   n: string;
   vary?: string;
   first: string;
-  logdir: string;
   metric: string;
-  json?: boolean;
-  schedule: string;
   steps?: string;
 }
 
@@ -49,22 +41,8 @@ export function registerSeeds(program: Command): void {
         if (factors.length === 0) throw new Error("--vary needs a factor name");
         plan = { vary: factors, n, first, withAll: each };
       }
-      const progress = studyProgress(opts.json);
-      const interrupt = interruptSignal();
-      const results = await runStudy(spec, {
-        studyFile: resolve(file),
-        schedule: parseSchedule(opts.schedule),
-        plan,
-        logdir: resolve(opts.logdir),
-        onRunStart: progress.onRunStart,
-        onProgress: progress.onProgress,
-        onRunEnd: progress.onRunEnd,
-        ...storeRunOptions(opts),
-        signal: interrupt.signal,
-      });
-      interrupt.release();
-      progress.stop();
-      if (reportStopped(results, opts)) return;
+      const results = await runStudyCommand(spec, file, plan, opts);
+      if (results === undefined) return;
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
     });

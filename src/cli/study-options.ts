@@ -1,6 +1,12 @@
 /** Options shared by the commands that run studies: where they are recorded and who runs them. */
 import type { Command } from "commander";
-import type { RunStudyOptions, StudyResults } from "../study/run-study.ts";
+import { resolve } from "node:path";
+import { runStudy, type RunStudyOptions, type StudyResults } from "../study/run-study.ts";
+import type { StudySpec } from "../study/define.ts";
+import type { SeedPlan } from "../study/seed-plan.ts";
+import { interruptSignal } from "./interrupt.ts";
+import { parseSchedule } from "./schedule-option.ts";
+import { studyProgress } from "./study-progress.ts";
 
 export interface StudyStoreFlags {
   store?: string;
@@ -65,4 +71,38 @@ export function reportStopped(results: StudyResults, flags: StudyStoreFlags): bo
     return true;
   }
   return false;
+}
+
+/** Flags of every command that trains a study. */
+export interface StudyRunFlags extends StudyStoreFlags {
+  logdir: string;
+  schedule: string;
+  json?: boolean;
+}
+
+/**
+ * Runs a study for a command: progress bars, Ctrl-C, the store options.
+ * Returns undefined when the study stopped with nothing to report on.
+ */
+export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedPlan | undefined, flags: StudyRunFlags): Promise<StudyResults | undefined> {
+  const progress = studyProgress(flags.json);
+  const interrupt = interruptSignal();
+  try {
+    const results = await runStudy(spec, {
+      studyFile: resolve(file),
+      schedule: parseSchedule(flags.schedule),
+      plan,
+      logdir: resolve(flags.logdir),
+      onRunStart: progress.onRunStart,
+      onProgress: progress.onProgress,
+      onRunEnd: progress.onRunEnd,
+      ...storeRunOptions(flags),
+      signal: interrupt.signal,
+    });
+    progress.stop();
+    return reportStopped(results, flags) ? undefined : results;
+  } finally {
+    interrupt.release();
+    progress.stop();
+  }
 }

@@ -18,7 +18,7 @@ import { WorkerPool } from "../twin/hosts.ts";
 import { latestCheckpoint } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
-import { StoreError, type RunRecord, type Store } from "../store/index.ts";
+import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import {
   configOf,
@@ -126,7 +126,7 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
 export async function trainFromRecord(
   run: RunRecord,
   setup: RunSetup,
-  options: ExecuteOptions & { checkpoint?: { dir: string; every: number }; onProgress?: (p: Progress) => void },
+  options: ExecuteOptions & { checkpoint?: { dir: string; every: number }; onProgress?: (p: Progress) => void; texts?: Record<string, string> },
 ): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
   const { config, spec, train, file } = setup;
   setNumThreads(spec.threads ?? 1);
@@ -149,6 +149,7 @@ export async function trainFromRecord(
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed: config.seed }, split),
       reference: config.reference,
+      texts: options.texts,
       logdir: options.logdir,
       checkpoint: options.checkpoint,
       schedule: options.schedule,
@@ -239,6 +240,8 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const curve = join(dir, CURVE_FILE);
       const trained = await trainFromRecord(run, setup, {
         ...options,
+        // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
+        texts: { fingerprint: hashFingerprint(base) },
         signal,
         checkpoint: { dir, every: options.checkpointEvery ?? 100 },
         onProgress: (p) => {

@@ -144,6 +144,7 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
         const logger = new RunLogger({ logdir: config.logdir, study: config.study, variant: name, seed: Number(runLabel) });
         const seeds = Object.fromEntries(Object.entries(streams.seeds).map(([k, v]) => [k, v.toString()]));
         logger.hparams({ study: config.study, variant: name, seed: runLabel, seeds, batch_size: config.batchSize, steps: total, schedule }, ["val/accuracy", "val/loss"]);
+        for (const [tag, text] of Object.entries(config.texts ?? {})) logger.logText(tag, text, 0);
         loggers.set(name, logger);
       }
     }

@@ -113,6 +113,8 @@ export interface TwinConfig {
   resume?: boolean;
   /** Stop after this many steps (for tests of resume); the run can be resumed later. */
   stopAfter?: number;
+  /** Text summaries logged once with every variant's run (e.g. "fingerprint": the study's code/data/environment hash). */
+  texts?: Record<string, string>;
   /**
    * Stops the run cleanly when aborted (Ctrl-C): the current step finishes, a
    * checkpoint is written when checkpoint.dir is set, workers stop, and the

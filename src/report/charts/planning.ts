@@ -89,7 +89,7 @@ export function powerChart(d: PowerData): Chart | undefined {
           data: { values: rows },
           mark: { type: "line", strokeWidth: 2 },
           encoding: {
-            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)" },
+            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
             y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
             color,
             strokeDash: { field: "what", type: "nominal", ...dash },
@@ -131,7 +131,7 @@ export function expectedMaxChart(d: ExpectedMaxData): Chart {
           name: "band",
           mark: { type: "area" },
           encoding: {
-            x: { field: "n", type: "quantitative", title: "runs (seeds)" },
+            x: { field: "n", type: "quantitative", title: "runs (seeds)", axis: { format: "d", tickMinStep: 1 } },
             y: { field: "lo", type: "quantitative", title: `expected ${best} of final ${d.metric}`, scale: { zero: false } },
             y2: { field: "hi" },
             color,

@@ -16,7 +16,7 @@
  *   the unflushed buffer, and a record cut short by a kill is skipped by the
  *   reader.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { mkdirSync, openSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { encodeEvent, FILE_VERSION, scalarValue, textValue, type SummaryValue, type TBEvent } from "./event.ts";
@@ -29,6 +29,7 @@ import {
   type SessionStatus,
 } from "./hparams.ts";
 import { frameRecord } from "./tfrecord.ts";
+import { BufferedFile } from "./buffered-file.ts";
 
 /** Options of {@link EventFileWriter}. */
 export interface EventFileWriterOptions {
@@ -60,52 +61,17 @@ export function eventFileName(unixSeconds: number, host: string, pid: number, co
   return `${EVENT_FILE_PREFIX}${secs}.${host}.${pid}.${counter}${suffix}`;
 }
 
-/** Open writers, flushed if the process exits without closing them. */
-const openWriters = new Set<EventFileWriter>();
-let exitHookInstalled = false;
-function trackWriter(w: EventFileWriter): void {
-  openWriters.add(w);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const writer of [...openWriters]) {
-        try {
-          writer.close();
-        } catch {
-          // Nothing can be reported at exit; the flushed part of the file stays valid.
-        }
-      }
-    });
-  }
-}
-
-function writeFully(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-}
-
 /** Writes one TensorBoard event file. Not thread-safe; one writer per file. */
 export class EventFileWriter {
   /** Absolute or relative path of the event file, as created. */
   readonly path: string;
-  private fd: number | undefined;
-  private readonly pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private oldestPendingMs = 0;
-  private readonly flushEvery: number;
-  private readonly flushMs: number;
-  private readonly fsyncOnFlush: boolean;
-  private timer: NodeJS.Timeout | undefined;
-  private deferredError: unknown;
+  readonly #file: BufferedFile;
 
   /**
    * Creates `dir` (recursively) and a new event file in it.
    * @throws if the directory or file cannot be created
    */
   constructor(dir: string, options: EventFileWriterOptions = {}) {
-    this.flushEvery = Math.max(1, options.flushEvery ?? 64);
-    this.flushMs = Math.max(0, (options.flushSecs ?? 5) * 1000);
-    this.fsyncOnFlush = options.fsyncOnFlush ?? false;
     const suffix = options.filenameSuffix ?? "";
     if (/[\\/]/.test(suffix)) throw new Error(`filenameSuffix must not contain a path separator: ${suffix}`);
     const host = (options.hostname ?? hostname()).replace(/[\\/]/g, "_");
@@ -123,45 +89,24 @@ export class EventFileWriter {
       }
     }
     this.path = path;
-    this.fd = fd;
-    trackWriter(this);
+    this.#file = new BufferedFile(path, fd, {
+      flushEvery: options.flushEvery ?? 64,
+      flushMs: (options.flushSecs ?? 5) * 1000,
+      fsyncOnFlush: options.fsyncOnFlush ?? false,
+      label: "event writer",
+    });
     this.addEvent({ wallTime: now, step: 0, fileVersion: FILE_VERSION });
     this.flush();
-    if (this.flushMs > 0) {
-      this.timer = setInterval(() => {
-        try {
-          this.flush();
-        } catch (err) {
-          this.deferredError ??= err;
-        }
-      }, this.flushMs);
-      this.timer.unref();
-    }
   }
 
   /** True once {@link close} has run. */
   get closed(): boolean {
-    return this.fd === undefined;
-  }
-
-  private check(): number {
-    if (this.deferredError !== undefined) {
-      const err = this.deferredError;
-      this.deferredError = undefined;
-      throw err;
-    }
-    if (this.fd === undefined) throw new Error(`event writer for ${this.path} is closed`);
-    return this.fd;
+    return this.#file.closed;
   }
 
   /** Appends any event (buffered). */
   addEvent(event: TBEvent): void {
-    this.check();
-    const record = frameRecord(encodeEvent(event));
-    if (this.pending.length === 0) this.oldestPendingMs = Date.now();
-    this.pending.push(record);
-    this.pendingBytes += record.length;
-    if (this.pending.length >= this.flushEvery || Date.now() - this.oldestPendingMs >= this.flushMs) this.flush();
+    this.#file.append(frameRecord(encodeEvent(event)));
   }
 
   /** Appends one event holding a `Summary` of `values`. */
@@ -214,33 +159,12 @@ export class EventFileWriter {
 
   /** Writes buffered events to the file (one write call). */
   flush(): void {
-    const fd = this.check();
-    if (this.pending.length === 0) return;
-    const out = new Uint8Array(this.pendingBytes);
-    let pos = 0;
-    for (const r of this.pending) {
-      out.set(r, pos);
-      pos += r.length;
-    }
-    this.pending.length = 0;
-    this.pendingBytes = 0;
-    writeFully(fd, out);
-    if (this.fsyncOnFlush) fsyncSync(fd);
+    this.#file.flush();
   }
 
   /** Flushes, fsyncs and closes the file. Idempotent. */
   close(): void {
-    if (this.fd === undefined) return;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    openWriters.delete(this);
-    try {
-      this.flush();
-      fsyncSync(this.fd);
-    } finally {
-      closeSync(this.fd);
-      this.fd = undefined;
-    }
+    this.#file.close();
   }
 
   /** `using w = new EventFileWriter(dir)` closes it at the end of the scope. */

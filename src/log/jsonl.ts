@@ -11,7 +11,8 @@
  * and not valid JSON); a malformed line anywhere else throws
  * {@link JsonlParseError} naming the file and line number.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { BufferedFile } from "./buffered-file.ts";
 import { dirname } from "node:path";
 
 /** Options of {@link JsonlWriter}. */
@@ -22,24 +23,6 @@ export interface JsonlWriterOptions {
   flushSecs?: number;
   /** Start a fresh file instead of appending (default false). */
   truncate?: boolean;
-}
-
-const openWriters = new Set<JsonlWriter>();
-let exitHookInstalled = false;
-function trackWriter(w: JsonlWriter): void {
-  openWriters.add(w);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", () => {
-      for (const writer of [...openWriters]) {
-        try {
-          writer.close();
-        } catch {
-          // Nothing can be reported at exit.
-        }
-      }
-    });
-  }
 }
 
 /**
@@ -85,19 +68,11 @@ function repairTail(fd: number): void {
 export class JsonlWriter {
   /** The file path. */
   readonly path: string;
-  private fd: number | undefined;
-  private pending: string[] = [];
-  private oldestPendingMs = 0;
-  private readonly flushEvery: number;
-  private readonly flushMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private deferredError: unknown;
+  readonly #file: BufferedFile;
 
   /** Opens (creating the directory and file if needed) `path` for appending. */
   constructor(path: string, options: JsonlWriterOptions = {}) {
     this.path = path;
-    this.flushEvery = Math.max(1, options.flushEvery ?? 32);
-    this.flushMs = Math.max(0, (options.flushSecs ?? 2) * 1000);
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, options.truncate ? "w+" : "a+");
     try {
@@ -106,33 +81,12 @@ export class JsonlWriter {
       closeSync(fd);
       throw err;
     }
-    this.fd = fd;
-    trackWriter(this);
-    if (this.flushMs > 0) {
-      this.timer = setInterval(() => {
-        try {
-          this.flush();
-        } catch (err) {
-          this.deferredError ??= err;
-        }
-      }, this.flushMs);
-      this.timer.unref();
-    }
+    this.#file = new BufferedFile(path, fd, { flushEvery: options.flushEvery ?? 32, flushMs: (options.flushSecs ?? 2) * 1000, label: "JSONL writer" });
   }
 
   /** True once {@link close} has run. */
   get closed(): boolean {
-    return this.fd === undefined;
-  }
-
-  private check(): number {
-    if (this.deferredError !== undefined) {
-      const err = this.deferredError;
-      this.deferredError = undefined;
-      throw err;
-    }
-    if (this.fd === undefined) throw new Error(`JSONL writer for ${this.path} is closed`);
-    return this.fd;
+    return this.#file.closed;
   }
 
   /**
@@ -141,38 +95,19 @@ export class JsonlWriter {
    * @throws TypeError for values JSON cannot represent (undefined, functions)
    */
   write(value: unknown): void {
-    this.check();
     const line = JSON.stringify(value);
     if (line === undefined) throw new TypeError(`cannot write ${typeof value} as JSON`);
-    if (this.pending.length === 0) this.oldestPendingMs = Date.now();
-    this.pending.push(line);
-    if (this.pending.length >= this.flushEvery || Date.now() - this.oldestPendingMs >= this.flushMs) this.flush();
+    this.#file.append(Buffer.from(line + "\n", "utf8"));
   }
 
   /** Appends buffered lines to the file in one write. */
   flush(): void {
-    const fd = this.check();
-    if (this.pending.length === 0) return;
-    const text = this.pending.join("\n") + "\n";
-    this.pending = [];
-    const data = Buffer.from(text, "utf8");
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    this.#file.flush();
   }
 
   /** Flushes, fsyncs and closes. Idempotent. */
   close(): void {
-    if (this.fd === undefined) return;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    openWriters.delete(this);
-    try {
-      this.flush();
-      fsyncSync(this.fd);
-    } finally {
-      closeSync(this.fd);
-      this.fd = undefined;
-    }
+    this.#file.close();
   }
 
   /** `using w = new JsonlWriter(path)` closes it at the end of the scope. */

@@ -2,18 +2,9 @@
 import type { Command } from "commander";
 import { FACTORS } from "../rng/streams.ts";
 import type { TestChoice } from "../study/analyze.ts";
-import {
-  checkFactor,
-  checkVariantName,
-  parseCount,
-  parseSeconds,
-  parseSeed,
-  readVariantsFile,
-  runSweep,
-  type SweepOutcome,
-  type SweepResult,
-  type SweepVariant,
-} from "../study/sweep.ts";
+import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
+import { readVariantsFile } from "../study/sweep-variants-file.ts";
+import { runSweep, type SweepOutcome, type SweepResult, type SweepVariant } from "../study/sweep.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
 

@@ -6,8 +6,9 @@
  * stderr kept for the record, both streams logged with a cap.
  *
  * The run ends when the command exits, not when its pipes close: whatever it
- * left in its process group is killed at once, and pipes still held open by a
- * process that escaped the group are closed after PIPE_GRACE_MS.
+ * left in its process group is killed at once; when the pipes are still open
+ * PIPE_GRACE_MS later, a process that escaped the group holds them: those
+ * found (process-tree.ts) are killed and the pipes closed.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -221,8 +222,12 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
       if (cmd && stopping) escaped = Math.max(escaped, killTree(cmd, "SIGKILL"));
       else if (cmd) signal(-cmd.pid, "SIGKILL");
       if (openPipes === 0) return void finish();
-      // A process that left the group may still hold the pipes: stop waiting for them after a grace period.
-      const t = setTimeout(() => void finish(), PIPE_GRACE_MS);
+      // A process that left the group may still hold the pipes: after a grace period, end what can be
+      // found of it and stop waiting for the pipes.
+      const t = setTimeout(() => {
+        if (cmd) escaped = Math.max(escaped, killTree(cmd, "SIGKILL"));
+        void finish();
+      }, PIPE_GRACE_MS);
       timers.push(t);
     });
   });

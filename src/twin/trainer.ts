@@ -17,7 +17,7 @@
  * marked diverged; the others go on. A single model is the K = 1 case.
  */
 import { join } from "node:path";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { JsonlWriter } from "../log/jsonl.ts";
 import { RunLogger } from "../log/run-logger.ts";
@@ -29,7 +29,7 @@ import type { ControlSum, StreamState } from "../rng/stream.ts";
 import { globalGeneratorState, setStrictRandom } from "../torch/runtime.ts";
 import { scope } from "../torch/scope.ts";
 import { batchChecksum } from "./checksum.ts";
-import { checkpointPath, latestCheckpoint, pruneCheckpoints } from "./checkpoint.ts";
+import { latestValidCheckpoint, pruneCheckpoints, readCheckpointState, writeCheckpoint } from "./checkpoint.ts";
 import { InProcessHost, WorkerHost, WorkerPool, type HostInit, type SharedBatch, type VariantHost } from "./hosts.ts";
 import type { StepOutcome, VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, TrainBatch, TwinConfig, TwinResult, VariantResult } from "./types.ts";
@@ -158,15 +158,16 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     const statuses: Record<string, VariantResult["status"]> = Object.fromEntries(names.map((n) => [n, "running"]));
 
     const ckptDir = config.checkpoint?.dir;
-    const resumeFrom = ckptDir && config.resume !== false ? latestCheckpoint(ckptDir) : undefined;
+    const resumeFrom = ckptDir && config.resume !== false ? latestValidCheckpoint(ckptDir, config.checkpoint) : undefined;
     if (resumeFrom) {
-      const saved = JSON.parse(readFileSync(join(resumeFrom, "state.json"), "utf8")) as SavedState;
+      const saved = readCheckpointState<SavedState>(resumeFrom);
       if (saved.version !== 2) throw new Error(`checkpoint ${resumeFrom} was written by another version of twin's trainer; remove it to start over`);
       ({ step, evalCursor, batchChecksums, controlSumsByStep, runChain } = saved);
       streams.setState(Object.fromEntries(Object.entries(saved.streams).map(([k, s]) => [k, { ...s, generator: Uint8Array.from(Buffer.from(s.generator, "base64")) }])));
       loader.setState(saved.loader);
       await Promise.all(hosts.map((h) => h.load(resumeFrom, saved.variants)));
       for (const [n, v] of Object.entries(saved.variants)) statuses[n] = v.result.status;
+      config.checkpoint?.onResume?.(step);
     }
 
     if (config.logdir) checks = new JsonlWriter(join(config.logdir, config.study, "_checks", `seed-${runLabel}.jsonl`));
@@ -176,22 +177,19 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     let beforeNext: { loader: LoaderState; order: StreamState; augment: StreamState } | undefined;
     const save = async (atStep: number) => {
       if (!ckptDir) return;
-      const final = checkpointPath(ckptDir, atStep);
-      const tmp = `${final}.tmp-${process.pid}`;
-      rmSync(tmp, { recursive: true, force: true });
-      mkdirSync(tmp, { recursive: true });
-      const variants = await onHosts((h) => h.save(tmp));
-      const current = streams.getState();
-      const loaderState = next && beforeNext ? beforeNext.loader : loader.getState();
-      if (next && beforeNext) Object.assign(current, { order: beforeNext.order, augment: beforeNext.augment });
-      const streamState = Object.fromEntries(Object.entries(current).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
-      const state: SavedState = {
-        version: 2, step: atStep, streams: streamState, loader: { ...loaderState, permutation: Array.from(loaderState.permutation) },
-        evalCursor, batchChecksums, controlSumsByStep, runChain, variants,
-      };
-      writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
-      rmSync(final, { recursive: true, force: true });
-      renameSync(tmp, final);
+      const written = await writeCheckpoint(ckptDir, atStep, async (tmp) => {
+        const variants = await onHosts((h) => h.save(tmp));
+        const current = streams.getState();
+        const loaderState = next && beforeNext ? beforeNext.loader : loader.getState();
+        if (next && beforeNext) Object.assign(current, { order: beforeNext.order, augment: beforeNext.augment });
+        const streamState = Object.fromEntries(Object.entries(current).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
+        const state: SavedState = {
+          version: 2, step: atStep, streams: streamState, loader: { ...loaderState, permutation: Array.from(loaderState.permutation) },
+          evalCursor, batchChecksums, controlSumsByStep, runChain, variants,
+        };
+        writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
+      });
+      await config.checkpoint?.onSaved?.(written);
       pruneCheckpoints(ckptDir);
     };
 

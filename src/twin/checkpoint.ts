@@ -1,25 +1,59 @@
 /**
- * Checkpoint folders of a twin run: <dir>/step-<k>/ with state.json, one
- * safetensors file per variant model and optimizer, and manifest.json (the
- * SHA-256 of every other file). A folder is written under a temporary name,
- * every file and the folder are fsynced, and only then is it renamed into
- * place, so a listed checkpoint is complete. The checkpoint's own hash is the
- * SHA-256 of its manifest; the caller may record it elsewhere (the store) and
- * hand it back on load.
+ * Checkpoint folders of a twin run: <dir>/step-<k>/ with state.json (the
+ * trainer's state: streams, loader position, control sums, run chain, and each
+ * variant's JSON state), one safetensors file per variant model and optimizer,
+ * and manifest.json (the SHA-256 of every other file).
+ *
+ * Writing is atomic: the folder is filled under a temporary name, every file
+ * and the folder are fsynced, and only then is it renamed into place, so a
+ * listed checkpoint is complete. The checkpoint's own hash is the SHA-256 of its
+ * manifest; the caller may record it elsewhere (the store) and hand it back.
  *
  * On load every file is checked against the manifest (and the manifest against
  * the recorded hash): a damaged checkpoint is reported, set aside as
  * step-<k>.damaged-<time>, and the previous valid one is used; with none left
- * the run starts from scratch. A silently corrupted resume is never possible.
+ * the run starts from scratch. A corrupted checkpoint is never resumed from.
  */
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { LoaderState } from "../data/loader.ts";
+import type { ControlSum, StreamState } from "../rng/stream.ts";
+import type { VariantCheckpoint } from "./variant-runner.ts";
 
 const PREFIX = "step-";
 const MANIFEST = "manifest.json";
-/** Checkpoints kept per run (the newest ones): one more than needed, so a damaged newest one has a fallback. */
+/** Checkpoints kept per run (the newest ones): more than one, so a damaged newest one has a fallback. */
 const KEEP = 2;
+const STATE_FILE = "state.json";
+/** The layout of state.json; a checkpoint of another version is refused, not misread. */
+const VERSION = 2;
+
+/** What the trainer itself restores from a checkpoint (the variants restore their own files). */
+export interface TrainerState {
+  step: number;
+  streams: Record<string, StreamState>;
+  loader: LoaderState;
+  evalCursor: number;
+  batchChecksums: string[];
+  controlSumsByStep: ControlSum[][];
+  runChain: string;
+}
+
+type EncodedStream = Omit<StreamState, "generator"> & { generator: string };
+
+interface StateFile extends Omit<TrainerState, "streams" | "loader"> {
+  version: typeof VERSION;
+  streams: Record<string, EncodedStream>;
+  loader: Omit<LoaderState, "permutation"> & { permutation: number[] };
+  variants: Record<string, VariantCheckpoint>;
+}
+
+interface Manifest {
+  version: 1;
+  step: number;
+  files: Record<string, string>;
+}
 
 /** A checkpoint as written: its folder, step and content hash (SHA-256 of its manifest). */
 export interface CheckpointInfo {
@@ -53,32 +87,39 @@ export interface CheckpointOptions {
   onResume?: (step: number) => void;
 }
 
-interface Manifest {
-  version: 1;
-  step: number;
-  files: Record<string, string>;
-}
-
 export function checkpointPath(dir: string, step: number): string {
   return join(dir, `${PREFIX}${String(step).padStart(8, "0")}`);
 }
 
-function stepOf(path: string): number {
-  return Number(/step-(\d+)$/.exec(path)?.[1] ?? NaN);
-}
-
+/** Checkpoint folders in dir, oldest first (temporary and set-aside folders excluded). */
 function listCheckpoints(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /^step-\d+$/.test(f))
+    .filter((f) => new RegExp(`^${PREFIX}\\d+$`).test(f))
     .sort();
+}
+
+/** The newest checkpoint folder in dir (not checked: see latestValidCheckpoint), or undefined. */
+export function latestCheckpoint(dir: string): string | undefined {
+  const all = listCheckpoints(dir);
+  return all.length ? join(dir, all[all.length - 1]) : undefined;
+}
+
+/** The training step a checkpoint folder was written at. */
+export function checkpointStep(folder: string): number {
+  return Number(new RegExp(`${PREFIX}(\\d+)$`).exec(folder)?.[1] ?? 0);
+}
+
+/** Removes all but the newest checkpoints. */
+export function pruneCheckpoints(dir: string, keep = KEEP): void {
+  for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
 }
 
 function sha256(bytes: Buffer | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** fsync a file or folder so that a crash after the rename cannot leave an empty or partial file. */
+/** fsync a file or folder, so that a crash after the rename cannot leave an empty or partial file. */
 function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
   try {
@@ -89,40 +130,58 @@ function fsyncPath(path: string): void {
 }
 
 /**
- * Writes the checkpoint of `step` atomically: `fill` writes its files into a
- * temporary folder; the manifest is added, everything fsynced, the folder
- * renamed into place (replacing an older one of the same step) and the parent
- * fsynced. Returns the checkpoint's content hash.
+ * Writes the checkpoint of `state.step` into dir: the variants write their
+ * files into a temporary folder (saveVariants returns their JSON state), then
+ * state.json and the manifest; everything is fsynced, the folder renamed into
+ * place (replacing one of the same step) and older ones pruned. Returns the
+ * checkpoint's content hash.
  */
-export async function writeCheckpoint(dir: string, step: number, fill: (tmp: string) => Promise<void> | void): Promise<CheckpointInfo> {
-  const final = checkpointPath(dir, step);
+export async function writeCheckpoint(
+  dir: string,
+  state: TrainerState,
+  saveVariants: (folder: string) => Promise<Record<string, VariantCheckpoint>>,
+): Promise<CheckpointInfo> {
+  const final = checkpointPath(dir, state.step);
   const tmp = `${final}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  await fill(tmp);
+  const variants = await saveVariants(tmp);
+  const file: StateFile = {
+    version: VERSION,
+    step: state.step,
+    streams: Object.fromEntries(Object.entries(state.streams).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }])),
+    loader: { ...state.loader, permutation: Array.from(state.loader.permutation) },
+    evalCursor: state.evalCursor,
+    batchChecksums: state.batchChecksums,
+    controlSumsByStep: state.controlSumsByStep,
+    runChain: state.runChain,
+    variants,
+  };
+  writeFileSync(join(tmp, STATE_FILE), JSON.stringify(file));
   const files: Record<string, string> = {};
   for (const name of readdirSync(tmp).sort()) {
-    const file = join(tmp, name);
-    files[name] = sha256(readFileSync(file));
-    fsyncPath(file);
+    files[name] = sha256(readFileSync(join(tmp, name)));
+    fsyncPath(join(tmp, name));
   }
-  const manifest = JSON.stringify({ version: 1, step, files } satisfies Manifest);
+  const manifest = JSON.stringify({ version: 1, step: state.step, files } satisfies Manifest);
   writeFileSync(join(tmp, MANIFEST), manifest);
   fsyncPath(join(tmp, MANIFEST));
   fsyncPath(tmp);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
   fsyncPath(dirname(final));
-  return { step, path: final, sha256: sha256(manifest) };
+  pruneCheckpoints(dir);
+  return { step: state.step, path: final, sha256: sha256(manifest) };
 }
 
-/** Why a checkpoint folder cannot be trusted, or undefined when every file matches its manifest. */
-export function checkCheckpoint(path: string, expected?: string): { file?: string; reason: string } | undefined {
-  const manifestPath = join(path, MANIFEST);
+/** Why a checkpoint folder cannot be trusted, or undefined when every file matches its manifest (and the manifest `expected`). */
+export function checkCheckpoint(folder: string, expected?: string): { file?: string; reason: string } | undefined {
+  const manifestPath = join(folder, MANIFEST);
   if (!existsSync(manifestPath)) return { file: MANIFEST, reason: "it has no manifest (written by an older twin, or cut short)" };
   const text = readFileSync(manifestPath);
-  if (expected !== undefined && sha256(text) !== expected) {
-    return { file: MANIFEST, reason: `its manifest's SHA-256 ${sha256(text).slice(0, 12)}… differs from the one recorded when it was written (${expected.slice(0, 12)}…)` };
+  const actual = sha256(text);
+  if (expected !== undefined && actual !== expected) {
+    return { file: MANIFEST, reason: `its manifest's SHA-256 ${actual.slice(0, 12)}… differs from the one recorded when it was written (${expected.slice(0, 12)}…)` };
   }
   let manifest: Manifest;
   try {
@@ -133,13 +192,13 @@ export function checkCheckpoint(path: string, expected?: string): { file?: strin
   if (manifest?.version !== 1 || typeof manifest.files !== "object" || manifest.files === null) {
     return { file: MANIFEST, reason: "its manifest is not a twin checkpoint manifest" };
   }
+  if (!(STATE_FILE in manifest.files)) return { file: STATE_FILE, reason: `its manifest lists no ${STATE_FILE}` };
   for (const [name, hash] of Object.entries(manifest.files)) {
-    const file = join(path, name);
+    const file = join(folder, name);
     if (!existsSync(file)) return { file: name, reason: `${name} is missing` };
-    const actual = sha256(readFileSync(file));
-    if (actual !== hash) return { file: name, reason: `${name} has SHA-256 ${actual.slice(0, 12)}…, the manifest says ${String(hash).slice(0, 12)}…` };
+    const got = sha256(readFileSync(file));
+    if (got !== hash) return { file: name, reason: `${name} has SHA-256 ${got.slice(0, 12)}…, its manifest says ${String(hash).slice(0, 12)}…` };
   }
-  if (!("state.json" in manifest.files)) return { file: "state.json", reason: "its manifest lists no state.json" };
   return undefined;
 }
 
@@ -157,39 +216,35 @@ function warnDamaged(d: DamagedCheckpoint): void {
 
 /**
  * The newest checkpoint in dir whose files all match their manifest (and whose
- * manifest matches `expected`, where a hash was recorded), or undefined. Damaged
+ * manifest matches `expected` where a hash was recorded), or undefined. Damaged
  * ones are reported through onDamaged and moved aside so they are never loaded.
  */
 export function latestValidCheckpoint(dir: string, options: Pick<CheckpointOptions, "expected" | "onDamaged"> = {}): string | undefined {
   for (const name of listCheckpoints(dir).reverse()) {
-    const path = join(dir, name);
-    const step = stepOf(path);
-    const problem = checkCheckpoint(path, options.expected?.get(step));
-    if (problem === undefined) return path;
-    const movedTo = `${path}.damaged-${Date.now()}`;
-    renameSync(path, movedTo);
-    (options.onDamaged ?? warnDamaged)({ path, step, ...problem, movedTo });
+    const folder = join(dir, name);
+    const step = checkpointStep(folder);
+    const problem = checkCheckpoint(folder, options.expected?.get(step));
+    if (problem === undefined) return folder;
+    const movedTo = `${folder}.damaged-${Date.now()}`;
+    renameSync(folder, movedTo);
+    (options.onDamaged ?? warnDamaged)({ path: folder, step, ...problem, movedTo });
   }
   return undefined;
 }
 
-/** The newest complete checkpoint in dir (not checked; see latestValidCheckpoint), or undefined. */
-export function latestCheckpoint(dir: string): string | undefined {
-  const all = listCheckpoints(dir);
-  return all.length ? join(dir, all[all.length - 1]) : undefined;
-}
-
-/** Reads a checked checkpoint's state.json; a parse error names the file. */
-export function readCheckpointState<T>(path: string): T {
-  const file = join(path, "state.json");
+/** Reads a checkpoint folder written by writeCheckpoint (check it first: latestValidCheckpoint). */
+export function readCheckpoint(folder: string): { state: TrainerState; variants: Record<string, VariantCheckpoint> } {
+  const path = join(folder, STATE_FILE);
+  let file: StateFile;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
+    file = JSON.parse(readFileSync(path, "utf8")) as StateFile;
   } catch (e) {
-    throw new Error(`checkpoint state ${file} cannot be read (${(e as Error).message}); remove the folder ${path} to start the run over`);
+    throw new Error(`checkpoint state ${path} cannot be read (${(e as Error).message}); remove the folder ${folder} to start the run over`);
   }
-}
-
-/** Removes all but the newest checkpoints. */
-export function pruneCheckpoints(dir: string, keep = KEEP): void {
-  for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
+  if (file.version !== VERSION) throw new Error(`checkpoint ${folder} was written by another version of twin's trainer; remove it to start over`);
+  const { version: _version, variants, streams, ...rest } = file;
+  return {
+    state: { ...rest, streams: Object.fromEntries(Object.entries(streams).map(([k, s]) => [k, { ...s, generator: Uint8Array.from(Buffer.from(s.generator, "base64")) }])) },
+    variants,
+  };
 }

@@ -15,7 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "nod
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { WorkerPool } from "../twin/hosts.ts";
-import { latestCheckpoint } from "../twin/checkpoint.ts";
+import { checkpointStep, latestCheckpoint } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type Store } from "../store/index.ts";
@@ -236,7 +236,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.
       mkdirSync(dir, { recursive: true });
       const resumeFrom = latestCheckpoint(dir);
-      if (resumeFrom) options.onResume?.(Number(/step-(\d+)$/.exec(resumeFrom)?.[1] ?? 0));
+      if (resumeFrom) options.onResume?.(checkpointStep(resumeFrom));
       const curve = join(dir, CURVE_FILE);
       const trained = await trainFromRecord(run, setup, {
         ...options,

@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
-import { writeStatsPlot } from "../report/stats-plot.ts";
 
 interface StatsOptions {
   metric?: string;
@@ -75,6 +74,7 @@ export function registerStats(program: Command): void {
       });
       process.stdout.write((opts.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis)) + "\n");
       if (opts.plot !== undefined) {
+        const { writeStatsPlot } = await import("../report/stats-plot.ts"); // Vega: loaded only for --plot
         const path = await writeStatsPlot(table, analysis, opts.plot);
         if (!opts.json) process.stdout.write(`wrote ${path}\n`);
       }

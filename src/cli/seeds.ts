@@ -5,6 +5,7 @@ import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
+import { flagFailedRuns } from "./exit-codes.ts";
 
 interface SeedsOptions extends StudyRunFlags {
   n: string;
@@ -27,7 +28,7 @@ export function registerSeeds(program: Command): void {
     .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
+    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
   ).action(async (file: string, opts: SeedsOptions) => {
       const spec = withSteps(await loadStudy(file), opts.steps);
       const n = Number(opts.n);
@@ -45,5 +46,7 @@ export function registerSeeds(program: Command): void {
       if (results === undefined) return;
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
+      const anyFailed = results.runs.some((r) => Object.values(r.result.variants).some((v) => v.status === "diverged" || v.status === "failed"));
+      if (anyFailed) flagFailedRuns();
     });
 }

@@ -24,7 +24,7 @@ const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
 
 /** The analysis as text (kept under this name for callers of the stats command's formatter). */
 export function formatAnalysis(a: Analysis): string {
-  return formatVerdict("", a);
+  return formatVerdict("", a, false);
 }
 
 /** True when any run of the analysis diverged or failed (the command then exits with EXIT.runsFailed). */

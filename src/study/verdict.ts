@@ -90,7 +90,7 @@ function failureLine(v: Analysis["variants"][number]): string | undefined {
  * direction), per-variant table, failures, comparisons with what they rest
  * on, notes and advice. Metric values in [0, 1] are shown as percentages when asPercent.
  */
-export function formatVerdict(title: string, v: Analysis, asPercent = false): string {
+export function formatVerdict(title: string, v: Analysis, asPercent = true): string {
   const { f, signed, unit } = numberFormat(asPercent);
   const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
   if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);

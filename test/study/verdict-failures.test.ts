@@ -57,7 +57,7 @@ test("diverged (NaN) and failed (status column) runs are counted, not dropped; t
   assert.equal(f.test, "exact McNemar");
   assert.deepEqual(f.discordant, [0, 2]);
   assert.ok(Math.abs(f.p - 0.5) < 1e-12); // scipy.stats.binomtest(0, 2).pvalue
-  const text = formatVerdict("", a);
+  const text = formatVerdict("", a, false);
   assert.match(text, /^6 seeds · paired by seed/);
   assert.match(text, /rests on 4 pairs \(2 seeds left out: 1 new diverged, 4 new failed\)/);
   assert.match(text, /failure rate 33% \(95% CI 4%–78%\)/);
@@ -92,13 +92,13 @@ test("an empty cell is reported by row and the analysis stays paired, saying why
   assert.equal(a.comparisons[0]!.n_pairs, 5);
   assert.equal(a.variants[1]!.missing, 1);
   assert.ok(a.problems.some((x) => x.includes(`${p} row 10`) && x.includes("seed 2")), a.problems.join("\n"));
-  assert.match(formatVerdict("", a), /left out: .*row 10: no value for "accuracy"/);
+  assert.match(formatVerdict("", a, false), /left out: .*row 10: no value for "accuracy"/);
   // A missing row (not a cell) makes the analysis unpaired, and it says which seed is missing.
   const short = file("short.csv", rows.filter((r) => !r.startsWith("new,5,")).join("\n"));
   const u = analyzeResults(readResults(short), { metric: "accuracy" });
   assert.equal(u.paired, false);
   assert.match(u.pairing, /"new" has no run for seed\(s\) 5/);
-  assert.match(formatVerdict("", u), /unpaired: "new" has no run for seed\(s\) 5/);
+  assert.match(formatVerdict("", u, false), /unpaired: "new" has no run for seed\(s\) 5/);
 });
 
 test("a truncated metrics file in a log folder is reported, and a failed run's stale values are not its result", () => {

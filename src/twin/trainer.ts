@@ -17,7 +17,6 @@
  * marked diverged; the others go on. A single model is the K = 1 case.
  */
 import { join } from "node:path";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { JsonlWriter } from "../log/jsonl.ts";
 import { RunLogger } from "../log/run-logger.ts";
@@ -29,27 +28,15 @@ import type { ControlSum, StreamState } from "../rng/stream.ts";
 import { globalGeneratorState, setStrictRandom } from "../torch/runtime.ts";
 import { scope } from "../torch/scope.ts";
 import { batchChecksum } from "./checksum.ts";
-import { checkpointPath, latestCheckpoint, pruneCheckpoints } from "./checkpoint.ts";
+import { latestValidCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { InProcessHost, WorkerHost, WorkerPool, type HostInit, type SharedBatch, type VariantHost } from "./hosts.ts";
-import type { StepOutcome, VariantCheckpoint } from "./variant-runner.ts";
+import type { StepOutcome } from "./variant-runner.ts";
 import type { EvalMetrics, TrainBatch, TwinConfig, TwinResult, VariantResult } from "./types.ts";
 
 const DEFAULT_EVAL_EVERY = 50;
 const DEFAULT_EVAL_BATCH = 500;
 /** Streams recorded right after a batch is prepared (they draw only then). */
 const DATA_STREAMS = ["order", "augment"];
-
-interface SavedState {
-  version: 2;
-  step: number;
-  streams: Record<string, Omit<StreamState, "generator"> & { generator: string }>;
-  loader: LoaderState;
-  evalCursor: number;
-  batchChecksums: string[];
-  controlSumsByStep: ControlSum[][];
-  runChain: string;
-  variants: Record<string, VariantCheckpoint>;
-}
 
 /** A prepared batch: its tensors (kept until the step is over), ids, checksum and data-stream sums. */
 interface Prepared {
@@ -158,15 +145,15 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     const statuses: Record<string, VariantResult["status"]> = Object.fromEntries(names.map((n) => [n, "running"]));
 
     const ckptDir = config.checkpoint?.dir;
-    const resumeFrom = ckptDir && config.resume !== false ? latestCheckpoint(ckptDir) : undefined;
+    const resumeFrom = ckptDir && config.resume !== false ? latestValidCheckpoint(ckptDir, config.checkpoint) : undefined;
     if (resumeFrom) {
-      const saved = JSON.parse(readFileSync(join(resumeFrom, "state.json"), "utf8")) as SavedState;
-      if (saved.version !== 2) throw new Error(`checkpoint ${resumeFrom} was written by another version of twin's trainer; remove it to start over`);
-      ({ step, evalCursor, batchChecksums, controlSumsByStep, runChain } = saved);
-      streams.setState(Object.fromEntries(Object.entries(saved.streams).map(([k, s]) => [k, { ...s, generator: Uint8Array.from(Buffer.from(s.generator, "base64")) }])));
-      loader.setState(saved.loader);
+      const saved = readCheckpoint(resumeFrom);
+      ({ step, evalCursor, batchChecksums, controlSumsByStep, runChain } = saved.state);
+      streams.setState(saved.state.streams);
+      loader.setState(saved.state.loader);
       await Promise.all(hosts.map((h) => h.load(resumeFrom, saved.variants)));
       for (const [n, v] of Object.entries(saved.variants)) statuses[n] = v.result.status;
+      config.checkpoint?.onResume?.(step);
     }
 
     if (config.logdir) checks = new JsonlWriter(join(config.logdir, config.study, "_checks", `seed-${runLabel}.jsonl`));
@@ -176,23 +163,12 @@ export async function twinTrain(config: TwinConfig): Promise<TwinResult> {
     let beforeNext: { loader: LoaderState; order: StreamState; augment: StreamState } | undefined;
     const save = async (atStep: number) => {
       if (!ckptDir) return;
-      const final = checkpointPath(ckptDir, atStep);
-      const tmp = `${final}.tmp-${process.pid}`;
-      rmSync(tmp, { recursive: true, force: true });
-      mkdirSync(tmp, { recursive: true });
-      const variants = await onHosts((h) => h.save(tmp));
       const current = streams.getState();
       const loaderState = next && beforeNext ? beforeNext.loader : loader.getState();
       if (next && beforeNext) Object.assign(current, { order: beforeNext.order, augment: beforeNext.augment });
-      const streamState = Object.fromEntries(Object.entries(current).map(([k, s]) => [k, { ...s, generator: Buffer.from(s.generator).toString("base64") }]));
-      const state: SavedState = {
-        version: 2, step: atStep, streams: streamState, loader: { ...loaderState, permutation: Array.from(loaderState.permutation) },
-        evalCursor, batchChecksums, controlSumsByStep, runChain, variants,
-      };
-      writeFileSync(join(tmp, "state.json"), JSON.stringify(state));
-      rmSync(final, { recursive: true, force: true });
-      renameSync(tmp, final);
-      pruneCheckpoints(ckptDir);
+      const state = { step: atStep, streams: current, loader: loaderState, evalCursor, batchChecksums, controlSumsByStep, runChain };
+      const written = await writeCheckpoint(ckptDir, state, (folder) => onHosts((h) => h.save(folder)));
+      await config.checkpoint?.onSaved?.(written);
     };
 
     const logPaired = (atStep: number, metrics: Record<string, EvalMetrics>, prefix: string) => {

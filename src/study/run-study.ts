@@ -263,6 +263,7 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
           signal: options.signal,
           ...shared,
           onResume: (step) => warn(`run ${id} continues from its checkpoint at step ${step}`),
+          onWarning: warn,
           onProgress: (p) => options.onProgress?.(plan, p, 0),
         });
         options.onRunEnd?.(plan, outcome.status, outcome.error, 0);

@@ -26,8 +26,8 @@ export const EVAL_BATCH = 500;
 export const CHECKPOINT_EVERY = 100;
 
 /**
- * Keep the newest two checkpoints of a run: the previous one remains when the
- * newest turns out unusable, and the disk holds at most two copies of the state.
+ * Keep the newest two checkpoints of a run: a damaged newest one has a
+ * fallback, and the disk holds at most two copies of the state.
  */
 export const CHECKPOINTS_KEPT = 2;
 

@@ -2,7 +2,7 @@
 export { twinTrain, type TwinRuntime } from "./trainer.ts";
 export { crossEntropy, evaluateBatch, evaluateAll, targetClasses } from "./evaluate.ts";
 export { batchChecksum, weightsHash } from "./checksum.ts";
-export { latestCheckpoint } from "./checkpoint.ts";
+export { latestCheckpoint, latestValidCheckpoint, checkCheckpoint, type CheckpointInfo, type CheckpointOptions, type DamagedCheckpoint } from "./checkpoint.ts";
 export type * from "./types.ts";
 export { WorkerPool, assignVariants, variantWorkers } from "./hosts.ts";
 export * from "./segmentation-metrics.ts";

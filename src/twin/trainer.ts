@@ -26,7 +26,7 @@ import { Streams } from "../rng/streams.ts";
 import { digest } from "../rng/derive.ts";
 import { globalGeneratorState, setStrictRandom } from "../torch/runtime.ts";
 import { BatchPipeline, disposeBatch, share } from "./batch-pipeline.ts";
-import { latestCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { latestValidCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { EVAL_BATCH, EVAL_EVERY, TRAINER_STREAMS } from "./defaults.ts";
 import { openHosts, variantWorkers, WorkerHost, type HostInit, type VariantHost, type WorkerPool } from "./hosts.ts";
 import { onHosts, RunRecorder } from "./run-recorder.ts";
@@ -148,7 +148,8 @@ async function saveCheckpoint(config: TwinConfig, step: number, streams: Streams
   if (!config.checkpoint) return;
   const data = pipeline.dataState();
   const state = { step, streams: { ...streams.getState(), ...data.streams }, loader: data.loader, ...recorder.state };
-  await writeCheckpoint(config.checkpoint.dir, state, (folder) => onHosts(hosts, (h) => h.save(folder)));
+  const written = await writeCheckpoint(config.checkpoint.dir, state, (folder) => onHosts(hosts, (h) => h.save(folder)));
+  await config.checkpoint.onSaved?.(written);
 }
 
 /** The run's variant names, reference, schedule and log label, checked. */
@@ -172,7 +173,7 @@ function collateValidation(config: TwinConfig): TrainBatch[] {
 
 /** Continues from the newest checkpoint when there is one (and resume is not off); returns the step to start at. */
 async function resume(config: TwinConfig, streams: Streams, loader: Loader, hosts: readonly VariantHost[], recorder: RunRecorder): Promise<number> {
-  const from = config.checkpoint && config.resume !== false ? latestCheckpoint(config.checkpoint.dir) : undefined;
+  const from = config.checkpoint && config.resume !== false ? latestValidCheckpoint(config.checkpoint.dir, config.checkpoint) : undefined;
   if (from === undefined) return 0;
   const { state, variants } = readCheckpoint(from);
   streams.setState(state.streams);
@@ -180,5 +181,6 @@ async function resume(config: TwinConfig, streams: Streams, loader: Loader, host
   await Promise.all(hosts.map((h) => h.load(from, variants)));
   const { step, streams: _streams, loader: _loader, ...recorded } = state;
   recorder.restore(recorded, Object.fromEntries(Object.entries(variants).map(([n, v]) => [n, v.result.status])));
+  config.checkpoint?.onResume?.(step);
   return step;
 }

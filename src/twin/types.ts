@@ -8,6 +8,7 @@ import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
 import type { SeedSpec } from "../rng/streams.ts";
 import type { ControlSum } from "../rng/stream.ts";
+import type { CheckpointOptions } from "./checkpoint.ts";
 
 export interface TwinModel {
   forward(x: Tensor): Tensor;
@@ -107,7 +108,8 @@ export interface TwinConfig {
   runLabel?: number;
   /** TensorBoard + JSON Lines under <logdir>/<study>/<variant>/seed-<n>/. */
   logdir?: string;
-  checkpoint?: { dir: string; every: number };
+  /** Checkpoints (written atomically with a manifest of SHA-256 hashes, checked on load): see CheckpointOptions. */
+  checkpoint?: CheckpointOptions;
   /** Resume from the latest checkpoint in checkpoint.dir when one exists (default true). */
   resume?: boolean;
   /** Stop after this many steps (for tests of resume); the run can be resumed later. */

@@ -75,5 +75,5 @@ test("bad study files give clear errors", () => {
   assert.match(r.stderr, /does not exist/);
   const s = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "1"]);
   assert.equal(s.status, 2, "a bad option value is a usage error");
-  assert.match(s.stderr, /--seeds must be an integer >= 2/);
+  assert.match(s.stderr, /--seeds must be at least 2/);
 });

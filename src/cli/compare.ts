@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import { finalMetric } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
+import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
+import { parseWhole } from "./count-option.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 
 interface CompareOptions extends StudyRunFlags {
@@ -27,11 +29,11 @@ export function registerCompare(program: Command): void {
     .option("--json", "print the verdict as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json")
   ).action(async (file: string, opts: CompareOptions) => {
-      const spec = withSteps(await loadStudy(file), opts.steps);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
-      const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
-      if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);
-      const results = await runStudyCommand(spec, file, n === undefined ? spec.seeds : { n, first: Number(opts.first) }, opts);
+      const n = opts.seeds === undefined ? undefined : parseWhole(opts.seeds, "--seeds", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
+      const first = parseWhole(opts.first, "--first");
+      const spec = withSteps(await loadStudy(file), opts.steps);
+      const results = await runStudyCommand(spec, file, n === undefined ? spec.seeds : { n, first }, opts);
       if (results === undefined) return;
       const values = finalMetric(results, opts.metric);
       const verdict = studyVerdict(

@@ -22,7 +22,8 @@ import {
   type SessionStatus,
 } from "./hparams.ts";
 import { METRICS_FILE, readMetricsJsonl } from "./metrics-jsonl.ts";
-import { readRecordFile } from "./tfrecord.ts";
+import { parseRecords } from "./tfrecord.ts";
+import { readRegularFile } from "./regular-file.ts";
 
 /** One scalar observation. */
 export interface ScalarPoint {
@@ -94,7 +95,7 @@ export function listEventFiles(dir: string): string[] {
 
 /** Reads one event file (CRC-checked; tolerates a truncated last record). */
 export function readEventFile(path: string): EventFileData {
-  const { records, truncatedAt } = readRecordFile(path);
+  const { records, truncatedAt } = parseRecords(readRegularFile(path), path);
   const events: TBEvent[] = [];
   for (let i = 0; i < records.length; i++) {
     try {

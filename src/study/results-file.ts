@@ -3,10 +3,14 @@
  * column per metric. Read from CSV/TSV, JSON Lines, or a TensorBoard log
  * directory in twin's layout (<study>/<variant>/seed-<n>/, last value of each tag).
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
+import { readRegularFile } from "../log/regular-file.ts";
+
+/** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
+const MAX_RESULTS_FILE_BYTES = 256 << 20;
 
 export interface ResultRow {
   variant: string;
@@ -97,7 +101,7 @@ export function readResults(path: string): ResultTable {
     throw new Error(`${path}: no such file or directory`);
   }
   if (isDir) return fromLogDir(path);
-  const text = readFileSync(path, "utf8");
+  const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
   if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return fromJsonl(path, text);
   return fromCsv(path, text);
 }

@@ -72,5 +72,5 @@ test("bad study files give clear errors", () => {
   assert.match(r.stderr, /does not exist/);
   const s = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "1"]);
   assert.equal(s.status, 1);
-  assert.match(s.stderr, /--seeds must be an integer >= 2/);
+  assert.match(s.stderr, /--seeds must be at least 2/);
 });

@@ -7,7 +7,8 @@
  * TypeScript sources (see `trains` below).
  */
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
 type Register = (program: Command) => void;
 
@@ -41,6 +42,8 @@ const SUB_COMMANDS: SubCommand[] = [
 ];
 
 const EXAMPLES = `
+Exit status: 0 all runs finished; 1 error; 2 bad command line; 3 results printed but some runs failed or diverged.
+
 Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     .description("Trustworthy comparisons of deep-learning models: twin training, named random streams, seed studies, honest statistics.")
     .version(packageVersion(), "-V, --version", "print twin's version")
     .showHelpAfterError("(run twin --help for usage)")
+    .exitOverride()
     .addHelpText("after", EXAMPLES);
   if (command) {
     (await command.load())(program);
@@ -105,6 +109,11 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (e) {
-  process.stderr.write(`twin: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+  if (e instanceof CommanderError) {
+    // Commander has printed its message (or the help / version) already.
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`twin: ${(e as Error).message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
 }

@@ -2,8 +2,11 @@
 import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { locateStudy } from "../report/locate.ts";
 import { buildReport } from "../report/report.ts";
-import { isStudyDir, loadStudyDir } from "../report/source.ts";
+import { StoreSource } from "../report/source.ts";
+import { defaultStorePath } from "../store/index.ts";
+import { openExistingStore } from "./open-store.ts";
 
 interface ReportCliOptions {
   output?: string;
@@ -12,12 +15,16 @@ interface ReportCliOptions {
   lowerIsBetter?: boolean;
   reference?: string;
   json?: boolean;
+  logdir: string;
+  store?: string;
 }
 
 export function registerReport(program: Command): void {
   program
     .command("report <study>")
-    .description("write a self-contained HTML report of a study (a log directory <logdir>/<study>): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
+    .description("write a self-contained HTML report of a study (a name, or a folder <logdir>/<study>; studies and sweeps in the store too): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
+    .option("--logdir <dir>", "log folder in which to look for the study by name", "runs")
+    .option("--store <path|url>", "store in which to look for the study by name (default: .twin/twin.db when it exists)")
     .option("-o, --output <file>", "HTML file to write (default: report-<study>.html)")
     .option("--png <dir>", "also write every chart as a PNG into this directory")
     .option("--metric <tag>", "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
@@ -26,12 +33,19 @@ export function registerReport(program: Command): void {
     .option("--json", "print what was written as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
+      "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
     )
     .action(async (study: string, opts: ReportCliOptions) => {
-      if (!existsSync(study)) throw new Error(`${study}: no such directory; pass a study directory <logdir>/<study> (the one holding <variant>/seed-<n>/)`);
-      if (!isStudyDir(study)) throw new Error(`${study}: not a study directory (no <variant>/seed-<n>/ inside); pass <logdir>/<study>, e.g. runs/fmnist-dropout`);
-      const data = loadStudyDir(study);
+      const storeUrl = opts.store ?? (existsSync(defaultStorePath()) ? undefined : null);
+      const store = storeUrl === null ? undefined : new StoreSource(await openExistingStore(storeUrl));
+      let data;
+      try {
+        const found = await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
+        data = await found.source.loadStudy(found.name);
+      } finally {
+        await store?.close();
+      }
+      if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
       const result = await buildReport(data, {
         ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
         ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}),

@@ -61,7 +61,7 @@ function verdictSection(m: ReportModel): string {
   }
   const paired = a.comparisons.some((c) => c.paired);
   parts.push(
-    `<p>${esc(m.study)} · ${m.seeds.length} seeds · ${paired ? "twin-paired by seed" : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
+    `<p>${esc(m.study)} · ${m.seeds.length} seeds · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
   parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd</th><th>min</th><th>max</th><th>median</th><th>range</th></tr></thead><tbody>`);
   for (const v of a.variants) {
@@ -188,8 +188,8 @@ table.small { font-size: 12.5px; }
 td.path { font-family: monospace; font-size: 11px; color: #666; max-width: 280px; overflow-wrap: anywhere; }
 tr.sig td:first-child { font-weight: 600; }
 figure.chart { background: #fff; border: 1px solid #e4e4e4; margin: 12px 0; padding: 10px; overflow-x: auto; }
-figure.chart svg { max-width: 100%; height: auto; }
-figcaption { font-size: 12.5px; color: #444; margin-top: 6px; max-width: 900px; }
+figure.chart svg { width: 100%; max-width: 1000px; height: auto; }
+figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
 .badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
 .warnings { background: #fff6e0; border: 1px solid #f0d590; padding: 4px 12px; margin-top: 12px; }

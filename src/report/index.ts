@@ -5,6 +5,7 @@
  */
 export * from "./types.ts";
 export * from "./source.ts";
+export * from "./locate.ts";
 export * from "./model.ts";
 export * from "./charts/index.ts";
 export * from "./render.ts";

@@ -75,6 +75,8 @@ export interface CurveData {
   bandLabel: string;
   /** Steps were thinned to at most MAX_CURVE_STEPS. */
   thinned: boolean;
+  /** The variants of a seed were twin-trained (same batches), not separate runs. */
+  twinTrained: boolean;
 }
 
 export interface FinalSample {
@@ -102,6 +104,8 @@ export interface DistributionData {
 export interface DifferenceData {
   metric: string;
   higherIsBetter: boolean;
+  /** true: the pairs are twin-trained runs (same batches); false: separate runs that share a seed; undefined: not known (results from a file). */
+  twinTrained?: boolean;
   comparisons: {
     a: string;
     b: string;
@@ -176,6 +180,8 @@ export interface ReportModel {
   runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[] }[];
   metric: string;
   higherIsBetter: boolean;
+  /** The variants of a seed were twin-trained (same batches), not separate runs that share a seed. */
+  twinTrained: boolean;
   analysis: Analysis | null;
   analysisError?: string;
   verdictExtra: VerdictExtra[];
@@ -200,13 +206,18 @@ function allTags(runs: readonly RunData[]): string[] {
   return [...set].sort();
 }
 
-/** Default metric: val/accuracy, else eval/accuracy, …, else the first non-paired tag. */
+/**
+ * Default metric: val/accuracy, else eval/accuracy, …, else a validation
+ * accuracy by any spelling (val_accuracy), else any accuracy, else a
+ * validation metric, else the first tag that is not a paired difference.
+ */
 export function defaultMetric(runs: readonly RunData[]): string {
   const tags = allTags(runs);
   for (const m of PRIMARY_METRICS) if (tags.includes(m)) return m;
   const plain = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch");
   if (plain.length === 0) throw new Error("the runs have no scalar metrics yet");
-  return plain[0]!;
+  const validation = /^(val|valid|validation|eval|test)\b|^(val|valid|eval|test)[_.-]/i;
+  return plain.find((t) => validation.test(t) && /acc/i.test(t)) ?? plain.find((t) => /acc/i.test(t)) ?? plain.find((t) => validation.test(t)) ?? plain[0]!;
 }
 
 export function guessLowerIsBetter(metric: string): boolean {
@@ -285,7 +296,7 @@ export function curveStats(seeds: readonly SeedPoint[], variants: readonly strin
   return { stats, runs, thinned, seeds: kept };
 }
 
-function buildCurve(study: StudyData, tag: string, variants: string[], reference: string): CurveData | undefined {
+function buildCurve(study: StudyData, tag: string, variants: string[], reference: string, twinTrained: boolean): CurveData | undefined {
   const seeds: SeedPoint[] = [];
   for (const r of study.runs) {
     const pts = r.scalars[tag];
@@ -295,11 +306,11 @@ function buildCurve(study: StudyData, tag: string, variants: string[], reference
   if (seeds.length === 0) return undefined;
   const present = variants.filter((v) => seeds.some((p) => p.variant === v));
   const c = curveStats(seeds, present);
-  return { tag, variants: present, reference, paired: false, seeds: c.seeds, stats: c.stats, runs: c.runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(c.runs, false), thinned: c.thinned };
+  return { tag, variants: present, reference, paired: false, seeds: c.seeds, stats: c.stats, runs: c.runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(c.runs, false), thinned: c.thinned, twinTrained };
 }
 
 /** variant − reference per (seed, step): from the logged `paired/<tag>` series, else computed from the raw series. */
-function buildPairedCurve(study: StudyData, tag: string, variants: string[], reference: string): CurveData | undefined {
+function buildPairedCurve(study: StudyData, tag: string, variants: string[], reference: string, twinTrained: boolean): CurveData | undefined {
   const others = variants.filter((v) => v !== reference);
   if (others.length === 0) return undefined;
   const seeds: SeedPoint[] = [];
@@ -327,7 +338,7 @@ function buildPairedCurve(study: StudyData, tag: string, variants: string[], ref
   if (seeds.length === 0) return undefined;
   const present = others.filter((v) => seeds.some((p) => p.variant === v));
   const c = curveStats(seeds, present);
-  return { tag, variants: present, reference, paired: true, seeds: c.seeds, stats: c.stats, runs: c.runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(c.runs, true), thinned: c.thinned };
+  return { tag, variants: present, reference, paired: true, seeds: c.seeds, stats: c.stats, runs: c.runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(c.runs, true), thinned: c.thinned, twinTrained };
 }
 
 /** Gaussian kernel density on a grid (Silverman's rule of thumb bandwidth). */
@@ -394,7 +405,7 @@ export function sampleTable(sample: FinalSample): ResultTable {
   };
 }
 
-export function differenceData(sample: FinalSample, analysis: Analysis | null): DifferenceData {
+export function differenceData(sample: FinalSample, analysis: Analysis | null, twinTrained?: boolean): DifferenceData {
   const comparisons: DifferenceData["comparisons"] = [];
   if (analysis) {
     const byName = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
@@ -404,7 +415,7 @@ export function differenceData(sample: FinalSample, analysis: Analysis | null): 
       comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, diff: c.diff, ci: c.ci, test: c.test, p: c.p });
     }
   }
-  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, comparisons, level: LEVEL };
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, ...(twinTrained !== undefined ? { twinTrained } : {}), comparisons, level: LEVEL };
 }
 
 export function powerData(sample: FinalSample, analysis: Analysis | null, opts: { power?: number; alpha?: number } = {}): PowerData {
@@ -678,8 +689,9 @@ export function buildReportModel(study: StudyData, options: ReportOptions = {}):
     const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));
     return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
   })();
-  const curves = curveTags.map((t) => buildCurve(study, t, variants, reference)).filter((c): c is CurveData => c !== undefined);
-  const pairedCurves = curveTags.map((t) => buildPairedCurve(study, t, variants, reference)).filter((c): c is CurveData => c !== undefined);
+  const twinTrained = study.twinTrained ?? (study.checks.some((c) => c.lines.length > 0) || tags.some((t) => t.startsWith("paired/")));
+  const curves = curveTags.map((t) => buildCurve(study, t, variants, reference, twinTrained)).filter((c): c is CurveData => c !== undefined);
+  const pairedCurves = curveTags.map((t) => buildPairedCurve(study, t, variants, reference, twinTrained)).filter((c): c is CurveData => c !== undefined);
 
   const runs = study.runs.map((r) => {
     const v = finalValue(r, metric);
@@ -704,6 +716,7 @@ export function buildReportModel(study: StudyData, options: ReportOptions = {}):
     runs,
     metric,
     higherIsBetter,
+    twinTrained,
     analysis,
     ...(analysisError !== undefined ? { analysisError } : {}),
     verdictExtra,
@@ -711,7 +724,7 @@ export function buildReportModel(study: StudyData, options: ReportOptions = {}):
     pairedCurves,
     final,
     distribution: distributionData(final),
-    differences: differenceData(final, analysis),
+    differences: differenceData(final, analysis, twinTrained),
     variance: varianceData(study, final),
     power: powerData(final, analysis),
     expectedMax: expectedMaxData(final),

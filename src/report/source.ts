@@ -273,7 +273,8 @@ export class StoreSource implements DataSource {
       }
       if (bySteps.size > 0) checks.push({ seed: String(r.rootSeed), variants: [...r.variants], lines: [...bySteps.values()].sort((a, b) => a.step - b.step) });
     }
-    return { name, runs, checks, source: this.description, variantOrder: order };
+    const sweep = (study.spec as { kind?: string } | null)?.kind === "sweep";
+    return { name, runs, checks, source: this.description, variantOrder: order, twinTrained: !sweep && runs.length > 0 && (await this.store.listRuns({ study: name })).some((r) => r.variants.length > 1) };
   }
 
   async signatures(): Promise<Record<string, string>> {

@@ -55,6 +55,12 @@ export interface StudyData {
   source: string;
   /** Variant order (reference first) when the source knows it. */
   variantOrder?: string[];
+  /**
+   * true: the variants of a seed were twin-trained (side by side on the same
+   * batches); false: separate runs that share a seed (a sweep). Unknown: the
+   * report infers it from logged paired series and control sums.
+   */
+  twinTrained?: boolean;
 }
 
 export interface StudyListing {

@@ -49,7 +49,7 @@ test("twin help NAME is NAME --help; a misspelt command gets a suggestion", () =
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /Usage: twin stats \[options\] <file>/);
   const typo = twin("stast");
-  assert.equal(typo.status, 1);
+  assert.equal(typo.status, 2);
   assert.match(typo.stderr, /unknown command 'stast'[\s\S]*Did you mean stats\?/);
 });
 

@@ -4,8 +4,9 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
-import { buildReport, buildReportModel, curveStats, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, thinSteps } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, thinSteps } from "../../src/report/index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
+import { markItems, type MarkItem } from "./scenegraph.ts";
 import { analyzeResults } from "../../src/study/analyze.ts";
 import { readResults } from "../../src/study/results-file.ts";
 
@@ -138,4 +139,22 @@ test("LogDirSource lists studies and changes its signature when a run writes", a
   appendFileSync(join(abDir, "baseline", "seed-0", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 51, wall_time: 0, values: { "train/loss": 0.3 } }) + "\n");
   assert.notEqual((await src.signatures()).ab, before);
   assert.equal(await src.loadStudy("nope"), undefined);
+});
+
+test("seed densities are overlaid, not stacked: each area starts at zero and peaks at its own density", async () => {
+  const values = (xs: number[]) => xs.map((value, i) => ({ seed: String(i), value }));
+  const d = distributionData({ metric: "acc", higherIsBetter: true, reference: "a", variants: [{ name: "a", values: values([1, 2, 3, 4]) }, { name: "b", values: values([2, 3, 3.5, 5]) }] });
+  const chart = distributionChart(d);
+  const layer = (chart.spec.vconcat as { name?: string; encoding: { y: { stack?: unknown } } }[]).find((l) => l.name === "density")!;
+  assert.equal(layer.encoding.y.stack, null, "Vega-Lite stacks areas that share a color encoding unless stack is null");
+  const series = await markItems(chart.spec, "density");
+  assert.equal(series.length, 2);
+  const baseline = series[0]![0]!.y2!;
+  const peak = (items: MarkItem[]) => Math.max(...items.map((i) => Number(i.datum!.density)));
+  const top = (items: MarkItem[]) => Math.min(...items.map((i) => i.y!));
+  for (const items of series) assert.ok(items.every((i) => i.y2 === baseline), "every area starts at the zero line");
+  // Pixel height is proportional to the variant's own peak density (stacked, b would sit on top of a).
+  const [a, b] = series as [MarkItem[], MarkItem[]];
+  const ratio = (baseline - top(b)) / (baseline - top(a));
+  assert.ok(Math.abs(ratio - peak(b) / peak(a)) < 0.02, `height ratio ${ratio} vs density ratio ${peak(b) / peak(a)}`);
 });

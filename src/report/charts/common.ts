@@ -26,14 +26,15 @@ export interface Chart {
 }
 
 export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-export const WIDTH = 560;
+/** Plot width in px: with axes and padding the SVG fills the report's 1,050 px column. */
+export const WIDTH = 900;
 export const HEIGHT = 280;
 
 export const CONFIG = {
   font: "Helvetica, Arial, sans-serif",
   view: { stroke: "#ddd" },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 420, orient: "bottom", direction: "vertical" },
+  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 600, orient: "bottom", direction: "vertical", symbolSize: 220, symbolStrokeWidth: 3 },
   title: { fontSize: 14, subtitleFontSize: 11, subtitleColor: "#555", anchor: "start" },
   range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"] },
 };

@@ -23,14 +23,14 @@ export function curveChart(data: CurveData): Chart {
   const strokeWidth = (label: string) => ({
     datum: label,
     type: "nominal",
-    scale: { domain: [SEED_LINE, meanLabel], range: [0.7, 2.4] },
+    scale: { domain: [SEED_LINE, meanLabel], range: [1, 2.6] },
     legend: { title: "lines", symbolType: "stroke" },
   });
   const layer: Record<string, unknown>[] = [
     {
       name: "seeds",
       data: { values: seedRows },
-      mark: oneStep ? { type: "point", opacity: 0.5, filled: true } : { type: "line", opacity: 0.35, interpolate: "linear" },
+      mark: oneStep ? { type: "point", opacity: 0.6, filled: true } : { type: "line", opacity: 0.45, interpolate: "linear" },
       encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, strokeWidth: strokeWidth(SEED_LINE) },
     },
     {
@@ -42,7 +42,7 @@ export function curveChart(data: CurveData): Chart {
         y: { field: "lo", type: "quantitative", title: yTitle },
         y2: { field: "hi" },
         color,
-        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.35, labelLimit: 700 } },
+        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 } },
         tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
       },
     },
@@ -62,7 +62,7 @@ export function curveChart(data: CurveData): Chart {
   const title = data.paired ? `Paired difference: ${data.tag}, variant − ${data.reference}` : `Learning curve: ${data.tag}`;
   const caption = oneStep
     ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.`
-    : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step (same batches, same evaluation batch)` : "Each thin line is one run (seed)"}; ` +
+    : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step${data.twinTrained ? " (twin-trained: same batches, same evaluation batch)" : " (separate runs that share the seed)"}` : "Each thin line is one run (seed)"}; ` +
     `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
     (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".");
   return {

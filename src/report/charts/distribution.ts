@@ -20,7 +20,7 @@ export function distributionChart(d: DistributionData): Chart {
     id: `distribution-${slug(d.metric)}`,
     title: `Seed distribution: final ${d.metric}`,
     caption:
-      `Top: kernel density of each variant's final ${d.metric} over seeds (Gaussian kernel, Silverman bandwidth). ` +
+      `Top: kernel density of each variant's final ${d.metric} over seeds (Gaussian kernel, Silverman bandwidth), overlaid (not stacked): each curve is that variant's own density. ` +
       `Bottom: one mark per seed; crosses are black swans (modified z-score |z| > ${d.threshold}, Iglewicz & Hoaglin); ` +
       `the bar is the ${ciLabel}.`,
     series: names.length,
@@ -37,7 +37,7 @@ export function distributionChart(d: DistributionData): Chart {
           data: { values: density },
           mark: { type: "area", opacity: 0.3, line: true, interpolate: "monotone" },
           name: "density",
-          encoding: { x: { field: "x", type: "quantitative", title: null, scale: { zero: false } }, y: { field: "density", type: "quantitative", title: "density", axis: { labels: false, ticks: false } }, color },
+          encoding: { x: { field: "x", type: "quantitative", title: null, scale: { zero: false } }, y: { field: "density", type: "quantitative", title: "density", stack: null, axis: { labels: false, ticks: false } }, color },
         },
         {
           width: WIDTH,
@@ -102,7 +102,7 @@ export function differenceChart(d: DifferenceData): Chart {
     id: `differences-${slug(d.metric)}`,
     title: `Differences: final ${d.metric}`,
     caption:
-      `Each dot is one seed's difference (same seed, twin-trained) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
+      `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
       `from the test named in the legend; the dashed line is no difference.` + (points.length === 0 ? " Runs are unpaired: only the interval is drawn." : ""),
     series: rows.length,
     points: points.length,

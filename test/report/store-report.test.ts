@@ -1,0 +1,70 @@
+/** Every study is reportable by name: a sweep (runs and curves in the store) through the same path as log folders. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildReport, locateStudy, StoreSource } from "../../src/report/index.ts";
+import { runSweep } from "../../src/study/sweep.ts";
+import { openStore } from "../../src/store/index.ts";
+import { writeFixture } from "./fixture.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "twin-store-report-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+/** A training script stand-in: 20 steps of a loss and an accuracy that depend on the seed and a --gain flag. */
+const script = join(dir, "train.mjs");
+writeFileSync(
+  script,
+  `const seed = Number(process.env.TWIN_SEED ?? 0), gain = Number(process.argv[2] ?? 0);
+for (let step = 1; step <= 20; step++) {
+  const acc = 0.5 + 0.02 * step + gain + 0.003 * Math.sin(seed * 7.1 + step);
+  console.log(JSON.stringify({ step, train_loss: 1 / step + 0.01 * Math.cos(seed), val_accuracy: acc }));
+}
+`,
+);
+
+test("twin report <sweep>: a sweep's runs and curves come from the store; captions do not call them twin-trained", async () => {
+  const cwd = join(dir, "project");
+  const r = await runSweep({ cwd, name: "sw", seeds: 4, onWarning: () => {}, variants: [{ name: "base", command: [process.execPath, script, "0"] }, { name: "better", command: [process.execPath, script, "0.01"] }] });
+  assert.ok(r.runs.every((x) => x.status === "finished"), JSON.stringify(r.runs.map((x) => x.error)));
+  const source = new StoreSource(await openStore(undefined, { cwd }));
+  try {
+    const found = await locateStudy("sw", { logdir: join(cwd, "runs"), store: source });
+    assert.equal(found.source, source);
+    const study = (await found.source.loadStudy(found.name))!;
+    assert.equal(study.twinTrained, false);
+    const report = await buildReport(study);
+    const m = report.model;
+    assert.equal(m.metric, "val_accuracy");
+    assert.equal(m.twinTrained, false);
+    assert.deepEqual(m.variants, ["base", "better"]);
+    const curve = m.curves.find((c) => c.tag === "val_accuracy")!;
+    assert.equal(curve.stats.filter((s) => s.variant === "base").length, 20, "every step of the curve, from the store");
+    assert.ok(m.analysis!.comparisons[0]!.paired);
+    assert.doesNotMatch(report.html, /twin-trained/);
+    assert.match(report.html, /separate runs that share the seed/);
+    assert.match(report.html, /separate runs, paired by seed/);
+  } finally {
+    await source.close();
+  }
+});
+
+test("locateStudy: a folder, a name in the log folder, or an error that lists the studies there are", async () => {
+  const logdir = join(dir, "logs");
+  const studyDir = writeFixture(logdir, { study: "ab", seeds: 3, steps: 10 });
+  assert.equal((await locateStudy(studyDir, { logdir: "nowhere" })).name, "ab");
+  const byName = await locateStudy("ab", { logdir });
+  assert.equal(byName.name, "ab");
+  assert.equal((await byName.source.loadStudy("ab"))!.twinTrained, undefined);
+  await assert.rejects(locateStudy("abc", { logdir }), /abc: not found: no folder abc; no study abc in .*; no store here.*Studies: ab \(log folder/);
+});
+
+test("a twin study's report says twin-trained", async () => {
+  const logdir = join(dir, "logs2");
+  const studyDir = writeFixture(logdir, { study: "ab", seeds: 3, steps: 10 });
+  const found = await locateStudy(studyDir, { logdir });
+  const r = await buildReport((await found.source.loadStudy(found.name))!);
+  assert.equal(r.model.twinTrained, true);
+  assert.match(r.html, /twin-trained, paired by seed/);
+});

@@ -4,8 +4,8 @@
  * The same body is what the dashboard shows for a study.
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
-import type { ReportModel } from "./model.ts";
-import { MIN_BAND_RUNS } from "./model.ts";
+import type { ReportModel } from "./model/index.ts";
+import { MIN_BAND_RUNS } from "./model/index.ts";
 import { renderSvg } from "./render.ts";
 
 export interface RenderedChart {

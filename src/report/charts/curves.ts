@@ -1,5 +1,5 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
-import type { CurveData } from "../model.ts";
+import type { CurveData } from "../model/index.ts";
 import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, slug, type Chart } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";

@@ -1,5 +1,5 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
-import type { DifferenceData, DistributionData } from "../model.ts";
+import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { CONFIG, SCHEMA, WIDTH, finite, seedsText, slug, type Chart } from "./common.ts";
 
 const SEED = "one seed";

@@ -64,7 +64,8 @@ function loadAssets(): Map<string, Asset> {
   const index = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>twin dashboard</title><link rel="stylesheet" href="/assets/dashboard.css"></head>
-<body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul></nav>
+<body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul>
+<form id="compare" hidden><h2>Compare two studies</h2><select name="a" aria-label="first study"></select><select name="b" aria-label="second study"></select><button type="submit">compare</button></form></nav>
 <main id="view"><p class="muted">Loading studies…</p></main></div>
 <script src="/assets/dashboard.js"></script></body></html>
 `;

@@ -2,18 +2,9 @@
 import type { Command } from "commander";
 import { FACTORS } from "../rng/streams.ts";
 import type { TestChoice } from "../study/analyze.ts";
-import {
-  checkFactor,
-  checkVariantName,
-  parseCount,
-  parseSeconds,
-  parseSeed,
-  readVariantsFile,
-  runSweep,
-  type SweepOutcome,
-  type SweepResult,
-  type SweepVariant,
-} from "../study/sweep.ts";
+import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
+import { readVariantsFile } from "../study/sweep-variants-file.ts";
+import { runSweep, type SweepOutcome, type SweepResult, type SweepVariant } from "../study/sweep.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
 
@@ -86,6 +77,27 @@ export function formatSweep(r: SweepResult): string {
   return lines.join("\n");
 }
 
+/** Exit codes of `twin sweep` (1 is twin's own error: bad input, an unusable store). */
+export const SWEEP_EXIT = {
+  /** One or more runs failed (timed out, crashed, reported nothing); the others are analysed. */
+  someFailed: 3,
+  /** No run finished: every run failed. */
+  noneFinished: 4,
+} as const;
+
+/**
+ * 0 when every run finished; 128 + signal number when stopped by a signal
+ * (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); SWEEP_EXIT otherwise.
+ */
+export function sweepExitCode(r: SweepResult, signalCode: number | undefined): number {
+  if (r.stopped) return signalCode ?? 130;
+  const failed = r.runs.filter((o) => o?.status === "failed").length;
+  const finished = r.runs.filter((o) => o?.status === "finished").length;
+  if (failed > 0 && finished === 0) return SWEEP_EXIT.noneFinished;
+  if (failed > 0) return SWEEP_EXIT.someFailed;
+  return 0;
+}
+
 export function registerSweep(program: Command): void {
   program
     .command("sweep")
@@ -117,6 +129,10 @@ export function registerSweep(program: Command): void {
 Each run gets TWIN_SEED, TWIN_SEED_INIT/ORDER/AUGMENT/DROPOUT/SPLIT/EVAL, TWIN_RUN_DIR (a fresh
 folder, .twin/sweeps/<name>/<variant>/seed-<n>/) and TWIN_VARIANT. Metrics: JSON lines on stdout
 ({"step": 100, "val_accuracy": 0.87}), or metrics.jsonl / TensorBoard event files under TWIN_RUN_DIR.
+
+Exit codes: 0 every run finished; 1 twin could not run the sweep (bad input, store);
+3 one or more runs failed (the others are analysed); 4 no run finished; 130/143/129 stopped by
+Ctrl-C/SIGTERM/SIGHUP (the commands are ended too; run the same command again to finish).
 
 Examples:
   $ twin sweep --seeds 5 -- python3 examples/pytorch_train.py
@@ -178,6 +194,6 @@ Examples:
         interrupt.release();
       }
       process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSweep(result)) + "\n");
-      if (result.stopped) process.exitCode = 130;
+      process.exitCode = sweepExitCode(result, interrupt.exitCode());
     });
 }

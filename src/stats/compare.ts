@@ -8,7 +8,7 @@
  * tests report the smallest p they can reach at this n.
  */
 import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
-import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { medianUnchecked } from "./quantile.ts";
 import { interquartileMean } from "./robust.ts";
 import { pairedTTest, welchTTest, studentTTest } from "./ttest.ts";
@@ -18,8 +18,10 @@ import { wilcoxonSignedRank } from "./wilcoxon.ts";
 import { mannWhitneyU } from "./mannwhitney.ts";
 import { pairedPermutationTest, permutationTest } from "./permutation.ts";
 import { signTest } from "./signtest.ts";
-import { pairedEffectSizes, hedgesG, cohensD, probabilityOfImprovement, pairedProbabilityOfImprovement } from "./effectsize.ts";
-import { blackSwans } from "./outliers.ts";
+import { pairedEffectSizes, hedgesG, cohensD } from "./effectsize.ts";
+import { pairedImprovementInterval, improvementInterval } from "./improvement-interval.ts";
+import { robustVerdict, type RobustVerdict } from "./robust-verdict.ts";
+import { pairingGainInterval } from "./pairing-gain.ts";
 import { fmt, type TestResult } from "./types.ts";
 import type { Alternative } from "./validate.ts";
 
@@ -43,34 +45,45 @@ export function describe(values: Sample): Description {
   const n = values.length;
   let mn = values[0]!, mx = values[0]!;
   for (let i = 1; i < n; i++) { if (values[i]! < mn) mn = values[i]!; if (values[i]! > mx) mx = values[i]!; }
-  const sd = n > 1 ? Math.sqrt(varianceUnchecked(values)) : NaN;
+  const sd = n > 1 ? sdUnchecked(values) : NaN;
   return { n, mean: meanUnchecked(values), sd, se: sd / Math.sqrt(n), min: mn, max: mx, median: medianUnchecked(values), iqm: interquartileMean(values), range: mx - mn };
 }
 
 export interface PairingGain {
-  /** Var(a) + Var(b) over Var(b − a): how much pairing shrank the variance of the difference. */
+  /** Var(a) + Var(b) over Var(b − a): how much pairing shrank the variance of the difference (plain ratio). */
   varianceRatio: number;
-  /** Seeds per variant an unpaired comparison would need for the same precision: n × varianceRatio. */
+  /** Less biased estimate of the gain (see `pairingGainInterval`). */
+  estimate: number;
+  /** Exact (Pitman–Morgan) interval of the gain at the verdict's level; null below 3 seeds or without spread. */
+  ci: [number, number] | null;
+  /** Seeds per variant an unpaired comparison would need for the same precision: n × estimate. */
   equivalentUnpairedSeeds: number;
   /** Pearson correlation of a and b across seeds. */
   correlation: number;
   notes: string[];
 }
 
-/** Pairing gain: Var(unpaired difference)/Var(paired difference) and the equivalent number of unpaired seeds. Needs n ≥ 2. */
-export function pairingGain(a: Sample, b: Sample): PairingGain {
+/**
+ * Pairing gain: Var(unpaired difference)/Var(paired difference), its less biased
+ * estimate and interval (`pairingGainInterval`), and the equivalent number of
+ * unpaired seeds. Needs n ≥ 2.
+ */
+export function pairingGain(a: Sample, b: Sample, level = 0.95): PairingGain {
   checkPaired("pairingGain", a, b);
   checkSample("pairingGain", a, 2, "variances need n ≥ 2", "a value");
   checkSample("pairingGain", b, 2, "variances need n ≥ 2", "b value");
-  const va = varianceUnchecked(a), vb = varianceUnchecked(b), vd = varianceUnchecked(differences(a, b));
+  const sa = sdUnchecked(a), sb = sdUnchecked(b), sd = sdUnchecked(differences(a, b));
   const notes: string[] = [];
+  const top = Math.max(sa, sb, sd);
+  const va = top > 0 ? (sa / top) ** 2 : 0, vb = top > 0 ? (sb / top) ** 2 : 0, vd = top > 0 ? (sd / top) ** 2 : 0;
   const ratio = vd === 0 ? (va + vb === 0 ? 1 : Infinity) : (va + vb) / vd;
-  if (vd === 0 && va + vb > 0) notes.push("the paired differences do not vary at all: pairing removed all the noise");
   const cov = (va + vb - vd) / 2;
   const correlation = va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN;
-  if (ratio < 1) notes.push("pairing made the difference noisier (negative correlation between variants across seeds)");
-  if (a.length < 10) notes.push(`the variance ratio from ${a.length} seeds is itself uncertain`);
-  return { varianceRatio: ratio, equivalentUnpairedSeeds: a.length * ratio, correlation, notes };
+  const g = pairingGainInterval(a, b, level);
+  notes.push(...g.notes);
+  if (g.reading === "noisier") notes.push("pairing made the difference noisier: the whole interval of the gain is below 1 (negative correlation between variants across seeds)");
+  else if (g.reading === "unclear" && g.ci) notes.push(`from ${a.length} seeds it is unclear whether pairing helped: the gain's interval ${fmt(g.ci[0])}–${fmt(g.ci[1])} contains 1`);
+  return { varianceRatio: ratio, estimate: g.estimate, ci: g.ci, equivalentUnpairedSeeds: a.length * g.estimate, correlation, notes };
 }
 
 export type PairedTestChoice = "auto" | "t" | "wilcoxon" | "sign" | "permutation";
@@ -115,7 +128,16 @@ export interface Verdict {
   p: number;
   alternative: Alternative;
   minAchievableP: number;
-  prob_improvement: { estimate: number; ci: [number, number] };
+  /**
+   * P(B > A) (ties ½): paired, the share of seeds where b beats a, with the exact sign-count
+   * interval; unpaired, the Mann–Whitney probability with Newcombe's score interval.
+   */
+  prob_improvement: { estimate: number; ci: [number, number]; method: string };
+  /**
+   * Black swans and the robust comparisons beside the plain one (`robustVerdict`);
+   * absent below 3 seeds per variant. Print its `reasons` whenever `robust.warning` is true.
+   */
+  robust?: RobustVerdict;
   effect_size: EffectSize;
   pairing?: PairingGain;
   notes: string[];
@@ -183,26 +205,20 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
     else if (kind === "permutation") res = pairedPermutationTest(a, b, { alternative, alpha, seed });
     else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
-    if (kind === "t") {
-      const swans = n >= 5 ? blackSwans(d) : null;
-      if (swans && swans.flagged.length > 0) {
-        notes.push(`seed(s) ${swans.flagged.join(", ")} have outlying differences (|robust z| > 3.5); the t-test assumes roughly normal differences: check with test: 'permutation' or 'wilcoxon'`);
-      }
-    }
   }
+  const robust = n >= 3 ? robustVerdict(a, b, { paired: true, alpha, seed }) : undefined;
 
   // Probability of improvement and effect size
-  const pi = pairedProbabilityOfImprovement(a, b, { level, seed });
-  warnings.push(...pi.warnings);
+  const pi = pairedImprovementInterval(a, b, level);
   const es = pairedEffectSizes(a, b);
-  const pairing = pairingGain(a, b);
+  const pairing = pairingGain(a, b, level);
   if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power; see seedsNeeded() for a plan`);
   return {
     a: describe(a), b: describe(b), paired: true, n, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
-    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi], method: pi.method },
     effect_size: { name: "d_z", value: es.dz, d_av: es.dav, g_z: es.gz, g_av: es.gav },
-    pairing, notes, warnings,
+    pairing, ...(robust ? { robust } : {}), notes, warnings,
   };
 }
 
@@ -254,8 +270,8 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     else throw new Error(`stats.compareUnpaired: test must be 'auto', 'welch', 't', 'mannwhitney' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
   }
-  const pi = probabilityOfImprovement(a, b, { level, seed });
-  warnings.push(...pi.warnings);
+  const pi = improvementInterval(a, b, level);
+  const robust = Math.min(a.length, b.length) >= 3 ? robustVerdict(a, b, { paired: false, alpha, seed }) : undefined;
   let g = NaN, d = NaN;
   try { d = cohensD(a, b); g = hedgesG(a, b); } catch { notes.push("standardized effect size undefined (zero pooled sd)"); }
   if (Math.min(a.length, b.length) < 5) notes.push(`only ${Math.min(a.length, b.length)} runs in the smaller group: intervals are wide and tests have little power`);
@@ -263,8 +279,8 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   return {
     a: describe(a), b: describe(b), paired: false, n: N, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
-    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi], method: pi.method },
     effect_size: { name: "hedges_g", value: g, cohen_d: d },
-    notes, warnings,
+    ...(robust ? { robust } : {}), notes, warnings,
   };
 }

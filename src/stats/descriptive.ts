@@ -30,17 +30,46 @@ export function meanUnchecked(values: Sample): number {
   return sum(values) / values.length;
 }
 
-/** Internal: sample variance (n − 1) without validation. */
+/**
+ * Internal: sample variance (n − 1) without validation, two-pass. When the
+ * deviations are so large or small that their squares would overflow or
+ * underflow (|x − mean| outside 1e-140..1e140), they are divided by the largest
+ * one first, so values from 1e-300 to 1e300 give a finite, non-zero answer
+ * wherever the true variance is representable.
+ */
 export function varianceUnchecked(values: Sample): number {
   const n = values.length;
   const m = sum(values) / n;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]! - m));
+  if (big === 0) return 0;
+  if (big > 1e-140 && big < 1e140) {
+    let ss = 0, comp = 0;
+    for (let i = 0; i < n; i++) {
+      const d = values[i]! - m;
+      ss += d * d;
+      comp += d;
+    }
+    return (ss - (comp * comp) / n) / (n - 1);
+  }
+  return sdUnchecked(values) ** 2;
+}
+
+/** Internal: sample sd (n − 1) without validation, scaled so that squares neither overflow nor underflow. */
+export function sdUnchecked(values: Sample): number {
+  const n = values.length;
+  const m = sum(values) / n;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]! - m));
+  if (big === 0) return 0;
+  if (big > 1e-140 && big < 1e140) return Math.sqrt(varianceUnchecked(values));
   let ss = 0, comp = 0;
   for (let i = 0; i < n; i++) {
-    const d = values[i]! - m;
+    const d = (values[i]! - m) / big;
     ss += d * d;
     comp += d;
   }
-  return (ss - (comp * comp) / n) / (n - 1);
+  return big * Math.sqrt(Math.max(0, ss - (comp * comp) / n) / (n - 1));
 }
 
 /** Sample variance with n − 1 denominator (`numpy.var(x, ddof=1)`). Needs n ≥ 2. */
@@ -52,13 +81,13 @@ export function variance(values: Sample): number {
 /** Sample standard deviation with n − 1 denominator (`numpy.std(x, ddof=1)`). Needs n ≥ 2. */
 export function sd(values: Sample): number {
   checkSample("sd", values, 2, "the sample standard deviation divides by n − 1");
-  return Math.sqrt(varianceUnchecked(values));
+  return sdUnchecked(values);
 }
 
 /** Standard error of the mean sd/√n (`scipy.stats.sem`). Needs n ≥ 2. */
 export function standardError(values: Sample): number {
   checkSample("standardError", values, 2, "the standard error needs the sample standard deviation");
-  return Math.sqrt(varianceUnchecked(values) / values.length);
+  return sdUnchecked(values) / Math.sqrt(values.length);
 }
 
 /** Smallest value (`numpy.min`). */

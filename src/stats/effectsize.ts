@@ -14,7 +14,7 @@
  *   b > a (ties ½), with a bootstrap interval over pairs.
  */
 import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
-import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { logGamma } from "./special.ts";
 import { Xoshiro128 } from "./random.ts";
 import { quantileSorted } from "./quantile.ts";
@@ -33,8 +33,8 @@ export function cohensD(a: Sample, b: Sample): number {
   checkSample("cohensD", b, 1, "", "b value");
   const na = a.length, nb = b.length;
   if (na + nb < 3) throw new Error(`stats.cohensD: needs nA + nB ≥ 3 to pool a standard deviation, got ${na} + ${nb}`);
-  const va = na > 1 ? varianceUnchecked(a) : 0, vb = nb > 1 ? varianceUnchecked(b) : 0;
-  const sp = Math.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2));
+  const sa = na > 1 ? sdUnchecked(a) : 0, sb = nb > 1 ? sdUnchecked(b) : 0;
+  const sp = Math.hypot(Math.sqrt(na - 1) * sa, Math.sqrt(nb - 1) * sb) / Math.sqrt(na + nb - 2);
   if (sp === 0) throw new Error("stats.cohensD: the pooled standard deviation is 0 (all values within each group equal), so d is undefined");
   return (meanUnchecked(b) - meanUnchecked(a)) / sp;
 }
@@ -63,8 +63,8 @@ export function pairedEffectSizes(a: Sample, b: Sample): PairedEffectSizes {
   checkSample("pairedEffectSizes", b, 2, "standard deviations need n ≥ 2", "b value");
   const d = differences(a, b);
   const md = meanUnchecked(d);
-  const sdd = Math.sqrt(varianceUnchecked(d));
-  const sav = (Math.sqrt(varianceUnchecked(a)) + Math.sqrt(varianceUnchecked(b))) / 2;
+  const sdd = sdUnchecked(d);
+  const sav = sdUnchecked(a) / 2 + sdUnchecked(b) / 2;
   const dz = sdd === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sdd;
   const dav = sav === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sav;
   const J = hedgesCorrection(d.length - 1);

@@ -5,10 +5,15 @@
  *
  * - statistic: U_B = R_B − nB(nB+1)/2, the number of (a, b) pairs with b > a
  *   plus ½ per tie; U_B/(nA·nB) is the probability of improvement P(B > A).
- * - 'auto': exact null distribution when at least one group has ≤ 8 values and
- *   there are no ties (SciPy's rule: asymptotic when both n > 8, or any tie);
- *   otherwise normal approximation with tie-corrected variance and continuity
- *   correction. Two-sided p = 2·P(U ≥ max(U_B, U_A)), capped at 1.
+ * - 'auto': exact when at least one group has ≤ 8 values (SciPy's rule) or
+ *   nA + nB ≤ 40; otherwise normal approximation with tie-corrected variance
+ *   and continuity correction. Without ties the exact distribution is SciPy's
+ *   and the two-sided p = 2·P(U ≥ max(U_B, U_A)), capped at 1. With ties it is
+ *   the exact conditional (permutation) distribution of U_B given the mid-ranks
+ *   (every split of the pooled runs, counted by a dynamic programme over
+ *   doubled mid-ranks), two-sided p = 2·min(P(U ≤ u), P(U ≥ u)) capped at 1;
+ *   `methodDetail` says which. SciPy 1.10 switches to the normal approximation
+ *   at any tie, and when both groups exceed 8 even without ties.
  * - exact distribution: coefficients of the Gaussian binomial [m+n choose m]_q
  *   (Andrews 1976; the recursion of Löffler 1983 used by SciPy gives the same numbers).
  */
@@ -44,6 +49,30 @@ function uCdfTable(m: number, n: number, K: number): Float64Array {
   return c;
 }
 
+/**
+ * Exact conditional distribution of the doubled rank sum of a random subset of
+ * size k from the doubled mid-ranks w (all C(N, k) subsets equally likely):
+ * probabilities indexed by the doubled sum.
+ */
+function rankSumDistribution(w: Int32Array, k: number): Float64Array {
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i]!;
+  // dp[j][s]: number of j-subsets of the items seen so far with doubled sum s, as a fraction of C(seen, j).
+  const rows: Float64Array[] = [];
+  for (let j = 0; j <= k; j++) rows.push(new Float64Array(total + 1));
+  rows[0]![0] = 1;
+  for (let i = 0; i < w.length; i++) {
+    const wi = w[i]!, seen = i + 1;
+    for (let j = Math.min(k, seen); j >= 1; j--) {
+      const cur = rows[j]!, prev = rows[j - 1]!;
+      // P_new(j, s) = ((seen − j)/seen)·P_old(j, s) + (j/seen)·P_old(j − 1, s − w)
+      const keep = (seen - j) / seen, take = j / seen;
+      for (let s = total; s >= 0; s--) cur[s] = keep * cur[s]! + (s >= wi ? take * prev[s - wi]! : 0);
+    }
+  }
+  return rows[k]!;
+}
+
 /** Mann–Whitney U test that B is shifted against A. */
 export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}): TestResult {
   const alternative = opts.alternative ?? "two-sided";
@@ -63,17 +92,38 @@ export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}
   const ties = tieGroups(pooled);
   const requested = opts.method ?? "auto";
   let method: "exact" | "asymptotic";
-  if (requested === "auto") method = (nA > 8 && nB > 8) || ties.length > 0 ? "asymptotic" : "exact";
+  if (requested === "auto") method = Math.min(nA, nB) <= 8 || N <= 40 ? "exact" : "asymptotic";
   else method = requested;
   let U: number, f: number;
   if (alternative === "greater") { U = uB; f = 1; } else if (alternative === "less") { U = uA; f = 1; } else { U = Math.max(uA, uB); f = 2; }
   let p: number, minP: number;
-  if (method === "exact") {
+  if (ties.length === 1 && ties[0] === N) {
+    throw new Error(`stats.mannWhitneyU: all ${N} values are identical, so the rank test is undefined (no evidence of any difference)`);
+  }
+  let methodDetail: string;
+  if (method === "exact" && ties.length > 0) {
+    const w = new Int32Array(N);
+    for (let i = 0; i < N; i++) w[i] = Math.round(2 * ranks[i]!);
+    const pmf = rankSumDistribution(w, nB);
+    const obs = Math.round(2 * rB);
+    let le = 0, ge = 0, lo = -1, hi = -1;
+    for (let s = 0; s < pmf.length; s++) {
+      if (pmf[s]! > 0) { if (lo < 0) lo = s; hi = s; }
+      if (s <= obs) le += pmf[s]!;
+      if (s >= obs) ge += pmf[s]!;
+    }
+    p = alternative === "greater" ? ge : alternative === "less" ? le : 2 * Math.min(le, ge);
+    minP = alternative === "greater" ? pmf[hi]! : alternative === "less" ? pmf[lo]! : 2 * Math.min(pmf[lo]!, pmf[hi]!);
+    f = 1;
+    methodDetail = `exact conditional distribution given the mid-ranks (${ties.length} tie group${ties.length === 1 ? "" : "s"})`;
+  } else if (method === "exact") {
+    methodDetail = "exact distribution (no ties)";
     const k = nA * nB - Math.floor(U);
     const cdf = uCdfTable(nA, nB, Math.max(k, 0));
     p = k < 0 ? 0 : cdf[k]!;
     minP = Math.min(1, f / choose(N, nA));
   } else {
+    methodDetail = "normal approximation with tie correction and continuity correction";
     const mu = (nA * nB) / 2;
     let tieTerm = 0;
     for (const t of ties) tieTerm += t * t * t - t;
@@ -88,7 +138,7 @@ export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}
   }
   p = Math.min(1, Math.max(0, p * f));
   const res: TestResult = {
-    test: "Mann–Whitney U", statistic: uB, p, method, n: N, sizes: [nA, nB], alternative, minAchievableP: minP,
+    test: "Mann–Whitney U", statistic: uB, p, method, methodDetail, n: N, sizes: [nA, nB], alternative, minAchievableP: Math.min(1, minP),
   };
   return minPNote(res, alpha, "runs");
 }

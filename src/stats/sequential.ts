@@ -30,7 +30,7 @@ import { Xoshiro128 } from "./random.ts";
 import { normalCdf, normalQuantile, normalPdf } from "./normal.ts";
 import { tCdf, tQuantile } from "./studentt.ts";
 import { checkPaired, checkSample, differences, type Sample } from "./validate.ts";
-import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 
 export type SpendingFunction = "obrien-fleming" | "pocock";
 
@@ -202,13 +202,13 @@ export function sequentialPairedTest(a: Sample, b: Sample, design: SequentialDes
   }
   const d = differences(a, b);
   const diff = meanUnchecked(d);
-  const v = varianceUnchecked(d);
+  const sdd = sdUnchecked(d);
   const notes: string[] = [];
   let t: number;
-  if (v === 0) {
+  if (sdd === 0) {
     t = diff === 0 ? 0 : Math.sign(diff) * Infinity;
     notes.push("all paired differences are identical (sd = 0)");
-  } else t = diff / Math.sqrt(v / n);
+  } else t = diff / (sdd / Math.sqrt(n));
   const boundary = design.tBoundaries[k]!;
   const pNominal = Number.isFinite(t) ? Math.min(1, 2 * tCdf(-Math.abs(t), n - 1)) : 0;
   const last = k === design.looks.length - 1;

@@ -10,7 +10,7 @@
  * - `studentInterval(a, b)`: pooled-variance version.
  */
 import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
-import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { pooledSe, welchSe } from "./ttest.ts";
 import type { Interval } from "./types.ts";
@@ -24,7 +24,7 @@ function make(estimate: number, se: number, df: number, level: number, method: s
 export function tInterval(x: Sample, level = 0.95): Interval {
   checkLevel("tInterval", level);
   checkSample("tInterval", x, 2, "a t interval estimates the standard deviation, which needs n − 1 ≥ 1");
-  return make(meanUnchecked(x), Math.sqrt(varianceUnchecked(x) / x.length), x.length - 1, level, "t");
+  return make(meanUnchecked(x), sdUnchecked(x) / Math.sqrt(x.length), x.length - 1, level, "t");
 }
 
 /** Paired t interval of mean(b − a). Needs n ≥ 2 pairs. */
@@ -34,7 +34,7 @@ export function pairedTInterval(a: Sample, b: Sample, level = 0.95): Interval {
   checkSample("pairedTInterval", a, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "a value");
   checkSample("pairedTInterval", b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "b value");
   const d = differences(a, b);
-  const r = make(meanUnchecked(d), Math.sqrt(varianceUnchecked(d) / d.length), d.length - 1, level, "paired-t");
+  const r = make(meanUnchecked(d), sdUnchecked(d) / Math.sqrt(d.length), d.length - 1, level, "paired-t");
   return r;
 }
 

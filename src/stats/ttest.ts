@@ -13,7 +13,7 @@
  * returning NaN or ±Infinity like SciPy, these functions throw an explaining Error.
  */
 import { checkAlternative, checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
-import { meanUnchecked, varianceUnchecked } from "./descriptive.ts";
+import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tCdf, tSf } from "./studentt.ts";
 import type { TestOptions, TestResult } from "./types.ts";
 
@@ -43,7 +43,7 @@ export function oneSampleTTest(x: Sample, mu = 0, opts: TestOptions = {}): TestR
   checkSample("oneSampleTTest", x, 2, "a t-test estimates the standard deviation, which needs n − 1 ≥ 1");
   if (allEqual(x)) zeroSe("oneSampleTTest", `all ${x.length} values are identical`, x);
   const n = x.length;
-  const se = Math.sqrt(varianceUnchecked(x) / n);
+  const se = sdUnchecked(x) / Math.sqrt(n);
   const t = (meanUnchecked(x) - mu) / se;
   const df = n - 1;
   return { test: "one-sample t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n, df, alternative, minAchievableP: 0 };
@@ -59,28 +59,34 @@ export function pairedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestR
   const d = differences(a, b);
   if (allEqual(d)) zeroSe("pairedTTest", `all ${d.length} paired differences b − a are identical`, d);
   const n = d.length;
-  const t = meanUnchecked(d) / Math.sqrt(varianceUnchecked(d) / n);
+  const t = meanUnchecked(d) / (sdUnchecked(d) / Math.sqrt(n));
   const df = n - 1;
   return { test: "paired t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n, df, alternative, minAchievableP: 0 };
 }
 
-/** Welch–Satterthwaite degrees of freedom and standard error of mean(b) − mean(a). */
+/**
+ * Welch–Satterthwaite degrees of freedom and standard error of mean(b) − mean(a).
+ * Computed from standard errors and their shares of the total, so no square of a
+ * variance is formed (values from 1e-300 to 1e300 neither overflow nor underflow).
+ */
 export function welchSe(a: Sample, b: Sample): { se: number; df: number } {
-  const va = varianceUnchecked(a) / a.length;
-  const vb = varianceUnchecked(b) / b.length;
-  const se2 = va + vb;
-  const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
-  return { se: Math.sqrt(se2), df };
+  const sa = sdUnchecked(a) / Math.sqrt(a.length);
+  const sb = sdUnchecked(b) / Math.sqrt(b.length);
+  const se = Math.hypot(sa, sb);
+  if (se === 0) return { se: 0, df: NaN };
+  const ra = (sa / se) ** 2, rb = (sb / se) ** 2;
+  const df = 1 / ((ra * ra) / (a.length - 1) + (rb * rb) / (b.length - 1));
+  return { se, df };
 }
 
 /** Pooled standard error of mean(b) − mean(a) and df = nA + nB − 2. */
 export function pooledSe(a: Sample, b: Sample): { se: number; df: number } {
   const na = a.length, nb = b.length;
   const df = na + nb - 2;
-  const va = na > 1 ? varianceUnchecked(a) : 0;
-  const vb = nb > 1 ? varianceUnchecked(b) : 0;
-  const sp2 = ((na - 1) * va + (nb - 1) * vb) / df;
-  return { se: Math.sqrt(sp2 * (1 / na + 1 / nb)), df };
+  const sa = na > 1 ? sdUnchecked(a) : 0;
+  const sb = nb > 1 ? sdUnchecked(b) : 0;
+  const sp = Math.hypot(Math.sqrt(na - 1) * sa, Math.sqrt(nb - 1) * sb) / Math.sqrt(df);
+  return { se: sp * Math.sqrt(1 / na + 1 / nb), df };
 }
 
 /** Welch's t-test of mean(b) − mean(a) = 0 (`scipy.stats.ttest_ind(b, a, equal_var=False)`). Needs n ≥ 2 per group. */

@@ -20,6 +20,8 @@ export interface TestResult {
   alternative: Alternative;
   /** Smallest p-value this test can produce at this sample size (0 for continuous tests). */
   minAchievableP: number;
+  /** How exactly the p-value was obtained, in words (e.g. "exact conditional distribution given the mid-ranks"). */
+  methodDetail?: string;
   /** Set when no p-value below `alpha` is achievable, or when an approximation is shaky. */
   note?: string;
 }

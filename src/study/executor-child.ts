@@ -46,6 +46,7 @@ process.once("message", async (msg: ParentMessage) => {
           workers: msg.workers,
           signal: stop.signal,
           onResume: (step) => send({ type: "note", text: `run ${id} continues from its checkpoint at step ${step}` }),
+          onWarning: (text) => send({ type: "note", text }),
           pools,
           specs,
           data,

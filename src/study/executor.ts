@@ -15,7 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "nod
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { WorkerPool } from "../twin/hosts.ts";
-import { checkpointStep, latestCheckpoint } from "../twin/checkpoint.ts";
+import { describeDamaged, type CheckpointOptions } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type Store } from "../store/index.ts";
@@ -77,6 +77,8 @@ export interface ExecuteOptions {
   data?: Map<string, Dataset>;
   /** Called when the run continues from a checkpoint (at that step). */
   onResume?: (step: number) => void;
+  /** Warnings (a damaged checkpoint skipped); default: stderr. */
+  onWarning?: (text: string) => void;
   /** Checks the fingerprint of this process before training (throws to refuse the run). */
   guard?: (fingerprint: StudyFingerprint, run: RunRecord) => Promise<void>;
 }
@@ -126,7 +128,7 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
 export async function trainFromRecord(
   run: RunRecord,
   setup: RunSetup,
-  options: ExecuteOptions & { checkpoint?: { dir: string; every: number }; onProgress?: (p: Progress) => void; texts?: Record<string, string> },
+  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string> },
 ): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
   const { config, spec, train, file } = setup;
   setNumThreads(spec.threads ?? 1);
@@ -154,11 +156,9 @@ export async function trainFromRecord(
       checkpoint: options.checkpoint,
       schedule: options.schedule,
       variantsModule,
-      pool,
-      workers: pool.size,
       signal: options.signal,
       onProgress: options.onProgress,
-    });
+    }, { pool });
     return { result, split };
   } finally {
     await ownPool?.close();
@@ -235,15 +235,23 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       // The train-loss curve goes to a file next to the checkpoints, step by step (synchronous:
       // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.
       mkdirSync(dir, { recursive: true });
-      const resumeFrom = latestCheckpoint(dir);
-      if (resumeFrom) options.onResume?.(checkpointStep(resumeFrom));
+      // Each checkpoint's hash goes to the store as it is written; on resume a checkpoint must match it.
+      const recorded = await store.checkpoints(run.id);
+      const expected = new Map(recorded.filter((c) => c.sha256 !== null).map((c) => [c.step, c.sha256!]));
       const curve = join(dir, CURVE_FILE);
       const trained = await trainFromRecord(run, setup, {
         ...options,
         // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
         texts: { fingerprint: hashFingerprint(base) },
         signal,
-        checkpoint: { dir, every: options.checkpointEvery ?? 100 },
+        checkpoint: {
+          dir,
+          every: options.checkpointEvery ?? 100,
+          expected,
+          onSaved: (c) => store.addCheckpoint({ runId: run.id, step: c.step, path: c.path, sha256: c.sha256 }),
+          onDamaged: (d) => (options.onWarning ?? ((t: string) => process.stderr.write(`twin: warning: ${t}\n`)))(`run ${run.id}: ${describeDamaged(d)}`),
+          onResume: options.onResume,
+        },
         onProgress: (p) => {
           appendFileSync(curve, JSON.stringify({ s: p.step, l: p.losses }) + "\n");
           for (const [variant, value] of Object.entries(p.losses)) pending.push({ runId: run.id, variant, step: p.step, name: "train/loss", value });

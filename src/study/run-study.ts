@@ -116,7 +116,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions = {}): 
   try {
     for (const [i, run] of runs.entries()) {
       options.onRunStart?.(run, i, runs.length);
-      const result = await twinTrain({ ...runConfig(spec, run, train, options), reference, variantsModule, pool, workers: pool?.size });
+      const result = await twinTrain({ ...runConfig(spec, run, train, options), reference, variantsModule }, { pool });
       out.push({ plan: run, result });
       if (result.stopped) {
         stopped = true;
@@ -263,6 +263,7 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
           signal: options.signal,
           ...shared,
           onResume: (step) => warn(`run ${id} continues from its checkpoint at step ${step}`),
+          onWarning: warn,
           onProgress: (p) => options.onProgress?.(plan, p, 0),
         });
         options.onRunEnd?.(plan, outcome.status, outcome.error, 0);

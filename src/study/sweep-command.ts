@@ -1,15 +1,25 @@
 /**
  * Running one external command for a sweep: no shell (the user passes
- * `sh -c` when they want one), its own process group so that a timeout or
- * Ctrl-C stops everything it started, stdout scanned for JSON metric lines,
- * the tail of stderr kept for the record.
+ * `sh -c` when they want one), its own process group (and a marker in its
+ * environment, see process-tree.ts) so that a timeout or a stop ends
+ * everything it started, stdout scanned for JSON metric lines, the tail of
+ * stderr kept for the record, both streams logged with a cap.
+ *
+ * The run ends when the command exits, not when its pipes close: whatever it
+ * left in its process group is killed at once; when the pipes are still open
+ * PIPE_GRACE_MS later, a process that escaped the group holds them: those
+ * found (process-tree.ts) are killed and the pipes closed.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MetricCollector, type MetricSeries } from "./sweep-metrics.ts";
+import { CappedLog, LineSplitter, MAX_LINE_CHARS, MAX_LOG_BYTES, utf8Decoder } from "./sweep-output.ts";
+import { findDescendants, MARKER_VARIABLE, signal } from "./process-tree.ts";
 
 export const STDERR_TAIL_LINES = 20;
+/** How long after the command's exit its output pipes may stay open (ms). */
+export const PIPE_GRACE_MS = 1000;
 
 export interface CommandOptions {
   argv: readonly string[];
@@ -17,15 +27,17 @@ export interface CommandOptions {
   env: NodeJS.ProcessEnv;
   /** Seconds; undefined or 0 = none. */
   timeout?: number;
-  /** Seconds between SIGTERM and SIGKILL after a timeout or an abort (default 10). */
+  /** Seconds between SIGTERM and SIGKILL after a timeout or a stop (default 10). */
   killAfter?: number;
   signal?: AbortSignal;
   /** Where stdout.log and stderr.log go (the run folder). */
   logDir?: string;
+  /** Bytes of each stream kept in its log file (default MAX_LOG_BYTES). */
+  maxLogBytes?: number;
+  /** Characters of one line passed to the metric parser (default MAX_LINE_CHARS). */
+  maxLineChars?: number;
   /** Each stdout line that is not a metrics record, and each stderr line. */
   onOutput?: (line: string, stream: "stdout" | "stderr") => void;
-  /** Each metrics record as it arrives. */
-  onMetrics?: (values: Record<string, number>) => void;
 }
 
 export interface CommandResult {
@@ -39,45 +51,53 @@ export interface CommandResult {
   stderrTail: string[];
   /** Metrics printed on stdout. */
   series: MetricSeries;
+  /** Bytes of output not kept in the log files (over the cap). */
+  outputCut: number;
+  /** Processes that had left the command's process group and were killed with it. */
+  escaped: number;
   seconds: number;
 }
 
-/** Splits a byte stream into lines, calling fn for each complete one (and the rest at end()). */
-class LineSplitter {
-  #rest = "";
-  constructor(private readonly fn: (line: string) => void) {}
-  push(chunk: string): void {
-    const text = this.#rest + chunk;
-    const parts = text.split("\n");
-    this.#rest = parts.pop()!;
-    for (const p of parts) this.fn(p.endsWith("\r") ? p.slice(0, -1) : p);
-  }
-  end(): void {
-    if (this.#rest !== "") this.fn(this.#rest);
-    this.#rest = "";
-  }
+interface LiveCommand {
+  pid: number;
+  marker: string;
 }
 
-/** Process groups of commands still running, killed if twin itself exits. */
-const live = new Set<number>();
+/** Commands still running, killed (with what they started) if this process goes. */
+const live = new Set<LiveCommand>();
 let exitHook = false;
-function track(pid: number): void {
-  live.add(pid);
+
+/** Kills one command's process group and every descendant found outside it; returns how many escaped ones were signalled. */
+function killTree(cmd: LiveCommand, sig: NodeJS.Signals): number {
+  signal(-cmd.pid, sig);
+  const escaped = findDescendants(cmd.pid, cmd.marker);
+  for (const pid of escaped) signal(pid, sig);
+  return escaped.length;
+}
+
+/** Ends every command still running (SIGTERM, then SIGKILL after killAfterMs); resolves when done. */
+export async function killAllCommands(killAfterMs: number): Promise<void> {
+  const cmds = [...live];
+  for (const c of cmds) killTree(c, "SIGTERM");
+  if (cmds.length === 0) return;
+  await new Promise((r) => setTimeout(r, killAfterMs));
+  for (const c of cmds) killTree(c, "SIGKILL");
+}
+
+function trackLive(cmd: LiveCommand): void {
+  live.add(cmd);
   if (!exitHook) {
     exitHook = true;
     process.on("exit", () => {
-      for (const p of live) killGroup(p, "SIGKILL");
+      for (const c of live) killTree(c, "SIGKILL");
     });
   }
 }
 
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-  // The command leads its own process group (spawned detached): signal the whole group.
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // already gone
-  }
+function spawnErrorText(e: NodeJS.ErrnoException, file: string): string {
+  if (e.code === "ENOENT") return `command not found: ${file}`;
+  if (e.code === "EACCES") return `permission denied: ${file}`;
+  return e.message;
 }
 
 export function runCommand(opts: CommandOptions): Promise<CommandResult> {
@@ -86,35 +106,48 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const tail: string[] = [];
   const [file, ...args] = opts.argv;
   if (file === undefined) throw new Error("no command to run");
-  const logs: WriteStream[] = [];
-  const stdoutLog = opts.logDir ? createWriteStream(join(opts.logDir, "stdout.log")) : undefined;
-  const stderrLog = opts.logDir ? createWriteStream(join(opts.logDir, "stderr.log")) : undefined;
-  if (stdoutLog) logs.push(stdoutLog);
-  if (stderrLog) logs.push(stderrLog);
-  for (const l of logs) l.on("error", () => {}); // a full disk must not stop the sweep
+  const marker = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  const maxLog = opts.maxLogBytes ?? MAX_LOG_BYTES;
+  const stdoutLog = opts.logDir ? new CappedLog(join(opts.logDir, "stdout.log"), maxLog) : undefined;
+  const stderrLog = opts.logDir ? new CappedLog(join(opts.logDir, "stderr.log"), maxLog) : undefined;
 
   return new Promise<CommandResult>((resolveResult) => {
     let timedOut = false;
     let aborted = false;
     let spawnError: string | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let timeoutTimer: NodeJS.Timeout | undefined;
+    let escaped = 0;
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    let openPipes = 2;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
 
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const pid = child.pid;
-    if (pid !== undefined) track(pid);
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: { ...opts.env, [MARKER_VARIABLE]: marker },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const cmd: LiveCommand | undefined = child.pid !== undefined ? { pid: child.pid, marker } : undefined;
+    if (cmd) trackLive(cmd);
 
+    let stopping = false;
     const stop = () => {
-      if (pid === undefined || killTimer !== undefined) return;
-      killGroup(pid, "SIGTERM");
-      killTimer = setTimeout(() => killGroup(pid, "SIGKILL"), Math.max(0, (opts.killAfter ?? 10) * 1000));
-      killTimer.unref();
+      if (!cmd || stopping || exit) return;
+      stopping = true;
+      escaped = Math.max(escaped, killTree(cmd, "SIGTERM"));
+      const t = setTimeout(() => {
+        escaped = Math.max(escaped, killTree(cmd, "SIGKILL"));
+      }, Math.max(0, (opts.killAfter ?? 10) * 1000));
+      t.unref();
+      timers.push(t);
     };
     if (opts.timeout && opts.timeout > 0) {
-      timeoutTimer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, opts.timeout * 1000);
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, opts.timeout * 1000),
+      );
     }
     const onAbort = () => {
       aborted = true;
@@ -124,55 +157,78 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
     else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
     const out = new LineSplitter((line) => {
-      if (collector.addLine(line)) {
-        const last: Record<string, number> = {};
-        for (const [name, points] of collector.series) last[name] = points[points.length - 1]!.value;
-        opts.onMetrics?.(last);
-      } else opts.onOutput?.(line, "stdout");
-    });
+      if (!collector.addLine(line)) opts.onOutput?.(line, "stdout");
+    }, opts.maxLineChars ?? MAX_LINE_CHARS);
     const err = new LineSplitter((line) => {
+      if (line.trim() === "") return;
       tail.push(line);
       if (tail.length > STDERR_TAIL_LINES) tail.shift();
       opts.onOutput?.(line, "stderr");
-    });
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (c: string) => {
-      stdoutLog?.write(c);
-      out.push(c);
-    });
-    child.stderr.on("data", (c: string) => {
-      stderrLog?.write(c);
-      err.push(c);
-    });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      spawnError = e.code === "ENOENT" ? `command not found: ${file}` : e.code === "EACCES" ? `permission denied: ${file}` : e.message;
-    });
-    child.on("close", (code, sig) => {
+    }, opts.maxLineChars ?? MAX_LINE_CHARS);
+
+    const finish = async () => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (cmd) live.delete(cmd);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       out.end();
       err.end();
-      if (pid !== undefined) {
-        live.delete(pid);
-        // Whatever the command left running in its group goes with it.
-        killGroup(pid, "SIGKILL");
-      }
-      clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      let pending = logs.length;
-      const done = () =>
-        resolveResult({
-          exitCode: code,
-          signal: sig,
-          timedOut,
-          aborted,
-          ...(spawnError !== undefined ? { spawnError } : {}),
-          stderrTail: tail.filter((l, i) => !(i === tail.length - 1 && l.trim() === "")),
-          series: collector.series,
-          seconds: (Date.now() - started) / 1000,
-        });
-      if (pending === 0) done();
-      for (const l of logs) l.end(() => --pending === 0 && done());
+      await Promise.all([stdoutLog?.close(), stderrLog?.close()]);
+      resolveResult({
+        exitCode: exit?.code ?? null,
+        signal: exit?.sig ?? null,
+        timedOut,
+        aborted,
+        ...(spawnError !== undefined ? { spawnError } : {}),
+        stderrTail: tail,
+        series: collector.series,
+        outputCut: (stdoutLog?.dropped ?? 0) + (stderrLog?.dropped ?? 0),
+        escaped,
+        seconds: (Date.now() - started) / 1000,
+      });
+    };
+    const pipeClosed = () => {
+      if (--openPipes === 0 && exit) void finish();
+    };
+
+    const pipe = (stream: NodeJS.ReadableStream & { pause(): void; resume(): void }, log: CappedLog | undefined, lines: LineSplitter) => {
+      const decoder = utf8Decoder();
+      stream.on("data", (chunk: Buffer) => {
+        if (log && !log.write(chunk)) {
+          stream.pause();
+          log.onDrain(() => stream.resume());
+        }
+        lines.push(decoder.write(chunk));
+      });
+      stream.on("end", () => lines.push(decoder.end()));
+      stream.on("close", pipeClosed);
+    };
+    pipe(child.stdout, stdoutLog, out);
+    pipe(child.stderr, stderrLog, err);
+
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return; // an error after a successful start (a kill of a gone process): ignore
+      spawnError = spawnErrorText(e, file);
+      exit = { code: null, sig: null };
+      void finish();
+    });
+    child.on("exit", (code, sig) => {
+      exit = { code, sig };
+      // Whatever the command left running in its group goes with it; after a timeout or a stop,
+      // so does whatever it started outside the group.
+      if (cmd && stopping) escaped = Math.max(escaped, killTree(cmd, "SIGKILL"));
+      else if (cmd) signal(-cmd.pid, "SIGKILL");
+      if (openPipes === 0) return void finish();
+      // A process that left the group may still hold the pipes: after a grace period, end what can be
+      // found of it and stop waiting for the pipes.
+      const t = setTimeout(() => {
+        if (cmd) escaped = Math.max(escaped, killTree(cmd, "SIGKILL"));
+        void finish();
+      }, PIPE_GRACE_MS);
+      timers.push(t);
     });
   });
 }

@@ -58,7 +58,8 @@ test("zero differences and ties in rank tests", () => {
   assert.throws(() => s.signTest([1, 2], [1, 2]), /all 2 differences/);
   assert.throws(() => s.mannWhitneyU([1, 1, 1], [1, 1]), /identical/);
   const w = s.wilcoxonSignedRank([1, 2, 3, 4, 5, 6], [1, 2.5, 3.5, 5, 5.5, 6.5]);
-  assert.equal(w.method, "asymptotic"); // a zero difference forces the normal approximation
+  assert.equal(w.method, "exact"); // exact conditional distribution, the zero difference dropped
+  assert.match(w.methodDetail!, /exact conditional .*1 zero difference dropped/);
   const exact = s.wilcoxonSignedRank([1, 2, 3, 4, 5, 6], [1, 2.5, 3.5, 5, 5.5, 6.5], { method: "exact" });
   assert.equal(exact.method, "exact");
   assert.ok(exact.p > 0 && exact.p <= 1);

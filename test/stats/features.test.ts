@@ -198,7 +198,7 @@ test("verdicts: paired and unpaired", () => {
   assert.deepEqual(v.ci, [iv.lo, iv.hi]);
   assert.equal(v.p, s.pairedTTest(a, b).p);
   assert.ok(v.pairing!.varianceRatio > 1);
-  near(v.pairing!.equivalentUnpairedSeeds, 8 * v.pairing!.varianceRatio, 1e-9);
+  near(v.pairing!.equivalentUnpairedSeeds, 8 * v.pairing!.estimate, 1e-9);
   assert.equal(v.effect_size.name, "d_z");
   assert.ok(v.prob_improvement.estimate > 0.8);
   for (const test of ["wilcoxon", "sign", "permutation"] as const) {

@@ -158,22 +158,51 @@ def wil(a, b, alt, method="auto"):
 for n in (5, 8, 12, 20, 60):
     for alt in ("two-sided", "less", "greater"):
         add("wilcoxonSignedRank", [A[n], B[n], alt, "auto"], wil(A[n], B[n], alt), f"scipy.stats.wilcoxon(B{n}, A{n}, alternative='{alt}')", 1e-9)
+def wil_exact_conditional(a, b, alt):
+    """Exact conditional signed-rank test by enumerating all 2^n sign flips of the non-zero
+    differences with their mid-ranks (zeros dropped); two-sided p = 2 min(P(R+ <= r), P(R+ >= r))."""
+    import itertools
+    d = np.asarray(b) - np.asarray(a)
+    d = d[d != 0]
+    r = stats.rankdata(np.abs(d))
+    rplus = r[d > 0].sum()
+    sums = np.array([np.dot(r, signs) for signs in itertools.product((0, 1), repeat=len(d))])
+    le, ge = np.mean(sums <= rplus + 1e-9), np.mean(sums >= rplus - 1e-9)
+    p = ge if alt == "greater" else le if alt == "less" else min(1.0, 2 * min(le, ge))
+    stat = min(rplus, r.sum() - rplus) if alt == "two-sided" else rplus
+    return {"statistic": stat, "p": p}
+
+TBz = TB + np.array([0, 0.005, 0, 0, 0, -0.005, 0, 0, 0, 0, 0, 0])
 for alt in ("two-sided", "greater", "less"):
-    # zeros present: SciPy's auto switches to the normal approximation (zero_method='wilcox' drops them)
-    add("wilcoxonSignedRank", [TA, TB, alt, "auto"], wil(TA, TB, alt), f"scipy.stats.wilcoxon(TB, TA, alternative='{alt}')", 1e-9)
-    # ties without zeros: compare to SciPy's normal approximation (twin's auto uses it; SciPy 1.10's auto does not)
-    TBz = TB + np.array([0, 0.005, 0, 0, 0, -0.005, 0, 0, 0, 0, 0, 0])
-    add("wilcoxonSignedRank", [TA, TBz, alt, "auto"], wil(TA, TBz, alt, "approx"), f"scipy.stats.wilcoxon(TB+zfix, TA, alternative='{alt}', method='approx')", 1e-9)
+    # zeros and ties: exact conditional distribution with mid-ranks (SciPy 1.10's auto uses the normal approximation)
+    add("wilcoxonSignedRank", [TA, TB, alt, "auto"], wil_exact_conditional(TA, TB, alt), f"enumerate all 2^n sign flips of mid-ranks of TB - TA (zeros dropped), alternative='{alt}'", 1e-12)
+    # ties without zeros: exact conditional (SciPy 1.10's auto truncates R+ into the no-tie table)
+    add("wilcoxonSignedRank", [TA, TBz, alt, "auto"], wil_exact_conditional(TA, TBz, alt), f"enumerate all 2^n sign flips of mid-ranks of TB+zfix - TA, alternative='{alt}'", 1e-12)
+    # the normal approximation when asked for
+    add("wilcoxonSignedRank", [TA, TBz, alt, "asymptotic"], wil(TA, TBz, alt, "approx"), f"scipy.stats.wilcoxon(TB+zfix, TA, alternative='{alt}', method='approx')", 1e-9)
+
+def mwu_exact_conditional(a, b, alt):
+    """Exact conditional Mann-Whitney test: all C(N, nB) splits of the pooled mid-ranks."""
+    import itertools
+    pooled = np.concatenate([b, a]); r = stats.rankdata(pooled); nb = len(b)
+    rb = r[:nb].sum()
+    sums = np.array([r[list(c)].sum() for c in itertools.combinations(range(len(pooled)), nb)])
+    le, ge = np.mean(sums <= rb + 1e-9), np.mean(sums >= rb - 1e-9)
+    p = ge if alt == "greater" else le if alt == "less" else min(1.0, 2 * min(le, ge))
+    return {"statistic": rb - nb * (nb + 1) / 2, "p": p}
 
 def mwu(a, b, alt, method="auto"):
     return tt(stats.mannwhitneyu(b, a, alternative=alt, method=method))
 
 for na, nb in [(3, 3), (5, 5), (8, 12), (12, 20), (60, 20), (2, 3)]:
     a, b = A[na], B[nb]
+    # twin's auto is exact when one group has <= 8 runs (SciPy's rule) or nA + nB <= 40
+    m = "exact" if min(na, nb) <= 8 or na + nb <= 40 else "auto"
     for alt in ("two-sided", "less", "greater"):
-        add("mannWhitneyU", [a, b, alt, "auto"], mwu(a, b, alt), f"scipy.stats.mannwhitneyu(B{nb}, A{na}, alternative='{alt}')", 1e-9)
+        add("mannWhitneyU", [a, b, alt, "auto"], mwu(a, b, alt, m), f"scipy.stats.mannwhitneyu(B{nb}, A{na}, alternative='{alt}'" + (", method='exact')" if m == "exact" else ")"), 1e-9)
 for alt in ("two-sided", "less", "greater"):
-    add("mannWhitneyU", [TC, TD, alt, "auto"], mwu(TC, TD, alt), f"scipy.stats.mannwhitneyu(TD, TC, alternative='{alt}')", 1e-9)
+    add("mannWhitneyU", [TC, TD, alt, "auto"], mwu_exact_conditional(TC, TD, alt), f"enumerate all C(19, 9) splits of the mid-ranks of (TD, TC), alternative='{alt}'", 1e-10)
+    add("mannWhitneyU", [TC, TD, alt, "asymptotic"], mwu(TC, TD, alt, "asymptotic"), f"scipy.stats.mannwhitneyu(TD, TC, alternative='{alt}', method='asymptotic')", 1e-9)
     add("mannWhitneyU", [A[12], B[20], alt, "exact"], mwu(A[12], B[20], alt, "exact"), f"scipy.stats.mannwhitneyu(B20, A12, alternative='{alt}', method='exact')", 1e-9)
 
 for n in (5, 12, 20):
@@ -272,6 +301,75 @@ for x in (A[5], A[20]):
     n = len(x); v = np.var(x, ddof=1)
     add("varianceInterval", [x, 0.95], [v, (n - 1) * v / stats.chi2.ppf(0.975, n - 1), (n - 1) * v / stats.chi2.ppf(0.025, n - 1)],
         "(n-1) s^2 / scipy.stats.chi2.ppf([0.975, 0.025], n-1)", 1e-10)
+
+# ---------- failure rates, P(B > A), pairing gain, trimmed tests ----------
+for p_, a_, b_ in [(0.025, 3, 8), (0.975, 1, 5), (0.5, 0.5, 0.5), (1e-6, 2, 30)]:
+    add("betaQuantile", [p_, a_, b_], stats.beta.ppf(p_, a_, b_), f"scipy.stats.beta.ppf({p_}, {a_}, {b_})", 1e-10, 1e-14)
+for k, n in [(0, 5), (1, 5), (3, 10), (10, 10), (7, 20)]:
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+    add("clopperPearson", [k, n, 0.95], [ci.low, ci.high], f"scipy.stats.binomtest({k}, {n}).proportion_ci(method='exact')", 1e-10, 1e-14)
+for fa, fb in [([1, 0, 0, 1, 0, 0, 0, 0], [0, 1, 1, 1, 1, 0, 1, 1]), ([0] * 10, [0] * 9 + [1]), ([1, 1, 0, 0], [1, 1, 0, 0])]:
+    onlyA = sum(1 for x, y in zip(fa, fb) if x and not y); onlyB = sum(1 for x, y in zip(fa, fb) if y and not x)
+    p_ = 1.0 if onlyA + onlyB == 0 else stats.binomtest(onlyB, onlyA + onlyB, 0.5).pvalue
+    add("mcnemarExact", [[bool(x) for x in fa], [bool(x) for x in fb]], {"statistic": onlyB, "p": p_}, f"scipy.stats.binomtest({onlyB}, {onlyA + onlyB}, 0.5).pvalue", 1e-10)
+for t_ in [[[2, 8], [7, 3]], [[0, 10], [4, 6]], [[1, 19], [1, 19]], [[5, 0], [0, 5]]]:
+    add("fisherExact", [t_], {"p": stats.fisher_exact(t_)[1]}, f"scipy.stats.fisher_exact({t_})", 1e-10)
+for n in (5, 12, 20):
+    add("yuenTest", [A[n], B[n], "two-sided"], tt(stats.ttest_ind(B[n], A[n], equal_var=False, trim=0.2)), f"scipy.stats.ttest_ind(B{n}, A{n}, equal_var=False, trim=0.2)", 1e-9)
+add("yuenTest", [A[8], B[20], "greater"], tt(stats.ttest_ind(B[20], A[8], equal_var=False, trim=0.2, alternative="greater")), "scipy.stats.ttest_ind(B20, A8, equal_var=False, trim=0.2, alternative='greater')", 1e-9)
+
+def trimmed_paired(a, b, trim=0.2):
+    d = np.asarray(b) - np.asarray(a); n = len(d); g = int(np.floor(trim * n)); h = n - 2 * g
+    tm = stats.trim_mean(d, trim)
+    w = np.asarray(stats.mstats.winsorize(d, limits=(trim, trim)))
+    se = np.sqrt((n - 1) * np.var(w, ddof=1) / (h * (h - 1)))
+    t = tm / se
+    return {"statistic": t, "p": 2 * stats.t.sf(abs(t), h - 1)}
+
+for n in (5, 12, 20):
+    add("trimmedPairedTest", [A[n], B[n]], trimmed_paired(A[n], B[n]), "trim_mean(d, 0.2) / sqrt((n-1) var(winsorize(d, 0.2)) / (h (h-1))), df = h - 1 (Tukey-McLaughlin)", 1e-9)
+
+def paired_improvement(a, b):
+    d = np.asarray(b) - np.asarray(a); n = len(d); up = int(np.sum(d > 0)); tie = int(np.sum(d == 0))
+    lo = stats.binomtest(up, n).proportion_ci(method="exact").low
+    hi = stats.binomtest(up + tie, n).proportion_ci(method="exact").high
+    return [(up + tie / 2) / n, lo, hi]
+
+for a_, b_ in [(A[5], B[5]), (A[12], B[12]), (TA, TB)]:
+    add("pairedImprovementInterval", [a_, b_], paired_improvement(a_, b_), "Clopper-Pearson: binomtest(k+, n).proportion_ci(method='exact').low, binomtest(k+ + k0, n) ... .high", 1e-10, 1e-14)
+
+def newcombe5(a, b, level=0.95):
+    from scipy.optimize import brentq
+    m, n = len(a), len(b)
+    est = np.mean([(1.0 if y > x else 0.5 if y == x else 0.0) for y in b for x in a])
+    q = stats.t.ppf(0.5 + level / 2, m + n - 2); ns = (m + n) / 2
+    V = lambda t: t * (1 - t) * (1 + (ns - 1) * ((1 - t) / (2 - t) + t / (1 + t))) / (m * n)
+    f = lambda t: (est - t) ** 2 - q * q * V(t)
+    g = (lambda t: f(t) / (1 - t)) if est == 1 else (lambda t: f(t) / t) if est == 0 else f
+    lo = 0.0 if est == 0 or f(0) <= 0 else brentq(g, 0, 1 - 1e-15 if est == 1 else est, xtol=1e-15)
+    hi = 1.0 if est == 1 or f(1) <= 0 else brentq(g, 1e-15 if est == 0 else est, 1, xtol=1e-15)
+    return [est, lo, hi]
+
+for a_, b_ in [(A[5], B[5]), (A[8], B[12]), (TC, TD), (A[3], A[3] + 1)]:
+    add("improvementInterval", [a_, b_], newcombe5(a_, b_), "Newcombe (2006) method 5 with t_{m+n-2} quantile, roots by scipy.optimize.brentq", 1e-9, 1e-12)
+
+def pitman_morgan_gain(a, b, level=0.95):
+    from scipy.optimize import brentq
+    a = np.asarray(a); b = np.asarray(b); n = len(a)
+    s_, d_ = a + b, b - a
+    S, D = np.var(s_, ddof=1), np.var(d_, ddof=1); C = np.cov(s_, d_)[0, 1]
+    t = stats.t.ppf(0.5 + level / 2, n - 2); rc = np.sqrt(t * t / (n - 2 + t * t))
+    def r(lam):
+        x, y = s_ / np.sqrt(lam), d_
+        return np.corrcoef(x + y, x - y)[0, 1]
+    lam = S / D
+    lo = brentq(lambda L: r(L) - rc, lam * 1e-8, lam, xtol=1e-14 * lam)
+    hi = brentq(lambda L: r(L) + rc, lam, lam * 1e8, xtol=1e-14 * lam)
+    est = (1 + lam * (n - 3) / (n - 1)) / 2
+    return [est, (1 + lo) / 2, (1 + hi) / 2]
+
+for n in (5, 12, 20):
+    add("pairingGainInterval", [A[n], B[n]], pitman_morgan_gain(A[n], B[n]), "Pitman-Morgan: lambda with |corrcoef(s/sqrt(lambda) + d, s/sqrt(lambda) - d)| = sqrt(t^2/(n-2+t^2)), brentq; gain = (1 + lambda)/2", 1e-8)
 
 out = {
     "generator": "test/stats/gen_reference.py",

@@ -81,6 +81,15 @@ const dispatch: Record<string, (args: unknown[]) => unknown> = {
     const r = s.bcaFromDistribution(stat(data), thetaB, jack, n(a[2]));
     return { lo: r.lo, hi: r.hi, alpha1: r.alpha1, alpha2: r.alpha2, acceleration: r.acceleration };
   },
+  betaQuantile: (a) => s.betaQuantile(n(a[0]), n(a[1]), n(a[2])),
+  clopperPearson: (a) => s.clopperPearson(n(a[0]), n(a[1]), n(a[2])),
+  mcnemarExact: (a) => tr(s.mcnemarExact((a[0] as number[]).map(Boolean), (a[1] as number[]).map(Boolean))),
+  fisherExact: (a) => ({ p: s.fisherExact(a[0] as [[number, number], [number, number]]).p }),
+  yuenTest: (a) => tr(s.yuenTest(arr(a[0]), arr(a[1]), { alternative: alt(a[2]) })),
+  trimmedPairedTest: (a) => tr(s.trimmedPairedTest(arr(a[0]), arr(a[1]))),
+  pairedImprovementInterval: (a) => { const r = s.pairedImprovementInterval(arr(a[0]), arr(a[1])); return [r.estimate, r.lo, r.hi]; },
+  improvementInterval: (a) => { const r = s.improvementInterval(arr(a[0]), arr(a[1])); return [r.estimate, r.lo, r.hi]; },
+  pairingGainInterval: (a) => { const r = s.pairingGainInterval(arr(a[0]), arr(a[1])); return [r.estimate, r.ci![0], r.ci![1]]; },
   holm: (a) => s.holm(arr(a[0])),
   benjaminiHochberg: (a) => s.benjaminiHochberg(arr(a[0])),
   bonferroni: (a) => s.bonferroni(arr(a[0])),

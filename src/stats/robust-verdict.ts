@@ -1,0 +1,183 @@
+/**
+ * The "robust verdict": everything the verdict layer prints about black swans,
+ * computed in one place.
+ *
+ * For paired runs the detector (`detectBlackSwans`, 5% false alarms on normal
+ * seeds) looks at the per-seed differences b − a; for unpaired runs at each
+ * variant's values with 2.5% each (so ≤ 5% together). Beside the plain
+ * comparison (paired t / Welch t) it gives:
+ *
+ * - `withoutSwans`: the same test with the flagged seeds removed;
+ * - `robust`: a 20% trimmed-mean test (`trimmedPairedTest` / `yuenTest`);
+ * - `exact`: the sign-flip (paired) or label-permutation (unpaired) test of the
+ *   mean difference, exact when the arrangements can be enumerated
+ *   (≤ 100,000), else 9,999 seeded Monte Carlo draws.
+ *
+ * `disagree` is true when, among the available lines whose test can reach
+ * p < alpha at this n (minAchievableP ≤ alpha), some are significant and some
+ * are not, or two significant ones point in opposite directions.
+ *
+ * `restsOnNormality` is true when the plain p < alpha but the exact
+ * (distribution-free) test cannot reach alpha at this n (paired: n ≤ 5; two
+ * groups of 3): the significance then rests on the normality assumption alone.
+ *
+ * `warning` (what the verdict must print next to the plain p) is true when at
+ * least one black swan is flagged, the lines disagree, or the plain
+ * significance rests on normality alone. The simulation in
+ * `bench/validity.ts` measures how often "plain p < 0.05 and no warning"
+ * happens under skewed and swan-mixture nulls (docs/statistics.md).
+ */
+import { checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { detectBlackSwans, type SwanFalseAlarm } from "./swans.ts";
+import { pairedTTest, welchTTest } from "./ttest.ts";
+import { trimmedPairedTest, yuenTest } from "./yuen.ts";
+import { pairedPermutationTest, permutationTest } from "./permutation.ts";
+import { meanUnchecked } from "./descriptive.ts";
+import { fmt, type TestResult } from "./types.ts";
+
+export interface VerdictLine {
+  /** Which line: "plain", "without black swans", "trimmed", "exact". */
+  role: string;
+  test: string;
+  /** Pairs (paired) or total runs (unpaired) the line rests on. */
+  n: number;
+  /** Its estimate of b − a: mean difference, or trimmed-mean difference for the trimmed line. */
+  estimate: number;
+  p: number;
+  method: TestResult["method"];
+  minAchievableP: number;
+  /** p < alpha. */
+  significant: boolean;
+}
+
+export interface SwanSeed {
+  /** "pair" (paired: the seed's difference is the outlier), "a" or "b" (unpaired: a run of that variant). */
+  where: "pair" | "a" | "b";
+  /** 0-based index of the seed (pair) or run. */
+  index: number;
+  /** Robust z-score. */
+  z: number;
+}
+
+export interface RobustVerdict {
+  paired: boolean;
+  alpha: number;
+  swans: SwanSeed[];
+  /** Cut-off of |robust z| used (per variant when unpaired). */
+  swanThreshold: number;
+  plain: VerdictLine | null;
+  withoutSwans: VerdictLine | null;
+  robust: VerdictLine | null;
+  exact: VerdictLine | null;
+  disagree: boolean;
+  /** Plain p < alpha while no distribution-free line can reach alpha at this n. */
+  restsOnNormality: boolean;
+  warning: boolean;
+  /** Why `warning` is set, in words; also why a line is missing. */
+  reasons: string[];
+}
+
+export interface RobustVerdictOptions {
+  paired?: boolean;
+  /** Significance level (default 0.05). */
+  alpha?: number;
+  /** Trimming of the robust line (default 0.2). */
+  trim?: number;
+  /** Detector false-alarm rate on normal seeds (default 0.05). */
+  falseAlarm?: SwanFalseAlarm;
+  /** Seed of Monte Carlo permutation draws (default 0). */
+  seed?: number;
+}
+
+function line(role: string, r: TestResult & { estimate?: number }, estimate: number, alpha: number): VerdictLine {
+  return { role, test: r.test, n: r.sizes ? r.sizes[0] + r.sizes[1] : r.n, estimate: r.estimate ?? estimate, p: r.p, method: r.method, minAchievableP: r.minAchievableP, significant: r.p < alpha };
+}
+
+function attempt(role: string, reasons: string[], f: () => VerdictLine): VerdictLine | null {
+  try { return f(); } catch (e) {
+    reasons.push(`${role} comparison unavailable: ${(e as Error).message.replace(/^stats\.\w+: /, "")}`);
+    return null;
+  }
+}
+
+function lowerHalfSwanLevel(falseAlarm: SwanFalseAlarm): SwanFalseAlarm {
+  return falseAlarm === 0.1 ? 0.05 : falseAlarm === 0.05 ? 0.025 : 0.01;
+}
+
+/**
+ * Plain, without-swans, trimmed and exact comparisons of b vs a, the black swans,
+ * and whether the verdict needs a warning. Paired by default (a[i], b[i] share seed i).
+ * Needs ≥ 3 pairs (paired) or ≥ 3 runs per variant (unpaired).
+ */
+export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions = {}): RobustVerdict {
+  const paired = opts.paired ?? true;
+  const alpha = opts.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 1)) throw new Error(`stats.robustVerdict: alpha must be in (0, 1), got ${alpha}`);
+  const trim = opts.trim ?? 0.2;
+  const falseAlarm = opts.falseAlarm ?? 0.05;
+  const seed = opts.seed ?? 0;
+  if (paired) checkPaired("robustVerdict", a, b);
+  const unit = paired ? "pairs" : "runs per variant";
+  checkSample("robustVerdict", a, 3, `black-swan detection needs at least 3 ${unit}`, "a value");
+  checkSample("robustVerdict", b, 3, `black-swan detection needs at least 3 ${unit}`, "b value");
+  const reasons: string[] = [];
+  const swans: SwanSeed[] = [];
+  let threshold: number;
+  let plain: VerdictLine | null, withoutSwans: VerdictLine | null = null, robust: VerdictLine | null, exact: VerdictLine | null;
+  if (paired) {
+    const d = differences(a, b);
+    const det = detectBlackSwans(d, { falseAlarm });
+    threshold = det.threshold;
+    for (const i of det.flagged) swans.push({ where: "pair", index: i, z: det.z[i]! });
+    reasons.push(...det.notes);
+    const diff = meanUnchecked(d);
+    plain = attempt("plain", reasons, () => line("plain", pairedTTest(a, b, { alpha }), diff, alpha));
+    if (det.flagged.length > 0) {
+      const keep = [...Array(a.length).keys()].filter((i) => !det.flagged.includes(i));
+      const ka = keep.map((i) => a[i]!), kb = keep.map((i) => b[i]!);
+      withoutSwans = attempt("without black swans", reasons, () => line("without black swans", pairedTTest(ka, kb, { alpha }), meanUnchecked(differences(ka, kb)), alpha));
+    }
+    robust = attempt("trimmed", reasons, () => line("trimmed", trimmedPairedTest(a, b, { alpha, trim }), NaN, alpha));
+    exact = attempt("exact", reasons, () => line("exact", pairedPermutationTest(a, b, { alpha, seed }), diff, alpha));
+  } else {
+    const level = lowerHalfSwanLevel(falseAlarm);
+    const da = detectBlackSwans(a, { falseAlarm: level }), db = detectBlackSwans(b, { falseAlarm: level });
+    threshold = da.threshold;
+    for (const i of da.flagged) swans.push({ where: "a", index: i, z: da.z[i]! });
+    for (const i of db.flagged) swans.push({ where: "b", index: i, z: db.z[i]! });
+    reasons.push(...new Set([...da.notes, ...db.notes]));
+    const diff = meanUnchecked(b) - meanUnchecked(a);
+    plain = attempt("plain", reasons, () => line("plain", welchTTest(a, b, { alpha }), diff, alpha));
+    if (swans.length > 0) {
+      const ka = Array.from(a as ArrayLike<number>).filter((_, i) => !da.flagged.includes(i));
+      const kb = Array.from(b as ArrayLike<number>).filter((_, i) => !db.flagged.includes(i));
+      withoutSwans = attempt("without black swans", reasons, () => line("without black swans", welchTTest(ka, kb, { alpha }), meanUnchecked(kb) - meanUnchecked(ka), alpha));
+    }
+    robust = attempt("trimmed", reasons, () => line("trimmed", yuenTest(a, b, { alpha, trim }), NaN, alpha));
+    exact = attempt("exact", reasons, () => line("exact", permutationTest(a, b, { alpha, seed }), diff, alpha));
+  }
+  const usable = [plain, withoutSwans, robust, exact].filter((l): l is VerdictLine => l !== null && l.minAchievableP <= alpha);
+  const sig = usable.filter((l) => l.significant);
+  const opposite = sig.some((l) => l.estimate > 0) && sig.some((l) => l.estimate < 0);
+  const disagree = (sig.length > 0 && sig.length < usable.length) || opposite;
+  if (swans.length > 0) {
+    const where = swans.map((s) => (s.where === "pair" ? `seed ${s.index}` : `${s.where} run ${s.index}`)).join(", ");
+    reasons.unshift(`black swan${swans.length > 1 ? "s" : ""}: ${where} (|robust z| > ${fmt(threshold)}, a cut-off that flags ${fmt(falseAlarm * 100)}% of normal samples)`);
+  }
+  if (disagree) {
+    const words = usable.map((l) => `${l.role} p = ${fmt(l.p)}`).join(", ");
+    reasons.unshift(opposite ? `the comparisons point in opposite directions (${words})` : `the comparisons disagree at alpha = ${fmt(alpha)} (${words})`);
+  }
+  const restsOnNormality = plain !== null && plain.significant && (exact === null || exact.minAchievableP > alpha);
+  if (restsOnNormality) {
+    reasons.push(
+      `p < ${fmt(alpha)} rests on the normality assumption alone: with ${paired ? `${a.length} seeds` : `${a.length} and ${b.length} runs`} ` +
+        `no distribution-free test can reach p < ${fmt(alpha)} (the exact ${paired ? "sign-flip" : "permutation"} test's smallest p is ${fmt(exact?.minAchievableP ?? 1)}); ` +
+        "skewed or heavy-tailed seeds can make such a p misleading",
+    );
+  }
+  return {
+    paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, disagree, restsOnNormality,
+    warning: swans.length > 0 || disagree || restsOnNormality, reasons,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * twin's side of the command launcher (sweep-launcher.ts): starts it once per
+ * sweep, hands it runs, and receives their results.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { CommandResult } from "./sweep-command.ts";
+import type { LaunchOptions, LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
+
+const LAUNCHER = fileURLToPath(new URL("./sweep-launcher.ts", import.meta.url));
+
+export interface LaunchResult {
+  result: CommandResult;
+  /** The run folder's metric files could not be read. */
+  readError?: string;
+}
+
+interface Pending {
+  resolve: (r: LaunchResult) => void;
+  reject: (e: Error) => void;
+  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+export class CommandLauncher {
+  readonly #child: ChildProcess;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #gone: Error | undefined;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on("message", (m: LaunchReply) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      if (m.type === "output") return p.onOutput?.(m.line, m.stream);
+      this.#pending.delete(m.id);
+      if ("error" in m) p.reject(new Error(m.error));
+      else p.resolve({ result: m.result, ...(m.readError !== undefined ? { readError: m.readError } : {}) });
+    });
+    child.on("exit", (code, sig) => {
+      this.#gone = new Error(`twin's command launcher stopped (${sig ? `killed by ${sig}` : `exit code ${code}`}); run the same command again to finish the sweep`);
+      for (const p of this.#pending.values()) p.reject(this.#gone);
+      this.#pending.clear();
+    });
+  }
+
+  /** Starts the launcher process; resolves once it is ready for runs. */
+  static async start(): Promise<CommandLauncher> {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+    const child = fork(LAUNCHER, [], {
+      execArgv: ["--import", tsx],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+    return new CommandLauncher(child);
+  }
+
+  run(options: LaunchOptions, onOutput?: (line: string, stream: "stdout" | "stderr") => void): Promise<LaunchResult> {
+    if (this.#gone) return Promise.reject(this.#gone);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, ...(onOutput ? { onOutput } : {}) });
+      this.#child.send({ type: "run", id, options: { ...options, verbose: onOutput !== undefined } } satisfies LaunchRequest);
+    });
+  }
+
+  /** Stops every running command (SIGTERM, then SIGKILL after its kill-after); their results come back marked aborted. */
+  stopAll(): void {
+    if (!this.#gone && this.#child.connected) this.#child.send({ type: "stop" } satisfies LaunchRequest);
+  }
+
+  /** Ends the launcher (it ends any command still running) and waits for it. */
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.#child.once("exit", () => resolve()));
+    if (this.#child.connected) this.#child.disconnect();
+    await exited;
+  }
+}

@@ -59,11 +59,11 @@ for (const name of Object.keys(CASES) as CaseName[]) {
   const k = Object.keys(config.variants).length;
   // Worker threads start once per study, like the separate processes' start-up, outside the timing.
   const pool = await WorkerPool.start(MODULE, k);
-  const parallelConfig = { ...config, variantsModule: MODULE, schedule: "parallel" as const, pool };
+  const parallelConfig = { ...config, variantsModule: MODULE, schedule: "parallel" as const };
   await twinTrain({ ...config, steps: 5 });
-  await twinTrain({ ...parallelConfig, steps: 5 });
+  await twinTrain({ ...parallelConfig, steps: 5 }, { pool });
   const sequential = await seconds(() => twinTrain(config));
-  const parallel = await seconds(() => twinTrain(parallelConfig));
+  const parallel = await seconds(() => twinTrain(parallelConfig, { pool }));
   await pool.close();
   const separate = await separateConcurrent(name);
   const row = {

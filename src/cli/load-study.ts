@@ -3,6 +3,10 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { StudySpec } from "../study/define.ts";
+import { parseWhole } from "./count-option.ts";
+
+/** The longest run --steps asks for (a run keeps per-step checksums in memory). */
+const MAX_STEPS = 10_000_000;
 
 export async function loadStudy(path: string): Promise<StudySpec> {
   const abs = resolve(path);
@@ -23,7 +27,5 @@ export async function loadStudy(path: string): Promise<StudySpec> {
 /** The study with its training length replaced by --steps, when given. */
 export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {
   if (steps === undefined) return spec;
-  const n = Number(steps);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer (got '${steps}')`);
-  return { ...spec, steps: n };
+  return { ...spec, steps: parseWhole(steps, "--steps", { min: 1, max: MAX_STEPS, why: "a run keeps a checksum and control sums per step in memory" }) };
 }

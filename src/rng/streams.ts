@@ -17,31 +17,60 @@ export interface SeedSpec {
   factors?: Partial<Record<Factor, Seed>> & Record<string, Seed>;
 }
 
-export function resolveFactorSeeds(spec: SeedSpec, extra: readonly string[] = []): Record<string, bigint> {
+/** A factor's stream as data (what crosses to worker threads): its name and its factor seed. */
+export interface StreamSpec {
+  factor: string;
+  seed: bigint;
+}
+
+/** Every standard factor's seed (and every overridden one's): the root seed unless overridden. */
+export function resolveFactorSeeds(spec: SeedSpec): Record<string, bigint> {
   const root = checkSeed(spec.root, "root seed");
   const out: Record<string, bigint> = {};
-  for (const name of [...FACTORS, ...extra, ...Object.keys(spec.factors ?? {})]) {
+  for (const name of [...FACTORS, ...Object.keys(spec.factors ?? {})]) {
     const override = spec.factors?.[name];
     out[name] = override === undefined ? root : checkSeed(override, `seed of factor '${name}'`);
   }
   return out;
 }
 
+function isStreamSpecs(spec: SeedSpec | readonly StreamSpec[]): spec is readonly StreamSpec[] {
+  return Array.isArray(spec);
+}
+
+/**
+ * The only factory from a seed to a generator: a factor's stream, and the
+ * init generator of one parameter.
+ */
 export class Streams {
-  readonly root: bigint;
+  /** The root seed; undefined for streams rebuilt from specs (they know only their factors). */
+  readonly root: bigint | undefined;
   readonly seeds: Record<string, bigint>;
   readonly #streams = new Map<string, RandomStream>();
 
-  constructor(spec: SeedSpec) {
-    this.root = checkSeed(spec.root, "root seed");
-    this.seeds = resolveFactorSeeds(spec);
+  /** From a run's seed spec, or from stream specs (a variant host's init and dropout: only those factors). */
+  constructor(spec: SeedSpec | readonly StreamSpec[]) {
+    if (isStreamSpecs(spec)) {
+      this.root = undefined;
+      this.seeds = Object.fromEntries(spec.map((x) => [x.factor, checkSeed(x.seed, `seed of factor '${x.factor}'`)]));
+    } else {
+      this.root = checkSeed(spec.root, "root seed");
+      this.seeds = resolveFactorSeeds(spec);
+    }
+  }
+
+  /** A factor's stream as data, to be rebuilt elsewhere (new Streams([spec, ...])). */
+  spec(factor: string): StreamSpec {
+    const seed = this.seeds[factor] ?? this.root;
+    if (seed === undefined) throw new Error(`no seed for factor '${factor}' in these streams`);
+    return { factor, seed };
   }
 
   /** The stream of a factor (created on first use; user-named factors default to the root seed). */
   stream(name: string): RandomStream {
     let s = this.#streams.get(name);
     if (s === undefined) {
-      const seed = this.seeds[name] ?? this.root;
+      const { seed } = this.spec(name);
       this.seeds[name] = seed;
       s = new RandomStream(name, seed);
       this.#streams.set(name, s);

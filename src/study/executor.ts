@@ -156,11 +156,9 @@ export async function trainFromRecord(
       checkpoint: options.checkpoint,
       schedule: options.schedule,
       variantsModule,
-      pool,
-      workers: pool.size,
       signal: options.signal,
       onProgress: options.onProgress,
-    });
+    }, { pool });
     return { result, split };
   } finally {
     await ownPool?.close();

@@ -116,7 +116,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions = {}): 
   try {
     for (const [i, run] of runs.entries()) {
       options.onRunStart?.(run, i, runs.length);
-      const result = await twinTrain({ ...runConfig(spec, run, train, options), reference, variantsModule, pool, workers: pool?.size });
+      const result = await twinTrain({ ...runConfig(spec, run, train, options), reference, variantsModule }, { pool });
       out.push({ plan: run, result });
       if (result.stopped) {
         stopped = true;

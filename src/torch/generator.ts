@@ -4,6 +4,11 @@
  */
 import { native } from "./native.ts";
 
+/** Hands out a generator for each random op (a named stream does, counting its draws). */
+export interface GeneratorSource {
+  take(): Generator;
+}
+
 export class Generator {
   readonly id: number;
   #disposed = false;

@@ -20,11 +20,10 @@ import { dirname, join } from "node:path";
 import type { LoaderState } from "../data/loader.ts";
 import type { ControlSum, StreamState } from "../rng/stream.ts";
 import type { VariantCheckpoint } from "./variant-runner.ts";
+import { CHECKPOINTS_KEPT } from "./defaults.ts";
 
 const PREFIX = "step-";
 const MANIFEST = "manifest.json";
-/** Checkpoints kept per run (the newest ones): more than one, so a damaged newest one has a fallback. */
-const KEEP = 2;
 const STATE_FILE = "state.json";
 /** The layout of state.json; a checkpoint of another version is refused, not misread. */
 const VERSION = 2;
@@ -111,7 +110,7 @@ export function checkpointStep(folder: string): number {
 }
 
 /** Removes all but the newest checkpoints. */
-export function pruneCheckpoints(dir: string, keep = KEEP): void {
+export function pruneCheckpoints(dir: string, keep = CHECKPOINTS_KEPT): void {
   for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
 }
 

@@ -11,9 +11,11 @@
  * Batches cross threads as tensor ids: the native tensor table is process-wide,
  * so every worker reads the same memory, without a copy.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Tensor } from "../torch/tensor.ts";
 import type { ControlSum } from "../rng/stream.ts";
+import type { StreamSpec } from "../rng/streams.ts";
 import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, MetricAccumulator, TargetKind, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
 
@@ -26,7 +28,8 @@ export interface SharedBatch {
 
 export interface HostInit {
   names: string[];
-  seeds: { init: string; dropout: string };
+  /** The run's init and dropout streams, rebuilt by every variant (rng/streams.ts). */
+  streams: StreamSpec[];
   totalSteps: number;
   validation: SharedBatch[];
   /** TwinConfig.target. */
@@ -65,7 +68,6 @@ export class VariantGroup {
   readonly #validation: TrainBatch[];
 
   constructor(factories: Record<string, VariantFactory>, init: HostInit, metrics?: () => MetricAccumulator) {
-    const seeds = { init: BigInt(init.seeds.init), dropout: BigInt(init.seeds.dropout) };
     if (init.metrics && metrics === undefined) throw new Error("the run has a metrics plug-in but the variants module exports no 'metrics' next to 'variants'");
     const evalOptions = { target: init.target, metrics };
     this.runners = [];
@@ -73,7 +75,13 @@ export class VariantGroup {
       for (const name of init.names) {
         const factory = factories[name];
         if (factory === undefined) throw new Error(`variant '${name}' is not defined in the variants module`);
-        this.runners.push(new VariantRunner(name, factory, seeds, init.totalSteps, evalOptions));
+        try {
+          this.runners.push(new VariantRunner(name, factory, init.streams, init.totalSteps, evalOptions));
+        } catch (e) {
+          // Name the variant whose factory (or model/optimizer set-up) threw, not whichever is reported next.
+          const message = e instanceof Error ? e.message : String(e);
+          throw new Error(message.startsWith(`variant '${name}'`) ? message : `variant '${name}' could not be built: ${message}`, { cause: e });
+        }
       }
     } catch (e) {
       for (const r of this.runners) r.dispose();
@@ -289,3 +297,56 @@ export class WorkerHost implements VariantHost {
     if (this.#w.alive) await this.#w.call("close", []);
   }
 }
+
+/**
+ * The one rule for how many worker threads a run's variants use: one with the
+ * sequential schedule; with the parallel one, one per variant up to `workers`
+ * (default: the machine's cores). Sizes worker pools and local job counts too.
+ */
+export function variantWorkers(schedule: "sequential" | "parallel", variants: number, workers?: number): number {
+  return schedule === "parallel" ? Math.max(1, Math.min(workers ?? availableParallelism(), variants)) : 1;
+}
+
+/** Splits variants over workers round-robin: worker i gets variants i, i + w, i + 2w, ... */
+export function assignVariants(names: string[], workers: number): string[][] {
+  const groups: string[][] = Array.from({ length: Math.min(workers, names.length) }, () => []);
+  names.forEach((n, i) => groups[i % groups.length].push(n));
+  return groups;
+}
+
+/**
+ * The hosts of one run: in this thread when the variants are closures; else
+ * in worker threads (one for the sequential schedule, up to `workers` for the
+ * parallel one), from the given pool or a pool of the run's own.
+ */
+export async function openHosts(
+  variants: Record<string, VariantFactory>,
+  init: (names: string[]) => HostInit,
+  where: { module?: VariantsModule; workers: number; pool?: WorkerPool; metrics?: () => MetricAccumulator },
+): Promise<{ hosts: VariantHost[]; close: () => Promise<void> }> {
+  const names = Object.keys(variants);
+  if (where.module === undefined) {
+    const host = new InProcessHost(variants, init(names), where.metrics);
+    return { hosts: [host], close: () => host.dispose() };
+  }
+  const groups = assignVariants(names, where.workers);
+  const pool = where.pool ?? (await WorkerPool.start(where.module, groups.length));
+  const ownPool = where.pool === undefined ? pool : undefined;
+  const hosts: VariantHost[] = [];
+  const close = async () => {
+    await Promise.allSettled(hosts.map((h) => h.dispose()));
+    await ownPool?.close();
+  };
+  try {
+    if (pool.size < groups.length) throw new Error(`the worker pool has ${pool.size} workers; this run needs ${groups.length}`);
+    const opened = await Promise.allSettled(groups.map((g, i) => WorkerHost.open(pool.workers[i]!, init(g))));
+    for (const o of opened) if (o.status === "fulfilled") hosts.push(o.value);
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { hosts, close };
+}
+

@@ -2,13 +2,12 @@
  * The shapes the twin trainer works with. Models and optimizers are described
  * structurally, so any module/optimizer with these methods can be twin-trained.
  */
-import type { Generator } from "../torch/generator.ts";
+import type { Generator, GeneratorSource } from "../torch/generator.ts";
 import type { Tensor } from "../torch/tensor.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
 import type { SeedSpec } from "../rng/streams.ts";
 import type { ControlSum } from "../rng/stream.ts";
-import type { WorkerPool } from "./hosts.ts";
 import type { CheckpointOptions } from "./checkpoint.ts";
 
 export interface TwinModel {
@@ -16,7 +15,7 @@ export interface TwinModel {
   train(flag?: boolean): unknown;
   eval(): unknown;
   initialize(source: (path: string, shape: number[]) => Generator, options?: { disposeGenerators?: boolean }): unknown;
-  setDropoutGenerator(g: Generator | null): unknown;
+  setDropoutGenerator(g: Generator | GeneratorSource | null): unknown;
   parameters(): Tensor[];
   stateDict(): Record<string, Tensor>;
   loadStateDict(state: Record<string, Tensor>): unknown;
@@ -137,10 +136,8 @@ export interface TwinConfig {
    * the next batch is prepared while the variants train.
    */
   variantsModule?: { path: string; exportName?: string };
-  /** Worker threads for the parallel schedule (default: the pool's size, else the number of cores); variants beyond that share workers round-robin. */
+  /** Worker threads for the parallel schedule (default: the borrowed pool's size, else the number of cores); variants beyond that share workers round-robin. */
   workers?: number;
-  /** Worker threads to reuse (a study's runs share one pool); by default each run starts its own. */
-  pool?: WorkerPool;
   /** Checks that the batch is unchanged before every variant's step (default true). */
   verifyBatches?: boolean;
   onProgress?: (p: Progress) => void;

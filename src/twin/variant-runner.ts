@@ -5,12 +5,11 @@
  * parallel one inside a worker thread, with the same results bit for bit.
  */
 import { join } from "node:path";
-import { Generator } from "../torch/generator.ts";
 import { scope } from "../torch/scope.ts";
 import type { Tensor } from "../torch/tensor.ts";
 import { loadSafetensors, saveSafetensors } from "../torch/safetensors.ts";
-import { parameterSeed } from "../rng/derive.ts";
-import { RandomStream, type ControlSum, type StreamState } from "../rng/stream.ts";
+import type { RandomStream, ControlSum, StreamState } from "../rng/stream.ts";
+import { Streams, type StreamSpec } from "../rng/streams.ts";
 import { weightsHash } from "./checksum.ts";
 import { batchTargets, crossEntropy, evaluateAll, evaluateBatch, maskCrossEntropy, type EvalOptions, type FullEval } from "./evaluate.ts";
 import { joinTree, splitTree } from "./state-tree.ts";
@@ -38,19 +37,25 @@ export class VariantRunner {
   readonly optimizer: TwinOptimizer;
   readonly schedule?: TwinSchedule;
   readonly loss: LossFn;
+  readonly streams: Streams;
   readonly dropout: RandomStream;
   /** What loss and accuracy use, and the extra metrics (TwinConfig.target / metrics). */
   readonly evalOptions: EvalOptions;
   result: VariantResult;
 
-  /** Builds the variant: init per parameter from (init seed, path, shape); dropout from the dropout seed. */
-  constructor(name: string, factory: VariantFactory, seeds: { init: bigint; dropout: bigint }, totalSteps: number, evalOptions: EvalOptions = {}) {
+  /**
+   * Builds the variant from its streams (the run's init and dropout, as specs):
+   * init per parameter from (init seed, path, shape); every dropout mask drawn
+   * from the dropout stream, which counts them.
+   */
+  constructor(name: string, factory: VariantFactory, streams: readonly StreamSpec[], totalSteps: number, evalOptions: EvalOptions = {}) {
     this.name = name;
     const parts = factory();
     this.model = parts.model;
-    this.model.initialize((path, shape) => new Generator(parameterSeed(seeds.init, path, shape)), { disposeGenerators: true });
-    this.dropout = new RandomStream("dropout", seeds.dropout);
-    this.model.setDropoutGenerator(this.dropout.take());
+    this.streams = new Streams(streams);
+    this.model.initialize((path, shape) => this.streams.parameterGenerator(path, shape), { disposeGenerators: true });
+    this.dropout = this.streams.stream("dropout");
+    this.model.setDropoutGenerator(this.dropout);
     this.optimizer = parts.optimizer(this.model.parameters());
     this.schedule = parts.schedule?.(this.optimizer, totalSteps);
     this.evalOptions = evalOptions;
@@ -164,6 +169,6 @@ export class VariantRunner {
   dispose(): void {
     this.model.dispose();
     this.optimizer.dispose?.();
-    this.dropout.dispose();
+    this.streams.dispose();
   }
 }

@@ -76,3 +76,21 @@ test("stream state round-trips (resume)", () => {
   s.dispose();
   t.dispose();
 });
+
+test("streams rebuilt from specs (what a variant host is handed) draw what the run's own streams draw", () => {
+  const run = new Streams({ root: 4, factors: { dropout: 9 } });
+  const host = new Streams([run.spec("init"), run.spec("dropout")]);
+  assert.deepEqual(run.spec("dropout"), { factor: "dropout", seed: 9n });
+  const draw = (s: Streams, f: string) => torch.scope(() => torch.rand([4], { generator: s.stream(f).take() }).toNumbers());
+  assert.deepEqual(draw(host, "dropout"), draw(run, "dropout"));
+  const init = (s: Streams) => {
+    const g = s.parameterGenerator("0.weight", [3, 2]);
+    const v = torch.scope(() => torch.rand([3], { generator: g }).toNumbers());
+    g.dispose();
+    return v;
+  };
+  assert.deepEqual(init(host), init(run));
+  assert.throws(() => host.stream("order"), /no seed for factor 'order'/);
+  run.dispose();
+  host.dispose();
+});

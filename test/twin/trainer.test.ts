@@ -198,3 +198,10 @@ test("test-time augmentation is drawn from the eval stream, identically for ever
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a dropout stream counts every mask it hands out: one per dropout layer per training step, none in evaluation", async () => {
+  const r = await twinTrain(config({ steps: 9 }));
+  const draws = (s: string) => r.controlSumsByStep.map((sums) => sums.find((c) => c.stream === s)!.draws);
+  assert.deepEqual(draws("dropout@dropout"), [1, 2, 3, 4, 5, 6, 7, 8, 9], "mlp([16, 32, 4], { dropout }) has one dropout layer");
+  assert.deepEqual(draws("dropout@base"), Array(9).fill(0), "no dropout layer, no draws");
+});

@@ -5,7 +5,7 @@
  * module.initialize(...) or loadStateDict(...).
  */
 import { Tensor } from "../tensor.ts";
-import type { Generator } from "../generator.ts";
+import { Generator, type GeneratorSource } from "../generator.ts";
 import * as ops from "../generated/ops.ts";
 import { zeros, ones, tensor } from "../creation.ts";
 import { noGrad } from "../runtime.ts";
@@ -306,8 +306,8 @@ export class GroupNorm extends Module {
 // ---- dropout --------------------------------------------------------------------
 
 export interface DropoutOptions {
-  /** Generator for the dropout masks; can also be set later with setDropoutGenerator(). */
-  generator?: Generator;
+  /** Generator for the dropout masks, or a source asked for it at every mask; can also be set later with setDropoutGenerator(). */
+  generator?: Generator | GeneratorSource;
 }
 
 /**
@@ -319,7 +319,7 @@ export interface DropoutOptions {
 export class Dropout extends Module {
   readonly p: number;
   readonly isDropout = true;
-  dropoutGenerator: Generator | null;
+  dropoutGenerator: Generator | GeneratorSource | null;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
@@ -348,9 +348,10 @@ export class Dropout extends Module {
     }
     if (this.p === 1) return x.mul(0);
     const shape = this.maskShape(x);
+    const generator = g instanceof Generator ? g : g.take();
     const noise = noGrad(() => {
       const n = ops.empty_memory_format(shape, { dtype: x.dtype, device: x.device });
-      n.bernoulli_(1 - this.p, g);
+      n.bernoulli_(1 - this.p, generator);
       n.div_(1 - this.p);
       return n;
     });

@@ -8,7 +8,7 @@
  * Initialisation is always drawn from an explicit Generator (see initialize()).
  */
 import { Tensor } from "../tensor.ts";
-import type { Generator } from "../generator.ts";
+import type { Generator, GeneratorSource } from "../generator.ts";
 import { empty } from "../creation.ts";
 import { noGrad } from "../runtime.ts";
 import { applyInit, describeInit, initDraws, type Initializer } from "./init.ts";
@@ -227,10 +227,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Sets the dropout generator of every dropout sub-module (see Dropout). */
-  setDropoutGenerator(g: Generator | null): this {
+  /** Sets the dropout generator (or a source asked for one at every mask) of every dropout sub-module (see Dropout). */
+  setDropoutGenerator(g: Generator | GeneratorSource | null): this {
     for (const [, m] of this.namedModules()) {
-      const d = m as unknown as { dropoutGenerator?: Generator | null; isDropout?: boolean };
+      const d = m as unknown as { dropoutGenerator?: Generator | GeneratorSource | null; isDropout?: boolean };
       if (d.isDropout) d.dropoutGenerator = g;
     }
     return this;

@@ -4,7 +4,6 @@ import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze
 import { readResults } from "../study/results-file.ts";
 import { defaultMetric, directionFlags, isBookkeeping } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
-import { writeStatsPlot } from "../report/stats-plot.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 
 interface StatsOptions {
@@ -87,6 +86,7 @@ export function registerStats(program: Command): void {
         process.stdout.write(formatAnalysis(analysis) + "\n");
       }
       if (opts.plot !== undefined) {
+        const { writeStatsPlot } = await import("../report/stats-plot.ts"); // Vega: loaded only for --plot
         const path = await writeStatsPlot(table, analysis, opts.plot);
         if (!opts.json) process.stdout.write(`wrote ${path}\n`);
       }

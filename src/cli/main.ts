@@ -1,5 +1,6 @@
 /** The `twin` command line: one file per sub-command, thin over the layers. */
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerStats } from "./stats.ts";
@@ -18,9 +19,12 @@ program
   .name("twin")
   .description("Trustworthy comparisons of deep-learning models: twin training, named random streams, seed studies, honest statistics.")
   .showHelpAfterError("(run twin --help for usage)")
+  .exitOverride()
   .addHelpText(
     "after",
     `
+Exit status: 0 all runs finished; 1 error; 2 bad command line; 3 results printed but some runs failed or diverged.
+
 Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
@@ -52,6 +56,11 @@ registerWorker(program);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  process.stderr.write(`twin: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+  if (e instanceof CommanderError) {
+    // Commander has printed its message (or the help / version) already.
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`twin: ${(e as Error).message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
 }

@@ -482,6 +482,23 @@ export class SqlStore implements Store {
     );
   }
 
+  async requeueFailed(ids: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(ids)];
+    return this.#d.transaction(async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < wanted.length; i += 500) {
+        const part = wanted.slice(i, i + 500);
+        const res = await tx.query<{ id: string }>(
+          `UPDATE runs SET status = 'queued', worker = NULL, heartbeat_at = NULL
+           WHERE status IN ('failed', 'diverged') AND id IN (${part.map(() => "?").join(", ")}) RETURNING id`,
+          part,
+        );
+        out.push(...res.rows.map((r) => r.id));
+      }
+      return out.sort(cmp);
+    });
+  }
+
   async requeueStale(olderThanMs: number, opts: RequeueOptions = {}): Promise<RequeueResult> {
     if (!(olderThanMs >= 0)) throw new TypeError(`olderThanMs must be >= 0 (got ${olderThanMs})`);
     const now = this.#now();

@@ -39,7 +39,7 @@ test("a 5,000-deep array is an error about dimensions, not a stack overflow", ()
 
 test("random constructors without a generator say to pass one (not a TypeError)", () => {
   for (const call of [
-    () => torch.randn([2, 2]),
+    () => (torch.randn as unknown as (shape: number[]) => unknown)([2, 2]),
     () => torch.rand([2], {} as torch.RandomOptions),
     () => torch.randint(0, 5, [3], undefined as unknown as torch.RandomOptions),
     () => torch.randperm(4, {} as torch.RandomOptions),

@@ -8,7 +8,7 @@ import * as optim from "../torch/optim/index.ts";
 import { fashionMnistData } from "../study/data-specs.ts";
 import { defineStudy, type StudySpec } from "../study/define.ts";
 
-/** Hidden width of the MLP 784-HIDDEN-10 (ENGINE-NOTES' reference model). */
+/** Hidden width of the MLP 784-HIDDEN-10 (the reference model of docs/engine.md, "Reference numbers"). */
 const HIDDEN = 256;
 
 export function demoStudy(epochs = 3, limit?: number): StudySpec {

@@ -25,6 +25,7 @@ import {
   fileHash,
   importStudy,
   recordResult,
+  variantFailures,
   splitFor,
   studyTwinConfig,
   studyFingerprint,
@@ -280,7 +281,9 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
     }
     rmSync(checkpointDirFor(options, run), { recursive: true, force: true });
     void heartbeatError;
-    return { status: "finished", result };
+    // A run that finished with a variant failed or diverged says so (progress display, pool messages).
+    const note = variantFailures(result);
+    return note ? { status: "finished", result, error: note } : { status: "finished", result };
   } finally {
     clearInterval(timer);
     await beating.catch(() => {});

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { finalMetric } from "../study/run-study.ts";
 import { formatVerdict, studyVerdict } from "../study/verdict.ts";
-import { loadStudy, withSteps } from "./load-study.ts";
+import { loadStudy } from "./load-study.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 
 interface CompareOptions extends StudyRunFlags {
@@ -27,7 +27,7 @@ export function registerCompare(program: Command): void {
     .option("--json", "print the verdict as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json")
   ).action(async (file: string, opts: CompareOptions) => {
-      const spec = withSteps(await loadStudy(file), opts.steps);
+      const spec = await loadStudy(file, opts.steps);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
       const n = opts.seeds === undefined ? undefined : Number(opts.seeds);
       if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new Error(`--seeds must be an integer >= 2 for a comparison (got '${opts.seeds}')`);

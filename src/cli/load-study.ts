@@ -1,27 +1,9 @@
-/** Loads a study file (TypeScript or JavaScript) whose default export is defineStudy({...}). */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+/** A command's study: the study file imported (study/study-file.ts), its training length replaced by --steps when given. */
+import { importStudy } from "../study/study-file.ts";
 import type { StudySpec } from "../study/define.ts";
 
-export async function loadStudy(path: string): Promise<StudySpec> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new Error(`study file ${path} does not exist`);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
-  } catch (e) {
-    throw new Error(`study file ${path} failed to load: ${(e as Error).message}`);
-  }
-  const spec = mod.default as StudySpec | undefined;
-  if (spec === undefined || typeof spec !== "object" || !spec.variants || !spec.data) {
-    throw new Error(`study file ${path} must default-export defineStudy({ name, data, variants, batchSize, ... })`);
-  }
-  return spec;
-}
-
-/** The study with its training length replaced by --steps, when given. */
-export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {
+export async function loadStudy(path: string, steps?: string): Promise<StudySpec> {
+  const spec = await importStudy(path);
   if (steps === undefined) return spec;
   const n = Number(steps);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer (got '${steps}')`);

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { FACTORS } from "../rng/streams.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
-import { loadStudy, withSteps } from "./load-study.ts";
+import { loadStudy } from "./load-study.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 
 interface SeedsOptions extends StudyRunFlags {
@@ -29,7 +29,7 @@ export function registerSeeds(program: Command): void {
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
   ).action(async (file: string, opts: SeedsOptions) => {
-      const spec = withSteps(await loadStudy(file), opts.steps);
+      const spec = await loadStudy(file, opts.steps);
       const n = Number(opts.n);
       if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer >= 2 (got '${opts.n}')`);
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `twin` command: runs the TypeScript CLI through tsx.
-import { register } from "tsx/esm/api";
+// The `twin` command: runs the TypeScript CLI through tsx (study files anywhere may import "twin").
+import { registerTwin } from "../src/boot/register.mjs";
 
-register();
+registerTwin();
 await import("../src/cli/main.ts");

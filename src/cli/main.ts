@@ -12,6 +12,7 @@ import { registerRuns } from "./runs.ts";
 import { registerVerify } from "./verify.ts";
 import { registerDiff } from "./diff.ts";
 import { registerWorker } from "./worker.ts";
+import { registerInit } from "./init.ts";
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
   $ twin doctor                    check libtorch, threads, data sets and references
+  $ twin init my-study             write a starter study file (any folder: it imports "twin")
   $ twin compare examples/fmnist-dropout.study.ts --seeds 8
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere
@@ -48,6 +50,7 @@ registerRuns(program);
 registerVerify(program);
 registerDiff(program);
 registerWorker(program);
+registerInit(program);
 
 try {
   await program.parseAsync(process.argv);

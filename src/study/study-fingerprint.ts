@@ -21,7 +21,7 @@ export const STUDY_FINGERPRINT_IGNORE: readonly string[] = ["argv", "git"];
 export const WORKER_FINGERPRINT_IGNORE: readonly string[] = ["argv", "git", "cpu", "gpu", "os.release"];
 
 /** Twin's own sources on the training path, hashed even when no import names them (worker threads load them by URL). */
-const TRAINING_PATH = ["src/twin", "src/torch", "src/rng", "src/data"];
+const TRAINING_PATH = ["src/boot", "src/twin", "src/torch", "src/rng", "src/data"];
 
 function walkTs(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {

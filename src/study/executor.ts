@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
-import { WorkerPool } from "../twin/hosts.ts";
+import { variantWorkers, WorkerPool } from "../twin/hosts.ts";
 import { describeDamaged, type CheckpointOptions } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
@@ -113,7 +113,7 @@ export async function trainFromRecord(
   const split = options.splits?.get(run.id) ?? splitFor(spec, train, seed);
   const variantsModule = { path: file };
   let pool = options.pools?.get(file);
-  const size = options.schedule === "parallel" ? Math.min(options.workers ?? Object.keys(spec.variants).length, Object.keys(spec.variants).length) : 1;
+  const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
   if (pool && pool.size < size) {
     await pool.close();
     pool = undefined;

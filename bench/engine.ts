@@ -129,7 +129,7 @@ class PythonRef {
       env: {
         ...process.env,
         OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads),
-        // twin's addon sets these malloc options at load (ENGINE-NOTES: without them glibc
+        // twin's addon sets these malloc options at load (docs/engine.md, "Allocator settings": without them glibc
         // unmaps and re-faults activation buffers every step); Python gets the same, so
         // the comparison is about the binding, not the allocator settings.
         MALLOC_MMAP_THRESHOLD_: "33554432", MALLOC_TRIM_THRESHOLD_: "4294967296",

@@ -43,6 +43,15 @@ if (memory) {
   console.log(table(["one U-Net", "twin, 4 U-Nets in one process", "4 separate processes", "twin4 / one"], [[`${memory.single_mb} MB`, `${memory.twin4_mb} MB`, `${memory.separate4_mb} MB`, memory.twin4_over_single]]));
   console.log();
 }
+const cli = read("cli") as { commands?: Row[] } | undefined;
+if (cli?.commands) {
+  console.log("### CLI start-up (`npm run bench:cli`): median of 5, milliseconds\n");
+  console.log(table(
+    ["command", "compiled (dist/) wall", "CPU", "TypeScript through tsx wall", "CPU"],
+    cli.commands.map((c) => [c.name, c.compiled_ms, c.compiled_cpu_ms, c.source_ms, c.source_cpu_ms]),
+  ));
+  console.log();
+}
 const stats = read("stats");
 if (stats?.cases) {
   console.log("### Statistics (`npm run bench:stats`): twin / SciPy 1.10\n");

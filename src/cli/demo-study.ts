@@ -9,7 +9,7 @@ import { fashionMnistData } from "../study/data-specs.ts";
 import { defineStudy, type StudySpec } from "../study/define.ts";
 
 // The demo's settings, each with its reason.
-/** Hidden width of the MLP 784-256-10: the classic Fashion-MNIST baseline, about 87% validation accuracy after 3 epochs. */
+/** Hidden width of the MLP 784-256-10, the reference model of docs/engine.md ("Reference numbers"): about 87% validation accuracy after 3 epochs. */
 const HIDDEN = 256;
 /** Adam's default learning rate (Kingma & Ba), the setting most readers compare against. */
 const ADAM_LR = 1e-3;

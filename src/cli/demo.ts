@@ -13,6 +13,8 @@ import { runProgress } from "./progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { demoStudy } from "./demo-study.ts";
+import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
+import { parseWhole } from "./count-option.ts";
 
 const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
 
@@ -26,10 +28,8 @@ interface DemoOptions {
   schedule: string;
 }
 
-function positiveInt(value: string, name: string, min = 1): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min} (got '${value}')`);
-  return n;
+function positiveInt(value: string, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  return parseWhole(value, `--${name}`, { min, max });
 }
 
 export function registerDemo(program: Command): void {
@@ -46,8 +46,8 @@ export function registerDemo(program: Command): void {
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
     .action(async (opts: DemoOptions) => {
       const first = positiveInt(opts.seed, "seed", 0);
-      const n = positiveInt(opts.seeds, "seeds", 2);
-      const spec = demoStudy(positiveInt(opts.epochs, "epochs"), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
+      const n = positiveInt(opts.seeds, "seeds", 2, MAX_PLANNED_RUNS);
+      const spec = demoStudy(positiveInt(opts.epochs, "epochs", 1, 10_000), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
       const progress = runProgress(opts.json);
       const interrupt = interruptSignal();

@@ -1,11 +1,15 @@
-/** A command's study: the study file imported (study/study-file.ts), its training length replaced by --steps when given. */
-import { importStudy } from "../study/study-file.ts";
+/** A command's study: the study file imported (study/study-file.ts, the one importer), and --steps. */
 import type { StudySpec } from "../study/define.ts";
+import { importStudy } from "../study/study-file.ts";
+import { parseWhole } from "./count-option.ts";
 
-export async function loadStudy(path: string, steps?: string): Promise<StudySpec> {
-  const spec = await importStudy(path);
+/** The longest run --steps asks for (a run keeps per-step checksums in memory). */
+const MAX_STEPS = 10_000_000;
+
+export const loadStudy = importStudy;
+
+/** The study with its training length replaced by --steps, when given. */
+export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {
   if (steps === undefined) return spec;
-  const n = Number(steps);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer (got '${steps}')`);
-  return { ...spec, steps: n };
+  return { ...spec, steps: parseWhole(steps, "--steps", { min: 1, max: MAX_STEPS, why: "a run keeps a checksum and control sums per step in memory" }) };
 }

@@ -38,20 +38,20 @@ export function registerReport(program: Command): void {
     .action(async (study: string, opts: ReportCliOptions) => {
       const storeUrl = opts.store ?? (existsSync(defaultStorePath()) ? undefined : null);
       const store = storeUrl === null ? undefined : new StoreSource(await openExistingStore(storeUrl));
-      let data;
+      let data, result;
       try {
         const found = await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
-        data = await found.source.loadStudy(found.name);
+        data = await found.source.openStudy(found.name);
+        if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
+        result = await buildReport(data, {
+          ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
+          ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}),
+          ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
+          ...(opts.png !== undefined ? { png: opts.png } : {}),
+        });
       } finally {
         await store?.close();
       }
-      if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
-      const result = await buildReport(data, {
-        ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
-        ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}),
-        ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
-        ...(opts.png !== undefined ? { png: opts.png } : {}),
-      });
       const out = resolve(opts.output ?? `report-${data.name}.html`);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, result.html);

@@ -3,8 +3,11 @@ import type { Command } from "commander";
 import { FACTORS } from "../rng/streams.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
-import { loadStudy } from "./load-study.ts";
+import { loadStudy, withSteps } from "./load-study.ts";
+import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
+import { parseWhole } from "./count-option.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
+import { flagFailedRuns } from "./exit-codes.ts";
 
 interface SeedsOptions extends StudyRunFlags {
   n: string;
@@ -27,23 +30,28 @@ export function registerSeeds(program: Command): void {
     .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
+    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
   ).action(async (file: string, opts: SeedsOptions) => {
-      const spec = await loadStudy(file, opts.steps);
-      const n = Number(opts.n);
-      if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer >= 2 (got '${opts.n}')`);
+      const n = parseWhole(opts.n, "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
-      const first = Number(opts.first);
+      const first = parseWhole(opts.first, "--first");
+      const spec = withSteps(await loadStudy(file), opts.steps);
       let plan: SeedPlan = { n, first };
       if (opts.vary !== undefined) {
         const each = opts.vary === "each";
         const factors = each ? [...FACTORS] : opts.vary.split(",").map((s) => s.trim()).filter(Boolean);
         if (factors.length === 0) throw new Error("--vary needs a factor name");
+        const unknown = factors.filter((f) => !(FACTORS as readonly string[]).includes(f));
+        if (unknown.length > 0) {
+          throw new Error(`--vary: no factor named ${unknown.map((f) => `'${f}'`).join(", ")}; a twin run draws from ${FACTORS.join(", ")} (or pass 'each')`);
+        }
         plan = { vary: factors, n, first, withAll: each };
       }
       const results = await runStudyCommand(spec, file, plan, opts);
       if (results === undefined) return;
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
+      const anyFailed = results.runs.some((r) => Object.values(r.result.variants).some((v) => v.status === "diverged" || v.status === "failed"));
+      if (anyFailed) flagFailedRuns();
     });
 }

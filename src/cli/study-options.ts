@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { runStudy, type RunStudyOptions, type StudyResults } from "../study/run-study.ts";
 import type { StudySpec } from "../study/define.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
+import { parseWhole } from "./count-option.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { studyProgress } from "./study-progress.ts";
@@ -30,13 +31,8 @@ export function addStudyStoreOptions(cmd: Command): Command {
 }
 
 export function storeRunOptions(flags: StudyStoreFlags): Partial<RunStudyOptions> {
-  let jobs: number | undefined;
-  if (flags.jobs !== undefined) {
-    jobs = Number(flags.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer (got '${flags.jobs}')`);
-  }
-  const every = Number(flags.checkpointEvery ?? "100");
-  if (!Number.isInteger(every) || every < 1) throw new Error(`--checkpoint-every must be a positive integer (got '${flags.checkpointEvery}')`);
+  const jobs = flags.jobs === undefined ? undefined : parseWhole(flags.jobs, "--jobs", { min: 1, max: 1024, why: "worker processes on one machine" });
+  const every = parseWhole(flags.checkpointEvery ?? "100", "--checkpoint-every", { min: 1 });
   if (flags.queue && !flags.store) {
     throw new Error("--queue needs a store every worker can reach: add --store postgres://user@host:port/db (workers take the same --store)");
   }

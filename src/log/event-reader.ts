@@ -22,7 +22,8 @@ import {
   type SessionStatus,
 } from "./hparams.ts";
 import { METRICS_FILE, readMetricsJsonl } from "./metrics-jsonl.ts";
-import { readRecordFile } from "./tfrecord.ts";
+import { parseRecords } from "./tfrecord.ts";
+import { readRegularFile } from "./regular-file.ts";
 
 /** One scalar observation. */
 export interface ScalarPoint {
@@ -94,7 +95,7 @@ export function listEventFiles(dir: string): string[] {
 
 /** Reads one event file (CRC-checked; tolerates a truncated last record). */
 export function readEventFile(path: string): EventFileData {
-  const { records, truncatedAt } = readRecordFile(path);
+  const { records, truncatedAt } = parseRecords(readRegularFile(path), path);
   const events: TBEvent[] = [];
   for (let i = 0; i < records.length; i++) {
     try {
@@ -170,6 +171,8 @@ export interface RunSeries {
   hparams?: HParams;
   /** Session status, when the run recorded its end. */
   status?: SessionStatus;
+  /** Files cut off mid-record (a killed writer): what was read stops there. */
+  truncated?: { file: string; at: string }[];
 }
 
 /** Options of {@link readRunTree}. */
@@ -240,11 +243,13 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       run.scalars = toSeries(data.scalars);
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
+      if (data.truncated.length) run.truncated = data.truncated.map((t) => ({ file: t.file, at: `byte ${t.offset}` }));
     } else {
       const data = readMetricsJsonl(join(dir, METRICS_FILE));
       run.scalars = toSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
+      if (data.truncatedLine !== undefined) run.truncated = [{ file: join(dir, METRICS_FILE), at: `line ${data.truncatedLine}` }];
     }
     runs.push(run);
   }

@@ -11,7 +11,8 @@
  * and not valid JSON); a malformed line anywhere else throws
  * {@link JsonlParseError} naming the file and line number.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
+import { openRegularFile } from "./regular-file.ts";
 import { BufferedFile } from "./buffered-file.ts";
 import { dirname } from "node:path";
 
@@ -137,6 +138,20 @@ export interface JsonlReadResult<T> {
 }
 
 /**
+ * Why a line is not JSON, without quoting it: the file may not be a log at
+ * all (a wrong path, /etc/passwd), and its bytes must not reach the terminal.
+ */
+function parseFailure(err: unknown): string {
+  const message = (err as Error).message ?? "";
+  if (/unexpected end/i.test(message)) return "the line ends before its JSON value does";
+  const at = /position (\d+)/.exec(message);
+  return at ? `not valid JSON at column ${Number(at[1]) + 1}` : "not valid JSON";
+}
+
+/** Longest line read from a JSON Lines file (one record). */
+const MAX_LINE_BYTES = 64 << 20;
+
+/**
  * Parses JSON Lines text. Values are returned as parsed (not validated
  * against `T`).
  */
@@ -157,13 +172,63 @@ export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): Jsonl
         result.truncatedLine = i + 1;
         break;
       }
-      throw new JsonlParseError(source, i + 1, (err as Error).message);
+      throw new JsonlParseError(source, i + 1, parseFailure(err));
     }
   }
   return result;
 }
 
-/** Reads a JSON Lines file; see {@link parseJsonl}. */
-export function readJsonl<T = unknown>(path: string): JsonlReadResult<T> {
-  return parseJsonl<T>(readFileSync(path, "utf8"), path);
+/**
+ * Reads a JSON Lines file line by line (any size up to maxBytes, without
+ * holding its text at once); see {@link parseJsonl}. Only regular files are
+ * read (see openRegularFile).
+ */
+export function readJsonl<T = unknown>(path: string, options: { maxBytes?: number } = {}): JsonlReadResult<T> {
+  const { fd } = openRegularFile(path, options.maxBytes);
+  const records: T[] = [];
+  const result: JsonlReadResult<T> = { records };
+  const chunk = Buffer.alloc(1 << 20);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let lineNo = 0;
+  const parseLine = (bytes: Buffer, complete: boolean): boolean => {
+    lineNo++;
+    const line = bytes.toString("utf8").replace(/\r$/, "");
+    if (line.trim() === "") return true;
+    try {
+      records.push(JSON.parse(line) as T);
+      return true;
+    } catch (err) {
+      if (!complete) {
+        result.truncatedLine = lineNo;
+        return false;
+      }
+      throw new JsonlParseError(path, lineNo, parseFailure(err));
+    }
+  };
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      let start = 0;
+      for (let nl = chunk.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = chunk.indexOf(0x0a, start)) {
+        const piece = chunk.subarray(start, nl);
+        parseLine(pending.length ? Buffer.concat([...pending, piece]) : piece, true);
+        pending = [];
+        pendingBytes = 0;
+        start = nl + 1;
+      }
+      if (start < n) {
+        pending.push(Buffer.from(chunk.subarray(start, n)));
+        pendingBytes += n - start;
+        if (pendingBytes > MAX_LINE_BYTES) {
+          throw new JsonlParseError(path, lineNo + 1, `the line is longer than ${MAX_LINE_BYTES} bytes; this is not a JSON Lines log`);
+        }
+      }
+    }
+    if (pendingBytes > 0) parseLine(Buffer.concat(pending), false);
+  } finally {
+    closeSync(fd);
+  }
+  return result;
 }

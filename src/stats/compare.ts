@@ -18,8 +18,9 @@ import { wilcoxonSignedRank } from "./wilcoxon.ts";
 import { mannWhitneyU } from "./mannwhitney.ts";
 import { pairedPermutationTest, permutationTest } from "./permutation.ts";
 import { signTest } from "./signtest.ts";
-import { pairedEffectSizes, hedgesG, cohensD, probabilityOfImprovement, pairedProbabilityOfImprovement } from "./effectsize.ts";
-import { blackSwans } from "./outliers.ts";
+import { pairedEffectSizes, hedgesG, cohensD } from "./effectsize.ts";
+import { pairedImprovementInterval, improvementInterval } from "./improvement-interval.ts";
+import { robustVerdict, type RobustVerdict } from "./robust-verdict.ts";
 import { pairingGainInterval } from "./pairing-gain.ts";
 import { fmt, type TestResult } from "./types.ts";
 import type { Alternative } from "./validate.ts";
@@ -127,7 +128,16 @@ export interface Verdict {
   p: number;
   alternative: Alternative;
   minAchievableP: number;
-  prob_improvement: { estimate: number; ci: [number, number] };
+  /**
+   * P(B > A) (ties ½): paired, the share of seeds where b beats a, with the exact sign-count
+   * interval; unpaired, the Mann–Whitney probability with Newcombe's score interval.
+   */
+  prob_improvement: { estimate: number; ci: [number, number]; method: string };
+  /**
+   * Black swans and the robust comparisons beside the plain one (`robustVerdict`);
+   * absent below 3 seeds per variant. Print its `reasons` whenever `robust.warning` is true.
+   */
+  robust?: RobustVerdict;
   effect_size: EffectSize;
   pairing?: PairingGain;
   notes: string[];
@@ -195,26 +205,20 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
     else if (kind === "permutation") res = pairedPermutationTest(a, b, { alternative, alpha, seed });
     else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
-    if (kind === "t") {
-      const swans = n >= 5 ? blackSwans(d) : null;
-      if (swans && swans.flagged.length > 0) {
-        notes.push(`seed(s) ${swans.flagged.join(", ")} have outlying differences (|robust z| > 3.5); the t-test assumes roughly normal differences: check with test: 'permutation' or 'wilcoxon'`);
-      }
-    }
   }
+  const robust = n >= 3 ? robustVerdict(a, b, { paired: true, alpha, seed }) : undefined;
 
   // Probability of improvement and effect size
-  const pi = pairedProbabilityOfImprovement(a, b, { level, seed });
-  warnings.push(...pi.warnings);
+  const pi = pairedImprovementInterval(a, b, level);
   const es = pairedEffectSizes(a, b);
   const pairing = pairingGain(a, b, level);
   if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power; see seedsNeeded() for a plan`);
   return {
     a: describe(a), b: describe(b), paired: true, n, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
-    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi], method: pi.method },
     effect_size: { name: "d_z", value: es.dz, d_av: es.dav, g_z: es.gz, g_av: es.gav },
-    pairing, notes, warnings,
+    pairing, ...(robust ? { robust } : {}), notes, warnings,
   };
 }
 
@@ -266,8 +270,8 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     else throw new Error(`stats.compareUnpaired: test must be 'auto', 'welch', 't', 'mannwhitney' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
   }
-  const pi = probabilityOfImprovement(a, b, { level, seed });
-  warnings.push(...pi.warnings);
+  const pi = improvementInterval(a, b, level);
+  const robust = Math.min(a.length, b.length) >= 3 ? robustVerdict(a, b, { paired: false, alpha, seed }) : undefined;
   let g = NaN, d = NaN;
   try { d = cohensD(a, b); g = hedgesG(a, b); } catch { notes.push("standardized effect size undefined (zero pooled sd)"); }
   if (Math.min(a.length, b.length) < 5) notes.push(`only ${Math.min(a.length, b.length)} runs in the smaller group: intervals are wide and tests have little power`);
@@ -275,8 +279,8 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   return {
     a: describe(a), b: describe(b), paired: false, n: N, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,
-    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi] },
+    prob_improvement: { estimate: pi.estimate, ci: [pi.lo, pi.hi], method: pi.method },
     effect_size: { name: "hedges_g", value: g, cohen_d: d },
-    notes, warnings,
+    ...(robust ? { robust } : {}), notes, warnings,
   };
 }

@@ -147,6 +147,11 @@ export function compareFailureRates(
     return { a: failureRate(ka, n, level), b: failureRate(kb, n, level), diff: (kb - ka) / n, test, paired: true, notes };
   }
   const { a, b } = input;
+  for (const [name, g] of [["a", a], ["b", b]] as const) {
+    checkInteger("compareFailureRates", `${name}.n (runs)`, g?.n, 1);
+    checkInteger("compareFailureRates", `${name}.failures`, g?.failures, 0);
+    if (g.failures > g.n) throw new Error(`stats.compareFailureRates: ${name} has ${g.failures} failures out of ${g.n} runs; count each run once`);
+  }
   const ra = failureRate(a.failures, a.n, level);
   const rb = failureRate(b.failures, b.n, level);
   const test = fisherExact([[a.failures, a.n - a.failures], [b.failures, b.n - b.failures]]);

@@ -17,8 +17,13 @@
  * p < alpha at this n (minAchievableP ≤ alpha), some are significant and some
  * are not, or two significant ones point in opposite directions.
  *
+ * `restsOnNormality` is true when the plain p < alpha but the exact
+ * (distribution-free) test cannot reach alpha at this n (paired: n ≤ 5; two
+ * groups of 3): the significance then rests on the normality assumption alone.
+ *
  * `warning` (what the verdict must print next to the plain p) is true when at
- * least one black swan is flagged or the lines disagree. The simulation in
+ * least one black swan is flagged, the lines disagree, or the plain
+ * significance rests on normality alone. The simulation in
  * `bench/validity.ts` measures how often "plain p < 0.05 and no warning"
  * happens under skewed and swan-mixture nulls (docs/statistics.md).
  */
@@ -65,6 +70,8 @@ export interface RobustVerdict {
   robust: VerdictLine | null;
   exact: VerdictLine | null;
   disagree: boolean;
+  /** Plain p < alpha while no distribution-free line can reach alpha at this n. */
+  restsOnNormality: boolean;
   warning: boolean;
   /** Why `warning` is set, in words; also why a line is missing. */
   reasons: string[];
@@ -161,5 +168,16 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     const words = usable.map((l) => `${l.role} p = ${fmt(l.p)}`).join(", ");
     reasons.unshift(opposite ? `the comparisons point in opposite directions (${words})` : `the comparisons disagree at alpha = ${fmt(alpha)} (${words})`);
   }
-  return { paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, disagree, warning: swans.length > 0 || disagree, reasons };
+  const restsOnNormality = plain !== null && plain.significant && (exact === null || exact.minAchievableP > alpha);
+  if (restsOnNormality) {
+    reasons.push(
+      `p < ${fmt(alpha)} rests on the normality assumption alone: with ${paired ? `${a.length} seeds` : `${a.length} and ${b.length} runs`} ` +
+        `no distribution-free test can reach p < ${fmt(alpha)} (the exact ${paired ? "sign-flip" : "permutation"} test's smallest p is ${fmt(exact?.minAchievableP ?? 1)}); ` +
+        "skewed or heavy-tailed seeds can make such a p misleading",
+    );
+  }
+  return {
+    paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, disagree, restsOnNormality,
+    warning: swans.length > 0 || disagree || restsOnNormality, reasons,
+  };
 }

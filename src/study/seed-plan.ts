@@ -25,8 +25,20 @@ export interface PlannedRun {
   seed: SeedSpec;
 }
 
+/**
+ * The most runs one study plans. Each run is a full twin training, so more is
+ * a typing slip (1e9), not a study; the bound keeps a slip from silently
+ * building a plan that exhausts memory.
+ */
+export const MAX_PLANNED_RUNS = 10_000;
+
 function checkCount(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`seed plan: n must be a positive integer (got ${n})`);
+  if (n > MAX_PLANNED_RUNS) throw new Error(`seed plan: n = ${n} is more than the ${MAX_PLANNED_RUNS} runs a study can plan; use fewer seeds (8 to 30 is usual)`);
+}
+
+function checkTotal(total: number, what: string): void {
+  if (total > MAX_PLANNED_RUNS) throw new Error(`seed plan: ${what} make ${total} runs, more than the ${MAX_PLANNED_RUNS} a study can plan; use fewer seeds or factors`);
 }
 
 export function planRuns(plan: SeedPlan): PlannedRun[] {
@@ -35,6 +47,8 @@ export function planRuns(plan: SeedPlan): PlannedRun[] {
     const factors = Object.keys(plan.grid);
     if (factors.length === 0) throw new Error("seed plan: a grid needs at least one factor");
     const root = plan.root ?? 0;
+    const sizes = factors.map((f) => (Array.isArray(plan.grid[f]) ? plan.grid[f].length : 0));
+    checkTotal(sizes.reduce((a, b) => a * b, 1), `the grid's ${sizes.join(" × ")} combinations`);
     let combos: Record<string, number>[] = [{}];
     for (const f of factors) {
       const values = plan.grid[f];
@@ -49,6 +63,7 @@ export function planRuns(plan: SeedPlan): PlannedRun[] {
     return Array.from({ length: plan.n }, (_, i) => ({ group: "all", label: first + i, seed: { root: first + i } }));
   }
   const factors = Array.isArray(plan.vary) ? plan.vary : [plan.vary];
+  checkTotal(plan.n * (factors.length + (plan.withAll ? 1 : 0)), `${factors.length} factor(s)${plan.withAll ? " plus all together" : ""} × ${plan.n} seeds`);
   const runs: PlannedRun[] = [];
   for (const factor of factors) {
     // The root stays at `first`; the varied factor takes first, first+1, ...

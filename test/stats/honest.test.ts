@@ -185,3 +185,45 @@ test("numerics: values from 1e-300 to 1e300 give the same p as values near 1", (
     assert.ok(Number.isFinite(iv.lo) && Number.isFinite(iv.hi) && iv.hi > iv.lo, `interval at ${scale}`);
   }
 });
+
+test("verdict under nulls (small version of bench/validity.ts): 'p < 0.05 with no warning' ≤ 5% for normal and t3 seeds, and whenever a swan is in the sample", () => {
+  const N = 600, n = 10;
+  const r = s.rng(4242);
+  let quietNormal = 0, quietT3 = 0, withSwan = 0, quietSwan = 0;
+  for (let k = 0; k < N; k++) {
+    const a = normals(r, n);
+    const b = a.map((v) => v + r.nextNormal());
+    const v = s.robustVerdict(a, b, { seed: k });
+    if (v.plain!.significant && !v.warning) quietNormal++;
+    const t3 = a.map((v0) => { const z = r.nextNormal(), c = [r.nextNormal(), r.nextNormal(), r.nextNormal()]; return v0 + z / Math.sqrt((c[0]! ** 2 + c[1]! ** 2 + c[2]! ** 2) / 3); });
+    const w = s.robustVerdict(a, t3, { seed: k });
+    if (w.plain!.significant && !w.warning) quietT3++;
+    // 10% of B's seeds diverge 10 sd below; the others are 10/9 sd better, so the mean difference is 0
+    let swan = false;
+    const sw = a.map((v0) => { const isSwan = r.nextFloat() < 0.1; swan ||= isSwan; return v0 + r.nextNormal() + (isSwan ? -10 : 10 / 9); });
+    if (swan) {
+      withSwan++;
+      const x = s.robustVerdict(a, sw, { seed: k });
+      if (x.plain!.significant && !x.warning) quietSwan++;
+    }
+  }
+  assert.ok(quietNormal / N <= upper(0.05, N), `normal: ${quietNormal / N}`);
+  assert.ok(quietT3 / N <= upper(0.05, N), `t3: ${quietT3 / N}`);
+  assert.ok(quietSwan / withSwan <= upper(0.05, withSwan), `swan in the sample: ${quietSwan / withSwan}`);
+});
+
+test("verdicts carry the robust comparison, the exact P(B > A) interval and the pairing-gain interval", () => {
+  const a = [0.80, 0.81, 0.79, 0.82, 0.80];
+  const b = [0.82, 0.83, 0.81, 0.84, 0.825];
+  const v = s.comparePaired(a, b);
+  assert.equal(v.prob_improvement.method, "clopper-pearson-signs");
+  assert.equal(v.prob_improvement.estimate, 1);
+  assert.ok(v.prob_improvement.ci[0] > 0.4 && v.prob_improvement.ci[0] < 0.5 && v.prob_improvement.ci[1] === 1);
+  assert.ok(v.robust && v.robust.restsOnNormality && v.robust.warning, "5 seeds: p < 0.05 rests on normality");
+  assert.match(v.robust!.reasons.join(" "), /rests on the normality assumption/);
+  assert.ok(v.pairing!.ci && v.pairing!.ci[0] < v.pairing!.estimate);
+  const u = s.compareUnpaired(a, b);
+  assert.equal(u.prob_improvement.method, "newcombe-score-t");
+  assert.ok(u.robust && u.robust.paired === false);
+  assert.equal(s.comparePaired([1, 2], [2, 3.5]).robust, undefined);
+});

@@ -1,0 +1,10 @@
+import { LogDirSource, streamReportModel, renderStudyBody } from "../src/report/index.ts";
+const t0 = Date.now();
+const src = new LogDirSource("/tmp/twin-bench/r1000");
+const s = (await src.openStudy("scan"))!;
+const m = await streamReportModel(s);
+const t1 = Date.now();
+console.log("model", t1 - t0, "ms", Math.round(process.memoryUsage().rss / 1e6), "MB");
+const b = await renderStudyBody(m);
+console.log("render", Date.now() - t1, "ms", Math.round(process.memoryUsage().rss / 1e6), "MB", b.html.length);
+for (const c of b.charts) console.log(c.chart.id, c.svg.length, c.chart.points);

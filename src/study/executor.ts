@@ -23,7 +23,7 @@ import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type St
 import type { StudySpec } from "./define.ts";
 import { startHeartbeat } from "./lifecycle.ts";
 import { configOf, type RunConfig } from "./run-record.ts";
-import { recordResult, type MetricRow } from "./stored-results.ts";
+import { recordResult, variantFailures, type MetricRow } from "./stored-results.ts";
 import { studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
 import { fileHash, importStudy, StudyFileError } from "./study-file.ts";
 import { splitFor, studyTwinConfig } from "./twin-run-config.ts";
@@ -247,7 +247,9 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       throw e;
     }
     rmSync(checkpointDirFor(options, run), { recursive: true, force: true });
-    return { status: "finished", result };
+    // A run that finished with a variant failed or diverged says so (progress display, pool messages).
+    const note = variantFailures(result);
+    return note ? { status: "finished", result, error: note } : { status: "finished", result };
   } finally {
     await heartbeat.stop();
   }

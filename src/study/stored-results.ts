@@ -56,8 +56,30 @@ export async function recordResult(
     }
     await tx.addArtifact({ runId: run.id, kind: "run-chain", path: "run", sha256: result.runChain || "-", bytes: result.steps });
     if (options.fingerprintHash) await tx.addArtifact({ runId: run.id, kind: "fingerprint", path: "executed", sha256: options.fingerprintHash, bytes: 0 });
-    await tx.finishRun(run.id, { worker: options.worker });
+    const note = variantFailures(result);
+    await tx.finishRun(run.id, { worker: options.worker, ...(note ? { note } : {}) });
   });
+}
+
+/**
+ * What went wrong inside a twin run that finished: one line per variant that
+ * diverged or failed ("variant 'a' failed: groups.map is not a function"),
+ * undefined when every variant finished. Stored as the run's error.
+ */
+export function variantFailures(result: TwinResult): string | undefined {
+  const lines: string[] = [];
+  for (const [name, v] of Object.entries(result.variants)) {
+    if (v.status === "diverged") lines.push(`variant '${name}' diverged${v.divergedAtStep !== undefined ? ` at step ${v.divergedAtStep}` : ""}`);
+    else if (v.status === "failed") lines.push(`variant '${name}' failed: ${(v.error ?? "no error message").split("\n")[0]}`);
+  }
+  return lines.length ? lines.join("\n") : undefined;
+}
+
+/** A variant's own line of a finished run's error (see variantFailures). */
+function variantError(run: RunRecord, name: string): string | undefined {
+  if (!run.error) return undefined;
+  if (run.status !== "finished") return run.error;
+  return run.error.split("\n").find((l) => l.startsWith(`variant '${name}' `));
 }
 
 /** The fingerprint hash a run was executed with (where it ran), else the one it was submitted with. */
@@ -96,7 +118,7 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
       final: Object.keys(final).length ? (final as EvalMetrics) : undefined,
       weightsHash: artifacts.find((a) => a.kind === "weights" && a.path === `${name}/final`)?.sha256,
       divergedAtStep: diverged?.value,
-      error: run.status === "failed" ? run.error ?? undefined : undefined,
+      error: status === "finished" ? undefined : variantError(run, name),
     };
   }
   const steps = Math.max(0, ...checksums.map((c) => c.step));

@@ -119,7 +119,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
     const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(c.p_adjusted)}` : "";
     lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValue(c.p)}${adj}`);
     const rests = c.paired
-      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
+      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
       : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
     lines.push(`  rests ${rests}`);
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";

@@ -44,7 +44,7 @@ test("diverged (NaN) and failed (status column) runs are counted, not dropped; t
   assert.ok(Math.abs(f.p - 0.5) < 1e-12); // scipy.stats.binomtest(0, 2).pvalue
   const text = formatVerdict("", a, false);
   assert.match(text, /^6 seeds · paired by seed/);
-  assert.match(text, /rests on 4 pairs \(2 seeds left out: 1 new diverged, 4 new failed\)/);
+  assert.match(text, /rests on 4 pairs \(2 seeds left out: seed 1 new diverged, seed 4 new failed\)/);
   assert.match(text, /failure rate 33% \(95% CI 4%–78%\)/);
   assert.match(text, /CUDA out of memory {2}\(seed 4\)/);
 });

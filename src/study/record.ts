@@ -381,11 +381,6 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
   };
 }
 
-/** Log folder study name for a run group: the study itself, or "<study>.vary-<factor>" / "<study>.grid". */
-export function groupStudyName(study: string, group: string): string {
-  return group === "all" ? study : `${study}.${group === "grid" ? "grid" : `vary-${group}`}`;
-}
-
 /** What a study gives each of its twin runs: the data split, the training set-up, the seeds and the log name. */
 export function studyTwinConfig(
   spec: StudySpec,
@@ -393,7 +388,7 @@ export function studyTwinConfig(
   split: Split,
 ): Pick<TwinConfig, "study" | "variants" | "train" | "validation" | "normalize" | "augment" | "testAugment" | "batchSize" | "epochs" | "steps" | "evalEvery" | "target" | "metrics" | "seed" | "runLabel"> {
   return {
-    study: groupStudyName(at.study, at.group),
+    study: at.study,
     variants: spec.variants,
     train: split.train,
     validation: split.validation,

@@ -9,6 +9,7 @@
 //
 // Writes bench/results/serve.json.
 import { spawn } from "node:child_process";
+import { get } from "node:http";
 import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -25,12 +26,21 @@ const RUNS = sizes.length > 0 ? sizes : [100, 1000, 10000];
 const work = join(tmpdir(), "twin-bench");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function timedGet(url: string): Promise<{ ms: number; body: Record<string, unknown> }> {
+/** GET over a fresh connection (no keep-alive: a reused socket that the server times out would fail the request, not the dashboard). */
+function timedGet(url: string): Promise<{ ms: number; body: Record<string, unknown> }> {
   const t0 = performance.now();
-  const res = await fetch(url);
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`);
-  return { ms: performance.now() - t0, body };
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`));
+        else resolve({ ms: performance.now() - t0, body });
+      });
+    }).on("error", reject);
+  });
 }
 
 /** utime + stime of a process, in seconds. */

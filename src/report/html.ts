@@ -37,7 +37,11 @@ function pval(p: number): string {
 /** Renders every chart of the sections to SVG. */
 export async function renderCharts(sections: ChartSections): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
-  for (const chart of allCharts(sections)) out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+  for (const chart of allCharts(sections)) {
+    out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+    // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return out;
 }
 

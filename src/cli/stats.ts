@@ -4,7 +4,6 @@ import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze
 import { readResults } from "../study/results-file.ts";
 import { defaultMetric, directionFlags, isBookkeeping } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
-import { writeStatsPlot } from "../report/stats-plot.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 
 interface StatsOptions {
@@ -18,6 +17,7 @@ interface StatsOptions {
   alpha: string;
   json?: boolean;
   plot?: string;
+  smallestDifference?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -32,6 +32,14 @@ export function anyRunFailed(a: Analysis): boolean {
   return a.variants.some((v) => v.diverged + v.failed > 0);
 }
 
+/** Reads --smallest-difference: a positive number in the metric's units. */
+export function parseSmallestDifference(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const d = Number(raw);
+  if (!(Number.isFinite(d) && d > 0)) throw new UsageError(`--smallest-difference must be a positive number in the metric's units (got '${raw}')`);
+  return d;
+}
+
 export function registerStats(program: Command): void {
   program
     .command("stats <file>")
@@ -44,6 +52,7 @@ export function registerStats(program: Command): void {
     .option("--unpaired", "treat runs as independent")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
+    .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
     .option("--json", "print the analysis as JSON (fields: docs/verdict-json.md)")
     .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
@@ -56,6 +65,7 @@ export function registerStats(program: Command): void {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const override = directionFlags(opts);
+      const smallest = parseSmallestDifference(opts.smallestDifference);
       const table = readResults(file);
       const metric = opts.metric ?? defaultMetric(table.metrics);
       if (metric === undefined) {
@@ -68,6 +78,7 @@ export function registerStats(program: Command): void {
         paired: opts.paired ? true : opts.unpaired ? false : undefined,
         test: opts.test as TestChoice,
         alpha: Number(opts.alpha),
+        ...(smallest !== undefined ? { smallestDifference: smallest } : {}),
       });
       if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default" }, null, 2) + "\n");
       else {
@@ -75,6 +86,7 @@ export function registerStats(program: Command): void {
         process.stdout.write(formatAnalysis(analysis) + "\n");
       }
       if (opts.plot !== undefined) {
+        const { writeStatsPlot } = await import("../report/stats-plot.ts"); // Vega: loaded only for --plot
         const path = await writeStatsPlot(table, analysis, opts.plot);
         if (!opts.json) process.stdout.write(`wrote ${path}\n`);
       }

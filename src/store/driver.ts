@@ -62,10 +62,13 @@ export class SqliteDriver implements Driver {
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 15_000 });
     // Dialect: SQLite needs these per connection. WAL lets readers (twin runs,
-    // twin diff) work while a study writes; synchronous=FULL makes every commit
-    // durable, so a finished run is never lost to a crash.
+    // twin diff) work while a study writes. synchronous=NORMAL in WAL mode
+    // syncs at checkpoints, not at every commit: SQLite documents it as safe
+    // from corruption, and a commit survives any crash of the process (kill -9
+    // included: it is in the WAL file); only a power loss or an OS crash may
+    // roll back the last commits. FULL cost an fsync per run state change.
     if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
+    this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
   }
 

@@ -426,12 +426,13 @@ export class SqlStore implements Store {
     return false;
   }
 
-  async finishRun(id: string, opts: { worker?: string } = {}): Promise<void> {
+  async finishRun(id: string, opts: { worker?: string; note?: string } = {}): Promise<void> {
     const now = this.#now();
+    const note = opts.note ?? null;
     const { changes } = await this.#d.query(
-      `UPDATE runs SET status = 'finished', finished_at = ?, heartbeat_at = ?
+      `UPDATE runs SET status = 'finished', finished_at = ?, heartbeat_at = ?, error = ?
        WHERE id = ? AND status = 'running'${opts.worker !== undefined ? " AND worker = ?" : ""}`,
-      opts.worker !== undefined ? [now, now, id, opts.worker] : [now, now, id],
+      opts.worker !== undefined ? [now, now, note, id, opts.worker] : [now, now, note, id],
     );
     if (changes === 1) return;
     const { status, worker } = await this.#statusOf(this.#d, id);

@@ -233,7 +233,8 @@ export interface Store {
   /** Records that the worker still runs the run; false when the run is no longer its own. */
   heartbeat(id: string, worker?: string): Promise<boolean>;
   /** running → finished. Throws when the run is unknown or not running (or run by another worker). */
-  finishRun(id: string, opts?: { worker?: string }): Promise<void>;
+  /** `note`: what went wrong inside a run that finished (a variant that failed or diverged), kept in its `error` column. */
+  finishRun(id: string, opts?: { worker?: string; note?: string }): Promise<void>;
   /** running (or queued) → failed, or diverged with {diverged: true}, keeping the error text. */
   failRun(id: string, error: string, opts?: { worker?: string; diverged?: boolean }): Promise<void>;
   /** Running runs whose last heartbeat is older than olderThanMs go back to queued. */

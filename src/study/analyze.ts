@@ -8,9 +8,11 @@
  * comparison is counted and named. Produces the JSON `twin stats --json`
  * and `twin compare --json` print (documented in docs/verdict-json.md).
  */
-import { comparePaired, compareUnpaired, describe, holm, type PairedTestChoice, type UnpairedTestChoice, type Verdict } from "../stats/index.ts";
+import {
+  clopperPearson, comparePaired, compareUnpaired, describe, fisherExact, holm, mcnemarExact, readInterval,
+  type IntervalReading, type PairedTestChoice, type RobustVerdict, type UnpairedTestChoice, type Verdict, type VerdictLine,
+} from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
-import { clopperPearson, exactMcNemar, fisherExact } from "./failure-rates.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 import { planAdvice } from "./plan-advice.ts";
 
@@ -25,6 +27,8 @@ export interface AnalyzeOptions {
   paired?: boolean;
   test?: TestChoice;
   alpha?: number;
+  /** The smallest difference that matters (metric units): plans aim at it, and "equivalent" is said only within it. */
+  smallestDifference?: number;
 }
 
 export interface VariantSummary {
@@ -66,10 +70,30 @@ export interface Comparison {
   method: string;
   statistic: number;
   p: number; p_adjusted: number; prob_improvement: number; effect_size: number;
-  effect_size_name: string; prob_improvement_ci: [number, number] | null;
-  /** Var(a) + Var(b) over Var(b − a) (paired), else null. */
+  effect_size_name: string;
+  /** Interval of P(b better): exact sign counts (paired) or Newcombe's score interval (unpaired); null where none is valid. */
+  prob_improvement_ci: [number, number] | null;
+  prob_improvement_method: string | null;
+  /** How much pairing cut the variance of the difference (bias-corrected), its interval (Pitman–Morgan); null when unpaired. */
   pairing_gain: number | null;
+  pairing_gain_ci: [number, number] | null;
+  /** Seeds (paired: whole pairs; unpaired: one variant's run) whose value is far from the rest, with their robust z. */
+  black_swans: { seed: string; variant: string | null; z: number }[];
+  /** Beside the plain test: without the black swans, a 20% trimmed-mean test and an exact test; null below 3 seeds. */
+  robust: {
+    without_swans: RobustLine | null; trimmed: RobustLine | null; exact: RobustLine | null;
+    disagree: boolean; rests_on_normality: boolean;
+    /** True when the plain p must not be read alone (swans, disagreement, or normality alone). */
+    warning: boolean;
+    reasons: string[];
+  } | null;
+  /** With a smallest difference that matters: higher, lower, equivalent or inconclusive. */
+  reading: IntervalReading | null;
   notes: string[];
+}
+
+export interface RobustLine {
+  test: string; n: number; estimate: number; p: number; method: string;
 }
 
 export interface FailureComparison {
@@ -162,16 +186,20 @@ function compareFailures(a: string, b: string, ra: Map<string, Cell>, rb: Map<st
   const fb = endedB.filter((c) => FAILED.has(c.outcome)).length;
   if (fa + fb === 0 || endedA.length === 0 || endedB.length === 0) return undefined;
   if (paired) {
-    let onlyA = 0, onlyB = 0;
+    const flagsA: boolean[] = [];
+    const flagsB: boolean[] = [];
     for (const [seed, ca] of ra) {
       const cb = rb.get(seed);
       if (!cb || !ENDED.has(ca.outcome) || !ENDED.has(cb.outcome)) continue;
-      if (FAILED.has(ca.outcome) && !FAILED.has(cb.outcome)) onlyA++;
-      if (FAILED.has(cb.outcome) && !FAILED.has(ca.outcome)) onlyB++;
+      flagsA.push(FAILED.has(ca.outcome));
+      flagsB.push(FAILED.has(cb.outcome));
     }
-    return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: [onlyA, onlyB], test: "exact McNemar", p: exactMcNemar(onlyA, onlyB) };
+    if (flagsA.length === 0) return undefined;
+    const t = mcnemarExact(flagsA, flagsB);
+    return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: [t.onlyA, t.onlyB], test: "exact McNemar", p: t.p };
   }
-  return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: null, test: "Fisher exact", p: fisherExact(fa, endedA.length, fb, endedB.length) };
+  const t = fisherExact([[fa, endedA.length - fa], [fb, endedB.length - fb]]);
+  return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: null, test: "Fisher exact", p: t.p };
 }
 
 /** Notes of the statistics layer speak of library calls; the verdict's readers get the plain advice. */
@@ -188,8 +216,9 @@ interface Raw {
   verdict: Verdict;
   improvement: Verdict;
   pairs: [number[], number[]];
-  /** The seed of each pair (paired), for notes that name pairs by index. */
+  /** The seed of each pair (paired), or of each run of a and of b (unpaired), for results that name them by index. */
   pairSeeds: string[];
+  seedsB: string[];
   excluded: ExcludedRun[];
 }
 
@@ -198,8 +227,34 @@ function seedNames(note: string, pairSeeds: readonly string[]): string {
   return note.replace(/seed\(s\) ([\d, ]+) have outlying/, (_, list: string) => `seed(s) ${list.split(",").map((i) => pairSeeds[Number(i.trim())] ?? i.trim()).join(", ")} have outlying`);
 }
 
-/** Intervals of P(B > A) are not printed until one with a checked coverage is available; neither are notes about them. */
-const ABOUT_UNPRINTED = /interval of P\(B > A\)/;
+/** Notes of the statistics layer that the verdict says in its own words (black swans by seed, the pairing gain's reading). */
+const SAID_OTHERWISE = /^black swan|pairing made the difference noisier|unclear whether pairing helped/;
+
+/** The black swans of a comparison by seed (and, unpaired, by variant). */
+function swansOf(r: Raw, reference: string): Comparison["black_swans"] {
+  const rv = r.verdict.robust;
+  if (!rv) return [];
+  return rv.swans.map((s) =>
+    s.where === "pair"
+      ? { seed: r.pairSeeds[s.index] ?? String(s.index), variant: null, z: s.z }
+      : s.where === "a"
+        ? { seed: r.pairSeeds[s.index] ?? String(s.index), variant: reference, z: s.z }
+        : { seed: r.seedsB[s.index] ?? String(s.index), variant: r.name, z: s.z },
+  );
+}
+
+function lineOf(l: VerdictLine | null): RobustLine | null {
+  return l === null ? null : { test: l.test, n: l.n, estimate: l.estimate, p: l.p, method: l.method };
+}
+
+function robustOf(rv: RobustVerdict | undefined): Comparison["robust"] {
+  if (!rv) return null;
+  return {
+    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact),
+    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality, warning: rv.warning,
+    reasons: rv.reasons.filter((x) => !SAID_OTHERWISE.test(x)),
+  };
+}
 
 /** The analysis of one metric's cells (variant -> seed -> run outcome). */
 export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options: AnalyzeOptions & { direction?: MetricDirection; problems?: string[] }): Analysis {
@@ -264,18 +319,22 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha };
       const verdict = comparePaired(a, b, opts);
       const improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
-      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds, excluded });
+      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds, seedsB: pairSeeds, excluded });
     } else {
-      const pick = (variant: string, m: Map<string, Cell>) => {
+      const pick = (variant: string, m: Map<string, Cell>, seeds: string[]) => {
         const out: number[] = [];
         for (const [seed, c] of m) {
-          if (c.outcome === "finished") out.push(c.value!);
-          else excluded.push({ seed, variant, outcome: c.outcome });
+          if (c.outcome === "finished") {
+            out.push(c.value!);
+            seeds.push(seed);
+          } else excluded.push({ seed, variant, outcome: c.outcome });
         }
         return out;
       };
-      const a = pick(reference, refRuns);
-      const b = pick(name, runs);
+      const seedsA: string[] = [];
+      const seedsB: string[] = [];
+      const a = pick(reference, refRuns, seedsA);
+      const b = pick(name, runs, seedsB);
       if (a.length < 2 || b.length < 2) {
         notCompared.push({ a: reference, b: name, reason: `${a.length < 2 ? `"${reference}"` : `"${name}"`} has ${Math.min(a.length, b.length)} finished run(s); an unpaired comparison needs 2 per variant` });
         continue;
@@ -283,14 +342,14 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha };
       const verdict = compareUnpaired(a, b, opts);
       const improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
-      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds: [], excluded });
+      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds: seedsA, seedsB, excluded });
     }
   }
   const adjusted = raw.length > 1 ? holm(raw.map((r) => r.verdict.p)) : raw.map((r) => r.verdict.p);
   const refRange = variants.find((v) => v.name === reference)!;
   const advice: string[] = [];
   for (const r of raw) {
-    const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min);
+    const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min, options.smallestDifference);
     if (line) advice.push(line);
   }
   for (const nc of notCompared) advice.push(`${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
@@ -319,11 +378,16 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       p: r.verdict.p,
       p_adjusted: adjusted[i]!,
       prob_improvement: r.improvement.prob_improvement.estimate,
-      prob_improvement_ci: null,
-      pairing_gain: r.verdict.pairing ? r.verdict.pairing.varianceRatio : null,
+      prob_improvement_ci: r.improvement.prob_improvement.ci,
+      prob_improvement_method: r.improvement.prob_improvement.method,
+      pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
+      pairing_gain_ci: r.verdict.pairing?.ci ?? null,
+      black_swans: swansOf(r, reference),
+      robust: robustOf(r.verdict.robust),
+      reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,
       effect_size_name: r.verdict.effect_size.name,
-      notes: [...r.verdict.notes, ...r.verdict.warnings].filter((n) => !ABOUT_UNPRINTED.test(n)).map((n) => forUsers(seedNames(n, r.pairSeeds))),
+      notes: [...r.verdict.notes, ...r.verdict.warnings].filter((n) => !SAID_OTHERWISE.test(n)).map((n) => forUsers(seedNames(n, r.pairSeeds))),
     })),
     not_compared: notCompared,
     failure_comparisons: failureComparisons,

@@ -12,7 +12,7 @@ const LOWER_WORDS = new Set([
 ]);
 /** Words that make it higher-is-better even next to a lower word ("accuracy_error_bar" stays higher). */
 const HIGHER_WORDS = new Set([
-  "acc", "accuracy", "top1", "top5", "auc", "auroc", "auprc", "ap", "map", "f1", "bleu", "rouge", "meteor", "chrf", "iou", "miou",
+  "acc", "accuracy", "auc", "auroc", "auprc", "ap", "map", "f1", "bleu", "rouge", "meteor", "chrf", "iou", "miou",
   "dice", "precision", "recall", "psnr", "ssim", "r2", "reward", "return", "score", "hit", "hits", "ndcg", "mrr", "tpr",
 ]);
 
@@ -46,6 +46,8 @@ export function metricDirection(metric: string, override?: { higherIsBetter: boo
   const lower = w.some((x) => LOWER_WORDS.has(x) || x.endsWith("loss"));
   const higher = w.some((x) => HIGHER_WORDS.has(x) || x.startsWith("acc"));
   if (lower && !higher) return { higherIsBetter: false, source: "name" };
+  // "top1"/"top5" alone name an accuracy; beside a lower word ("top1_err") the lower word decides.
+  if (!higher && w.some((x) => /^top\d+$/.test(x))) return { higherIsBetter: true, source: "name" };
   return { higherIsBetter: true, source: higher ? "name" : "default" };
 }
 

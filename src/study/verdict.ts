@@ -37,7 +37,7 @@ export function studySeedResults(results: StudyResults, metric: "accuracy" | "lo
   return out;
 }
 
-export function studyVerdict(results: SeedResults, options: { metric: string; reference: string; higherIsBetter?: boolean }): StudyVerdict {
+export function studyVerdict(results: SeedResults, options: { metric: string; reference: string; higherIsBetter?: boolean; smallestDifference?: number }): StudyVerdict {
   const byVariant = new Map<string, Map<string, Cell>>();
   for (const [name, values] of Object.entries(results.values)) {
     const runs = new Map<string, Cell>();
@@ -57,7 +57,12 @@ export function studyVerdict(results: SeedResults, options: { metric: string; re
     byVariant.set(name, runs);
   }
   const override = options.higherIsBetter === undefined ? undefined : { higherIsBetter: options.higherIsBetter };
-  return analyzeCells(byVariant, { metric: options.metric, reference: options.reference, direction: metricDirection(options.metric, override) });
+  return analyzeCells(byVariant, {
+    metric: options.metric,
+    reference: options.reference,
+    direction: metricDirection(options.metric, override),
+    ...(options.smallestDifference !== undefined ? { smallestDifference: options.smallestDifference } : {}),
+  });
 }
 
 function numberFormat(asPercent: boolean) {
@@ -112,14 +117,14 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   }
   for (const c of v.comparisons) {
     const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(c.p_adjusted)}` : "";
-    const test = c.paired && !/^paired/.test(c.test) ? `paired ${c.test}` : c.test;
-    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${test}, p = ${pValue(c.p)}${adj}`);
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValue(c.p)}${adj}`);
     const rests = c.paired
-      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
+      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
       : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
     lines.push(`  rests ${rests}`);
-    const pi = `P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}`;
-    lines.push(`  ${pi}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain)}` : ""}`);
+    const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
+    lines.push(...robustLines(c, f, signed, unit));
     for (const note of c.notes) lines.push(`  note: ${note}`);
   }
   for (const nc of v.not_compared) lines.push(`${nc.b} − ${nc.a}: not compared: ${nc.reason}`);
@@ -128,8 +133,44 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   return lines.join("\n");
 }
 
-function pairingText(gain: number): string {
+const times = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
+
+/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1. */
+function pairingText(gain: number, ci: [number, number] | null, level: number): string {
   if (!Number.isFinite(gain)) return "pairing removed all the noise of the difference";
-  if (gain >= 1.05) return `pairing cut the variance of the difference ${gain.toFixed(1)}×`;
-  return `pairing did not reduce the variance of the difference here (ratio ${gain.toFixed(2)})`;
+  const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : "";
+  if (ci && ci[1] < 1) return `pairing made the difference noisier: variance ratio ${times(gain)}×${interval}`;
+  if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
+  if (gain < 1) return `pairing gain ${times(gain)}×${interval}`;
+  return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
+}
+
+/** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed. */
+function testName(c: Analysis["comparisons"][number]): string {
+  const name = c.paired && !/paired/i.test(c.test) ? `paired ${c.test}` : c.test;
+  if (!/wilcoxon|mann|permutation|sign|rank/i.test(c.test)) return name;
+  const how = c.method === "asymptotic" ? "normal approximation" : c.method === "monte-carlo" ? "Monte Carlo" : "exact";
+  return /exact|approximation|monte carlo/i.test(c.test) ? name : `${name} (${how})`;
+}
+
+/** Black swans by seed, the comparison without them, the robust and exact ones, and whether they disagree. */
+function robustLines(c: Analysis["comparisons"][number], f: (x: number) => string, signed: (x: number) => string, unit: string): string[] {
+  const r = c.robust;
+  if (!r) return [];
+  const out: string[] = [];
+  if (c.black_swans.length > 0) {
+    const who = c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${s.z.toFixed(1)}`).join("; ");
+    out.push(`  black swan${c.black_swans.length > 1 ? "s" : ""}: ${who}`);
+  }
+  if (r.warning) {
+    const parts: string[] = [];
+    if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
+    if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
+    if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
+    if (parts.length) out.push(`  robust check: ${parts.join("; ")}`);
+    out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
+    for (const why of r.reasons) out.push(`    ${why}`);
+  }
+  void f;
+  return out;
 }

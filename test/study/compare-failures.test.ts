@@ -37,3 +37,30 @@ test("twin compare: a variant whose factory throws is named in the error shown f
     p.cleanup();
   }
 });
+
+test("a variant that throws while training: the run is finished*, its error shows in the verdict, twin runs and the progress", () => {
+  const p = studyProject({
+    steps: 10,
+    evalEvery: 5,
+    extraVariants: `broken: () => ({ model: mlp([16, 8, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.1 }), loss: () => { throw new Error("groups.map is not a function"); } }),`,
+  });
+  try {
+    const r = twin(["compare", p.file, "--seeds", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /broken +0 +no finished run +2 failed/);
+    assert.match(r.stdout, /groups\.map is not a function/);
+    assert.match(r.stdout, /adam − sgd .*\n {2}rests on 2 pairs/);
+    assert.match(r.stderr, /seed 0: finished, but variant 'broken' failed: .*groups\.map is not a function/);
+    const runs = twin(["runs"], p.dir);
+    assert.equal(runs.status, 0, runs.stderr);
+    assert.match(runs.stdout, /finished\*.*variant 'broken' failed: .*groups\.map/);
+    const json = JSON.parse(twin(["runs", "--json"], p.dir).stdout) as { status: string; error: string | null }[];
+    assert.ok(json.every((x) => x.status === "finished" && /variant 'broken' failed: .*groups\.map is not a function/.test(x.error ?? "")), JSON.stringify(json));
+    // Read back from the store (the second time), the verdict is the same.
+    const again = twin(["compare", p.file, "--seeds", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
+    assert.equal(again.status, 3, again.stderr);
+    assert.match(again.stdout, /variant 'broken' failed: .*groups\.map is not a function {2}\(seeds 0, 1\)/);
+  } finally {
+    p.cleanup();
+  }
+});

@@ -84,6 +84,8 @@ export interface RunStudyOptions {
   queueName?: string;
   /** Distributed: wait for the workers and return the results (default true); false returns after submitting. */
   wait?: boolean;
+  /** Run the study's failed runs again (they stay failed otherwise: a verdict reports them). */
+  retryFailed?: boolean;
   /** Warnings for the user (a changed fingerprint accepted with allowChanged, runs taken over). */
   onWarning?: (text: string) => void;
 }
@@ -169,6 +171,10 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       if (!planOf.has(r.id)) planOf.set(r.id, { plan: plans[i]!, index: i });
     });
     await reclaimDead(store, spec.name, new Set(ids), warn);
+    if (options.retryFailed) {
+      const again = await store.requeueFailed(ids);
+      if (again.length) warn(`running ${again.length} failed run(s) again (--retry-failed): ${again.join(", ")}`);
+    }
 
     const fresh = new Map<string, TwinResult>();
     let stopped = false;

@@ -11,6 +11,8 @@ import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./stu
 import { decided, defaultLooks, formatLook, sequentialJson, sequentialLook, startSequential, type SequentialPlan } from "../study/sequential-compare.ts";
 import type { StudyResults } from "../study/run-study.ts";
 import { UsageError } from "./exit-codes.ts";
+import { openStore } from "../store/index.ts";
+import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
 
 interface CompareOptions extends StudyRunFlags {
   seeds?: string;
@@ -30,6 +32,18 @@ function parseLooks(raw: string | undefined, max: number | undefined): number[] 
   if (looks.some((x, i) => i > 0 && x <= looks[i - 1]!)) throw new UsageError(`--looks must increase (got ${raw})`);
   if (max !== undefined && looks[looks.length - 1] !== max) throw new UsageError(`--looks ends at ${looks[looks.length - 1]} seeds but --seeds is ${max}; the last look is the maximum (drop --seeds or make them agree)`);
   return looks;
+}
+
+/** Records this verdict's size in the store and returns the warning when the study was looked at, unplanned, at other sizes. */
+async function noteAnalysis(url: string | undefined, study: string, seeds: number, planned: boolean): Promise<string | undefined> {
+  const store = await openStore(url);
+  try {
+    const prior = await priorAnalyses(store, study);
+    await recordAnalysis(store, study, seeds, planned);
+    return planned ? undefined : repeatedAnalysisWarning(prior, seeds);
+  } finally {
+    await store.close();
+  }
 }
 
 /** The sequential decision per comparison, under the fixed-n verdict (whose p-values do not account for the looks). */
@@ -94,10 +108,12 @@ export function registerCompare(program: Command): void {
         results = await runStudyCommand(spec, file, n === undefined ? spec.seeds : { n, first }, opts);
       }
       if (results === undefined) return;
+      const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
       const verdict = studyVerdict(studySeedResults(results, opts.metric), { metric: `validation ${opts.metric}`, reference: results.reference, smallestDifference: smallest });
-      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}) }, null, 2) + "\n");
+      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");
+        if (warning) process.stdout.write(`warning: ${warning}\n`);
         if (plan) process.stdout.write(sequentialSummary(plan) + "\n");
         process.stdout.write(`\nlogs: ${resolve(opts.logdir)}/${spec.name}/\n`);
       }

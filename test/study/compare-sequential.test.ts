@@ -36,3 +36,21 @@ test("twin compare --sequential adds seeds look by look, stops once decided, and
     p.cleanup();
   }
 });
+
+test("a verdict looked at again after adding seeds warns (compare and stats on the study's logs); planned looks do not", () => {
+  const p = studyProject({ steps: 6, evalEvery: 3 });
+  try {
+    const base = ["--metric", "loss", "--jobs", "1", "--logdir", join(p.dir, "runs")];
+    const first = twin(["compare", p.file, "--seeds", "3", ...base], p.dir);
+    assert.equal(first.status, 0, first.stderr);
+    assert.doesNotMatch(first.stdout, /warning: this study's verdict/);
+    const second = twin(["compare", p.file, "--seeds", "4", ...base, "--json"], p.dir);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(JSON.parse(second.stdout).repeated_analysis, /also looked at with 3 seeds: .* --sequential/);
+    const stats = twin(["stats", join(p.dir, "runs", "synthetic"), "--metric", "val/loss"], p.dir);
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.match(stats.stdout, /warning: this study's verdict was also looked at with 3 seeds/);
+  } finally {
+    p.cleanup();
+  }
+});

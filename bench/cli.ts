@@ -105,10 +105,17 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Throws unless bin/twin.js runs dist/: no file under src/ newer than the last build (editing during the run would measure tsx). */
+function assertCompiledIsFresh(): void {
+  const newer = spawnSync("find", ["src", "-newer", "dist/.built"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  if (newer) throw new Error(`sources changed since the build (${newer.split("\n")[0]}): run the benchmark again`);
+}
+
 /** Median wall and CPU time (ms) of RUNS starts after one warm-up start (file cache). */
 function measure(argv: string[], source: boolean): { ms: number; cpuMs: number } {
   timeOnce(argv, source);
   const times = Array.from({ length: RUNS }, () => timeOnce(argv, source));
+  if (!source) assertCompiledIsFresh();
   return { ms: Math.round(median(times.map((t) => t.ms))), cpuMs: Math.round(median(times.map((t) => t.cpuMs))) };
 }
 

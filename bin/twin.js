@@ -32,7 +32,8 @@ function compiledIsFresh() {
 if (compiledIsFresh()) {
   await import(new URL("dist/cli/main.js", root).href);
 } else {
-  const { register } = await import("tsx/esm/api");
-  register();
+  // tsx, and "twin" in study files anywhere resolved to this installation.
+  const { registerTwin } = await import(new URL("src/boot/register.mjs", root).href);
+  registerTwin();
   await import(new URL("src/cli/main.ts", root).href);
 }

@@ -38,6 +38,7 @@ const SUB_COMMANDS: SubCommand[] = [
   { name: "runs", summary: "list the stored runs: status, seeds, worker, times", trains: false, load: async () => (await import("./runs.ts")).registerRuns },
   { name: "verify", summary: "re-run a stored run and compare it bit for bit", trains: true, load: async () => (await import("./verify.ts")).registerVerify },
   { name: "diff", summary: "what differs between two stored runs", trains: false, load: async () => (await import("./diff.ts")).registerDiff },
+  { name: "init", summary: "write a starter study file to edit (it may live in any folder)", trains: false, load: async () => (await import("./init.ts")).registerInit },
   { name: "worker", summary: "take study runs from a queue and record them in a shared store", trains: true, load: async () => (await import("./worker.ts")).registerWorker },
 ];
 
@@ -48,6 +49,7 @@ Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
   $ twin doctor                    check libtorch, threads, data sets and references
+  $ twin init my-study             write a starter study file (any folder: it imports "twin")
   $ twin compare examples/fmnist-dropout.study.ts --seeds 8
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere
@@ -83,8 +85,9 @@ async function main(): Promise<void> {
   const { command, args } = invokedCommand(process.argv.slice(2));
   const compiled = import.meta.url.endsWith(".js");
   if (command?.trains && compiled) {
-    const { register } = await import("tsx/esm/api");
-    register();
+    // tsx, and "twin" in study files anywhere resolved to this installation (src/boot/resolve-twin.mjs).
+    const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: () => void };
+    registerTwin();
     await import(new URL("../../src/cli/main.ts", import.meta.url).href);
     return;
   }

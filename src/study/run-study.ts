@@ -300,6 +300,6 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
 
 /** Final validation metric of every run, per variant (NaN for diverged/failed runs). */
 export function finalMetric(results: StudyResults, metric: "accuracy" | "loss", group?: string): Record<string, number[]> {
-  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group);
+  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group || r.plan.alsoIn?.includes(group));
   return Object.fromEntries(results.variants.map((v) => [v, runs.map((r) => r.result.variants[v]?.final?.[metric] ?? NaN)]));
 }

@@ -61,6 +61,7 @@ export class CommandLauncher {
       if (!p) return;
       if (m.type === "started") return void (p.command = { pid: m.pid, marker: m.marker });
       if (m.type === "output") return p.onOutput?.(m.line, m.stream);
+      if (m.type !== "done") return;
       this.#pending.delete(m.id);
       if ("error" in m) p.reject(new Error(m.error));
       else p.resolve({ result: m.result, ...(m.readError !== undefined ? { readError: m.readError } : {}) });

@@ -16,10 +16,13 @@ import { killAllCommands, runCommand, type CommandResult } from "./sweep-command
 import { mergeSeries, readRunDirMetrics } from "./sweep-metrics.ts";
 import type { LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
 
-const send = process.send?.bind(process);
-if (!send) {
+if (!process.send) {
   process.stderr.write("sweep-launcher: start it through CommandLauncher (it needs an IPC channel)\n");
   process.exit(2);
+}
+/** Sends to twin; a channel that closed meanwhile (twin gone) is not an error: "disconnect" ends the commands. */
+function send(reply: LaunchReply): void {
+  if (process.connected) process.send?.(reply, undefined, {}, () => {});
 }
 
 const running = new Map<number, AbortController>();
@@ -44,8 +47,8 @@ async function launch(req: Extract<LaunchRequest, { type: "run" }>): Promise<voi
       maxLogBytes: options.maxLogBytes,
       signal: stop.signal,
       logDir: options.runDir,
-      onOutput: options.verbose ? (line, stream) => send!({ type: "output", id, line, stream } satisfies LaunchReply) : undefined,
-      onStart: (pid, marker) => send!({ type: "started", id, pid, marker } satisfies LaunchReply),
+      onOutput: options.verbose ? (line, stream) => send({ type: "output", id, line, stream } satisfies LaunchReply) : undefined,
+      onStart: (pid, marker) => send({ type: "started", id, pid, marker } satisfies LaunchReply),
     });
     try {
       result.series = mergeSeries(result.series, readRunDirMetrics(options.runDir));
@@ -53,12 +56,12 @@ async function launch(req: Extract<LaunchRequest, { type: "run" }>): Promise<voi
       readError = `could not read the metrics files under ${options.runDir}: ${(e as Error).message}`;
     }
   } catch (e) {
-    send!({ type: "done", id, error: (e as Error).message } satisfies LaunchReply);
+    send({ type: "done", id, error: (e as Error).message } satisfies LaunchReply);
     return;
   } finally {
     running.delete(id);
   }
-  send!({ type: "done", id, result, ...(readError !== undefined ? { readError } : {}) } satisfies LaunchReply);
+  send({ type: "done", id, result, ...(readError !== undefined ? { readError } : {}) } satisfies LaunchReply);
 }
 
 process.on("message", (req: LaunchRequest) => {

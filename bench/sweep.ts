@@ -6,6 +6,7 @@
 //   npx tsx bench/sweep.ts                      # 100, 1,000, 10,000 runs
 //   npx tsx bench/sweep.ts --runs 100,1000      # fewer
 //   npx tsx bench/sweep.ts --cases 100x1,1000x1,1000x2,10000x2   # chosen runs x jobs
+//   npx tsx bench/sweep.ts --cases 10000x2 --append               # add to the cases in sweep.json
 //
 // Writes bench/results/sweep.json: {"cases":[{"runs","jobs","sweep_s","startup_s","bare_s","per_run_ms",
 // "own_wall_ms_per_run","own_cpu_ms_per_run"}], "growth"}. From the first run's start to the last run's end:
@@ -14,7 +15,7 @@
 // bare spawning process) / runs: store writes, IPC, output handling, bookkeeping. On a shared machine the CPU
 // figure is the steadier one; loadavg is the 1-minute load average after each case.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -154,13 +155,23 @@ for (const [n, jobs] of CASES) {
     );
   }
 }
-// Growth law: the exponent k of time ∝ runs^k between the smallest and largest size, per --jobs.
-const growth = [...new Set(CASES.map(([, j]) => j))].map((jobs) => {
-  const rows = cases.filter((c) => c.jobs === jobs).sort((a, b) => a.runs - b.runs);
-  const a = rows[0]!;
-  const b = rows[rows.length - 1]!;
-  return { jobs, from: a.runs, to: b.runs, exponent: rows.length > 1 ? +(Math.log(b.sweep_s / a.sweep_s) / Math.log(b.runs / a.runs)).toFixed(3) : null };
-});
+/** Growth law: the exponent k of time ∝ runs^k (of the runs' wall time) between the smallest and largest size, per --jobs. */
+function growthOf(all: typeof cases): { jobs: number; from: number; to: number; exponent: number | null }[] {
+  return [...new Set(all.map((c) => c.jobs))].map((jobs) => {
+    const rows = all.filter((c) => c.jobs === jobs).sort((a, b) => a.runs - b.runs);
+    const a = rows[0]!;
+    const b = rows[rows.length - 1]!;
+    const wall = (c: typeof a) => (c.per_run_ms * c.runs) / 1000;
+    return { jobs, from: a.runs, to: b.runs, exponent: rows.length > 1 ? +(Math.log(wall(b) / wall(a)) / Math.log(b.runs / a.runs)).toFixed(3) : null };
+  });
+}
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "sweep.json"), JSON.stringify({ command: COMMAND.join(" "), cores: cpus().length, cases, growth }, null, 2) + "\n");
-console.log(JSON.stringify(growth));
+const out = join(here, "results", "sweep.json");
+// --append: keep the cases of an earlier invocation (a long case measured on its own), replacing those measured again.
+if (process.argv.includes("--append") && existsSync(out)) {
+  const earlier = (JSON.parse(readFileSync(out, "utf8")) as { cases: typeof cases }).cases;
+  for (const c of earlier) if (!cases.some((d) => d.runs === c.runs && d.jobs === c.jobs)) cases.push(c);
+  cases.sort((a, b) => a.runs - b.runs || a.jobs - b.jobs);
+}
+writeFileSync(out, JSON.stringify({ command: COMMAND.join(" "), cores: cpus().length, cases, growth: growthOf(cases) }, null, 2) + "\n");
+

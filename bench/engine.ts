@@ -15,10 +15,14 @@
  * 10-45% slower on the conv cases here, which would flatter twin.
  *
  * The two sides are measured in alternation, a few repetitions at a time, so
- * that a busy machine slows both alike. Reported: the median over all
+ * that a busy machine slows both alike; in the 1-thread cases both processes
+ * are pinned to the same core (bench/pin.ts: taskset -c 1), so that they
+ * share one core's neighbours and caches. Reported: the median over all
  * repetitions of wall-clock time per step (twin_ms, torch_ms, ratio =
  * twin/torch) and of process CPU time per step (*_cpu_ms, ratio_cpu: steadier
- * on a shared machine, and the same thing as wall time at 1 thread).
+ * on a shared machine, and the same thing as wall time at 1 thread), and the
+ * spread of the ratio over rounds (ratio_min, ratio_max: each round's median
+ * twin step over its median PyTorch step).
  *
  *   npx tsx bench/engine.ts [--quick]
  *
@@ -31,6 +35,7 @@ import { loadavg, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/torch/index.ts";
+import { PIN_CORE, pinnedCommand, pinSelf, spread, unpinSelf } from "./pin.ts";
 import { nn, optim } from "../src/torch/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -124,12 +129,13 @@ class PythonRef {
   #proc: ChildProcessWithoutNullStreams;
   #lines: AsyncIterator<string>;
   #stderr = "";
-  constructor(threads: number) {
-    this.#proc = spawn("/usr/bin/python3", [join(here, "engine_ref.py"), String(threads)], {
+  constructor(threads: number, pinTo: string | undefined) {
+    const [file, ...args] = pinnedCommand(pinTo, ["/usr/bin/python3", join(here, "engine_ref.py"), String(threads)]);
+    this.#proc = spawn(file!, args, {
       env: {
         ...process.env,
         OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads),
-        // twin's addon sets these malloc options at load (ENGINE-NOTES: without them glibc
+        // twin's addon sets these malloc options at load (docs/engine.md, "Allocator settings": without them glibc
         // unmaps and re-faults activation buffers every step); Python gets the same, so
         // the comparison is about the binding, not the allocator settings.
         MALLOC_MMAP_THRESHOLD_: "33554432", MALLOC_TRIM_THRESHOLD_: "4294967296",
@@ -157,26 +163,37 @@ interface Row {
   name: string; threads: number;
   twin_ms: number; torch_ms: number; ratio: number;
   twin_cpu_ms: number; torch_cpu_ms: number; ratio_cpu: number;
+  /** Spread of the per-round wall ratios. */
+  ratio_min: number; ratio_max: number;
+  /** The core both sides ran on, or null when not pinned. */
+  pinned_core: number | null;
   samples: number;
 }
 const rows: Row[] = [];
 const load0 = loadavg()[0];
 for (const threads of [1, 2]) {
+  // 1 thread: twin and Python on the same core; 2 threads: both free on every core.
+  const pinned = threads === 1 && pinSelf(String(PIN_CORE));
+  if (threads !== 1) unpinSelf();
   torch.setNumThreads(threads);
-  const py = new PythonRef(threads);
+  const py = new PythonRef(threads, pinned ? String(PIN_CORE) : undefined);
   const g = new torch.Generator(0);
   for (const c of CASES) {
     const { step, dispose } = makeStep(c.name, g);
     const tw: Samples = { wall: [], cpu: [] }, pt: Samples = { wall: [], cpu: [] };
+    const roundRatios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
+      const t0 = tw.wall.length, p0 = pt.wall.length;
       // Alternate which side goes first.
       if (round % 2 === 0) { measureTwin(step, c, tw); await py.measure(c, pt); }
       else { await py.measure(c, pt); measureTwin(step, c, tw); }
+      roundRatios.push(median(tw.wall.slice(t0)) / median(pt.wall.slice(p0)));
     }
+    const { min, max } = spread(roundRatios);
     dispose();
     const r = (x: number) => +x.toFixed(4);
     const tm = median(tw.wall), pm = median(pt.wall), tc = median(tw.cpu), pc = median(pt.cpu);
-    rows.push({ name: c.name, threads, twin_ms: r(tm), torch_ms: r(pm), ratio: +(tm / pm).toFixed(3), twin_cpu_ms: r(tc), torch_cpu_ms: r(pc), ratio_cpu: +(tc / pc).toFixed(3), samples: tw.wall.length });
+    rows.push({ name: c.name, threads, twin_ms: r(tm), torch_ms: r(pm), ratio: +(tm / pm).toFixed(3), twin_cpu_ms: r(tc), torch_cpu_ms: r(pc), ratio_cpu: +(tc / pc).toFixed(3), ratio_min: +min.toFixed(3), ratio_max: +max.toFixed(3), pinned_core: pinned ? PIN_CORE : null, samples: tw.wall.length });
     process.stderr.write(`  ${c.name} x${threads} done\n`);
   }
   g.dispose();
@@ -187,13 +204,15 @@ const load1 = loadavg()[0];
 const pad = (s: string, w: number) => s.padEnd(w);
 console.log(`\ntwin engine benchmark: libtorch ${torch.version()}, ${cpus().length} CPUs, load average ${load0.toFixed(1)} → ${load1.toFixed(1)}, ${ROUNDS} alternating rounds`);
 console.log(`medians; wall = wall-clock ms per step, cpu = process CPU ms per step\n`);
-console.log(`${pad("case", 48)} ${pad("thr", 4)} ${pad("twin wall", 10)} ${pad("torch wall", 11)} ${pad("ratio", 7)} ${pad("twin cpu", 10)} ${pad("torch cpu", 10)} ratio_cpu`);
+console.log(`1-thread cases: ${rows.some((r) => r.pinned_core !== null) ? `both sides pinned to core ${PIN_CORE} (taskset)` : "not pinned (no taskset, or one core)"}`);
+console.log(`${pad("case", 48)} ${pad("thr", 4)} ${pad("twin wall", 10)} ${pad("torch wall", 11)} ${pad("ratio", 7)} ${pad("rounds", 12)} ${pad("twin cpu", 10)} ${pad("torch cpu", 10)} ratio_cpu`);
 for (const r of rows) {
-  console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}`);
+  console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(`${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`, 12)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results", "engine.json"), JSON.stringify({
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", loadavg_start: +load0.toFixed(2), loadavg_end: +load1.toFixed(2) },
+  rounds: ROUNDS,
   libtorch: torch.version(),
   cases: rows,
 }, null, 2) + "\n");

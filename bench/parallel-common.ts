@@ -3,7 +3,7 @@ import { fashionMnist, sliceRows, takeFirst, FASHION_MNIST_NORMALIZE, type Datas
 import type { TwinConfig } from "../src/twin/index.ts";
 import { cnnPair, mlpPair } from "./parallel-variants.ts";
 
-/** The workloads of ENGINE-NOTES' threads-against-processes table. */
+/** The workloads of threads-against-processes table in docs/engine.md, "Threads". */
 export const CASES = {
   cnn: { variants: cnnPair, batch: 64, steps: 300 },
   mlp: { variants: mlpPair, batch: 128, steps: 2000 },

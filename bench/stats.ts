@@ -4,14 +4,16 @@
 //   npx tsx bench/stats.ts              # timings + coverage
 //   npx tsx bench/stats.ts --no-coverage
 //
-// Writes bench/results/stats.json: {"cases":[{"name","twin_ms","scipy_ms","ratio"}], "coverage": [...]}
-// (ratio = twin/scipy; SciPy runs through /usr/bin/python3 bench/stats_ref.py).
+// Writes bench/results/stats.json: {"cases":[{"name","twin_ms","scipy_ms","ratio","ratio_min","ratio_max"}], "coverage": [...]}
+// (ratio = twin/scipy, medians over 3 alternating rounds, min/max = the spread of the per-round ratios;
+// SciPy runs through /usr/bin/python3 bench/stats_ref.py; both sides pinned to one core, bench/pin.ts).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as s from "../src/stats/index.ts";
+import { PIN_CORE, pinnedCommand, pinSelf, spread, unpinSelf } from "./pin.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPS = 7;
@@ -33,40 +35,60 @@ const x = Array.from({ length: 1000 }, () => 0.85 + 0.01 * r.nextNormal());
 const a = Array.from({ length: 1000 }, () => 0.85 + 0.01 * r.nextNormal());
 const b = a.map((v) => v + 0.0005 + 0.005 * r.nextNormal());
 
-const twin = {
-  bca: medianMs(() => s.bootstrapInterval(x, { method: "bca", resamples: 10000, seed: 1 })),
-  percentile: medianMs(() => s.bootstrapInterval(x, { method: "percentile", resamples: 10000, seed: 1 })),
-  pairedPerm: medianMs(() => s.pairedPermutationTest(a, b, { resamples: 10000, seed: 1 })),
-  twoSamplePerm: medianMs(() => s.permutationTest(a.slice(0, 200), b.slice(0, 200), { resamples: 10000, seed: 1 })),
-};
-const twinBca = s.bootstrapInterval(x, { method: "bca", resamples: 10000, seed: 1 });
-const twinPerm = s.pairedPermutationTest(a, b, { resamples: 10000, seed: 1 });
-
+// Twin and SciPy (both single-threaded here) pinned to the same core, measured in alternating rounds.
+const ROUNDS = 3;
+const pinned = pinSelf(String(PIN_CORE));
+const KEYS = ["bca_ms", "percentile_ms", "paired_perm_ms", "two_sample_perm_ms"] as const;
+type Key = (typeof KEYS)[number];
+const twinRounds: Record<Key, number>[] = [];
+const scipyRounds: Record<Key, number>[] = [];
 let scipy: Record<string, number | number[] | string> | null = null;
 const dir = mkdtempSync(join(tmpdir(), "twin-bench-"));
 try {
   const dataFile = join(dir, "data.json");
   writeFileSync(dataFile, JSON.stringify({ x, a, b }));
-  const out = execFileSync("/usr/bin/python3", [join(here, "stats_ref.py"), dataFile, String(REPS)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  scipy = JSON.parse(out) as Record<string, number | number[] | string>;
-} catch (e) {
-  console.error(`SciPy reference not available (${(e as Error).message.split("\n")[0]}); reporting twin timings only`);
+  for (let round = 0; round < ROUNDS; round++) {
+    twinRounds.push({
+      bca_ms: medianMs(() => s.bootstrapInterval(x, { method: "bca", resamples: 10000, seed: 1 })),
+      percentile_ms: medianMs(() => s.bootstrapInterval(x, { method: "percentile", resamples: 10000, seed: 1 })),
+      paired_perm_ms: medianMs(() => s.pairedPermutationTest(a, b, { resamples: 10000, seed: 1 })),
+      two_sample_perm_ms: medianMs(() => s.permutationTest(a.slice(0, 200), b.slice(0, 200), { resamples: 10000, seed: 1 })),
+    });
+    try {
+      const [file, ...args] = pinnedCommand(pinned ? String(PIN_CORE) : undefined, ["/usr/bin/python3", join(here, "stats_ref.py"), dataFile, String(REPS)]);
+      const out = execFileSync(file!, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+      scipy = JSON.parse(out) as Record<string, number | number[] | string>;
+      scipyRounds.push(Object.fromEntries(KEYS.map((k) => [k, scipy![k] as number])) as Record<Key, number>);
+    } catch (e) {
+      if (round === 0) console.error(`SciPy reference not available (${(e as Error).message.split("\n")[0]}); reporting twin timings only`);
+      scipy = null;
+      break;
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  unpinSelf();
 }
+const twinBca = s.bootstrapInterval(x, { method: "bca", resamples: 10000, seed: 1 });
+const twinPerm = s.pairedPermutationTest(a, b, { resamples: 10000, seed: 1 });
+const mid = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
 
-const rows: [string, number, string][] = [
-  ["bootstrap BCa interval of the mean (1,000 values, 10,000 resamples)", twin.bca, "bca_ms"],
-  ["bootstrap percentile interval of the mean (1,000 values, 10,000 resamples)", twin.percentile, "percentile_ms"],
-  ["paired sign-flip permutation test (1,000 pairs, 10,000 permutations)", twin.pairedPerm, "paired_perm_ms"],
-  ["two-sample permutation test (200 + 200 runs, 10,000 permutations)", twin.twoSamplePerm, "two_sample_perm_ms"],
+const rows: [string, Key][] = [
+  ["bootstrap BCa interval of the mean (1,000 values, 10,000 resamples)", "bca_ms"],
+  ["bootstrap percentile interval of the mean (1,000 values, 10,000 resamples)", "percentile_ms"],
+  ["paired sign-flip permutation test (1,000 pairs, 10,000 permutations)", "paired_perm_ms"],
+  ["two-sample permutation test (200 + 200 runs, 10,000 permutations)", "two_sample_perm_ms"],
 ];
-const cases = rows.map(([name, t, key]) => {
-  const sp = scipy ? (scipy[key] as number) : null;
-  return { name, twin_ms: +t.toFixed(3), scipy_ms: sp === null ? null : +sp.toFixed(3), ratio: sp === null ? null : +(t / sp).toFixed(3) };
+const cases = rows.map(([name, key]) => {
+  const t = mid(twinRounds.map((r) => r[key]));
+  if (scipyRounds.length !== twinRounds.length) return { name, twin_ms: +t.toFixed(3), scipy_ms: null, ratio: null, ratio_min: null, ratio_max: null };
+  const sp = mid(scipyRounds.map((r) => r[key]));
+  const { min, max } = spread(twinRounds.map((r, i) => r[key] / scipyRounds[i]![key]));
+  return { name, twin_ms: +t.toFixed(3), scipy_ms: +sp.toFixed(3), ratio: +(t / sp).toFixed(3), ratio_min: +min.toFixed(3), ratio_max: +max.toFixed(3) };
 });
-console.log("case | twin ms | scipy ms | ratio");
-for (const c of cases) console.log(`${c.name} | ${c.twin_ms} | ${c.scipy_ms ?? "-"} | ${c.ratio ?? "-"}`);
+console.log(`${ROUNDS} alternating rounds; ${pinned ? `twin and SciPy pinned to core ${PIN_CORE} (taskset)` : "not pinned (no taskset, or one core)"}`);
+console.log("case | twin ms | scipy ms | ratio | ratio over rounds");
+for (const c of cases) console.log(`${c.name} | ${c.twin_ms} | ${c.scipy_ms ?? "-"} | ${c.ratio ?? "-"} | ${c.ratio_min ?? "-"}–${c.ratio_max ?? "-"}`);
 if (scipy) {
   console.log(`sanity: BCa twin [${twinBca.lo.toFixed(6)}, ${twinBca.hi.toFixed(6)}] scipy [${(scipy.bca_interval as number[]).map((v) => v.toFixed(6)).join(", ")}]; ` +
     `paired permutation p twin ${twinPerm.p.toFixed(4)} scipy ${(scipy.paired_perm_p as number).toFixed(4)}`);

@@ -30,8 +30,8 @@ std::unique_ptr<OpEntry> registry[kMaxOps];
 std::atomic<size_t> registry_size{0};
 std::unordered_map<std::string, size_t> registry_index;
 
-// Ops that draw random numbers but take no Generator (ENGINE-NOTES: "Randomness
-// without an explicit generator"). Their generator-taking overloads are fine.
+// Ops that draw random numbers but take no Generator (docs/engine.md,
+// "Generators"). Their generator-taking overloads are fine.
 const std::set<std::string> kGlobalRandomOps = {
     "aten::dropout", "aten::dropout_", "aten::feature_dropout", "aten::feature_dropout_",
     "aten::alpha_dropout", "aten::alpha_dropout_", "aten::feature_alpha_dropout",

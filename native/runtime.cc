@@ -87,8 +87,8 @@ Napi::Value MathFn(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void init_runtime(Napi::Env env, Napi::Object exports) {
-  // ENGINE-NOTES: glibc otherwise returns and re-maps large activation buffers
-  // on every step (10-20% slower); keep them mapped instead.
+  // docs/engine.md, "Allocator settings": glibc otherwise returns and re-maps
+  // large activation buffers on every step (10-20% slower); keep them mapped.
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<long long>(4294967295LL, INT32_MAX)));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));

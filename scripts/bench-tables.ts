@@ -19,7 +19,12 @@ function table(headers: string[], rows: (string | number)[][]): string {
 const engine = read("engine");
 if (engine?.cases) {
   console.log("### Engine (`npm run bench:engine`): twin / Python PyTorch, same libtorch, same run\n");
-  console.log(table(["case", "threads", "twin ms", "PyTorch ms", "ratio"], engine.cases.map((c) => [c.name, c.threads, c.twin_ms, c.torch_ms, c.ratio])));
+  const spreadOf = (c: Row) => (c.ratio_min !== undefined ? `${c.ratio_min}–${c.ratio_max}` : "");
+  const pinOf = (c: Row) => (c.pinned_core === undefined ? "" : c.pinned_core === null ? "no" : `core ${c.pinned_core}`);
+  console.log(table(
+    ["case", "threads", "pinned", "twin ms", "PyTorch ms", "ratio", "ratio over rounds"],
+    engine.cases.map((c) => [c.name, c.threads, pinOf(c), c.twin_ms, c.torch_ms, c.ratio, spreadOf(c)]),
+  ));
   console.log();
 }
 const twin = read("twin");
@@ -43,8 +48,29 @@ if (memory) {
   console.log(table(["one U-Net", "twin, 4 U-Nets in one process", "4 separate processes", "twin4 / one"], [[`${memory.single_mb} MB`, `${memory.twin4_mb} MB`, `${memory.separate4_mb} MB`, memory.twin4_over_single]]));
   console.log();
 }
+const cli = read("cli") as { commands?: Row[] } | undefined;
+if (cli?.commands) {
+  console.log("### CLI start-up (`npm run bench:cli`): median of 5, milliseconds\n");
+  console.log(table(
+    ["command", "compiled (dist/) wall", "CPU", "TypeScript through tsx wall", "CPU"],
+    cli.commands.map((c) => [c.name, c.compiled_ms, c.compiled_cpu_ms, c.source_ms, c.source_cpu_ms]),
+  ));
+  console.log();
+}
 const stats = read("stats");
 if (stats?.cases) {
   console.log("### Statistics (`npm run bench:stats`): twin / SciPy 1.10\n");
-  console.log(table(["case", "twin ms", "SciPy ms", "ratio"], stats.cases.map((c) => [c.name, c.twin_ms, c.scipy_ms, c.ratio])));
+  console.log(table(
+    ["case", "twin ms", "SciPy ms", "ratio", "ratio over rounds"],
+    stats.cases.map((c) => [c.name, c.twin_ms, c.scipy_ms, c.ratio, c.ratio_min !== undefined ? `${c.ratio_min}–${c.ratio_max}` : ""]),
+  ));
+  console.log();
+}
+const sweep = read("sweep");
+if (sweep?.cases) {
+  console.log("### Sweep (`npm run bench:sweep`): twin sweep of a trivial command (`/bin/echo` of one metric line)\n");
+  console.log(table(
+    ["runs", "--jobs", "sweep s", "ms a run", "bare command s", "twin's own ms a run (wall)", "twin's own CPU ms a run", "load average"],
+    sweep.cases.map((c) => [c.runs, c.jobs, c.sweep_s, c.per_run_ms, c.bare_s, c.own_wall_ms_per_run, c.own_cpu_ms_per_run, c.loadavg ?? ""]),
+  ));
 }

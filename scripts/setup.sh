@@ -37,3 +37,6 @@ if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/n
     exit 1
   }
 fi
+
+# 4. The compiled CLI (dist/), when missing or older than its sources.
+bash scripts/build.sh --if-stale || say "compiling the CLI failed (errors above); twin runs from the TypeScript sources, slower to start"

@@ -1,28 +1,12 @@
-/** Loads a study file (TypeScript or JavaScript) whose default export is defineStudy({...}). */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+/** A command's study: the study file imported (study/study-file.ts, the one importer), and --steps. */
 import type { StudySpec } from "../study/define.ts";
+import { importStudy } from "../study/study-file.ts";
 import { parseWhole } from "./count-option.ts";
 
 /** The longest run --steps asks for (a run keeps per-step checksums in memory). */
 const MAX_STEPS = 10_000_000;
 
-export async function loadStudy(path: string): Promise<StudySpec> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new Error(`study file ${path} does not exist`);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
-  } catch (e) {
-    throw new Error(`study file ${path} failed to load: ${(e as Error).message}`);
-  }
-  const spec = mod.default as StudySpec | undefined;
-  if (spec === undefined || typeof spec !== "object" || !spec.variants || !spec.data) {
-    throw new Error(`study file ${path} must default-export defineStudy({ name, data, variants, batchSize, ... })`);
-  }
-  return spec;
-}
+export const loadStudy = importStudy;
 
 /** The study with its training length replaced by --steps, when given. */
 export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {

@@ -1,30 +1,55 @@
-/** The `twin` command line: one file per sub-command, thin over the layers. */
-import { Command } from "commander";
-import { registerDemo } from "./demo.ts";
-import { registerDoctor } from "./doctor.ts";
-import { registerStats } from "./stats.ts";
-import { registerCompare } from "./compare.ts";
-import { registerSeeds } from "./seeds.ts";
-import { registerReport } from "./report.ts";
-import { registerServe } from "./serve.ts";
-import { registerSweep } from "./sweep.ts";
-import { registerRuns } from "./runs.ts";
-import { registerVerify } from "./verify.ts";
-import { registerDiff } from "./diff.ts";
-import { registerWorker } from "./worker.ts";
+/**
+ * The `twin` command line: one file per sub-command, thin over the layers.
+ *
+ * Start-up is kept short by loading only the module of the sub-command that
+ * runs (`twin --help` loads none): libtorch, Vega and the database drivers are
+ * loaded by the commands that use them. Commands that train run from the
+ * TypeScript sources (see `trains` below).
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
-const program = new Command();
-program
-  .name("twin")
-  .description("Trustworthy comparisons of deep-learning models: twin training, named random streams, seed studies, honest statistics.")
-  .showHelpAfterError("(run twin --help for usage)")
-  .addHelpText(
-    "after",
-    `
+type Register = (program: Command) => void;
+
+interface SubCommand {
+  name: string;
+  /** One line for `twin --help`; the command's own `--help` has the full description. */
+  summary: string;
+  /**
+   * Trains models, so it loads study files: TypeScript that imports twin's
+   * sources. When this CLI runs compiled (dist/), such a command hands over to
+   * the sources through tsx, so that the study and the trainer share one copy
+   * of every module (tensor scopes, generators and classes are per module).
+   */
+  trains: boolean;
+  load: () => Promise<Register>;
+}
+
+const SUB_COMMANDS: SubCommand[] = [
+  { name: "demo", summary: "twin-train 3 Fashion-MNIST variants over seeds and print the verdict", trains: true, load: async () => (await import("./demo.ts")).registerDemo },
+  { name: "doctor", summary: "check libtorch, threads, data sets and the Python references", trains: false, load: async () => (await import("./doctor.ts")).registerDoctor },
+  { name: "stats", summary: "paired verdict for a results file or a TensorBoard log directory", trains: false, load: async () => (await import("./stats.ts")).registerStats },
+  { name: "compare", summary: "twin-train a study's variants over seeds and print the paired verdict", trains: true, load: async () => (await import("./compare.ts")).registerCompare },
+  { name: "seeds", summary: "seed-sensitivity study: the distribution over seeds, per random factor", trains: true, load: async () => (await import("./seeds.ts")).registerSeeds },
+  { name: "report", summary: "write a self-contained HTML report of a study", trains: false, load: async () => (await import("./report.ts")).registerReport },
+  { name: "serve", summary: "live dashboard of studies and runs on 127.0.0.1", trains: false, load: async () => (await import("./serve.ts")).registerServe },
+  { name: "sweep", summary: "run any training command once per seed and analyse its metrics", trains: false, load: async () => (await import("./sweep.ts")).registerSweep },
+  { name: "runs", summary: "list the stored runs: status, seeds, worker, times", trains: false, load: async () => (await import("./runs.ts")).registerRuns },
+  { name: "verify", summary: "re-run a stored run and compare it bit for bit", trains: true, load: async () => (await import("./verify.ts")).registerVerify },
+  { name: "diff", summary: "what differs between two stored runs", trains: false, load: async () => (await import("./diff.ts")).registerDiff },
+  { name: "init", summary: "write a starter study file to edit (it may live in any folder)", trains: false, load: async () => (await import("./init.ts")).registerInit },
+  { name: "worker", summary: "take study runs from a queue and record them in a shared store", trains: true, load: async () => (await import("./worker.ts")).registerWorker },
+];
+
+const EXAMPLES = `
+Exit status: 0 all runs finished; 1 error; 2 bad command line; 3 results printed but some runs failed or diverged.
+
 Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
   $ twin demo --seeds 3 --epochs 1 a quicker demo
   $ twin doctor                    check libtorch, threads, data sets and references
+  $ twin init my-study             write a starter study file (any folder: it imports "twin")
   $ twin compare examples/fmnist-dropout.study.ts --seeds 8
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere
@@ -33,25 +58,65 @@ Examples:
   $ twin runs --study fmnist-dropout   the stored runs, their status and seeds
   $ twin verify <run-id>           re-run a stored run and compare it bit for bit
   $ twin diff <run-a> <run-b>      what differs between two runs
-  $ twin worker --queue redis://host:6379 --store postgres://twin@host/twin   a worker of a cluster`,
-  );
+  $ twin worker --queue redis://host:6379 --store postgres://twin@host/twin   a worker of a cluster`;
 
-registerDemo(program);
-registerDoctor(program);
-registerStats(program);
-registerCompare(program);
-registerSeeds(program);
-registerReport(program);
-registerServe(program);
-registerSweep(program);
-registerRuns(program);
-registerVerify(program);
-registerDiff(program);
-registerWorker(program);
+/** The package's version, from package.json at the root of this installation (two levels above src/cli or dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The sub-command named by the arguments (the first one that is not an
+ * option: twin has no top-level option that takes a value), or undefined.
+ * `twin help NAME` is read as `twin NAME --help`.
+ */
+function invokedCommand(args: string[]): { command: SubCommand | undefined; args: string[] } {
+  const first = args.findIndex((a) => !a.startsWith("-"));
+  if (first < 0) return { command: undefined, args };
+  if (args[first] === "help") {
+    const named = SUB_COMMANDS.find((c) => c.name === args[first + 1]);
+    if (named) return { command: named, args: [named.name, "--help"] };
+  }
+  return { command: SUB_COMMANDS.find((c) => c.name === args[first]), args };
+}
+
+async function main(): Promise<void> {
+  const { command, args } = invokedCommand(process.argv.slice(2));
+  const compiled = import.meta.url.endsWith(".js");
+  if (command?.trains && compiled) {
+    // tsx, and "twin" in study files anywhere resolved to this installation (src/boot/resolve-twin.mjs).
+    const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: () => void };
+    registerTwin();
+    await import(new URL("../../src/cli/main.ts", import.meta.url).href);
+    return;
+  }
+
+  const program = new Command();
+  program
+    .name("twin")
+    .description("Trustworthy comparisons of deep-learning models: twin training, named random streams, seed studies, honest statistics.")
+    .version(packageVersion(), "-V, --version", "print twin's version")
+    .showHelpAfterError("(run twin --help for usage)")
+    .exitOverride()
+    .addHelpText("after", EXAMPLES);
+  if (command) {
+    (await command.load())(program);
+  } else {
+    // Only names and summaries: enough for `twin --help` and for commander's "did you mean" on a typo.
+    for (const c of SUB_COMMANDS) program.command(c.name).summary(c.summary);
+  }
+  await program.parseAsync(args, { from: "user" });
+}
 
 try {
-  await program.parseAsync(process.argv);
+  await main();
 } catch (e) {
-  process.stderr.write(`twin: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+  if (e instanceof CommanderError) {
+    // Commander has printed its message (or the help / version) already.
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`twin: ${(e as Error).message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
 }

@@ -70,13 +70,18 @@ export function registerRuns(program: Command): void {
         for (const r of runs) {
           const c = (r.config ?? {}) as { group?: string; label?: number };
           const step = await lastStep(store, r);
-          const note = r.error ? r.error.split("\n")[0]!.slice(0, 60) : step !== undefined ? `step ${step}` : "";
-          rows.push([r.id, r.status, c.group !== undefined ? `${c.group} #${c.label}` : "-", r.rootSeed.toString(), seedsText(r), r.worker ?? "-", when(r.startedAt), duration(r), note]);
+          // A finished run's error lists the variants that failed or diverged inside it.
+          const problems = r.error ? r.error.split("\n").filter(Boolean) : [];
+          const first = problems[0] ?? "";
+          const note = r.status === "finished" && problems.length ? `${problems.length > 1 ? `${problems.length} variants: ` : ""}${first.slice(0, 70)}` : first ? first.slice(0, 70) : step !== undefined ? `step ${step}` : "";
+          const status = r.status === "finished" && problems.length ? "finished*" : r.status === "failed" || r.status === "diverged" ? `*${r.status}*` : r.status;
+          rows.push([r.id, status, c.group !== undefined ? `${c.group} #${c.label}` : "-", r.rootSeed.toString(), seedsText(r), r.worker ?? "-", when(r.startedAt), duration(r), note]);
         }
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
         for (const row of rows) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");
         const counts = RUN_STATUSES.map((s) => [s, runs.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
         process.stdout.write(`${runs.length} run(s): ${counts.map(([s, n]) => `${n} ${s}`).join(", ")} · store ${store.location}\n`);
+        if (runs.some((r) => r.status === "finished" && r.error)) process.stdout.write("finished*: the run finished but a variant in it failed or diverged (see the note; the full error: twin runs --json)\n");
       } finally {
         await store.close();
       }

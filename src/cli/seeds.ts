@@ -7,6 +7,7 @@ import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
 import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
+import { flagFailedRuns } from "./exit-codes.ts";
 
 interface SeedsOptions extends StudyRunFlags {
   n: string;
@@ -29,7 +30,7 @@ export function registerSeeds(program: Command): void {
     .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
     .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
+    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
   ).action(async (file: string, opts: SeedsOptions) => {
       const n = parseWhole(opts.n, "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
       if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
@@ -50,5 +51,7 @@ export function registerSeeds(program: Command): void {
       if (results === undefined) return;
       const report = seedReport(results, opts.metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
+      const anyFailed = results.runs.some((r) => Object.values(r.result.variants).some((v) => v.status === "diverged" || v.status === "failed"));
+      if (anyFailed) flagFailedRuns();
     });
 }

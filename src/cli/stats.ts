@@ -2,11 +2,16 @@
 import type { Command } from "commander";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
-import { writeStatsPlot } from "../report/stats-plot.ts";
+import { defaultMetric, directionFlags, isBookkeeping } from "../study/metric-direction.ts";
+import { formatVerdict } from "../study/verdict.ts";
+import { flagFailedRuns, UsageError } from "./exit-codes.ts";
+import { existsSync } from "node:fs";
+import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
 
 interface StatsOptions {
   metric?: string;
   lowerIsBetter?: boolean;
+  higherIsBetter?: boolean;
   reference?: string;
   paired?: boolean;
   unpaired?: boolean;
@@ -14,69 +19,102 @@ interface StatsOptions {
   alpha: string;
   json?: boolean;
   plot?: string;
+  smallestDifference?: string;
+  store?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+/** The analysis as text (kept under this name for callers of the stats command's formatter). */
+export function formatAnalysis(a: Analysis): string {
+  return formatVerdict("", a, false);
 }
 
-export function formatAnalysis(a: Analysis): string {
-  const lines = [`${a.metric} (${a.higher_is_better ? "higher" : "lower"} is better)`];
-  const w = Math.max(7, ...a.variants.map((v) => v.name.length));
-  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean".padStart(10)}  ${"sd".padStart(10)}  ${"min".padStart(10)}  ${"max".padStart(10)}  ${"median".padStart(10)}`);
-  for (const v of a.variants) {
-    lines.push(`${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${fmt(v.mean).padStart(10)}  ${fmt(v.sd).padStart(10)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}  ${fmt(v.median).padStart(10)}`);
+/** True when any run of the analysis diverged or failed (the command then exits with EXIT.runsFailed). */
+export function anyRunFailed(a: Analysis): boolean {
+  return a.variants.some((v) => v.diverged + v.failed > 0);
+}
+
+/**
+ * For a log folder of a study that is also in a store: records this analysis
+ * and warns when the study was analysed at other sizes. No store, or the study
+ * not in it: nothing (stats never creates a store).
+ */
+async function storedStudyWarning(url: string | undefined, study: string, seeds: number): Promise<string | undefined> {
+  const { defaultStorePath, openStore } = await import("../store/open.ts"); // the database drivers: loaded only for a log folder
+  if (!url && !existsSync(defaultStorePath())) return undefined;
+  const store = await openStore(url);
+  try {
+    if (!(await store.getStudy(study))) return undefined;
+    const prior = await priorAnalyses(store, study);
+    await recordAnalysis(store, study, seeds);
+    return repeatedAnalysisWarning(prior, seeds);
+  } finally {
+    await store.close();
   }
-  for (const c of a.comparisons) {
-    lines.push(
-      `${c.b} − ${c.a}: ${fmt(c.diff)}  CI [${fmt(c.ci[0])}, ${fmt(c.ci[1])}]  ${c.paired ? "paired" : "unpaired"} ${c.test}, p = ${fmt(c.p)}` +
-        (a.comparisons.length > 1 ? ` (Holm ${fmt(c.p_adjusted)})` : "") +
-        `  P(${c.b} better) = ${c.prob_improvement.toFixed(2)}  ${c.effect_size_name} = ${fmt(c.effect_size)}`,
-    );
-    for (const n of c.notes) lines.push(`  note: ${n}`);
-  }
-  return lines.join("\n");
+}
+
+/** Reads --smallest-difference: a positive number in the metric's units. */
+export function parseSmallestDifference(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const d = Number(raw);
+  if (!(Number.isFinite(d) && d > 0)) throw new UsageError(`--smallest-difference must be a positive number in the metric's units (got '${raw}')`);
+  return d;
 }
 
 export function registerStats(program: Command): void {
   program
     .command("stats <file>")
-    .description("compare variants from a results file (CSV/TSV or JSON Lines in long form: variant, seed, metrics) or a TensorBoard log directory")
-    .option("--metric <name>", "metric column or tag (default: the first metric)")
-    .option("--lower-is-better", "smaller values are better (losses, error rates)")
+    .description("compare variants from a results file (CSV/TSV or JSON Lines in long form: variant, seed, metrics, optional status) or a TensorBoard log directory")
+    .option("--metric <name>", "metric column or tag (default: a validation accuracy or score, never epoch/step/lr)")
+    .option("--lower-is-better", "smaller values are better (default for names with loss, error, perplexity, …)")
+    .option("--higher-is-better", "larger values are better (default for other names)")
     .option("--reference <name>", "variant the others are compared with (default: the first)")
     .option("--paired", "pair runs by seed (default when every variant has the same seeds)")
     .option("--unpaired", "treat runs as independent")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
-    .option("--json", "print the analysis as JSON")
+    .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
+    .option("--store <url>", "with a log folder: the store of its study, to warn when the study was analysed at several sizes (default: .twin/twin.db when it exists)")
+    .option("--json", "print the analysis as JSON (fields: docs/verdict-json.md)")
     .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --lower-is-better --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png",
+      "\nRuns that diverged or failed count: a NaN/Inf value or a `status` column (finished, diverged, failed) marks them; empty cells are reported by row." +
+        "\nExit status: 0; 3 when some runs diverged or failed (the analysis is printed); 2 for a bad command line; 1 for other errors." +
+        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png",
     )
     .action(async (file: string, opts: StatsOptions) => {
-      if (opts.paired && opts.unpaired) throw new Error("--paired and --unpaired contradict each other; pass one");
-      if (!TESTS.includes(opts.test)) throw new Error(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
+      if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
+      if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
+      const override = directionFlags(opts);
+      const smallest = parseSmallestDifference(opts.smallestDifference);
       const table = readResults(file);
-      const metric = opts.metric ?? table.metrics[0];
-      if (metric === undefined) throw new Error(`${file}: no metrics found`);
+      const metric = opts.metric ?? defaultMetric(table.metrics);
+      if (metric === undefined) {
+        throw new Error(`${file}: no result metric found (only bookkeeping scalars: ${table.metrics.filter(isBookkeeping).join(", ") || "none"}); name one with --metric`);
+      }
       const analysis = analyzeResults(table, {
         metric,
-        lowerIsBetter: opts.lowerIsBetter,
+        ...(override ? { lowerIsBetter: !override.higherIsBetter } : {}),
         reference: opts.reference,
         paired: opts.paired ? true : opts.unpaired ? false : undefined,
         test: opts.test as TestChoice,
         alpha: Number(opts.alpha),
+        ...(smallest !== undefined ? { smallestDifference: smallest } : {}),
       });
-      process.stdout.write((opts.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis)) + "\n");
+      const warning = table.study === undefined ? undefined : await storedStudyWarning(opts.store, table.study, analysis.seeds);
+      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", repeated_analysis: warning ?? null }, null, 2) + "\n");
+      else {
+        if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
+        process.stdout.write(formatAnalysis(analysis) + "\n");
+        if (warning) process.stdout.write(`warning: ${warning}\n`);
+      }
       if (opts.plot !== undefined) {
+        const { writeStatsPlot } = await import("../report/stats-plot.ts"); // Vega: loaded only for --plot
         const path = await writeStatsPlot(table, analysis, opts.plot);
         if (!opts.json) process.stdout.write(`wrote ${path}\n`);
       }
+      if (anyRunFailed(analysis)) flagFailedRuns();
     });
 }

@@ -11,7 +11,7 @@ export interface StudyProgress {
 }
 
 function labelOf(run: PlannedRun): string {
-  return run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.label}`;
+  return run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.seed.factors?.[run.group] ?? run.label}`;
 }
 
 /** Bars on stderr ("w1 | run 2/5 · seed 1 | step 120/858 | base 0.41 wide 0.44"); silent when quiet. */
@@ -44,8 +44,13 @@ export function studyProgress(quiet = false): StudyProgress {
       }
     },
     onRunEnd(run, status, error) {
-      if (quiet || status === "finished") return;
-      multi.log(`${labelOf(run)}: ${status}${error ? `: ${error}` : ""}\n`);
+      if (quiet || (status === "finished" && !error)) return;
+      // The first line of each problem; the full error is in `twin runs --json` and the run's log.
+      const lines = (error ?? "").split("\n").filter(Boolean).map((l) => l.slice(0, 200));
+      const text = status === "finished" ? `${labelOf(run)}: finished, but ${lines.join("; ")}\n` : `${labelOf(run)}: *${status}*${lines.length ? `: ${lines[0]}` : ""}\n`;
+      // Without a terminal the bars are not redrawn, and neither would a line logged above them be.
+      if (process.stderr.isTTY) multi.log(text);
+      else process.stderr.write(text);
     },
     stop() {
       if (active) multi.stop();

@@ -7,6 +7,7 @@ import { readVariantsFile } from "../study/sweep-variants-file.ts";
 import { runSweep, type SweepOutcome, type SweepResult, type SweepVariant } from "../study/sweep.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
+import { EXIT } from "./exit-codes.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -77,25 +78,15 @@ export function formatSweep(r: SweepResult): string {
   return lines.join("\n");
 }
 
-/** Exit codes of `twin sweep` (1 is twin's own error: bad input, an unusable store). */
-export const SWEEP_EXIT = {
-  /** One or more runs failed (timed out, crashed, reported nothing); the others are analysed. */
-  someFailed: 3,
-  /** No run finished: every run failed. */
-  noneFinished: 4,
-} as const;
-
 /**
- * 0 when every run finished; 128 + signal number when stopped by a signal
- * (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); SWEEP_EXIT otherwise.
+ * twin's exit codes (exit-codes.ts): 0 when every run finished; EXIT.runsFailed
+ * when one or more failed, every run included (what finished is analysed and
+ * printed); 128 + the signal's number when stopped by one (130 for Ctrl-C,
+ * 143 for SIGTERM, 129 for SIGHUP).
  */
 export function sweepExitCode(r: SweepResult, signalCode: number | undefined): number {
-  if (r.stopped) return signalCode ?? 130;
-  const failed = r.runs.filter((o) => o?.status === "failed").length;
-  const finished = r.runs.filter((o) => o?.status === "finished").length;
-  if (failed > 0 && finished === 0) return SWEEP_EXIT.noneFinished;
-  if (failed > 0) return SWEEP_EXIT.someFailed;
-  return 0;
+  if (r.stopped) return signalCode ?? EXIT.interrupted;
+  return r.runs.some((o) => o?.status === "failed") ? EXIT.runsFailed : EXIT.ok;
 }
 
 export function registerSweep(program: Command): void {
@@ -130,9 +121,9 @@ Each run gets TWIN_SEED, TWIN_SEED_INIT/ORDER/AUGMENT/DROPOUT/SPLIT/EVAL, TWIN_R
 folder, .twin/sweeps/<name>/<variant>/seed-<n>/) and TWIN_VARIANT. Metrics: JSON lines on stdout
 ({"step": 100, "val_accuracy": 0.87}), or metrics.jsonl / TensorBoard event files under TWIN_RUN_DIR.
 
-Exit codes: 0 every run finished; 1 twin could not run the sweep (bad input, store);
-3 one or more runs failed (the others are analysed); 4 no run finished; 130/143/129 stopped by
-Ctrl-C/SIGTERM/SIGHUP (the commands are ended too; run the same command again to finish).
+Exit codes: 0 every run finished; 1 twin could not run the sweep (store, files); 2 a wrong
+option; 3 one or more runs failed, every run included (what finished is analysed); 130/143/129
+stopped by Ctrl-C/SIGTERM/SIGHUP (the commands are ended too; run the same command again to finish).
 
 Examples:
   $ twin sweep --seeds 5 -- python3 examples/pytorch_train.py

@@ -171,6 +171,8 @@ export interface RunSeries {
   hparams?: HParams;
   /** Session status, when the run recorded its end. */
   status?: SessionStatus;
+  /** Files cut off mid-record (a killed writer): what was read stops there. */
+  truncated?: { file: string; at: string }[];
 }
 
 /** Options of {@link readRunTree}. */
@@ -241,11 +243,13 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       run.scalars = toSeries(data.scalars);
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
+      if (data.truncated.length) run.truncated = data.truncated.map((t) => ({ file: t.file, at: `byte ${t.offset}` }));
     } else {
       const data = readMetricsJsonl(join(dir, METRICS_FILE));
       run.scalars = toSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
+      if (data.truncatedLine !== undefined) run.truncated = [{ file: join(dir, METRICS_FILE), at: `line ${data.truncatedLine}` }];
     }
     runs.push(run);
   }

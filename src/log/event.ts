@@ -1,45 +1,25 @@
 /**
- * Hand-written protobuf encoding and decoding of the few TensorBoard messages
- * twin needs: `Event`, `Summary`, `Summary.Value`, `SummaryMetadata` and
- * `TensorProto` (tensorboard/compat/proto/{event,summary,tensor}.proto).
- *
- * Field numbers used:
- *
- * ```
- * Event            wall_time=1 (double), step=2 (int64), file_version=3, summary=5
- * Summary          value=1 (repeated)
- * Summary.Value    tag=1, simple_value=2 (float), tensor=8, metadata=9
- * SummaryMetadata  plugin_data=1 {plugin_name=1, content=2}, display_name=2,
- *                  summary_description=3, data_class=4
- * TensorProto      dtype=1, tensor_shape=2 {dim=2 {size=1, name=2}}, tensor_content=4,
- *                  float_val=5, double_val=6, int_val=7, string_val=8,
- *                  int64_val=10, bool_val=11
- * ```
- *
- * Unknown fields are skipped on decode, so events written by TensorFlow,
- * PyTorch or tensorboardX (graphs, histograms, images…) decode without error;
- * only the parts above are kept.
+ * The TensorBoard messages twin needs (`Event`, `Summary`, `Summary.Value`,
+ * `SummaryMetadata`, `TensorProto`) as plain objects, and their encoding and
+ * decoding through the code protobuf-es generates from proto/event.proto
+ * (src/log/generated/event_pb.ts). Unknown fields are skipped on decode, so
+ * events written by TensorFlow, PyTorch or tensorboardX (graphs, histograms,
+ * images...) decode without error; only the parts below are kept.
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  DataClass,
+  DataType,
+  EventSchema,
+  SummarySchema,
+  TensorProtoSchema,
+  type Summary_Value,
+  type SummaryMetadata as SummaryMetadataMessage,
+  type TensorProto as TensorProtoMessage,
+} from "./generated/event_pb.ts";
 
-/** TensorFlow `DataType` enum values used here (tensorboard/compat/proto/types.proto). */
-export const DataType = {
-  DT_INVALID: 0,
-  DT_FLOAT: 1,
-  DT_DOUBLE: 2,
-  DT_INT32: 3,
-  DT_STRING: 7,
-  DT_INT64: 9,
-  DT_BOOL: 10,
-} as const;
-
-/** `DataClass` of a summary time series (summary.proto). */
-export const DataClass = {
-  DATA_CLASS_UNKNOWN: 0,
-  DATA_CLASS_SCALAR: 1,
-  DATA_CLASS_TENSOR: 2,
-  DATA_CLASS_BLOB_SEQUENCE: 3,
-} as const;
+/** TensorFlow's `DataType` (the element types twin uses) and TensorBoard's `DataClass`, as proto/event.proto declares them. */
+export { DataClass, DataType } from "./generated/event_pb.ts";
 
 /** The event file version string TensorBoard expects in the first event. */
 export const FILE_VERSION = "brain.Event:2";
@@ -99,232 +79,114 @@ export interface TBEvent {
 
 // ---------------------------------------------------------------- encode
 
-function writeTensor(w: BinaryWriter, t: TensorProto): void {
-  if (t.dtype !== 0) w.tag(1, WireType.Varint).int32(t.dtype);
-  if (t.shape) {
-    w.tag(2, WireType.LengthDelimited).fork();
-    for (const size of t.shape) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      if (size !== 0) w.tag(1, WireType.Varint).int64(size);
-      w.join();
-    }
-    w.join();
-  }
-  if (t.tensorContent && t.tensorContent.length > 0) w.tag(4, WireType.LengthDelimited).bytes(t.tensorContent);
-  if (t.floatVal && t.floatVal.length > 0) {
-    w.tag(5, WireType.LengthDelimited).fork();
-    for (const v of t.floatVal) w.float(v);
-    w.join();
-  }
-  if (t.doubleVal && t.doubleVal.length > 0) {
-    w.tag(6, WireType.LengthDelimited).fork();
-    for (const v of t.doubleVal) w.double(v);
-    w.join();
-  }
-  if (t.intVal && t.intVal.length > 0) {
-    w.tag(7, WireType.LengthDelimited).fork();
-    for (const v of t.intVal) w.int32(v);
-    w.join();
-  }
-  for (const s of t.stringVal ?? []) w.tag(8, WireType.LengthDelimited).bytes(s);
-  if (t.int64Val && t.int64Val.length > 0) {
-    w.tag(10, WireType.LengthDelimited).fork();
-    for (const v of t.int64Val) w.int64(v);
-    w.join();
-  }
-  if (t.boolVal && t.boolVal.length > 0) {
-    w.tag(11, WireType.LengthDelimited).fork();
-    for (const v of t.boolVal) w.bool(v);
-    w.join();
-  }
+const READ = { readUnknownFields: false };
+
+type TensorInit = MessageInitShape<typeof TensorProtoSchema>;
+type ValueInit = MessageInitShape<typeof SummarySchema>["value"];
+
+function tensorMessage(t: TensorProto): TensorInit {
+  return {
+    dtype: t.dtype,
+    tensorShape: t.shape && { dim: t.shape.map((size) => ({ size: BigInt(size) })) },
+    tensorContent: t.tensorContent,
+    floatVal: t.floatVal,
+    doubleVal: t.doubleVal,
+    intVal: t.intVal,
+    stringVal: t.stringVal,
+    int64Val: t.int64Val?.map((v) => BigInt(v)),
+    boolVal: t.boolVal,
+  };
 }
 
-function writeMetadata(w: BinaryWriter, m: SummaryMetadata): void {
-  if (m.pluginData) {
-    w.tag(1, WireType.LengthDelimited).fork();
-    if (m.pluginData.pluginName) w.tag(1, WireType.LengthDelimited).string(m.pluginData.pluginName);
-    if (m.pluginData.content.length > 0) w.tag(2, WireType.LengthDelimited).bytes(m.pluginData.content);
-    w.join();
-  }
-  if (m.displayName) w.tag(2, WireType.LengthDelimited).string(m.displayName);
-  if (m.summaryDescription) w.tag(3, WireType.LengthDelimited).string(m.summaryDescription);
-  if (m.dataClass) w.tag(4, WireType.Varint).int32(m.dataClass);
-}
-
-function writeValue(w: BinaryWriter, v: SummaryValue): void {
-  if (v.tag) w.tag(1, WireType.LengthDelimited).string(v.tag);
-  // simple_value and tensor are members of a oneof: written even when zero.
-  if (v.simpleValue !== undefined) w.tag(2, WireType.Bit32).float(v.simpleValue);
-  if (v.tensor) {
-    w.tag(8, WireType.LengthDelimited).fork();
-    writeTensor(w, v.tensor);
-    w.join();
-  }
-  if (v.metadata) {
-    w.tag(9, WireType.LengthDelimited).fork();
-    writeMetadata(w, v.metadata);
-    w.join();
-  }
+function valueMessages(values: readonly SummaryValue[]): ValueInit {
+  return values.map((v) => ({
+    tag: v.tag,
+    // simple_value and tensor are members of a oneof (written even when zero).
+    value:
+      v.simpleValue !== undefined
+        ? { case: "simpleValue" as const, value: v.simpleValue }
+        : v.tensor
+          ? { case: "tensor" as const, value: tensorMessage(v.tensor) }
+          : undefined,
+    metadata: v.metadata && {
+      pluginData: v.metadata.pluginData,
+      displayName: v.metadata.displayName,
+      summaryDescription: v.metadata.summaryDescription,
+      dataClass: v.metadata.dataClass,
+    },
+  }));
 }
 
 /** Serializes a `TensorProto`. */
 export function encodeTensor(t: TensorProto): Uint8Array {
-  const w = new BinaryWriter();
-  writeTensor(w, t);
-  return w.finish();
+  return toBinary(TensorProtoSchema, create(TensorProtoSchema, tensorMessage(t)));
 }
 
 /** Serializes a `Summary` made of `values`. */
 export function encodeSummary(values: readonly SummaryValue[]): Uint8Array {
-  const w = new BinaryWriter();
-  for (const v of values) {
-    w.tag(1, WireType.LengthDelimited).fork();
-    writeValue(w, v);
-    w.join();
-  }
-  return w.finish();
+  return toBinary(SummarySchema, create(SummarySchema, { value: valueMessages(values) }));
 }
 
 /** Serializes an `Event`. */
 export function encodeEvent(e: TBEvent): Uint8Array {
   if (!Number.isSafeInteger(e.step)) throw new RangeError(`event step must be a safe integer, got ${e.step}`);
-  const w = new BinaryWriter();
-  if (e.wallTime !== 0) w.tag(1, WireType.Bit64).double(e.wallTime);
-  if (e.step !== 0) w.tag(2, WireType.Varint).int64(e.step);
-  if (e.fileVersion !== undefined) w.tag(3, WireType.LengthDelimited).string(e.fileVersion);
-  if (e.summary !== undefined) w.tag(5, WireType.LengthDelimited).bytes(encodeSummary(e.summary));
-  return w.finish();
+  const what =
+    e.fileVersion !== undefined
+      ? { case: "fileVersion" as const, value: e.fileVersion }
+      : e.summary !== undefined
+        ? { case: "summary" as const, value: { value: valueMessages(e.summary) } }
+        : undefined;
+  return toBinary(EventSchema, create(EventSchema, { wallTime: e.wallTime, step: BigInt(e.step), what }));
 }
 
 // ---------------------------------------------------------------- decode
 
-function readPackedOrSingle<T>(r: BinaryReader, wt: WireType, one: (r: BinaryReader) => T, out: T[]): void {
-  if (wt === WireType.LengthDelimited) {
-    const sub = new BinaryReader(r.bytes());
-    while (sub.pos < sub.len) out.push(one(sub));
-  } else {
-    out.push(one(r));
-  }
+function tensorFromMessage(m: TensorProtoMessage): TensorProto {
+  const t: TensorProto = { dtype: m.dtype };
+  if (m.tensorShape) t.shape = m.tensorShape.dim.map((d) => Number(d.size));
+  if (m.tensorContent.length > 0) t.tensorContent = m.tensorContent;
+  if (m.floatVal.length > 0) t.floatVal = m.floatVal;
+  if (m.doubleVal.length > 0) t.doubleVal = m.doubleVal;
+  if (m.intVal.length > 0) t.intVal = m.intVal;
+  if (m.stringVal.length > 0) t.stringVal = m.stringVal;
+  if (m.int64Val.length > 0) t.int64Val = m.int64Val.map(Number);
+  if (m.boolVal.length > 0) t.boolVal = m.boolVal;
+  return t;
+}
+
+function metadataFromMessage(m: SummaryMetadataMessage): SummaryMetadata {
+  const out: SummaryMetadata = {};
+  if (m.pluginData) out.pluginData = { pluginName: m.pluginData.pluginName, content: m.pluginData.content };
+  if (m.displayName) out.displayName = m.displayName;
+  if (m.summaryDescription) out.summaryDescription = m.summaryDescription;
+  if (m.dataClass) out.dataClass = m.dataClass;
+  return out;
+}
+
+function valueFromMessage(m: Summary_Value): SummaryValue {
+  const v: SummaryValue = { tag: m.tag };
+  if (m.value.case === "simpleValue") v.simpleValue = m.value.value;
+  else if (m.value.case === "tensor") v.tensor = tensorFromMessage(m.value.value);
+  if (m.metadata) v.metadata = metadataFromMessage(m.metadata);
+  return v;
 }
 
 /** Parses a `TensorProto`. */
 export function decodeTensor(bytes: Uint8Array): TensorProto {
-  const r = new BinaryReader(bytes);
-  const t: TensorProto = { dtype: 0 };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    switch (f) {
-      case 1:
-        t.dtype = r.int32();
-        break;
-      case 2: {
-        const shape: number[] = [];
-        const sr = new BinaryReader(r.bytes());
-        while (sr.pos < sr.len) {
-          const [sf, swt] = sr.tag();
-          if (sf === 2 && swt === WireType.LengthDelimited) {
-            const dr = new BinaryReader(sr.bytes());
-            let size = 0;
-            while (dr.pos < dr.len) {
-              const [df, dwt] = dr.tag();
-              if (df === 1 && dwt === WireType.Varint) size = Number(dr.int64());
-              else dr.skip(dwt, df);
-            }
-            shape.push(size);
-          } else sr.skip(swt, sf);
-        }
-        t.shape = shape;
-        break;
-      }
-      case 4:
-        t.tensorContent = r.bytes();
-        break;
-      case 5:
-        readPackedOrSingle(r, wt, (x) => x.float(), (t.floatVal ??= []));
-        break;
-      case 6:
-        readPackedOrSingle(r, wt, (x) => x.double(), (t.doubleVal ??= []));
-        break;
-      case 7:
-        readPackedOrSingle(r, wt, (x) => x.int32(), (t.intVal ??= []));
-        break;
-      case 8:
-        (t.stringVal ??= []).push(r.bytes());
-        break;
-      case 10:
-        readPackedOrSingle(r, wt, (x) => Number(x.int64()), (t.int64Val ??= []));
-        break;
-      case 11:
-        readPackedOrSingle(r, wt, (x) => x.bool(), (t.boolVal ??= []));
-        break;
-      default:
-        r.skip(wt, f);
-    }
-  }
-  return t;
-}
-
-function decodeMetadata(bytes: Uint8Array): SummaryMetadata {
-  const r = new BinaryReader(bytes);
-  const m: SummaryMetadata = {};
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.LengthDelimited) {
-      const pr = new BinaryReader(r.bytes());
-      const pd: PluginData = { pluginName: "", content: new Uint8Array(0) };
-      while (pr.pos < pr.len) {
-        const [pf, pwt] = pr.tag();
-        if (pf === 1 && pwt === WireType.LengthDelimited) pd.pluginName = pr.string();
-        else if (pf === 2 && pwt === WireType.LengthDelimited) pd.content = pr.bytes();
-        else pr.skip(pwt, pf);
-      }
-      m.pluginData = pd;
-    } else if (f === 2 && wt === WireType.LengthDelimited) m.displayName = r.string();
-    else if (f === 3 && wt === WireType.LengthDelimited) m.summaryDescription = r.string();
-    else if (f === 4 && wt === WireType.Varint) m.dataClass = r.int32();
-    else r.skip(wt, f);
-  }
-  return m;
-}
-
-function decodeValue(bytes: Uint8Array): SummaryValue {
-  const r = new BinaryReader(bytes);
-  const v: SummaryValue = { tag: "" };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.LengthDelimited) v.tag = r.string();
-    else if (f === 2 && wt === WireType.Bit32) v.simpleValue = r.float();
-    else if (f === 8 && wt === WireType.LengthDelimited) v.tensor = decodeTensor(r.bytes());
-    else if (f === 9 && wt === WireType.LengthDelimited) v.metadata = decodeMetadata(r.bytes());
-    else r.skip(wt, f);
-  }
-  return v;
+  return tensorFromMessage(fromBinary(TensorProtoSchema, bytes, READ));
 }
 
 /** Parses a `Summary` into its values. */
 export function decodeSummary(bytes: Uint8Array): SummaryValue[] {
-  const r = new BinaryReader(bytes);
-  const values: SummaryValue[] = [];
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.LengthDelimited) values.push(decodeValue(r.bytes()));
-    else r.skip(wt, f);
-  }
-  return values;
+  return fromBinary(SummarySchema, bytes, READ).value.map(valueFromMessage);
 }
 
 /** Parses an `Event`. Fields other than those of {@link TBEvent} are skipped. */
 export function decodeEvent(bytes: Uint8Array): TBEvent {
-  const r = new BinaryReader(bytes);
-  const e: TBEvent = { wallTime: 0, step: 0 };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.Bit64) e.wallTime = r.double();
-    else if (f === 2 && wt === WireType.Varint) e.step = Number(r.int64());
-    else if (f === 3 && wt === WireType.LengthDelimited) e.fileVersion = r.string();
-    else if (f === 5 && wt === WireType.LengthDelimited) e.summary = decodeSummary(r.bytes());
-    else r.skip(wt, f);
-  }
+  const m = fromBinary(EventSchema, bytes, READ);
+  const e: TBEvent = { wallTime: m.wallTime, step: Number(m.step) };
+  if (m.what.case === "fileVersion") e.fileVersion = m.what.value;
+  else if (m.what.case === "summary") e.summary = m.what.value.value.map(valueFromMessage);
   return e;
 }
 
@@ -358,7 +220,7 @@ export function textValue(tag: string, text: string): SummaryValue {
     tensor: { dtype: DataType.DT_STRING, shape: [], stringVal: [utf8.encode(text)] },
     metadata: {
       pluginData: { pluginName: TEXT_PLUGIN, content: new Uint8Array(0) },
-      dataClass: DataClass.DATA_CLASS_TENSOR,
+      dataClass: DataClass.TENSOR,
     },
   };
 }

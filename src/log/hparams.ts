@@ -1,23 +1,7 @@
 /**
- * TensorBoard HParams plugin data, encoded by hand
- * (tensorboard/plugins/hparams/{plugin_data,api}.proto, google/protobuf/struct.proto).
- *
- * ```
- * HParamsPluginData  version=1 (int32), oneof { experiment=2, session_start_info=3, session_end_info=4 }
- * Experiment         description=1, user=2, time_created_secs=3 (double),
- *                    hparam_infos=4, metric_infos=5, name=6
- * HParamInfo         name=1, display_name=2, description=3, type=4 (DataType),
- *                    oneof domain { domain_discrete=5 (ListValue), domain_interval=6 (Interval) }
- * Interval           min_value=1, max_value=2 (double)
- * MetricInfo         name=1 (MetricName {group=1, tag=2}), display_name=3,
- *                    description=4, dataset_type=5
- * SessionStartInfo   hparams=1 (map<string, Value>), model_uri=2, monitor_url=3,
- *                    group_name=4, start_time_secs=5 (double)
- * SessionEndInfo     status=1 (Status), end_time_secs=2 (double)
- * Value              oneof { null_value=1, number_value=2 (double), string_value=3,
- *                            bool_value=4, struct_value=5, list_value=6 }
- * ListValue          values=1
- * ```
+ * TensorBoard HParams plugin data as plain objects, encoded and decoded
+ * through the code protobuf-es generates from proto/hparams.proto
+ * (src/log/generated/hparams_pb.ts).
  *
  * How TensorBoard uses it: one run (twin uses the study directory) holds the
  * `_hparams_/experiment` summary that lists the hyper-parameters and metrics;
@@ -26,7 +10,14 @@
  * `_hparams_/session_end_info` with its status. Metrics are ordinary scalar
  * tags of the session's run (MetricName group "" = the run itself).
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Value, ValueSchema } from "@bufbuild/protobuf/wkt";
+import {
+  HParamsPluginDataSchema,
+  type Experiment as ExperimentMessage,
+  type ExperimentSchema,
+  type SessionStartInfo as SessionStartMessage,
+} from "./generated/hparams_pb.ts";
 import { DataType, type SummaryValue } from "./event.ts";
 
 /** Plugin name of TensorBoard's HParams plugin. */
@@ -125,216 +116,98 @@ export type HParamsPluginData =
 
 // ---------------------------------------------------------------- encode
 
-function writeProtoValue(w: BinaryWriter, v: HParamValue): void {
-  // Oneof members: always written, even when 0 / "" / false.
-  if (typeof v === "number") w.tag(2, WireType.Bit64).double(v);
-  else if (typeof v === "string") w.tag(3, WireType.LengthDelimited).string(v);
-  else if (typeof v === "boolean") w.tag(4, WireType.Varint).bool(v);
-  else throw new TypeError(`hparam values must be string, number or boolean, got ${typeof v}`);
+function valueMessage(v: HParamValue): MessageInitShape<typeof ValueSchema> {
+  if (typeof v === "number") return { kind: { case: "numberValue", value: v } };
+  if (typeof v === "string") return { kind: { case: "stringValue", value: v } };
+  if (typeof v === "boolean") return { kind: { case: "boolValue", value: v } };
+  throw new TypeError(`hparam values must be string, number or boolean, got ${typeof v}`);
 }
 
-function writeExperiment(w: BinaryWriter, e: Experiment): void {
-  if (e.description) w.tag(1, WireType.LengthDelimited).string(e.description);
-  if (e.user) w.tag(2, WireType.LengthDelimited).string(e.user);
-  if (e.timeCreatedSecs) w.tag(3, WireType.Bit64).double(e.timeCreatedSecs);
-  for (const h of e.hparamInfos) {
-    w.tag(4, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.LengthDelimited).string(h.name);
-    if (h.displayName) w.tag(2, WireType.LengthDelimited).string(h.displayName);
-    if (h.description) w.tag(3, WireType.LengthDelimited).string(h.description);
-    if (h.type) w.tag(4, WireType.Varint).int32(h.type);
-    if (h.domainDiscrete) {
-      w.tag(5, WireType.LengthDelimited).fork();
-      for (const v of h.domainDiscrete) {
-        w.tag(1, WireType.LengthDelimited).fork();
-        writeProtoValue(w, v);
-        w.join();
-      }
-      w.join();
-    } else if (h.domainInterval) {
-      w.tag(6, WireType.LengthDelimited).fork();
-      w.tag(1, WireType.Bit64).double(h.domainInterval.min);
-      w.tag(2, WireType.Bit64).double(h.domainInterval.max);
-      w.join();
-    }
-    w.join();
-  }
-  for (const m of e.metricInfos) {
-    w.tag(5, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.LengthDelimited).fork();
-    if (m.group) w.tag(1, WireType.LengthDelimited).string(m.group);
-    w.tag(2, WireType.LengthDelimited).string(m.tag);
-    w.join();
-    if (m.displayName) w.tag(3, WireType.LengthDelimited).string(m.displayName);
-    if (m.description) w.tag(4, WireType.LengthDelimited).string(m.description);
-    if (m.datasetType) w.tag(5, WireType.Varint).int32(m.datasetType);
-    w.join();
-  }
-  if (e.name) w.tag(6, WireType.LengthDelimited).string(e.name);
-}
-
-function writeSessionStart(w: BinaryWriter, s: SessionStartInfo): void {
-  for (const [key, value] of Object.entries(s.hparams)) {
-    w.tag(1, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.LengthDelimited).string(key);
-    w.tag(2, WireType.LengthDelimited).fork();
-    writeProtoValue(w, value);
-    w.join();
-    w.join();
-  }
-  if (s.modelUri) w.tag(2, WireType.LengthDelimited).string(s.modelUri);
-  if (s.monitorUrl) w.tag(3, WireType.LengthDelimited).string(s.monitorUrl);
-  if (s.groupName) w.tag(4, WireType.LengthDelimited).string(s.groupName);
-  if (s.startTimeSecs) w.tag(5, WireType.Bit64).double(s.startTimeSecs);
+function experimentMessage(e: Experiment): MessageInitShape<typeof ExperimentSchema> {
+  return {
+    description: e.description,
+    user: e.user,
+    timeCreatedSecs: e.timeCreatedSecs,
+    hparamInfos: e.hparamInfos.map((h) => ({
+      name: h.name,
+      displayName: h.displayName,
+      description: h.description,
+      type: h.type,
+      domain: h.domainDiscrete
+        ? { case: "domainDiscrete" as const, value: { values: h.domainDiscrete.map(valueMessage) } }
+        : h.domainInterval
+          ? { case: "domainInterval" as const, value: { minValue: h.domainInterval.min, maxValue: h.domainInterval.max } }
+          : undefined,
+    })),
+    metricInfos: e.metricInfos.map((m) => ({
+      name: { group: m.group, tag: m.tag },
+      displayName: m.displayName,
+      description: m.description,
+      datasetType: m.datasetType,
+    })),
+    name: e.name,
+  };
 }
 
 /** Serializes an `HParamsPluginData` message (the `content` of the plugin metadata). */
 export function encodeHParamsPluginData(d: HParamsPluginData): Uint8Array {
-  const w = new BinaryWriter();
-  if (d.version !== 0) w.tag(1, WireType.Varint).int32(d.version);
-  switch (d.kind) {
-    case "experiment":
-      w.tag(2, WireType.LengthDelimited).fork();
-      writeExperiment(w, d.experiment);
-      w.join();
-      break;
-    case "sessionStart":
-      w.tag(3, WireType.LengthDelimited).fork();
-      writeSessionStart(w, d.sessionStartInfo);
-      w.join();
-      break;
-    case "sessionEnd":
-      w.tag(4, WireType.LengthDelimited).fork();
-      if (d.sessionEndInfo.status !== "unknown") w.tag(1, WireType.Varint).int32(STATUS_CODES[d.sessionEndInfo.status]);
-      if (d.sessionEndInfo.endTimeSecs) w.tag(2, WireType.Bit64).double(d.sessionEndInfo.endTimeSecs);
-      w.join();
-      break;
-  }
-  return w.finish();
+  const data =
+    d.kind === "experiment"
+      ? { case: "experiment" as const, value: experimentMessage(d.experiment) }
+      : d.kind === "sessionStart"
+        ? {
+            case: "sessionStartInfo" as const,
+            value: { ...d.sessionStartInfo, hparams: Object.fromEntries(Object.entries(d.sessionStartInfo.hparams).map(([k, v]) => [k, valueMessage(v)])) },
+          }
+        : { case: "sessionEndInfo" as const, value: { status: STATUS_CODES[d.sessionEndInfo.status], endTimeSecs: d.sessionEndInfo.endTimeSecs } };
+  return toBinary(HParamsPluginDataSchema, create(HParamsPluginDataSchema, { version: d.version, data }));
 }
 
 // ---------------------------------------------------------------- decode
 
-/**
- * Reads a google.protobuf.Value. Null, struct and list values (which twin
- * never writes) give `undefined`.
- */
-function readProtoValue(bytes: Uint8Array): HParamValue | undefined {
-  const r = new BinaryReader(bytes);
-  let v: HParamValue | undefined;
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 2 && wt === WireType.Bit64) v = r.double();
-    else if (f === 3 && wt === WireType.LengthDelimited) v = r.string();
-    else if (f === 4 && wt === WireType.Varint) v = r.bool();
-    else {
-      r.skip(wt, f);
-      v = undefined;
-    }
-  }
-  return v;
+/** A google.protobuf.Value; null, struct and list values (which twin never writes) give `undefined`. */
+function valueFromMessage(v: Value): HParamValue | undefined {
+  const k = v.kind;
+  return k.case === "numberValue" || k.case === "stringValue" || k.case === "boolValue" ? k.value : undefined;
 }
 
-function readExperiment(bytes: Uint8Array): Experiment {
-  const r = new BinaryReader(bytes);
-  const e: Experiment = { hparamInfos: [], metricInfos: [] };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.LengthDelimited) e.description = r.string();
-    else if (f === 2 && wt === WireType.LengthDelimited) e.user = r.string();
-    else if (f === 3 && wt === WireType.Bit64) e.timeCreatedSecs = r.double();
-    else if (f === 6 && wt === WireType.LengthDelimited) e.name = r.string();
-    else if (f === 4 && wt === WireType.LengthDelimited) {
-      const hr = new BinaryReader(r.bytes());
-      const h: HParamInfo = { name: "" };
-      while (hr.pos < hr.len) {
-        const [hf, hwt] = hr.tag();
-        if (hf === 1 && hwt === WireType.LengthDelimited) h.name = hr.string();
-        else if (hf === 2 && hwt === WireType.LengthDelimited) h.displayName = hr.string();
-        else if (hf === 3 && hwt === WireType.LengthDelimited) h.description = hr.string();
-        else if (hf === 4 && hwt === WireType.Varint) h.type = hr.int32() as HParamDataTypeValue;
-        else if (hf === 5 && hwt === WireType.LengthDelimited) {
-          const lr = new BinaryReader(hr.bytes());
-          const values: HParamValue[] = [];
-          while (lr.pos < lr.len) {
-            const [lf, lwt] = lr.tag();
-            if (lf === 1 && lwt === WireType.LengthDelimited) {
-              const v = readProtoValue(lr.bytes());
-              if (v !== undefined) values.push(v);
-            } else lr.skip(lwt, lf);
-          }
-          h.domainDiscrete = values;
-        } else if (hf === 6 && hwt === WireType.LengthDelimited) {
-          const ir = new BinaryReader(hr.bytes());
-          const interval = { min: 0, max: 0 };
-          while (ir.pos < ir.len) {
-            const [inf, iwt] = ir.tag();
-            if (inf === 1 && iwt === WireType.Bit64) interval.min = ir.double();
-            else if (inf === 2 && iwt === WireType.Bit64) interval.max = ir.double();
-            else ir.skip(iwt, inf);
-          }
-          h.domainInterval = interval;
-        } else hr.skip(hwt, hf);
-      }
-      e.hparamInfos.push(h);
-    } else if (f === 5 && wt === WireType.LengthDelimited) {
-      const mr = new BinaryReader(r.bytes());
-      const m: MetricInfo = { tag: "" };
-      while (mr.pos < mr.len) {
-        const [mf, mwt] = mr.tag();
-        if (mf === 1 && mwt === WireType.LengthDelimited) {
-          const nr = new BinaryReader(mr.bytes());
-          while (nr.pos < nr.len) {
-            const [nf, nwt] = nr.tag();
-            if (nf === 1 && nwt === WireType.LengthDelimited) m.group = nr.string();
-            else if (nf === 2 && nwt === WireType.LengthDelimited) m.tag = nr.string();
-            else nr.skip(nwt, nf);
-          }
-        } else if (mf === 3 && mwt === WireType.LengthDelimited) m.displayName = mr.string();
-        else if (mf === 4 && mwt === WireType.LengthDelimited) m.description = mr.string();
-        else if (mf === 5 && mwt === WireType.Varint) m.datasetType = mr.int32();
-        else mr.skip(mwt, mf);
-      }
-      e.metricInfos.push(m);
-    } else r.skip(wt, f);
-  }
+function experimentFromMessage(m: ExperimentMessage): Experiment {
+  const e: Experiment = {
+    hparamInfos: m.hparamInfos.map((x) => {
+      const h: HParamInfo = { name: x.name };
+      if (x.displayName) h.displayName = x.displayName;
+      if (x.description) h.description = x.description;
+      if (x.type) h.type = x.type as number as HParamDataTypeValue;
+      if (x.domain.case === "domainDiscrete") h.domainDiscrete = x.domain.value.values.map(valueFromMessage).filter((v) => v !== undefined);
+      else if (x.domain.case === "domainInterval") h.domainInterval = { min: x.domain.value.minValue, max: x.domain.value.maxValue };
+      return h;
+    }),
+    metricInfos: m.metricInfos.map((x) => {
+      const info: MetricInfo = { tag: x.name?.tag ?? "" };
+      if (x.name?.group) info.group = x.name.group;
+      if (x.displayName) info.displayName = x.displayName;
+      if (x.description) info.description = x.description;
+      if (x.datasetType) info.datasetType = x.datasetType;
+      return info;
+    }),
+  };
+  if (m.description) e.description = m.description;
+  if (m.user) e.user = m.user;
+  if (m.timeCreatedSecs) e.timeCreatedSecs = m.timeCreatedSecs;
+  if (m.name) e.name = m.name;
   return e;
 }
 
-function readSessionStart(bytes: Uint8Array): SessionStartInfo {
-  const r = new BinaryReader(bytes);
+function sessionStartFromMessage(m: SessionStartMessage): SessionStartInfo {
   const s: SessionStartInfo = { hparams: {} };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.LengthDelimited) {
-      const er = new BinaryReader(r.bytes());
-      let key = "";
-      let value: HParamValue | undefined;
-      while (er.pos < er.len) {
-        const [ef, ewt] = er.tag();
-        if (ef === 1 && ewt === WireType.LengthDelimited) key = er.string();
-        else if (ef === 2 && ewt === WireType.LengthDelimited) value = readProtoValue(er.bytes());
-        else er.skip(ewt, ef);
-      }
-      if (value !== undefined) s.hparams[key] = value;
-    } else if (f === 2 && wt === WireType.LengthDelimited) s.modelUri = r.string();
-    else if (f === 3 && wt === WireType.LengthDelimited) s.monitorUrl = r.string();
-    else if (f === 4 && wt === WireType.LengthDelimited) s.groupName = r.string();
-    else if (f === 5 && wt === WireType.Bit64) s.startTimeSecs = r.double();
-    else r.skip(wt, f);
+  for (const [key, value] of Object.entries(m.hparams)) {
+    const v = valueFromMessage(value);
+    if (v !== undefined) s.hparams[key] = v;
   }
-  return s;
-}
-
-function readSessionEnd(bytes: Uint8Array): SessionEndInfo {
-  const r = new BinaryReader(bytes);
-  const s: SessionEndInfo = { status: "unknown" };
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.Varint) s.status = STATUS_NAMES[r.int32()] ?? "unknown";
-    else if (f === 2 && wt === WireType.Bit64) s.endTimeSecs = r.double();
-    else r.skip(wt, f);
-  }
+  if (m.modelUri) s.modelUri = m.modelUri;
+  if (m.monitorUrl) s.monitorUrl = m.monitorUrl;
+  if (m.groupName) s.groupName = m.groupName;
+  if (m.startTimeSecs) s.startTimeSecs = m.startTimeSecs;
   return s;
 }
 
@@ -343,22 +216,21 @@ function readSessionEnd(bytes: Uint8Array): SessionEndInfo {
  * @throws Error when none of experiment / session_start_info / session_end_info is set
  */
 export function decodeHParamsPluginData(bytes: Uint8Array): HParamsPluginData {
-  const r = new BinaryReader(bytes);
-  let version = 0;
-  let data: HParamsPluginData | undefined;
-  while (r.pos < r.len) {
-    const [f, wt] = r.tag();
-    if (f === 1 && wt === WireType.Varint) version = r.int32();
-    else if (f === 2 && wt === WireType.LengthDelimited) data = { version: 0, kind: "experiment", experiment: readExperiment(r.bytes()) };
-    else if (f === 3 && wt === WireType.LengthDelimited)
-      data = { version: 0, kind: "sessionStart", sessionStartInfo: readSessionStart(r.bytes()) };
-    else if (f === 4 && wt === WireType.LengthDelimited)
-      data = { version: 0, kind: "sessionEnd", sessionEndInfo: readSessionEnd(r.bytes()) };
-    else r.skip(wt, f);
+  const m = fromBinary(HParamsPluginDataSchema, bytes, { readUnknownFields: false });
+  const version = m.version;
+  switch (m.data.case) {
+    case "experiment":
+      return { version, kind: "experiment", experiment: experimentFromMessage(m.data.value) };
+    case "sessionStartInfo":
+      return { version, kind: "sessionStart", sessionStartInfo: sessionStartFromMessage(m.data.value) };
+    case "sessionEndInfo": {
+      const end: SessionEndInfo = { status: STATUS_NAMES[m.data.value.status] ?? "unknown" };
+      if (m.data.value.endTimeSecs) end.endTimeSecs = m.data.value.endTimeSecs;
+      return { version, kind: "sessionEnd", sessionEndInfo: end };
+    }
+    default:
+      throw new Error("HParamsPluginData has no experiment, session_start_info or session_end_info");
   }
-  if (!data) throw new Error("HParamsPluginData has no experiment, session_start_info or session_end_info");
-  data.version = version;
-  return data;
 }
 
 // ---------------------------------------------------------------- summary values

@@ -4,8 +4,8 @@
  * The same body is what the dashboard shows for a study.
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
-import type { ReportModel } from "./model.ts";
-import { MIN_BAND_RUNS } from "./model.ts";
+import type { ReportModel } from "./model/index.ts";
+import { MIN_BAND_RUNS } from "./model/index.ts";
 import { renderSvg } from "./render.ts";
 
 export interface RenderedChart {
@@ -37,7 +37,11 @@ function pval(p: number): string {
 /** Renders every chart of the sections to SVG. */
 export async function renderCharts(sections: ChartSections): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
-  for (const chart of allCharts(sections)) out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+  for (const chart of allCharts(sections)) {
+    out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+    // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return out;
 }
 
@@ -55,7 +59,7 @@ function verdictSection(m: ReportModel): string {
   const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
   if (!a) {
     parts.push(`<p class="muted">No verdict: ${esc(m.analysisError ?? "not enough runs")}.</p>`);
-    const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.map((x) => num(x.value)).join(", ")}</td></tr>`);
+    const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.slice(0, 50).map((x) => num(x.value)).join(", ")}${v.values.length > 50 ? ", …" : ""}</td></tr>`);
     parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
     return parts.join("");
   }
@@ -100,8 +104,10 @@ function reproSection(m: ReportModel): string {
   const cls = r.status === "consistent" ? "ok" : r.status === "not recorded" ? "muted" : "bad";
   const parts = [`<section id="repro"><h2>Reproducibility</h2><p><span class="badge ${cls}" id="repro-status">${esc(r.status)}</span> ${esc(r.summary)}</p>`];
   if (r.seeds.length > 0) {
+    const shown = listed(r.seeds, (s) => s.problems.length > 0);
+    if (shown.length < r.seeds.length) parts.push(`<p class="muted">${shown.length} of ${r.seeds.length.toLocaleString("en")} seeds listed, those with problems first (${r.seeds.filter((s) => s.problems.length > 0).length} have problems).</p>`);
     parts.push(`<table class="small"><thead><tr><th>seed</th><th>variants</th><th>steps recorded</th><th>last step</th><th>runs reach</th><th>streams</th><th>batch checksums</th><th>problems</th></tr></thead><tbody>`);
-    for (const s of r.seeds) {
+    for (const s of shown) {
       parts.push(
         `<tr><td>${esc(s.seed)}</td><td>${esc(s.variants.join(", "))}</td><td>${s.steps}</td><td>${s.lastStep}</td><td>${s.runLastStep}</td><td>${esc(s.streams.join(", ") || "–")}</td>` +
           `<td>${s.batchChecksums ? "yes" : "no"}</td><td>${esc(s.problems.join("; ") || "none")}</td></tr>`,
@@ -114,6 +120,16 @@ function reproSection(m: ReportModel): string {
   else parts.push(`<p>Fingerprint${r.fingerprints.length > 1 ? "s" : ""}: ${r.fingerprints.map((f) => `<code>${esc(f.fingerprint.slice(0, 80))}</code> (${f.runs} runs)`).join(", ")}</p>`);
   parts.push(`</section>`);
   return parts.join("");
+}
+
+/** Whether the factors' shares add up to 100%, and why not when they do not. */
+export function sharesSentence(factors: readonly { share: number; n: number }[], total: { interaction: number | null; allRuns: number }): string {
+  const sum = factors.reduce((a, f) => a + f.share, 0) * 100;
+  const list = `The factors' shares add up to ${sum.toFixed(0)}%`;
+  if (total.interaction === null) return `${list} by construction: without all-varied runs each share is of the sum of the factor variances.`;
+  if (sum <= 100) return `${list}; the other ${(100 - sum).toFixed(0)}% of the total is what the factors do only together (interaction) plus nondeterminism.`;
+  const n = Math.min(...factors.map((f) => f.n), total.allRuns);
+  return `${list}, more than the total: each variance is estimated from ${n === Infinity ? "few" : `as few as ${n}`} runs, so the estimates are noisy; read the intervals of the shares, not their sum (more seeds per factor narrow them).`;
 }
 
 function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
@@ -132,18 +148,30 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   parts.push(`</tbody></table>`);
   for (const t of v.totals) {
     parts.push(`<p>${esc(t.variant)}: total variance ${num(t.total, 6)}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${num(t.interaction, 6)}` : ""}.</p>`);
+    parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((f) => f.variant === t.variant), t))}</p>`);
   }
   for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   parts.push(`</section>`);
   return parts.join("");
 }
 
+/** Rows listed in the runs and reproducibility tables; the rest are counted (the page stays small at any scale). */
+export const MAX_TABLE_ROWS = 200;
+
+/** The first MAX_TABLE_ROWS items, those that need attention first. */
+function listed<T>(items: readonly T[], attention: (x: T) => boolean): T[] {
+  if (items.length <= MAX_TABLE_ROWS) return [...items];
+  return [...items.filter(attention), ...items.filter((x) => !attention(x))].slice(0, MAX_TABLE_ROWS);
+}
+
 function runsSection(m: ReportModel): string {
-  const rows = m.runs.map(
+  const shown = listed(m.runs, (r) => !["finished", "success"].includes(r.status));
+  const what = shown.length < m.runs.length ? `; ${shown.length} listed, runs that did not finish first (twin runs --json lists all)` : "";
+  const rows = shown.map(
     (r) =>
       `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${num(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc(r.notes.join("; "))}</td></tr>`,
   );
-  return `<section id="runs"><details><summary>Runs (${m.runs.length})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
+  return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
 /** The report body for a study (also the dashboard's study view). */

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderReportPage, renderStudyBody } from "./html.ts";
-import { buildReportModel, type ReportModel, type ReportOptions } from "./model.ts";
+import { streamReportModel, studyStream, type ReportModel, type ReportOptions } from "./model/index.ts";
 import { svgToPng } from "./render.ts";
-import type { StudyData } from "./types.ts";
+import type { StudyData, StudyStream } from "./types.ts";
 
 export interface ReportResult {
   html: string;
@@ -15,9 +15,9 @@ export interface ReportResult {
   pngs: string[];
 }
 
-/** Builds the report page of a study; with `png`, writes each chart as `<png>/<chart id>.png`. */
-export async function buildReport(study: StudyData, options: ReportOptions & { png?: string } = {}): Promise<ReportResult> {
-  const model = buildReportModel(study, options);
+/** Builds the report page of a study (in memory, or read seed by seed); with `png`, writes each chart as `<png>/<chart id>.png`. */
+export async function buildReport(study: StudyData | StudyStream, options: ReportOptions & { png?: string } = {}): Promise<ReportResult> {
+  const model = await streamReportModel("groups" in study ? study : studyStream(study), options);
   const body = await renderStudyBody(model);
   const pngs: string[] = [];
   if (options.png !== undefined) {

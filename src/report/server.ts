@@ -1,8 +1,8 @@
 /**
  * The live dashboard: a small HTTP server (127.0.0.1 by default) that lists
- * the studies of a data source and shows the report views of one, pushed
- * again over server-sent events whenever the study's data changes (the
- * source's signatures are polled).
+ * the studies of a data source and shows the report views of one (any metric,
+ * optional smoothing, or two studies side by side), announced again over
+ * server-sent events whenever the source says a study's data changed.
  *
  * It serves only its own assets (a fixed table, never a path on disk) and a
  * read-only JSON API; it never writes; requests other than GET/HEAD are
@@ -15,8 +15,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { renderStudyBody } from "./html.ts";
 import { REPORT_CSS } from "./html.ts";
-import { buildReportModel, type ReportOptions } from "./model.ts";
-import type { DataSource, StudyListing } from "./types.ts";
+import { streamReportModel, type ReportOptions } from "./model/index.ts";
+import type { DataSource, SeedGroup, StudyListing, StudyStream } from "./types.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -26,7 +26,7 @@ export interface DashboardOptions {
   port?: number;
   /** Needed to bind an address other than loopback. */
   allowRemote?: boolean;
-  /** How often the source is polled for changes, ms (default 1000). */
+  /** How often the source is polled for changes where it cannot be watched, ms (default 1000). */
   pollMs?: number;
   report?: ReportOptions;
   /** Called with errors that happen outside a request (polling). */
@@ -64,7 +64,8 @@ function loadAssets(): Map<string, Asset> {
   const index = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>twin dashboard</title><link rel="stylesheet" href="/assets/dashboard.css"></head>
-<body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul></nav>
+<body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul>
+<form id="compare" hidden><h2>Compare two studies</h2><select name="a" aria-label="first study"></select><select name="b" aria-label="second study"></select><button type="submit">compare</button></form></nav>
 <main id="view"><p class="muted">Loading studies…</p></main></div>
 <script src="/assets/dashboard.js"></script></body></html>
 `;
@@ -107,6 +108,29 @@ export function badPath(rawPath: string): string | undefined {
   return undefined;
 }
 
+/** Parameters of a study view: `?metric=<tag>&smooth=<w>`. */
+function viewOptions(query: URLSearchParams, base: ReportOptions): { options: ReportOptions; key: string } {
+  const metric = query.get("metric") || undefined;
+  const smooth = query.get("smooth");
+  const smoothing = smooth === null || smooth === "" ? 0 : Number(smooth);
+  if (!(smoothing >= 0 && smoothing < 1)) throw new RequestError(`smooth must be a number in [0, 1) (0 = off), got '${smooth}'`);
+  const options: ReportOptions = { ...base, ...(metric !== undefined ? { metric } : {}), smoothing };
+  return { options, key: `${metric ?? ""}\u0000${smoothing}` };
+}
+
+class RequestError extends Error {}
+
+/** How long a request waits for a rebuild before it is answered with the last view built (marked stale). */
+const FRESH_WAIT_MS = 400;
+const STALE = Symbol("stale");
+
+/** A built view and the data version it was built from. */
+interface CachedView {
+  version: number;
+  body: unknown;
+  at: number;
+}
+
 /** Starts the dashboard server. */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? "127.0.0.1";
@@ -116,39 +140,84 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const source = options.source;
   const assets = loadAssets();
   const clients = new Set<ServerResponse>();
-  const cache = new Map<string, { signature: string; body: unknown }>();
-  let signatures: Record<string, string> = {};
+  /** Data version per study: bumped by every change notification. */
+  const versions = new Map<string, number>();
+  const views = new Map<string, CachedView>();
+  const building = new Map<string, Promise<unknown>>();
   let boundPort = 0;
 
-  async function studyView(name: string): Promise<unknown | undefined> {
-    const sigs = await source.signatures();
-    if (!(name in sigs)) return undefined;
-    const sig = sigs[name]!;
-    const hit = cache.get(name);
-    if (hit && hit.signature === sig) return hit.body;
-    const data = await source.loadStudy(name);
+  async function build(name: string, opts: ReportOptions, title = name, stream?: StudyStream): Promise<unknown> {
+    const version = versions.get(name) ?? 0;
+    const data = stream ?? (await source.openStudy(name));
     if (!data) return undefined;
-    let body: unknown;
     try {
-      const model = buildReportModel(data, options.report ?? {});
+      const model = await streamReportModel(data, opts);
       const view = await renderStudyBody(model);
-      body = {
-        name,
-        signature: sig,
+      return {
+        name: title,
+        version,
         metric: model.metric,
+        tags: model.tags.filter((t) => !t.startsWith("paired/")),
+        smoothing: opts.smoothing ?? 0,
         variants: model.variants,
-        seeds: model.seeds,
-        runs: model.runs,
+        seeds: model.seeds.length,
+        runs: model.runs.length,
+        twinTrained: model.twinTrained,
         charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),
         warnings: model.warnings,
         html: view.html,
         updatedAt: Date.now(),
       };
     } catch (e) {
-      body = { name, signature: sig, error: (e as Error).message, html: "", charts: [], runs: [], updatedAt: Date.now() };
+      return { name: title, version, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
     }
-    cache.set(name, { signature: sig, body });
-    return body;
+  }
+
+  /**
+   * The view of a study: the cached one when its data has not changed; else
+   * one rebuild at a time per view, and meanwhile the last view built (marked
+   * stale) so that a rebuild never holds up a request that can be answered.
+   */
+  async function studyView(name: string, query: URLSearchParams): Promise<unknown | undefined> {
+    const { options: opts, key } = viewOptions(query, options.report ?? {});
+    const id = `${name}\u0000${key}`;
+    const version = versions.get(name) ?? 0;
+    const hit = views.get(id);
+    if (hit && hit.version === version) return hit.body;
+    let pending = building.get(id);
+    if (!pending) {
+      pending = build(name, opts).then((body) => {
+        if (body !== undefined) views.set(id, { version, body, at: Date.now() });
+        // Whoever was shown the stale view reloads now.
+        if (hit) broadcast("study", { name, version });
+        return body;
+      }).finally(() => building.delete(id));
+      building.set(id, pending);
+    }
+    if (!hit) return pending;
+    const fresh = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, FRESH_WAIT_MS, STALE))]);
+    return fresh === STALE ? { ...(hit.body as object), stale: true } : fresh;
+  }
+
+  /** Two studies side by side: their variants as `<study>:<variant>`, compared unpaired (their seeds are not shared runs). */
+  async function compareView(a: string, b: string, query: URLSearchParams): Promise<unknown | undefined> {
+    const { options: opts } = viewOptions(query, options.report ?? {});
+    const [sa, sb] = [await source.openStudy(a), await source.openStudy(b)];
+    if (!sa || !sb) return undefined;
+    const relabel = async function* (s: StudyStream): AsyncGenerator<SeedGroup> {
+      for await (const g of s.groups) {
+        yield {
+          seed: `${s.name}/${g.seed}`,
+          runs: g.runs.map((r) => ({ ...r, variant: `${s.name}:${r.variant}`, seed: `${s.name}/${r.seed}` })),
+          checks: [],
+        };
+      }
+    };
+    const groups = (async function* () {
+      yield* relabel(sa);
+      yield* relabel(sb);
+    })();
+    return build(`${a} vs ${b}`, opts, `${a} vs ${b}`, { name: `${a} vs ${b}`, source: source.description, twinTrained: false, groups });
   }
 
   function broadcast(event: string, data: unknown): void {
@@ -156,30 +225,24 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     for (const c of clients) c.write(msg);
   }
 
-  let polling = false;
-  async function poll(): Promise<void> {
-    if (polling) return;
-    polling = true;
-    try {
-      const next = await source.signatures();
-      const changed = Object.keys(next).filter((k) => next[k] !== signatures[k]);
-      const removed = Object.keys(signatures).filter((k) => !(k in next));
-      signatures = next;
-      if (changed.length > 0 || removed.length > 0) {
-        for (const name of changed) broadcast("study", { name, signature: next[name] });
-        broadcast("studies", { changed, removed });
-      }
-    } catch (e) {
-      options.onError?.(e as Error);
-    } finally {
-      polling = false;
-    }
-  }
-  signatures = await source.signatures();
-  const timer = setInterval(() => void poll(), options.pollMs ?? 1000);
+  // Change notifications are gathered for a short while, then announced once per study.
+  const changed = new Set<string>();
+  let flush: NodeJS.Timeout | undefined;
+  const stopWatching = source.watch((study) => {
+    versions.set(study, (versions.get(study) ?? 0) + 1);
+    changed.add(study);
+    flush ??= setTimeout(() => {
+      flush = undefined;
+      const names = [...changed];
+      changed.clear();
+      for (const name of names) broadcast("study", { name, version: versions.get(name) });
+      broadcast("studies", { changed: names });
+    }, Math.min(250, options.pollMs ?? 1000));
+  }, options.pollMs ?? 1000);
   const heartbeat = setInterval(() => {
     for (const c of clients) c.write(": keep-alive\n\n");
   }, 15000);
+  heartbeat.unref();
 
   function hostAllowed(req: IncomingMessage): boolean {
     if (options.allowRemote) return true;
@@ -199,7 +262,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return sendJson(res, 405, { error: `${method} is not allowed: the dashboard is read-only` });
     }
     if (!hostAllowed(req)) return sendJson(res, 403, { error: "unexpected Host header" });
-    const raw = (req.url ?? "/").split("?")[0]!;
+    const [raw = "/", search = ""] = (req.url ?? "/").split("?");
     const bad = badPath(raw);
     if (bad) return sendJson(res, 400, { error: bad });
     const path = decodeURIComponent(raw);
@@ -211,15 +274,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const list: StudyListing[] = await source.listStudies();
       return sendJson(res, 200, { source: source.description, studies: list }, head);
     }
+    const query = new URLSearchParams(search);
     const m = /^\/api\/studies\/([^/]+)$/.exec(path);
     if (m) {
-      const view = await studyView(m[1]!);
+      const view = await studyView(m[1]!, query);
       if (view === undefined) return sendJson(res, 404, { error: `no study named ${m[1]}` }, head);
+      return sendJson(res, 200, view, head);
+    }
+    if (path === "/api/compare") {
+      const a = query.get("a"), b = query.get("b");
+      if (!a || !b) return sendJson(res, 400, { error: "compare needs two studies: /api/compare?a=<study>&b=<study>" }, head);
+      const view = await compareView(a, b, query);
+      if (view === undefined) return sendJson(res, 404, { error: `no study named ${a} or ${b}` }, head);
       return sendJson(res, 200, view, head);
     }
     if (path === "/api/events") {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", ...SECURITY_HEADERS });
-      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ studies: Object.keys(signatures) })}\n\n`);
+      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ studies: [...versions.keys()] })}\n\n`);
       clients.add(res);
       req.on("close", () => clients.delete(res));
       return;
@@ -234,7 +305,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
-      if (!res.headersSent) sendJson(res, 500, { error: e.message });
+      if (!res.headersSent) sendJson(res, e instanceof RequestError ? 400 : 500, { error: e.message });
       else res.end();
     });
   });
@@ -253,7 +324,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     host,
     server,
     async close() {
-      clearInterval(timer);
+      stopWatching();
+      if (flush) clearTimeout(flush);
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       clients.clear();

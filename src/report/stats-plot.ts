@@ -5,7 +5,7 @@ import type { Analysis } from "../study/analyze.ts";
 import { pivot, type ResultTable } from "../study/results-file.ts";
 import type { Chart } from "./charts/common.ts";
 import { differenceChart, distributionChart } from "./charts/distribution.ts";
-import { differenceData, distributionData, type FinalSample } from "./model.ts";
+import { differenceData, distributionData, type FinalSample } from "./model/index.ts";
 import { renderSvg, svgToPng } from "./render.ts";
 
 /** The figure's charts for an analysed results table: distributions, then differences. */

@@ -3,6 +3,9 @@
  * per tag) and their reproducibility records, from any {@link DataSource}
  * (a log directory, the store).
  */
+import type { SeedChecks } from "../study/control-sum-audit.ts";
+
+export type { CheckLine, SeedChecks } from "../study/control-sum-audit.ts";
 
 /** One point of a scalar series. */
 export interface Point {
@@ -31,21 +34,6 @@ export interface RunData {
   where: string;
 }
 
-/** One step's reproducibility record of one twin run (shared by all its variants). */
-export interface CheckLine {
-  step: number;
-  /** Checksum of the batch every variant saw. */
-  batch?: string;
-  streams: { stream: string; draws: number; state: string }[];
-}
-
-/** The reproducibility records of one seed's twin run. */
-export interface SeedChecks {
-  seed: string;
-  /** Variants this record covers (all variants of a twin run; one for separate runs). */
-  variants?: string[];
-  lines: CheckLine[];
-}
 
 export interface StudyData {
   name: string;
@@ -61,6 +49,22 @@ export interface StudyData {
    * report infers it from logged paired series and control sums.
    */
   twinTrained?: boolean;
+}
+
+/** Every run of one seed (one per variant) and the seed's reproducibility records. */
+export interface SeedGroup {
+  seed: string;
+  runs: RunData[];
+  checks: SeedChecks[];
+}
+
+/**
+ * A study read seed by seed: the report model is built from the groups as
+ * they come, so memory does not grow with the number of runs.
+ */
+export interface StudyStream extends Omit<StudyData, "runs" | "checks"> {
+  /** Seed groups in seed order. */
+  groups: Iterable<SeedGroup> | AsyncIterable<SeedGroup>;
 }
 
 export interface StudyListing {
@@ -82,12 +86,13 @@ export interface DataSource {
   /** e.g. "log directory runs/" or "store .twin/twin.db". */
   readonly description: string;
   listStudies(): Promise<StudyListing[]>;
-  /** The study, or undefined when there is no such study. */
-  loadStudy(name: string): Promise<StudyData | undefined>;
+  /** The study, read seed by seed, or undefined when there is no such study. */
+  openStudy(name: string): Promise<StudyStream | undefined>;
   /**
-   * A cheap signature per study that changes whenever the study's data
-   * changes (the dashboard polls it to push live updates).
+   * Calls `onChange(study)` whenever a study's data changes (file-change
+   * notification, or polling every `pollMs` where there is none); returns the
+   * function that stops watching.
    */
-  signatures(): Promise<Record<string, string>>;
+  watch(onChange: (study: string) => void, pollMs?: number): () => void;
   close?(): Promise<void>;
 }

@@ -233,11 +233,14 @@ export interface Store {
   /** Records that the worker still runs the run; false when the run is no longer its own. */
   heartbeat(id: string, worker?: string): Promise<boolean>;
   /** running → finished. Throws when the run is unknown or not running (or run by another worker). */
-  finishRun(id: string, opts?: { worker?: string }): Promise<void>;
+  /** `note`: what went wrong inside a run that finished (a variant that failed or diverged), kept in its `error` column. */
+  finishRun(id: string, opts?: { worker?: string; note?: string }): Promise<void>;
   /** running (or queued) → failed, or diverged with {diverged: true}, keeping the error text. */
   failRun(id: string, error: string, opts?: { worker?: string; diverged?: boolean }): Promise<void>;
   /** Running runs whose last heartbeat is older than olderThanMs go back to queued. */
   requeueStale(olderThanMs: number, opts?: RequeueOptions): Promise<RequeueResult>;
+  /** Failed or diverged runs among ids go back to queued (their error stays until they are claimed again); returns their ids. */
+  requeueFailed(ids: readonly string[]): Promise<string[]>;
 
   // Measurements
   /** Bulk insert in one transaction; a (run, variant, name, step) written again is overwritten. */

@@ -1,118 +1,402 @@
 /**
- * Analysis of long-form results (any source): per-variant descriptions and each
- * variant against the reference, paired by seed when every variant has the
- * same seeds, with Holm-adjusted p-values. Produces the JSON `twin stats --json`
- * prints (documented in the README).
+ * The analysis of seed results from any source (a results file, a log
+ * folder, a twin study, a sweep): per variant the distribution of the runs
+ * that finished and the rate of runs that diverged or failed (with an exact
+ * interval); each variant against the reference, paired by seed when every
+ * variant has the same seeds, with Holm-adjusted p-values; failure rates
+ * compared exactly. Nothing is dropped silently: every run left out of a
+ * comparison is counted and named. Produces the JSON `twin stats --json`
+ * and `twin compare --json` print (documented in docs/verdict-json.md).
  */
-import { comparePaired, compareUnpaired, describe, holm, type PairedTestChoice, type UnpairedTestChoice, type Verdict } from "../stats/index.ts";
-import { pivot, type ResultTable } from "./results-file.ts";
+import {
+  clopperPearson, comparePaired, compareUnpaired, describe, fisherExact, holm, mcnemarExact, readInterval,
+  type IntervalReading, type PairedTestChoice, type RobustVerdict, type UnpairedTestChoice, type Verdict, type VerdictLine,
+} from "../stats/index.ts";
+import { cells, type Cell, type ResultTable } from "./results-file.ts";
+import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
+import { planAdvice } from "./plan-advice.ts";
 
 export type TestChoice = "auto" | "t" | "welch" | "wilcoxon" | "mannwhitney" | "permutation";
 
 export interface AnalyzeOptions {
   metric: string;
+  /** Overrides the direction the metric's name implies (metricDirection). */
   lowerIsBetter?: boolean;
   reference?: string;
   /** true: paired by seed; false: unpaired; undefined: paired when every variant has the same seeds. */
   paired?: boolean;
   test?: TestChoice;
   alpha?: number;
+  /** The smallest difference that matters (metric units): plans aim at it, and "equivalent" is said only within it. */
+  smallestDifference?: number;
 }
 
 export interface VariantSummary {
-  name: string; n: number; mean: number; sd: number; se: number; min: number; max: number; median: number; iqm: number;
+  name: string;
+  /** Runs that finished with a finite value: the ones described. */
+  n: number; mean: number; sd: number; se: number; min: number; max: number; median: number; iqm: number;
+  /** Every run of the variant in the results. */
+  runs: number;
+  diverged: number;
+  failed: number;
+  /** Runs that had not ended (killed, still running): neither result nor failure. */
+  unfinished: number;
+  /** Runs with no value for this metric (an empty cell, a tag never logged). */
+  missing: number;
+  /** (diverged + failed) / runs that ended, with its Clopper–Pearson interval; null when no run ended. */
+  failure_rate: number | null;
+  failure_rate_ci: [number, number] | null;
+  /** First lines of the failures' errors, distinct, with the seeds they happened on. */
+  errors: { seeds: string[]; error: string }[];
+}
+
+export interface ExcludedRun {
+  seed: string;
+  variant: string;
+  outcome: Cell["outcome"];
 }
 
 export interface Comparison {
-  a: string; b: string; paired: boolean; n: number; diff: number; ci: [number, number]; test: string; statistic: number;
+  a: string; b: string; paired: boolean;
+  /** Runs used: pairs when paired, nA + nB when not. */
+  n: number;
+  /** Pairs the comparison rests on (paired), else null. */
+  n_pairs: number | null;
+  /** Seeds (paired) or runs (unpaired) left out because a run did not finish with a value. */
+  excluded_pairs: number;
+  excluded: ExcludedRun[];
+  diff: number; ci: [number, number]; test: string;
+  /** How the p-value was computed: exact, asymptotic or monte-carlo. */
+  method: string;
+  statistic: number;
   p: number; p_adjusted: number; prob_improvement: number; effect_size: number;
-  effect_size_name: string; prob_improvement_ci: [number, number]; notes: string[];
+  effect_size_name: string;
+  /** Interval of P(b better): exact sign counts (paired) or Newcombe's score interval (unpaired); null where none is valid. */
+  prob_improvement_ci: [number, number] | null;
+  prob_improvement_method: string | null;
+  /** How much pairing cut the variance of the difference (bias-corrected), its interval (Pitman–Morgan); null when unpaired. */
+  pairing_gain: number | null;
+  pairing_gain_ci: [number, number] | null;
+  /** Seeds (paired: whole pairs; unpaired: one variant's run) whose value is far from the rest, with their robust z. */
+  black_swans: { seed: string; variant: string | null; z: number }[];
+  /** Beside the plain test: without the black swans, a 20% trimmed-mean test and an exact test; null below 3 seeds. */
+  robust: {
+    without_swans: RobustLine | null; trimmed: RobustLine | null; exact: RobustLine | null;
+    disagree: boolean; rests_on_normality: boolean;
+    /** True when the plain p must not be read alone (swans, disagreement, or normality alone). */
+    warning: boolean;
+    reasons: string[];
+  } | null;
+  /** With a smallest difference that matters: higher, lower, equivalent or inconclusive. */
+  reading: IntervalReading | null;
+  notes: string[];
+}
+
+export interface RobustLine {
+  test: string; n: number; estimate: number; p: number; method: string;
+}
+
+export interface FailureComparison {
+  a: string; b: string; paired: boolean;
+  a_failures: number; a_ended: number; b_failures: number; b_ended: number;
+  /** Paired: seeds where only a failed, only b failed. */
+  discordant: [number, number] | null;
+  test: "exact McNemar" | "Fisher exact";
+  p: number;
 }
 
 export interface Analysis {
   metric: string;
   higher_is_better: boolean;
+  /** Confidence level of the intervals (1 − alpha). */
+  level: number;
+  /** How the direction was decided, as printed ("lower is better (from its name; …)"). */
+  direction: string;
+  paired: boolean;
+  /** Why the analysis is paired or unpaired. */
+  pairing: string;
+  /** Distinct seeds with at least one run. */
+  seeds: number;
   variants: VariantSummary[];
   comparisons: Comparison[];
+  /** Variants that could not be compared with the reference, and why. */
+  not_compared: { a: string; b: string; reason: string }[];
+  failure_comparisons: FailureComparison[];
+  /** What was left out or cut off, and where (file and row). */
+  problems: string[];
+  advice: string[];
 }
 
 const PAIRED_TESTS: readonly string[] = ["auto", "t", "wilcoxon", "permutation"];
 const UNPAIRED_TESTS: readonly string[] = ["auto", "t", "welch", "mannwhitney", "permutation"];
+const ENDED = new Set<Cell["outcome"]>(["finished", "diverged", "failed"]);
+const FAILED = new Set<Cell["outcome"]>(["diverged", "failed"]);
 
-function sameSeeds(byVariant: Map<string, Map<string, number>>): boolean {
-  const sets = [...byVariant.values()].map((m) => [...m.keys()].sort().join("\u0000"));
-  return sets.every((s) => s === sets[0]);
+function list(xs: readonly string[], max = 8): string {
+  return xs.length <= max ? xs.join(", ") : `${xs.slice(0, max).join(", ")} and ${xs.length - max} more`;
 }
 
-export function analyzeResults(table: ResultTable, options: AnalyzeOptions): Analysis {
-  const byVariant = pivot(table, options.metric);
+/** Paired when every variant has a run for the same seeds; the reason either way. */
+function pairingOf(byVariant: Map<string, Map<string, Cell>>, reference: string): { same: boolean; why: string } {
+  const ref = byVariant.get(reference)!;
+  const gaps: string[] = [];
+  for (const [name, runs] of byVariant) {
+    if (name === reference) continue;
+    const onlyRef = [...ref.keys()].filter((s) => !runs.has(s));
+    const onlyThis = [...runs.keys()].filter((s) => !ref.has(s));
+    if (onlyRef.length) gaps.push(`"${name}" has no run for seed(s) ${list(onlyRef)}`);
+    if (onlyThis.length) gaps.push(`"${reference}" has no run for seed(s) ${list(onlyThis)} of "${name}"`);
+  }
+  if (gaps.length === 0) return { same: true, why: `every variant has a run for the same ${ref.size} seeds` };
+  return { same: false, why: gaps.join("; ") };
+}
+
+function summarize(name: string, runs: Map<string, Cell>): VariantSummary {
+  const all = [...runs.values()];
+  const values = all.filter((c) => c.outcome === "finished").map((c) => c.value!);
+  const count = (o: Cell["outcome"]) => all.filter((c) => c.outcome === o).length;
+  const ended = all.filter((c) => ENDED.has(c.outcome)).length;
+  const failures = all.filter((c) => FAILED.has(c.outcome)).length;
+  const d = values.length > 0 ? describe(values) : undefined;
+  const errors = new Map<string, string[]>();
+  for (const [seed, c] of runs) {
+    if (!FAILED.has(c.outcome)) continue;
+    const first = (c.error ?? (c.outcome === "diverged" ? "diverged (NaN or infinite value)" : "failed (no error message recorded)")).split("\n")[0]!.trim();
+    errors.set(first, [...(errors.get(first) ?? []), seed]);
+  }
+  return {
+    name,
+    n: values.length,
+    mean: d?.mean ?? NaN, sd: d?.sd ?? NaN, se: d?.se ?? NaN, min: d?.min ?? NaN, max: d?.max ?? NaN, median: d?.median ?? NaN, iqm: d?.iqm ?? NaN,
+    runs: all.length,
+    diverged: count("diverged"),
+    failed: count("failed"),
+    unfinished: count("unfinished"),
+    missing: count("missing"),
+    failure_rate: ended > 0 ? failures / ended : null,
+    failure_rate_ci: ended > 0 ? clopperPearson(failures, ended) : null,
+    errors: [...errors].map(([error, seeds]) => ({ seeds, error })),
+  };
+}
+
+function compareFailures(a: string, b: string, ra: Map<string, Cell>, rb: Map<string, Cell>, paired: boolean): FailureComparison | undefined {
+  const endedA = [...ra.values()].filter((c) => ENDED.has(c.outcome));
+  const endedB = [...rb.values()].filter((c) => ENDED.has(c.outcome));
+  const fa = endedA.filter((c) => FAILED.has(c.outcome)).length;
+  const fb = endedB.filter((c) => FAILED.has(c.outcome)).length;
+  if (fa + fb === 0 || endedA.length === 0 || endedB.length === 0) return undefined;
+  if (paired) {
+    const flagsA: boolean[] = [];
+    const flagsB: boolean[] = [];
+    for (const [seed, ca] of ra) {
+      const cb = rb.get(seed);
+      if (!cb || !ENDED.has(ca.outcome) || !ENDED.has(cb.outcome)) continue;
+      flagsA.push(FAILED.has(ca.outcome));
+      flagsB.push(FAILED.has(cb.outcome));
+    }
+    if (flagsA.length === 0) return undefined;
+    const t = mcnemarExact(flagsA, flagsB);
+    return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: [t.onlyA, t.onlyB], test: "exact McNemar", p: t.p };
+  }
+  const t = fisherExact([[fa, endedA.length - fa], [fb, endedB.length - fb]]);
+  return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: null, test: "Fisher exact", p: t.p };
+}
+
+/** Notes of the statistics layer speak of library calls; the verdict's readers get the plain advice. */
+function forUsers(note: string): string {
+  return note
+    .replace(/;\s*see \w+\(\) for a plan/, ": see the advice below")
+    .replace(/\s*\(?see \w+\(\)\)?/, "")
+    .replace(/with test: '(\w+)' or '(\w+)'/, "with --test $1 or --test $2")
+    .replace(/test: '(\w+)'/g, "--test $1");
+}
+
+interface Raw {
+  name: string;
+  verdict: Verdict;
+  improvement: Verdict;
+  pairs: [number[], number[]];
+  /** The seed of each pair (paired), or of each run of a and of b (unpaired), for results that name them by index. */
+  pairSeeds: string[];
+  seedsB: string[];
+  excluded: ExcludedRun[];
+}
+
+/** The statistics layer names outlying pairs by index; the verdict names their seeds. */
+function seedNames(note: string, pairSeeds: readonly string[]): string {
+  return note.replace(/seed\(s\) ([\d, ]+) have outlying/, (_, list: string) => `seed(s) ${list.split(",").map((i) => pairSeeds[Number(i.trim())] ?? i.trim()).join(", ")} have outlying`);
+}
+
+/** Notes of the statistics layer that the verdict says in its own words (black swans by seed, the pairing gain's reading). */
+const SAID_OTHERWISE = /^black swan|pairing made the difference noisier|unclear whether pairing helped/;
+
+/** The black swans of a comparison by seed (and, unpaired, by variant). */
+function swansOf(r: Raw, reference: string): Comparison["black_swans"] {
+  const rv = r.verdict.robust;
+  if (!rv) return [];
+  return rv.swans.map((s) =>
+    s.where === "pair"
+      ? { seed: r.pairSeeds[s.index] ?? String(s.index), variant: null, z: s.z }
+      : s.where === "a"
+        ? { seed: r.pairSeeds[s.index] ?? String(s.index), variant: reference, z: s.z }
+        : { seed: r.seedsB[s.index] ?? String(s.index), variant: r.name, z: s.z },
+  );
+}
+
+function lineOf(l: VerdictLine | null): RobustLine | null {
+  return l === null ? null : { test: l.test, n: l.n, estimate: l.estimate, p: l.p, method: l.method };
+}
+
+function robustOf(rv: RobustVerdict | undefined): Comparison["robust"] {
+  if (!rv) return null;
+  return {
+    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact),
+    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality, warning: rv.warning,
+    reasons: rv.reasons.filter((x) => !SAID_OTHERWISE.test(x)),
+  };
+}
+
+/** The analysis of one metric's cells (variant -> seed -> run outcome). */
+export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options: AnalyzeOptions & { direction?: MetricDirection; problems?: string[] }): Analysis {
   const names = [...byVariant.keys()];
-  if (names.length === 0) throw new Error(`no rows have a value for "${options.metric}"`);
-  const reference = options.reference ?? names[0];
+  if (names.length === 0) throw new Error(`no runs to analyse for "${options.metric}"`);
+  const reference = options.reference ?? names[0]!;
   if (!byVariant.has(reference)) throw new Error(`--reference ${reference}: no such variant (variants: ${names.join(", ")})`);
-  const paired = options.paired ?? sameSeeds(byVariant);
+  const direction = options.direction ?? metricDirection(options.metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter });
+  const pairing = pairingOf(byVariant, reference);
+  const paired = options.paired ?? pairing.same;
   const test = options.test ?? "auto";
   if (paired && !PAIRED_TESTS.includes(test)) throw new Error(`--test ${test} is for unpaired data; with paired runs use auto, t, wilcoxon or permutation (or pass --unpaired)`);
   if (!paired && !UNPAIRED_TESTS.includes(test)) throw new Error(`--test ${test} is for paired data; with unpaired runs use auto, t, welch, mannwhitney or permutation`);
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be in (0, 1), got ${alpha}`);
-  const sign = options.lowerIsBetter ? -1 : 1;
+  const sign = direction.higherIsBetter ? 1 : -1;
+  const problems = [...(options.problems ?? [])];
 
-  const variants = names.map((name) => {
-    const d = describe([...byVariant.get(name)!.values()]);
-    return { name, n: d.n, mean: d.mean, sd: d.sd, se: d.se, min: d.min, max: d.max, median: d.median, iqm: d.iqm };
-  });
+  const variants = names.map((name) => summarize(name, byVariant.get(name)!));
+  for (const [name, runs] of byVariant) {
+    for (const [seed, c] of runs) {
+      if (c.outcome === "missing") problems.push(`${c.where}: no value for "${options.metric}" (variant "${name}", seed ${seed}); that run is left out of the comparisons`);
+      if (c.outcome === "unfinished") problems.push(`${c.where}: variant "${name}" seed ${seed} has not finished (killed or still running); left out`);
+    }
+  }
 
   const refRuns = byVariant.get(reference)!;
-  const raw: { name: string; verdict: Verdict; improvement: Verdict }[] = [];
+  const raw: Raw[] = [];
+  const notCompared: Analysis["not_compared"] = [];
+  const failureComparisons: FailureComparison[] = [];
   for (const name of names) {
     if (name === reference) continue;
     const runs = byVariant.get(name)!;
-    let verdict: Verdict;
-    let improvement: Verdict;
+    const failures = compareFailures(reference, name, refRuns, runs, paired);
+    if (failures) failureComparisons.push(failures);
+    const excluded: ExcludedRun[] = [];
     if (paired) {
-      const seeds = [...refRuns.keys()];
-      for (const s of seeds) {
+      for (const s of refRuns.keys()) {
         if (!runs.has(s)) throw new Error(`--paired: variant "${name}" has no run for seed ${s} (the reference "${reference}" has one); add it or use --unpaired`);
       }
       for (const s of runs.keys()) {
         if (!refRuns.has(s)) throw new Error(`--paired: the reference "${reference}" has no run for seed ${s} (variant "${name}" has one); add it or use --unpaired`);
       }
-      const a = seeds.map((s) => refRuns.get(s)!);
-      const b = seeds.map((s) => runs.get(s)!);
+      const a: number[] = [];
+      const b: number[] = [];
+      const pairSeeds: string[] = [];
+      for (const [seed, ca] of refRuns) {
+        const cb = runs.get(seed)!;
+        if (ca.outcome === "finished" && cb.outcome === "finished") {
+          a.push(ca.value!);
+          b.push(cb.value!);
+          pairSeeds.push(seed);
+          continue;
+        }
+        if (ca.outcome !== "finished") excluded.push({ seed, variant: reference, outcome: ca.outcome });
+        if (cb.outcome !== "finished") excluded.push({ seed, variant: name, outcome: cb.outcome });
+      }
+      if (a.length < 2) {
+        notCompared.push({ a: reference, b: name, reason: `only ${a.length} seed(s) where both finished with a value; a paired comparison needs 2` });
+        continue;
+      }
       const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha };
-      verdict = comparePaired(a, b, opts);
-      improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
+      const verdict = comparePaired(a, b, opts);
+      const improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
+      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds, seedsB: pairSeeds, excluded });
     } else {
-      const a = [...refRuns.values()];
-      const b = [...runs.values()];
+      const pick = (variant: string, m: Map<string, Cell>, seeds: string[]) => {
+        const out: number[] = [];
+        for (const [seed, c] of m) {
+          if (c.outcome === "finished") {
+            out.push(c.value!);
+            seeds.push(seed);
+          } else excluded.push({ seed, variant, outcome: c.outcome });
+        }
+        return out;
+      };
+      const seedsA: string[] = [];
+      const seedsB: string[] = [];
+      const a = pick(reference, refRuns, seedsA);
+      const b = pick(name, runs, seedsB);
+      if (a.length < 2 || b.length < 2) {
+        notCompared.push({ a: reference, b: name, reason: `${a.length < 2 ? `"${reference}"` : `"${name}"`} has ${Math.min(a.length, b.length)} finished run(s); an unpaired comparison needs 2 per variant` });
+        continue;
+      }
       const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha };
-      verdict = compareUnpaired(a, b, opts);
-      improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
+      const verdict = compareUnpaired(a, b, opts);
+      const improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
+      raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds: seedsA, seedsB, excluded });
     }
-    raw.push({ name, verdict, improvement });
   }
-  const adjusted = holm(raw.map((r) => r.verdict.p));
+  const adjusted = raw.length > 1 ? holm(raw.map((r) => r.verdict.p)) : raw.map((r) => r.verdict.p);
+  const refRange = variants.find((v) => v.name === reference)!;
+  const advice: string[] = [];
+  for (const r of raw) {
+    const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min, options.smallestDifference);
+    if (line) advice.push(line);
+  }
+  for (const nc of notCompared) advice.push(`${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
   return {
     metric: options.metric,
-    higher_is_better: !options.lowerIsBetter,
+    higher_is_better: direction.higherIsBetter,
+    level: 1 - alpha,
+    direction: describeDirection(direction),
+    paired,
+    pairing: options.paired === undefined ? pairing.why : `${paired ? "--paired" : "--unpaired"} given${pairing.same || paired ? "" : ` (${pairing.why})`}`,
+    seeds: new Set(names.flatMap((n) => [...byVariant.get(n)!.keys()])).size,
     variants,
     comparisons: raw.map((r, i) => ({
       a: reference,
       b: r.name,
       paired,
       n: r.verdict.n,
+      n_pairs: paired ? r.verdict.n : null,
+      excluded_pairs: paired ? new Set(r.excluded.map((e) => e.seed)).size : r.excluded.length,
+      excluded: r.excluded,
       diff: r.verdict.diff,
       ci: r.verdict.ci,
       test: r.verdict.test,
+      method: r.verdict.method,
       statistic: r.verdict.statistic,
       p: r.verdict.p,
-      p_adjusted: adjusted[i],
+      p_adjusted: adjusted[i]!,
       prob_improvement: r.improvement.prob_improvement.estimate,
       prob_improvement_ci: r.improvement.prob_improvement.ci,
+      prob_improvement_method: r.improvement.prob_improvement.method,
+      pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
+      pairing_gain_ci: r.verdict.pairing?.ci ?? null,
+      black_swans: swansOf(r, reference),
+      robust: robustOf(r.verdict.robust),
+      reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,
       effect_size_name: r.verdict.effect_size.name,
-      notes: [...r.verdict.notes, ...r.verdict.warnings],
+      notes: [...r.verdict.notes, ...r.verdict.warnings].filter((n) => !SAID_OTHERWISE.test(n)).map((n) => forUsers(seedNames(n, r.pairSeeds))),
     })),
+    not_compared: notCompared,
+    failure_comparisons: failureComparisons,
+    problems,
+    advice,
   };
+}
+
+/** The analysis of one metric of a results table (see analyzeCells). */
+export function analyzeResults(table: ResultTable, options: AnalyzeOptions): Analysis {
+  return analyzeCells(cells(table, options.metric), { ...options, problems: table.notes });
 }

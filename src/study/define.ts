@@ -34,7 +34,7 @@ export interface StudySpec {
   target?: TargetKind;
   /** Extra evaluation metrics (e.g. segmentationMetrics); worker threads read the same export's `metrics`. */
   metrics?: () => MetricAccumulator;
-  /** Intra-op threads per run (default 1: see ENGINE-NOTES). */
+  /** Intra-op threads per run (default 1: see docs/engine.md, "Threads"). */
   threads?: number;
 }
 

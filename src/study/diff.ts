@@ -1,6 +1,6 @@
 /** `twin diff`: what differs between two stored runs, by kind. */
 import { diffFingerprints, type FingerprintDifference, type RunRecord, type Store } from "../store/index.ts";
-import { executedFingerprint } from "./record.ts";
+import { executedFingerprint } from "./stored-results.ts";
 
 export interface KeyDifference {
   key: string;

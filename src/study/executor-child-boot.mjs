@@ -1,5 +1,5 @@
-// Entry of a local pool worker process: TypeScript through tsx, then the child loop.
-import { register } from "tsx/esm/api";
+// Entry of a local pool worker process: TypeScript through tsx ("twin" resolved to this installation), then the child loop.
+import { registerTwin } from "../boot/register.mjs";
 
-register();
+registerTwin();
 await import("./executor-child.ts");

@@ -7,7 +7,8 @@
  */
 import { openStore } from "../store/index.ts";
 import type { WorkerPool } from "../twin/hosts.ts";
-import { executeRun, workerId } from "./executor.ts";
+import { executeClaimed } from "./executor.ts";
+import { workerId } from "./lifecycle.ts";
 import type { ChildMessage, ParentMessage } from "./executor-pool.ts";
 
 const send = (m: ChildMessage) => {
@@ -31,13 +32,12 @@ process.once("message", async (msg: ParentMessage) => {
   try {
     const store = await openStore(msg.storeUrl, { cwd: msg.cwd });
     try {
-      for (const id of msg.runIds) {
-        if (stop.signal.aborted) break;
-        if (!(await store.claimRun(id, me).catch(() => false))) continue;
-        const run = await store.getRun(id);
-        send({ type: "run-start", id });
-        let last = 0;
-        const outcome = await executeRun(store, run, me, {
+      let last = 0;
+      await executeClaimed(
+        store,
+        msg.runIds,
+        me,
+        {
           cwd: msg.cwd,
           checkpointDir: msg.checkpointDir,
           checkpointEvery: msg.checkpointEvery,
@@ -45,21 +45,28 @@ process.once("message", async (msg: ParentMessage) => {
           schedule: msg.schedule,
           workers: msg.workers,
           signal: stop.signal,
-          onResume: (step) => send({ type: "note", text: `run ${id} continues from its checkpoint at step ${step}` }),
           onWarning: (text) => send({ type: "note", text }),
           pools,
           specs,
           data,
-          onProgress: (p) => {
-            const now = Date.now();
-            if (now - last < 100 && p.step < p.totalSteps) return;
-            last = now;
-            send({ type: "progress", id, progress: p });
+        },
+        {
+          onRunStart: (run) => {
+            send({ type: "run-start", id: run.id });
+            last = 0;
+            return {
+              onResume: (step) => send({ type: "note", text: `run ${run.id} continues from its checkpoint at step ${step}` }),
+              onProgress: (p) => {
+                const now = Date.now();
+                if (now - last < 100 && p.step < p.totalSteps) return;
+                last = now;
+                send({ type: "progress", id: run.id, progress: p });
+              },
+            };
           },
-        });
-        send({ type: "run-end", id, status: outcome.status, error: outcome.error });
-        if (outcome.status === "stopped") break;
-      }
+          onRunEnd: (run, outcome) => send({ type: "run-end", id: run.id, status: outcome.status, error: outcome.error }),
+        },
+      );
     } finally {
       await store.close();
     }

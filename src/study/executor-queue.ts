@@ -14,8 +14,9 @@ import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from "bullmq
 import { diffFingerprints, formatDifferences, type RunRecord, type Store } from "../store/index.ts";
 import type { WorkerPool } from "../twin/hosts.ts";
 import type { Progress } from "../twin/types.ts";
-import { executeRun, HEARTBEAT_MS, isDeadLocalWorker, setupRun, workerId, type ExecuteOptions } from "./executor.ts";
-import { studyFingerprint, WORKER_FINGERPRINT_IGNORE, type StudyFingerprint } from "./record.ts";
+import { executeRun, setupRun, type ExecuteOptions } from "./executor.ts";
+import { HEARTBEAT_MS, isDeadLocalWorker, workerId } from "./lifecycle.ts";
+import { studyFingerprint, WORKER_FINGERPRINT_IGNORE, type StudyFingerprint } from "./study-fingerprint.ts";
 
 export const DEFAULT_QUEUE_NAME = "twin-runs";
 

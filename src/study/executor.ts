@@ -9,54 +9,24 @@
  * stopped; the results and the `finished` status are written in one
  * transaction at the end.
  */
-import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
-import { WorkerPool } from "../twin/hosts.ts";
+import { variantWorkers, WorkerPool } from "../twin/hosts.ts";
 import { describeDamaged, type CheckpointOptions } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
+import type { Split } from "../data/split.ts";
+import type { SeedSpec } from "../rng/streams.ts";
 import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
-import {
-  configOf,
-  fileHash,
-  importStudy,
-  recordResult,
-  splitFor,
-  studyTwinConfig,
-  studyFingerprint,
-  StudyFileError,
-  withSplit,
-  type MetricRow,
-  type RunConfig,
-  type StudyFingerprint,
-} from "./record.ts";
-
-/** How often a running run tells the store it is alive (ms). */
-export const HEARTBEAT_MS = 1000;
-
-/** A worker id: host and process (pid), so a dead local worker can be recognised. */
-export function workerId(kind = "local"): string {
-  return `${kind}:${hostname()}:${process.pid}`;
-}
-
-/** True when the worker id names a process on this machine that no longer exists. */
-export function isDeadLocalWorker(worker: string | null): boolean {
-  if (!worker) return false;
-  const m = /^[a-z]+:(.+):(\d+)$/.exec(worker);
-  if (!m || m[1] !== hostname()) return false;
-  const pid = Number(m[2]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
+import { startHeartbeat } from "./lifecycle.ts";
+import { configOf, type RunConfig } from "./run-record.ts";
+import { recordResult, variantFailures, type MetricRow } from "./stored-results.ts";
+import { studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
+import { fileHash, importStudy, StudyFileError } from "./study-file.ts";
+import { splitFor, studyTwinConfig } from "./twin-run-config.ts";
 
 export interface ExecuteOptions {
   /** The project folder: study files are recorded relative to it. */
@@ -75,6 +45,8 @@ export interface ExecuteOptions {
   pools?: Map<string, WorkerPool>;
   /** Training sets by study file (loaded once per process). */
   data?: Map<string, Dataset>;
+  /** Splits already drawn for runs (by run id) when they were submitted in this process: drawn once, carried here. */
+  splits?: Map<string, Split>;
   /** Called when the run continues from a checkpoint (at that step). */
   onResume?: (step: number) => void;
   /** Warnings (a damaged checkpoint skipped); default: stderr. */
@@ -124,6 +96,11 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
   return { config, file, spec, train, fileChanged };
 }
 
+/** A stored run's seeds: its root and every factor's seed, resolved once when the run was planned. */
+export function runSeed(run: RunRecord): SeedSpec {
+  return { root: run.rootSeed, factors: run.seeds };
+}
+
 /** Trains a stored run from its record (no store writes): used by the executor and by verify. */
 export async function trainFromRecord(
   run: RunRecord,
@@ -132,10 +109,11 @@ export async function trainFromRecord(
 ): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
   const { config, spec, train, file } = setup;
   setNumThreads(spec.threads ?? 1);
-  const split = splitFor(spec, train, config.seed);
+  const seed = runSeed(run);
+  const split = options.splits?.get(run.id) ?? splitFor(spec, train, seed);
   const variantsModule = { path: file };
   let pool = options.pools?.get(file);
-  const size = options.schedule === "parallel" ? Math.min(options.workers ?? Object.keys(spec.variants).length, Object.keys(spec.variants).length) : 1;
+  const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
   if (pool && pool.size < size) {
     await pool.close();
     pool = undefined;
@@ -149,7 +127,7 @@ export async function trainFromRecord(
   }
   try {
     const result = await twinTrain({
-      ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed: config.seed }, split),
+      ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),
       reference: config.reference,
       texts: options.texts,
       logdir: options.logdir,
@@ -205,24 +183,15 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   let pending: MetricRow[] = [];
   const trainLoss: MetricRow[] = [];
-  let beating: Promise<void> = Promise.resolve();
-  let heartbeatError: unknown;
-  const beat = () => {
-    beating = beating.then(async () => {
-      try {
-        const rows = pending;
-        pending = [];
-        if (rows.length) await store.addMetrics(rows);
-        if (!(await store.heartbeat(run.id, worker))) lost.abort();
-        heartbeatError = undefined;
-      } catch (e) {
-        // The store may be briefly unreachable; keep training and try again.
-        heartbeatError = e;
-      }
-    });
-  };
-  const timer = setInterval(beat, HEARTBEAT_MS);
-  timer.unref();
+  // Each beat first flushes the train-loss rows gathered since the last one.
+  const heartbeat = startHeartbeat(store, run.id, worker, {
+    onLost: () => lost.abort(),
+    beforeBeat: async () => {
+      const rows = pending;
+      pending = [];
+      if (rows.length) await store.addMetrics(rows);
+    },
+  });
   try {
     let setup: RunSetup;
     let result: TwinResult;
@@ -267,8 +236,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       await store.failRun(run.id, message, { worker }).catch(() => {});
       return { status: "failed", error: message };
     }
-    clearInterval(timer);
-    await beating;
+    await heartbeat.stop();
     if (lost.signal.aborted) return { status: "lost", result };
     if (!result.completed) return { status: "stopped", result };
     try {
@@ -279,10 +247,37 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       throw e;
     }
     rmSync(checkpointDirFor(options, run), { recursive: true, force: true });
-    void heartbeatError;
-    return { status: "finished", result };
+    // A run that finished with a variant failed or diverged says so (progress display, pool messages).
+    const note = variantFailures(result);
+    return note ? { status: "finished", result, error: note } : { status: "finished", result };
   } finally {
-    clearInterval(timer);
-    await beating.catch(() => {});
+    await heartbeat.stop();
   }
+}
+
+/** Per-run callbacks of executeClaimed. */
+export interface ClaimHooks {
+  /** A run was claimed and is about to train; returns its own options (progress, resume notes). */
+  onRunStart?: (run: RunRecord) => Partial<ExecuteOptions> | void;
+  onRunEnd?: (run: RunRecord, outcome: ExecuteOutcome) => void;
+}
+
+/**
+ * The claim → execute loop of every executor in a process (the study's own
+ * process, a local pool's worker process): claims the given runs one at a
+ * time (compare-and-set: each run is taken by exactly one worker) and
+ * executes each. Returns true when it stopped early: the signal, or a run
+ * that stopped with a checkpoint.
+ */
+export async function executeClaimed(store: Store, ids: readonly string[], worker: string, options: ExecuteOptions, hooks: ClaimHooks = {}): Promise<boolean> {
+  for (const id of ids) {
+    if (options.signal?.aborted) return true;
+    if (!(await store.claimRun(id, worker).catch(() => false))) continue;
+    const run = await store.getRun(id);
+    const own = hooks.onRunStart?.(run) ?? {};
+    const outcome = await executeRun(store, run, worker, { ...options, ...own });
+    hooks.onRunEnd?.(run, outcome);
+    if (outcome.status === "stopped") return true;
+  }
+  return false;
 }

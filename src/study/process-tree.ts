@@ -17,13 +17,13 @@ import { readdirSync, readFileSync } from "node:fs";
 /** The environment variable that marks a command and everything it starts. */
 export const MARKER_VARIABLE = "TWIN_SWEEP_PROCESS";
 
-/** The parent pid of a process from /proc/<pid>/stat, or undefined when it is gone. */
-function parentOf(pid: number): number | undefined {
+/** The parent pid and process group of a process from /proc/<pid>/stat, or undefined when it is gone. */
+function statOf(pid: number): { parent: number; group: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // pid (comm) state ppid …; comm may hold spaces and parentheses: read after the last ')'.
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses: read after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[1]);
+    return { parent: Number(fields[1]), group: Number(fields[2]) };
   } catch {
     return undefined;
   }
@@ -40,10 +40,10 @@ function carriesMarker(pid: number, marker: string): boolean {
 
 /**
  * The pids of root's descendants and of every process whose environment
- * holds `MARKER_VARIABLE=<marker>` (root itself excluded, this process never
- * included).
+ * holds `MARKER_VARIABLE=<marker>`, outside root's process group (which a
+ * signal to the group reaches anyway); this process is never included.
  */
-export function findDescendants(root: number, marker: string): number[] {
+export function findEscaped(root: number, marker: string): number[] {
   let pids: number[];
   try {
     pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
@@ -51,11 +51,13 @@ export function findDescendants(root: number, marker: string): number[] {
     return [];
   }
   const children = new Map<number, number[]>();
+  const inGroup = new Set<number>();
   for (const pid of pids) {
-    const parent = parentOf(pid);
-    if (parent === undefined) continue;
-    let list = children.get(parent);
-    if (!list) children.set(parent, (list = []));
+    const st = statOf(pid);
+    if (st === undefined) continue;
+    if (st.group === root) inGroup.add(pid);
+    let list = children.get(st.parent);
+    if (!list) children.set(st.parent, (list = []));
     list.push(pid);
   }
   const found = new Set<number>();
@@ -70,9 +72,8 @@ export function findDescendants(root: number, marker: string): number[] {
   }
   const tag = `${MARKER_VARIABLE}=${marker}`;
   for (const pid of pids) if (!found.has(pid) && carriesMarker(pid, tag)) found.add(pid);
-  found.delete(root);
   found.delete(process.pid);
-  return [...found];
+  return [...found].filter((pid) => !inGroup.has(pid));
 }
 
 /** Sends a signal to a process group (negative pid) or a process, ignoring one that is gone. */

@@ -2,15 +2,24 @@
  * Results from anywhere, in long form: one row per (variant, seed) with one
  * column per metric. Read from CSV/TSV, JSON Lines, or a TensorBoard log
  * directory in twin's layout (<study>/<variant>/seed-<n>/, last value of each tag).
+ *
+ * A run that diverged or failed is a result, not a row to clean away: a NaN
+ * or infinite value marks it diverged, and an optional `status` column (or
+ * key) says finished, diverged or failed (with an optional `error`). An empty
+ * cell is kept as "missing" so that the analysis can say which row it was.
  */
 import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
 import { readRegularFile } from "../log/regular-file.ts";
+import { printable } from "./printable.ts";
 
 /** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
 const MAX_RESULTS_FILE_BYTES = 256 << 20;
+
+/** How a run ended, as far as the results say. */
+export type RunStatus = "finished" | "diverged" | "failed" | "unfinished";
 
 export interface ResultRow {
   variant: string;
@@ -18,21 +27,50 @@ export interface ResultRow {
   metrics: Record<string, number>;
   /** Where the row came from, for error messages ("results.csv row 4"). */
   where: string;
+  /** From a status column, key or a log's session end (absent: finished unless a value is NaN/Inf). */
+  status?: RunStatus;
+  /** The failure's message, when the results give one. */
+  error?: string;
 }
 
 export interface ResultTable {
   rows: ResultRow[];
   /** Metric names in file order. */
   metrics: string[];
+  /** What the reader noticed and the analysis must mention (a truncated log file…). */
+  notes?: string[];
+  /** The study, when the results are a log folder of one study. */
+  study?: string;
 }
+
+/** Columns that describe a row rather than measure it. */
+const ROW_COLUMNS = new Set(["variant", "seed", "status", "error"]);
+
+const STATUS_WORDS: Record<string, RunStatus> = {
+  finished: "finished", ok: "finished", success: "finished", done: "finished", completed: "finished",
+  diverged: "diverged", nan: "diverged",
+  failed: "failed", failure: "failed", error: "failed", crashed: "failed", killed: "failed", timeout: "failed",
+  unfinished: "unfinished", running: "unfinished", stopped: "unfinished", queued: "unfinished",
+};
+
+function statusAt(raw: unknown, where: string): RunStatus | undefined {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  const s = STATUS_WORDS[String(raw).trim().toLowerCase()];
+  if (s === undefined) throw new Error(`${where}, column "status": ${JSON.stringify(raw)} is not a run status; use finished, diverged, failed or unfinished`);
+  return s;
+}
+
+const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, "+inf": Infinity, infinity: Infinity, "+infinity": Infinity, "-inf": -Infinity, "-infinity": -Infinity };
 
 function numberAt(raw: unknown, where: string, column: string): number {
   if (typeof raw === "number") return raw;
   if (typeof raw === "string" && raw.trim() !== "") {
-    const v = Number(raw);
-    if (!Number.isNaN(v) || raw.trim().toLowerCase() === "nan") return v;
+    const t = raw.trim().toLowerCase();
+    if (t in SPECIAL) return SPECIAL[t]!;
+    const v = Number(t);
+    if (!Number.isNaN(v)) return v;
   }
-  throw new Error(`${where}, column "${column}": ${JSON.stringify(raw)} is not a number; fix the value or drop the row`);
+  throw new Error(`${where}, column "${column}": ${JSON.stringify(raw)} is not a number; fix the value, leave the cell empty, or mark the run with a status column (diverged/failed)`);
 }
 
 function fromCsv(path: string, text: string): ResultTable {
@@ -42,54 +80,75 @@ function fromCsv(path: string, text: string): ResultTable {
       throw new Error(`${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.join(", ")})`);
     }
   }
-  const metrics = table.header.filter((h) => h !== "variant" && h !== "seed");
+  const metrics = table.header.filter((h) => !ROW_COLUMNS.has(h));
   if (metrics.length === 0) throw new Error(`${path}: no metric columns besides variant and seed`);
-  const vi = table.header.indexOf("variant");
-  const si = table.header.indexOf("seed");
+  const col = (name: string) => table.header.indexOf(name);
+  const [vi, si, sti, ei] = [col("variant"), col("seed"), col("status"), col("error")];
   const rows = table.rows.map((r, k) => {
     const where = `${path} row ${table.rowNumbers[k]}`;
     const m: Record<string, number> = {};
     table.header.forEach((h, i) => {
-      if (i !== vi && i !== si && r[i] !== undefined && r[i] !== "") m[h] = numberAt(r[i], where, h);
+      if (!ROW_COLUMNS.has(h) && r[i] !== undefined && r[i].trim() !== "") m[h] = numberAt(r[i], where, h);
     });
     if (!r[vi]) throw new Error(`${where}, column "variant": empty variant name`);
-    return { variant: r[vi], seed: r[si], metrics: m, where };
+    if (r[si] === undefined || r[si].trim() === "") throw new Error(`${where}, column "seed": empty seed; every run needs its seed (it pairs the variants' runs)`);
+    const row: ResultRow = { variant: r[vi], seed: r[si].trim(), metrics: m, where };
+    const status = sti >= 0 ? statusAt(r[sti], where) : undefined;
+    if (status) row.status = status;
+    if (ei >= 0 && r[ei]) row.error = r[ei];
+    return row;
   });
   return { rows, metrics };
 }
 
 function fromJsonl(path: string, text: string): ResultTable {
-  const { records } = parseJsonl<Record<string, unknown>>(text, path);
+  const { records, truncatedLine } = parseJsonl<Record<string, unknown>>(text, path);
   const metrics: string[] = [];
   const rows = records.map((rec, k) => {
     const where = `${path} line ${k + 1}`;
     if (typeof rec.variant !== "string") throw new Error(`${where}: missing "variant" (a string)`);
-    if (rec.seed === undefined) throw new Error(`${where}: missing "seed"`);
+    if (rec.seed === undefined || rec.seed === null || rec.seed === "") throw new Error(`${where}: missing "seed"`);
     const m: Record<string, number> = {};
     for (const [key, value] of Object.entries(rec)) {
-      if (key === "variant" || key === "seed") continue;
-      m[key] = numberAt(value, where, key);
+      if (ROW_COLUMNS.has(key)) continue;
       if (!metrics.includes(key)) metrics.push(key);
+      if (value === null) continue; // JSON has no NaN: null is an empty cell
+      m[key] = numberAt(value, where, key);
     }
-    return { variant: rec.variant, seed: String(rec.seed), metrics: m, where };
+    const row: ResultRow = { variant: rec.variant, seed: String(rec.seed), metrics: m, where };
+    const status = statusAt(rec.status, where);
+    if (status) row.status = status;
+    if (typeof rec.error === "string" && rec.error) row.error = rec.error;
+    return row;
   });
-  return { rows, metrics };
+  const notes = truncatedLine === undefined ? undefined : [`${path} line ${truncatedLine} is cut off (the file was being written?) and was not read`];
+  return { rows, metrics, ...(notes ? { notes } : {}) };
 }
 
 function fromLogDir(path: string): ResultTable {
   const runs = readRunTree(path, { prefer: "jsonl" });
   if (runs.length === 0) throw new Error(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`);
   const metrics: string[] = [];
+  const notes: string[] = [];
   const rows = runs.map((run) => {
     const m: Record<string, number> = {};
+    let nonFinite = false;
     for (const [tag, points] of Object.entries(run.scalars)) {
       if (points.length === 0) continue;
-      m[tag] = points[points.length - 1].value;
+      m[tag] = points[points.length - 1]!.value;
+      if (points.some((p) => !Number.isFinite(p.value))) nonFinite = true;
       if (!metrics.includes(tag)) metrics.push(tag);
     }
-    return { variant: run.variant, seed: String(run.seed), metrics: m, where: run.dir };
+    const row: ResultRow = { variant: run.variant, seed: String(run.seed), metrics: m, where: run.dir };
+    // A run whose session ended in failure: diverged when its numbers went NaN/Inf, else failed.
+    // Its last logged values come from before the failure and are not its result.
+    if (run.status === "failure") row.status = nonFinite ? "diverged" : "failed";
+    else if (run.status === "running") row.status = "unfinished";
+    for (const t of run.truncated ?? []) notes.push(`${t.file} is cut off at ${t.at} (killed while writing?); values after that point are missing`);
+    return row;
   });
-  return { rows, metrics };
+  const studies = new Set(runs.map((r) => r.study));
+  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
 }
 
 /** Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log directory. */
@@ -100,25 +159,64 @@ export function readResults(path: string): ResultTable {
   } catch {
     throw new Error(`${path}: no such file or directory`);
   }
-  if (isDir) return fromLogDir(path);
+  if (isDir) return shownSafely(fromLogDir(path));
   const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
-  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return fromJsonl(path, text);
-  return fromCsv(path, text);
+  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text));
+  return shownSafely(fromCsv(path, text));
 }
 
-/** metric -> variant -> seed -> value, checking duplicates. */
-export function pivot(table: ResultTable, metric: string): Map<string, Map<string, number>> {
+/** Variant, seed and metric names and error texts with control characters made visible (they reach the terminal). */
+function shownSafely(table: ResultTable): ResultTable {
+  const rows = table.rows.map((r) => {
+    const row: ResultRow = { ...r, variant: printable(r.variant), seed: printable(r.seed), metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [printable(k), v])) };
+    if (r.error !== undefined) row.error = r.error.split("\n").map(printable).join("\n");
+    return row;
+  });
+  return { ...table, rows, metrics: table.metrics.map(printable) };
+}
+
+/** One (variant, seed) of a metric: its value when the run finished with a finite one, else why not. */
+export interface Cell {
+  outcome: "finished" | "diverged" | "failed" | "unfinished" | "missing";
+  value?: number;
+  where: string;
+  error?: string;
+}
+
+/**
+ * metric -> variant -> seed -> cell, in file order, checking duplicates. A
+ * finished row whose value is NaN/Inf is diverged; a row without a value for
+ * the metric (empty cell, tag never logged) is missing; a diverged/failed row
+ * carries no value even when the file gives one (it is from before the failure).
+ */
+export function cells(table: ResultTable, metric: string): Map<string, Map<string, Cell>> {
   if (!table.metrics.includes(metric)) {
     throw new Error(`no metric "${metric}" in the results; available: ${table.metrics.join(", ")}`);
   }
-  const out = new Map<string, Map<string, number>>();
+  const out = new Map<string, Map<string, Cell>>();
   for (const row of table.rows) {
-    const v = row.metrics[metric];
-    if (v === undefined) continue;
     if (!out.has(row.variant)) out.set(row.variant, new Map());
     const bySeed = out.get(row.variant)!;
-    if (bySeed.has(row.seed)) throw new Error(`${row.where}: variant "${row.variant}" seed ${row.seed} appears twice`);
-    bySeed.set(row.seed, v);
+    if (bySeed.has(row.seed)) throw new Error(`${row.where}: variant "${row.variant}" seed ${row.seed} appears twice; keep one row per run`);
+    const v = row.metrics[metric];
+    let cell: Cell;
+    if (row.status !== undefined && row.status !== "finished") cell = { outcome: row.status, where: row.where };
+    else if (v === undefined) cell = { outcome: "missing", where: row.where };
+    else if (!Number.isFinite(v)) cell = { outcome: "diverged", where: row.where };
+    else cell = { outcome: "finished", value: v, where: row.where };
+    if (row.error) cell.error = row.error;
+    bySeed.set(row.seed, cell);
+  }
+  return out;
+}
+
+/** metric -> variant -> seed -> value (rows with a value for the metric, NaN included), checking duplicates. */
+export function pivot(table: ResultTable, metric: string): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const [variant, bySeed] of cells(table, metric)) {
+    const m = new Map<string, number>();
+    for (const [seed, c] of bySeed) if (c.value !== undefined) m.set(seed, c.value);
+    if (m.size > 0) out.set(variant, m);
   }
   return out;
 }

@@ -1,42 +1,38 @@
 /**
- * Runs a study: every planned run is one twin run of all variants; the split
- * is drawn from each run's split stream.
+ * Runs a study: the one runner behind every command that trains (demo,
+ * compare, seeds) and the library's runStudy. Every planned run is one twin
+ * run of all variants.
  *
- * With a store (`record: true`), the study, its variants, its fingerprint and
- * one run per planned twin run are stored first; then the runs still queued
- * are executed (in this process, on a local pool of worker processes, or by
+ * The study, its variants, its fingerprint and one run per planned twin run
+ * are stored first (each run with its root seed and every factor's seed,
+ * resolved once from the plan); then the runs still queued are claimed and
+ * executed (in this process, on a local pool of worker processes, or by
  * distributed workers through a queue) and their results recorded. Running
  * the same command again continues the study: finished runs are kept, an
  * interrupted run continues from its checkpoint, and a study whose
- * fingerprint changed is refused unless allowChanged.
+ * fingerprint changed is refused unless allowChanged. Without `record`, the
+ * store is an in-memory one: the same path, nothing kept.
  */
-import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
-import { setNumThreads } from "../torch/runtime.ts";
-import { twinTrain } from "../twin/trainer.ts";
-import { WorkerPool } from "../twin/hosts.ts";
-import type { Progress, TwinConfig, TwinResult } from "../twin/types.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Split } from "../data/split.ts";
 import type { Dataset } from "../data/host/dataset.ts";
+import { resolveFactorSeeds } from "../rng/streams.ts";
+import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
+import type { Progress, TwinResult } from "../twin/types.ts";
 import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
-import { executeRun, HEARTBEAT_MS, isDeadLocalWorker, workerId } from "./executor.ts";
+import { executeClaimed } from "./executor.ts";
 import { runPool } from "./executor-pool.ts";
 import { followJobs, probeQueue, submitJobs } from "./executor-queue.ts";
-import {
-  factorSeeds,
-  fileHash,
-  recordedPath,
-  resultFromStore,
-  runConfig as storedRunConfig,
-  specHash,
-  specJson,
-  splitFor,
-  studyTwinConfig,
-  STUDY_FINGERPRINT_IGNORE,
-  studyFingerprint,
-  withSplit,
-} from "./record.ts";
+import { HEARTBEAT_MS, isDeadLocalWorker, STALE_AFTER_MS, workerId } from "./lifecycle.ts";
+import { runConfig as storedRunConfig, specHash, specJson } from "./run-record.ts";
+import { resultFromStore } from "./stored-results.ts";
+import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
+import { fileHash, recordedPath } from "./study-file.ts";
+import { splitFor } from "./twin-run-config.ts";
 
 export interface StudyRun {
   plan: PlannedRun;
@@ -60,11 +56,11 @@ export interface StudyResults {
 export interface RunStudyOptions {
   plan?: SeedPlan;
   logdir?: string;
-  /** Checkpoints (default with a store: <cwd>/.twin/checkpoints/<study>/<run id>/). */
+  /** Checkpoints under <checkpointDir>/<study>/<run id>/ (default <cwd>/.twin/checkpoints). */
   checkpointDir?: string;
   checkpointEvery?: number;
-  /** The study file the spec came from: lets worker threads rebuild the variants (prefetch, parallel schedule). Required with a store. */
-  studyFile?: string;
+  /** The study file the spec came from: recorded with the runs, and what worker threads and processes rebuild the variants from. */
+  studyFile: string;
   schedule?: "sequential" | "parallel";
   workers?: number;
   /** Stops the study cleanly (Ctrl-C): the current run checkpoints (when checkpoints are kept) and no further run starts. */
@@ -73,7 +69,7 @@ export interface RunStudyOptions {
   onProgress?: (run: PlannedRun, p: Progress, slot?: number) => void;
   onRunEnd?: (run: PlannedRun, status: string, error: string | undefined, slot?: number) => void;
 
-  /** Record the study in a store (and continue it from there). */
+  /** Keep the study in a store (and continue it from there); without it, an in-memory store (nothing kept, runs in this process). */
   record?: boolean;
   /** Store URL (default: <cwd>/.twin/twin.db). */
   storeUrl?: string;
@@ -88,64 +84,21 @@ export interface RunStudyOptions {
   queueName?: string;
   /** Distributed: wait for the workers and return the results (default true); false returns after submitting. */
   wait?: boolean;
+  /** Run the study's failed runs again (they stay failed otherwise: a verdict reports them). */
+  retryFailed?: boolean;
   /** Warnings for the user (a changed fingerprint accepted with allowChanged, runs taken over). */
   onWarning?: (text: string) => void;
 }
 
 
-/** Worker processes by default: cores divided by the threads one run uses. */
+/** Worker processes by default: cores divided by the threads one run uses (its libtorch threads times its variant worker threads). */
 export function defaultJobs(spec: StudySpec, options: { schedule?: "sequential" | "parallel"; workers?: number } = {}): number {
-  const variants = Object.keys(spec.variants).length;
-  const perRun = (spec.threads ?? 1) * (options.schedule === "parallel" ? Math.min(options.workers ?? variants, variants) : 1);
+  const perRun = (spec.threads ?? 1) * variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
   return Math.max(1, Math.floor(availableParallelism() / perRun));
-}
-
-export async function runStudy(spec: StudySpec, options: RunStudyOptions = {}): Promise<StudyResults> {
-  if (options.record) return runRecordedStudy(spec, options);
-  const runs = planRuns(options.plan ?? spec.seeds ?? 5);
-  setNumThreads(spec.threads ?? 1);
-  const { train } = spec.data.load();
-  const variants = Object.keys(spec.variants);
-  const reference = spec.reference ?? variants[0];
-  // One pool of worker threads serves every run of the study (started once).
-  const variantsModule = options.studyFile === undefined ? undefined : { path: options.studyFile };
-  const poolSize = options.schedule === "parallel" ? Math.min(options.workers ?? availableParallelism(), variants.length) : 1;
-  const pool = variantsModule === undefined ? undefined : await WorkerPool.start(variantsModule, poolSize);
-  const out: StudyRun[] = [];
-  let stopped = false;
-  try {
-    for (const [i, run] of runs.entries()) {
-      options.onRunStart?.(run, i, runs.length);
-      const result = await twinTrain({ ...runConfig(spec, run, train, options), reference, variantsModule }, { pool });
-      out.push({ plan: run, result });
-      if (result.stopped) {
-        stopped = true;
-        break;
-      }
-    }
-  } finally {
-    await pool?.close();
-  }
-  return { study: spec.name, reference, variants, runs: out, stopped };
-}
-
-/** The twin run of one planned seed: its own split (from its split stream), logs and checkpoints. */
-function runConfig(spec: StudySpec, run: PlannedRun, train: Dataset, options: RunStudyOptions): TwinConfig {
-  const base = studyTwinConfig(spec, { study: spec.name, group: run.group, label: run.label, seed: run.seed }, splitFor(spec, train, run.seed));
-  return {
-    ...base,
-    logdir: options.logdir,
-    checkpoint: options.checkpointDir ? { dir: `${options.checkpointDir}/${base.study}/run-${run.label}`, every: options.checkpointEvery ?? 200 } : undefined,
-    schedule: options.schedule,
-    signal: options.signal,
-    onProgress: options.onProgress ? (p) => options.onProgress!(run, p) : undefined,
-  };
 }
 
 const FINAL = new Set(["finished", "failed", "diverged"]);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** A run whose worker stopped heartbeating this long ago is taken over by anyone (ms). */
-export const STALE_AFTER_MS = 60_000;
 
 /**
  * Runs left `running` by a process of this machine that no longer exists
@@ -167,8 +120,10 @@ async function reclaimDead(store: Store, study: string, ids: ReadonlySet<string>
   await store.requeueStale(STALE_AFTER_MS, { study });
 }
 
-async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Promise<StudyResults> {
-  if (!options.studyFile) throw new Error("recording a study needs its study file (studyFile)");
+export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promise<StudyResults> {
+  if (!options.studyFile) throw new Error("running a study needs its study file (studyFile): worker threads and processes rebuild the variants from it");
+  const storeUrl = options.record ? options.storeUrl : ":memory:";
+  if (!options.record && options.queue) throw new Error("a study run through a queue must be recorded in a shared store (record: true, storeUrl)");
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = resolve(cwd, options.studyFile);
   const rel = recordedPath(cwd, file);
@@ -179,7 +134,8 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
   const reference = spec.reference ?? variants[0]!;
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
   if (options.queue) await probeQueue(options.queue);
-  const store = await openStore(options.storeUrl, { cwd });
+  const store = await openStore(storeUrl, { cwd });
+  let scratch: string | undefined;
   try {
     const { train } = spec.data.load();
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
@@ -190,9 +146,12 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
 
     // One stored run per planned twin run (the same run submitted again is the same record).
     const runs: RunRecord[] = [];
+    // Each run's split is drawn once here and carried to the runs this process executes.
+    const splits = new Map<string, Split>();
     for (const plan of plans) {
-      const fingerprintHash = await store.putFingerprint(withSplit(base, splitFor(spec, train, plan.seed)));
-      const seeds = factorSeeds(plan.seed);
+      const seeds = resolveFactorSeeds(plan.seed);
+      const split = splitFor(spec, train, { root: plan.seed.root, factors: seeds });
+      const fingerprintHash = await store.putFingerprint(withSplit(base, split));
       const { run } = await store.submitRun({
         study: spec.name,
         variants,
@@ -202,6 +161,7 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
         config: storedRunConfig(spec, plan, rel, fh),
         fingerprintHash,
       });
+      splits.set(run.id, split);
       runs.push(run);
     }
     // Two planned runs with the same seeds (e.g. init #0 and order #0 of a one-factor-at-a-time plan) are one stored run.
@@ -211,11 +171,17 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
       if (!planOf.has(r.id)) planOf.set(r.id, { plan: plans[i]!, index: i });
     });
     await reclaimDead(store, spec.name, new Set(ids), warn);
+    if (options.retryFailed) {
+      const again = await store.requeueFailed(ids);
+      if (again.length) warn(`running ${again.length} failed run(s) again (--retry-failed): ${again.join(", ")}`);
+    }
 
     const fresh = new Map<string, TwinResult>();
     let stopped = false;
     const pendingIds = async () => (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => r.status === "queued").map((r) => r.id);
-    const checkpointDir = options.checkpointDir ? resolve(cwd, options.checkpointDir) : undefined;
+    // An in-memory study's checkpoints (a run stopped by Ctrl-C) go with it.
+    if (!options.record) scratch = mkdtempSync(join(tmpdir(), "twin-study-"));
+    const checkpointDir = scratch ?? (options.checkpointDir ? resolve(cwd, options.checkpointDir) : undefined);
     const logdir = options.logdir ? resolve(cwd, options.logdir) : undefined;
 
     const executeLocal = async (
@@ -223,13 +189,14 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
       me: string,
       shared: { specs: Map<string, StudySpec>; data: Map<string, Dataset>; pools: Map<string, WorkerPool> },
     ): Promise<boolean> => {
-      const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(spec, options), pending.length));
+      // An in-memory store lives in this process only: its runs execute here.
+      const jobs = options.record ? Math.max(1, Math.min(options.jobs ?? defaultJobs(spec, options), pending.length)) : 1;
       let halted = false;
       if (jobs > 1) {
         await runPool({
           jobs,
           signal: options.signal,
-          start: { storeUrl: options.storeUrl, cwd, runIds: pending, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers },
+          start: { storeUrl, cwd, runIds: pending, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers },
           onRunStart: (id, slot) => {
             const info = planOf.get(id);
             if (info) options.onRunStart?.(info.plan, info.index, plans.length, slot);
@@ -247,30 +214,23 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
         });
         return halted || (options.signal?.aborted ?? false);
       }
-      for (const id of pending) {
-        if (options.signal?.aborted) return true;
-        if (!(await store.claimRun(id, me))) continue;
-        const run = await store.getRun(id);
-        const { plan, index } = planOf.get(id)!;
-        options.onRunStart?.(plan, index, plans.length, 0);
-        const outcome = await executeRun(store, run, me, {
-          cwd,
-          checkpointDir,
-          checkpointEvery: options.checkpointEvery,
-          logdir,
-          schedule: options.schedule,
-          workers: options.workers,
-          signal: options.signal,
-          ...shared,
-          onResume: (step) => warn(`run ${id} continues from its checkpoint at step ${step}`),
-          onWarning: warn,
-          onProgress: (p) => options.onProgress?.(plan, p, 0),
-        });
-        options.onRunEnd?.(plan, outcome.status, outcome.error, 0);
-        if (outcome.status === "finished" && outcome.result) fresh.set(id, outcome.result);
-        if (outcome.status === "stopped") return true;
-      }
-      return false;
+      return executeClaimed(
+        store,
+        pending,
+        me,
+        { cwd, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits, ...shared },
+        {
+          onRunStart: (run) => {
+            const { plan, index } = planOf.get(run.id)!;
+            options.onRunStart?.(plan, index, plans.length, 0);
+            return { onResume: (step) => warn(`run ${run.id} continues from its checkpoint at step ${step}`), onProgress: (p) => options.onProgress?.(plan, p, 0) };
+          },
+          onRunEnd: (run, outcome) => {
+            options.onRunEnd?.(planOf.get(run.id)!.plan, outcome.status, outcome.error, 0);
+            if (outcome.status === "finished" && outcome.result) fresh.set(run.id, outcome.result);
+          },
+        },
+      );
     };
 
     if (options.queue) {
@@ -334,11 +294,12 @@ async function runRecordedStudy(spec: StudySpec, options: RunStudyOptions): Prom
     return { study: spec.name, reference, variants, runs: out, stopped, store: store.location, runIds: ids };
   } finally {
     await store.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 /** Final validation metric of every run, per variant (NaN for diverged/failed runs). */
 export function finalMetric(results: StudyResults, metric: "accuracy" | "loss", group?: string): Record<string, number[]> {
-  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group);
+  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group || r.plan.alsoIn?.includes(group));
   return Object.fromEntries(results.variants.map((v) => [v, runs.map((r) => r.result.variants[v]?.final?.[metric] ?? NaN)]));
 }

@@ -9,8 +9,12 @@ import type { StudyResults } from "./run-study.ts";
 
 export interface VariantSeedReport {
   name: string;
-  /** Runs with all factors varied (or the only group there is). */
-  description: Description;
+  /** Runs with all factors varied (or the only group there is) that finished; null when none did. */
+  description: Description | null;
+  /** Runs of that group that diverged or failed, and their errors' first lines. */
+  diverged: number;
+  failed: number;
+  errors: string[];
   labels: number[];
   values: number[];
   ranks: number[];
@@ -27,19 +31,25 @@ export interface SeedReport {
 }
 
 export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): SeedReport {
-  const groups = [...new Set(results.runs.map((r) => r.plan.group))];
+  const groups = [...new Set(results.runs.flatMap((r) => [r.plan.group, ...(r.plan.alsoIn ?? [])]))];
   const higherIsBetter = metric === "accuracy";
   const main = groups.includes("all") ? "all" : groups[0];
   const variants = results.variants.map((name) => {
     const valuesOf = (group: string) =>
-      results.runs.filter((r) => r.plan.group === group).map((r) => ({ label: r.plan.label, value: r.result.variants[name].final?.[metric] ?? NaN }));
+      results.runs.filter((r) => r.plan.group === group || r.plan.alsoIn?.includes(group)).map((r) => ({ label: r.plan.label, value: r.result.variants[name].final?.[metric] ?? NaN }));
+    const outcomes = results.runs.filter((r) => r.plan.group === main || r.plan.alsoIn?.includes(main)).map((r) => r.result.variants[name]);
+    const diverged = outcomes.filter((v) => v?.status === "diverged").length;
+    const failed = outcomes.filter((v) => v === undefined || v.status === "failed").length;
+    const errors = [...new Set(outcomes.filter((v) => v?.error).map((v) => v!.error!.split("\n")[0]!))];
     const mainRuns = valuesOf(main).filter((x) => Number.isFinite(x.value));
-    if (mainRuns.length === 0) throw new Error(`variant '${name}': no finished runs to report on`);
     const values = mainRuns.map((x) => x.value);
     const swans = values.length >= 3 ? blackSwans(values, { higherIsBetter }) : undefined;
     const report: VariantSeedReport = {
       name,
-      description: describe(values),
+      description: values.length ? describe(values) : null,
+      diverged,
+      failed,
+      errors,
       labels: mainRuns.map((x) => x.label),
       values,
       ranks: swans ? swans.seeds.map((s) => s.rank) : values.map(() => NaN),
@@ -64,7 +74,14 @@ export function formatSeedReport(r: SeedReport): string {
   const lines = [`${r.study} · validation ${r.metric} · groups: ${r.groups.join(", ")}`];
   for (const v of r.variants) {
     const d = v.description;
-    lines.push(`${v.name}: ${f(d.mean)} ± ${Number.isNaN(d.sd) ? "n/a" : f(d.sd)} over ${d.n} runs, min ${f(d.min)}, max ${f(d.max)}, range ${f(d.range)}`);
+    const lost = v.diverged + v.failed ? ` (${[v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ")}, not in these figures)` : "";
+    if (d === null) {
+      lines.push(`${v.name}: no run finished${lost}`);
+      for (const e of v.errors) lines.push(`  failed: ${e}`);
+      continue;
+    }
+    lines.push(`${v.name}: ${f(d.mean)} ± ${Number.isNaN(d.sd) ? "n/a" : f(d.sd)} over ${d.n} runs, min ${f(d.min)}, max ${f(d.max)}, range ${f(d.range)}${lost}`);
+    for (const e of v.errors) lines.push(`  failed: ${e}`);
     const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
     lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
     lines.push(`  black swans (|robust z| > 3.5): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MetricCollector, type MetricSeries } from "./sweep-metrics.ts";
 import { CappedLog, LineSplitter, MAX_LINE_CHARS, MAX_LOG_BYTES, utf8Decoder } from "./sweep-output.ts";
-import { findDescendants, MARKER_VARIABLE, signal } from "./process-tree.ts";
+import { findEscaped, MARKER_VARIABLE, signal } from "./process-tree.ts";
 
 export const STDERR_TAIL_LINES = 20;
 /** How long after the command's exit its output pipes may stay open (ms). */
@@ -70,7 +70,7 @@ let exitHook = false;
 /** Kills one command's process group and every descendant found outside it; returns how many escaped ones were signalled. */
 function killTree(cmd: LiveCommand, sig: NodeJS.Signals): number {
   signal(-cmd.pid, sig);
-  const escaped = findDescendants(cmd.pid, cmd.marker);
+  const escaped = findEscaped(cmd.pid, cmd.marker);
   for (const pid of escaped) signal(pid, sig);
   return escaped.length;
 }

@@ -3,12 +3,36 @@
  * sweep, hands it runs, and receives their results.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { createHash } from "node:crypto";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import type { CommandResult } from "./sweep-command.ts";
 import type { LaunchOptions, LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
 
 const LAUNCHER = fileURLToPath(new URL("./sweep-launcher.ts", import.meta.url));
+
+/**
+ * The launcher compiled into one plain JavaScript file, so that it runs on
+ * bare Node: no TypeScript loader in the process (a loader thread and its
+ * modules make the process 90 MB instead of 55, and every fork of a command
+ * copies the larger address space: 7.5 against 4.8 ms a spawn here). Built
+ * with esbuild at each sweep's start (tens of ms), kept under the temporary
+ * folder by content hash.
+ */
+function launcherBundle(): string {
+  const { outputFiles } = buildSync({ entryPoints: [LAUNCHER], bundle: true, platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent" });
+  const code = outputFiles[0]!.text;
+  const file = join(tmpdir(), `twin-sweep-launcher-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    const part = `${file}.${process.pid}.tmp`;
+    writeFileSync(part, code);
+    renameSync(part, file);
+  }
+  return file;
+}
 
 export interface LaunchResult {
   result: CommandResult;
@@ -47,9 +71,8 @@ export class CommandLauncher {
 
   /** Starts the launcher process; resolves once it is ready for runs. */
   static async start(): Promise<CommandLauncher> {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
-    const child = fork(LAUNCHER, [], {
-      execArgv: ["--import", tsx],
+    const child = fork(launcherBundle(), [], {
+      execArgv: [],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -19,15 +19,6 @@ export function pairLabel(root: bigint | string, seeds: Record<string, bigint | 
   return other.length ? `${r}:${other.join(",")}` : r;
 }
 
-export function pickMetric(names: readonly string[]): string | undefined {
-  return names.find((n) => /acc/i.test(n)) ?? names.find((n) => /^(val|valid|eval|test)/i.test(n)) ?? names[0];
-}
-
-/** Lower is better for losses and errors, unless said otherwise. */
-export function guessLowerIsBetter(metric: string): boolean {
-  return /loss|err|mse|mae|rmse|perplexity|ppl|nll|wer|cer/i.test(metric) && !/acc/i.test(metric);
-}
-
 /**
  * The study's results as a ResultTable: per variant (its current command),
  * per pairing label, the latest finished run's final metrics.

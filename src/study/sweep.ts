@@ -16,7 +16,8 @@ import { STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { planRuns, type PlannedRun } from "./seed-plan.ts";
 import { checkCommand, checkFactor, checkVariantName, defaultSweepName } from "./sweep-input.ts";
 import { CommandLauncher } from "./sweep-launcher-client.ts";
-import { guessLowerIsBetter, pickMetric, summarize, sweepResults } from "./sweep-results.ts";
+import { defaultMetric } from "./metric-direction.ts";
+import { summarize, sweepResults } from "./sweep-results.ts";
 import { sweepRun, type SweepContext } from "./sweep-run.ts";
 import type { SweepOptions, SweepOutcome, SweepResult } from "./sweep-types.ts";
 import { prepareVariants } from "./sweep-variants.ts";
@@ -109,7 +110,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     if (options.metric !== undefined && table.rows.length > 0 && !table.metrics.includes(options.metric)) {
       throw new Error(`--metric ${options.metric}: no run reported it; the metrics are ${table.metrics.join(", ")}`);
     }
-    const metric = options.metric ?? pickMetric(table.metrics);
+    const metric = options.metric ?? defaultMetric(table.metrics);
     if (variantsWithRuns.size < 2 || metric === undefined) {
       result.analysisNote =
         variantsWithRuns.size === 0
@@ -118,7 +119,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     } else {
       result.analysis = analyzeResults(table, {
         metric,
-        lowerIsBetter: options.lowerIsBetter ?? guessLowerIsBetter(metric),
+        lowerIsBetter: options.lowerIsBetter,
         reference: options.reference,
         test: options.test,
         alpha: options.alpha,

@@ -1,103 +1,177 @@
 /**
- * The verdict of a twin study over seeds: per-variant distributions and each
- * variant against the reference, paired by seed (each seed is one twin run of
- * all variants), with Holm-adjusted p-values when there are several.
+ * The verdict of a twin study over seeds: per-variant distributions, failure
+ * rates, and each variant against the reference, paired by seed (each seed is
+ * one twin run of all variants), with Holm-adjusted p-values when there are
+ * several. A variant that diverged or failed on some seeds, or on all of
+ * them, is reported as such and never stops the verdict of the others.
  */
-import { comparePaired, describe, holm, seedsNeeded, type Description, type Verdict } from "../stats/index.ts";
-
-/** Beyond this many seeds, advice says the difference is too small to chase. */
-const MANY_SEEDS = 100;
+import { analyzeCells, type Analysis } from "./analyze.ts";
+import type { Cell } from "./results-file.ts";
+import { metricDirection } from "./metric-direction.ts";
+import type { StudyResults } from "./run-study.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
   values: Record<string, number[]>;
   seeds: string[];
+  /** Variant name -> how each seed's run ended (default: finished when the value is finite, else diverged). */
+  status?: Record<string, ("finished" | "diverged" | "failed" | "running")[]>;
+  /** Variant name -> each seed's error message (failed runs). */
+  errors?: Record<string, (string | undefined)[]>;
 }
 
-export interface StudyVerdict {
-  metric: string;
-  higherIsBetter: boolean;
-  reference: string;
-  seeds: string[];
-  variants: (Description & { name: string; excluded: number })[];
-  comparisons: (Verdict & { name: string; pAdjusted: number })[];
-  advice: string[];
-}
+/** The verdict is the analysis of the study's runs (see analyze.ts for its fields). */
+export type StudyVerdict = Analysis;
 
-function finitePairs(a: number[], b: number[]): [number[], number[]] {
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
-      x.push(a[i]);
-      y.push(b[i]);
-    }
+/** A study's final validation metric per variant and seed, with how each run ended. */
+export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss"): SeedResults {
+  const out: SeedResults = { values: {}, seeds: [], status: {}, errors: {} };
+  const labels = results.runs.map((r) => (r.plan.group === "all" ? String(r.plan.label) : `${r.plan.group}#${r.plan.label}`));
+  out.seeds = labels;
+  for (const v of results.variants) {
+    const runs = results.runs.map((r) => r.result.variants[v]);
+    out.values[v] = runs.map((x) => x?.final?.[metric] ?? NaN);
+    out.status![v] = runs.map((x) => x?.status ?? "failed");
+    out.errors![v] = runs.map((x) => x?.error ?? (x === undefined ? "the run recorded nothing for this variant" : undefined));
   }
-  return [x, y];
+  return out;
 }
 
-export function studyVerdict(results: SeedResults, options: { metric: string; reference: string; higherIsBetter?: boolean }): StudyVerdict {
-  const names = Object.keys(results.values);
-  const variants = names.map((name) => {
-    const finite = results.values[name].filter(Number.isFinite);
-    if (finite.length === 0) throw new Error(`variant '${name}' has no finished run to describe (all diverged or failed)`);
-    return { name, excluded: results.values[name].length - finite.length, ...describe(finite) };
+export function studyVerdict(results: SeedResults, options: { metric: string; reference: string; higherIsBetter?: boolean; smallestDifference?: number }): StudyVerdict {
+  const byVariant = new Map<string, Map<string, Cell>>();
+  for (const [name, values] of Object.entries(results.values)) {
+    const runs = new Map<string, Cell>();
+    values.forEach((value, i) => {
+      const seed = results.seeds[i] ?? String(i);
+      const status = results.status?.[name]?.[i];
+      const where = `variant "${name}" seed ${seed}`;
+      const error = results.errors?.[name]?.[i];
+      let cell: Cell;
+      if (status === "running") cell = { outcome: "unfinished", where };
+      else if (status === "failed" || status === "diverged") cell = { outcome: status, where };
+      else if (!Number.isFinite(value)) cell = { outcome: "diverged", where };
+      else cell = { outcome: "finished", value, where };
+      if (error && cell.outcome !== "finished") cell.error = error;
+      runs.set(seed, cell);
+    });
+    byVariant.set(name, runs);
+  }
+  const override = options.higherIsBetter === undefined ? undefined : { higherIsBetter: options.higherIsBetter };
+  return analyzeCells(byVariant, {
+    metric: options.metric,
+    reference: options.reference,
+    direction: metricDirection(options.metric, override),
+    ...(options.smallestDifference !== undefined ? { smallestDifference: options.smallestDifference } : {}),
   });
-  const comparisons: (Verdict & { name: string })[] = [];
-  const advice: string[] = [];
-  for (const name of names) {
-    if (name === options.reference) continue;
-    const [a, b] = finitePairs(results.values[options.reference], results.values[name]);
-    if (a.length < 2) {
-      advice.push(`${name}: fewer than 2 seeds where both it and ${options.reference} finished; run more seeds to compare them`);
-      continue;
-    }
-    comparisons.push({ name, ...comparePaired(a, b) });
-  }
-  const adjusted = comparisons.length > 1 ? holm(comparisons.map((c) => c.p)) : comparisons.map((c) => c.p);
-  const withAdjusted = comparisons.map((c, i) => ({ ...c, pAdjusted: adjusted[i] }));
-  const refRange = variants.find((v) => v.name === options.reference)?.range ?? 0;
-  for (const c of withAdjusted) {
-    if (c.ci[0] <= 0 && c.ci[1] >= 0 && Math.abs(c.diff) < refRange) {
-      const [a, b] = finitePairs(results.values[options.reference], results.values[c.name]);
-      let more = "";
-      try {
-        // Seeds for 80% power to detect a difference as large as the one observed, from these runs as a pilot.
-        const plan = seedsNeeded({ a, b, paired: true }, Math.abs(c.diff), { power: 0.8 });
-        if (Number.isFinite(plan.n) && plan.n > MANY_SEEDS) more = `; a difference this small would take more than ${MANY_SEEDS} seeds to detect: at this precision the two are indistinguishable`;
-        else if (Number.isFinite(plan.n) && plan.n > a.length) more = `; about ${plan.n - a.length} more seeds (${plan.n} in all) would detect a difference this large 80% of the time`;
-      } catch {
-        // zero spread or no difference: nothing to plan
-      }
-      advice.push(`${c.name}: the difference (${c.diff.toFixed(4)}) is smaller than the seed range (${refRange.toFixed(4)}) and its interval includes 0${more}`);
-    }
-  }
-  return { metric: options.metric, higherIsBetter: options.higherIsBetter ?? true, reference: options.reference, seeds: results.seeds, variants, comparisons: withAdjusted, advice };
 }
 
-const pct = (x: number) => (x * 100).toFixed(2);
-const signedPct = (x: number) => (x >= 0 ? "+" : "") + (x * 100).toFixed(2);
+function numberFormat(asPercent: boolean) {
+  const f = asPercent
+    ? (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) : "n/a")
+    : (x: number) => {
+        if (!Number.isFinite(x)) return "n/a";
+        const a = Math.abs(x);
+        return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+      };
+  const signed = (x: number) => (x >= 0 ? "+" : "") + f(x);
+  return { f, signed, unit: asPercent ? " pp" : "" };
+}
 
-/** The verdict as the text table twin prints (metric values in [0, 1] shown as percentages). */
-export function formatVerdict(study: string, v: StudyVerdict, asPercent = true): string {
-  const f = asPercent ? pct : (x: number) => x.toFixed(4);
-  const sf = asPercent ? signedPct : (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
-  const unit = asPercent ? " pp" : "";
-  const lines = [`${study} · ${v.seeds.length} seeds · twin-paired · ${v.metric}`];
+const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+const rate = (x: number) => `${Math.round(x * 100)}%`;
+
+/** "2 of 6 runs failed: 1 diverged, 1 failed (33%, 95% CI 4%–78%)". */
+function failureLine(v: Analysis["variants"][number]): string | undefined {
+  const failures = v.diverged + v.failed;
+  if (failures === 0 || v.failure_rate === null) return undefined;
+  const ended = v.n + failures;
+  const parts = [v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ");
+  const ci = v.failure_rate_ci!;
+  return `${v.name}: ${failures} of ${ended} runs did not finish (${parts}): failure rate ${rate(v.failure_rate)} (95% CI ${rate(ci[0])}–${rate(ci[1])})`;
+}
+
+/**
+ * The verdict as the text twin prints: header (seeds, pairing, metric and its
+ * direction), per-variant table, failures, comparisons with what they rest
+ * on, notes and advice. Metric values in [0, 1] are shown as percentages when asPercent.
+ */
+export function formatVerdict(title: string, v: Analysis, asPercent = true): string {
+  const { f, signed, unit } = numberFormat(asPercent);
+  const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
+  if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);
   const w = Math.max(8, ...v.variants.map((x) => x.name.length));
-  lines.push(`${"variant".padEnd(w)}  ${"mean ± sd".padEnd(16)} ${"min".padStart(7)} ${"max".padStart(7)} ${"range".padStart(6)}`);
+  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  not finished`);
   for (const x of v.variants) {
-    const excluded = x.excluded ? `  (${x.excluded} diverged/failed runs excluded)` : "";
-    lines.push(`${x.name.padEnd(w)}  ${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(16)} ${f(x.min).padStart(7)} ${f(x.max).padStart(7)} ${f(x.range).padStart(6)}${excluded}`);
+    const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : ""].filter(Boolean).join(", ");
+    const desc = x.n === 0 ? "no finished run".padEnd(17 + 1 + 8 * 3 + 2) : `${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(17)} ${f(x.min).padStart(8)} ${f(x.max).padStart(8)} ${f(x.max - x.min).padStart(8)}`;
+    lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${out || "-"}`);
+  }
+  for (const x of v.variants) {
+    const line = failureLine(x);
+    if (line) lines.push(line);
+    for (const e of x.errors) lines.push(`  ${e.error}  (seed${e.seeds.length > 1 ? "s" : ""} ${e.seeds.join(", ")})`);
+  }
+  for (const fc of v.failure_comparisons) {
+    const how = fc.paired ? `, ${fc.discordant![0]} seed(s) where only ${fc.a} failed, ${fc.discordant![1]} where only ${fc.b} failed` : "";
+    lines.push(`failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValue(fc.p)}`);
   }
   for (const c of v.comparisons) {
-    const p = c.p < 0.001 ? c.p.toExponential(1) : c.p.toFixed(3);
-    const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${c.pAdjusted < 0.001 ? c.pAdjusted.toExponential(1) : c.pAdjusted.toFixed(3)}` : "";
-    lines.push(`${c.name} − ${v.reference}  ${sf(c.diff)}${unit}  ${Math.round(c.level * 100)}% CI [${sf(c.ci[0])}, ${sf(c.ci[1])}]  ${c.test}${c.df !== undefined ? `(${c.df})` : ""}, p = ${p}${adj}`);
-    const gain = c.pairing ? `; pairing cut the variance of the difference ${c.pairing.varianceRatio.toFixed(1)}×` : "";
-    lines.push(`  P(${c.name} > ${v.reference}) = ${c.prob_improvement.estimate.toFixed(2)}${gain}`);
-    for (const note of [...c.notes, ...c.warnings]) lines.push(`  note: ${note}`);
+    const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(c.p_adjusted)}` : "";
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValue(c.p)}${adj}`);
+    const rests = c.paired
+      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
+      : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
+    lines.push(`  rests ${rests}`);
+    const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
+    lines.push(...robustLines(c, f, signed, unit));
+    for (const note of c.notes) lines.push(`  note: ${note}`);
   }
+  for (const nc of v.not_compared) lines.push(`${nc.b} − ${nc.a}: not compared: ${nc.reason}`);
+  for (const p of v.problems) lines.push(`left out: ${p}`);
   for (const a of v.advice) lines.push(`advice: ${a}`);
   return lines.join("\n");
+}
+
+const times = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
+
+/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1. */
+function pairingText(gain: number, ci: [number, number] | null, level: number): string {
+  if (!Number.isFinite(gain)) return "pairing removed all the noise of the difference";
+  const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : "";
+  if (ci && ci[1] < 1) return `pairing made the difference noisier: variance ratio ${times(gain)}×${interval}`;
+  if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
+  if (gain < 1 || (!ci && gain < 1.05)) return `pairing gain ${times(gain)}×${interval}`;
+  return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
+}
+
+/** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed. */
+function testName(c: Analysis["comparisons"][number]): string {
+  if (c.test === "none") return "no test (no spread)";
+  const name = c.paired && !/paired/i.test(c.test) ? `paired ${c.test}` : c.test;
+  if (!/wilcoxon|mann|permutation|sign|rank/i.test(c.test)) return name;
+  const how = c.method === "asymptotic" ? "normal approximation" : c.method === "monte-carlo" ? "Monte Carlo" : "exact";
+  return /exact|approximation|monte carlo/i.test(c.test) ? name : `${name} (${how})`;
+}
+
+/** Black swans by seed, the comparison without them, the robust and exact ones, and whether they disagree. */
+function robustLines(c: Analysis["comparisons"][number], f: (x: number) => string, signed: (x: number) => string, unit: string): string[] {
+  const r = c.robust;
+  if (!r) return [];
+  const out: string[] = [];
+  if (c.black_swans.length > 0) {
+    const who = c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${s.z.toFixed(1)}`).join("; ");
+    out.push(`  black swan${c.black_swans.length > 1 ? "s" : ""}: ${who}`);
+  }
+  if (r.warning) {
+    const parts: string[] = [];
+    if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
+    if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
+    if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
+    if (parts.length) out.push(`  robust check: ${parts.join("; ")}`);
+    out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
+    for (const why of r.reasons) out.push(`    ${why}`);
+  }
+  void f;
+  return out;
 }

@@ -10,7 +10,9 @@ import type { RunRecord, Store } from "../store/index.ts";
 import { diffFingerprints, StoreError, type FingerprintDifference } from "../store/index.ts";
 import type { Progress } from "../twin/types.ts";
 import { setupRun, trainFromRecord } from "./executor.ts";
-import { configOf, executedFingerprint, resultFromStore, resultMetrics, studyFingerprint, withSplit, type MetricRow } from "./record.ts";
+import { configOf } from "./run-record.ts";
+import { executedFingerprint, resultFromStore, resultMetrics, type MetricRow } from "./stored-results.ts";
+import { studyFingerprint, withSplit } from "./study-fingerprint.ts";
 
 export interface Divergence {
   kind: "control-sum" | "batch" | "metric" | "weights" | "steps";

@@ -75,7 +75,13 @@ export class VariantGroup {
       for (const name of init.names) {
         const factory = factories[name];
         if (factory === undefined) throw new Error(`variant '${name}' is not defined in the variants module`);
-        this.runners.push(new VariantRunner(name, factory, init.streams, init.totalSteps, evalOptions));
+        try {
+          this.runners.push(new VariantRunner(name, factory, init.streams, init.totalSteps, evalOptions));
+        } catch (e) {
+          // Name the variant whose factory (or model/optimizer set-up) threw, not whichever is reported next.
+          const message = e instanceof Error ? e.message : String(e);
+          throw new Error(message.startsWith(`variant '${name}'`) ? message : `variant '${name}' could not be built: ${message}`, { cause: e });
+        }
       }
     } catch (e) {
       for (const r of this.runners) r.dispose();

@@ -1,5 +1,5 @@
-// Entry of a variant worker thread: TypeScript through tsx, then the host loop.
-import { register } from "tsx/esm/api";
+// Entry of a variant worker thread: TypeScript through tsx ("twin" resolved to this installation), then the host loop.
+import { registerTwin } from "../boot/register.mjs";
 
-register();
+registerTwin();
 await import("./worker-main.ts");

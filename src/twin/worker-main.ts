@@ -4,8 +4,8 @@
  * group of variants and closes it at the end.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import { setNumThreads, setStrictRandom } from "../torch/runtime.ts";
+import { importExport } from "./import-module.ts";
 import { VariantGroup, type HostInit, type VariantsModule } from "./hosts.ts";
 import type { MetricAccumulator, VariantFactory } from "./types.ts";
 
@@ -14,10 +14,9 @@ setNumThreads(data.threads);
 setStrictRandom(true);
 
 async function loadVariants(m: VariantsModule): Promise<{ variants: Record<string, VariantFactory>; metrics?: () => MetricAccumulator }> {
-  const url = m.path.startsWith("file:") ? m.path : pathToFileURL(m.path).href;
-  const mod = (await import(url)) as Record<string, unknown>;
-  const holder = mod[m.exportName ?? "default"] as { variants?: Record<string, VariantFactory>; metrics?: () => MetricAccumulator } | undefined;
-  if (!holder?.variants) throw new Error(`${m.path}: export '${m.exportName ?? "default"}' has no 'variants'`);
+  const exportName = m.exportName ?? "default";
+  const holder = (await importExport(m.path, exportName, "variants module")) as { variants?: Record<string, VariantFactory>; metrics?: () => MetricAccumulator } | undefined;
+  if (!holder?.variants) throw new Error(`${m.path}: export '${exportName}' has no 'variants'`);
   // TwinConfig.metrics (a function) cannot cross threads: workers take it from the same export.
   return { variants: holder.variants, metrics: holder.metrics };
 }

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
-import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, thinSteps } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
 import { markItems, type MarkItem } from "./scenegraph.ts";
 import { analyzeResults } from "../../src/study/analyze.ts";
@@ -130,15 +130,38 @@ test("twin stats --plot: distribution and differences for results from a CSV", a
   assert.equal(readFileSync(out).subarray(1, 4).toString(), "PNG");
 });
 
-test("LogDirSource lists studies and changes its signature when a run writes", async () => {
+test("LogDirSource lists studies and notices a run that writes (fs.watch, and the polling fallback)", async () => {
   const src = new LogDirSource(join(root, "logs"));
   const list = await src.listStudies();
   assert.deepEqual(list.map((s) => s.name), ["ab", "seeds"]);
   assert.equal(list[0]!.runs, 15);
-  const before = (await src.signatures()).ab;
-  appendFileSync(join(abDir, "baseline", "seed-0", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 51, wall_time: 0, values: { "train/loss": 0.3 } }) + "\n");
-  assert.notEqual((await src.signatures()).ab, before);
-  assert.equal(await src.loadStudy("nope"), undefined);
+  assert.deepEqual(list[0]!.status, { success: 15 });
+  const seen: string[] = [];
+  const stop = src.watch((s) => seen.push(s), 50);
+  const line = JSON.stringify({ kind: "scalars", step: 51, wall_time: 0, values: { "train/loss": 0.3 } }) + "\n";
+  appendFileSync(join(abDir, "baseline", "seed-0", "metrics.jsonl"), line);
+  for (let i = 0; i < 100 && !seen.includes("ab"); i++) await new Promise((r) => setTimeout(r, 20));
+  stop();
+  assert.ok(seen.includes("ab"), "fs.watch reported the change");
+  assert.ok(!seen.includes("seeds"));
+  // The run no longer ends with its `end` line: it is running again.
+  assert.deepEqual((await src.listStudies())[0]!.status, { running: 1, success: 14 });
+  assert.equal(await src.openStudy("nope"), undefined);
+  // Polling, where fs.watch is not available.
+  const polled: string[] = [];
+  const stopPolling = src.watch((s) => polled.push(s), 30, "poll");
+  await new Promise((r) => setTimeout(r, 80));
+  appendFileSync(join(abDir, "wider", "seed-1", "metrics.jsonl"), line);
+  for (let i = 0; i < 100 && !polled.includes("ab"); i++) await new Promise((r) => setTimeout(r, 20));
+  stopPolling();
+  assert.deepEqual([...new Set(polled)], ["ab"]);
+});
+
+test("the run index reads a run's status from the tail of its metrics file", () => {
+  assert.equal(statusFromTail('{"kind":"scalars","step":1}\n{"kind":"end","wall_time":1,"status":"success"}\n'), "success");
+  assert.equal(statusFromTail('{"kind":"scalars","step":1}\n'), "running");
+  assert.equal(statusFromTail('{"kind":"end","wall_time":1,"status":"failure"}\n{"kind":"sca'), "running");
+  assert.equal(statusFromTail(""), "running");
 });
 
 test("seed densities are overlaid, not stacked: each area starts at zero and peaks at its own density", async () => {

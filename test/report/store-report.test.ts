@@ -32,7 +32,7 @@ test("twin report <sweep>: a sweep's runs and curves come from the store; captio
   try {
     const found = await locateStudy("sw", { logdir: join(cwd, "runs"), store: source });
     assert.equal(found.source, source);
-    const study = (await found.source.loadStudy(found.name))!;
+    const study = (await found.source.openStudy(found.name))!;
     assert.equal(study.twinTrained, false);
     const report = await buildReport(study);
     const m = report.model;
@@ -56,7 +56,7 @@ test("locateStudy: a folder, a name in the log folder, or an error that lists th
   assert.equal((await locateStudy(studyDir, { logdir: "nowhere" })).name, "ab");
   const byName = await locateStudy("ab", { logdir });
   assert.equal(byName.name, "ab");
-  assert.equal((await byName.source.loadStudy("ab"))!.twinTrained, undefined);
+  assert.equal((await byName.source.openStudy("ab"))!.twinTrained, undefined);
   await assert.rejects(locateStudy("abc", { logdir }), /abc: not found: no folder abc; no study abc in .*; no store here.*Studies: ab \(log folder/);
 });
 
@@ -64,7 +64,7 @@ test("a twin study's report says twin-trained", async () => {
   const logdir = join(dir, "logs2");
   const studyDir = writeFixture(logdir, { study: "ab", seeds: 3, steps: 10 });
   const found = await locateStudy(studyDir, { logdir });
-  const r = await buildReport((await found.source.loadStudy(found.name))!);
+  const r = await buildReport((await found.source.openStudy(found.name))!);
   assert.equal(r.model.twinTrained, true);
   assert.match(r.html, /twin-trained, paired by seed/);
 });

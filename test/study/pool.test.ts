@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { runStudy, defaultJobs } from "../../src/study/run-study.ts";
-import { importStudy } from "../../src/study/record.ts";
+import { importStudy } from "../../src/study/study-file.ts";
 import { studyProject } from "./fixtures/synthetic-study.ts";
 import { dumpStore, storePath, twin } from "./fixtures/store-dump.ts";
 import Database from "better-sqlite3";

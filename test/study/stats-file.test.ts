@@ -27,10 +27,14 @@ test("CSV long form: paired by default, documented JSON fields, reference values
   assert.equal(a.metric, "accuracy");
   assert.equal(a.higher_is_better, true);
   assert.deepEqual(a.variants.map((v) => v.name), ["base", "new"]);
-  assert.deepEqual(Object.keys(a.variants[0]).sort(), ["iqm", "max", "mean", "median", "min", "n", "name", "sd", "se"]);
+  assert.deepEqual(Object.keys(a.variants[0]).sort(),
+    ["diverged", "errors", "failed", "failure_rate", "failure_rate_ci", "iqm", "max", "mean", "median", "min", "missing", "n", "name", "runs", "sd", "se", "unfinished"]);
   const c = a.comparisons[0];
-  assert.deepEqual(Object.keys(c).filter((k) => !["effect_size_name", "prob_improvement_ci", "notes"].includes(k)).sort(),
-    ["a", "b", "ci", "diff", "effect_size", "n", "p", "p_adjusted", "paired", "prob_improvement", "statistic", "test"].sort());
+  assert.deepEqual(Object.keys(c).sort(),
+    ["a", "b", "black_swans", "ci", "diff", "effect_size", "effect_size_name", "excluded", "excluded_pairs", "method", "n", "n_pairs", "notes", "p", "p_adjusted",
+      "paired", "pairing_gain", "pairing_gain_ci", "prob_improvement", "prob_improvement_ci", "prob_improvement_method", "reading", "robust", "statistic", "test"]);
+  assert.deepEqual(Object.keys(a).sort(),
+    ["advice", "comparisons", "direction", "failure_comparisons", "higher_is_better", "level", "metric", "not_compared", "paired", "pairing", "problems", "seeds", "variants"]);
   assert.equal(c.paired, true);
   assert.equal(c.a, "base");
   // scipy.stats.ttest_rel(B, A): statistic = 14.0 exactly? Reference computed by hand:

@@ -16,8 +16,11 @@ test("seed plans: all factors, one factor at a time, grids", () => {
     { root: 5, factors: { order: 7 } },
   ]);
   assert.ok(ofat.every((r) => r.group === "order"));
+  // One study: the shared root run (every factor at `first`) once, counted in every group; labels unique.
   const each = planRuns({ vary: ["init", "order"], n: 2, withAll: true });
-  assert.deepEqual(each.map((r) => r.group), ["init", "init", "order", "order", "all", "all"]);
+  assert.deepEqual(each.map((r) => r.group), ["all", "all", "init", "order"]);
+  assert.deepEqual(each[0], { group: "all", alsoIn: ["init", "order"], label: 0, seed: { root: 0 } });
+  assert.deepEqual(each.slice(1).map((r) => [r.label, r.seed]), [[1, { root: 1 }], [3, { root: 0, factors: { init: 1 } }], [5, { root: 0, factors: { order: 1 } }]]);
   const grid = planRuns({ grid: { init: [0, 1], order: [0, 1, 2] } });
   assert.equal(grid.length, 6);
   assert.deepEqual(grid[5].seed, { root: 0, factors: { init: 1, order: 2 } });
@@ -43,8 +46,11 @@ test("twin compare runs the example A/B study end to end (shortened) and prints 
     assert.equal(r.status, 0, r.stderr);
     const v = JSON.parse(r.stdout);
     assert.deepEqual(v.variants.map((x: { name: string }) => x.name), ["baseline", "dropout"]);
-    assert.equal(v.comparisons[0].name, "dropout");
-    assert.equal(v.seeds.length, 2);
+    assert.equal(v.comparisons[0].b, "dropout");
+    assert.equal(v.comparisons[0].n_pairs, 2);
+    assert.equal(v.comparisons[0].excluded_pairs, 0);
+    assert.equal(v.seeds, 2);
+    assert.equal(v.variants[1].failure_rate, 0);
     assert.ok(v.variants[0].mean > 0.5, `accuracy after 40 steps: ${v.variants[0].mean}`);
   } finally {
     rmSync(logdir, { recursive: true, force: true });
@@ -71,6 +77,6 @@ test("bad study files give clear errors", () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /does not exist/);
   const s = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "1"]);
-  assert.equal(s.status, 1);
+  assert.equal(s.status, 2, "a bad option value is a usage error");
   assert.match(s.stderr, /--seeds must be at least 2/);
 });

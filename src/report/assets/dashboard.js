@@ -1,14 +1,20 @@
 // twin dashboard client: hand-written, no framework, no build step.
-// Lists studies, shows one study's report view (rendered as SVG by the server),
-// and reloads it when the server says over server-sent events that it changed.
+// Lists studies, shows one study's report view (rendered as SVG by the server)
+// for the metric and smoothing picked here, or two studies side by side, and
+// reloads the view when the server says over server-sent events that it changed.
 "use strict";
 (function () {
   var studiesEl = document.getElementById("studies");
   var viewEl = document.getElementById("view");
   var liveEl = document.getElementById("live");
+  var compareEl = document.getElementById("compare");
+  /** What is shown: { study: name } or { compare: [a, b] }. */
   var current = null;
+  /** Per study: the metric and smoothing picked (default: the server's metric, no smoothing). */
+  var picks = {};
   var loading = false;
   var again = false;
+  var studyNames = [];
 
   function text(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -25,65 +31,132 @@
     });
   }
 
+  // One word per state in the sidebar: logs say success/failure, the store finished/failed.
+  var WORDS = { success: "finished", failure: "failed" };
   function statusText(st) {
-    return Object.keys(st).map(function (k) { return st[k] + " " + k; }).join(", ");
+    var merged = {};
+    Object.keys(st).forEach(function (k) {
+      var w = WORDS[k] || k;
+      merged[w] = (merged[w] || 0) + st[k];
+    });
+    return Object.keys(merged).map(function (k) { return merged[k] + " " + k; }).join(", ");
+  }
+
+  function key() {
+    return current ? (current.compare ? "compare:" + current.compare.join("|") : current.study) : "";
+  }
+
+  function fillCompare() {
+    var selects = compareEl.querySelectorAll("select");
+    Array.prototype.forEach.call(selects, function (sel, i) {
+      var keep = sel.value;
+      sel.innerHTML = studyNames.map(function (n) { return '<option value="' + text(n) + '">' + text(n) + "</option>"; }).join("");
+      sel.value = keep || studyNames[Math.min(i, studyNames.length - 1)] || "";
+    });
+    compareEl.hidden = studyNames.length < 2;
   }
 
   function loadStudies() {
     return getJson("/api/studies").then(function (data) {
       studiesEl.innerHTML = "";
+      studyNames = data.studies.map(function (s) { return s.name; });
       data.studies.forEach(function (s) {
         var li = document.createElement("li");
         li.dataset.study = s.name;
-        if (s.name === current) li.className = "active";
+        if (current && s.name === current.study) li.className = "active";
         li.innerHTML = '<a href="#' + encodeURIComponent(s.name) + '">' + text(s.name) + "</a>" +
           '<span class="meta">' + text(s.variants.length + " variants · " + s.seeds + " seeds · " + s.runs + " runs") + "</span>" +
           '<span class="meta">' + text(statusText(s.status)) + "</span>";
         studiesEl.appendChild(li);
       });
+      fillCompare();
       if (!current && data.studies.length > 0) {
-        var fromHash = decodeURIComponent(location.hash.slice(1));
-        var pick = data.studies.some(function (s) { return s.name === fromHash; }) ? fromHash : data.studies[0].name;
-        select(pick);
+        route(decodeURIComponent(location.hash.slice(1)) || data.studies[0].name);
       } else if (data.studies.length === 0) {
         viewEl.innerHTML = '<p class="muted">No studies in ' + text(data.source) + " yet. Start one; it appears here by itself.</p>";
       }
     });
   }
 
-  function loadStudy() {
+  function query(name) {
+    var p = picks[name] || {};
+    var q = [];
+    if (p.metric) q.push("metric=" + encodeURIComponent(p.metric));
+    if (p.smooth) q.push("smooth=" + encodeURIComponent(p.smooth));
+    return q.join("&");
+  }
+
+  function toolbar(v, name) {
+    var p = picks[name] || {};
+    var options = (v.tags || []).map(function (t) {
+      return '<option value="' + text(t) + '"' + (t === v.metric ? " selected" : "") + ">" + text(t) + "</option>";
+    }).join("");
+    var smooth = p.smooth || 0;
+    return '<div class="toolbar"><label>metric <select id="metric">' + options + "</select></label>" +
+      '<label>curve smoothing <input id="smooth" type="range" min="0" max="0.95" step="0.05" value="' + smooth + '">' +
+      '<span id="smooth-value">' + (smooth > 0 ? "EMA weight " + smooth : "off") + "</span></label></div>";
+  }
+
+  function loadView() {
     if (!current) return;
     if (loading) { again = true; return; }
     loading = true;
-    var name = current;
-    getJson("/api/studies/" + encodeURIComponent(name)).then(function (v) {
-      if (name !== current) return;
-      var head = '<header><h1>' + text(v.name) + '</h1><p class="muted" id="updated" data-signature="' + text(v.signature) + '">' +
-        (v.error ? "" : text(v.variants.length + " variants · " + v.seeds.length + " seeds · " + v.runs.length + " runs · verdict on " + v.metric + " · ")) +
-        "updated " + text(new Date(v.updatedAt).toLocaleTimeString()) + "</p></header>";
-      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this study yet: ' + text(v.error) + "</p>" : v.html);
+    var shown = key();
+    var name = current.study;
+    var url = current.compare
+      ? "/api/compare?a=" + encodeURIComponent(current.compare[0]) + "&b=" + encodeURIComponent(current.compare[1]) + (query(shown) ? "&" + query(shown) : "")
+      : "/api/studies/" + encodeURIComponent(name) + (query(name) ? "?" + query(name) : "");
+    getJson(url).then(function (v) {
+      if (shown !== key()) return;
+      var who = current.compare ? shown : name;
+      var head = '<header><h1>' + text(v.name) + '</h1><p class="muted" id="updated" data-version="' + text(v.version) + '">' +
+        (v.error ? "" : text(v.variants.length + " variants · " + v.seeds + " seeds · " + v.runs + " runs · verdict on " + v.metric + " · ")) +
+        "updated " + text(new Date(v.updatedAt).toLocaleTimeString()) + (v.stale ? " · updating…" : "") + "</p>" +
+        (v.error ? "" : toolbar(v, who)) + "</header>";
+      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
       document.title = "twin · " + v.name;
+      var metric = document.getElementById("metric");
+      if (metric) metric.addEventListener("change", function () {
+        picks[who] = picks[who] || {};
+        picks[who].metric = metric.value;
+        loadView();
+      });
+      var slider = document.getElementById("smooth");
+      if (slider) slider.addEventListener("change", function () {
+        picks[who] = picks[who] || {};
+        picks[who].smooth = Number(slider.value) > 0 ? slider.value : "";
+        loadView();
+      });
     }).catch(function (e) {
       viewEl.innerHTML = '<p class="warnings">' + text(e.message) + "</p>";
     }).then(function () {
       loading = false;
-      if (again) { again = false; loadStudy(); }
+      if (again) { again = false; loadView(); }
     });
   }
 
-  function select(name) {
-    current = name;
+  /** Shows a study (`name`) or a comparison (`compare:a|b`). */
+  function route(hash) {
+    var m = /^compare:(.+)\|(.+)$/.exec(hash);
+    current = m ? { compare: [m[1], m[2]] } : { study: hash };
     Array.prototype.forEach.call(studiesEl.children, function (li) {
-      li.className = li.dataset.study === name ? "active" : "";
+      li.className = current.study && li.dataset.study === current.study ? "active" : "";
     });
-    if (location.hash.slice(1) !== encodeURIComponent(name)) history.replaceState(null, "", "#" + encodeURIComponent(name));
-    viewEl.innerHTML = '<p class="muted">Loading ' + text(name) + "…</p>";
-    loadStudy();
+    var want = "#" + encodeURIComponent(hash);
+    if (location.hash !== want) history.replaceState(null, "", want);
+    viewEl.innerHTML = '<p class="muted">Loading ' + text(m ? m[1] + " vs " + m[2] : hash) + "…</p>";
+    loadView();
   }
 
   window.addEventListener("hashchange", function () {
-    var name = decodeURIComponent(location.hash.slice(1));
-    if (name && name !== current) select(name);
+    var h = decodeURIComponent(location.hash.slice(1));
+    if (h && h !== key()) route(h);
+  });
+
+  compareEl.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var s = compareEl.querySelectorAll("select");
+    if (s[0].value && s[1].value && s[0].value !== s[1].value) route("compare:" + s[0].value + "|" + s[1].value);
   });
 
   function connect() {
@@ -94,7 +167,7 @@
     });
     es.addEventListener("study", function (ev) {
       var d = JSON.parse(ev.data);
-      if (d.name === current) loadStudy();
+      if (current && (d.name === current.study || (current.compare && current.compare.indexOf(d.name) >= 0))) loadView();
     });
     es.addEventListener("studies", function () {
       loadStudies();

@@ -1,5 +1,5 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
-import type { CurveData } from "../model.ts";
+import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
 import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, slug, type Chart } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";
@@ -10,6 +10,14 @@ export function curveChart(data: CurveData): Chart {
   const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: p.value }));
   const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: s.mean, n: s.n }));
   const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: s.lo, hi: s.hi, n: s.n, band: data.bandLabel }));
+  // Summarised (many runs): where the runs lie, 5–95% and 25–75% of them at each step.
+  const outerLabel = "5–95% of runs", innerLabel = "25–75% of runs";
+  const quantileRows = data.summarised
+    ? data.stats.filter((s) => s.q && s.q.every(finite)).flatMap((s) => [
+        { variant: s.variant, step: s.step, lo: s.q![0], hi: s.q![3], n: s.n, band: outerLabel },
+        { variant: s.variant, step: s.step, lo: s.q![1], hi: s.q![2], n: s.n, band: innerLabel },
+      ])
+    : [];
   const color = { field: "variant", type: "nominal", scale: { domain: data.variants }, title: data.paired ? `variant − ${data.reference}` : "variant" };
   // A metric logged at one step only (e.g. val/* of runs shorter than an epoch)
   // would make invisible one-point lines and bands: draw each variant's seeds as
@@ -27,6 +35,20 @@ export function curveChart(data: CurveData): Chart {
     legend: { title: "lines", symbolType: "stroke" },
   });
   const layer: Record<string, unknown>[] = [
+    {
+      name: "quantiles",
+      data: { values: quantileRows },
+      mark: oneStep ? { type: "rule", strokeWidth: 14 } : { type: "area", interpolate: "linear" },
+      encoding: {
+        x,
+        y: { field: "lo", type: "quantitative", title: yTitle },
+        y2: { field: "hi" },
+        color,
+        detail: { field: "band", type: "nominal" },
+        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: { title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 } },
+        tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
+      },
+    },
     {
       name: "seeds",
       data: { values: seedRows },
@@ -58,27 +80,36 @@ export function curveChart(data: CurveData): Chart {
   }
   const runs = new Set(seedRows.map((r) => `${r.variant}\u0000${r.seed}`)).size;
   const bands = new Set(bandRows.map((r) => r.variant)).size;
+  const quantileBands = new Set(quantileRows.map((r) => `${r.variant}\u0000${r.band}`)).size;
   const means = new Set(meanRows.map((r) => r.variant)).size;
   const title = data.paired ? `Paired difference: ${data.tag}, variant − ${data.reference}` : `Learning curve: ${data.tag}`;
+  const total = Object.values(data.runs).reduce((a, b) => a + b, 0);
+  const drawnRuns = Object.values(data.drawn).reduce((a, b) => a + b, 0);
+  const summary = data.summarised
+    ? ` Summarised: ${drawnRuns.toLocaleString("en")} of ${total.toLocaleString("en")} runs are drawn as thin lines (the same seeds in every variant, chosen by a hash of the seed)` +
+      ` at up to ${SAMPLED_LINE_STEPS} evenly spaced steps; the light bands hold ${outerLabel} and ${innerLabel} at each step` +
+      `${total > data.quantileSample ? ` (quantiles from a uniform sample of at most ${data.quantileSample} runs per step and variant)` : ""}.`
+    : "";
+  const smoothing = data.smoothing > 0 ? ` Smoothed: exponential moving average with weight ${data.smoothing} (as TensorBoard), applied to every run before the statistics; final values are not smoothed.` : "";
   const caption = oneStep
-    ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.`
+    ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.` + summary
     : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step${data.twinTrained ? " (twin-trained: same batches, same evaluation batch)" : " (separate runs that share the seed)"}` : "Each thin line is one run (seed)"}; ` +
     `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
-    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".");
+    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + summary + smoothing;
   return {
     id: `${data.paired ? "paired" : "curve"}-${slug(data.tag)}`,
     title,
     caption,
     series: data.variants.length,
     points: seedRows.length,
-    marks: { seeds: runs, band: bands, mean: means },
+    marks: quantileBands > 0 ? { quantiles: quantileBands, seeds: runs, band: bands, mean: means } : { seeds: runs, band: bands, mean: means },
     spec: {
       $schema: SCHEMA,
       title,
       width: WIDTH,
       height: HEIGHT,
       config: CONFIG,
-      layer: layer.filter((l) => l.name !== "band" || bandRows.length > 0),
+      layer: layer.filter((l) => (l.name !== "band" || bandRows.length > 0) && (l.name !== "quantiles" || quantileRows.length > 0)),
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
-import type { DifferenceData, DistributionData } from "../model.ts";
+import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { CONFIG, SCHEMA, WIDTH, finite, seedsText, slug, type Chart } from "./common.ts";
 
 const SEED = "one seed";
@@ -22,7 +22,10 @@ export function distributionChart(d: DistributionData): Chart {
     caption:
       `Top: kernel density of each variant's final ${d.metric} over seeds (Gaussian kernel, Silverman bandwidth), overlaid (not stacked): each curve is that variant's own density. ` +
       `Bottom: one mark per seed; crosses are black swans (modified z-score |z| > ${d.threshold}, Iglewicz & Hoaglin); ` +
-      `the bar is the ${ciLabel}.`,
+      `the bar is the ${ciLabel}.` +
+      (d.summarised
+        ? ` Summarised: ${d.variants.map((v) => `${v.name} ${v.points.length.toLocaleString("en")} of ${v.n.toLocaleString("en")} seeds drawn`).join(", ")} (a fixed sample by seed hash, plus every black swan: ${d.variants.map((v) => `${v.swans} in ${v.name}`).join(", ")}); the density and the interval use every seed.`
+        : ""),
     series: names.length,
     points: points.length,
     marks: { density: densityVariants, seedpoints: points.length, ci: ciRows.length },
@@ -103,7 +106,9 @@ export function differenceChart(d: DifferenceData): Chart {
     title: `Differences: final ${d.metric}`,
     caption:
       `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
-      `from the test named in the legend; the dashed line is no difference.` + (points.length === 0 ? " Runs are unpaired: only the interval is drawn." : ""),
+      `from the test named in the legend; the dashed line is no difference.` +
+      (points.length === 0 ? " Runs are unpaired: only the interval is drawn." : "") +
+      d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash); the interval uses every seed.`).join(""),
     series: rows.length,
     points: points.length,
     marks: { diffs: points.length, ci: ciRows.length },

@@ -1,5 +1,5 @@
 /** Every chart of a report, in reading order: pure functions of the report model. */
-import type { ReportModel } from "../model.ts";
+import type { ReportModel } from "../model/index.ts";
 import type { Chart } from "./common.ts";
 import { curveChart } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";

@@ -1,5 +1,5 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
-import type { ExpectedMaxData, PowerData, VarianceData } from "../model.ts";
+import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
 import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, seedsText, slug, type Chart } from "./common.ts";
 
 /** Bars of each factor's variance with its chi-square CI (undefined when not available). */

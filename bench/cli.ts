@@ -1,0 +1,161 @@
+/**
+ * CLI start-up benchmark: wall-clock and CPU time of `twin --help`,
+ * `twin --version`, `twin stats` on a 20-row CSV, `twin runs` on a small
+ * store and `twin report` of a small logged study (3 variants × 5 seeds ×
+ * 50 steps), each started as a user would (`node bin/twin.js …`, the
+ * compiled CLI, built first when stale), median of 5 after one warm-up run;
+ * next to it the same command from the TypeScript sources through tsx
+ * (`node --import tsx src/cli/main.ts …`, how every command started before
+ * dist/ existed).
+ *
+ *   npx tsx bench/cli.ts
+ *
+ * Writes bench/results/cli.json:
+ * {"runs","commands":[{"name","argv","compiled_ms","compiled_cpu_ms","source_ms","source_cpu_ms"}]}
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RunLogger } from "../src/log/index.ts";
+import { openStore } from "../src/store/index.ts";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const RUNS = 5;
+
+/** A 20-row results file: 2 variants × 10 seeds, in long form. */
+function writeCsv(dir: string): string {
+  const rows = ["variant,seed,accuracy"];
+  for (let seed = 0; seed < 10; seed++) {
+    const base = 0.86 + 0.004 * Math.sin(seed * 1.7);
+    rows.push(`baseline,${seed},${base.toFixed(4)}`, `dropout,${seed},${(base + 0.003 + 0.001 * Math.cos(seed)).toFixed(4)}`);
+  }
+  const file = join(dir, "results.csv");
+  writeFileSync(file, rows.join("\n") + "\n");
+  return file;
+}
+
+/** A store with one study of 2 variants and 10 finished twin runs. */
+async function writeStore(dir: string): Promise<string> {
+  const path = join(dir, "twin.db");
+  const store = await openStore(path);
+  try {
+    await store.putStudy({ name: "bench", specHash: "bench-spec" });
+    await store.putVariants("bench", [{ name: "baseline" }, { name: "dropout" }]);
+    for (let seed = 0; seed < 10; seed++) {
+      const { run } = await store.submitRun({ study: "bench", variants: ["baseline", "dropout"], specHash: "bench-spec", rootSeed: seed, seeds: { init: seed, order: seed } });
+      await store.claimRun(run.id, "bench");
+      await store.addMetrics([
+        { runId: run.id, variant: "baseline", name: "val/accuracy", step: 100, value: 0.86 + 0.001 * seed },
+        { runId: run.id, variant: "dropout", name: "val/accuracy", step: 100, value: 0.865 + 0.001 * seed },
+      ]);
+      await store.finishRun(run.id, { worker: "bench" });
+    }
+  } finally {
+    await store.close();
+  }
+  return path;
+}
+
+/** A logged study `<logdir>/bench/<variant>/seed-<n>` with training and validation curves. */
+function writeLogs(logdir: string): string {
+  const study = "bench";
+  for (const variant of ["baseline", "wider", "dropout"]) {
+    for (let seed = 0; seed < 5; seed++) {
+      const logger = new RunLogger({ logdir, study, variant, seed, flushSecs: 0 });
+      logger.hparams({ study, variant, seed: String(seed), steps: 50 }, ["val/accuracy"]);
+      for (let step = 1; step <= 50; step++) {
+        const acc = 0.88 - 0.78 * Math.exp(-step / 9) + 0.003 * Math.sin(seed + step + variant.length);
+        logger.log(step, { "train/loss": 2.3 * Math.exp(-step / 11) + 0.3 });
+        if (step % 10 === 0) logger.log(step, { "val/accuracy": acc });
+      }
+      logger.close();
+    }
+  }
+  return join(logdir, study);
+}
+
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+/** CPU time (user + system, ms) of this process's waited-for children, from /proc/self/stat (clock ticks of 10 ms). */
+function childrenCpuMs(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  // After "pid (comm) ", field 3 is the state; cutime and cstime are fields 16 and 17 of the full line.
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Starts the CLI once; wall time around the child and the child's CPU time. */
+function timeOnce(argv: string[], source: boolean): Timing {
+  const entry = source ? ["--import", "tsx", join(ROOT, "src/cli/main.ts")] : [join(ROOT, "bin/twin.js")];
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...entry, ...argv], { cwd: ROOT, encoding: "utf8" });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`twin ${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return { ms, cpuMs: childrenCpuMs() - cpu0 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Throws unless bin/twin.js runs dist/: no file under src/ newer than the last build (editing during the run would measure tsx). */
+function assertCompiledIsFresh(): void {
+  const newer = spawnSync("find", ["src", "-newer", "dist/.built"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  if (newer) throw new Error(`sources changed since the build (${newer.split("\n")[0]}): run the benchmark again`);
+}
+
+/** Median wall and CPU time (ms) of RUNS starts after one warm-up start (file cache). */
+function measure(argv: string[], source: boolean): { ms: number; cpuMs: number } {
+  timeOnce(argv, source);
+  const times = Array.from({ length: RUNS }, () => timeOnce(argv, source));
+  if (!source) assertCompiledIsFresh();
+  return { ms: Math.round(median(times.map((t) => t.ms))), cpuMs: Math.round(median(times.map((t) => t.cpuMs))) };
+}
+
+async function main(): Promise<void> {
+  const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
+  if (built.status !== 0) throw new Error("scripts/build.sh failed: the compiled CLI cannot be measured");
+  const dir = mkdtempSync(join(tmpdir(), "twin-bench-cli-"));
+  try {
+    const csv = writeCsv(dir);
+    const store = await writeStore(dir);
+    const study = writeLogs(join(dir, "runs"));
+    const commands: { name: string; argv: string[] }[] = [
+      { name: "twin --help", argv: ["--help"] },
+      { name: "twin --version", argv: ["--version"] },
+      { name: "twin stats (20-row CSV)", argv: ["stats", csv, "--metric", "accuracy"] },
+      { name: "twin runs (10 runs)", argv: ["runs", "--store", store] },
+      { name: "twin report (3 variants × 5 seeds)", argv: ["report", study, "-o", join(dir, "report.html")] },
+    ];
+    const results = [];
+    for (const c of commands) {
+      const compiled = measure(c.argv, false);
+      const source = measure(c.argv, true);
+      const row = {
+        name: c.name,
+        argv: c.argv.map((a) => a.replace(dir, "<tmp>")),
+        compiled_ms: compiled.ms,
+        compiled_cpu_ms: compiled.cpuMs,
+        source_ms: source.ms,
+        source_cpu_ms: source.cpuMs,
+      };
+      results.push(row);
+      process.stdout.write(`${row.name.padEnd(38)} compiled ${String(row.compiled_ms).padStart(5)} ms (cpu ${row.compiled_cpu_ms})   tsx ${String(row.source_ms).padStart(5)} ms (cpu ${row.source_cpu_ms})\n`);
+    }
+    const out = join(ROOT, "bench/results/cli.json");
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ runs: RUNS, cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(2)), commands: results }, null, 2) + "\n");
+    process.stdout.write(`wrote ${out}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

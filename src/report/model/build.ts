@@ -1,0 +1,291 @@
+/**
+ * From a study's runs to the report model, one seed at a time: every run is
+ * folded into running aggregates (curve statistics, a sample of per-run
+ * lines, final values, the control-sum audit) and dropped, so memory is
+ * bounded by the aggregates, not by the number of runs. Both data sources
+ * (log folders, the store) and in-memory studies go through this one path.
+ */
+import { pairingGain } from "../../stats/index.ts";
+import { analyzeResults, type Analysis } from "../../study/analyze.ts";
+import { ControlSumAudit } from "../../study/control-sum-audit.ts";
+import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
+import { CurveAccumulator, smoothSeries } from "./curves.ts";
+import { differenceData, distributionData, sampleTable } from "./finals.ts";
+import { defaultMetric, metricDirection } from "./metric.ts";
+import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
+import type { CurveData, FinalSample, ReportModel, VerdictExtra } from "./types.ts";
+
+/** At most this many learning-curve charts (the verdict metric and the standard twin tags first). */
+export const MAX_CURVES = 10;
+const STANDARD_CURVES = ["eval/accuracy", "eval/loss", "val/accuracy", "val/loss", "train/loss"];
+
+export interface ReportOptions {
+  /** Metric of the verdict and the distributions (default val/accuracy, else eval/accuracy, else the first tag). */
+  metric?: string;
+  lowerIsBetter?: boolean;
+  /** Reference variant (default the first). */
+  reference?: string;
+  /** Tags drawn as learning curves (default: the standard twin tags present). */
+  curveTags?: string[];
+  /** Curve smoothing weight in [0, 1) (TensorBoard's moving average); 0, the default, draws the logged values. */
+  smoothing?: number;
+}
+
+/** What is kept of a run once its series are folded in. */
+interface RunSummary extends FactorRun {
+  status: string;
+  lastStep: number;
+  /** Last value of every tag. */
+  finals: Map<string, number>;
+  where: string;
+  notes: string[];
+  fingerprint?: string;
+}
+
+/** Seeds sort by length, then text: "2" before "10". */
+export function compareSeeds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function lastStepOf(r: RunData): number {
+  let last = 0;
+  for (const p of Object.values(r.scalars)) if (p.length > 0 && p[p.length - 1]!.step > last) last = p[p.length - 1]!.step;
+  return last;
+}
+
+/** Folds a study's seed groups into the report model. */
+export class StudyAccumulator {
+  private readonly curves = new Map<string, CurveAccumulator>();
+  private readonly pairedCurves = new Map<string, CurveAccumulator>();
+  private readonly runs: RunSummary[] = [];
+  private readonly variantsSeen: string[] = [];
+  private readonly audit = new ControlSumAudit();
+  private anyChecks = false;
+  private anyPaired = false;
+  private reference: string | undefined;
+
+  private readonly smoothing: number;
+
+  constructor(private readonly header: Omit<StudyStream, "groups">, private readonly options: ReportOptions = {}) {
+    this.reference = options.reference ?? header.variantOrder?.[0];
+    this.smoothing = options.smoothing ?? 0;
+    if (!(this.smoothing >= 0 && this.smoothing < 1)) throw new Error(`smoothing must be in [0, 1) (0 = off), got ${options.smoothing}`);
+  }
+
+  /** The series drawn as a curve (smoothed when asked; final values always use the logged ones). */
+  private drawn(points: readonly Point[]): readonly Point[] {
+    return this.smoothing > 0 ? smoothSeries(points, this.smoothing) : points;
+  }
+
+  private curve(map: Map<string, CurveAccumulator>, tag: string, paired: boolean): CurveAccumulator {
+    let c = map.get(tag);
+    if (!c) map.set(tag, (c = new CurveAccumulator(tag, paired)));
+    return c;
+  }
+
+  /** Folds in every run of one seed and the seed's records. */
+  addGroup(group: SeedGroup): void {
+    for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
+    this.reference ??= this.variantsSeen[0];
+    const ref = group.runs.find((r) => r.variant === this.reference);
+    for (const r of group.runs) {
+      const finals = new Map<string, number>();
+      for (const [tag, pts] of Object.entries(r.scalars)) {
+        if (pts.length === 0) continue;
+        finals.set(tag, pts[pts.length - 1]!.value);
+        if (tag.startsWith("paired/")) {
+          this.anyPaired = true;
+          this.curve(this.pairedCurves, tag.slice("paired/".length), true).add(r.variant, r.seed, this.drawn(pts));
+        } else this.curve(this.curves, tag, false).add(r.variant, r.seed, this.drawn(pts));
+      }
+      // variant − reference from the raw series where the run logged no paired series of a tag.
+      if (ref && r !== ref) {
+        for (const [tag, pts] of Object.entries(r.scalars)) {
+          if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.length || !ref.scalars[tag]) continue;
+          const a = new Map(ref.scalars[tag]!.map((p) => [p.step, p.value]));
+          const diffs: Point[] = [];
+          for (const p of pts) {
+            const x = a.get(p.step);
+            if (x !== undefined) diffs.push({ step: p.step, value: p.value - x });
+          }
+          if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
+        }
+      }
+      const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
+      if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
+      if (r.fingerprint) summary.fingerprint = r.fingerprint;
+      this.runs.push(summary);
+    }
+    if (group.checks.some((c) => c.lines.length > 0)) this.anyChecks = true;
+    this.audit.addSeed(group.seed, group.checks, { variants: group.runs.map((r) => r.variant), lastStep: Math.max(0, ...group.runs.map(lastStepOf)) });
+  }
+
+  /** Every number the report shows. */
+  finish(): ReportModel {
+    const name = this.header.name;
+    if (this.runs.length === 0) throw new Error(`study ${name} has no runs yet`);
+    const options = this.options;
+    const warnings: string[] = [];
+    const variants = this.variantOrder();
+    const reference = variants[0]!;
+    const tagSet = new Set<string>();
+    for (const r of this.runs) for (const t of r.finals.keys()) tagSet.add(t);
+    const tags = [...tagSet].sort();
+    const metric = options.metric ?? defaultMetric(tags);
+    if (!tags.includes(metric)) throw new Error(`no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
+    const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
+    const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
+
+    // Final values; a seed with a non-finite value in any variant is left out of every variant (keeps pairs).
+    const finals = new Map<string, Map<string, number>>();
+    const badSeeds = new Set<string>();
+    for (const r of this.runs) {
+      const v = r.finals.get(metric);
+      if (v === undefined) continue;
+      if (!Number.isFinite(v)) {
+        badSeeds.add(r.seed);
+        warnings.push(`${r.variant} seed ${r.seed}: final ${metric} is ${v} (diverged); seed ${r.seed} is left out of the statistics of every variant so that pairs stay intact`);
+      }
+      let m = finals.get(r.variant);
+      if (!m) finals.set(r.variant, (m = new Map()));
+      m.set(r.seed, v);
+    }
+    for (const r of this.runs) {
+      if ((r.status === "diverged" || r.status === "failure" || r.status === "failed") && !badSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
+    }
+    const running = this.runs.filter((r) => r.status === "running").length;
+    if (running > 0) warnings.push(`${running} run(s) still running: their latest ${metric} is used as the final value`);
+
+    const final: FinalSample = {
+      metric,
+      higherIsBetter,
+      reference,
+      variants: variants.map((v) => ({
+        name: v,
+        values: [...(finals.get(v) ?? new Map<string, number>()).keys()]
+          .sort(compareSeeds)
+          .filter((s) => !badSeeds.has(s))
+          .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
+      })),
+    };
+    const { analysis, analysisError } = verdict(final, reference);
+    const curveTags = options.curveTags ?? (() => {
+      const std = STANDARD_CURVES.filter((t) => tags.includes(t));
+      const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));
+      return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
+    })();
+    const build = (map: Map<string, CurveAccumulator>, order: string[]): CurveData[] =>
+      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined);
+
+    const fpCount = new Map<string, number>();
+    for (const r of this.runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);
+    const fingerprints = [...fpCount.entries()].map(([fingerprint, runs]) => ({ fingerprint, runs }));
+    const audit = this.audit.finish();
+    if (fingerprints.length > 1) audit.notes.unshift(`runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs`);
+
+    return {
+      study: name,
+      source: this.header.source,
+      generatedAt: new Date().toISOString(),
+      variants,
+      reference,
+      seeds: [...new Set(this.runs.map((r) => r.seed))].sort(compareSeeds),
+      runs: this.runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes })),
+      metric,
+      higherIsBetter,
+      tags,
+      twinTrained,
+      analysis,
+      ...(analysisError !== undefined ? { analysisError } : {}),
+      verdictExtra: analysis ? pairingRatios(final, analysis) : [],
+      curves: build(this.curves, variants),
+      pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
+      final,
+      distribution: distributionData(final),
+      differences: differenceData(final, analysis, twinTrained),
+      variance: varianceData(this.runs, final),
+      power: powerData(final, analysis),
+      expectedMax: expectedMaxData(final),
+      repro: { ...audit, fingerprints },
+      warnings,
+    };
+  }
+
+  /** Variants in the source's order (else as first seen), the reference first. */
+  private variantOrder(): string[] {
+    const seen = this.variantsSeen;
+    const known = this.header.variantOrder;
+    const order = known ? [...known.filter((v) => seen.includes(v)), ...seen.filter((v) => !known.includes(v))] : seen;
+    const reference = this.options.reference;
+    if (reference === undefined) return order;
+    if (!order.includes(reference)) throw new Error(`reference "${reference}": no such variant (variants: ${order.join(", ")})`);
+    return [reference, ...order.filter((v) => v !== reference)];
+  }
+}
+
+function verdict(final: FinalSample, reference: string): { analysis: Analysis | null; analysisError?: string } {
+  const withValues = final.variants.filter((v) => v.values.length > 0);
+  if (withValues.length < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value" };
+  if (withValues[0]!.name !== reference) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
+  try {
+    return { analysis: analyzeResults(sampleTable({ ...final, variants: withValues }), { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference }) };
+  } catch (e) {
+    return { analysis: null, analysisError: (e as Error).message };
+  }
+}
+
+/** How much pairing by seed cut the variance of each paired difference. */
+function pairingRatios(final: FinalSample, analysis: Analysis): VerdictExtra[] {
+  const byName = new Map(final.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
+  return analysis.comparisons.map((c) => {
+    let ratio: number | null = null;
+    if (c.paired) {
+      const a = byName.get(c.a)!, b = byName.get(c.b)!;
+      const seeds = [...a.keys()].filter((s) => b.has(s));
+      if (seeds.length >= 2) ratio = pairingGain(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!)).varianceRatio;
+    }
+    return { b: c.b, pairingVarianceRatio: ratio };
+  });
+}
+
+/** The seed groups of an in-memory study, in seed order. */
+export function* seedGroups(study: StudyData): Iterable<SeedGroup> {
+  const groups = new Map<string, SeedGroup>();
+  const group = (seed: string): SeedGroup => {
+    let g = groups.get(seed);
+    if (!g) groups.set(seed, (g = { seed, runs: [], checks: [] }));
+    return g;
+  };
+  for (const r of study.runs) group(r.seed).runs.push(r);
+  for (const c of study.checks) group(c.seed).checks.push(c);
+  for (const seed of [...groups.keys()].sort(compareSeeds)) yield groups.get(seed)!;
+}
+
+/** An in-memory study as a stream. */
+export function studyStream(study: StudyData): StudyStream {
+  const { runs: _runs, checks: _checks, ...header } = study;
+  return { ...header, groups: seedGroups(study) };
+}
+
+/** The report model of an in-memory study. */
+export function buildReportModel(study: StudyData, options: ReportOptions = {}): ReportModel {
+  const { groups, ...header } = studyStream(study);
+  const acc = new StudyAccumulator(header, options);
+  for (const g of groups as Iterable<SeedGroup>) acc.addGroup(g);
+  return acc.finish();
+}
+
+/** Seed groups folded between two turns of the event loop (a dashboard keeps answering while it rebuilds). */
+const GROUPS_PER_TURN = 25;
+
+/** The report model of a study read seed by seed (from a log folder or the store). */
+export async function streamReportModel(stream: StudyStream, options: ReportOptions = {}): Promise<ReportModel> {
+  const { groups, ...header } = stream;
+  const acc = new StudyAccumulator(header, options);
+  let n = 0;
+  for await (const g of groups) {
+    acc.addGroup(g);
+    if (++n % GROUPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return acc.finish();
+}

@@ -1,0 +1,151 @@
+/**
+ * Learning curves from runs streamed one at a time: per variant and step the
+ * running statistics of every run that reaches the step (StepStats), and the
+ * series of a fixed sample of runs for the thin per-run lines. Memory is
+ * bounded by steps × min(runs, RESERVOIR) plus the sampled series, whatever
+ * the number of runs.
+ */
+import { Xoshiro128 } from "../../stats/index.ts";
+import { BottomK } from "./sample.ts";
+import { RESERVOIR, StepStats } from "./step-stats.ts";
+import type { CurveData, CurveStat, SeedPoint } from "./types.ts";
+import type { Point } from "../types.ts";
+
+/** A band (and the mean line) is drawn at a step only where at least this many runs reach it. */
+export const MIN_BAND_RUNS = 3;
+/** Confidence level of every band and interval in the report. */
+export const LEVEL = 0.95;
+/** At most this many steps per curve are drawn (evenly thinned, last step kept). */
+export const MAX_CURVE_STEPS = 300;
+/** Beyond this many runs in a variant, curves are summarised: quantile bands and a sample of the runs. */
+export const SUMMARISE_ABOVE = 30;
+/** Per-run lines drawn per variant when summarised. */
+export const SAMPLED_LINES = 20;
+/** Steps per sampled line when summarised (the bands keep MAX_CURVE_STEPS). */
+export const SAMPLED_LINE_STEPS = 120;
+/** Quantiles of the summary bands: the outer band 5–95%, the inner 25–75%. */
+export const BAND_QUANTILES = [0.05, 0.25, 0.75, 0.95] as const;
+
+/** Steps to draw: all of them, or at most `max` evenly spread (first and last kept). */
+export function thinSteps(steps: readonly number[], max = MAX_CURVE_STEPS): number[] {
+  if (steps.length <= max) return [...steps];
+  const out: number[] = [];
+  const stride = (steps.length - 1) / (max - 1);
+  let last = -1;
+  for (let i = 0; i < max; i++) {
+    const k = Math.round(i * stride);
+    if (k !== last) out.push(steps[k]!);
+    last = k;
+  }
+  return out;
+}
+
+/**
+ * TensorBoard's curve smoothing: an exponential moving average with weight
+ * `w` in [0, 1), debiased by 1 − w^k after k points so the start is not
+ * pulled towards zero. Non-finite values pass through and do not enter the average.
+ */
+export function smoothSeries(points: readonly Point[], w: number): Point[] {
+  if (!(w >= 0 && w < 1)) throw new Error(`smoothing must be in [0, 1), got ${w}`);
+  if (w === 0) return [...points];
+  let last = 0, k = 0;
+  return points.map((p) => {
+    if (!Number.isFinite(p.value)) return p;
+    last = last * w + (1 - w) * p.value;
+    k++;
+    return { step: p.step, value: last / (1 - Math.pow(w, k)) };
+  });
+}
+
+interface VariantCurve {
+  steps: Map<number, StepStats>;
+  runs: number;
+  lines: BottomK<Point[]>;
+}
+
+/** One tag's curve (raw, or a paired difference) accumulated run by run. */
+export class CurveAccumulator {
+  private readonly variants = new Map<string, VariantCurve>();
+  private readonly rng: Xoshiro128;
+
+  constructor(readonly tag: string, readonly paired: boolean) {
+    // A fixed seed per tag: the reservoirs (and so the quantile bands) are the same at every rebuild.
+    let h = 17;
+    for (let i = 0; i < tag.length; i++) h = (Math.imul(h, 31) + tag.charCodeAt(i)) | 0;
+    this.rng = new Xoshiro128(h >>> 0);
+  }
+
+  /** Adds one run's series (sorted by step); non-finite values are left out of the statistics and the lines. */
+  add(variant: string, seed: string, points: readonly Point[]): void {
+    let v = this.variants.get(variant);
+    if (!v) this.variants.set(variant, (v = { steps: new Map(), runs: 0, lines: new BottomK(SUMMARISE_ABOVE) }));
+    v.runs++;
+    const kept: Point[] = [];
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      let s = v.steps.get(p.step);
+      if (!s) v.steps.set(p.step, (s = new StepStats()));
+      s.add(p.value, this.rng);
+      kept.push({ step: p.step, value: p.value });
+    }
+    v.lines.add(seed, kept);
+  }
+
+  has(variant: string): boolean {
+    return this.variants.has(variant);
+  }
+
+  /** The curve of the variants present, in the given order. */
+  finish(order: readonly string[], reference: string, twinTrained: boolean, smoothing = 0): CurveData | undefined {
+    const present = order.filter((v) => this.variants.has(v));
+    if (present.length === 0) return undefined;
+    const runs: Record<string, number> = {};
+    for (const v of present) runs[v] = this.variants.get(v)!.runs;
+    const summarised = present.some((v) => runs[v]! > SUMMARISE_ABOVE);
+    const stats: CurveStat[] = [];
+    const seeds: SeedPoint[] = [];
+    const drawn: Record<string, number> = {};
+    let thinned = false;
+    for (const name of present) {
+      const v = this.variants.get(name)!;
+      const allSteps = [...v.steps.keys()].sort((a, b) => a - b);
+      const steps = thinSteps(allSteps);
+      if (steps.length < allSteps.length) thinned = true;
+      const need = Math.min(MIN_BAND_RUNS, v.runs);
+      for (const step of steps) {
+        const s = v.steps.get(step)!;
+        if (s.n < need) continue;
+        const stat: CurveStat = { variant: name, step, n: s.n, mean: s.mean };
+        if (s.n >= MIN_BAND_RUNS) [stat.lo, stat.hi] = s.interval(LEVEL);
+        if (summarised && s.n >= MIN_BAND_RUNS) stat.q = s.quantiles(BAND_QUANTILES) as [number, number, number, number];
+        stats.push(stat);
+      }
+      const lines = v.lines.take(v.runs > SUMMARISE_ABOVE ? SAMPLED_LINES : SUMMARISE_ABOVE);
+      drawn[name] = lines.length;
+      const lineSteps = new Set(summarised ? thinSteps(steps, SAMPLED_LINE_STEPS) : steps);
+      for (const { seed, item } of lines) for (const p of item) if (lineSteps.has(p.step)) seeds.push({ variant: name, seed, step: p.step, value: p.value });
+    }
+    return { tag: this.tag, variants: present, reference, paired: this.paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(runs, this.paired), thinned, twinTrained, summarised, drawn, quantileSample: RESERVOIR, smoothing };
+  }
+}
+
+function bandLabel(runs: Record<string, number>, paired: boolean): string {
+  const counts = [...new Set(Object.values(runs))].sort((a, b) => a - b);
+  const n = counts.length === 1 ? `${counts[0]} seed${counts[0] === 1 ? "" : "s"}` : `${counts[0]}–${counts[counts.length - 1]} seeds`;
+  return `${Math.round(LEVEL * 100)}% CI of the ${paired ? "mean difference" : "mean"} (t), ${n}; where ≥ ${MIN_BAND_RUNS} runs`;
+}
+
+/** Mean and t band per step of series grouped by variant (aligned by step): the curve accumulator over points. */
+export function curveStats(points: readonly SeedPoint[], variants: readonly string[]): { stats: CurveStat[]; runs: Record<string, number>; thinned: boolean; seeds: SeedPoint[] } {
+  const acc = new CurveAccumulator("", false);
+  const byRun = new Map<string, { variant: string; seed: string; points: Point[] }>();
+  for (const p of points) {
+    const key = `${p.variant}\u0000${p.seed}`;
+    let r = byRun.get(key);
+    if (!r) byRun.set(key, (r = { variant: p.variant, seed: p.seed, points: [] }));
+    r.points.push({ step: p.step, value: p.value });
+  }
+  for (const r of byRun.values()) acc.add(r.variant, r.seed, r.points.sort((a, b) => a.step - b.step));
+  const c = acc.finish(variants, variants[0] ?? "", false);
+  return c ? { stats: c.stats, runs: c.runs, thinned: c.thinned, seeds: c.seeds } : { stats: [], runs: {}, thinned: false, seeds: [] };
+}

@@ -1,0 +1,92 @@
+/**
+ * Final values over seeds: the distribution per variant (density, black
+ * swans, mean and its interval) and the per-seed paired differences. Beyond
+ * MAX_DOTS seeds per variant the dots are a fixed sample by seed hash, and
+ * every black swan is still drawn.
+ */
+import { blackSwans, describe, tInterval } from "../../stats/index.ts";
+import { gaussianKde, silvermanBandwidth } from "../../stats/kde.ts";
+import type { Analysis } from "../../study/analyze.ts";
+import type { ResultTable } from "../../study/results-file.ts";
+import { LEVEL } from "./curves.ts";
+import { bySeedHash } from "./sample.ts";
+import type { DifferenceData, DistributionData, FinalSample } from "./types.ts";
+
+/** Seeds drawn as dots per variant (and per comparison) before the dots become a sample. */
+export const MAX_DOTS = 200;
+/** Robust z-score beyond which a seed is a black swan (Iglewicz & Hoaglin). */
+export const SWAN_THRESHOLD = 3.5;
+
+/** The seeds drawn: all, or the MAX_DOTS of smallest hash. */
+function dotSample(seeds: readonly string[]): Set<string> | undefined {
+  if (seeds.length <= MAX_DOTS) return undefined;
+  return new Set([...seeds].sort(bySeedHash).slice(0, MAX_DOTS));
+}
+
+export function distributionData(sample: FinalSample, gridSize = 80): DistributionData {
+  const notes: string[] = [];
+  const all = sample.variants.flatMap((v) => v.values.map((x) => x.value));
+  let grid: number[] = [];
+  if (all.length > 0) {
+    const h = Math.max(...sample.variants.filter((v) => v.values.length > 0).map((v) => silvermanBandwidth(v.values.map((x) => x.value))));
+    let lo = Infinity, hi = -Infinity;
+    for (const x of all) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    lo -= 2.5 * h;
+    hi += 2.5 * h;
+    grid = Array.from({ length: gridSize }, (_, i) => lo + ((hi - lo) * i) / (gridSize - 1));
+  }
+  let summarised = false;
+  const variants = sample.variants.map((v) => {
+    const vals = v.values.map((x) => x.value);
+    let zs: (number | null)[] = vals.map(() => null);
+    let flagged: boolean[] = vals.map(() => false);
+    if (vals.length >= 3) {
+      const bs = blackSwans(vals, { threshold: SWAN_THRESHOLD, higherIsBetter: sample.higherIsBetter });
+      zs = bs.seeds.map((s) => s.z);
+      flagged = bs.seeds.map((s) => s.flagged);
+      for (const n of bs.notes) notes.push(`${v.name}: ${n}`);
+    } else if (vals.length > 0) notes.push(`${v.name}: black swans need ≥ 3 seeds (has ${vals.length})`);
+    const ci = vals.length >= 2 ? tInterval(vals, LEVEL) : null;
+    const drawn = dotSample(v.values.map((x) => x.seed));
+    if (drawn) summarised = true;
+    const points = v.values
+      .map((x, i) => ({ seed: x.seed, value: x.value, z: zs[i] ?? null, blackSwan: flagged[i] ?? false }))
+      .filter((p) => !drawn || drawn.has(p.seed) || p.blackSwan);
+    return {
+      name: v.name,
+      n: vals.length,
+      swans: flagged.filter(Boolean).length,
+      points,
+      mean: vals.length > 0 ? describe(vals).mean : NaN,
+      ci: ci ? ([ci.lo, ci.hi] as [number, number]) : null,
+      density: vals.length > 0 ? gaussianKde(vals, grid).map((d, i) => ({ x: grid[i]!, density: d })) : [],
+    };
+  });
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, threshold: SWAN_THRESHOLD, summarised, variants, notes };
+}
+
+/** Long-form table of a final sample, for analyzeResults. */
+export function sampleTable(sample: FinalSample): ResultTable {
+  return {
+    metrics: [sample.metric],
+    rows: sample.variants.flatMap((v) => v.values.map((x) => ({ variant: v.name, seed: x.seed, metrics: { [sample.metric]: x.value }, where: `${v.name} seed ${x.seed}` }))),
+  };
+}
+
+export function differenceData(sample: FinalSample, analysis: Analysis | null, twinTrained?: boolean): DifferenceData {
+  const comparisons: DifferenceData["comparisons"] = [];
+  if (analysis) {
+    const byName = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
+    for (const c of analysis.comparisons) {
+      const a = byName.get(c.a)!, b = byName.get(c.b)!;
+      const shared = c.paired ? [...a.keys()].filter((s) => b.has(s)) : [];
+      const drawn = dotSample(shared);
+      const points = shared.filter((s) => !drawn || drawn.has(s)).map((s) => ({ seed: s, diff: b.get(s)! - a.get(s)! }));
+      comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, diff: c.diff, ci: c.ci, test: c.test, p: c.p });
+    }
+  }
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, ...(twinTrained !== undefined ? { twinTrained } : {}), comparisons, level: LEVEL };
+}

@@ -1,0 +1,106 @@
+/**
+ * Planning views of the final values: how many seeds (power), the expected
+ * best of n runs, and variance by random factor.
+ */
+import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
+import type { Analysis } from "../../study/analyze.ts";
+import { LEVEL } from "./curves.ts";
+import type { ExpectedMaxData, FinalSample, PowerData, VarianceData } from "./types.ts";
+
+/** The expected-maximum curve goes up to this many runs (its cost grows with runs × seeds). */
+export const EXPECTED_MAX_RUNS = 100;
+
+/** A run's variant, seed and factor seeds: what the variance decomposition needs. */
+export interface FactorRun {
+  variant: string;
+  seed: string;
+  factorSeeds?: Record<string, string>;
+}
+
+export function powerData(sample: FinalSample, analysis: Analysis | null, opts: { power?: number; alpha?: number } = {}): PowerData {
+  const power = opts.power ?? 0.8, alpha = opts.alpha ?? 0.05;
+  const base = { metric: sample.metric, power, alpha, comparisons: [] as PowerData["comparisons"] };
+  if (!analysis || analysis.comparisons.length === 0) return { ...base, available: false, reason: "needs at least two variants with runs" };
+  const byName = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
+  for (const c of analysis.comparisons) {
+    const a = byName.get(c.a)!, b = byName.get(c.b)!;
+    let sd: number, n: number;
+    const design: "paired" | "two-sample" = c.paired ? "paired" : "two-sample";
+    if (c.paired) {
+      const d = [...a.keys()].filter((s) => b.has(s)).map((s) => b.get(s)! - a.get(s)!);
+      n = d.length;
+      sd = n >= 2 ? describe(d).sd : NaN;
+    } else {
+      const va = [...a.values()], vb = [...b.values()];
+      n = Math.min(va.length, vb.length);
+      if (va.length < 2 || vb.length < 2) sd = NaN;
+      else sd = Math.sqrt(((va.length - 1) * describe(va).sd ** 2 + (vb.length - 1) * describe(vb).sd ** 2) / (va.length + vb.length - 2));
+    }
+    if (!(sd > 0) || !Number.isFinite(sd)) continue;
+    const maxN = Math.min(64, Math.max(20, 2 * n));
+    const curve: { seeds: number; detectable: number }[] = [];
+    for (let k = 2; k <= maxN; k++) curve.push({ seeds: k, detectable: minimumDetectableEffect(k, sd, { power, alpha, design }) });
+    base.comparisons.push({ a: c.a, b: c.b, design, sd, n, observed: Math.abs(c.diff), curve });
+  }
+  if (base.comparisons.length === 0) return { ...base, available: false, reason: "the spread of the differences is zero or unknown (needs ≥ 2 seeds that differ)" };
+  return { ...base, available: true };
+}
+
+export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
+  return {
+    metric: sample.metric,
+    higherIsBetter: sample.higherIsBetter,
+    variants: sample.variants
+      .filter((v) => v.values.length > 0)
+      .map((v) => ({ name: v.name, curve: expectedMaxCurve(v.values.map((x) => x.value), { higherIsBetter: sample.higherIsBetter, nMax: Math.min(v.values.length, EXPECTED_MAX_RUNS) }) })),
+  };
+}
+
+/**
+ * Variance by random factor from one-factor-at-a-time runs: for each factor F,
+ * the largest set of runs whose other factor seeds are all equal while F's
+ * seed differs; the all-varied runs are those whose factor seeds all equal
+ * each other (every factor follows the root seed).
+ */
+export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample): VarianceData {
+  const out: VarianceData = { available: false, metric: sample.metric, factors: [], totals: [], notes: [] };
+  const finals = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
+  for (const v of sample.variants) {
+    const runs = allRuns.filter((r) => r.variant === v.name && r.factorSeeds && finals.get(v.name)!.has(r.seed));
+    if (runs.length < 3) continue;
+    const factors = [...new Set(runs.flatMap((r) => Object.keys(r.factorSeeds!)))].sort();
+    const groups: Record<string, number[]> = {};
+    for (const f of factors) {
+      const byKey = new Map<string, FactorRun[]>();
+      for (const r of runs) {
+        const key = factors.filter((g) => g !== f).map((g) => `${g}=${r.factorSeeds![g] ?? ""}`).join(",");
+        let arr = byKey.get(key);
+        if (!arr) byKey.set(key, (arr = []));
+        arr.push(r);
+      }
+      let best: FactorRun[] = [];
+      for (const arr of byKey.values()) {
+        const distinct = new Set(arr.map((r) => r.factorSeeds![f]));
+        if (distinct.size >= 2 && distinct.size === arr.length && arr.length > best.length) best = arr;
+      }
+      if (best.length >= 2) groups[f] = best.map((r) => finals.get(v.name)!.get(r.seed)!);
+    }
+    if (Object.keys(groups).length === 0) continue;
+    const together = runs.filter((r) => new Set(Object.values(r.factorSeeds!)).size === 1);
+    const all = together.length >= 2 ? together.map((r) => finals.get(v.name)!.get(r.seed)!) : undefined;
+    try {
+      const dec = varianceDecomposition(groups, all, { level: LEVEL });
+      for (const f of dec.factors) {
+        out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareLo: f.shareCi?.[0] ?? null, shareHi: f.shareCi?.[1] ?? null });
+      }
+      out.totals.push({ variant: v.name, total: dec.total, interaction: dec.interaction, allRuns: all?.length ?? 0 });
+      for (const n of dec.notes) out.notes.push(`${v.name}: ${n}`);
+    } catch (e) {
+      out.notes.push(`${v.name}: ${(e as Error).message}`);
+    }
+  }
+  if (out.factors.length > 0) out.available = true;
+  else out.reason = "no one-factor-at-a-time runs in this study (every run varies all random factors together); run a seed study that varies one factor at a time (e.g. seeds: { vary: \"init\" }) to see which factor contributes how much";
+  return out;
+}
+

@@ -1,0 +1,42 @@
+/**
+ * Which runs a summarised chart draws individually: a fixed sample chosen by a
+ * hash of the seed (FNV-1a, 32 bit), so the same seeds are drawn for every
+ * variant and in every rebuild, whatever order the runs are read in.
+ */
+
+/** FNV-1a hash of a seed's text, as an unsigned 32-bit number. */
+export function seedHash(seed: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Orders seeds by hash (ties by text): the first k of this order are the sample of size k. */
+export function bySeedHash(a: string, b: string): number {
+  return seedHash(a) - seedHash(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Keeps the k items of smallest seed hash seen so far (a bottom-k sample):
+ * memory k whatever the number of items added.
+ */
+export class BottomK<T> {
+  private items: { seed: string; item: T }[] = [];
+  constructor(readonly k: number) {}
+
+  add(seed: string, item: T): void {
+    if (this.items.length < this.k) {
+      this.items.push({ seed, item });
+      return;
+    }
+    // Evict the largest hash when the newcomer is smaller (k is a few dozen: a scan is cheap).
+    let worst = 0;
+    for (let i = 1; i < this.items.length; i++) if (bySeedHash(this.items[i]!.seed, this.items[worst]!.seed) > 0) worst = i;
+    if (bySeedHash(seed, this.items[worst]!.seed) < 0) this.items[worst] = { seed, item };
+  }
+
+  /** The first `n` (default all kept) items in seed-hash order. */
+  take(n = this.k): { seed: string; item: T }[] {
+    return [...this.items].sort((a, b) => bySeedHash(a.seed, b.seed)).slice(0, n);
+  }
+}

@@ -1,0 +1,166 @@
+/** The report model: every number the report and the dashboard draw, as plain data. */
+import type { ExpectedMaxPoint } from "../../stats/index.ts";
+import type { AuditResult } from "../../study/control-sum-audit.ts";
+import type { Analysis } from "../../study/analyze.ts";
+
+export interface SeedPoint {
+  variant: string;
+  seed: string;
+  step: number;
+  value: number;
+}
+
+export interface CurveStat {
+  variant: string;
+  step: number;
+  /** Runs that reach this step. */
+  n: number;
+  mean: number;
+  /** 95% t interval of the mean (only where n ≥ MIN_BAND_RUNS). */
+  lo?: number;
+  hi?: number;
+  /** Quantiles of the runs at this step (5, 25, 75, 95%), set when the curve is summarised. */
+  q?: [number, number, number, number];
+}
+
+export interface CurveData {
+  tag: string;
+  /** Variants in order; for a paired curve, the variants compared with the reference. */
+  variants: string[];
+  reference: string;
+  /** true: the values are variant − reference on the same seed and step. */
+  paired: boolean;
+  seeds: SeedPoint[];
+  stats: CurveStat[];
+  /** Runs per variant (largest count over steps). */
+  runs: Record<string, number>;
+  minRuns: number;
+  level: number;
+  /** Legend text of the band. */
+  bandLabel: string;
+  /** Steps were thinned to at most MAX_CURVE_STEPS. */
+  thinned: boolean;
+  /**
+   * More than SUMMARISE_ABOVE runs in some variant: quantile bands are drawn
+   * and the per-run lines are a fixed sample (`drawn` per variant).
+   */
+  summarised: boolean;
+  /** Per-run lines drawn per variant. */
+  drawn: Record<string, number>;
+  /** Quantiles come from a uniform sample of at most this many runs per step. */
+  quantileSample: number;
+  /** Smoothing weight applied to every series before the statistics (0: none). */
+  smoothing: number;
+  /** The variants of a seed were twin-trained (same batches), not separate runs. */
+  twinTrained: boolean;
+}
+
+export interface FinalSample {
+  metric: string;
+  higherIsBetter: boolean;
+  reference: string;
+  variants: { name: string; values: { seed: string; value: number }[] }[];
+}
+
+export interface DistributionData {
+  metric: string;
+  higherIsBetter: boolean;
+  threshold: number;
+  /** Some variant has more seeds than are drawn as dots: `points` holds a sample plus every black swan. */
+  summarised: boolean;
+  variants: {
+    name: string;
+    n: number;
+    /** Black swans among all n seeds. */
+    swans: number;
+    /** Seeds drawn: all of them, or a fixed sample plus every black swan. */
+    points: { seed: string; value: number; z: number | null; blackSwan: boolean }[];
+    mean: number;
+    ci: [number, number] | null;
+    density: { x: number; density: number }[];
+  }[];
+  notes: string[];
+}
+
+export interface DifferenceData {
+  metric: string;
+  higherIsBetter: boolean;
+  /** true: the pairs are twin-trained runs (same batches); false: separate runs that share a seed; undefined: not known (results from a file). */
+  twinTrained?: boolean;
+  comparisons: {
+    a: string;
+    b: string;
+    paired: boolean;
+    n: number;
+    /** Per-seed differences b − a (paired only): all of them, or a fixed sample of `n` when summarised. */
+    points: { seed: string; diff: number }[];
+    diff: number;
+    ci: [number, number];
+    test: string;
+    p: number;
+  }[];
+  level: number;
+}
+
+export interface VarianceData {
+  available: boolean;
+  reason?: string;
+  metric: string;
+  factors: { variant: string; factor: string; n: number; variance: number; sd: number; lo: number; hi: number; share: number; shareLo: number | null; shareHi: number | null }[];
+  totals: { variant: string; total: number; interaction: number | null; allRuns: number }[];
+  notes: string[];
+}
+
+export interface PowerData {
+  available: boolean;
+  reason?: string;
+  metric: string;
+  power: number;
+  alpha: number;
+  comparisons: { a: string; b: string; design: "paired" | "two-sample"; sd: number; n: number; observed: number; curve: { seeds: number; detectable: number }[] }[];
+}
+
+export interface ExpectedMaxData {
+  metric: string;
+  higherIsBetter: boolean;
+  variants: { name: string; curve: ExpectedMaxPoint[] }[];
+}
+
+export interface ReproData extends AuditResult {
+  fingerprints: { fingerprint: string; runs: number }[];
+}
+
+export interface VerdictExtra {
+  b: string;
+  pairingVarianceRatio: number | null;
+}
+
+export interface ReportModel {
+  study: string;
+  source: string;
+  generatedAt: string;
+  variants: string[];
+  reference: string;
+  seeds: string[];
+  runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[] }[];
+  metric: string;
+  higherIsBetter: boolean;
+  /** Every tag logged by some run (the dashboard's metric picker). */
+  tags: string[];
+  /** The variants of a seed were twin-trained (same batches), not separate runs that share a seed. */
+  twinTrained: boolean;
+  analysis: Analysis | null;
+  analysisError?: string;
+  verdictExtra: VerdictExtra[];
+  curves: CurveData[];
+  pairedCurves: CurveData[];
+  final: FinalSample;
+  distribution: DistributionData;
+  differences: DifferenceData;
+  variance: VarianceData;
+  power: PowerData;
+  expectedMax: ExpectedMaxData;
+  repro: ReproData;
+  warnings: string[];
+}
+

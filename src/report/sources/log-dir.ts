@@ -1,0 +1,279 @@
+/**
+ * Studies of a twin log folder: `<logdir>/<study>/<variant>/seed-<n>/` with
+ * metrics.jsonl or event files, `<logdir>/<study>/_checks/seed-<n>.jsonl`.
+ * A study is read seed by seed (one run directory at a time); listings come
+ * from the run index; changes are noticed with fs.watch (recursive), or by
+ * polling the runs that have not ended where the platform cannot watch.
+ * Nothing is written.
+ */
+import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { readRunTree } from "../../log/event-reader.ts";
+import { readJsonl } from "../../log/jsonl.ts";
+import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
+import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, StudyData, StudyListing, StudyStream } from "../types.ts";
+import { RunIndex } from "./run-index.ts";
+
+const SEED_DIR = /^seed-(\d+)$/;
+const CHECKS_DIR = "_checks";
+/** The polling fallback looks at ended runs' files once every this many polls. */
+const FULL_POLL_EVERY = 10;
+
+function listDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !e.name.startsWith("_"))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** True when `dir` looks like a study directory: `<variant>/seed-<n>/` inside. */
+export function isStudyDir(dir: string): boolean {
+  return listDirs(dir).some((v) => listDirs(join(dir, v)).some((s) => SEED_DIR.test(s)));
+}
+
+/** Reads `seeds.<factor>` / `seed.<factor>` hparams (flattened nested objects) as factor seeds. */
+export function factorSeedsFromHParams(hp: Record<string, string | number | boolean> | undefined): Record<string, string> | undefined {
+  if (!hp) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(hp)) {
+    const m = /^(?:seeds?|factor_seeds)\.([A-Za-z0-9_-]+)$/.exec(k);
+    if (m) out[m[1]!] = String(v);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Scalars by tag, sorted by step; a step logged twice (a resumed run) keeps the value written last. */
+function bySteps(points: Iterable<{ tag: string; step: number; value: number }>): Record<string, Point[]> {
+  const byTag = new Map<string, Map<number, number>>();
+  for (const p of points) {
+    let m = byTag.get(p.tag);
+    if (!m) byTag.set(p.tag, (m = new Map()));
+    m.set(p.step, p.value);
+  }
+  const out: Record<string, Point[]> = {};
+  for (const tag of [...byTag.keys()].sort()) out[tag] = [...byTag.get(tag)!].map(([step, value]) => ({ step, value })).sort((a, b) => a.step - b.step);
+  return out;
+}
+
+/** One run directory (metrics.jsonl, read once; else its event files), or undefined when it has neither. */
+export function readRunDir(dir: string, variant: string, seed: string): RunData | undefined {
+  const jsonl = join(dir, METRICS_FILE);
+  let run: RunData;
+  if (existsSync(jsonl)) {
+    const data = readMetricsJsonl(jsonl);
+    run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
+    if (data.hparams) run.hparams = data.hparams.hparams;
+    const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
+    if (notes.length > 0) run.notes = notes;
+    const fp = data.texts.filter((t) => t.tag === "fingerprint").pop();
+    if (fp) run.fingerprint = fp.text;
+  } else {
+    const [r] = readRunTree(dir, { prefer: "events" });
+    if (!r) return undefined;
+    run = { variant, seed, status: r.status ?? "running", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
+    if (r.hparams) run.hparams = r.hparams;
+  }
+  if (run.hparams) {
+    const fs = factorSeedsFromHParams(run.hparams);
+    if (fs) run.factorSeeds = fs;
+    if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
+  }
+  return run;
+}
+
+function readChecks(studyDir: string, seed: string): SeedChecks[] {
+  const path = join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`);
+  if (!existsSync(path)) return [];
+  try {
+    const { records } = readJsonl<CheckLine>(path);
+    return [{ seed, lines: records.filter((r) => r && typeof r.step === "number" && Array.isArray(r.streams)) }];
+  } catch {
+    return [{ seed, lines: [] }];
+  }
+}
+
+/** Run directories of a study by seed: seed → [variant, directory] in variant order. */
+function runDirs(studyDir: string): Map<string, [string, string][]> {
+  const bySeed = new Map<string, [string, string][]>();
+  for (const v of listDirs(studyDir)) {
+    for (const s of listDirs(join(studyDir, v))) {
+      const m = SEED_DIR.exec(s);
+      if (!m) continue;
+      let arr = bySeed.get(m[1]!);
+      if (!arr) bySeed.set(m[1]!, (arr = []));
+      arr.push([v, join(studyDir, v, s)]);
+    }
+  }
+  return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
+}
+
+/** The seed groups of a study directory, read one seed at a time. */
+export function* studyDirGroups(studyDir: string): Generator<SeedGroup> {
+  for (const [seed, dirs] of runDirs(studyDir)) {
+    const runs = dirs.map(([variant, dir]) => readRunDir(dir, variant, seed)).filter((r): r is RunData => r !== undefined);
+    const checks = readChecks(studyDir, seed);
+    if (runs.length > 0 || checks.length > 0) yield { seed, runs, checks };
+  }
+}
+
+/** Loads a whole study directory `<logdir>/<study>` into memory (throws when it holds no runs). */
+export function loadStudyDir(path: string): StudyData {
+  const abs = resolve(path);
+  const runs: RunData[] = [];
+  const checks: SeedChecks[] = [];
+  for (const g of studyDirGroups(abs)) {
+    runs.push(...g.runs);
+    checks.push(...g.checks);
+  }
+  if (runs.length === 0) {
+    throw new Error(`${path}: no runs found; expected a study directory <logdir>/<study> holding <variant>/seed-<n>/ with event files or metrics.jsonl`);
+  }
+  return { name: basename(abs), runs, checks, source: `log directory ${abs}` };
+}
+
+/** Studies of a log directory. `root` may also be a single study directory. */
+export class LogDirSource implements DataSource {
+  readonly root: string;
+  readonly description: string;
+  private readonly index = new RunIndex();
+  private readonly listings = new Map<string, StudyListing>();
+  private readonly dirty = new Set<string>();
+  private watching = false;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.description = `log directory ${this.root}`;
+  }
+
+  /** name → study directory. */
+  private studies(): Map<string, string> {
+    const out = new Map<string, string>();
+    if (isStudyDir(this.root)) {
+      out.set(basename(this.root), this.root);
+      return out;
+    }
+    for (const name of listDirs(this.root)) {
+      const dir = join(this.root, name);
+      if (isStudyDir(dir)) out.set(name, dir);
+    }
+    return out;
+  }
+
+  private listing(name: string, dir: string): StudyListing {
+    const cached = this.listings.get(name);
+    if (cached && this.watching && !this.dirty.has(name)) return cached;
+    this.dirty.delete(name);
+    const variants = new Set<string>();
+    const seeds = new Set<string>();
+    const status: Record<string, number> = {};
+    let runs = 0, updatedAt = 0;
+    for (const [seed, dirs] of runDirs(dir)) {
+      seeds.add(seed);
+      for (const [variant, runDir] of dirs) {
+        variants.add(variant);
+        runs++;
+        const seen = this.index.look(join(runDir, METRICS_FILE));
+        status[seen.status] = (status[seen.status] ?? 0) + 1;
+        if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
+      }
+    }
+    const listing: StudyListing = { name, variants: [...variants].sort(), runs, seeds: seeds.size, status, updatedAt };
+    this.listings.set(name, listing);
+    return listing;
+  }
+
+  async listStudies(): Promise<StudyListing[]> {
+    return [...this.studies()].map(([name, dir]) => this.listing(name, dir));
+  }
+
+  async openStudy(name: string): Promise<StudyStream | undefined> {
+    const dir = this.studies().get(name);
+    if (dir === undefined) return undefined;
+    return { name, source: `log directory ${dir}`, groups: studyDirGroups(dir) };
+  }
+
+  /**
+   * Calls `onChange(study)` when a study's files change: fs.watch on the
+   * folder (recursive), else (or with mode "poll") polling every `pollMs` the
+   * runs that have not ended and the run folders. Returns the function that stops watching.
+   */
+  watch(onChange: (study: string) => void, pollMs = 1000, mode: "auto" | "poll" = "auto"): () => void {
+    const single = isStudyDir(this.root) ? basename(this.root) : undefined;
+    const changed = (study: string): void => {
+      this.dirty.add(study);
+      onChange(study);
+    };
+    let watcher: FSWatcher | undefined;
+    if (mode === "auto") try {
+      watcher = watch(this.root, { recursive: true, persistent: false }, (_event, file) => {
+        if (file === null) {
+          for (const s of this.studies().keys()) changed(s);
+          return;
+        }
+        const study = single ?? String(file).split(/[\\/]/)[0]!;
+        if (study) changed(study);
+      });
+      watcher.on("error", () => {
+        watcher?.close();
+        watcher = undefined;
+        this.watching = false;
+        stopPolling = this.poll(changed, pollMs);
+      });
+      this.watching = true;
+    } catch {
+      watcher = undefined;
+    }
+    let stopPolling = watcher ? () => {} : this.poll(changed, pollMs);
+    return () => {
+      watcher?.close();
+      stopPolling();
+      this.watching = false;
+    };
+  }
+
+  /**
+   * Polling fallback: per study, the run folders and the metrics files of
+   * runs that have not ended; ended runs (which rarely change: a resumed run)
+   * only every FULL_POLL_EVERY polls.
+   */
+  private poll(changed: (study: string) => void, pollMs: number): () => void {
+    const mtimes = new Map<string, number>();
+    const counts = new Map<string, string>();
+    let polls = 0;
+    const look = (): void => {
+      const full = polls++ % FULL_POLL_EVERY === 0;
+      for (const [name, dir] of this.studies()) {
+        let runs = 0, moved = false;
+        for (const dirs of runDirs(dir).values()) {
+          for (const [, runDir] of dirs) {
+            runs++;
+            const path = join(runDir, METRICS_FILE);
+            if (!full && this.index.isFinal(path) && mtimes.has(path)) continue;
+            const m = this.index.look(path).mtimeMs;
+            if (mtimes.has(path) && mtimes.get(path) !== m) moved = true;
+            mtimes.set(path, m);
+          }
+        }
+        const count = `${runs}:${listDirsCount(join(dir, CHECKS_DIR))}`;
+        if (counts.has(name) && (moved || counts.get(name) !== count)) changed(name);
+        counts.set(name, count);
+      }
+    };
+    look();
+    const timer = setInterval(look, pollMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+function listDirsCount(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,42 @@
+/** Several sources as one (a study found in more than one: the first wins). */
+import type { DataSource, StudyListing, StudyStream } from "../types.ts";
+
+export class MultiSource implements DataSource {
+  readonly description: string;
+  private readonly sources: DataSource[];
+
+  constructor(sources: DataSource[]) {
+    this.sources = sources;
+    this.description = sources.map((s) => s.description).join(" + ");
+  }
+
+  async listStudies(): Promise<StudyListing[]> {
+    const seen = new Set<string>();
+    const out: StudyListing[] = [];
+    for (const s of this.sources) {
+      for (const l of await s.listStudies()) {
+        if (seen.has(l.name)) continue;
+        seen.add(l.name);
+        out.push(l);
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async openStudy(name: string): Promise<StudyStream | undefined> {
+    for (const s of this.sources) {
+      const d = await s.openStudy(name);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  watch(onChange: (study: string) => void, pollMs?: number): () => void {
+    const stops = this.sources.map((s) => s.watch(onChange, pollMs));
+    return () => stops.forEach((stop) => stop());
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sources) await s.close?.();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Studies of the experiment store (native, worker and sweep runs), read
+ * through its `Store` interface, never written. A twin run of K variants
+ * becomes K runs sharing a seed; a study is read seed by seed.
+ */
+import type { RunRecord, Store } from "../../store/types.ts";
+import type { CheckLine, DataSource, Point, RunData, SeedGroup, StudyListing, StudyStream } from "../types.ts";
+
+export class StoreSource implements DataSource {
+  readonly description: string;
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+    this.description = `store ${store.location}`;
+  }
+
+  async listStudies(): Promise<StudyListing[]> {
+    const out: StudyListing[] = [];
+    for (const s of await this.store.listStudies()) {
+      const runs = await this.store.listRuns({ study: s.name });
+      const variants = (await this.store.listVariants(s.name)).map((v) => v.name);
+      const status: Record<string, number> = {};
+      for (const [k, v] of Object.entries(s.runs)) if (v > 0) status[k] = v;
+      let updatedAt = s.createdAt;
+      for (const r of runs) updatedAt = Math.max(updatedAt, r.finishedAt ?? r.heartbeatAt ?? r.startedAt ?? r.queuedAt);
+      out.push({ name: s.name, variants, runs: runs.length, seeds: new Set(runs.map((r) => String(r.rootSeed))).size, status, updatedAt });
+    }
+    return out;
+  }
+
+  async openStudy(name: string): Promise<StudyStream | undefined> {
+    const study = await this.store.getStudy(name);
+    if (!study) return undefined;
+    const order = (await this.store.listVariants(name)).map((v) => v.name);
+    const records = await this.store.listRuns({ study: name });
+    const sweep = (study.spec as { kind?: string } | null)?.kind === "sweep";
+    return {
+      name,
+      source: this.description,
+      variantOrder: order,
+      twinTrained: !sweep && records.some((r) => r.variants.length > 1),
+      groups: this.groups(records),
+    };
+  }
+
+  /** Runs grouped by root seed (in seed order), each run's metrics and records read when its seed comes. */
+  private async *groups(records: RunRecord[]): AsyncGenerator<SeedGroup> {
+    const bySeed = new Map<bigint, RunRecord[]>();
+    for (const r of records) {
+      let arr = bySeed.get(r.rootSeed);
+      if (!arr) bySeed.set(r.rootSeed, (arr = []));
+      arr.push(r);
+    }
+    for (const seed of [...bySeed.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const group: SeedGroup = { seed: seed.toString(), runs: [], checks: [] };
+      for (const r of bySeed.get(seed)!) {
+        group.runs.push(...(await this.runData(r)));
+        const lines = await this.checkLines(r.id);
+        if (lines.length > 0) group.checks.push({ seed: group.seed, variants: [...r.variants], lines });
+      }
+      yield group;
+    }
+  }
+
+  private async runData(r: RunRecord): Promise<RunData[]> {
+    const metrics = await this.store.metrics({ runId: r.id });
+    const factorSeeds: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
+    return r.variants.map((variant) => {
+      const scalars: Record<string, Point[]> = {};
+      for (const m of metrics) if (m.variant === variant) (scalars[m.name] ??= []).push({ step: m.step, value: m.value });
+      for (const pts of Object.values(scalars)) pts.sort((a, b) => a.step - b.step);
+      const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
+      if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
+      if (r.error) run.notes = [r.error];
+      return run;
+    });
+  }
+
+  private async checkLines(runId: string): Promise<CheckLine[]> {
+    const bySteps = new Map<number, CheckLine>();
+    for (const b of await this.store.batchChecksums(runId)) bySteps.set(b.step, { step: b.step, batch: b.checksum, streams: [] });
+    for (const c of await this.store.controlSums(runId)) {
+      let line = bySteps.get(c.step);
+      if (!line) bySteps.set(c.step, (line = { step: c.step, streams: [] }));
+      line.streams.push({ stream: c.stream, draws: c.draws, state: c.state });
+    }
+    return [...bySteps.values()].sort((a, b) => a.step - b.step);
+  }
+
+  /** Polls the run records every `pollMs` (status, heartbeat, end): a change calls onChange(study). */
+  watch(onChange: (study: string) => void, pollMs = 1000): () => void {
+    const last = new Map<string, string>();
+    let busy = false;
+    const look = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        for (const s of await this.store.listStudies()) {
+          let beat = 0;
+          const runs = await this.store.listRuns({ study: s.name });
+          for (const r of runs) beat = Math.max(beat, r.heartbeatAt ?? 0, r.finishedAt ?? 0);
+          const sig = `${runs.length}:${JSON.stringify(s.runs)}:${beat}`;
+          if (last.has(s.name) && last.get(s.name) !== sig) onChange(s.name);
+          last.set(s.name, sig);
+        }
+      } catch {
+        // The store is busy or gone for a moment: the next poll tries again.
+      } finally {
+        busy = false;
+      }
+    };
+    void look();
+    const timer = setInterval(() => void look(), pollMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The advice under a comparison, from its runs as a pilot: what the interval
+ * shows against the smallest difference that matters (when one is given),
+ * and for an inconclusive one how many seeds would settle it, as a range
+ * from the uncertainty of the pilot's sd (planSeeds in src/stats).
+ */
+import { planSeeds, readInterval, type Verdict } from "../stats/index.ts";
+
+const MANY = 10_000;
+
+function count(n: number): string {
+  return Number.isFinite(n) ? String(n) : `more than ${MANY}`;
+}
+
+/**
+ * One advice line for comparison b − reference; undefined when there is
+ * nothing to advise (the interval excludes 0 and no smallest difference was given).
+ */
+export function planAdvice(name: string, reference: string, v: Verdict, pilot: [number[], number[]], refRange: number, smallest?: number): string | undefined {
+  const width = v.ci[1] - v.ci[0];
+  if (smallest !== undefined) {
+    const reading = readInterval(v.ci, smallest);
+    if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${smallest}: the whole interval [${v.ci[0].toPrecision(3)}, ${v.ci[1].toPrecision(3)}] lies inside`;
+    if (reading !== "inconclusive") return undefined;
+  } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;
+  if (width === 0) return undefined;
+  const effect = smallest ?? Math.abs(v.diff);
+  const which = smallest !== undefined ? `the smallest difference that matters (${smallest})` : `a difference as large as the one observed (${Math.abs(v.diff).toPrecision(3)}; pass --smallest-difference to plan for the one that matters)`;
+  const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `, smaller than ${reference}'s seed range (${refRange.toPrecision(3)})` : "";
+  const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${v.ci[0].toPrecision(3)}, ${v.ci[1].toPrecision(3)}] includes 0${smaller}`;
+  if (effect === 0) return head;
+  let plan;
+  try {
+    plan = planSeeds({ a: pilot[0], b: pilot[1], paired: v.paired }, effect, { power: 0.8, maxN: MANY });
+  } catch {
+    return head; // no spread to plan from
+  }
+  const unit = v.paired ? "seeds" : "runs per variant";
+  const have = v.paired ? v.n : Math.min(pilot[0].length, pilot[1].length);
+  const range = plan.range[0] === plan.range[1] ? count(plan.range[0]) : `${count(plan.range[0])}–${count(plan.range[1])}`;
+  const tail = plan.capped ? `; at this noise level that is impractical: name a larger difference that matters or reduce the seed variance` : "";
+  return `${head}; to detect ${which} 80% of the time, plan ${count(plan.n)} ${unit} in all (range ${range} from the uncertainty of the sd; you have ${have})${tail}`;
+}

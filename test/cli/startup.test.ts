@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const TRACE = join(ROOT, "test/cli/fixtures/trace-imports.mjs");
+
+// The compiled CLI is what `twin` runs after the set-up; build it if a source is newer.
+const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
+assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
+
+/** Runs `twin ARGS` as a user would, recording the modules it loads. */
+function twin(...args: string[]): { status: number | null; stdout: string; stderr: string; imports: string[] } {
+  const r = spawnSync(process.execPath, ["--import", TRACE, join(ROOT, "bin/twin.js"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  const lines = r.stderr.split("\n");
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: lines.filter((l) => !l.startsWith("IMPORT ")).join("\n"),
+    imports: lines.filter((l) => l.startsWith("IMPORT ")).map((l) => l.slice(7).replace(`file://${ROOT}/`, "")),
+  };
+}
+
+const loadsEngine = (imports: string[]) => imports.filter((u) => /(^|\/)torch\/|vega|resvg/.test(u));
+
+test("twin --version prints the package's version", () => {
+  const r = twin("--version");
+  assert.equal(r.status, 0, r.stderr);
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  assert.equal(r.stdout.trim(), pkg.version);
+});
+
+test("twin --help lists every command from the compiled CLI and loads none of them", () => {
+  const r = twin("--help");
+  assert.equal(r.status, 0, r.stderr);
+  for (const name of ["demo", "doctor", "stats", "compare", "seeds", "report", "serve", "sweep", "runs", "verify", "diff", "worker"]) {
+    assert.match(r.stdout, new RegExp(`^  ${name} `, "m"), `--help lacks ${name}`);
+  }
+  assert.ok(r.imports.includes("dist/cli/main.js"), "bin/twin.js did not run dist/");
+  assert.deepEqual(r.imports.filter((u) => /cli\/(demo|doctor|stats|compare|seeds|report|serve|sweep|runs|verify|diff|worker)\./.test(u)), []);
+});
+
+test("twin help NAME is NAME --help; a misspelt command gets a suggestion", () => {
+  const help = twin("help", "stats");
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: twin stats \[options\] <file>/);
+  const typo = twin("stast");
+  assert.equal(typo.status, 2);
+  assert.match(typo.stderr, /unknown command 'stast'[\s\S]*Did you mean stats\?/);
+});
+
+test("twin stats on a small file loads neither libtorch nor Vega", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-cli-"));
+  try {
+    const csv = join(dir, "r.csv");
+    writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
+    const r = twin("stats", csv, "--metric", "acc");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /b − a /);
+    assert.ok(r.imports.includes("dist/cli/stats.js"));
+    assert.deepEqual(loadsEngine(r.imports), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a command that trains hands over to the TypeScript sources", () => {
+  const r = twin("demo", "--help");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: twin demo/);
+  assert.ok(r.imports.includes("src/cli/demo.ts"), "demo did not run from src/");
+  assert.ok(!r.imports.includes("dist/cli/demo.js"));
+});

@@ -1,0 +1,91 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { readResults } from "../../src/study/results-file.ts";
+import { analyzeResults } from "../../src/study/analyze.ts";
+import { formatVerdict } from "../../src/study/verdict.ts";
+import { defaultMetric, describeDirection, isBookkeeping, metricDirection } from "../../src/study/metric-direction.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "twin-verdict-stats-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+const csv = (name: string, a: number[], b: number[], seeds = a.map((_, i) => String(i + 10))) => {
+  const p = join(dir, name);
+  writeFileSync(p, ["variant,seed,acc", ...a.map((v, i) => `a,${seeds[i]},${v}`), ...b.map((v, i) => `b,${seeds[i]},${v}`)].join("\n"));
+  return p;
+};
+const twin = (args: string[]) => spawnSync(process.execPath, ["bin/twin.js", ...args], { encoding: "utf8", timeout: 120_000 });
+
+test("one direction rule: losses, errors and perplexities are lower-is-better, scores higher, flags win", () => {
+  for (const m of ["loss", "val/loss", "train_loss", "valLoss", "top1_err", "error_rate", "perplexity", "val/ppl", "wer", "nll", "FID"]) {
+    assert.equal(metricDirection(m).higherIsBetter, false, m);
+  }
+  for (const m of ["accuracy", "val/acc", "top1", "power", "lower_bound_score", "f1", "bleu", "answer_accuracy", "accuracy_error_bar", "reward"]) {
+    assert.equal(metricDirection(m).higherIsBetter, true, m);
+  }
+  assert.deepEqual(metricDirection("loss", { higherIsBetter: true }), { higherIsBetter: true, source: "flag" });
+  assert.match(describeDirection(metricDirection("val/loss")), /lower is better \(from its name; --higher-is-better to change\)/);
+  for (const m of ["epoch", "step", "global_step", "lr", "train/lr", "learning_rate", "lr-adam", "wall_time", "paired/val/accuracy"]) assert.ok(isBookkeeping(m), m);
+  for (const m of ["val/accuracy", "loss", "train/loss"]) assert.ok(!isBookkeeping(m), m);
+  assert.equal(defaultMetric(["epoch", "lr", "train/loss", "val/loss", "val/accuracy"]), "val/accuracy");
+  assert.equal(defaultMetric(["epoch", "step", "train/loss", "val/loss"]), "val/loss");
+  assert.equal(defaultMetric(["epoch", "step", "lr"]), undefined);
+});
+
+test("a black swan is named by seed, with the comparison without it, the robust ones and their disagreement", () => {
+  // Six seeds: b is better by 0.4–0.6 points except on seed 15, where it collapsed.
+  const a = [0.861, 0.872, 0.866, 0.869, 0.858, 0.860, 0.864, 0.870];
+  const b = [0.866, 0.877, 0.872, 0.873, 0.864, 0.465, 0.869, 0.875];
+  const an = analyzeResults(readResults(csv("swan.csv", a, b)), { metric: "acc" });
+  const c = an.comparisons[0]!;
+  assert.deepEqual(c.black_swans.map((s) => s.seed), ["15"]);
+  assert.ok(c.robust && c.robust.warning && c.robust.disagree, JSON.stringify(c.robust));
+  assert.ok(c.robust.without_swans!.p < 0.001 && c.p > 0.05);
+  const text = formatVerdict("", an, false);
+  assert.match(text, /black swan: seed 15, robust z -\d+/);
+  assert.match(text, /robust check: without the swans \+0\.0051, p = .* \(7 pairs\)/);
+  assert.match(text, /warning: the plain and robust comparisons disagree/);
+});
+
+test("P(B>A) with its exact interval, pairing gain with its interval; no library names in the text", () => {
+  const a = [0.861, 0.872, 0.866, 0.869, 0.858, 0.860, 0.864, 0.870, 0.859, 0.868];
+  const b = a.map((x, i) => x + 0.004 + 0.001 * ((i * 7) % 3));
+  const an = analyzeResults(readResults(csv("gain.csv", a, b)), { metric: "acc" });
+  const c = an.comparisons[0]!;
+  assert.equal(c.prob_improvement, 1);
+  // scipy.stats.binomtest(10, 10).proportion_ci(method="exact").low
+  assert.ok(Math.abs(c.prob_improvement_ci![0] - 0.6915028921812097) < 1e-9, String(c.prob_improvement_ci));
+  assert.ok(c.pairing_gain_ci && c.pairing_gain_ci[0] > 1);
+  const text = formatVerdict("", an, false);
+  assert.match(text, /P\(b better than a\) = 1\.00 \(95% CI 0\.69–1\.00\); pairing cut the variance of the difference \d+× \(95% CI \d+(\.\d)?–\d+(\.\d)?×\)/);
+  const small = analyzeResults(readResults(csv("small.csv", [0.86, 0.87, 0.865], [0.862, 0.866, 0.869])), { metric: "acc" });
+  const t = formatVerdict("", small, false);
+  assert.doesNotMatch(t, /\w+\(\)/, "no library call names in CLI text");
+  assert.doesNotMatch(t, /made .* noisier/, "noisier only when the whole interval says so");
+});
+
+test("rank tests say how the p-value was computed; advice gives a range and never says indistinguishable", () => {
+  const a = [0.86, 0.87, 0.865, 0.871, 0.862, 0.868];
+  const b = [0.862, 0.869, 0.864, 0.873, 0.862, 0.867];
+  const p = csv("rank.csv", a, b);
+  const w = analyzeResults(readResults(p), { metric: "acc", test: "wilcoxon" });
+  assert.match(formatVerdict("", w, false), /b − a .* wilcoxon[^,]*\((exact|normal approximation)\)/i);
+  const text = formatVerdict("", analyzeResults(readResults(p), { metric: "acc" }), false);
+  assert.match(text, /advice: b: inconclusive against a: .* plan \d+ seeds in all \(range \d+–(\d+|more than \d+) from the uncertainty of the sd; you have 6\)/);
+  assert.doesNotMatch(text, /indistinguishable/);
+  const eq = analyzeResults(readResults(p), { metric: "acc", smallestDifference: 0.01 });
+  assert.equal(eq.comparisons[0]!.reading, "equivalent");
+  const wide = analyzeResults(readResults(p), { metric: "acc", smallestDifference: 0.0005 });
+  assert.equal(wide.comparisons[0]!.reading, "inconclusive", "an interval wider than the difference that matters is never 'equivalent'");
+});
+
+test("twin stats: --higher-is-better overrides the name; --smallest-difference is checked", () => {
+  const p = join(dir, "loss.csv");
+  writeFileSync(p, ["variant,seed,loss", ...[0.5, 0.4, 0.45].map((v, i) => `a,${i},${v}`), ...[0.48, 0.41, 0.43].map((v, i) => `b,${i},${v}`)].join("\n"));
+  const r = twin(["stats", p, "--higher-is-better"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /loss, higher is better \(as asked\)/);
+  assert.equal(twin(["stats", p, "--smallest-difference", "-1"]).status, 2);
+});

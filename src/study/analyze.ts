@@ -354,7 +354,10 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
     const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min, options.smallestDifference, options.percent);
     if (line) advice.push(line);
   }
-  for (const nc of notCompared) advice.push(`${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
+  for (const nc of notCompared) {
+    const none = variants.filter((v) => (v.name === nc.a || v.name === nc.b) && v.n === 0).map((v) => v.name);
+    advice.push(none.length ? `${nc.b}: not compared with ${nc.a}: ${none.join(" and ")} finished no run; fix the failure shown above first` : `${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
+  }
   return {
     metric: options.metric,
     higher_is_better: direction.higherIsBetter,

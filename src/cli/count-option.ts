@@ -1,4 +1,5 @@
-/** Whole-number options (counts, seeds, steps): plain digits within bounds, or an error saying what was wrong. */
+/** Whole-number options (counts, seeds, steps): plain digits within bounds, or a usage error saying what was wrong. */
+import { UsageError } from "./exit-codes.ts";
 
 export interface WholeBounds {
   min?: number;
@@ -15,9 +16,9 @@ export function parseWhole(text: string | undefined, flag: string, bounds: Whole
   const min = bounds.min ?? 0;
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
   const trimmed = (text ?? "").trim();
-  if (!/^\d+$/.test(trimmed)) throw new Error(`${flag} must be a whole number written in digits, like ${Math.max(min, 8)} (got '${text ?? ""}')`);
+  if (!/^\d+$/.test(trimmed)) throw new UsageError(`${flag} must be a whole number written in digits, like ${Math.max(min, 8)} (got '${text ?? ""}')`);
   const n = Number(trimmed);
-  if (n < min) throw new Error(`${flag} must be at least ${min} (got ${trimmed})`);
-  if (n > max || !Number.isSafeInteger(n)) throw new Error(`${flag} ${trimmed} is too large: at most ${max}${bounds.why ? ` (${bounds.why})` : ""}`);
+  if (n < min) throw new UsageError(`${flag} must be at least ${min} (got ${trimmed})`);
+  if (n > max || !Number.isSafeInteger(n)) throw new UsageError(`${flag} ${trimmed} is too large: at most ${max}${bounds.why ? ` (${bounds.why})` : ""}`);
   return n;
 }

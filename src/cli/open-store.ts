@@ -1,5 +1,6 @@
-/** Opening the store for commands that only read it: no default store yet is an error, not a new empty file. */
-import { existsSync } from "node:fs";
+/** Opening the store for commands that only read it: a missing store, or a file that is not one, is an error, never a new empty database. */
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { defaultStorePath, openStore, StoreError, type Store } from "../store/index.ts";
 
 export async function openExistingStore(url: string | undefined): Promise<Store> {
@@ -9,5 +10,18 @@ export async function openExistingStore(url: string | undefined): Promise<Store>
         "or name a store with --store (e.g. postgres://user@host:port/db)",
     );
   }
-  return openStore(url);
+  return openStore(url, { existing: true, readOnly: storeReadOnly(url) });
+}
+
+/** A local store file this process cannot write is opened read-only (reading it needs no write). */
+function storeReadOnly(url: string | undefined): boolean {
+  if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url)) return false;
+  const path = url ? resolve(url.replace(/^sqlite:(\/\/)?/i, "")) : defaultStorePath();
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return false;
+  } catch {
+    return existsSync(path);
+  }
 }

@@ -24,7 +24,7 @@ export function runProgress(quiet = false): RunProgress {
       if (active) bar.stop();
       active = false;
       runText = `${index + 1}/${total}`;
-      label = run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.label}`;
+      label = run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.seed.factors?.[run.group] ?? run.label}`;
     },
     onProgress(_run, p) {
       if (quiet) return;

@@ -1,5 +1,6 @@
 /** `twin report <logdir/study>`: one self-contained HTML file with the verdict and every chart. */
 import type { Command } from "commander";
+import { directionFlags } from "../study/metric-direction.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy } from "../report/locate.ts";
@@ -13,6 +14,7 @@ interface ReportCliOptions {
   png?: string;
   metric?: string;
   lowerIsBetter?: boolean;
+  higherIsBetter?: boolean;
   reference?: string;
   json?: boolean;
   logdir: string;
@@ -29,6 +31,7 @@ export function registerReport(program: Command): void {
     .option("--png <dir>", "also write every chart as a PNG into this directory")
     .option("--metric <tag>", "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
     .option("--lower-is-better", "smaller values are better (default: guessed from the name: loss, error…)")
+    .option("--higher-is-better", "larger values are better (default: from the name; losses and errors are lower-is-better)")
     .option("--reference <variant>", "variant the others are compared with (default: the first)")
     .option("--json", "print what was written as JSON")
     .addHelpText(
@@ -45,7 +48,7 @@ export function registerReport(program: Command): void {
         if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
         result = await buildReport(data, {
           ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
-          ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}),
+          ...directionOption(opts),
           ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
           ...(opts.png !== undefined ? { png: opts.png } : {}),
         });
@@ -63,4 +66,10 @@ export function registerReport(program: Command): void {
         for (const w of result.model.warnings) process.stderr.write(`warning: ${w}\n`);
       }
     });
+}
+
+/** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */
+function directionOption(opts: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { lowerIsBetter?: boolean } {
+  const d = directionFlags(opts);
+  return d === undefined ? {} : { lowerIsBetter: !d.higherIsBetter };
 }

@@ -1,5 +1,6 @@
 /** `twin serve`: the live dashboard on 127.0.0.1 (studies from a log directory and, when present, the store). */
 import type { Command } from "commander";
+import { directionFlags } from "../study/metric-direction.ts";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
@@ -15,6 +16,7 @@ interface ServeOptions {
   allowRemote?: boolean;
   metric?: string;
   lowerIsBetter?: boolean;
+  higherIsBetter?: boolean;
   poll: string;
 }
 
@@ -43,6 +45,7 @@ export function registerServe(program: Command): void {
     .option("--allow-remote", "allow binding a non-loopback address (the dashboard has no authentication)")
     .option("--metric <tag>", "metric of the verdicts (default: val/accuracy, else eval/accuracy, …)")
     .option("--lower-is-better", "smaller values of the metric are better")
+    .option("--higher-is-better", "larger values are better (default: from the name; losses and errors are lower-is-better)")
     .option("--poll <ms>", "how often to look for changes", "1000")
     .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve --logdir /data/runs --port 8080\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
     .action(async (opts: ServeOptions) => {
@@ -69,7 +72,7 @@ export function registerServe(program: Command): void {
         port,
         allowRemote: opts.allowRemote === true,
         pollMs,
-        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...(opts.lowerIsBetter ? { lowerIsBetter: true } : {}) },
+        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...directionOption(opts) },
         onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
       });
       if (opts.allowRemote && !["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
@@ -82,4 +85,10 @@ export function registerServe(program: Command): void {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+}
+
+/** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */
+function directionOption(opts: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { lowerIsBetter?: boolean } {
+  const d = directionFlags(opts);
+  return d === undefined ? {} : { lowerIsBetter: !d.higherIsBetter };
 }

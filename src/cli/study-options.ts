@@ -17,6 +17,7 @@ export interface StudyStoreFlags {
   queueName?: string;
   wait?: boolean;
   checkpointEvery?: string;
+  retryFailed?: boolean;
 }
 
 export function addStudyStoreOptions(cmd: Command): Command {
@@ -27,7 +28,8 @@ export function addStudyStoreOptions(cmd: Command): Command {
     .option("--queue <url>", "submit the runs to a BullMQ queue (redis://host:port) for `twin worker` processes; needs a shared --store")
     .option("--queue-name <name>", "queue name (default twin-runs)")
     .option("--no-wait", "with --queue: submit and return; follow with `twin runs --study S`")
-    .option("--checkpoint-every <n>", "checkpoint each run every N steps (resume after a kill)", "100");
+    .option("--checkpoint-every <n>", "checkpoint each run every N steps (resume after a kill)", "100")
+    .option("--retry-failed", "run the study's failed runs again (otherwise they are kept as failed and reported)");
 }
 
 export function storeRunOptions(flags: StudyStoreFlags): Partial<RunStudyOptions> {
@@ -48,6 +50,7 @@ export function storeRunOptions(flags: StudyStoreFlags): Partial<RunStudyOptions
     queueName: flags.queueName,
     wait: flags.wait,
     checkpointEvery: every,
+    retryFailed: flags.retryFailed,
   };
 }
 

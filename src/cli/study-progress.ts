@@ -11,7 +11,7 @@ export interface StudyProgress {
 }
 
 function labelOf(run: PlannedRun): string {
-  return run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.label}`;
+  return run.group === "all" ? `seed ${run.label}` : run.group === "grid" ? `grid #${run.label}` : `${run.group} seed ${run.seed.factors?.[run.group] ?? run.label}`;
 }
 
 /** Bars on stderr ("w1 | run 2/5 · seed 1 | step 120/858 | base 0.41 wide 0.44"); silent when quiet. */

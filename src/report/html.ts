@@ -37,7 +37,11 @@ function pval(p: number): string {
 /** Renders every chart of the sections to SVG. */
 export async function renderCharts(sections: ChartSections): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
-  for (const chart of allCharts(sections)) out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+  for (const chart of allCharts(sections)) {
+    out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+    // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return out;
 }
 
@@ -118,6 +122,16 @@ function reproSection(m: ReportModel): string {
   return parts.join("");
 }
 
+/** Whether the factors' shares add up to 100%, and why not when they do not. */
+export function sharesSentence(factors: readonly { share: number; n: number }[], total: { interaction: number | null; allRuns: number }): string {
+  const sum = factors.reduce((a, f) => a + f.share, 0) * 100;
+  const list = `The factors' shares add up to ${sum.toFixed(0)}%`;
+  if (total.interaction === null) return `${list} by construction: without all-varied runs each share is of the sum of the factor variances.`;
+  if (sum <= 100) return `${list}; the other ${(100 - sum).toFixed(0)}% of the total is what the factors do only together (interaction) plus nondeterminism.`;
+  const n = Math.min(...factors.map((f) => f.n), total.allRuns);
+  return `${list}, more than the total: each variance is estimated from ${n === Infinity ? "few" : `as few as ${n}`} runs, so the estimates are noisy; read the intervals of the shares, not their sum (more seeds per factor narrow them).`;
+}
+
 function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
   const v = m.variance;
   const parts = [`<section id="variance"><h2>Variance by random factor</h2>`];
@@ -134,6 +148,7 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   parts.push(`</tbody></table>`);
   for (const t of v.totals) {
     parts.push(`<p>${esc(t.variant)}: total variance ${num(t.total, 6)}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${num(t.interaction, 6)}` : ""}.</p>`);
+    parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((f) => f.variant === t.variant), t))}</p>`);
   }
   for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   parts.push(`</section>`);

@@ -1,8 +1,8 @@
 /** Opening a store from a URL (or none: the project's SQLite file). */
-import { mkdirSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PgDriver, SqliteDriver, type Driver } from "./driver.ts";
-import { describeError, maskUrl, StoreError, StoreUnreachableError } from "./errors.ts";
+import { describeError, maskUrl, StoreDamagedError, StoreError, StoreUnreachableError } from "./errors.ts";
 import { migrate } from "./migrations.ts";
 import { SqlStore } from "./sql-store.ts";
 import type { Store } from "./types.ts";
@@ -18,7 +18,19 @@ export interface OpenStoreOptions {
   maxConnections?: number;
   /** SQLite: wait this long for another process's write lock (default 15 s). */
   busyTimeoutMs?: number;
+  /**
+   * Only open a store that exists (commands that read: runs, diff, verify,
+   * report): a missing file, or one that is not a twin store, is an error and
+   * no database is ever created at that path.
+   */
+  existing?: boolean;
+  /** SQLite: open read-only (no migrations; a write is an error naming the file). */
+  readOnly?: boolean;
 }
+
+/** Files up to this size are checked with PRAGMA quick_check on open; larger ones by their header and schema only. */
+const QUICK_CHECK_MAX_BYTES = 512 << 20;
+const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
 /** The default SQLite store of a project folder. */
 export function defaultStorePath(cwd: string = process.cwd()): string {
@@ -52,12 +64,76 @@ export async function openStore(url: string | undefined, options: OpenStoreOptio
   return openSqlite(path, options, now);
 }
 
+/**
+ * What is at a SQLite store path before it is opened: nothing (a store may be
+ * created there), or a file that must be a SQLite database. Never turns
+ * another file (an empty .csv, a device) into a store.
+ */
+function checkStoreFile(path: string, existing: boolean): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      if (!existing) return;
+      throw new StoreError(
+        `no twin store at ${path} (the file does not exist); this command only reads a store, so none is created: ` +
+          "run a study first (twin compare/seeds record into .twin/twin.db), or pass the store's location with --store",
+      );
+    }
+    throw new StoreUnreachableError(path, describeError(err), "Check the path and its permissions, or pass another location with --store", { cause: err });
+  }
+  try {
+    const st = fstatSync(fd);
+    const advice = "twin leaves it as it is; pass a twin store's file with --store (the default is .twin/twin.db), or a path where none exists yet to start one";
+    if (!st.isFile()) throw new StoreUnreachableError(path, "it is not a regular file, so it is not a database", advice);
+    if (st.size === 0 && existing) throw new StoreUnreachableError(path, "the file is empty, not a database", advice);
+    if (st.size === 0) return;
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n < head.length || !head.equals(SQLITE_HEADER)) {
+      throw new StoreUnreachableError(path, "the file is not a database (its first bytes are not SQLite's header)", advice);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** PRAGMA quick_check (on files up to QUICK_CHECK_MAX_BYTES), else the schema read: a damaged file is an error naming it. */
+function checkIntegrity(driver: SqliteDriver): void {
+  const size = driver.path === ":memory:" ? 0 : statSync(driver.path).size;
+  if (size > QUICK_CHECK_MAX_BYTES) {
+    driver.run("SELECT count(*) AS n FROM sqlite_master");
+    return;
+  }
+  const { rows } = driver.run<{ quick_check: string }>("PRAGMA quick_check");
+  const problems = rows.map((r) => r.quick_check).filter((line) => line !== "ok");
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+    throw new StoreDamagedError(driver.path, `PRAGMA quick_check found ${problems.length} problem(s): ${shown}`);
+  }
+}
+
+/** A store opened with `existing` must be twin's: a SQLite database with twin's migrations table. */
+function checkTwinSchema(driver: SqliteDriver): void {
+  const { rows } = driver.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (rows.length === 0) {
+    throw new StoreError(`${driver.path} is a SQLite database but not a twin store (it has no twin tables); pass the store's file with --store (the default is .twin/twin.db)`);
+  }
+}
+
 async function openSqlite(path: string, options: OpenStoreOptions, now: () => number): Promise<Store> {
   let driver: SqliteDriver | undefined;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    driver = new SqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs });
-    await migrate(driver, now);
+    if (path !== ":memory:") {
+      checkStoreFile(path, options.existing ?? false);
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    driver = new SqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, readonly: options.readOnly });
+    checkIntegrity(driver);
+    if (options.existing) checkTwinSchema(driver);
+    if (!options.readOnly) await migrate(driver, now);
   } catch (err) {
     await driver?.close().catch(() => {});
     if (err instanceof StoreError) throw err;

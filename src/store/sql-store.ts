@@ -1,6 +1,6 @@
 /** The Store, written once over a Driver (SQLite or PostgreSQL). */
 import type { BulkSpec, Driver } from "./driver.ts";
-import { StoreError, UnknownRunError } from "./errors.ts";
+import { DamagedRowError, StoreError, UnknownRunError } from "./errors.ts";
 import { canonicalJson, sha256 } from "./hash.ts";
 import { makeRunId, seedsKey, seedsToJson, toSeed } from "./ids.ts";
 import {
@@ -108,25 +108,50 @@ const BATCH_CHECKSUMS_BULK: BulkSpec = {
 const RUN_COLUMNS =
   "id, study, variants_json, spec_hash, root_seed, seeds_json, config_json, fingerprint_hash, status, attempts, worker, queued_at, started_at, finished_at, heartbeat_at, error";
 
-function parseJson(text: string | null): unknown {
-  return text === null || text === undefined ? null : JSON.parse(text);
+/** Where a stored JSON value lives, for the error when it no longer parses. */
+interface Cell {
+  location: string;
+  table: string;
+  row: string;
+  column: string;
+}
+
+function parseJson(text: string | null, cell: Cell): unknown {
+  if (text === null || text === undefined) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DamagedRowError(cell.location, cell.table, cell.row, cell.column, "is not valid JSON");
+  }
 }
 
 function toJson(value: unknown): string | null {
   return value === undefined ? null : canonicalJson(value);
 }
 
-function rowToRun(r: RunRow): RunRecord {
+function rowToRun(r: RunRow, location: string): RunRecord {
+  const cell = (column: string): Cell => ({ location, table: "runs", row: `id '${r.id}'`, column });
+  const bigint = (v: unknown, column: string): bigint => {
+    try {
+      return BigInt(v as string);
+    } catch {
+      throw new DamagedRowError(location, "runs", `id '${r.id}'`, column, "holds a seed that is not an integer");
+    }
+  };
   const seeds: Record<string, bigint> = {};
-  for (const [k, v] of Object.entries(JSON.parse(r.seeds_json) as Record<string, string>)) seeds[k] = BigInt(v);
+  const stored = parseJson(r.seeds_json, cell("seeds_json"));
+  if (stored === null || typeof stored !== "object") throw new DamagedRowError(location, "runs", `id '${r.id}'`, "seeds_json", "is not a JSON object");
+  for (const [k, v] of Object.entries(stored)) seeds[k] = bigint(v, "seeds_json");
+  const variants = parseJson(r.variants_json, cell("variants_json"));
+  if (!Array.isArray(variants)) throw new DamagedRowError(location, "runs", `id '${r.id}'`, "variants_json", "is not a JSON list");
   return {
     id: r.id,
     study: r.study,
-    variants: JSON.parse(r.variants_json) as string[],
+    variants: variants as string[],
     specHash: r.spec_hash,
-    rootSeed: BigInt(r.root_seed),
+    rootSeed: bigint(r.root_seed, "root_seed"),
     seeds,
-    config: parseJson(r.config_json),
+    config: parseJson(r.config_json, cell("config_json")),
     fingerprintHash: r.fingerprint_hash,
     status: r.status,
     attempts: Number(r.attempts),
@@ -139,12 +164,12 @@ function rowToRun(r: RunRow): RunRecord {
   };
 }
 
-function rowToStudy(r: StudyRow): StudyRecord {
+function rowToStudy(r: StudyRow, location: string): StudyRecord {
   return {
     name: r.name,
     specHash: r.spec_hash,
     fingerprintHash: r.fingerprint_hash,
-    spec: parseJson(r.spec_json),
+    spec: parseJson(r.spec_json, { location, table: "studies", row: `name '${r.name}'`, column: "spec_json" }),
     createdAt: Number(r.created_at),
   };
 }
@@ -239,7 +264,7 @@ export class SqlStore implements Store {
       [hash],
     );
     const r = rows[0];
-    return r && { hash: r.hash, fingerprint: JSON.parse(r.json), createdAt: Number(r.created_at) };
+    return r && { hash: r.hash, fingerprint: parseJson(r.json, { location: this.location, table: "fingerprints", row: `hash '${r.hash}'`, column: "json" }), createdAt: Number(r.created_at) };
   }
 
   // ------------------------------------------------------ studies, variants
@@ -253,13 +278,13 @@ export class SqlStore implements Store {
         [study.name, study.specHash, study.fingerprintHash ?? null, toJson(study.spec), this.#now()],
       );
       const { rows } = await tx.query<StudyRow>("SELECT * FROM studies WHERE name = ?", [study.name]);
-      return { study: rowToStudy(rows[0]!), created: changes === 1 };
+      return { study: rowToStudy(rows[0]!, this.location), created: changes === 1 };
     });
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
     const { rows } = await this.#d.query<StudyRow>("SELECT * FROM studies WHERE name = ?", [name]);
-    return rows[0] && rowToStudy(rows[0]);
+    return rows[0] && rowToStudy(rows[0], this.location);
   }
 
   async setStudyFingerprint(name: string, fingerprintHash: string | null): Promise<void> {
@@ -275,7 +300,7 @@ export class SqlStore implements Store {
     const out = new Map<string, StudySummary>();
     for (const r of studies.rows) {
       const runs = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-      out.set(r.name, { ...rowToStudy(r), runs });
+      out.set(r.name, { ...rowToStudy(r, this.location), runs });
     }
     for (const c of counts.rows) {
       const s = out.get(c.study);
@@ -304,7 +329,7 @@ export class SqlStore implements Store {
       "SELECT study, name, position, config_json FROM variants WHERE study = ? ORDER BY position",
       [study],
     );
-    return rows.map((r) => ({ study: r.study, name: r.name, position: Number(r.position), config: parseJson(r.config_json) }));
+    return rows.map((r) => ({ study: r.study, name: r.name, position: Number(r.position), config: parseJson(r.config_json, { location: this.location, table: "variants", row: `'${r.study}/${r.name}'`, column: "config_json" }) }));
   }
 
   // ------------------------------------------------------------------ runs
@@ -342,13 +367,13 @@ export class SqlStore implements Store {
       if (rows.length === 0) {
         throw new StoreError(`run id '${id}' is already used by a different run in the store at ${this.location}`);
       }
-      return { run: rowToRun(rows[0]!), created: changes === 1 };
+      return { run: rowToRun(rows[0]!, this.location), created: changes === 1 };
     });
   }
 
   async findRun(id: string): Promise<RunRecord | undefined> {
     const { rows } = await this.#d.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
-    return rows[0] && rowToRun(rows[0]);
+    return rows[0] && rowToRun(rows[0], this.location);
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -373,7 +398,7 @@ export class SqlStore implements Store {
     }
     const sql = `SELECT ${RUN_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`;
     const { rows } = await this.#d.query<RunRow>(sql, params);
-    return rows.map(rowToRun).sort((a, b) => cmp(a.study, b.study) || a.queuedAt - b.queuedAt || cmp(a.id, b.id));
+    return rows.map((r) => rowToRun(r, this.location)).sort((a, b) => cmp(a.study, b.study) || a.queuedAt - b.queuedAt || cmp(a.id, b.id));
   }
 
   async #statusOf(d: Driver, id: string): Promise<{ status: RunStatus; worker: string | null }> {
@@ -413,7 +438,7 @@ export class SqlStore implements Store {
        RETURNING ${RUN_COLUMNS}`,
       study !== undefined ? [worker, now, now, study] : [worker, now, now],
     );
-    return rows[0] && rowToRun(rows[0]);
+    return rows[0] && rowToRun(rows[0], this.location);
   }
 
   async heartbeat(id: string, worker?: string): Promise<boolean> {
@@ -456,6 +481,23 @@ export class SqlStore implements Store {
       `cannot mark run '${id}' ${status}: it is ${cur.status}` +
         (cur.status === "running" ? ` by worker '${cur.worker}', not '${opts.worker}'` : ""),
     );
+  }
+
+  async requeueFailed(ids: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(ids)];
+    return this.#d.transaction(async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < wanted.length; i += 500) {
+        const part = wanted.slice(i, i + 500);
+        const res = await tx.query<{ id: string }>(
+          `UPDATE runs SET status = 'queued', worker = NULL, heartbeat_at = NULL
+           WHERE status IN ('failed', 'diverged') AND id IN (${part.map(() => "?").join(", ")}) RETURNING id`,
+          part,
+        );
+        out.push(...res.rows.map((r) => r.id));
+      }
+      return out.sort(cmp);
+    });
   }
 
   async requeueStale(olderThanMs: number, opts: RequeueOptions = {}): Promise<RequeueResult> {

@@ -239,6 +239,8 @@ export interface Store {
   failRun(id: string, error: string, opts?: { worker?: string; diverged?: boolean }): Promise<void>;
   /** Running runs whose last heartbeat is older than olderThanMs go back to queued. */
   requeueStale(olderThanMs: number, opts?: RequeueOptions): Promise<RequeueResult>;
+  /** Failed or diverged runs among ids go back to queued (their error stays until they are claimed again); returns their ids. */
+  requeueFailed(ids: readonly string[]): Promise<string[]>;
 
   // Measurements
   /** Bulk insert in one transaction; a (run, variant, name, step) written again is overwritten. */

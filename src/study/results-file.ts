@@ -13,6 +13,7 @@ import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
 import { readRegularFile } from "../log/regular-file.ts";
+import { printable } from "./printable.ts";
 
 /** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
 const MAX_RESULTS_FILE_BYTES = 256 << 20;
@@ -38,6 +39,8 @@ export interface ResultTable {
   metrics: string[];
   /** What the reader noticed and the analysis must mention (a truncated log file…). */
   notes?: string[];
+  /** The study, when the results are a log folder of one study. */
+  study?: string;
 }
 
 /** Columns that describe a row rather than measure it. */
@@ -144,7 +147,8 @@ function fromLogDir(path: string): ResultTable {
     for (const t of run.truncated ?? []) notes.push(`${t.file} is cut off at ${t.at} (killed while writing?); values after that point are missing`);
     return row;
   });
-  return { rows, metrics, ...(notes.length ? { notes } : {}) };
+  const studies = new Set(runs.map((r) => r.study));
+  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
 }
 
 /** Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log directory. */
@@ -155,10 +159,20 @@ export function readResults(path: string): ResultTable {
   } catch {
     throw new Error(`${path}: no such file or directory`);
   }
-  if (isDir) return fromLogDir(path);
+  if (isDir) return shownSafely(fromLogDir(path));
   const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
-  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return fromJsonl(path, text);
-  return fromCsv(path, text);
+  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text));
+  return shownSafely(fromCsv(path, text));
+}
+
+/** Variant, seed and metric names and error texts with control characters made visible (they reach the terminal). */
+function shownSafely(table: ResultTable): ResultTable {
+  const rows = table.rows.map((r) => {
+    const row: ResultRow = { ...r, variant: printable(r.variant), seed: printable(r.seed), metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [printable(k), v])) };
+    if (r.error !== undefined) row.error = r.error.split("\n").map(printable).join("\n");
+    return row;
+  });
+  return { ...table, rows, metrics: table.metrics.map(printable) };
 }
 
 /** One (variant, seed) of a metric: its value when the run finished with a finite one, else why not. */

@@ -84,6 +84,8 @@ export interface RunStudyOptions {
   queueName?: string;
   /** Distributed: wait for the workers and return the results (default true); false returns after submitting. */
   wait?: boolean;
+  /** Run the study's failed runs again (they stay failed otherwise: a verdict reports them). */
+  retryFailed?: boolean;
   /** Warnings for the user (a changed fingerprint accepted with allowChanged, runs taken over). */
   onWarning?: (text: string) => void;
 }
@@ -169,6 +171,10 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       if (!planOf.has(r.id)) planOf.set(r.id, { plan: plans[i]!, index: i });
     });
     await reclaimDead(store, spec.name, new Set(ids), warn);
+    if (options.retryFailed) {
+      const again = await store.requeueFailed(ids);
+      if (again.length) warn(`running ${again.length} failed run(s) again (--retry-failed): ${again.join(", ")}`);
+    }
 
     const fresh = new Map<string, TwinResult>();
     let stopped = false;
@@ -294,6 +300,6 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
 
 /** Final validation metric of every run, per variant (NaN for diverged/failed runs). */
 export function finalMetric(results: StudyResults, metric: "accuracy" | "loss", group?: string): Record<string, number[]> {
-  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group);
+  const runs = results.runs.filter((r) => group === undefined || r.plan.group === group || r.plan.alsoIn?.includes(group));
   return Object.fromEntries(results.variants.map((v) => [v, runs.map((r) => r.result.variants[v]?.final?.[metric] ?? NaN)]));
 }

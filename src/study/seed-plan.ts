@@ -6,7 +6,8 @@
  * - `{ vary: "init", n: 20 }`: one factor at a time: the root seed stays fixed
  *   and only that factor's seed changes (Picard's "seed 3407" design per factor).
  * - `{ vary: ["init", "order"], n: 10 }`: one group per factor, plus `all` runs
- *   when `withAll` is set (needed for a variance decomposition).
+ *   when `withAll` is set (needed for a variance decomposition): one study,
+ *   whose shared root run is run once and counted in every group.
  * - `{ grid: { init: [0, 1], order: [0, 1, 2] } }`: a small full-factorial grid.
  */
 import type { SeedSpec } from "../rng/streams.ts";
@@ -20,6 +21,12 @@ export type SeedPlan =
 export interface PlannedRun {
   /** "all", a factor name, or "grid". */
   group: string;
+  /**
+   * Other groups this run also belongs to: with several groups, the run whose
+   * every factor seed is `first` (the shared root run) is planned once and
+   * counted in each group.
+   */
+  alsoIn?: string[];
   /** Run label, unique within the study: the number in the log folder seed-<label>. */
   label: number;
   seed: SeedSpec;
@@ -64,11 +71,20 @@ export function planRuns(plan: SeedPlan): PlannedRun[] {
   }
   const factors = Array.isArray(plan.vary) ? plan.vary : [plan.vary];
   checkTotal(plan.n * (factors.length + (plan.withAll ? 1 : 0)), `${factors.length} factor(s)${plan.withAll ? " plus all together" : ""} × ${plan.n} seeds`);
-  const runs: PlannedRun[] = [];
-  for (const factor of factors) {
+  if (factors.length === 1 && !plan.withAll) {
     // The root stays at `first`; the varied factor takes first, first+1, ...
-    for (let i = 0; i < plan.n; i++) runs.push({ group: factor, label: first + i, seed: { root: first, factors: { [factor]: first + i } } });
+    return Array.from({ length: plan.n }, (_, i) => ({ group: factors[0]!, label: first + i, seed: { root: first, factors: { [factors[0]!]: first + i } } }));
   }
-  if (plan.withAll) for (let i = 0; i < plan.n; i++) runs.push({ group: "all", label: first + i, seed: { root: first + i } });
+  // Several groups make one study: the shared root run (every factor at
+  // `first`) is planned once, and labels are unique across groups (group k's
+  // run i is labelled first + k·n + i), so every run has its own log folder.
+  const groups = [...(plan.withAll ? ["all"] : []), ...factors];
+  const runs: PlannedRun[] = [{ group: groups[0]!, alsoIn: groups.slice(1), label: first, seed: { root: first } }];
+  groups.forEach((group, k) => {
+    for (let i = 1; i < plan.n; i++) {
+      const seed = group === "all" ? { root: first + i } : { root: first, factors: { [group]: first + i } };
+      runs.push({ group, label: first + k * plan.n + i, seed });
+    }
+  });
   return runs;
 }

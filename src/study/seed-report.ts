@@ -31,13 +31,13 @@ export interface SeedReport {
 }
 
 export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): SeedReport {
-  const groups = [...new Set(results.runs.map((r) => r.plan.group))];
+  const groups = [...new Set(results.runs.flatMap((r) => [r.plan.group, ...(r.plan.alsoIn ?? [])]))];
   const higherIsBetter = metric === "accuracy";
   const main = groups.includes("all") ? "all" : groups[0];
   const variants = results.variants.map((name) => {
     const valuesOf = (group: string) =>
-      results.runs.filter((r) => r.plan.group === group).map((r) => ({ label: r.plan.label, value: r.result.variants[name].final?.[metric] ?? NaN }));
-    const outcomes = results.runs.filter((r) => r.plan.group === main).map((r) => r.result.variants[name]);
+      results.runs.filter((r) => r.plan.group === group || r.plan.alsoIn?.includes(group)).map((r) => ({ label: r.plan.label, value: r.result.variants[name].final?.[metric] ?? NaN }));
+    const outcomes = results.runs.filter((r) => r.plan.group === main || r.plan.alsoIn?.includes(main)).map((r) => r.result.variants[name]);
     const diverged = outcomes.filter((v) => v?.status === "diverged").length;
     const failed = outcomes.filter((v) => v === undefined || v.status === "failed").length;
     const errors = [...new Set(outcomes.filter((v) => v?.error).map((v) => v!.error!.split("\n")[0]!))];

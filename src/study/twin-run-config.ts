@@ -18,11 +18,6 @@ export function splitFor(spec: StudySpec, train: Dataset, seed: SeedSpec): Split
   }
 }
 
-/** Log folder study name for a run group: the study itself, or "<study>.vary-<factor>" / "<study>.grid". */
-export function groupStudyName(study: string, group: string): string {
-  return group === "all" ? study : `${study}.${group === "grid" ? "grid" : `vary-${group}`}`;
-}
-
 /** What a study gives each of its twin runs: the data split, the training set-up, the seeds and the log name. */
 export function studyTwinConfig(
   spec: StudySpec,
@@ -30,7 +25,7 @@ export function studyTwinConfig(
   split: Split,
 ): Pick<TwinConfig, "study" | "variants" | "train" | "validation" | "normalize" | "augment" | "testAugment" | "batchSize" | "epochs" | "steps" | "evalEvery" | "target" | "metrics" | "seed" | "runLabel"> {
   return {
-    study: groupStudyName(at.study, at.group),
+    study: at.study,
     variants: spec.variants,
     train: split.train,
     validation: split.validation,

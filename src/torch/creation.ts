@@ -18,15 +18,28 @@ function finish(t: Tensor, o: CreateOptions | undefined): Tensor {
   return t;
 }
 
-function flatten(data: Nested, shape: number[], out: number[], depth: number): void {
+/** The most dimensions a tensor from nested arrays may have (deeper is a bug in the data, not a tensor). */
+const MAX_DIMS = 64;
+
+/** Where an element sits, for errors: [0][3][1]. */
+function at(path: readonly number[]): string {
+  return path.map((i) => `[${i}]`).join("") || "(the value itself)";
+}
+
+function flatten(data: Nested, shape: number[], out: number[], depth: number, path: number[] = []): void {
   if (Array.isArray(data)) {
+    if (depth >= MAX_DIMS) throw new Error(`torch.tensor: nested arrays deeper than ${MAX_DIMS} levels (at ${at(path)}); a tensor has at most ${MAX_DIMS} dimensions`);
     if (shape.length === depth) shape.push(data.length);
     else if (shape[depth] !== data.length) {
       throw new Error(`torch.tensor: ragged nested array (length ${data.length} where ${shape[depth]} was expected at depth ${depth})`);
     }
-    for (const d of data) flatten(d, shape, out, depth + 1);
+    data.forEach((d, i) => flatten(d, shape, out, depth + 1, [...path, i]));
   } else {
-    if (depth !== shape.length) throw new Error("torch.tensor: ragged nested array (a number where an array was expected)");
+    if (depth !== shape.length) throw new Error(`torch.tensor: ragged nested array (a number where an array was expected, at ${at(path)})`);
+    if (typeof data !== "number" && typeof data !== "boolean") {
+      const kind = data === null ? "null" : typeof data;
+      throw new Error(`torch.tensor: element ${at(path)} is ${kind === "object" || kind === "undefined" || kind === "null" ? kind : `a ${kind}`}; a tensor holds numbers or booleans (convert strings with Number() first)`);
+    }
     out.push(typeof data === "boolean" ? (data ? 1 : 0) : data);
   }
 }
@@ -118,29 +131,43 @@ export interface RandomOptions extends CreateOptions {
   generator: Generator;
 }
 
+/** Random ops take their generator explicitly; without one they fail saying so (not a TypeError deep inside). */
+function generatorOf(op: string, options: RandomOptions | undefined): Generator {
+  const g = options?.generator;
+  if (typeof (g as { id?: unknown } | undefined)?.id !== "number") {
+    throw new Error(
+      `torch.${op}: pass { generator } (a torch.Generator, e.g. new torch.Generator(0), or a named stream's take()); ` +
+        "every random op in twin draws from an explicit generator, never from libtorch's global one",
+    );
+  }
+  return g as Generator;
+}
+
 /** Uniform [0, 1) from an explicit generator. */
 export function rand(shape: readonly number[], options: RandomOptions): Tensor {
-  return finish(ops.rand_generator(shape, { generator: options.generator, ...factory(options) }), options);
+  return finish(ops.rand_generator(shape, { generator: generatorOf("rand", options), ...factory(options) }), options);
 }
 /** Standard normal from an explicit generator. */
 export function randn(shape: readonly number[], options: RandomOptions): Tensor {
-  return finish(ops.randn_generator(shape, { generator: options.generator, ...factory(options) }), options);
+  return finish(ops.randn_generator(shape, { generator: generatorOf("randn", options), ...factory(options) }), options);
 }
 /** Integers in [low, high) from an explicit generator (int64 by default). */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions): Tensor {
-  return ops.randint_low_generator(low, high, shape, { generator: options.generator, dtype: options.dtype ?? "int64", device: options.device ?? null });
+  return ops.randint_low_generator(low, high, shape, { generator: generatorOf("randint", options), dtype: options.dtype ?? "int64", device: options.device ?? null });
 }
 /** A random permutation of 0..n-1 (int64) from an explicit generator. */
 export function randperm(n: number, options: RandomOptions): Tensor {
-  return ops.randperm_generator(n, { generator: options.generator, dtype: options.dtype ?? "int64", device: options.device ?? null });
+  return ops.randperm_generator(n, { generator: generatorOf("randperm", options), dtype: options.dtype ?? "int64", device: options.device ?? null });
 }
 /** rand_like with an explicit generator (libtorch's rand_like has none). */
 export function randLike(t: Tensor, generator: Generator): Tensor {
-  return ops.empty_like(t).uniform_(0, 1, generator);
+  const g = generatorOf("randLike", { generator });
+  return ops.empty_like(t).uniform_(0, 1, g);
 }
 /** randn_like with an explicit generator. */
 export function randnLike(t: Tensor, generator: Generator): Tensor {
-  return ops.empty_like(t).normal_(0, 1, generator);
+  const g = generatorOf("randnLike", { generator });
+  return ops.empty_like(t).normal_(0, 1, g);
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor { return ops.cat(tensors, { dim }); }

@@ -27,17 +27,17 @@ test("seed plans refuse more runs than a study can hold before building anything
   assert.equal(planRuns({ vary: "init", n: MAX_PLANNED_RUNS }).length, MAX_PLANNED_RUNS);
 });
 
-test("the CLI: compare --seeds 1e9 and seeds --vary bogus fail at once with exit 1 and say what to do", () => {
+test("the CLI: compare --seeds 1e9 and seeds --vary bogus fail at once with the usage exit status (2) and say what to do", () => {
   const p = studyProject({ name: "counts" });
   try {
     const huge = twin(p.dir, ["compare", "study.mts", "--seeds", "1000000000"], 60_000);
-    assert.equal(huge.status, 1, huge.stderr);
+    assert.equal(huge.status, 2, huge.stderr);
     assert.match(huge.stderr, /--seeds 1000000000 is too large: at most 10000/);
     const sci = twin(p.dir, ["seeds", "study.mts", "--n", "1e9"], 60_000);
-    assert.equal(sci.status, 1, sci.stderr);
+    assert.equal(sci.status, 2, sci.stderr);
     assert.match(sci.stderr, /--n must be a whole number written in digits/);
     const bogus = twin(p.dir, ["seeds", "study.mts", "--n", "3", "--vary", "init,bogus"], 60_000);
-    assert.equal(bogus.status, 1, bogus.stderr);
+    assert.equal(bogus.status, 2, bogus.stderr);
     assert.match(bogus.stderr, /--vary: no factor named 'bogus'; a twin run draws from init, order, augment, dropout, split, eval/);
   } finally {
     p.cleanup();

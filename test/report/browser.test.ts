@@ -12,7 +12,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { writeFixture } from "./fixture.ts";
-import { buildReport, loadStudyDir, LogDirSource, startDashboard } from "../../src/report/index.ts";
+import { buildReport, loadStudyDir, locateStudy, LogDirSource, startDashboard, StoreSource } from "../../src/report/index.ts";
+import { runSweep } from "../../src/study/sweep.ts";
+import { openStore } from "../../src/store/index.ts";
 import { RunLogger } from "../../src/log/index.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -168,6 +170,125 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     assert.deepEqual(errors, []);
   } finally {
     logger?.close();
+    await page.close();
+    await dash.close();
+  }
+});
+
+test("the report of a swept study (runs and curves from the store) opens in chromium with every chart drawn", { timeout: 180_000 }, async () => {
+  const cwd = join(root, "sweep-project");
+  mkdirSync(cwd, { recursive: true });
+  const script = join(cwd, "train.mjs");
+  writeFileSync(
+    script,
+    `const seed = Number(process.env.TWIN_SEED ?? 0), gain = Number(process.argv[2] ?? 0);
+for (let step = 1; step <= 30; step++) console.log(JSON.stringify({ step, train_loss: 1 / step + 0.02 * Math.cos(seed + step), val_accuracy: 0.6 + 0.01 * step + gain + 0.004 * Math.sin(seed * 3.1 + step) }));\n`,
+  );
+  const sweep = await runSweep({ cwd, name: "swept", seeds: 5, onWarning: () => {}, variants: [{ name: "base", command: [process.execPath, script, "0"] }, { name: "better", command: [process.execPath, script, "0.01"] }] });
+  assert.ok(sweep.runs.every((r) => r.status === "finished"));
+  const source = new StoreSource(await openStore(undefined, { cwd }));
+  let r;
+  try {
+    const found = await locateStudy("swept", { logdir: join(cwd, "runs"), store: source });
+    r = await buildReport((await found.source.openStudy(found.name))!);
+  } finally {
+    await source.close();
+  }
+  const file = join(root, "sweep-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(pathToFileURL(file).href);
+  const ids = await checkCharts(page);
+  for (const id of ["curve-val-accuracy", "curve-train-loss", "paired-val-accuracy", "distribution-val-accuracy", "differences-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="curve-val-accuracy"]', (f) => f.getAttribute("data-marks")))!), { seeds: 10, band: 2, mean: 2 });
+  assert.match((await page.locator("#verdict").textContent())!, /separate runs, paired by seed/);
+  assert.doesNotMatch(r.html, /twin-trained/);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(ARTIFACTS, "sweep-report.png"), fullPage: true });
+  await page.close();
+});
+
+test("twin seeds --vary each is one study: one log folder, one dashboard entry, variance by factor in its report", { timeout: 600_000 }, async () => {
+  const logdir = join(root, "vary-logs");
+  const run = spawnSync(
+    process.execPath,
+    ["bin/twin.js", "seeds", "examples/fmnist-seeds.study.ts", "--n", "3", "--vary", "each", "--steps", "20", "--logdir", logdir, "--store", join(root, "vary.db"), "--json"],
+    { encoding: "utf8", timeout: 540_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const source = new LogDirSource(logdir);
+  const studies = await source.listStudies();
+  assert.equal(studies.length, 1, studies.map((s) => s.name).join(", "));
+  const study = studies[0]!;
+  // all + 6 factors, 3 seeds each, the shared root run once: 1 + 7 × 2 twin runs.
+  assert.equal(study.seeds, 15);
+  const r = await buildReport((await source.openStudy(study.name))!);
+  assert.equal(r.model.variance.available, true, r.model.variance.reason);
+  assert.deepEqual(new Set(r.model.variance.factors.map((f) => f.n)), new Set([3]));
+  const file = join(root, "vary-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(pathToFileURL(file).href);
+  await checkCharts(page);
+  assert.equal(await page.locator("#variance figure[data-chart]").count(), 1);
+  assert.match((await page.locator("#variance p.shares").first().textContent())!, /The factors' shares add up to \d+%/);
+  assert.deepEqual(errors, []);
+  await page.locator("#variance").screenshot({ path: join(ARTIFACTS, "vary-each-variance.png") });
+  await page.close();
+  const dash = await startDashboard({ source, port: 0, pollMs: 200 });
+  const dpage = await context.newPage();
+  try {
+    await dpage.goto(dash.url);
+    await dpage.waitForSelector("#variance figure[data-chart]", { timeout: 60_000 });
+    assert.equal(await dpage.locator("#studies li").count(), 1);
+  } finally {
+    await dpage.close();
+    await dash.close();
+  }
+});
+
+test("the dashboard's metric picker, curve smoothing and two-study view", { timeout: 180_000 }, async () => {
+  const logdir = join(root, "picker");
+  writeFixture(logdir, { study: "ab", seeds: 4, steps: 30 });
+  writeFixture(logdir, { study: "cd", seeds: 3, steps: 30 });
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  try {
+    await page.goto(dash.url + "#ab");
+    await page.waitForSelector('figure[data-chart="distribution-val-accuracy"]', { timeout: 30_000 });
+    assert.equal(await page.locator("#metric").inputValue(), "val/accuracy");
+    const options = await page.locator("#metric option").allTextContents();
+    for (const t of ["eval/accuracy", "eval/loss", "train/loss", "val/loss"]) assert.ok(options.includes(t), t);
+    assert.ok(!options.some((t) => t.startsWith("paired/")));
+    await page.selectOption("#metric", "eval/loss");
+    await page.waitForSelector('figure[data-chart="distribution-eval-loss"]', { timeout: 30_000 });
+    assert.match((await page.locator("#updated").textContent())!, /verdict on eval\/loss/);
+    assert.equal(await page.locator("#metric").inputValue(), "eval/loss");
+    assert.match((await page.locator("#verdict").textContent())!, /lower is better/);
+    await checkCharts(page);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-metric-picker.png") });
+    // Smoothing: off by default, labelled in the captions when on.
+    assert.equal(await page.locator("#smooth-value").textContent(), "off");
+    await page.locator("#smooth").fill("0.6");
+    await page.locator("#smooth").dispatchEvent("change");
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector("#smooth-value")?.textContent === "EMA weight 0.6", undefined, { timeout: 30_000 });
+    assert.match((await page.locator('figure[data-chart="curve-eval-loss"] figcaption').textContent())!, /Smoothed: exponential moving average with weight 0.6/);
+    // Two studies side by side.
+    await page.selectOption("#compare select[name=a]", "ab");
+    await page.selectOption("#compare select[name=b]", "cd");
+    await page.locator("#compare button").click();
+    await page.waitForSelector("text=ab vs cd", { timeout: 30_000 });
+    await page.waitForSelector('figure[data-chart="distribution-val-accuracy"]', { timeout: 30_000 });
+    const variants = await page.locator("#variants-table tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-variant")));
+    assert.deepEqual(variants, ["ab:baseline", "ab:dropout", "ab:wider", "cd:baseline", "cd:dropout", "cd:wider"]);
+    assert.match((await page.locator("#verdict").textContent())!, /unpaired/);
+    await checkCharts(page);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png") });
+    assert.deepEqual(errors, []);
+  } finally {
     await page.close();
     await dash.close();
   }

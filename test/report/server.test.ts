@@ -91,6 +91,12 @@ test("server-sent events announce a study that changes", async () => {
     req.end();
   });
   await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`no study event; got ${events.join("")}`)), 10000))]);
-  const view = JSON.parse((await raw("/api/studies/ab")).body);
+  // While the view is rebuilt the last one is served, marked stale; the fresh one follows.
+  let view = JSON.parse((await raw("/api/studies/ab")).body);
+  for (let i = 0; i < 300 && view.stale; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    view = JSON.parse((await raw("/api/studies/ab")).body);
+  }
+  assert.equal(view.stale, undefined);
   assert.ok(view.charts.some((c: { id: string }) => c.id === "curve-eval-f1"));
 });

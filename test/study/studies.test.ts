@@ -16,8 +16,11 @@ test("seed plans: all factors, one factor at a time, grids", () => {
     { root: 5, factors: { order: 7 } },
   ]);
   assert.ok(ofat.every((r) => r.group === "order"));
+  // One study: the shared root run (every factor at `first`) once, counted in every group; labels unique.
   const each = planRuns({ vary: ["init", "order"], n: 2, withAll: true });
-  assert.deepEqual(each.map((r) => r.group), ["init", "init", "order", "order", "all", "all"]);
+  assert.deepEqual(each.map((r) => r.group), ["all", "all", "init", "order"]);
+  assert.deepEqual(each[0], { group: "all", alsoIn: ["init", "order"], label: 0, seed: { root: 0 } });
+  assert.deepEqual(each.slice(1).map((r) => [r.label, r.seed]), [[1, { root: 1 }], [3, { root: 0, factors: { init: 1 } }], [5, { root: 0, factors: { order: 1 } }]]);
   const grid = planRuns({ grid: { init: [0, 1], order: [0, 1, 2] } });
   assert.equal(grid.length, 6);
   assert.deepEqual(grid[5].seed, { root: 0, factors: { init: 1, order: 2 } });

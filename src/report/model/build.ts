@@ -11,7 +11,7 @@ import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
 import { differenceData, distributionData, sampleTable } from "./finals.ts";
-import { defaultMetric, guessLowerIsBetter } from "./metric.ts";
+import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
 import type { CurveData, FinalSample, ReportModel, VerdictExtra } from "./types.ts";
 
@@ -133,7 +133,7 @@ export class StudyAccumulator {
     const tags = [...tagSet].sort();
     const metric = options.metric ?? defaultMetric(tags);
     if (!tags.includes(metric)) throw new Error(`no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
-    const higherIsBetter = !(options.lowerIsBetter ?? guessLowerIsBetter(metric));
+    const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
 
     // Final values; a seed with a non-finite value in any variant is left out of every variant (keeps pairs).

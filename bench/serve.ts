@@ -1,0 +1,124 @@
+// `twin serve` at scale: the dashboard over synthetic log folders of 100,
+// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process:
+// studies list, first study view, the time until a line appended to a run
+// is in a fresh view, the slowest studies-list answer while that rebuild
+// runs (the API must not wait for it), idle CPU over 10 s, and memory (RSS
+// at the end, peak). The appended line is removed afterwards.
+//
+//   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
+//
+// Writes bench/results/serve.json.
+import { spawn } from "node:child_process";
+import { get } from "node:http";
+import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeSyntheticStudy } from "./synthetic-study.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..");
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+const STEPS = 500;
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const RUNS = sizes.length > 0 ? sizes : [100, 1000, 10000];
+const work = join(tmpdir(), "twin-bench");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GET over a fresh connection (no keep-alive: a reused socket that the server times out would fail the request, not the dashboard). */
+function timedGet(url: string): Promise<{ ms: number; body: Record<string, unknown> }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`));
+        else resolve({ ms: performance.now() - t0, body });
+      });
+    }).on("error", reject);
+  });
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
+}
+
+const rows = [];
+for (const runs of RUNS) {
+  const root = join(work, `r${runs}`);
+  writeSyntheticStudy(root, "scan", runs / 2, STEPS);
+  const child = spawn(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0"], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`twin serve exited (${code})`)));
+  });
+  try {
+    const list = await timedGet(url + "api/studies");
+    const listWarm = await timedGet(url + "api/studies");
+    const first = await timedGet(url + "api/studies/scan");
+    const version = Number(first.body.version);
+    // A running run writes one more line.
+    const file = join(root, "scan", "baseline", "seed-1", "metrics.jsonl");
+    const size = statSync(file).size;
+    const t0 = performance.now();
+    appendFileSync(file, JSON.stringify({ kind: "scalars", step: STEPS + 1, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
+    let visibleMs = NaN, slowestList = 0;
+    const listing = (async () => {
+      while (Number.isNaN(visibleMs)) {
+        slowestList = Math.max(slowestList, (await timedGet(url + "api/studies")).ms);
+        await sleep(100);
+      }
+    })();
+    for (;;) {
+      const v = await timedGet(url + "api/studies/scan");
+      if (Number(v.body.version) > version && !v.body.stale) {
+        visibleMs = performance.now() - t0;
+        break;
+      }
+      if (performance.now() - t0 > 300_000) break;
+      await sleep(50);
+    }
+    await listing;
+    truncateSync(file, size);
+    await sleep(3000);
+    const c0 = cpuSeconds(child.pid!);
+    await sleep(10_000);
+    const idle = ((cpuSeconds(child.pid!) - c0) / 10) * 100;
+    const mem = memoryMb(child.pid!);
+    const row = {
+      runs,
+      steps: STEPS,
+      list_ms: Math.round(list.ms),
+      list_warm_ms: Math.round(listWarm.ms),
+      first_view_ms: Math.round(first.ms),
+      appended_visible_ms: Math.round(visibleMs),
+      slowest_list_during_rebuild_ms: Math.round(slowestList),
+      idle_cpu_percent: Number(idle.toFixed(2)),
+      rss_mb: mem.rss,
+      peak_rss_mb: mem.peak,
+    };
+    console.log(JSON.stringify(row));
+    rows.push(row);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+mkdirSync(join(here, "results"), { recursive: true });
+writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: "twin serve over synthetic log folders (2 variants, 500 steps); times are wall clock on a shared 2-core machine", rows }, null, 2) + "\n");

@@ -1,0 +1,67 @@
+/** Fault matrix: a failed run of compare/seeds stays failed (and reported) unless --retry-failed runs it again. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { studyProject, studySource } from "../study/fixtures/synthetic-study.ts";
+import { importStudy } from "../../src/study/study-file.ts";
+import { runStudy } from "../../src/study/run-study.ts";
+import { openStore, type RunRecord } from "../../src/store/index.ts";
+
+/** The synthetic study, with a variant factory that throws once (while a marker file exists). */
+function failingOnce(dir: string, file: string): string {
+  const marker = join(dir, "fail-once");
+  writeFileSync(marker, "");
+  const source = studySource({ name: "retry", steps: 20, evalEvery: 10 })
+    .replace(
+      "export default defineStudy",
+      `import { existsSync, rmSync } from "node:fs";
+function failOnce() {
+  if (existsSync(${JSON.stringify(marker)})) { rmSync(${JSON.stringify(marker)}); throw new Error("planted failure"); }
+}
+export default defineStudy`,
+    )
+    .replace("adam: () => ({", "adam: () => (failOnce(), {");
+  writeFileSync(file, source);
+  return marker;
+}
+
+async function runs(dir: string): Promise<RunRecord[]> {
+  const store = await openStore(undefined, { cwd: dir, existing: true });
+  try {
+    return await store.listRuns({ study: "retry" });
+  } finally {
+    await store.close();
+  }
+}
+
+test("--retry-failed requeues the study's failed runs and runs them again; without it they stay failed", async () => {
+  const p = studyProject();
+  try {
+    failingOnce(p.dir, p.file);
+    const spec = await importStudy(p.file);
+    const base = { record: true, cwd: p.dir, studyFile: p.file, plan: 2, jobs: 1, checkpointEvery: 10 } as const;
+    const first = await runStudy(spec, base);
+    assert.equal(first.runs.length, 2);
+    const failed = (await runs(p.dir)).filter((r) => r.status === "failed");
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]!.error ?? "", /planted failure/);
+
+    await runStudy(spec, base);
+    const still = (await runs(p.dir)).find((r) => r.id === failed[0]!.id)!;
+    assert.equal(still.status, "failed", "without --retry-failed a failed run is kept as it is");
+    assert.equal(still.attempts, failed[0]!.attempts);
+
+    const warnings: string[] = [];
+    const retried = await runStudy(spec, { ...base, retryFailed: true, onWarning: (w) => void warnings.push(w) });
+    assert.ok(warnings.some((w) => w.includes(`running 1 failed run(s) again (--retry-failed): ${failed[0]!.id}`)), warnings.join("\n"));
+    const after = await runs(p.dir);
+    assert.deepEqual(after.map((r) => r.status), ["finished", "finished"]);
+    const rerun = after.find((r) => r.id === failed[0]!.id)!;
+    assert.equal(rerun.attempts, failed[0]!.attempts + 1);
+    assert.equal(rerun.error, null);
+    assert.ok(retried.runs.every((r) => r.result.variants.adam?.status === "finished"));
+  } finally {
+    p.cleanup();
+  }
+});

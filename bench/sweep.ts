@@ -5,6 +5,7 @@
 //
 //   npx tsx bench/sweep.ts                      # 100, 1,000, 10,000 runs
 //   npx tsx bench/sweep.ts --runs 100,1000      # fewer
+//   npx tsx bench/sweep.ts --cases 100x1,1000x1,1000x2,10000x2   # chosen runs x jobs
 //
 // Writes bench/results/sweep.json: {"cases":[{"runs","jobs","sweep_s","startup_s","bare_s","per_run_ms",
 // "own_wall_ms_per_run","own_cpu_ms_per_run"}], "growth"}. From the first run's start to the last run's end:
@@ -26,6 +27,10 @@ const arg = (name: string, fallback: string) => {
 };
 const RUNS = arg("--runs", "100,1000,10000").split(",").map(Number);
 const JOBS = arg("--jobs", "1,2").split(",").map(Number);
+/** Cases as runs x jobs ("100x1,10000x2"); default: every --runs with every --jobs. */
+const CASES = process.argv.includes("--cases")
+  ? arg("--cases", "").split(",").map((c) => c.split("x").map(Number) as [number, number])
+  : RUNS.flatMap((n) => JOBS.map((j) => [n, j] as [number, number]));
 const COMMAND = ["/bin/echo", '{"step": 1, "acc": 0.5}'];
 
 /** Wall and CPU seconds (of the spawning process) of n spawns of the command, `jobs` at a time, from a light Node process. */
@@ -126,8 +131,8 @@ const cases: {
   own_cpu_ms_per_run: number;
   loadavg: number;
 }[] = [];
-for (const n of RUNS) {
-  for (const jobs of JOBS) {
+for (const [n, jobs] of CASES) {
+  {
     const b = await bare(n, jobs);
     const bare_s = b.wall;
     const t = await sweep(n, jobs);
@@ -150,7 +155,7 @@ for (const n of RUNS) {
   }
 }
 // Growth law: the exponent k of time ∝ runs^k between the smallest and largest size, per --jobs.
-const growth = JOBS.map((jobs) => {
+const growth = [...new Set(CASES.map(([, j]) => j))].map((jobs) => {
   const rows = cases.filter((c) => c.jobs === jobs).sort((a, b) => a.runs - b.runs);
   const a = rows[0]!;
   const b = rows[rows.length - 1]!;

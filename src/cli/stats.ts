@@ -5,6 +5,8 @@ import { readResults } from "../study/results-file.ts";
 import { defaultMetric, directionFlags, isBookkeeping } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
+import { existsSync } from "node:fs";
+import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
 
 interface StatsOptions {
   metric?: string;
@@ -18,6 +20,7 @@ interface StatsOptions {
   json?: boolean;
   plot?: string;
   smallestDifference?: string;
+  store?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -30,6 +33,25 @@ export function formatAnalysis(a: Analysis): string {
 /** True when any run of the analysis diverged or failed (the command then exits with EXIT.runsFailed). */
 export function anyRunFailed(a: Analysis): boolean {
   return a.variants.some((v) => v.diverged + v.failed > 0);
+}
+
+/**
+ * For a log folder of a study that is also in a store: records this analysis
+ * and warns when the study was analysed at other sizes. No store, or the study
+ * not in it: nothing (stats never creates a store).
+ */
+async function storedStudyWarning(url: string | undefined, study: string, seeds: number): Promise<string | undefined> {
+  const { defaultStorePath, openStore } = await import("../store/open.ts"); // the database drivers: loaded only for a log folder
+  if (!url && !existsSync(defaultStorePath())) return undefined;
+  const store = await openStore(url);
+  try {
+    if (!(await store.getStudy(study))) return undefined;
+    const prior = await priorAnalyses(store, study);
+    await recordAnalysis(store, study, seeds);
+    return repeatedAnalysisWarning(prior, seeds);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Reads --smallest-difference: a positive number in the metric's units. */
@@ -53,6 +75,7 @@ export function registerStats(program: Command): void {
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
     .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
+    .option("--store <url>", "with a log folder: the store of its study, to warn when the study was analysed at several sizes (default: .twin/twin.db when it exists)")
     .option("--json", "print the analysis as JSON (fields: docs/verdict-json.md)")
     .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
@@ -80,10 +103,12 @@ export function registerStats(program: Command): void {
         alpha: Number(opts.alpha),
         ...(smallest !== undefined ? { smallestDifference: smallest } : {}),
       });
-      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default" }, null, 2) + "\n");
+      const warning = table.study === undefined ? undefined : await storedStudyWarning(opts.store, table.study, analysis.seeds);
+      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
         process.stdout.write(formatAnalysis(analysis) + "\n");
+        if (warning) process.stdout.write(`warning: ${warning}\n`);
       }
       if (opts.plot !== undefined) {
         const { writeStatsPlot } = await import("../report/stats-plot.ts"); // Vega: loaded only for --plot

@@ -39,6 +39,8 @@ export interface ResultTable {
   metrics: string[];
   /** What the reader noticed and the analysis must mention (a truncated log file…). */
   notes?: string[];
+  /** The study, when the results are a log folder of one study. */
+  study?: string;
 }
 
 /** Columns that describe a row rather than measure it. */
@@ -145,7 +147,8 @@ function fromLogDir(path: string): ResultTable {
     for (const t of run.truncated ?? []) notes.push(`${t.file} is cut off at ${t.at} (killed while writing?); values after that point are missing`);
     return row;
   });
-  return { rows, metrics, ...(notes.length ? { notes } : {}) };
+  const studies = new Set(runs.map((r) => r.study));
+  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
 }
 
 /** Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log directory. */

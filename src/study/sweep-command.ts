@@ -38,6 +38,8 @@ export interface CommandOptions {
   maxLineChars?: number;
   /** Each stdout line that is not a metrics record, and each stderr line. */
   onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+  /** Called once the command is running: its pid (= its process group) and its marker (process-tree.ts). */
+  onStart?: (pid: number, marker: string) => void;
 }
 
 export interface CommandResult {
@@ -58,7 +60,7 @@ export interface CommandResult {
   seconds: number;
 }
 
-interface LiveCommand {
+export interface LiveCommand {
   pid: number;
   marker: string;
 }
@@ -68,7 +70,7 @@ const live = new Set<LiveCommand>();
 let exitHook = false;
 
 /** Kills one command's process group and every descendant found outside it; returns how many escaped ones were signalled. */
-function killTree(cmd: LiveCommand, sig: NodeJS.Signals): number {
+export function killTree(cmd: LiveCommand, sig: NodeJS.Signals): number {
   signal(-cmd.pid, sig);
   const escaped = findEscaped(cmd.pid, cmd.marker);
   for (const pid of escaped) signal(pid, sig);
@@ -128,7 +130,10 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
       detached: true,
     });
     const cmd: LiveCommand | undefined = child.pid !== undefined ? { pid: child.pid, marker } : undefined;
-    if (cmd) trackLive(cmd);
+    if (cmd) {
+      trackLive(cmd);
+      opts.onStart?.(cmd.pid, marker);
+    }
 
     let stopping = false;
     const stop = () => {

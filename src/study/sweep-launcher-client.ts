@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
-import type { CommandResult } from "./sweep-command.ts";
+import { killTree, type CommandResult, type LiveCommand } from "./sweep-command.ts";
 import type { LaunchOptions, LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
 
 const LAUNCHER = fileURLToPath(new URL("./sweep-launcher.ts", import.meta.url));
@@ -44,6 +44,8 @@ interface Pending {
   resolve: (r: LaunchResult) => void;
   reject: (e: Error) => void;
   onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+  /** The running command, once the launcher said it started. */
+  command?: LiveCommand;
 }
 
 export class CommandLauncher {
@@ -57,6 +59,7 @@ export class CommandLauncher {
     child.on("message", (m: LaunchReply) => {
       const p = this.#pending.get(m.id);
       if (!p) return;
+      if (m.type === "started") return void (p.command = { pid: m.pid, marker: m.marker });
       if (m.type === "output") return p.onOutput?.(m.line, m.stream);
       this.#pending.delete(m.id);
       if ("error" in m) p.reject(new Error(m.error));
@@ -64,6 +67,8 @@ export class CommandLauncher {
     });
     child.on("exit", (code, sig) => {
       this.#gone = new Error(`twin's command launcher stopped (${sig ? `killed by ${sig}` : `exit code ${code}`}); run the same command again to finish the sweep`);
+      // The launcher could not end its commands (killed with -9?): end them from here.
+      for (const p of this.#pending.values()) if (p.command) killTree(p.command, "SIGKILL");
       for (const p of this.#pending.values()) p.reject(this.#gone);
       this.#pending.clear();
     });

@@ -17,6 +17,7 @@ export interface LaunchOptions {
 export type LaunchRequest = { type: "run"; id: number; options: LaunchOptions } | { type: "stop" };
 
 export type LaunchReply =
+  | { type: "started"; id: number; pid: number; marker: string }
   | { type: "output"; id: number; line: string; stream: "stdout" | "stderr" }
   | { type: "done"; id: number; result: CommandResult; readError?: string }
   | { type: "done"; id: number; error: string };

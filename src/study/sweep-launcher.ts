@@ -45,6 +45,7 @@ async function launch(req: Extract<LaunchRequest, { type: "run" }>): Promise<voi
       signal: stop.signal,
       logDir: options.runDir,
       onOutput: options.verbose ? (line, stream) => send!({ type: "output", id, line, stream } satisfies LaunchReply) : undefined,
+      onStart: (pid, marker) => send!({ type: "started", id, pid, marker } satisfies LaunchReply),
     });
     try {
       result.series = mergeSeries(result.series, readRunDirMetrics(options.runDir));

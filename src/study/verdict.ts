@@ -141,12 +141,13 @@ function pairingText(gain: number, ci: [number, number] | null, level: number): 
   const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : "";
   if (ci && ci[1] < 1) return `pairing made the difference noisier: variance ratio ${times(gain)}×${interval}`;
   if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
-  if (gain < 1) return `pairing gain ${times(gain)}×${interval}`;
+  if (gain < 1 || (!ci && gain < 1.05)) return `pairing gain ${times(gain)}×${interval}`;
   return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
 }
 
 /** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed. */
 function testName(c: Analysis["comparisons"][number]): string {
+  if (c.test === "none") return "no test (no spread)";
   const name = c.paired && !/paired/i.test(c.test) ? `paired ${c.test}` : c.test;
   if (!/wilcoxon|mann|permutation|sign|rank/i.test(c.test)) return name;
   const how = c.method === "asymptotic" ? "normal approximation" : c.method === "monte-carlo" ? "Monte Carlo" : "exact";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { studyProject, studySource } from "../study/fixtures/synthetic-study.ts";
-import { importStudy } from "../../src/study/record.ts";
+import { importStudy } from "../../src/study/study-file.ts";
 import { runStudy } from "../../src/study/run-study.ts";
 import { openStore, type RunRecord } from "../../src/store/index.ts";
 

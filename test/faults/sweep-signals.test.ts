@@ -7,10 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openStore } from "../../src/store/index.ts";
+import { runSweep } from "../../src/study/sweep.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "twin-sweep-signals-"));
@@ -134,4 +135,18 @@ test("exit codes: 3 when a run failed (the others analysed) and when none finish
   ]);
   assert.equal(some, 3);
   assert.equal(none, 3);
+});
+
+test("kill -9 of the launcher: twin ends the command itself and records the run as interrupted", async () => {
+  const cwd = project("launcher-kill");
+  const running = runSweep({ cwd, name: "l", seeds: 2, onWarning: () => {}, variants: [{ name: "default", command: [process.execPath, TRAIN] }] });
+  await until("the first run to start", 60_000, () => existsSync(pidFile(cwd, "l", 0)));
+  const pid = Number(readFileSync(pidFile(cwd, "l", 0), "utf8"));
+  const launcher = readdirSync("/proc").find((p) => /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, "latin1").includes("twin-sweep-launcher") && readFileSync(`/proc/${p}/stat`, "latin1").includes(` ${process.pid} `));
+  assert.ok(launcher, "the launcher process");
+  process.kill(Number(launcher), "SIGKILL");
+  const r = await running;
+  assert.ok(r.stopped);
+  assert.match(r.runs[0]!.error!, /^interrupted: twin's command launcher stopped \(killed by SIGKILL\)/);
+  await until("the command to end", 10_000, () => !alive(pid));
 });

@@ -2,7 +2,8 @@
 // 2075 public aten operator overloads. Regenerate with: npm run gen:ops
 /* eslint-disable */
 import { native, type NativeResult } from "../native.ts";
-import { Tensor, asTensor, asTensors, ids, optionalIds } from "../tensor.ts";
+import { Tensor, asTensor, asTensors } from "../tensor.ts";
+import { ids, optionalIds } from "../tensor-ids.ts";
 import type { Generator } from "../generator.ts";
 import { dtypeFromEnum, type DType, type Device, type Layout, type MemoryFormat, type Scalar } from "../dtype.ts";
 

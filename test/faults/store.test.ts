@@ -16,6 +16,7 @@ import {
 } from "../../src/store/index.ts";
 import { SqliteDriver } from "../../src/store/driver.ts";
 import type { SqlStore } from "../../src/store/sql-store.ts";
+import { twin } from "../study/fixtures/store-dump.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "twin-fault-store-"));
@@ -174,6 +175,23 @@ test("the store replaced by another file while open: the records go beside it, n
     } finally {
       await recovered.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the CLI: twin runs / diff --store at an empty .csv or a missing path fail and create nothing", () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir, "results.csv"), "");
+    const r = twin(dir, ["runs", "--store", "results.csv"], 60_000);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot open the store at .*results\.csv: the file is empty, not a database/);
+    const d = twin(dir, ["diff", "a", "b", "--store", "nothing/here.db"], 60_000);
+    assert.equal(d.status, 1, d.stderr);
+    assert.match(d.stderr, /no twin store at .*nothing\/here\.db \(the file does not exist\)/);
+    assert.deepEqual(readdirSync(dir), ["results.csv"]);
+    assert.equal(statSync(join(dir, "results.csv")).size, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -258,3 +258,19 @@ test("numerics: rank, permutation, robust and unpaired verdicts and plans stay f
     assert.equal(s.planSeeds({ a: sa, b: sb }, 0.5 * scale).n, s.planSeeds({ a, b }, 0.5).n, `plan at ${scale}`);
   }
 });
+
+test("exact conditional rank tests with ties: a small group against many tied runs, groups swapped, and the 4-pair case of issue 11", () => {
+  const r = s.rng(3);
+  const a = Array.from({ length: 6 }, () => Math.round(r.nextNormal() * 3) / 3);
+  const b = Array.from({ length: 80 }, () => Math.round((r.nextNormal() + 0.3) * 3) / 3);
+  const x = s.mannWhitneyU(a, b), y = s.mannWhitneyU(b, a);
+  assert.equal(x.method, "exact");
+  assert.match(x.methodDetail!, /exact conditional/);
+  assert.ok(Math.abs(x.p - y.p) < 1e-12, `swap: ${x.p} vs ${y.p}`);
+  const big = s.mannWhitneyU(b.slice(0, 45), b.slice(30, 80));
+  assert.equal(big.method, "asymptotic", "95 tied runs in groups over 8: normal approximation");
+  // 4 pairs with tied differences: the smallest p a 4-pair signed-rank test can give is 0.125
+  const w = s.wilcoxonSignedRank([0.80, 0.81, 0.82, 0.83], [0.82, 0.83, 0.83, 0.84]);
+  assert.equal(w.method, "exact");
+  assert.ok(w.p >= 0.125, `p = ${w.p}`);
+});

@@ -90,11 +90,14 @@ test("flipped bytes in the store's file: opening says the file is damaged and wh
     // The headers of b-tree pages 3 to 6 (cell contents alone are not structure: those show up as damaged rows, below).
     for (let page = 2; page < 6; page++) writeSync(fd, Buffer.alloc(24, 0xa5), 0, 24, page * 4096);
     closeSync(fd);
-    await assert.rejects(openStore(path), (e: Error) => {
-      assert.ok(e instanceof StoreDamagedError, e.message);
-      assert.match(e.message, new RegExp(`the store at ${path} is damaged: .*\\. Nothing was written to it\\. .*sqlite3 ${path} \\.recover`));
-      return true;
-    });
+    for (const quickCheckMaxBytes of [undefined, 0]) {
+      // Whole-file check (small stores), and the check of the tables of record only (large ones).
+      await assert.rejects(openStore(path, { quickCheckMaxBytes }), (e: Error) => {
+        assert.ok(e instanceof StoreDamagedError, e.message);
+        assert.match(e.message, new RegExp(`the store at ${path} is damaged: (PRAGMA quick_check found \\d+ problem\\(s\\): .*|database disk image is malformed)\\. Nothing was written to it\\. .*sqlite3 ${path} \\.recover`));
+        return true;
+      });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -40,6 +40,11 @@ test("twin compare: a variant whose factory throws is failed and named; the othe
     // Read back from the store, the same error (named once).
     const again = twin(["compare", p.file, "--seeds", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
     assert.match(again.stdout, /\n {2}variant 'boom' could not be built: no such layer: Conv7d {2}\(seeds 0, 1\)/);
+    // twin seeds reports on the others and names the failure.
+    const seeds = twin(["seeds", p.file, "--n", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
+    assert.equal(seeds.status, 3, seeds.stderr);
+    assert.match(seeds.stdout, /sgd: [\d.]+ ± [\d.]+ over 2 runs/);
+    assert.match(seeds.stdout, /boom: no run finished \(2 failed, not in these figures\)\n {2}failed: variant 'boom' could not be built: no such layer: Conv7d/);
   } finally {
     p.cleanup();
   }

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
 import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource } from "../report/types.ts";
+import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore } from "./open-store.ts";
 
 interface ServeOptions {
@@ -40,12 +41,11 @@ export function registerServe(program: Command): void {
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
       const sources: DataSource[] = [new LogDirSource(opts.logdir)];
-      const storeLocation = opts.store ?? (existsSync(".twin/twin.db") ? ".twin/twin.db" : undefined);
-      if (storeLocation !== undefined) {
+      if (opts.store !== undefined || existsSync(defaultStorePath())) {
         try {
-          sources.push(new StoreSource(await openExistingStore(storeLocation)));
+          sources.push(new StoreSource(await openExistingStore(opts.store)));
         } catch (e) {
-          process.stderr.write(`twin serve: cannot open the store ${storeLocation}: ${(e as Error).message}; showing the log directory only\n`);
+          process.stderr.write(`twin serve: cannot open the store ${opts.store ?? defaultStorePath()}: ${(e as Error).message}; showing the log directory only\n`);
         }
       }
       if (!existsSync(opts.logdir) && sources.length === 1) process.stderr.write(`twin serve: ${resolve(opts.logdir)} does not exist yet; studies appear when it does\n`);

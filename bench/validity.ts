@@ -1,7 +1,7 @@
 // Validity of twin's verdicts when seeds misbehave (issue 11), by simulation:
 //
-//   npm run bench:validity            # full: 2,000 simulated studies per setting (Monte Carlo sd ≈ 0.5 points at 5%)
-//   npm run bench:validity -- --quick # 400 per setting, for a smoke check
+//   npm run bench:validity            # full: 1,000 simulated studies per setting (Monte Carlo sd ≈ 0.7 points at 5% or 95%)
+//   npm run bench:validity -- --quick # 300 per setting, for a smoke check
 //
 // Writes bench/results/validity.json and prints the tables of docs/statistics.md.
 // Sections:
@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as s from "../src/stats/index.ts";
 
 const quick = process.argv.includes("--quick");
-const STUDIES = quick ? 400 : 2000;
+const STUDIES = quick ? 300 : 1000;
 const ALPHA = 0.05;
 const t0 = Date.now();
 const pct = (x: number): number => Math.round(x * 1000) / 10;
@@ -281,7 +281,7 @@ const follow: FollowRow[] = [];
   ] as const) {
     const design = s.sequentialDesign({ looks: [...looks], spending });
     for (const trueEffect of [0, effectMatters]) {
-      const res = s.sequentialRejectionRate(design, { studies: quick ? 4000 : 40000, seed: 17, effect: trueEffect });
+      const res = s.sequentialRejectionRate(design, { studies: quick ? 4000 : 20000, seed: 17, effect: trueEffect });
       follow.push({ strategy: name, effect: trueEffect, rejectRate: res.rate, meanSeeds: res.meanSeeds });
     }
   }

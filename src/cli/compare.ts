@@ -109,7 +109,7 @@ export function registerCompare(program: Command): void {
       }
       if (results === undefined) return;
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
-      const verdict = studyVerdict(studySeedResults(results, opts.metric), { metric: `validation ${opts.metric}`, reference: results.reference, smallestDifference: smallest });
+      const verdict = studyVerdict(studySeedResults(results, opts.metric), { metric: `validation ${opts.metric}`, reference: results.reference, smallestDifference: smallest, percent });
       if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");

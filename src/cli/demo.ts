@@ -7,8 +7,10 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finalMetric, runStudy } from "../study/run-study.ts";
-import { formatVerdict, studyVerdict } from "../study/verdict.ts";
+import { runStudy } from "../study/run-study.ts";
+import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
+import { flagFailedRuns } from "./exit-codes.ts";
+import { anyRunFailed } from "./stats.ts";
 import { runProgress } from "./progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
@@ -62,8 +64,7 @@ export function registerDemo(program: Command): void {
       });
       interrupt.release();
       progress.stop();
-      const values = finalMetric(results, "accuracy");
-      const verdict = studyVerdict({ values, seeds: results.runs.map((r) => String(r.plan.label)) }, { metric: "validation accuracy", reference: results.reference });
+      const verdict = studyVerdict(studySeedResults(results, "accuracy"), { metric: "validation accuracy", reference: results.reference, percent: true });
       if (opts.json) {
         const runs = results.runs.map((r) => ({
           seed: r.plan.label,
@@ -71,9 +72,11 @@ export function registerDemo(program: Command): void {
           runChain: r.result.runChain,
         }));
         process.stdout.write(JSON.stringify({ study: spec.name, logdir, runs, verdict }, null, 2) + "\n");
+        if (anyRunFailed(verdict)) flagFailedRuns();
         return;
       }
       process.stdout.write("\n" + formatVerdict(spec.name, verdict) + "\n");
       process.stdout.write(`\nTensorBoard logs: ${logdir}/${spec.name}/<variant>/seed-<n>/   (tensorboard --logdir ${opts.logdir})\n`);
+      if (anyRunFailed(verdict)) flagFailedRuns();
     });
 }

@@ -6,7 +6,8 @@ import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
 import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource } from "../report/types.ts";
-import type { Store } from "../store/types.ts";
+import { defaultStorePath } from "../store/index.ts";
+import { openExistingStore } from "./open-store.ts";
 
 interface ServeOptions {
   port: string;
@@ -18,20 +19,6 @@ interface ServeOptions {
   lowerIsBetter?: boolean;
   higherIsBetter?: boolean;
   poll: string;
-}
-
-/** Opens the store read-only through src/store when that module exists (it is optional for the dashboard). */
-async function openStore(location: string): Promise<Store | undefined> {
-  const modulePath = "../store/index.ts";
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(modulePath)) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const open = (mod.openStore ?? mod.open ?? mod.connect) as ((where: string) => Promise<Store> | Store) | undefined;
-  if (typeof open !== "function") return undefined;
-  return await open(location);
 }
 
 export function registerServe(program: Command): void {
@@ -54,14 +41,11 @@ export function registerServe(program: Command): void {
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
       const sources: DataSource[] = [new LogDirSource(opts.logdir)];
-      const storeLocation = opts.store ?? (existsSync(".twin/twin.db") ? ".twin/twin.db" : undefined);
-      if (storeLocation !== undefined) {
+      if (opts.store !== undefined || existsSync(defaultStorePath())) {
         try {
-          const store = await openStore(storeLocation);
-          if (store) sources.push(new StoreSource(store));
-          else process.stderr.write(`twin serve: the store module is not available in this build; showing the log directory only\n`);
+          sources.push(new StoreSource(await openExistingStore(opts.store)));
         } catch (e) {
-          process.stderr.write(`twin serve: cannot open the store ${storeLocation}: ${(e as Error).message}; showing the log directory only\n`);
+          process.stderr.write(`twin serve: cannot open the store ${opts.store ?? defaultStorePath()}: ${(e as Error).message}; showing the log directory only\n`);
         }
       }
       if (!existsSync(opts.logdir) && sources.length === 1) process.stderr.write(`twin serve: ${resolve(opts.logdir)} does not exist yet; studies appear when it does\n`);

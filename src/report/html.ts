@@ -54,6 +54,14 @@ function figure(r: RenderedChart | undefined): string {
   );
 }
 
+/** What pairing by seed did to the variance of the difference: cut it (gain > 1) or raised it, with its interval. */
+export function pairingText(gain: number | null, ci: [number, number] | null, paired: boolean): string {
+  if (!paired) return "unpaired";
+  if (gain === null || !Number.isFinite(gain)) return "–";
+  const interval = ci ? ` (95% CI ${ci[0].toFixed(1)}–${ci[1].toFixed(1)}×)` : "";
+  return gain >= 1 ? `cut the variance of the difference ${gain.toFixed(1)}×${interval}` : `raised the variance of the difference ${(1 / gain).toFixed(1)}×: pairing did not help${interval}`;
+}
+
 function verdictSection(m: ReportModel): string {
   const a = m.analysis;
   const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
@@ -73,16 +81,15 @@ function verdictSection(m: ReportModel): string {
   }
   parts.push(`</tbody></table>`);
   parts.push(
-    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better)</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
+    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
   );
   for (const c of a.comparisons) {
-    const extra = m.verdictExtra.find((e) => e.b === c.b);
     const sig = c.p_adjusted < 0.05;
-    const pairing = extra?.pairingVarianceRatio != null && Number.isFinite(extra.pairingVarianceRatio) ? `cut the variance of the difference ${extra.pairingVarianceRatio.toFixed(1)}×` : c.paired ? "–" : "unpaired";
+    const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${signed(c.diff)}</td><td>[${signed(c.ci[0])}, ${signed(c.ci[1])}]</td>` +
         `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
-        `<td>${c.prob_improvement.toFixed(2)}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
+        `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
   }
   parts.push(`</tbody></table><ul class="sentences">`);

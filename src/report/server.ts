@@ -123,12 +123,13 @@ class RequestError extends Error {}
 /** How long a request waits for a rebuild before it is answered with the last view built (marked stale). */
 const FRESH_WAIT_MS = 400;
 const STALE = Symbol("stale");
+/** Views kept (per study, metric and smoothing). */
+const MAX_VIEWS = 8;
 
 /** A built view and the data version it was built from. */
 interface CachedView {
   version: number;
   body: unknown;
-  at: number;
 }
 
 /** Starts the dashboard server. */
@@ -187,7 +188,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     let pending = building.get(id);
     if (!pending) {
       pending = build(name, opts).then((body) => {
-        if (body !== undefined) views.set(id, { version, body, at: Date.now() });
+        if (body !== undefined) {
+          views.delete(id);
+          views.set(id, { version, body });
+          // Memory stays flat: the least recently built views go first.
+          while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
+        }
         // Whoever was shown the stale view reloads now.
         if (hit) broadcast("study", { name, version });
         return body;

@@ -5,8 +5,9 @@
  *
  * - statistic: U_B = R_B − nB(nB+1)/2, the number of (a, b) pairs with b > a
  *   plus ½ per tie; U_B/(nA·nB) is the probability of improvement P(B > A).
- * - 'auto': exact when at least one group has ≤ 8 values (SciPy's rule) or
- *   nA + nB ≤ 40; otherwise normal approximation with tie-corrected variance
+ * - 'auto': without ties exact when at least one group has ≤ 8 values (SciPy's
+ *   rule) or nA + nB ≤ 40; with ties exact when nA + nB ≤ 40, or ≤ 200 with one
+ *   group of ≤ 8 (the cost grows as N³); otherwise normal approximation with tie-corrected variance
  *   and continuity correction. Without ties the exact distribution is SciPy's
  *   and the two-sided p = 2·P(U ≥ max(U_B, U_A)), capped at 1. With ties it is
  *   the exact conditional (permutation) distribution of U_B given the mid-ranks
@@ -92,7 +93,12 @@ export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}
   const ties = tieGroups(pooled);
   const requested = opts.method ?? "auto";
   let method: "exact" | "asymptotic";
-  if (requested === "auto") method = Math.min(nA, nB) <= 8 || N <= 40 ? "exact" : "asymptotic";
+  // With ties the exact conditional distribution costs ~N·min(nA, nB)·N² operations, so it is used up to N = 40,
+  // or N = 200 when one group has ≤ 8 runs.
+  if (requested === "auto") {
+    const small = Math.min(nA, nB) <= 8;
+    method = ties.length === 0 ? (small || N <= 40 ? "exact" : "asymptotic") : N <= 40 || (small && N <= 200) ? "exact" : "asymptotic";
+  }
   else method = requested;
   let U: number, f: number;
   if (alternative === "greater") { U = uB; f = 1; } else if (alternative === "less") { U = uA; f = 1; } else { U = Math.max(uA, uB); f = 2; }
@@ -104,7 +110,11 @@ export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}
   if (method === "exact" && ties.length > 0) {
     const w = new Int32Array(N);
     for (let i = 0; i < N; i++) w[i] = Math.round(2 * ranks[i]!);
-    const pmf = rankSumDistribution(w, nB);
+    // Enumerate the smaller group's rank sum; R_A = N(N + 1)/2 − R_B, so large R_B is small R_A.
+    const useB = nB <= nA;
+    const pmfSmall = rankSumDistribution(w, useB ? nB : nA);
+    const totalW = N * (N + 1);
+    const pmf = useB ? pmfSmall : Float64Array.from({ length: totalW + 1 }, (_, s0) => pmfSmall[totalW - s0] ?? 0);
     const obs = Math.round(2 * rB);
     let le = 0, ge = 0, lo = -1, hi = -1;
     for (let s = 0; s < pmf.length; s++) {

@@ -12,7 +12,10 @@
  * two-sided p = 2·min(p_less, p_greater) capped at 1. Otherwise Monte Carlo
  * with `resamples` (default 9,999) seeded draws and p = (count + 1)/(N + 1)
  * (Phipson & Smyth 2010), which keeps the test valid. Values within a
- * relative 1e-14 of the observed statistic count as equal, as in SciPy.
+ * relative 1e-14 of the observed statistic count as equal, as in SciPy; SciPy's
+ * absolute floor of 1e-14 is scaled by the data's magnitude when that is below 1
+ * (the largest |b − a|, or the largest |value|), so that values near 1e-300 are
+ * not all counted as ties.
  */
 import { checkAlternative, checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
 import { Xoshiro128 } from "./random.ts";
@@ -56,7 +59,9 @@ export function pairedPermutationTest(a: Sample, b: Sample, opts: PermutationOpt
   const maxExact = opts.maxExact ?? 100000;
   const total0 = sum(d);
   const observed = total0 / n;
-  const gamma = Math.max(1e-14, Math.abs(1e-14 * observed));
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(d[i]!));
+  const gamma = Math.max(1e-14 * Math.min(1, big), Math.abs(1e-14 * observed));
   const hiT = (observed + gamma) * n; // null sum ≤ hiT  ⇔ null mean ≤ observed + γ
   const loT = (observed - gamma) * n;
   let le = 0, ge = 0, total: number, exact: boolean;
@@ -126,7 +131,9 @@ export function permutationTest(a: Sample, b: Sample, opts: PermutationOptions =
   const grand = sum(pooled);
   const sumB0 = sum(b);
   const observed = sumB0 / nB - (grand - sumB0) / nA;
-  const gamma = Math.max(1e-14, Math.abs(1e-14 * observed));
+  let big = 0;
+  for (let i = 0; i < N; i++) big = Math.max(big, Math.abs(pooled[i]!));
+  const gamma = Math.max(1e-14 * Math.min(1, big), Math.abs(1e-14 * observed));
   // stat(sB) = sB/nB − (grand − sB)/nA = sB (1/nB + 1/nA) − grand/nA, increasing in sB.
   const stat = (sB: number): number => sB / nB - (grand - sB) / nA;
   const maxExact = opts.maxExact ?? 100000;

@@ -26,10 +26,18 @@ export interface OpenStoreOptions {
   existing?: boolean;
   /** SQLite: open read-only (no migrations; a write is an error naming the file). */
   readOnly?: boolean;
+  /** SQLite: files up to this size get a whole PRAGMA quick_check on open, larger ones a check of the tables of record (default 64 MiB). */
+  quickCheckMaxBytes?: number;
 }
 
-/** Files up to this size are checked with PRAGMA quick_check on open; larger ones by their header and schema only. */
-const QUICK_CHECK_MAX_BYTES = 512 << 20;
+/**
+ * Files up to this size get a whole PRAGMA quick_check on open (measured:
+ * 1.4 s for 114 MiB on a loaded 2-core machine); larger ones have the tables
+ * of record (runs, studies, variants, fingerprints, checkpoints, migrations)
+ * checked, not the bulk tables of per-step metrics and checksums.
+ */
+const QUICK_CHECK_MAX_BYTES = 64 << 20;
+const RECORD_TABLES = ["schema_migrations", "studies", "variants", "runs", "fingerprints", "checkpoints"];
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
 /** The default SQLite store of a project folder. */
@@ -100,15 +108,17 @@ function checkStoreFile(path: string, existing: boolean): void {
   }
 }
 
-/** PRAGMA quick_check (on files up to QUICK_CHECK_MAX_BYTES), else the schema read: a damaged file is an error naming it. */
-function checkIntegrity(driver: SqliteDriver): void {
+/** PRAGMA quick_check of the whole file (up to QUICK_CHECK_MAX_BYTES) or of its tables of record: a damaged file is an error naming it. */
+function checkIntegrity(driver: SqliteDriver, wholeUpTo = QUICK_CHECK_MAX_BYTES): void {
   const size = driver.path === ":memory:" ? 0 : statSync(driver.path).size;
-  if (size > QUICK_CHECK_MAX_BYTES) {
-    driver.run("SELECT count(*) AS n FROM sqlite_master");
-    return;
+  let lines: string[];
+  if (size <= wholeUpTo) {
+    lines = driver.run<{ quick_check: string }>("PRAGMA quick_check").rows.map((r) => r.quick_check);
+  } else {
+    const present = new Set(driver.run<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").rows.map((r) => r.name));
+    lines = RECORD_TABLES.filter((t) => present.has(t)).flatMap((t) => driver.run<{ quick_check: string }>(`PRAGMA quick_check(${t})`).rows.map((r) => r.quick_check));
   }
-  const { rows } = driver.run<{ quick_check: string }>("PRAGMA quick_check");
-  const problems = rows.map((r) => r.quick_check).filter((line) => line !== "ok");
+  const problems = lines.filter((line) => line !== "ok");
   if (problems.length > 0) {
     const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
     throw new StoreDamagedError(driver.path, `PRAGMA quick_check found ${problems.length} problem(s): ${shown}`);
@@ -131,7 +141,7 @@ async function openSqlite(path: string, options: OpenStoreOptions, now: () => nu
       mkdirSync(dirname(path), { recursive: true });
     }
     driver = new SqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, readonly: options.readOnly });
-    checkIntegrity(driver);
+    checkIntegrity(driver, options.quickCheckMaxBytes);
     if (options.existing) checkTwinSchema(driver);
     if (!options.readOnly) await migrate(driver, now);
   } catch (err) {

@@ -42,7 +42,7 @@ export function repeatedAnalysisWarning(prior: readonly { seeds: number; planned
   if (other.length === 0) return undefined;
   return (
     `this study's verdict was also looked at with ${other.join(", ")} seed${other.length > 1 || other[0] !== 1 ? "s" : ""}: ` +
-    "testing again after adding seeds raises the chance of a false positive above the nominal level (about 9–10% instead of 5% for a re-test at the planned size); " +
+    "testing again after adding seeds raises the chance of a false positive above the nominal level (10% instead of 5% when a 5-seed pilot is tested again at a planned size, docs/statistics.md); " +
     "plan the looks in advance with --sequential, or report every size you looked at"
   );
 }

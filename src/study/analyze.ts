@@ -29,6 +29,8 @@ export interface AnalyzeOptions {
   alpha?: number;
   /** The smallest difference that matters (metric units): plans aim at it, and "equivalent" is said only within it. */
   smallestDifference?: number;
+  /** Advice shows values as percentage points (metric values are fractions, shown as percentages). */
+  percent?: boolean;
 }
 
 export interface VariantSummary {
@@ -205,7 +207,7 @@ function compareFailures(a: string, b: string, ra: Map<string, Cell>, rb: Map<st
 /** Notes of the statistics layer speak of library calls; the verdict's readers get the plain advice. */
 function forUsers(note: string): string {
   return note
-    .replace(/;\s*see \w+\(\) for a plan/, ": see the advice below")
+    .replace(/;\s*see \w+\(\) for a plan/, "")
     .replace(/\s*\(?see \w+\(\)\)?/, "")
     .replace(/with test: '(\w+)' or '(\w+)'/, "with --test $1 or --test $2")
     .replace(/test: '(\w+)'/g, "--test $1");
@@ -349,10 +351,13 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
   const refRange = variants.find((v) => v.name === reference)!;
   const advice: string[] = [];
   for (const r of raw) {
-    const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min, options.smallestDifference);
+    const line = planAdvice(r.name, reference, r.verdict, r.pairs, refRange.max - refRange.min, options.smallestDifference, options.percent);
     if (line) advice.push(line);
   }
-  for (const nc of notCompared) advice.push(`${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
+  for (const nc of notCompared) {
+    const none = variants.filter((v) => (v.name === nc.a || v.name === nc.b) && v.n === 0).map((v) => v.name);
+    advice.push(none.length ? `${nc.b}: not compared with ${nc.a}: ${none.join(" and ")} finished no run; fix the failure shown above first` : `${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
+  }
   return {
     metric: options.metric,
     higher_is_better: direction.higherIsBetter,

@@ -19,7 +19,7 @@ import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Split } from "../data/split.ts";
 import type { SeedSpec } from "../rng/streams.ts";
-import { fingerprintHash as hashFingerprint, StoreError, type RunRecord, type Store } from "../store/index.ts";
+import { fingerprintHash as hashFingerprint, StoreDamagedError, StoreError, StoreReadOnlyError, StoreVanishedError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { startHeartbeat } from "./lifecycle.ts";
 import { configOf, type RunConfig } from "./run-record.ts";
@@ -272,7 +272,12 @@ export interface ClaimHooks {
 export async function executeClaimed(store: Store, ids: readonly string[], worker: string, options: ExecuteOptions, hooks: ClaimHooks = {}): Promise<boolean> {
   for (const id of ids) {
     if (options.signal?.aborted) return true;
-    if (!(await store.claimRun(id, worker).catch(() => false))) continue;
+    // A claim that fails is left to others, unless the store itself is gone or unusable: then nothing can be recorded.
+    const claimed = await store.claimRun(id, worker).catch((e: unknown) => {
+      if (e instanceof StoreVanishedError || e instanceof StoreDamagedError || e instanceof StoreReadOnlyError) throw e;
+      return false;
+    });
+    if (!claimed) continue;
     const run = await store.getRun(id);
     const own = hooks.onRunStart?.(run) ?? {};
     const outcome = await executeRun(store, run, worker, { ...options, ...own });

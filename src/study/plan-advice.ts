@@ -16,18 +16,20 @@ function count(n: number): string {
  * One advice line for comparison b − reference; undefined when there is
  * nothing to advise (the interval excludes 0 and no smallest difference was given).
  */
-export function planAdvice(name: string, reference: string, v: Verdict, pilot: [number[], number[]], refRange: number, smallest?: number): string | undefined {
+export function planAdvice(name: string, reference: string, v: Verdict, pilot: [number[], number[]], refRange: number, smallest?: number, percent = false): string | undefined {
+  // The same units as the verdict's table: percentage points when it shows percentages.
+  const u = (x: number) => (percent ? `${(x * 100).toPrecision(3)} pp` : x.toPrecision(3));
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);
-    if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${smallest}: the whole interval [${v.ci[0].toPrecision(3)}, ${v.ci[1].toPrecision(3)}] lies inside`;
+    if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${u(v.ci[0])}, ${u(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;
   if (width === 0) return undefined;
   const effect = smallest ?? Math.abs(v.diff);
-  const which = smallest !== undefined ? `the smallest difference that matters (${smallest})` : `a difference as large as the one observed (${Math.abs(v.diff).toPrecision(3)}; pass --smallest-difference to plan for the one that matters)`;
-  const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `, smaller than ${reference}'s seed range (${refRange.toPrecision(3)})` : "";
-  const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${v.ci[0].toPrecision(3)}, ${v.ci[1].toPrecision(3)}] includes 0${smaller}`;
+  const which = smallest !== undefined ? `the smallest difference that matters (${u(smallest)})` : `a difference as large as the one observed (${u(Math.abs(v.diff))}; pass --smallest-difference to plan for the one that matters)`;
+  const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `, smaller than ${reference}'s seed range (${u(refRange)})` : "";
+  const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${u(v.ci[0])}, ${u(v.ci[1])}] includes 0${smaller}`;
   if (effect === 0) return head;
   let plan;
   try {

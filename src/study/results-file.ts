@@ -77,7 +77,7 @@ function fromCsv(path: string, text: string): ResultTable {
   const table = parseCsv(text, { source: path });
   for (const required of ["variant", "seed"]) {
     if (!table.header.includes(required)) {
-      throw new Error(`${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.join(", ")})`);
+      throw new Error(`${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.map(printable).join(", ")})`);
     }
   }
   const metrics = table.header.filter((h) => !ROW_COLUMNS.has(h));

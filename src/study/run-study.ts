@@ -37,7 +37,7 @@ import { splitFor } from "./twin-run-config.ts";
 export interface StudyRun {
   plan: PlannedRun;
   result: TwinResult;
-  /** The stored run's id (with a store). */
+  /** The stored run's id. */
   runId?: string;
 }
 
@@ -48,7 +48,7 @@ export interface StudyResults {
   runs: StudyRun[];
   /** Stopped before every run finished (Ctrl-C): runs holds the finished ones. */
   stopped?: boolean;
-  /** With a store: where, and the planned runs' ids in plan order. */
+  /** Where the study is stored (":memory:" without record), and the planned runs' ids in plan order. */
   store?: string;
   runIds?: string[];
 }
@@ -90,7 +90,6 @@ export interface RunStudyOptions {
   onWarning?: (text: string) => void;
 }
 
-
 /** Worker processes by default: cores divided by the threads one run uses (its libtorch threads times its variant worker threads). */
 export function defaultJobs(spec: StudySpec, options: { schedule?: "sequential" | "parallel"; workers?: number } = {}): number {
   const perRun = (spec.threads ?? 1) * variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
@@ -120,6 +119,7 @@ async function reclaimDead(store: Store, study: string, ids: ReadonlySet<string>
   await store.requeueStale(STALE_AFTER_MS, { study });
 }
 
+/** Runs (or continues) a study: stores its planned runs, executes those still queued, returns every finished run's result in plan order. */
 export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promise<StudyResults> {
   if (!options.studyFile) throw new Error("running a study needs its study file (studyFile): worker threads and processes rebuild the variants from it");
   const storeUrl = options.record ? options.storeUrl : ":memory:";

@@ -54,7 +54,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       values,
       ranks: swans ? swans.seeds.map((s) => s.rank) : values.map(() => NaN),
       blackSwans: swans ? swans.seeds.filter((s) => s.flagged).map((s) => mainRuns[s.index].label) : [],
-      expectedMax: expectedMaxCurve(values, { higherIsBetter }).map((p) => ({ n: p.n, mean: p.mean, sd: p.sd })),
+      expectedMax: values.length ? expectedMaxCurve(values, { higherIsBetter }).map((p) => ({ n: p.n, mean: p.mean, sd: p.sd })) : [],
     };
     const factorGroups = groups.filter((g) => (FACTORS as readonly string[]).includes(g) || (g !== "all" && g !== "grid"));
     if (factorGroups.length > 0) {

@@ -70,7 +70,10 @@ export function variantFailures(result: TwinResult): string | undefined {
   const lines: string[] = [];
   for (const [name, v] of Object.entries(result.variants)) {
     if (v.status === "diverged") lines.push(`variant '${name}' diverged${v.divergedAtStep !== undefined ? ` at step ${v.divergedAtStep}` : ""}`);
-    else if (v.status === "failed") lines.push(`variant '${name}' failed: ${(v.error ?? "no error message").split("\n")[0]}`);
+    else if (v.status === "failed") {
+      const first = (v.error ?? "no error message").split("\n")[0]!;
+      lines.push(first.startsWith(`variant '${name}' `) ? first : `variant '${name}' failed: ${first}`);
+    }
   }
   return lines.length ? lines.join("\n") : undefined;
 }

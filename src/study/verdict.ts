@@ -37,7 +37,10 @@ export function studySeedResults(results: StudyResults, metric: "accuracy" | "lo
   return out;
 }
 
-export function studyVerdict(results: SeedResults, options: { metric: string; reference: string; higherIsBetter?: boolean; smallestDifference?: number }): StudyVerdict {
+export function studyVerdict(
+  results: SeedResults,
+  options: { metric: string; reference: string; higherIsBetter?: boolean; smallestDifference?: number; percent?: boolean },
+): StudyVerdict {
   const byVariant = new Map<string, Map<string, Cell>>();
   for (const [name, values] of Object.entries(results.values)) {
     const runs = new Map<string, Cell>();
@@ -62,6 +65,7 @@ export function studyVerdict(results: SeedResults, options: { metric: string; re
     reference: options.reference,
     direction: metricDirection(options.metric, override),
     ...(options.smallestDifference !== undefined ? { smallestDifference: options.smallestDifference } : {}),
+    ...(options.percent ? { percent: true } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import { Worker } from "node:worker_threads";
 import { Tensor } from "../torch/tensor.ts";
 import type { ControlSum } from "../rng/stream.ts";
 import type { StreamSpec } from "../rng/streams.ts";
+import { BrokenVariant } from "./broken-variant.ts";
 import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, MetricAccumulator, TargetKind, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
 
@@ -65,12 +66,15 @@ export function borrowBatch(b: SharedBatch): TrainBatch {
  */
 export class VariantGroup {
   readonly runners: VariantRunner[];
+  /** Variants whose factory threw: failed from the start, while the others train. */
+  readonly broken: BrokenVariant[];
   readonly #validation: TrainBatch[];
 
   constructor(factories: Record<string, VariantFactory>, init: HostInit, metrics?: () => MetricAccumulator) {
     if (init.metrics && metrics === undefined) throw new Error("the run has a metrics plug-in but the variants module exports no 'metrics' next to 'variants'");
     const evalOptions = { target: init.target, metrics };
     this.runners = [];
+    this.broken = [];
     try {
       for (const name of init.names) {
         const factory = factories[name];
@@ -78,13 +82,14 @@ export class VariantGroup {
         try {
           this.runners.push(new VariantRunner(name, factory, init.streams, init.totalSteps, evalOptions));
         } catch (e) {
-          // Name the variant whose factory (or model/optimizer set-up) threw, not whichever is reported next.
+          // The variant whose factory (or model/optimizer set-up) threw is failed, named; the others go on.
           const message = e instanceof Error ? e.message : String(e);
-          throw new Error(message.startsWith(`variant '${name}'`) ? message : `variant '${name}' could not be built: ${message}`, { cause: e });
+          this.broken.push(new BrokenVariant(name, init.streams, message.startsWith(`variant '${name}'`) ? message : `variant '${name}' could not be built: ${message}`));
         }
       }
     } catch (e) {
       for (const r of this.runners) r.dispose();
+      for (const b of this.broken) b.dispose();
       throw e;
     }
     this.#validation = init.validation.map(borrowBatch);
@@ -99,12 +104,14 @@ export class VariantGroup {
   step(shared: SharedBatch, snapshot: SharedBatch | undefined, step: number): Record<string, StepOutcome> {
     const batch = borrowBatch(shared);
     const reference = snapshot === undefined ? undefined : borrowBatch(snapshot);
-    return this.#each((r) => {
+    const outcomes = this.#each((r) => {
       if (reference && !(batch.inputs.equal(reference.inputs) && batch.targets.equal(reference.targets) && (!reference.masks || batch.masks!.equal(reference.masks)))) {
         throw new Error(`step ${step}: the batch changed before variant '${r.name}' trained on it; a model or loss modified its input in place, which breaks twin training (every variant must see the same batch)`);
       }
       return r.trainStep(batch, step);
     });
+    for (const b of this.broken) outcomes[b.name] = b.trainStep();
+    return outcomes;
   }
 
   evaluate(shared: SharedBatch): Record<string, EvalMetrics> {
@@ -120,11 +127,15 @@ export class VariantGroup {
   }
 
   dropoutSums(): Record<string, ControlSum> {
-    return this.#each((r) => r.dropoutSum());
+    const sums = this.#each((r) => r.dropoutSum());
+    for (const b of this.broken) sums[b.name] = b.dropoutSum();
+    return sums;
   }
 
   layerHashes(): Record<string, Record<string, string>> {
-    return this.#each((r) => r.layerHashes());
+    const hashes = this.#each((r) => r.layerHashes());
+    for (const b of this.broken) hashes[b.name] = {};
+    return hashes;
   }
 
   save(dir: string): Record<string, VariantCheckpoint> {
@@ -140,11 +151,14 @@ export class VariantGroup {
   }
 
   finish(completed: boolean): Record<string, VariantResult> {
-    return this.#each((r) => r.finish(completed));
+    const results = this.#each((r) => r.finish(completed));
+    for (const b of this.broken) results[b.name] = b.finish();
+    return results;
   }
 
   dispose(): void {
     for (const r of this.runners) r.dispose();
+    for (const b of this.broken) b.dispose();
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from "../../src/store/index.ts";
 import { SqliteDriver } from "../../src/store/driver.ts";
 import type { SqlStore } from "../../src/store/sql-store.ts";
+import { twin } from "../study/fixtures/store-dump.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "twin-fault-store-"));
@@ -89,11 +90,14 @@ test("flipped bytes in the store's file: opening says the file is damaged and wh
     // The headers of b-tree pages 3 to 6 (cell contents alone are not structure: those show up as damaged rows, below).
     for (let page = 2; page < 6; page++) writeSync(fd, Buffer.alloc(24, 0xa5), 0, 24, page * 4096);
     closeSync(fd);
-    await assert.rejects(openStore(path), (e: Error) => {
-      assert.ok(e instanceof StoreDamagedError, e.message);
-      assert.match(e.message, new RegExp(`the store at ${path} is damaged: .*\\. Nothing was written to it\\. .*sqlite3 ${path} \\.recover`));
-      return true;
-    });
+    for (const quickCheckMaxBytes of [undefined, 0]) {
+      // Whole-file check (small stores), and the check of the tables of record only (large ones).
+      await assert.rejects(openStore(path, { quickCheckMaxBytes }), (e: Error) => {
+        assert.ok(e instanceof StoreDamagedError, e.message);
+        assert.match(e.message, new RegExp(`the store at ${path} is damaged: (PRAGMA quick_check found \\d+ problem\\(s\\): .*|database disk image is malformed)\\. Nothing was written to it\\. .*sqlite3 ${path} \\.recover`));
+        return true;
+      });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -174,6 +178,23 @@ test("the store replaced by another file while open: the records go beside it, n
     } finally {
       await recovered.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the CLI: twin runs / diff --store at an empty .csv or a missing path fail and create nothing", () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir, "results.csv"), "");
+    const r = twin(dir, ["runs", "--store", "results.csv"], 60_000);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot open the store at .*results\.csv: the file is empty, not a database/);
+    const d = twin(dir, ["diff", "a", "b", "--store", "nothing/here.db"], 60_000);
+    assert.equal(d.status, 1, d.stderr);
+    assert.match(d.stderr, /no twin store at .*nothing\/here\.db \(the file does not exist\)/);
+    assert.deepEqual(readdirSync(dir), ["results.csv"]);
+    assert.equal(statSync(join(dir, "results.csv")).size, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
-import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, reportCharts, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
 import { markItems, type MarkItem } from "./scenegraph.ts";
 import { analyzeResults } from "../../src/study/analyze.ts";
@@ -180,4 +180,13 @@ test("seed densities are overlaid, not stacked: each area starts at zero and pea
   const [a, b] = series as [MarkItem[], MarkItem[]];
   const ratio = (baseline - top(b)) / (baseline - top(a));
   assert.ok(Math.abs(ratio - peak(b) / peak(a)) < 0.02, `height ratio ${ratio} vs density ratio ${peak(b) / peak(a)}`);
+});
+
+test("the pairing column says whether pairing cut or raised the variance of the difference", () => {
+  assert.equal(pairingText(3.14, [1.2, 9.9], true), "cut the variance of the difference 3.1× (95% CI 1.2–9.9×)");
+  assert.equal(pairingText(0.625, null, true), "raised the variance of the difference 1.6×: pairing did not help");
+  assert.equal(pairingText(null, null, false), "unpaired");
+  assert.equal(sharesSentence([{ share: 0.5, n: 6 }, { share: 0.3, n: 6 }], { interaction: 0.1, allRuns: 6 }), "The factors' shares add up to 80%; the other 20% of the total is what the factors do only together (interaction) plus nondeterminism.");
+  assert.match(sharesSentence([{ share: 0.9, n: 3 }, { share: 0.6, n: 3 }], { interaction: -0.1, allRuns: 3 }), /add up to 150%, more than the total: each variance is estimated from as few as 3 runs/);
+  assert.match(sharesSentence([{ share: 0.7, n: 3 }, { share: 0.3, n: 3 }], { interaction: null, allRuns: 0 }), /add up to 100% by construction/);
 });

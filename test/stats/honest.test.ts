@@ -29,10 +29,10 @@ test("black-swan detector: finds a diverged seed, names it, and the threshold de
   const x = [0.81, 0.812, 0.809, 0.811, 0.35, 0.813, 0.808, 0.81];
   const d = s.detectBlackSwans(x);
   assert.deepEqual(d.flagged, [4]);
-  assert.ok(d.z[4]! < -d.threshold);
-  assert.ok(s.swanThreshold(5) > s.swanThreshold(20));
-  assert.ok(s.swanThreshold(5, 0.01) > s.swanThreshold(5, 0.1));
-  assert.ok(Number.isFinite(s.swanThreshold(500)) && s.swanThreshold(500) > s.swanThreshold(100));
+  assert.ok(d.z[4]! < -d.threshold, "d.z[4]! < -d.threshold");
+  assert.ok(s.swanThreshold(5) > s.swanThreshold(20), "s.swanThreshold(5) > s.swanThreshold(20)");
+  assert.ok(s.swanThreshold(5, 0.01) > s.swanThreshold(5, 0.1), "s.swanThreshold(5, 0.01) > s.swanThreshold(5, 0.1)");
+  assert.ok(Number.isFinite(s.swanThreshold(500)) && s.swanThreshold(500) > s.swanThreshold(100), "Number.isFinite(s.swanThreshold(500)) && s.swanThreshold(500) > s.swanThreshold(100)");
   assert.throws(() => s.detectBlackSwans([1, 2]), /stats\.detectBlackSwans: needs at least 3/);
   assert.throws(() => s.detectBlackSwans([1, 2, 3], { falseAlarm: 0.2 as s.SwanFalseAlarm }), /falseAlarm must be one of/);
   const tied = s.detectBlackSwans([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.91, 0.1]);
@@ -49,9 +49,9 @@ test("robust verdict: plain, without swans, trimmed and exact lines; warning and
   assert.deepEqual(v.swans.map((x) => x.index), [6]);
   assert.equal(v.warning, true);
   assert.ok(v.plain && !v.plain.significant, "the swan hides the improvement from the plain t-test");
-  assert.ok(v.withoutSwans && v.withoutSwans.significant && v.withoutSwans.n === 9);
-  assert.ok(v.robust && v.robust.significant && v.robust.estimate > 0);
-  assert.ok(v.exact && v.exact.method === "exact");
+  assert.ok(v.withoutSwans && v.withoutSwans.significant && v.withoutSwans.n === 9, "v.withoutSwans && v.withoutSwans.significant && v.withoutSwans.n === 9");
+  assert.ok(v.robust && v.robust.significant && v.robust.estimate > 0, "v.robust && v.robust.significant && v.robust.estimate > 0");
+  assert.ok(v.exact && v.exact.method === "exact", "v.exact && v.exact.method === 'exact'");
   assert.equal(v.disagree, true);
   assert.match(v.reasons.join(" "), /black swan: seed 6/);
   assert.match(v.reasons.join(" "), /disagree/);
@@ -68,15 +68,15 @@ test("robust verdict: plain, without swans, trimmed and exact lines; warning and
 test("failure rates: Clopper–Pearson, exact McNemar when seeds are shared, Fisher otherwise", () => {
   const f = s.failureRate(0, 10);
   assert.equal(f.ci[0], 0);
-  assert.ok(Math.abs(f.ci[1] - (1 - Math.pow(0.025, 1 / 10))) < 1e-12);
+  assert.ok(Math.abs(f.ci[1] - (1 - Math.pow(0.025, 1 / 10))) < 1e-12, "Math.abs(f.ci[1] - (1 - Math.pow(0.025, 1 / 10))) < 1e-12");
   const p = s.compareFailureRates({ aFailed: [false, false, false, false, false, false], bFailed: [true, false, true, false, false, false] });
   assert.equal(p.paired, true);
   assert.equal(p.test.test, "exact McNemar");
-  assert.ok(Math.abs(p.test.p - 0.5) < 1e-12);
+  assert.ok(Math.abs(p.test.p - 0.5) < 1e-12, "Math.abs(p.test.p - 0.5) < 1e-12");
   assert.equal(p.b.failures, 2);
   const u = s.compareFailureRates({ a: { failures: 0, n: 10 }, b: { failures: 6, n: 10 } });
   assert.equal(u.test.test, "Fisher exact");
-  assert.ok(u.test.p < 0.05);
+  assert.ok(u.test.p < 0.05, "u.test.p < 0.05");
   assert.throws(() => s.failureRate(3, 2), /stats\.failureRate: 3 failures out of 2 runs/);
   assert.throws(() => s.compareFailureRates({ aFailed: [true], bFailed: [true, false] }), /stats\.compareFailureRates: paired failure flags/);
 });
@@ -130,8 +130,8 @@ test("planning: range from the sd's interval, plan from its upper bound; readInt
   const a = [0.80, 0.81, 0.79, 0.82, 0.80];
   const b = [0.805, 0.818, 0.796, 0.83, 0.804];
   const p = s.planSeeds({ a, b }, 0.005);
-  assert.ok(p.range[0] <= p.nMedian && p.nMedian <= p.n && p.n <= p.range[1]);
-  assert.ok(p.sdInterval[0] < p.pilotSd && p.pilotSd < p.sdInterval[1]);
+  assert.ok(p.range[0] <= p.nMedian && p.nMedian <= p.n && p.n <= p.range[1], "p.range[0] <= p.nMedian && p.nMedian <= p.n && p.n <= p.range[1]");
+  assert.ok(p.sdInterval[0] < p.pilotSd && p.pilotSd < p.sdInterval[1], "p.sdInterval[0] < p.pilotSd && p.pilotSd < p.sdInterval[1]");
   const huge = s.planSeeds({ a, b }, 1e-6);
   assert.equal(huge.capped, true);
   assert.equal(huge.n, Infinity);
@@ -152,7 +152,7 @@ test("sequential study: state survives JSON, refuses unplanned looks, type-I err
   assert.equal(first.state.history.length, 1);
   assert.equal(json.history.length, 0, "the input state is not modified");
   const later = s.sequentialUpdate(JSON.parse(JSON.stringify(first.state)), a, b);
-  assert.ok(later.state.status !== "running");
+  assert.ok(later.state.status !== "running", "later.state.status !== 'running'");
   assert.throws(() => s.sequentialUpdate(later.state, a, b), /already decided/);
   let rejections = 0;
   const N = 3000;
@@ -218,12 +218,59 @@ test("verdicts carry the robust comparison, the exact P(B > A) interval and the 
   const v = s.comparePaired(a, b);
   assert.equal(v.prob_improvement.method, "clopper-pearson-signs");
   assert.equal(v.prob_improvement.estimate, 1);
-  assert.ok(v.prob_improvement.ci[0] > 0.4 && v.prob_improvement.ci[0] < 0.5 && v.prob_improvement.ci[1] === 1);
+  assert.ok(v.prob_improvement.ci[0] > 0.4 && v.prob_improvement.ci[0] < 0.5 && v.prob_improvement.ci[1] === 1, "v.prob_improvement.ci[0] > 0.4 && v.prob_improvement.ci[0] < 0.5 && v.prob_improvement.ci[1] === 1");
   assert.ok(v.robust && v.robust.restsOnNormality && v.robust.warning, "5 seeds: p < 0.05 rests on normality");
   assert.match(v.robust!.reasons.join(" "), /rests on the normality assumption/);
-  assert.ok(v.pairing!.ci && v.pairing!.ci[0] < v.pairing!.estimate);
+  assert.ok(v.pairing!.ci && v.pairing!.ci[0] < v.pairing!.estimate, "v.pairing!.ci && v.pairing!.ci[0] < v.pairing!.estimate");
   const u = s.compareUnpaired(a, b);
   assert.equal(u.prob_improvement.method, "newcombe-score-t");
-  assert.ok(u.robust && u.robust.paired === false);
+  assert.ok(u.robust && u.robust.paired === false, "u.robust && u.robust.paired === false");
   assert.equal(s.comparePaired([1, 2], [2, 3.5]).robust, undefined);
+});
+
+test("planSeeds keeps its promise: from 5-seed pilots at least half of the plans reach 80% power (the plain pilot sd does not)", () => {
+  const N = 400, effect = 1; // true sd 1: 10 seeds needed
+  const r = s.rng(99);
+  let reach = 0, reachPlain = 0;
+  for (let k = 0; k < N; k++) {
+    const a = normals(r, 5);
+    const b = a.map((v) => v + effect + r.nextNormal());
+    if (s.tTestPower(s.planSeeds({ a, b }, effect).n, effect, 1) >= 0.8) reach++;
+    if (s.tTestPower(s.seedsNeeded({ a, b }, effect).n, effect, 1) >= 0.8) reachPlain++;
+  }
+  assert.ok(reach / N >= 0.7, `planSeeds: ${reach / N}`);
+  assert.ok(reachPlain / N < 0.55, `plain pilot sd: ${reachPlain / N}`);
+});
+
+test("numerics: rank, permutation, robust and unpaired verdicts and plans stay finite from 1e-300 to 1e300", () => {
+  const a = [1, 2, 3, 4.5, 5, 2.2], b = [1.4, 2.2, 3.9, 4.6, 5.8, 2.1];
+  for (const scale of [1e-300, 1e300]) {
+    const sa = a.map((v) => v * scale), sb = b.map((v) => v * scale);
+    assert.equal(s.wilcoxonSignedRank(sa, sb).p, s.wilcoxonSignedRank(a, b).p, `Wilcoxon at ${scale}`);
+    assert.equal(s.mannWhitneyU(sa, sb).p, s.mannWhitneyU(a, b).p, `Mann–Whitney at ${scale}`);
+    assert.ok(Math.abs(s.pairedPermutationTest(sa, sb).p - s.pairedPermutationTest(a, b).p) < 1e-12, `sign-flip test at ${scale}`);
+    assert.ok(Math.abs(s.permutationTest(sa, sb).p - s.permutationTest(a, b).p) < 1e-12, `permutation test at ${scale}`);
+    const v = s.robustVerdict(sa, sb);
+    assert.ok(v.plain && Number.isFinite(v.plain.p) && v.robust && Number.isFinite(v.robust.p), `robust verdict at ${scale}`);
+    const u = s.compareUnpaired(sa, sb);
+    assert.ok(Math.abs(u.p - s.compareUnpaired(a, b).p) < 1e-9, `unpaired at ${scale}`);
+    assert.ok(Number.isFinite(u.effect_size.value), `effect size at ${scale}`);
+    assert.equal(s.planSeeds({ a: sa, b: sb }, 0.5 * scale).n, s.planSeeds({ a, b }, 0.5).n, `plan at ${scale}`);
+  }
+});
+
+test("exact conditional rank tests with ties: a small group against many tied runs, groups swapped, and the 4-pair case of issue 11", () => {
+  const r = s.rng(3);
+  const a = Array.from({ length: 6 }, () => Math.round(r.nextNormal() * 3) / 3);
+  const b = Array.from({ length: 80 }, () => Math.round((r.nextNormal() + 0.3) * 3) / 3);
+  const x = s.mannWhitneyU(a, b), y = s.mannWhitneyU(b, a);
+  assert.equal(x.method, "exact");
+  assert.match(x.methodDetail!, /exact conditional/);
+  assert.ok(Math.abs(x.p - y.p) < 1e-12, `swap: ${x.p} vs ${y.p}`);
+  const big = s.mannWhitneyU(b.slice(0, 45), b.slice(30, 80));
+  assert.equal(big.method, "asymptotic", "95 tied runs in groups over 8: normal approximation");
+  // 4 pairs with tied differences: the smallest p a 4-pair signed-rank test can give is 0.125
+  const w = s.wilcoxonSignedRank([0.80, 0.81, 0.82, 0.83], [0.82, 0.83, 0.83, 0.84]);
+  assert.equal(w.method, "exact");
+  assert.ok(w.p >= 0.125, `p = ${w.p}`);
 });

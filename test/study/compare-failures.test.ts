@@ -26,13 +26,25 @@ test("twin compare: a diverging variant is counted, the others' verdict is print
   }
 });
 
-test("twin compare: a variant whose factory throws is named in the error shown for its runs", () => {
+test("twin compare: a variant whose factory throws is failed and named; the others train and are compared", () => {
   const p = studyProject({ steps: 10, evalEvery: 5, extraVariants: `boom: () => { throw new Error("no such layer: Conv7d"); },` });
   try {
     const r = twin(["compare", p.file, "--seeds", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stdout, /variant 'boom' could not be built: no such layer: Conv7d {2}\(seeds 0, 1\)/);
     assert.doesNotMatch(r.stdout + r.stderr, /variant '(sgd|adam)' could not be built/);
+    // The others go on: they trained and are compared.
+    assert.match(r.stdout, /sgd +2 +[\d.]+ ±/);
+    assert.match(r.stdout, /adam − sgd .*\n {2}rests on 2 pairs/);
+    assert.match(r.stdout, /advice: boom: not compared with sgd: boom finished no run; fix the failure shown above first/);
+    // Read back from the store, the same error (named once).
+    const again = twin(["compare", p.file, "--seeds", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
+    assert.match(again.stdout, /\n {2}variant 'boom' could not be built: no such layer: Conv7d {2}\(seeds 0, 1\)/);
+    // twin seeds reports on the others and names the failure.
+    const seeds = twin(["seeds", p.file, "--n", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
+    assert.equal(seeds.status, 3, seeds.stderr);
+    assert.match(seeds.stdout, /sgd: [\d.]+ ± [\d.]+ over 2 runs/);
+    assert.match(seeds.stdout, /boom: no run finished \(2 failed, not in these figures\)\n {2}failed: variant 'boom' could not be built: no such layer: Conv7d/);
   } finally {
     p.cleanup();
   }

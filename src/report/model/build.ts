@@ -5,7 +5,6 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { pairingGain } from "../../stats/index.ts";
 import { analyzeResults, type Analysis } from "../../study/analyze.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
@@ -13,7 +12,7 @@ import { CurveAccumulator, smoothSeries } from "./curves.ts";
 import { differenceData, distributionData, sampleTable } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
-import type { CurveData, FinalSample, ReportModel, VerdictExtra } from "./types.ts";
+import type { CurveData, FinalSample, ReportModel } from "./types.ts";
 
 /** At most this many learning-curve charts (the verdict metric and the standard twin tags first). */
 export const MAX_CURVES = 10;
@@ -197,7 +196,6 @@ export class StudyAccumulator {
       twinTrained,
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
-      verdictExtra: analysis ? pairingRatios(final, analysis) : [],
       curves: build(this.curves, variants),
       pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
       final,
@@ -232,20 +230,6 @@ function verdict(final: FinalSample, reference: string): { analysis: Analysis | 
   } catch (e) {
     return { analysis: null, analysisError: (e as Error).message };
   }
-}
-
-/** How much pairing by seed cut the variance of each paired difference. */
-function pairingRatios(final: FinalSample, analysis: Analysis): VerdictExtra[] {
-  const byName = new Map(final.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
-  return analysis.comparisons.map((c) => {
-    let ratio: number | null = null;
-    if (c.paired) {
-      const a = byName.get(c.a)!, b = byName.get(c.b)!;
-      const seeds = [...a.keys()].filter((s) => b.has(s));
-      if (seeds.length >= 2) ratio = pairingGain(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!)).varianceRatio;
-    }
-    return { b: c.b, pairingVarianceRatio: ratio };
-  });
 }
 
 /** The seed groups of an in-memory study, in seed order. */

@@ -130,11 +130,6 @@ export interface ReproData extends AuditResult {
   fingerprints: { fingerprint: string; runs: number }[];
 }
 
-export interface VerdictExtra {
-  b: string;
-  pairingVarianceRatio: number | null;
-}
-
 export interface ReportModel {
   study: string;
   source: string;
@@ -151,7 +146,6 @@ export interface ReportModel {
   twinTrained: boolean;
   analysis: Analysis | null;
   analysisError?: string;
-  verdictExtra: VerdictExtra[];
   curves: CurveData[];
   pairedCurves: CurveData[];
   final: FinalSample;

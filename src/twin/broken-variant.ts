@@ -1,0 +1,44 @@
+/**
+ * A variant whose factory (or model/optimizer set-up) threw. It stays in the
+ * run as *failed* with that error, never trains, and keeps an untouched
+ * dropout stream so the run's control sums still list every variant; the
+ * other variants go on.
+ */
+import type { ControlSum, RandomStream } from "../rng/stream.ts";
+import { Streams, type StreamSpec } from "../rng/streams.ts";
+import type { StepOutcome } from "./variant-runner.ts";
+import type { VariantResult } from "./types.ts";
+
+export class BrokenVariant {
+  readonly name: string;
+  readonly streams: Streams;
+  readonly dropout: RandomStream;
+  readonly result: VariantResult;
+  #reported = false;
+
+  constructor(name: string, streams: readonly StreamSpec[], error: string) {
+    this.name = name;
+    this.streams = new Streams(streams);
+    this.dropout = this.streams.stream("dropout");
+    this.result = { name, status: "failed", error, epochs: [] };
+  }
+
+  /** Reports the failure (with its error the first time) and draws nothing. */
+  trainStep(): StepOutcome {
+    const first = !this.#reported;
+    this.#reported = true;
+    return { status: "failed", ...(first ? { error: this.result.error } : {}), dropout: this.dropout.record() };
+  }
+
+  dropoutSum(): ControlSum {
+    return this.dropout.controlSum();
+  }
+
+  finish(): VariantResult {
+    return this.result;
+  }
+
+  dispose(): void {
+    this.streams.dispose();
+  }
+}

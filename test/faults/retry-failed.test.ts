@@ -8,7 +8,7 @@ import { importStudy } from "../../src/study/study-file.ts";
 import { runStudy } from "../../src/study/run-study.ts";
 import { openStore, type RunRecord } from "../../src/store/index.ts";
 
-/** The synthetic study, with a variant factory that throws once (while a marker file exists). */
+/** The synthetic study, with an augmentation that throws once (while a marker file exists): that run fails as a whole. */
 function failingOnce(dir: string, file: string): string {
   const marker = join(dir, "fail-once");
   writeFileSync(marker, "");
@@ -21,7 +21,7 @@ function failOnce() {
 }
 export default defineStudy`,
     )
-    .replace("adam: () => ({", "adam: () => (failOnce(), {");
+    .replace("augment: (b, g) => {", "augment: (b, g) => {\n    failOnce();");
   writeFileSync(file, source);
   return marker;
 }

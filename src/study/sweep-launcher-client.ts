@@ -12,7 +12,8 @@ import { buildSync } from "esbuild";
 import { killTree, type CommandResult, type LiveCommand } from "./sweep-command.ts";
 import type { LaunchOptions, LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
 
-const LAUNCHER = fileURLToPath(new URL("./sweep-launcher.ts", import.meta.url));
+/** The launcher's entry: the TypeScript source, or its compiled copy when twin runs from dist/. */
+const LAUNCHER = fileURLToPath(new URL(import.meta.url.endsWith(".js") ? "./sweep-launcher.js" : "./sweep-launcher.ts", import.meta.url));
 
 /**
  * The launcher compiled into one plain JavaScript file, so that it runs on

@@ -201,7 +201,7 @@ describe("bad input", () => {
     assert.equal(q.status, 1);
     assert.match(q.stderr, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED.*scripts\/services\.sh start redis/);
     const c = twin(project.dir, [...COMPARE, "--queue", "redis://127.0.0.1:1"]);
-    assert.equal(c.status, 1);
+    assert.equal(c.status, 2, "a wrong combination of options is a usage error");
     assert.match(c.stderr, /--queue needs a store every worker can reach/);
   });
 

@@ -3,7 +3,7 @@
  * seed's rank and black swans (robust z by MAD), the expected best of k runs,
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
-import { blackSwans, describe, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { blackSwans, describe, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
 import { FACTORS } from "../rng/streams.ts";
 import type { StudyResults } from "./run-study.ts";
 
@@ -19,6 +19,8 @@ export interface VariantSeedReport {
   values: number[];
   ranks: number[];
   blackSwans: number[];
+  /** Robust z beyond which a seed is a black swan: calibrated for 5% false alarms on normal seeds at this n. */
+  swanThreshold: number | null;
   expectedMax: { n: number; mean: number; sd: number }[];
   variance?: VarianceDecomposition;
 }
@@ -43,7 +45,8 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
     const errors = [...new Set(outcomes.filter((v) => v?.error).map((v) => v!.error!.split("\n")[0]!))];
     const mainRuns = valuesOf(main).filter((x) => Number.isFinite(x.value));
     const values = mainRuns.map((x) => x.value);
-    const swans = values.length >= 3 ? blackSwans(values, { higherIsBetter }) : undefined;
+    const threshold = values.length >= 3 ? swanThreshold(values.length) : null;
+    const swans = threshold !== null ? blackSwans(values, { higherIsBetter, threshold }) : undefined;
     const report: VariantSeedReport = {
       name,
       description: values.length ? describe(values) : null,
@@ -54,6 +57,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       values,
       ranks: swans ? swans.seeds.map((s) => s.rank) : values.map(() => NaN),
       blackSwans: swans ? swans.seeds.filter((s) => s.flagged).map((s) => mainRuns[s.index].label) : [],
+      swanThreshold: threshold,
       expectedMax: values.length ? expectedMaxCurve(values, { higherIsBetter }).map((p) => ({ n: p.n, mean: p.mean, sd: p.sd })) : [],
     };
     const factorGroups = groups.filter((g) => (FACTORS as readonly string[]).includes(g) || (g !== "all" && g !== "grid"));
@@ -84,7 +88,7 @@ export function formatSeedReport(r: SeedReport): string {
     for (const e of v.errors) lines.push(`  failed: ${e}`);
     const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
     lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
-    lines.push(`  black swans (|robust z| > 3.5): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);
+    lines.push(`  black swans (|robust z| > ${v.swanThreshold === null ? "–, under 3 seeds" : v.swanThreshold.toFixed(2)}; 5% false alarms on normal seeds): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);
     const em = v.expectedMax;
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);

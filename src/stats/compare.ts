@@ -212,7 +212,7 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
   const pi = pairedImprovementInterval(a, b, level);
   const es = pairedEffectSizes(a, b);
   const pairing = pairingGain(a, b, level);
-  if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power; see seedsNeeded() for a plan`);
+  if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power`);
   return {
     a: describe(a), b: describe(b), paired: true, n, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,

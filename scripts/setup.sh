@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
-# 1. Debian packages: libtorch (the engine), Python torch and SciPy (references
+# 1. Debian packages: libtorch (the engine), Python torch, SciPy and PIL (references
 #    for equivalence tests and benchmarks), Fashion-MNIST (the demo's data).
 #    Extra packages can be requested with TWIN_EXTRA_PACKAGES="a b".
-packages=(libtorch-dev python3-torch python3-scipy dataset-fashion-mnist ${TWIN_EXTRA_PACKAGES:-})
+packages=(libtorch-dev python3-torch python3-scipy python3-pil dataset-fashion-mnist ${TWIN_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

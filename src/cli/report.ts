@@ -1,6 +1,6 @@
 /** `twin report <logdir/study>`: one self-contained HTML file with the verdict and every chart. */
 import type { Command } from "commander";
-import { directionFlags } from "../study/metric-direction.ts";
+import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy } from "../report/locate.ts";
@@ -48,7 +48,7 @@ export function registerReport(program: Command): void {
         if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
         result = await buildReport(data, {
           ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
-          ...directionOption(opts),
+          ...lowerIsBetterOption(opts),
           ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
           ...(opts.png !== undefined ? { png: opts.png } : {}),
         });
@@ -69,7 +69,3 @@ export function registerReport(program: Command): void {
 }
 
 /** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */
-function directionOption(opts: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { lowerIsBetter?: boolean } {
-  const d = directionFlags(opts);
-  return d === undefined ? {} : { lowerIsBetter: !d.higherIsBetter };
-}

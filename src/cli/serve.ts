@@ -1,6 +1,6 @@
 /** `twin serve`: the live dashboard on 127.0.0.1 (studies from a log directory and, when present, the store). */
 import type { Command } from "commander";
-import { directionFlags } from "../study/metric-direction.ts";
+import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
@@ -56,7 +56,7 @@ export function registerServe(program: Command): void {
         port,
         allowRemote: opts.allowRemote === true,
         pollMs,
-        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...directionOption(opts) },
+        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...lowerIsBetterOption(opts) },
         onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
       });
       if (opts.allowRemote && !["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
@@ -72,7 +72,3 @@ export function registerServe(program: Command): void {
 }
 
 /** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */
-function directionOption(opts: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { lowerIsBetter?: boolean } {
-  const d = directionFlags(opts);
-  return d === undefined ? {} : { lowerIsBetter: !d.higherIsBetter };
-}

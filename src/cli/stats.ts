@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
-import { defaultMetric, directionFlags, isBookkeeping } from "../study/metric-direction.ts";
+import { defaultMetric, isBookkeeping, lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 import { existsSync } from "node:fs";
@@ -87,7 +87,7 @@ export function registerStats(program: Command): void {
     .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
-      const override = directionFlags(opts);
+      const direction = lowerIsBetterOption(opts);
       const smallest = parseSmallestDifference(opts.smallestDifference);
       const table = readResults(file);
       const metric = opts.metric ?? defaultMetric(table.metrics);
@@ -96,7 +96,7 @@ export function registerStats(program: Command): void {
       }
       const analysis = analyzeResults(table, {
         metric,
-        ...(override ? { lowerIsBetter: !override.higherIsBetter } : {}),
+        ...direction,
         reference: opts.reference,
         paired: opts.paired ? true : opts.unpaired ? false : undefined,
         test: opts.test as TestChoice,

@@ -5,6 +5,7 @@ import type { TestChoice } from "../study/analyze.ts";
 import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
 import { readVariantsFile } from "../study/sweep-variants-file.ts";
 import { runSweep, type SweepOutcome, type SweepResult, type SweepVariant } from "../study/sweep.ts";
+import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -142,7 +143,7 @@ Examples:
       if (!TESTS.includes(opts.test)) throw new Error(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const alpha = Number(opts.alpha);
       if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be in (0, 1) (got '${opts.alpha}')`);
-      if (opts.lowerIsBetter && opts.higherIsBetter) throw new Error("--lower-is-better and --higher-is-better contradict each other; pass one");
+      const direction = lowerIsBetterOption(opts);
       let variants: SweepVariant[];
       if (opts.variantsFile !== undefined) {
         if (command.length) throw new Error("give either --variants-file or a command after --, not both");
@@ -171,7 +172,7 @@ Examples:
           allowChanged: opts.allowChanged,
           signal: interrupt.signal,
           metric: opts.metric,
-          lowerIsBetter: opts.lowerIsBetter ? true : opts.higherIsBetter ? false : undefined,
+          ...direction,
           reference: opts.reference,
           test: opts.test as TestChoice,
           alpha,

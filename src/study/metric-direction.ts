@@ -57,11 +57,17 @@ export function guessLowerIsBetter(metric: string): boolean {
 }
 
 /** Reads a pair of --lower-is-better / --higher-is-better flags into an override (undefined: none given). */
-export function directionFlags(flags: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { higherIsBetter: boolean } | undefined {
+function directionFlags(flags: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { higherIsBetter: boolean } | undefined {
   if (flags.lowerIsBetter && flags.higherIsBetter) throw new Error("--lower-is-better and --higher-is-better contradict each other; pass one");
   if (flags.lowerIsBetter) return { higherIsBetter: false };
   if (flags.higherIsBetter) return { higherIsBetter: true };
   return undefined;
+}
+
+/** The same flags as the `lowerIsBetter` option of the analysis, report and sweep layers (absent: guess from the metric's name). */
+export function lowerIsBetterOption(flags: { lowerIsBetter?: boolean; higherIsBetter?: boolean }): { lowerIsBetter?: boolean } {
+  const d = directionFlags(flags);
+  return d === undefined ? {} : { lowerIsBetter: !d.higherIsBetter };
 }
 
 /** The direction as printed next to every verdict: "lower is better (by its name; --higher-is-better to change)". */

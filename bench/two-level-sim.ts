@@ -87,7 +87,7 @@ export function coverage(sc: TwoLevelScenario, seeds: number, paired: boolean, s
 
 const BASE = { sigmaExample: 1, sigmaVariantExample: 0.3, rhoSeed: 0.5, rhoCell: 0.7, aA: 1.4, aB: 1.45 };
 
-/** Seed-dominated, balanced and example-dominated settings (seed sd of accuracy about 1.1, 0.35 and 0.07 points). */
+/** Seed-dominated, balanced and example-dominated settings (sd of one seed's accuracy from its luck: about 0.86, 0.26 and 0.05 points, φ(a/τ)·σu/τ). */
 export const SCENARIOS: TwoLevelScenario[] = [
   { name: "seeds dominate", sigmaSeed: 0.05, examples: 10000, ...BASE },
   { name: "balanced", sigmaSeed: 0.015, examples: 10000, ...BASE },

@@ -81,10 +81,8 @@ export function registerEnsemble(program: Command): void {
       members.forEach((m, i) => out.push(`  ${m.file.padEnd(width)}  ${pct(accuracies[i]!)}%`));
       out.push(`ensemble of ${members.length} (argmax of the averaged probabilities): ${pct(ensembleAccuracy)}%`);
       if (gain) {
-        out.push(
-          `gain over the average member (${pct(gain.meanMember)}%): ${gain.estimate >= 0 ? "+" : ""}${pct(gain.estimate)} points, ` +
-            `${Math.round(100 * gain.level)}% CI [${pct(gain.lo)}, ${pct(gain.hi)}] (${gain.method})`,
-        );
+        const ci = Number.isNaN(gain.lo) ? gain.method : `${Math.round(100 * gain.level)}% CI [${pct(gain.lo)}, ${pct(gain.hi)}] (${gain.method})`;
+        out.push(`gain over the average member (${pct(gain.meanMember)}%): ${gain.estimate >= 0 ? "+" : ""}${pct(gain.estimate)} points, ${ci}`);
       }
       if (memberChurn) {
         out.push(

@@ -7,8 +7,8 @@
  * seeds held fixed) and the seeds (the delete-one jackknife of G over seeds,
  * Efron & Stein 1981: it overestimates rather than underestimates a variance).
  * Their sum gives a t interval with Satterthwaite's degrees of freedom. With 2
- * seeds the jackknife is undefined and the interval covers the examples only
- * (said in `method`). Coverage by simulation: bench/ensemble-gain.ts.
+ * seeds the jackknife is undefined: no interval (lo = hi = NaN, said in
+ * `method`). Coverage by simulation: bench/ensemble-gain.ts.
  */
 import { checkPredictions, predictedClasses, type Predictions } from "./ensemble.ts";
 import { tQuantile } from "./studentt.ts";
@@ -78,11 +78,11 @@ export function ensembleGain(preds: readonly Predictions[], labels: ArrayLike<nu
   const denom = (E > 1 ? varEx ** 2 / (E - 1) : 0) + (n >= 3 ? seedVar ** 2 / (n - 1) : 0);
   const df = denom > 0 ? variance ** 2 / denom : Infinity;
   const se = Math.sqrt(variance);
-  const q = tQuantile(1 - (1 - level) / 2, Math.max(1, df));
+  const q = n >= 3 ? tQuantile(1 - (1 - level) / 2, Math.max(1, df)) : NaN;
   const meanMember = correct.reduce((s, c) => s + c.reduce((a, v) => a + v, 0) / E, 0) / n;
   return {
     estimate, lo: estimate - q * se, hi: estimate + q * se, level, se, df,
     ensemble: estimate + meanMember, meanMember, members: n, parts: { examples: varEx, seeds: varSeeds },
-    method: n >= 3 ? `test examples + seed jackknife, Satterthwaite t(${df === Infinity ? "∞" : df.toFixed(1)})` : "test examples only (the seeds' part needs 3 or more members)",
+    method: n >= 3 ? `test examples + seed jackknife, Satterthwaite t(${df === Infinity ? "∞" : df.toFixed(1)})` : "no interval: the seeds' part needs 3 or more members",
   };
 }

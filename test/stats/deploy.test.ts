@@ -134,7 +134,9 @@ print(json.dumps([float(g.mean()), float(g.var(ddof=1) / len(g)), float((n - 1) 
   close(r.parts.examples, want[1]!, 1e-10, "example variance");
   close(r.parts.seeds, want[2]!, 1e-10, "seed jackknife variance");
   assert.ok(r.lo < r.estimate && r.estimate < r.hi);
-  assert.match(s.ensembleGain(preds.slice(0, 2), labels).method, /examples only/);
+  const two = s.ensembleGain(preds.slice(0, 2), labels);
+  assert.ok(Number.isNaN(two.lo) && Number.isNaN(two.hi), "no interval from 2 seeds");
+  assert.match(two.method, /needs 3 or more members/);
 });
 
 test("twoLevelDifference: the variance parts equal the two-way ANOVA mean squares computed by NumPy", () => {

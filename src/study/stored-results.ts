@@ -4,7 +4,7 @@
  * run chain), and read back as a TwinResult for verdicts and reports.
  */
 import type { ControlSum } from "../rng/stream.ts";
-import type { RunRecord, Store } from "../store/index.ts";
+import type { PredictionInput, RunRecord, Store } from "../store/index.ts";
 import type { EvalMetrics, TwinResult, VariantResult } from "../twin/types.ts";
 import { configOf } from "./run-record.ts";
 
@@ -35,6 +35,18 @@ export function resultMetrics(runId: string, result: TwinResult, trainLoss: read
   return rows;
 }
 
+/** Each variant's per-example class probabilities on the validation set, with the labels, as the store keeps them. */
+export function runPredictions(runId: string, result: TwinResult): PredictionInput[] {
+  const out: PredictionInput[] = [];
+  const labels = result.validationTargets;
+  for (const [name, v] of Object.entries(result.variants)) {
+    if (!v.predictions || !v.numClasses || labels.length === 0) continue;
+    if (v.predictions.length !== labels.length * v.numClasses) continue; // not per-example class probabilities (segmentation)
+    out.push({ runId, variant: name, split: "validation", probabilities: v.predictions, examples: labels.length, classes: v.numClasses, labels });
+  }
+  return out;
+}
+
 /**
  * Writes a completed run's results and marks it finished, in one transaction:
  * either everything is stored and the run is finished, or nothing changed.
@@ -54,6 +66,7 @@ export async function recordResult(
     for (const [name, v] of Object.entries(result.variants)) {
       if (v.weightsHash) await tx.addArtifact({ runId: run.id, kind: "weights", path: `${name}/final`, sha256: v.weightsHash, bytes: 0 });
     }
+    for (const p of runPredictions(run.id, result)) await tx.addPredictions(p);
     await tx.addArtifact({ runId: run.id, kind: "run-chain", path: "run", sha256: result.runChain || "-", bytes: result.steps });
     if (options.fingerprintHash) await tx.addArtifact({ runId: run.id, kind: "fingerprint", path: "executed", sha256: options.fingerprintHash, bytes: 0 });
     const note = variantFailures(result);

@@ -35,7 +35,7 @@ function torchscriptCheck(native: { jitSelfTest(): number; version(): string }):
   try {
     const sum = native.jitSelfTest();
     if (sum !== 2) throw new Error(`a module saved and loaded back computed ${sum} instead of 2`);
-    return { name: "TorchScript", ok: true, detail: `loads scripted PyTorch models (nn.torchscript): files saved by PyTorch ≤ ${native.version()}` };
+    return { name: "TorchScript", ok: true, detail: `loads scripted PyTorch models (nn.torchscript); files saved by PyTorch ${native.version()} always, by newer ones when their format and operators are known to it` };
   } catch (e) {
     return { name: "TorchScript", ok: false, detail: (e as Error).message.split("\n")[0], fix: "rebuild the addon: npm run build:native" };
   }

@@ -74,10 +74,15 @@ test("scripted variants train beside a native one; reruns, parallel and worker s
   // init "twin" draws the scripted MLP exactly as the native nn.mlp of the same shape.
   assert.deepEqual(first.initialLayerHashes?.["scripted-twin-init"], first.initialLayerHashes?.native);
   assert.notDeepEqual(first.initialLayerHashes?.scripted, first.initialLayerHashes?.native);
+  // ... and then trains exactly as it: the same masks from the same dropout stream, the same weights at the end.
+  assert.equal(first.variants["scripted-twin-init"].weightsHash, first.variants.native.weightsHash);
+  assert.deepEqual(first.variants["scripted-twin-init"].epochs, first.variants.native.epochs);
   // Dropout in the scripted code is drawn from the variant's dropout stream: one draw per training step, as native dropout's one mask.
   const draws = (v: string) => first.controlSums.find((c) => c.stream === `dropout@${v}`)!.draws;
   assert.equal(draws("scripted"), first.steps);
   assert.equal(draws("native"), first.steps);
+  const state = (v: string) => first.controlSums.find((c) => c.stream === `dropout@${v}`)!.chain;
+  assert.equal(state("scripted"), state("native"));
   assert.ok(first.variants.scripted.final!.accuracy > 0.5, `scripted variant learned (${first.variants.scripted.final!.accuracy})`);
   assert.equal(torch.memory().tensors, tensors, "no tensors leaked");
   assert.equal(native.liveScriptedModules(), 0, "every scripted module was freed");

@@ -27,7 +27,7 @@
  * spread of the ratio over rounds (ratio_min, ratio_max: each round's median
  * twin step over its median PyTorch step).
  *
- *   npx tsx bench/engine.ts [--quick]
+ *   npx tsx bench/engine.ts [--quick] [--cases=cnn,scripted_cnn]
  *
  * Writes bench/results/engine.json: {"cases":[{"name","threads","twin_ms","torch_ms","ratio",…}]}
  */
@@ -47,7 +47,7 @@ const ROUNDS = quick ? 4 : 10;
 
 type CaseName = "mlp" | "cnn" | "scripted_cnn" | "resblock" | "op_chain" | "op_chain_kept";
 interface CaseCfg { name: CaseName; warmup: number; reps: number; inner: number }
-const CASES: CaseCfg[] = [
+const ALL_CASES: CaseCfg[] = [
   { name: "mlp", warmup: 20, reps: 3, inner: 10 },
   { name: "cnn", warmup: 3, reps: 3, inner: 3 },
   // TorchScript's profiling executor optimises the graph after its first runs: a longer warm-up.
@@ -56,6 +56,10 @@ const CASES: CaseCfg[] = [
   { name: "op_chain", warmup: 5, reps: 3, inner: 10 },
   { name: "op_chain_kept", warmup: 5, reps: 3, inner: 10 },
 ];
+// --cases cnn,scripted_cnn: only these (scripted_cnn's ratio_native needs cnn in the same run).
+const only = process.argv.find((a) => a.startsWith("--cases="))?.slice("--cases=".length).split(",");
+const CASES = only ? ALL_CASES.filter((c) => only.includes(c.name)) : ALL_CASES;
+if (only && CASES.length !== only.length) throw new Error(`--cases: known cases are ${ALL_CASES.map((c) => c.name).join(", ")}`);
 const LABEL: Record<CaseName, string> = {
   mlp: "MLP 784-512-10, batch 128, train step",
   cnn: "CNN conv32-conv64-fc128, batch 64, train step",
@@ -233,10 +237,12 @@ for (const r of rows) {
   console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(`${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`, 12)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}${native}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "engine.json"), JSON.stringify({
+// A partial run (--cases) does not replace the full results.
+const resultFile = only ? `engine-${only.join("+")}.json` : "engine.json";
+writeFileSync(join(here, "results", resultFile), JSON.stringify({
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", loadavg_start: +load0.toFixed(2), loadavg_end: +load1.toFixed(2) },
   rounds: ROUNDS,
   libtorch: torch.version(),
   cases: rows,
 }, null, 2) + "\n");
-console.log(`\nwrote bench/results/engine.json`);
+console.log(`\nwrote bench/results/${resultFile}`);

@@ -45,3 +45,7 @@ export * from "./skewness.ts";
 export * from "./robust-verdict.ts";
 export * from "./planning.ts";
 export * from "./sequential-study.ts";
+export * from "./pitman-morgan.ts";
+export * from "./brown-forsythe.ts";
+export * from "./spread-comparison.ts";
+export * from "./factorial.ts";

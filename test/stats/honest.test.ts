@@ -233,6 +233,20 @@ test("verdict under nulls (small version of bench/validity.ts): 'p < 0.05 with n
   assert.ok(quietSwan / withSwan <= upper(0.05, withSwan), `swan in the sample: ${quietSwan / withSwan}`);
 });
 
+test("verdict under a skewed null (lognormal differences, 20 seeds): the skew check keeps 'p < 0.05 with no warning' ≤ 5%", () => {
+  const N = 400, n = 20;
+  const r = s.rng(4343);
+  let plain = 0, quiet = 0;
+  for (let k = 0; k < N; k++) {
+    const a = normals(r, n);
+    const b = a.map((v) => v + Math.exp(r.nextNormal()) - Math.exp(0.5));
+    const v = s.robustVerdict(a, b, { seed: k });
+    if (v.plain!.significant) { plain++; if (!v.warning) quiet++; }
+  }
+  assert.ok(plain / N > 0.07, `the plain t-test is misled here: ${plain / N}`);
+  assert.ok(quiet / N <= upper(0.05, N), `lognormal: ${quiet / N}`);
+});
+
 test("verdicts carry the robust comparison, the exact P(B > A) interval and the pairing-gain interval", () => {
   const a = [0.80, 0.81, 0.79, 0.82, 0.80];
   const b = [0.82, 0.83, 0.81, 0.84, 0.825];

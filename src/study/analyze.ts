@@ -15,6 +15,7 @@ import {
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 import { planAdvice } from "./plan-advice.ts";
+import { spreadFields, type SpreadFields } from "./spread-fields.ts";
 
 export type TestChoice = "auto" | "t" | "welch" | "wilcoxon" | "mannwhitney" | "permutation";
 
@@ -58,7 +59,7 @@ export interface ExcludedRun {
   outcome: Cell["outcome"];
 }
 
-export interface Comparison {
+export interface Comparison extends SpreadFields {
   a: string; b: string; paired: boolean;
   /** Runs used: pairs when paired, nA + nB when not. */
   n: number;
@@ -398,6 +399,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
       pairing_gain_ci: r.verdict.pairing?.ci ?? null,
       black_swans: swansOf(r, reference),
+      ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha),
       robust: robustOf(r.verdict.robust, [reference, r.name]),
       reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,

@@ -9,6 +9,7 @@ import { analyzeCells, type Analysis } from "./analyze.ts";
 import type { Cell } from "./results-file.ts";
 import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
+import { spreadLine } from "./spread-fields.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -129,6 +130,8 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
     lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
     lines.push(...robustLines(c, f, signed, unit));
+    const spread = spreadLine(c.a, c.b, c, v.level);
+    if (spread) lines.push(`  ${spread}`);
     for (const note of c.notes) lines.push(`  note: ${note}`);
   }
   for (const nc of v.not_compared) lines.push(`${nc.b} − ${nc.a}: not compared: ${nc.reason}`);

@@ -179,6 +179,7 @@ function robustLines(c: Analysis["comparisons"][number], f: (x: number) => strin
     out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
     for (const why of r.reasons) out.push(`    ${why}`);
   }
+  if (r.caveat) out.push(`  note: ${r.caveat}`);
   void f;
   return out;
 }

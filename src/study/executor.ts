@@ -43,8 +43,8 @@ export interface ExecuteOptions {
   specs?: Map<string, StudySpec>;
   /** Worker-thread pools by study file (reused across the runs of one process). */
   pools?: Map<string, WorkerPool>;
-  /** Training sets by study file (loaded once per process). */
-  data?: Map<string, Dataset>;
+  /** Training (and held-out test) sets by study file (loaded once per process). */
+  data?: Map<string, { train: Dataset; test?: Dataset }>;
   /** Splits already drawn for runs (by run id) when they were submitted in this process: drawn once, carried here. */
   splits?: Map<string, Split>;
   /** Called when the run continues from a checkpoint (at that step). */
@@ -68,6 +68,8 @@ export interface RunSetup {
   file: string;
   spec: StudySpec;
   train: Dataset;
+  /** The study's held-out test set, when its data has one. */
+  test?: Dataset;
 }
 
 /** Loads what a stored run needs: its study file (checked against the recorded hash unless allowed), spec and data. */
@@ -96,12 +98,12 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
     options.specs?.set(file, spec);
   }
   spec = { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined };
-  let train = options.data?.get(file);
-  if (!train) {
-    train = spec.data.load().train;
-    options.data?.set(file, train);
+  let data = options.data?.get(file);
+  if (!data) {
+    data = spec.data.load();
+    options.data?.set(file, data);
   }
-  return { config, file, spec, train, fileChanged };
+  return { config, file, spec, train: data.train, ...(data.test ? { test: data.test } : {}), fileChanged };
 }
 
 /** A stored run's seeds: its root and every factor's seed, resolved once when the run was planned. */
@@ -115,7 +117,7 @@ export async function trainFromRecord(
   setup: RunSetup,
   options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; skipNow?: Record<string, string> },
 ): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
-  const { config, spec, train, file } = setup;
+  const { config, spec, train, test, file } = setup;
   setNumThreads(spec.threads ?? 1);
   const seed = runSeed(run);
   const split = options.splits?.get(run.id) ?? splitFor(spec, train, seed);
@@ -136,6 +138,7 @@ export async function trainFromRecord(
   try {
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),
+      ...(test ? { test } : {}),
       reference: config.reference,
       ...(options.skipNow && Object.keys(options.skipNow).length ? { skip: options.skipNow } : {}),
       texts: options.texts,

@@ -46,6 +46,8 @@ export interface VariantSummary {
   unfinished: number;
   /** Runs with no value for this metric (an empty cell, a tag never logged). */
   missing: number;
+  /** Runs that did not train this variant (left out after it failed the same way on the study's first runs): neither result nor failure. */
+  skipped: number;
   /** (diverged + failed) / runs that ended, with its Clopper–Pearson interval; null when no run ended. */
   failure_rate: number | null;
   failure_rate_ci: [number, number] | null;
@@ -182,6 +184,7 @@ function summarize(name: string, runs: Map<string, Cell>): VariantSummary {
     failed: count("failed"),
     unfinished: count("unfinished"),
     missing: count("missing"),
+    skipped: count("skipped"),
     failure_rate: ended > 0 ? failures / ended : null,
     failure_rate_ci: ended > 0 ? clopperPearson(failures, ended) : null,
     errors: [...errors].map(([error, seeds]) => ({ seeds, error })),
@@ -291,6 +294,11 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
     for (const [seed, c] of runs) {
       if (c.outcome === "missing") problems.push(`${c.where}: no value for "${options.metric}" (variant "${name}", seed ${seed}); that run is left out of the comparisons`);
       if (c.outcome === "unfinished") problems.push(`${c.where}: variant "${name}" seed ${seed} has not finished (killed or still running); left out`);
+    }
+    const skipped = [...runs].filter(([, c]) => c.outcome === "skipped");
+    if (skipped.length) {
+      const why = skipped[0]![1].error?.split("\n")[0]?.replace(`variant '${name}' not trained: `, "");
+      problems.push(`variant "${name}" was not trained on seed(s) ${skipped.map(([s]) => s).join(", ")}${why ? `: ${why}` : ""}`);
     }
   }
 

@@ -10,14 +10,18 @@
  * Estimate: the plain ratio λ̂ = s²_s/s²_d is median-unbiased when σ_a = σ_b
  * but its mean is biased upward (E F(ν, ν) = ν/(ν − 2): +100% at 5 seeds);
  * `estimate` uses λ̂(ν − 2)/ν, ν = n − 1 (mean-unbiased when σ_a = σ_b), and
- * keeps the plain ratio at n = 3 where that factor is 0.
+ * keeps the plain ratio at n = 3 where that factor is 0. The correction assumes
+ * s and d are uncorrelated (σ_a = σ_b); when they are not (a black swan in one
+ * variant makes them strongly correlated) it can leave the interval, whose
+ * median-unbiased point is the plain ratio, so the estimate is clamped into the
+ * interval and a note says so.
  */
 import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
 import { sdUnchecked } from "./descriptive.ts";
 import { pitmanMorgan } from "./pitman-morgan.ts";
 
 export interface PairingGainEstimate {
-  /** Bias-corrected gain (1 + λ̂(ν − 2)/ν)/2, ν = n − 1 (plain ratio at n = 3). */
+  /** Bias-corrected gain (1 + λ̂(ν − 2)/ν)/2, ν = n − 1 (plain ratio at n = 3), clamped into `ci`. */
   estimate: number;
   /** Plain ratio (s²_a + s²_b)/s²_d. */
   ratio: number;
@@ -49,13 +53,21 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
   const lambda = (sdS / sdD) ** 2;
   const ratio = (1 + lambda) / 2;
   const nu = n - 1;
-  const estimate = n > 3 ? (1 + (lambda * (nu - 2)) / nu) / 2 : ratio;
+  let estimate = n > 3 ? (1 + (lambda * (nu - 2)) / nu) / 2 : ratio;
   if (n === 3) notes.push("with 3 seeds the estimate is the plain ratio (median-unbiased only)");
   let ci: [number, number] | null = null;
   if (n >= 3 && lambda > 0) {
     // λ = σ²_s/σ²_d is the variance ratio of two samples measured on the same seeds.
     const pm = pitmanMorgan(d, s, level);
     ci = [(1 + pm.ci[0]) / 2, (1 + pm.ci[1]) / 2];
+    if (estimate < ci[0] || estimate > ci[1]) {
+      const corrected = estimate;
+      estimate = Math.min(Math.max(estimate, ci[0]), ci[1]);
+      notes.push(
+        `the bias-corrected gain ${corrected.toPrecision(3)} fell outside its interval (the two variants' spreads differ, e.g. a black swan in one): ` +
+          `the estimate is the interval's nearest end, ${estimate.toPrecision(3)}`,
+      );
+    }
   } else if (n < 3) notes.push("an interval of the gain needs at least 3 seeds");
   const reading = ci === null ? "unclear" : ci[1] < 1 ? "noisier" : ci[0] > 1 ? "less noisy" : "unclear";
   return { estimate, ratio, ci, level, reading, notes };

@@ -207,7 +207,8 @@ function shownSafely(table: ResultTable): ResultTable {
 
 /** One (variant, seed) of a metric: its value when the run finished with a finite one, else why not. */
 export interface Cell {
-  outcome: "finished" | "diverged" | "failed" | "unfinished" | "missing";
+  /** skipped: not trained in that run (a variant left out after failing the same way on the study's first runs). */
+  outcome: "finished" | "diverged" | "failed" | "unfinished" | "missing" | "skipped";
   value?: number;
   where: string;
   error?: string;

@@ -16,7 +16,11 @@ export function studyFactorialVerdict(results: SeedResults, design: FactorialDes
       const status = results.status?.[variant]?.[i];
       const row: ResultRow = { variant: combinationName(levels), seed, metrics: { [options.metric]: value }, where: `variant "${variant}" seed ${seed}`, levels };
       if (status === "running") row.status = "unfinished";
-      else if (status) row.status = status;
+      else if (status === "skipped") {
+        // Not trained (left out after failing the same way on the first runs): a failure of that combination.
+        row.status = "failed";
+        row.error = "not trained";
+      } else if (status) row.status = status;
       rows.push(row);
     });
   }

@@ -68,7 +68,8 @@ export function formatSweep(r: SweepResult): string {
   const finished = r.runs.filter((o) => o?.status === "finished").length;
   const interrupted = r.runs.filter((o) => o?.status === "failed" && o.error?.startsWith("interrupted")).length;
   const failed = r.runs.filter((o) => o?.status === "failed").length - interrupted;
-  lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs · store ${r.store}`);
+  const kept = r.runs.filter((o) => o?.reused).length;
+  lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs${kept ? ` (${kept} kept from an earlier sweep, not run again)` : ""} · store ${r.store}`);
   for (const s of r.summaries) {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
     lines.push("", s.metric);

@@ -5,7 +5,7 @@
  * (Vitter 1985, Algorithm R) for the quantile bands: exact while at most
  * RESERVOIR runs reach the step, a uniform sample beyond.
  */
-import { quantile, tQuantile, Xoshiro128 } from "../../stats/index.ts";
+import { quantiles, tQuantile, Xoshiro128 } from "../../stats/index.ts";
 
 /** Values kept per step for quantiles. */
 export const RESERVOIR = 512;
@@ -38,6 +38,6 @@ export class StepStats {
 
   /** Quantiles of the runs' values (linear interpolation, numpy's default), from the reservoir. */
   quantiles(qs: readonly number[]): number[] {
-    return qs.map((q) => quantile(this.sample, q));
+    return quantiles(this.sample, qs);
   }
 }

@@ -2,12 +2,13 @@
  * Learning curves from runs streamed one at a time: per variant and step the
  * running statistics of every run that reaches the step (StepStats), and the
  * series of a fixed sample of runs for the thin per-run lines. Memory is
- * bounded by steps × min(runs, RESERVOIR) plus the sampled series, whatever
+ * bounded by 3 numbers a step plus RESERVOIR_BUDGET sampled values (see
+ * step-stats.ts) plus the sampled series, whatever
  * the number of runs.
  */
 import { Xoshiro128 } from "../../stats/index.ts";
 import { BottomK } from "./sample.ts";
-import { RESERVOIR, StepStats } from "./step-stats.ts";
+import { RESERVOIR, reservoirSize, StepStats } from "./step-stats.ts";
 import type { CurveData, CurveStat, SeedPoint } from "./types.ts";
 import type { Point } from "../types.ts";
 
@@ -118,8 +119,23 @@ export function curveData(tag: string, paired: boolean, series: ReadonlyMap<stri
 class StreamingSeries implements VariantSeries {
   readonly byStep = new Map<number, StepStats>();
   runs = 0;
-  readonly sample = new BottomK<Point[]>(SUMMARISE_ABOVE);
-  readonly quantileSample = RESERVOIR;
+  /** The sampled runs' series, as packed numbers (a long series as objects would cost ~5× more). */
+  readonly sample = new BottomK<{ steps: Float64Array; values: Float64Array }>(SUMMARISE_ABOVE);
+  /** Current reservoir size of every step (shrinks as distinct steps come: see step-stats.ts). */
+  quantileSample = RESERVOIR;
+
+  /** The statistics of `step`, created when new (shrinking every reservoir when the budget needs it). */
+  stepStats(step: number, rng: Xoshiro128): StepStats {
+    let s = this.byStep.get(step);
+    if (s) return s;
+    this.byStep.set(step, (s = new StepStats()));
+    const k = reservoirSize(this.byStep.size);
+    if (k < this.quantileSample) {
+      this.quantileSample = k;
+      for (const t of this.byStep.values()) t.shrink(k, rng);
+    }
+    return s;
+  }
 
   steps(): number[] {
     return [...this.byStep.keys()].sort((a, b) => a - b);
@@ -130,7 +146,7 @@ class StreamingSeries implements VariantSeries {
   }
 
   lines(k: number): { seed: string; item: readonly Point[] }[] {
-    return this.sample.take(k);
+    return this.sample.take(k).map(({ seed, item }) => ({ seed, item: Array.from(item.steps, (step, i) => ({ step, value: item.values[i]! })) }));
   }
 }
 
@@ -151,15 +167,14 @@ export class CurveAccumulator {
     let v = this.variants.get(variant);
     if (!v) this.variants.set(variant, (v = new StreamingSeries()));
     v.runs++;
-    const kept: Point[] = [];
+    const steps: number[] = [], values: number[] = [];
     for (const p of points) {
       if (!Number.isFinite(p.value)) continue;
-      let s = v.byStep.get(p.step);
-      if (!s) v.byStep.set(p.step, (s = new StepStats()));
-      s.add(p.value, this.rng);
-      kept.push({ step: p.step, value: p.value });
+      v.stepStats(p.step, this.rng).add(p.value, this.rng, v.quantileSample);
+      steps.push(p.step);
+      values.push(p.value);
     }
-    v.sample.add(seed, kept);
+    v.sample.add(seed, { steps: Float64Array.from(steps), values: Float64Array.from(values) });
   }
 
   has(variant: string): boolean {

@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
+import { studyFactorialVerdict } from "../study/factorial-study-verdict.ts";
+import { formatFactorialVerdict } from "../study/factorial-verdict.ts";
 import { anyRunFailed, parseSmallestDifference } from "./stats.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
@@ -110,9 +112,11 @@ export function registerCompare(program: Command): void {
       if (results === undefined) return;
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
       const verdict = studyVerdict(studySeedResults(results, opts.metric), { metric: `validation ${opts.metric}`, reference: results.reference, smallestDifference: smallest, percent });
-      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
+      const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, opts.metric), spec.design, { metric: `validation ${opts.metric}`, percent }) : undefined;
+      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");
+        if (factorial) process.stdout.write("\n" + formatFactorialVerdict(spec.name, factorial, percent) + "\n");
         if (warning) process.stdout.write(`warning: ${warning}\n`);
         if (plan) process.stdout.write(sequentialSummary(plan) + "\n");
         process.stdout.write(`\nlogs: ${resolve(opts.logdir)}/${spec.name}/\n`);

@@ -202,7 +202,7 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError } = verdict(final, reference, verdictCells(this.runs, metric, variants));
+    const { analysis, analysisError } = verdict(final, reference, verdictCells(runs, metric, variants));
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));

@@ -5,9 +5,10 @@
  * run's value, no sample). Memory: steps × runs numbers per variant, where
  * the report's {@link CurveAccumulator} keeps a bounded summary instead.
  */
-import { quantileSorted, tQuantile } from "../../stats/index.ts";
+import { quantileSorted } from "../../stats/index.ts";
 import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
 import { bySeedHash } from "./sample.ts";
+import { tCritical } from "./step-stats.ts";
 import type { CurveData } from "./types.ts";
 import type { Point } from "../types.ts";
 
@@ -31,7 +32,7 @@ class ExactStep implements StepSummary {
   /** mean ± t_{(1+level)/2, n−1} · sd/√n. */
   interval(level: number): [number, number] {
     const se = Math.sqrt(this.m2 / (this.n - 1) / this.n);
-    const q = tQuantile(0.5 + level / 2, this.n - 1);
+    const q = tCritical(level, this.n - 1);
     return [this.mean - q * se, this.mean + q * se];
   }
 

@@ -17,6 +17,20 @@ export const RESERVOIR_BUDGET = 1 << 17;
 /** A step's reservoir never shrinks below this many values. */
 export const MIN_RESERVOIR = 16;
 
+const tCriticals = new Map<string, number>();
+
+/** t_{(1+level)/2, df}, remembered: a curve asks for the same few (level, df) at every step, and each costs an incomplete-beta inversion. */
+export function tCritical(level: number, df: number): number {
+  const key = `${level}:${df}`;
+  let q = tCriticals.get(key);
+  if (q === undefined) {
+    q = tQuantile(0.5 + level / 2, df);
+    if (tCriticals.size > 4096) tCriticals.clear();
+    tCriticals.set(key, q);
+  }
+  return q;
+}
+
 /** The reservoir size for a curve of `steps` distinct steps: a power of two in [MIN_RESERVOIR, RESERVOIR] within the budget. */
 export function reservoirSize(steps: number): number {
   let k = RESERVOIR;
@@ -57,7 +71,7 @@ export class StepStats {
   /** t interval of the mean at `level` (n ≥ 2): mean ± t_{(1+level)/2, n−1} · sd/√n. */
   interval(level: number): [number, number] {
     const se = Math.sqrt(this.m2 / (this.n - 1) / this.n);
-    const q = tQuantile(0.5 + level / 2, this.n - 1);
+    const q = tCritical(level, this.n - 1);
     return [this.mean - q * se, this.mean + q * se];
   }
 

@@ -101,6 +101,7 @@ export class TorchScriptModule extends ScriptedPart {
     this.#init = options.init ?? "file";
     if (this.#init !== "file" && this.#init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
     this.#reinit = options.reinit ?? [];
+    if (loaded.traced) warnTraced(path);
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
@@ -297,6 +298,19 @@ function checkFile(path: string): void {
     throw new Error(`nn.torchscript: ${path} does not exist; save the model in Python with torch.jit.script(model).save("${basename(path)}")`);
   }
   if (!st.isFile()) throw new Error(`nn.torchscript: ${path} is not a regular file`);
+}
+
+const warnedTraced = new Set<string>();
+
+/** Once per file and process: a traced module runs, but only the path its example input took. */
+function warnTraced(path: string): void {
+  if (warnedTraced.has(path)) return;
+  warnedTraced.add(path);
+  process.emitWarning(
+    `${path} looks traced (torch.jit.trace), not scripted: its if/for on tensor values were frozen to the path ` +
+      `the example input took. If forward has data-dependent control flow, save it with torch.jit.script(model).save(path)`,
+    { code: "TWIN_TRACED_MODULE" },
+  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 /** `twin seeds <study>`: a seed-sensitivity study: distribution, ranks, black swans, variance by factor. */
 import type { Command } from "commander";
-import { FACTORS } from "../rng/streams.ts";
+import { FACTORS } from "../rng/factors.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";

@@ -1,6 +1,6 @@
 /** `twin sweep -- <command…>`: any training command over seeds, its metrics stored and analysed. */
 import type { Command } from "commander";
-import { FACTORS } from "../rng/streams.ts";
+import { FACTORS } from "../rng/factors.ts";
 import type { TestChoice } from "../study/analyze.ts";
 import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
 import { readVariantsFile } from "../study/sweep-variants-file.ts";

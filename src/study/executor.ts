@@ -18,13 +18,13 @@ import { describeDamaged, type CheckpointOptions } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Split } from "../data/split.ts";
-import type { SeedSpec } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 import { fingerprintHash as hashFingerprint, StoreDamagedError, StoreError, StoreReadOnlyError, StoreVanishedError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { startHeartbeat } from "./lifecycle.ts";
 import { configOf, type RunConfig } from "./run-record.ts";
 import { recordResult, variantFailures, type MetricRow } from "./stored-results.ts";
-import { studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
+import { splitHash, studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
 import { fileHash, importStudy, StudyFileError } from "./study-file.ts";
 import { splitFor, studyTwinConfig } from "./twin-run-config.ts";
 
@@ -105,12 +105,12 @@ export function runSeed(run: RunRecord): SeedSpec {
 export async function trainFromRecord(
   run: RunRecord,
   setup: RunSetup,
-  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string> },
-): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
+  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; split?: Split },
+): Promise<{ result: TwinResult; split: Split }> {
   const { config, spec, train, file } = setup;
   setNumThreads(spec.threads ?? 1);
   const seed = runSeed(run);
-  const split = options.splits?.get(run.id) ?? splitFor(spec, train, seed);
+  const split = options.split ?? splitFor(spec, train, seed);
   const variantsModule = { path: file };
   let pool = options.pools?.get(file);
   const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
@@ -141,6 +141,29 @@ export async function trainFromRecord(
   } finally {
     await ownPool?.close();
   }
+}
+
+/**
+ * The run's train/validation split: the one drawn when it was submitted in
+ * this process, or drawn again here from the run's split stream and checked
+ * against the split hash of the fingerprint it was submitted with (another
+ * process or machine whose data or twin differ would otherwise train on
+ * another split than the one planned and recorded).
+ */
+async function submittedSplit(store: Store, run: RunRecord, setup: RunSetup, carried: Split | undefined): Promise<Split> {
+  if (carried) return carried;
+  const split = splitFor(setup.spec, setup.train, runSeed(run));
+  const submitted = run.fingerprintHash ? (await store.getFingerprint(run.fingerprintHash))?.fingerprint : undefined;
+  const expected = (submitted as { split?: unknown } | undefined)?.split;
+  const drawn = splitHash(split);
+  if (typeof expected === "string" && expected !== drawn) {
+    throw new Error(
+      `run '${run.id}': the train/validation split drawn here (sha256 ${drawn.slice(0, 12)}…) is not the one the run was submitted with (${expected.slice(0, 12)}…), ` +
+        "so this process would train on other data than planned. Its training data or twin version differ from the submitting machine's: " +
+        "give every worker the same dataset files and twin checkout as the machine that submitted the study, then run it again with --retry-failed",
+    );
+  }
+  return split;
 }
 
 const CURVE_FILE = "train-loss.jsonl";
@@ -200,6 +223,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       setup = await setupRun(run, options);
       const base = await studyFingerprint(setup.spec, setup.config.studyFile, setup.train, options.cwd);
       await options.guard?.(base, run);
+      const split = await submittedSplit(store, run, setup, options.splits?.get(run.id));
       const dir = checkpointDirFor(options, run);
       // The train-loss curve goes to a file next to the checkpoints, step by step (synchronous:
       // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.
@@ -210,6 +234,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const curve = join(dir, CURVE_FILE);
       const trained = await trainFromRecord(run, setup, {
         ...options,
+        split,
         // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
         texts: { fingerprint: hashFingerprint(base) },
         signal,

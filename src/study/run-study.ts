@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Split } from "../data/split.ts";
 import type { Dataset } from "../data/host/dataset.ts";
-import { resolveFactorSeeds } from "../rng/streams.ts";
+import { resolveFactorSeeds } from "../rng/factors.ts";
 import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, type Store } from "../store/index.ts";

@@ -17,6 +17,7 @@ import { parseSchedule } from "./schedule-option.ts";
 import { demoStudy } from "./demo-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
+import { addRunOptions } from "./run-options.ts";
 
 const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
 
@@ -35,15 +36,14 @@ function positiveInt(value: string, name: string, min = 1, max = Number.MAX_SAFE
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const cmd = program
     .command("demo")
     .description("twin-train 3 Fashion-MNIST variants over several seeds and print the paired verdict")
     .option("--seed <n>", "first root seed", "0")
     .option("--seeds <n>", "number of seeds (each one twin run of all variants)", "5")
     .option("--epochs <n>", "epochs per run", "3")
-    .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
-    .option("--limit <n>", "use only the first N training images (quicker)")
-    .option("--schedule <s>", "sequential (variants take turns) or parallel (one worker thread per variant)", "sequential")
+    .option("--limit <n>", "use only the first N training images (quicker)");
+  addRunOptions(cmd, { steps: false })
     .option("--json", "print the final numbers as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
     .action(async (opts: DemoOptions) => {

@@ -7,6 +7,8 @@
 // Sections:
 //   verdict   — type-I error, "p < 0.05 with no warning" and t-interval coverage of the paired (paired t)
 //               and unpaired (Welch) verdict under normal, t3, lognormal and black-swan-mixture seeds, n = 3, 5, 10, 20
+//   unseen    — the swan null's samples without a swan against the world "B better on every seed, no swans":
+//               the share of studies no rule can flag without flagging real improvements
 //   detector  — false alarms of the calibrated black-swan detector (and the old |z| > 3.5 rule) on normal
 //               seeds, detection of planted swans
 //   improvement — coverage of the P(B > A) intervals, paired and unpaired, n = 5, 10, 20, true 0.5–0.98
@@ -55,13 +57,19 @@ interface VerdictRow {
   withSwan: number;
   /** Plain p < 0.05 and no warning, among studies whose sample holds a swan. */
   typeINoWarningGivenSwan: number | null;
+  /** Plain p < 0.05 and no warning, among studies whose sample holds no swan (swan mixture only). */
+  typeINoWarningGivenNoSwan: number | null;
+  /** The skew check fired. */
+  skewed: number;
+  /** A significant plain p came with the caveat on what the seeds cannot rule out. */
+  caveat: number;
   /** t interval (paired t / Welch) covers the true mean difference 0. */
   coverage: number;
 }
 
 function verdictRow(design: "paired" | "unpaired", dist: Dist, n: number): VerdictRow {
   const r = s.rng(1000 * DISTS.indexOf(dist) + n + (design === "paired" ? 0 : 500));
-  let rej = 0, rejQuiet = 0, warned = 0, withSwan = 0, rejQuietSwan = 0, cover = 0;
+  let rej = 0, rejQuiet = 0, warned = 0, withSwan = 0, rejQuietSwan = 0, rejQuietNoSwan = 0, cover = 0, skewed = 0, caveat = 0;
   for (let k = 0; k < STUDIES; k++) {
     let a: number[], b: number[], swan = false;
     if (design === "paired") {
@@ -88,12 +96,16 @@ function verdictRow(design: "paired" | "unpaired", dist: Dist, n: number): Verdi
     if (p < ALPHA) rej++;
     if (p < ALPHA && !v.warning) rejQuiet++;
     if (v.warning) warned++;
-    if (swan) { withSwan++; if (p < ALPHA && !v.warning) rejQuietSwan++; }
+    if (swan) { withSwan++; if (p < ALPHA && !v.warning) rejQuietSwan++; } else if (p < ALPHA && !v.warning) rejQuietNoSwan++;
+    if (v.skewed) skewed++;
+    if (v.caveat) caveat++;
     if (lo <= 0 && 0 <= hi) cover++;
   }
   return {
     design, dist, n, studies: STUDIES, typeI: rej / STUDIES, typeINoWarning: rejQuiet / STUDIES, warned: warned / STUDIES,
-    withSwan: withSwan / STUDIES, typeINoWarningGivenSwan: withSwan ? rejQuietSwan / withSwan : null, coverage: cover / STUDIES,
+    withSwan: withSwan / STUDIES, typeINoWarningGivenSwan: withSwan ? rejQuietSwan / withSwan : null,
+    typeINoWarningGivenNoSwan: dist === "swans" && withSwan < STUDIES ? rejQuietNoSwan / (STUDIES - withSwan) : null,
+    skewed: skewed / STUDIES, caveat: caveat / STUDIES, coverage: cover / STUDIES,
   };
 }
 
@@ -102,10 +114,60 @@ for (const design of ["paired", "unpaired"] as const) {
   for (const dist of DISTS) for (const n of [3, 5, 10, 20]) verdict.push(verdictRow(design, dist, n));
 }
 log(`\n### Verdict under the null (${STUDIES} studies per row; true mean difference 0)\n`);
-log("| design | seeds | n | p < 0.05 (plain) | p < 0.05, no warning | warned | t-interval coverage | studies with a swan | p < 0.05, no warning, given a swan |");
-log("|---|---|---|---|---|---|---|---|---|");
+log("| design | seeds | n | p < 0.05 (plain) | p < 0.05, no warning | warned | skew flagged | t-interval coverage | studies with a swan | p < 0.05, no warning, given a swan |");
+log("|---|---|---|---|---|---|---|---|---|---|");
 for (const v of verdict) {
-  log(`| ${v.design} | ${v.dist} | ${v.n} | ${pct(v.typeI)}% | ${pct(v.typeINoWarning)}% | ${pct(v.warned)}% | ${pct(v.coverage)}% | ${v.dist === "swans" ? `${pct(v.withSwan)}%` : "–"} | ${v.typeINoWarningGivenSwan === null ? "–" : `${pct(v.typeINoWarningGivenSwan)}%`} |`);
+  log(`| ${v.design} | ${v.dist} | ${v.n} | ${pct(v.typeI)}% | ${pct(v.typeINoWarning)}% | ${pct(v.warned)}% | ${pct(v.skewed)}% | ${pct(v.coverage)}% | ${v.dist === "swans" ? `${pct(v.withSwan)}%` : "–"} | ${v.typeINoWarningGivenSwan === null ? "–" : `${pct(v.typeINoWarningGivenSwan)}%`} |`);
+}
+
+// ---------- what no rule can see ----------
+// Under the swan null a sample without a swan is n draws of "B better by SWAN_SHIFT sd", exactly what a world with
+// a true improvement of SWAN_SHIFT sd and no swans produces. Any rule's "p < 0.05, no warning" on those samples is
+// therefore its rate in that world: warning there is warning on real improvements.
+interface UnseenRow {
+  design: "paired" | "unpaired"; n: number;
+  /** P(no swan among the n seeds of B) = 0.9^n. */
+  noSwan: number;
+  /** Measured under the null: p < 0.05, no warning, among samples without a swan. */
+  quietGivenNoSwan: number;
+  /** Measured in the world "B better by SWAN_SHIFT sd on every seed, no swans": p < 0.05 (power), and p < 0.05 with no warning. */
+  power: number; quietInShiftedWorld: number; warnedInShiftedWorld: number;
+  /** noSwan × quietInShiftedWorld: the share of null studies no rule with this behaviour on real improvements can flag. */
+  floor: number;
+  /** Largest rate of badly wrong seeds n swan-free seeds cannot rule out at 95%: 1 − 0.05^{1/n}. */
+  unseenRate: number;
+}
+const unseen: UnseenRow[] = [];
+for (const design of ["paired", "unpaired"] as const) {
+  for (const n of [5, 10, 20]) {
+    const r = s.rng(21000 + n + (design === "paired" ? 0 : 500));
+    let sig = 0, quiet = 0, warnedSig = 0;
+    for (let k = 0; k < STUDIES; k++) {
+      let a: number[], b: number[];
+      if (design === "paired") {
+        a = []; b = [];
+        for (let i = 0; i < n; i++) { const e = 2 * r.nextNormal(); a.push(e); b.push(e + r.nextNormal() + SWAN_SHIFT); }
+      } else {
+        a = Array.from({ length: n }, () => r.nextNormal());
+        b = Array.from({ length: n }, () => r.nextNormal() + SWAN_SHIFT);
+      }
+      const p = design === "paired" ? s.pairedTTest(a, b).p : s.welchTTest(a, b).p;
+      const v = s.robustVerdict(a, b, { paired: design === "paired", seed: k });
+      if (p < ALPHA) { sig++; if (v.warning) warnedSig++; else quiet++; }
+    }
+    const row = verdict.find((x) => x.design === design && x.dist === "swans" && x.n === n)!;
+    const noSwan = Math.pow(1 - SWAN_RATE, n);
+    unseen.push({
+      design, n, noSwan, quietGivenNoSwan: row.typeINoWarningGivenNoSwan ?? NaN, power: sig / STUDIES, quietInShiftedWorld: quiet / STUDIES,
+      warnedInShiftedWorld: sig ? warnedSig / sig : 0, floor: noSwan * (quiet / STUDIES), unseenRate: 1 - Math.pow(0.05, 1 / n),
+    });
+  }
+}
+log(`\n### What no rule can see: swan-free samples of the swan null (${STUDIES} studies per row)\n`);
+log("| design | n | P(no swan in the sample) | null: p < 0.05, no warning, given no swan | shifted world: p < 0.05 | shifted world: p < 0.05, no warning | shifted world: warned when p < 0.05 | P(no swan) × shifted quiet rate | rate of bad seeds n clean seeds cannot rule out |");
+log("|---|---|---|---|---|---|---|---|---|");
+for (const u of unseen) {
+  log(`| ${u.design} | ${u.n} | ${pct(u.noSwan)}% | ${pct(u.quietGivenNoSwan)}% | ${pct(u.power)}% | ${pct(u.quietInShiftedWorld)}% | ${pct(u.warnedInShiftedWorld)}% | ${pct(u.floor)}% | ${pct(u.unseenRate)}% |`);
 }
 
 // ---------- detector ----------
@@ -296,5 +358,5 @@ log(`\n${quick ? "quick" : "full"} run, ${STUDIES} studies per setting, ${second
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(
   new URL("./results/validity.json", import.meta.url),
-  JSON.stringify({ command: `npm run bench:validity${quick ? " -- --quick" : ""}`, studies: STUDIES, seconds, swan: { rate: SWAN_RATE, size: SWAN_SIZE }, verdict, detector, improvement, pairing, planning, follow }, null, 1) + "\n",
+  JSON.stringify({ command: `npm run bench:validity${quick ? " -- --quick" : ""}`, studies: STUDIES, seconds, swan: { rate: SWAN_RATE, size: SWAN_SIZE }, verdict, unseen, detector, improvement, pairing, planning, follow }, null, 1) + "\n",
 );

@@ -32,6 +32,7 @@ const SUB_COMMANDS: SubCommand[] = [
   { name: "stats", summary: "paired verdict for a results file or a TensorBoard log directory", trains: false, load: async () => (await import("./stats.ts")).registerStats },
   { name: "compare", summary: "twin-train a study's variants over seeds and print the paired verdict", trains: true, load: async () => (await import("./compare.ts")).registerCompare },
   { name: "seeds", summary: "seed-sensitivity study: the distribution over seeds, per random factor", trains: true, load: async () => (await import("./seeds.ts")).registerSeeds },
+  { name: "ensemble", summary: "accuracy of prediction files from any framework, their ensemble and the ensemble-size curve", trains: false, load: async () => (await import("./ensemble.ts")).registerEnsemble },
   { name: "report", summary: "write a self-contained HTML report of a study", trains: false, load: async () => (await import("./report.ts")).registerReport },
   { name: "serve", summary: "live dashboard of studies and runs on 127.0.0.1", trains: false, load: async () => (await import("./serve.ts")).registerServe },
   { name: "sweep", summary: "run any training command once per seed and analyse its metrics", trains: false, load: async () => (await import("./sweep.ts")).registerSweep },
@@ -53,6 +54,7 @@ Examples:
   $ twin compare examples/fmnist-dropout.study.ts --seeds 8
   $ twin seeds examples/fmnist-seeds.study.ts --n 10 --vary each
   $ twin stats results.csv         paired verdict for results from anywhere
+  $ twin ensemble seed-*/test_predictions.npy --labels test_labels.npy   seed ensembles from any framework
   $ twin report runs/fmnist-demo -o report.html
   $ twin serve --logdir runs       live dashboard on http://127.0.0.1:7007
   $ twin runs --study fmnist-dropout   the stored runs, their status and seeds

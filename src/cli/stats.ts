@@ -22,6 +22,7 @@ interface StatsOptions {
   plot?: string;
   smallestDifference?: string;
   store?: string;
+  factors?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -75,18 +76,23 @@ export function registerStats(program: Command): void {
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
     .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
     .option("--store <url>", "with a log folder: the store of its study, to warn when the study was analysed at several sizes (default: .twin/twin.db when it exists)")
+    .option("--factors <names>", "factorial results: the factor columns (comma-separated); every combination of their levels on every seed gives main effects, interactions and per-setting effects")
     .option("--json", "print the analysis as JSON (fields: docs/verdict-json.md)")
     .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
       "after",
       "\nRuns that diverged or failed count: a NaN/Inf value or a `status` column (finished, diverged, failed) marks them; empty cells are reported by row." +
         "\nExit status: 0; 3 when some runs diverged or failed (the analysis is printed); 2 for a bad command line; 1 for other errors." +
-        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png",
+        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png\n  $ twin stats grid.csv --factors optimizer,dropout --metric accuracy",
     )
     .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const direction = lowerIsBetterOption(opts);
+      if (opts.factors !== undefined) {
+        const { statsFactors } = await import("./stats-factors.ts");
+        return statsFactors(file, { ...opts, factors: opts.factors }, direction);
+      }
       const smallest = parseSmallestDifference(opts.smallestDifference);
       const table = readResults(file);
       const metric = opts.metric ?? defaultMetric(table.metrics);

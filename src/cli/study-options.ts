@@ -115,6 +115,10 @@ export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedP
       signal: interrupt.signal,
     });
     progress.stop();
+    if (results.halted) {
+      const left = (results.runIds?.length ?? 0) - results.runs.length;
+      process.stderr.write(`twin: stopped early: ${left} planned run(s) not started, because every variant failed the same way (the error is above); the verdict below is on the ${results.runs.length} run(s) that ended\n`);
+    }
     return reportStopped(results, flags) ? undefined : results;
   } finally {
     interrupt.release();

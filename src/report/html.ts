@@ -62,6 +62,16 @@ export function pairingText(gain: number | null, ci: [number, number] | null, pa
   return gain >= 1 ? `cut the variance of the difference ${gain.toFixed(1)}×${interval}` : `raised the variance of the difference ${(1 / gain).toFixed(1)}×: pairing did not help${interval}`;
 }
 
+const percent = (x: number): string => `${Math.round(x * 100)}%`;
+
+/** "1 diverged, 1 failed of 6 · failure rate 33% (95% CI 4%–78%)", or "–" when every run finished. */
+function notFinishedText(v: NonNullable<ReportModel["analysis"]>["variants"][number]): string {
+  const parts = [v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : "", v.unfinished ? `${v.unfinished} unfinished` : ""].filter(Boolean);
+  if (parts.length === 0) return "–";
+  const rate = v.failure_rate !== null && v.failure_rate_ci ? ` of ${v.n + v.diverged + v.failed} · failure rate ${percent(v.failure_rate)} (95% CI ${percent(v.failure_rate_ci[0])}–${percent(v.failure_rate_ci[1])})` : "";
+  return parts.join(", ") + rate;
+}
+
 function verdictSection(m: ReportModel): string {
   const a = m.analysis;
   const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
@@ -75,9 +85,10 @@ function verdictSection(m: ReportModel): string {
   parts.push(
     `<p>${esc(m.study)} · ${m.seeds.length} seeds · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
-  parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd</th><th>min</th><th>max</th><th>median</th><th>range</th></tr></thead><tbody>`);
+  parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
   for (const v of a.variants) {
-    parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td><td>${num(v.mean)} ± ${num(v.sd)}</td><td>${num(v.min)}</td><td>${num(v.max)}</td><td>${num(v.median)}</td><td>${num(v.max - v.min)}</td></tr>`);
+    const values = v.n > 0 ? `<td>${num(v.mean)} ± ${num(v.sd)}</td><td>${num(v.min)}</td><td>${num(v.max)}</td><td>${num(v.median)}</td><td>${num(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
+    parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td>${values}<td class="failures">${esc(notFinishedText(v))}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
   parts.push(
@@ -99,9 +110,16 @@ function verdictSection(m: ReportModel): string {
     const words = excludesZero
       ? `${better ? "better" : "worse"} than ${c.a}: the 95% interval of the difference excludes 0`
       : `not distinguishable from ${c.a} with ${c.n} ${c.paired ? "pairs" : "runs"}: the 95% interval of the difference includes 0`;
-    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}.</li>`);
+    const rests = c.excluded_pairs ? ` (${c.excluded_pairs} ${c.paired ? "seed(s)" : "run(s)"} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : "";
+    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; rests on ${c.n} ${c.paired ? "pairs" : "runs"}${esc(rests)}.</li>`);
+    if (c.robust?.warning) parts.push(`<li class="note warning">${esc(c.b)}: read the plain p with care: ${esc(c.robust.reasons.join("; "))}</li>`);
+    if (c.robust?.caveat) parts.push(`<li class="note">${esc(c.b)}: ${esc(c.robust.caveat)}</li>`);
     for (const n of c.notes) parts.push(`<li class="note">${esc(c.b)}: ${esc(n)}</li>`);
   }
+  for (const f of a.failure_comparisons) {
+    parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pval(f.p)}</li>`);
+  }
+  for (const nc of a.not_compared) parts.push(`<li class="note">${esc(nc.b)} − ${esc(nc.a)}: not compared: ${esc(nc.reason)}</li>`);
   parts.push(`</ul></section>`);
   return parts.join("");
 }

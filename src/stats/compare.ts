@@ -100,6 +100,8 @@ export interface CompareOptions<T extends string> {
   seed?: number;
   /** Significance level for notes (default 1 − level). */
   alpha?: number;
+  /** Names of a and b in the words of `robust.reasons` (default ["a", "b"]). */
+  names?: [string, string];
 }
 
 export interface EffectSize {
@@ -206,7 +208,7 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
     else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
   }
-  const robust = n >= 3 ? robustVerdict(a, b, { paired: true, alpha, seed }) : undefined;
+  const robust = n >= 3 ? robustVerdict(a, b, { paired: true, alpha, seed, ...(opts.names ? { names: opts.names } : {}) }) : undefined;
 
   // Probability of improvement and effect size
   const pi = pairedImprovementInterval(a, b, level);
@@ -271,7 +273,7 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     if (res.note) notes.push(res.note);
   }
   const pi = improvementInterval(a, b, level);
-  const robust = Math.min(a.length, b.length) >= 3 ? robustVerdict(a, b, { paired: false, alpha, seed }) : undefined;
+  const robust = Math.min(a.length, b.length) >= 3 ? robustVerdict(a, b, { paired: false, alpha, seed, ...(opts.names ? { names: opts.names } : {}) }) : undefined;
   let g = NaN, d = NaN;
   try { d = cohensD(a, b); g = hedgesG(a, b); } catch { notes.push("standardized effect size undefined (zero pooled sd)"); }
   if (Math.min(a.length, b.length) < 5) notes.push(`only ${Math.min(a.length, b.length)} runs in the smaller group: intervals are wide and tests have little power`);

@@ -67,12 +67,54 @@ export interface EnsembleCurvePoint {
   max: number;
   /** Number of subsets averaged. */
   subsets: number;
+  /** True when every subset of k seeds was scored; false when `subsets` random ones were drawn (min/max are then those of the sample). */
+  exhaustive: boolean;
 }
 
 function choose(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
   return Math.round(r);
+}
+
+/**
+ * The subsets of k of m seeds an ensemble-size curve scores: all C(m, k) of
+ * them when there are at most `maxSubsets` (or at most m: every single seed
+ * is always scored), else `maxSubsets` subsets drawn
+ * uniformly (a partial Fisher–Yates shuffle each; a subset may repeat) from `rng`.
+ */
+export function ensembleSubsets(m: number, k: number, maxSubsets: number, rng: Xoshiro128): { subsets: number[][]; exhaustive: boolean } {
+  const subsets: number[][] = [];
+  if (choose(m, k) <= Math.max(maxSubsets, m)) {
+    const idx = Array.from({ length: k }, (_, i) => i);
+    for (;;) {
+      subsets.push(idx.slice());
+      let i = k - 1;
+      while (i >= 0 && idx[i] === m - k + i) i--;
+      if (i < 0) break;
+      idx[i]!++;
+      for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
+    }
+    return { subsets, exhaustive: true };
+  }
+  const perm = Array.from({ length: m }, (_, i) => i);
+  for (let s = 0; s < maxSubsets; s++) {
+    for (let i = 0; i < k; i++) {
+      const j = i + rng.nextInt(m - i);
+      const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t;
+    }
+    subsets.push(perm.slice(0, k).sort((a, b) => a - b));
+  }
+  return { subsets, exhaustive: false };
+}
+
+/** Accuracy of the ensemble of the seeds `members` (indices into preds); inputs unchecked. */
+export function subsetAccuracy(preds: readonly Predictions[], members: readonly number[], labels: ArrayLike<number>, scratch?: Float64Array): number {
+  const [nEx, nCls] = preds[0]!.shape;
+  const acc = scratch ?? new Float64Array(nEx * nCls);
+  acc.fill(0);
+  for (const i of members) addInto(acc, preds[i]!);
+  return accuracyOfSum(acc, labels, nEx, nCls);
 }
 
 /** Ensemble accuracy as a function of ensemble size k = 1..M. */
@@ -83,38 +125,34 @@ export function ensembleCurve(
   const M = preds.length;
   const maxSubsets = opts.subsets ?? 50;
   const rng = new Xoshiro128(opts.seed ?? 0);
-  const acc = new Float64Array(nEx * nCls);
+  const scratch = new Float64Array(nEx * nCls);
   const out: EnsembleCurvePoint[] = [];
-  const perm = Array.from({ length: M }, (_, i) => i);
   for (let k = 1; k <= M; k++) {
-    const subsets: number[][] = [];
-    if (choose(M, k) <= maxSubsets) {
-      const idx = Array.from({ length: k }, (_, i) => i);
-      for (;;) {
-        subsets.push(idx.slice());
-        let i = k - 1;
-        while (i >= 0 && idx[i] === M - k + i) i--;
-        if (i < 0) break;
-        idx[i]!++;
-        for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
-      }
-    } else {
-      for (let s = 0; s < maxSubsets; s++) {
-        for (let i = 0; i < k; i++) {
-          const j = i + rng.nextInt(M - i);
-          const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t;
-        }
-        subsets.push(perm.slice(0, k));
-      }
-    }
-    const accs = subsets.map((sub) => {
-      acc.fill(0);
-      for (const i of sub) addInto(acc, preds[i]!);
-      return accuracyOfSum(acc, labels, nEx, nCls);
-    });
+    const { subsets, exhaustive } = ensembleSubsets(M, k, maxSubsets, rng);
+    const accs = subsets.map((sub) => subsetAccuracy(preds, sub, labels, scratch));
     const mean = accs.reduce((s, v) => s + v, 0) / accs.length;
     const sd = accs.length > 1 ? Math.sqrt(accs.reduce((s, v) => s + (v - mean) ** 2, 0) / (accs.length - 1)) : 0;
-    out.push({ k, mean, sd, min: Math.min(...accs), max: Math.max(...accs), subsets: accs.length });
+    out.push({ k, mean, sd, min: Math.min(...accs), max: Math.max(...accs), subsets: accs.length, exhaustive });
   }
   return out;
+}
+
+/** Class predicted for each example by one seed or by an ensemble: argmax of the (summed) probabilities, first maximum on ties. */
+export function predictedClasses(preds: readonly Predictions[], members: readonly number[] = preds.map((_, i) => i)): Int32Array {
+  const [nEx, nCls] = preds[0]!.shape;
+  const acc = new Float64Array(nEx * nCls);
+  for (const i of members) addInto(acc, preds[i]!);
+  const out = new Int32Array(nEx);
+  for (let e = 0; e < nEx; e++) {
+    const off = e * nCls;
+    let best = 0, bv = acc[off]!;
+    for (let c = 1; c < nCls; c++) if (acc[off + c]! > bv) { bv = acc[off + c]!; best = c; }
+    out[e] = best;
+  }
+  return out;
+}
+
+/** Validates seeds' predictions against labels (same shapes, finite values, labels in range); returns [examples, classes]. */
+export function checkPredictions(fn: string, preds: readonly Predictions[], labels: ArrayLike<number>): [number, number] {
+  return checkPreds(fn, preds, labels);
 }

@@ -13,6 +13,14 @@ export function fCdf(x: number, d1: number, d2: number): number {
   return betaIncReg(d1 / 2, d2 / 2, (d1 * x) / (d1 * x + d2), d2 / (d1 * x + d2));
 }
 
+/** Upper tail of F(d1, d2) (`scipy.stats.f.sf`), accurate for tiny p where 1 − cdf rounds to 0. */
+export function fSf(x: number, d1: number, d2: number): number {
+  if (!(d1 > 0 && d2 > 0)) throw new Error(`stats.fSf: degrees of freedom must be > 0, got ${d1}, ${d2}`);
+  if (x <= 0) return 1;
+  if (x === Infinity) return 0;
+  return betaIncReg(d2 / 2, d1 / 2, d2 / (d1 * x + d2), (d1 * x) / (d1 * x + d2));
+}
+
 /** Quantile of F(d1, d2) (`scipy.stats.f.ppf`). */
 export function fQuantile(p: number, d1: number, d2: number): number {
   if (!(d1 > 0 && d2 > 0)) throw new Error(`stats.fQuantile: degrees of freedom must be > 0, got ${d1}, ${d2}`);

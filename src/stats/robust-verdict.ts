@@ -21,14 +21,25 @@
  * (distribution-free) test cannot reach alpha at this n (paired: n ≤ 5; two
  * groups of 3): the significance then rests on the normality assumption alone.
  *
+ * `skew`: the skewness G1 of the differences (paired) or of each variant's
+ * runs (unpaired), flagged beyond what normal samples of that size reach with
+ * probability 5% (paired) or 2.5% each (unpaired) (`detectSkew`).
+ *
  * `warning` (what the verdict must print next to the plain p) is true when at
- * least one black swan is flagged, the lines disagree, or the plain
- * significance rests on normality alone. The simulation in
+ * least one black swan is flagged, the lines disagree, the plain significance
+ * rests on normality alone, or the seeds are skewed. The simulation in
  * `bench/validity.ts` measures how often "plain p < 0.05 and no warning"
  * happens under skewed and swan-mixture nulls (docs/statistics.md).
+ *
+ * What no rule can see: a sample that holds no black swan looks exactly like a
+ * world without them (Bahadur & Savage 1956). `unseenRate` is the largest rate of
+ * seeds that go badly wrong which n seeds free of them cannot rule out at 95%,
+ * 1 − 0.05^{1/n} (the one-sided Clopper–Pearson bound for 0 of n), and `caveat`
+ * says so in words whenever the plain p is significant and no swan was seen.
  */
 import { checkPaired, checkSample, differences, type Sample } from "./validate.ts";
 import { detectBlackSwans, type SwanFalseAlarm } from "./swans.ts";
+import { detectSkew } from "./skewness.ts";
 import { pairedTTest, welchTTest } from "./ttest.ts";
 import { trimmedPairedTest, yuenTest } from "./yuen.ts";
 import { pairedPermutationTest, permutationTest } from "./permutation.ts";
@@ -59,6 +70,16 @@ export interface SwanSeed {
   z: number;
 }
 
+export interface SkewLine {
+  /** "pair" (paired: the differences b − a), "a" or "b" (unpaired: that variant's runs). */
+  where: "pair" | "a" | "b";
+  /** Adjusted Fisher–Pearson skewness G1. */
+  skewness: number;
+  /** |G1| above this is beyond what normal samples of this size reach with the detector's false-alarm rate. */
+  threshold: number;
+  skewed: boolean;
+}
+
 export interface RobustVerdict {
   paired: boolean;
   alpha: number;
@@ -72,6 +93,14 @@ export interface RobustVerdict {
   disagree: boolean;
   /** Plain p < alpha while no distribution-free line can reach alpha at this n. */
   restsOnNormality: boolean;
+  /** Skewness of the differences (paired) or of each variant (unpaired). */
+  skew: SkewLine[];
+  /** Some sample is skewed beyond the calibrated cut-off. */
+  skewed: boolean;
+  /** Largest rate of badly wrong seeds that these seeds, free of swans, cannot rule out at 95% (null when a swan was flagged). */
+  unseenRate: number | null;
+  /** When the plain p is significant and no swan was seen: what the seeds cannot rule out, in words. */
+  caveat: string | null;
   warning: boolean;
   /** Why `warning` is set, in words; also why a line is missing. */
   reasons: string[];
@@ -87,6 +116,8 @@ export interface RobustVerdictOptions {
   falseAlarm?: SwanFalseAlarm;
   /** Seed of Monte Carlo permutation draws (default 0). */
   seed?: number;
+  /** Names of the two variants in `reasons` (default ["a", "b"]). */
+  names?: [string, string];
 }
 
 function line(role: string, r: TestResult & { estimate?: number }, estimate: number, alpha: number): VerdictLine {
@@ -122,6 +153,7 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   checkSample("robustVerdict", b, 3, `black-swan detection needs at least 3 ${unit}`, "b value");
   const reasons: string[] = [];
   const swans: SwanSeed[] = [];
+  const skew: SkewLine[] = [];
   let threshold: number;
   let plain: VerdictLine | null, withoutSwans: VerdictLine | null = null, robust: VerdictLine | null, exact: VerdictLine | null;
   if (paired) {
@@ -130,6 +162,8 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     threshold = det.threshold;
     for (const i of det.flagged) swans.push({ where: "pair", index: i, z: det.z[i]! });
     reasons.push(...det.notes);
+    const sk = detectSkew(d, { falseAlarm });
+    skew.push({ where: "pair", skewness: sk.skewness, threshold: sk.threshold, skewed: sk.skewed });
     const diff = meanUnchecked(d);
     plain = attempt("plain", reasons, () => line("plain", pairedTTest(a, b, { alpha }), diff, alpha));
     if (det.flagged.length > 0) {
@@ -146,6 +180,10 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     for (const i of da.flagged) swans.push({ where: "a", index: i, z: da.z[i]! });
     for (const i of db.flagged) swans.push({ where: "b", index: i, z: db.z[i]! });
     reasons.push(...new Set([...da.notes, ...db.notes]));
+    for (const [where, x] of [["a", a], ["b", b]] as const) {
+      const sk = detectSkew(x, { falseAlarm: level });
+      skew.push({ where, skewness: sk.skewness, threshold: sk.threshold, skewed: sk.skewed });
+    }
     const diff = meanUnchecked(b) - meanUnchecked(a);
     plain = attempt("plain", reasons, () => line("plain", welchTTest(a, b, { alpha }), diff, alpha));
     if (swans.length > 0) {
@@ -176,8 +214,24 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
         "skewed or heavy-tailed seeds can make such a p misleading",
     );
   }
+  const skewed = skew.some((k) => k.skewed);
+  for (const k of skew.filter((x) => x.skewed)) {
+    const [nameA, nameB] = opts.names ?? ["a", "b"];
+    const what = k.where === "pair" ? `the differences ${nameB} − ${nameA} are` : `the runs of ${k.where === "a" ? nameA : nameB} are`;
+    const size = k.where === "pair" ? a.length : k.where === "a" ? a.length : b.length;
+    reasons.push(
+      `${what} skewed (skewness ${fmt(k.skewness)}; ${fmt(100 - (paired ? falseAlarm : lowerHalfSwanLevel(falseAlarm)) * 100)}% of normal ${size}-seed samples stay within ±${fmt(k.threshold)}): ` +
+        "a t-test's p can be far off for skewed seeds, in either direction",
+    );
+  }
+  const nSmall = paired ? a.length : Math.min(a.length, b.length);
+  const unseenRate = swans.length > 0 ? null : 1 - Math.pow(0.05, 1 / nSmall);
+  const caveat = unseenRate !== null && plain !== null && plain.significant
+    ? `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds do ` +
+      `(95% bound): such rare seeds can reverse a mean difference, and no test on these ${nSmall} values can see them; more seeds narrow the bound`
+    : null;
   return {
-    paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, disagree, restsOnNormality,
-    warning: swans.length > 0 || disagree || restsOnNormality, reasons,
+    paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, disagree, restsOnNormality, skew, skewed, unseenRate, caveat,
+    warning: swans.length > 0 || disagree || restsOnNormality || skewed, reasons,
   };
 }

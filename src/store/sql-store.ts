@@ -483,6 +483,18 @@ export class SqlStore implements Store {
     );
   }
 
+  async reopenRun(id: string, worker: string): Promise<boolean> {
+    checkName(worker, "worker");
+    const now = this.#now();
+    const { changes } = await this.#d.query(
+      `UPDATE runs SET status = 'running', worker = ?, attempts = attempts + 1, heartbeat_at = ? WHERE id = ? AND status = 'finished'`,
+      [worker, now, id],
+    );
+    if (changes === 1) return true;
+    await this.#statusOf(this.#d, id);
+    return false;
+  }
+
   async requeueFailed(ids: readonly string[]): Promise<string[]> {
     const wanted = [...new Set(ids)];
     return this.#d.transaction(async (tx) => {

@@ -241,6 +241,12 @@ export interface Store {
   requeueStale(olderThanMs: number, opts?: RequeueOptions): Promise<RequeueResult>;
   /** Failed or diverged runs among ids go back to queued (their error stays until they are claimed again); returns their ids. */
   requeueFailed(ids: readonly string[]): Promise<string[]>;
+  /**
+   * Takes a finished run back to running for `worker` (compare-and-set, like
+   * claimRun), to train some of its variants again; finishRun ends it. False
+   * when the run is not finished (another worker took it first).
+   */
+  reopenRun(id: string, worker: string): Promise<boolean>;
 
   // Measurements
   /** Bulk insert in one transaction; a (run, variant, name, step) written again is overwritten. */

@@ -15,6 +15,7 @@ import {
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 import { planAdvice } from "./plan-advice.ts";
+import { spreadFields, type SpreadFields } from "./spread-fields.ts";
 
 export type TestChoice = "auto" | "t" | "welch" | "wilcoxon" | "mannwhitney" | "permutation";
 
@@ -45,6 +46,8 @@ export interface VariantSummary {
   unfinished: number;
   /** Runs with no value for this metric (an empty cell, a tag never logged). */
   missing: number;
+  /** Runs that did not train this variant (left out after it failed the same way on the study's first runs): neither result nor failure. */
+  skipped: number;
   /** (diverged + failed) / runs that ended, with its Clopper–Pearson interval; null when no run ended. */
   failure_rate: number | null;
   failure_rate_ci: [number, number] | null;
@@ -58,7 +61,7 @@ export interface ExcludedRun {
   outcome: Cell["outcome"];
 }
 
-export interface Comparison {
+export interface Comparison extends SpreadFields {
   a: string; b: string; paired: boolean;
   /** Runs used: pairs when paired, nA + nB when not. */
   n: number;
@@ -85,9 +88,15 @@ export interface Comparison {
   robust: {
     without_swans: RobustLine | null; trimmed: RobustLine | null; exact: RobustLine | null;
     disagree: boolean; rests_on_normality: boolean;
-    /** True when the plain p must not be read alone (swans, disagreement, or normality alone). */
+    /** Skewness of the differences (paired: variant null) or of each variant's runs, and whether it is beyond normal seeds' 95%. */
+    skew: { variant: string | null; skewness: number; threshold: number; skewed: boolean }[];
+    /** True when the plain p must not be read alone (swans, disagreement, normality alone, or skew). */
     warning: boolean;
     reasons: string[];
+    /** Largest rate of badly wrong seeds these seeds cannot rule out at 95% (null when a black swan was seen). */
+    unseen_rate: number | null;
+    /** Printed beside a significant plain p when no swan was seen: what the seeds cannot rule out. */
+    caveat: string | null;
   } | null;
   /** With a smallest difference that matters: higher, lower, equivalent or inconclusive. */
   reading: IntervalReading | null;
@@ -175,6 +184,7 @@ function summarize(name: string, runs: Map<string, Cell>): VariantSummary {
     failed: count("failed"),
     unfinished: count("unfinished"),
     missing: count("missing"),
+    skipped: count("skipped"),
     failure_rate: ended > 0 ? failures / ended : null,
     failure_rate_ci: ended > 0 ? clopperPearson(failures, ended) : null,
     errors: [...errors].map(([error, seeds]) => ({ seeds, error })),
@@ -249,12 +259,16 @@ function lineOf(l: VerdictLine | null): RobustLine | null {
   return l === null ? null : { test: l.test, n: l.n, estimate: l.estimate, p: l.p, method: l.method };
 }
 
-function robustOf(rv: RobustVerdict | undefined): Comparison["robust"] {
+function robustOf(rv: RobustVerdict | undefined, names: [string, string]): Comparison["robust"] {
   if (!rv) return null;
   return {
     without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact),
-    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality, warning: rv.warning,
+    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality,
+    skew: rv.skew.map((k) => ({ variant: k.where === "pair" ? null : k.where === "a" ? names[0] : names[1], skewness: k.skewness, threshold: k.threshold, skewed: k.skewed })),
+    warning: rv.warning,
     reasons: rv.reasons.filter((x) => !SAID_OTHERWISE.test(x)),
+    unseen_rate: rv.unseenRate,
+    caveat: rv.caveat,
   };
 }
 
@@ -280,6 +294,11 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
     for (const [seed, c] of runs) {
       if (c.outcome === "missing") problems.push(`${c.where}: no value for "${options.metric}" (variant "${name}", seed ${seed}); that run is left out of the comparisons`);
       if (c.outcome === "unfinished") problems.push(`${c.where}: variant "${name}" seed ${seed} has not finished (killed or still running); left out`);
+    }
+    const skipped = [...runs].filter(([, c]) => c.outcome === "skipped");
+    if (skipped.length) {
+      const why = skipped[0]![1].error?.split("\n")[0]?.replace(`variant '${name}' not trained: `, "");
+      problems.push(`variant "${name}" was not trained on seed(s) ${skipped.map(([s]) => s).join(", ")}${why ? `: ${why}` : ""}`);
     }
   }
 
@@ -318,7 +337,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         notCompared.push({ a: reference, b: name, reason: `only ${a.length} seed(s) where both finished with a value; a paired comparison needs 2` });
         continue;
       }
-      const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha };
+      const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
       const verdict = comparePaired(a, b, opts);
       const improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
       raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds, seedsB: pairSeeds, excluded });
@@ -341,7 +360,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         notCompared.push({ a: reference, b: name, reason: `${a.length < 2 ? `"${reference}"` : `"${name}"`} has ${Math.min(a.length, b.length)} finished run(s); an unpaired comparison needs 2 per variant` });
         continue;
       }
-      const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha };
+      const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
       const verdict = compareUnpaired(a, b, opts);
       const improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
       raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds: seedsA, seedsB, excluded });
@@ -388,7 +407,8 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
       pairing_gain_ci: r.verdict.pairing?.ci ?? null,
       black_swans: swansOf(r, reference),
-      robust: robustOf(r.verdict.robust),
+      ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha),
+      robust: robustOf(r.verdict.robust, [reference, r.name]),
       reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,
       effect_size_name: r.verdict.effect_size.name,

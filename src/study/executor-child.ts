@@ -16,6 +16,8 @@ const send = (m: ChildMessage) => {
 };
 
 const stop = new AbortController();
+const skip = new Map<string, string>();
+let halted = false;
 process.on("disconnect", () => stop.abort());
 process.on("SIGINT", () => stop.abort());
 
@@ -23,6 +25,8 @@ process.once("message", async (msg: ParentMessage) => {
   if (msg.type !== "start") return;
   process.on("message", (m: ParentMessage) => {
     if (m.type === "stop") stop.abort();
+    else if (m.type === "skip") skip.set(m.variant, m.reason);
+    else if (m.type === "halt") halted = true;
   });
   const me = workerId("pool");
   const pools = new Map<string, WorkerPool>();
@@ -45,6 +49,8 @@ process.once("message", async (msg: ParentMessage) => {
           schedule: msg.schedule,
           workers: msg.workers,
           signal: stop.signal,
+          skip,
+          halted: () => halted,
           onWarning: (text) => send({ type: "note", text }),
           pools,
           specs,

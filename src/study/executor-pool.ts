@@ -21,7 +21,11 @@ export type ParentMessage =
       schedule?: "sequential" | "parallel";
       workers?: number;
     }
-  | { type: "stop" };
+  | { type: "stop" }
+  /** A variant left out of the runs that start from now on (dead-variants.ts), with the reason. */
+  | { type: "skip"; variant: string; reason: string }
+  /** Claim no further run (every variant of the study is dead); the current one finishes. */
+  | { type: "halt" };
 
 export type ChildMessage =
   | { type: "run-start"; id: string }
@@ -40,6 +44,8 @@ export interface PoolOptions {
   onProgress?: (id: string, p: Progress, slot: number) => void;
   onRunEnd?: (id: string, status: string, error: string | undefined, slot: number) => void;
   onNote?: (text: string) => void;
+  /** Given, once the processes start, a function that sends a message (skip, halt) to every one still running. */
+  control?: (send: (m: ParentMessage) => void) => void;
 }
 
 const BOOT = fileURLToPath(new URL("./executor-child-boot.mjs", import.meta.url));
@@ -52,6 +58,9 @@ export async function runPool(options: PoolOptions): Promise<void> {
     for (const c of children) if (c.connected) c.send({ type: "stop" } satisfies ParentMessage);
   };
   options.signal?.addEventListener("abort", stopAll, { once: true });
+  options.control?.((m) => {
+    for (const c of children) if (c.connected) c.send(m);
+  });
   try {
     await Promise.all(
       Array.from({ length: options.jobs }, (_, slot) =>

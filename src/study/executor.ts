@@ -10,7 +10,7 @@
  * transaction at the end.
  */
 import { join, resolve } from "node:path";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { variantWorkers, WorkerPool } from "../twin/hosts.ts";
@@ -51,6 +51,14 @@ export interface ExecuteOptions {
   onResume?: (step: number) => void;
   /** Warnings (a damaged checkpoint skipped); default: stderr. */
   onWarning?: (text: string) => void;
+  /**
+   * Variants to leave out of runs that start from scratch, with the reason
+   * (dead-variants.ts: they failed the same way on the study's first runs).
+   * Read when each run starts; a run continuing from a checkpoint trains all.
+   */
+  skip?: ReadonlyMap<string, string>;
+  /** Checked before each run is claimed: true stops claiming (every variant of the study is dead). */
+  halted?: () => boolean;
   /** Checks the fingerprint of this process before training (throws to refuse the run). */
   guard?: (fingerprint: StudyFingerprint, run: RunRecord) => Promise<void>;
 }
@@ -105,7 +113,7 @@ export function runSeed(run: RunRecord): SeedSpec {
 export async function trainFromRecord(
   run: RunRecord,
   setup: RunSetup,
-  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; split?: Split },
+  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; skipNow?: Record<string, string>; split?: Split },
 ): Promise<{ result: TwinResult; split: Split }> {
   const { config, spec, train, file } = setup;
   setNumThreads(spec.threads ?? 1);
@@ -129,6 +137,7 @@ export async function trainFromRecord(
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),
       reference: config.reference,
+      ...(options.skipNow && Object.keys(options.skipNow).length ? { skip: options.skipNow } : {}),
       texts: options.texts,
       logdir: options.logdir,
       checkpoint: options.checkpoint,
@@ -232,11 +241,14 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const recorded = await store.checkpoints(run.id);
       const expected = new Map(recorded.filter((c) => c.sha256 !== null).map((c) => [c.step, c.sha256!]));
       const curve = join(dir, CURVE_FILE);
+      const fromScratch = !readdirSync(dir).some((f) => f.startsWith("step-"));
+      const skipNow = fromScratch ? Object.fromEntries([...(options.skip ?? [])].filter(([v]) => v in setup.spec.variants)) : {};
       const trained = await trainFromRecord(run, setup, {
         ...options,
         split,
         // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
         texts: { fingerprint: hashFingerprint(base) },
+        skipNow,
         signal,
         checkpoint: {
           dir,
@@ -297,6 +309,7 @@ export interface ClaimHooks {
 export async function executeClaimed(store: Store, ids: readonly string[], worker: string, options: ExecuteOptions, hooks: ClaimHooks = {}): Promise<boolean> {
   for (const id of ids) {
     if (options.signal?.aborted) return true;
+    if (options.halted?.()) return false;
     // A claim that fails is left to others, unless the store itself is gone or unusable: then nothing can be recorded.
     const claimed = await store.claimRun(id, worker).catch((e: unknown) => {
       if (e instanceof StoreVanishedError || e instanceof StoreDamagedError || e instanceof StoreReadOnlyError) throw e;

@@ -31,6 +31,8 @@ export interface ResultRow {
   status?: RunStatus;
   /** The failure's message, when the results give one. */
   error?: string;
+  /** Factorial results: factor -> level of this run (the variant is then the combination, "optimizer=adam, augment=flip"). */
+  levels?: Record<string, string>;
 }
 
 export interface ResultTable {
@@ -73,14 +75,24 @@ function numberAt(raw: unknown, where: string, column: string): number {
   throw new Error(`${where}, column "${column}": ${JSON.stringify(raw)} is not a number; fix the value, leave the cell empty, or mark the run with a status column (diverged/failed)`);
 }
 
-function fromCsv(path: string, text: string): ResultTable {
+/** The variant name of a factorial row: its levels, "optimizer=adam, augment=flip". */
+export function combinationName(levels: Record<string, string>): string {
+  return Object.entries(levels).map(([f, l]) => `${f}=${l}`).join(", ");
+}
+
+function fromCsv(path: string, text: string, factors: readonly string[]): ResultTable {
   const table = parseCsv(text, { source: path });
-  for (const required of ["variant", "seed"]) {
+  for (const required of factors.length ? ["seed", ...factors] : ["variant", "seed"]) {
     if (!table.header.includes(required)) {
-      throw new Error(`${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.map(printable).join(", ")})`);
+      throw new Error(
+        factors.includes(required)
+          ? `${path}: no column "${required}" for --factors; factorial results need a seed column and one column per factor (found: ${table.header.map(printable).join(", ")})`
+          : `${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.map(printable).join(", ")})`,
+      );
     }
   }
-  const metrics = table.header.filter((h) => !ROW_COLUMNS.has(h));
+  const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
+  const metrics = table.header.filter((h) => !rowColumns.has(h));
   if (metrics.length === 0) throw new Error(`${path}: no metric columns besides variant and seed`);
   const col = (name: string) => table.header.indexOf(name);
   const [vi, si, sti, ei] = [col("variant"), col("seed"), col("status"), col("error")];
@@ -88,11 +100,13 @@ function fromCsv(path: string, text: string): ResultTable {
     const where = `${path} row ${table.rowNumbers[k]}`;
     const m: Record<string, number> = {};
     table.header.forEach((h, i) => {
-      if (!ROW_COLUMNS.has(h) && r[i] !== undefined && r[i].trim() !== "") m[h] = numberAt(r[i], where, h);
+      if (!rowColumns.has(h) && r[i] !== undefined && r[i].trim() !== "") m[h] = numberAt(r[i], where, h);
     });
-    if (!r[vi]) throw new Error(`${where}, column "variant": empty variant name`);
+    const levels = factors.length ? levelsAt(factors.map((f) => [f, r[col(f)]]), where) : undefined;
+    if (!levels && !r[vi]) throw new Error(`${where}, column "variant": empty variant name`);
     if (r[si] === undefined || r[si].trim() === "") throw new Error(`${where}, column "seed": empty seed; every run needs its seed (it pairs the variants' runs)`);
-    const row: ResultRow = { variant: r[vi], seed: r[si].trim(), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : r[vi]!, seed: r[si].trim(), metrics: m, where };
+    if (levels) row.levels = levels;
     const status = sti >= 0 ? statusAt(r[sti], where) : undefined;
     if (status) row.status = status;
     if (ei >= 0 && r[ei]) row.error = r[ei];
@@ -101,21 +115,34 @@ function fromCsv(path: string, text: string): ResultTable {
   return { rows, metrics };
 }
 
-function fromJsonl(path: string, text: string): ResultTable {
+/** Factor levels of a row; an empty level is an error naming the factor. */
+function levelsAt(pairs: [string, unknown][], where: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [f, v] of pairs) {
+    if (v === undefined || v === null || String(v).trim() === "") throw new Error(`${where}, column "${f}": no level for factor "${f}"; every run of a factorial study needs a level of every factor`);
+    out[f] = String(v).trim();
+  }
+  return out;
+}
+
+function fromJsonl(path: string, text: string, factors: readonly string[]): ResultTable {
   const { records, truncatedLine } = parseJsonl<Record<string, unknown>>(text, path);
   const metrics: string[] = [];
+  const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
   const rows = records.map((rec, k) => {
     const where = `${path} line ${k + 1}`;
-    if (typeof rec.variant !== "string") throw new Error(`${where}: missing "variant" (a string)`);
+    const levels = factors.length ? levelsAt(factors.map((f) => [f, rec[f]]), where) : undefined;
+    if (!levels && typeof rec.variant !== "string") throw new Error(`${where}: missing "variant" (a string)`);
     if (rec.seed === undefined || rec.seed === null || rec.seed === "") throw new Error(`${where}: missing "seed"`);
     const m: Record<string, number> = {};
     for (const [key, value] of Object.entries(rec)) {
-      if (ROW_COLUMNS.has(key)) continue;
+      if (rowColumns.has(key)) continue;
       if (!metrics.includes(key)) metrics.push(key);
       if (value === null) continue; // JSON has no NaN: null is an empty cell
       m[key] = numberAt(value, where, key);
     }
-    const row: ResultRow = { variant: rec.variant, seed: String(rec.seed), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : (rec.variant as string), seed: String(rec.seed), metrics: m, where };
+    if (levels) row.levels = levels;
     const status = statusAt(rec.status, where);
     if (status) row.status = status;
     if (typeof rec.error === "string" && rec.error) row.error = rec.error;
@@ -151,18 +178,24 @@ function fromLogDir(path: string): ResultTable {
   return { rows, metrics, ...(notes.length ? { notes } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
 }
 
-/** Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log directory. */
-export function readResults(path: string): ResultTable {
+/**
+ * Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log
+ * directory. With `factors`, each run is named by its levels of those columns
+ * (factorial results: no variant column needed).
+ */
+export function readResults(path: string, options: { factors?: readonly string[] } = {}): ResultTable {
+  const factors = options.factors ?? [];
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
     throw new Error(`${path}: no such file or directory`);
   }
+  if (isDir && factors.length) throw new Error(`${path}: factors are read from a results file (CSV or JSON Lines with a seed column and one column per factor), not from a log folder`);
   if (isDir) return shownSafely(fromLogDir(path));
   const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
-  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text));
-  return shownSafely(fromCsv(path, text));
+  if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text, factors));
+  return shownSafely(fromCsv(path, text, factors));
 }
 
 /** Variant, seed and metric names and error texts with control characters made visible (they reach the terminal). */
@@ -170,6 +203,7 @@ function shownSafely(table: ResultTable): ResultTable {
   const rows = table.rows.map((r) => {
     const row: ResultRow = { ...r, variant: printable(r.variant), seed: printable(r.seed), metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [printable(k), v])) };
     if (r.error !== undefined) row.error = r.error.split("\n").map(printable).join("\n");
+    if (r.levels !== undefined) row.levels = Object.fromEntries(Object.entries(r.levels).map(([f, l]) => [printable(f), printable(l)]));
     return row;
   });
   return { ...table, rows, metrics: table.metrics.map(printable) };
@@ -177,7 +211,8 @@ function shownSafely(table: ResultTable): ResultTable {
 
 /** One (variant, seed) of a metric: its value when the run finished with a finite one, else why not. */
 export interface Cell {
-  outcome: "finished" | "diverged" | "failed" | "unfinished" | "missing";
+  /** skipped: not trained in that run (a variant left out after failing the same way on the study's first runs). */
+  outcome: "finished" | "diverged" | "failed" | "unfinished" | "missing" | "skipped";
   value?: number;
   where: string;
   error?: string;

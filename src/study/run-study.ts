@@ -25,11 +25,13 @@ import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, ty
 import type { StudySpec } from "./define.ts";
 import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
 import { executeClaimed } from "./executor.ts";
-import { runPool } from "./executor-pool.ts";
+import { runPool, type ParentMessage } from "./executor-pool.ts";
+import { DEAD_AFTER, DeadVariants } from "./dead-variants.ts";
 import { followJobs, probeQueue, submitJobs } from "./executor-queue.ts";
 import { HEARTBEAT_MS, isDeadLocalWorker, STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { runConfig as storedRunConfig, specHash, specJson } from "./run-record.ts";
-import { resultFromStore } from "./stored-results.ts";
+import { resultFromStore, variantFailures } from "./stored-results.ts";
+import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
 import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitFor } from "./twin-run-config.ts";
@@ -48,6 +50,11 @@ export interface StudyResults {
   runs: StudyRun[];
   /** Stopped before every run finished (Ctrl-C): runs holds the finished ones. */
   stopped?: boolean;
+  /**
+   * Why the study stopped early: every variant failed with the same error on
+   * its first runs (dead-variants.ts); the runs not started stay queued.
+   */
+  halted?: string;
   /** Where the study is stored (":memory:" without record), and the planned runs' ids in plan order. */
   store?: string;
   runIds?: string[];
@@ -171,13 +178,37 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       if (!planOf.has(r.id)) planOf.set(r.id, { plan: plans[i]!, index: i });
     });
     await reclaimDead(store, spec.name, new Set(ids), warn);
+    // Variants that failed (or were left out) inside finished runs, to train again with --retry-failed.
+    const retrain: { run: RunRecord; names: string[] }[] = [];
     if (options.retryFailed) {
       const again = await store.requeueFailed(ids);
       if (again.length) warn(`running ${again.length} failed run(s) again (--retry-failed): ${again.join(", ")}`);
+      for (const run of await Promise.all(ids.map((id) => store.getRun(id)))) {
+        if (run.status !== "finished" || !run.error) continue;
+        const names = retriableVariants(await resultFromStore(store, run));
+        if (names.length) retrain.push({ run, names });
+      }
+      if (retrain.length) warn(`training ${retrain.length} run(s)' failed or skipped variants again (--retry-failed): ${retrain.map((r) => `${r.run.id} (${r.names.join(", ")})`).join(", ")}`);
     }
 
     const fresh = new Map<string, TwinResult>();
     let stopped = false;
+    // A variant failing the same way on its first runs is left out of the rest; when all are, no run starts.
+    const dead = new DeadVariants(variants);
+    let tellPool: ((m: ParentMessage) => void) | undefined;
+    let halted: string | undefined;
+    const noteEnd = (plan: PlannedRun, status: string, error: string | undefined) => {
+      for (const { variant, reason } of dead.record(plan.group === "all" ? String(plan.label) : `${plan.group}#${plan.label}`, status, error)) {
+        if (!dead.all) warn(`${reason}. It is left out of this study's remaining runs; the other variants go on. Once the study file is fixed, run the same command with --allow-changed (new runs); for a passing cause (out of memory), --retry-failed trains it again in these runs`);
+        tellPool?.({ type: "skip", variant, reason });
+      }
+      if (dead.all && halted === undefined) {
+        const errors = [...new Set(dead.errors.values())];
+        halted = `every variant failed with the same error on its first ${DEAD_AFTER} runs of this study; no further run was started (the rest stay queued: fix the error, then run the same command again):\n${errors.map((e) => `  ${e}`).join("\n")}`;
+        warn(halted);
+        tellPool?.({ type: "halt" });
+      }
+    };
     const pendingIds = async () => (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => r.status === "queued").map((r) => r.id);
     // An in-memory study's checkpoints (a run stopped by Ctrl-C) go with it.
     if (!options.record) scratch = mkdtempSync(join(tmpdir(), "twin-study-"));
@@ -191,7 +222,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     ): Promise<boolean> => {
       // An in-memory store lives in this process only: its runs execute here.
       const jobs = options.record ? Math.max(1, Math.min(options.jobs ?? defaultJobs(spec, options), pending.length)) : 1;
-      let halted = false;
+      let interrupted = false;
       if (jobs > 1) {
         await runPool({
           jobs,
@@ -208,17 +239,24 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
           onRunEnd: (id, status, error, slot) => {
             const info = planOf.get(id);
             if (info) options.onRunEnd?.(info.plan, status, error, slot);
-            if (status === "stopped") halted = true;
+            if (info) noteEnd(info.plan, status, error);
+            if (status === "stopped") interrupted = true;
           },
           onNote: warn,
+          control: (send) => {
+            tellPool = send;
+            for (const [variant, reason] of dead.skip) send({ type: "skip", variant, reason });
+            if (dead.all) send({ type: "halt" });
+          },
         });
-        return halted || (options.signal?.aborted ?? false);
+        tellPool = undefined;
+        return interrupted || (options.signal?.aborted ?? false);
       }
       return executeClaimed(
         store,
         pending,
         me,
-        { cwd, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits, ...shared },
+        { cwd, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits, skip: dead.skip, halted: () => dead.all, ...shared },
         {
           onRunStart: (run) => {
             const { plan, index } = planOf.get(run.id)!;
@@ -227,11 +265,33 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
           },
           onRunEnd: (run, outcome) => {
             options.onRunEnd?.(planOf.get(run.id)!.plan, outcome.status, outcome.error, 0);
+            noteEnd(planOf.get(run.id)!.plan, outcome.status, outcome.error);
             if (outcome.status === "finished" && outcome.result) fresh.set(run.id, outcome.result);
           },
         },
       );
     };
+
+    for (const { run, names } of retrain) {
+      if (options.signal?.aborted) break;
+      const { plan, index } = planOf.get(run.id)!;
+      options.onRunStart?.(plan, index, plans.length, 0);
+      const me = workerId("local");
+      try {
+        const merged = await retrainVariants(store, run, names, me, {
+          cwd, checkpointDir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits,
+          onProgress: (p) => options.onProgress?.(plan, p, 0),
+        });
+        if (merged) {
+          fresh.set(run.id, merged);
+          options.onRunEnd?.(plan, "finished", variantFailures(merged), 0);
+        }
+      } catch (e) {
+        const message = (e as Error).message ?? String(e);
+        options.onRunEnd?.(plan, "finished", run.error ?? undefined, 0);
+        warn(message);
+      }
+    }
 
     if (options.queue) {
       const queued = await pendingIds();
@@ -255,7 +315,10 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         },
         onRunEnd: (id, status, error) => {
           const info = planOf.get(id);
-          if (info && (queued.includes(id) || started.has(id))) options.onRunEnd?.(info.plan, status, error ?? undefined, info.index);
+          if (info && (queued.includes(id) || started.has(id))) {
+            options.onRunEnd?.(info.plan, status, error ?? undefined, info.index);
+            noteEnd(info.plan, status, error ?? undefined);
+          }
         },
       });
       stopped = options.signal?.aborted ?? false;
@@ -271,6 +334,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
             stopped = true;
             break;
           }
+          if (dead.all) break;
           const open = (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => !FINAL.has(r.status));
           if (open.length === 0) break;
           if (open.some((r) => r.status === "queued")) continue;
@@ -291,7 +355,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       const result = byId.get(run.id);
       if (result) out.push({ plan: plans[i]!, result, runId: run.id });
     }
-    return { study: spec.name, reference, variants, runs: out, stopped, store: store.location, runIds: ids };
+    return { study: spec.name, reference, variants, runs: out, stopped, ...(halted ? { halted } : {}), store: store.location, runIds: ids };
   } finally {
     await store.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { blackSwans, describe, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
+import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
 
 export interface VariantSeedReport {
   name: string;
@@ -30,6 +31,8 @@ export interface SeedReport {
   metric: string;
   groups: string[];
   variants: VariantSeedReport[];
+  /** Each variant's seed spread against the first's (paired by seed): variance ratio, interval, tests. */
+  spreads: SeedSpread[];
 }
 
 export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): SeedReport {
@@ -69,7 +72,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
     }
     return report;
   });
-  return { study: results.study, metric, groups, variants };
+  return { study: results.study, metric, groups, variants, spreads: seedSpreads(variants) };
 }
 
 export function formatSeedReport(r: SeedReport): string {
@@ -97,6 +100,10 @@ export function formatSeedReport(r: SeedReport): string {
       lines.push(`  variance by factor (one at a time): ${parts.join(", ")}`);
       for (const n of v.variance.notes) lines.push(`    note: ${n}`);
     }
+  }
+  for (const sp of r.spreads) {
+    const line = spreadLine(sp.a, sp.b, sp, 0.95);
+    if (line) lines.push(`${line} (${sp.n_pairs} seeds)`);
   }
   return lines.join("\n");
 }

@@ -8,9 +8,9 @@ import type { RunRecord, Store } from "../store/index.ts";
 import type { EvalMetrics, TwinResult, VariantResult } from "../twin/types.ts";
 import { configOf } from "./run-record.ts";
 
-/** Per-variant status as a stored metric (`status`): 0 finished, 1 diverged, 2 failed, 3 unfinished. */
-const STATUS_CODE: Record<VariantResult["status"], number> = { finished: 0, diverged: 1, failed: 2, running: 3 };
-const STATUS_OF = ["finished", "diverged", "failed", "running"] as const;
+/** Per-variant status as a stored metric (`status`): 0 finished, 1 diverged, 2 failed, 3 unfinished, 4 not trained (skipped). */
+const STATUS_CODE: Record<VariantResult["status"], number> = { finished: 0, diverged: 1, failed: 2, running: 3, skipped: 4 };
+const STATUS_OF = ["finished", "diverged", "failed", "running", "skipped"] as const;
 
 export interface MetricRow {
   runId: string;
@@ -70,9 +70,9 @@ export function variantFailures(result: TwinResult): string | undefined {
   const lines: string[] = [];
   for (const [name, v] of Object.entries(result.variants)) {
     if (v.status === "diverged") lines.push(`variant '${name}' diverged${v.divergedAtStep !== undefined ? ` at step ${v.divergedAtStep}` : ""}`);
-    else if (v.status === "failed") {
+    else if (v.status === "failed" || v.status === "skipped") {
       const first = (v.error ?? "no error message").split("\n")[0]!;
-      lines.push(first.startsWith(`variant '${name}' `) ? first : `variant '${name}' failed: ${first}`);
+      lines.push(first.startsWith(`variant '${name}' `) ? first : `variant '${name}' ${v.status === "failed" ? "failed" : "not trained"}: ${first}`);
     }
   }
   return lines.length ? lines.join("\n") : undefined;

@@ -9,13 +9,14 @@ import { analyzeCells, type Analysis } from "./analyze.ts";
 import type { Cell } from "./results-file.ts";
 import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
+import { spreadLine } from "./spread-fields.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
   values: Record<string, number[]>;
   seeds: string[];
   /** Variant name -> how each seed's run ended (default: finished when the value is finite, else diverged). */
-  status?: Record<string, ("finished" | "diverged" | "failed" | "running")[]>;
+  status?: Record<string, ("finished" | "diverged" | "failed" | "running" | "skipped")[]>;
   /** Variant name -> each seed's error message (failed runs). */
   errors?: Record<string, (string | undefined)[]>;
 }
@@ -51,7 +52,7 @@ export function studyVerdict(
       const error = results.errors?.[name]?.[i];
       let cell: Cell;
       if (status === "running") cell = { outcome: "unfinished", where };
-      else if (status === "failed" || status === "diverged") cell = { outcome: status, where };
+      else if (status === "failed" || status === "diverged" || status === "skipped") cell = { outcome: status, where };
       else if (!Number.isFinite(value)) cell = { outcome: "diverged", where };
       else cell = { outcome: "finished", value, where };
       if (error && cell.outcome !== "finished") cell.error = error;
@@ -106,7 +107,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   const w = Math.max(8, ...v.variants.map((x) => x.name.length));
   lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  not finished`);
   for (const x of v.variants) {
-    const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : ""].filter(Boolean).join(", ");
+    const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : "", x.skipped ? `${x.skipped} not trained` : ""].filter(Boolean).join(", ");
     const desc = x.n === 0 ? "no finished run".padEnd(17 + 1 + 8 * 3 + 2) : `${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(17)} ${f(x.min).padStart(8)} ${f(x.max).padStart(8)} ${f(x.max - x.min).padStart(8)}`;
     lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${out || "-"}`);
   }
@@ -129,6 +130,8 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
     lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
     lines.push(...robustLines(c, f, signed, unit));
+    const spread = spreadLine(c.a, c.b, c, v.level);
+    if (spread) lines.push(`  ${spread}`);
     for (const note of c.notes) lines.push(`  note: ${note}`);
   }
   for (const nc of v.not_compared) lines.push(`${nc.b} − ${nc.a}: not compared: ${nc.reason}`);
@@ -176,6 +179,7 @@ function robustLines(c: Analysis["comparisons"][number], f: (x: number) => strin
     out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
     for (const why of r.reasons) out.push(`    ${why}`);
   }
+  if (r.caveat) out.push(`  note: ${r.caveat}`);
   void f;
   return out;
 }

@@ -59,6 +59,8 @@ export async function verifyRun(
   const { result, split } = await trainFromRecord(run, setup, {
     cwd: options.cwd,
     schedule: options.schedule,
+    // A variant the run left out (skipped) is left out again.
+    skipNow: Object.fromEntries(Object.values(stored.variants).filter((v) => v.status === "skipped").map((v) => [v.name, v.error ?? `variant '${v.name}' not trained`])),
     onProgress: (p) => {
       for (const [variant, value] of Object.entries(p.losses)) trainLoss.push({ runId, variant, step: p.step, name: "train/loss", value });
       options.onProgress?.(p);

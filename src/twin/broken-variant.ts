@@ -1,6 +1,7 @@
 /**
- * A variant whose factory (or model/optimizer set-up) threw. It stays in the
- * run as *failed* with that error, never trains, and keeps an untouched
+ * A variant whose factory (or model/optimizer set-up) threw, or that the run
+ * leaves out (TwinConfig.skip). It stays in the run as *failed* with that
+ * error (or *skipped* with the reason), never trains, and keeps an untouched
  * dropout stream so the run's control sums still list every variant; the
  * other variants go on.
  */
@@ -17,18 +18,18 @@ export class BrokenVariant {
   readonly result: VariantResult;
   #reported = false;
 
-  constructor(name: string, streams: readonly StreamSpec[], error: string) {
+  constructor(name: string, streams: readonly StreamSpec[], error: string, status: "failed" | "skipped" = "failed") {
     this.name = name;
     this.streams = new Streams(streams);
     this.dropout = this.streams.stream("dropout");
-    this.result = { name, status: "failed", error, epochs: [] };
+    this.result = { name, status, error, epochs: [] };
   }
 
   /** Reports the failure (with its error the first time) and draws nothing. */
   trainStep(): StepOutcome {
     const first = !this.#reported;
     this.#reported = true;
-    return { status: "failed", ...(first ? { error: this.result.error } : {}), dropout: this.dropout.record() };
+    return { status: this.result.status, ...(first ? { error: this.result.error } : {}), dropout: this.dropout.record() };
   }
 
   dropoutSum(): ControlSum {

@@ -41,6 +41,8 @@ export interface HostInit {
    * `metrics` next to `variants`); in-process hosts are given it directly.
    */
   metrics?: boolean;
+  /** TwinConfig.skip: variants not built in this run, with the reason. */
+  skip?: Record<string, string>;
 }
 
 export interface VariantHost {
@@ -79,6 +81,11 @@ export class VariantGroup {
       for (const name of init.names) {
         const factory = factories[name];
         if (factory === undefined) throw new Error(`variant '${name}' is not defined in the variants module`);
+        const skip = init.skip?.[name];
+        if (skip !== undefined) {
+          this.broken.push(new BrokenVariant(name, init.streams, skip, "skipped"));
+          continue;
+        }
         try {
           this.runners.push(new VariantRunner(name, factory, init.streams, init.totalSteps, evalOptions));
         } catch (e) {

@@ -140,6 +140,7 @@ function hostInit(config: TwinConfig, streams: Streams, totalSteps: number, vali
     validation: validation.map(share),
     target: config.target,
     metrics: config.metrics !== undefined,
+    ...(config.skip ? { skip: config.skip } : {}),
   });
 }
 

@@ -138,6 +138,14 @@ export interface TwinConfig {
   variantsModule?: { path: string; exportName?: string };
   /** Worker threads for the parallel schedule (default: the borrowed pool's size, else the number of cores); variants beyond that share workers round-robin. */
   workers?: number;
+  /**
+   * Variants left out of this run, each with the reason: they stay in the
+   * result as *skipped* with that reason as their error, never built, and their
+   * streams untouched (the others train on the very same batches). Used for a
+   * variant that failed the same way on a study's first runs, and to train
+   * one variant of a run again (--retry-failed).
+   */
+  skip?: Record<string, string>;
   /** Checks that the batch is unchanged before every variant's step (default true). */
   verifyBatches?: boolean;
   onProgress?: (p: Progress) => void;
@@ -150,7 +158,8 @@ export interface Progress {
   losses: Record<string, number>;
 }
 
-export type VariantStatus = "running" | "finished" | "diverged" | "failed";
+/** skipped: not trained in this run (TwinConfig.skip; its error says why). */
+export type VariantStatus = "running" | "finished" | "diverged" | "failed" | "skipped";
 
 export interface EvalMetrics {
   loss: number;

@@ -1,12 +1,17 @@
-/** Fault matrix: a failed run of compare/seeds stays failed (and reported) unless --retry-failed runs it again. */
+/**
+ * Fault matrix: a failed run of compare/seeds stays failed (and reported)
+ * unless --retry-failed runs it again; a variant that failed inside a finished
+ * run is trained again for that run alone.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { studyProject, studySource } from "../study/fixtures/synthetic-study.ts";
 import { importStudy } from "../../src/study/study-file.ts";
 import { runStudy } from "../../src/study/run-study.ts";
 import { openStore, type RunRecord } from "../../src/store/index.ts";
+import { verifyRun } from "../../src/study/verify.ts";
 
 /** The synthetic study, with an augmentation that throws once (while a marker file exists): that run fails as a whole. */
 function failingOnce(dir: string, file: string): string {
@@ -61,6 +66,59 @@ test("--retry-failed requeues the study's failed runs and runs them again; witho
     assert.equal(rerun.attempts, failed[0]!.attempts + 1);
     assert.equal(rerun.error, null);
     assert.ok(retried.runs.every((r) => r.result.variants.adam?.status === "finished"));
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("--retry-failed trains a variant that failed or was skipped inside finished runs again, on the run's own batches; twin verify then finds each run identical to a full re-run", async () => {
+  const p = studyProject();
+  try {
+    const marker = join(p.dir, "flaky-fails");
+    writeFileSync(marker, "");
+    writeFileSync(
+      p.file,
+      studySource({
+        name: "retry",
+        steps: 20,
+        evalEvery: 10,
+        extraVariants: `flaky: () => {
+      if (existsSync(${JSON.stringify(marker)})) throw new Error("CUDA out of memory (planted)");
+      return { model: mlp([16, 24, 4], { dropout: 0.2 }), optimizer: (p) => optim.adam(p, { lr: 5e-3 }) };
+    },`,
+      }).replace("export default defineStudy", 'import { existsSync } from "node:fs";\nexport default defineStudy'),
+    );
+    const spec = await importStudy(p.file);
+    const base = { record: true, cwd: p.dir, studyFile: p.file, plan: 4, jobs: 1, checkpointEvery: 10 } as const;
+    const first = await runStudy(spec, { ...base, onWarning: () => {} });
+    assert.deepEqual(first.runs.map((r) => r.result.variants.flaky!.status), ["failed", "failed", "failed", "skipped"]);
+    const before = await runs(p.dir);
+    const sgdBefore = first.runs.map((r) => r.result.variants.sgd!.final!.accuracy);
+
+    rmSync(marker);
+    const warnings: string[] = [];
+    const retried = await runStudy(spec, { ...base, retryFailed: true, onWarning: (w) => void warnings.push(w) });
+    assert.ok(warnings.some((w) => /training 4 run\(s\)' failed or skipped variants again \(--retry-failed\)/.test(w)), warnings.join("\n"));
+    assert.deepEqual(retried.runs.map((r) => r.result.variants.flaky!.status), ["finished", "finished", "finished", "finished"]);
+    assert.deepEqual(retried.runs.map((r) => r.result.variants.sgd!.final!.accuracy), sgdBefore, "the other variants keep their results");
+    const after = await runs(p.dir);
+    assert.deepEqual(after.map((r) => r.status), ["finished", "finished", "finished", "finished"]);
+    assert.ok(after.every((r) => r.error === null), after.map((r) => r.error).join("\n"));
+    assert.deepEqual(after.map((r) => r.attempts), before.map((r) => r.attempts + 1));
+
+    // The merged record is what training all variants together gives: metrics, control sums, weights.
+    const store = await openStore(undefined, { cwd: p.dir, existing: true });
+    try {
+      for (const id of [after[0]!.id, after[3]!.id]) {
+        const report = await verifyRun(store, id, { cwd: p.dir });
+        assert.equal(report.identical, true, `${id}: ${JSON.stringify(report.first)}`);
+      }
+      const chains = await Promise.all([after[0]!.id, after[3]!.id].map(async (id) => (await store.artifacts(id)).find((a) => a.kind === "run-chain")!.sha256));
+      const full = await runStudy(spec, { ...base, record: false });
+      assert.deepEqual(chains, [full.runs[0]!.result.runChain, full.runs[3]!.result.runChain], "the recomputed run chain is the full run's");
+    } finally {
+      await store.close();
+    }
   } finally {
     p.cleanup();
   }

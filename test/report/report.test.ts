@@ -4,10 +4,11 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
-import { buildReport, buildReportModel, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, renderStudyBody, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
 import { markItems, type MarkItem } from "./scenegraph.ts";
 import { analyzeResults } from "../../src/study/analyze.ts";
+import { swanThreshold } from "../../src/stats/index.ts";
 import { readResults } from "../../src/study/results-file.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-report-"));
@@ -60,6 +61,31 @@ test("model of the A/B fixture: verdict paired by seed, black swan, short run, r
   assert.equal(m.expectedMax.variants.length, 3);
 });
 
+test("verdict counts diverged and failed runs per variant with their exact interval; only their comparisons leave the seed out (report and dashboard body)", async () => {
+  const study = loadStudyDir(abDir);
+  const run = (variant: string, seed: string) => study.runs.find((r) => r.variant === variant && r.seed === seed)!;
+  run("wider", "3").status = "failure";
+  const acc = run("dropout", "4").scalars["val/accuracy"]!;
+  acc[acc.length - 1] = { ...acc[acc.length - 1]!, value: NaN };
+  const m = buildReportModel(study);
+  const a = m.analysis!;
+  const v = (name: string) => a.variants.find((x) => x.name === name)!;
+  assert.deepEqual([v("wider").failed, v("wider").diverged, v("wider").n], [1, 0, 4]);
+  assert.deepEqual([v("dropout").failed, v("dropout").diverged, v("dropout").n], [0, 1, 4]);
+  assert.equal(v("wider").failure_rate, 0.2);
+  // Clopper–Pearson for 1 of 5: scipy.stats.binomtest(1, 5).proportion_ci(method='exact')
+  assert.ok(Math.abs(v("wider").failure_rate_ci![0] - 0.005050763379468115) < 1e-12 && Math.abs(v("wider").failure_rate_ci![1] - 0.7164179361180895) < 1e-12);
+  const cmp = (b: string) => a.comparisons.find((c) => c.b === b)!;
+  assert.deepEqual([cmp("wider").n, cmp("wider").excluded_pairs], [4, 1]);
+  assert.deepEqual([cmp("dropout").n, cmp("dropout").excluded_pairs], [4, 1]);
+  const { html } = await renderStudyBody(m);
+  assert.match(html, /<tr data-variant="wider">.*<td class="failures">1 failed of 5 · failure rate 20% \(95% CI 1%–72%\)<\/td>/);
+  assert.match(html, /<tr data-variant="dropout">.*<td class="failures">1 diverged of 5 · failure rate 20% \(95% CI 1%–72%\)<\/td>/);
+  assert.match(html, /<tr data-variant="baseline">.*<td class="failures">–<\/td>/);
+  assert.match(html, /rests on 4 pairs \(1 seed\(s\) left out: wider seed 3 failed\)/);
+  assert.match(html, /failure rate wider vs baseline: 1\/5 vs 0\/5; exact McNemar p = 1\.0000/);
+});
+
 test("variance by factor from one-factor-at-a-time runs", () => {
   const m = buildReportModel(loadStudyDir(ofatDir));
   assert.equal(m.variance.available, true);
@@ -91,8 +117,11 @@ test("charts: pure specs with legends that say what bands are; counts match the 
   assert.equal(curve.series, 3);
   assert.match(JSON.stringify(curve.spec), /95% CI of the mean \(t\), 5 seeds/);
   const dist = s.distribution.find((c) => c.id.startsWith("distribution"))!;
+  const s5 = swanThreshold(5);
   assert.equal(dist.points, 15);
-  assert.match(JSON.stringify(dist.spec), /black swan \(\|robust z\| > 3.5\)/);
+  // each variant's cut-off is swanThreshold(n) (5% false alarms on normal seeds), not a fixed 3.5
+  assert.match(dist.caption, /black swans: modified z-score .* 5% of normal samples .* \(\|z\| > baseline \(5 seeds\) 7\.88, dropout \(5 seeds\) 7\.88, wider \(5 seeds\) 7\.88\)/);
+  assert.deepEqual(m.distribution.variants.map((v) => v.threshold), [s5, s5, s5]);
   assert.match(JSON.stringify(s.expectedMax!.spec), /±1 sd of the best of n runs/);
   assert.equal(s.variance, undefined);
   // Pure: same model, same specs.

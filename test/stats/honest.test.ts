@@ -126,6 +126,27 @@ test("pairing gain: interval covers ≈ 95% at ρ = 0.5 and 0.9 (n = 5, 10); est
   assert.equal(flat.ci, null);
 });
 
+test("pairing gain: the estimate stays inside its own interval when a black swan is present", () => {
+  // seed 0 of b diverged 10 below: s and d are strongly correlated, the plain bias correction lands below the interval
+  const a = [4.685, 6.542, 6.046, 6.04, 5.396];
+  const b = [-5.208, 6.957, 6.103, 6.325, 5.487];
+  const g = s.pairingGainInterval(a, b);
+  assert.ok(g.ci, "interval");
+  assert.ok(g.ci[0] <= g.estimate && g.estimate <= g.ci[1], `estimate ${g.estimate} outside [${g.ci[0]}, ${g.ci[1]}]`);
+  assert.equal(g.estimate, g.ci[0]);
+  assert.match(g.notes.join(" "), /fell outside its interval/);
+  // many random studies with a swan in a third of them: never outside
+  const r = s.rng(3);
+  for (let k = 0; k < 2000; k++) {
+    const n = [5, 6, 8, 10][k % 4]!;
+    const x = normals(r, n).map((v) => 5 + v);
+    const y = x.map((v) => v + 0.3 * r.nextNormal());
+    if (k % 3 === 0) y[0] = y[0]! - 10;
+    const h = s.pairingGainInterval(x, y);
+    assert.ok(h.ci && h.ci[0] <= h.estimate && h.estimate <= h.ci[1], `study ${k}: ${h.estimate} vs [${h.ci}]`);
+  }
+});
+
 test("planning: range from the sd's interval, plan from its upper bound; readInterval never calls a wide interval equivalent", () => {
   const a = [0.80, 0.81, 0.79, 0.82, 0.80];
   const b = [0.805, 0.818, 0.796, 0.83, 0.804];
@@ -210,6 +231,20 @@ test("verdict under nulls (small version of bench/validity.ts): 'p < 0.05 with n
   assert.ok(quietNormal / N <= upper(0.05, N), `normal: ${quietNormal / N}`);
   assert.ok(quietT3 / N <= upper(0.05, N), `t3: ${quietT3 / N}`);
   assert.ok(quietSwan / withSwan <= upper(0.05, withSwan), `swan in the sample: ${quietSwan / withSwan}`);
+});
+
+test("verdict under a skewed null (lognormal differences, 20 seeds): the skew check keeps 'p < 0.05 with no warning' ≤ 5%", () => {
+  const N = 400, n = 20;
+  const r = s.rng(4343);
+  let plain = 0, quiet = 0;
+  for (let k = 0; k < N; k++) {
+    const a = normals(r, n);
+    const b = a.map((v) => v + Math.exp(r.nextNormal()) - Math.exp(0.5));
+    const v = s.robustVerdict(a, b, { seed: k });
+    if (v.plain!.significant) { plain++; if (!v.warning) quiet++; }
+  }
+  assert.ok(plain / N > 0.07, `the plain t-test is misled here: ${plain / N}`);
+  assert.ok(quiet / N <= upper(0.05, N), `lognormal: ${quiet / N}`);
 });
 
 test("verdicts carry the robust comparison, the exact P(B > A) interval and the pairing-gain interval", () => {

@@ -60,6 +60,11 @@ test("P(B>A) with its exact interval, pairing gain with its interval; no library
   assert.ok(c.pairing_gain_ci && c.pairing_gain_ci[0] > 1);
   const text = formatVerdict("", an, false);
   assert.match(text, /P\(b better than a\) = 1\.00 \(95% CI 0\.69–1\.00\); pairing cut the variance of the difference \d+× \(95% CI \d+(\.\d)?–\d+(\.\d)?×\)/);
+  // significant, no swan: the caveat of what 10 clean seeds cannot rule out, in the text and the JSON
+  assert.ok(c.p < 0.05 && c.robust && !c.robust.warning, JSON.stringify(c.robust));
+  assert.ok(Math.abs(c.robust.unseen_rate! - (1 - Math.pow(0.05, 1 / 10))) < 1e-12);
+  assert.match(text, /note: no seed went badly wrong here, but 10 seeds cannot rule out that up to 25\.9% of seeds do \(95% bound\)/);
+  assert.deepEqual(c.robust.skew.map((k) => [k.variant, k.skewed]), [[null, false]]);
   const small = analyzeResults(readResults(csv("small.csv", [0.86, 0.87, 0.865], [0.862, 0.866, 0.869])), { metric: "acc" });
   const t = formatVerdict("", small, false);
   assert.doesNotMatch(t, /\w+\(\)/, "no library call names in CLI text");

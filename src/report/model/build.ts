@@ -5,11 +5,12 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { analyzeResults, type Analysis } from "../../study/analyze.ts";
+import { analyzeCells, type Analysis } from "../../study/analyze.ts";
+import type { Cell } from "../../study/results-file.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
-import { differenceData, distributionData, sampleTable } from "./finals.ts";
+import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
 import type { CurveData, FinalSample, ReportModel } from "./types.ts";
@@ -167,7 +168,7 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError } = verdict(final, reference);
+    const { analysis, analysisError } = verdict(final, reference, verdictCells(this.runs, metric, variants));
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));
@@ -221,12 +222,32 @@ export class StudyAccumulator {
   }
 }
 
-function verdict(final: FinalSample, reference: string): { analysis: Analysis | null; analysisError?: string } {
-  const withValues = final.variants.filter((v) => v.values.length > 0);
-  if (withValues.length < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value" };
-  if (withValues[0]!.name !== reference) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
+/**
+ * Each run's outcome for the verdict, as `twin stats` and the study verdict see
+ * it: a run that diverged (non-finite value or status) or failed is a result,
+ * counted per variant with its failure rate, and only the comparisons it
+ * belongs to leave its seed out.
+ */
+function verdictCells(runs: readonly RunSummary[], metric: string, variants: readonly string[]): Map<string, Map<string, Cell>> {
+  const out = new Map(variants.map((v) => [v, new Map<string, Cell>()]));
+  for (const r of runs) {
+    const cells = out.get(r.variant);
+    const v = r.finals.get(metric);
+    if (!cells) continue;
+    const where = `${r.variant} seed ${r.seed}`;
+    if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: "failed", where });
+    else if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) cells.set(r.seed, { outcome: "diverged", where });
+    else if (v !== undefined) cells.set(r.seed, { outcome: "finished", value: v, where });
+  }
+  for (const [v, cells] of out) if (cells.size === 0) out.delete(v);
+  return out;
+}
+
+function verdict(final: FinalSample, reference: string, cells: Map<string, Map<string, Cell>>): { analysis: Analysis | null; analysisError?: string } {
+  if (cells.size < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value or a failed run" };
+  if (!cells.has(reference)) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
   try {
-    return { analysis: analyzeResults(sampleTable({ ...final, variants: withValues }), { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference }) };
+    return { analysis: analyzeCells(cells, { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference }) };
   } catch (e) {
     return { analysis: null, analysisError: (e as Error).message };
   }

@@ -4,18 +4,17 @@
  * MAX_DOTS seeds per variant the dots are a fixed sample by seed hash, and
  * every black swan is still drawn.
  */
-import { blackSwans, describe, tInterval } from "../../stats/index.ts";
+import { describe, detectBlackSwans, tInterval } from "../../stats/index.ts";
 import { gaussianKde, silvermanBandwidth } from "../../stats/kde.ts";
 import type { Analysis } from "../../study/analyze.ts";
-import type { ResultTable } from "../../study/results-file.ts";
 import { LEVEL } from "./curves.ts";
 import { bySeedHash } from "./sample.ts";
 import type { DifferenceData, DistributionData, FinalSample } from "./types.ts";
 
 /** Seeds drawn as dots per variant (and per comparison) before the dots become a sample. */
 export const MAX_DOTS = 200;
-/** Robust z-score beyond which a seed is a black swan (Iglewicz & Hoaglin). */
-export const SWAN_THRESHOLD = 3.5;
+/** False-alarm rate of the black-swan cut-off on normal seeds (the calibrated detector, as in the verdict and `twin seeds`). */
+export const SWAN_FALSE_ALARM = 0.05;
 
 /** The seeds drawn: all, or the MAX_DOTS of smallest hash. */
 function dotSample(seeds: readonly string[]): Set<string> | undefined {
@@ -43,10 +42,12 @@ export function distributionData(sample: FinalSample, gridSize = 80): Distributi
     const vals = v.values.map((x) => x.value);
     let zs: (number | null)[] = vals.map(() => null);
     let flagged: boolean[] = vals.map(() => false);
+    let threshold: number | null = null;
     if (vals.length >= 3) {
-      const bs = blackSwans(vals, { threshold: SWAN_THRESHOLD, higherIsBetter: sample.higherIsBetter });
-      zs = bs.seeds.map((s) => s.z);
-      flagged = bs.seeds.map((s) => s.flagged);
+      const bs = detectBlackSwans(vals, { falseAlarm: SWAN_FALSE_ALARM });
+      zs = bs.z;
+      flagged = vals.map((_, i) => bs.flagged.includes(i));
+      threshold = bs.threshold;
       for (const n of bs.notes) notes.push(`${v.name}: ${n}`);
     } else if (vals.length > 0) notes.push(`${v.name}: black swans need ≥ 3 seeds (has ${vals.length})`);
     const ci = vals.length >= 2 ? tInterval(vals, LEVEL) : null;
@@ -59,21 +60,14 @@ export function distributionData(sample: FinalSample, gridSize = 80): Distributi
       name: v.name,
       n: vals.length,
       swans: flagged.filter(Boolean).length,
+      threshold,
       points,
       mean: vals.length > 0 ? describe(vals).mean : NaN,
       ci: ci ? ([ci.lo, ci.hi] as [number, number]) : null,
       density: vals.length > 0 ? gaussianKde(vals, grid).map((d, i) => ({ x: grid[i]!, density: d })) : [],
     };
   });
-  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, threshold: SWAN_THRESHOLD, summarised, variants, notes };
-}
-
-/** Long-form table of a final sample, for analyzeResults. */
-export function sampleTable(sample: FinalSample): ResultTable {
-  return {
-    metrics: [sample.metric],
-    rows: sample.variants.flatMap((v) => v.values.map((x) => ({ variant: v.name, seed: x.seed, metrics: { [sample.metric]: x.value }, where: `${v.name} seed ${x.seed}` }))),
-  };
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, falseAlarm: SWAN_FALSE_ALARM, summarised, variants, notes };
 }
 
 export function differenceData(sample: FinalSample, analysis: Analysis | null, twinTrained?: boolean): DifferenceData {

@@ -65,7 +65,8 @@ export interface FinalSample {
 export interface DistributionData {
   metric: string;
   higherIsBetter: boolean;
-  threshold: number;
+  /** Share of normal samples in which the black-swan cut-off flags a seed (each variant's cut-off depends on its n). */
+  falseAlarm: number;
   /** Some variant has more seeds than are drawn as dots: `points` holds a sample plus every black swan. */
   summarised: boolean;
   variants: {
@@ -73,6 +74,8 @@ export interface DistributionData {
     n: number;
     /** Black swans among all n seeds. */
     swans: number;
+    /** |robust z| beyond which a seed of this variant is a black swan (swanThreshold(n)); null below 3 seeds. */
+    threshold: number | null;
     /** Seeds drawn: all of them, or a fixed sample plus every black swan. */
     points: { seed: string; value: number; z: number | null; blackSwan: boolean }[];
     mean: number;

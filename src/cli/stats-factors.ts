@@ -1,0 +1,40 @@
+/** `twin stats FILE --factors a,b`: the factorial verdict of results from anywhere (long form, one column per factor, a seed column). */
+import { readResults } from "../study/results-file.ts";
+import { defaultMetric } from "../study/metric-direction.ts";
+import { factorialVerdict, formatFactorialVerdict } from "../study/factorial-verdict.ts";
+import { UsageError } from "./exit-codes.ts";
+
+export interface FactorsOptions {
+  factors: string;
+  metric?: string;
+  lowerIsBetter?: boolean;
+  alpha: string;
+  json?: boolean;
+}
+
+/** Reads --factors: comma-separated column names, each once. */
+export function parseFactors(raw: string): string[] {
+  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--factors needs the factor columns, e.g. --factors optimizer,augment (got '${raw}')`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new UsageError(`--factors names "${twice}" twice`);
+  for (const reserved of ["seed", "variant", "status", "error"]) {
+    if (names.includes(reserved)) throw new UsageError(`--factors: "${reserved}" is a row column, not a factor`);
+  }
+  return names;
+}
+
+/** Prints the factorial verdict (text or JSON). */
+export function statsFactors(file: string, opts: FactorsOptions, direction: { lowerIsBetter?: boolean }): void {
+  const factors = parseFactors(opts.factors);
+  const table = readResults(file, { factors });
+  const metric = opts.metric ?? defaultMetric(table.metrics);
+  if (metric === undefined) throw new Error(`${file}: no result metric found besides the factor columns; name one with --metric`);
+  const verdict = factorialVerdict(table, { metric, factors, alpha: Number(opts.alpha), ...direction });
+  if (opts.json) process.stdout.write(JSON.stringify({ ...verdict, metric_source: opts.metric ? "--metric" : "default", problems: table.notes ?? [] }, null, 2) + "\n");
+  else {
+    if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
+    process.stdout.write(formatFactorialVerdict("", verdict) + "\n");
+    for (const n of table.notes ?? []) process.stdout.write(`left out: ${n}\n`);
+  }
+}

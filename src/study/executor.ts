@@ -65,14 +65,28 @@ export interface ExecuteOptions {
 
 export interface RunSetup {
   config: RunConfig;
-  file: string;
+  /** The study file's absolute path; undefined for a study defined in code. */
+  file: string | undefined;
   spec: StudySpec;
   train: Dataset;
+}
+
+/** Where a study defined in code (no study file) is kept in ExecuteOptions' specs and data: a key that is never a file's path. */
+export function codeStudyKey(study: string): string {
+  return `<defined in code>/${study}`;
 }
 
 /** Loads what a stored run needs: its study file (checked against the recorded hash unless allowed), spec and data. */
 export async function setupRun(run: RunRecord, options: ExecuteOptions & { allowChangedFile?: boolean }): Promise<RunSetup & { fileChanged: boolean }> {
   const config = configOf(run);
+  if (config.studyFile === null || config.studyFileHash === null) {
+    const spec = options.specs?.get(codeStudyKey(run.study));
+    const train = options.data?.get(codeStudyKey(run.study));
+    if (!spec || !train) {
+      throw new StudyFileError(`run '${run.id}' belongs to study '${run.study}', which was defined in code rather than in a study file: only the process that defined it can run it`);
+    }
+    return { config, file: undefined, spec: { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined }, train, fileChanged: false };
+  }
   const file = resolve(options.cwd, config.studyFile);
   let hash: string;
   try {
@@ -109,6 +123,22 @@ export function runSeed(run: RunRecord): SeedSpec {
   return { root: run.rootSeed, factors: run.seeds };
 }
 
+/** Worker threads for a study file's variants: the study's pool in options.pools (started, or restarted larger, as needed), else one of the run's own (`own`, to close). */
+async function variantPool(file: string, spec: StudySpec, options: ExecuteOptions): Promise<{ pool: WorkerPool; own?: WorkerPool }> {
+  const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
+  let pool = options.pools?.get(file);
+  if (pool && pool.size < size) {
+    await pool.close();
+    pool = undefined;
+    options.pools?.delete(file);
+  }
+  if (pool) return { pool };
+  pool = await WorkerPool.start({ path: file }, size);
+  if (!options.pools) return { pool, own: pool };
+  options.pools.set(file, pool);
+  return { pool };
+}
+
 /** Trains a stored run from its record (no store writes): used by the executor and by verify. */
 export async function trainFromRecord(
   run: RunRecord,
@@ -119,20 +149,9 @@ export async function trainFromRecord(
   setNumThreads(spec.threads ?? 1);
   const seed = runSeed(run);
   const split = options.split ?? splitFor(spec, train, seed);
-  const variantsModule = { path: file };
-  let pool = options.pools?.get(file);
-  const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
-  if (pool && pool.size < size) {
-    await pool.close();
-    pool = undefined;
-    options.pools?.delete(file);
-  }
-  let ownPool: WorkerPool | undefined;
-  if (!pool) {
-    pool = await WorkerPool.start(variantsModule, size);
-    if (options.pools) options.pools.set(file, pool);
-    else ownPool = pool;
-  }
+  // A study file's variants train in worker threads rebuilt from the file; a study defined in code trains in this thread.
+  const variantsModule = file === undefined ? undefined : { path: file };
+  const { pool, own: ownPool } = file === undefined ? {} : await variantPool(file, spec, options);
   try {
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),

@@ -11,7 +11,7 @@ import { runStudy } from "../study/run-study.ts";
 import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { anyRunFailed } from "./stats.ts";
-import { runProgress } from "./progress.ts";
+import { studyProgress } from "./study-progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { demoStudy } from "./demo-study.ts";
@@ -51,7 +51,7 @@ export function registerDemo(program: Command): void {
       const n = positiveInt(opts.seeds, "seeds", 2, MAX_PLANNED_RUNS);
       const spec = demoStudy(positiveInt(opts.epochs, "epochs", 1, 10_000), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
-      const progress = runProgress(opts.json);
+      const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         plan: { n, first },
@@ -60,6 +60,7 @@ export function registerDemo(program: Command): void {
         schedule: parseSchedule(opts.schedule),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
+        onRunEnd: progress.onRunEnd,
         signal: interrupt.signal,
       });
       interrupt.release();

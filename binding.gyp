@@ -16,7 +16,8 @@
         "native/tensors.cc",
         "native/generators.cc",
         "native/autograd.cc",
-        "native/runtime.cc"
+        "native/runtime.cc",
+        "native/jit.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8", "_GLIBCXX_USE_CXX11_ABI=1"],

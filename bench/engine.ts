@@ -1,7 +1,10 @@
 /**
  * Engine benchmark: one training step (forward, backward, SGD+momentum step)
  * of an MLP 784-512-10 (batch 128), the conv32-conv64-fc128 CNN (batch 64)
- * and a ResNet basic block (32→64, stride 2, batch 32 of 16x16), with 1 and
+ * (also scripted with torch.jit.script and trained through nn.torchscript:
+ * scripted_cnn, against the same CNN in Python's eager mode, and against
+ * twin's native CNN in ratio_native) and a ResNet basic block (32→64,
+ * stride 2, batch 32 of 16x16), with 1 and
  * 2 threads, twin against Python PyTorch (bench/engine_ref.py under
  * /usr/bin/python3: the same libtorch) in the same run; plus per-op overhead
  * (a chain of 1,000 adds of 16 floats in one torch.scope). A scope frees its
@@ -24,14 +27,14 @@
  * spread of the ratio over rounds (ratio_min, ratio_max: each round's median
  * twin step over its median PyTorch step).
  *
- *   npx tsx bench/engine.ts [--quick]
+ *   npx tsx bench/engine.ts [--quick] [--cases=cnn,scripted_cnn]
  *
  * Writes bench/results/engine.json: {"cases":[{"name","threads","twin_ms","torch_ms","ratio",…}]}
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { loadavg, cpus } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/torch/index.ts";
@@ -42,18 +45,25 @@ const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 4 : 10;
 
-type CaseName = "mlp" | "cnn" | "resblock" | "op_chain" | "op_chain_kept";
+type CaseName = "mlp" | "cnn" | "scripted_cnn" | "resblock" | "op_chain" | "op_chain_kept";
 interface CaseCfg { name: CaseName; warmup: number; reps: number; inner: number }
-const CASES: CaseCfg[] = [
+const ALL_CASES: CaseCfg[] = [
   { name: "mlp", warmup: 20, reps: 3, inner: 10 },
   { name: "cnn", warmup: 3, reps: 3, inner: 3 },
+  // TorchScript's profiling executor optimises the graph after its first runs: a longer warm-up.
+  { name: "scripted_cnn", warmup: 6, reps: 3, inner: 3 },
   { name: "resblock", warmup: 5, reps: 3, inner: 5 },
   { name: "op_chain", warmup: 5, reps: 3, inner: 10 },
   { name: "op_chain_kept", warmup: 5, reps: 3, inner: 10 },
 ];
+// --cases cnn,scripted_cnn: only these (scripted_cnn's ratio_native needs cnn in the same run).
+const only = process.argv.find((a) => a.startsWith("--cases="))?.slice("--cases=".length).split(",");
+const CASES = only ? ALL_CASES.filter((c) => only.includes(c.name)) : ALL_CASES;
+if (only && CASES.length !== only.length) throw new Error(`--cases: known cases are ${ALL_CASES.map((c) => c.name).join(", ")}`);
 const LABEL: Record<CaseName, string> = {
   mlp: "MLP 784-512-10, batch 128, train step",
   cnn: "CNN conv32-conv64-fc128, batch 64, train step",
+  scripted_cnn: "  same CNN scripted (nn.torchscript) vs eager",
   resblock: "ResNet block 32→64/2, 32x16x16, train step",
   op_chain: "1,000 chained adds (ms per chain = µs per op)",
   op_chain_kept: "  same; Python keeps intermediates (as a scope)",
@@ -87,8 +97,8 @@ function makeStep(name: CaseName, g: torch.Generator): { step: () => void; dispo
     x = torch.rand([128, 784], { generator: g }).keep();
     y = torch.randint(0, 10, [128], { generator: g }).keep();
     loss = (o, t) => nn.crossEntropy(o, t!);
-  } else if (name === "cnn") {
-    model = nn.cnn({ generator: g });
+  } else if (name === "cnn" || name === "scripted_cnn") {
+    model = name === "cnn" ? nn.cnn({ generator: g }) : nn.torchscript(scriptedCnn());
     x = torch.rand([64, 1, 28, 28], { generator: g }).keep();
     y = torch.randint(0, 10, [64], { generator: g }).keep();
     loss = (o, t) => nn.crossEntropy(o, t!);
@@ -109,6 +119,17 @@ function makeStep(name: CaseName, g: torch.Generator): { step: () => void; dispo
     },
     dispose: () => { opt.dispose(); model.dispose(); x.dispose(); y?.dispose(); },
   };
+}
+
+/** The Python side's CNN, scripted by bench/engine_ref.py into a temporary file (once). */
+let scriptedCnnPath = "";
+function scriptedCnn(): string {
+  if (scriptedCnnPath) return scriptedCnnPath;
+  const path = join(mkdtempSync(join(tmpdir(), "twin-bench-")), "cnn.pt");
+  const r = spawnSync("/usr/bin/python3", [join(here, "engine_ref.py"), "--export-cnn", path], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench/engine_ref.py --export-cnn failed (is python3-torch installed? bash scripts/setup.sh):\n${r.stderr}`);
+  scriptedCnnPath = path;
+  return path;
 }
 
 function measureTwin(fn: () => void, c: CaseCfg, into: Samples): void {
@@ -165,6 +186,8 @@ interface Row {
   twin_cpu_ms: number; torch_cpu_ms: number; ratio_cpu: number;
   /** Spread of the per-round wall ratios. */
   ratio_min: number; ratio_max: number;
+  /** scripted_cnn only: twin's scripted CNN step over twin's native CNN step (the cnn row of the same run). */
+  ratio_native?: number;
   /** The core both sides ran on, or null when not pinned. */
   pinned_core: number | null;
   samples: number;
@@ -193,13 +216,16 @@ for (const threads of [1, 2]) {
     dispose();
     const r = (x: number) => +x.toFixed(4);
     const tm = median(tw.wall), pm = median(pt.wall), tc = median(tw.cpu), pc = median(pt.cpu);
-    rows.push({ name: c.name, threads, twin_ms: r(tm), torch_ms: r(pm), ratio: +(tm / pm).toFixed(3), twin_cpu_ms: r(tc), torch_cpu_ms: r(pc), ratio_cpu: +(tc / pc).toFixed(3), ratio_min: +min.toFixed(3), ratio_max: +max.toFixed(3), pinned_core: pinned ? PIN_CORE : null, samples: tw.wall.length });
+    const nativeCnn = rows.find((row) => row.name === "cnn" && row.threads === threads);
+    const vsNative = c.name === "scripted_cnn" && nativeCnn ? { ratio_native: +(tm / nativeCnn.twin_ms).toFixed(3) } : {};
+    rows.push({ ...vsNative, name: c.name, threads, twin_ms: r(tm), torch_ms: r(pm), ratio: +(tm / pm).toFixed(3), twin_cpu_ms: r(tc), torch_cpu_ms: r(pc), ratio_cpu: +(tc / pc).toFixed(3), ratio_min: +min.toFixed(3), ratio_max: +max.toFixed(3), pinned_core: pinned ? PIN_CORE : null, samples: tw.wall.length });
     process.stderr.write(`  ${c.name} x${threads} done\n`);
   }
   g.dispose();
   py.close();
 }
 const load1 = loadavg()[0];
+if (scriptedCnnPath) rmSync(dirname(scriptedCnnPath), { recursive: true, force: true });
 
 const pad = (s: string, w: number) => s.padEnd(w);
 console.log(`\ntwin engine benchmark: libtorch ${torch.version()}, ${cpus().length} CPUs, load average ${load0.toFixed(1)} → ${load1.toFixed(1)}, ${ROUNDS} alternating rounds`);
@@ -207,13 +233,16 @@ console.log(`medians; wall = wall-clock ms per step, cpu = process CPU ms per st
 console.log(`1-thread cases: ${rows.some((r) => r.pinned_core !== null) ? `both sides pinned to core ${PIN_CORE} (taskset)` : "not pinned (no taskset, or one core)"}`);
 console.log(`${pad("case", 48)} ${pad("thr", 4)} ${pad("twin wall", 10)} ${pad("torch wall", 11)} ${pad("ratio", 7)} ${pad("rounds", 12)} ${pad("twin cpu", 10)} ${pad("torch cpu", 10)} ratio_cpu`);
 for (const r of rows) {
-  console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(`${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`, 12)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}`);
+  const native = r.ratio_native === undefined ? "" : `   (twin scripted / twin native: ${r.ratio_native.toFixed(3)})`;
+  console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(`${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`, 12)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}${native}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "engine.json"), JSON.stringify({
+// A partial run (--cases) does not replace the full results.
+const resultFile = only ? `engine-${only.join("+")}.json` : "engine.json";
+writeFileSync(join(here, "results", resultFile), JSON.stringify({
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", loadavg_start: +load0.toFixed(2), loadavg_end: +load1.toFixed(2) },
   rounds: ROUNDS,
   libtorch: torch.version(),
   cases: rows,
 }, null, 2) + "\n");
-console.log(`\nwrote bench/results/engine.json`);
+console.log(`\nwrote bench/results/${resultFile}`);

@@ -2,6 +2,7 @@
 sides can be measured in alternation (fair on a busy machine).
 
   OPENBLAS_NUM_THREADS=T /usr/bin/python3 bench/engine_ref.py T
+  /usr/bin/python3 bench/engine_ref.py --export-cnn PATH   (the CNN, scripted, for twin's scripted_cnn case)
 
 Reads one JSON request per line: {"case": name, "warmup": w, "reps": r, "inner": k}
 and answers one JSON line: {"wall": [ms per step]*r, "cpu": [ms per step]*r}.
@@ -15,8 +16,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-threads = int(sys.argv[1])
-torch.set_num_threads(threads)
 g = torch.Generator().manual_seed(0)
 
 
@@ -41,17 +40,22 @@ class Block(nn.Module):
         return F.relu_(out)
 
 
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
 def make_step(case):
     if case == "mlp":
         model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
         x = torch.rand(128, 784, generator=g)
         y = torch.randint(0, 10, (128,), generator=g)
         loss_fn = F.cross_entropy
-    elif case == "cnn":
-        model = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    elif case in ("cnn", "scripted_cnn"):
+        # scripted_cnn: twin runs this CNN scripted (torch.jit.script, exported by --export-cnn), Python in eager mode.
+        model = cnn()
         x = torch.rand(64, 1, 28, 28, generator=g)
         y = torch.randint(0, 10, (64,), generator=g)
         loss_fn = F.cross_entropy
@@ -86,6 +90,11 @@ def make_step(case):
     return step
 
 
+if sys.argv[1] == "--export-cnn":
+    torch.jit.script(cnn()).save(sys.argv[2])
+    sys.exit(0)
+threads = int(sys.argv[1])
+torch.set_num_threads(threads)
 steps = {}
 for line in sys.stdin:
     req = json.loads(line)

@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_generators(env, exports);
   init_autograd(env, exports);
   init_runtime(env, exports);
+  init_jit(env, exports);
   return exports;
 }
 

@@ -90,6 +90,7 @@ Napi::Value GeneratorSetState(const Napi::CallbackInfo& info) {
 
 // The global CPU generator's state: twin checks it is untouched during a run.
 Napi::Value GlobalGeneratorState(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> swapped(global_generator_mutex());
   at::Generator g = at::detail::getDefaultCPUGenerator();
   return state_bytes(info.Env(), g);
 }

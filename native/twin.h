@@ -75,6 +75,10 @@ GeneratorTable& generators();
 // When set, an op that would draw from libtorch's global generator throws.
 extern std::atomic<bool> strict_random;
 
+// Held while a scripted forward runs with the global generator's state swapped
+// for a twin generator's (jit.cc), and while the global state is read.
+std::mutex& global_generator_mutex();
+
 // dtype names as JS spells them ("float32", "int64", ...), both ways.
 c10::ScalarType parse_dtype(const std::string& name);
 const char* dtype_name(c10::ScalarType t);
@@ -105,5 +109,6 @@ void init_tensors(Napi::Env env, Napi::Object exports);
 void init_generators(Napi::Env env, Napi::Object exports);
 void init_autograd(Napi::Env env, Napi::Object exports);
 void init_runtime(Napi::Env env, Napi::Object exports);
+void init_jit(Napi::Env env, Napi::Object exports);
 
 }  // namespace twin

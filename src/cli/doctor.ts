@@ -23,9 +23,21 @@ async function engineChecks(): Promise<Check[]> {
       { name: "libtorch", ok: true, detail: `${native.version()} at ${lib ?? "(path unknown)"}${process.env.LIBTORCH ? ` (LIBTORCH=${process.env.LIBTORCH})` : ""}` },
       { name: "threads", ok: true, detail: `${native.getNumThreads()} intra-op (of ${availableParallelism()} cores); twin uses 1 per model by default` },
       { name: "CUDA devices", ok: true, detail: cuda > 0 ? `${cuda}` : "none (CPU build or no GPU); build against a CUDA libtorch with LIBTORCH=/path" },
+      torchscriptCheck(native),
     ];
   } catch (e) {
     return [{ name: "native addon", ok: false, detail: (e as Error).message.split("\n")[0], fix: "bash scripts/setup.sh" }];
+  }
+}
+
+/** nn.torchscript needs libtorch's TorchScript compiler and loader: a module defined, saved and loaded back in memory. */
+function torchscriptCheck(native: { jitSelfTest(): number; version(): string }): Check {
+  try {
+    const sum = native.jitSelfTest();
+    if (sum !== 2) throw new Error(`a module saved and loaded back computed ${sum} instead of 2`);
+    return { name: "TorchScript", ok: true, detail: `loads scripted PyTorch models (nn.torchscript); files saved by PyTorch ${native.version()} always, by newer ones when their format and operators are known to it` };
+  } catch (e) {
+    return { name: "TorchScript", ok: false, detail: (e as Error).message.split("\n")[0], fix: "rebuild the addon: npm run build:native" };
   }
 }
 

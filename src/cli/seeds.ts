@@ -7,10 +7,11 @@ import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
 import { addStudyRunOptions, finalMetric, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
-import { flagFailedRuns } from "./exit-codes.ts";
+import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 
 interface SeedsOptions extends StudyRunFlags {
-  n: string;
+  n?: string;
+  seeds?: string;
   vary?: string;
 }
 
@@ -18,13 +19,15 @@ export function registerSeeds(program: Command): void {
   const cmd = program
     .command("seeds <study>")
     .description("seed-sensitivity study: N runs (all factors together, or one factor at a time) and their distribution")
-    .option("--n <n>", "runs per group", "10")
+    .option("--n <n>", "runs per group (default 10)")
+    .option("--seeds <n>", "the same as --n (the name compare and sweep use)")
     .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, or 'each' (every factor, plus all together)`);
   addStudyRunOptions(cmd)
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
     .action(async (file: string, opts: SeedsOptions) => {
-      const n = parseWhole(opts.n, "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
+      if (opts.n !== undefined && opts.seeds !== undefined && opts.n !== opts.seeds) throw new UsageError(`--n ${opts.n} and --seeds ${opts.seeds} say different things (they are the same option); give one`);
+      const n = parseWhole(opts.seeds ?? opts.n ?? "10", opts.seeds !== undefined ? "--seeds" : "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
       const metric = finalMetric(opts);
       const first = parseWhole(opts.first, "--first");
       const spec = withSteps(await loadStudy(file), opts.steps);

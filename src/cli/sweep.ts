@@ -5,11 +5,14 @@ import { FACTORS } from "../rng/factors.ts";
 import type { TestChoice } from "../study/analyze.ts";
 import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
 import { readVariantsFile } from "../study/sweep-variants-file.ts";
-import { runSweep, type SweepOutcome, type SweepResult, type SweepVariant } from "../study/sweep.ts";
+import { runSweep, type SweepOptions, type SweepOutcome, type SweepResult, type SweepRunInfo, type SweepVariant } from "../study/sweep.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
-import { EXIT } from "./exit-codes.ts";
+import { EXIT, UsageError } from "./exit-codes.ts";
+import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
+import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
+import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -32,6 +35,9 @@ interface SweepFlags {
   allowChanged?: boolean;
   verbose?: boolean;
   json?: boolean;
+  sequential?: boolean;
+  looks?: string;
+  spending: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -63,7 +69,8 @@ export function formatSweep(r: SweepResult): string {
   const finished = r.runs.filter((o) => o?.status === "finished").length;
   const interrupted = r.runs.filter((o) => o?.status === "failed" && o.error?.startsWith("interrupted")).length;
   const failed = r.runs.filter((o) => o?.status === "failed").length - interrupted;
-  lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs · store ${r.store}`);
+  const kept = r.runs.filter((o) => o?.reused).length;
+  lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs${kept ? ` (${kept} kept from an earlier sweep, not run again)` : ""} · store ${r.store}`);
   for (const s of r.summaries) {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
     lines.push("", s.metric);
@@ -112,6 +119,9 @@ export function registerSweep(program: Command): void {
     .option("--store <url>", "store: postgres://… or a SQLite path (default .twin/twin.db)")
     .option("--retry-failed", "run failed runs again (the failed records stay in the store)")
     .option("--allow-changed", "continue a variant whose command or files changed since its first runs")
+    .option("--sequential", SEQUENTIAL_HELP.sequential + " (two or more variants: --variants-file)")
+    .option("--looks <list>", SEQUENTIAL_HELP.looks)
+    .option("--spending <f>", SEQUENTIAL_HELP.spending, "obrien-fleming")
     .option("--verbose", "pass the command's output through (prefixed with variant and seed)")
     .option("--json", "print the result as JSON")
     .addHelpText(
@@ -130,7 +140,8 @@ Examples:
   $ twin sweep --name mlp --variant base --seeds 8 -- python3 examples/pytorch_train.py
   $ twin sweep --name mlp --variant dropout --seeds 8 -- python3 examples/pytorch_train.py --dropout 0.3
   $ twin sweep --vary order --seeds 10 -- python3 train.py
-  $ twin sweep --variants-file variants.json --seeds 8 --jobs 4 --timeout 600`,
+  $ twin sweep --variants-file variants.json --seeds 8 --jobs 4 --timeout 600
+  $ twin sweep --variants-file variants.json --sequential --looks 5,10,15,20   # stop once decided; rerun to resume`,
     )
     .action(async (command: string[], opts: SweepFlags, cmd: Command) => {
       const seeds = parseCount(opts.seeds, "--seeds");
@@ -143,6 +154,9 @@ Examples:
       const alpha = Number(opts.alpha);
       if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be in (0, 1) (got '${opts.alpha}')`);
       const direction = lowerIsBetterOption(opts);
+      const spending = parseSpending(opts);
+      const looks = opts.sequential ? parseLooks(opts.looks, cmd.getOptionValueSource("seeds") === "cli" ? seeds : undefined) : undefined;
+      if (looks && opts.vary !== undefined) throw new UsageError("--sequential adds seeds of every factor at once; it cannot be combined with --vary");
       let variants: SweepVariant[];
       if (opts.variantsFile !== undefined) {
         if (command.length) throw new Error("give either --variants-file or a command after --, not both");
@@ -156,8 +170,9 @@ Examples:
       }
       const interrupt = interruptSignal();
       let result: SweepResult;
+      let plan: SequentialPlan | undefined;
       try {
-        result = await runSweep({
+        const sweepOptions = {
           name: opts.name,
           variants,
           seeds,
@@ -179,12 +194,18 @@ Examples:
             if (!opts.json || opts.verbose) process.stderr.write(`running ${run.variant} ${seedText(run)} → ${run.runDir}\n`);
           },
           onRunEnd: (o, done, total) => process.stderr.write(outcomeLine(o, done, total) + "\n"),
-          onOutput: opts.verbose ? (run, line) => process.stderr.write(`[${run.variant} seed-${run.label}] ${line}\n`) : undefined,
-        });
+          onOutput: opts.verbose ? (run: SweepRunInfo, line: string) => process.stderr.write(`[${run.variant} seed-${run.label}] ${line}\n`) : undefined,
+        } satisfies SweepOptions;
+        if (looks) {
+          if (variants.length < 2) throw new UsageError("--sequential compares variants look by look: give two or more in one command with --variants-file, so that each look runs every variant's seeds");
+          const onLook: SequentialSweepOptions["onLook"] = (p, b, l) => process.stderr.write(formatLook(p, p.comparisons.find((c) => c.b === b)!, l, (x) => `${x >= 0 ? "+" : ""}${fmt(x)}`) + "\n");
+          ({ result, plan } = await runSequentialSweep({ ...sweepOptions, looks, spending, onLook }));
+        } else result = await runSweep(sweepOptions);
       } finally {
         interrupt.release();
       }
-      process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSweep(result)) + "\n");
+      if (opts.json) process.stdout.write(JSON.stringify(plan ? { ...result, sequential: sequentialJson(plan) } : result, null, 2) + "\n");
+      else process.stdout.write(formatSweep(result) + (plan ? `\n\n${sequentialSummary(plan)}` : "") + "\n");
       process.exitCode = sweepExitCode(result, interrupt.exitCode());
     });
 }

@@ -277,7 +277,7 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   let g = NaN, d = NaN;
   try { d = cohensD(a, b); g = hedgesG(a, b); } catch { notes.push("standardized effect size undefined (zero pooled sd)"); }
   if (Math.min(a.length, b.length) < 5) notes.push(`only ${Math.min(a.length, b.length)} runs in the smaller group: intervals are wide and tests have little power`);
-  notes.push("runs are unpaired: if a and b share seeds, comparePaired is usually much more precise");
+  notes.push("runs are unpaired: if a and b share seeds, a paired comparison (by seed) is usually much more precise");
   return {
     a: describe(a), b: describe(b), paired: false, n: N, diff, ci, level, interval: intervalName, test: res.test, method: res.method,
     statistic: res.statistic, ...(res.df !== undefined ? { df: res.df } : {}), p: res.p, alternative, minAchievableP: res.minAchievableP,

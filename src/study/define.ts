@@ -4,8 +4,9 @@
  */
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
-import type { Augment, MetricAccumulator, TargetKind, VariantFactory } from "../twin/types.ts";
+import type { Augment, MetricAccumulator, TargetKind, VariantFactory, VariantParts } from "../twin/types.ts";
 import type { SeedPlan } from "./seed-plan.ts";
+import { expandFactors, type FactorialDesign, type FactorLevels, type LevelValues } from "./factorial-design.ts";
 
 /** Where a study's data comes from; the validation part is split off per run from the split stream. */
 export interface DataSpec {
@@ -36,13 +37,29 @@ export interface StudySpec {
   metrics?: () => MetricAccumulator;
   /** Intra-op threads per run (default 1: see docs/engine.md, "Threads"). */
   threads?: number;
+  /** Set by defineStudy for a study with factors: which levels each combination's variant has. */
+  design?: FactorialDesign;
 }
+
+/**
+ * What a study file gives defineStudy: variants, or factors with levels and a
+ * `variant` builder (every combination becomes a variant; factorial-design.ts), or both.
+ */
+export type StudyInput<F extends FactorLevels = FactorLevels> = Omit<StudySpec, "variants" | "design"> & {
+  variants?: Record<string, VariantFactory>;
+  factors?: F;
+  variant?: (levels: LevelValues<F>) => VariantParts;
+};
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export function defineStudy(spec: StudySpec): StudySpec {
-  if (!NAME.test(spec.name)) throw new Error(`defineStudy: name '${spec.name}' must be letters, digits, '.', '_' or '-' (it names log folders)`);
-  const names = Object.keys(spec.variants ?? {});
+export function defineStudy<F extends FactorLevels = FactorLevels>(input: StudyInput<F>): StudySpec {
+  if (!NAME.test(input.name)) throw new Error(`defineStudy: name '${input.name}' must be letters, digits, '.', '_' or '-' (it names log folders)`);
+  const { factors, variant, ...rest } = input;
+  if (variant !== undefined && factors === undefined) throw new Error(`defineStudy '${input.name}': variant() builds the combinations of factors; give factors: { name: { level: value, … } } or use variants`);
+  const expanded = factors === undefined ? undefined : expandFactors(input.name, factors, variant!, Object.keys(input.variants ?? {}));
+  const spec: StudySpec = { ...rest, variants: { ...input.variants, ...expanded?.variants }, ...(expanded ? { design: expanded.design } : {}) };
+  const names = Object.keys(spec.variants);
   if (names.length === 0) throw new Error(`defineStudy '${spec.name}': give at least one variant`);
   for (const n of names) if (!NAME.test(n)) throw new Error(`defineStudy '${spec.name}': variant name '${n}' must be letters, digits, '.', '_' or '-'`);
   if (spec.reference !== undefined && !names.includes(spec.reference)) {

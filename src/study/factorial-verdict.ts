@@ -9,6 +9,7 @@
  */
 import { factorialAnalysis, marginalMeans, type Factor, type FactorialData, type LevelContrast, type MarginalMean, type SimpleEffect } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
+import { combinationName } from "./factorial-design.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 
 export interface FactorialEntry {
@@ -75,7 +76,7 @@ function allCombinations(factors: readonly Factor[]): Record<string, string>[] {
   return out;
 }
 
-const combination = (levels: Record<string, string>) => Object.entries(levels).map(([f, l]) => `${f}=${l}`).join(", ");
+const combination = combinationName;
 
 /**
  * The factorial data of one metric: one row per seed in which every cell
@@ -147,10 +148,11 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       const sign = Math.sign(main.estimate!);
       const holds = settings.every((s) => clear(s.ci) && Math.sign(s.estimate) === sign);
       const every = y.levels.length === 2 ? `both ${y.name} levels` : `every ${y.name} level`;
+      const inter = byName.get(`${x.name} × ${y.name}`) ?? byName.get(`${y.name} × ${x.name}`);
       if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})`);
+      else if (!clear(main.ci!) && !(inter && inter.p < 1 - v.level)) continue;
       else {
         const lost = settings.filter((s) => !(clear(s.ci) && Math.sign(s.estimate) === sign)).map((s) => `${y.name}=${s.at.level}`);
-        const inter = byName.get(`${x.name} × ${y.name}`) ?? byName.get(`${y.name} × ${x.name}`);
         const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction p = ${pValue(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (p = ${pValue(inter.p)})` : ""}`;
         out.push(`${effect} is not clear under ${lost.join(", ")} (${each}); ${differs}`);
       }
@@ -237,7 +239,9 @@ export function formatFactorialVerdict(title: string, v: FactorialVerdict, perce
   }
   if (v.simple_effects.length) {
     lines.push("per setting:");
-    for (const s of v.simple_effects) lines.push(`  ${s.factor} (${s.levels[1]} − ${s.levels[0]}) at ${s.at.factor}=${s.at.level}  ${signed(s.estimate)}${unit}  ${pct} CI [${signed(s.ci[0])}, ${signed(s.ci[1])}]  p = ${pValue(s.p)}`);
+    const label = (s: SimpleEffect) => `${s.factor} (${s.levels[1]} − ${s.levels[0]}) at ${s.at.factor}=${s.at.level}`;
+    const lw = Math.max(...v.simple_effects.map((s) => label(s).length));
+    for (const s of v.simple_effects) lines.push(`  ${label(s).padEnd(lw)}  ${signed(s.estimate)}${unit}  ${pct} CI [${signed(s.ci[0])}, ${signed(s.ci[1])}]  p = ${pValue(s.p)}`);
   }
   for (const s of v.statements) lines.push(`• ${s}`);
   for (const n of v.notes) lines.push(`note: ${n}`);

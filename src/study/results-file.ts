@@ -14,6 +14,7 @@ import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
 import { readRegularFile } from "../log/regular-file.ts";
 import { printable } from "./printable.ts";
+import { combinationName } from "./factorial-design.ts";
 
 /** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
 const MAX_RESULTS_FILE_BYTES = 256 << 20;
@@ -73,11 +74,6 @@ function numberAt(raw: unknown, where: string, column: string): number {
     if (!Number.isNaN(v)) return v;
   }
   throw new Error(`${where}, column "${column}": ${JSON.stringify(raw)} is not a number; fix the value, leave the cell empty, or mark the run with a status column (diverged/failed)`);
-}
-
-/** The variant name of a factorial row: its levels, "optimizer=adam, augment=flip". */
-export function combinationName(levels: Record<string, string>): string {
-  return Object.entries(levels).map(([f, l]) => `${f}=${l}`).join(", ");
 }
 
 function fromCsv(path: string, text: string, factors: readonly string[]): ResultTable {

@@ -204,6 +204,17 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       if (retrain.length) warn(`training ${retrain.length} run(s)' failed or skipped variants again (--retry-failed): ${retrain.map((r) => `${r.run.id} (${r.names.join(", ")})`).join(", ")}`);
     }
 
+    // A rerun says what it keeps: runs that ended under an earlier command are not trained again.
+    const ended = (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => FINAL.has(r.status));
+    if (ended.length > 0) {
+      const failedEarlier = ended.filter((r) => r.status !== "finished").length;
+      warn(
+        `keeping ${ended.length} of ${ids.length} run(s) of study '${spec.name}' that ended under an earlier command (${store.location})` +
+          (failedEarlier ? `, ${failedEarlier} of them failed or diverged (--retry-failed runs failed ones again)` : "") +
+          (ended.length < ids.length ? `; training the other ${ids.length - ended.length}` : "; nothing left to train"),
+      );
+    }
+
     const fresh = new Map<string, TwinResult>();
     let stopped = false;
     // A variant failing the same way on its first runs is left out of the rest; when all are, no run starts.

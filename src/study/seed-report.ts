@@ -75,6 +75,50 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
   return { study: results.study, metric, groups, variants, spreads: seedSpreads(variants) };
 }
 
+const percent = (x: number) => (x >= 10 ? `${x.toFixed(0)}%` : x > 0 ? `${+x.toPrecision(2)}%` : "0%");
+
+/**
+ * The variance-by-factor lines: each factor's sd and share of the all-varied
+ * variance with their intervals, and whether the shares add up. They need not:
+ * factors varied one at a time estimate σ²_F each, and Σ s²_F differs from
+ * s²_all by what the factors do only together (plus nondeterminism) and by
+ * noise. Noise is judged by whether Σ s²_F lies inside the chi-square interval
+ * of the all-varied variance (the factor variances' own noise comes on top).
+ */
+function varianceLines(d: VarianceDecomposition, f: (x: number) => string): string[] {
+  const pct = Math.round(d.level * 100);
+  const ns = [...new Set(d.factors.map((x) => x.n))];
+  const few = ns.every((n) => n < 5) ? `; ${ns.join("/")} runs per factor, so the intervals are wide: more runs with --n` : "";
+  const out = [`  variance by factor (one factor varied at a time; ${pct}% intervals${few}):`];
+  const w = Math.max(...d.factors.map((x) => x.factor.length), "all varied".length);
+  const sdCi = (ci: [number, number]) => `[${f(Math.sqrt(ci[0]))}, ${f(Math.sqrt(ci[1]))}]`;
+  for (const x of d.factors) {
+    const share = Number.isFinite(x.share) ? `  share ${percent(x.share * 100)}${x.shareCi ? ` [${percent(x.shareCi[0] * 100)}, ${percent(x.shareCi[1] * 100)}]` : ""}` : "";
+    out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
+  }
+  if (d.total === 0) {
+    out.push("    every run gave the same value: there is no variance to divide");
+    return out;
+  }
+  if (d.totalCi === null || d.interaction === null) {
+    out.push("    no all-varied runs: shares are of the summed factor variances (they add up to 100% by construction) and have no interval");
+    return out;
+  }
+  out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
+  const sum = d.total - d.interaction;
+  const sumShare = (sum / d.total) * 100;
+  const where = `the factors' combined sd ${f(Math.sqrt(sum))} against the all-varied sd's ${pct}% interval ${sdCi(d.totalCi)}`;
+  const noise = sum < d.totalCi[0]
+    ? `beyond noise (${where}): the factors matter mostly together, or the runs are nondeterministic`
+    : sum > d.totalCi[1]
+      ? `beyond noise (${where}): the factors' effects do not add up (one factor's effect depends on the others' seeds)`
+      : `within noise (${where})`;
+  out.push(sum > d.total
+    ? `    the shares add up to ${percent(sumShare)}, not 100%: varied one at a time, the factors vary more in sum than all varied together; ${noise}`
+    : `    the shares add up to ${percent(sumShare)}; the other ${percent(100 - sumShare)} is what the factors do only together, plus any nondeterminism; ${noise}`);
+  return out;
+}
+
 export function formatSeedReport(r: SeedReport): string {
   const pct = r.metric === "accuracy";
   const f = (x: number) => (pct ? (x * 100).toFixed(2) : x.toFixed(4));
@@ -95,11 +139,7 @@ export function formatSeedReport(r: SeedReport): string {
     const em = v.expectedMax;
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);
-    if (v.variance) {
-      const parts = v.variance.factors.map((x) => `${x.factor} sd ${f(x.sd)}${Number.isFinite(x.share) ? ` (${(x.share * 100).toFixed(0)}%)` : ""}`);
-      lines.push(`  variance by factor (one at a time): ${parts.join(", ")}`);
-      for (const n of v.variance.notes) lines.push(`    note: ${n}`);
-    }
+    if (v.variance) lines.push(...varianceLines(v.variance, f));
   }
   for (const sp of r.spreads) {
     const line = spreadLine(sp.a, sp.b, sp, 0.95);

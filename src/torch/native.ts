@@ -41,6 +41,20 @@ export interface OpSchema {
   returns: SchemaArgument[];
 }
 
+/** What jitLoad hands back: the scripted module's id, its tensors (ids in the table, shared with the module) and what forward needs. */
+export interface ScriptedModuleInfo {
+  id: number;
+  /** [path, tensor id] in PyTorch's named_parameters order. */
+  parameters: [string, number][];
+  buffers: [string, number][];
+  /** [path, qualified type name]; the root ("") first, parents before children. */
+  modules: [string, string][];
+  /** Random ops in the inlined forward graph (e.g. "aten::dropout"). */
+  randomOps: string[];
+  schema: string;
+  training: boolean;
+}
+
 export interface NativeAddon {
   opHandle(name: string, overload: string): number;
   callOp(handle: number, ...args: NativeArg[]): NativeResult;
@@ -77,6 +91,17 @@ export interface NativeAddon {
   grad(id: number): number | null;
   setGrad(id: number, gradient: number | null): void;
   gradEnabled(enabled?: boolean): boolean;
+
+  jitLoad(path: string): ScriptedModuleInfo;
+  /** Runs forward; with a generator id, the module's random ops draw from that generator. */
+  jitForward(id: number, inputs: number[], generator: number | null): number;
+  jitTrain(id: number, training: boolean): void;
+  jitFree(id: number): boolean;
+  /** A number, boolean, string or null attribute of a sub-module ("" for the root). */
+  jitAttribute(id: number, modulePath: string, name: string): number | boolean | string | null | undefined;
+  /** Defines, saves and loads a module in memory; returns its forward's sum (2). */
+  jitSelfTest(): number;
+  liveScriptedModules(): number;
 
   setNumThreads(n: number): void;
   getNumThreads(): number;

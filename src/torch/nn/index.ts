@@ -7,3 +7,4 @@ export * from "./losses.ts";
 export * as init from "./init.ts";
 export type { Initializer } from "./init.ts";
 export { unet, UNet, type UNetOptions } from "./unet.ts";
+export { torchscript, TorchScriptModule, type TorchScriptOptions, type ScriptedInitRule } from "./torchscript.ts";

@@ -97,6 +97,18 @@ export abstract class Module {
     return t;
   }
 
+  /**
+   * Registers a tensor that already holds weights (a scripted module's
+   * parameter, shared with libtorch) as a parameter: kept, its requiresGrad
+   * left as it is, marked initialized.
+   */
+  protected adoptParameter(name: string, t: Tensor, init: Initializer): Tensor {
+    this.#checkName(name);
+    t.keep();
+    this.#params.set(name, { tensor: t, init, initialized: true });
+    return t;
+  }
+
   /** Registers a buffer (kept, no grad). Non-persistent buffers are left out of stateDict(). */
   protected registerBuffer(name: string, t: Tensor, persistent = true): Tensor {
     this.#checkName(name);

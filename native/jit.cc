@@ -1,0 +1,363 @@
+// TorchScript modules (torch.jit.script(model).save(path) in Python): loaded
+// on the CPU, their parameters and buffers handed to JS as tensors of the
+// table (the same tensors the module holds, so an optimizer stepping them
+// trains the module), forward run on table tensors, errors translated.
+//
+// Randomness: libtorch's scripted ops (dropout, rand_like, ...) draw from the
+// global CPU generator and take no generator argument. A forward given a twin
+// generator runs with the global generator's state swapped for that
+// generator's, under one process-wide lock, and swaps back afterwards: the
+// module draws from the twin stream, the global generator is left as it was,
+// and concurrent forwards (worker threads) draw one after another.
+#include "twin.h"
+
+#include <torch/script.h>
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+namespace twin {
+
+std::mutex& global_generator_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+namespace {
+
+struct Scripted {
+  torch::jit::Module module;
+  std::string path;
+  std::string schema;  // "forward(__torch__.Net self, Tensor x) -> Tensor"
+};
+
+std::mutex modules_mutex;
+std::unordered_map<int64_t, std::shared_ptr<Scripted>> modules;
+int64_t next_module = 1;
+
+std::shared_ptr<Scripted> module_arg(const Napi::CallbackInfo& info, const char* fn) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), std::string(fn) + ": expects a module id");
+  int64_t id = static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue());
+  std::lock_guard<std::mutex> lock(modules_mutex);
+  auto it = modules.find(id);
+  if (it == modules.end()) {
+    throw Napi::Error::New(info.Env(), std::string(fn) + ": scripted module #" + std::to_string(id) +
+                                          " was disposed (or never existed)");
+  }
+  return it->second;
+}
+
+bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+std::string first_line(const std::string& s) {
+  auto end = s.find('\n');
+  return end == std::string::npos ? s : s.substr(0, end);
+}
+
+const char* kRebuild =
+    "or rebuild twin against a newer libtorch: LIBTORCH=/path/to/libtorch npm run build:native "
+    "(an official libtorch archive, or a pip torch's torch/ folder)";
+
+// A libtorch load error, said in terms of what the user did and can do.
+std::string load_message(const std::string& path, const std::string& what) {
+  const std::string script = "save the model in Python with torch.jit.script(model).save(\"" + path + "\")";
+  if (contains(what, "not a ZIP archive") || contains(what, "failed reading zip archive")) {
+    return path + " is not a TorchScript file (it is not the zip archive torch.jit.save writes); " + script;
+  }
+  if (contains(what, "failed locating file constants.pkl") || contains(what, "failed locating file data.pkl")) {
+    return path + " is a PyTorch archive but not a TorchScript module (torch.save of a model or a state_dict?); " +
+           script + " (a state_dict can then be loaded into it with loadStateDict)";
+  }
+  auto version_at = what.find("Attempted to read a PyTorch file with version ");
+  if (version_at != std::string::npos) {
+    std::string rest = what.substr(version_at + 46);
+    std::string file_version = rest.substr(0, rest.find(','));
+    auto max_at = rest.find("maximum supported version for reading is ");
+    std::string max_version = max_at == std::string::npos ? "?" : rest.substr(max_at + 41);
+    max_version = max_version.substr(0, max_version.find_first_not_of("0123456789"));
+    return path + " was saved by a newer PyTorch than the libtorch twin runs on: its file format is version " +
+           file_version + ", and libtorch " TWIN_TORCH_VERSION " reads up to version " + max_version +
+           ". Save it with PyTorch " TWIN_TORCH_VERSION " (e.g. Debian's python3-torch), " + kRebuild;
+  }
+  if (contains(what, "Unknown builtin op") || contains(what, "Unknown type name") ||
+      contains(what, "is not a member of") || contains(what, "Unknown type constructor")) {
+    return path + " uses an operator or type that libtorch " TWIN_TORCH_VERSION " does not have (" +
+           first_line(what) + "): it was probably saved by a newer PyTorch. Save it with PyTorch " TWIN_TORCH_VERSION
+           ", " + kRebuild;
+  }
+  return "could not load the TorchScript file " + path + ": " + first_line(what);
+}
+
+// A TorchScript interpreter error as its error line and the innermost frame
+// of the original (Python) code, without the interpreter's own traceback or
+// the dispatcher's list of backends.
+std::string interpreter_summary(const std::string& what) {
+  auto original = what.find("Traceback of TorchScript, original code");
+  if (original == std::string::npos) return first_line(what);
+  auto frame = what.rfind("\n  File \"");
+  if (frame == std::string::npos || frame < original) return first_line(what);
+  auto here = what.find("<--- HERE", frame);
+  if (here == std::string::npos) return first_line(what);
+  auto frame_end = what.find('\n', here);
+  if (frame_end == std::string::npos) return first_line(what);
+  std::string error_line = first_line(what.substr(frame_end + 1));
+  if (error_line.size() > 300) error_line = error_line.substr(0, 300) + "...";
+  return error_line + "\n" + what.substr(frame + 1, frame_end - frame - 1);
+}
+
+void collect_random_ops(torch::jit::Block* block, std::set<std::string>& out) {
+  for (torch::jit::Node* node : block->nodes()) {
+    if (node->isNondeterministic()) out.insert(node->kind().toQualString());
+    for (torch::jit::Block* inner : node->blocks()) collect_random_ops(inner, out);
+  }
+}
+
+std::string type_name(const torch::jit::Module& m) {
+  return m.type()->name() ? m.type()->name()->qualifiedName() : std::string("?");
+}
+
+Napi::Array named_tensors(const Napi::Env& env, const torch::jit::named_parameter_list& list) {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (const auto& item : list) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, item.name);
+    pair.Set(1u, tensors().add(item.value));
+    out.Set(k++, pair);
+  }
+  return out;
+}
+
+Napi::Array named_buffers(const Napi::Env& env, const torch::jit::named_buffer_list& list) {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (const auto& item : list) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, item.name);
+    pair.Set(1u, tensors().add(item.value));
+    out.Set(k++, pair);
+  }
+  return out;
+}
+
+// jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, modules: [[path, type]], randomOps, schema, training}
+Napi::Value JitLoad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw_type(env, "jitLoad(path): path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto s = std::make_shared<Scripted>();
+  s->path = path;
+  try {
+    s->module = torch::jit::load(path, c10::Device(c10::kCPU));
+  } catch (const c10::Error& e) {
+    throw Napi::Error::New(env, load_message(path, e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, load_message(path, e.what()));
+  }
+  auto forward = s->module.find_method("forward");
+  if (!forward) {
+    throw Napi::Error::New(env, path + " holds a TorchScript module without a forward method; twin calls forward(inputs)");
+  }
+  std::set<std::string> random_ops;
+  guarded(env, "jitLoad(" + path + ")", [&] {
+    s->schema = c10::toString(forward->function().getSchema());
+    auto graph = forward->graph()->copy();
+    torch::jit::Inline(*graph);
+    collect_random_ops(graph->block(), random_ops);
+    return 0;
+  });
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("parameters", named_tensors(env, s->module.named_parameters(true)));
+  out.Set("buffers", named_buffers(env, s->module.named_buffers(true)));
+  Napi::Array kinds = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (const auto& sub : s->module.named_modules()) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, sub.name);
+    pair.Set(1u, type_name(sub.value));
+    kinds.Set(k++, pair);
+  }
+  out.Set("modules", kinds);
+  Napi::Array random = Napi::Array::New(env);
+  k = 0;
+  for (const auto& op : random_ops) random.Set(k++, op);
+  out.Set("randomOps", random);
+  out.Set("schema", s->schema);
+  out.Set("training", s->module.is_training());
+  std::lock_guard<std::mutex> lock(modules_mutex);
+  int64_t id = next_module++;
+  modules.emplace(id, s);
+  out.Set("id", static_cast<double>(id));
+  return out;
+}
+
+// Restores the global generator after a swapped forward, and hands its state
+// (advanced by the module's draws) back to the twin generator.
+class SwappedGlobalGenerator {
+ public:
+  explicit SwappedGlobalGenerator(at::Generator stream) : stream_(std::move(stream)), lock_(global_generator_mutex()) {
+    global_ = at::detail::getDefaultCPUGenerator();
+    at::Tensor state;
+    {
+      std::lock_guard<std::mutex> g(stream_.mutex());
+      state = stream_.get_state();
+    }
+    std::lock_guard<std::mutex> g(global_.mutex());
+    saved_ = global_.get_state();
+    global_.set_state(state);
+  }
+  ~SwappedGlobalGenerator() {
+    at::Tensor state;
+    {
+      std::lock_guard<std::mutex> g(global_.mutex());
+      state = global_.get_state();
+      global_.set_state(saved_);
+    }
+    std::lock_guard<std::mutex> g(stream_.mutex());
+    stream_.set_state(state);
+  }
+
+ private:
+  at::Generator stream_;
+  std::lock_guard<std::mutex> lock_;
+  at::Generator global_;
+  at::Tensor saved_;
+};
+
+std::string describe_inputs(const std::vector<c10::IValue>& inputs) {
+  std::string s;
+  for (const auto& v : inputs) s += (s.empty() ? "" : ", ") + describe(v.toTensor());
+  return s;
+}
+
+// jitForward(id, inputIds, generatorId | null) -> tensor id
+Napi::Value JitForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto s = module_arg(info, "jitForward");
+  if (info.Length() < 2 || !info[1].IsArray()) throw_type(env, "jitForward(id, inputs, generator): inputs must be an array of tensor ids");
+  Napi::Array ids = info[1].As<Napi::Array>();
+  std::vector<c10::IValue> inputs;
+  guarded(env, "jitForward", [&] {
+    for (uint32_t i = 0; i < ids.Length(); ++i) {
+      inputs.emplace_back(tensors().get(ids.Get(i).As<Napi::Number>().DoubleValue(), "an input of the scripted forward"));
+    }
+    return 0;
+  });
+  std::unique_ptr<SwappedGlobalGenerator> swap;
+  if (info.Length() > 2 && info[2].IsNumber()) {
+    at::Generator g = guarded(env, "jitForward", [&] {
+      return generators().get(info[2].As<Napi::Number>().DoubleValue(), "the scripted module's random generator");
+    });
+    swap = std::make_unique<SwappedGlobalGenerator>(g);
+  }
+  const std::string head = "forward of the scripted module " + s->path + " (" + s->schema + ") on " + describe_inputs(inputs);
+  c10::IValue result;
+  try {
+    result = s->module.forward(inputs);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    std::string hint;
+    if (contains(what, "expected at most") || contains(what, "is missing value for argument") ||
+        contains(what, "Expected a value of type")) {
+      hint = "; twin calls forward with the batch's inputs as its one tensor argument";
+    } else if (contains(what, "CUDA") || contains(what, "cuda")) {
+      hint = "\nThe module's code asks for a CUDA device (a .cuda() or device=\"cuda\" written in forward); this libtorch "
+             "runs on the CPU. Write forward device-agnostic (e.g. torch.zeros(..., device=x.device)) and script it again";
+    }
+    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(what) + hint);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(e.what()));
+  }
+  swap.reset();
+  if (!result.isTensor()) {
+    throw Napi::Error::New(env, head + " returned " + result.type()->str() +
+                                    "; twin needs forward to return one Tensor (the logits, [batch, classes]): "
+                                    "return only the logits, or wrap the module in one that does");
+  }
+  return Napi::Number::New(env, tensors().add(result.toTensor()));
+}
+
+Napi::Value JitTrain(const Napi::CallbackInfo& info) {
+  auto s = module_arg(info, "jitTrain");
+  s->module.train(info.Length() > 1 && info[1].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value JitFree(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), "jitFree: expects a module id");
+  std::shared_ptr<Scripted> doomed;  // released outside the lock
+  std::lock_guard<std::mutex> lock(modules_mutex);
+  auto it = modules.find(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+  if (it == modules.end()) return Napi::Boolean::New(info.Env(), false);
+  doomed = std::move(it->second);
+  modules.erase(it);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// jitAttribute(id, modulePath, name) -> a number, boolean, string or null
+// attribute of a sub-module (e.g. an Embedding's padding_idx); undefined when
+// it has none or it is of another type.
+Napi::Value JitAttribute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto s = module_arg(info, "jitAttribute");
+  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsString()) {
+    throw_type(env, "jitAttribute(id, modulePath, name): modulePath and name must be strings");
+  }
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  std::string name = info[2].As<Napi::String>().Utf8Value();
+  torch::jit::Module m = s->module;
+  std::stringstream parts(path);
+  std::string part;
+  while (!path.empty() && std::getline(parts, part, '.')) {
+    if (!m.hasattr(part)) return env.Undefined();
+    c10::IValue child = m.attr(part);
+    if (!child.isModule()) return env.Undefined();
+    m = child.toModule();
+  }
+  if (!m.hasattr(name)) return env.Undefined();
+  c10::IValue v = m.attr(name);
+  if (v.isNone()) return env.Null();
+  if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
+  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
+  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
+  if (v.isString()) return Napi::String::New(env, v.toStringRef());
+  return env.Undefined();
+}
+
+// jitSelfTest() -> the sum of a forward through a module defined, saved and
+// loaded back in memory (2): proves TorchScript compiling, saving and loading
+// work in this libtorch, without Python.
+Napi::Value JitSelfTest(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), "TorchScript self-test", [&] {
+    torch::jit::Module m("SelfTest");
+    m.register_parameter("w", at::ones({2}), false);
+    m.define("def forward(self, x):\n  return x * self.w\n");
+    std::stringstream buffer;
+    m.save(buffer);
+    torch::jit::Module loaded = torch::jit::load(buffer, c10::Device(c10::kCPU));
+    std::vector<c10::IValue> inputs{at::ones({2})};
+    return Napi::Number::New(info.Env(), loaded.forward(inputs).toTensor().sum().item<double>());
+  });
+}
+
+Napi::Value LiveScriptedModules(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(modules_mutex);
+  return Napi::Number::New(info.Env(), static_cast<double>(modules.size()));
+}
+
+}  // namespace
+
+void init_jit(Napi::Env env, Napi::Object exports) {
+  exports.Set("jitLoad", Napi::Function::New(env, JitLoad, "jitLoad"));
+  exports.Set("jitForward", Napi::Function::New(env, JitForward, "jitForward"));
+  exports.Set("jitTrain", Napi::Function::New(env, JitTrain, "jitTrain"));
+  exports.Set("jitFree", Napi::Function::New(env, JitFree, "jitFree"));
+  exports.Set("jitAttribute", Napi::Function::New(env, JitAttribute, "jitAttribute"));
+  exports.Set("jitSelfTest", Napi::Function::New(env, JitSelfTest, "jitSelfTest"));
+  exports.Set("liveScriptedModules", Napi::Function::New(env, LiveScriptedModules, "liveScriptedModules"));
+}
+
+}  // namespace twin

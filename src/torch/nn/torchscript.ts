@@ -1,0 +1,309 @@
+/**
+ * nn.torchscript(path): a PyTorch model scripted in Python
+ * (`torch.jit.script(model).save(path)`) as a twin module. Its parameters and
+ * buffers are the scripted module's own tensors (shared with libtorch, so twin's
+ * optimizers train it in place), under PyTorch's paths ("body.0.weight");
+ * forward runs the scripted code. See docs/torchscript.md.
+ *
+ * - Initial weights: `init: "file"` (default) keeps the file's weights;
+ *   `init: "twin"` re-draws every parameter from the run's init stream with
+ *   PyTorch's default rule for its module type (torchscript-init.ts);
+ *   `reinit: ["head.*"]` re-draws only the parameters whose path matches.
+ * - Randomness: a module whose code draws random numbers (dropout, rand_like,
+ *   ...) draws them from the generator given with setDropoutGenerator (the
+ *   variant's dropout stream in twin training: one draw counted per training
+ *   forward, and per eval forward that draws), never from libtorch's global
+ *   generator (native/jit.cc swaps its state in).
+ */
+import { statSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import picomatch from "picomatch";
+import { native, type ScriptedModuleInfo } from "../native.ts";
+import { Tensor } from "../tensor.ts";
+import { Generator, type GeneratorSource } from "../generator.ts";
+import { noGrad } from "../runtime.ts";
+import { Module, type InitSource, type InitializeOptions } from "./module.ts";
+import { applyInit, type Initializer } from "./init.ts";
+import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
+
+export type { ScriptedInitRule } from "./torchscript-init.ts";
+
+export interface TorchScriptOptions {
+  /** "file" (default): the weights saved in the file; "twin": every parameter drawn from the init stream by PyTorch's default rule. */
+  init?: "file" | "twin";
+  /** Glob patterns over parameter paths (e.g. "head.*", "layer4.**") re-drawn from the init stream; the rest keep the file's weights. */
+  reinit?: string[];
+  /** Init rules for module types twin has no default for, by class name (e.g. { MyGate: (name, shape) => nn.init.zeros() }). */
+  rules?: Record<string, ScriptedInitRule>;
+}
+
+/** Marks a parameter twin has no rule for: drawing it is an error that names it. */
+function noRule(type: string): Initializer {
+  return { kind: "custom", name: `no init rule for module type ${type}`, draws: true, fn: () => { throw new Error(`no init rule for module type ${type}`); } };
+}
+
+function isNoRule(init: Initializer): boolean {
+  return init.kind === "custom" && init.name.startsWith("no init rule for module type ");
+}
+
+/** One sub-module of a scripted model: holds its parameters and buffers under their names; forward runs only on the whole model. */
+class ScriptedPart extends Module {
+  readonly typeName: string;
+
+  constructor(qualifiedType: string) {
+    super();
+    this.typeName = scriptedTypeName(qualifiedType);
+  }
+
+  override describe(): string {
+    return this.typeName;
+  }
+
+  forward(_x: Tensor): Tensor {
+    throw new Error(`${this.typeName} is part of a scripted module: call forward on the whole model`);
+  }
+
+  attachParameter(name: string, t: Tensor, init: Initializer): void {
+    this.adoptParameter(name, t, init);
+  }
+
+  attachBuffer(name: string, t: Tensor): void {
+    this.registerBuffer(name, t);
+  }
+
+  attachChild(name: string, part: ScriptedPart): void {
+    this.registerModule(name, part);
+  }
+}
+
+export class TorchScriptModule extends ScriptedPart {
+  /** The file, as an absolute path. */
+  readonly path: string;
+  /** The scripted forward's signature, e.g. "forward(__torch__.Net self, Tensor x) -> Tensor". */
+  readonly schema: string;
+  /** Random ops in the scripted code (e.g. ["aten::dropout"]); empty when forward draws nothing. */
+  readonly randomOps: readonly string[];
+  readonly #id: number;
+  readonly #init: "file" | "twin";
+  readonly #reinit: readonly string[];
+  #generator: Generator | GeneratorSource | null = null;
+
+  constructor(file: string | URL, options: TorchScriptOptions = {}) {
+    const path = resolve(file instanceof URL ? fileURLToPath(file) : file);
+    checkFile(path);
+    const loaded = native.jitLoad(path);
+    super(loaded.modules[0][1]);
+    this.path = path;
+    this.schema = loaded.schema;
+    this.randomOps = loaded.randomOps;
+    this.#id = loaded.id;
+    this.#init = options.init ?? "file";
+    if (this.#init !== "file" && this.#init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
+    this.#reinit = options.reinit ?? [];
+    // Wrapped at once, so that a failure below frees every tensor the load handed over.
+    const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
+    try {
+      this.#build(loaded, owned, options.rules ?? {});
+      this.train(true);
+      this.#redrawn();
+    } catch (e) {
+      this.dispose();
+      for (const t of owned) t.dispose();
+      throw e;
+    }
+  }
+
+  #build(loaded: ScriptedModuleInfo, owned: Tensor[], rules: Record<string, ScriptedInitRule>): void {
+    const parts = new Map<string, ScriptedPart>([["", this]]);
+    for (const [path, type] of loaded.modules.slice(1)) {
+      const cut = path.lastIndexOf(".");
+      const part = new ScriptedPart(type);
+      parts.get(cut < 0 ? "" : path.slice(0, cut))!.attachChild(path.slice(cut + 1), part);
+      parts.set(path, part);
+    }
+    const owner = (path: string): [ScriptedPart, string, string] => {
+      const cut = path.lastIndexOf(".");
+      const ownerPath = cut < 0 ? "" : path.slice(0, cut);
+      return [parts.get(ownerPath)!, ownerPath, path.slice(cut + 1)];
+    };
+    const shapes = new Map<string, Record<string, number[]>>();
+    for (const [path, id] of loaded.parameters) {
+      const [, ownerPath, name] = owner(path);
+      const siblings = shapes.get(ownerPath) ?? {};
+      siblings[name] = native.shape(id);
+      shapes.set(ownerPath, siblings);
+    }
+    for (const [k, [path, id]] of loaded.parameters.entries()) {
+      const [part, ownerPath, name] = owner(path);
+      const rule = rules[part.typeName] ?? defaultRule(part.typeName);
+      let init = rule ? rule(name, native.shape(id), shapes.get(ownerPath)!) : noRule(part.typeName);
+      if (part.typeName === "Embedding" && name === "weight" && !rules.Embedding) {
+        const pad = native.jitAttribute(this.#id, ownerPath, "padding_idx");
+        if (typeof pad === "number") init = embeddingInit(pad);
+      }
+      part.attachParameter(name, owned[k], init);
+    }
+    for (const [k, [path]] of loaded.buffers.entries()) {
+      const [part, , name] = owner(path);
+      part.attachBuffer(name, owned[loaded.parameters.length + k]);
+    }
+  }
+
+  override describe(): string {
+    return `TorchScript(${basename(this.path)}: ${this.typeName})`;
+  }
+
+  override train(flag = true): this {
+    super.train(flag);
+    if (this.#id !== undefined && !this.isDisposed) native.jitTrain(this.#id, flag);
+    return this;
+  }
+
+  override setDropoutGenerator(g: Generator | GeneratorSource | null): this {
+    this.#generator = g;
+    return this;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
+    if (this.randomOps.length === 0) return this.#checked(x, this.#run(x, null));
+    const g = this.#generator;
+    if (g instanceof Generator) return this.#checked(x, this.#run(x, g));
+    if (this.training) {
+      if (g === null) {
+        throw new Error(
+          `${this.describe()} draws random numbers (${this.randomOps.join(", ")}) and has no generator for them; ` +
+            `call model.setDropoutGenerator(generator) (twin training does it with the variant's dropout stream) or switch to eval mode with model.eval()`,
+        );
+      }
+      return this.#checked(x, this.#run(x, g.take()));
+    }
+    // Eval mode: dropout draws nothing, so a stream is not charged a draw unless the module still drew;
+    // then the forward runs again on the stream, or, without one, it is an error (never a silent global draw).
+    const probe = new Generator(0);
+    try {
+      const before = probe.getState();
+      const out = this.#run(x, probe);
+      if (sameBytes(before, probe.getState())) return this.#checked(x, out);
+      out.dispose();
+    } finally {
+      probe.dispose();
+    }
+    if (g === null) {
+      throw new Error(`${this.describe()} drew random numbers in eval mode (${this.randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
+    }
+    return this.#checked(x, this.#run(x, g.take()));
+  }
+
+  #run(x: Tensor, generator: Generator | null): Tensor {
+    return new Tensor(native.jitForward(this.#id, [x.id], generator?.id ?? null));
+  }
+
+  /** The output must have one row per example. */
+  #checked(x: Tensor, out: Tensor): Tensor {
+    const shape = out.shape;
+    const batch = x.shape[0];
+    if (shape.length === 0 || shape[0] !== batch) {
+      out.dispose();
+      throw new Error(
+        `forward of ${this.describe()} on input [${x.shape.join(", ")}] returned [${shape.join(", ")}]; ` +
+          `twin needs one row per example: logits [${batch}, classes] (or [${batch}, classes, H, W] for masks)`,
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Re-draws the parameters that init/reinit select, each from its generator
+   * (see Module.initialize); a norm layer whose parameters are re-drawn (or
+   * any norm layer under init: "twin") gets fresh running statistics too.
+   * With init: "file" and no reinit nothing changes.
+   */
+  override initialize(source: InitSource, options: InitializeOptions = {}): this {
+    if (options.overwrite === false) return this;
+    const targets = this.#redrawn();
+    noGrad(() => {
+      for (const p of targets) {
+        if (source instanceof Function) {
+          const g = source(p.path, p.tensor.shape);
+          try {
+            applyInit(p.tensor, p.init, g);
+          } finally {
+            if (options.disposeGenerators) g.dispose();
+          }
+        } else {
+          applyInit(p.tensor, p.init, source);
+        }
+      }
+      const redrawnOwners = new Set(targets.map((p) => p.path.slice(0, Math.max(0, p.path.lastIndexOf(".")))));
+      for (const [path, m] of this.namedModules()) {
+        if (!(m instanceof ScriptedPart) || !RUNNING_STATS_TYPES.has(m.typeName)) continue;
+        if (this.#init !== "twin" && !redrawnOwners.has(path)) continue;
+        for (const [name, b] of m.namedBuffers()) {
+          if (name === "running_var") b.fill_(1);
+          else if (name === "running_mean" || name === "num_batches_tracked") b.zero_();
+        }
+      }
+    });
+    return this;
+  }
+
+  /** The parameters init/reinit re-draw; throws naming those without a rule and patterns that match nothing. */
+  #redrawn(): ReturnType<Module["parameterInfo"]> {
+    const all = this.parameterInfo();
+    let targets = all;
+    if (this.#init === "file") {
+      const unmatched: string[] = [];
+      const selected = new Set<string>();
+      for (const pattern of this.#reinit) {
+        const match = picomatch(pattern);
+        const hits = all.filter((p) => match(p.path));
+        if (hits.length === 0) unmatched.push(pattern);
+        for (const p of hits) selected.add(p.path);
+      }
+      if (unmatched.length) {
+        throw new Error(
+          `nn.torchscript(${basename(this.path)}): reinit pattern${unmatched.length > 1 ? "s" : ""} ${unmatched.map((u) => `"${u}"`).join(", ")} match no parameter; ` +
+            `its parameters are: ${all.map((p) => p.path).join(", ")}`,
+        );
+      }
+      targets = all.filter((p) => selected.has(p.path));
+    }
+    const missing = targets.filter((p) => isNoRule(p.init));
+    if (missing.length) {
+      const types = [...new Set(missing.map((p) => p.init.kind === "custom" ? p.init.name.slice("no init rule for module type ".length) : ""))];
+      throw new Error(
+        `nn.torchscript(${basename(this.path)}): twin has no default init rule for ${missing.map((p) => p.path).join(", ")} ` +
+          `(module type${types.length > 1 ? "s" : ""} ${types.join(", ")}); give one with ` +
+          `rules: { ${types[0]}: (name, shape) => nn.init.… }, keep the file's weights (init: "file"), or leave ${missing.length > 1 ? "them" : "it"} out of reinit`,
+      );
+    }
+    return targets;
+  }
+
+  override dispose(): void {
+    const first = !this.isDisposed;
+    super.dispose();
+    if (first) native.jitFree(this.#id);
+  }
+}
+
+function checkFile(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new Error(`nn.torchscript: ${path} does not exist; save the model in Python with torch.jit.script(model).save("${basename(path)}")`);
+  }
+  if (!st.isFile()) throw new Error(`nn.torchscript: ${path} is not a regular file`);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Loads a scripted PyTorch module as a twin module (see TorchScriptModule). */
+export function torchscript(file: string | URL, options: TorchScriptOptions = {}): TorchScriptModule {
+  return new TorchScriptModule(file, options);
+}

@@ -1,0 +1,181 @@
+"""Scripted PyTorch models for twin's TorchScript tests, and their training in PyTorch.
+
+Request (JSON on stdin): {"dir": ..., "steps": S, "batch": B, "dropoutSeed": D}.
+Writes into dir:
+  <case>.pt          the scripted model with its initial weights (torch.jit.script(...).save)
+  <case>-trained.pt  the same module after S training steps in PyTorch
+  x.bin, y.bin       the batches (float32 [S*B, 1, 12, 12], int64 [S*B])
+  or, with "fixtures": true, the files of fixtures() instead.
+Prints {case: [loss per step]}.
+
+Training loads <case>.pt with torch.jit.load (the file twin loads), seeds the
+global generator with the dropout seed (twin gives the module a generator
+seeded with it), and steps SGD with momentum (Adam for the ResNet block).
+"""
+import json
+import sys
+import zipfile
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+SIZE = 12
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.head = nn.Linear(8 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn(self.conv(x))), 2)
+        return self.head(torch.flatten(x, 1))
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(x + y)
+
+
+class ResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+        self.layer1 = Block(8)
+        self.drop = nn.Dropout(0.2)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.layer1(self.stem(x))
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(self.drop(x))
+
+
+# mlp has the paths of twin's nn.mlp([144, 32, 10], { dropout: 0.3 }): 0.*, 3.*
+CASES = {
+    "mlp": (lambda: nn.Sequential(nn.Linear(SIZE * SIZE, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 10)), "sgd", 1),
+    "cnn": (CNN, "sgd", 2),
+    "resnet": (ResNet, "adam", 3),
+}
+
+
+class Pair(nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+class Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(SIZE * SIZE, 10)
+
+    def forward(self, x):
+        return self.fc(x), x
+
+
+class OnCuda(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(SIZE * SIZE, 10)
+
+    def forward(self, x):
+        return self.fc(x) + torch.zeros(10, device="cuda")
+
+
+class Gate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(10))
+        self.fc = nn.Linear(SIZE * SIZE, 10)
+
+    def forward(self, x):
+        return self.fc(x) * self.scale
+
+
+class Noisy(nn.Module):
+    def forward(self, x):
+        return x + torch.rand_like(x)
+
+
+def rewrite_zip(src, dst, change):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, change(item.filename, zin.read(item.filename)))
+
+
+def fixtures(d):
+    """Files for the error and twin-training tests."""
+    torch.manual_seed(0)
+    net = torch.jit.script(nn.Sequential(nn.Linear(SIZE * SIZE, 10)))
+    net.save(f"{d}/linear.pt")
+    with open(f"{d}/junk.pt", "wb") as f:
+        f.write(b"this is not a model\n")
+    torch.save(nn.Linear(4, 2).state_dict(), f"{d}/state_dict.pt")
+    rewrite_zip(f"{d}/linear.pt", f"{d}/newer.pt", lambda name, data: b"99\n" if name.endswith("/version") else data)
+    # Storages saved on a CUDA device: the pickle names the location "cuda:0" instead of "cpu".
+    rewrite_zip(f"{d}/linear.pt", f"{d}/cuda.pt",
+                lambda name, data: data.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0") if name.endswith("data.pkl") else data)
+    torch.jit.script(Pair()).save(f"{d}/pair.pt")
+    torch.jit.script(Twice()).save(f"{d}/twice.pt")
+    torch.jit.script(OnCuda()).save(f"{d}/oncuda.pt")
+    torch.jit.script(Gate()).save(f"{d}/gate.pt")
+    torch.jit.script(Noisy()).save(f"{d}/noisy.pt")
+    emb = nn.Sequential(nn.Embedding(7, 4, padding_idx=2), nn.Flatten(), nn.LayerNorm(12), nn.Linear(12, 10))
+    torch.jit.script(emb).save(f"{d}/embedding.pt")
+    torch.manual_seed(4)
+    # twin's nn.mlp([16, 32, 4], { dropout: 0.3 }), scripted: the blobs of test/twin/fixtures/blobs.ts
+    torch.jit.script(nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 4))).save(f"{d}/blob-mlp.pt")
+
+
+def main():
+    req = json.load(sys.stdin)
+    d, steps, batch = req["dir"], req["steps"], req["batch"]
+    if req.get("fixtures"):
+        fixtures(d)
+        print("{}")
+        return
+    g = torch.Generator().manual_seed(7)
+    n = steps * batch
+    y = torch.randint(0, 10, (n,), generator=g)
+    prototypes = (torch.rand(10, SIZE * SIZE, generator=g) > 0.5).float()
+    x = (torch.rand(n, SIZE * SIZE, generator=g) * 0.5 + prototypes[y] * 0.5).reshape(n, 1, SIZE, SIZE)
+    x.numpy().tofile(f"{d}/x.bin")
+    y.numpy().tofile(f"{d}/y.bin")
+    out = {}
+    for name, (build, opt_name, seed) in CASES.items():
+        torch.manual_seed(seed)
+        torch.jit.script(build()).save(f"{d}/{name}.pt")
+        model = torch.jit.load(f"{d}/{name}.pt")
+        model.train()
+        opt = (torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9) if opt_name == "sgd"
+               else torch.optim.Adam(model.parameters(), lr=1e-3))
+        torch.manual_seed(req["dropoutSeed"])
+        losses = []
+        for step in range(steps):
+            xb = x[step * batch:(step + 1) * batch]
+            if name == "mlp":
+                xb = xb.flatten(1)
+            loss = F.cross_entropy(model(xb), y[step * batch:(step + 1) * batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        model.save(f"{d}/{name}-trained.pt")
+        out[name] = losses
+    print(json.dumps(out))
+
+
+main()

@@ -1,6 +1,6 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, seedsText, slug, type Chart } from "./common.ts";
+import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, layeredSpec, seedsText, slug, type Chart } from "./common.ts";
 
 /** Bars of each factor's variance with its chi-square CI (undefined when not available). */
 export function varianceChart(d: VarianceData): Chart | undefined {
@@ -18,39 +18,32 @@ export function varianceChart(d: VarianceData): Chart | undefined {
     series: variants.length,
     points: rows.length,
     marks: { bars: rows.length, ci: rows.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Variance by random factor: final ${d.metric}`,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          name: "bars",
-          data: { values: rows },
-          mark: { type: "bar", opacity: 0.8 },
-          encoding: {
-            x,
-            xOffset: { field: "variant", type: "nominal" },
-            y: { field: "variance", type: "quantitative", title: `variance of final ${d.metric}` },
-            color: { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" },
-            tooltip: [{ field: "variant" }, { field: "label", title: "factor" }, { field: "variance", format: ".3g" }, { field: "lo", format: ".3g" }, { field: "hi", format: ".3g" }, { field: "sharePct", title: "share %", format: ".1f" }],
-          },
+    spec: layeredSpec(`Variance by random factor: final ${d.metric}`, [
+      {
+        name: "bars",
+        data: { values: rows },
+        mark: { type: "bar", opacity: 0.8 },
+        encoding: {
+          x,
+          xOffset: { field: "variant", type: "nominal" },
+          y: { field: "variance", type: "quantitative", title: `variance of final ${d.metric}` },
+          color: { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" },
+          tooltip: [{ field: "variant" }, { field: "label", title: "factor" }, { field: "variance", format: ".3g" }, { field: "lo", format: ".3g" }, { field: "hi", format: ".3g" }, { field: "sharePct", title: "share %", format: ".1f" }],
         },
-        {
-          name: "ci",
-          data: { values: rows },
-          mark: { type: "rule", strokeWidth: 1.5, color: "#222" },
-          encoding: {
-            x,
-            xOffset: { field: "variant", type: "nominal" },
-            y: { field: "lo", type: "quantitative" },
-            y2: { field: "hi" },
-            strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "error bar", labelLimit: 500 } },
-          },
+      },
+      {
+        name: "ci",
+        data: { values: rows },
+        mark: { type: "rule", strokeWidth: 1.5, color: "#222" },
+        encoding: {
+          x,
+          xOffset: { field: "variant", type: "nominal" },
+          y: { field: "lo", type: "quantitative" },
+          y2: { field: "hi" },
+          strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "error bar", labelLimit: 500 } },
         },
-      ],
-    },
+      },
+    ]),
   };
 }
 
@@ -77,29 +70,22 @@ export function powerChart(d: PowerData): Chart | undefined {
     series: names.length,
     points: rows.length,
     marks: { mde: names.length, current: current.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Power: seeds against detectable difference (${d.metric})`,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          name: "mde",
-          data: { values: rows },
-          mark: { type: "line", strokeWidth: 2 },
-          encoding: {
-            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-            y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
-            color,
-            strokeDash: { field: "what", type: "nominal", ...dash },
-            tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
-          },
+    spec: layeredSpec(`Power: seeds against detectable difference (${d.metric})`, [
+      {
+        name: "mde",
+        data: { values: rows },
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: {
+          x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
+          color,
+          strokeDash: { field: "what", type: "nominal", ...dash },
+          tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
         },
-        { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
-        { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
-      ],
-    },
+      },
+      { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
+      { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+    ]),
   };
 }
 

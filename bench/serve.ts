@@ -1,9 +1,11 @@
 // `twin serve` at scale: the dashboard over synthetic log folders of 100,
-// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process:
-// studies list, first study view, the time until a line appended to a run
-// is in a fresh view, the slowest studies-list answer while that rebuild
-// runs (the API must not wait for it), idle CPU over 10 s, and memory (RSS
-// at the end, peak). The appended line is removed afterwards.
+// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process, one
+// figure per target: studies list (first and warm), first study view, the
+// time until a line appended to a running run is in a fresh view (median and
+// worst of UPDATES appends, each to another run), the slowest studies-list
+// answer while those rebuilds run (the API must not wait for them), idle CPU
+// over 10 s, and memory (RSS after each update: flat or growing; peak). The
+// appended lines are removed afterwards.
 //
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
@@ -21,6 +23,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const STEPS = 500;
+/** Lines appended, one after another, each to another run. */
+const UPDATES = 5;
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const RUNS = sizes.length > 0 ? sizes : [100, 1000, 10000];
 const work = join(tmpdir(), "twin-bench");
@@ -55,6 +59,11 @@ function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 const rows = [];
 for (const runs of RUNS) {
   const root = join(work, `r${runs}`);
@@ -75,32 +84,40 @@ for (const runs of RUNS) {
     const cpuBefore = cpuSeconds(child.pid!);
     const first = await timedGet(url + "api/studies/scan");
     const firstCpu = cpuSeconds(child.pid!) - cpuBefore;
-    const version = Number(first.body.version);
-    // A running run writes one more line.
-    const file = join(root, "scan", "baseline", "seed-1", "metrics.jsonl");
-    const size = statSync(file).size;
-    const t0 = performance.now();
-    const cpuAppend = cpuSeconds(child.pid!);
-    appendFileSync(file, JSON.stringify({ kind: "scalars", step: STEPS + 1, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
-    let visibleMs = NaN, slowestList = 0;
+    let version = Number(first.body.version);
+    let slowestList = 0, updating = true;
     const listing = (async () => {
-      while (Number.isNaN(visibleMs)) {
+      while (updating) {
         slowestList = Math.max(slowestList, (await timedGet(url + "api/studies")).ms);
         await sleep(100);
       }
     })();
-    for (;;) {
-      const v = await timedGet(url + "api/studies/scan");
-      if (Number(v.body.version) > version && !v.body.stale) {
-        visibleMs = performance.now() - t0;
-        break;
+    const visible: number[] = [], rssAfter: number[] = [], seedsRead: number[] = [];
+    const appended: [string, number][] = [];
+    const cpuAppend = cpuSeconds(child.pid!);
+    for (let u = 0; u < UPDATES; u++) {
+      // A running run writes one more line.
+      const file = join(root, "scan", "baseline", `seed-${1 + u}`, "metrics.jsonl");
+      appended.push([file, statSync(file).size]);
+      const t0 = performance.now();
+      appendFileSync(file, JSON.stringify({ kind: "scalars", step: STEPS + 1, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
+      for (;;) {
+        const v = await timedGet(url + "api/studies/scan");
+        if (Number(v.body.version) > version && !v.body.stale) {
+          visible.push(performance.now() - t0);
+          version = Number(v.body.version);
+          seedsRead.push(Number(v.body.seedsRead));
+          break;
+        }
+        if (performance.now() - t0 > 300_000) throw new Error("an appended line was not visible after 300 s");
+        await sleep(50);
       }
-      if (performance.now() - t0 > 300_000) break;
-      await sleep(50);
+      rssAfter.push(memoryMb(child.pid!).rss);
     }
+    updating = false;
     await listing;
-    const rebuildCpu = cpuSeconds(child.pid!) - cpuAppend;
-    truncateSync(file, size);
+    const rebuildCpu = (cpuSeconds(child.pid!) - cpuAppend) / UPDATES;
+    for (const [file, size] of appended) truncateSync(file, size);
     await sleep(3000);
     const c0 = cpuSeconds(child.pid!);
     await sleep(10_000);
@@ -113,10 +130,13 @@ for (const runs of RUNS) {
       list_warm_ms: Math.round(listWarm.ms),
       first_view_ms: Math.round(first.ms),
       first_view_cpu_s: Number(firstCpu.toFixed(2)),
-      appended_visible_ms: Math.round(visibleMs),
+      appended_visible_ms: Math.round(median(visible)),
+      appended_visible_worst_ms: Math.round(Math.max(...visible)),
+      seeds_read_per_update: Math.max(...seedsRead),
       rebuild_cpu_s: Number(rebuildCpu.toFixed(2)),
       slowest_list_during_rebuild_ms: Math.round(slowestList),
       idle_cpu_percent: Number(idle.toFixed(2)),
+      rss_after_updates_mb: rssAfter,
       rss_mb: mem.rss,
       peak_rss_mb: mem.peak,
     };
@@ -127,4 +147,4 @@ for (const runs of RUNS) {
   }
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: "twin serve over synthetic log folders (2 variants, 500 steps); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds)", rows }, null, 2) + "\n");
+writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); appended_visible_ms: median of ${UPDATES} appends`, rows }, null, 2) + "\n");

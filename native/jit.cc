@@ -119,6 +119,23 @@ std::string type_name(const torch::jit::Module& m) {
   return m.type()->name() ? m.type()->name()->qualifiedName() : std::string("?");
 }
 
+// torch.jit.trace names the inputs of sub-modules it cannot name "argument_1",
+// ...; torch.jit.script keeps the names written in forward's source.
+bool looks_traced(const torch::jit::Module& root) {
+  for (const auto& sub : root.named_modules()) {
+    auto forward = sub.value.find_method("forward");
+    if (!forward) continue;
+    for (const auto& arg : forward->function().getSchema().arguments()) {
+      const std::string& name = arg.name();
+      if (name.rfind("argument_", 0) == 0 && name.size() > 9 &&
+          name.find_first_not_of("0123456789", 9) == std::string::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 Napi::Array named_tensors(const Napi::Env& env, const torch::jit::named_parameter_list& list) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t k = 0;
@@ -143,7 +160,7 @@ Napi::Array named_buffers(const Napi::Env& env, const torch::jit::named_buffer_l
   return out;
 }
 
-// jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, modules: [[path, type]], randomOps, schema, training}
+// jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, modules: [[path, type]], randomOps, schema, training, traced}
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw_type(env, "jitLoad(path): path must be a string");
@@ -187,6 +204,7 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   out.Set("randomOps", random);
   out.Set("schema", s->schema);
   out.Set("training", s->module.is_training());
+  out.Set("traced", looks_traced(s->module));
   std::lock_guard<std::mutex> lock(modules_mutex);
   int64_t id = next_module++;
   modules.emplace(id, s);

@@ -14,7 +14,7 @@ export async function openExistingStore(url: string | undefined): Promise<Store>
 }
 
 /** A local store file this process cannot write is opened read-only (reading it needs no write). */
-function storeReadOnly(url: string | undefined): boolean {
+export function storeReadOnly(url: string | undefined): boolean {
   if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url)) return false;
   const path = url ? resolve(url.replace(/^sqlite:(\/\/)?/i, "")) : defaultStorePath();
   try {

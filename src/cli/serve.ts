@@ -7,7 +7,7 @@ import { startDashboard } from "../report/server.ts";
 import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource } from "../report/types.ts";
 import { defaultStorePath } from "../store/index.ts";
-import { openExistingStore } from "./open-store.ts";
+import { openExistingStore, storeReadOnly } from "./open-store.ts";
 
 interface ServeOptions {
   port: string;
@@ -43,7 +43,8 @@ export function registerServe(program: Command): void {
       const sources: DataSource[] = [new LogDirSource(opts.logdir)];
       if (opts.store !== undefined || existsSync(defaultStorePath())) {
         try {
-          sources.push(new StoreSource(await openExistingStore(opts.store)));
+          const url = opts.store ?? defaultStorePath();
+          sources.push(new StoreSource(await openExistingStore(opts.store), { url, readOnly: storeReadOnly(opts.store) }));
         } catch (e) {
           process.stderr.write(`twin serve: cannot open the store ${opts.store ?? defaultStorePath()}: ${(e as Error).message}; showing the log directory only\n`);
         }

@@ -80,6 +80,7 @@ export function formatSweep(r: SweepResult): string {
     }
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
+  if (r.repeatedAnalysis) lines.push(`warning: ${r.repeatedAnalysis}`);
   else if (r.analysisNote) lines.push("", r.analysisNote);
   if (failed) lines.push("", `${failed} run(s) failed; their errors (with the tail of stderr) are stored: twin runs --study ${r.name}`);
   if (r.stopped || interrupted) lines.push("", `${interrupted ? `${interrupted} run(s) interrupted; ` : ""}stopped early; run the same command again to finish the sweep (finished runs are kept)`);

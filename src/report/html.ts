@@ -35,11 +35,11 @@ function pval(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
-/** Renders every chart of the sections to SVG. */
-export async function renderCharts(sections: ChartSections): Promise<Map<string, RenderedChart>> {
+/** Renders every chart of the sections to SVG (with `render`: e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change). */
+export async function renderCharts(sections: ChartSections, render: (spec: Chart["spec"]) => Promise<string> = renderSvg): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
   for (const chart of allCharts(sections)) {
-    out.set(chart.id, { chart, svg: await renderSvg(chart.spec) });
+    out.set(chart.id, { chart, svg: await render(chart.spec) });
     // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -197,9 +197,9 @@ function runsSection(m: ReportModel): string {
 }
 
 /** The report body for a study (also the dashboard's study view). */
-export async function renderStudyBody(m: ReportModel): Promise<{ html: string; charts: RenderedChart[] }> {
+export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spec"]) => Promise<string>): Promise<{ html: string; charts: RenderedChart[] }> {
   const sections = reportCharts(m);
-  const rendered = await renderCharts(sections);
+  const rendered = await renderCharts(sections, render);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);

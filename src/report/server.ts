@@ -13,10 +13,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { renderStudyBody } from "./html.ts";
 import { REPORT_CSS } from "./html.ts";
-import { streamReportModel, type ReportOptions } from "./model/index.ts";
-import type { DataSource, SeedGroup, StudyListing, StudyStream } from "./types.ts";
+import type { ReportOptions } from "./model/index.ts";
+import type { DataSource, StudyListing } from "./types.ts";
+import { ViewBuilder, type Views } from "../serve/view-builder.ts";
+import { ViewWorker } from "../serve/view-worker.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -31,6 +32,12 @@ export interface DashboardOptions {
   report?: ReportOptions;
   /** Called with errors that happen outside a request (polling). */
   onError?: (e: Error) => void;
+  /**
+   * Where views are built: "worker" (default when the source can be opened
+   * again there: log folders, stores) keeps this thread free for requests;
+   * "thread" builds them here.
+   */
+  views?: "worker" | "thread";
 }
 
 export interface Dashboard {
@@ -147,31 +154,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const building = new Map<string, Promise<unknown>>();
   let boundPort = 0;
 
-  async function build(name: string, opts: ReportOptions, title = name, stream?: StudyStream): Promise<unknown> {
+  const spec = options.views === "thread" ? undefined : source.spec?.();
+  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new ViewBuilder(source, options.report ?? {});
+
+  async function build(name: string, opts: ReportOptions): Promise<unknown> {
     const version = versions.get(name) ?? 0;
-    const data = stream ?? (await source.openStudy(name));
-    if (!data) return undefined;
-    try {
-      const model = await streamReportModel(data, opts);
-      const view = await renderStudyBody(model);
-      return {
-        name: title,
-        version,
-        metric: model.metric,
-        tags: model.tags.filter((t) => !t.startsWith("paired/")),
-        smoothing: opts.smoothing ?? 0,
-        variants: model.variants,
-        seeds: model.seeds.length,
-        runs: model.runs.length,
-        twinTrained: model.twinTrained,
-        charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),
-        warnings: model.warnings,
-        html: view.html,
-        updatedAt: Date.now(),
-      };
-    } catch (e) {
-      return { name: title, version, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
-    }
+    const body = await builder.view(name, opts);
+    return body && { ...body, version };
   }
 
   /**
@@ -208,22 +197,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   /** Two studies side by side: their variants as `<study>:<variant>`, compared unpaired (their seeds are not shared runs). */
   async function compareView(a: string, b: string, query: URLSearchParams): Promise<unknown | undefined> {
     const { options: opts } = viewOptions(query, options.report ?? {});
-    const [sa, sb] = [await source.openStudy(a), await source.openStudy(b)];
-    if (!sa || !sb) return undefined;
-    const relabel = async function* (s: StudyStream): AsyncGenerator<SeedGroup> {
-      for await (const g of s.groups) {
-        yield {
-          seed: `${s.name}/${g.seed}`,
-          runs: g.runs.map((r) => ({ ...r, variant: `${s.name}:${r.variant}`, seed: `${s.name}/${r.seed}` })),
-          checks: [],
-        };
-      }
-    };
-    const groups = (async function* () {
-      yield* relabel(sa);
-      yield* relabel(sb);
-    })();
-    return build(`${a} vs ${b}`, opts, `${a} vs ${b}`, { name: `${a} vs ${b}`, source: source.description, twinTrained: false, groups });
+    const body = await builder.compare(a, b, opts);
+    return body && { ...body, version: 0 };
   }
 
   function broadcast(event: string, data: unknown): void {
@@ -335,6 +310,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       clients.clear();
+      await builder.close();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
     },

@@ -78,6 +78,12 @@ export interface StudyListing {
   updatedAt: number;
 }
 
+/** A data source as plain data, to open it again in a worker thread. */
+export type SourceSpec =
+  | { kind: "logdir"; root: string }
+  | { kind: "store"; url: string; readOnly: boolean }
+  | { kind: "multi"; sources: SourceSpec[] };
+
 /**
  * Where the report and the dashboard read studies from. Read-only by contract:
  * no method writes anything.
@@ -86,8 +92,17 @@ export interface DataSource {
   /** e.g. "log directory runs/" or "store .twin/twin.db". */
   readonly description: string;
   listStudies(): Promise<StudyListing[]>;
-  /** The study, read seed by seed, or undefined when there is no such study. */
-  openStudy(name: string): Promise<StudyStream | undefined>;
+  /** The study, read seed by seed (only the seeds in `seeds` when given), or undefined when there is no such study. */
+  openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined>;
+  /**
+   * Each seed's change stamp: a text that differs whenever the data of the
+   * seed's runs may have changed (file sizes and times, run status and
+   * heartbeat), so that a view is updated for the changed seeds only.
+   * Undefined when there is no such study.
+   */
+  seedStamps?(name: string): Promise<Map<string, string> | undefined>;
+  /** How to open this source again in another thread (the dashboard builds its views in a worker thread); none: it cannot be. */
+  spec?(): SourceSpec | undefined;
   /**
    * Calls `onChange(study)` whenever a study's data changes (file-change
    * notification, or polling every `pollMs` where there is none); returns the

@@ -62,22 +62,19 @@ function disagreement(first: SeedChecks, other: SeedChecks): string | undefined 
 }
 
 export class ControlSumAudit {
-  private readonly seeds: SeedAudit[] = [];
-  private recorded = false;
-  private inconsistent = false;
-  private incomplete = false;
-  private readonly streamSets = new Set<string>();
+  /** Each seed's audit, and what it found, by seed (a seed audited again replaces its earlier audit). */
+  private readonly seeds = new Map<string, { audit: SeedAudit; recorded: boolean; inconsistent: boolean; incomplete: boolean; drawNote?: string }>();
   private reference: { seed: string; draws: Map<number, Map<string, number>> } | undefined;
-  private drawNote: string | undefined;
 
-  /** Audits one seed: its records (none when nothing was logged) and the runs' variants and last step. */
+  /** Audits one seed: its records (none when nothing was logged) and the runs' variants and last step; replaces an earlier audit of the seed. */
   addSeed(seed: string, records: readonly SeedChecks[], runs: { variants: readonly string[]; lastStep: number }): void {
     const variants = [...new Set([...runs.variants, ...records.flatMap((r) => r.variants ?? [])])];
     if (records.length === 0) {
-      this.seeds.push({ seed, variants, steps: 0, lastStep: 0, runLastStep: runs.lastStep, streams: [], batchChecksums: false, problems: ["no control sums recorded"] });
+      const audit = { seed, variants, steps: 0, lastStep: 0, runLastStep: runs.lastStep, streams: [], batchChecksums: false, problems: ["no control sums recorded"] };
+      this.seeds.set(seed, { audit, recorded: false, inconsistent: false, incomplete: true });
       return;
     }
-    this.recorded = true;
+    let inconsistent = false, incomplete = false;
     const problems: string[] = [];
     const first = records[0]!;
     const lines = first.lines;
@@ -85,66 +82,74 @@ export class ControlSumAudit {
     for (let i = 1; i < lines.length; i++) {
       if (lines[i]!.step <= lines[i - 1]!.step) {
         problems.push(`steps out of order at line ${i + 1} (step ${lines[i]!.step} after ${lines[i - 1]!.step})`);
-        this.inconsistent = true;
+        inconsistent = true;
         break;
       }
     }
     if (lastStep < runs.lastStep) {
       problems.push(`control sums end at step ${lastStep} but the runs reach step ${runs.lastStep}`);
-      this.incomplete = true;
+      incomplete = true;
     }
     const batchChecksums = lines.length > 0 && lines.every((l) => typeof l.batch === "string" && l.batch.length > 0);
     if (!batchChecksums) {
       problems.push("batch checksums missing on some steps");
-      this.incomplete = true;
+      incomplete = true;
     }
     for (const other of records.slice(1)) {
       const d = disagreement(first, other);
       if (d) {
         problems.push(d);
-        this.inconsistent = true;
+        inconsistent = true;
       }
     }
     const streams = [...new Set(lines.flatMap((l) => l.streams.map((s) => s.stream)))].sort();
-    if (lines.length > 0) this.streamSets.add(streams.join(","));
-    for (const r of records) if (r.lines.length > 0) this.compareDraws(r);
-    this.seeds.push({ seed, variants, steps: lines.length, lastStep, runLastStep: runs.lastStep, streams, batchChecksums, problems });
+    if (this.reference?.seed === seed) this.reference = undefined;
+    let drawNote: string | undefined;
+    for (const r of records) if (r.lines.length > 0) drawNote ??= this.compareDraws(r);
+    const audit = { seed, variants, steps: lines.length, lastStep, runLastStep: runs.lastStep, streams, batchChecksums, problems };
+    this.seeds.set(seed, { audit, recorded: true, inconsistent, incomplete: incomplete || lines.length === 0, ...(drawNote !== undefined ? { drawNote } : {}) });
   }
 
-  /** Same draws per stream and step as the first seed recorded (an extra draw shows up here); the first difference is kept. */
-  private compareDraws(c: SeedChecks): void {
+  /** Forgets a seed's audit (its runs are gone). */
+  removeSeed(seed: string): void {
+    this.seeds.delete(seed);
+    if (this.reference?.seed === seed) this.reference = undefined;
+  }
+
+  /** Same draws per stream and step as the first seed recorded (an extra draw shows up here): the first difference, as a note. */
+  private compareDraws(c: SeedChecks): string | undefined {
     if (!this.reference) {
       this.reference = { seed: c.seed, draws: new Map(c.lines.map((l) => [l.step, new Map(l.streams.map((s) => [s.stream, s.draws]))])) };
-      return;
+      return undefined;
     }
-    if (this.drawNote) return;
     for (const l of c.lines) {
       const r = this.reference.draws.get(l.step);
       if (!r) continue;
       const bad = l.streams.find((s) => r.has(s.stream) && r.get(s.stream) !== s.draws);
-      if (bad) {
-        this.drawNote = `draw counts differ between seed ${this.reference.seed} and seed ${c.seed}, first at step ${l.step} on stream ${bad.stream} (${r.get(bad.stream)} vs ${bad.draws}); expected only if the number of draws depends on the data`;
-        return;
-      }
+      if (bad) return `draw counts differ between seed ${this.reference.seed} and seed ${c.seed}, first at step ${l.step} on stream ${bad.stream} (${r.get(bad.stream)} vs ${bad.draws}); expected only if the number of draws depends on the data`;
     }
+    return undefined;
   }
 
   finish(): AuditResult {
-    if (!this.recorded) return { status: "not recorded", summary: "no control sums or batch checksums were recorded for this study", seeds: [], notes: [] };
-    if (this.seeds.some((s) => s.steps === 0)) this.incomplete = true;
+    const all = [...this.seeds.values()];
+    if (!all.some((s) => s.recorded)) return { status: "not recorded", summary: "no control sums or batch checksums were recorded for this study", seeds: [], notes: [] };
+    const seeds = all.map((s) => s.audit);
+    const inconsistent = all.some((s) => s.inconsistent);
+    const incomplete = all.some((s) => s.incomplete);
     const notes: string[] = [];
-    const withLines = this.seeds.filter((s) => s.steps > 0).length;
-    if (withLines >= 2) {
-      if (this.streamSets.size > 1) notes.push("seeds use different sets of random streams");
-      notes.push(this.drawNote ?? "every seed made the same number of draws on every stream at every step");
+    const withLines = seeds.filter((s) => s.steps > 0);
+    if (withLines.length >= 2) {
+      if (new Set(withLines.map((s) => s.streams.join(","))).size > 1) notes.push("seeds use different sets of random streams");
+      notes.push(all.find((s) => s.drawNote !== undefined)?.drawNote ?? "every seed made the same number of draws on every stream at every step");
     }
-    const status: AuditStatus = this.inconsistent ? "inconsistent" : this.incomplete ? "incomplete" : "consistent";
+    const status: AuditStatus = inconsistent ? "inconsistent" : incomplete ? "incomplete" : "consistent";
     const summary =
       status === "consistent"
-        ? `control sums and batch checksums recorded for all ${withLines} seeds, covering every logged step; variants of a seed share one batch stream`
+        ? `control sums and batch checksums recorded for all ${withLines.length} seeds, covering every logged step; variants of a seed share one batch stream`
         : status === "incomplete"
-          ? `control sums recorded for ${withLines} of ${this.seeds.length} seeds; see the problems below`
+          ? `control sums recorded for ${withLines.length} of ${seeds.length} seeds; see the problems below`
           : "the records disagree: a run drew random numbers differently or saw different batches; see the problems below";
-    return { status, summary, seeds: this.seeds, notes };
+    return { status, summary, seeds, notes };
   }
 }

@@ -3,7 +3,7 @@
  * seed's rank and black swans (robust z by MAD), the expected best of k runs,
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
-import { blackSwans, describe, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
 import { FACTORS } from "../rng/streams.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
@@ -16,6 +16,8 @@ export interface VariantSeedReport {
   /** Runs of that group that diverged or failed, and their errors' first lines. */
   diverged: number;
   failed: number;
+  /** (diverged + failed) / runs of that group, with its Clopper–Pearson 95% interval; null when the group has no run. */
+  failureRate: { rate: number; ci: [number, number] } | null;
   errors: string[];
   labels: number[];
   values: number[];
@@ -56,6 +58,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       description: values.length ? describe(values) : null,
       diverged,
       failed,
+      failureRate: outcomes.length ? (({ rate, ci }) => ({ rate, ci }))(failureRate(diverged + failed, outcomes.length)) : null,
       errors,
       labels: mainRuns.map((x) => x.label),
       values,
@@ -100,7 +103,8 @@ export function formatSeedReport(r: SeedReport): string {
   const lines = [`${r.study} · validation ${r.metric} · groups: ${r.groups.join(", ")}`];
   for (const v of r.variants) {
     const d = v.description;
-    const lost = v.diverged + v.failed ? ` (${[v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ")}, not in these figures)` : "";
+    const rate = v.failureRate ? `: failure rate ${Math.round(v.failureRate.rate * 100)}% (95% CI ${Math.round(v.failureRate.ci[0] * 100)}%–${Math.round(v.failureRate.ci[1] * 100)}%)` : "";
+    const lost = v.diverged + v.failed ? ` (${[v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ")}, not in these figures${rate})` : "";
     if (d === null) {
       lines.push(`${v.name}: no run finished${lost}`);
       for (const e of v.errors) lines.push(`  failed: ${e}`);

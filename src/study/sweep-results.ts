@@ -21,23 +21,36 @@ export function pairLabel(root: bigint | string, seeds: Record<string, bigint | 
 
 /**
  * The study's results as a ResultTable: per variant (its current command),
- * per pairing label, the latest finished run's final metrics.
+ * per pairing label, the latest finished run's final metrics; a label whose
+ * runs all failed (or diverged) is a row with that status, so the verdict
+ * counts it (interrupted runs are not results: they are run again).
  */
 export async function sweepResults(store: Store, study: string): Promise<ResultTable> {
   const variants = await store.listVariants(study);
-  const runs = await store.listRuns({ study, status: "finished" });
+  const runs = await store.listRuns({ study, status: ["finished", "failed", "diverged"] });
   const metricNames: string[] = [];
   const rows: ResultRow[] = [];
   for (const v of variants) {
     const cfg = v.config as { command?: string[]; env?: Record<string, string> } | null;
     const chosen = new Map<string, RunRecord>();
+    const ended = new Map<string, RunRecord>();
     for (const r of runs) {
       const rc = r.config as { kind?: string; command?: string[]; env?: Record<string, string> } | null;
       if (r.variants.length !== 1 || r.variants[0] !== v.name || rc?.kind !== "sweep") continue;
       if (canonicalJson({ c: rc.command, e: rc.env ?? {} }) !== canonicalJson({ c: cfg?.command, e: cfg?.env ?? {} })) continue;
       const label = pairLabel(r.rootSeed, r.seeds);
+      if (r.status !== "finished") {
+        if (r.error?.startsWith("interrupted")) continue;
+        const prev = ended.get(label);
+        if (!prev || (r.finishedAt ?? 0) >= (prev.finishedAt ?? 0)) ended.set(label, r);
+        continue;
+      }
       const prev = chosen.get(label);
       if (!prev || (r.finishedAt ?? 0) >= (prev.finishedAt ?? 0)) chosen.set(label, r);
+    }
+    for (const [label, r] of ended) {
+      if (chosen.has(label)) continue;
+      rows.push({ variant: v.name, seed: label, metrics: {}, where: `run ${r.id}`, status: r.status === "diverged" ? "diverged" : "failed", ...(r.error ? { error: r.error.split("\n")[0]! } : {}) });
     }
     if (chosen.size === 0) continue;
     const finals = await store.finalMetrics({ study, runIds: [...chosen.values()].map((r) => r.id) });

@@ -53,6 +53,8 @@ export interface ScriptedModuleInfo {
   randomOps: string[];
   schema: string;
   training: boolean;
+  /** Sub-module inputs named "argument_N": the mark of torch.jit.trace, whose control flow is frozen. */
+  traced: boolean;
 }
 
 export interface NativeAddon {

@@ -129,3 +129,22 @@ test("init \"twin\" needs a rule for unknown module types; rules and Embedding/L
     emb.dispose();
   });
 });
+
+test("a traced module loads with a warning that its control flow was frozen", async () => {
+  const warnings: Error[] = [];
+  const listen = (w: Error) => warnings.push(w);
+  process.on("warning", listen);
+  try {
+    const traced = nn.torchscript(join(dir, "traced.pt"));
+    const scripted = nn.torchscript(join(dir, "linear.pt"));
+    nn.torchscript(join(dir, "traced.pt")).dispose();
+    await new Promise((r) => setImmediate(r));
+    const mine = warnings.filter((w) => (w as Error & { code?: string }).code === "TWIN_TRACED_MODULE");
+    assert.equal(mine.length, 1, "one warning per file");
+    assert.match(mine[0].message, /traced\.pt looks traced \(torch\.jit\.trace\), not scripted: .*torch\.jit\.script\(model\)\.save/);
+    traced.dispose();
+    scripted.dispose();
+  } finally {
+    process.off("warning", listen);
+  }
+});

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Xoshiro128 } from "../../src/stats/index.ts";
 import {
   buildReportModel,
+  CurveAccumulator,
   curveChart,
   distributionChart,
   distributionData,
@@ -21,7 +22,7 @@ import {
   type RunData,
   type StudyData,
 } from "../../src/report/index.ts";
-import { StepStats, RESERVOIR } from "../../src/report/model/step-stats.ts";
+import { StepStats, RESERVOIR, RESERVOIR_BUDGET, MIN_RESERVOIR, reservoirSize } from "../../src/report/model/step-stats.ts";
 import { writeFixture } from "./fixture.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-scale-"));
@@ -116,4 +117,33 @@ test("curve smoothing is TensorBoard's debiased moving average, off by default",
   assert.equal(on.smoothing, 0.9);
   assert.match(curveChart(on).caption, /Smoothed: exponential moving average with weight 0.9/);
   assert.throws(() => buildReportModel(manyRuns(3), { smoothing: 1 }), /smoothing must be in \[0, 1\)/);
+});
+
+test("report memory: reservoirs shrink with distinct steps to stay within the budget, and stay uniform samples", () => {
+  assert.equal(reservoirSize(300), 256);
+  assert.equal(reservoirSize(2000), 64);
+  assert.equal(reservoirSize(100_000), MIN_RESERVOIR);
+  for (const steps of [100, 1000, 5000]) assert.ok(reservoirSize(steps) * steps <= RESERVOIR_BUDGET || reservoirSize(steps) === MIN_RESERVOIR);
+  // A curve of 40 runs × 3,000 distinct steps reports the reservoir size it kept.
+  const acc = new CurveAccumulator("train/loss", false);
+  for (let run = 0; run < 40; run++) acc.add("a", String(run), Array.from({ length: 3000 }, (_, i) => ({ step: i, value: run })));
+  const curve = acc.finish(["a"], "a", false)!;
+  assert.equal(curve.quantileSample, reservoirSize(3000));
+  // Every value 0..39 is equally likely at a step: the quantiles of a 32-value uniform sample land near the true ones.
+  const q = curve.stats[150]!.q!;
+  assert.ok(Math.abs(q[1] - 9.75) < 6 && Math.abs(q[2] - 29.25) < 6, String(q));
+  // Shrinking mid-stream keeps a uniform sample: each of 200 items is kept with probability 16/200.
+  const rng = new Xoshiro128(7);
+  const kept = new Array(200).fill(0);
+  const rounds = 4000;
+  for (let r = 0; r < rounds; r++) {
+    const s = new StepStats();
+    for (let i = 0; i < 200; i++) {
+      if (i === 100) s.shrink(16, rng);
+      s.add(i, rng, i < 100 ? 64 : 16);
+    }
+    for (const v of s.sample) kept[v]++;
+  }
+  const worst = Math.max(...kept.map((k) => Math.abs(k / rounds - 16 / 200)));
+  assert.ok(worst < 0.02, `largest deviation from 0.08: ${worst}`);
 });

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { TWIN_BIN } from "./fixtures/synthetic-study.ts";
-import { lookResults } from "../../src/study/sweep-sequential.ts";
+import { lookResults, runSequentialSweep } from "../../src/study/sweep-sequential.ts";
+import { runSweep } from "../../src/study/sweep.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-sweep-seq-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -87,4 +88,19 @@ test("lookResults: a failed run or a missing metric is NaN, seeds in plan order"
   const r = lookResults([o("a", 0, "finished", { m: 1 }), o("b", 0, "finished", { m: 2 }), o("a", 1, "failed", {}), o("b", 1, "finished", { x: 3 })], ["a", "b"], "m");
   assert.deepEqual(r.seeds, ["0", "1"]);
   assert.deepEqual(r.values, { a: [1, NaN], b: [2, NaN] });
+});
+
+test("a sweep's verdict printed again at more seeds warns that re-testing inflates false positives; planned sequential looks do not", async () => {
+  const p = project("repeat", 0.05);
+  const variants = JSON.parse((await import("node:fs")).readFileSync(p.variants, "utf8")) as Record<string, { command: string[]; env: Record<string, string> }>;
+  const vs = Object.entries(variants).map(([name, v]) => ({ name, command: v.command, env: v.env }));
+  const quiet = { cwd: p.cwd, onWarning: () => {}, variants: vs };
+  const first = await runSweep({ ...quiet, name: "repeat", seeds: 3 });
+  assert.equal(first.repeatedAnalysis, undefined);
+  const same = await runSweep({ ...quiet, name: "repeat", seeds: 3 });
+  assert.equal(same.repeatedAnalysis, undefined, "the same size again is not a new look");
+  const more = await runSweep({ ...quiet, name: "repeat", seeds: 4 });
+  assert.match(more.repeatedAnalysis!, /also looked at with 3 seeds: testing again after adding seeds raises the chance of a false positive/);
+  const seq = await runSequentialSweep({ ...quiet, name: "planned", looks: [3, 6] });
+  assert.equal(seq.result.repeatedAnalysis, undefined);
 });

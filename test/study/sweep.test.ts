@@ -193,6 +193,14 @@ test("a failing and a timed-out command are recorded with the tail of their stde
     assert.match(r.error!, /ignoring SIGTERM/);
   }
   for (const r of by("missing")) assert.match(r.error!, /command not found/);
+  // Failed runs are results: the verdict counts them per variant, with their errors and a failure-rate test.
+  const an = result.analysis!;
+  const v = (name: string) => an.variants.find((x) => x.name === name)!;
+  assert.deepEqual([v("good").n, v("good").failed], [2, 0]);
+  assert.deepEqual([v("failing").n, v("failing").failed, v("failing").failure_rate], [0, 2, 1]);
+  assert.match(v("failing").errors[0]!.error, /^exit code 3/);
+  assert.ok(an.not_compared.some((nc) => nc.b === "failing"), JSON.stringify(an.not_compared));
+  assert.ok(an.failure_comparisons.some((f) => f.b === "failing" && f.b_failures === 2 && f.a_failures === 0));
 
   const store = await openStore(undefined, { cwd });
   try {

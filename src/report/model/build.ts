@@ -9,6 +9,7 @@ import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
+import { CurveColumns } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
@@ -53,11 +54,20 @@ function lastStepOf(r: RunData): number {
   return last;
 }
 
-/** Folds a study's seed groups into the report model. */
+type Curve = CurveAccumulator | CurveColumns;
+
+/**
+ * Folds a study's seed groups into the report model. "stream" (the report)
+ * keeps bounded summaries and takes every seed once; "replace" (the
+ * dashboard) keeps every run's curve values, so that a seed's runs can be
+ * replaced or taken out when they change and the model is updated for those
+ * runs only.
+ */
 export class StudyAccumulator {
-  private readonly curves = new Map<string, CurveAccumulator>();
-  private readonly pairedCurves = new Map<string, CurveAccumulator>();
-  private readonly runs: RunSummary[] = [];
+  private readonly curves = new Map<string, Curve>();
+  private readonly pairedCurves = new Map<string, Curve>();
+  /** Run summaries by seed, in the order the seeds came. */
+  private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
   private anyChecks = false;
@@ -66,7 +76,7 @@ export class StudyAccumulator {
 
   private readonly smoothing: number;
 
-  constructor(private readonly header: Omit<StudyStream, "groups">, private readonly options: ReportOptions = {}) {
+  constructor(private readonly header: Omit<StudyStream, "groups">, private readonly options: ReportOptions = {}, private readonly mode: "stream" | "replace" = "stream") {
     this.reference = options.reference ?? header.variantOrder?.[0];
     this.smoothing = options.smoothing ?? 0;
     if (!(this.smoothing >= 0 && this.smoothing < 1)) throw new Error(`smoothing must be in [0, 1) (0 = off), got ${options.smoothing}`);
@@ -77,14 +87,35 @@ export class StudyAccumulator {
     return this.smoothing > 0 ? smoothSeries(points, this.smoothing) : points;
   }
 
-  private curve(map: Map<string, CurveAccumulator>, tag: string, paired: boolean): CurveAccumulator {
+  private curve(map: Map<string, Curve>, tag: string, paired: boolean): Curve {
     let c = map.get(tag);
-    if (!c) map.set(tag, (c = new CurveAccumulator(tag, paired)));
+    if (!c) map.set(tag, (c = this.mode === "replace" ? new CurveColumns(tag, paired) : new CurveAccumulator(tag, paired)));
     return c;
   }
 
-  /** Folds in every run of one seed and the seed's records. */
+  /** Takes out every run of a seed and its records ("replace" mode only). */
+  removeSeed(seed: string): void {
+    if (!this.bySeed.has(seed)) return;
+    this.takeOutCurves(seed);
+    this.audit.removeSeed(seed);
+    this.bySeed.delete(seed);
+  }
+
+  private takeOutCurves(seed: string): void {
+    const runs = this.bySeed.get(seed) ?? [];
+    for (const map of [this.curves, this.pairedCurves]) {
+      for (const c of map.values()) {
+        if (!(c instanceof CurveColumns)) throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
+        for (const r of runs) c.remove(r.variant, seed);
+      }
+    }
+  }
+
+  /** Folds in every run of one seed and the seed's records; a seed folded in before is replaced ("replace" mode). */
   addGroup(group: SeedGroup): void {
+    if (this.bySeed.has(group.seed)) this.takeOutCurves(group.seed);
+    const summaries: RunSummary[] = [];
+    this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
     this.reference ??= this.variantsSeen[0];
     const ref = group.runs.find((r) => r.variant === this.reference);
@@ -114,22 +145,25 @@ export class StudyAccumulator {
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
-      this.runs.push(summary);
+      summaries.push(summary);
     }
     if (group.checks.some((c) => c.lines.length > 0)) this.anyChecks = true;
     this.audit.addSeed(group.seed, group.checks, { variants: group.runs.map((r) => r.variant), lastStep: Math.max(0, ...group.runs.map(lastStepOf)) });
   }
 
-  /** Every number the report shows. */
-  finish(): ReportModel {
+  /** Every number the report shows (`metric`: another metric than the one the accumulator was made with). */
+  finish(metricOverride?: string): ReportModel {
     const name = this.header.name;
-    if (this.runs.length === 0) throw new Error(`study ${name} has no runs yet`);
-    const options = this.options;
+    // Seeds in seed order (a study updated in "replace" mode gets new seeds at the end).
+    const seedOrder = this.mode === "replace" ? [...this.bySeed.keys()].sort(compareSeeds) : [...this.bySeed.keys()];
+    const runs = seedOrder.flatMap((s) => this.bySeed.get(s)!);
+    if (runs.length === 0) throw new Error(`study ${name} has no runs yet`);
+    const options = metricOverride === undefined ? this.options : { ...this.options, metric: metricOverride };
     const warnings: string[] = [];
     const variants = this.variantOrder();
     const reference = variants[0]!;
     const tagSet = new Set<string>();
-    for (const r of this.runs) for (const t of r.finals.keys()) tagSet.add(t);
+    for (const r of runs) for (const t of r.finals.keys()) tagSet.add(t);
     const tags = [...tagSet].sort();
     const metric = options.metric ?? defaultMetric(tags);
     if (!tags.includes(metric)) throw new Error(`no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
@@ -139,7 +173,7 @@ export class StudyAccumulator {
     // Final values; a seed with a non-finite value in any variant is left out of every variant (keeps pairs).
     const finals = new Map<string, Map<string, number>>();
     const badSeeds = new Set<string>();
-    for (const r of this.runs) {
+    for (const r of runs) {
       const v = r.finals.get(metric);
       if (v === undefined) continue;
       if (!Number.isFinite(v)) {
@@ -150,10 +184,10 @@ export class StudyAccumulator {
       if (!m) finals.set(r.variant, (m = new Map()));
       m.set(r.seed, v);
     }
-    for (const r of this.runs) {
+    for (const r of runs) {
       if ((r.status === "diverged" || r.status === "failure" || r.status === "failed") && !badSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
     }
-    const running = this.runs.filter((r) => r.status === "running").length;
+    const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) still running: their latest ${metric} is used as the final value`);
 
     const final: FinalSample = {
@@ -168,20 +202,21 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError } = verdict(final, reference, verdictCells(this.runs, metric, variants));
+    const { analysis, analysisError } = verdict(final, reference, verdictCells(runs, metric, variants));
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
       return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
     })();
-    const build = (map: Map<string, CurveAccumulator>, order: string[]): CurveData[] =>
+    const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>
       curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined);
 
     const fpCount = new Map<string, number>();
-    for (const r of this.runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);
+    for (const r of runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);
     const fingerprints = [...fpCount.entries()].map(([fingerprint, runs]) => ({ fingerprint, runs }));
     const audit = this.audit.finish();
+    if (this.mode === "replace") audit.seeds.sort((a, b) => compareSeeds(a.seed, b.seed));
     if (fingerprints.length > 1) audit.notes.unshift(`runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs`);
 
     return {
@@ -190,8 +225,8 @@ export class StudyAccumulator {
       generatedAt: new Date().toISOString(),
       variants,
       reference,
-      seeds: [...new Set(this.runs.map((r) => r.seed))].sort(compareSeeds),
-      runs: this.runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes })),
+      seeds: [...new Set(runs.map((r) => r.seed))].sort(compareSeeds),
+      runs: runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes })),
       metric,
       higherIsBetter,
       tags,
@@ -203,7 +238,7 @@ export class StudyAccumulator {
       final,
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
-      variance: varianceData(this.runs, final),
+      variance: varianceData(runs, final),
       power: powerData(final, analysis),
       expectedMax: expectedMaxData(final),
       repro: { ...audit, fingerprints },

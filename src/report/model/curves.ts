@@ -2,12 +2,13 @@
  * Learning curves from runs streamed one at a time: per variant and step the
  * running statistics of every run that reaches the step (StepStats), and the
  * series of a fixed sample of runs for the thin per-run lines. Memory is
- * bounded by steps × min(runs, RESERVOIR) plus the sampled series, whatever
+ * bounded by 3 numbers a step plus RESERVOIR_BUDGET sampled values (see
+ * step-stats.ts) plus the sampled series, whatever
  * the number of runs.
  */
 import { Xoshiro128 } from "../../stats/index.ts";
 import { BottomK } from "./sample.ts";
-import { RESERVOIR, StepStats } from "./step-stats.ts";
+import { RESERVOIR, reservoirSize, StepStats } from "./step-stats.ts";
 import type { CurveData, CurveStat, SeedPoint } from "./types.ts";
 import type { Point } from "../types.ts";
 
@@ -57,15 +58,101 @@ export function smoothSeries(points: readonly Point[], w: number): Point[] {
   });
 }
 
-interface VariantCurve {
-  steps: Map<number, StepStats>;
-  runs: number;
-  lines: BottomK<Point[]>;
+/** One step's statistics over the runs that reach it, as a curve's finish reads them. */
+export interface StepSummary {
+  n: number;
+  mean: number;
+  /** t interval of the mean at `level` (n ≥ 2). */
+  interval(level: number): [number, number];
+  quantiles(qs: readonly number[]): number[];
 }
 
-/** One tag's curve (raw, or a paired difference) accumulated run by run. */
+/** One variant's accumulated runs of one curve, as {@link curveData} reads them. */
+export interface VariantSeries {
+  /** Runs added (with at least one point or not). */
+  runs: number;
+  /** Steps some run reached, ascending. */
+  steps(): number[];
+  at(step: number): StepSummary | undefined;
+  /** The per-run lines of the `k` runs of smallest seed hash (see sample.ts), in that order. */
+  lines(k: number): { seed: string; item: readonly Point[] }[];
+  /** Largest number of runs whose quantiles are exact (beyond it they come from a sample). */
+  quantileSample: number;
+}
+
+/** The drawn curve of one tag from each variant's accumulated series, in the given order. */
+export function curveData(tag: string, paired: boolean, series: ReadonlyMap<string, VariantSeries>, order: readonly string[], reference: string, twinTrained: boolean, smoothing = 0): CurveData | undefined {
+  const present = order.filter((v) => series.has(v));
+  if (present.length === 0) return undefined;
+  const runs: Record<string, number> = {};
+  for (const v of present) runs[v] = series.get(v)!.runs;
+  const summarised = present.some((v) => runs[v]! > SUMMARISE_ABOVE);
+  const stats: CurveStat[] = [];
+  const seeds: SeedPoint[] = [];
+  const drawn: Record<string, number> = {};
+  let thinned = false;
+  let quantileSample = 0;
+  for (const name of present) {
+    const v = series.get(name)!;
+    quantileSample = Math.max(quantileSample, v.quantileSample);
+    const allSteps = v.steps();
+    const steps = thinSteps(allSteps);
+    if (steps.length < allSteps.length) thinned = true;
+    const need = Math.min(MIN_BAND_RUNS, v.runs);
+    for (const step of steps) {
+      const s = v.at(step)!;
+      if (s.n < need) continue;
+      const stat: CurveStat = { variant: name, step, n: s.n, mean: s.mean };
+      if (s.n >= MIN_BAND_RUNS) [stat.lo, stat.hi] = s.interval(LEVEL);
+      if (summarised && s.n >= MIN_BAND_RUNS) stat.q = s.quantiles(BAND_QUANTILES) as [number, number, number, number];
+      stats.push(stat);
+    }
+    const lines = v.lines(v.runs > SUMMARISE_ABOVE ? SAMPLED_LINES : SUMMARISE_ABOVE);
+    drawn[name] = lines.length;
+    const lineSteps = new Set(summarised ? thinSteps(steps, SAMPLED_LINE_STEPS) : steps);
+    for (const { seed, item } of lines) for (const p of item) if (lineSteps.has(p.step)) seeds.push({ variant: name, seed, step: p.step, value: p.value });
+  }
+  return { tag, variants: present, reference, paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(runs, paired), thinned, twinTrained, summarised, drawn, quantileSample, smoothing };
+}
+
+/** One tag's curve accumulated run by run in bounded memory (the report); see the file's comment. */
+class StreamingSeries implements VariantSeries {
+  readonly byStep = new Map<number, StepStats>();
+  runs = 0;
+  /** The sampled runs' series, as packed numbers (a long series as objects would cost ~5× more). */
+  readonly sample = new BottomK<{ steps: Float64Array; values: Float64Array }>(SUMMARISE_ABOVE);
+  /** Current reservoir size of every step (shrinks as distinct steps come: see step-stats.ts). */
+  quantileSample = RESERVOIR;
+
+  /** The statistics of `step`, created when new (shrinking every reservoir when the budget needs it). */
+  stepStats(step: number, rng: Xoshiro128): StepStats {
+    let s = this.byStep.get(step);
+    if (s) return s;
+    this.byStep.set(step, (s = new StepStats()));
+    const k = reservoirSize(this.byStep.size);
+    if (k < this.quantileSample) {
+      this.quantileSample = k;
+      for (const t of this.byStep.values()) t.shrink(k, rng);
+    }
+    return s;
+  }
+
+  steps(): number[] {
+    return [...this.byStep.keys()].sort((a, b) => a - b);
+  }
+
+  at(step: number): StepStats | undefined {
+    return this.byStep.get(step);
+  }
+
+  lines(k: number): { seed: string; item: readonly Point[] }[] {
+    return this.sample.take(k).map(({ seed, item }) => ({ seed, item: Array.from(item.steps, (step, i) => ({ step, value: item.values[i]! })) }));
+  }
+}
+
+/** The curve of one tag (raw, or a paired difference) accumulated run by run: the runs cannot be taken out again. */
 export class CurveAccumulator {
-  private readonly variants = new Map<string, VariantCurve>();
+  private readonly variants = new Map<string, StreamingSeries>();
   private readonly rng: Xoshiro128;
 
   constructor(readonly tag: string, readonly paired: boolean) {
@@ -78,17 +165,16 @@ export class CurveAccumulator {
   /** Adds one run's series (sorted by step); non-finite values are left out of the statistics and the lines. */
   add(variant: string, seed: string, points: readonly Point[]): void {
     let v = this.variants.get(variant);
-    if (!v) this.variants.set(variant, (v = { steps: new Map(), runs: 0, lines: new BottomK(SUMMARISE_ABOVE) }));
+    if (!v) this.variants.set(variant, (v = new StreamingSeries()));
     v.runs++;
-    const kept: Point[] = [];
+    const steps: number[] = [], values: number[] = [];
     for (const p of points) {
       if (!Number.isFinite(p.value)) continue;
-      let s = v.steps.get(p.step);
-      if (!s) v.steps.set(p.step, (s = new StepStats()));
-      s.add(p.value, this.rng);
-      kept.push({ step: p.step, value: p.value });
+      v.stepStats(p.step, this.rng).add(p.value, this.rng, v.quantileSample);
+      steps.push(p.step);
+      values.push(p.value);
     }
-    v.lines.add(seed, kept);
+    v.sample.add(seed, { steps: Float64Array.from(steps), values: Float64Array.from(values) });
   }
 
   has(variant: string): boolean {
@@ -97,35 +183,7 @@ export class CurveAccumulator {
 
   /** The curve of the variants present, in the given order. */
   finish(order: readonly string[], reference: string, twinTrained: boolean, smoothing = 0): CurveData | undefined {
-    const present = order.filter((v) => this.variants.has(v));
-    if (present.length === 0) return undefined;
-    const runs: Record<string, number> = {};
-    for (const v of present) runs[v] = this.variants.get(v)!.runs;
-    const summarised = present.some((v) => runs[v]! > SUMMARISE_ABOVE);
-    const stats: CurveStat[] = [];
-    const seeds: SeedPoint[] = [];
-    const drawn: Record<string, number> = {};
-    let thinned = false;
-    for (const name of present) {
-      const v = this.variants.get(name)!;
-      const allSteps = [...v.steps.keys()].sort((a, b) => a - b);
-      const steps = thinSteps(allSteps);
-      if (steps.length < allSteps.length) thinned = true;
-      const need = Math.min(MIN_BAND_RUNS, v.runs);
-      for (const step of steps) {
-        const s = v.steps.get(step)!;
-        if (s.n < need) continue;
-        const stat: CurveStat = { variant: name, step, n: s.n, mean: s.mean };
-        if (s.n >= MIN_BAND_RUNS) [stat.lo, stat.hi] = s.interval(LEVEL);
-        if (summarised && s.n >= MIN_BAND_RUNS) stat.q = s.quantiles(BAND_QUANTILES) as [number, number, number, number];
-        stats.push(stat);
-      }
-      const lines = v.lines.take(v.runs > SUMMARISE_ABOVE ? SAMPLED_LINES : SUMMARISE_ABOVE);
-      drawn[name] = lines.length;
-      const lineSteps = new Set(summarised ? thinSteps(steps, SAMPLED_LINE_STEPS) : steps);
-      for (const { seed, item } of lines) for (const p of item) if (lineSteps.has(p.step)) seeds.push({ variant: name, seed, step: p.step, value: p.value });
-    }
-    return { tag: this.tag, variants: present, reference, paired: this.paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(runs, this.paired), thinned, twinTrained, summarised, drawn, quantileSample: RESERVOIR, smoothing };
+    return curveData(this.tag, this.paired, this.variants, order, reference, twinTrained, smoothing);
   }
 }
 

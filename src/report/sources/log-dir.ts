@@ -6,12 +6,12 @@
  * polling the runs that have not ended where the platform cannot watch.
  * Nothing is written.
  */
-import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
-import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, StudyData, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { RunIndex } from "./run-index.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
@@ -111,9 +111,40 @@ function runDirs(studyDir: string): Map<string, [string, string][]> {
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
 }
 
-/** The seed groups of a study directory, read one seed at a time. */
-export function* studyDirGroups(studyDir: string): Generator<SeedGroup> {
+/** Size and modification time of a file ("-" when it is missing). */
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return "-";
+  }
+}
+
+/** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
+function runDirStamp(dir: string): string {
+  const jsonl = fileStamp(join(dir, METRICS_FILE));
+  if (jsonl !== "-") return jsonl;
+  try {
+    return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
+  } catch {
+    return "-";
+  }
+}
+
+/** Each seed's change stamp in a study directory: its run directories' and its checks file's. */
+export function studyDirStamps(studyDir: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const [seed, dirs] of runDirs(studyDir)) {
+    out.set(seed, dirs.map(([variant, dir]) => `${variant}=${runDirStamp(dir)}`).join(";") + `;checks=${fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`))}`);
+  }
+  return out;
+}
+
+/** The seed groups of a study directory (only `seeds` when given), read one seed at a time. */
+export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>): Generator<SeedGroup> {
+  for (const [seed, dirs] of runDirs(studyDir)) {
+    if (seeds && !seeds.has(seed)) continue;
     const runs = dirs.map(([variant, dir]) => readRunDir(dir, variant, seed)).filter((r): r is RunData => r !== undefined);
     const checks = readChecks(studyDir, seed);
     if (runs.length > 0 || checks.length > 0) yield { seed, runs, checks };
@@ -190,10 +221,19 @@ export class LogDirSource implements DataSource {
     return [...this.studies()].map(([name, dir]) => this.listing(name, dir));
   }
 
-  async openStudy(name: string): Promise<StudyStream | undefined> {
+  async openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined> {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
-    return { name, source: `log directory ${dir}`, groups: studyDirGroups(dir) };
+    return { name, source: `log directory ${dir}`, groups: studyDirGroups(dir, seeds) };
+  }
+
+  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
+    const dir = this.studies().get(name);
+    return dir === undefined ? undefined : studyDirStamps(dir);
+  }
+
+  spec(): SourceSpec {
+    return { kind: "logdir", root: this.root };
   }
 
   /**

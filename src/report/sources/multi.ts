@@ -1,5 +1,5 @@
 /** Several sources as one (a study found in more than one: the first wins). */
-import type { DataSource, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 
 export class MultiSource implements DataSource {
   readonly description: string;
@@ -23,12 +23,30 @@ export class MultiSource implements DataSource {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async openStudy(name: string): Promise<StudyStream | undefined> {
+  async openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined> {
     for (const s of this.sources) {
-      const d = await s.openStudy(name);
+      const d = await s.openStudy(name, seeds);
       if (d) return d;
     }
     return undefined;
+  }
+
+  /** The stamps of the first source that has the study (the one openStudy reads); undefined when that source keeps none. */
+  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
+    for (const s of this.sources) {
+      if (!s.seedStamps) {
+        if (await s.openStudy(name)) return undefined;
+        continue;
+      }
+      const stamps = await s.seedStamps(name);
+      if (stamps) return stamps;
+    }
+    return undefined;
+  }
+
+  spec(): SourceSpec | undefined {
+    const sources = this.sources.map((s) => s.spec?.());
+    return sources.every((s) => s !== undefined) ? { kind: "multi", sources: sources as SourceSpec[] } : undefined;
   }
 
   watch(onChange: (study: string) => void, pollMs?: number): () => void {

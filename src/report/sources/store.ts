@@ -4,7 +4,7 @@
  * becomes K runs sharing a seed; a study is read seed by seed.
  */
 import type { RunRecord, Store } from "../../store/types.ts";
-import type { CheckLine, DataSource, Point, RunData, SeedGroup, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
@@ -12,10 +12,28 @@ const RECORD_ROWS = new Set(["status", "diverged_at"]);
 export class StoreSource implements DataSource {
   readonly description: string;
   private readonly store: Store;
+  private readonly reopen: { url: string; readOnly: boolean } | undefined;
 
-  constructor(store: Store) {
+  /** `reopen`: how to open the same store again in another thread (its URL or path), when it can be. */
+  constructor(store: Store, reopen?: { url: string; readOnly: boolean }) {
     this.store = store;
+    this.reopen = reopen;
     this.description = `store ${store.location}`;
+  }
+
+  spec(): SourceSpec | undefined {
+    return this.reopen && { kind: "store", ...this.reopen };
+  }
+
+  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
+    if (!(await this.store.getStudy(name))) return undefined;
+    const out = new Map<string, string>();
+    for (const r of await this.store.listRuns({ study: name })) {
+      const seed = r.rootSeed.toString();
+      const stamp = `${r.id}:${r.status}:${r.heartbeatAt ?? ""}:${r.finishedAt ?? ""}`;
+      out.set(seed, out.has(seed) ? `${out.get(seed)};${stamp}` : stamp);
+    }
+    return out;
   }
 
   async listStudies(): Promise<StudyListing[]> {
@@ -32,17 +50,18 @@ export class StoreSource implements DataSource {
     return out;
   }
 
-  async openStudy(name: string): Promise<StudyStream | undefined> {
+  async openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined> {
     const study = await this.store.getStudy(name);
     if (!study) return undefined;
     const order = (await this.store.listVariants(name)).map((v) => v.name);
-    const records = await this.store.listRuns({ study: name });
+    const all = await this.store.listRuns({ study: name });
+    const records = seeds ? all.filter((r) => seeds.has(r.rootSeed.toString())) : all;
     const sweep = (study.spec as { kind?: string } | null)?.kind === "sweep";
     return {
       name,
       source: this.description,
       variantOrder: order,
-      twinTrained: !sweep && records.some((r) => r.variants.length > 1),
+      twinTrained: !sweep && all.some((r) => r.variants.length > 1),
       groups: this.groups(records, sweep),
     };
   }

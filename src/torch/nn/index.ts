@@ -8,3 +8,4 @@ export * as init from "./init.ts";
 export type { Initializer } from "./init.ts";
 export { unet, UNet, type UNetOptions } from "./unet.ts";
 export { torchscript, TorchScriptModule, type TorchScriptOptions, type ScriptedInitRule } from "./torchscript.ts";
+export { pretrained, Pretrained, type PretrainedOptions } from "./pretrained.ts";

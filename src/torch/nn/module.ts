@@ -40,6 +40,8 @@ export interface InitializeOptions {
   disposeGenerators?: boolean;
   /** Re-draw parameters that are already initialized (default true). */
   overwrite?: boolean;
+  /** Draw only the parameters at these paths (the others keep their values); default: all. */
+  only?: ReadonlySet<string>;
 }
 
 export type StateDict = Record<string, Tensor>;
@@ -267,6 +269,7 @@ export abstract class Module {
       for (const [name, s] of m.#params) {
         if (s.initialized && !overwrite) continue;
         const path = prefix ? `${prefix}.${name}` : name;
+        if (options.only && !options.only.has(path)) continue;
         if (source instanceof Function) {
           if (initDraws(s.init)) {
             const g = source(path, s.tensor.shape);

@@ -18,13 +18,13 @@
 import { statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import picomatch from "picomatch";
 import { native, type ScriptedModuleInfo } from "../native.ts";
 import { Tensor } from "../tensor.ts";
 import { Generator, type GeneratorSource } from "../generator.ts";
 import { noGrad } from "../runtime.ts";
 import { Module, type InitSource, type InitializeOptions } from "./module.ts";
 import { applyInit, type Initializer } from "./init.ts";
+import { matchPaths } from "./parameter-patterns.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
 
 export type { ScriptedInitRule } from "./torchscript-init.ts";
@@ -101,6 +101,7 @@ export class TorchScriptModule extends ScriptedPart {
     this.#init = options.init ?? "file";
     if (this.#init !== "file" && this.#init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
     this.#reinit = options.reinit ?? [];
+    if (loaded.traced) warnTraced(path);
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
@@ -222,7 +223,7 @@ export class TorchScriptModule extends ScriptedPart {
    */
   override initialize(source: InitSource, options: InitializeOptions = {}): this {
     if (options.overwrite === false) return this;
-    const targets = this.#redrawn();
+    const targets = this.#redrawn().filter((p) => !options.only || options.only.has(p.path));
     noGrad(() => {
       for (const p of targets) {
         if (source instanceof Function) {
@@ -239,7 +240,7 @@ export class TorchScriptModule extends ScriptedPart {
       const redrawnOwners = new Set(targets.map((p) => p.path.slice(0, Math.max(0, p.path.lastIndexOf(".")))));
       for (const [path, m] of this.namedModules()) {
         if (!(m instanceof ScriptedPart) || !RUNNING_STATS_TYPES.has(m.typeName)) continue;
-        if (this.#init !== "twin" && !redrawnOwners.has(path)) continue;
+        if ((this.#init !== "twin" || options.only) && !redrawnOwners.has(path)) continue;
         for (const [name, b] of m.namedBuffers()) {
           if (name === "running_var") b.fill_(1);
           else if (name === "running_mean" || name === "num_batches_tracked") b.zero_();
@@ -254,20 +255,7 @@ export class TorchScriptModule extends ScriptedPart {
     const all = this.parameterInfo();
     let targets = all;
     if (this.#init === "file") {
-      const unmatched: string[] = [];
-      const selected = new Set<string>();
-      for (const pattern of this.#reinit) {
-        const match = picomatch(pattern);
-        const hits = all.filter((p) => match(p.path));
-        if (hits.length === 0) unmatched.push(pattern);
-        for (const p of hits) selected.add(p.path);
-      }
-      if (unmatched.length) {
-        throw new Error(
-          `nn.torchscript(${basename(this.path)}): reinit pattern${unmatched.length > 1 ? "s" : ""} ${unmatched.map((u) => `"${u}"`).join(", ")} match no parameter; ` +
-            `its parameters are: ${all.map((p) => p.path).join(", ")}`,
-        );
-      }
+      const selected = matchPaths(this.#reinit, all.map((p) => p.path), `nn.torchscript(${basename(this.path)}), reinit`);
       targets = all.filter((p) => selected.has(p.path));
     }
     const missing = targets.filter((p) => isNoRule(p.init));
@@ -297,6 +285,19 @@ function checkFile(path: string): void {
     throw new Error(`nn.torchscript: ${path} does not exist; save the model in Python with torch.jit.script(model).save("${basename(path)}")`);
   }
   if (!st.isFile()) throw new Error(`nn.torchscript: ${path} is not a regular file`);
+}
+
+const warnedTraced = new Set<string>();
+
+/** Once per file and process: a traced module runs, but only the path its example input took. */
+function warnTraced(path: string): void {
+  if (warnedTraced.has(path)) return;
+  warnedTraced.add(path);
+  process.emitWarning(
+    `${path} looks traced (torch.jit.trace), not scripted: its if/for on tensor values were frozen to the path ` +
+      `the example input took. If forward has data-dependent control flow, save it with torch.jit.script(model).save(path)`,
+    { code: "TWIN_TRACED_MODULE" },
+  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

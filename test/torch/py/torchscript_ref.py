@@ -6,7 +6,8 @@ Writes into dir:
   <case>-trained.pt  the same module after S training steps in PyTorch
   x.bin, y.bin       the batches (float32 [S*B, 1, 12, 12], int64 [S*B])
   or, with "fixtures": true, the files of fixtures() instead.
-Prints {case: [loss per step]}.
+Prints {case: [loss per step], "<case>-eager": [loss per step]}: the second
+trains the same model unscripted (eager mode) from the same weights.
 
 Training loads <case>.pt with torch.jit.load (the file twin loads), seeds the
 global generator with the dropout seed (twin gives the module a generator
@@ -135,9 +136,29 @@ def fixtures(d):
     torch.jit.script(Noisy()).save(f"{d}/noisy.pt")
     emb = nn.Sequential(nn.Embedding(7, 4, padding_idx=2), nn.Flatten(), nn.LayerNorm(12), nn.Linear(12, 10))
     torch.jit.script(emb).save(f"{d}/embedding.pt")
+    torch.jit.trace(nn.Sequential(nn.Linear(SIZE * SIZE, 8), nn.ReLU(), nn.Linear(8, 10)), torch.ones(2, SIZE * SIZE)).save(f"{d}/traced.pt")
     torch.manual_seed(4)
     # twin's nn.mlp([16, 32, 4], { dropout: 0.3 }), scripted: the blobs of test/twin/fixtures/blobs.ts
     torch.jit.script(nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 4))).save(f"{d}/blob-mlp.pt")
+
+
+def train_eager(build, opt_name, seed, x, y, steps, batch, dropout_seed, flat):
+    """The same model, weights, batches and dropout seed in eager mode (not scripted)."""
+    torch.manual_seed(seed)
+    model = build()
+    model.train()
+    opt = (torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9) if opt_name == "sgd"
+           else torch.optim.Adam(model.parameters(), lr=1e-3))
+    torch.manual_seed(dropout_seed)
+    losses = []
+    for step in range(steps):
+        xb = x[step * batch:(step + 1) * batch]
+        loss = F.cross_entropy(model(xb.flatten(1) if flat else xb), y[step * batch:(step + 1) * batch])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
 
 
 def main():
@@ -175,6 +196,7 @@ def main():
             losses.append(loss.item())
         model.save(f"{d}/{name}-trained.pt")
         out[name] = losses
+        out[f"{name}-eager"] = train_eager(build, opt_name, seed, x, y, steps, batch, req["dropoutSeed"], name == "mlp")
     print(json.dumps(out))
 
 

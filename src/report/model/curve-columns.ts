@@ -1,0 +1,157 @@
+/**
+ * A curve's runs kept as columns, for views that change a few runs at a time
+ * (the dashboard): per variant and step, each run's value in its seed's slot.
+ * A run can be replaced or taken out, and the statistics are exact (every
+ * run's value, no sample). Memory: steps × runs numbers per variant, where
+ * the report's {@link CurveAccumulator} keeps a bounded summary instead.
+ */
+import { quantileSorted } from "../../stats/index.ts";
+import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
+import { bySeedHash } from "./sample.ts";
+import { tCritical } from "./step-stats.ts";
+import type { CurveData } from "./types.ts";
+import type { Point } from "../types.ts";
+
+/** Statistics of one step's values (given as a copy it may sort). */
+class ExactStep implements StepSummary {
+  readonly n: number;
+  readonly mean: number;
+  private readonly m2: number;
+  private sorted = false;
+
+  constructor(private readonly values: Float64Array) {
+    this.n = values.length;
+    let sum = 0;
+    for (const x of values) sum += x;
+    this.mean = sum / this.n;
+    let m2 = 0;
+    for (const x of values) m2 += (x - this.mean) ** 2;
+    this.m2 = m2;
+  }
+
+  /** mean ± t_{(1+level)/2, n−1} · sd/√n. */
+  interval(level: number): [number, number] {
+    const se = Math.sqrt(this.m2 / (this.n - 1) / this.n);
+    const q = tCritical(level, this.n - 1);
+    return [this.mean - q * se, this.mean + q * se];
+  }
+
+  /** Exact quantiles (linear interpolation, numpy's default). */
+  quantiles(qs: readonly number[]): number[] {
+    if (!this.sorted) this.values.sort();
+    this.sorted = true;
+    return qs.map((q) => quantileSorted(this.values, q));
+  }
+}
+
+/** One variant's runs of one curve: `columns.get(step)[slot]` is the value of the run in `slot` (NaN: none). */
+class ColumnSeries implements VariantSeries {
+  private readonly slotOf = new Map<string, number>();
+  private readonly seedOf: (string | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private readonly columns = new Map<number, { values: Float64Array; n: number }>();
+  private capacity = 16;
+  readonly quantileSample = Number.MAX_SAFE_INTEGER;
+
+  get runs(): number {
+    return this.slotOf.size;
+  }
+
+  /** Sets (or replaces) the series of the run of `seed`; non-finite values are left out. */
+  set(seed: string, points: readonly Point[]): void {
+    let slot = this.slotOf.get(seed);
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.seedOf.length;
+      if (slot >= this.capacity) this.grow();
+      this.slotOf.set(seed, slot);
+      this.seedOf[slot] = seed;
+    } else this.clear(slot);
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      let c = this.columns.get(p.step);
+      if (!c) this.columns.set(p.step, (c = { values: new Float64Array(this.capacity).fill(NaN), n: 0 }));
+      if (Number.isNaN(c.values[slot]!)) c.n++;
+      c.values[slot] = p.value;
+    }
+  }
+
+  /** Takes the run of `seed` out. */
+  delete(seed: string): void {
+    const slot = this.slotOf.get(seed);
+    if (slot === undefined) return;
+    this.clear(slot);
+    this.slotOf.delete(seed);
+    this.seedOf[slot] = undefined;
+    this.freeSlots.push(slot);
+  }
+
+  private clear(slot: number): void {
+    for (const [step, c] of this.columns) {
+      if (Number.isNaN(c.values[slot]!)) continue;
+      c.values[slot] = NaN;
+      if (--c.n === 0) this.columns.delete(step);
+    }
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (const c of this.columns.values()) {
+      const values = new Float64Array(this.capacity).fill(NaN);
+      values.set(c.values);
+      c.values = values;
+    }
+  }
+
+  steps(): number[] {
+    return [...this.columns.keys()].sort((a, b) => a - b);
+  }
+
+  at(step: number): StepSummary | undefined {
+    const c = this.columns.get(step);
+    if (!c) return undefined;
+    const values = new Float64Array(c.n);
+    let k = 0;
+    for (const x of c.values) if (!Number.isNaN(x)) values[k++] = x;
+    return new ExactStep(values);
+  }
+
+  lines(k: number): { seed: string; item: readonly Point[] }[] {
+    const seeds = [...this.slotOf.keys()].sort(bySeedHash).slice(0, k);
+    const steps = this.steps();
+    return seeds.map((seed) => {
+      const slot = this.slotOf.get(seed)!;
+      const item: Point[] = [];
+      for (const step of steps) {
+        const value = this.columns.get(step)!.values[slot]!;
+        if (!Number.isNaN(value)) item.push({ step, value });
+      }
+      return { seed, item };
+    });
+  }
+}
+
+/** The curve of one tag whose runs can be replaced and taken out (exact statistics, memory steps × runs). */
+export class CurveColumns {
+  private readonly variants = new Map<string, ColumnSeries>();
+
+  constructor(readonly tag: string, readonly paired: boolean) {}
+
+  /** Sets (or replaces) one run's series (sorted by step). */
+  add(variant: string, seed: string, points: readonly Point[]): void {
+    let v = this.variants.get(variant);
+    if (!v) this.variants.set(variant, (v = new ColumnSeries()));
+    v.set(seed, points);
+  }
+
+  /** Takes out the run of `variant` and `seed` (nothing when there is none). */
+  remove(variant: string, seed: string): void {
+    const v = this.variants.get(variant);
+    if (!v) return;
+    v.delete(seed);
+    if (v.runs === 0) this.variants.delete(variant);
+  }
+
+  finish(order: readonly string[], reference: string, twinTrained: boolean, smoothing = 0): CurveData | undefined {
+    return curveData(this.tag, this.paired, this.variants, order, reference, twinTrained, smoothing);
+  }
+}

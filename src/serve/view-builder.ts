@@ -1,0 +1,180 @@
+/**
+ * The dashboard's views of studies, kept up to date run by run: per study a
+ * model accumulator in "replace" mode and each seed's change stamp; a view
+ * request re-reads only the seeds whose stamp changed (an appended line, a
+ * new run), replaces their runs in the accumulator, and re-renders only the
+ * charts whose spec changed. One build at a time (builds share accumulators).
+ */
+import { createHash } from "node:crypto";
+import { renderStudyBody } from "../report/html.ts";
+import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
+import { renderSvg } from "../report/render.ts";
+import type { DataSource, SeedGroup, StudyStream } from "../report/types.ts";
+import type { VlSpec } from "../report/charts/common.ts";
+
+/** What the dashboard's API answers for a study view (plain data: it crosses from the worker thread). */
+export interface ViewBody {
+  name: string;
+  metric?: string;
+  tags?: string[];
+  smoothing?: number;
+  variants?: string[];
+  seeds?: number;
+  runs: number;
+  twinTrained?: boolean;
+  charts: { id: string; series: number; points: number; marks: unknown }[];
+  warnings?: string[];
+  html: string;
+  error?: string;
+  updatedAt: number;
+  /** Seeds read again for this view (the others came from the accumulator). */
+  seedsRead?: number;
+}
+
+/** Builds views; implemented in this thread ({@link ViewBuilder}) or in a worker thread (view-worker.ts). */
+export interface Views {
+  view(name: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  close(): Promise<void>;
+}
+
+/** Studies whose accumulators are kept (each holds every run's curve values). */
+const KEPT_STUDIES = 2;
+/** Rendered charts kept, by spec. */
+const KEPT_SVGS = 64;
+/** Seed groups folded between two turns of the event loop. */
+const GROUPS_PER_TURN = 25;
+
+interface LiveStudy {
+  acc: StudyAccumulator;
+  stamps: Map<string, string>;
+}
+
+export class ViewBuilder implements Views {
+  private readonly studies = new Map<string, LiveStudy>();
+  private readonly svgs = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}) {}
+
+  /** Runs builds one after another (they share accumulators). */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(f, f);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  view(name: string, options: ReportOptions): Promise<ViewBody | undefined> {
+    return this.serial(async () => {
+      try {
+        const built = await this.model(name, options);
+        return built && (await this.body(name, built.model, options, built.seedsRead));
+      } catch (e) {
+        return { name, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
+      }
+    });
+  }
+
+  /** Two studies side by side: their variants as `<study>:<variant>`, compared unpaired (their seeds are not shared runs). */
+  compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined> {
+    return this.serial(async () => {
+      const title = `${a} vs ${b}`;
+      const [sa, sb] = [await this.source.openStudy(a), await this.source.openStudy(b)];
+      if (!sa || !sb) return undefined;
+      const relabel = async function* (s: StudyStream): AsyncGenerator<SeedGroup> {
+        for await (const g of s.groups) {
+          yield {
+            seed: `${s.name}/${g.seed}`,
+            runs: g.runs.map((r) => ({ ...r, variant: `${s.name}:${r.variant}`, seed: `${s.name}/${r.seed}` })),
+            checks: [],
+          };
+        }
+      };
+      const groups = (async function* () {
+        yield* relabel(sa);
+        yield* relabel(sb);
+      })();
+      try {
+        const model = await streamReportModel({ name: title, source: this.source.description, twinTrained: false, groups }, { ...this.base, ...options });
+        return await this.body(title, model, options);
+      } catch (e) {
+        return { name: title, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
+      }
+    });
+  }
+
+  /** The study's model, its accumulator brought up to date with the seeds whose stamp changed. */
+  private async model(name: string, options: ReportOptions): Promise<{ model: ReportModel; seedsRead: number } | undefined> {
+    const opts = { ...this.base, ...options };
+    const stamps = await this.source.seedStamps?.(name);
+    if (!stamps) {
+      // A source without stamps: the whole study, streamed.
+      const stream = await this.source.openStudy(name);
+      return stream && { model: await streamReportModel(stream, opts), seedsRead: NaN };
+    }
+    const key = `${name}\u0000${opts.smoothing ?? 0}`;
+    let live = this.studies.get(key);
+    const changed = new Set([...stamps].filter(([seed, stamp]) => live?.stamps.get(seed) !== stamp).map(([seed]) => seed));
+    const stream = await this.source.openStudy(name, changed);
+    if (!stream) return undefined;
+    if (!live) {
+      const { groups: _groups, ...header } = stream;
+      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace"), stamps: new Map() };
+    }
+    this.studies.delete(key);
+    this.studies.set(key, live);
+    while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
+    for (const seed of live.stamps.keys()) if (!stamps.has(seed)) live.acc.removeSeed(seed);
+    const read = new Set<string>();
+    let n = 0;
+    for await (const g of stream.groups) {
+      live.acc.addGroup(g);
+      read.add(g.seed);
+      if (++n % GROUPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // A seed whose runs have no data any more (its files were removed).
+    for (const seed of changed) if (!read.has(seed)) live.acc.removeSeed(seed);
+    live.stamps = stamps;
+    return { model: live.acc.finish(opts.metric), seedsRead: changed.size };
+  }
+
+  /** A chart's SVG: the one rendered before for the same spec, else rendered now. */
+  private async svg(spec: VlSpec): Promise<string> {
+    const key = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+    const hit = this.svgs.get(key);
+    if (hit !== undefined) {
+      this.svgs.delete(key);
+      this.svgs.set(key, hit);
+      return hit;
+    }
+    const svg = await renderSvg(spec);
+    this.svgs.set(key, svg);
+    while (this.svgs.size > KEPT_SVGS) this.svgs.delete(this.svgs.keys().next().value!);
+    return svg;
+  }
+
+  private async body(title: string, model: ReportModel, options: ReportOptions, seedsRead?: number): Promise<ViewBody> {
+    const view = await renderStudyBody(model, (spec) => this.svg(spec));
+    return {
+      name: title,
+      metric: model.metric,
+      tags: model.tags.filter((t) => !t.startsWith("paired/")),
+      smoothing: options.smoothing ?? 0,
+      variants: model.variants,
+      seeds: model.seeds.length,
+      runs: model.runs.length,
+      twinTrained: model.twinTrained,
+      charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),
+      warnings: model.warnings,
+      html: view.html,
+      updatedAt: Date.now(),
+      ...(seedsRead !== undefined && Number.isFinite(seedsRead) ? { seedsRead } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.studies.clear();
+    this.svgs.clear();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The dashboard's view worker thread: opens the data source again from its
+ * spec and answers view requests with a {@link ViewBuilder}, so that reading
+ * logs, folding runs and rendering charts never hold up the server's thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { ReportOptions } from "../report/model/index.ts";
+import type { SourceSpec } from "../report/types.ts";
+import { openSourceSpec } from "./open-source.ts";
+import { ViewBuilder } from "./view-builder.ts";
+import type { ViewRequest, ViewResponse } from "./view-worker.ts";
+
+const { spec, report } = workerData as { spec: SourceSpec; report: ReportOptions };
+const port = parentPort!;
+const source = await openSourceSpec(spec);
+const builder = new ViewBuilder(source, report);
+
+port.on("message", (req: ViewRequest) => {
+  if (req.kind === "close") {
+    void builder.close().then(() => source.close?.()).finally(() => port.close());
+    return;
+  }
+  const answer = req.kind === "view" ? builder.view(req.name, req.options) : builder.compare(req.a, req.b, req.options);
+  answer.then(
+    (body) => port.postMessage({ id: req.id, body } satisfies ViewResponse),
+    (e: Error) => port.postMessage({ id: req.id, error: e.message } satisfies ViewResponse),
+  );
+});
+port.postMessage({ id: 0, ready: true } satisfies ViewResponse);

@@ -1,0 +1,74 @@
+/**
+ * Views built in a worker thread (view-worker-main.ts): the server's thread
+ * only answers requests, so listing studies and serving a view already built
+ * never wait for a rebuild. The worker opens the same source again from its
+ * spec; its failure to start is an error of the first request, with the reason.
+ */
+import { Worker } from "node:worker_threads";
+import type { ReportOptions } from "../report/model/index.ts";
+import type { SourceSpec } from "../report/types.ts";
+import type { ViewBody, Views } from "./view-builder.ts";
+
+export type ViewRequest =
+  | { id: number; kind: "view"; name: string; options: ReportOptions }
+  | { id: number; kind: "compare"; a: string; b: string; options: ReportOptions }
+  | { id: 0; kind: "close" };
+
+export type ViewResponse = { id: number; body?: ViewBody; error?: string; ready?: true };
+
+export class ViewWorker implements Views {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (b: ViewBody | undefined) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failed: Error | undefined;
+
+  constructor(spec: SourceSpec, report: ReportOptions = {}) {
+    // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from the JavaScript.
+    const entry = import.meta.url.endsWith(".ts") ? "./view-worker-boot.mjs" : "./view-worker-main.js";
+    this.worker = new Worker(new URL(entry, import.meta.url), { execArgv: [], workerData: { spec, report } });
+    this.worker.unref();
+    this.worker.on("message", (m: ViewResponse) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.body);
+    });
+    const fail = (e: Error): void => {
+      this.failed = new Error(`the dashboard's view worker stopped: ${e.message}`);
+      for (const p of this.pending.values()) p.reject(this.failed);
+      this.pending.clear();
+    };
+    this.worker.on("error", fail);
+    this.worker.on("exit", (code) => fail(new Error(`exit code ${code}`)));
+  }
+
+  private ask(req: Omit<Extract<ViewRequest, { kind: "view" }>, "id"> | Omit<Extract<ViewRequest, { kind: "compare" }>, "id">): Promise<ViewBody | undefined> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  view(name: string, options: ReportOptions): Promise<ViewBody | undefined> {
+    return this.ask({ kind: "view", name, options });
+  }
+
+  compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined> {
+    return this.ask({ kind: "compare", a, b, options });
+  }
+
+  async close(): Promise<void> {
+    if (this.failed) return;
+    this.worker.postMessage({ id: 0, kind: "close" } satisfies ViewRequest);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => void this.worker.terminate().then(() => resolve()), 2000);
+      this.worker.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}

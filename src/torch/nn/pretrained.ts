@@ -1,0 +1,127 @@
+/**
+ * Pretrained starts: a model whose weights come from a safetensors file,
+ * except the parameters matched by `reinit`, which are drawn as usual (in a
+ * twin run: from the run's init stream, per parameter path and shape), and
+ * optionally with parameters matched by `freeze` kept fixed (left out of
+ * parameters(), so the optimizer never sees them: head-only fine-tuning).
+ *
+ * The file is read when the run initializes the model, so every seed starts
+ * from the same weights and only the re-drawn part (and the data order,
+ * augmentation, dropout) varies with the seed: Picard's (2021) question of how
+ * much of the seed spread is left after pretraining.
+ */
+import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { loadSafetensors } from "../safetensors.ts";
+import type { Generator, GeneratorSource } from "../generator.ts";
+import type { Tensor } from "../tensor.ts";
+import type { Module, InitSource, InitializeOptions, StateDict } from "./module.ts";
+import { matchPaths } from "./parameter-patterns.ts";
+
+export interface PretrainedOptions {
+  /** A safetensors file with the model's state dict (e.g. saved with saveSafetensors(path, model.stateDict())). */
+  weights: string;
+  /** Glob patterns of parameter paths re-drawn instead of loaded (e.g. ["fc2.*"]). */
+  reinit?: readonly string[];
+  /** Glob patterns of parameter paths kept fixed during training. */
+  freeze?: readonly string[];
+}
+
+/** A module that starts from trained weights (see the file comment); everything else is the wrapped module's. */
+export class Pretrained {
+  readonly module: Module;
+  readonly weights: string;
+  readonly #reinit: Set<string>;
+  readonly #frozen: Set<string>;
+
+  constructor(module: Module, options: PretrainedOptions) {
+    this.module = module;
+    this.weights = options.weights;
+    const what = `nn.pretrained(${basename(options.weights)})`;
+    if (!existsSync(options.weights)) throw new Error(`${what}: ${options.weights} does not exist; save the trained model's weights with saveSafetensors(path, model.stateDict())`);
+    const paths = module.parameterInfo().map((p) => p.path);
+    this.#reinit = matchPaths(options.reinit ?? [], paths, `${what}, reinit`);
+    this.#frozen = matchPaths(options.freeze ?? [], paths, `${what}, freeze`);
+    for (const [path, t] of module.namedParameters()) if (this.#frozen.has(path)) t.requiresGrad_(false);
+  }
+
+  /** Loads the file's weights, then draws the `reinit` parameters from source. Errors name the tensor that does not fit. */
+  initialize(source: InitSource, options: InitializeOptions = {}): this {
+    const file = loadSafetensors(this.weights);
+    const what = `nn.pretrained(${basename(this.weights)})`;
+    try {
+      const own = this.module.stateDict();
+      const load: StateDict = {};
+      const problems: string[] = [];
+      for (const [key, t] of Object.entries(own)) {
+        if (this.#reinit.has(key)) continue;
+        const w = file.tensors[key];
+        if (!w) problems.push(`the file has no tensor "${key}" (shape [${t.shape.join(", ")}])`);
+        else if (w.shape.length !== t.shape.length || w.shape.some((v, i) => v !== t.shape[i])) {
+          problems.push(`tensor "${key}" has shape [${w.shape.join(", ")}] in the file but [${t.shape.join(", ")}] in the model`);
+        } else load[key] = w;
+      }
+      const unexpected = Object.keys(file.tensors).filter((k) => !(k in own));
+      if (unexpected.length) problems.push(`the model has no parameter or buffer named ${unexpected.map((k) => `"${k}"`).join(", ")}`);
+      if (problems.length) {
+        throw new Error(`${what}: the weights do not fit the model: ${problems.join("; ")}. Build the same architecture as the one saved, or re-draw the tensors that differ with reinit: ["<path pattern>"]`);
+      }
+      this.module.loadStateDict(load, { strict: false });
+      if (this.#reinit.size) this.module.initialize(source, { ...options, only: this.#reinit });
+    } finally {
+      for (const t of Object.values(file.tensors)) t.dispose();
+    }
+    return this;
+  }
+
+  /** Parameter paths re-drawn and kept fixed. */
+  get reinit(): string[] {
+    return [...this.#reinit];
+  }
+
+  get frozen(): string[] {
+    return [...this.#frozen];
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.module.forward(x);
+  }
+
+  train(flag = true): this {
+    this.module.train(flag);
+    return this;
+  }
+
+  eval(): this {
+    this.module.eval();
+    return this;
+  }
+
+  setDropoutGenerator(g: Generator | GeneratorSource | null): this {
+    this.module.setDropoutGenerator(g);
+    return this;
+  }
+
+  /** The trainable parameters (frozen ones left out). */
+  parameters(): Tensor[] {
+    return this.module.namedParameters().filter(([path]) => !this.#frozen.has(path)).map(([, t]) => t);
+  }
+
+  stateDict(): StateDict {
+    return this.module.stateDict();
+  }
+
+  loadStateDict(state: StateDict): this {
+    this.module.loadStateDict(state);
+    return this;
+  }
+
+  dispose(): void {
+    this.module.dispose();
+  }
+}
+
+/** The module starting from `weights`, with `reinit` parameters re-drawn and `freeze` parameters kept fixed. */
+export function pretrained(module: Module, options: PretrainedOptions): Pretrained {
+  return new Pretrained(module, options);
+}

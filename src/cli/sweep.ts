@@ -1,6 +1,7 @@
 /** `twin sweep -- <command…>`: any training command over seeds, its metrics stored and analysed. */
 import type { Command } from "commander";
-import { FACTORS } from "../rng/streams.ts";
+import { addMetricOptions } from "./metric-options.ts";
+import { FACTORS } from "../rng/factors.ts";
 import type { TestChoice } from "../study/analyze.ts";
 import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
 import { readVariantsFile } from "../study/sweep-variants-file.ts";
@@ -99,7 +100,7 @@ export function sweepExitCode(r: SweepResult, signalCode: number | undefined): n
 }
 
 export function registerSweep(program: Command): void {
-  program
+  const cmd = program
     .command("sweep")
     .argument("[command...]", "the training command, after --")
     .description("run any training command once per seed (per-factor seeds in TWIN_SEED_<FACTOR>), collect, store and analyse its metrics")
@@ -111,10 +112,8 @@ export function registerSweep(program: Command): void {
     .option("--name <sweep>", "sweep (study) name in the store (default: from the command, e.g. train for python train.py)")
     .option("--timeout <s>", "stop a run after this many seconds (SIGTERM, then SIGKILL)")
     .option("--kill-after <s>", "seconds between SIGTERM and SIGKILL", "10")
-    .option("--jobs <j>", "commands at once", "1")
-    .option("--metric <name>", "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
-    .option("--lower-is-better", "smaller values of --metric are better (default for names with loss/error)")
-    .option("--higher-is-better", "larger values of --metric are better")
+    .option("--jobs <j>", "commands at once", "1");
+  addMetricOptions(cmd, "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
     .option("--reference <variant>", "variant the others are compared with (default: the first swept)")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level", "0.05")

@@ -4,7 +4,7 @@
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
 import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
-import { FACTORS } from "../rng/streams.ts";
+import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
 import { sharePercent, sharesSentence } from "./variance-shares.ts";

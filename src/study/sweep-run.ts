@@ -7,7 +7,7 @@
  * failed unless retryFailed; an interrupted one is run again.
  */
 import { join, relative } from "node:path";
-import { resolveFactorSeeds } from "../rng/streams.ts";
+import { resolveFactorSeeds } from "../rng/factors.ts";
 import { sha256 } from "../store/index.ts";
 import type { RunRecord, Store } from "../store/types.ts";
 import { goneOwner, startHeartbeat } from "./lifecycle.ts";

@@ -15,7 +15,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Tensor } from "../torch/tensor.ts";
 import type { ControlSum } from "../rng/stream.ts";
-import type { StreamSpec } from "../rng/streams.ts";
+import type { StreamSpec } from "../rng/factors.ts";
 import { BrokenVariant } from "./broken-variant.ts";
 import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, MetricAccumulator, TargetKind, TrainBatch, VariantFactory, VariantResult } from "./types.ts";

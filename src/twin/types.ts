@@ -6,7 +6,7 @@ import type { Generator, GeneratorSource } from "../torch/generator.ts";
 import type { Tensor } from "../torch/tensor.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
-import type { SeedSpec } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 import type { ControlSum } from "../rng/stream.ts";
 import type { CheckpointOptions } from "./checkpoint.ts";
 

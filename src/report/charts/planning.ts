@@ -1,6 +1,6 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, seedsText, slug, type Chart } from "./common.ts";
+import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, layeredSpec, seedsText, slug, type Chart } from "./common.ts";
 
 /**
  * Each factor's seed-to-seed sd with its 95% chi-square interval, as dots and
@@ -39,16 +39,12 @@ export function varianceChart(d: VarianceData): Chart | undefined {
     series: variants.length,
     points: drawn.length,
     marks: { ci: drawn.length, sd: drawn.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Spread by random factor: final ${d.metric}`,
-      config: CONFIG,
-      width: WIDTH,
-      height: Math.max(HEIGHT, factors.length * variants.length * 22 + 40),
-      data: { values: drawn },
-      layer: [
+    spec: layeredSpec(
+      `Spread by random factor: final ${d.metric}`,
+      [
         {
           name: "ci",
+          data: { values: drawn },
           mark: { type: "rule", strokeWidth: 2.5 },
           encoding: {
             y, yOffset, color,
@@ -58,9 +54,10 @@ export function varianceChart(d: VarianceData): Chart | undefined {
             tooltip,
           },
         },
-        { name: "sd", mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { y, yOffset, color, x: { field: "sd", ...x }, tooltip } },
+        { name: "sd", data: { values: drawn }, mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { y, yOffset, color, x: { field: "sd", ...x }, tooltip } },
       ],
-    },
+      Math.max(HEIGHT, factors.length * variants.length * 22 + 40),
+    ),
   };
 }
 
@@ -87,29 +84,22 @@ export function powerChart(d: PowerData): Chart | undefined {
     series: names.length,
     points: rows.length,
     marks: { mde: names.length, current: current.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Power: seeds against detectable difference (${d.metric})`,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          name: "mde",
-          data: { values: rows },
-          mark: { type: "line", strokeWidth: 2 },
-          encoding: {
-            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-            y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
-            color,
-            strokeDash: { field: "what", type: "nominal", ...dash },
-            tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
-          },
+    spec: layeredSpec(`Power: seeds against detectable difference (${d.metric})`, [
+      {
+        name: "mde",
+        data: { values: rows },
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: {
+          x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
+          color,
+          strokeDash: { field: "what", type: "nominal", ...dash },
+          tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
         },
-        { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
-        { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
-      ],
-    },
+      },
+      { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
+      { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+    ]),
   };
 }
 

@@ -57,13 +57,13 @@ test("twin sweep --sequential: no difference runs every look up to the maximum a
   assert.equal(before.status, 0, before.stderr);
   const r = twin(["--variants-file", p.variants, "--name", "null", "--sequential", "--looks", "3,6", "--spending", "pocock", "--json"], p.cwd);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal((r.stderr.match(/finished earlier \(kept\)/g) ?? []).length, 6 + 6, "looks 1 and 2 keep the 3 stored seeds of both variants");
-  assert.equal((r.stderr.match(/finished in/g) ?? []).length, 6, "only seeds 3, 4, 5 of both variants ran");
+  assert.equal((r.stderr.match(/finished earlier \(kept\)/g) ?? []).length, 6 + 6, `looks 1 and 2 keep the 3 stored seeds of both variants:\n${r.stderr}`);
+  assert.equal((r.stderr.match(/finished in/g) ?? []).length, 6, `only seeds 3, 4, 5 of both variants ran:\n${r.stderr}`);
   const c = JSON.parse(r.stdout).sequential.comparisons[0];
-  assert.equal(c.status, "stopped", JSON.stringify(c));
+  assert.equal(c.status, "stopped", `${JSON.stringify(c)}\n${r.stderr}`);
   assert.deepEqual(c.history.map((h: { n: number }) => h.n), [3, 6]);
   const text = twin(["--variants-file", p.variants, "--name", "null", "--sequential", "--looks", "3,6", "--spending", "pocock"], p.cwd);
-  assert.match(text.stdout, /b − a: not significant at 6 seeds \(look 2\): the maximum was reached/);
+  assert.match(text.stdout, /b − a: not significant at 6 seeds \(look 2\): the maximum was reached/, `${text.status} ${text.stderr}`);
 });
 
 test("twin sweep --sequential: bad combinations are usage errors (exit 2) and run nothing", () => {

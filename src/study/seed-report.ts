@@ -7,6 +7,7 @@ import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, var
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
+import { sharePercent, sharesSentence } from "./variance-shares.ts";
 
 export interface VariantSeedReport {
   name: string;
@@ -78,16 +79,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
   return { study: results.study, metric, groups, variants, spreads: seedSpreads(variants) };
 }
 
-const percent = (x: number) => (x >= 10 ? `${x.toFixed(0)}%` : x > 0 ? `${+x.toPrecision(2)}%` : "0%");
-
-/**
- * The variance-by-factor lines: each factor's sd and share of the all-varied
- * variance with their intervals, and whether the shares add up. They need not:
- * factors varied one at a time estimate σ²_F each, and Σ s²_F differs from
- * s²_all by what the factors do only together (plus nondeterminism) and by
- * noise. Noise is judged by whether Σ s²_F lies inside the chi-square interval
- * of the all-varied variance (the factor variances' own noise comes on top).
- */
+/** The variance-by-factor lines: each factor's sd and share with their intervals, and whether the shares add up (variance-shares.ts). */
 function varianceLines(d: VarianceDecomposition, f: (x: number) => string): string[] {
   const pct = Math.round(d.level * 100);
   const ns = [...new Set(d.factors.map((x) => x.n))];
@@ -96,29 +88,12 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string): stri
   const w = Math.max(...d.factors.map((x) => x.factor.length), "all varied".length);
   const sdCi = (ci: [number, number]) => `[${f(Math.sqrt(ci[0]))}, ${f(Math.sqrt(ci[1]))}]`;
   for (const x of d.factors) {
-    const share = Number.isFinite(x.share) ? `  share ${percent(x.share * 100)}${x.shareCi ? ` [${percent(x.shareCi[0] * 100)}, ${percent(x.shareCi[1] * 100)}]` : ""}` : "";
+    const share = Number.isFinite(x.share) ? `  share ${sharePercent(x.share)}${x.shareCi ? ` [${sharePercent(x.shareCi[0])}, ${sharePercent(x.shareCi[1])}]` : ""}` : "";
     out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
   }
-  if (d.total === 0) {
-    out.push("    every run gave the same value: there is no variance to divide");
-    return out;
-  }
-  if (d.totalCi === null || d.interaction === null) {
-    out.push("    no all-varied runs: shares are of the summed factor variances (they add up to 100% by construction) and have no interval");
-    return out;
-  }
-  out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
-  const sum = d.total - d.interaction;
-  const sumShare = (sum / d.total) * 100;
-  const where = `the factors' combined sd ${f(Math.sqrt(sum))} against the all-varied sd's ${pct}% interval ${sdCi(d.totalCi)}`;
-  const noise = sum < d.totalCi[0]
-    ? `beyond noise (${where}): the factors matter mostly together, or the runs are nondeterministic`
-    : sum > d.totalCi[1]
-      ? `beyond noise (${where}): the factors' effects do not add up (one factor's effect depends on the others' seeds)`
-      : `within noise (${where})`;
-  out.push(sum > d.total
-    ? `    the shares add up to ${percent(sumShare)}, not 100%: varied one at a time, the factors vary more in sum than all varied together; ${noise}`
-    : `    the shares add up to ${percent(sumShare)}; the other ${percent(100 - sumShare)} is what the factors do only together, plus any nondeterminism; ${noise}`);
+  if (d.totalCi) out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
+  const sum = d.factors.reduce((s, x) => s + x.variance, 0);
+  out.push(`    ${sharesSentence({ sum, total: d.total, totalCi: d.totalCi, level: d.level }, f)}`);
   return out;
 }
 

@@ -131,6 +131,8 @@ export function registerSweep(program: Command): void {
 Each run gets TWIN_SEED, TWIN_SEED_INIT/ORDER/AUGMENT/DROPOUT/SPLIT/EVAL, TWIN_RUN_DIR (a fresh
 folder, .twin/sweeps/<name>/<variant>/seed-<n>/) and TWIN_VARIANT. Metrics: JSON lines on stdout
 ({"step": 100, "val_accuracy": 0.87}), or metrics.jsonl / TensorBoard event files under TWIN_RUN_DIR.
+Per-example predictions: predictions.npy [examples, classes] + labels.npy, test_predictions.npy +
+test_labels.npy in TWIN_RUN_DIR are kept in the store with the run.
 
 Exit codes: 0 every run finished; 1 twin could not run the sweep (store, files); 2 a wrong
 option; 3 one or more runs failed, every run included (what finished is analysed); 130/143/129

@@ -104,6 +104,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 2,
+    name: "per-example predictions of every run (validation and test)",
+    statements(dialect) {
+      const t = types(dialect);
+      const blob = dialect === "sqlite" ? "BLOB" : "BYTEA";
+      return [
+        `CREATE TABLE predictions (
+          run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          variant ${t.text} NOT NULL,
+          split ${t.text} NOT NULL,
+          examples ${t.int} NOT NULL,
+          classes ${t.int} NOT NULL,
+          encoding ${t.text} NOT NULL,
+          probabilities ${blob} NOT NULL,
+          labels_encoding ${t.text} NOT NULL,
+          labels ${blob} NOT NULL,
+          PRIMARY KEY (run_id, variant, split)
+        )`,
+      ];
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

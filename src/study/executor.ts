@@ -43,8 +43,8 @@ export interface ExecuteOptions {
   specs?: Map<string, StudySpec>;
   /** Worker-thread pools by study file (reused across the runs of one process). */
   pools?: Map<string, WorkerPool>;
-  /** Training sets by study file (loaded once per process). */
-  data?: Map<string, Dataset>;
+  /** Training (and held-out test) sets by study file (loaded once per process). */
+  data?: Map<string, { train: Dataset; test?: Dataset }>;
   /** Splits already drawn for runs (by run id) when they were submitted in this process: drawn once, carried here. */
   splits?: Map<string, Split>;
   /** Called when the run continues from a checkpoint (at that step). */
@@ -69,6 +69,8 @@ export interface RunSetup {
   file: string | undefined;
   spec: StudySpec;
   train: Dataset;
+  /** The study's held-out test set, when its data has one. */
+  test?: Dataset;
 }
 
 /** Where a study defined in code (no study file) is kept in ExecuteOptions' specs and data: a key that is never a file's path. */
@@ -81,11 +83,11 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
   const config = configOf(run);
   if (config.studyFile === null || config.studyFileHash === null) {
     const spec = options.specs?.get(codeStudyKey(run.study));
-    const train = options.data?.get(codeStudyKey(run.study));
-    if (!spec || !train) {
+    const data = options.data?.get(codeStudyKey(run.study));
+    if (!spec || !data) {
       throw new StudyFileError(`run '${run.id}' belongs to study '${run.study}', which was defined in code rather than in a study file: only the process that defined it can run it`);
     }
-    return { config, file: undefined, spec: { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined }, train, fileChanged: false };
+    return { config, file: undefined, spec: { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined }, train: data.train, ...(data.test ? { test: data.test } : {}), fileChanged: false };
   }
   const file = resolve(options.cwd, config.studyFile);
   let hash: string;
@@ -110,12 +112,12 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
     options.specs?.set(file, spec);
   }
   spec = { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined };
-  let train = options.data?.get(file);
-  if (!train) {
-    train = spec.data.load().train;
-    options.data?.set(file, train);
+  let data = options.data?.get(file);
+  if (!data) {
+    data = spec.data.load();
+    options.data?.set(file, data);
   }
-  return { config, file, spec, train, fileChanged };
+  return { config, file, spec, train: data.train, ...(data.test ? { test: data.test } : {}), fileChanged };
 }
 
 /** A stored run's seeds: its root and every factor's seed, resolved once when the run was planned. */
@@ -145,7 +147,7 @@ export async function trainFromRecord(
   setup: RunSetup,
   options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; skipNow?: Record<string, string>; split?: Split },
 ): Promise<{ result: TwinResult; split: Split }> {
-  const { config, spec, train, file } = setup;
+  const { config, spec, train, test, file } = setup;
   setNumThreads(spec.threads ?? 1);
   const seed = runSeed(run);
   const split = options.split ?? splitFor(spec, train, seed);
@@ -155,6 +157,7 @@ export async function trainFromRecord(
   try {
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),
+      ...(test ? { test } : {}),
       reference: config.reference,
       ...(options.skipNow && Object.keys(options.skipNow).length ? { skip: options.skipNow } : {}),
       texts: options.texts,

@@ -157,7 +157,8 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const store = await openStore(storeUrl, { cwd });
   let scratch: string | undefined;
   try {
-    const { train } = spec.data.load();
+    const loaded = spec.data.load();
+    const { train } = loaded;
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);
@@ -242,7 +243,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     const executeLocal = async (
       pending: string[],
       me: string,
-      shared: { specs: Map<string, StudySpec>; data: Map<string, Dataset>; pools: Map<string, WorkerPool> },
+      shared: { specs: Map<string, StudySpec>; data: Map<string, { train: Dataset; test?: Dataset }>; pools: Map<string, WorkerPool> },
     ): Promise<boolean> => {
       // An in-memory store lives in this process only: its runs execute here.
       const jobs = options.record ? Math.max(1, Math.min(options.jobs ?? defaultJobs(spec, options), pending.length)) : 1;
@@ -349,7 +350,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     } else {
       const me = workerId("local");
       const key = file ?? codeStudyKey(spec.name);
-      const shared = { specs: new Map([[key, spec]]), data: new Map([[key, train]]), pools: new Map<string, WorkerPool>() };
+      const shared = { specs: new Map([[key, spec]]), data: new Map([[key, loaded]]), pools: new Map<string, WorkerPool>() };
       try {
         // Execute what is queued; wait for runs other processes hold; again when some of those come back to the queue.
         for (;;) {

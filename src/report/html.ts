@@ -4,6 +4,7 @@
  * The same body is what the dashboard shows for a study.
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { renderSvg } from "./render.ts";
@@ -116,6 +117,8 @@ function verdictSection(m: ReportModel): string {
     if (c.robust?.warning) parts.push(`<li class="note warning">${esc(c.b)}: read the plain p with care: ${esc(c.robust.reasons.join("; "))}</li>`);
     if (c.robust?.caveat) parts.push(`<li class="note">${esc(c.b)}: ${esc(c.robust.caveat)}</li>`);
     for (const n of c.notes) parts.push(`<li class="note">${esc(c.b)}: ${esc(n)}</li>`);
+    const spread = c.variance_ratio === undefined ? undefined : spreadLine(c.a, c.b, c, a.level);
+    if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);
   }
   for (const f of a.failure_comparisons) {
     parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pval(f.p)}</li>`);

@@ -1,7 +1,8 @@
 /**
  * CLI start-up benchmark: wall-clock and CPU time of `twin --help`,
  * `twin --version`, `twin stats` on a 20-row CSV, `twin runs` on a small
- * store and `twin report` of a small logged study (3 variants × 5 seeds ×
+ * store, `twin sweep` of a one-line shell command over 3 seeds (no libtorch:
+ * sweep runs other programs) and `twin report` of a small logged study (3 variants × 5 seeds ×
  * 50 steps), each started as a user would (`node bin/twin.js …`, the
  * compiled CLI, built first when stale), median of 5 after one warm-up run;
  * next to it the same command from the TypeScript sources through tsx
@@ -88,14 +89,23 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
+/** A command to time; `before` runs ahead of every start (e.g. to start from an empty store), `cwd` is where it runs (default: the repository). */
+interface BenchCommand {
+  name: string;
+  argv: string[];
+  cwd?: string;
+  before?: () => void;
+}
+
 /** Starts the CLI once; wall time around the child and the child's CPU time. */
-function timeOnce(argv: string[], source: boolean): Timing {
+function timeOnce(c: BenchCommand, source: boolean): Timing {
   const entry = source ? ["--import", "tsx", join(ROOT, "src/cli/main.ts")] : [join(ROOT, "bin/twin.js")];
+  c.before?.();
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...entry, ...argv], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...entry, ...c.argv], { cwd: c.cwd ?? ROOT, encoding: "utf8" });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`twin ${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`twin ${c.argv.join(" ")} failed (${r.status}): ${r.stderr}`);
   return { ms, cpuMs: childrenCpuMs() - cpu0 };
 }
 
@@ -112,9 +122,9 @@ function assertCompiledIsFresh(): void {
 }
 
 /** Median wall and CPU time (ms) of RUNS starts after one warm-up start (file cache). */
-function measure(argv: string[], source: boolean): { ms: number; cpuMs: number } {
-  timeOnce(argv, source);
-  const times = Array.from({ length: RUNS }, () => timeOnce(argv, source));
+function measure(c: BenchCommand, source: boolean): { ms: number; cpuMs: number } {
+  timeOnce(c, source);
+  const times = Array.from({ length: RUNS }, () => timeOnce(c, source));
   if (!source) assertCompiledIsFresh();
   return { ms: Math.round(median(times.map((t) => t.ms))), cpuMs: Math.round(median(times.map((t) => t.cpuMs))) };
 }
@@ -127,17 +137,25 @@ async function main(): Promise<void> {
     const csv = writeCsv(dir);
     const store = await writeStore(dir);
     const study = writeLogs(join(dir, "runs"));
-    const commands: { name: string; argv: string[] }[] = [
+    const sweepDir = join(dir, "sweep");
+    mkdirSync(sweepDir);
+    const commands: BenchCommand[] = [
       { name: "twin --help", argv: ["--help"] },
       { name: "twin --version", argv: ["--version"] },
       { name: "twin stats (20-row CSV)", argv: ["stats", csv, "--metric", "accuracy"] },
       { name: "twin runs (10 runs)", argv: ["runs", "--store", store] },
+      {
+        name: "twin sweep (3 seeds of sh -c echo)",
+        argv: ["sweep", "--seeds", "3", "--", "sh", "-c", 'echo "{\\"step\\": 1, \\"val_accuracy\\": 0.8$TWIN_SEED_INIT}"'],
+        cwd: sweepDir,
+        before: () => rmSync(join(sweepDir, ".twin"), { recursive: true, force: true }),
+      },
       { name: "twin report (3 variants × 5 seeds)", argv: ["report", study, "-o", join(dir, "report.html")] },
     ];
     const results = [];
     for (const c of commands) {
-      const compiled = measure(c.argv, false);
-      const source = measure(c.argv, true);
+      const compiled = measure(c, false);
+      const source = measure(c, true);
       const row = {
         name: c.name,
         argv: c.argv.map((a) => a.replace(dir, "<tmp>")),

@@ -13,6 +13,8 @@
 
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <fstream>
 #include <memory>
@@ -180,6 +182,9 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   }
   std::set<std::string> random_ops;
   guarded(env, "jitLoad(" + path + ")", [&] {
+    // Inline follows calls into scripted functions (F.dropout) only with the
+    // optimisations on; jitForward turns them off for this thread.
+    torch::jit::GraphOptimizerEnabledGuard inline_calls(true);
     s->schema = c10::toString(forward->function().getSchema());
     auto graph = forward->graph()->copy();
     torch::jit::Inline(*graph);
@@ -271,6 +276,12 @@ Napi::Value JitForward(const Napi::CallbackInfo& info) {
     });
     swap = std::make_unique<SwappedGlobalGenerator>(g);
   }
+  // Without the graph executor's optimisations (fusion, differentiable
+  // subgraphs with symbolic autodiff) the graph runs op by op and autograd
+  // records it as in eager mode: a training step as fast as eager PyTorch
+  // (docs/torchscript.md, "Speed"). Set on every call: the flag may be per
+  // thread, and it is read when a graph first runs.
+  torch::jit::setGraphExecutorOptimize(false);
   const std::string head = "forward of the scripted module " + s->path + " (" + s->schema + ") on " + describe_inputs(inputs);
   c10::IValue result;
   try {

@@ -9,7 +9,7 @@ import { anyRunFailed, parseSmallestDifference } from "./stats.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
-import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
+import { addStudyRunOptions, finalMetric, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 import { decided, formatLook, sequentialJson, sequentialLook, startSequential, type SequentialPlan } from "../study/sequential-compare.ts";
 import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
 import type { StudyResults } from "../study/run-study.ts";
@@ -18,9 +18,6 @@ import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study
 
 interface CompareOptions extends StudyRunFlags {
   seeds?: string;
-  first: string;
-  metric: string;
-  steps?: string;
   smallestDifference?: string;
   sequential?: boolean;
   looks?: string;
@@ -40,31 +37,26 @@ async function noteAnalysis(url: string | undefined, study: string, seeds: numbe
 }
 
 export function registerCompare(program: Command): void {
-  addStudyStoreOptions(
-  program
+  const cmd = program
     .command("compare <study>")
     .description("twin-train a study's variants over seeds (each seed one twin run) and print the paired verdict")
-    .option("--seeds <n>", "number of seeds (default: the study's plan, else 5)")
-    .option("--first <n>", "first root seed", "0")
-    .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
-    .option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy")
-    .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
-    .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
+    .option("--seeds <n>", "number of seeds (default: the study's plan, else 5)");
+  addStudyRunOptions(cmd)
     .option("--smallest-difference <d>", "the smallest difference that matters (accuracy as a fraction, e.g. 0.005): advice plans for it; 'equivalent' is said only within it")
     .option("--sequential", SEQUENTIAL_HELP.sequential)
     .option("--looks <list>", SEQUENTIAL_HELP.looks)
     .option("--spending <f>", SEQUENTIAL_HELP.spending, "obrien-fleming")
     .option("--json", "print the verdict as JSON (fields: docs/verdict-json.md)")
     .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the verdict of the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json\n  $ twin compare examples/fmnist-dropout.study.ts --sequential --looks 5,10,15,20   # stop early once decided; rerun to resume")
-  ).action(async (file: string, opts: CompareOptions) => {
-      if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
+    .action(async (file: string, opts: CompareOptions) => {
+      const metric = finalMetric(opts);
       const n = opts.seeds === undefined ? undefined : parseWhole(opts.seeds, "--seeds", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
       const first = parseWhole(opts.first, "--first");
       const smallest = parseSmallestDifference(opts.smallestDifference);
       const spending = parseSpending(opts);
       const looks = opts.sequential ? parseLooks(opts.looks, n) : undefined;
       const spec = withSteps(await loadStudy(file), opts.steps);
-      const percent = opts.metric === "accuracy";
+      const percent = metric === "accuracy";
       let results: StudyResults | undefined;
       let plan: SequentialPlan | undefined;
       if (looks) {
@@ -74,7 +66,7 @@ export function registerCompare(program: Command): void {
           if (decided(plan)) break;
           results = await runStudyCommand(spec, file, { n: look, first }, opts);
           if (results === undefined || results.stopped) break;
-          const seedResults = studySeedResults(results, opts.metric);
+          const seedResults = studySeedResults(results, metric);
           for (const { b, look: l } of sequentialLook(plan, seedResults, look)) {
             const c = plan.comparisons.find((x) => x.b === b)!;
             const line = formatLook(plan, c, l, (x) => (percent ? `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)} pp` : `${x >= 0 ? "+" : ""}${x.toFixed(4)}`));
@@ -86,8 +78,8 @@ export function registerCompare(program: Command): void {
       }
       if (results === undefined) return;
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
-      const verdict = studyVerdict(studySeedResults(results, opts.metric), { metric: `validation ${opts.metric}`, reference: results.reference, smallestDifference: smallest, percent });
-      const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, opts.metric), spec.design, { metric: `validation ${opts.metric}`, percent }) : undefined;
+      const verdict = studyVerdict(studySeedResults(results, metric), { metric: `validation ${metric}`, reference: results.reference, smallestDifference: smallest, percent });
+      const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, metric), spec.design, { metric: `validation ${metric}`, percent }) : undefined;
       if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");

@@ -11,12 +11,13 @@ import { runStudy } from "../study/run-study.ts";
 import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { anyRunFailed } from "./stats.ts";
-import { runProgress } from "./progress.ts";
+import { studyProgress } from "./study-progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { demoStudy } from "./demo-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
+import { addRunOptions } from "./run-options.ts";
 
 const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
 
@@ -35,15 +36,14 @@ function positiveInt(value: string, name: string, min = 1, max = Number.MAX_SAFE
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const cmd = program
     .command("demo")
     .description("twin-train 3 Fashion-MNIST variants over several seeds and print the paired verdict")
     .option("--seed <n>", "first root seed", "0")
     .option("--seeds <n>", "number of seeds (each one twin run of all variants)", "5")
     .option("--epochs <n>", "epochs per run", "3")
-    .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
-    .option("--limit <n>", "use only the first N training images (quicker)")
-    .option("--schedule <s>", "sequential (variants take turns) or parallel (one worker thread per variant)", "sequential")
+    .option("--limit <n>", "use only the first N training images (quicker)");
+  addRunOptions(cmd, { steps: false })
     .option("--json", "print the final numbers as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
     .action(async (opts: DemoOptions) => {
@@ -51,7 +51,7 @@ export function registerDemo(program: Command): void {
       const n = positiveInt(opts.seeds, "seeds", 2, MAX_PLANNED_RUNS);
       const spec = demoStudy(positiveInt(opts.epochs, "epochs", 1, 10_000), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
-      const progress = runProgress(opts.json);
+      const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
       const results = await runStudy(spec, {
         plan: { n, first },
@@ -60,6 +60,7 @@ export function registerDemo(program: Command): void {
         schedule: parseSchedule(opts.schedule),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
+        onRunEnd: progress.onRunEnd,
         signal: interrupt.signal,
       });
       interrupt.release();

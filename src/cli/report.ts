@@ -1,5 +1,6 @@
 /** `twin report <logdir/study>`: one self-contained HTML file with the verdict and every chart. */
 import type { Command } from "commander";
+import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -22,16 +23,14 @@ interface ReportCliOptions {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command("report <study>")
     .description("write a self-contained HTML report of a study (a name, or a folder <logdir>/<study>; studies and sweeps in the store too): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
     .option("--logdir <dir>", "log folder in which to look for the study by name", "runs")
     .option("--store <path|url>", "store in which to look for the study by name (default: .twin/twin.db when it exists)")
     .option("-o, --output <file>", "HTML file to write (default: report-<study>.html)")
-    .option("--png <dir>", "also write every chart as a PNG into this directory")
-    .option("--metric <tag>", "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
-    .option("--lower-is-better", "smaller values are better (default: guessed from the name: loss, error…)")
-    .option("--higher-is-better", "larger values are better (default: from the name; losses and errors are lower-is-better)")
+    .option("--png <dir>", "also write every chart as a PNG into this directory");
+  addMetricOptions(cmd, "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
     .option("--reference <variant>", "variant the others are compared with (default: the first)")
     .option("--json", "print what was written as JSON")
     .addHelpText(
@@ -68,4 +67,3 @@ export function registerReport(program: Command): void {
     });
 }
 
-/** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */

@@ -1,42 +1,34 @@
 /** `twin seeds <study>`: a seed-sensitivity study: distribution, ranks, black swans, variance by factor. */
 import type { Command } from "commander";
-import { FACTORS } from "../rng/streams.ts";
+import { FACTORS } from "../rng/factors.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
-import { addStudyStoreOptions, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
+import { addStudyRunOptions, finalMetric, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 
 interface SeedsOptions extends StudyRunFlags {
   n?: string;
   seeds?: string;
   vary?: string;
-  first: string;
-  metric: string;
-  steps?: string;
 }
 
 export function registerSeeds(program: Command): void {
-  addStudyStoreOptions(
-  program
+  const cmd = program
     .command("seeds <study>")
     .description("seed-sensitivity study: N runs (all factors together, or one factor at a time) and their distribution")
     .option("--n <n>", "runs per group (default 10)")
     .option("--seeds <n>", "the same as --n (the name compare and sweep use)")
-    .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, or 'each' (every factor, plus all together)`)
-    .option("--first <n>", "first seed", "0")
-    .option("--logdir <dir>", "TensorBoard and JSON Lines logs", "runs")
-    .option("--metric <name>", "accuracy or loss", "accuracy")
-    .option("--steps <n>", "train each run for N steps instead of the study's epochs (a quick look)")
-    .option("--schedule <s>", "sequential (least memory) or parallel (one worker thread per variant)", "sequential")
+    .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, or 'each' (every factor, plus all together)`);
+  addStudyRunOptions(cmd)
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
-  ).action(async (file: string, opts: SeedsOptions) => {
+    .action(async (file: string, opts: SeedsOptions) => {
       if (opts.n !== undefined && opts.seeds !== undefined && opts.n !== opts.seeds) throw new UsageError(`--n ${opts.n} and --seeds ${opts.seeds} say different things (they are the same option); give one`);
       const n = parseWhole(opts.seeds ?? opts.n ?? "10", opts.seeds !== undefined ? "--seeds" : "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });
-      if (opts.metric !== "accuracy" && opts.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${opts.metric}')`);
+      const metric = finalMetric(opts);
       const first = parseWhole(opts.first, "--first");
       const spec = withSteps(await loadStudy(file), opts.steps);
       let plan: SeedPlan = { n, first };
@@ -52,7 +44,7 @@ export function registerSeeds(program: Command): void {
       }
       const results = await runStudyCommand(spec, file, plan, opts);
       if (results === undefined) return;
-      const report = seedReport(results, opts.metric);
+      const report = seedReport(results, metric);
       process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
       const anyFailed = results.runs.some((r) => Object.values(r.result.variants).some((v) => v.status === "diverged" || v.status === "failed"));
       if (anyFailed) flagFailedRuns();

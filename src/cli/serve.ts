@@ -1,5 +1,6 @@
 /** `twin serve`: the live dashboard on 127.0.0.1 (studies from a log directory and, when present, the store). */
 import type { Command } from "commander";
+import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -22,17 +23,15 @@ interface ServeOptions {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const cmd = program
     .command("serve")
     .description("live dashboard of studies and runs (log directory and store), updated while studies run; read-only, on 127.0.0.1")
     .option("-p, --port <n>", "port (0 = any free port)", "7007")
     .option("--logdir <dir>", "log directory holding <study>/<variant>/seed-<n>/", "runs")
     .option("--store <path|url>", "also list the studies of this store (default: .twin/twin.db when it exists)")
     .option("--host <address>", "address to bind; anything but loopback also needs --allow-remote", "127.0.0.1")
-    .option("--allow-remote", "allow binding a non-loopback address (the dashboard has no authentication)")
-    .option("--metric <tag>", "metric of the verdicts (default: val/accuracy, else eval/accuracy, …)")
-    .option("--lower-is-better", "smaller values of the metric are better")
-    .option("--higher-is-better", "larger values are better (default: from the name; losses and errors are lower-is-better)")
+    .option("--allow-remote", "allow binding a non-loopback address (the dashboard has no authentication)");
+  addMetricOptions(cmd, "metric of the verdicts (default: val/accuracy, else eval/accuracy, …)")
     .option("--poll <ms>", "how often to look for changes", "1000")
     .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve --logdir /data/runs --port 8080\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
     .action(async (opts: ServeOptions) => {
@@ -72,4 +71,3 @@ export function registerServe(program: Command): void {
     });
 }
 
-/** --lower-is-better / --higher-is-better as the report's option (none: the metric's name decides). */

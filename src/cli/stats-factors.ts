@@ -10,6 +10,7 @@ export interface FactorsOptions {
   lowerIsBetter?: boolean;
   alpha: string;
   json?: boolean;
+  plot?: string;
 }
 
 /** Reads --factors: comma-separated column names, each once. */
@@ -24,8 +25,8 @@ export function parseFactors(raw: string): string[] {
   return names;
 }
 
-/** Prints the factorial verdict (text or JSON). */
-export function statsFactors(file: string, opts: FactorsOptions, direction: { lowerIsBetter?: boolean }): void {
+/** Prints the factorial verdict (text or JSON); with --plot also writes its interaction plots and per-setting effects. */
+export async function statsFactors(file: string, opts: FactorsOptions, direction: { lowerIsBetter?: boolean }): Promise<void> {
   const factors = parseFactors(opts.factors);
   const table = readResults(file, { factors });
   const metric = opts.metric ?? defaultMetric(table.metrics);
@@ -36,5 +37,10 @@ export function statsFactors(file: string, opts: FactorsOptions, direction: { lo
     if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
     process.stdout.write(formatFactorialVerdict("", verdict) + "\n");
     for (const n of table.notes ?? []) process.stdout.write(`left out: ${n}\n`);
+  }
+  if (opts.plot !== undefined) {
+    const { writeFactorialPlot } = await import("../report/factorial-plot.ts"); // Vega: loaded only for --plot
+    const path = await writeFactorialPlot(verdict, opts.plot);
+    if (!opts.json) process.stdout.write(`wrote ${path}\n`);
   }
 }

@@ -1,5 +1,6 @@
 /** `twin stats FILE`: the verdict for results from anywhere (CSV/TSV, JSON Lines, a TensorBoard log directory). */
 import type { Command } from "commander";
+import { addMetricOptions } from "./metric-options.ts";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
 import { defaultMetric, isBookkeeping, lowerIsBetterOption } from "../study/metric-direction.ts";
@@ -64,12 +65,10 @@ export function parseSmallestDifference(raw: string | undefined): number | undef
 }
 
 export function registerStats(program: Command): void {
-  program
+  const cmd = program
     .command("stats <file>")
-    .description("compare variants from a results file (CSV/TSV or JSON Lines in long form: variant, seed, metrics, optional status) or a TensorBoard log directory")
-    .option("--metric <name>", "metric column or tag (default: a validation accuracy or score, never epoch/step/lr)")
-    .option("--lower-is-better", "smaller values are better (default for names with loss, error, perplexity, …)")
-    .option("--higher-is-better", "larger values are better (default for other names)")
+    .description("compare variants from a results file (CSV/TSV or JSON Lines in long form: variant, seed, metrics, optional status) or a TensorBoard log directory");
+  addMetricOptions(cmd, "metric column or tag (default: a validation accuracy or score, never epoch/step/lr)")
     .option("--reference <name>", "variant the others are compared with (default: the first)")
     .option("--paired", "pair runs by seed (default when every variant has the same seeds)")
     .option("--unpaired", "treat runs as independent")

@@ -6,6 +6,7 @@ import type { StudySpec } from "../study/define.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
 import { interruptSignal } from "./interrupt.ts";
+import { addRunOptions } from "./run-options.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { studyProgress } from "./study-progress.ts";
 
@@ -30,6 +31,18 @@ export function addStudyStoreOptions(cmd: Command): Command {
     .option("--no-wait", "with --queue: submit and return; follow with `twin runs --study S`")
     .option("--checkpoint-every <n>", "checkpoint each run every N steps (resume after a kill)", "100")
     .option("--retry-failed", "run the study's failed runs again (otherwise they are kept as failed and reported)");
+}
+
+/** Every option of a command that twin-trains a study file (compare, seeds): the first seed, the final metric, the run options (run-options.ts) and the store options. */
+export function addStudyRunOptions(cmd: Command): Command {
+  cmd.option("--first <n>", "first root seed", "0").option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy");
+  return addStudyStoreOptions(addRunOptions(cmd));
+}
+
+/** --metric of compare and seeds, checked. */
+export function finalMetric(flags: { metric: string }): "accuracy" | "loss" {
+  if (flags.metric !== "accuracy" && flags.metric !== "loss") throw new Error(`--metric must be accuracy or loss (got '${flags.metric}')`);
+  return flags.metric;
 }
 
 export function storeRunOptions(flags: StudyStoreFlags): Partial<RunStudyOptions> {
@@ -74,7 +87,10 @@ export function reportStopped(results: StudyResults, flags: StudyStoreFlags): bo
 
 /** Flags of every command that trains a study. */
 export interface StudyRunFlags extends StudyStoreFlags {
+  first: string;
+  metric: string;
   logdir: string;
+  steps?: string;
   schedule: string;
   json?: boolean;
 }

@@ -1,4 +1,4 @@
-/** Progress of a study's runs: one bar per worker (this process, pool processes or distributed workers) and a line of totals. */
+/** Progress of a study's runs (every command that trains, and verify): one bar per worker (this process, pool processes or distributed workers) and a line of totals. */
 import cliProgress from "cli-progress";
 import type { PlannedRun } from "../study/seed-plan.ts";
 import type { Progress } from "../twin/types.ts";

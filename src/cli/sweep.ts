@@ -1,6 +1,7 @@
 /** `twin sweep -- <command…>`: any training command over seeds, its metrics stored and analysed. */
 import type { Command } from "commander";
-import { FACTORS } from "../rng/streams.ts";
+import { addMetricOptions } from "./metric-options.ts";
+import { FACTORS } from "../rng/factors.ts";
 import type { TestChoice } from "../study/analyze.ts";
 import { checkFactor, checkVariantName, parseCount, parseSeconds, parseSeed } from "../study/sweep-input.ts";
 import { readVariantsFile } from "../study/sweep-variants-file.ts";
@@ -80,6 +81,7 @@ export function formatSweep(r: SweepResult): string {
     }
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
+  if (r.repeatedAnalysis) lines.push(`warning: ${r.repeatedAnalysis}`);
   else if (r.analysisNote) lines.push("", r.analysisNote);
   if (failed) lines.push("", `${failed} run(s) failed; their errors (with the tail of stderr) are stored: twin runs --study ${r.name}`);
   if (r.stopped || interrupted) lines.push("", `${interrupted ? `${interrupted} run(s) interrupted; ` : ""}stopped early; run the same command again to finish the sweep (finished runs are kept)`);
@@ -98,7 +100,7 @@ export function sweepExitCode(r: SweepResult, signalCode: number | undefined): n
 }
 
 export function registerSweep(program: Command): void {
-  program
+  const cmd = program
     .command("sweep")
     .argument("[command...]", "the training command, after --")
     .description("run any training command once per seed (per-factor seeds in TWIN_SEED_<FACTOR>), collect, store and analyse its metrics")
@@ -110,10 +112,8 @@ export function registerSweep(program: Command): void {
     .option("--name <sweep>", "sweep (study) name in the store (default: from the command, e.g. train for python train.py)")
     .option("--timeout <s>", "stop a run after this many seconds (SIGTERM, then SIGKILL)")
     .option("--kill-after <s>", "seconds between SIGTERM and SIGKILL", "10")
-    .option("--jobs <j>", "commands at once", "1")
-    .option("--metric <name>", "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
-    .option("--lower-is-better", "smaller values of --metric are better (default for names with loss/error)")
-    .option("--higher-is-better", "larger values of --metric are better")
+    .option("--jobs <j>", "commands at once", "1");
+  addMetricOptions(cmd, "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
     .option("--reference <variant>", "variant the others are compared with (default: the first swept)")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level", "0.05")
@@ -131,6 +131,8 @@ export function registerSweep(program: Command): void {
 Each run gets TWIN_SEED, TWIN_SEED_INIT/ORDER/AUGMENT/DROPOUT/SPLIT/EVAL, TWIN_RUN_DIR (a fresh
 folder, .twin/sweeps/<name>/<variant>/seed-<n>/) and TWIN_VARIANT. Metrics: JSON lines on stdout
 ({"step": 100, "val_accuracy": 0.87}), or metrics.jsonl / TensorBoard event files under TWIN_RUN_DIR.
+Per-example predictions: predictions.npy [examples, classes] + labels.npy, test_predictions.npy +
+test_labels.npy in TWIN_RUN_DIR are kept in the store with the run.
 
 Exit codes: 0 every run finished; 1 twin could not run the sweep (store, files); 2 a wrong
 option; 3 one or more runs failed, every run included (what finished is analysed); 130/143/129

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { openExistingStore } from "./open-store.ts";
 import { formatVerify, verifyRun } from "../study/verify.ts";
-import { runProgress } from "./progress.ts";
+import { studyProgress } from "./study-progress.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
 export function registerVerify(program: Command): void {
@@ -16,7 +16,7 @@ export function registerVerify(program: Command): void {
     .action(async (id: string, opts: { store?: string; json?: boolean; schedule: string }) => {
       const store = await openExistingStore(opts.store);
       try {
-        const progress = runProgress(opts.json);
+        const progress = studyProgress(opts.json);
         progress.onRunStart({ group: "verify", label: 0, seed: { root: 0 } }, 0, 1);
         const report = await verifyRun(store, id, {
           cwd: process.cwd(),

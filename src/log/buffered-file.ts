@@ -119,3 +119,38 @@ export class BufferedFile {
     }
   }
 }
+
+/**
+ * What the event and JSON Lines writers share over their BufferedFile: the
+ * path, `closed`, flush(), close() and `using`.
+ */
+export abstract class BufferedWriter {
+  /** The file's path, as created. */
+  readonly path: string;
+  protected readonly file: BufferedFile;
+
+  protected constructor(file: BufferedFile) {
+    this.path = file.path;
+    this.file = file;
+  }
+
+  /** True once {@link close} has run. */
+  get closed(): boolean {
+    return this.file.closed;
+  }
+
+  /** Writes what is buffered to the file (one write call). */
+  flush(): void {
+    this.file.flush();
+  }
+
+  /** Flushes, fsyncs and closes the file. Idempotent. */
+  close(): void {
+    this.file.close();
+  }
+
+  /** `using w = new …Writer(…)` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -29,7 +29,7 @@ import {
   type SessionStatus,
 } from "./hparams.ts";
 import { frameRecord } from "./tfrecord.ts";
-import { BufferedFile } from "./buffered-file.ts";
+import { BufferedFile, BufferedWriter } from "./buffered-file.ts";
 
 /** Options of {@link EventFileWriter}. */
 export interface EventFileWriterOptions {
@@ -61,52 +61,47 @@ export function eventFileName(unixSeconds: number, host: string, pid: number, co
   return `${EVENT_FILE_PREFIX}${secs}.${host}.${pid}.${counter}${suffix}`;
 }
 
-/** Writes one TensorBoard event file. Not thread-safe; one writer per file. */
-export class EventFileWriter {
-  /** Absolute or relative path of the event file, as created. */
-  readonly path: string;
-  readonly #file: BufferedFile;
+/** Creates `dir` and a new event file in it (a name no other writer holds), opened for buffered appends. */
+function createEventFile(dir: string, now: number, options: EventFileWriterOptions): BufferedFile {
+  const suffix = options.filenameSuffix ?? "";
+  if (/[\\/]/.test(suffix)) throw new Error(`filenameSuffix must not contain a path separator: ${suffix}`);
+  const host = (options.hostname ?? hostname()).replace(/[\\/]/g, "_");
+  mkdirSync(dir, { recursive: true });
+  let path: string;
+  let fd: number;
+  for (;;) {
+    path = join(dir, eventFileName(now, host, process.pid, fileCounter++, suffix));
+    try {
+      fd = openSync(path, "wx");
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  return new BufferedFile(path, fd, {
+    flushEvery: options.flushEvery ?? 64,
+    flushMs: (options.flushSecs ?? 5) * 1000,
+    fsyncOnFlush: options.fsyncOnFlush ?? false,
+    label: "event writer",
+  });
+}
 
+/** Writes one TensorBoard event file. Not thread-safe; one writer per file. */
+export class EventFileWriter extends BufferedWriter {
   /**
    * Creates `dir` (recursively) and a new event file in it.
    * @throws if the directory or file cannot be created
    */
   constructor(dir: string, options: EventFileWriterOptions = {}) {
-    const suffix = options.filenameSuffix ?? "";
-    if (/[\\/]/.test(suffix)) throw new Error(`filenameSuffix must not contain a path separator: ${suffix}`);
-    const host = (options.hostname ?? hostname()).replace(/[\\/]/g, "_");
-    mkdirSync(dir, { recursive: true });
     const now = wallTimeNow();
-    let path: string;
-    let fd: number;
-    for (;;) {
-      path = join(dir, eventFileName(now, host, process.pid, fileCounter++, suffix));
-      try {
-        fd = openSync(path, "wx");
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
-    }
-    this.path = path;
-    this.#file = new BufferedFile(path, fd, {
-      flushEvery: options.flushEvery ?? 64,
-      flushMs: (options.flushSecs ?? 5) * 1000,
-      fsyncOnFlush: options.fsyncOnFlush ?? false,
-      label: "event writer",
-    });
+    super(createEventFile(dir, now, options));
     this.addEvent({ wallTime: now, step: 0, fileVersion: FILE_VERSION });
     this.flush();
   }
 
-  /** True once {@link close} has run. */
-  get closed(): boolean {
-    return this.#file.closed;
-  }
-
   /** Appends any event (buffered). */
   addEvent(event: TBEvent): void {
-    this.#file.append(frameRecord(encodeEvent(event)));
+    this.file.append(frameRecord(encodeEvent(event)));
   }
 
   /** Appends one event holding a `Summary` of `values`. */
@@ -155,20 +150,5 @@ export class EventFileWriter {
    */
   addHparamsExperiment(experiment: Experiment, wallTime: number = wallTimeNow()): void {
     this.addSummary([hparamsExperimentValue(experiment)], 0, wallTime);
-  }
-
-  /** Writes buffered events to the file (one write call). */
-  flush(): void {
-    this.#file.flush();
-  }
-
-  /** Flushes, fsyncs and closes the file. Idempotent. */
-  close(): void {
-    this.#file.close();
-  }
-
-  /** `using w = new EventFileWriter(dir)` closes it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

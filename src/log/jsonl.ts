@@ -13,7 +13,7 @@
  */
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { openRegularFile } from "./regular-file.ts";
-import { BufferedFile } from "./buffered-file.ts";
+import { BufferedFile, BufferedWriter } from "./buffered-file.ts";
 import { dirname } from "node:path";
 
 /** Options of {@link JsonlWriter}. */
@@ -65,29 +65,24 @@ function repairTail(fd: number): void {
   else ftruncateSync(fd, lineStart);
 }
 
-/** Appends JSON values to a `.jsonl` file, one per line. */
-export class JsonlWriter {
-  /** The file path. */
-  readonly path: string;
-  readonly #file: BufferedFile;
+/** Opens `path` (creating its folder) for buffered appends; a torn last line of an existing file is repaired or cut first. */
+function openJsonl(path: string, options: JsonlWriterOptions): BufferedFile {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, options.truncate ? "w+" : "a+");
+  try {
+    if (!options.truncate) repairTail(fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return new BufferedFile(path, fd, { flushEvery: options.flushEvery ?? 32, flushMs: (options.flushSecs ?? 2) * 1000, label: "JSONL writer" });
+}
 
+/** Appends JSON values to a `.jsonl` file, one per line. */
+export class JsonlWriter extends BufferedWriter {
   /** Opens (creating the directory and file if needed) `path` for appending. */
   constructor(path: string, options: JsonlWriterOptions = {}) {
-    this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, options.truncate ? "w+" : "a+");
-    try {
-      if (!options.truncate) repairTail(fd);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
-    }
-    this.#file = new BufferedFile(path, fd, { flushEvery: options.flushEvery ?? 32, flushMs: (options.flushSecs ?? 2) * 1000, label: "JSONL writer" });
-  }
-
-  /** True once {@link close} has run. */
-  get closed(): boolean {
-    return this.#file.closed;
+    super(openJsonl(path, options));
   }
 
   /**
@@ -98,22 +93,7 @@ export class JsonlWriter {
   write(value: unknown): void {
     const line = JSON.stringify(value);
     if (line === undefined) throw new TypeError(`cannot write ${typeof value} as JSON`);
-    this.#file.append(Buffer.from(line + "\n", "utf8"));
-  }
-
-  /** Appends buffered lines to the file in one write. */
-  flush(): void {
-    this.#file.flush();
-  }
-
-  /** Flushes, fsyncs and closes. Idempotent. */
-  close(): void {
-    this.#file.close();
-  }
-
-  /** `using w = new JsonlWriter(path)` closes it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.close();
+    this.file.append(Buffer.from(line + "\n", "utf8"));
   }
 }
 

@@ -4,9 +4,11 @@
  * The same body is what the dashboard shows for a study.
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { renderSvg } from "./render.ts";
+import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
 
 export interface RenderedChart {
   chart: Chart;
@@ -115,6 +117,8 @@ function verdictSection(m: ReportModel): string {
     if (c.robust?.warning) parts.push(`<li class="note warning">${esc(c.b)}: read the plain p with care: ${esc(c.robust.reasons.join("; "))}</li>`);
     if (c.robust?.caveat) parts.push(`<li class="note">${esc(c.b)}: ${esc(c.robust.caveat)}</li>`);
     for (const n of c.notes) parts.push(`<li class="note">${esc(c.b)}: ${esc(n)}</li>`);
+    const spread = c.variance_ratio === undefined ? undefined : spreadLine(c.a, c.b, c, a.level);
+    if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);
   }
   for (const f of a.failure_comparisons) {
     parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pval(f.p)}</li>`);
@@ -147,14 +151,10 @@ function reproSection(m: ReportModel): string {
   return parts.join("");
 }
 
-/** Whether the factors' shares add up to 100%, and why not when they do not. */
-export function sharesSentence(factors: readonly { share: number; n: number }[], total: { interaction: number | null; allRuns: number }): string {
-  const sum = factors.reduce((a, f) => a + f.share, 0) * 100;
-  const list = `The factors' shares add up to ${sum.toFixed(0)}%`;
-  if (total.interaction === null) return `${list} by construction: without all-varied runs each share is of the sum of the factor variances.`;
-  if (sum <= 100) return `${list}; the other ${(100 - sum).toFixed(0)}% of the total is what the factors do only together (interaction) plus nondeterminism.`;
-  const n = Math.min(...factors.map((f) => f.n), total.allRuns);
-  return `${list}, more than the total: each variance is estimated from ${n === Infinity ? "few" : `as few as ${n}`} runs, so the estimates are noisy; read the intervals of the shares, not their sum (more seeds per factor narrow them).`;
+/** Whether the factors' shares add up to 100%, and why not (study/variance-shares.ts). */
+export function sharesSentence(factors: readonly { variance: number }[], total: { total: number; lo: number | null; hi: number | null }): string {
+  const ci: [number, number] | null = total.lo !== null && total.hi !== null ? [total.lo, total.hi] : null;
+  return sharesText({ sum: factors.reduce((a, f) => a + f.variance, 0), total: total.total, totalCi: ci, level: 0.95 }, (x) => num(x));
 }
 
 function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
@@ -167,7 +167,7 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   parts.push(figure(rendered.get(sections.variance.id)));
   parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd</th><th>variance [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
   for (const f of v.factors) {
-    const share = Number.isFinite(f.share) ? `${(f.share * 100).toFixed(0)}%` + (f.shareLo !== null ? ` [${(f.shareLo * 100).toFixed(0)}%, ${(f.shareHi! * 100).toFixed(0)}%]` : "") : "–";
+    const share = Number.isFinite(f.share) ? sharePercent(f.share) + (f.shareLo !== null ? ` [${sharePercent(f.shareLo)}, ${sharePercent(f.shareHi!)}]` : "") : "–";
     parts.push(`<tr><td>${esc(f.variant)}</td><td>${esc(f.factor)}</td><td>${f.n}</td><td>${num(f.sd)}</td><td>${num(f.variance, 6)} [${num(f.lo, 6)}, ${num(f.hi, 6)}]</td><td>${share}</td></tr>`);
   }
   parts.push(`</tbody></table>`);

@@ -1,4 +1,5 @@
 /** Named random streams, one per factor of randomness, with control sums. */
 export { deriveSeed, parameterSeed, checkSeed, digest, chain, type Seed } from "./derive.ts";
 export { RandomStream, type ControlSum, type StreamState } from "./stream.ts";
-export { Streams, FACTORS, resolveFactorSeeds, type Factor, type SeedSpec, type StreamSpec } from "./streams.ts";
+export { FACTORS, resolveFactorSeeds, type Factor, type SeedSpec, type StreamSpec } from "./factors.ts";
+export { Streams } from "./streams.ts";

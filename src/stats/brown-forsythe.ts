@@ -39,7 +39,9 @@ export function brownForsythe(groups: readonly Sample[]): BrownForsytheResult {
     between += g.length * (means[i]! - grand) ** 2;
     for (const x of g) within += (x - means[i]!) ** 2;
   });
-  if (within === 0) {
+  // With 2 values per group both deviations are equal by construction; rounding leaves a tiny within-group sum.
+  const total = z.reduce((acc, g) => acc + g.reduce((t, x) => t + (x - grand) ** 2, 0), 0);
+  if (within <= 1e-12 * total || groups.every((g) => g.length <= 2)) {
     throw new Error(`stats.brownForsythe: the absolute deviations from each group's median do not vary within any group (${groups.every((g) => g.length === 2) ? "2 values per group always give this" : "too few distinct values"}); the test needs at least 3 runs per group`);
   }
   const df1 = k - 1, df2 = N - k;

@@ -77,19 +77,36 @@ export class Xoshiro128 {
   /**
    * Σ x[j] over x.length indices j drawn uniformly with replacement: the hot
    * loop of the bootstrap of a mean. Same draws as calling nextInt(x.length)
-   * x.length times, with the generator state kept in locals.
+   * x.length times.
    */
   sumOfResample(x: Float64Array): number {
-    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
-    const n = x.length;
+    return this.resample(x, x.length);
+  }
+
+  /** Fills dst with values of src drawn uniformly with replacement (same draws as nextInt(src.length)). */
+  resampleInto(src: Float64Array, dst: Float64Array): void {
+    this.resample(src, dst.length, dst);
+  }
+
+  /**
+   * Draws `count` values of src uniformly with replacement (the draws of
+   * nextInt(src.length), inlined with the generator state in locals: the
+   * bootstrap's hot loop), stores them in dst when given, returns their sum.
+   */
+  private resample(src: Float64Array, count: number, dst?: Float64Array): number {
+    const n = src.length;
+    let sum = 0;
     if (n > 2097152) {
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += x[this.nextInt(n)]!;
+      for (let i = 0; i < count; i++) {
+        const v = src[this.nextInt(n)]!;
+        sum += v;
+        if (dst !== undefined) dst[i] = v;
+      }
       return sum;
     }
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     const threshold = 4294967296 % n;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < count; i++) {
       for (;;) {
         const m = Math.imul(s1, 5);
         const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
@@ -103,44 +120,15 @@ export class Xoshiro128 {
         const prod = r * n;
         const hi = Math.floor(prod * 2.3283064365386963e-10);
         if (prod - hi * 4294967296 >= threshold) {
-          sum += x[hi]!;
+          const v = src[hi]!;
+          sum += v;
+          if (dst !== undefined) dst[i] = v;
           break;
         }
       }
     }
     this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
     return sum;
-  }
-
-  /** Fills dst with values of src drawn uniformly with replacement (same draws as nextInt(src.length)). */
-  resampleInto(src: Float64Array, dst: Float64Array): void {
-    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
-    const n = src.length;
-    if (n > 2097152) {
-      for (let i = 0; i < dst.length; i++) dst[i] = src[this.nextInt(n)]!;
-      return;
-    }
-    const threshold = 4294967296 % n;
-    for (let i = 0; i < dst.length; i++) {
-      for (;;) {
-        const m = Math.imul(s1, 5);
-        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        const prod = r * n;
-        const hi = Math.floor(prod * 2.3283064365386963e-10);
-        if (prod - hi * 4294967296 >= threshold) {
-          dst[i] = src[hi]!;
-          break;
-        }
-      }
-    }
-    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
   }
 
   /** Standard normal deviate (Marsaglia polar method). */

@@ -26,6 +26,19 @@ function types(dialect: StoreKind) {
   };
 }
 
+/**
+ * CREATE TABLE of a table of one run's records: keyed by run_id first, its
+ * rows deleted with their run. (The layout of the statement is the one
+ * version 1 was first written with, so new stores' schemas read the same.)
+ */
+function perRunTable(name: string, columns: readonly string[], key: readonly string[]): string {
+  return `CREATE TABLE ${name} (
+          run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          ${columns.join(",\n          ")},
+          PRIMARY KEY (run_id, ${key.join(", ")})
+        )`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -75,45 +88,40 @@ export const MIGRATIONS: readonly Migration[] = [
         )`,
         `CREATE INDEX runs_by_study_status ON runs (study, status)`,
         `CREATE INDEX runs_by_status_heartbeat ON runs (status, heartbeat_at)`,
-        `CREATE TABLE metrics (
+        perRunTable("metrics", [`variant ${t.text} NOT NULL`, `name ${t.text} NOT NULL`, `step ${t.int} NOT NULL`, `value ${t.float}`], ["variant", "name", "step"]),
+        perRunTable(
+          "control_sums",
+          [`step ${t.int} NOT NULL`, `stream ${t.text} NOT NULL`, `draws ${t.int} NOT NULL`, `state_hash ${t.text} NOT NULL`, `chain ${t.text} NOT NULL`],
+          ["step", "stream"],
+        ),
+        perRunTable("batch_checksums", [`step ${t.int} NOT NULL`, `checksum ${t.text} NOT NULL`], ["step"]),
+        perRunTable(
+          "artifacts",
+          [`kind ${t.text} NOT NULL`, `path ${t.text} NOT NULL`, `sha256 ${t.text} NOT NULL`, `bytes ${t.int} NOT NULL`, `created_at ${t.int} NOT NULL`],
+          ["kind", "path"],
+        ),
+        perRunTable("checkpoints", [`step ${t.int} NOT NULL`, `path ${t.text} NOT NULL`, `sha256 ${t.text}`, `created_at ${t.int} NOT NULL`], ["step"]),
+      ];
+    },
+  },
+  {
+    version: 2,
+    name: "per-example predictions of every run (validation and test)",
+    statements(dialect) {
+      const t = types(dialect);
+      const blob = dialect === "sqlite" ? "BLOB" : "BYTEA";
+      return [
+        `CREATE TABLE predictions (
           run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
           variant ${t.text} NOT NULL,
-          name ${t.text} NOT NULL,
-          step ${t.int} NOT NULL,
-          value ${t.float},
-          PRIMARY KEY (run_id, variant, name, step)
-        )`,
-        `CREATE TABLE control_sums (
-          run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-          step ${t.int} NOT NULL,
-          stream ${t.text} NOT NULL,
-          draws ${t.int} NOT NULL,
-          state_hash ${t.text} NOT NULL,
-          chain ${t.text} NOT NULL,
-          PRIMARY KEY (run_id, step, stream)
-        )`,
-        `CREATE TABLE batch_checksums (
-          run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-          step ${t.int} NOT NULL,
-          checksum ${t.text} NOT NULL,
-          PRIMARY KEY (run_id, step)
-        )`,
-        `CREATE TABLE artifacts (
-          run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-          kind ${t.text} NOT NULL,
-          path ${t.text} NOT NULL,
-          sha256 ${t.text} NOT NULL,
-          bytes ${t.int} NOT NULL,
-          created_at ${t.int} NOT NULL,
-          PRIMARY KEY (run_id, kind, path)
-        )`,
-        `CREATE TABLE checkpoints (
-          run_id ${t.text} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-          step ${t.int} NOT NULL,
-          path ${t.text} NOT NULL,
-          sha256 ${t.text},
-          created_at ${t.int} NOT NULL,
-          PRIMARY KEY (run_id, step)
+          split ${t.text} NOT NULL,
+          examples ${t.int} NOT NULL,
+          classes ${t.int} NOT NULL,
+          encoding ${t.text} NOT NULL,
+          probabilities ${blob} NOT NULL,
+          labels_encoding ${t.text} NOT NULL,
+          labels ${blob} NOT NULL,
+          PRIMARY KEY (run_id, variant, split)
         )`,
       ];
     },

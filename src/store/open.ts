@@ -1,7 +1,7 @@
 /** Opening a store from a URL (or none: the project's SQLite file). */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { PgDriver, SqliteDriver, type Driver } from "./driver.ts";
+import { SqliteDriver, type Driver } from "./driver.ts";
 import { describeError, maskUrl, StoreDamagedError, StoreError, StoreUnreachableError } from "./errors.ts";
 import { migrate } from "./migrations.ts";
 import { SqlStore } from "./sql-store.ts";
@@ -162,6 +162,7 @@ async function openPostgres(url: string, options: OpenStoreOptions, now: () => n
   const shown = maskUrl(url);
   let driver: Driver | undefined;
   try {
+    const { PgDriver } = await import("./pg-driver.ts");
     driver = new PgDriver(url, { connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
     await migrate(driver, now);
   } catch (err) {

@@ -3,6 +3,7 @@ import type { BulkSpec, Driver } from "./driver.ts";
 import { DamagedRowError, StoreError, UnknownRunError } from "./errors.ts";
 import { canonicalJson, sha256 } from "./hash.ts";
 import { makeRunId, seedsKey, seedsToJson, toSeed } from "./ids.ts";
+import { decodeLabels, decodeProbabilities, encodeLabels, encodeProbabilities, PROBABILITY_ENCODING } from "./prediction-codec.ts";
 import {
   RUN_STATUSES,
   type ArtifactInput,
@@ -18,6 +19,9 @@ import {
   type MetricInput,
   type MetricQuery,
   type MetricRecord,
+  type PredictionInput,
+  type PredictionRecord,
+  type PredictionSplit,
   type RequeueOptions,
   type RequeueResult,
   type RunFilter,
@@ -666,6 +670,53 @@ export class SqlStore implements Store {
     return rows
       .map((r) => ({ runId: r.run_id, kind: r.kind, path: r.path, sha256: r.sha256, bytes: Number(r.bytes), createdAt: Number(r.created_at) }))
       .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.path, b.path));
+  }
+
+  async addPredictions(p: PredictionInput): Promise<void> {
+    checkName(p.variant, "prediction variant");
+    if (p.split !== "validation" && p.split !== "test") throw new StoreError(`predictions: split must be "validation" or "test", got ${JSON.stringify(p.split)}`);
+    checkStep(p.examples, "prediction examples");
+    checkStep(p.classes, "prediction classes");
+    if (p.probabilities.length !== p.examples * p.classes) {
+      throw new StoreError(`predictions of ${p.variant} (${p.split}): ${p.probabilities.length} probabilities for ${p.examples} examples × ${p.classes} classes`);
+    }
+    if (p.labels.length !== p.examples) throw new StoreError(`predictions of ${p.variant} (${p.split}): ${p.labels.length} labels for ${p.examples} examples`);
+    const probabilities = encodeProbabilities(p.probabilities);
+    const labels = encodeLabels(p.labels);
+    await this.#d.transaction(async (tx) => {
+      await this.#requireRuns(tx, [p.runId]);
+      await tx.query(
+        "INSERT INTO predictions (run_id, variant, split, examples, classes, encoding, probabilities, labels_encoding, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+          "ON CONFLICT (run_id, variant, split) DO UPDATE SET examples = excluded.examples, classes = excluded.classes, encoding = excluded.encoding, " +
+          "probabilities = excluded.probabilities, labels_encoding = excluded.labels_encoding, labels = excluded.labels",
+        [p.runId, p.variant, p.split, p.examples, p.classes, PROBABILITY_ENCODING, probabilities, labels.encoding, labels.bytes],
+      );
+    });
+  }
+
+  async predictions(runId: string, filter: { variant?: string; split?: PredictionSplit } = {}): Promise<PredictionRecord[]> {
+    const where = ["run_id = ?"];
+    const params: unknown[] = [runId];
+    if (filter.variant !== undefined) { where.push("variant = ?"); params.push(filter.variant); }
+    if (filter.split !== undefined) { where.push("split = ?"); params.push(filter.split); }
+    const { rows } = await this.#d.query<{ variant: string; split: PredictionSplit; examples: number; classes: number; encoding: string; probabilities: Uint8Array; labels_encoding: string; labels: Uint8Array }>(
+      `SELECT variant, split, examples, classes, encoding, probabilities, labels_encoding, labels FROM predictions WHERE ${where.join(" AND ")}`,
+      params,
+    );
+    if (rows.length === 0) await this.getRun(runId);
+    return rows
+      .map((r) => {
+        const what = `predictions of run ${runId}, variant ${r.variant} (${r.split})`;
+        if (r.encoding !== PROBABILITY_ENCODING) throw new StoreError(`${what}: unknown encoding ${r.encoding}; a newer twin wrote it`);
+        const examples = Number(r.examples), classes = Number(r.classes);
+        return {
+          runId, variant: r.variant, split: r.split, examples, classes,
+          probabilities: decodeProbabilities(r.probabilities, examples * classes, what),
+          labels: decodeLabels(r.labels, r.labels_encoding, examples, what),
+          bytes: r.probabilities.length + r.labels.length,
+        };
+      })
+      .sort((a, b) => cmp(a.variant, b.variant) || cmp(a.split === "validation" ? "0" : "1", b.split === "validation" ? "0" : "1"));
   }
 
   async addCheckpoint(c: CheckpointInput): Promise<void> {

@@ -153,6 +153,33 @@ export interface ArtifactRecord extends ArtifactInput {
   createdAt: number;
 }
 
+/** Which set per-example predictions were made on: the validation split (used for selection) or the held-out test set (never). */
+export type PredictionSplit = "validation" | "test";
+
+export interface PredictionInput {
+  runId: string;
+  variant: string;
+  split: PredictionSplit;
+  /** Class probabilities [examples × classes], row-major; stored in half precision. */
+  probabilities: ArrayLike<number>;
+  examples: number;
+  classes: number;
+  /** The true class of each example. */
+  labels: ArrayLike<number>;
+}
+
+export interface PredictionRecord {
+  runId: string;
+  variant: string;
+  split: PredictionSplit;
+  examples: number;
+  classes: number;
+  probabilities: Float32Array;
+  labels: Int32Array;
+  /** Stored size of probabilities and labels, compressed. */
+  bytes: number;
+}
+
 export interface CheckpointInput {
   runId: string;
   step: number;
@@ -260,6 +287,10 @@ export interface Store {
   batchChecksums(runId: string): Promise<BatchChecksumRecord[]>;
   addArtifact(artifact: ArtifactInput): Promise<void>;
   artifacts(runId: string): Promise<ArtifactRecord[]>;
+  /** Stores (or replaces) one variant's predictions on one set; removed with the run. */
+  addPredictions(predictions: PredictionInput): Promise<void>;
+  /** The run's stored predictions (of one variant / set when given), variants in name order, validation before test. */
+  predictions(runId: string, filter?: { variant?: string; split?: PredictionSplit }): Promise<PredictionRecord[]>;
   addCheckpoint(checkpoint: CheckpointInput): Promise<void>;
   checkpoints(runId: string): Promise<CheckpointRecord[]>;
   latestCheckpoint(runId: string): Promise<CheckpointRecord | undefined>;

@@ -18,13 +18,13 @@ import { describeDamaged, type CheckpointOptions } from "../twin/checkpoint.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Split } from "../data/split.ts";
-import type { SeedSpec } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 import { fingerprintHash as hashFingerprint, StoreDamagedError, StoreError, StoreReadOnlyError, StoreVanishedError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { startHeartbeat } from "./lifecycle.ts";
 import { configOf, type RunConfig } from "./run-record.ts";
 import { recordResult, variantFailures, type MetricRow } from "./stored-results.ts";
-import { studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
+import { splitHash, studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
 import { fileHash, importStudy, StudyFileError } from "./study-file.ts";
 import { splitFor, studyTwinConfig } from "./twin-run-config.ts";
 
@@ -43,8 +43,8 @@ export interface ExecuteOptions {
   specs?: Map<string, StudySpec>;
   /** Worker-thread pools by study file (reused across the runs of one process). */
   pools?: Map<string, WorkerPool>;
-  /** Training sets by study file (loaded once per process). */
-  data?: Map<string, Dataset>;
+  /** Training (and held-out test) sets by study file (loaded once per process). */
+  data?: Map<string, { train: Dataset; test?: Dataset }>;
   /** Splits already drawn for runs (by run id) when they were submitted in this process: drawn once, carried here. */
   splits?: Map<string, Split>;
   /** Called when the run continues from a checkpoint (at that step). */
@@ -65,14 +65,30 @@ export interface ExecuteOptions {
 
 export interface RunSetup {
   config: RunConfig;
-  file: string;
+  /** The study file's absolute path; undefined for a study defined in code. */
+  file: string | undefined;
   spec: StudySpec;
   train: Dataset;
+  /** The study's held-out test set, when its data has one. */
+  test?: Dataset;
+}
+
+/** Where a study defined in code (no study file) is kept in ExecuteOptions' specs and data: a key that is never a file's path. */
+export function codeStudyKey(study: string): string {
+  return `<defined in code>/${study}`;
 }
 
 /** Loads what a stored run needs: its study file (checked against the recorded hash unless allowed), spec and data. */
 export async function setupRun(run: RunRecord, options: ExecuteOptions & { allowChangedFile?: boolean }): Promise<RunSetup & { fileChanged: boolean }> {
   const config = configOf(run);
+  if (config.studyFile === null || config.studyFileHash === null) {
+    const spec = options.specs?.get(codeStudyKey(run.study));
+    const data = options.data?.get(codeStudyKey(run.study));
+    if (!spec || !data) {
+      throw new StudyFileError(`run '${run.id}' belongs to study '${run.study}', which was defined in code rather than in a study file: only the process that defined it can run it`);
+    }
+    return { config, file: undefined, spec: { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined }, train: data.train, ...(data.test ? { test: data.test } : {}), fileChanged: false };
+  }
   const file = resolve(options.cwd, config.studyFile);
   let hash: string;
   try {
@@ -96,12 +112,12 @@ export async function setupRun(run: RunRecord, options: ExecuteOptions & { allow
     options.specs?.set(file, spec);
   }
   spec = { ...spec, epochs: config.epochs ?? undefined, steps: config.steps ?? undefined };
-  let train = options.data?.get(file);
-  if (!train) {
-    train = spec.data.load().train;
-    options.data?.set(file, train);
+  let data = options.data?.get(file);
+  if (!data) {
+    data = spec.data.load();
+    options.data?.set(file, data);
   }
-  return { config, file, spec, train, fileChanged };
+  return { config, file, spec, train: data.train, ...(data.test ? { test: data.test } : {}), fileChanged };
 }
 
 /** A stored run's seeds: its root and every factor's seed, resolved once when the run was planned. */
@@ -109,33 +125,39 @@ export function runSeed(run: RunRecord): SeedSpec {
   return { root: run.rootSeed, factors: run.seeds };
 }
 
-/** Trains a stored run from its record (no store writes): used by the executor and by verify. */
-export async function trainFromRecord(
-  run: RunRecord,
-  setup: RunSetup,
-  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; skipNow?: Record<string, string> },
-): Promise<{ result: TwinResult; split: ReturnType<typeof splitFor> }> {
-  const { config, spec, train, file } = setup;
-  setNumThreads(spec.threads ?? 1);
-  const seed = runSeed(run);
-  const split = options.splits?.get(run.id) ?? splitFor(spec, train, seed);
-  const variantsModule = { path: file };
-  let pool = options.pools?.get(file);
+/** Worker threads for a study file's variants: the study's pool in options.pools (started, or restarted larger, as needed), else one of the run's own (`own`, to close). */
+async function variantPool(file: string, spec: StudySpec, options: ExecuteOptions): Promise<{ pool: WorkerPool; own?: WorkerPool }> {
   const size = variantWorkers(options.schedule ?? "sequential", Object.keys(spec.variants).length, options.workers);
+  let pool = options.pools?.get(file);
   if (pool && pool.size < size) {
     await pool.close();
     pool = undefined;
     options.pools?.delete(file);
   }
-  let ownPool: WorkerPool | undefined;
-  if (!pool) {
-    pool = await WorkerPool.start(variantsModule, size);
-    if (options.pools) options.pools.set(file, pool);
-    else ownPool = pool;
-  }
+  if (pool) return { pool };
+  pool = await WorkerPool.start({ path: file }, size);
+  if (!options.pools) return { pool, own: pool };
+  options.pools.set(file, pool);
+  return { pool };
+}
+
+/** Trains a stored run from its record (no store writes): used by the executor and by verify. */
+export async function trainFromRecord(
+  run: RunRecord,
+  setup: RunSetup,
+  options: ExecuteOptions & { checkpoint?: CheckpointOptions; onProgress?: (p: Progress) => void; texts?: Record<string, string>; skipNow?: Record<string, string>; split?: Split },
+): Promise<{ result: TwinResult; split: Split }> {
+  const { config, spec, train, test, file } = setup;
+  setNumThreads(spec.threads ?? 1);
+  const seed = runSeed(run);
+  const split = options.split ?? splitFor(spec, train, seed);
+  // A study file's variants train in worker threads rebuilt from the file; a study defined in code trains in this thread.
+  const variantsModule = file === undefined ? undefined : { path: file };
+  const { pool, own: ownPool } = file === undefined ? {} : await variantPool(file, spec, options);
   try {
     const result = await twinTrain({
       ...studyTwinConfig(spec, { study: run.study, group: config.group, label: config.label, seed }, split),
+      ...(test ? { test } : {}),
       reference: config.reference,
       ...(options.skipNow && Object.keys(options.skipNow).length ? { skip: options.skipNow } : {}),
       texts: options.texts,
@@ -150,6 +172,29 @@ export async function trainFromRecord(
   } finally {
     await ownPool?.close();
   }
+}
+
+/**
+ * The run's train/validation split: the one drawn when it was submitted in
+ * this process, or drawn again here from the run's split stream and checked
+ * against the split hash of the fingerprint it was submitted with (another
+ * process or machine whose data or twin differ would otherwise train on
+ * another split than the one planned and recorded).
+ */
+async function submittedSplit(store: Store, run: RunRecord, setup: RunSetup, carried: Split | undefined): Promise<Split> {
+  if (carried) return carried;
+  const split = splitFor(setup.spec, setup.train, runSeed(run));
+  const submitted = run.fingerprintHash ? (await store.getFingerprint(run.fingerprintHash))?.fingerprint : undefined;
+  const expected = (submitted as { split?: unknown } | undefined)?.split;
+  const drawn = splitHash(split);
+  if (typeof expected === "string" && expected !== drawn) {
+    throw new Error(
+      `run '${run.id}': the train/validation split drawn here (sha256 ${drawn.slice(0, 12)}…) is not the one the run was submitted with (${expected.slice(0, 12)}…), ` +
+        "so this process would train on other data than planned. Its training data or twin version differ from the submitting machine's: " +
+        "give every worker the same dataset files and twin checkout as the machine that submitted the study, then run it again with --retry-failed",
+    );
+  }
+  return split;
 }
 
 const CURVE_FILE = "train-loss.jsonl";
@@ -209,6 +254,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       setup = await setupRun(run, options);
       const base = await studyFingerprint(setup.spec, setup.config.studyFile, setup.train, options.cwd);
       await options.guard?.(base, run);
+      const split = await submittedSplit(store, run, setup, options.splits?.get(run.id));
       const dir = checkpointDirFor(options, run);
       // The train-loss curve goes to a file next to the checkpoints, step by step (synchronous:
       // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.
@@ -221,6 +267,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const skipNow = fromScratch ? Object.fromEntries([...(options.skip ?? [])].filter(([v]) => v in setup.spec.variants)) : {};
       const trained = await trainFromRecord(run, setup, {
         ...options,
+        split,
         // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
         texts: { fingerprint: hashFingerprint(base) },
         skipNow,

@@ -16,9 +16,9 @@ export interface RunConfig {
   kind: "twin-run";
   group: string;
   label: number;
-  /** The study file, relative to the project folder (posix separators). */
-  studyFile: string;
-  studyFileHash: string;
+  /** The study file, relative to the project folder (posix separators); null for a study defined in code (run in memory by the process that defined it). */
+  studyFile: string | null;
+  studyFileHash: string | null;
   /** Effective training length (the study's, or --steps). */
   epochs: number | null;
   steps: number | null;
@@ -31,12 +31,12 @@ export interface RunConfig {
 }
 
 /** Hash of what makes two sessions the same study: the study file's content and the effective training length. */
-export function specHash(spec: StudySpec, studyFileHash: string): string {
+export function specHash(spec: StudySpec, studyFileHash: string | null): string {
   return sha256(canonicalJson({ studyFile: studyFileHash, epochs: spec.epochs ?? null, steps: spec.steps ?? null }));
 }
 
 /** The resolved study as stored with it (JSON). */
-export function specJson(spec: StudySpec, studyFile: string, studyFileHash: string): Record<string, unknown> {
+export function specJson(spec: StudySpec, studyFile: string | null, studyFileHash: string | null): Record<string, unknown> {
   return {
     studyFile,
     studyFileHash,
@@ -51,7 +51,7 @@ export function specJson(spec: StudySpec, studyFile: string, studyFileHash: stri
   };
 }
 
-export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string, studyFileHash: string): RunConfig {
+export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string | null, studyFileHash: string | null): RunConfig {
   const variants = Object.keys(spec.variants);
   return {
     kind: "twin-run",
@@ -73,7 +73,7 @@ export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string, 
 /** The run's config, checked: throws for a run that was not recorded by a twin study. */
 export function configOf(run: RunRecord): RunConfig {
   const c = run.config as Partial<RunConfig> | null;
-  if (!c || c.kind !== "twin-run" || typeof c.studyFile !== "string") {
+  if (!c || c.kind !== "twin-run" || (typeof c.studyFile !== "string" && c.studyFile !== null)) {
     throw new StoreError(`run '${run.id}' was not recorded by a twin study (no study file in its config); it cannot be run again from its record`);
   }
   return c as RunConfig;

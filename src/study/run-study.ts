@@ -18,13 +18,13 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Split } from "../data/split.ts";
 import type { Dataset } from "../data/host/dataset.ts";
-import { resolveFactorSeeds } from "../rng/streams.ts";
+import { resolveFactorSeeds } from "../rng/factors.ts";
 import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
 import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
-import { executeClaimed } from "./executor.ts";
+import { codeStudyKey, executeClaimed } from "./executor.ts";
 import { runPool, type ParentMessage } from "./executor-pool.ts";
 import { DEAD_AFTER, DeadVariants } from "./dead-variants.ts";
 import { followJobs, probeQueue, submitJobs } from "./executor-queue.ts";
@@ -40,7 +40,7 @@ export interface StudyRun {
   plan: PlannedRun;
   result: TwinResult;
   /** The stored run's id. */
-  runId?: string;
+  runId: string;
 }
 
 export interface StudyResults {
@@ -66,8 +66,13 @@ export interface RunStudyOptions {
   /** Checkpoints under <checkpointDir>/<study>/<run id>/ (default <cwd>/.twin/checkpoints). */
   checkpointDir?: string;
   checkpointEvery?: number;
-  /** The study file the spec came from: recorded with the runs, and what worker threads and processes rebuild the variants from. */
-  studyFile: string;
+  /**
+   * The study file the spec came from: recorded with the runs, and what worker
+   * threads and processes rebuild the variants from. Without it (a study
+   * defined in code) the study runs in memory in this process, its variants in
+   * this thread (the sequential schedule).
+   */
+  studyFile?: string;
   schedule?: "sequential" | "parallel";
   workers?: number;
   /** Stops the study cleanly (Ctrl-C): the current run checkpoints (when checkpoints are kept) and no further run starts. */
@@ -128,13 +133,21 @@ async function reclaimDead(store: Store, study: string, ids: ReadonlySet<string>
 
 /** Runs (or continues) a study: stores its planned runs, executes those still queued, returns every finished run's result in plan order. */
 export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promise<StudyResults> {
-  if (!options.studyFile) throw new Error("running a study needs its study file (studyFile): worker threads and processes rebuild the variants from it");
+  if (options.studyFile === undefined) {
+    if (options.record) {
+      throw new Error(
+        "recording a study in a store needs its study file (studyFile): stored runs are continued, run by worker processes and re-run by `twin verify` from that file. " +
+          "Put the defineStudy(...) in a file and pass its path, or leave out record to run the study in memory",
+      );
+    }
+    if (options.schedule === "parallel") throw new Error('the parallel schedule builds each variant in its own worker thread from the study file: pass studyFile, or use schedule "sequential"');
+  }
   const storeUrl = options.record ? options.storeUrl : ":memory:";
   if (!options.record && options.queue) throw new Error("a study run through a queue must be recorded in a shared store (record: true, storeUrl)");
   const cwd = resolve(options.cwd ?? process.cwd());
-  const file = resolve(cwd, options.studyFile);
-  const rel = recordedPath(cwd, file);
-  const fh = fileHash(file);
+  const file = options.studyFile === undefined ? undefined : resolve(cwd, options.studyFile);
+  const rel = file === undefined ? null : recordedPath(cwd, file);
+  const fh = file === undefined ? null : fileHash(file);
   const hash = specHash(spec, fh);
   const plans = planRuns(options.plan ?? spec.seeds ?? 5);
   const variants = Object.keys(spec.variants);
@@ -144,7 +157,8 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const store = await openStore(storeUrl, { cwd });
   let scratch: string | undefined;
   try {
-    const { train } = spec.data.load();
+    const loaded = spec.data.load();
+    const { train } = loaded;
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);
@@ -229,7 +243,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     const executeLocal = async (
       pending: string[],
       me: string,
-      shared: { specs: Map<string, StudySpec>; data: Map<string, Dataset>; pools: Map<string, WorkerPool> },
+      shared: { specs: Map<string, StudySpec>; data: Map<string, { train: Dataset; test?: Dataset }>; pools: Map<string, WorkerPool> },
     ): Promise<boolean> => {
       // An in-memory store lives in this process only: its runs execute here.
       const jobs = options.record ? Math.max(1, Math.min(options.jobs ?? defaultJobs(spec, options), pending.length)) : 1;
@@ -335,7 +349,8 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       stopped = options.signal?.aborted ?? false;
     } else {
       const me = workerId("local");
-      const shared = { specs: new Map([[file, spec]]), data: new Map([[file, train]]), pools: new Map<string, WorkerPool>() };
+      const key = file ?? codeStudyKey(spec.name);
+      const shared = { specs: new Map([[key, spec]]), data: new Map([[key, loaded]]), pools: new Map<string, WorkerPool>() };
       try {
         // Execute what is queued; wait for runs other processes hold; again when some of those come back to the queue.
         for (;;) {

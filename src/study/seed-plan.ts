@@ -10,7 +10,7 @@
  *   whose shared root run is run once and counted in every group.
  * - `{ grid: { init: [0, 1], order: [0, 1, 2] } }`: a small full-factorial grid.
  */
-import type { SeedSpec } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 
 export type SeedPlan =
   | number

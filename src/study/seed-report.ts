@@ -3,10 +3,11 @@
  * seed's rank and black swans (robust z by MAD), the expected best of k runs,
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
-import { blackSwans, describe, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
-import { FACTORS } from "../rng/streams.ts";
+import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
+import { sharePercent, sharesSentence } from "./variance-shares.ts";
 
 export interface VariantSeedReport {
   name: string;
@@ -15,6 +16,8 @@ export interface VariantSeedReport {
   /** Runs of that group that diverged or failed, and their errors' first lines. */
   diverged: number;
   failed: number;
+  /** (diverged + failed) / runs of that group, with its Clopper–Pearson 95% interval; null when the group has no run. */
+  failureRate: { rate: number; ci: [number, number] } | null;
   errors: string[];
   labels: number[];
   values: number[];
@@ -55,6 +58,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       description: values.length ? describe(values) : null,
       diverged,
       failed,
+      failureRate: outcomes.length ? (({ rate, ci }) => ({ rate, ci }))(failureRate(diverged + failed, outcomes.length)) : null,
       errors,
       labels: mainRuns.map((x) => x.label),
       values,
@@ -75,16 +79,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
   return { study: results.study, metric, groups, variants, spreads: seedSpreads(variants) };
 }
 
-const percent = (x: number) => (x >= 10 ? `${x.toFixed(0)}%` : x > 0 ? `${+x.toPrecision(2)}%` : "0%");
-
-/**
- * The variance-by-factor lines: each factor's sd and share of the all-varied
- * variance with their intervals, and whether the shares add up. They need not:
- * factors varied one at a time estimate σ²_F each, and Σ s²_F differs from
- * s²_all by what the factors do only together (plus nondeterminism) and by
- * noise. Noise is judged by whether Σ s²_F lies inside the chi-square interval
- * of the all-varied variance (the factor variances' own noise comes on top).
- */
+/** The variance-by-factor lines: each factor's sd and share with their intervals, and whether the shares add up (variance-shares.ts). */
 function varianceLines(d: VarianceDecomposition, f: (x: number) => string): string[] {
   const pct = Math.round(d.level * 100);
   const ns = [...new Set(d.factors.map((x) => x.n))];
@@ -93,29 +88,12 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string): stri
   const w = Math.max(...d.factors.map((x) => x.factor.length), "all varied".length);
   const sdCi = (ci: [number, number]) => `[${f(Math.sqrt(ci[0]))}, ${f(Math.sqrt(ci[1]))}]`;
   for (const x of d.factors) {
-    const share = Number.isFinite(x.share) ? `  share ${percent(x.share * 100)}${x.shareCi ? ` [${percent(x.shareCi[0] * 100)}, ${percent(x.shareCi[1] * 100)}]` : ""}` : "";
+    const share = Number.isFinite(x.share) ? `  share ${sharePercent(x.share)}${x.shareCi ? ` [${sharePercent(x.shareCi[0])}, ${sharePercent(x.shareCi[1])}]` : ""}` : "";
     out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
   }
-  if (d.total === 0) {
-    out.push("    every run gave the same value: there is no variance to divide");
-    return out;
-  }
-  if (d.totalCi === null || d.interaction === null) {
-    out.push("    no all-varied runs: shares are of the summed factor variances (they add up to 100% by construction) and have no interval");
-    return out;
-  }
-  out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
-  const sum = d.total - d.interaction;
-  const sumShare = (sum / d.total) * 100;
-  const where = `the factors' combined sd ${f(Math.sqrt(sum))} against the all-varied sd's ${pct}% interval ${sdCi(d.totalCi)}`;
-  const noise = sum < d.totalCi[0]
-    ? `beyond noise (${where}): the factors matter mostly together, or the runs are nondeterministic`
-    : sum > d.totalCi[1]
-      ? `beyond noise (${where}): the factors' effects do not add up (one factor's effect depends on the others' seeds)`
-      : `within noise (${where})`;
-  out.push(sum > d.total
-    ? `    the shares add up to ${percent(sumShare)}, not 100%: varied one at a time, the factors vary more in sum than all varied together; ${noise}`
-    : `    the shares add up to ${percent(sumShare)}; the other ${percent(100 - sumShare)} is what the factors do only together, plus any nondeterminism; ${noise}`);
+  if (d.totalCi) out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
+  const sum = d.factors.reduce((s, x) => s + x.variance, 0);
+  out.push(`    ${sharesSentence({ sum, total: d.total, totalCi: d.totalCi, level: d.level }, f)}`);
   return out;
 }
 
@@ -125,7 +103,8 @@ export function formatSeedReport(r: SeedReport): string {
   const lines = [`${r.study} · validation ${r.metric} · groups: ${r.groups.join(", ")}`];
   for (const v of r.variants) {
     const d = v.description;
-    const lost = v.diverged + v.failed ? ` (${[v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ")}, not in these figures)` : "";
+    const rate = v.failureRate ? `: failure rate ${Math.round(v.failureRate.rate * 100)}% (95% CI ${Math.round(v.failureRate.ci[0] * 100)}%–${Math.round(v.failureRate.ci[1] * 100)}%)` : "";
+    const lost = v.diverged + v.failed ? ` (${[v.diverged ? `${v.diverged} diverged` : "", v.failed ? `${v.failed} failed` : ""].filter(Boolean).join(", ")}, not in these figures${rate})` : "";
     if (d === null) {
       lines.push(`${v.name}: no run finished${lost}`);
       for (const e of v.errors) lines.push(`  failed: ${e}`);

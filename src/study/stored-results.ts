@@ -4,7 +4,7 @@
  * run chain), and read back as a TwinResult for verdicts and reports.
  */
 import type { ControlSum } from "../rng/stream.ts";
-import type { RunRecord, Store } from "../store/index.ts";
+import type { PredictionInput, RunRecord, Store } from "../store/index.ts";
 import type { EvalMetrics, TwinResult, VariantResult } from "../twin/types.ts";
 import { configOf } from "./run-record.ts";
 
@@ -29,10 +29,28 @@ export function resultMetrics(runId: string, result: TwinResult, trainLoss: read
       rows.push({ runId, variant: name, step: e.step, name: "epoch", value: e.epoch });
     }
     if (v.final) for (const [k, value] of Object.entries(v.final)) rows.push({ runId, variant: name, step: result.steps, name: `final/${k}`, value });
+    if (v.test) for (const [k, value] of Object.entries(v.test)) rows.push({ runId, variant: name, step: result.steps, name: `test/${k}`, value });
     rows.push({ runId, variant: name, step: result.steps, name: "status", value: STATUS_CODE[v.status] });
     if (v.divergedAtStep !== undefined) rows.push({ runId, variant: name, step: v.divergedAtStep, name: "diverged_at", value: v.divergedAtStep });
   }
   return rows;
+}
+
+/** Each variant's per-example class probabilities on the validation and the test set, with the labels, as the store keeps them. */
+export function runPredictions(runId: string, result: TwinResult): PredictionInput[] {
+  const out: PredictionInput[] = [];
+  for (const [name, v] of Object.entries(result.variants)) {
+    const sets = [
+      { split: "validation" as const, probabilities: v.predictions, labels: result.validationTargets },
+      { split: "test" as const, probabilities: v.testPredictions, labels: result.testTargets },
+    ];
+    for (const { split, probabilities, labels } of sets) {
+      if (!probabilities || !v.numClasses || labels.length === 0) continue;
+      if (probabilities.length !== labels.length * v.numClasses) continue; // not per-example class probabilities (segmentation)
+      out.push({ runId, variant: name, split, probabilities, examples: labels.length, classes: v.numClasses, labels });
+    }
+  }
+  return out;
 }
 
 /**
@@ -54,6 +72,7 @@ export async function recordResult(
     for (const [name, v] of Object.entries(result.variants)) {
       if (v.weightsHash) await tx.addArtifact({ runId: run.id, kind: "weights", path: `${name}/final`, sha256: v.weightsHash, bytes: 0 });
     }
+    for (const p of runPredictions(run.id, result)) await tx.addPredictions(p);
     await tx.addArtifact({ runId: run.id, kind: "run-chain", path: "run", sha256: result.runChain || "-", bytes: result.steps });
     if (options.fingerprintHash) await tx.addArtifact({ runId: run.id, kind: "fingerprint", path: "executed", sha256: options.fingerprintHash, bytes: 0 });
     const note = variantFailures(result);
@@ -107,6 +126,8 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
     const status = run.status === "finished" && statusRow ? STATUS_OF[statusRow.value] ?? "failed" : run.status === "finished" ? "finished" : "failed";
     const final: Record<string, number> = {};
     for (const m of mine) if (m.name.startsWith("final/")) final[m.name.slice(6)] = m.value;
+    const test: Record<string, number> = {};
+    for (const m of mine) if (m.name.startsWith("test/")) test[m.name.slice(5)] = m.value;
     const epochSteps = [...new Set(mine.filter((m) => m.name === "epoch").map((m) => m.step))].sort((a, b) => a - b);
     const epochs = epochSteps.map((step) => {
       const e: Record<string, number> = { step, epoch: mine.find((m) => m.name === "epoch" && m.step === step)!.value };
@@ -119,6 +140,7 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
       status,
       epochs,
       final: Object.keys(final).length ? (final as EvalMetrics) : undefined,
+      ...(Object.keys(test).length ? { test: test as EvalMetrics } : {}),
       weightsHash: artifacts.find((a) => a.kind === "weights" && a.path === `${name}/final`)?.sha256,
       divergedAtStep: diverged?.value,
       error: status === "finished" ? undefined : variantError(run, name),
@@ -140,6 +162,7 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
     schedule: "sequential",
     variants,
     validationTargets: new Int32Array(0),
+    testTargets: new Int32Array(0),
     batchChecksums: checksums.map((c) => c.checksum),
     controlSums: byStep[byStep.length - 1] ?? [],
     controlSumsByStep: byStep,

@@ -72,7 +72,7 @@ export type StudyFingerprint = Fingerprint & { data: { name: string; train: stri
  * lockfile, versions, threads, machine, dataset files and a hash of the
  * training data. The split (per run) is added by withSplit.
  */
-export async function studyFingerprint(spec: StudySpec, studyFile: string, train: Dataset, cwd: string): Promise<StudyFingerprint> {
+export async function studyFingerprint(spec: StudySpec, studyFile: string | null, train: Dataset, cwd: string): Promise<StudyFingerprint> {
   const fp = await collectFingerprint({
     cwd,
     files: [],
@@ -83,7 +83,8 @@ export async function studyFingerprint(spec: StudySpec, studyFile: string, train
   const files: Record<string, string | null> = {};
   const twinSrc: string[] = [];
   for (const d of TRAINING_PATH) walkTs(join(TWIN_ROOT, d), twinSrc);
-  for (const f of [...localImports(resolve(cwd, studyFile)), ...twinSrc]) {
+  const imports = studyFile === null ? [] : localImports(resolve(cwd, studyFile));
+  for (const f of [...imports, ...twinSrc]) {
     // twin's own files keyed from its root, so machines with the checkout elsewhere agree.
     const key = f.startsWith(TWIN_ROOT + sep) && !f.startsWith(resolve(cwd) + sep) ? `twin/${posix(relative(TWIN_ROOT, f))}` : recordedPath(cwd, f);
     files[key] = fileHash(f);

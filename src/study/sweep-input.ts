@@ -1,6 +1,6 @@
 /** What a sweep is given on the command line or in a variants file, checked with a clear error for each mistake. */
 import { basename, extname } from "node:path";
-import { FACTORS } from "../rng/streams.ts";
+import { FACTORS } from "../rng/factors.ts";
 
 /** A positive integer from CLI text, or a clear error. */
 export function parseCount(text: string, what: string): number {

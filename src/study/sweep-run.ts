@@ -6,8 +6,9 @@
  * and its end. A finished run is kept and never redone; a failed one stays
  * failed unless retryFailed; an interrupted one is run again.
  */
+import { storeSweepPredictions } from "./sweep-predictions.ts";
 import { join, relative } from "node:path";
-import { resolveFactorSeeds } from "../rng/streams.ts";
+import { resolveFactorSeeds } from "../rng/factors.ts";
 import { sha256 } from "../store/index.ts";
 import type { RunRecord, Store } from "../store/types.ts";
 import { goneOwner, startHeartbeat } from "./lifecycle.ts";
@@ -161,6 +162,7 @@ export async function sweepRun(ctx: SweepContext, plan: PlannedRun, state: Varia
   if (result.aborted) ctx.stop();
   const ok = !result.spawnError && !result.aborted && !result.timedOut && result.exitCode === 0 && rows.length > 0 && !readError;
   if (ok) {
+    for (const w of await storeSweepPredictions(store, run.id, v.name, runDir)) ctx.warn(w);
     await store.finishRun(run.id, { worker });
     return { ...info, status: "finished", reused: false, metrics, seconds: result.seconds };
   }

@@ -58,7 +58,7 @@ export async function runSequentialSweep(options: SequentialSweepOptions): Promi
   let metric = options.metric;
   for (const look of options.looks) {
     if (decided(plan)) break;
-    result = await runSweep({ ...options, seeds: look });
+    result = await runSweep({ ...options, seeds: look, plannedLook: true });
     if (result.stopped) break;
     if (metric === undefined) {
       metric = defaultMetric(result.table.metrics);

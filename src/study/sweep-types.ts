@@ -43,6 +43,8 @@ export interface SweepOptions {
   reference?: string;
   test?: TestChoice;
   alpha?: number;
+  /** This verdict is a planned look of a sequential design: recorded as such and never warned about as a repeated analysis. */
+  plannedLook?: boolean;
   onRunStart?: (run: SweepRunInfo) => void;
   onRunEnd?: (outcome: SweepOutcome, done: number, total: number) => void;
   onOutput?: (run: SweepRunInfo, line: string, stream: "stdout" | "stderr") => void;
@@ -82,4 +84,6 @@ export interface SweepResult {
   analysis?: Analysis;
   /** Why there is no verdict (one variant, no finished runs…). */
   analysisNote?: string;
+  /** Set when this study's verdict was also printed, unplanned, at other numbers of seeds (re-testing inflates false positives). */
+  repeatedAnalysis?: string;
 }

@@ -12,6 +12,7 @@
 import { join, resolve } from "node:path";
 import { openStore, sha256, StoreError } from "../store/index.ts";
 import { analyzeResults } from "./analyze.ts";
+import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "./analysis-log.ts";
 import { STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { planRuns, type PlannedRun } from "./seed-plan.ts";
 import { checkCommand, checkFactor, checkVariantName, defaultSweepName } from "./sweep-input.ts";
@@ -124,6 +125,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         test: options.test,
         alpha: options.alpha,
       });
+      const prior = await priorAnalyses(store, name);
+      await recordAnalysis(store, name, result.analysis.seeds, options.plannedLook ?? false);
+      const warning = options.plannedLook ? undefined : repeatedAnalysisWarning(prior, result.analysis.seeds);
+      if (warning) result.repeatedAnalysis = warning;
     }
     return result;
   } finally {

@@ -4,7 +4,8 @@
  */
 import type { Dataset } from "../data/host/dataset.ts";
 import { splitTrainValidation, type Split } from "../data/split.ts";
-import { Streams, type SeedSpec } from "../rng/streams.ts";
+import { Streams } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 import type { TwinConfig } from "../twin/types.ts";
 import type { StudySpec } from "./define.ts";
 

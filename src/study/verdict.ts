@@ -140,7 +140,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   return lines.join("\n");
 }
 
-const times = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
+const times = (x: number) => (x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
 /** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1. */
 function pairingText(gain: number, ci: [number, number] | null, level: number): string {

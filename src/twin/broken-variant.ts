@@ -6,7 +6,8 @@
  * other variants go on.
  */
 import type { ControlSum, RandomStream } from "../rng/stream.ts";
-import { Streams, type StreamSpec } from "../rng/streams.ts";
+import { Streams } from "../rng/streams.ts";
+import type { StreamSpec } from "../rng/factors.ts";
 import type { StepOutcome } from "./variant-runner.ts";
 import type { VariantResult } from "./types.ts";
 

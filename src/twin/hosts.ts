@@ -15,7 +15,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Tensor } from "../torch/tensor.ts";
 import type { ControlSum } from "../rng/stream.ts";
-import type { StreamSpec } from "../rng/streams.ts";
+import type { StreamSpec } from "../rng/factors.ts";
 import { BrokenVariant } from "./broken-variant.ts";
 import { VariantRunner, type StepOutcome, type VariantCheckpoint } from "./variant-runner.ts";
 import type { EvalMetrics, MetricAccumulator, TargetKind, TrainBatch, VariantFactory, VariantResult } from "./types.ts";
@@ -33,6 +33,8 @@ export interface HostInit {
   streams: StreamSpec[];
   totalSteps: number;
   validation: SharedBatch[];
+  /** The held-out test set (TwinConfig.test), evaluated once at the end. */
+  test?: SharedBatch[];
   /** TwinConfig.target. */
   target?: TargetKind;
   /**
@@ -50,6 +52,7 @@ export interface VariantHost {
   step(batch: SharedBatch, snapshot: SharedBatch | undefined, step: number): Promise<Record<string, StepOutcome>>;
   evaluate(batch: SharedBatch): Promise<Record<string, EvalMetrics>>;
   evaluateEpoch(epoch: number, step: number, last: boolean, keepPredictions: boolean): Promise<Record<string, EvalMetrics>>;
+  evaluateTest(keepPredictions: boolean): Promise<Record<string, EvalMetrics>>;
   dropoutSums(): Promise<Record<string, ControlSum>>;
   layerHashes(): Promise<Record<string, Record<string, string>>>;
   save(dir: string): Promise<Record<string, VariantCheckpoint>>;
@@ -71,6 +74,7 @@ export class VariantGroup {
   /** Variants whose factory threw: failed from the start, while the others train. */
   readonly broken: BrokenVariant[];
   readonly #validation: TrainBatch[];
+  readonly #test: TrainBatch[];
 
   constructor(factories: Record<string, VariantFactory>, init: HostInit, metrics?: () => MetricAccumulator) {
     if (init.metrics && metrics === undefined) throw new Error("the run has a metrics plug-in but the variants module exports no 'metrics' next to 'variants'");
@@ -100,6 +104,7 @@ export class VariantGroup {
       throw e;
     }
     this.#validation = init.validation.map(borrowBatch);
+    this.#test = (init.test ?? []).map(borrowBatch);
   }
 
   #each<T>(fn: (r: VariantRunner) => T, onlyRunning = false): Record<string, T> {
@@ -131,6 +136,11 @@ export class VariantGroup {
       const full = r.evaluateEpoch(this.#validation, epoch, step, last, keepPredictions);
       return { ...full.extra, loss: full.loss, accuracy: full.accuracy };
     }, true);
+  }
+
+  evaluateTest(keepPredictions: boolean): Record<string, EvalMetrics> {
+    if (this.#test.length === 0) return {};
+    return this.#each((r) => r.evaluateTest(this.#test, keepPredictions), true);
   }
 
   dropoutSums(): Record<string, ControlSum> {
@@ -182,6 +192,7 @@ export class InProcessHost implements VariantHost {
   async step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#group.step(b, s, step); }
   async evaluate(b: SharedBatch) { return this.#group.evaluate(b); }
   async evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#group.evaluateEpoch(epoch, step, last, keep); }
+  async evaluateTest(keep: boolean) { return this.#group.evaluateTest(keep); }
   async dropoutSums() { return this.#group.dropoutSums(); }
   async layerHashes() { return this.#group.layerHashes(); }
   async save(dir: string) { return this.#group.save(dir); }
@@ -308,6 +319,7 @@ export class WorkerHost implements VariantHost {
   step(b: SharedBatch, s: SharedBatch | undefined, step: number) { return this.#w.call<Record<string, StepOutcome>>("step", [b, s, step]); }
   evaluate(b: SharedBatch) { return this.#w.call<Record<string, EvalMetrics>>("evaluate", [b]); }
   evaluateEpoch(epoch: number, step: number, last: boolean, keep: boolean) { return this.#w.call<Record<string, EvalMetrics>>("evaluateEpoch", [epoch, step, last, keep]); }
+  evaluateTest(keep: boolean) { return this.#w.call<Record<string, EvalMetrics>>("evaluateTest", [keep]); }
   dropoutSums() { return this.#w.call<Record<string, ControlSum>>("dropoutSums", []); }
   layerHashes() { return this.#w.call<Record<string, Record<string, string>>>("layerHashes", []); }
   save(dir: string) { return this.#w.call<Record<string, VariantCheckpoint>>("save", [dir]); }

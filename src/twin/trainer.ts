@@ -50,10 +50,12 @@ export async function twinTrain(config: TwinConfig, runtime: TwinRuntime = {}): 
     const total = config.steps ?? (config.epochs ?? 1) * loader.batchesPerEpoch;
     const stopAt = Math.min(total, config.stopAfter ?? total);
     const evalEvery = config.evalEvery ?? EVAL_EVERY;
-    const validation = collateValidation(config);
+    const validation = collateValidation(config, config.validation);
     cleanup.unshift(() => validation.forEach(disposeBatch));
+    const test = config.test ? collateValidation(config, config.test) : [];
+    cleanup.unshift(() => test.forEach(disposeBatch));
     const workers = variantWorkers(schedule, names.length, config.workers ?? runtime.pool?.size);
-    const { hosts, close } = await openHosts(config.variants, hostInit(config, streams, total, validation), { module: config.variantsModule, workers, pool: runtime.pool, metrics: config.metrics });
+    const { hosts, close } = await openHosts(config.variants, hostInit(config, streams, total, validation, test), { module: config.variantsModule, workers, pool: runtime.pool, metrics: config.metrics });
     cleanup.unshift(close);
     const recorder = new RunRecorder(config, { names, reference, streams, runLabel, totalSteps: total, schedule });
     cleanup.unshift(() => recorder.close());
@@ -109,6 +111,8 @@ async function finish(
 ): Promise<TwinResult> {
   const { names, streams, hosts } = run;
   const completed = step >= total;
+  // The held-out test set: once, after the last step of a completed run, never before (nothing is chosen by it).
+  if (completed && config.test) run.recorder.logPaired(step, await onHosts(hosts, (h) => h.evaluateTest(config.keepPredictions !== false)), "test");
   const variants = await onHosts(hosts, (h) => h.finish(completed));
   run.recorder.setOutcome(variants, completed);
   const dropoutSums = await onHosts(hosts, (h) => h.dropoutSums());
@@ -123,6 +127,7 @@ async function finish(
     schedule: run.schedule,
     variants: Object.fromEntries(names.map((n) => [n, variants[n]!])),
     validationTargets: Int32Array.from(config.validation.targets.data as ArrayLike<number | bigint>, Number),
+    testTargets: config.test && completed ? Int32Array.from(config.test.targets.data as ArrayLike<number | bigint>, Number) : new Int32Array(0),
     batchChecksums,
     controlSums: [...streams.controlSums(), ...names.map((n) => ({ ...dropoutSums[n]!, stream: `dropout@${n}` }))],
     controlSumsByStep,
@@ -132,12 +137,13 @@ async function finish(
 }
 
 /** What every host is given to build its variants: their names, the init and dropout streams as specs, the shared validation set. */
-function hostInit(config: TwinConfig, streams: Streams, totalSteps: number, validation: readonly TrainBatch[]): (names: string[]) => HostInit {
+function hostInit(config: TwinConfig, streams: Streams, totalSteps: number, validation: readonly TrainBatch[], test: readonly TrainBatch[]): (names: string[]) => HostInit {
   return (names) => ({
     names,
     streams: [streams.spec("init"), streams.spec("dropout")],
     totalSteps,
     validation: validation.map(share),
+    ...(test.length > 0 ? { test: test.map(share) } : {}),
     target: config.target,
     metrics: config.metrics !== undefined,
     ...(config.skip ? { skip: config.skip } : {}),
@@ -166,9 +172,9 @@ function checkConfig(config: TwinConfig): { names: string[]; reference: string; 
   return { names, reference, schedule, runLabel: String(config.runLabel ?? config.seed.root) };
 }
 
-/** The validation set, collated once and shared by every evaluation and every host. */
-function collateValidation(config: TwinConfig): TrainBatch[] {
-  const loader = new Loader(config.validation, { batchSize: config.evalBatchSize ?? EVAL_BATCH, dropLast: false, normalize: config.normalize });
+/** The validation (or test) set, collated once and shared by every evaluation and every host. */
+function collateValidation(config: TwinConfig, dataset: TwinConfig["validation"]): TrainBatch[] {
+  const loader = new Loader(dataset, { batchSize: config.evalBatchSize ?? EVAL_BATCH, dropLast: false, normalize: config.normalize });
   return [...loader.sequential()].map((b) => ({ inputs: b.inputs.keep(), targets: b.targets.keep(), masks: b.masks?.keep() }));
 }
 

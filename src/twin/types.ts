@@ -6,7 +6,7 @@ import type { Generator, GeneratorSource } from "../torch/generator.ts";
 import type { Tensor } from "../torch/tensor.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
-import type { SeedSpec } from "../rng/streams.ts";
+import type { SeedSpec } from "../rng/factors.ts";
 import type { ControlSum } from "../rng/stream.ts";
 import type { CheckpointOptions } from "./checkpoint.ts";
 
@@ -84,6 +84,12 @@ export interface TwinConfig {
   reference?: string;
   train: Dataset;
   validation: Dataset;
+  /**
+   * The held-out test set: every variant is evaluated on it once, after the
+   * last step of a completed run, and never before; nothing in the run is
+   * chosen by it (per-example probabilities are kept as for validation).
+   */
+  test?: Dataset;
   normalize?: Normalize;
   augment?: Augment;
   /** Test-time augmentation, applied identically for every variant from the eval stream. */
@@ -179,6 +185,10 @@ export interface VariantResult {
   /** Validation probabilities [N × K], row-major, at the end of training. */
   predictions?: Float32Array;
   numClasses?: number;
+  /** Metrics on the held-out test set (TwinConfig.test), measured once after the last step. */
+  test?: EvalMetrics;
+  /** Test-set probabilities [N × K], row-major. */
+  testPredictions?: Float32Array;
   /** SHA-256 of the final weights (state dict, in key order). */
   weightsHash?: string;
 }
@@ -194,6 +204,8 @@ export interface TwinResult {
   schedule: "sequential" | "parallel";
   variants: Record<string, VariantResult>;
   validationTargets: Int32Array;
+  /** The held-out test set's classes (empty without TwinConfig.test). */
+  testTargets: Int32Array;
   /** Per step: the checksum of the batch every variant saw. */
   batchChecksums: string[];
   controlSums: ControlSum[];

@@ -9,7 +9,8 @@ import { scope } from "../torch/scope.ts";
 import type { Tensor } from "../torch/tensor.ts";
 import { loadSafetensors, saveSafetensors } from "../torch/safetensors.ts";
 import type { RandomStream, ControlSum, StreamState } from "../rng/stream.ts";
-import { Streams, type StreamSpec } from "../rng/streams.ts";
+import { Streams } from "../rng/streams.ts";
+import type { StreamSpec } from "../rng/factors.ts";
 import { weightsHash } from "./checksum.ts";
 import { batchTargets, crossEntropy, evaluateAll, evaluateBatch, maskCrossEntropy, type EvalOptions, type FullEval } from "./evaluate.ts";
 import { joinTree, splitTree } from "./state-tree.ts";
@@ -122,6 +123,14 @@ export class VariantRunner {
     return full;
   }
 
+  /** The held-out test set, once, after training: its metrics and (for labels) per-example probabilities. */
+  evaluateTest(batches: TrainBatch[], keepPredictions: boolean): EvalMetrics {
+    const full = evaluateAll(this.model, this.loss, batches, keepPredictions && this.target === "labels", this.evalOptions);
+    this.result.test = { ...full.extra, loss: full.loss, accuracy: full.accuracy };
+    this.result.testPredictions = full.probabilities;
+    return this.result.test;
+  }
+
   dropoutSum(): ControlSum {
     return this.dropout.controlSum();
   }
@@ -146,7 +155,7 @@ export class VariantRunner {
       const sched = this.schedule?.stateDict?.();
       const d = this.dropout.getState();
       return {
-        result: { ...this.result, predictions: undefined },
+        result: { ...this.result, predictions: undefined, testPredictions: undefined },
         optimizer,
         schedule: sched === undefined ? undefined : splitTree(sched, "schedule", {}),
         dropout: { ...d, generator: Buffer.from(d.generator).toString("base64") },

@@ -22,7 +22,7 @@ function variant(name: string, variance: VariantSeedReport["variance"]): Variant
   const values = [0.86, 0.87, 0.88];
   return {
     name, description: { n: 3, mean: 0.87, sd: 0.01, se: 0.0058, min: 0.86, max: 0.88, range: 0.02, median: 0.87 } as VariantSeedReport["description"],
-    diverged: 0, failed: 0, errors: [], labels: [0, 1, 2], values, ranks: [3, 2, 1], blackSwans: [], swanThreshold: null,
+    diverged: 0, failed: 0, failureRate: { rate: 0, ci: [0, 0.7075937817] }, errors: [], labels: [0, 1, 2], values, ranks: [3, 2, 1], blackSwans: [], swanThreshold: null,
     expectedMax: [{ n: 1, mean: 0.87, sd: 0.01 }], variance,
   };
 }
@@ -38,17 +38,17 @@ test("variance by factor: each share with its interval, the sum of the shares sa
   assert.match(text, /variance by factor \(one factor varied at a time; 95% intervals; 3 runs per factor, so the intervals are wide: more runs with --n\):/);
   assert.match(text, /init +sd 2\.00 \[1\.04, 12\.57\] +share \d+% \[[\d.]+%, \d+%\]/);
   assert.match(text, /all varied +sd 1\.50 \[/);
-  assert.match(text, new RegExp(`the shares add up to ${Math.round(sum * 100)}%, not 100%: varied one at a time, the factors vary more in sum than all varied together; within noise \\(the factors' combined sd [\\d.]+ against the all-varied sd's 95% interval \\[`));
+  assert.match(text, new RegExp(`The shares add up to ${Math.round(sum * 100)}%, not 100%: varied one at a time, the factors vary more in sum than all varied together; within noise \\(the factors' combined sd [\\d.]+ against the all-varied sd's 95% interval \\[`));
   assert.doesNotMatch(text, /unless the intervals say otherwise|note:/);
 
   // The factors explain little of the all-varied variance: beyond noise, said so.
   const under = varianceDecomposition({ init: [0.87, 0.8701, 0.8702], order: [0.87, 0.8701, 0.87] }, [0.8, 0.87, 0.94, 0.83, 0.91]);
   const low = formatSeedReport(report([variant("a", under)]));
-  assert.match(low, /the shares add up to 0\.0\d+%; the other 100% is what the factors do only together, plus any nondeterminism; beyond noise \(.*\): the factors matter mostly together, or the runs are nondeterministic/);
+  assert.match(low, /The shares add up to 0\.0\d+%; the other 100% is what the factors do only together, plus any nondeterminism; beyond noise \(.*\): the factors matter mostly together, or the runs are nondeterministic/);
 
   // No all-varied runs: shares of the sum, no interval, said once.
   const alone = formatSeedReport(report([variant("a", varianceDecomposition({ init: [0.86, 0.88, 0.9], order: [0.85, 0.88, 0.9] }))]));
-  assert.match(alone, /no all-varied runs: shares are of the summed factor variances \(they add up to 100% by construction\) and have no interval/);
+  assert.match(alone, /No all-varied runs: the shares are of the summed factor variances, so they add up to 100% by construction and have no interval/);
   assert.doesNotMatch(alone, /share \d+% \[/);
 });
 

@@ -4,29 +4,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { blobSplit } from "../twin/fixtures/blobs.ts";
-import { mlp } from "../../src/torch/nn/index.ts";
-import * as optim from "../../src/torch/optim/index.ts";
+import { blobRunConfig, toyVariantsAs } from "../twin/fixtures/blob-run.ts";
 import { twinTrain, type CheckpointInfo, type DamagedCheckpoint, type TwinConfig } from "../../src/twin/index.ts";
 
-const { train: TRAIN, validation: VALIDATION } = blobSplit(1);
-
 function config(overrides: Partial<TwinConfig> = {}): TwinConfig {
-  return {
-    study: "toy",
-    variants: {
-      base: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05, momentum: 0.9 }) }),
-      adam: () => ({ model: mlp([16, 32, 4], { dropout: 0.3 }), optimizer: (p) => optim.adam(p, { lr: 1e-2 }) }),
-    },
-    train: TRAIN,
-    validation: VALIDATION,
-    batchSize: 32,
-    epochs: 2,
-    evalEvery: 4,
-    evalBatchSize: 48,
-    seed: { root: 11 },
-    ...overrides,
-  };
+  return blobRunConfig({ study: "toy", variants: toyVariantsAs({ base: "base", adam: "dropout" }), dataSeed: 1, rootSeed: 11, epochs: 2 }, overrides);
 }
 
 /** Overwrites 64 bytes in the middle of a file (what a bad disk or a torn copy does). */

@@ -78,7 +78,9 @@ test("--timeout: a grandchild that left the process group and holds stdout does 
 
 test("a command that exits while an escaped grandchild holds its pipes ends after the grace period", async () => {
   const r = await runCommand({
-    argv: ["sh", "-c", `setsid sleep 300 & echo $! > escaped.pid; ${metric}`],
+    // The command waits until the grandchild has left its group (it writes its pid after setsid), or on a
+    // loaded machine the group kill at exit could reach it before it escaped.
+    argv: ["sh", "-c", `setsid sh -c 'echo $$ > escaped.pid.tmp && mv escaped.pid.tmp escaped.pid && exec sleep 300' & while [ ! -e escaped.pid ]; do sleep 0.05; done; ${metric}`],
     cwd: dir,
     env: process.env,
   });

@@ -215,7 +215,10 @@ test("the pairing column says whether pairing cut or raised the variance of the 
   assert.equal(pairingText(3.14, [1.2, 9.9], true), "cut the variance of the difference 3.1× (95% CI 1.2–9.9×)");
   assert.equal(pairingText(0.625, null, true), "raised the variance of the difference 1.6×: pairing did not help");
   assert.equal(pairingText(null, null, false), "unpaired");
-  assert.equal(sharesSentence([{ share: 0.5, n: 6 }, { share: 0.3, n: 6 }], { interaction: 0.1, allRuns: 6 }), "The factors' shares add up to 80%; the other 20% of the total is what the factors do only together (interaction) plus nondeterminism.");
-  assert.match(sharesSentence([{ share: 0.9, n: 3 }, { share: 0.6, n: 3 }], { interaction: -0.1, allRuns: 3 }), /add up to 150%, more than the total: each variance is estimated from as few as 3 runs/);
-  assert.match(sharesSentence([{ share: 0.7, n: 3 }, { share: 0.3, n: 3 }], { interaction: null, allRuns: 0 }), /add up to 100% by construction/);
+  assert.equal(
+    sharesSentence([{ variance: 0.5 }, { variance: 0.3 }], { total: 1, lo: 0.9, hi: 4 }),
+    "The shares add up to 80%; the other 20% is what the factors do only together, plus any nondeterminism; beyond noise (the factors' combined sd 0.8944 against the all-varied sd's 95% interval [0.9487, 2.0000]): the factors matter mostly together, or the runs are nondeterministic.",
+  );
+  assert.match(sharesSentence([{ variance: 0.9 }, { variance: 0.6 }], { total: 1, lo: 0.27, hi: 39 }), /^The shares add up to 150%, not 100%: varied one at a time, the factors vary more in sum than all varied together; within noise \(/);
+  assert.match(sharesSentence([{ variance: 0.7 }, { variance: 0.3 }], { total: 1, lo: null, hi: null }), /add up to 100% by construction/);
 });

@@ -8,6 +8,9 @@ import { buildReport, locateStudy, StoreSource } from "../../src/report/index.ts
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
 import { writeFixture } from "./fixture.ts";
+import { studyProject } from "../study/fixtures/synthetic-study.ts";
+import { importStudy } from "../../src/study/study-file.ts";
+import { runStudy } from "../../src/study/run-study.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-store-report-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -67,4 +70,22 @@ test("a twin study's report says twin-trained", async () => {
   const r = await buildReport((await found.source.openStudy(found.name))!);
   assert.equal(r.model.twinTrained, true);
   assert.match(r.html, /twin-trained, paired by seed/);
+});
+
+test("a twin study's report from the store draws metrics only: no chart of the record's status codes, no final/* twin of a val/* curve", async () => {
+  const p = studyProject({ name: "stored-twin", steps: 6, evalEvery: 3 });
+  try {
+    await runStudy(await importStudy(p.file), { record: true, cwd: p.dir, studyFile: p.file, plan: 2, jobs: 1 });
+    const store = await openStore(undefined, { cwd: p.dir, existing: true });
+    try {
+      const r = await buildReport((await new StoreSource(store).openStudy("stored-twin"))!);
+      const tags = r.model.curves.map((c) => c.tag);
+      assert.ok(tags.includes("val/accuracy") && tags.includes("train/loss"), tags.join(", "));
+      assert.deepEqual(tags.filter((t) => t === "status" || t === "diverged_at" || t.startsWith("final/")), []);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    p.cleanup();
+  }
 });

@@ -188,3 +188,8 @@ test("simulation: factorial intervals cover ~95% and F tests reject ~5% under no
   assert.ok(rate(rejectB) > 0.035 && rate(rejectB) < 0.065, `F test (3 levels) type I ${rate(rejectB)}`);
   assert.ok(rate(rejectAB) > 0.035 && rate(rejectAB) < 0.065, `interaction F test type I ${rate(rejectAB)}`);
 });
+
+test("Brown–Forsythe with 2 runs per group is undefined, also when rounding leaves a tiny within-group sum", () => {
+  assert.throws(() => s.brownForsythe([[0.8610, 0.8706], [0.4082, 0.4420]]), /2 values per group always give this/);
+  assert.equal(s.compareSpreads([0.4082, 0.4420], [0.8610, 0.8706], { paired: true }).p, null);
+});

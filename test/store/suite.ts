@@ -454,6 +454,42 @@ export function storeSuite(backend: Backend): void {
     }
   });
 
+  it("keeps per-example predictions in half precision, replaces them on rewrite and removes them with the run", async () => {
+    const loc = await backend.fresh();
+    const store = await open(loc);
+    try {
+      await withStudy(store);
+      const id = (await store.submitRun(runInput("mnist", ["A", "B"], 7))).run.id;
+      const examples = 1000, classes = 10;
+      const probs = new Float32Array(examples * classes);
+      for (let e = 0; e < examples; e++) {
+        let sum = 0;
+        for (let c = 0; c < classes; c++) sum += (probs[e * classes + c] = Math.exp(Math.sin(7 * e + 3 * c) * 4));
+        for (let c = 0; c < classes; c++) probs[e * classes + c]! /= sum;
+      }
+      const labels = Int32Array.from({ length: examples }, (_, e) => (e * 7) % classes);
+      await store.addPredictions({ runId: id, variant: "B", split: "test", probabilities: probs, examples, classes, labels });
+      await store.addPredictions({ runId: id, variant: "A", split: "validation", probabilities: probs, examples, classes, labels });
+      await store.addPredictions({ runId: id, variant: "B", split: "validation", probabilities: probs.map((p) => p / 2), examples, classes, labels });
+      await store.addPredictions({ runId: id, variant: "B", split: "validation", probabilities: probs, examples, classes, labels });
+      const got = await store.predictions(id);
+      assert.deepEqual(got.map((p) => `${p.variant}/${p.split}`), ["A/validation", "B/validation", "B/test"]);
+      for (const p of got) {
+        assert.deepEqual(Array.from(p.labels), Array.from(labels));
+        for (let i = 0; i < probs.length; i++) assert.ok(Math.abs(p.probabilities[i]! - probs[i]!) <= 2 ** -12, `value ${i}`);
+        assert.ok(p.bytes < examples * classes * 2, `compressed: ${p.bytes} bytes`);
+      }
+      assert.equal((await store.predictions(id, { variant: "B", split: "test" })).length, 1);
+      await assert.rejects(store.addPredictions({ runId: id, variant: "A", split: "test", probabilities: probs, examples, classes: 9, labels }), /probabilities for 1000 examples × 9 classes/);
+      await assert.rejects(store.predictions("no-such-run"), UnknownRunError);
+      await (store as SqlStore).driver.query("DELETE FROM runs WHERE id = ?", [id]);
+      const { rows } = await (store as SqlStore).driver.query<{ n: number }>("SELECT COUNT(*) AS n FROM predictions");
+      assert.equal(Number(rows[0]!.n), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("applies migrations once: opening the store again changes nothing", async () => {
     const loc = await backend.fresh();
     const s1 = await open(loc);
@@ -466,7 +502,7 @@ export function storeSuite(backend: Backend): void {
     try {
       const drv = (s3 as SqlStore).driver;
       const { rows } = await drv.query<{ version: number; name: string }>("SELECT version, name FROM schema_migrations ORDER BY version");
-      assert.deepEqual(rows.map((r) => Number(r.version)), [1]);
+      assert.deepEqual(rows.map((r) => Number(r.version)), [1, 2]);
       assert.equal((await s2.getRun(id)).id, id);
       assert.equal((await s3.listRuns()).length, 1);
     } finally {

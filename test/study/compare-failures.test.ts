@@ -44,7 +44,7 @@ test("twin compare: a variant whose factory throws is failed and named; the othe
     const seeds = twin(["seeds", p.file, "--n", "2", "--jobs", "1", "--logdir", join(p.dir, "runs")], p.dir);
     assert.equal(seeds.status, 3, seeds.stderr);
     assert.match(seeds.stdout, /sgd: [\d.]+ ± [\d.]+ over 2 runs/);
-    assert.match(seeds.stdout, /boom: no run finished \(2 failed, not in these figures\)\n {2}failed: variant 'boom' could not be built: no such layer: Conv7d/);
+    assert.match(seeds.stdout, /boom: no run finished \(2 failed, not in these figures: failure rate 100% \(95% CI 16%–100%\)\)\n {2}failed: variant 'boom' could not be built: no such layer: Conv7d/);
   } finally {
     p.cleanup();
   }

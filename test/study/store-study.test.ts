@@ -57,6 +57,20 @@ describe("a study in the store", () => {
         assert.ok(sums.some((s) => s.stream === "dropout@adam"));
         const artifacts = await store.artifacts(run.id);
         assert.deepEqual(artifacts.filter((a) => a.kind === "weights").map((a) => a.path).sort(), ["adam/final", "sgd/final"]);
+        const preds = await store.predictions(run.id);
+        assert.deepEqual(preds.map((p) => `${p.variant}/${p.split}`), ["adam/validation", "sgd/validation"], "each variant's validation predictions");
+        for (const p of preds) {
+          assert.ok(p.examples > 0 && p.probabilities.length === p.examples * p.classes);
+          let correct = 0;
+          for (let e = 0; e < p.examples; e++) {
+            const row = p.probabilities.subarray(e * p.classes, (e + 1) * p.classes);
+            const sum = row.reduce((a, v) => a + v, 0);
+            assert.ok(Math.abs(sum - 1) < 0.01, `row ${e} sums to ${sum}`);
+            if (row.indexOf(Math.max(...row)) === p.labels[e]) correct++;
+          }
+          const final = metrics.find((m) => m.name === "final/accuracy" && m.variant === p.variant)!.value;
+          assert.ok(Math.abs(correct / p.examples - final) <= 2 / p.examples, `${p.variant}: accuracy from stored predictions ${correct / p.examples} vs ${final}`);
+        }
         const fp = (await store.getFingerprint(run.fingerprintHash!))!.fingerprint as Record<string, any>;
         assert.ok(fp.files["study.mts"], "the study file is hashed");
         assert.ok(fp.files["twin/src/twin/trainer.ts"], "twin's training code is hashed");

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { TWIN_BIN } from "./fixtures/synthetic-study.ts";
-import { lookResults } from "../../src/study/sweep-sequential.ts";
+import { lookResults, runSequentialSweep } from "../../src/study/sweep-sequential.ts";
+import { runSweep } from "../../src/study/sweep.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-sweep-seq-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -56,13 +57,13 @@ test("twin sweep --sequential: no difference runs every look up to the maximum a
   assert.equal(before.status, 0, before.stderr);
   const r = twin(["--variants-file", p.variants, "--name", "null", "--sequential", "--looks", "3,6", "--spending", "pocock", "--json"], p.cwd);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal((r.stderr.match(/finished earlier \(kept\)/g) ?? []).length, 6 + 6, "looks 1 and 2 keep the 3 stored seeds of both variants");
-  assert.equal((r.stderr.match(/finished in/g) ?? []).length, 6, "only seeds 3, 4, 5 of both variants ran");
+  assert.equal((r.stderr.match(/finished earlier \(kept\)/g) ?? []).length, 6 + 6, `looks 1 and 2 keep the 3 stored seeds of both variants:\n${r.stderr}`);
+  assert.equal((r.stderr.match(/finished in/g) ?? []).length, 6, `only seeds 3, 4, 5 of both variants ran:\n${r.stderr}`);
   const c = JSON.parse(r.stdout).sequential.comparisons[0];
-  assert.equal(c.status, "stopped", JSON.stringify(c));
+  assert.equal(c.status, "stopped", `${JSON.stringify(c)}\n${r.stderr}`);
   assert.deepEqual(c.history.map((h: { n: number }) => h.n), [3, 6]);
   const text = twin(["--variants-file", p.variants, "--name", "null", "--sequential", "--looks", "3,6", "--spending", "pocock"], p.cwd);
-  assert.match(text.stdout, /b − a: not significant at 6 seeds \(look 2\): the maximum was reached/);
+  assert.match(text.stdout, /b − a: not significant at 6 seeds \(look 2\): the maximum was reached/, `${text.status} ${text.stderr}`);
 });
 
 test("twin sweep --sequential: bad combinations are usage errors (exit 2) and run nothing", () => {
@@ -87,4 +88,19 @@ test("lookResults: a failed run or a missing metric is NaN, seeds in plan order"
   const r = lookResults([o("a", 0, "finished", { m: 1 }), o("b", 0, "finished", { m: 2 }), o("a", 1, "failed", {}), o("b", 1, "finished", { x: 3 })], ["a", "b"], "m");
   assert.deepEqual(r.seeds, ["0", "1"]);
   assert.deepEqual(r.values, { a: [1, NaN], b: [2, NaN] });
+});
+
+test("a sweep's verdict printed again at more seeds warns that re-testing inflates false positives; planned sequential looks do not", async () => {
+  const p = project("repeat", 0.05);
+  const variants = JSON.parse((await import("node:fs")).readFileSync(p.variants, "utf8")) as Record<string, { command: string[]; env: Record<string, string> }>;
+  const vs = Object.entries(variants).map(([name, v]) => ({ name, command: v.command, env: v.env }));
+  const quiet = { cwd: p.cwd, onWarning: () => {}, variants: vs };
+  const first = await runSweep({ ...quiet, name: "repeat", seeds: 3 });
+  assert.equal(first.repeatedAnalysis, undefined);
+  const same = await runSweep({ ...quiet, name: "repeat", seeds: 3 });
+  assert.equal(same.repeatedAnalysis, undefined, "the same size again is not a new look");
+  const more = await runSweep({ ...quiet, name: "repeat", seeds: 4 });
+  assert.match(more.repeatedAnalysis!, /also looked at with 3 seeds: testing again after adding seeds raises the chance of a false positive/);
+  const seq = await runSequentialSweep({ ...quiet, name: "planned", looks: [3, 6] });
+  assert.equal(seq.result.repeatedAnalysis, undefined);
 });

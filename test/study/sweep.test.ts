@@ -12,7 +12,7 @@ import { readVariantsFile } from "../../src/study/sweep-variants-file.ts";
 import { pairLabel } from "../../src/study/sweep-results.ts";
 import { parseMetricLine, readRunDirMetrics, finalValues } from "../../src/study/sweep-metrics.ts";
 import { openStore } from "../../src/store/index.ts";
-import { FACTORS } from "../../src/rng/streams.ts";
+import { FACTORS } from "../../src/rng/factors.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PYTHON = "/usr/bin/python3";

@@ -5,28 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/torch/index.ts";
-import { blobSplit } from "./fixtures/blobs.ts";
+import { blobRunConfig, noise, toyVariantsAs } from "./fixtures/blob-run.ts";
 import { assignVariants, twinTrain, type TwinConfig, type TwinResult } from "../../src/twin/index.ts";
-import { variants } from "./fixtures/toy-study.ts";
 
 const MODULE = { path: fileURLToPath(new URL("./fixtures/toy-study.ts", import.meta.url)) };
 
-const { train: TRAIN, validation: VALIDATION } = blobSplit(3);
-
 function config(names: string[], overrides: Partial<TwinConfig> = {}): TwinConfig {
-  return {
-    study: "toy-parallel",
-    variants: Object.fromEntries(names.map((n) => [n, variants[n]])),
-    train: TRAIN,
-    validation: VALIDATION,
-    batchSize: 32,
-    epochs: 2,
-    evalEvery: 4,
-    evalBatchSize: 48,
-    seed: { root: 11 },
-    augment: (b, g) => ({ ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.1)) }),
-    ...overrides,
-  };
+  const picked = toyVariantsAs(Object.fromEntries(names.map((n) => [n, n])));
+  return blobRunConfig({ study: "toy-parallel", variants: picked, dataSeed: 3, rootSeed: 11, epochs: 2, augment: noise }, overrides);
 }
 
 function sameNumbers(a: TwinResult, b: TwinResult, names: string[]): void {

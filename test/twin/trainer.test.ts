@@ -5,30 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRunTree } from "../../src/log/index.ts";
 import * as torch from "../../src/torch/index.ts";
-import { blobSplit } from "./fixtures/blobs.ts";
+import { blobRunConfig, noise, toyVariantsAs } from "./fixtures/blob-run.ts";
 import { mlp } from "../../src/torch/nn/index.ts";
 import * as optim from "../../src/torch/optim/index.ts";
 import { twinTrain, type TwinConfig, type TrainBatch } from "../../src/twin/index.ts";
 
-const { train: TRAIN, validation: VALIDATION } = blobSplit(1);
-
 function config(overrides: Partial<TwinConfig> = {}): TwinConfig {
-  return {
-    study: "toy",
-    variants: {
-      base: () => ({ model: mlp([16, 32, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05, momentum: 0.9 }) }),
-      dropout: () => ({ model: mlp([16, 32, 4], { dropout: 0.3 }), optimizer: (p) => optim.adam(p, { lr: 1e-2 }) }),
-    },
-    train: TRAIN,
-    validation: VALIDATION,
-    batchSize: 32,
-    epochs: 3,
-    evalEvery: 4,
-    evalBatchSize: 48,
-    seed: { root: 7 },
-    augment: (b: TrainBatch, g: torch.Generator) => ({ ...b, inputs: b.inputs.add(torch.randnLike(b.inputs, g).mul(0.1)) }),
-    ...overrides,
-  };
+  return blobRunConfig({ study: "toy", variants: toyVariantsAs({ base: "base", dropout: "dropout" }), dataSeed: 1, rootSeed: 7, epochs: 3, augment: noise }, overrides);
 }
 
 test("the same root seed gives bitwise identical weights, metrics, checksums and logs", async () => {

@@ -23,7 +23,7 @@ import * as ops from "../../torch/generated/ops.ts";
 import type { Tensor } from "../../torch/tensor.ts";
 import type { Generator } from "../../torch/generator.ts";
 import { sampleLambda } from "./beta.ts";
-import { checkBatch, checkGenerator, permutation, rebuild, softTargets, uniform, type AugBatch } from "./types.ts";
+import { checkInput, permutation, rebuild, softTargets, uniform, type AugBatch } from "./types.ts";
 
 export interface CutmixOptions {
   /** Beta(α, α) concentration (> 0); the paper uses 1. */
@@ -49,8 +49,7 @@ export function cutmixBox(lambda: number, H: number, W: number, cy: number, cx: 
 
 export function cutmix<B extends AugBatch>(batch: B, options: CutmixOptions): B {
   const name = "cutmix";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   if (!(options.alpha > 0) || !Number.isFinite(options.alpha)) throw new RangeError(`${name}: alpha must be positive and finite, got ${options.alpha}`);
   const { B, H, W } = info;
   return scope(() => {

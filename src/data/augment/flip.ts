@@ -10,7 +10,7 @@ import { scope } from "../../torch/scope.ts";
 import * as ops from "../../torch/generated/ops.ts";
 import type { Tensor } from "../../torch/tensor.ts";
 import type { Generator } from "../../torch/generator.ts";
-import { checkBatch, checkGenerator, checkProbability, rebuild, uniform, type AugBatch } from "./types.ts";
+import { checkInput, checkProbability, rebuild, uniform, type AugBatch } from "./types.ts";
 
 export interface FlipOptions {
   /** Probability that a sample is flipped (default 0.5). */
@@ -19,8 +19,7 @@ export interface FlipOptions {
 }
 
 function randomFlip<B extends AugBatch>(name: string, batch: B, options: FlipOptions, axis: "h" | "v"): B {
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   const p = options.p ?? 0.5;
   checkProbability(name, p);
   const { B } = info;

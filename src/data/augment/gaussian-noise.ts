@@ -9,7 +9,7 @@
 import { scope } from "../../torch/scope.ts";
 import * as ops from "../../torch/generated/ops.ts";
 import type { Generator } from "../../torch/generator.ts";
-import { checkBatch, checkGenerator, normal, rebuild, type AugBatch } from "./types.ts";
+import { checkInput, normal, rebuild, type AugBatch } from "./types.ts";
 
 export interface GaussianNoiseOptions {
   /** Standard deviation of the noise (>= 0). */
@@ -21,8 +21,7 @@ export interface GaussianNoiseOptions {
 
 export function gaussianNoise<B extends AugBatch>(batch: B, options: GaussianNoiseOptions): B {
   const name = "gaussianNoise";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   const sigma = options.sigma;
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new RangeError(`${name}: sigma must be a finite number >= 0, got ${sigma}`);
   return scope(() => {

@@ -19,7 +19,7 @@ import { scope } from "../../torch/scope.ts";
 import * as ops from "../../torch/generated/ops.ts";
 import type { Generator } from "../../torch/generator.ts";
 import { sampleLambda } from "./beta.ts";
-import { checkBatch, checkGenerator, permutation, rebuild, softTargets, type AugBatch } from "./types.ts";
+import { checkInput, permutation, rebuild, softTargets, type AugBatch } from "./types.ts";
 
 export interface MixupOptions {
   /** Beta(α, α) concentration (> 0); 0.2–0.4 for ImageNet, 1 for CIFAR in the paper. */
@@ -31,8 +31,7 @@ export interface MixupOptions {
 
 export function mixup<B extends AugBatch>(batch: B, options: MixupOptions): B {
   const name = "mixup";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   if (batch.masks !== undefined) {
     throw new Error(`${name}: the batch has segmentation masks, and mixup of masks is undefined (a blend of two label maps is not a label map); use cutmix for segmentation, or drop the masks`);
   }

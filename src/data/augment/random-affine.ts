@@ -22,7 +22,7 @@ import * as ops from "../../torch/generated/ops.ts";
 import type { Tensor } from "../../torch/tensor.ts";
 import type { Generator } from "../../torch/generator.ts";
 import type { DType } from "../../torch/dtype.ts";
-import { checkBatch, checkGenerator, rebuild, uniform, type AugBatch } from "./types.ts";
+import { checkInput, rebuild, uniform, type AugBatch } from "./types.ts";
 
 export interface RandomAffineOptions {
   /** Rotation range in degrees: d for [-d, d], or [min, max] (default 10). */
@@ -43,8 +43,7 @@ const ZEROS = 0;
 
 export function randomAffine<B extends AugBatch>(batch: B, options: RandomAffineOptions): B {
   const name = "randomAffine";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   const deg = options.degrees ?? 10;
   const [d0, d1] = typeof deg === "number" ? [-Math.abs(deg), Math.abs(deg)] : deg;
   const tr = options.translate ?? [0.1, 0.1];

@@ -19,7 +19,7 @@ import { scope } from "../../torch/scope.ts";
 import * as ops from "../../torch/generated/ops.ts";
 import type { Tensor } from "../../torch/tensor.ts";
 import type { Generator } from "../../torch/generator.ts";
-import { checkBatch, checkGenerator, rebuild, type AugBatch } from "./types.ts";
+import { checkInput, rebuild, type AugBatch } from "./types.ts";
 
 export interface RandomCropOptions {
   /** Output size: a number for square crops, or [height, width]. */
@@ -35,8 +35,7 @@ export interface RandomCropOptions {
 
 export function randomCrop<B extends AugBatch>(batch: B, options: RandomCropOptions): B {
   const name = "randomCrop";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   const [h, w] = typeof options.size === "number" ? [options.size, options.size] : options.size;
   const pad = options.padding ?? 0;
   if (!Number.isInteger(pad) || pad < 0) throw new RangeError(`${name}: padding must be a non-negative integer, got ${pad}`);

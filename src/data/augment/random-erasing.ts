@@ -27,7 +27,7 @@ import { tensor } from "../../torch/creation.ts";
 import * as ops from "../../torch/generated/ops.ts";
 import type { Tensor } from "../../torch/tensor.ts";
 import type { Generator } from "../../torch/generator.ts";
-import { checkBatch, checkGenerator, checkProbability, normal, rebuild, uniform, type AugBatch } from "./types.ts";
+import { checkInput, checkProbability, normal, rebuild, uniform, type AugBatch } from "./types.ts";
 
 export interface RandomErasingOptions {
   /** Probability that a sample gets a rectangle erased (default 0.5, as torchvision). */
@@ -45,8 +45,7 @@ const ATTEMPTS = 10;
 
 export function randomErasing<B extends AugBatch>(batch: B, options: RandomErasingOptions): B {
   const name = "randomErasing";
-  checkGenerator(name, options.generator);
-  const info = checkBatch(name, batch);
+  const info = checkInput(name, batch, options.generator);
   const p = options.p ?? 0.5;
   checkProbability(name, p);
   const [s0, s1] = options.scale ?? [0.02, 0.33];

@@ -42,8 +42,13 @@ export interface BatchInfo {
   maskHasChannel?: boolean;
 }
 
-/** Checks shapes and dtypes of a batch; throws an Error naming the augmentation and what is wrong. */
-export function checkBatch(name: string, batch: AugBatch): BatchInfo {
+/**
+ * Checks what every random augmentation is given: an explicit generator, and
+ * a batch of the right shapes and dtypes; throws an Error naming the
+ * augmentation and what is wrong. Returns the batch's shape.
+ */
+export function checkInput(name: string, batch: AugBatch, generator: unknown): BatchInfo {
+  checkGenerator(name, generator);
   const { inputs, targets, masks } = batch;
   if (!(inputs instanceof Tensor)) throw new TypeError(`${name}: batch.inputs must be a Tensor`);
   if (!(targets instanceof Tensor)) throw new TypeError(`${name}: batch.targets must be a Tensor`);

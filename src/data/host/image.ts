@@ -54,14 +54,18 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-/** Decodes PNG bytes; `source` names the file in errors. */
-export function decodePng(bytes: Uint8Array, source = "<png>"): DecodedImage {
-  let png: ReturnType<typeof PNG.sync.read>;
+/** pngjs's decoding (RGBA, 8 bits a channel); a corrupt file becomes an error naming `source`. */
+function readPng(bytes: Uint8Array, source: string): ReturnType<typeof PNG.sync.read> {
   try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new Error(`${source}: cannot decode PNG (${(e as Error).message}); the file is corrupt or truncated`);
   }
+}
+
+/** Decodes PNG bytes; `source` names the file in errors. */
+export function decodePng(bytes: Uint8Array, source = "<png>"): DecodedImage {
+  const png = readPng(bytes, source);
   const { width, height } = png;
   const channels: 1 | 3 = png.color ? 3 : 1;
   const rgba = png.data;
@@ -86,12 +90,7 @@ export function decodePng(bytes: Uint8Array, source = "<png>"): DecodedImage {
  */
 export function decodePngIndices(bytes: Uint8Array, source = "<png>"): DecodedImage {
   const palette = readPngPalette(bytes);
-  let png: ReturnType<typeof PNG.sync.read>;
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new Error(`${source}: cannot decode PNG (${(e as Error).message}); the file is corrupt or truncated`);
-  }
+  const png = readPng(bytes, source);
   const { width, height } = png;
   const n = width * height;
   const rgba = png.data;

@@ -8,3 +8,4 @@ export * from "./idx.ts";
 export * from "./npy.ts";
 export * from "./csv.ts";
 export * from "./image.ts";
+export * from "./class-subset.ts";

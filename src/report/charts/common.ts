@@ -39,6 +39,11 @@ export const CONFIG = {
   range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"] },
 };
 
+/** The spec of a layered chart of the report's standard size (the layers share the x axis). */
+export function layeredSpec(title: string, layer: VlSpec[], height = HEIGHT): VlSpec {
+  return { $schema: SCHEMA, title, config: CONFIG, width: WIDTH, height, layer };
+}
+
 /** Keeps only finite numbers (Vega-Lite would draw NaN as gaps or fail the scale). */
 export function finite(x: number | null | undefined): x is number {
   return typeof x === "number" && Number.isFinite(x);

@@ -1,6 +1,6 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
 import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, slug, type Chart } from "./common.ts";
+import { finite, layeredSpec, slug, type Chart } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";
 
@@ -34,40 +34,29 @@ export function curveChart(data: CurveData): Chart {
     scale: { domain: [SEED_LINE, meanLabel], range: [1, 2.6] },
     legend: { title: "lines", symbolType: "stroke" },
   });
+  // Rows lo..hi per variant and step: an area over the steps, or a bar `ruleWidth` px wide at a single step.
+  const bandLayer = (name: string, values: object[], ruleWidth: number, encoding: Record<string, unknown>) => ({
+    name,
+    data: { values },
+    mark: oneStep ? { type: "rule", strokeWidth: ruleWidth } : { type: "area", interpolate: "linear" },
+    encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" }, color, ...encoding },
+  });
   const layer: Record<string, unknown>[] = [
-    {
-      name: "quantiles",
-      data: { values: quantileRows },
-      mark: oneStep ? { type: "rule", strokeWidth: 14 } : { type: "area", interpolate: "linear" },
-      encoding: {
-        x,
-        y: { field: "lo", type: "quantitative", title: yTitle },
-        y2: { field: "hi" },
-        color,
-        detail: { field: "band", type: "nominal" },
-        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: { title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 } },
-        tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
-      },
-    },
+    bandLayer("quantiles", quantileRows, 14, {
+      detail: { field: "band", type: "nominal" },
+      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: { title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 } },
+      tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
+    }),
     {
       name: "seeds",
       data: { values: seedRows },
       mark: oneStep ? { type: "point", opacity: 0.6, filled: true } : { type: "line", opacity: 0.45, interpolate: "linear" },
       encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, strokeWidth: strokeWidth(SEED_LINE) },
     },
-    {
-      name: "band",
-      data: { values: bandRows },
-      mark: oneStep ? { type: "rule", strokeWidth: 8 } : { type: "area", interpolate: "linear" },
-      encoding: {
-        x,
-        y: { field: "lo", type: "quantitative", title: yTitle },
-        y2: { field: "hi" },
-        color,
-        opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 } },
-        tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
-      },
-    },
+    bandLayer("band", bandRows, 8, {
+      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 } },
+      tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
+    }),
     {
       name: "mean",
       data: { values: meanRows },
@@ -103,13 +92,6 @@ export function curveChart(data: CurveData): Chart {
     series: data.variants.length,
     points: seedRows.length,
     marks: quantileBands > 0 ? { quantiles: quantileBands, seeds: runs, band: bands, mean: means } : { seeds: runs, band: bands, mean: means },
-    spec: {
-      $schema: SCHEMA,
-      title,
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      layer: layer.filter((l) => (l.name !== "band" || bandRows.length > 0) && (l.name !== "quantiles" || quantileRows.length > 0)),
-    },
+    spec: layeredSpec(title, layer.filter((l) => (l.name !== "band" || bandRows.length > 0) && (l.name !== "quantiles" || quantileRows.length > 0))),
   };
 }

@@ -1,56 +1,63 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, seedsText, slug, type Chart } from "./common.ts";
+import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, layeredSpec, seedsText, slug, type Chart } from "./common.ts";
 
-/** Bars of each factor's variance with its chi-square CI (undefined when not available). */
+/**
+ * Each factor's seed-to-seed sd with its 95% chi-square interval, as dots and
+ * lines on a log scale (undefined when not available), one row per factor and
+ * one for the all-varied runs. Standard deviations are in the metric's units;
+ * the log scale keeps the wide intervals of a few runs from flattening the
+ * estimates (on a linear variance scale a 3-run interval spans 80× its
+ * estimate). A factor with no spread at all cannot sit on a log scale: the
+ * caption names it.
+ */
 export function varianceChart(d: VarianceData): Chart | undefined {
   if (!d.available) return undefined;
-  const ciLabel = "95% CI of the variance (chi-square, normal runs)";
-  const rows = d.factors.map((f) => ({ ...f, label: `${f.factor} (${seedsText(f.n)})`, what: ciLabel, sharePct: finite(f.share) ? f.share * 100 : null }));
+  const ciLabel = "95% interval (chi-square, normal runs)";
+  const ALL = "all varied";
+  const rows = [
+    ...d.factors.map((f) => ({ variant: f.variant, factor: f.factor, n: f.n, sd: f.sd, lo: Math.sqrt(f.lo), hi: Math.sqrt(f.hi), share: finite(f.share) ? f.share : null, what: ciLabel })),
+    ...d.totals.filter((t) => t.lo !== null && t.hi !== null).map((t) => ({ variant: t.variant, factor: ALL, n: t.allRuns, sd: Math.sqrt(t.total), lo: Math.sqrt(t.lo!), hi: Math.sqrt(t.hi!), share: 1, what: ciLabel })),
+  ];
+  const drawn = rows.filter((r) => r.sd > 0 && r.lo > 0);
+  const flat = rows.filter((r) => !(r.sd > 0 && r.lo > 0)).map((r) => `${r.factor} (${r.variant})`);
   const variants = [...new Set(rows.map((r) => r.variant))];
-  const x = { field: "factor", type: "nominal", title: "random factor varied alone" };
+  const factors = [...new Set(drawn.map((r) => r.factor))].sort((p, q) => (p === ALL ? 1 : q === ALL ? -1 : 0));
+  const y = { field: "factor", type: "nominal", title: "random factor varied alone", sort: factors, axis: { labelFontSize: 12 } };
+  const yOffset = { field: "variant", type: "nominal", scale: { domain: variants, paddingInner: 0.2 } };
+  const color = { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" };
+  const x = { type: "quantitative", scale: { type: "log" }, title: `seed-to-seed sd of final ${d.metric} (log scale)` };
+  const tooltip = [{ field: "variant" }, { field: "factor" }, { field: "n", title: "runs" }, { field: "sd", format: ".3g" }, { field: "lo", title: "sd low", format: ".3g" }, { field: "hi", title: "sd high", format: ".3g" }, { field: "share", title: "share of all-varied variance", format: ".1%" }];
   return {
     id: `variance-${slug(d.metric)}`,
-    title: `Variance by random factor: final ${d.metric}`,
+    title: `Spread by random factor: final ${d.metric}`,
     caption:
-      `Each bar is the variance of final ${d.metric} over runs where only that factor's seed changed (one factor at a time); ` +
-      `the error bar is its ${ciLabel}. Shares of the all-varied variance are in the table.`,
+      `Each dot is the sd of final ${d.metric} over runs where only that factor's seed changed (one factor at a time; "${ALL}": every seed changed); ` +
+      `the line is its ${ciLabel}. The scale is logarithmic: with few runs per factor the intervals span an order of magnitude or more. ` +
+      `Shares of the all-varied variance, with their intervals, are in the table.` +
+      (flat.length ? ` Not drawn (no spread at all: every run gave the same value): ${flat.join(", ")}.` : ""),
     series: variants.length,
-    points: rows.length,
-    marks: { bars: rows.length, ci: rows.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Variance by random factor: final ${d.metric}`,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          name: "bars",
-          data: { values: rows },
-          mark: { type: "bar", opacity: 0.8 },
-          encoding: {
-            x,
-            xOffset: { field: "variant", type: "nominal" },
-            y: { field: "variance", type: "quantitative", title: `variance of final ${d.metric}` },
-            color: { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" },
-            tooltip: [{ field: "variant" }, { field: "label", title: "factor" }, { field: "variance", format: ".3g" }, { field: "lo", format: ".3g" }, { field: "hi", format: ".3g" }, { field: "sharePct", title: "share %", format: ".1f" }],
-          },
-        },
+    points: drawn.length,
+    marks: { ci: drawn.length, sd: drawn.length },
+    spec: layeredSpec(
+      `Spread by random factor: final ${d.metric}`,
+      [
         {
           name: "ci",
-          data: { values: rows },
-          mark: { type: "rule", strokeWidth: 1.5, color: "#222" },
+          data: { values: drawn },
+          mark: { type: "rule", strokeWidth: 2.5 },
           encoding: {
-            x,
-            xOffset: { field: "variant", type: "nominal" },
-            y: { field: "lo", type: "quantitative" },
-            y2: { field: "hi" },
-            strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "error bar", labelLimit: 500 } },
+            y, yOffset, color,
+            x: { field: "lo", ...x },
+            x2: { field: "hi" },
+            strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "line", labelLimit: 500, symbolType: "stroke" } },
+            tooltip,
           },
         },
+        { name: "sd", data: { values: drawn }, mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { y, yOffset, color, x: { field: "sd", ...x }, tooltip } },
       ],
-    },
+      Math.max(HEIGHT, factors.length * variants.length * 22 + 40),
+    ),
   };
 }
 
@@ -77,29 +84,22 @@ export function powerChart(d: PowerData): Chart | undefined {
     series: names.length,
     points: rows.length,
     marks: { mde: names.length, current: current.length },
-    spec: {
-      $schema: SCHEMA,
-      title: `Power: seeds against detectable difference (${d.metric})`,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          name: "mde",
-          data: { values: rows },
-          mark: { type: "line", strokeWidth: 2 },
-          encoding: {
-            x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-            y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
-            color,
-            strokeDash: { field: "what", type: "nominal", ...dash },
-            tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
-          },
+    spec: layeredSpec(`Power: seeds against detectable difference (${d.metric})`, [
+      {
+        name: "mde",
+        data: { values: rows },
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: {
+          x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
+          color,
+          strokeDash: { field: "what", type: "nominal", ...dash },
+          tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
         },
-        { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
-        { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
-      ],
-    },
+      },
+      { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
+      { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+    ]),
   };
 }
 

@@ -208,7 +208,8 @@ export class StudyAccumulator {
     const { analysis, analysisError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
-      const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t));
+      // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
+      const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
       return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
     })();
     const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>

@@ -62,6 +62,9 @@ export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
  * seed differs; the all-varied runs are those whose factor seeds all equal
  * each other (every factor follows the root seed).
  */
+/** Notes of the decomposition that the report says in its own words (the shares sentence, the one few-runs note). */
+const SAID_ELSEWHERE = /add up to more than the all-varied|has only \d+ runs|no all-varied runs given|total variance is 0/;
+
 export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample): VarianceData {
   const out: VarianceData = { available: false, metric: sample.metric, factors: [], totals: [], notes: [] };
   const finals = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
@@ -93,12 +96,15 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample)
       for (const f of dec.factors) {
         out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareLo: f.shareCi?.[0] ?? null, shareHi: f.shareCi?.[1] ?? null });
       }
-      out.totals.push({ variant: v.name, total: dec.total, interaction: dec.interaction, allRuns: all?.length ?? 0 });
-      for (const n of dec.notes) out.notes.push(`${v.name}: ${n}`);
+      out.totals.push({ variant: v.name, total: dec.total, lo: dec.totalCi?.[0] ?? null, hi: dec.totalCi?.[1] ?? null, interaction: dec.interaction, allRuns: all?.length ?? 0 });
+      // The shares sentence says whether they add up and why; few runs are said once for the whole section.
+      for (const n of dec.notes) if (!SAID_ELSEWHERE.test(n)) out.notes.push(`${v.name}: ${n}`);
     } catch (e) {
       out.notes.push(`${v.name}: ${(e as Error).message}`);
     }
   }
+  const few = Math.min(...out.factors.map((f) => f.n));
+  if (few < 5) out.notes.unshift(`Some factors have only ${few} runs: their intervals are very wide (more seeds per factor narrow them).`);
   if (out.factors.length > 0) out.available = true;
   else out.reason = "no one-factor-at-a-time runs in this study (every run varies all random factors together); run a seed study that varies one factor at a time (e.g. seeds: { vary: \"init\" }) to see which factor contributes how much";
   return out;

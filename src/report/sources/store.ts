@@ -6,6 +6,9 @@
 import type { RunRecord, Store } from "../../store/types.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 
+/** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
+const RECORD_ROWS = new Set(["status", "diverged_at"]);
+
 export class StoreSource implements DataSource {
   readonly description: string;
   private readonly store: Store;
@@ -59,12 +62,12 @@ export class StoreSource implements DataSource {
       source: this.description,
       variantOrder: order,
       twinTrained: !sweep && all.some((r) => r.variants.length > 1),
-      groups: this.groups(records),
+      groups: this.groups(records, sweep),
     };
   }
 
   /** Runs grouped by root seed (in seed order), each run's metrics and records read when its seed comes. */
-  private async *groups(records: RunRecord[]): AsyncGenerator<SeedGroup> {
+  private async *groups(records: RunRecord[], sweep: boolean): AsyncGenerator<SeedGroup> {
     const bySeed = new Map<bigint, RunRecord[]>();
     for (const r of records) {
       let arr = bySeed.get(r.rootSeed);
@@ -74,7 +77,7 @@ export class StoreSource implements DataSource {
     for (const seed of [...bySeed.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const group: SeedGroup = { seed: seed.toString(), runs: [], checks: [] };
       for (const r of bySeed.get(seed)!) {
-        group.runs.push(...(await this.runData(r)));
+        group.runs.push(...(await this.runData(r, sweep)));
         const lines = await this.checkLines(r.id);
         if (lines.length > 0) group.checks.push({ seed: group.seed, variants: [...r.variants], lines });
       }
@@ -82,8 +85,9 @@ export class StoreSource implements DataSource {
     }
   }
 
-  private async runData(r: RunRecord): Promise<RunData[]> {
-    const metrics = await this.store.metrics({ runId: r.id });
+  private async runData(r: RunRecord, sweep: boolean): Promise<RunData[]> {
+    // A twin run's record keeps each variant's status and divergence step as rows (stored-results.ts): bookkeeping, not curves.
+    const metrics = (await this.store.metrics({ runId: r.id })).filter((m) => sweep || !RECORD_ROWS.has(m.name));
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
     return r.variants.map((variant) => {

@@ -67,8 +67,13 @@ export interface Conv2dOptions extends InitOptions {
   bias?: boolean;
 }
 
-/** 2-D convolution. weight [out, in/groups, kh, kw]; default init as nn.Conv2d. */
-export class Conv2d extends Module {
+/**
+ * What Conv2d and ConvTranspose2d share (PyTorch's _ConvNd): the geometry, the
+ * groups check and the weight and bias with their default init
+ * (kaiming_uniform(a=√5), bias uniform(±1/√fan_in)). The weight is
+ * [out, in/groups, kh, kw], or [in, out/groups, kh, kw] when transposed.
+ */
+abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];
@@ -79,7 +84,7 @@ export class Conv2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+  protected constructor(kind: string, transposed: boolean, inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions) {
     super();
     this.inChannels = inChannels;
     this.outChannels = outChannels;
@@ -89,11 +94,18 @@ export class Conv2d extends Module {
     this.dilation = pair(options.dilation ?? 1);
     this.groups = options.groups ?? 1;
     if (inChannels % this.groups || outChannels % this.groups) {
-      throw new Error(`Conv2d: in_channels (${inChannels}) and out_channels (${outChannels}) must be divisible by groups (${this.groups})`);
+      throw new Error(`${kind}: in_channels (${inChannels}) and out_channels (${outChannels}) must be divisible by groups (${this.groups})`);
     }
-    const shape = [outChannels, inChannels / this.groups, ...this.kernelSize];
+    const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
     this.weight = this.registerParameter("weight", shape, init.kaimingUniform(shape, { a: Math.sqrt(5) }), options.generator);
     this.bias = options.bias ?? true ? this.registerParameter("bias", [outChannels], init.biasUniform(shape), options.generator) : null;
+  }
+}
+
+/** 2-D convolution. weight [out, in/groups, kh, kw]; default init as nn.Conv2d. */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+    super("Conv2d", false, inChannels, outChannels, kernelSize, options);
   }
 
   override describe(): string {
@@ -111,34 +123,12 @@ export interface ConvTranspose2dOptions extends Conv2dOptions {
 }
 
 /** Transposed 2-D convolution. weight [in, out/groups, kh, kw]; default init as nn.ConvTranspose2d. */
-export class ConvTranspose2d extends Module {
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number];
+export class ConvTranspose2d extends ConvNd {
   readonly outputPadding: [number, number];
-  readonly dilation: [number, number];
-  readonly groups: number;
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvTranspose2dOptions = {}) {
-    super();
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize);
-    this.stride = pair(options.stride ?? 1);
-    this.padding = pair(options.padding ?? 0);
+    super("ConvTranspose2d", true, inChannels, outChannels, kernelSize, options);
     this.outputPadding = pair(options.outputPadding ?? 0);
-    this.dilation = pair(options.dilation ?? 1);
-    this.groups = options.groups ?? 1;
-    if (inChannels % this.groups || outChannels % this.groups) {
-      throw new Error(`ConvTranspose2d: in_channels (${inChannels}) and out_channels (${outChannels}) must be divisible by groups (${this.groups})`);
-    }
-    const shape = [inChannels, outChannels / this.groups, ...this.kernelSize];
-    this.weight = this.registerParameter("weight", shape, init.kaimingUniform(shape, { a: Math.sqrt(5) }), options.generator);
-    this.bias = options.bias ?? true ? this.registerParameter("bias", [outChannels], init.biasUniform(shape), options.generator) : null;
   }
 
   override describe(): string {

@@ -18,13 +18,13 @@
 import { statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import picomatch from "picomatch";
 import { native, type ScriptedModuleInfo } from "../native.ts";
 import { Tensor } from "../tensor.ts";
 import { Generator, type GeneratorSource } from "../generator.ts";
 import { noGrad } from "../runtime.ts";
 import { Module, type InitSource, type InitializeOptions } from "./module.ts";
 import { applyInit, type Initializer } from "./init.ts";
+import { matchPaths } from "./parameter-patterns.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
 
 export type { ScriptedInitRule } from "./torchscript-init.ts";
@@ -223,7 +223,7 @@ export class TorchScriptModule extends ScriptedPart {
    */
   override initialize(source: InitSource, options: InitializeOptions = {}): this {
     if (options.overwrite === false) return this;
-    const targets = this.#redrawn();
+    const targets = this.#redrawn().filter((p) => !options.only || options.only.has(p.path));
     noGrad(() => {
       for (const p of targets) {
         if (source instanceof Function) {
@@ -240,7 +240,7 @@ export class TorchScriptModule extends ScriptedPart {
       const redrawnOwners = new Set(targets.map((p) => p.path.slice(0, Math.max(0, p.path.lastIndexOf(".")))));
       for (const [path, m] of this.namedModules()) {
         if (!(m instanceof ScriptedPart) || !RUNNING_STATS_TYPES.has(m.typeName)) continue;
-        if (this.#init !== "twin" && !redrawnOwners.has(path)) continue;
+        if ((this.#init !== "twin" || options.only) && !redrawnOwners.has(path)) continue;
         for (const [name, b] of m.namedBuffers()) {
           if (name === "running_var") b.fill_(1);
           else if (name === "running_mean" || name === "num_batches_tracked") b.zero_();
@@ -255,20 +255,7 @@ export class TorchScriptModule extends ScriptedPart {
     const all = this.parameterInfo();
     let targets = all;
     if (this.#init === "file") {
-      const unmatched: string[] = [];
-      const selected = new Set<string>();
-      for (const pattern of this.#reinit) {
-        const match = picomatch(pattern);
-        const hits = all.filter((p) => match(p.path));
-        if (hits.length === 0) unmatched.push(pattern);
-        for (const p of hits) selected.add(p.path);
-      }
-      if (unmatched.length) {
-        throw new Error(
-          `nn.torchscript(${basename(this.path)}): reinit pattern${unmatched.length > 1 ? "s" : ""} ${unmatched.map((u) => `"${u}"`).join(", ")} match no parameter; ` +
-            `its parameters are: ${all.map((p) => p.path).join(", ")}`,
-        );
-      }
+      const selected = matchPaths(this.#reinit, all.map((p) => p.path), `nn.torchscript(${basename(this.path)}), reinit`);
       targets = all.filter((p) => selected.has(p.path));
     }
     const missing = targets.filter((p) => isNoRule(p.init));

@@ -1,0 +1,90 @@
+/**
+ * Charts of a factorial verdict (study/factorial-verdict.ts): for each pair
+ * of factors an interaction plot (the first factor's levels on the axis, one
+ * line per level of the second, each point the mean over seeds with its
+ * interval: parallel lines = no interaction), and the effect of each
+ * two-level factor under every setting of the others with its interval.
+ */
+import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
+import { CONFIG, SCHEMA, finite, slug, seedsText, type Chart } from "./common.ts";
+
+/** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
+export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number]): Chart {
+  const [a, b] = pair.factors;
+  const levelsA = v.factors.find((f) => f.name === a)!.levels;
+  const levelsB = v.factors.find((f) => f.name === b)!.levels;
+  const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], mean: m.mean, lo: m.ci[0], hi: m.ci[1] }));
+  const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${inter.estimate.toPrecision(3)}, ${Math.round(v.level * 100)}% CI [${inter.ci[0].toPrecision(3)}, ${inter.ci[1].toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}, p = ${inter.p.toPrecision(2)}`) : "";
+  const x = { field: a, type: "ordinal", scale: { domain: levelsA }, title: a, axis: { labelAngle: 0 } };
+  const color = { field: b, type: "nominal", scale: { domain: levelsB }, legend: { title: b, orient: "right", direction: "vertical" } };
+  const title = `Interaction: ${a} × ${b}`;
+  return {
+    id: `interaction-${slug(a)}-${slug(b)}`,
+    title,
+    caption:
+      `Each point is the mean over ${seedsText(v.seeds.length)} of final ${v.metric} at that level of ${a} (axis) and ${b} (colour), averaged over the other factors; ` +
+      `the bar is its ${Math.round(v.level * 100)}% t interval over seeds. Parallel lines mean the effect of ${a} does not depend on ${b}; ` +
+      `the interaction test uses the per-seed contrasts (paired), which are more precise than these per-point intervals suggest.`,
+    series: levelsB.length,
+    points: rows.length,
+    marks: { lines: levelsB.length, means: rows.length, cis: rows.length },
+    spec: {
+      $schema: SCHEMA,
+      title: { text: title, subtitle },
+      config: CONFIG,
+      width: 420,
+      height: 260,
+      data: { values: rows },
+      layer: [
+        { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}` }, color } },
+        { name: "cis", mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
+        { name: "means", mark: { type: "point", filled: true, size: 70 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color, tooltip: [{ field: a }, { field: b }, { field: "mean", format: ".4g" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }] } },
+      ],
+    },
+  };
+}
+
+/** Each two-level factor's effect at each level of the other factors, with intervals; the main effect for comparison. */
+export function simpleEffectsChart(v: FactorialVerdict): Chart | undefined {
+  if (v.simple_effects.length === 0) return undefined;
+  const label = (factor: string, levels: [string, string], at?: string) => `${factor} (${levels[1]} − ${levels[0]}) ${at ?? "overall"}`;
+  const rows = [
+    ...v.factors.filter((f) => f.levels.length === 2).map((f) => {
+      const e = v.factorial.find((x) => x.name === f.name)!;
+      return { row: label(f.name, [f.levels[0]!, f.levels[1]!]), kind: "main effect (averaged over the other factors)", estimate: e.estimate!, lo: e.ci![0], hi: e.ci![1], p: e.p };
+    }),
+    ...v.simple_effects.map((s) => ({ row: label(s.factor, s.levels, `at ${s.at.factor}=${s.at.level}`), kind: "at one setting of another factor", estimate: s.estimate, lo: s.ci[0], hi: s.ci[1], p: s.p })),
+  ];
+  const order = v.factors.flatMap((f) => rows.filter((r) => r.row.startsWith(`${f.name} (`)).map((r) => r.row));
+  const y = { field: "row", type: "nominal", scale: { domain: order }, title: null, axis: { labelLimit: 400 } };
+  const xTitle = `effect on final ${v.metric} (${v.higher_is_better ? "positive" : "negative"} = better)`;
+  const kinds = ["main effect (averaged over the other factors)", "at one setting of another factor"];
+  return {
+    id: `factorial-effects-${slug(v.metric)}`,
+    title: `Effects per setting: final ${v.metric}`,
+    caption: `Each bar is an effect (second level − first) with its ${Math.round(v.level * 100)}% interval from the per-seed contrasts over ${seedsText(v.seeds.length)}: overall (averaged over the other factors) and at each level of every other factor. The dashed line is no effect.`,
+    series: rows.length,
+    points: rows.length,
+    marks: { cis: rows.length, estimates: rows.length },
+    spec: {
+      $schema: SCHEMA,
+      title: `Effects per setting: final ${v.metric}`,
+      config: CONFIG,
+      width: 560,
+      height: 26 * rows.length + 10,
+      layer: [
+        { name: "zero", data: { values: [{ x: 0 }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "x", type: "quantitative" } } },
+        { name: "cis", data: { values: rows }, mark: { type: "rule", strokeWidth: 3 }, encoding: { x: { field: "lo", type: "quantitative", title: xTitle }, x2: { field: "hi" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: { title: null } } } },
+        { name: "estimates", data: { values: rows }, mark: { type: "tick", thickness: 3 }, encoding: { x: { field: "estimate", type: "quantitative" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: null }, tooltip: [{ field: "row" }, { field: "estimate", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p", format: ".3g" }] } },
+      ],
+    },
+  };
+}
+
+/** Every chart of a factorial verdict: the interaction plots, then the per-setting effects. */
+export function factorialCharts(v: FactorialVerdict): Chart[] {
+  const charts = v.interaction_means.map((pair) => interactionChart(v, pair));
+  const effects = simpleEffectsChart(v);
+  return effects ? [...charts, effects] : charts;
+}

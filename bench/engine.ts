@@ -188,6 +188,7 @@ interface Row {
   ratio_min: number; ratio_max: number;
   /** scripted_cnn only: twin's scripted CNN step over twin's native CNN step (the cnn row of the same run). */
   ratio_native?: number;
+  ratio_native_cpu?: number;
   /** The core both sides ran on, or null when not pinned. */
   pinned_core: number | null;
   samples: number;
@@ -217,7 +218,9 @@ for (const threads of [1, 2]) {
     const r = (x: number) => +x.toFixed(4);
     const tm = median(tw.wall), pm = median(pt.wall), tc = median(tw.cpu), pc = median(pt.cpu);
     const nativeCnn = rows.find((row) => row.name === "cnn" && row.threads === threads);
-    const vsNative = c.name === "scripted_cnn" && nativeCnn ? { ratio_native: +(tm / nativeCnn.twin_ms).toFixed(3) } : {};
+    const vsNative = c.name === "scripted_cnn" && nativeCnn
+      ? { ratio_native: +(tm / nativeCnn.twin_ms).toFixed(3), ratio_native_cpu: +(tc / nativeCnn.twin_cpu_ms).toFixed(3) }
+      : {};
     rows.push({ ...vsNative, name: c.name, threads, twin_ms: r(tm), torch_ms: r(pm), ratio: +(tm / pm).toFixed(3), twin_cpu_ms: r(tc), torch_cpu_ms: r(pc), ratio_cpu: +(tc / pc).toFixed(3), ratio_min: +min.toFixed(3), ratio_max: +max.toFixed(3), pinned_core: pinned ? PIN_CORE : null, samples: tw.wall.length });
     process.stderr.write(`  ${c.name} x${threads} done\n`);
   }
@@ -233,7 +236,7 @@ console.log(`medians; wall = wall-clock ms per step, cpu = process CPU ms per st
 console.log(`1-thread cases: ${rows.some((r) => r.pinned_core !== null) ? `both sides pinned to core ${PIN_CORE} (taskset)` : "not pinned (no taskset, or one core)"}`);
 console.log(`${pad("case", 48)} ${pad("thr", 4)} ${pad("twin wall", 10)} ${pad("torch wall", 11)} ${pad("ratio", 7)} ${pad("rounds", 12)} ${pad("twin cpu", 10)} ${pad("torch cpu", 10)} ratio_cpu`);
 for (const r of rows) {
-  const native = r.ratio_native === undefined ? "" : `   (twin scripted / twin native: ${r.ratio_native.toFixed(3)})`;
+  const native = r.ratio_native === undefined ? "" : `   (twin scripted / twin native: wall ${r.ratio_native.toFixed(3)}, cpu ${r.ratio_native_cpu!.toFixed(3)})`;
   console.log(`${pad(LABEL[r.name as CaseName], 48)} ${pad(String(r.threads), 4)} ${pad(r.twin_ms.toFixed(3), 10)} ${pad(r.torch_ms.toFixed(3), 11)} ${pad(r.ratio.toFixed(3), 7)} ${pad(`${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`, 12)} ${pad(r.twin_cpu_ms.toFixed(3), 10)} ${pad(r.torch_cpu_ms.toFixed(3), 10)} ${r.ratio_cpu.toFixed(3)}${native}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });

@@ -39,9 +39,12 @@ function timedGet(url: string): Promise<{ ms: number; body: Record<string, unkno
       res.setEncoding("utf8");
       res.on("data", (c: string) => (text += c));
       res.on("end", () => {
-        const body = JSON.parse(text) as Record<string, unknown>;
-        if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`));
-        else resolve({ ms: performance.now() - t0, body });
+        if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`));
+        try {
+          resolve({ ms: performance.now() - t0, body: JSON.parse(text) as Record<string, unknown> });
+        } catch {
+          reject(new Error(`${url}: status 200 but not JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 200))})`));
+        }
       });
     }).on("error", reject);
   });

@@ -1,6 +1,7 @@
 /** `twin compare <study>`: twin-train the study's variants over seeds and print the paired verdict. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
+import { formatDeployment, studyDeployment } from "../study/deployment.ts";
 import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { studyFactorialVerdict } from "../study/factorial-study-verdict.ts";
@@ -80,10 +81,13 @@ export function registerCompare(program: Command): void {
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
       const verdict = studyVerdict(studySeedResults(results, metric), { metric: `validation ${metric}`, reference: results.reference, smallestDifference: smallest, percent });
       const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, metric), spec.design, { metric: `validation ${metric}`, percent }) : undefined;
-      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
+      const deployment = studyDeployment(results);
+      if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), deployment, repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");
         if (factorial) process.stdout.write("\n" + formatFactorialVerdict(spec.name, factorial, percent) + "\n");
+        const deploymentText = formatDeployment(deployment);
+        if (deploymentText) process.stdout.write(deploymentText + "\n");
         if (warning) process.stdout.write(`warning: ${warning}\n`);
         if (plan) process.stdout.write(sequentialSummary(plan) + "\n");
         process.stdout.write(`\nlogs: ${resolve(opts.logdir)}/${spec.name}/\n`);

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runStudy } from "../study/run-study.ts";
+import { formatDeployment, studyDeployment } from "../study/deployment.ts";
 import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { anyRunFailed } from "./stats.ts";
@@ -72,11 +73,13 @@ export function registerDemo(program: Command): void {
           variants: Object.fromEntries(Object.entries(r.result.variants).map(([k, v]) => [k, { status: v.status, final: v.final, weightsHash: v.weightsHash }])),
           runChain: r.result.runChain,
         }));
-        process.stdout.write(JSON.stringify({ study: spec.name, logdir, runs, verdict }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ study: spec.name, logdir, runs, verdict, deployment: studyDeployment(results) }, null, 2) + "\n");
         if (anyRunFailed(verdict)) flagFailedRuns();
         return;
       }
       process.stdout.write("\n" + formatVerdict(spec.name, verdict) + "\n");
+      const deploymentText = formatDeployment(studyDeployment(results));
+      if (deploymentText) process.stdout.write(deploymentText + "\n");
       process.stdout.write(`\nTensorBoard logs: ${logdir}/${spec.name}/<variant>/seed-<n>/   (tensorboard --logdir ${opts.logdir})\n`);
       if (anyRunFailed(verdict)) flagFailedRuns();
     });

@@ -90,6 +90,8 @@ export function registerStats(program: Command): void {
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const direction = lowerIsBetterOption(opts);
       if (opts.factors !== undefined) {
+        const ignored = (["reference", "paired", "unpaired", "smallestDifference"] as const).filter((k) => opts[k] !== undefined).concat(opts.test !== "auto" ? ["test" as never] : []);
+        if (ignored.length) throw new UsageError(`--factors analyses every effect with per-seed contrasts; ${ignored.map((k) => `--${String(k).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} do${ignored.length === 1 ? "es" : ""} not apply to it`);
         const { statsFactors } = await import("./stats-factors.ts");
         return statsFactors(file, { ...opts, factors: opts.factors }, direction);
       }

@@ -41,7 +41,7 @@ export interface Views {
 /** Studies whose accumulators are kept (each holds every run's curve values). */
 const KEPT_STUDIES = 2;
 /** Rendered charts kept, by spec. */
-const KEPT_SVGS = 64;
+const KEPT_SVGS = 24;
 /** Seed groups folded between two turns of the event loop. */
 const GROUPS_PER_TURN = 25;
 

@@ -375,7 +375,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     const out: StudyRun[] = [];
     const byId = new Map<string, TwinResult>();
     for (const run of await Promise.all(ids.map((id) => store.getRun(id)))) {
-      if (FINAL.has(run.status)) byId.set(run.id, fresh.get(run.id) ?? (await resultFromStore(store, run)));
+      if (FINAL.has(run.status)) byId.set(run.id, fresh.get(run.id) ?? (await resultFromStore(store, run, { predictions: true })));
     }
     for (const [i, run] of runs.entries()) {
       const result = byId.get(run.id);

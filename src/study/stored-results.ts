@@ -110,8 +110,8 @@ export async function executedFingerprint(store: Store, run: RunRecord): Promise
   return a?.sha256 ?? run.fingerprintHash;
 }
 
-/** A stored run as a TwinResult (no predictions, no initial layer hashes): what the verdict and reports need. */
-export async function resultFromStore(store: Store, run: RunRecord): Promise<TwinResult> {
+/** A stored run as a TwinResult (no initial layer hashes; per-example predictions only with `predictions`): what the verdict and reports need. */
+export async function resultFromStore(store: Store, run: RunRecord, options: { predictions?: boolean } = {}): Promise<TwinResult> {
   const config = configOf(run);
   const [metrics, sums, checksums, artifacts] = await Promise.all([
     store.metrics({ runId: run.id }),
@@ -152,6 +152,16 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
   const seeds: Record<string, string> = {};
   for (const [k, v] of Object.entries(run.seeds)) seeds[k] = v.toString();
   const chainArtifact = artifacts.find((a) => a.kind === "run-chain");
+  let validationTargets: Int32Array = new Int32Array(0), testTargets: Int32Array = new Int32Array(0);
+  if (options.predictions) {
+    for (const p of await store.predictions(run.id)) {
+      const v = variants[p.variant];
+      if (!v) continue;
+      v.numClasses = p.classes;
+      if (p.split === "validation") { v.predictions = p.probabilities; validationTargets = p.labels; }
+      else { v.testPredictions = p.probabilities; testTargets = p.labels; }
+    }
+  }
   return {
     study: run.study,
     seeds,
@@ -161,8 +171,8 @@ export async function resultFromStore(store: Store, run: RunRecord): Promise<Twi
     reference: config.reference,
     schedule: "sequential",
     variants,
-    validationTargets: new Int32Array(0),
-    testTargets: new Int32Array(0),
+    validationTargets,
+    testTargets,
     batchChecksums: checksums.map((c) => c.checksum),
     controlSums: byStep[byStep.length - 1] ?? [],
     controlSumsByStep: byStep,

@@ -63,6 +63,17 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** Waits until the dashboard's view keeps its data version for a second (a redraw replaces every chart's elements). */
+async function viewSettled(page: Page): Promise<void> {
+  const version = () => page.$eval("#updated", (e) => e.getAttribute("data-version"));
+  for (let last = await version(); ; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await version();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 /** For every chart: the SVG elements of each named mark group, against the counts the chart declares. */
 async function checkCharts(page: Page): Promise<string[]> {
   const results = await page.$$eval("figure[data-chart]", (figs) =>
@@ -164,6 +175,8 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
     const grown = (n: number): boolean => Number((globalThis as unknown as { document: Doc }).document.querySelector('figure[data-chart="curve-eval-f1"]')?.getAttribute("data-points")) > n;
     await page.waitForFunction(grown, before, { timeout: 20_000 });
+    // Each logged line announces a new version and the page redraws the view: measure once it has stopped changing.
+    await viewSettled(page);
     await checkCharts(page);
     await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });

@@ -86,4 +86,7 @@ test("twin stats --factors --json prints the factorial entries; JSON Lines work 
   const bad = spawnSync(process.execPath, ["bin/twin.js", "stats", file("b.csv", CSV), "--factors", "seed"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /"seed" is a row column, not a factor/);
+  const mixed = spawnSync(process.execPath, ["bin/twin.js", "stats", file("x.csv", CSV), "--factors", "optimizer,dropout", "--reference", "sgd"], { encoding: "utf8" });
+  assert.equal(mixed.status, 2);
+  assert.match(mixed.stderr, /--reference does not apply/);
 });

@@ -56,6 +56,8 @@ function lastStepOf(r: RunData): number {
 
 type Curve = CurveAccumulator | CurveColumns;
 
+type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
+
 /**
  * Folds a study's seed groups into the report model. "stream" (the report)
  * keeps bounded summaries and takes every seed once; "replace" (the
@@ -71,6 +73,7 @@ export class StudyAccumulator {
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
   private anyChecks = false;
+  private derived: { key: string; value: FinalsDerived } | undefined;
   private anyPaired = false;
   private reference: string | undefined;
 
@@ -202,7 +205,7 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError } = verdict(final, reference, verdictCells(runs, metric, variants));
+    const { analysis, analysisError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
@@ -236,14 +239,38 @@ export class StudyAccumulator {
       curves: build(this.curves, variants),
       pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
       final,
+      distribution,
+      differences,
+      variance,
+      power,
+      expectedMax,
+      repro: { ...audit, fingerprints },
+      warnings,
+    };
+  }
+
+  /**
+   * Everything computed from the final values: the verdict, distributions,
+   * variance by factor, power, expected maximum. In "replace" mode the last
+   * result is kept with its inputs, so that an update that leaves every final
+   * value, status and factor seed as it was (a line appended to a running
+   * run's curve) does not redo the tests.
+   */
+  private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
+    const key = this.mode === "replace" ? JSON.stringify([final, twinTrained, runs.map((r) => [r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null])]) : undefined;
+    if (key !== undefined && this.derived?.key === key) return this.derived.value;
+    const { analysis, analysisError } = verdict(final, final.reference, verdictCells(runs, metric, variants));
+    const value: FinalsDerived = {
+      analysis,
+      ...(analysisError !== undefined ? { analysisError } : {}),
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
       variance: varianceData(runs, final),
       power: powerData(final, analysis),
       expectedMax: expectedMaxData(final),
-      repro: { ...audit, fingerprints },
-      warnings,
     };
+    if (key !== undefined) this.derived = { key, value };
+    return value;
   }
 
   /** Variants in the source's order (else as first seen), the reference first. */

@@ -12,12 +12,56 @@ import { tCritical } from "./step-stats.ts";
 import type { CurveData } from "./types.ts";
 import type { Point } from "../types.ts";
 
-/** Statistics of one step's values (given as a copy it may sort). */
+/**
+ * Moves the k-th smallest of `a[lo..hi]` to `a[k]`, smaller ones before it
+ * and larger ones after (Hoare's FIND, 1961, median-of-three pivot): linear
+ * time on average, where sorting a step's values for four quantiles was most
+ * of a dashboard update at 10,000 runs.
+ */
+export function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length - 1): void {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot.
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** numpy's default (linear) quantile of `values` by selection instead of sorting; `values` is reordered. */
+export function quantileBySelection(values: Float64Array, q: number): number {
+  const n = values.length;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  selectKth(values, lo);
+  if (lo >= n - 1) return values[lo]!;
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (values[i]! < b) b = values[i]!;
+  // quantileSorted on the two neighbours (numpy's _lerp).
+  return quantileSorted([values[lo]!, b], h - lo);
+}
+
+/** Statistics of one step's values (given as a copy it may reorder). */
 class ExactStep implements StepSummary {
   readonly n: number;
   readonly mean: number;
   private readonly m2: number;
-  private sorted = false;
 
   constructor(private readonly values: Float64Array) {
     this.n = values.length;
@@ -38,9 +82,7 @@ class ExactStep implements StepSummary {
 
   /** Exact quantiles (linear interpolation, numpy's default). */
   quantiles(qs: readonly number[]): number[] {
-    if (!this.sorted) this.values.sort();
-    this.sorted = true;
-    return qs.map((q) => quantileSorted(this.values, q));
+    return qs.map((q) => quantileBySelection(this.values, q));
   }
 }
 

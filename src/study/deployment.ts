@@ -1,0 +1,257 @@
+/**
+ * What to deploy (seed article 002): from every variant's per-example
+ * predictions over seeds, the best variant if you deploy an ensemble of its
+ * seeds, and the best if you deploy a single seed (best worst case, then
+ * smallest range), each with its uncertainty; validation and held-out test
+ * side by side. Choices are made on validation only; the test set confirms.
+ */
+import {
+  churn, ensembleCurve, ensembleGain, ensembleValidationTest, mcnemarModels, predictedClasses, subsetAccuracy, twoLevelDifference,
+  validationTestAgreement, type Churn, type EnsembleCurvePoint, type EnsembleGain, type EnsembleValidationTest, type ModelMcNemar,
+  type Predictions, type TwoLevelDifference, type ValidationTestAgreement,
+} from "../stats/index.ts";
+import type { TwinResult } from "../twin/types.ts";
+
+/** One seed's predictions of one variant. */
+export interface SeedPredictions {
+  seed: string;
+  validation: Predictions;
+  test?: Predictions;
+}
+
+export interface VariantPredictions {
+  variant: string;
+  seeds: SeedPredictions[];
+  /** The validation labels, when every seed was validated on the same examples (one split seed); else undefined: no validation ensembles. */
+  validationLabels?: ArrayLike<number>;
+  /** Each seed's own validation labels (the split may differ per seed). */
+  seedValidationLabels: ArrayLike<number>[];
+  testLabels?: ArrayLike<number>;
+}
+
+interface SetSummary {
+  /** Single seeds: mean, min, max, range of accuracy. */
+  mean: number;
+  min: number;
+  max: number;
+  range: number;
+  /** The ensemble of every seed (NaN when the seeds were validated on different splits). */
+  ensemble: number;
+  curve: EnsembleCurvePoint[];
+}
+
+export interface VariantDeployment {
+  variant: string;
+  seeds: number;
+  validation: SetSummary;
+  test?: SetSummary;
+  /** Gain of the full ensemble over one seed, on test when there is one, else on validation. */
+  gain?: EnsembleGain & { set: "test" | "validation" };
+  churn?: Churn & { set: "test" | "validation" };
+  /** Validation against test across seeds and across k-seed ensembles (with a test set and ≥ 3 seeds). */
+  validationVsTest?: { seeds: ValidationTestAgreement; ensembles: EnsembleValidationTest[]; points: { seed: string; validation: number; test: number }[] };
+}
+
+export interface DeploymentChoice {
+  /** "ensemble": the best ensemble of all seeds; "single seed": the best worst case (ties: the smallest range). */
+  kind: "ensemble" | "single seed";
+  variant: string;
+  /** What the choice was made on (validation) and what the test set says. */
+  validation: number;
+  test?: number;
+  runnerUp?: string;
+  /** ensemble: exact McNemar of the two ensembles' per-example correctness (the set below); single seed: the two-level difference of single-seed accuracy. */
+  versusRunnerUp?: { set: "test" | "validation"; mcnemar?: ModelMcNemar; twoLevel?: TwoLevelDifference };
+  note: string;
+}
+
+export interface Deployment {
+  variants: VariantDeployment[];
+  ensemble?: DeploymentChoice;
+  singleSeed?: DeploymentChoice;
+  notes: string[];
+}
+
+function summarize(preds: Predictions[], labels: ArrayLike<number> | undefined, seedLabels: ArrayLike<number>[]): SetSummary {
+  const accs = preds.map((p, i) => subsetAccuracy([p], [0], seedLabels[i]!));
+  const min = Math.min(...accs), max = Math.max(...accs);
+  return {
+    mean: accs.reduce((s, v) => s + v, 0) / accs.length, min, max, range: max - min,
+    ensemble: labels ? subsetAccuracy(preds, preds.map((_, i) => i), labels) : NaN,
+    curve: labels ? ensembleCurve(preds, labels, { subsets: 100, seed: 0 }) : [],
+  };
+}
+
+/** Per example: 1 when the ensemble of `preds` (one seed: a single model) predicts the label. */
+function correct(preds: Predictions[], labels: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(predictedClasses(preds), (c, e) => (c === labels[e] ? 1 : 0));
+}
+
+/** Per variant: single seeds, the ensemble, its curve, gain, churn and validation against test; then both deployment choices. */
+export function deploymentAnalysis(variants: readonly VariantPredictions[]): Deployment {
+  const notes: string[] = [];
+  const usable = variants.filter((v) => v.seeds.length >= 1);
+  const out: VariantDeployment[] = usable.map((v) => {
+    const val = v.seeds.map((s) => s.validation);
+    const test = v.testLabels && v.seeds.every((s) => s.test) ? v.seeds.map((s) => s.test!) : undefined;
+    const d: VariantDeployment = { variant: v.variant, seeds: v.seeds.length, validation: summarize(val, v.validationLabels, v.seedValidationLabels) };
+    if (test) d.test = summarize(test, v.testLabels!, test.map(() => v.testLabels!));
+    const ensembleSet = test ? { set: "test" as const, preds: test, labels: v.testLabels! } : v.validationLabels ? { set: "validation" as const, preds: val, labels: v.validationLabels } : undefined;
+    if (ensembleSet && ensembleSet.preds.length >= 2) {
+      d.gain = { ...ensembleGain(ensembleSet.preds, ensembleSet.labels), set: ensembleSet.set };
+      d.churn = { ...churn(ensembleSet.preds.map((p) => predictedClasses([p]))), set: ensembleSet.set };
+    }
+    if (test && v.seeds.length >= 3) {
+      const va = val.map((p, i) => subsetAccuracy([p], [0], v.seedValidationLabels[i]!));
+      const ta = test.map((p) => subsetAccuracy([p], [0], v.testLabels!));
+      d.validationVsTest = {
+        seeds: validationTestAgreement(va, ta),
+        ensembles: v.validationLabels ? ensembleValidationTest(val, v.validationLabels, test, v.testLabels!, { subsets: 100 }) : [],
+        points: v.seeds.map((s, i) => ({ seed: s.seed, validation: va[i]!, test: ta[i]! })),
+      };
+    }
+    return d;
+  });
+  const deployment: Deployment = { variants: out, notes };
+  if (out.length === 0) return deployment;
+  const byName = new Map(usable.map((v) => [v.variant, v]));
+  const hasTest = out.every((d) => d.test);
+  const compareSet = hasTest ? "test" : "validation";
+  const sameExamples = hasTest || out.every((d) => !Number.isNaN(d.validation.ensemble));
+
+  // Ensemble: the best ensemble of all seeds on validation (on test only when the seeds' validation splits differ: said in a note).
+  const onValidation = out.every((d) => !Number.isNaN(d.validation.ensemble));
+  const ensembleScore = (d: VariantDeployment) => (onValidation ? d.validation.ensemble : d.test?.ensemble ?? NaN);
+  const ens = out.filter((d) => !Number.isNaN(ensembleScore(d))).sort((a, b) => ensembleScore(b) - ensembleScore(a));
+  const e0 = ens[0], e1 = ens[1];
+  if (e0) {
+    const ensembleChoice: DeploymentChoice = {
+      kind: "ensemble", variant: e0.variant, validation: e0.validation.ensemble, ...(e0.test ? { test: e0.test.ensemble } : {}),
+      note: `ensemble of its ${e0.seeds} seeds, best on ${onValidation ? "validation" : "test"}`,
+    };
+    if (!onValidation) {
+      notes.push("the seeds were validated on different splits (the split factor varies), so their ensembles exist on the test set only: the ensemble choice above uses the test set, which makes its test score optimistic; fix the split seed (or hold out a second set) to choose on validation");
+    }
+    if (e1) {
+      ensembleChoice.runnerUp = e1.variant;
+      const a = byName.get(e1.variant)!, b = byName.get(e0.variant)!;
+      const set = hasTest ? "test" : "validation";
+      const pick = (v: VariantPredictions) => (hasTest ? v.seeds.map((s) => s.test!) : v.seeds.map((s) => s.validation));
+      const labels = hasTest ? b.testLabels! : b.validationLabels!;
+      ensembleChoice.versusRunnerUp = { set, mcnemar: mcnemarModels(correct(pick(a), labels), correct(pick(b), labels)) };
+    }
+    deployment.ensemble = ensembleChoice;
+  }
+
+  // One seed: the best worst case on validation, then the smallest range.
+  const single = [...out].sort((a, b) => b.validation.min - a.validation.min || a.validation.range - b.validation.range);
+  const s0 = single[0]!, s1 = single[1];
+  const singleChoice: DeploymentChoice = {
+    kind: "single seed", variant: s0.variant, validation: s0.validation.min, ...(s0.test ? { test: s0.test.min } : {}),
+    note: `worst of its ${s0.seeds} seeds is the best worst case on validation (range ${(100 * s0.validation.range).toFixed(2)} points)`,
+  };
+  if (s1) {
+    singleChoice.runnerUp = s1.variant;
+    const a = byName.get(s1.variant)!, b = byName.get(s0.variant)!;
+    const rows = (v: VariantPredictions) => v.seeds.map((s, i) => (hasTest ? correct([s.test!], v.testLabels!) : correct([s.validation], v.seedValidationLabels[i]!)));
+    if (a.seeds.length >= 2 && b.seeds.length >= 2 && sameExamples) {
+      const paired = a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s.seed === b.seeds[i]!.seed);
+      singleChoice.versusRunnerUp = { set: compareSet, twoLevel: twoLevelDifference(rows(a), rows(b), { paired }) };
+    }
+  }
+  deployment.singleSeed = singleChoice;
+  if (!hasTest) notes.push("no held-out test set: the choices and their uncertainty rest on the validation split they were chosen on (optimistic)");
+  return deployment;
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${pct(x)}`;
+
+function setCells(s: SetSummary | undefined): string[] {
+  if (!s) return ["-", "-", "-"];
+  return [pct(s.mean), `${pct(s.min)}–${pct(s.max)} (${pct(s.range)})`, Number.isNaN(s.ensemble) ? "-" : pct(s.ensemble)];
+}
+
+/** The deployment section of a verdict, as text (accuracies in %). */
+export function formatDeployment(d: Deployment): string {
+  if (d.variants.length === 0) return "";
+  const lines = ["", "what to deploy (chosen on validation; the held-out test set beside it, never used to choose)"];
+  const header = ["variant", "seeds", "val mean", "val min–max (range)", "val ensemble", "test mean", "test min–max (range)", "test ensemble", "ensemble gain, 95% CI", "churn"];
+  const rows = d.variants.map((v) => [
+    v.variant, String(v.seeds), ...setCells(v.validation), ...setCells(v.test),
+    v.gain ? `${signed(v.gain.estimate)}${Number.isNaN(v.gain.lo) ? "" : ` [${signed(v.gain.lo)}, ${signed(v.gain.hi)}]`} (${v.gain.set})` : "-",
+    v.churn ? `${pct(v.churn.mean)}% (${v.churn.set})` : "-",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+  const e = d.ensemble;
+  if (e) {
+    const scores = [Number.isNaN(e.validation) ? "" : `${pct(e.validation)}% validation`, e.test !== undefined ? `${pct(e.test)}% test` : ""].filter(Boolean).join(", ");
+    let line = `as an ensemble: ${e.variant} (${e.note}: ${scores})`;
+    const m = e.versusRunnerUp?.mcnemar;
+    if (m) line += `; vs ${e.runnerUp}'s ensemble on ${e.versusRunnerUp!.set}: ${m.onlyB} examples only ${e.variant}'s gets right, ${m.onlyA} only ${e.runnerUp}'s, exact McNemar p = ${m.p < 0.001 ? m.p.toExponential(1) : m.p.toFixed(3)} (these seeds; the test examples are the uncertainty)`;
+    lines.push(line);
+  }
+  const s = d.singleSeed;
+  if (s) {
+    let line = `as one seed: ${s.variant} (${s.note}; worst seed ${pct(s.validation)}% validation${s.test !== undefined ? `, ${pct(s.test)}% test` : ""})`;
+    const t = s.versusRunnerUp?.twoLevel;
+    if (t) {
+      const share = t.parts.seeds / (t.se * t.se || 1);
+      line += `; mean single-seed accuracy vs ${s.runnerUp} on ${s.versusRunnerUp!.set}: ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}] ` +
+        `(seeds and test examples; ${t.dominant} dominate, ${Math.round(100 * share)}% from seeds; ${t.narrowsMore} would narrow it more)`;
+    }
+    lines.push(line);
+  }
+  for (const v of d.variants) {
+    const vt = v.validationVsTest;
+    if (!vt) continue;
+    const k = vt.ensembles.filter((x) => x.k > 1 && !Number.isNaN(x.spearman));
+    const ensembles = k.length ? `; across ${k[0]!.k}-seed ensembles ρ = ${k[0]!.spearman.toFixed(2)} (${k[0]!.n})` : "";
+    lines.push(
+      `validation vs test, ${v.variant} (${v.seeds} seeds): Spearman ρ = ${Number.isNaN(vt.seeds.spearman) ? "n/a" : vt.seeds.spearman.toFixed(2)}; ` +
+        `the best seed on validation is ${vt.seeds.bestOnValidationIsBestOnTest ? "also best on test" : `rank ${vt.seeds.testRankOfBestOnValidation} of ${vt.seeds.n} on test (${pct(vt.seeds.testRegret)} points below the best)`}${ensembles}`,
+    );
+  }
+  for (const n of d.notes) lines.push(`note: ${n}`);
+  return lines.join("\n");
+}
+
+/**
+ * The predictions a study's runs kept, per variant (finished variants of
+ * finished runs only). Validation ensembles need every seed validated on the
+ * same examples: true when all runs share one split seed.
+ */
+export function studyPredictions(runs: readonly { plan: { label: number }; result: TwinResult }[], variants: readonly string[]): VariantPredictions[] {
+  const splitSeeds = new Set(runs.map((r) => r.result.seeds.split));
+  const sameSplit = splitSeeds.size === 1;
+  return variants.map((variant) => {
+    const seeds: SeedPredictions[] = [];
+    const seedValidationLabels: ArrayLike<number>[] = [];
+    let testLabels: ArrayLike<number> | undefined;
+    for (const { plan, result } of runs) {
+      const v = result.variants[variant];
+      if (!v || v.status !== "finished" || !v.predictions || !v.numClasses) continue;
+      const C = v.numClasses;
+      if (v.predictions.length !== result.validationTargets.length * C) continue;
+      const s: SeedPredictions = { seed: String(plan.label), validation: { data: v.predictions, shape: [result.validationTargets.length, C] } };
+      if (v.testPredictions && result.testTargets.length * C === v.testPredictions.length) {
+        s.test = { data: v.testPredictions, shape: [result.testTargets.length, C] };
+        testLabels = result.testTargets;
+      }
+      seeds.push(s);
+      seedValidationLabels.push(result.validationTargets);
+    }
+    const everyTest = seeds.length > 0 && seeds.every((s) => s.test);
+    return {
+      variant, seeds, seedValidationLabels,
+      ...(sameSplit && seedValidationLabels.length ? { validationLabels: seedValidationLabels[0]! } : {}),
+      ...(everyTest && testLabels ? { testLabels } : {}),
+    };
+  });
+}
+
+/** The deployment section of a study's results (its runs' kept predictions). */
+export function studyDeployment(results: { runs: readonly { plan: { label: number }; result: TwinResult }[]; variants: readonly string[] }): Deployment {
+  return deploymentAnalysis(studyPredictions(results.runs, results.variants));
+}

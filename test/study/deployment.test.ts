@@ -1,0 +1,78 @@
+/**
+ * The deployment section: per variant single seeds, ensemble, gain, churn and
+ * validation against test; both choices (best ensemble on validation; best
+ * worst case, then smallest range) with their uncertainty, on synthetic
+ * predictions whose answer is known.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as s from "../../src/stats/index.ts";
+import { deploymentAnalysis, formatDeployment, type VariantPredictions } from "../../src/study/deployment.ts";
+
+/** Seeds of one variant: `skill` raises the true class's logit, `noise` is each seed's own noise; shared examples per set. */
+function variant(name: string, seeds: number, skill: number, noise: number, seed: number, withTest = true): VariantPredictions {
+  const C = 5;
+  const make = (E: number, set: number) => {
+    const rng = new s.Xoshiro128(1000 + set); // the same examples for every variant and seed
+    const labels = Int32Array.from({ length: E }, () => rng.nextInt(C));
+    const base = Float64Array.from({ length: E * C }, () => rng.nextNormal());
+    const own = new s.Xoshiro128(seed * 100 + set);
+    const preds = Array.from({ length: seeds }, () => {
+      const p = new Float64Array(E * C);
+      for (let e = 0; e < E; e++) {
+        let sum = 0;
+        for (let c = 0; c < C; c++) sum += (p[e * C + c] = Math.exp(base[e * C + c]! + (c === labels[e] ? skill : 0) + noise * own.nextNormal()));
+        for (let c = 0; c < C; c++) p[e * C + c]! /= sum;
+      }
+      return { data: p, shape: [E, C] as [number, number] };
+    });
+    return { labels, preds };
+  };
+  const val = make(400, 1), tst = make(800, 2);
+  return {
+    variant: name,
+    seeds: val.preds.map((p, i) => ({ seed: String(i), validation: p, ...(withTest ? { test: tst.preds[i]! } : {}) })),
+    validationLabels: val.labels,
+    seedValidationLabels: val.preds.map(() => val.labels),
+    ...(withTest ? { testLabels: tst.labels } : {}),
+  };
+}
+
+test("the better-skilled variant is chosen both ways; numbers equal the stats functions on the same predictions", () => {
+  const good = variant("good", 5, 1.6, 0.8, 1), weak = variant("weak", 5, 0.9, 0.8, 2);
+  const d = deploymentAnalysis([weak, good]);
+  assert.equal(d.ensemble!.variant, "good");
+  assert.equal(d.ensemble!.runnerUp, "weak");
+  assert.equal(d.singleSeed!.variant, "good");
+  const g = d.variants.find((v) => v.variant === "good")!;
+  const testPreds = good.seeds.map((x) => x.test!);
+  assert.equal(g.test!.ensemble, s.ensembleAccuracy(testPreds, good.testLabels!));
+  assert.deepEqual(g.gain!.estimate, s.ensembleGain(testPreds, good.testLabels!).estimate);
+  assert.equal(g.gain!.set, "test");
+  assert.ok(g.validationVsTest && g.validationVsTest.points.length === 5);
+  const m = d.ensemble!.versusRunnerUp!.mcnemar!;
+  assert.ok(m.onlyB > m.onlyA && m.p < 0.05, `good's ensemble beats weak's on test: ${m.onlyB} vs ${m.onlyA}, p ${m.p}`);
+  const t = d.singleSeed!.versusRunnerUp!.twoLevel!;
+  assert.ok(t.estimate > 0 && t.lo > 0, "the two-level interval of good − weak lies above 0");
+  const text = formatDeployment(d);
+  assert.match(text, /as an ensemble: good \(ensemble of its 5 seeds, best on validation: \d+\.\d\d% validation, \d+\.\d\d% test\)/);
+  assert.match(text, /as one seed: good .*CI \[\+\d/);
+  assert.match(text, /validation vs test, good \(5 seeds\): Spearman ρ = /);
+});
+
+test("a steadier variant wins the single-seed choice; without a test set, or with per-seed splits, the notes say so", () => {
+  const steady = variant("steady", 4, 1.2, 0.2, 3), erratic = variant("erratic", 4, 1.25, 2.5, 4);
+  const d = deploymentAnalysis([steady, erratic]);
+  const st = d.variants.find((v) => v.variant === "steady")!, er = d.variants.find((v) => v.variant === "erratic")!;
+  assert.ok(st.validation.range < er.validation.range && st.validation.min > er.validation.min, "the set-up: steady's seeds are closer and its worst is better");
+  assert.equal(d.singleSeed!.variant, "steady");
+  const noTest = deploymentAnalysis([variant("a", 3, 1.2, 0.5, 5, false), variant("b", 3, 1, 0.5, 6, false)]);
+  assert.ok(noTest.notes.some((n) => /no held-out test set/.test(n)));
+  assert.equal(noTest.variants[0]!.gain!.set, "validation");
+  const split = variant("c", 3, 1.2, 0.5, 7);
+  const { validationLabels: _, ...perSeedSplits } = split;
+  const d2 = deploymentAnalysis([perSeedSplits, variant("d", 3, 1, 0.5, 8)]);
+  assert.ok(Number.isNaN(d2.variants[0]!.validation.ensemble));
+  assert.ok(d2.notes.some((n) => /validated on different splits/.test(n)));
+  assert.match(d2.ensemble!.note, /best on test/);
+});

@@ -40,6 +40,7 @@ function throwsCleanly(fn: () => unknown, message: RegExp): void {
 test("files that are not TorchScript modules are named, with how to make one", () => {
   throwsCleanly(() => nn.torchscript(join(dir, "missing.pt")), /missing\.pt does not exist; save the model in Python with torch\.jit\.script\(model\)\.save/);
   throwsCleanly(() => nn.torchscript(dir), /is not a regular file/);
+  throwsCleanly(() => nn.torchscript(join(dir, "linear.pt"), { init: "random" as "twin" }), /init must be "file" or "twin", got "random"/);
   throwsCleanly(() => nn.torchscript(join(dir, "junk.pt")), /junk\.pt is not a TorchScript file \(it is not the zip archive torch\.jit\.save writes\); save the model in Python with torch\.jit\.script\(model\)\.save/);
   throwsCleanly(() => nn.torchscript(join(dir, "state_dict.pt")), /state_dict\.pt is a PyTorch archive but not a TorchScript module \(torch\.save of a model or a state_dict\?\)/);
 });

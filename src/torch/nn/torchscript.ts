@@ -90,6 +90,8 @@ export class TorchScriptModule extends ScriptedPart {
   #generator: Generator | GeneratorSource | null = null;
 
   constructor(file: string | URL, options: TorchScriptOptions = {}) {
+    const init = options.init ?? "file";
+    if (init !== "file" && init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
     const path = resolve(file instanceof URL ? fileURLToPath(file) : file);
     checkFile(path);
     const loaded = native.jitLoad(path);
@@ -98,8 +100,7 @@ export class TorchScriptModule extends ScriptedPart {
     this.schema = loaded.schema;
     this.randomOps = loaded.randomOps;
     this.#id = loaded.id;
-    this.#init = options.init ?? "file";
-    if (this.#init !== "file" && this.#init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
+    this.#init = init;
     this.#reinit = options.reinit ?? [];
     if (loaded.traced) warnTraced(path);
     // Wrapped at once, so that a failure below frees every tensor the load handed over.

@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { RunLogger } from "../src/log/index.ts";
 import { openStore } from "../src/store/index.ts";
 
@@ -99,7 +99,8 @@ interface BenchCommand {
 
 /** Starts the CLI once; wall time around the child and the child's CPU time. */
 function timeOnce(c: BenchCommand, source: boolean): Timing {
-  const entry = source ? ["--import", "tsx", join(ROOT, "src/cli/main.ts")] : [join(ROOT, "bin/twin.js")];
+  // tsx by path: a command that runs in another folder (the sweep) would not find the package 'tsx' from there.
+  const entry = source ? ["--import", pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href, join(ROOT, "src/cli/main.ts")] : [join(ROOT, "bin/twin.js")];
   c.before?.();
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();

@@ -16,12 +16,15 @@ export interface SplitOptions {
   stratified?: boolean;
 }
 
-export interface Split {
-  train: Dataset;
-  validation: Dataset;
-  /** Indices into the original dataset (sorted), for fingerprints and audits. */
+/** Which examples of a dataset go to training and which to validation: indices (sorted), for fingerprints and audits. */
+export interface SplitIndices {
   trainIndices: Int32Array;
   validationIndices: Int32Array;
+}
+
+export interface Split extends SplitIndices {
+  train: Dataset;
+  validation: Dataset;
 }
 
 function permutation(n: number, stream: RandomStream): Int32Array {
@@ -38,6 +41,21 @@ function classOf(targets: HostArray, i: number): number {
 }
 
 export function splitTrainValidation(ds: Dataset, options: SplitOptions): Split {
+  return splitFromIndices(ds, drawSplitIndices(ds, options));
+}
+
+/** The train and validation datasets of a split drawn by drawSplitIndices (rows copied). */
+export function splitFromIndices(ds: Dataset, { trainIndices, validationIndices }: SplitIndices): Split {
+  return {
+    train: subset(ds, trainIndices, `${ds.name}/train`),
+    validation: subset(ds, validationIndices, `${ds.name}/validation`),
+    trainIndices,
+    validationIndices,
+  };
+}
+
+/** Draws a train/validation split of `ds` from `options.stream`, as indices only. */
+export function drawSplitIndices(ds: Dataset, options: SplitOptions): SplitIndices {
   const n = datasetLength(ds);
   const v = options.validation < 1 ? Math.round(options.validation * n) : options.validation;
   if (!Number.isInteger(v) || v <= 0 || v >= n) {
@@ -68,10 +86,5 @@ export function splitTrainValidation(ds: Dataset, options: SplitOptions): Split 
   const validationIndices = Int32Array.from(validation).sort();
   const trainIndices = new Int32Array(n - v);
   for (let i = 0, k = 0; i < n; i++) if (!inValidation[i]) trainIndices[k++] = i;
-  return {
-    train: subset(ds, trainIndices, `${ds.name}/train`),
-    validation: subset(ds, validationIndices, `${ds.name}/validation`),
-    trainIndices,
-    validationIndices,
-  };
+  return { trainIndices, validationIndices };
 }

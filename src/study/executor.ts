@@ -45,8 +45,6 @@ export interface ExecuteOptions {
   pools?: Map<string, WorkerPool>;
   /** Training (and held-out test) sets by study file (loaded once per process). */
   data?: Map<string, { train: Dataset; test?: Dataset }>;
-  /** Splits already drawn for runs (by run id) when they were submitted in this process: drawn once, carried here. */
-  splits?: Map<string, Split>;
   /** Called when the run continues from a checkpoint (at that step). */
   onResume?: (step: number) => void;
   /** Warnings (a damaged checkpoint skipped); default: stderr. */
@@ -181,8 +179,7 @@ export async function trainFromRecord(
  * process or machine whose data or twin differ would otherwise train on
  * another split than the one planned and recorded).
  */
-async function submittedSplit(store: Store, run: RunRecord, setup: RunSetup, carried: Split | undefined): Promise<Split> {
-  if (carried) return carried;
+async function submittedSplit(store: Store, run: RunRecord, setup: RunSetup): Promise<Split> {
   const split = splitFor(setup.spec, setup.train, runSeed(run));
   const submitted = run.fingerprintHash ? (await store.getFingerprint(run.fingerprintHash))?.fingerprint : undefined;
   const expected = (submitted as { split?: unknown } | undefined)?.split;
@@ -254,7 +251,7 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       setup = await setupRun(run, options);
       const base = await studyFingerprint(setup.spec, setup.config.studyFile, setup.train, options.cwd);
       await options.guard?.(base, run);
-      const split = await submittedSplit(store, run, setup, options.splits?.get(run.id));
+      const split = await submittedSplit(store, run, setup);
       const dir = checkpointDirFor(options, run);
       // The train-loss curve goes to a file next to the checkpoints, step by step (synchronous:
       // a kill -9 loses nothing written), so a resumed run records the steps before its checkpoint too.

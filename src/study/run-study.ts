@@ -16,7 +16,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Split } from "../data/split.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import { resolveFactorSeeds } from "../rng/factors.ts";
 import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
@@ -34,7 +33,7 @@ import { resultFromStore, variantFailures } from "./stored-results.ts";
 import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
 import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
 import { fileHash, recordedPath } from "./study-file.ts";
-import { splitFor } from "./twin-run-config.ts";
+import { splitIndicesFor } from "./twin-run-config.ts";
 
 export interface StudyRun {
   plan: PlannedRun;
@@ -167,11 +166,12 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
 
     // One stored run per planned twin run (the same run submitted again is the same record).
     const runs: RunRecord[] = [];
-    // Each run's split is drawn once here and carried to the runs this process executes.
-    const splits = new Map<string, Split>();
+    // Each run's split is drawn here for its hash only, then dropped: held for every planned run, the
+    // split data would grow with the number of seeds (~40 MB a Fashion-MNIST run). The process that
+    // trains the run draws it again and checks it against this hash (executor.ts, submittedSplit).
     for (const plan of plans) {
       const seeds = resolveFactorSeeds(plan.seed);
-      const split = splitFor(spec, train, { root: plan.seed.root, factors: seeds });
+      const split = splitIndicesFor(spec, train, { root: plan.seed.root, factors: seeds });
       const fingerprintHash = await store.putFingerprint(withSplit(base, split));
       const { run } = await store.submitRun({
         study: spec.name,
@@ -182,7 +182,6 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         config: storedRunConfig(spec, plan, rel, fh),
         fingerprintHash,
       });
-      splits.set(run.id, split);
       runs.push(run);
     }
     // Two planned runs with the same seeds (e.g. init #0 and order #0 of a one-factor-at-a-time plan) are one stored run.
@@ -281,7 +280,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         store,
         pending,
         me,
-        { cwd, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits, skip: dead.skip, halted: () => dead.all, ...shared },
+        { cwd, checkpointDir, checkpointEvery: options.checkpointEvery, logdir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, skip: dead.skip, halted: () => dead.all, ...shared },
         {
           onRunStart: (run) => {
             const { plan, index } = planOf.get(run.id)!;
@@ -304,7 +303,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
       const me = workerId("local");
       try {
         const merged = await retrainVariants(store, run, names, me, {
-          cwd, checkpointDir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn, splits,
+          cwd, checkpointDir, schedule: options.schedule, workers: options.workers, signal: options.signal, onWarning: warn,
           onProgress: (p) => options.onProgress?.(plan, p, 0),
         });
         if (merged) {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { fashionMnistDir } from "../data/datasets/fashion-mnist.ts";
 import type { Dataset } from "../data/host/dataset.ts";
-import type { Split } from "../data/split.ts";
+import type { SplitIndices } from "../data/split.ts";
 import { collectFingerprint, type Fingerprint } from "../store/index.ts";
 import { version as libtorchVersion } from "../torch/runtime.ts";
 import type { StudySpec } from "./define.ts";
@@ -32,7 +32,7 @@ function walkTs(dir: string, out: string[]): void {
   }
 }
 
-export function splitHash(split: Split): string {
+export function splitHash(split: SplitIndices): string {
   const h = createHash("sha256");
   h.update(new Uint8Array(split.trainIndices.buffer, split.trainIndices.byteOffset, split.trainIndices.byteLength));
   h.update("|");
@@ -92,6 +92,6 @@ export async function studyFingerprint(spec: StudySpec, studyFile: string | null
   return { ...fp, files, data: { name: spec.data.name, train: datasetHash(train) }, split: null };
 }
 
-export function withSplit(fp: StudyFingerprint, split: Split): StudyFingerprint {
+export function withSplit(fp: StudyFingerprint, split: SplitIndices): StudyFingerprint {
   return { ...fp, split: splitHash(split) };
 }

@@ -3,7 +3,7 @@
  * run's split stream), the training set-up, the seeds and the log name.
  */
 import type { Dataset } from "../data/host/dataset.ts";
-import { splitTrainValidation, type Split } from "../data/split.ts";
+import { drawSplitIndices, splitFromIndices, type Split, type SplitIndices } from "../data/split.ts";
 import { Streams } from "../rng/streams.ts";
 import type { SeedSpec } from "../rng/factors.ts";
 import type { TwinConfig } from "../twin/types.ts";
@@ -11,9 +11,14 @@ import type { StudySpec } from "./define.ts";
 
 /** The run's train/validation split, drawn from its split stream. */
 export function splitFor(spec: StudySpec, train: Dataset, seed: SeedSpec): Split {
+  return splitFromIndices(train, splitIndicesFor(spec, train, seed));
+}
+
+/** Which examples of `train` the run validates on (no data copied): what the run's fingerprint hashes. */
+export function splitIndicesFor(spec: StudySpec, train: Dataset, seed: SeedSpec): SplitIndices {
   const streams = new Streams(seed);
   try {
-    return splitTrainValidation(train, { validation: spec.data.validation, stream: streams.stream("split"), stratified: spec.data.stratified });
+    return drawSplitIndices(train, { validation: spec.data.validation, stream: streams.stream("split"), stratified: spec.data.stratified });
   } finally {
     streams.dispose();
   }

@@ -10,6 +10,15 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
+// A reader that stops early (`twin --help | head -1`) closes the pipe: end quietly with the shell's SIGPIPE
+// status, as Unix tools do, instead of an unhandled EPIPE stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(141);
+  });
+}
+
 type Register = (program: Command) => void;
 
 interface SubCommand {

@@ -75,3 +75,12 @@ test("a command that trains hands over to the TypeScript sources", () => {
   assert.ok(r.imports.includes("src/cli/demo.ts"), "demo did not run from src/");
   assert.ok(!r.imports.includes("dist/cli/demo.js"));
 });
+
+test("a reader that closes the pipe early (twin --help | head -1) ends twin quietly", () => {
+  for (const args of ["--help", "demo --help"]) {
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${join(ROOT, "bin/twin.js")}" ${args} | head -1`], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: twin/);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, r.stderr);
+  }
+});

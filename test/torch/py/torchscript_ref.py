@@ -192,6 +192,7 @@ def fixtures(d):
     # twin's nn.mlp([16, 32, 4], { dropout: 0.3 }), scripted: the blobs of test/twin/fixtures/blobs.ts
     torch.jit.script(nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 4))).save(f"{d}/blob-mlp.pt")
     torch.jit.script(BlobTied()).save(f"{d}/blob-tied.pt")
+    torch.jit.trace(nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 4)), torch.ones(2, 16)).save(f"{d}/blob-traced.pt")
 
 
 def train_eager(build, opt_name, seed, x, y, steps, batch, dropout_seed, flat):

@@ -50,8 +50,10 @@ export function cellsFactorialVerdict(byVariant: ReadonlyMap<string, ReadonlyMap
   return designVerdict(rows, design, options);
 }
 
+/** The verdict of rows carrying their levels; rows go in the design's level order, which the verdict's levels (and each effect's sign) follow. */
 function designVerdict(rows: ResultRow[], design: FactorialDesign, options: { metric: string; higherIsBetter?: boolean; percent?: boolean }): FactorialVerdict {
-  const table: ResultTable = { rows, metrics: [options.metric] };
+  const position = (r: ResultRow) => design.factors.reduce((at, f) => at * f.levels.length + f.levels.indexOf(r.levels![f.name]!), 0);
+  const table: ResultTable = { rows: rows.map((r) => ({ r, at: position(r) })).sort((a, b) => a.at - b.at).map((x) => x.r), metrics: [options.metric] };
   const override = options.higherIsBetter === undefined ? undefined : { higherIsBetter: options.higherIsBetter };
   return factorialVerdict(table, {
     metric: options.metric,

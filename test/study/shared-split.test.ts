@@ -13,6 +13,7 @@ import type { StudySpec } from "../../src/study/define.ts";
 import { defineStudy } from "../../src/study/define.ts";
 import { studyDeployment } from "../../src/study/deployment.ts";
 import { runStudy } from "../../src/study/run-study.ts";
+import { studyVerdictWithTest } from "../../src/study/test-set-verdict.ts";
 import { planRuns } from "../../src/study/seed-plan.ts";
 import { parseSplitMode, withSharedSplit } from "../../src/study/split-mode.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -62,6 +63,9 @@ test("with split 'shared' the ensemble is chosen on validation; per-seed splits 
     assert.equal(d.ensemble!.validation, Math.max(...d.variants.map((v) => v.validation.ensemble)));
     assert.equal(d.ensemble!.test, best.test!.ensemble, "reported on test");
     assert.ok(!d.notes.some((n) => /different splits/.test(n)));
+    const verdict = studyVerdictWithTest(shared, "accuracy", { reference: shared.reference, percent: true });
+    assert.ok(verdict.variants.every((v) => v.test_set?.n === 3), "the verdict shows every run's test accuracy beside validation");
+    assert.equal(verdict.comparisons[0]!.test_set!.n_pairs, 3);
     // The same runs through the option rather than the study file, and the default: seeds draw their own splits.
     const viaOption = await runStudy(await studyWithTest(project.file), { cwd: project.dir, plan: 3, split: "shared" });
     assert.deepEqual(viaOption.runs.map((r) => r.result.runChain), shared.runs.map((r) => r.result.runChain));

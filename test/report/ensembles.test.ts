@@ -126,7 +126,10 @@ test("a log folder's run folders with predictions.npy and labels.npy give the de
     assert.equal(m.deployment.variants[0]!.ensembleSeeds, 2, "seed 0 of a has test predictions only");
     const notes = m.runs.find((r) => r.variant === "a" && r.seed === "0")!.notes.join(" ");
     assert.match(notes, /validation predictions not used: .*labels\.npy/);
-    X
+    // b predicts 0 1 2 1: 3 of 4 on validation, all 4 on test.
+    const b = m.deployment.analysis!.variants.find((v) => v.variant === "b")!;
+    close(b.validation.ensemble, 0.75, "b's ensemble on validation");
+    close(b.test!.ensemble, 1, "b's ensemble on test");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -134,7 +134,10 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
       note: `ensemble of its ${e0.seeds} seeds, best on ${onValidation ? "validation" : "test"}`,
     };
     if (!onValidation) {
-      notes.push("the seeds were validated on different splits (the split factor varies), so their ensembles exist on the test set only: the ensemble choice above uses the test set, which makes its test score optimistic; fix the split seed (or hold out a second set) to choose on validation");
+      notes.push(
+        "the seeds were validated on different splits (the split factor varies), so their ensembles exist on the test set only: the ensemble choice above uses the test set, which makes its test score optimistic; " +
+          "to choose on validation, give the study one split for every seed (split: \"shared\" in the study file, or --split shared)",
+      );
     }
     if (e1) {
       ensembleChoice.runnerUp = e1.variant;

@@ -20,7 +20,8 @@ export function studyFactorialVerdict(results: SeedResults, design: FactorialDes
         // Not trained (left out after failing the same way on the first runs): a failure of that combination.
         row.status = "failed";
         row.error = "not trained";
-      } else if (status) row.status = status;
+      } else if (status === "missing") row.metrics = {};
+      else if (status) row.status = status;
       rows.push(row);
     });
   }

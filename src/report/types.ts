@@ -4,6 +4,7 @@
  * (a log directory, the store).
  */
 import type { SeedChecks } from "../study/control-sum-audit.ts";
+import type { FactorialDesign } from "../study/factorial-design.ts";
 
 export type { CheckLine, SeedChecks } from "../study/control-sum-audit.ts";
 
@@ -59,6 +60,10 @@ export interface StudyData {
    * report infers it from logged paired series and control sums.
    */
   twinTrained?: boolean;
+  /** A factorial study's factors and each variant's levels (recorded with the study): the report adds the factorial analysis. */
+  design?: FactorialDesign;
+  /** Why a recorded design could not be read (the report says so and shows the rest). */
+  designError?: string;
 }
 
 /** Every run of one seed (one per variant) and the seed's reproducibility records. */

@@ -4,12 +4,14 @@ import type { Chart } from "./common.ts";
 import { curveChart } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";
 import { deploymentCharts } from "./ensembles.ts";
+import { factorialCharts } from "./factorial.ts";
 import { expectedMaxChart, powerChart, varianceChart } from "./planning.ts";
 
 export * from "./common.ts";
 export * from "./curves.ts";
 export * from "./distribution.ts";
 export * from "./ensembles.ts";
+export * from "./factorial.ts";
 export * from "./planning.ts";
 
 /** Sections of the report and the charts in each. */
@@ -19,6 +21,8 @@ export interface ChartSections {
   distribution: Chart[];
   /** Seed ensembles, validation against test, gain and churn (none without predictions). */
   deployment: Chart[];
+  /** A factorial study: the interaction plots and the per-setting effects. */
+  factorial: Chart[];
   variance: Chart | undefined;
   power: Chart | undefined;
   expectedMax: Chart | undefined;
@@ -31,6 +35,7 @@ export function reportCharts(m: ReportModel): ChartSections {
     paired: m.pairedCurves.map(curveChart),
     distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
     deployment: deploymentCharts(m.deployment, m.variants),
+    factorial: m.factorial ? factorialCharts(m.factorial) : [],
     variance: varianceChart(m.variance),
     power: powerChart(m.power),
     expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax) : undefined,
@@ -38,5 +43,5 @@ export function reportCharts(m: ReportModel): ChartSections {
 }
 
 export function allCharts(s: ChartSections): Chart[] {
-  return [...s.curves, ...s.paired, ...s.distribution, ...s.deployment, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
+  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...s.deployment, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
 }

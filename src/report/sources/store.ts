@@ -4,7 +4,19 @@
  * becomes K runs sharing a seed; a study is read seed by seed.
  */
 import type { RunRecord, Store } from "../../store/types.ts";
+import { parseDesign } from "../../study/factorial-design-record.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+
+/** The factorial design kept with a study's specification (run-record.ts specJson), or why it cannot be read. */
+function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" | "designError"> {
+  const raw = (spec as { design?: unknown } | null)?.design;
+  if (raw === undefined) return {};
+  try {
+    return { design: parseDesign(raw, where) };
+  } catch (e) {
+    return { designError: (e as Error).message };
+  }
+}
 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
@@ -62,6 +74,7 @@ export class StoreSource implements DataSource {
       source: this.description,
       variantOrder: order,
       twinTrained: !sweep && all.some((r) => r.variants.length > 1),
+      ...storedDesign(study.spec, `${this.description}, study '${name}'`),
       groups: this.groups(records, sweep),
     };
   }

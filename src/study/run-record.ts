@@ -50,6 +50,8 @@ export function specJson(spec: StudySpec, studyFile: string | null, studyFileHas
     evalEvery: spec.evalEvery ?? null,
     threads: spec.threads ?? 1,
     data: { name: spec.data.name, validation: spec.data.validation, stratified: spec.data.stratified ?? false },
+    // A factorial study's factors and each variant's levels: the report and the dashboard read them back.
+    ...(spec.design ? { design: spec.design } : {}),
   };
 }
 

@@ -34,6 +34,7 @@ import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
 import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
+import { writeDesignFile } from "./factorial-design-record.ts";
 import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
@@ -243,6 +244,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     if (!options.record) scratch = mkdtempSync(join(tmpdir(), "twin-study-"));
     const checkpointDir = scratch ?? (options.checkpointDir ? resolve(cwd, options.checkpointDir) : undefined);
     const logdir = options.logdir ? resolve(cwd, options.logdir) : undefined;
+    if (logdir && spec.design) writeDesignFile(join(logdir, spec.name), spec.design);
 
     const executeLocal = async (
       pending: string[],

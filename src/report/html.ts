@@ -4,6 +4,7 @@
  * The same body is what the dashboard shows for a study.
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
@@ -216,6 +217,7 @@ export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spe
       `</section>`,
   );
   parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
+  parts.push(deploymentSection(m.deployment, sections.deployment.map(fig).join("")));
   parts.push(varianceSection(m, rendered, sections));
   parts.push(
     `<section id="power"><h2>How many seeds?</h2>` +
@@ -249,6 +251,7 @@ figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 .badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
 .warnings { background: #fff6e0; border: 1px solid #f0d590; padding: 4px 12px; margin-top: 12px; }
 ul.sentences li.note { list-style: none; }
+p.choice { margin: 6px 0; }
 code { font-size: 12px; }
 `;
 

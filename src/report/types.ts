@@ -14,6 +14,14 @@ export interface Point {
   value: number;
 }
 
+/** Per-example class probabilities of one run on one set, with the true classes. */
+export interface SplitPredictions {
+  /** [examples × classes], row-major. */
+  probabilities: Float32Array | Float64Array;
+  labels: Int32Array;
+  classes: number;
+}
+
 /** One run of one variant (one seed). */
 export interface RunData {
   variant: string;
@@ -33,6 +41,8 @@ export interface RunData {
   notes?: string[];
   /** Where the run came from (a directory, a store run id). */
   where: string;
+  /** Per-example predictions kept by the run (store, or prediction files in its log folder): seed ensembles and validation against test. */
+  predictions?: { validation?: SplitPredictions; test?: SplitPredictions };
 }
 
 

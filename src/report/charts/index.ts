@@ -3,12 +3,14 @@ import type { ReportModel } from "../model/index.ts";
 import type { Chart } from "./common.ts";
 import { curveChart } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";
+import { deploymentCharts } from "./ensembles.ts";
 import { factorialCharts } from "./factorial.ts";
 import { expectedMaxChart, powerChart, varianceChart } from "./planning.ts";
 
 export * from "./common.ts";
 export * from "./curves.ts";
 export * from "./distribution.ts";
+export * from "./ensembles.ts";
 export * from "./factorial.ts";
 export * from "./planning.ts";
 
@@ -17,6 +19,8 @@ export interface ChartSections {
   curves: Chart[];
   paired: Chart[];
   distribution: Chart[];
+  /** Seed ensembles, validation against test, gain and churn (none without predictions). */
+  deployment: Chart[];
   /** A factorial study: the interaction plots and the per-setting effects. */
   factorial: Chart[];
   variance: Chart | undefined;
@@ -30,6 +34,7 @@ export function reportCharts(m: ReportModel): ChartSections {
     curves: m.curves.map(curveChart),
     paired: m.pairedCurves.map(curveChart),
     distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
+    deployment: deploymentCharts(m.deployment, m.variants),
     factorial: m.factorial ? factorialCharts(m.factorial) : [],
     variance: varianceChart(m.variance),
     power: powerChart(m.power),
@@ -38,5 +43,5 @@ export function reportCharts(m: ReportModel): ChartSections {
 }
 
 export function allCharts(s: ChartSections): Chart[] {
-  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
+  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...s.deployment, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
 }

@@ -12,6 +12,7 @@ import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveColumns } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
+import { DeploymentAccumulator } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
@@ -73,6 +74,7 @@ export class StudyAccumulator {
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
+  private readonly deployment = new DeploymentAccumulator();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
   private anyPaired = false;
@@ -102,6 +104,7 @@ export class StudyAccumulator {
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
     this.audit.removeSeed(seed);
+    this.deployment.removeSeed(seed);
     this.bySeed.delete(seed);
   }
 
@@ -118,6 +121,7 @@ export class StudyAccumulator {
   /** Folds in every run of one seed and the seed's records; a seed folded in before is replaced ("replace" mode). */
   addGroup(group: SeedGroup): void {
     if (this.bySeed.has(group.seed)) this.takeOutCurves(group.seed);
+    this.deployment.removeSeed(group.seed);
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
@@ -146,6 +150,7 @@ export class StudyAccumulator {
           if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
         }
       }
+      this.deployment.add(r);
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
@@ -247,6 +252,7 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
+      deployment: this.deployment.finish(variants),
       repro: { ...audit, fingerprints },
       warnings,
     };

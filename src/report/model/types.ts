@@ -2,6 +2,7 @@
 import type { ExpectedMaxPoint } from "../../stats/index.ts";
 import type { AuditResult } from "../../study/control-sum-audit.ts";
 import type { Analysis } from "../../study/analyze.ts";
+import type { DeploymentData } from "./ensembles.ts";
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 
 export interface SeedPoint {
@@ -163,6 +164,8 @@ export interface ReportModel {
   variance: VarianceData;
   power: PowerData;
   expectedMax: ExpectedMaxData;
+  /** Seed ensembles, validation against test, churn and what to deploy, from the runs' per-example predictions. */
+  deployment: DeploymentData;
   repro: ReproData;
   warnings: string[];
 }

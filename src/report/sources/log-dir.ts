@@ -14,6 +14,7 @@ import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { RunIndex } from "./run-index.ts";
+import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -93,6 +94,9 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
+  const { predictions, notes } = readRunDirPredictions(dir);
+  if (predictions) run.predictions = predictions;
+  if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
   return run;
 }
 
@@ -136,12 +140,24 @@ function fileStamp(path: string): string {
 /** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
 function runDirStamp(dir: string): string {
   const jsonl = fileStamp(join(dir, METRICS_FILE));
-  if (jsonl !== "-") return jsonl;
+  if (jsonl !== "-") return jsonl + predictionFilesStamp(dir);
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
     return "-";
   }
+}
+
+/** The prediction files of a run directory, as a stamp ("" when it has none: most runs). */
+function predictionFilesStamp(dir: string): string {
+  let out = "";
+  for (const stem of RUN_DIR_PREDICTION_STEMS) {
+    for (const ext of [".npy", ".csv"]) {
+      const s = fileStamp(join(dir, stem + ext));
+      if (s !== "-") out += `,${stem}${ext}=${s}`;
+    }
+  }
+  return out;
 }
 
 /** Each seed's change stamp in a study directory: its run directories' and its checks file's. */

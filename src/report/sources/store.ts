@@ -101,6 +101,7 @@ export class StoreSource implements DataSource {
   private async runData(r: RunRecord, sweep: boolean): Promise<RunData[]> {
     // A twin run's record keeps each variant's status and divergence step as rows (stored-results.ts): bookkeeping, not curves.
     const metrics = (await this.store.metrics({ runId: r.id })).filter((m) => sweep || !RECORD_ROWS.has(m.name));
+    const predictions = await this.store.predictions(r.id);
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
     return r.variants.map((variant) => {
@@ -110,6 +111,10 @@ export class StoreSource implements DataSource {
       const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
       if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
       if (r.error) run.notes = [r.error];
+      for (const p of predictions) {
+        if (p.variant !== variant) continue;
+        (run.predictions ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+      }
       return run;
     });
   }

@@ -11,8 +11,17 @@ import { combinationName } from "../study/factorial-design.ts";
 import type { ReportModel } from "./model/index.ts";
 import { esc, num, pval } from "./html.ts";
 
-const signed = (x: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + num(Math.abs(x));
-const interval = (ci: [number, number]): string => `[${signed(ci[0])}, ${signed(ci[1])}]`;
+/** Decimals that show an interval of this width with two significant digits (4 at least), so an estimate and its interval read in one format. */
+function decimals(width: number): number {
+  return !(width > 0) || !Number.isFinite(width) ? 4 : Math.min(12, Math.max(4, 1 - Math.floor(Math.log10(width))));
+}
+
+const signedAt = (x: number, d: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + (Number.isFinite(x) ? Math.abs(x).toFixed(d) : String(Math.abs(x)));
+/** An estimate and its interval, in the same fixed format. */
+const estimateCells = (x: number, ci: [number, number]): string => {
+  const d = decimals(ci[1] - ci[0]);
+  return `<td>${signedAt(x, d)}</td><td>[${signedAt(ci[0], d)}, ${signedAt(ci[1], d)}]</td>`;
+};
 const df = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
 /** The effects table: one row per main effect and interaction; factors with more levels add a row per level against the first. */
@@ -23,12 +32,12 @@ function effectsTable(v: FactorialVerdict): string {
     const kind = e.name.includes(" × ") ? "interaction" : "main effect";
     const levels = Object.entries(e.levels).map(([f, l]) => (l.length === 2 ? `${f}: ${l[1]} − ${l[0]}` : `${f}: ${l.length} levels`)).join("; ");
     if (e.estimate !== null && e.ci !== null) {
-      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td><td>${signed(e.estimate)}</td><td>${interval(e.ci)}</td><td>paired t(${e.df[1]})</td><td>${pval(e.p)}</td></tr>`);
+      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td>${estimateCells(e.estimate, e.ci)}<td>paired t(${e.df[1]})</td><td>${pval(e.p)}</td></tr>`);
     } else {
       const gg = e.gg ? `; Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${df(e.gg.df[0])}, ${df(e.gg.df[1])})` : "";
       rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td><td colspan="2">F = ${e.F.toFixed(3)}</td><td>repeated-measures F(${e.df[0]}, ${e.df[1]})${gg}</td><td>${pval(e.p)}</td></tr>`);
       for (const c of e.contrasts) {
-        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td><td>${signed(c.estimate)}</td><td>${interval(c.ci)}</td><td>paired t(${v.seeds.length - 1})</td><td>${pval(c.p)}</td></tr>`);
+        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td>${estimateCells(c.estimate, c.ci)}<td>paired t(${v.seeds.length - 1})</td><td>${pval(c.p)}</td></tr>`);
       }
     }
   }
@@ -39,7 +48,7 @@ function simpleEffectsTable(v: FactorialVerdict): string {
   if (v.simple_effects.length === 0) return "";
   const rows = v.simple_effects.map(
     (s) =>
-      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td><td>${signed(s.estimate)}</td><td>${interval(s.ci)}</td><td>${pval(s.p)}</td></tr>`,
+      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td>${estimateCells(s.estimate, s.ci)}<td>${pval(s.p)}</td></tr>`,
   );
   return `<table class="small" id="factorial-simple"><thead><tr><th>effect</th><th>setting</th><th>estimate</th><th>${Math.round(v.level * 100)}% CI</th><th>p (paired t)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

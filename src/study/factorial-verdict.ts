@@ -160,9 +160,17 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})`);
       else if (!clear(main.ci!) && !(inter && inter.p < 1 - v.level)) continue;
       else {
-        const lost = settings.filter((s) => !(clear(s.ci) && Math.sign(s.estimate) === sign)).map((s) => `${y.name}=${s.at.level}`);
         const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction p = ${pValue(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (p = ${pValue(inter.p)})` : ""}`;
-        out.push(`${effect} is not clear under ${lost.join(", ")} (${each}); ${differs}`);
+        const at = (xs: SimpleEffect[]) => xs.map((s) => `${y.name}=${s.at.level} (${signed(s.estimate)}${unit})`).join(", ");
+        const up = settings.filter((s) => clear(s.ci) && s.estimate > 0);
+        const down = settings.filter((s) => clear(s.ci) && s.estimate < 0);
+        const unclear = settings.filter((s) => !clear(s.ci));
+        if (up.length > 0 && down.length > 0) {
+          out.push(`${effect} reverses with ${y.name}: positive at ${at(up)}, negative at ${at(down)}${unclear.length ? `, not clear at ${at(unclear)}` : ""}; ${differs}`);
+        } else {
+          const lost = settings.filter((s) => !(clear(s.ci) && Math.sign(s.estimate) === sign)).map((s) => `${y.name}=${s.at.level}`);
+          out.push(`${effect} is not clear under ${lost.join(", ")} (${each}); ${differs}`);
+        }
       }
     }
   }

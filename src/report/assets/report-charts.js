@@ -1,6 +1,6 @@
 // twin report: draws every chart of the page from its Vega-Lite spec with the
 // vega and vega-lite runtimes inlined above this script (no network). Each
-// figure holds its spec in <script type="application/json" class="chart-spec">;
+// figure holds its spec in a JSON script element of class "chart-spec";
 // a drawn figure gets data-drawn="true", and <html data-charts> says "drawn"
 // when every chart is drawn, or "failed" (the figure then says why).
 "use strict";

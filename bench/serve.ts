@@ -10,13 +10,13 @@
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
 // Writes bench/results/serve.json.
-import { spawn } from "node:child_process";
 import { get } from "node:http";
 import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { spawnGroup } from "./child-group.ts";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -71,7 +71,7 @@ const rows = [];
 for (const runs of RUNS) {
   const root = join(work, `r${runs}`);
   writeSyntheticStudy(root, "scan", runs / 2, STEPS);
-  const child = spawn(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0"], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawnGroup(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0"], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (c: Buffer) => {
@@ -146,7 +146,7 @@ for (const runs of RUNS) {
     console.log(JSON.stringify(row));
     rows.push(row);
   } finally {
-    child.kill("SIGTERM");
+    child.stop();
   }
 }
 mkdirSync(join(here, "results"), { recursive: true });

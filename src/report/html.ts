@@ -6,10 +6,12 @@
  * drawn by the reader's browser (the report: see chart-runtime.ts).
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
+import { factorialSection } from "./factorial-section.ts";
 import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
 
 export interface RenderedChart {
@@ -25,7 +27,7 @@ export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-function num(x: number | null | undefined, digits = 4): string {
+export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
@@ -37,7 +39,7 @@ function signed(x: number, digits = 4): string {
   return (x > 0 ? "+" : "") + num(x, digits);
 }
 
-function pval(p: number): string {
+export function pval(p: number): string {
   if (!Number.isFinite(p)) return String(p);
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
@@ -218,6 +220,7 @@ export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
+  parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
   parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${sections.curves.map(fig).join("")}</section>`);
   parts.push(
     `<section id="paired"><h2>Paired differences over steps</h2>` +
@@ -225,6 +228,7 @@ export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{
       `</section>`,
   );
   parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
+  parts.push(deploymentSection(m.deployment, sections.deployment.map(fig).join("")));
   parts.push(varianceSection(m, rendered, sections));
   parts.push(
     `<section id="power"><h2>How many seeds?</h2>` +
@@ -259,6 +263,7 @@ figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 .badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
 .warnings { background: #fff6e0; border: 1px solid #f0d590; padding: 4px 12px; margin-top: 12px; }
 ul.sentences li.note { list-style: none; }
+p.choice { margin: 6px 0; }
 code { font-size: 12px; }
 `;
 

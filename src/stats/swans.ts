@@ -17,8 +17,11 @@
  * When more than half the seeds tie (MAD = 0, common with accuracies on a fixed
  * test set), the scale falls back to 1.2533 × mean absolute deviation from the
  * median (as `blackSwans`) and a note says the calibration is approximate.
+ * Values that differ only by floating-point rounding (`rounding.ts`) are equal:
+ * rounding noise has no black swans.
  */
 import { checkSample, type Sample } from "./validate.ts";
+import { withoutRounding } from "./rounding.ts";
 import { medianUnchecked } from "./quantile.ts";
 import { MAD_NORMAL_CONSTANT } from "./robust.ts";
 import { normalQuantile } from "./normal.ts";
@@ -70,8 +73,10 @@ export function swanThreshold(n: number, falseAlarm: SwanFalseAlarm = 0.05): num
  * Flags black swans: seeds whose robust z-score exceeds the n-dependent cut-off
  * with the given false-alarm rate (default 5%). Needs n ≥ 3.
  */
-export function detectBlackSwans(values: Sample, opts: { falseAlarm?: SwanFalseAlarm } = {}): SwanDetection {
-  checkSample("detectBlackSwans", values, 3, "a robust z-score needs a median and a spread");
+export function detectBlackSwans(raw: Sample, opts: { falseAlarm?: SwanFalseAlarm } = {}): SwanDetection {
+  checkSample("detectBlackSwans", raw, 3, "a robust z-score needs a median and a spread");
+  const clean = withoutRounding(raw);
+  const values = clean.values;
   const falseAlarm = opts.falseAlarm ?? 0.05;
   if (!SWAN_LEVELS.includes(falseAlarm)) {
     throw new Error(`stats.detectBlackSwans: falseAlarm must be one of ${SWAN_LEVELS.join(", ")}, got ${falseAlarm}`);
@@ -91,8 +96,8 @@ export function detectBlackSwans(values: Sample, opts: { falseAlarm?: SwanFalseA
     if (scale > 0) notes.push("more than half of the seeds give the same value (MAD = 0): z-scores use the mean absolute deviation and the false-alarm rate is approximate");
   }
   const threshold = swanThreshold(n, falseAlarm);
-  const z = Array.from(values as ArrayLike<number>, (v) => (scale > 0 ? (v - med) / scale : 0));
+  const z = Array.from(values, (v) => (scale > 0 ? (v - med) / scale : 0));
   const flagged = z.map((v, i) => [Math.abs(v), i] as const).filter(([a]) => a > threshold).sort((p, q) => q[0] - p[0]).map(([, i]) => i);
-  if (scale === 0) notes.push("all seeds give the same value: no spread, no black swans");
+  if (scale === 0) notes.push(`all seeds give the same value${clean.roundingOnly ? " up to floating-point rounding" : ""}: no spread, no black swans`);
   return { flagged, z, threshold, falseAlarm, median: med, scale, notes };
 }

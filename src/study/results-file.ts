@@ -34,6 +34,8 @@ export interface ResultRow {
   error?: string;
   /** Factorial results: factor -> level of this run (the variant is then the combination, "optimizer=adam, augment=flip"). */
   levels?: Record<string, string>;
+  /** Results read from a store (a sweep): the stored run the row is. */
+  runId?: string;
 }
 
 export interface ResultTable {

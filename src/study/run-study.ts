@@ -35,6 +35,8 @@ import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
 import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
+import { writeDesignFile } from "./factorial-design-record.ts";
+import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
   plan: PlannedRun;
@@ -62,6 +64,8 @@ export interface StudyResults {
 
 export interface RunStudyOptions {
   plan?: SeedPlan;
+  /** Overrides the study's split mode (split-mode.ts). */
+  split?: SplitMode;
   logdir?: string;
   /** Checkpoints under <checkpointDir>/<study>/<run id>/ (default <cwd>/.twin/checkpoints). */
   checkpointDir?: string;
@@ -149,7 +153,9 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const rel = file === undefined ? null : recordedPath(cwd, file);
   const fh = file === undefined ? null : fileHash(file);
   const hash = specHash(spec, fh);
-  const plans = planRuns(options.plan ?? spec.seeds ?? 5);
+  const splitMode = options.split ?? spec.split ?? DEFAULT_SPLIT_MODE;
+  const planned = planRuns(options.plan ?? spec.seeds ?? 5);
+  const plans = splitMode === "shared" ? withSharedSplit(planned) : planned;
   const variants = Object.keys(spec.variants);
   const reference = spec.reference ?? variants[0]!;
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
@@ -188,7 +194,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         specHash: hash,
         rootSeed: BigInt(plan.seed.root),
         seeds,
-        config: storedRunConfig(spec, plan, rel, fh),
+        config: storedRunConfig(spec, plan, rel, fh, splitMode),
         fingerprintHash,
       });
       runs.push(run);
@@ -247,6 +253,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     if (!options.record) scratch = mkdtempSync(join(tmpdir(), "twin-study-"));
     const checkpointDir = scratch ?? (options.checkpointDir ? resolve(cwd, options.checkpointDir) : undefined);
     const logdir = options.logdir ? resolve(cwd, options.logdir) : undefined;
+    if (logdir && spec.design) writeDesignFile(join(logdir, spec.name), spec.design);
 
     const executeLocal = async (
       pending: string[],

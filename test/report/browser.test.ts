@@ -16,6 +16,7 @@ import { buildReport, loadStudyDir, locateStudy, LogDirSource, startDashboard, S
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
 import { RunLogger } from "../../src/log/index.ts";
+import { writeDesignFile } from "../../src/study/factorial-design-record.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = resolve("test-artifacts");
@@ -311,6 +312,54 @@ test("the dashboard's metric picker, curve smoothing and two-study view", { time
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
+    await dash.close();
+  }
+});
+
+test("a factorial study's report and dashboard view show the factorial analysis: effects, interaction plot, per-setting effects", { timeout: 180_000 }, async () => {
+  const logdir = join(root, "factorial");
+  // optimizer × width: wide helps by ~1 point with sgd and ~0.2 with adam (an interaction); adam helps by ~0.6 with narrow.
+  const effects = { sgd_narrow: 0, sgd_wide: 0.01, adam_narrow: 0.006, adam_wide: 0.008 };
+  const studyDir = writeFixture(logdir, { study: "grid", variants: Object.keys(effects), effects, seeds: 6, steps: 30 });
+  writeDesignFile(studyDir, {
+    factors: [{ name: "optimizer", levels: ["sgd", "adam"] }, { name: "width", levels: ["narrow", "wide"] }],
+    cells: { sgd_narrow: { optimizer: "sgd", width: "narrow" }, sgd_wide: { optimizer: "sgd", width: "wide" }, adam_narrow: { optimizer: "adam", width: "narrow" }, adam_wide: { optimizer: "adam", width: "wide" } },
+  });
+  const r = await buildReport(loadStudyDir(studyDir));
+  assert.ok(r.model.factorial, r.model.factorialError);
+  const file = join(root, "factorial-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openReport(page, file);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  assert.equal(await page.locator("#factorial figure[data-chart]").count(), 2);
+  // Interaction plot: one line per width level, a mean and an interval per cell.
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="interaction-optimizer-width"]', (f) => f.getAttribute("data-marks")))!), { lines: 2, means: 4, cis: 4 });
+  assert.deepEqual(await page.locator("#factorial-effects tbody tr").evaluateAll((rows) => rows.map((x) => x.getAttribute("data-effect"))), ["optimizer", "width", "optimizer × width"]);
+  const inter = r.model.factorial.factorial[2]!;
+  assert.match((await page.locator('#factorial-effects tr[data-effect="optimizer × width"]').textContent())!, new RegExp(`${inter.p.toFixed(4)}`));
+  assert.equal(await page.locator("#factorial-simple tbody tr").count(), 4);
+  assert.ok((await page.locator("#factorial-statements li").count()) >= 3);
+  // The seed spread of every comparison, with its interval and the Brown–Forsythe p.
+  assert.match((await page.locator("#verdict li.spread").first().textContent())!, /variance ratio [\d.]+, 95% CI [\d.]+–[\d.]+, Pitman–Morgan\); Brown–Forsythe p = /);
+  assert.deepEqual(errors, []);
+  await page.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-report.png") });
+  await page.close();
+
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const dpage = await context.newPage();
+  const derrors = watchErrors(dpage);
+  try {
+    await dpage.goto(dash.url + "#grid");
+    await dpage.waitForSelector('#factorial figure[data-chart="interaction-optimizer-width"]', { timeout: 60_000 });
+    assert.equal(await dpage.locator("#factorial-effects tbody tr").count(), 3);
+    await checkCharts(dpage);
+    await dpage.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-dashboard.png") });
+    assert.deepEqual(derrors, []);
+  } finally {
+    await dpage.close();
     await dash.close();
   }
 });

@@ -7,10 +7,12 @@
  */
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
+import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveColumns } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
+import { DeploymentAccumulator } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
@@ -56,7 +58,7 @@ function lastStepOf(r: RunData): number {
 
 type Curve = CurveAccumulator | CurveColumns;
 
-type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
+type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
  * Folds a study's seed groups into the report model. "stream" (the report)
@@ -72,6 +74,7 @@ export class StudyAccumulator {
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
+  private readonly deployment = new DeploymentAccumulator();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
   private anyPaired = false;
@@ -101,6 +104,7 @@ export class StudyAccumulator {
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
     this.audit.removeSeed(seed);
+    this.deployment.removeSeed(seed);
     this.bySeed.delete(seed);
   }
 
@@ -117,6 +121,7 @@ export class StudyAccumulator {
   /** Folds in every run of one seed and the seed's records; a seed folded in before is replaced ("replace" mode). */
   addGroup(group: SeedGroup): void {
     if (this.bySeed.has(group.seed)) this.takeOutCurves(group.seed);
+    this.deployment.removeSeed(group.seed);
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
@@ -145,6 +150,7 @@ export class StudyAccumulator {
           if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
         }
       }
+      this.deployment.add(r);
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
@@ -205,7 +211,7 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
+    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
@@ -236,6 +242,8 @@ export class StudyAccumulator {
       twinTrained,
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
+      factorial,
+      ...(factorialError !== undefined ? { factorialError } : {}),
       curves: build(this.curves, variants),
       pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
       final,
@@ -244,6 +252,7 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
+      deployment: this.deployment.finish(variants),
       repro: { ...audit, fingerprints },
       warnings,
     };
@@ -259,10 +268,14 @@ export class StudyAccumulator {
   private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
     const key = this.mode === "replace" ? JSON.stringify([final, twinTrained, runs.map((r) => [r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null])]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
-    const { analysis, analysisError } = verdict(final, final.reference, verdictCells(runs, metric, variants));
+    const cells = verdictCells(runs, metric, variants);
+    const { analysis, analysisError } = verdict(final, final.reference, cells);
+    const { factorial, factorialError } = this.factorialOf(cells, final);
     const value: FinalsDerived = {
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
+      factorial,
+      ...(factorialError !== undefined ? { factorialError } : {}),
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
       variance: varianceData(runs, final),
@@ -271,6 +284,18 @@ export class StudyAccumulator {
     };
     if (key !== undefined) this.derived = { key, value };
     return value;
+  }
+
+  /** The factorial verdict of a study whose design was recorded (the same function as the CLI's), or why there is none. */
+  private factorialOf(cells: Map<string, Map<string, Cell>>, final: FinalSample): Pick<ReportModel, "factorial" | "factorialError"> {
+    if (this.header.designError !== undefined) return { factorial: null, factorialError: this.header.designError };
+    const design = this.header.design;
+    if (!design) return { factorial: null };
+    try {
+      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, higherIsBetter: final.higherIsBetter }) };
+    } catch (e) {
+      return { factorial: null, factorialError: (e as Error).message };
+    }
   }
 
   /** Variants in the source's order (else as first seen), the reference first. */

@@ -12,7 +12,9 @@ import { readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { RunIndex } from "./run-index.ts";
+import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -44,6 +46,16 @@ export function factorSeedsFromHParams(hp: Record<string, string | number | bool
     if (m) out[m[1]!] = String(v);
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The factorial design written beside a study's log folders (study/factorial-design-record.ts), or why it cannot be read. */
+function designOf(studyDir: string): Pick<StudyData, "design" | "designError"> {
+  try {
+    const design = readDesignFile(studyDir);
+    return design ? { design } : {};
+  } catch (e) {
+    return { designError: (e as Error).message };
+  }
 }
 
 /** Scalars by tag, sorted by step; a step logged twice (a resumed run) keeps the value written last. */
@@ -82,6 +94,9 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
+  const { predictions, notes } = readRunDirPredictions(dir);
+  if (predictions) run.predictions = predictions;
+  if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
   return run;
 }
 
@@ -125,12 +140,24 @@ function fileStamp(path: string): string {
 /** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
 function runDirStamp(dir: string): string {
   const jsonl = fileStamp(join(dir, METRICS_FILE));
-  if (jsonl !== "-") return jsonl;
+  if (jsonl !== "-") return jsonl + predictionFilesStamp(dir);
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
     return "-";
   }
+}
+
+/** The prediction files of a run directory, as a stamp ("" when it has none: most runs). */
+function predictionFilesStamp(dir: string): string {
+  let out = "";
+  for (const stem of RUN_DIR_PREDICTION_STEMS) {
+    for (const ext of [".npy", ".csv"]) {
+      const s = fileStamp(join(dir, stem + ext));
+      if (s !== "-") out += `,${stem}${ext}=${s}`;
+    }
+  }
+  return out;
 }
 
 /** Each seed's change stamp in a study directory: its run directories' and its checks file's. */
@@ -164,7 +191,7 @@ export function loadStudyDir(path: string): StudyData {
   if (runs.length === 0) {
     throw new Error(`${path}: no runs found; expected a study directory <logdir>/<study> holding <variant>/seed-<n>/ with event files or metrics.jsonl`);
   }
-  return { name: basename(abs), runs, checks, source: `log directory ${abs}` };
+  return { name: basename(abs), runs, checks, source: `log directory ${abs}`, ...designOf(abs) };
 }
 
 /** Studies of a log directory. `root` may also be a single study directory. */
@@ -225,7 +252,7 @@ export class LogDirSource implements DataSource {
   async openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined> {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
-    return { name, source: `log directory ${dir}`, groups: studyDirGroups(dir, seeds) };
+    return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds) };
   }
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {

@@ -4,7 +4,19 @@
  * becomes K runs sharing a seed; a study is read seed by seed.
  */
 import type { RunRecord, Store } from "../../store/types.ts";
+import { parseDesign } from "../../study/factorial-design-record.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+
+/** The factorial design kept with a study's specification (run-record.ts specJson), or why it cannot be read. */
+function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" | "designError"> {
+  const raw = (spec as { design?: unknown } | null)?.design;
+  if (raw === undefined) return {};
+  try {
+    return { design: parseDesign(raw, where) };
+  } catch (e) {
+    return { designError: (e as Error).message };
+  }
+}
 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
@@ -62,6 +74,7 @@ export class StoreSource implements DataSource {
       source: this.description,
       variantOrder: order,
       twinTrained: !sweep && all.some((r) => r.variants.length > 1),
+      ...storedDesign(study.spec, `${this.description}, study '${name}'`),
       groups: this.groups(records, sweep),
     };
   }
@@ -88,6 +101,7 @@ export class StoreSource implements DataSource {
   private async runData(r: RunRecord, sweep: boolean): Promise<RunData[]> {
     // A twin run's record keeps each variant's status and divergence step as rows (stored-results.ts): bookkeeping, not curves.
     const metrics = (await this.store.metrics({ runId: r.id })).filter((m) => sweep || !RECORD_ROWS.has(m.name));
+    const predictions = await this.store.predictions(r.id);
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
     return r.variants.map((variant) => {
@@ -97,6 +111,10 @@ export class StoreSource implements DataSource {
       const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
       if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
       if (r.error) run.notes = [r.error];
+      for (const p of predictions) {
+        if (p.variant !== variant) continue;
+        (run.predictions ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+      }
       return run;
     });
   }

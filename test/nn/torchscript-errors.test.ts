@@ -131,21 +131,33 @@ test("init \"twin\" needs a rule for unknown module types; rules and Embedding/L
   });
 });
 
-test("a traced module loads with a warning that its control flow was frozen", async () => {
+test("traced modules load with a warning that their control flow was frozen; scripted ones do not", async () => {
   const warnings: Error[] = [];
   const listen = (w: Error) => warnings.push(w);
   process.on("warning", listen);
   try {
-    const traced = nn.torchscript(join(dir, "traced.pt"));
-    const scripted = nn.torchscript(join(dir, "linear.pt"));
-    nn.torchscript(join(dir, "traced.pt")).dispose();
+    for (const file of ["traced.pt", "traced-if.pt", "scripted-if.pt", "linear.pt", "traced.pt"]) nn.torchscript(join(dir, file)).dispose();
     await new Promise((r) => setImmediate(r));
     const mine = warnings.filter((w) => (w as Error & { code?: string }).code === "TWIN_TRACED_MODULE");
-    assert.equal(mine.length, 1, "one warning per file");
-    assert.match(mine[0].message, /traced\.pt looks traced \(torch\.jit\.trace\), not scripted: .*torch\.jit\.script\(model\)\.save/);
-    traced.dispose();
-    scripted.dispose();
+    assert.deepEqual(mine.map((w) => w.message.split(" ")[0].split("/").pop()), ["traced.pt", "traced-if.pt"], "one warning per traced file, none for scripted ones");
+    // traced-if.pt: forward is `if x.sum() > 0: return self.up(x)`, its sub-modules take the model's own input.
+    assert.match(
+      mine[1].message,
+      /traced-if\.pt was made by torch\.jit\.trace \(called at .*torchscript_ref\.py\(\d+\): fixtures\), not torch\.jit\.script: every if and loop on tensor values in its forward was frozen to the path the example input took.*torch\.jit\.script\(model\)\.save\(path\)/s,
+    );
   } finally {
     process.off("warning", listen);
   }
+  torch.scope(() => {
+    // What the warning is about: the traced file always takes the branch of its example input (sum > 0).
+    const traced = nn.torchscript(join(dir, "traced-if.pt")).eval();
+    const scripted = nn.torchscript(join(dir, "scripted-if.pt")).eval();
+    traced.loadStateDict(scripted.stateDict());
+    const negative = torch.ones([2, 144]).neg();
+    assert.notEqual(traced.forward(negative).sub(scripted.forward(negative)).abs().max().item(), 0);
+    const positive = torch.ones([2, 144]);
+    assert.equal(traced.forward(positive).sub(scripted.forward(positive)).abs().max().item(), 0);
+    traced.dispose();
+    scripted.dispose();
+  });
 });

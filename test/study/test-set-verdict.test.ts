@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { StudyResults } from "../../src/study/run-study.ts";
-import { studyVerdictWithTest } from "../../src/study/test-set-verdict.ts";
+import { studyVerdictWithTest, testMetricFor } from "../../src/study/test-set-verdict.ts";
 import { formatVerdict, studySeedResults, studyVerdict } from "../../src/study/verdict.ts";
 
 /** A study's results with only what verdicts read: per seed and variant, the final validation and test accuracy. */
@@ -61,4 +61,14 @@ test("a finished run that was not tested counts as missing on test; without any 
   assert.equal(none.test_set, undefined);
   assert.ok(none.variants.every((x) => x.test_set === undefined));
   assert.doesNotMatch(formatVerdict("s", none), /test set|test mean/);
+});
+
+test("a results file's test column goes with its validation metric by name; only when that column exists", () => {
+  const cols = ["val_accuracy", "test_accuracy", "val/loss", "test/loss", "validation-acc", "test-acc", "valid.f1", "accuracy"];
+  assert.equal(testMetricFor("val_accuracy", cols), "test_accuracy");
+  assert.equal(testMetricFor("val/loss", cols), "test/loss");
+  assert.equal(testMetricFor("validation-acc", cols), "test-acc");
+  assert.equal(testMetricFor("valid.f1", cols), undefined, "no test.f1 column");
+  assert.equal(testMetricFor("accuracy", cols), undefined, "the name says no validation");
+  assert.equal(testMetricFor("interval_x", ["test_x"]), undefined);
 });

@@ -1,9 +1,10 @@
 /**
  * Scripted variants through the CLI: a study file anywhere whose variants are
  * nn.torchscript(...) (an MLP with dropout from the file's weights and with
- * init "twin", an MLP with tied weights) runs with `twin compare` under the
- * sequential and parallel schedules (variant worker threads load the files)
- * with identical stores; stopped with Ctrl-C and run again it ends with the
+ * init "twin", an MLP with tied weights) runs with `twin compare` in one
+ * process under the sequential schedule and in two pool processes under the
+ * parallel schedule (variant worker threads load the files) with identical
+ * stores; stopped with Ctrl-C and run again it ends with the
  * same store; `twin verify` trains a run again bit-identically; `twin seeds
  * --vary each` and `twin report` work on it. A study whose scripted variants
  * cannot run (a forward that does not fit the batch, a file that is not
@@ -120,7 +121,8 @@ test("twin compare: sequential and parallel schedules record identical stores; t
   assert.ok(sequential.runs.every((r) => r.status === "finished"), JSON.stringify(sequential.runs));
 
   const par = project("parallel");
-  const b = twin(par, [...COMPARE, "--schedule", "parallel"], 300_000);
+  // Two worker processes (the local pool), each training its run's variants in worker threads.
+  const b = twin(par, ["compare", "scripted.study.ts", "--seeds", "2", "--jobs", "2", "--json", "--schedule", "parallel"], 300_000);
   assert.equal(b.status, 0, b.stderr);
   assert.deepEqual(dumpStore(storePath(par)), sequential, "the parallel schedule recorded other numbers than the sequential one");
 

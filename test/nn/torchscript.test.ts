@@ -149,6 +149,32 @@ test("init: \"twin\" on the scripted MLP equals twin's native nn.mlp from the sa
   });
 });
 
+test("init: \"twin\" on the scripted CNN and ResNet block equals native twin modules of the same paths (Conv2d, BatchNorm2d, Linear rules)", () => {
+  torch.scope(() => {
+    const source = (path: string, shape: number[]) => new torch.Generator(BigInt(path.length * 1000 + shape.reduce((a, b) => a + b, 0)));
+    const natives: Record<string, nn.Module> = {
+      cnn: new nn.ModuleDict({ conv: new nn.Conv2d(1, 8, 3, { padding: 1 }), bn: new nn.BatchNorm2d(8), head: new nn.Linear(8 * 6 * 6, 10) }),
+      resnet: new nn.ModuleDict({
+        stem: new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(8), new nn.ReLU()),
+        layer1: new nn.ResidualBlock(8, 8),
+        fc: new nn.Linear(8, 10),
+      }),
+    };
+    for (const [name, native_] of Object.entries(natives)) {
+      // From the trained file: its BatchNorm statistics are not the defaults, so init "twin" must reset them.
+      const scripted = nn.torchscript(join(dir, `${name}-trained.pt`), { init: "twin" });
+      scripted.initialize(source, { disposeGenerators: true });
+      native_.initialize(source, { disposeGenerators: true });
+      const a = scripted.stateDict();
+      const b = native_.stateDict();
+      assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), name);
+      for (const key of Object.keys(b)) assert.equal(a[key].sub(b[key]).abs().max().item(), 0, `${name}: ${key}: scripted init "twin" differs from the native module`);
+      scripted.dispose();
+      native_.dispose();
+    }
+  });
+});
+
 test("reinit re-draws only the matching parameters; BatchNorm running stats of a re-drawn layer are reset", () => {
   torch.scope(() => {
     const source = (path: string) => new torch.Generator(BigInt(path.length));

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { writeFixture } from "./fixture.ts";
+import { writePredictionFixture } from "./fixture-predictions.ts";
 import { buildReport, loadStudyDir, locateStudy, LogDirSource, startDashboard, StoreSource } from "../../src/report/index.ts";
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
@@ -357,6 +358,55 @@ test("a factorial study's report and dashboard view show the factorial analysis:
     assert.equal(await dpage.locator("#factorial-effects tbody tr").count(), 3);
     await checkCharts(dpage);
     await dpage.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-dashboard.png") });
+    assert.deepEqual(derrors, []);
+  } finally {
+    await dpage.close();
+    await dash.close();
+  }
+});
+
+test("the deployment section (ensemble curve, validation against test, gain and churn) in the report and live in the dashboard", { timeout: 240_000 }, async () => {
+  const logdir = join(root, "deploy-logs");
+  const studyDir = writeFixture(logdir, { study: "deploy", seeds: 5, steps: 20 });
+  writePredictionFixture(studyDir);
+  // Seed 4 has not finished: its prediction files are not there yet.
+  for (const v of ["baseline", "wider", "dropout"]) for (const f of ["predictions", "labels", "test_predictions", "test_labels"]) rmSync(join(studyDir, v, "seed-4", `${f}.npy`));
+  const r = await buildReport(loadStudyDir(studyDir));
+  const file = join(root, "deploy-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(pathToFileURL(file).href);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  assert.deepEqual(await page.locator("#deployment figure[data-chart]").evaluateAll((f) => f.map((x) => x.getAttribute("data-chart"))), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);
+  // 3 variants × (validation, test) curves; 4 seeds per variant with predictions, and 3 ensemble diamonds.
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="ensemble-curve"]', (f) => f.getAttribute("data-marks")))!), { band: 6, mean: 6, curvepoints: 24 });
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="validation-test"]', (f) => f.getAttribute("data-marks")))!), { diagonal: 1, seeds: 12, ensembles: 3 });
+  assert.equal(await page.locator("#deployment-table tbody tr").count(), 3);
+  assert.match((await page.locator("#choice-ensemble").textContent())!, /As an ensemble: wider \(ensemble of its 4 seeds, best on validation/);
+  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+ .*CI \[/);
+  assert.match((await page.locator('figure[data-chart="ensemble-curve"] figcaption').textContent())!, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
+  assert.deepEqual(errors, []);
+  await page.locator("#deployment").screenshot({ path: join(ARTIFACTS, "report-deployment.png") });
+  await page.close();
+
+  // The dashboard shows the same section and takes in seed 4's predictions when its run finishes.
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const dpage = await context.newPage();
+  const derrors = watchErrors(dpage);
+  try {
+    await dpage.goto(dash.url + "#deploy");
+    await dpage.waitForSelector('figure[data-chart="validation-test"]', { timeout: 60_000 });
+    assert.equal(await dpage.$eval('figure[data-chart="validation-test"]', (f) => Number(f.getAttribute("data-points"))), 15);
+    writePredictionFixture(studyDir);
+    type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+    await dpage.waitForFunction(() => Number((globalThis as unknown as { document: Doc }).document.querySelector('figure[data-chart="validation-test"]')?.getAttribute("data-points")) === 18, undefined, { timeout: 60_000 });
+    await viewSettled(dpage);
+    await checkCharts(dpage);
+    assert.match((await dpage.locator("#choice-ensemble").textContent())!, /ensemble of its 5 seeds/);
+    await dpage.locator("#deployment").scrollIntoViewIfNeeded();
+    await dpage.screenshot({ path: join(ARTIFACTS, "dashboard-deployment.png"), fullPage: false });
     assert.deepEqual(derrors, []);
   } finally {
     await dpage.close();

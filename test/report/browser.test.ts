@@ -376,7 +376,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   assert.deepEqual(await page.locator("#deployment figure[data-chart]").evaluateAll((f) => f.map((x) => x.getAttribute("data-chart"))), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);

@@ -21,10 +21,16 @@ function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
 
+/** Factor seeds as one text, factors in name order. */
+function seedsKey(seeds: Record<string, string>): string {
+  return Object.keys(seeds).sort().map((k) => `${k}=${seeds[k]}`).join(",");
+}
+
 export class StoreSource implements DataSource {
   readonly description: string;
   private readonly store: Store;
   private readonly reopen: { url: string; readOnly: boolean } | undefined;
+  private readonly runsBySeeds = new Map<string, Map<string, RunRecord>>();
 
   /** `reopen`: how to open the same store again in another thread (its URL or path), when it can be. */
   constructor(store: Store, reopen?: { url: string; readOnly: boolean }) {
@@ -117,6 +123,25 @@ export class StoreSource implements DataSource {
       }
       return run;
     });
+  }
+
+  /**
+   * The predictions the store kept for a run of `study` with these factor
+   * seeds (every factor's seed equal), of one variant; undefined when there
+   * is no such run or it kept none. A study's runs are listed once.
+   */
+  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<RunData["predictions"]> {
+    let byKey = this.runsBySeeds.get(study);
+    if (!byKey) {
+      byKey = new Map();
+      for (const r of await this.store.listRuns({ study })) byKey.set(seedsKey(Object.fromEntries(Object.entries(r.seeds).map(([k, v]) => [k, String(v)]))), r);
+      this.runsBySeeds.set(study, byKey);
+    }
+    const run = byKey.get(seedsKey(factorSeeds));
+    if (!run || !run.variants.includes(variant)) return undefined;
+    let out: RunData["predictions"];
+    for (const p of await this.store.predictions(run.id, { variant })) (out ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+    return out;
   }
 
   private async checkLines(runId: string): Promise<CheckLine[]> {

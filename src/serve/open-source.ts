@@ -11,7 +11,11 @@ export async function openSourceSpec(spec: SourceSpec): Promise<DataSource> {
       return new StoreSource(await openStore(spec.url, { existing: true, readOnly: spec.readOnly }), { url: spec.url, readOnly: spec.readOnly });
     case "logdir+store":
       return new LogDirWithStorePredictions(new LogDirSource(spec.root), (await openSourceSpec({ kind: "store", ...spec.store })) as StoreSource, true);
-    case "multi":
-      return new MultiSource(await Promise.all(spec.sources.map(openSourceSpec)));
+    case "multi": {
+      // One after another: two connections opening the same SQLite store at once can meet it locked.
+      const sources: DataSource[] = [];
+      for (const s of spec.sources) sources.push(await openSourceSpec(s));
+      return new MultiSource(sources);
+    }
   }
 }

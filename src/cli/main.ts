@@ -6,7 +6,7 @@
  * loaded by the commands that use them. Commands that train run from the
  * TypeScript sources (see `trains` below).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
@@ -96,6 +96,9 @@ async function main(): Promise<void> {
   const { command, args } = invokedCommand(process.argv.slice(2));
   const compiled = import.meta.url.endsWith(".js");
   if (command?.trains && compiled) {
+    if (!existsSync(new URL("../../src/cli/main.ts", import.meta.url))) {
+      throw new Error(`twin ${command.name} trains models and runs from twin's TypeScript sources (src/), which this installation lacks (dist/ holds only the commands that read: stats, report, serve, runs, diff, sweep, ensemble, init): install twin from its repository (git clone, then npm run setup)`);
+    }
     // tsx, and "twin" in study files anywhere resolved to this installation (src/boot/resolve-twin.mjs).
     const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: () => void };
     registerTwin();

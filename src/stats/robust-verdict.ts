@@ -43,7 +43,7 @@
  */
 import { checkPaired, checkSample, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
-import { detectBlackSwans, type SwanFalseAlarm } from "./swans.ts";
+import { detectBlackSwans, SWAN_MIN_SEEDS, type SwanFalseAlarm } from "./swans.ts";
 import { detectSkew } from "./skewness.ts";
 import { pairedTTest, welchTTest } from "./ttest.ts";
 import { trimmedPairedTest, yuenTest } from "./yuen.ts";
@@ -234,8 +234,11 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   }
   const nSmall = paired ? a.length : Math.min(a.length, b.length);
   const unseenRate = swans.length > 0 ? null : 1 - Math.pow(0.05, 1 / nSmall);
+  const bound = unseenRate === null ? "" : `up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds`;
   const caveat = unseenRate !== null && plain !== null && plain.significant
-    ? `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds do ` +
+    ? (nSmall < SWAN_MIN_SEEDS
+      ? `${nSmall} seeds are too few to detect a black swan (needs ${SWAN_MIN_SEEDS}), and cannot rule out that ${bound} go badly wrong `
+      : `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that ${bound} do `) +
       `(95% bound): such rare seeds can reverse a mean difference, and no test on these ${nSmall} values can see them; more seeds narrow the bound`
     : null;
   return {

@@ -3,7 +3,7 @@
  * seed's rank and black swans (robust z by MAD), the expected best of k runs,
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
-import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { blackSwans, describe, failureRate, SWAN_MIN_SEEDS, swanThreshold, tooFewSeedsForSwans, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
@@ -57,7 +57,7 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       .map((r) => r.result.variants[name]?.test?.[metric] ?? NaN)
       .filter(Number.isFinite);
     const values = mainRuns.map((x) => x.value);
-    const threshold = values.length >= 3 ? swanThreshold(values.length) : null;
+    const threshold = values.length >= SWAN_MIN_SEEDS ? swanThreshold(values.length) : null;
     const swans = threshold !== null ? blackSwans(values, { higherIsBetter, threshold }) : undefined;
     const report: VariantSeedReport = {
       name,
@@ -123,7 +123,11 @@ export function formatSeedReport(r: SeedReport): string {
     for (const e of v.errors) lines.push(`  failed: ${e}`);
     const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
     lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
-    lines.push(`  black swans (|robust z| > ${v.swanThreshold === null ? "–, under 3 seeds" : v.swanThreshold.toFixed(2)}; 5% false alarms on normal seeds): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);
+    lines.push(
+      v.swanThreshold === null
+        ? `  black swans: ${tooFewSeedsForSwans(d.n)}`
+        : `  black swans (|robust z| > ${v.swanThreshold.toFixed(2)}; 5% false alarms on normal seeds): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`,
+    );
     const em = v.expectedMax;
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);

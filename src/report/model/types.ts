@@ -76,7 +76,7 @@ export interface DistributionData {
     n: number;
     /** Black swans among all n seeds. */
     swans: number;
-    /** |robust z| beyond which a seed of this variant is a black swan (swanThreshold(n)); null below 3 seeds. */
+    /** |robust z| beyond which a seed of this variant is a black swan (swanThreshold(n)); null below SWAN_MIN_SEEDS (4) seeds, where none can be detected. */
     threshold: number | null;
     /** Seeds drawn: all of them, or a fixed sample plus every black swan. */
     points: { seed: string; value: number; z: number | null; blackSwan: boolean }[];

@@ -90,3 +90,27 @@ test("twin stats --factors --json prints the factorial entries; JSON Lines work 
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--reference does not apply/);
 });
+
+test("three factors, one with three levels: the verdict tests the three-way interaction and corrects F tests with Greenhouse–Geisser", () => {
+  const lines = ["seed,opt,aug,width,acc"];
+  const r = s.rng(303);
+  for (let seed = 0; seed < 8; seed++) {
+    const base = 0.85 + 0.01 * r.nextNormal();
+    for (const [o, opt] of [["sgd", 0], ["adam", 0.004]] as const) {
+      for (const [a, aug] of [["none", 0], ["flip", 0.003]] as const) {
+        ["s", "m", "l"].forEach((w, i) => lines.push(`${seed},${o},${a},${w},${(base + opt + aug + 0.002 * i + 0.002 * (1 + i) * r.nextNormal()).toFixed(5)}`));
+      }
+    }
+  }
+  const v = factorialVerdict(readResults(file("g3.csv", lines.join("\n")), { factors: ["opt", "aug", "width"] }), { metric: "acc", factors: ["opt", "aug", "width"] });
+  assert.deepEqual(v.factorial.map((e) => e.name), ["opt", "aug", "width", "opt × aug", "opt × width", "aug × width", "opt × aug × width"]);
+  const width = v.factorial[2]!, threeWay = v.factorial[6]!;
+  for (const e of [width, threeWay]) {
+    assert.ok(e.gg && e.gg.epsilon >= 0.5 && e.gg.epsilon <= 1, `${e.name}: ε ${e.gg?.epsilon}`);
+    assert.equal(e.p, e.gg!.p);
+    assert.deepEqual(e.gg!.df, [e.gg!.epsilon * e.df[0], e.gg!.epsilon * e.df[1]]);
+  }
+  assert.equal(v.factorial[3]!.gg, null);
+  assert.ok(v.statements.some((t) => /3-way interaction opt × aug × width \(F\(2, 14\) = [\d.]+, Greenhouse–Geisser ε = [\d.]+, p = [\d.]+\): the opt × aug interaction (does not clearly differ|differs) between the levels of width/.test(t)), v.statements.join("\n"));
+  assert.ok(!v.notes.some((n) => /not analysed/.test(n)));
+});

@@ -8,7 +8,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { EXIT, exitCodeOf } from "./exit-codes.ts";
+import { EXIT, exitCodeOf, explainSilentExits } from "./exit-codes.ts";
+
+explainSilentExits();
 
 // A reader that stops early (`twin --help | head -1`) closes the pipe: end quietly with the shell's SIGPIPE
 // status, as Unix tools do, instead of an unhandled EPIPE stack.
@@ -130,7 +132,8 @@ try {
     // Commander has printed its message (or the help / version) already.
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
-    process.stderr.write(`twin: ${(e as Error).message}\n`);
+    const message = e instanceof Error ? e.message || e.name : String(e);
+    process.stderr.write(`twin: ${message || "an error without a message"}\n`);
     process.exitCode = exitCodeOf(e);
   }
 }

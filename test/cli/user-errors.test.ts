@@ -5,11 +5,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
+import { spawn, spawnSync } from "node:child_process";
+import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-errors-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -61,4 +61,41 @@ test("a results file with a header and no rows says so and what to add", () => {
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /header\.csv: a header but no rows; add one row per run \(its variant, seed and metric values\)/);
   assertClean(r);
+});
+
+test("a misspelt or misplaced study setting is refused by name, before anything trains", () => {
+  const study = file("typo.study.mts", studySource({ name: "typo" }).replace("batchSize: 32,", "batchSize: 32, epoch: 5, limit: 100,"));
+  const r = twin(["compare", study, "--seeds", "2", "--jobs", "1"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /defineStudy 'typo': unknown settings 'epoch', 'limit' \(it is an option of the data: fashionMnistData\(\{ validation: 5000, limit: 10000 \}\)\); a study's settings are name, data, variants/);
+  assert.match(r.stderr, /\bepochs, steps, evalEvery\b/);
+  assertClean(r);
+  assert.equal(existsSync(join(dir, "runs", "typo")), false, "nothing trained");
+});
+
+test("Ctrl-C in the middle of a compare: the verdict on the finished runs says so and the status says stopped (130); the same command keeps them and completes", { timeout: 600_000 }, async () => {
+  const study = file("stop.study.mts", studySource({ name: "stop", steps: 150, evalEvery: 50 }));
+  const args = [TWIN_BIN, "compare", study, "--seeds", "5", "--jobs", "1"];
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  const deadline = Date.now() + 400_000;
+  // The third run has started, so two have finished (one at a time).
+  while (!/run 3\/5/.test(stderr)) {
+    assert.ok(Date.now() < deadline, `timed out waiting for the third run: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGINT");
+  const code = await exited;
+  assert.equal(code, 130, `stopped by Ctrl-C: ${stderr}`);
+  const finished = Number(/stopped with (\d+) run\(s\) finished/.exec(stderr)?.[1]);
+  assert.ok(finished >= 2 && finished < 5, stderr);
+  assert.match(stderr, new RegExp(`the verdict below is on these ${finished} of the 5 planned`));
+  assert.match(stdout, new RegExp(`stop · ${finished} seeds · paired by seed`));
+  const again = twin(["compare", study, "--seeds", "5", "--jobs", "1"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, new RegExp(`keeping ${finished} of 5 run\\(s\\)`));
+  assert.match(again.stdout, /stop · 5 seeds · paired by seed/);
 });

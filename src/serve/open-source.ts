@@ -6,7 +6,7 @@ import { openStore } from "../store/index.ts";
 export async function openSourceSpec(spec: SourceSpec): Promise<DataSource> {
   switch (spec.kind) {
     case "logdir":
-      return new LogDirSource(spec.root);
+      return new LogDirSource(spec.root, spec.index !== undefined ? { index: spec.index } : {});
     case "store":
       return new StoreSource(await openStore(spec.url, { existing: true, readOnly: spec.readOnly }), { url: spec.url, readOnly: spec.readOnly });
     case "multi":

@@ -56,6 +56,19 @@ function lastStepOf(r: RunData): number {
 
 type Curve = CurveAccumulator | CurveColumns;
 
+/** b − a at the steps both series have (both sorted by step; a merge, no lookup table). */
+export function stepDifferences(b: readonly Point[], a: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  let j = 0;
+  for (const p of b) {
+    while (j < a.length && a[j]!.step < p.step) j++;
+    // A step given twice: the value given last (as a lookup table keyed by step would keep).
+    while (j + 1 < a.length && a[j + 1]!.step === p.step) j++;
+    if (j < a.length && a[j]!.step === p.step) out.push({ step: p.step, value: p.value - a[j]!.value });
+  }
+  return out;
+}
+
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
@@ -136,12 +149,7 @@ export class StudyAccumulator {
       if (ref && r !== ref) {
         for (const [tag, pts] of Object.entries(r.scalars)) {
           if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.length || !ref.scalars[tag]) continue;
-          const a = new Map(ref.scalars[tag]!.map((p) => [p.step, p.value]));
-          const diffs: Point[] = [];
-          for (const p of pts) {
-            const x = a.get(p.step);
-            if (x !== undefined) diffs.push({ step: p.step, value: p.value - x });
-          }
+          const diffs = stepDifferences(pts, ref.scalars[tag]!);
           if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
         }
       }

@@ -57,19 +57,20 @@ export function quantileBySelection(values: Float64Array, q: number): number {
   return quantileSorted([values[lo]!, b], h - lo);
 }
 
-/** Statistics of one step's values (given as a copy it may reorder). */
+/** Scratch space for a step's values while its quantiles are selected (shared: a step's summary is read before the next is made). */
+let scratch = new Float64Array(1024);
+
+/** Statistics of one step's column (NaN: no run in that slot), read before the next step's are made. */
 class ExactStep implements StepSummary {
-  readonly n: number;
   readonly mean: number;
   private readonly m2: number;
 
-  constructor(private readonly values: Float64Array) {
-    this.n = values.length;
+  constructor(private readonly column: Float64Array, readonly n: number) {
     let sum = 0;
-    for (const x of values) sum += x;
-    this.mean = sum / this.n;
+    for (const x of column) if (!Number.isNaN(x)) sum += x;
+    this.mean = sum / n;
     let m2 = 0;
-    for (const x of values) m2 += (x - this.mean) ** 2;
+    for (const x of column) if (!Number.isNaN(x)) m2 += (x - this.mean) ** 2;
     this.m2 = m2;
   }
 
@@ -82,7 +83,11 @@ class ExactStep implements StepSummary {
 
   /** Exact quantiles (linear interpolation, numpy's default). */
   quantiles(qs: readonly number[]): number[] {
-    return qs.map((q) => quantileBySelection(this.values, q));
+    if (scratch.length < this.n) scratch = new Float64Array(Math.max(this.n, scratch.length * 2));
+    const values = scratch.subarray(0, this.n);
+    let k = 0;
+    for (const x of this.column) if (!Number.isNaN(x)) values[k++] = x;
+    return qs.map((q) => quantileBySelection(values, q));
   }
 }
 
@@ -151,10 +156,7 @@ class ColumnSeries implements VariantSeries {
   at(step: number): StepSummary | undefined {
     const c = this.columns.get(step);
     if (!c) return undefined;
-    const values = new Float64Array(c.n);
-    let k = 0;
-    for (const x of c.values) if (!Number.isNaN(x)) values[k++] = x;
-    return new ExactStep(values);
+    return new ExactStep(c.values, c.n);
   }
 
   lines(k: number): { seed: string; item: readonly Point[] }[] {

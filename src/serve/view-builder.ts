@@ -70,7 +70,7 @@ export class ViewBuilder implements Views {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly saved: SavedViews | undefined;
   /** Views built but not saved yet (saved at most every SAVE_EVERY_MS), and when each key was last saved. */
-  private readonly unsaved = new Map<string, { signature: string; body: ViewBody }>();
+  private readonly unsaved = new Map<string, { stamps: ReadonlyMap<string, string>; body: ViewBody }>();
   private readonly savedAt = new Map<string, number>();
 
   constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}) {
@@ -90,10 +90,9 @@ export class ViewBuilder implements Views {
         const opts = { ...this.base, ...options };
         const key = savedViewKey(name, opts);
         const stamps = await this.source.seedStamps?.(name);
-        const signature = stamps && this.saved ? stampSignature(stamps) : undefined;
-        if (signature !== undefined && !this.studies.has(accumulatorKey(name, opts))) {
-          const hit = this.saved!.view(key);
-          if (hit?.signature === signature) {
+        if (stamps && this.saved && !this.studies.has(accumulatorKey(name, opts))) {
+          const hit = this.saved.view(key);
+          if (hit?.signature === stampSignature(stamps)) {
             // Shown at once; the accumulator is built next, for the next update.
             void this.serial(() => this.model(name, options, stamps).catch(() => undefined));
             return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
@@ -101,7 +100,7 @@ export class ViewBuilder implements Views {
         }
         const built = await this.model(name, options, stamps);
         const body = built && (await this.body(name, built.model, options, built.seedsRead));
-        if (body && signature !== undefined) this.save(key, signature, body);
+        if (body && stamps && this.saved) this.save(key, stamps, body);
         return body;
       } catch (e) {
         return { name, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
@@ -109,17 +108,16 @@ export class ViewBuilder implements Views {
     });
   }
 
-  /** Saves a view for the next start (at most every SAVE_EVERY_MS per key; the rest at close). */
-  private save(key: string, signature: string, body: ViewBody): void {
-    const now = Date.now();
+  /** Saves a view for the next start (at most every SAVE_EVERY_MS per key; the last one at close). */
+  private save(key: string, stamps: ReadonlyMap<string, string>, body: ViewBody, now = Date.now()): void {
     if (now - (this.savedAt.get(key) ?? 0) < SAVE_EVERY_MS) {
-      this.unsaved.set(key, { signature, body });
+      this.unsaved.set(key, { stamps, body });
       return;
     }
     this.unsaved.delete(key);
     this.savedAt.set(key, now);
     try {
-      this.saved!.saveView(key, signature, JSON.stringify(body));
+      this.saved!.saveView(key, stampSignature(stamps), JSON.stringify(body));
     } catch {
       // A view not saved is built again after a restart.
     }
@@ -223,10 +221,7 @@ export class ViewBuilder implements Views {
 
   async close(): Promise<void> {
     await this.queue;
-    for (const [key, { signature, body }] of this.unsaved) {
-      this.savedAt.set(key, 0);
-      this.save(key, signature, body);
-    }
+    for (const [key, { stamps, body }] of this.unsaved) this.save(key, stamps, body, Infinity);
     this.studies.clear();
     this.svgs.clear();
   }

@@ -129,7 +129,14 @@ export class StudyAccumulator {
 
   /** Folds in every run of one seed and the seed's records; a seed folded in before is replaced ("replace" mode). */
   addGroup(group: SeedGroup): void {
-    if (this.bySeed.has(group.seed)) this.takeOutCurves(group.seed);
+    const previous = this.bySeed.get(group.seed);
+    if (previous && this.mode !== "replace") throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
+    // A seed folded in again: its series are replaced in place (only the steps whose values changed are recomputed), and the curves it has no longer are taken out after.
+    const touched = previous ? new Set<string>() : undefined;
+    const put = (map: Map<string, Curve>, tag: string, paired: boolean, variant: string, seed: string, pts: readonly Point[]): void => {
+      this.curve(map, tag, paired).add(variant, seed, this.drawn(pts));
+      touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
+    };
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
@@ -142,21 +149,29 @@ export class StudyAccumulator {
         finals.set(tag, pts[pts.length - 1]!.value);
         if (tag.startsWith("paired/")) {
           this.anyPaired = true;
-          this.curve(this.pairedCurves, tag.slice("paired/".length), true).add(r.variant, r.seed, this.drawn(pts));
-        } else this.curve(this.curves, tag, false).add(r.variant, r.seed, this.drawn(pts));
+          put(this.pairedCurves, tag.slice("paired/".length), true, r.variant, r.seed, pts);
+        } else put(this.curves, tag, false, r.variant, r.seed, pts);
       }
       // variant − reference from the raw series where the run logged no paired series of a tag.
       if (ref && r !== ref) {
         for (const [tag, pts] of Object.entries(r.scalars)) {
           if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.length || !ref.scalars[tag]) continue;
           const diffs = stepDifferences(pts, ref.scalars[tag]!);
-          if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
+          if (diffs.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
         }
       }
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
       summaries.push(summary);
+    }
+    if (previous) {
+      for (const [map, paired] of [[this.curves, false], [this.pairedCurves, true]] as const) {
+        for (const [tag, c] of map) {
+          for (const r of previous) if (!touched!.has(`${paired}\u0000${tag}\u0000${r.variant}`)) (c as CurveColumns).remove(r.variant, group.seed);
+        }
+      }
+      this.audit.removeSeed(group.seed);
     }
     if (group.checks.some((c) => c.lines.length > 0)) this.anyChecks = true;
     this.audit.addSeed(group.seed, group.checks, { variants: group.runs.map((r) => r.variant), lastStep: Math.max(0, ...group.runs.map(lastStepOf)) });

@@ -51,9 +51,9 @@ function timedGet(url: string): Promise<{ ms: number; body: Record<string, unkno
   });
 }
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+/** utime + stime of a process (or, with `thread`, of that thread only: the main thread's id is the pid), in seconds. */
+function cpuSeconds(pid: number, thread?: number): number {
+  const f = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
@@ -86,7 +86,10 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     void exited.then((code) => reject(new Error(`twin serve exited (${code})`)));
   });
   try {
+    // The list is answered by the server's main thread: its CPU alone (the view worker starts meanwhile).
+    const mainBefore = cpuSeconds(child.pid!, child.pid!);
     const list = await timedGet(url + "api/studies");
+    const listCpu = cpuSeconds(child.pid!, child.pid!) - mainBefore;
     const listWarm = await timedGet(url + "api/studies");
     const cpuBefore = cpuSeconds(child.pid!);
     const first = await timedGet(url + "api/studies/scan");
@@ -142,6 +145,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       steps: STEPS,
       list_ms: Math.round(list.ms),
       list_warm_ms: Math.round(listWarm.ms),
+      list_main_thread_cpu_s: Number(listCpu.toFixed(2)),
       first_view_ms: Math.round(first.ms),
       first_view_cpu_s: Number(firstCpu.toFixed(2)),
       first_view_rss_mb: firstRss,

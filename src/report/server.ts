@@ -13,10 +13,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { REPORT_CSS } from "./html.ts";
+import { REPORT_CSS } from "./css.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
-import { ViewBuilder, type Views } from "../serve/view-builder.ts";
+import type { Views } from "../serve/view-builder.ts";
 import { ViewWorker } from "../serve/view-worker.ts";
 import { currentSavedView } from "../serve/saved-view.ts";
 
@@ -168,7 +168,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let boundPort = 0;
 
   const spec = options.views === "thread" ? undefined : source.spec?.();
-  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new ViewBuilder(source, options.report ?? {});
+  // The chart renderer is loaded only where views are built (in this thread only when asked to).
+  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
 
   async function build(name: string, opts: ReportOptions): Promise<unknown> {
     const version = versions.get(name) ?? 0;

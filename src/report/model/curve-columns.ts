@@ -179,7 +179,8 @@ class ColumnSeries implements VariantSeries {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    // 1.5×, not 2×: at 5,000 runs a variant, doubling would leave 40% of every column empty.
+    this.capacity = Math.ceil(this.capacity * 1.5);
     for (const c of this.columns.values()) {
       const values = new Float64Array(this.capacity).fill(NaN);
       values.set(c.values);

@@ -205,3 +205,24 @@ test("the dashboard, started again on the same index, answers the first view wit
     await second.close();
   }
 });
+
+test("an index that cannot be opened is said once, and the logs are read without it", async () => {
+  const logdir = join(root, "noindex");
+  writeFixture(logdir, { seeds: 2, steps: 10 });
+  const blocker = join(root, "a-file");
+  writeFileSync(blocker, "");
+  const source = new LogDirSource(logdir, { index: join(blocker, "index.sqlite") });
+  const said: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    assert.deepEqual((await source.listStudies()).map((s) => s.runs), [6]);
+    const runs = [];
+    for await (const g of (await source.openStudy("ab"))!.groups) runs.push(...g.runs);
+    assert.deepEqual(runs, loadStudyDir(join(logdir, "ab")).runs);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(said.length, 1);
+  assert.match(said[0]!, /index .*a-file\/index\.sqlite cannot be used .*reading every log instead/);
+});

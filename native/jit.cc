@@ -20,6 +20,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 namespace twin {
 
@@ -121,9 +122,42 @@ std::string type_name(const torch::jit::Module& m) {
   return m.type()->name() ? m.type()->name()->qualifiedName() : std::string("?");
 }
 
-// torch.jit.trace names the inputs of sub-modules it cannot name "argument_1",
-// ...; torch.jit.script keeps the names written in forward's source.
-bool looks_traced(const torch::jit::Module& root) {
+// Where torch.jit.trace was called, when some node of the graph was recorded
+// by the tracer: a traced node's original source is the Python stack at
+// tracing time ("…/torch/jit/_trace.py(976): trace_module", …, the caller's
+// "file(line): <module>"), where a scripted node's is its Python source. Empty
+// when no node says so.
+std::string traced_at(torch::jit::Block* block) {
+  for (torch::jit::Node* node : block->nodes()) {
+    auto original = node->sourceRange().findSourceRangeThatGenerated();
+    if (original && original->source()) {
+      const std::string text = original->source()->text_str().str();
+      auto trace = text.find("_trace.py(");
+      if (trace != std::string::npos && text.find("): trace", trace) != std::string::npos) {
+        // The caller is the first frame after the tracer's own.
+        std::istringstream frames(text.substr(trace));
+        std::string frame, caller;
+        while (std::getline(frames, frame)) {
+          if (!contains(frame, "_trace.py(")) {
+            caller = frame;
+            break;
+          }
+        }
+        return caller.empty() ? "torch.jit.trace" : caller;
+      }
+    }
+    for (torch::jit::Block* inner : node->blocks()) {
+      std::string at = traced_at(inner);
+      if (!at.empty()) return at;
+    }
+  }
+  return "";
+}
+
+// A file saved without debug information keeps one mark of tracing: inputs of
+// sub-modules the tracer could not name are "argument_1", …, where scripting
+// keeps the names written in forward's source.
+bool tracer_argument_names(const torch::jit::Module& root) {
   for (const auto& sub : root.named_modules()) {
     auto forward = sub.value.find_method("forward");
     if (!forward) continue;
@@ -138,31 +172,32 @@ bool looks_traced(const torch::jit::Module& root) {
   return false;
 }
 
-Napi::Array named_tensors(const Napi::Env& env, const torch::jit::named_parameter_list& list) {
+// [[path, tensor id]] for each tensor of a named_parameters/named_buffers list
+// seen for the first time (by identity); a tensor held under a second path
+// (tied weights: decoder.weight = encoder.weight) goes into `tied` as
+// [path, first path] instead, so that it is trained and counted once.
+template <typename NamedList>
+Napi::Array named_tensors(const Napi::Env& env, const NamedList& list,
+                          std::unordered_map<const c10::TensorImpl*, std::string>& seen, Napi::Array& tied) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t k = 0;
   for (const auto& item : list) {
+    auto [first, fresh] = seen.emplace(item.value.unsafeGetTensorImpl(), item.name);
     Napi::Array pair = Napi::Array::New(env, 2);
     pair.Set(0u, item.name);
-    pair.Set(1u, tensors().add(item.value));
-    out.Set(k++, pair);
+    if (fresh) {
+      pair.Set(1u, tensors().add(item.value));
+      out.Set(k++, pair);
+    } else {
+      pair.Set(1u, first->second);
+      tied.Set(tied.Length(), pair);
+    }
   }
   return out;
 }
 
-Napi::Array named_buffers(const Napi::Env& env, const torch::jit::named_buffer_list& list) {
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t k = 0;
-  for (const auto& item : list) {
-    Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, item.name);
-    pair.Set(1u, tensors().add(item.value));
-    out.Set(k++, pair);
-  }
-  return out;
-}
-
-// jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, modules: [[path, type]], randomOps, schema, training, traced}
+// jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, tied: [[name, firstName]], modules: [[path, type]],
+//                   randomOps, schema, training, traced, tracedAt}
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw_type(env, "jitLoad(path): path must be a string");
@@ -181,6 +216,7 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, path + " holds a TorchScript module without a forward method; twin calls forward(inputs)");
   }
   std::set<std::string> random_ops;
+  std::string traced_from;
   guarded(env, "jitLoad(" + path + ")", [&] {
     // Inline follows calls into scripted functions (F.dropout) only with the
     // optimisations on; jitForward turns them off for this thread.
@@ -189,11 +225,15 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
     auto graph = forward->graph()->copy();
     torch::jit::Inline(*graph);
     collect_random_ops(graph->block(), random_ops);
+    traced_from = traced_at(graph->block());
     return 0;
   });
   Napi::Object out = Napi::Object::New(env);
-  out.Set("parameters", named_tensors(env, s->module.named_parameters(true)));
-  out.Set("buffers", named_buffers(env, s->module.named_buffers(true)));
+  std::unordered_map<const c10::TensorImpl*, std::string> seen;
+  Napi::Array tied = Napi::Array::New(env);
+  out.Set("parameters", named_tensors(env, s->module.named_parameters(true), seen, tied));
+  out.Set("buffers", named_tensors(env, s->module.named_buffers(true), seen, tied));
+  out.Set("tied", tied);
   Napi::Array kinds = Napi::Array::New(env);
   uint32_t k = 0;
   for (const auto& sub : s->module.named_modules()) {
@@ -209,7 +249,8 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   out.Set("randomOps", random);
   out.Set("schema", s->schema);
   out.Set("training", s->module.is_training());
-  out.Set("traced", looks_traced(s->module));
+  out.Set("traced", !traced_from.empty() || tracer_argument_names(s->module));
+  out.Set("tracedAt", traced_from);
   std::lock_guard<std::mutex> lock(modules_mutex);
   int64_t id = next_module++;
   modules.emplace(id, s);

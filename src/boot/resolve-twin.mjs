@@ -27,11 +27,25 @@ function packageType(file) {
   }
 }
 
+/**
+ * The file a resolved URL names. Imported from a module-typescript file, tsx
+ * resolves a CommonJS-looking TypeScript file to a URL that carries its
+ * export pre-parsing queries ("helper.ts%3Ftsx-commonjs-export-preparse=1?…");
+ * a helper module of a study file ("./blobs.ts") comes this way.
+ */
+function fileUrl(url) {
+  const plain = url.split("?")[0];
+  const tsxQuery = plain.indexOf("%3Ftsx-");
+  return tsxQuery < 0 ? plain : plain.slice(0, tsxQuery);
+}
+
 export async function resolve(specifier, context, nextResolve) {
   const target = specifier === "twin" ? new URL("src/index.ts", ROOT).href : specifier.startsWith("twin/") ? new URL(specifier.slice("twin/".length), ROOT).href : specifier;
   const resolved = await nextResolve(target, context);
-  if (resolved.format === "commonjs" && resolved.url.startsWith("file:") && TYPESCRIPT.test(resolved.url) && packageType(fileURLToPath(resolved.url)) === undefined) {
-    return { ...resolved, format: "module-typescript" };
+  if (resolved.format !== "commonjs" || !resolved.url.startsWith("file:")) return resolved;
+  const url = fileUrl(resolved.url);
+  if (TYPESCRIPT.test(url) && packageType(fileURLToPath(url)) === undefined) {
+    return { ...resolved, url, format: "module-typescript" };
   }
   return resolved;
 }

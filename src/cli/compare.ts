@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { formatDeployment, studyDeployment } from "../study/deployment.ts";
-import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
+import { formatVerdict, studySeedResults } from "../study/verdict.ts";
+import { studyVerdictWithTest } from "../study/test-set-verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { studyFactorialVerdict } from "../study/factorial-study-verdict.ts";
 import { formatFactorialVerdict } from "../study/factorial-verdict.ts";
@@ -79,7 +80,7 @@ export function registerCompare(program: Command): void {
       }
       if (results === undefined) return;
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
-      const verdict = studyVerdict(studySeedResults(results, metric), { metric: `validation ${metric}`, reference: results.reference, smallestDifference: smallest, percent });
+      const verdict = studyVerdictWithTest(results, metric, { reference: results.reference, smallestDifference: smallest, percent });
       const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, metric), spec.design, { metric: `validation ${metric}`, percent }) : undefined;
       const deployment = studyDeployment(results);
       if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), deployment, repeated_analysis: warning ?? null }, null, 2) + "\n");

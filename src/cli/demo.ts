@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runStudy } from "../study/run-study.ts";
 import { formatDeployment, studyDeployment } from "../study/deployment.ts";
-import { formatVerdict, studySeedResults, studyVerdict } from "../study/verdict.ts";
+import { formatVerdict } from "../study/verdict.ts";
+import { studyVerdictWithTest } from "../study/test-set-verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { anyRunFailed } from "./stats.ts";
 import { studyProgress } from "./study-progress.ts";
@@ -66,7 +67,7 @@ export function registerDemo(program: Command): void {
       });
       interrupt.release();
       progress.stop();
-      const verdict = studyVerdict(studySeedResults(results, "accuracy"), { metric: "validation accuracy", reference: results.reference, percent: true });
+      const verdict = studyVerdictWithTest(results, "accuracy", { reference: results.reference, percent: true });
       if (opts.json) {
         const runs = results.runs.map((r) => ({
           seed: r.plan.label,

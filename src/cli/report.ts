@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy } from "../report/locate.ts";
 import { buildReport } from "../report/report.ts";
-import { StoreSource } from "../report/source.ts";
+import { StoreSource, withStorePredictions } from "../report/source.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore } from "./open-store.ts";
 
@@ -45,6 +45,8 @@ export function registerReport(program: Command): void {
         const found = await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
         data = await found.source.openStudy(found.name);
         if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
+        // A log folder of twin's own runs: their predictions are in the store.
+        if (store && found.source !== store) data = withStorePredictions(data, store);
         result = await buildReport(data, {
           ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
           ...lowerIsBetterOption(opts),

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { FACTORS } from "../rng/factors.ts";
 import { formatSeedReport, seedReport } from "../study/seed-report.ts";
+import { formatDeployment, studyDeployment } from "../study/deployment.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
@@ -45,7 +46,14 @@ export function registerSeeds(program: Command): void {
       const results = await runStudyCommand(spec, file, plan, opts);
       if (results === undefined) return;
       const report = seedReport(results, metric);
-      process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : "\n" + formatSeedReport(report)) + "\n");
+      // What to deploy, from the runs the report describes (all factors varied, or the only group).
+      const main = report.groups.includes("all") ? "all" : report.groups[0];
+      const deployment = studyDeployment({ runs: results.runs.filter((r) => r.plan.group === main || r.plan.alsoIn?.includes(main!)), variants: results.variants });
+      if (opts.json) process.stdout.write(JSON.stringify({ ...report, deployment }, null, 2) + "\n");
+      else {
+        const deploymentText = formatDeployment(deployment);
+        process.stdout.write("\n" + formatSeedReport(report) + "\n" + (deploymentText ? deploymentText + "\n" : ""));
+      }
       const anyFailed = results.runs.some((r) => Object.values(r.result.variants).some((v) => v.status === "diverged" || v.status === "failed"));
       if (anyFailed) flagFailedRuns();
     });

@@ -8,6 +8,9 @@ import { formatVerdict } from "../study/verdict.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 import { existsSync } from "node:fs";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
+import { testMetricFor, withTestSet } from "../study/test-set-verdict.ts";
+import { hasPredictionFiles, resultsPredictions } from "../study/results-predictions.ts";
+import { deploymentAnalysis, formatDeployment } from "../study/deployment.ts";
 
 interface StatsOptions {
   metric?: string;
@@ -23,6 +26,9 @@ interface StatsOptions {
   smallestDifference?: string;
   store?: string;
   factors?: string;
+  testMetric?: string;
+  labels?: string;
+  testLabels?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -77,20 +83,24 @@ export function registerStats(program: Command): void {
     .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
     .option("--store <url>", "with a log folder: the store of its study, to warn when the study was analysed at several sizes (default: .twin/twin.db when it exists)")
     .option("--factors <names>", "factorial results: the factor columns (comma-separated); every combination of their levels on every seed gives main effects, interactions and per-setting effects")
+    .option("--test-metric <name>", "the held-out test set's column, shown beside the metric and never used to choose (default: test_X for a metric val_X, val/X, validation_X when that column exists)")
+    .option("--labels <file>", "true classes of the examples in the rows' `predictions` files (one per example, NPY or CSV): gives the deployment choice")
+    .option("--test-labels <file>", "true classes of the examples in the rows' `test_predictions` files")
     .option("--json", "print the analysis as JSON (fields: docs/verdict-json.md)")
     .option("--plot <out.png>", "also write the seed distributions and the differences as a PNG chart")
     .addHelpText(
       "after",
       "\nRuns that diverged or failed count: a NaN/Inf value or a `status` column (finished, diverged, failed) marks them; empty cells are reported by row." +
         "\nExit status: 0; 3 when some runs diverged or failed (the analysis is printed); 2 for a bad command line; 1 for other errors." +
-        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png\n  $ twin stats grid.csv --factors optimizer,dropout --metric accuracy",
+        "\nPer-seed prediction files: `predictions` and `test_predictions` columns (paths relative to the results file) with --labels/--test-labels add what to deploy (best ensemble; best worst seed)." +
+        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats results.csv --metric val_accuracy --labels val_labels.npy --test-labels test_labels.npy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png\n  $ twin stats grid.csv --factors optimizer,dropout --metric accuracy",
     )
     .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
       const direction = lowerIsBetterOption(opts);
       if (opts.factors !== undefined) {
-        const ignored = (["reference", "paired", "unpaired", "smallestDifference"] as const).filter((k) => opts[k] !== undefined).concat(opts.test !== "auto" ? ["test" as never] : []);
+        const ignored = (["reference", "paired", "unpaired", "smallestDifference", "testMetric", "labels", "testLabels"] as const).filter((k) => opts[k] !== undefined).concat(opts.test !== "auto" ? ["test" as never] : []);
         if (ignored.length) throw new UsageError(`--factors analyses every effect with per-seed contrasts; ${ignored.map((k) => `--${String(k).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} do${ignored.length === 1 ? "es" : ""} not apply to it`);
         const { statsFactors } = await import("./stats-factors.ts");
         return statsFactors(file, { ...opts, factors: opts.factors }, direction);
@@ -101,20 +111,27 @@ export function registerStats(program: Command): void {
       if (metric === undefined) {
         throw new Error(`${file}: no result metric found (only bookkeeping scalars: ${table.metrics.filter(isBookkeeping).join(", ") || "none"}); name one with --metric`);
       }
-      const analysis = analyzeResults(table, {
-        metric,
+      const settings = {
         ...direction,
         reference: opts.reference,
         paired: opts.paired ? true : opts.unpaired ? false : undefined,
         test: opts.test as TestChoice,
         alpha: Number(opts.alpha),
-        ...(smallest !== undefined ? { smallestDifference: smallest } : {}),
-      });
+      };
+      if (opts.testMetric !== undefined && !table.metrics.includes(opts.testMetric)) {
+        throw new UsageError(`--test-metric ${opts.testMetric}: ${file} has no such column (metrics: ${table.metrics.join(", ")})`);
+      }
+      const testMetric = opts.testMetric ?? testMetricFor(metric, table.metrics);
+      const validation = analyzeResults(table, { metric, ...settings, ...(smallest !== undefined ? { smallestDifference: smallest } : {}) });
+      const analysis = testMetric === undefined ? validation : withTestSet(validation, analyzeResults(table, { metric: testMetric, ...settings }), `column ${testMetric}, the held-out test set: reported beside ${metric}, never used to choose`);
+      const deployment = hasPredictionFiles(table) || opts.labels !== undefined ? deploymentAnalysis(resultsPredictions(table, file, { labels: opts.labels, testLabels: opts.testLabels })) : undefined;
       const warning = table.study === undefined ? undefined : await storedStudyWarning(opts.store, table.study, analysis.seeds);
-      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", repeated_analysis: warning ?? null }, null, 2) + "\n");
+      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", ...(deployment ? { deployment } : {}), repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
         process.stdout.write(formatAnalysis(analysis) + "\n");
+        const deploymentText = deployment ? formatDeployment(deployment) : "";
+        if (deploymentText) process.stdout.write(deploymentText + "\n");
         if (warning) process.stdout.write(`warning: ${warning}\n`);
       }
       if (opts.plot !== undefined) {

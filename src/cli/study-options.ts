@@ -9,6 +9,8 @@ import { interruptSignal } from "./interrupt.ts";
 import { addRunOptions } from "./run-options.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { studyProgress } from "./study-progress.ts";
+import { UsageError } from "./exit-codes.ts";
+import { parseSplitMode, type SplitMode } from "../study/split-mode.ts";
 
 export interface StudyStoreFlags {
   store?: string;
@@ -35,7 +37,10 @@ export function addStudyStoreOptions(cmd: Command): Command {
 
 /** Every option of a command that twin-trains a study file (compare, seeds): the first seed, the final metric, the run options (run-options.ts) and the store options. */
 export function addStudyRunOptions(cmd: Command): Command {
-  cmd.option("--first <n>", "first root seed", "0").option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy");
+  cmd
+    .option("--first <n>", "first root seed", "0")
+    .option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy")
+    .option("--split <mode>", "per-seed: each seed draws its own validation split (the study's default unless it says split: \"shared\"); shared: one split for every seed, so seed ensembles are chosen on validation");
   return addStudyStoreOptions(addRunOptions(cmd));
 }
 
@@ -92,7 +97,18 @@ export interface StudyRunFlags extends StudyStoreFlags {
   logdir: string;
   steps?: string;
   schedule: string;
+  split?: string;
   json?: boolean;
+}
+
+/** --split, checked (undefined: the study's own mode). */
+export function splitOption(flags: { split?: string }): SplitMode | undefined {
+  if (flags.split === undefined) return undefined;
+  try {
+    return parseSplitMode(flags.split, "--split");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /**
@@ -107,6 +123,7 @@ export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedP
       studyFile: resolve(file),
       schedule: parseSchedule(flags.schedule),
       plan,
+      split: splitOption(flags),
       logdir: resolve(flags.logdir),
       onRunStart: progress.onRunStart,
       onProgress: progress.onProgress,

@@ -13,6 +13,7 @@ import { EXIT, UsageError } from "./exit-codes.ts";
 import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
 import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
+import { formatDeployment } from "../study/deployment.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -81,6 +82,8 @@ export function formatSweep(r: SweepResult): string {
     }
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
+  const deployment = r.deployment ? formatDeployment(r.deployment) : "";
+  if (deployment) lines.push(deployment);
   if (r.repeatedAnalysis) lines.push(`warning: ${r.repeatedAnalysis}`);
   else if (r.analysisNote) lines.push("", r.analysisNote);
   if (failed) lines.push("", `${failed} run(s) failed; their errors (with the tail of stderr) are stored: twin runs --study ${r.name}`);

@@ -15,10 +15,12 @@ td.path { font-family: monospace; font-size: 11px; color: #666; max-width: 280px
 tr.sig td:first-child { font-weight: 600; }
 figure.chart { background: #fff; border: 1px solid #e4e4e4; margin: 12px 0; padding: 10px; overflow-x: auto; }
 figure.chart svg { width: 100%; max-width: 1000px; height: auto; }
+figure.chart .chart-view:empty { min-height: 120px; }
 figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
 .badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
 .warnings { background: #fff6e0; border: 1px solid #f0d590; padding: 4px 12px; margin-top: 12px; }
 ul.sentences li.note { list-style: none; }
+p.choice { margin: 6px 0; }
 code { font-size: 12px; }
 `;

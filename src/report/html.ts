@@ -1,13 +1,17 @@
 /**
- * HTML assembly: the report body (verdict table, charts as inline SVG with
- * their captions, reproducibility status) and the self-contained report page.
- * The same body is what the dashboard shows for a study.
+ * HTML assembly: the report body (verdict table, charts with their captions,
+ * reproducibility status) and the self-contained report page. The same body
+ * is what the dashboard shows for a study. A chart is either drawn here as
+ * inline SVG (the dashboard, which caches them) or carried as its spec and
+ * drawn by the reader's browser (the report: see chart-runtime.ts).
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
+import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
-import { renderSvg } from "./render.ts";
+import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
+import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
 
 export { REPORT_CSS };
@@ -15,14 +19,18 @@ import { sharePercent, sharesSentence as sharesText } from "../study/variance-sh
 
 export interface RenderedChart {
   chart: Chart;
-  svg: string;
+  /** The chart drawn as SVG; absent when the reader's browser draws it from its spec. */
+  svg?: string;
 }
+
+/** Draws a chart's spec as SVG (render.ts's renderSvg, or a cache in front of it). */
+export type DrawSvg = (spec: Chart["spec"]) => Promise<string>;
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-function num(x: number | null | undefined, digits = 4): string {
+export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
@@ -34,16 +42,20 @@ function signed(x: number, digits = 4): string {
   return (x > 0 ? "+" : "") + num(x, digits);
 }
 
-function pval(p: number): string {
+export function pval(p: number): string {
   if (!Number.isFinite(p)) return String(p);
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
-/** Renders every chart of the sections to SVG (with `render`: e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change). */
-export async function renderCharts(sections: ChartSections, render: (spec: Chart["spec"]) => Promise<string> = renderSvg): Promise<Map<string, RenderedChart>> {
+/** Every chart of the sections, drawn to SVG by `draw` (e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change), or left to the browser without it. */
+export async function renderCharts(sections: ChartSections, draw?: DrawSvg): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
   for (const chart of allCharts(sections)) {
-    out.set(chart.id, { chart, svg: await render(chart.spec) });
+    if (!draw) {
+      out.set(chart.id, { chart });
+      continue;
+    }
+    out.set(chart.id, { chart, svg: await draw(chart.spec) });
     // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -55,7 +67,8 @@ function figure(r: RenderedChart | undefined): string {
   const c = r.chart;
   return (
     `<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" data-series="${c.series}" data-points="${c.points}" data-marks="${esc(JSON.stringify(c.marks))}">` +
-    `${r.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`
+    (r.svg ?? `<div class="chart-view"></div><script type="application/json" class="chart-spec">${specScriptText(c.spec)}</script>`) +
+    `<figcaption>${esc(c.caption)}</figcaption></figure>`
   );
 }
 
@@ -202,14 +215,15 @@ function runsSection(m: ReportModel): string {
   return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
-/** The report body for a study (also the dashboard's study view). */
-export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spec"]) => Promise<string>): Promise<{ html: string; charts: RenderedChart[] }> {
+/** The report body for a study (also the dashboard's study view); charts drawn by `draw`, else by the reader's browser (renderReportPage adds what it needs). */
+export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{ html: string; charts: RenderedChart[] }> {
   const sections = reportCharts(m);
-  const rendered = await renderCharts(sections, render);
+  const rendered = await renderCharts(sections, draw);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
+  parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
   parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${sections.curves.map(fig).join("")}</section>`);
   parts.push(
     `<section id="paired"><h2>Paired differences over steps</h2>` +
@@ -217,6 +231,7 @@ export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spe
       `</section>`,
   );
   parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
+  parts.push(deploymentSection(m.deployment, sections.deployment.map(fig).join("")));
   parts.push(varianceSection(m, rendered, sections));
   parts.push(
     `<section id="power"><h2>How many seeds?</h2>` +
@@ -229,15 +244,18 @@ export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spe
   return { html: parts.join("\n"), charts: [...rendered.values()] };
 }
 
-/** The whole self-contained page (no external resources). */
-export function renderReportPage(m: ReportModel, body: string): string {
+const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
+
+/** The whole self-contained page (no external resources); with `drawInBrowser`, the scripts that draw charts left as specs. */
+export function renderReportPage(m: ReportModel, body: string, drawInBrowser = false): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
 <header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${m.seeds.length} seeds · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
+${drawInBrowser ? NO_SCRIPT : ""}
 ${body}
-</main></body></html>
+</main>${drawInBrowser ? "\n" + chartRuntimeScripts() : ""}</body></html>
 `;
 }

@@ -5,4 +5,5 @@
 export * from "./sources/log-dir.ts";
 export * from "./sources/store.ts";
 export * from "./sources/multi.ts";
+export * from "./sources/store-predictions.ts";
 export { RunIndex, statusFromTail } from "./sources/run-index.ts";

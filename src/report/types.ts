@@ -4,6 +4,7 @@
  * (a log directory, the store).
  */
 import type { SeedChecks } from "../study/control-sum-audit.ts";
+import type { FactorialDesign } from "../study/factorial-design.ts";
 
 export type { CheckLine, SeedChecks } from "../study/control-sum-audit.ts";
 
@@ -11,6 +12,14 @@ export type { CheckLine, SeedChecks } from "../study/control-sum-audit.ts";
 export interface Point {
   step: number;
   value: number;
+}
+
+/** Per-example class probabilities of one run on one set, with the true classes. */
+export interface SplitPredictions {
+  /** [examples × classes], row-major. */
+  probabilities: Float32Array | Float64Array;
+  labels: Int32Array;
+  classes: number;
 }
 
 /** One run of one variant (one seed). */
@@ -32,6 +41,8 @@ export interface RunData {
   notes?: string[];
   /** Where the run came from (a directory, a store run id). */
   where: string;
+  /** Per-example predictions kept by the run (store, or prediction files in its log folder): seed ensembles and validation against test. */
+  predictions?: { validation?: SplitPredictions; test?: SplitPredictions };
 }
 
 
@@ -49,6 +60,10 @@ export interface StudyData {
    * report infers it from logged paired series and control sums.
    */
   twinTrained?: boolean;
+  /** A factorial study's factors and each variant's levels (recorded with the study): the report adds the factorial analysis. */
+  design?: FactorialDesign;
+  /** Why a recorded design could not be read (the report says so and shows the rest). */
+  designError?: string;
 }
 
 /** Every run of one seed (one per variant) and the seed's reproducibility records. */
@@ -82,6 +97,8 @@ export interface StudyListing {
 export type SourceSpec =
   | { kind: "logdir"; root: string; index?: string }
   | { kind: "store"; url: string; readOnly: boolean }
+  /** A log folder whose runs take their predictions from the store. */
+  | { kind: "logdir+store"; root: string; index?: string; store: { url: string; readOnly: boolean } }
   | { kind: "multi"; sources: SourceSpec[] };
 
 /** Views kept between runs of the dashboard, each with the signature of the data it was built from. */

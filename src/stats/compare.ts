@@ -5,9 +5,13 @@
  * runs share seeds; Student t intervals (they hold at 3–10 seeds, where the
  * bootstrap undercovers); the paired t-test (`comparePaired`) or Welch's test
  * (`compareUnpaired`) unless another test is asked for; exact or permutation
- * tests report the smallest p they can reach at this n.
+ * tests report the smallest p they can reach at this n. Floating-point
+ * rounding is removed first (`rounding.ts`): differences (paired) or runs
+ * (unpaired) that vary only by rounding are one constant, and a difference that
+ * is rounding around 0 is a tie.
  */
-import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, roundingTolerance, shortestWithin, withoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { medianUnchecked } from "./quantile.ts";
 import { interquartileMean } from "./robust.ts";
@@ -39,9 +43,13 @@ export interface Description {
   range: number;
 }
 
-/** n, mean, sd, se, min, max, median, IQM and range of one variant's runs (sd and se are NaN for n = 1). */
-export function describe(values: Sample): Description {
-  checkSample("describe", values, 1);
+/**
+ * n, mean, sd, se, min, max, median, IQM and range of one variant's runs (sd and se are NaN for n = 1).
+ * Runs that differ only by floating-point rounding are described as their constant (sd 0).
+ */
+export function describe(raw: Sample): Description {
+  checkSample("describe", raw, 1);
+  const values = withoutRounding(raw).values;
   const n = values.length;
   let mn = values[0]!, mx = values[0]!;
   for (let i = 1; i < n; i++) { if (values[i]! < mn) mn = values[i]!; if (values[i]! > mx) mx = values[i]!; }
@@ -72,7 +80,8 @@ export function pairingGain(a: Sample, b: Sample, level = 0.95): PairingGain {
   checkPaired("pairingGain", a, b);
   checkSample("pairingGain", a, 2, "variances need n ≥ 2", "a value");
   checkSample("pairingGain", b, 2, "variances need n ≥ 2", "b value");
-  const sa = sdUnchecked(a), sb = sdUnchecked(b), sd = sdUnchecked(differences(a, b));
+  const sa = sdUnchecked(withoutRounding(a).values), sb = sdUnchecked(withoutRounding(b).values);
+  const sd = sdUnchecked(pairedDifferencesWithoutRounding(a, b).values);
   const notes: string[] = [];
   const top = Math.max(sa, sb, sd);
   const va = top > 0 ? (sa / top) ** 2 : 0, vb = top > 0 ? (sb / top) ** 2 : 0, vd = top > 0 ? (sd / top) ** 2 : 0;
@@ -84,6 +93,13 @@ export function pairingGain(a: Sample, b: Sample, level = 0.95): PairingGain {
   if (g.reading === "noisier") notes.push("pairing made the difference noisier: the whole interval of the gain is below 1 (negative correlation between variants across seeds)");
   else if (g.reading === "unclear" && g.ci) notes.push(`from ${a.length} seeds it is unclear whether pairing helped: the gain's interval ${fmt(g.ci[0])}–${fmt(g.ci[1])} contains 1`);
   return { varianceRatio: ratio, estimate: g.estimate, ci: g.ci, equivalentUnpairedSeeds: a.length * g.estimate, correlation, notes };
+}
+
+/** Largest minus smallest computed difference b − a. */
+function spread(a: Sample, b: Sample): number {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < a.length; i++) { const x = b[i]! - a[i]!; lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  return hi - lo;
 }
 
 export type PairedTestChoice = "auto" | "t" | "wilcoxon" | "sign" | "permutation";
@@ -146,11 +162,6 @@ export interface Verdict {
   warnings: string[];
 }
 
-function allEqual(x: ArrayLike<number>): boolean {
-  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
-  return true;
-}
-
 /** Paired verdict: runs of a and b share seeds (a[i] and b[i] come from seed i). Needs n ≥ 2 pairs. */
 export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedTestChoice> = {}): Verdict {
   checkPaired("comparePaired", a, b);
@@ -163,11 +174,18 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
   const seed = opts.seed ?? 0;
   const choice = opts.test ?? "auto";
   const n = a.length;
-  const d = differences(a, b);
+  const clean = pairedDifferencesWithoutRounding(a, b);
+  const d = clean.values;
+  // Paired tests and intervals see only b − a: given (0, d) they all see the differences without rounding.
+  const zero = new Float64Array(n);
   const diff = meanUnchecked(d);
   const notes: string[] = [];
   const warnings: string[] = [];
-  const degenerate = allEqual(d);
+  const degenerate = clean.constant;
+  const rounding = clean.roundingOnly
+    ? ` up to floating-point rounding (the computed differences vary by ${fmt(spread(a, b))}, within the rounding of values of this size, ${fmt(clean.tolerance)})`
+    : "";
+  if (!degenerate && clean.ties > 0) notes.push(`${clean.ties} seed(s) give b = a up to floating-point rounding: counted as ties`);
 
   // Interval
   let ci: [number, number], intervalName: string;
@@ -176,11 +194,11 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
     ci = [diff, diff];
     intervalName = "none (all differences identical)";
   } else if (ivChoice === "t") {
-    const iv = pairedTInterval(a, b, level);
+    const iv = pairedTInterval(zero, d, level);
     ci = [iv.lo, iv.hi];
     intervalName = `paired t (df = ${n - 1})`;
   } else {
-    const iv = pairedBootstrapInterval(a, b, { level, method: ivChoice === "bca" ? "bca" : "percentile", seed });
+    const iv = pairedBootstrapInterval(zero, d, { level, method: ivChoice === "bca" ? "bca" : "percentile", seed });
     ci = [iv.lo, iv.hi];
     intervalName = iv.method;
     warnings.push(...iv.warnings);
@@ -191,27 +209,27 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
   if (degenerate) {
     if (diff === 0) {
       res = { test: "none", statistic: 0, p: 1, method: "exact", n, alternative, minAchievableP: 0 };
-      notes.push(`all ${n} paired differences are exactly 0: the variants gave identical results on every seed (p = 1)`);
+      notes.push(`all ${n} paired differences are ${rounding ? `0${rounding}` : "exactly 0"}: the variants gave identical results on every seed (p = 1)`);
     } else {
-      res = signTest(a, b, { alternative, alpha });
+      res = signTest(zero, d, { alternative, alpha });
       notes.push(
-        `every seed gives the same difference ${fmt(diff)}: the t statistic is undefined (zero variance), so the exact sign test is reported; ` +
-          "check that the runs are not identical copies with a constant offset",
+        `every seed gives the same difference ${fmt(diff)}${rounding}: the difference is the result, there is no seed-to-seed variation to test against ` +
+          "(a t statistic is undefined), so only the exact sign test is reported; check that the runs are not identical copies with a constant offset",
       );
     }
   } else {
     const kind = choice === "auto" ? "t" : choice;
-    if (kind === "t") res = pairedTTest(a, b, { alternative, alpha });
-    else if (kind === "wilcoxon") res = wilcoxonSignedRank(a, b, { alternative, alpha });
-    else if (kind === "sign") res = signTest(a, b, { alternative, alpha });
-    else if (kind === "permutation") res = pairedPermutationTest(a, b, { alternative, alpha, seed });
+    if (kind === "t") res = pairedTTest(zero, d, { alternative, alpha });
+    else if (kind === "wilcoxon") res = wilcoxonSignedRank(zero, d, { alternative, alpha });
+    else if (kind === "sign") res = signTest(zero, d, { alternative, alpha });
+    else if (kind === "permutation") res = pairedPermutationTest(zero, d, { alternative, alpha, seed });
     else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
   }
   const robust = n >= 3 ? robustVerdict(a, b, { paired: true, alpha, seed, ...(opts.names ? { names: opts.names } : {}) }) : undefined;
 
   // Probability of improvement and effect size
-  const pi = pairedImprovementInterval(a, b, level);
+  const pi = pairedImprovementInterval(zero, d, level);
   const es = pairedEffectSizes(a, b);
   const pairing = pairingGain(a, b, level);
   if (n < 5) notes.push(`only ${n} seeds: intervals are wide and tests have little power`);
@@ -234,10 +252,16 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   const alternative = opts.alternative ?? "two-sided";
   const seed = opts.seed ?? 0;
   const choice = opts.test ?? "auto";
-  const diff = meanUnchecked(b) - meanUnchecked(a);
+  const ca = withoutRounding(a), cb = withoutRounding(b);
+  a = ca.values; b = cb.values;
+  const degenerate = ca.constant && cb.constant;
+  // Two constants within rounding of each other are the same value.
+  const tolerance = roundingTolerance(a, b);
+  const same = degenerate && Math.abs(cb.value! - ca.value!) <= tolerance;
+  const diff = degenerate ? shortestWithin(cb.value! - ca.value!, tolerance) : meanUnchecked(b) - meanUnchecked(a);
   const notes: string[] = [];
   const warnings: string[] = [];
-  const degenerate = allEqual(a) && allEqual(b);
+  const rounding = ca.roundingOnly || cb.roundingOnly || (same && ca.value !== cb.value) ? " up to floating-point rounding" : "";
   let ci: [number, number], intervalName: string;
   const ivChoice = opts.interval ?? "t";
   if (degenerate) {
@@ -256,12 +280,15 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   let res: TestResult;
   const N = a.length + b.length;
   if (degenerate) {
-    if (diff === 0) {
+    if (same) {
       res = { test: "none", statistic: 0, p: 1, method: "exact", n: N, sizes: [a.length, b.length], alternative, minAchievableP: 0 };
-      notes.push("every run of both variants gave the same value (p = 1)");
+      notes.push(`every run of both variants gave the same value${rounding} (p = 1)`);
     } else {
       res = permutationTest(a, b, { alternative, alpha, seed });
-      notes.push("each variant gives the same value on every run: the t statistic is undefined (zero variance), so the permutation test is reported");
+      notes.push(
+        `each variant gives the same value on every run${rounding} (${fmt(ca.value!)} and ${fmt(cb.value!)}): the difference ${fmt(diff)} is the result, ` +
+          "there is no run-to-run variation to test against (a t statistic is undefined), so only the permutation test is reported",
+      );
     }
   } else {
     const kind = choice === "auto" ? "welch" : choice;
@@ -271,6 +298,9 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     else if (kind === "permutation") res = permutationTest(a, b, { alternative, alpha, seed });
     else throw new Error(`stats.compareUnpaired: test must be 'auto', 'welch', 't', 'mannwhitney' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
+    for (const [i, c] of [ca, cb].entries()) {
+      if (c.roundingOnly) notes.push(`every run of ${opts.names?.[i] ?? (i === 0 ? "a" : "b")} gives ${fmt(c.value!)} up to floating-point rounding: its spread is taken as 0`);
+    }
   }
   const pi = improvementInterval(a, b, level);
   const robust = Math.min(a.length, b.length) >= 3 ? robustVerdict(a, b, { paired: false, alpha, seed, ...(opts.names ? { names: opts.names } : {}) }) : undefined;

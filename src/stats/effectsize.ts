@@ -6,14 +6,16 @@
  *   small-sample bias correction (Hedges 1981).
  * - `pairedEffectSizes(a, b)`: d_z = mean(d)/sd(d) and d_av = mean(d)/((sd_a + sd_b)/2)
  *   (Lakens 2013, "Calculating and reporting effect sizes", Frontiers in Psychology),
- *   with Hedges-corrected g_z, g_av (J(n − 1)).
+ *   with Hedges-corrected g_z, g_av (J(n − 1)); differences and runs that vary only
+ *   by floating-point rounding count as constant (`rounding.ts`).
  * - `probabilityOfImprovement(a, b)`: P(B > A) + ½P(B = A) over all (a, b) pairs
  *   (the Mann–Whitney probability, rliable's "probability of improvement",
  *   Agarwal et al. 2021), with a percentile-bootstrap interval (each group
  *   resampled); `pairedProbabilityOfImprovement(a, b)`: fraction of seeds with
  *   b > a (ties ½), with a bootstrap interval over pairs.
  */
-import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { logGamma } from "./special.ts";
 import { Xoshiro128 } from "./random.ts";
@@ -27,12 +29,13 @@ export function hedgesCorrection(df: number): number {
   return Math.exp(logGamma(df / 2) - 0.5 * Math.log(df / 2) - logGamma((df - 1) / 2));
 }
 
-/** Cohen's d with pooled sd. Needs nA + nB ≥ 3. */
+/** Cohen's d with pooled sd (a group varying only by rounding has sd 0). Needs nA + nB ≥ 3. */
 export function cohensD(a: Sample, b: Sample): number {
   checkSample("cohensD", a, 1, "", "a value");
   checkSample("cohensD", b, 1, "", "b value");
   const na = a.length, nb = b.length;
   if (na + nb < 3) throw new Error(`stats.cohensD: needs nA + nB ≥ 3 to pool a standard deviation, got ${na} + ${nb}`);
+  a = withoutRounding(a).values; b = withoutRounding(b).values;
   const sa = na > 1 ? sdUnchecked(a) : 0, sb = nb > 1 ? sdUnchecked(b) : 0;
   const sp = Math.hypot(Math.sqrt(na - 1) * sa, Math.sqrt(nb - 1) * sb) / Math.sqrt(na + nb - 2);
   if (sp === 0) throw new Error("stats.cohensD: the pooled standard deviation is 0 (all values within each group equal), so d is undefined");
@@ -61,10 +64,10 @@ export function pairedEffectSizes(a: Sample, b: Sample): PairedEffectSizes {
   checkPaired("pairedEffectSizes", a, b);
   checkSample("pairedEffectSizes", a, 2, "standard deviations need n ≥ 2", "a value");
   checkSample("pairedEffectSizes", b, 2, "standard deviations need n ≥ 2", "b value");
-  const d = differences(a, b);
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   const md = meanUnchecked(d);
   const sdd = sdUnchecked(d);
-  const sav = sdUnchecked(a) / 2 + sdUnchecked(b) / 2;
+  const sav = sdUnchecked(withoutRounding(a).values) / 2 + sdUnchecked(withoutRounding(b).values) / 2;
   const dz = sdd === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sdd;
   const dav = sav === 0 ? (md === 0 ? 0 : Math.sign(md) * Infinity) : md / sav;
   const J = hedgesCorrection(d.length - 1);

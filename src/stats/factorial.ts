@@ -10,12 +10,19 @@
  *   one-sample t test (n − 1 df).
  * - Two-factor interaction A × B (both two-level): per seed, the effect of A
  *   at B's second level minus the effect of A at B's first level (averaged
- *   over other factors); t interval and test as above.
+ *   over other factors); t interval and test as above. Likewise the
+ *   three-way interaction A × B × C of two-level factors: the A × B
+ *   interaction at C's second level minus at its first; and so on for every
+ *   subset of the factors.
  * - Any effect (also with more than two levels): the repeated-measures ANOVA
  *   F test, F = MS_effect / MS_effect×seed with df (Π(l − 1), Π(l − 1)(n − 1))
  *   (e.g. Maxwell & Delaney, "Designing Experiments and Analyzing Data", ch.
  *   11–12). For two-level effects F = t² and the p-values agree. With more
- *   than two levels it assumes sphericity (no Greenhouse–Geisser correction).
+ *   than two levels the F test assumes sphericity; the Greenhouse–Geisser
+ *   correction (Greenhouse & Geisser 1959; Maxwell & Delaney ch. 11) scales
+ *   both df by ε = tr(S)² / (df₁ tr(S²)), S the covariance over seeds of the
+ *   effect's orthonormal contrasts (1/df₁ ≤ ε ≤ 1), and its p is the one
+ *   reported; the uncorrected p is kept beside it.
  * - Simple effects: the effect of a two-level factor at each level of every
  *   other factor (averaged over the rest), each with a t interval and test.
  *
@@ -61,9 +68,22 @@ export interface FactorialEffect {
   F: number;
   df1: number;
   df2: number;
+  /** Two-level effects: the t test's p; else the Greenhouse–Geisser corrected F test's (the uncorrected one where ε is undefined). */
   p: number;
+  /** Effects with more than one df: the Greenhouse–Geisser correction; null for two-level effects (ε = 1) or when the contrasts do not vary over seeds. */
+  gg: GreenhouseGeisser | null;
   /** Main effects with more than two levels: each level against the first. */
   contrasts: LevelContrast[];
+}
+
+export interface GreenhouseGeisser {
+  epsilon: number;
+  /** Corrected degrees of freedom: ε·df1, ε·df2. */
+  df1: number;
+  df2: number;
+  p: number;
+  /** The F test's p assuming sphericity (uncorrected df). */
+  p_uncorrected: number;
 }
 
 export interface SimpleEffect {
@@ -88,7 +108,7 @@ export interface MarginalMean {
 export interface FactorialAnalysis {
   seeds: number;
   level: number;
-  /** Main effects, then two-factor interactions. */
+  /** Main effects, then interactions of two, three, … factors. */
   effects: FactorialEffect[];
   simple: SimpleEffect[];
   notes: string[];
@@ -187,8 +207,14 @@ function contrastSummary(x: Float64Array, level: number): { estimate: number; ci
   return { estimate: m, ci: [m - q * se, m + q * se], t, p: tPValue(t, n - 1, "two-sided") };
 }
 
-/** Repeated-measures F test of the effect of the factors `keep` (main effect or interaction). */
-function fTest(data: FactorialData, keep: readonly number[]): { F: number; df1: number; df2: number; p: number } {
+/**
+ * Repeated-measures F test of the effect of the factors `keep` (main effect or
+ * interaction), with the Greenhouse–Geisser ε computed from the covariance of
+ * the seeds' projected tables: they span the effect's df1-dimensional
+ * subspace, so tr(S) and tr(S²) equal those of the orthonormal contrasts'
+ * covariance without building a basis.
+ */
+function fTest(data: FactorialData, keep: readonly number[]): { F: number; df1: number; df2: number; p: number; gg: GreenhouseGeisser | null } {
   const sizes = keep.map((k) => data.factors[k]!.levels.length);
   const proj = marginalTables(data, keep).map((t) => centreAllAxes(t, sizes));
   const n = proj.length;
@@ -200,9 +226,24 @@ function fTest(data: FactorialData, keep: readonly number[]): { F: number; df1: 
   for (const p of proj) for (let i = 0; i < size; i++) ssError += (p[i]! - mean[i]!) ** 2;
   const df1 = sizes.reduce((p, l) => p * (l - 1), 1);
   const df2 = df1 * (n - 1);
-  if (ssError === 0) return { F: ssEffect === 0 ? 0 : Infinity, df1, df2, p: ssEffect === 0 ? 1 : 0 };
+  if (ssError === 0) return { F: ssEffect === 0 ? 0 : Infinity, df1, df2, p: ssEffect === 0 ? 1 : 0, gg: null };
   const F = ssEffect / df1 / (ssError / df2);
-  return { F, df1, df2, p: fSf(F, df1, df2) };
+  const p = fSf(F, df1, df2);
+  if (df1 === 1) return { F, df1, df2, p, gg: null };
+  let trS2 = 0;
+  for (let i = 0; i < size; i++) {
+    for (let j = i; j < size; j++) {
+      let c = 0;
+      for (const q of proj) c += (q[i]! - mean[i]!) * (q[j]! - mean[j]!);
+      c /= n - 1;
+      trS2 += (i === j ? 1 : 2) * c * c;
+    }
+  }
+  const trS = ssError / (n - 1);
+  // Rounding can put ε a hair outside its bounds [1/df1, 1].
+  const epsilon = Math.min(1, Math.max(1 / df1, (trS * trS) / (df1 * trS2)));
+  const gg = { epsilon, df1: epsilon * df1, df2: epsilon * df2, p: fSf(F, epsilon * df1, epsilon * df2), p_uncorrected: p };
+  return { F, df1, df2, p: gg.p, gg };
 }
 
 /** Per seed: Σ over the effect's cells of ±1 per factor (+ at the second level) times the marginal mean. */
@@ -225,10 +266,25 @@ function levelContrasts(data: FactorialData, k: number, from: number, to: number
   return Float64Array.from(marginalTables(data, [k, at.j]), (m) => m[to * lj + at.level]! - m[from * lj + at.level]!);
 }
 
+/** Every non-empty subset of the factor indices 0..k−1: main effects, then two-factor interactions, then three-factor ones, … */
+function effectSubsets(k: number): number[][] {
+  const out: number[][] = [];
+  const grow = (from: number, size: number, prefix: number[]): void => {
+    if (prefix.length === size) {
+      out.push(prefix);
+      return;
+    }
+    for (let i = from; i < k; i++) grow(i + 1, size, [...prefix, i]);
+  };
+  for (let size = 1; size <= k; size++) grow(0, size, []);
+  return out;
+}
+
 /**
  * The factorial analysis of a full design over seeds: main effects and
- * two-factor interactions (contrast, interval, t test, F test) and the simple
- * effects of every two-level factor at each level of the others.
+ * interactions of every order (contrast, interval, t test where every factor
+ * has two levels; F test with the Greenhouse–Geisser correction otherwise) and
+ * the simple effects of every two-level factor at each level of the others.
  */
 export function factorialAnalysis(data: FactorialData, level = 0.95): FactorialAnalysis {
   checkFactorial("factorialAnalysis", data);
@@ -236,9 +292,7 @@ export function factorialAnalysis(data: FactorialData, level = 0.95): FactorialA
   const { factors } = data;
   const notes: string[] = [];
   const effects: FactorialEffect[] = [];
-  const subsets: number[][] = factors.map((_, k) => [k]);
-  for (let i = 0; i < factors.length; i++) for (let j = i + 1; j < factors.length; j++) subsets.push([i, j]);
-  for (const keep of subsets) {
+  for (const keep of effectSubsets(factors.length)) {
     const fs = keep.map((k) => factors[k]!);
     const f = fTest(data, keep);
     const twoLevel = fs.every((x) => x.levels.length === 2);
@@ -259,7 +313,7 @@ export function factorialAnalysis(data: FactorialData, level = 0.95): FactorialA
       ci: c?.ci ?? null,
       t: c?.t ?? null,
       ...f,
-      // Two-level effects: the t test's p (equal to the F test's, F = t²).
+      // Two-level effects: the t test's p (equal to the F test's, F = t²); else the F test's, corrected when ε is defined.
       p: c ? c.p : f.p,
       contrasts,
     });
@@ -275,8 +329,8 @@ export function factorialAnalysis(data: FactorialData, level = 0.95): FactorialA
       });
     });
   });
-  if (factors.length > 2) notes.push("interactions of three or more factors are not analysed; each two-factor effect is averaged over the other factors");
-  if (factors.some((x) => x.levels.length > 2)) notes.push("F tests of factors with more than two levels assume sphericity (equal variances of all level differences); no Greenhouse–Geisser correction is applied");
+  if (factors.length > 2) notes.push("each effect is averaged over the factors it does not name; a three-factor interaction asks whether a two-factor interaction differs between the levels of the third (with two levels each: the interaction at the third's second level minus at its first)");
+  if (factors.some((x) => x.levels.length > 2)) notes.push("F tests of effects with more than one degree of freedom have their df scaled by the Greenhouse–Geisser ε (1 = sphericity holds; lower = the level differences vary unequally over seeds), and their p is the corrected one");
   return { seeds: data.values.length, level, effects, simple, notes };
 }
 

@@ -18,8 +18,13 @@
  *   coverage ≥ 93% at 5–20 runs per group for θ up to 0.98 (docs/statistics.md).
  *   It stays defined at θ̂ = 0 or 1 (complete separation), where Wald-type and
  *   Brunner–Munzel intervals collapse to a point.
+ *
+ * A seed whose b and a differ only by floating-point rounding is a tie
+ * (`pairedDifferencesWithoutRounding`); so is an unpaired pair of runs from two
+ * variants that each give one value up to rounding, when those values agree.
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, roundingTolerance, withoutRounding } from "./rounding.ts";
 import { clopperPearson } from "./failures.ts";
 import { tQuantile } from "./studentt.ts";
 import { brentRoot } from "./solve.ts";
@@ -32,8 +37,9 @@ export function pairedImprovementInterval(a: Sample, b: Sample, level = 0.95): I
   checkSample("pairedImprovementInterval", b, 1, "", "b value");
   checkLevel("pairedImprovementInterval", level);
   const n = a.length;
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   let up = 0, tie = 0;
-  for (let i = 0; i < n; i++) { if (b[i]! > a[i]!) up++; else if (b[i] === a[i]) tie++; }
+  for (let i = 0; i < n; i++) { if (d[i]! > 0) up++; else if (d[i] === 0) tie++; }
   const lo = clopperPearson(up, n, level)[0];
   const hi = clopperPearson(up + tie, n, level)[1];
   const warnings: string[] = [];
@@ -52,6 +58,9 @@ export function improvementInterval(a: Sample, b: Sample, level = 0.95): Interva
   checkSample("improvementInterval", a, 2, "the interval needs at least 2 runs per variant", "a value");
   checkSample("improvementInterval", b, 2, "the interval needs at least 2 runs per variant", "b value");
   checkLevel("improvementInterval", level);
+  const ca = withoutRounding(a), cb = withoutRounding(b);
+  a = ca.values; b = cb.values;
+  if (ca.constant && cb.constant && Math.abs(cb.value! - ca.value!) <= roundingTolerance(a, b)) b = Float64Array.from(b, () => ca.value!);
   const m = a.length, n = b.length;
   const est = mannWhitneyProbability(a, b);
   const q = tQuantile(0.5 + level / 2, m + n - 2);

@@ -4,6 +4,7 @@
  * (or paper) reference it matches; see docs/statistics.md.
  */
 export * from "./validate.ts";
+export * from "./rounding.ts";
 export * from "./types.ts";
 export * from "./random.ts";
 export * from "./special.ts";

@@ -14,9 +14,11 @@
  * s and d are uncorrelated (σ_a = σ_b); when they are not (a black swan in one
  * variant makes them strongly correlated) it can leave the interval, whose
  * median-unbiased point is the plain ratio, so the estimate is clamped into the
- * interval and a note says so.
+ * interval and a note says so. Differences or sums that vary only by
+ * floating-point rounding (`rounding.ts`) do not vary.
  */
-import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { sdUnchecked } from "./descriptive.ts";
 import { pitmanMorgan } from "./pitman-morgan.ts";
 
@@ -40,9 +42,10 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
   checkSample("pairingGainInterval", b, 2, "variances need n ≥ 2", "b value");
   checkLevel("pairingGainInterval", level);
   const n = a.length;
-  const d = differences(a, b);
-  const s = new Float64Array(n);
-  for (let i = 0; i < n; i++) s[i] = a[i]! + b[i]!;
+  const d = pairedDifferencesWithoutRounding(a, b).values;
+  const sums = new Float64Array(n);
+  for (let i = 0; i < n; i++) sums[i] = a[i]! + b[i]!;
+  const s = withoutRounding(sums).values;
   const sdS = sdUnchecked(s), sdD = sdUnchecked(d);
   const notes: string[] = [];
   if (sdD === 0) {

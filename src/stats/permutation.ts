@@ -17,7 +17,8 @@
  * (the largest |b − a|, or the largest |value|), so that values near 1e-300 are
  * not all counted as ties.
  */
-import { checkAlternative, checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
+import { checkAlternative, checkPaired, checkSample, type Alternative, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { Xoshiro128 } from "./random.ts";
 import { logGamma } from "./special.ts";
 import { sum } from "./descriptive.ts";
@@ -54,7 +55,7 @@ export function pairedPermutationTest(a: Sample, b: Sample, opts: PermutationOpt
   checkPaired("pairedPermutationTest", a, b);
   checkSample("pairedPermutationTest", a, 1, "", "a value");
   checkSample("pairedPermutationTest", b, 1, "", "b value");
-  const d = differences(a, b);
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   const n = d.length;
   const maxExact = opts.maxExact ?? 100000;
   const total0 = sum(d);

@@ -20,7 +20,8 @@
  * whole interval lies within ±margin, otherwise "higher", "lower" or
  * "inconclusive"; an interval wider than the margin is never "equivalent".
  */
-import { checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
+import { checkPaired, checkSample, type Alternative, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { sdUnchecked } from "./descriptive.ts";
 import { chiSquareQuantile } from "./chisquare.ts";
 import { sampleSize, type PowerDesign } from "./power.ts";
@@ -82,19 +83,19 @@ export function planSeeds(pilot: { a: Sample; b?: Sample; paired?: boolean }, ef
     checkPaired(fn, pilot.a, pilot.b);
     checkSample(fn, pilot.a, 2, "the pilot sd needs ≥ 2 seeds", "pilot a value");
     checkSample(fn, pilot.b, 2, "the pilot sd needs ≥ 2 seeds", "pilot b value");
-    sd = sdUnchecked(differences(pilot.a, pilot.b)); df = pilot.a.length - 1; design = "paired";
+    sd = sdUnchecked(pairedDifferencesWithoutRounding(pilot.a, pilot.b).values); df = pilot.a.length - 1; design = "paired";
   } else if (pilot.b !== undefined) {
     checkSample(fn, pilot.a, 2, "the pilot sd needs ≥ 2 runs per variant", "pilot a value");
     checkSample(fn, pilot.b, 2, "the pilot sd needs ≥ 2 runs per variant", "pilot b value");
     const na = pilot.a.length, nb = pilot.b.length;
     df = na + nb - 2;
-    sd = Math.hypot(Math.sqrt(na - 1) * sdUnchecked(pilot.a), Math.sqrt(nb - 1) * sdUnchecked(pilot.b)) / Math.sqrt(df);
+    sd = Math.hypot(Math.sqrt(na - 1) * sdUnchecked(withoutRounding(pilot.a).values), Math.sqrt(nb - 1) * sdUnchecked(withoutRounding(pilot.b).values)) / Math.sqrt(df);
     design = "two-sample";
   } else {
     checkSample(fn, pilot.a, 2, "the pilot sd needs ≥ 2 runs", "pilot value");
-    sd = sdUnchecked(pilot.a); df = pilot.a.length - 1; design = "two-sample";
+    sd = sdUnchecked(withoutRounding(pilot.a).values); df = pilot.a.length - 1; design = "two-sample";
   }
-  if (sd === 0) throw new Error(`stats.${fn}: the pilot runs have zero spread (sd = 0); check that seeds really vary, or run more pilot seeds`);
+  if (sd === 0) throw new Error(`stats.${fn}: the pilot runs have zero spread (sd = 0, or only floating-point rounding); check that seeds really vary, or run more pilot seeds`);
   const sdAt = (q: number): number => sd * Math.sqrt(df / chiSquareQuantile(q, df));
   const sdUsed = sdAt(1 - confidence);
   const sdInterval: [number, number] = [sdAt(0.5 + rangeLevel / 2), sdAt(0.5 - rangeLevel / 2)];

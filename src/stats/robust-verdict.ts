@@ -36,9 +36,14 @@
  * seeds that go badly wrong which n seeds free of them cannot rule out at 95%,
  * 1 − 0.05^{1/n} (the one-sided Clopper–Pearson bound for 0 of n), and `caveat`
  * says so in words whenever the plain p is significant and no swan was seen.
+ *
+ * Floating-point rounding is removed first (`rounding.ts`): differences
+ * (paired) or runs (unpaired) that vary only by rounding are constant, so they
+ * hold no swan and no skew, and the t lines are unavailable.
  */
-import { checkPaired, checkSample, differences, type Sample } from "./validate.ts";
-import { detectBlackSwans, type SwanFalseAlarm } from "./swans.ts";
+import { checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
+import { detectBlackSwans, SWAN_MIN_SEEDS, type SwanFalseAlarm } from "./swans.ts";
 import { detectSkew } from "./skewness.ts";
 import { pairedTTest, welchTTest } from "./ttest.ts";
 import { trimmedPairedTest, yuenTest } from "./yuen.ts";
@@ -157,7 +162,9 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   let threshold: number;
   let plain: VerdictLine | null, withoutSwans: VerdictLine | null = null, robust: VerdictLine | null, exact: VerdictLine | null;
   if (paired) {
-    const d = differences(a, b);
+    // Every paired line depends on b − a alone: (0, d) carries the differences without rounding.
+    const d = pairedDifferencesWithoutRounding(a, b).values;
+    const zero = new Float64Array(d.length);
     const det = detectBlackSwans(d, { falseAlarm });
     threshold = det.threshold;
     for (const i of det.flagged) swans.push({ where: "pair", index: i, z: det.z[i]! });
@@ -165,15 +172,16 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     const sk = detectSkew(d, { falseAlarm });
     skew.push({ where: "pair", skewness: sk.skewness, threshold: sk.threshold, skewed: sk.skewed });
     const diff = meanUnchecked(d);
-    plain = attempt("plain", reasons, () => line("plain", pairedTTest(a, b, { alpha }), diff, alpha));
+    plain = attempt("plain", reasons, () => line("plain", pairedTTest(zero, d, { alpha }), diff, alpha));
     if (det.flagged.length > 0) {
-      const keep = [...Array(a.length).keys()].filter((i) => !det.flagged.includes(i));
-      const ka = keep.map((i) => a[i]!), kb = keep.map((i) => b[i]!);
-      withoutSwans = attempt("without black swans", reasons, () => line("without black swans", pairedTTest(ka, kb, { alpha }), meanUnchecked(differences(ka, kb)), alpha));
+      const kd = d.filter((_, i) => !det.flagged.includes(i));
+      withoutSwans = attempt("without black swans", reasons, () => line("without black swans", pairedTTest(new Float64Array(kd.length), kd, { alpha }), meanUnchecked(kd), alpha));
     }
-    robust = attempt("trimmed", reasons, () => line("trimmed", trimmedPairedTest(a, b, { alpha, trim }), NaN, alpha));
-    exact = attempt("exact", reasons, () => line("exact", pairedPermutationTest(a, b, { alpha, seed }), diff, alpha));
+    robust = attempt("trimmed", reasons, () => line("trimmed", trimmedPairedTest(zero, d, { alpha, trim }), NaN, alpha));
+    exact = attempt("exact", reasons, () => line("exact", pairedPermutationTest(zero, d, { alpha, seed }), diff, alpha));
   } else {
+    a = withoutRounding(a).values;
+    b = withoutRounding(b).values;
     const level = lowerHalfSwanLevel(falseAlarm);
     const da = detectBlackSwans(a, { falseAlarm: level }), db = detectBlackSwans(b, { falseAlarm: level });
     threshold = da.threshold;
@@ -226,8 +234,11 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   }
   const nSmall = paired ? a.length : Math.min(a.length, b.length);
   const unseenRate = swans.length > 0 ? null : 1 - Math.pow(0.05, 1 / nSmall);
+  const bound = unseenRate === null ? "" : `up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds`;
   const caveat = unseenRate !== null && plain !== null && plain.significant
-    ? `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds do ` +
+    ? (nSmall < SWAN_MIN_SEEDS
+      ? `${nSmall} seeds are too few to detect a black swan (needs ${SWAN_MIN_SEEDS}), and cannot rule out that ${bound} go badly wrong `
+      : `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that ${bound} do `) +
       `(95% bound): such rare seeds can reverse a mean difference, and no test on these ${nSmall} values can see them; more seeds narrow the bound`
     : null;
   return {

@@ -29,7 +29,8 @@
 import { Xoshiro128 } from "./random.ts";
 import { normalCdf, normalQuantile, normalPdf } from "./normal.ts";
 import { tCdf, tQuantile } from "./studentt.ts";
-import { checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 
 export type SpendingFunction = "obrien-fleming" | "pocock";
@@ -200,14 +201,14 @@ export function sequentialPairedTest(a: Sample, b: Sample, design: SequentialDes
   if (k < 0) {
     throw new Error(`stats.sequentialPairedTest: ${n} seeds is not a planned look (looks at ${design.looks.join(", ")}); analysing at unplanned times breaks the error guarantee: run seeds up to the next look`);
   }
-  const d = differences(a, b);
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   const diff = meanUnchecked(d);
   const sdd = sdUnchecked(d);
   const notes: string[] = [];
   let t: number;
   if (sdd === 0) {
     t = diff === 0 ? 0 : Math.sign(diff) * Infinity;
-    notes.push("all paired differences are identical (sd = 0)");
+    notes.push("all paired differences are identical, up to floating-point rounding (sd = 0)");
   } else t = diff / (sdd / Math.sqrt(n));
   const boundary = design.tBoundaries[k]!;
   const pNominal = Number.isFinite(t) ? Math.min(1, 2 * tCdf(-Math.abs(t), n - 1)) : 0;

@@ -3,7 +3,8 @@
  * differences are dropped and k = #{d > 0} is Binomial(n′, ½) under H0.
  * Same p-value as `scipy.stats.binomtest(k, n′, 0.5, alternative)`.
  */
-import { checkAlternative, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { binomialCdf, binomialSf } from "./binomial.ts";
 import { minPNote, type TestOptions, type TestResult } from "./types.ts";
 
@@ -14,7 +15,7 @@ export function signTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResu
   checkPaired("signTest", a, b);
   checkSample("signTest", a, 1, "", "a value");
   checkSample("signTest", b, 1, "", "b value");
-  const d = differences(a, b);
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   let k = 0, n = 0;
   for (let i = 0; i < d.length; i++) { if (d[i]! > 0) { k++; n++; } else if (d[i]! < 0) n++; }
   if (n === 0) throw new Error(`stats.signTest: all ${d.length} differences b − a are zero; the sign test has nothing to test`);

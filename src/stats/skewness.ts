@@ -5,7 +5,8 @@
  * G1 = √(n(n − 1))/(n − 2) · m3/m2^{3/2}, m_k the k-th central moment with
  * divisor n (Joanes & Gill 1998, "Comparing measures of sample skewness and
  * kurtosis"; `scipy.stats.skew(x, bias=False)`). Deviations are divided by the
- * largest one first, so values from 1e-300 to 1e300 give the same G1.
+ * largest one first, so values from 1e-300 to 1e300 give the same G1. Values
+ * that differ only by floating-point rounding (`rounding.ts`) do not vary (G1 = 0).
  *
  * Detector: for n independent normal values G1 does not depend on the mean or
  * the sd, so the (1 − falseAlarm) quantile of |G1| over normal samples of size n
@@ -20,6 +21,7 @@
  * and heavy tails on one side are what a rare bad seed looks like.
  */
 import { checkSample, type Sample } from "./validate.ts";
+import { withoutRounding } from "./rounding.ts";
 import { SKEW_THRESHOLDS, SKEW_LEVELS } from "./skew-thresholds.ts";
 
 export type SkewFalseAlarm = (typeof SKEW_LEVELS)[number];
@@ -58,7 +60,7 @@ export function skewnessUnchecked(values: ArrayLike<number>): number {
 /** Adjusted Fisher–Pearson sample skewness G1 (`scipy.stats.skew(x, bias=False)`; 0 where SciPy gives NaN for values that do not vary). Needs n ≥ 3. */
 export function sampleSkewness(values: Sample): number {
   checkSample("sampleSkewness", values, 3, "G1 divides by n − 2");
-  return skewnessUnchecked(values);
+  return skewnessUnchecked(withoutRounding(values).values);
 }
 
 const g1Sd = (n: number): number => Math.sqrt((6 * n * (n - 1)) / ((n - 2) * (n + 1) * (n + 3)));
@@ -80,7 +82,7 @@ export function detectSkew(values: Sample, opts: { falseAlarm?: SkewFalseAlarm }
   checkSample("detectSkew", values, 3, "G1 divides by n − 2");
   const falseAlarm = opts.falseAlarm ?? 0.05;
   if (!SKEW_LEVELS.includes(falseAlarm)) throw new Error(`stats.detectSkew: falseAlarm must be one of ${SKEW_LEVELS.join(", ")}, got ${falseAlarm}`);
-  const skewness = skewnessUnchecked(values);
+  const skewness = skewnessUnchecked(withoutRounding(values).values);
   const threshold = skewThreshold(values.length, falseAlarm);
   return { skewness, threshold, falseAlarm, skewed: Math.abs(skewness) > threshold };
 }

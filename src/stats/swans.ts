@@ -17,14 +17,32 @@
  * When more than half the seeds tie (MAD = 0, common with accuracies on a fixed
  * test set), the scale falls back to 1.2533 × mean absolute deviation from the
  * median (as `blackSwans`) and a note says the calibration is approximate.
+ * Values that differ only by floating-point rounding (`rounding.ts`) are equal:
+ * rounding noise has no black swans.
+ *
+ * Below `SWAN_MIN_SEEDS` = 4 seeds nothing is flagged. With 3 values the robust
+ * z is 0.6745 × (larger gap)/(smaller gap) around the median, so the 5% cut-off
+ * (21.97) mostly fires when two seeds nearly tie: it finds one seed 10 sd away
+ * in 17% of samples and 20 sd away in 33%, against 61% and 97% at 4 seeds
+ * (`npm run bench:validity`, section detector). The z-scores are still returned.
  */
 import { checkSample, type Sample } from "./validate.ts";
+import { withoutRounding } from "./rounding.ts";
 import { medianUnchecked } from "./quantile.ts";
 import { MAD_NORMAL_CONSTANT } from "./robust.ts";
 import { normalQuantile } from "./normal.ts";
 import { SWAN_THRESHOLDS, SWAN_LEVELS } from "./swan-thresholds.ts";
 
 export type SwanFalseAlarm = (typeof SWAN_LEVELS)[number];
+
+/** Fewest seeds at which the detector flags anything: the fewest at which it finds one seed 10 sd away more often than not. */
+export const SWAN_MIN_SEEDS = 4;
+
+/** What to print instead of a cut-off below `SWAN_MIN_SEEDS` seeds. */
+export function tooFewSeedsForSwans(n: number): string {
+  return `too few seeds to detect a black swan (needs n ≥ ${SWAN_MIN_SEEDS}, has ${n})`;
+}
+
 
 export interface SwanDetection {
   /** 0-based indices of the flagged values (black swans), most extreme first. */
@@ -68,10 +86,13 @@ export function swanThreshold(n: number, falseAlarm: SwanFalseAlarm = 0.05): num
 
 /**
  * Flags black swans: seeds whose robust z-score exceeds the n-dependent cut-off
- * with the given false-alarm rate (default 5%). Needs n ≥ 3.
+ * with the given false-alarm rate (default 5%). Needs n ≥ 3; flags nothing below
+ * `SWAN_MIN_SEEDS` (a note says so).
  */
-export function detectBlackSwans(values: Sample, opts: { falseAlarm?: SwanFalseAlarm } = {}): SwanDetection {
-  checkSample("detectBlackSwans", values, 3, "a robust z-score needs a median and a spread");
+export function detectBlackSwans(raw: Sample, opts: { falseAlarm?: SwanFalseAlarm } = {}): SwanDetection {
+  checkSample("detectBlackSwans", raw, 3, "a robust z-score needs a median and a spread");
+  const clean = withoutRounding(raw);
+  const values = clean.values;
   const falseAlarm = opts.falseAlarm ?? 0.05;
   if (!SWAN_LEVELS.includes(falseAlarm)) {
     throw new Error(`stats.detectBlackSwans: falseAlarm must be one of ${SWAN_LEVELS.join(", ")}, got ${falseAlarm}`);
@@ -91,8 +112,10 @@ export function detectBlackSwans(values: Sample, opts: { falseAlarm?: SwanFalseA
     if (scale > 0) notes.push("more than half of the seeds give the same value (MAD = 0): z-scores use the mean absolute deviation and the false-alarm rate is approximate");
   }
   const threshold = swanThreshold(n, falseAlarm);
-  const z = Array.from(values as ArrayLike<number>, (v) => (scale > 0 ? (v - med) / scale : 0));
-  const flagged = z.map((v, i) => [Math.abs(v), i] as const).filter(([a]) => a > threshold).sort((p, q) => q[0] - p[0]).map(([, i]) => i);
-  if (scale === 0) notes.push("all seeds give the same value: no spread, no black swans");
+  const z = Array.from(values, (v) => (scale > 0 ? (v - med) / scale : 0));
+  const tooFew = n < SWAN_MIN_SEEDS;
+  const flagged = tooFew ? [] : z.map((v, i) => [Math.abs(v), i] as const).filter(([a]) => a > threshold).sort((p, q) => q[0] - p[0]).map(([, i]) => i);
+  if (tooFew) notes.push(tooFewSeedsForSwans(n));
+  else if (scale === 0) notes.push(`all seeds give the same value${clean.roundingOnly ? " up to floating-point rounding" : ""}: no spread, no black swans`);
   return { flagged, z, threshold, falseAlarm, median: med, scale, notes };
 }

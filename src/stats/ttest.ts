@@ -11,11 +11,14 @@
  *
  * A zero standard error (all differences equal) makes t undefined; instead of
  * returning NaN or ±Infinity like SciPy, these functions throw an explaining Error.
+ * Values equal up to floating-point rounding count as equal (`rounding.ts`):
+ * their "spread" would give t ~1e15 from rounding noise alone.
  */
-import { checkAlternative, checkPaired, checkSample, differences, type Alternative, type Sample } from "./validate.ts";
+import { checkAlternative, checkPaired, checkSample, type Alternative, type Sample } from "./validate.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tCdf, tSf } from "./studentt.ts";
 import type { TestOptions, TestResult } from "./types.ts";
+import { pairedDifferencesWithoutRounding, withoutRounding, type RoundingCleaned } from "./rounding.ts";
 
 /** p-value of a t statistic with df degrees of freedom. */
 export function tPValue(t: number, df: number, alternative: Alternative): number {
@@ -24,16 +27,12 @@ export function tPValue(t: number, df: number, alternative: Alternative): number
   return Math.min(1, 2 * tSf(Math.abs(t), df));
 }
 
-function zeroSe(fn: string, what: string, values: Sample): never {
+function zeroSe(fn: string, what: string, cleaned: RoundingCleaned): never {
+  const equal = cleaned.roundingOnly ? `equal up to floating-point rounding, all ${cleaned.value}` : `all equal to ${cleaned.value}`;
   throw new Error(
-    `stats.${fn}: ${what} (all equal to ${values[0]}), so their standard deviation is 0 and the t statistic is undefined; ` +
+    `stats.${fn}: ${what} (${equal}), so their standard deviation is 0 and the t statistic is undefined; ` +
       `a t-test needs run-to-run variation (check that the seeds really differ), or use a sign/permutation test`,
   );
-}
-
-function allEqual(x: Sample): boolean {
-  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
-  return true;
 }
 
 /** One-sample t-test of H0: mean(x) = mu (`scipy.stats.ttest_1samp`). Needs n ≥ 2. */
@@ -41,7 +40,9 @@ export function oneSampleTTest(x: Sample, mu = 0, opts: TestOptions = {}): TestR
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("oneSampleTTest", alternative);
   checkSample("oneSampleTTest", x, 2, "a t-test estimates the standard deviation, which needs n − 1 ≥ 1");
-  if (allEqual(x)) zeroSe("oneSampleTTest", `all ${x.length} values are identical`, x);
+  const clean = withoutRounding(x);
+  if (clean.constant) zeroSe("oneSampleTTest", `all ${x.length} values are identical`, clean);
+  x = clean.values;
   const n = x.length;
   const se = sdUnchecked(x) / Math.sqrt(n);
   const t = (meanUnchecked(x) - mu) / se;
@@ -56,8 +57,9 @@ export function pairedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestR
   checkPaired("pairedTTest", a, b);
   checkSample("pairedTTest", a, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "a value");
   checkSample("pairedTTest", b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "b value");
-  const d = differences(a, b);
-  if (allEqual(d)) zeroSe("pairedTTest", `all ${d.length} paired differences b − a are identical`, d);
+  const clean = pairedDifferencesWithoutRounding(a, b);
+  if (clean.constant) zeroSe("pairedTTest", `all ${a.length} paired differences b − a are identical`, clean);
+  const d = clean.values;
   const n = d.length;
   const t = meanUnchecked(d) / (sdUnchecked(d) / Math.sqrt(n));
   const df = n - 1;
@@ -95,7 +97,9 @@ export function welchTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestRe
   checkAlternative("welchTTest", alternative);
   checkSample("welchTTest", a, 2, "Welch's test estimates each group's variance", "a value");
   checkSample("welchTTest", b, 2, "Welch's test estimates each group's variance", "b value");
-  if (allEqual(a) && allEqual(b)) zeroSe("welchTTest", "each group's values are identical", a);
+  const ca = withoutRounding(a), cb = withoutRounding(b);
+  if (ca.constant && cb.constant) zeroSe("welchTTest", "each group's values are identical", ca.roundingOnly ? ca : cb);
+  a = ca.values; b = cb.values;
   const { se, df } = welchSe(a, b);
   const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
   return {
@@ -113,8 +117,10 @@ export function studentTTest(a: Sample, b: Sample, opts: TestOptions = {}): Test
   if (a.length + b.length < 3) {
     throw new Error(`stats.studentTTest: needs nA + nB ≥ 3 (df = nA + nB − 2 ≥ 1), got ${a.length} + ${b.length}`);
   }
+  const ca = withoutRounding(a), cb = withoutRounding(b);
+  a = ca.values; b = cb.values;
   const { se, df } = pooledSe(a, b);
-  if (se === 0) zeroSe("studentTTest", "each group's values are identical", a);
+  if (se === 0) zeroSe("studentTTest", "each group's values are identical", ca.roundingOnly ? ca : cb);
   const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
   return {
     test: "Student t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n: a.length + b.length,

@@ -12,7 +12,8 @@
  *   1963) on the differences d = b − a: t = T̄_d/√((n − 1)s²_w/(h(h − 1))),
  *   df = h − 1; tests that the trimmed mean of the differences is 0.
  */
-import { checkAlternative, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { sortedCopy } from "./quantile.ts";
 import { sum, sdUnchecked } from "./descriptive.ts";
 import { tPValue } from "./ttest.ts";
@@ -75,7 +76,7 @@ export function trimmedPairedTest(a: Sample, b: Sample, opts: TrimmedOptions = {
   checkPaired("trimmedPairedTest", a, b);
   checkSample("trimmedPairedTest", a, 2, "", "a value");
   checkSample("trimmedPairedTest", b, 2, "", "b value");
-  const D = trimmedParts("trimmedPairedTest", differences(a, b), trim, "differences");
+  const D = trimmedParts("trimmedPairedTest", pairedDifferencesWithoutRounding(a, b).values, trim, "differences");
   if (D.d === 0) throw new Error("stats.trimmedPairedTest: the kept differences are identical (zero winsorized spread), so the trimmed t statistic is undefined");
   const t = D.mean / D.d;
   const df = D.h - 1;

@@ -53,6 +53,20 @@ export interface VariantSummary {
   failure_rate_ci: [number, number] | null;
   /** First lines of the failures' errors, distinct, with the seeds they happened on. */
   errors: { seeds: string[]; error: string }[];
+  /** The same metric on the held-out test set (study verdicts whose runs were tested: test-set-verdict.ts); absent elsewhere. */
+  test_set?: TestSetSummary | null;
+}
+
+/** A variant's metric on the held-out test set, over the runs that have it. */
+export interface TestSetSummary {
+  n: number; mean: number; sd: number; min: number; max: number;
+}
+
+/** A comparison repeated on the held-out test set with the same test: reported beside the validation one, never used to choose. */
+export interface TestSetComparison {
+  diff: number; ci: [number, number]; test: string; method: string; p: number; p_adjusted: number;
+  n_pairs: number | null;
+  n: number;
 }
 
 export interface ExcludedRun {
@@ -101,6 +115,8 @@ export interface Comparison extends SpreadFields {
   /** With a smallest difference that matters: higher, lower, equivalent or inconclusive. */
   reading: IntervalReading | null;
   notes: string[];
+  /** The comparison on the held-out test set (test-set-verdict.ts); null when it could not be made there. */
+  test_set?: TestSetComparison | null;
 }
 
 export interface RobustLine {
@@ -136,6 +152,8 @@ export interface Analysis {
   /** What was left out or cut off, and where (file and row). */
   problems: string[];
   advice: string[];
+  /** Set when the variants and comparisons carry test_set figures: what they are. */
+  test_set?: { metric: string; note: string } | null;
 }
 
 const PAIRED_TESTS: readonly string[] = ["auto", "t", "wilcoxon", "permutation"];

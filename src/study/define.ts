@@ -6,6 +6,7 @@ import type { Dataset } from "../data/host/dataset.ts";
 import type { Normalize } from "../data/to-tensor.ts";
 import type { Augment, MetricAccumulator, TargetKind, VariantFactory, VariantParts } from "../twin/types.ts";
 import type { SeedPlan } from "./seed-plan.ts";
+import { parseSplitMode, type SplitMode } from "./split-mode.ts";
 import { expandFactors, type FactorialDesign, type FactorLevels, type LevelValues } from "./factorial-design.ts";
 
 /** Where a study's data comes from; the validation part is split off per run from the split stream. */
@@ -31,6 +32,13 @@ export interface StudySpec {
   evalEvery?: number;
   /** Default seed plan (`twin seeds --n/--vary` and `twin compare --seeds` override it). */
   seeds?: SeedPlan;
+  /**
+   * "per-seed" (default): each run draws its own train/validation split from
+   * its split stream. "shared": one split seed for the whole study, so every
+   * seed validates on the same examples and seed ensembles can be chosen on
+   * validation (docs/deployment.md). `--split` on compare and seeds overrides it.
+   */
+  split?: SplitMode;
   /** "labels" (default) or "masks" (segmentation: losses and accuracy per pixel). */
   target?: TargetKind;
   /** Extra evaluation metrics (e.g. segmentationMetrics); worker threads read the same export's `metrics`. */
@@ -65,6 +73,7 @@ export function defineStudy<F extends FactorLevels = FactorLevels>(input: StudyI
   if (spec.reference !== undefined && !names.includes(spec.reference)) {
     throw new Error(`defineStudy '${spec.name}': reference '${spec.reference}' is not a variant (${names.join(", ")})`);
   }
+  if (spec.split !== undefined) parseSplitMode(spec.split, `defineStudy '${spec.name}'`);
   if (!Number.isInteger(spec.batchSize) || spec.batchSize < 1) throw new Error(`defineStudy '${spec.name}': batchSize must be a positive integer`);
   return spec;
 }

@@ -72,13 +72,16 @@ export interface Deployment {
   notes: string[];
 }
 
-function summarize(preds: Predictions[], labels: ArrayLike<number> | undefined, seedLabels: ArrayLike<number>[]): SetSummary {
+/** Subsets of k seeds scored per point of an ensemble curve, by default (all of them when there are at most this many). */
+export const DEFAULT_ENSEMBLE_SUBSETS = 100;
+
+function summarize(preds: Predictions[], labels: ArrayLike<number> | undefined, seedLabels: ArrayLike<number>[], subsets: number): SetSummary {
   const accs = preds.map((p, i) => subsetAccuracy([p], [0], seedLabels[i]!));
   const min = Math.min(...accs), max = Math.max(...accs);
   return {
     mean: accs.reduce((s, v) => s + v, 0) / accs.length, min, max, range: max - min,
     ensemble: labels ? subsetAccuracy(preds, preds.map((_, i) => i), labels) : NaN,
-    curve: labels ? ensembleCurve(preds, labels, { subsets: 100, seed: 0 }) : [],
+    curve: labels ? ensembleCurve(preds, labels, { subsets, seed: 0 }) : [],
   };
 }
 
@@ -88,14 +91,15 @@ function correct(preds: Predictions[], labels: ArrayLike<number>): Uint8Array {
 }
 
 /** Per variant: single seeds, the ensemble, its curve, gain, churn and validation against test; then both deployment choices. */
-export function deploymentAnalysis(variants: readonly VariantPredictions[]): Deployment {
+export function deploymentAnalysis(variants: readonly VariantPredictions[], opts: { subsets?: number } = {}): Deployment {
+  const subsets = opts.subsets ?? DEFAULT_ENSEMBLE_SUBSETS;
   const notes: string[] = [];
   const usable = variants.filter((v) => v.seeds.length >= 1);
   const out: VariantDeployment[] = usable.map((v) => {
     const val = v.seeds.map((s) => s.validation);
     const test = v.testLabels && v.seeds.every((s) => s.test) ? v.seeds.map((s) => s.test!) : undefined;
-    const d: VariantDeployment = { variant: v.variant, seeds: v.seeds.length, validation: summarize(val, v.validationLabels, v.seedValidationLabels) };
-    if (test) d.test = summarize(test, v.testLabels!, test.map(() => v.testLabels!));
+    const d: VariantDeployment = { variant: v.variant, seeds: v.seeds.length, validation: summarize(val, v.validationLabels, v.seedValidationLabels, subsets) };
+    if (test) d.test = summarize(test, v.testLabels!, test.map(() => v.testLabels!), subsets);
     const ensembleSet = test ? { set: "test" as const, preds: test, labels: v.testLabels! } : v.validationLabels ? { set: "validation" as const, preds: val, labels: v.validationLabels } : undefined;
     if (ensembleSet && ensembleSet.preds.length >= 2) {
       d.gain = { ...ensembleGain(ensembleSet.preds, ensembleSet.labels), set: ensembleSet.set };
@@ -106,7 +110,7 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[]): Dep
       const ta = test.map((p) => subsetAccuracy([p], [0], v.testLabels!));
       d.validationVsTest = {
         seeds: validationTestAgreement(va, ta),
-        ensembles: v.validationLabels ? ensembleValidationTest(val, v.validationLabels, test, v.testLabels!, { subsets: 100 }) : [],
+        ensembles: v.validationLabels ? ensembleValidationTest(val, v.validationLabels, test, v.testLabels!, { subsets }) : [],
         points: v.seeds.map((s, i) => ({ seed: s.seed, validation: va[i]!, test: ta[i]! })),
       };
     }
@@ -130,7 +134,10 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[]): Dep
       note: `ensemble of its ${e0.seeds} seeds, best on ${onValidation ? "validation" : "test"}`,
     };
     if (!onValidation) {
-      notes.push("the seeds were validated on different splits (the split factor varies), so their ensembles exist on the test set only: the ensemble choice above uses the test set, which makes its test score optimistic; fix the split seed (or hold out a second set) to choose on validation");
+      notes.push(
+        "the seeds were validated on different splits (the split factor varies), so their ensembles exist on the test set only: the ensemble choice above uses the test set, which makes its test score optimistic; " +
+          "to choose on validation, give the study one split for every seed (split: \"shared\" in the study file, or --split shared)",
+      );
     }
     if (e1) {
       ensembleChoice.runnerUp = e1.variant;

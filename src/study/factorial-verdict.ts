@@ -13,17 +13,20 @@ import { combinationName } from "./factorial-design.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 
 export interface FactorialEntry {
-  /** The factor, or two factors joined by " × " (an interaction). */
+  /** The factor, or the factors of an interaction joined by " × ". */
   name: string;
-  /** Two-level effects: mean per-seed contrast (level 2 − level 1; interaction: effect of the first factor at the second's level 2 minus at its level 1); null with more levels. */
+  /** Two-level effects: mean per-seed contrast (level 2 − level 1; interaction: effect of the first factor at the second's level 2 minus at its level 1; three-way: that interaction at the third's level 2 minus at its level 1); null with more levels. */
   estimate: number | null;
   ci: [number, number] | null;
-  /** t test of the contrast (two levels, equal to the repeated-measures F test's p) or the F test. */
+  /** t test of the contrast (two levels, equal to the repeated-measures F test's p), else the F test's p with the Greenhouse–Geisser correction. */
   p: number;
   /** Factor -> its levels, in order. */
   levels: Record<string, string[]>;
   F: number;
+  /** The F test's degrees of freedom (uncorrected). */
   df: [number, number];
+  /** Effects with more than one df: Greenhouse–Geisser ε, the corrected df and p (= p above), and the p that assumes sphericity. */
+  gg: { epsilon: number; df: [number, number]; p: number; p_uncorrected: number } | null;
   /** More than two levels: each level against the first. */
   contrasts: LevelContrast[];
 }
@@ -125,6 +128,11 @@ function numberFormat(percent: boolean) {
 
 const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
+/** "F(2, 18) = 4.10, Greenhouse–Geisser ε = 0.71, p = 0.052" (the p to read: corrected where ε is defined). */
+function fTestText(e: Pick<FactorialEntry, "F" | "df" | "gg" | "p">): string {
+  return `F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}${e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(2)}` : ""}, p = ${pValue(e.p)}`;
+}
+
 /** The plain-word answers: does each two-level factor's effect hold under every setting of the others; do two factors stack. */
 export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "factorial" | "simple_effects" | "level" | "higher_is_better">, percent = false): string[] {
   const { signed, unit } = numberFormat(percent);
@@ -136,7 +144,7 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
   for (const x of v.factors) {
     const main = byName.get(x.name)!;
     if (x.levels.length !== 2) {
-      out.push(`${x.name} (${x.levels.length} levels): ${main.p < 1 - v.level ? "the levels differ" : "no clear difference between the levels"} (F(${main.df[0]}, ${main.df[1]}) = ${main.F.toFixed(2)}, p = ${pValue(main.p)})`);
+      out.push(`${x.name} (${x.levels.length} levels): ${main.p < 1 - v.level ? "the levels differ" : "no clear difference between the levels"} (${fTestText(main)})`);
       continue;
     }
     const effect = `the ${x.name} effect (${x.levels[1]} − ${x.levels[0]})`;
@@ -149,18 +157,33 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       const holds = settings.every((s) => clear(s.ci) && Math.sign(s.estimate) === sign);
       const every = y.levels.length === 2 ? `both ${y.name} levels` : `every ${y.name} level`;
       const inter = byName.get(`${x.name} × ${y.name}`) ?? byName.get(`${y.name} × ${x.name}`);
-      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})`);
+      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})${inter && inter.p < 1 - v.level ? `; its size depends on ${y.name} (interaction p = ${pValue(inter.p)})` : ""}`);
       else if (!clear(main.ci!) && !(inter && inter.p < 1 - v.level)) continue;
       else {
-        const lost = settings.filter((s) => !(clear(s.ci) && Math.sign(s.estimate) === sign)).map((s) => `${y.name}=${s.at.level}`);
         const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction p = ${pValue(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (p = ${pValue(inter.p)})` : ""}`;
-        out.push(`${effect} is not clear under ${lost.join(", ")} (${each}); ${differs}`);
+        const at = (xs: SimpleEffect[]) => xs.map((s) => `${y.name}=${s.at.level} (${signed(s.estimate)}${unit})`).join(", ");
+        const up = settings.filter((s) => clear(s.ci) && s.estimate > 0);
+        const down = settings.filter((s) => clear(s.ci) && s.estimate < 0);
+        const unclear = settings.filter((s) => !clear(s.ci));
+        if (up.length > 0 && down.length > 0) {
+          out.push(`${effect} reverses with ${y.name}: positive at ${at(up)}, negative at ${at(down)}${unclear.length ? `, not clear at ${at(unclear)}` : ""}; ${differs}`);
+        } else {
+          const lost = settings.filter((s) => !(clear(s.ci) && Math.sign(s.estimate) === sign)).map((s) => `${y.name}=${s.at.level}`);
+          out.push(`${effect} is not clear under ${lost.join(", ")} (${each}); ${differs}`);
+        }
       }
     }
   }
   for (const e of v.factorial) {
-    if (e.estimate === null || e.ci === null || !e.name.includes(" × ")) continue;
-    const [a, b] = e.name.split(" × ") as [string, string];
+    const names = e.name.split(" × ");
+    if (names.length > 2) {
+      const [a, b, ...rest] = names as [string, string, ...string[]];
+      const test = e.estimate !== null && e.ci !== null ? `${signed(e.estimate)}${unit}, ${ci(e.ci)}, p = ${pValue(e.p)}` : fTestText(e);
+      out.push(`${e.p < 1 - v.level ? "the" : "no clear"} ${names.length}-way interaction ${e.name} (${test}): the ${a} × ${b} interaction ${e.p < 1 - v.level ? "differs" : "does not clearly differ"} between the levels of ${rest.join(" and ")}`);
+      continue;
+    }
+    if (e.estimate === null || e.ci === null || names.length !== 2) continue;
+    const [a, b] = names as [string, string];
     const ea = v.simple_effects.find((s) => s.factor === a && s.at.factor === b && s.at.level === v.factors.find((f) => f.name === b)!.levels[0]);
     const eb = v.simple_effects.find((s) => s.factor === b && s.at.factor === a && s.at.level === v.factors.find((f) => f.name === a)!.levels[0]);
     const separate = (ea?.estimate ?? 0) + (eb?.estimate ?? 0);
@@ -190,7 +213,9 @@ export function factorialVerdict(table: ResultTable, options: FactorialOptions &
   const factorial: FactorialEntry[] = a.effects.map((e) => ({
     name: e.name, estimate: e.estimate, ci: e.ci, p: e.p,
     levels: Object.fromEntries(e.factors.map((f, i) => [f, e.levels[i]!])),
-    F: e.F, df: [e.df1, e.df2], contrasts: e.contrasts,
+    F: e.F, df: [e.df1, e.df2],
+    gg: e.gg && { epsilon: e.gg.epsilon, df: [e.gg.df1, e.gg.df2], p: e.gg.p, p_uncorrected: e.gg.p_uncorrected },
+    contrasts: e.contrasts,
   }));
   const interaction_means: FactorialVerdict["interaction_means"] = [];
   for (let i = 0; i < data.factors.length; i++) {
@@ -233,7 +258,8 @@ export function formatFactorialVerdict(title: string, v: FactorialVerdict, perce
   for (const e of v.factorial) {
     if (e.estimate !== null && e.ci !== null) lines.push(`  ${e.name.padEnd(nw)}  ${signed(e.estimate)}${unit}  ${pct} CI [${signed(e.ci[0])}, ${signed(e.ci[1])}]  t(${e.df[1]}), p = ${pValue(e.p)}`);
     else {
-      lines.push(`  ${e.name.padEnd(nw)}  F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}, p = ${pValue(e.p)} (repeated-measures F test)`);
+      const gg = e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${e.gg.df[0].toFixed(2)}, ${e.gg.df[1].toFixed(2)}), p = ${pValue(e.gg.p)} (assuming sphericity p = ${pValue(e.gg.p_uncorrected)})` : `, p = ${pValue(e.p)}`;
+      lines.push(`  ${e.name.padEnd(nw)}  F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}${gg} (repeated-measures F test)`);
       for (const c of e.contrasts) lines.push(`    ${c.levels[1]} − ${c.levels[0]}  ${signed(c.estimate)}${unit}  ${pct} CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  p = ${pValue(c.p)}`);
     }
   }

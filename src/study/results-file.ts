@@ -34,7 +34,15 @@ export interface ResultRow {
   error?: string;
   /** Factorial results: factor -> level of this run (the variant is then the combination, "optimizer=adam, augment=flip"). */
   levels?: Record<string, string>;
+  /** Results read from a store (a sweep): the stored run the row is. */
+  runId?: string;
+  /** Prediction files of this run, as written in the `predictions` / `test_predictions` columns (or keys): paths relative to the results file. */
+  files?: Partial<Record<PredictionColumn, string>>;
 }
+
+/** Columns naming a run's per-example prediction files (NPY or CSV [examples, classes]) on validation and on the held-out test set. */
+export const PREDICTION_COLUMNS = ["predictions", "test_predictions"] as const;
+export type PredictionColumn = (typeof PREDICTION_COLUMNS)[number];
 
 export interface ResultTable {
   rows: ResultRow[];
@@ -47,7 +55,19 @@ export interface ResultTable {
 }
 
 /** Columns that describe a row rather than measure it. */
-const ROW_COLUMNS = new Set(["variant", "seed", "status", "error"]);
+const ROW_COLUMNS = new Set<string>(["variant", "seed", "status", "error", ...PREDICTION_COLUMNS]);
+
+/** The prediction files a row names (empty cells: none). */
+function filesAt(get: (column: PredictionColumn) => unknown, where: string): ResultRow["files"] {
+  const files: Partial<Record<PredictionColumn, string>> = {};
+  for (const c of PREDICTION_COLUMNS) {
+    const v = get(c);
+    if (v === undefined || v === null || String(v).trim() === "") continue;
+    if (typeof v !== "string") throw new Error(`${where}, column "${c}": ${JSON.stringify(v)} is not a file path; give the path of that run's prediction file (NPY or CSV), relative to the results file`);
+    files[c] = v.trim();
+  }
+  return Object.keys(files).length ? files : undefined;
+}
 
 const STATUS_WORDS: Record<string, RunStatus> = {
   finished: "finished", ok: "finished", success: "finished", done: "finished", completed: "finished",
@@ -106,6 +126,8 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
     const status = sti >= 0 ? statusAt(r[sti], where) : undefined;
     if (status) row.status = status;
     if (ei >= 0 && r[ei]) row.error = r[ei];
+    const files = filesAt((c) => (col(c) >= 0 ? r[col(c)] : undefined), where);
+    if (files) row.files = files;
     return row;
   });
   return { rows, metrics };
@@ -142,6 +164,8 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
     const status = statusAt(rec.status, where);
     if (status) row.status = status;
     if (typeof rec.error === "string" && rec.error) row.error = rec.error;
+    const files = filesAt((c) => rec[c], where);
+    if (files) row.files = files;
     return row;
   });
   const notes = truncatedLine === undefined ? undefined : [`${path} line ${truncatedLine} is cut off (the file was being written?) and was not read`];

@@ -6,6 +6,7 @@
 import { canonicalJson, sha256, StoreError, type RunRecord } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import type { PlannedRun } from "./seed-plan.ts";
+import type { SplitMode } from "./split-mode.ts";
 
 /**
  * What a run record's `config` holds: enough to run it again anywhere the
@@ -25,7 +26,8 @@ export interface RunConfig {
   batchSize: number;
   evalEvery: number | null;
   threads: number;
-  data: { name: string; validation: number; stratified: boolean };
+  /** `split` is present (as "shared") only for a study whose runs share one split seed. */
+  data: { name: string; validation: number; stratified: boolean; split?: "shared" };
   variants: string[];
   reference: string;
 }
@@ -48,10 +50,12 @@ export function specJson(spec: StudySpec, studyFile: string | null, studyFileHas
     evalEvery: spec.evalEvery ?? null,
     threads: spec.threads ?? 1,
     data: { name: spec.data.name, validation: spec.data.validation, stratified: spec.data.stratified ?? false },
+    // A factorial study's factors and each variant's levels: the report and the dashboard read them back.
+    ...(spec.design ? { design: spec.design } : {}),
   };
 }
 
-export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string | null, studyFileHash: string | null): RunConfig {
+export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string | null, studyFileHash: string | null, split: SplitMode = "per-seed"): RunConfig {
   const variants = Object.keys(spec.variants);
   return {
     kind: "twin-run",
@@ -64,7 +68,7 @@ export function runConfig(spec: StudySpec, plan: PlannedRun, studyFile: string |
     batchSize: spec.batchSize,
     evalEvery: spec.evalEvery ?? null,
     threads: spec.threads ?? 1,
-    data: { name: spec.data.name, validation: spec.data.validation, stratified: spec.data.stratified ?? false },
+    data: { name: spec.data.name, validation: spec.data.validation, stratified: spec.data.stratified ?? false, ...(split === "shared" ? { split } : {}) },
     variants,
     reference: spec.reference ?? variants[0]!,
   };

@@ -20,7 +20,8 @@ import type { Dataset } from "../data/host/dataset.ts";
 import { resolveFactorSeeds } from "../rng/factors.ts";
 import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
-import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, type Store } from "../store/index.ts";
+import { checkStudyFingerprint, formatDifferences, openStore, type FingerprintDifference, type RunRecord, type Store } from "../store/index.ts";
+import { allowChangedEffect } from "./allow-changed.ts";
 import type { StudySpec } from "./define.ts";
 import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
 import { codeStudyKey, executeClaimed } from "./executor.ts";
@@ -34,6 +35,8 @@ import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
 import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-fingerprint.ts";
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
+import { writeDesignFile } from "./factorial-design-record.ts";
+import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
   plan: PlannedRun;
@@ -61,6 +64,8 @@ export interface StudyResults {
 
 export interface RunStudyOptions {
   plan?: SeedPlan;
+  /** Overrides the study's split mode (split-mode.ts). */
+  split?: SplitMode;
   logdir?: string;
   /** Checkpoints under <checkpointDir>/<study>/<run id>/ (default <cwd>/.twin/checkpoints). */
   checkpointDir?: string;
@@ -148,7 +153,9 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const rel = file === undefined ? null : recordedPath(cwd, file);
   const fh = file === undefined ? null : fileHash(file);
   const hash = specHash(spec, fh);
-  const plans = planRuns(options.plan ?? spec.seeds ?? 5);
+  const splitMode = options.split ?? spec.split ?? DEFAULT_SPLIT_MODE;
+  const planned = planRuns(options.plan ?? spec.seeds ?? 5);
+  const plans = splitMode === "shared" ? withSharedSplit(planned) : planned;
   const variants = Object.keys(spec.variants);
   const reference = spec.reference ?? variants[0]!;
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
@@ -161,7 +168,15 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);
-    const check = await checkStudyFingerprint(store, spec.name, base, { allowChanged: options.allowChanged, ignore: STUDY_FINGERPRINT_IGNORE });
+    const held = await store.listRuns({ study: spec.name });
+    const effect = (differences: FingerprintDifference[]): string =>
+      allowChangedEffect(differences, {
+        studyFile: rel,
+        planned: plans.length,
+        endedSameFile: held.filter((r) => r.specHash === hash && FINAL.has(r.status)).length,
+        otherFile: held.filter((r) => r.specHash !== hash).length,
+      });
+    const check = await checkStudyFingerprint(store, spec.name, base, { allowChanged: options.allowChanged, ignore: STUDY_FINGERPRINT_IGNORE, allowChangedEffect: effect });
     if (check.differences.length) warn(`study '${spec.name}' continues with a changed fingerprint (--allow-changed):\n${formatDifferences(check.differences)}`);
 
     // One stored run per planned twin run (the same run submitted again is the same record).
@@ -179,7 +194,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         specHash: hash,
         rootSeed: BigInt(plan.seed.root),
         seeds,
-        config: storedRunConfig(spec, plan, rel, fh),
+        config: storedRunConfig(spec, plan, rel, fh, splitMode),
         fingerprintHash,
       });
       runs.push(run);
@@ -238,6 +253,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     if (!options.record) scratch = mkdtempSync(join(tmpdir(), "twin-study-"));
     const checkpointDir = scratch ?? (options.checkpointDir ? resolve(cwd, options.checkpointDir) : undefined);
     const logdir = options.logdir ? resolve(cwd, options.logdir) : undefined;
+    if (logdir && spec.design) writeDesignFile(join(logdir, spec.name), spec.design);
 
     const executeLocal = async (
       pending: string[],

@@ -3,7 +3,7 @@
  * seed's rank and black swans (robust z by MAD), the expected best of k runs,
  * and, with one-factor-at-a-time runs, how much variance each factor contributes.
  */
-import { blackSwans, describe, failureRate, swanThreshold, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
+import { blackSwans, describe, failureRate, SWAN_MIN_SEEDS, swanThreshold, tooFewSeedsForSwans, expectedMaxCurve, varianceDecomposition, type Description, type VarianceDecomposition } from "../stats/index.ts";
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
@@ -13,6 +13,8 @@ export interface VariantSeedReport {
   name: string;
   /** Runs with all factors varied (or the only group there is) that finished; null when none did. */
   description: Description | null;
+  /** The same runs on the held-out test set (evaluated once after the last step, never used to choose); null without one. */
+  test: Description | null;
   /** Runs of that group that diverged or failed, and their errors' first lines. */
   diverged: number;
   failed: number;
@@ -50,12 +52,17 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
     const failed = outcomes.filter((v) => v === undefined || v.status === "failed").length;
     const errors = [...new Set(outcomes.filter((v) => v?.error).map((v) => v!.error!.split("\n")[0]!))];
     const mainRuns = valuesOf(main).filter((x) => Number.isFinite(x.value));
+    const testValues = results.runs
+      .filter((r) => r.plan.group === main || r.plan.alsoIn?.includes(main))
+      .map((r) => r.result.variants[name]?.test?.[metric] ?? NaN)
+      .filter(Number.isFinite);
     const values = mainRuns.map((x) => x.value);
-    const threshold = values.length >= 3 ? swanThreshold(values.length) : null;
+    const threshold = values.length >= SWAN_MIN_SEEDS ? swanThreshold(values.length) : null;
     const swans = threshold !== null ? blackSwans(values, { higherIsBetter, threshold }) : undefined;
     const report: VariantSeedReport = {
       name,
       description: values.length ? describe(values) : null,
+      test: testValues.length ? describe(testValues) : null,
       diverged,
       failed,
       failureRate: outcomes.length ? (({ rate, ci }) => ({ rate, ci }))(failureRate(diverged + failed, outcomes.length)) : null,
@@ -111,10 +118,16 @@ export function formatSeedReport(r: SeedReport): string {
       continue;
     }
     lines.push(`${v.name}: ${f(d.mean)} ± ${Number.isNaN(d.sd) ? "n/a" : f(d.sd)} over ${d.n} runs, min ${f(d.min)}, max ${f(d.max)}, range ${f(d.range)}${lost}`);
+    const t = v.test;
+    if (t) lines.push(`  held-out test set (never used to choose): ${f(t.mean)} ± ${Number.isNaN(t.sd) ? "n/a" : f(t.sd)} over ${t.n} runs, min ${f(t.min)}, max ${f(t.max)}, range ${f(t.range)}`);
     for (const e of v.errors) lines.push(`  failed: ${e}`);
     const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
     lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
-    lines.push(`  black swans (|robust z| > ${v.swanThreshold === null ? "–, under 3 seeds" : v.swanThreshold.toFixed(2)}; 5% false alarms on normal seeds): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`);
+    lines.push(
+      v.swanThreshold === null
+        ? `  black swans: ${tooFewSeedsForSwans(d.n)}`
+        : `  black swans (|robust z| > ${v.swanThreshold.toFixed(2)}; 5% false alarms on normal seeds): ${v.blackSwans.length ? v.blackSwans.map((s) => `seed ${s}`).join(", ") : "none"}`,
+    );
     const em = v.expectedMax;
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);

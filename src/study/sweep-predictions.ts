@@ -11,12 +11,14 @@ import { basename, join } from "node:path";
 import type { PredictionSplit, Store } from "../store/index.ts";
 import { checkPredictionSet, readLabelsFile, readPredictionFile } from "./prediction-files.ts";
 
-const FILES: { split: PredictionSplit; predictions: string; labels: string }[] = [
+/** The prediction files of a run folder, per set (validation, test). */
+export const PREDICTION_FILES: { split: PredictionSplit; predictions: string; labels: string }[] = [
   { split: "validation", predictions: "predictions", labels: "labels" },
   { split: "test", predictions: "test_predictions", labels: "test_labels" },
 ];
 
-function find(runDir: string, stem: string): string | undefined {
+/** `<runDir>/<stem>.npy`, else `.csv`, when one exists. */
+export function findPredictionFile(runDir: string, stem: string): string | undefined {
   for (const ext of [".npy", ".csv"]) if (existsSync(join(runDir, stem + ext))) return join(runDir, stem + ext);
   return undefined;
 }
@@ -27,10 +29,10 @@ function find(runDir: string, stem: string): string | undefined {
  */
 export async function storeSweepPredictions(store: Store, runId: string, variant: string, runDir: string): Promise<string[]> {
   const warnings: string[] = [];
-  for (const f of FILES) {
-    const predPath = find(runDir, f.predictions);
+  for (const f of PREDICTION_FILES) {
+    const predPath = findPredictionFile(runDir, f.predictions);
     if (!predPath) continue;
-    const labelPath = find(runDir, f.labels);
+    const labelPath = findPredictionFile(runDir, f.labels);
     if (!labelPath) {
       warnings.push(`run ${runId}: ${basename(predPath)} not stored: write the true classes to $TWIN_RUN_DIR/${f.labels}.npy next to it`);
       continue;

@@ -61,7 +61,7 @@ export async function sweepResults(store: Store, study: string): Promise<ResultT
         m[f.name] = f.value;
         if (!metricNames.includes(f.name)) metricNames.push(f.name);
       }
-      rows.push({ variant: v.name, seed: label, metrics: m, where: `run ${r.id}` });
+      rows.push({ variant: v.name, seed: label, metrics: m, where: `run ${r.id}`, runId: r.id });
     }
   }
   return { rows, metrics: metricNames };

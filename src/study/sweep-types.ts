@@ -2,6 +2,7 @@
 import type { Analysis, TestChoice } from "./analyze.ts";
 import type { ResultTable } from "./results-file.ts";
 import type { MetricSummary } from "./sweep-results.ts";
+import type { Deployment } from "./deployment.ts";
 
 export interface SweepVariant {
   name: string;
@@ -86,4 +87,6 @@ export interface SweepResult {
   analysisNote?: string;
   /** Set when this study's verdict was also printed, unplanned, at other numbers of seeds (re-testing inflates false positives). */
   repeatedAnalysis?: string;
+  /** What to deploy, from the prediction files the runs wrote (absent when none did). */
+  deployment?: Deployment;
 }

@@ -22,6 +22,8 @@ import { summarize, sweepResults } from "./sweep-results.ts";
 import { sweepRun, type SweepContext } from "./sweep-run.ts";
 import type { SweepOptions, SweepOutcome, SweepResult } from "./sweep-types.ts";
 import { prepareVariants } from "./sweep-variants.ts";
+import { sweepPredictions } from "./sweep-deployment.ts";
+import { deploymentAnalysis } from "./deployment.ts";
 
 export type { SweepOptions, SweepOutcome, SweepResult, SweepRunInfo, SweepVariant } from "./sweep-types.ts";
 
@@ -107,6 +109,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const table = await sweepResults(store, name);
     const summaries = summarize(table);
     const result: SweepResult = { name, store: store.location, vary: vary ?? null, runs: outcomes, stopped, table, summaries };
+    const predictions = await sweepPredictions(store, table);
+    if (predictions.length > 0) result.deployment = deploymentAnalysis(predictions);
     const variantsWithRuns = new Set(table.rows.map((r) => r.variant));
     if (options.metric !== undefined && table.rows.length > 0 && !table.metrics.includes(options.metric)) {
       throw new Error(`--metric ${options.metric}: no run reported it; the metrics are ${table.metrics.join(", ")}`);

@@ -16,7 +16,7 @@ export interface SeedResults {
   values: Record<string, number[]>;
   seeds: string[];
   /** Variant name -> how each seed's run ended (default: finished when the value is finite, else diverged). */
-  status?: Record<string, ("finished" | "diverged" | "failed" | "running" | "skipped")[]>;
+  status?: Record<string, ("finished" | "diverged" | "failed" | "running" | "skipped" | "missing")[]>;
   /** Variant name -> each seed's error message (failed runs). */
   errors?: Record<string, (string | undefined)[]>;
 }
@@ -24,15 +24,19 @@ export interface SeedResults {
 /** The verdict is the analysis of the study's runs (see analyze.ts for its fields). */
 export type StudyVerdict = Analysis;
 
-/** A study's final validation metric per variant and seed, with how each run ended. */
-export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss"): SeedResults {
+/**
+ * A study's final metric per variant and seed, with how each run ended: on
+ * validation (default), or on the held-out test set (a finished run that was
+ * not tested counts as missing).
+ */
+export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss", set: "validation" | "test" = "validation"): SeedResults {
   const out: SeedResults = { values: {}, seeds: [], status: {}, errors: {} };
   const labels = results.runs.map((r) => (r.plan.group === "all" ? String(r.plan.label) : `${r.plan.group}#${r.plan.label}`));
   out.seeds = labels;
   for (const v of results.variants) {
     const runs = results.runs.map((r) => r.result.variants[v]);
-    out.values[v] = runs.map((x) => x?.final?.[metric] ?? NaN);
-    out.status![v] = runs.map((x) => x?.status ?? "failed");
+    out.values[v] = runs.map((x) => (set === "test" ? x?.test : x?.final)?.[metric] ?? NaN);
+    out.status![v] = runs.map((x) => (set === "test" && x?.status === "finished" && x.test === undefined ? "missing" : x?.status ?? "failed"));
     out.errors![v] = runs.map((x) => x?.error ?? (x === undefined ? "the run recorded nothing for this variant" : undefined));
   }
   return out;
@@ -52,7 +56,7 @@ export function studyVerdict(
       const error = results.errors?.[name]?.[i];
       let cell: Cell;
       if (status === "running") cell = { outcome: "unfinished", where };
-      else if (status === "failed" || status === "diverged" || status === "skipped") cell = { outcome: status, where };
+      else if (status === "failed" || status === "diverged" || status === "skipped" || status === "missing") cell = { outcome: status, where };
       else if (!Number.isFinite(value)) cell = { outcome: "diverged", where };
       else cell = { outcome: "finished", value, where };
       if (error && cell.outcome !== "finished") cell.error = error;
@@ -105,11 +109,20 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
   if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);
   const w = Math.max(8, ...v.variants.map((x) => x.name.length));
-  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  not finished`);
+  const withTest = v.test_set != null;
+  if (withTest) lines.push(`test columns: ${v.test_set!.note}`);
+  const testHead = withTest ? `${"test mean ± sd".padEnd(17)} ${"test range".padStart(10)}  ` : "";
+  const testCells = (x: Analysis["variants"][number]) => {
+    const t = x.test_set;
+    if (!withTest) return "";
+    if (!t) return `${"-".padEnd(17)} ${"-".padStart(10)}  `;
+    return `${`${f(t.mean)} ± ${Number.isNaN(t.sd) ? "n/a" : f(t.sd)}`.padEnd(17)} ${f(t.max - t.min).padStart(10)}  `;
+  };
+  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${(withTest ? "val mean ± sd" : "mean ± sd").padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  ${testHead}not finished`);
   for (const x of v.variants) {
     const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : "", x.skipped ? `${x.skipped} not trained` : ""].filter(Boolean).join(", ");
     const desc = x.n === 0 ? "no finished run".padEnd(17 + 1 + 8 * 3 + 2) : `${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(17)} ${f(x.min).padStart(8)} ${f(x.max).padStart(8)} ${f(x.max - x.min).padStart(8)}`;
-    lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${out || "-"}`);
+    lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${testCells(x)}${out || "-"}`);
   }
   for (const x of v.variants) {
     const line = failureLine(x);
@@ -127,6 +140,14 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
       : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
     lines.push(`  rests ${rests}`);
+    if (withTest) {
+      const t = c.test_set;
+      lines.push(
+        t
+          ? `  on the test set: ${signed(t.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}]  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValue(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
+          : "  on the test set: not compared (too few tested runs)",
+      );
+    }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
     lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
     lines.push(...robustLines(c, f, signed, unit));

@@ -44,17 +44,21 @@ export interface OpSchema {
 /** What jitLoad hands back: the scripted module's id, its tensors (ids in the table, shared with the module) and what forward needs. */
 export interface ScriptedModuleInfo {
   id: number;
-  /** [path, tensor id] in PyTorch's named_parameters order. */
+  /** [path, tensor id] in PyTorch's named_parameters order, each tensor once (as Python's named_parameters). */
   parameters: [string, number][];
   buffers: [string, number][];
+  /** [path, first path] of a tensor held under a second path too (tied weights). */
+  tied: [string, string][];
   /** [path, qualified type name]; the root ("") first, parents before children. */
   modules: [string, string][];
   /** Random ops in the inlined forward graph (e.g. "aten::dropout"). */
   randomOps: string[];
   schema: string;
   training: boolean;
-  /** Sub-module inputs named "argument_N": the mark of torch.jit.trace, whose control flow is frozen. */
+  /** Recorded by torch.jit.trace (its control flow frozen): the tracer's source ranges, or sub-module inputs named "argument_N". */
   traced: boolean;
+  /** The frame that called torch.jit.trace ("export.py(12): <module>"), when the file's debug information has it; else "". */
+  tracedAt: string;
 }
 
 export interface NativeAddon {

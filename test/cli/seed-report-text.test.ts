@@ -22,7 +22,7 @@ function variant(name: string, variance: VariantSeedReport["variance"]): Variant
   const values = [0.86, 0.87, 0.88];
   return {
     name, description: { n: 3, mean: 0.87, sd: 0.01, se: 0.0058, min: 0.86, max: 0.88, range: 0.02, median: 0.87 } as VariantSeedReport["description"],
-    diverged: 0, failed: 0, failureRate: { rate: 0, ci: [0, 0.7075937817] }, errors: [], labels: [0, 1, 2], values, ranks: [3, 2, 1], blackSwans: [], swanThreshold: null,
+    test: null, diverged: 0, failed: 0, failureRate: { rate: 0, ci: [0, 0.7075937817] }, errors: [], labels: [0, 1, 2], values, ranks: [3, 2, 1], blackSwans: [], swanThreshold: null,
     expectedMax: [{ n: 1, mean: 0.87, sd: 0.01 }], variance,
   };
 }

@@ -107,7 +107,7 @@ test("random ops never draw from the global generator: no generator is an error 
   x.dispose();
 });
 
-test("init \"twin\" needs a rule for unknown module types; rules and Embedding/LayerNorm defaults apply", () => {
+test("init \"twin\" needs a rule for unknown module types; rules and Embedding, ConvTranspose2d, GroupNorm, LayerNorm defaults apply", () => {
   throwsCleanly(
     () => nn.torchscript(join(dir, "gate.pt"), { init: "twin" }),
     /twin has no default init rule for scale \(module type Gate\); give one with rules: \{ Gate: \(name, shape\) => nn\.init\.… \}/,
@@ -128,24 +128,48 @@ test("init \"twin\" needs a rule for unknown module types; rules and Embedding/L
     assert.equal(state["2.bias"].abs().sum().item(), 0);
     assert.match(emb.describeInitialization()[0], /normal\(0, 1\), row 2 zero \(padding_idx\)/);
     emb.dispose();
+    // ConvTranspose2d (fan_in from weight dim 1: out_channels / groups × kernel), GroupNorm, LayerNorm: as twin's native layers.
+    const source = (path: string, shape: number[]) => new torch.Generator(BigInt(path.length * 1000 + shape.reduce((a, b) => a + b, 0)));
+    const layers = nn.torchscript(join(dir, "layers.pt"), { init: "twin" });
+    const native_ = new nn.Sequential(new nn.ConvTranspose2d(2, 4, 3, { stride: 2 }), new nn.GroupNorm(2, 4), new nn.Flatten(), new nn.Linear(4 * 9 * 9, 6), new nn.LayerNorm(6));
+    layers.initialize(source, { disposeGenerators: true });
+    native_.initialize(source, { disposeGenerators: true });
+    const a = layers.stateDict();
+    const b = native_.stateDict();
+    assert.deepEqual(Object.keys(a), Object.keys(b));
+    for (const key of Object.keys(b)) assert.equal(a[key].sub(b[key]).abs().max().item(), 0, `${key}: scripted init "twin" differs from the native layer`);
+    layers.dispose();
+    native_.dispose();
   });
 });
 
-test("a traced module loads with a warning that its control flow was frozen", async () => {
+test("traced modules load with a warning that their control flow was frozen; scripted ones do not", async () => {
   const warnings: Error[] = [];
   const listen = (w: Error) => warnings.push(w);
   process.on("warning", listen);
   try {
-    const traced = nn.torchscript(join(dir, "traced.pt"));
-    const scripted = nn.torchscript(join(dir, "linear.pt"));
-    nn.torchscript(join(dir, "traced.pt")).dispose();
+    for (const file of ["traced.pt", "traced-if.pt", "scripted-if.pt", "linear.pt", "traced.pt"]) nn.torchscript(join(dir, file)).dispose();
     await new Promise((r) => setImmediate(r));
     const mine = warnings.filter((w) => (w as Error & { code?: string }).code === "TWIN_TRACED_MODULE");
-    assert.equal(mine.length, 1, "one warning per file");
-    assert.match(mine[0].message, /traced\.pt looks traced \(torch\.jit\.trace\), not scripted: .*torch\.jit\.script\(model\)\.save/);
-    traced.dispose();
-    scripted.dispose();
+    assert.deepEqual(mine.map((w) => w.message.split(" ")[0].split("/").pop()), ["traced.pt", "traced-if.pt"], "one warning per traced file, none for scripted ones");
+    // traced-if.pt: forward is `if x.sum() > 0: return self.up(x)`, its sub-modules take the model's own input.
+    assert.match(
+      mine[1].message,
+      /traced-if\.pt was made by torch\.jit\.trace \(called at .*torchscript_ref\.py\(\d+\): fixtures\), not torch\.jit\.script: every if and loop on tensor values in its forward was frozen to the path the example input took.*torch\.jit\.script\(model\)\.save\(path\)/s,
+    );
   } finally {
     process.off("warning", listen);
   }
+  torch.scope(() => {
+    // What the warning is about: the traced file always takes the branch of its example input (sum > 0).
+    const traced = nn.torchscript(join(dir, "traced-if.pt")).eval();
+    const scripted = nn.torchscript(join(dir, "scripted-if.pt")).eval();
+    traced.loadStateDict(scripted.stateDict());
+    const negative = torch.ones([2, 144]).neg();
+    assert.notEqual(traced.forward(negative).sub(scripted.forward(negative)).abs().max().item(), 0);
+    const positive = torch.ones([2, 144]);
+    assert.equal(traced.forward(positive).sub(scripted.forward(positive)).abs().max().item(), 0);
+    traced.dispose();
+    scripted.dispose();
+  });
 });

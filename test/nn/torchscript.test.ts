@@ -1,8 +1,8 @@
 /**
  * Scripted PyTorch models in twin: an MLP with dropout, a small CNN with
- * BatchNorm and a ResNet-style block, scripted and trained by Debian's
- * python3-torch (the same libtorch), trained again in twin from the same
- * file, batches and dropout seed. Losses and final weights and buffers must
+ * BatchNorm, a ResNet-style block and an MLP with tied weights, scripted and
+ * trained by Debian's python3-torch (the same libtorch), trained again in twin
+ * from the same file, batches and dropout seed. Losses and final weights and buffers must
  * be identical (difference exactly 0), one thread on both sides; the losses
  * also equal PyTorch's training of the same model unscripted (eager mode).
  */
@@ -19,7 +19,8 @@ import { runPython, pythonTorchProblem } from "../torch/py/python.ts";
 const STEPS = 20;
 const BATCH = 16;
 const DROPOUT_SEED = 5;
-const CASES = ["mlp", "cnn", "resnet"] as const;
+const CASES = ["mlp", "cnn", "resnet", "tied"] as const;
+const FLAT = new Set<string>(["mlp", "tied"]);
 
 let dir = "";
 let reference: Record<string, number[]> = {};
@@ -53,6 +54,14 @@ for (const name of CASES) {
     torch.scope(() => {
       const { x, y } = batches();
       const model = nn.torchscript(join(dir, `${name}.pt`));
+      if (name === "tied") {
+        // One Parameter in two modules: a parameter once (as PyTorch's named_parameters), so stepped once per step.
+        assert.deepEqual([...model.tied], [["mix.weight", "hidden.weight"]]);
+        assert.deepEqual(model.namedParameters().map(([p]) => p), ["encoder.weight", "encoder.bias", "hidden.weight", "hidden.bias", "mix.bias", "head.weight", "head.bias"]);
+        assert.equal(model.numParameters(), 144 * 32 + 32 + 32 * 32 + 32 + 32 + 32 * 10 + 10);
+      } else {
+        assert.equal(model.tied.size, 0);
+      }
       // Found through F.dropout's scripted function also when loaded after other forwards ran in this thread.
       assert.deepEqual(model.randomOps, name === "cnn" ? [] : ["aten::dropout"]);
       const dropout = new torch.Generator(DROPOUT_SEED);
@@ -64,7 +73,7 @@ for (const name of CASES) {
       for (let step = 0; step < STEPS; step++) {
         torch.scope(() => {
           let xb = x.narrow(0, step * BATCH, BATCH);
-          if (name === "mlp") xb = xb.flatten(1);
+          if (FLAT.has(name)) xb = xb.flatten(1);
           model.train();
           const loss = nn.crossEntropy(model.forward(xb), y.narrow(0, step * BATCH, BATCH));
           losses.push(loss.item());
@@ -92,6 +101,32 @@ for (const name of CASES) {
   });
 }
 
+test("tied weights: a PyTorch state_dict (both paths) loads; both paths with different values is an error", () => {
+  torch.scope(() => {
+    const trained = nn.torchscript(join(dir, "tied-trained.pt"));
+    const model = nn.torchscript(join(dir, "tied.pt"));
+    const state = trained.stateDict();
+    assert.equal(state["mix.weight"], undefined, "saved once, under its first path");
+    model.loadStateDict({ ...state, "mix.weight": state["hidden.weight"] });
+    const loaded = model.stateDict();
+    for (const key of Object.keys(state)) assert.equal(loaded[key].sub(state[key]).abs().max().item(), 0, key);
+    const { "hidden.weight": hidden, ...rest } = state;
+    const fresh = nn.torchscript(join(dir, "tied.pt"));
+    fresh.loadStateDict({ ...rest, "mix.weight": hidden });
+    assert.equal(fresh.stateDict()["hidden.weight"].sub(hidden).abs().max().item(), 0, "the tied path alone loads the shared tensor");
+    assert.throws(
+      () => fresh.loadStateDict({ ...state, "mix.weight": hidden.add(1) }),
+      /"mix\.weight" and "hidden\.weight" are one tied tensor in the module but hold different values in the state dict/,
+    );
+    // init "twin": the tied Linear's bias takes its bound from the tied weight's fan_in (32), as PyTorch's reset_parameters.
+    const drawn = nn.torchscript(join(dir, "tied.pt"), { init: "twin" });
+    drawn.initialize((path) => new torch.Generator(BigInt(path.length)), { disposeGenerators: true });
+    const bias = drawn.stateDict()["mix.bias"];
+    assert.ok(bias.abs().max().item() <= 1 / Math.sqrt(32) && bias.abs().max().item() > 0.5 / Math.sqrt(32));
+    for (const m of [trained, model, fresh, drawn]) m.dispose();
+  });
+});
+
 test("init: \"twin\" on the scripted MLP equals twin's native nn.mlp from the same per-parameter generators", () => {
   torch.scope(() => {
     const source = (path: string, shape: number[]) => new torch.Generator(BigInt(path.length * 1000 + shape.reduce((a, b) => a + b, 0)));
@@ -111,6 +146,32 @@ test("init: \"twin\" on the scripted MLP equals twin's native nn.mlp from the sa
     }
     assert.match(scripted.describeInitialization().join("\n"), /0\.weight \[32, 144\] kaiming_uniform\(a=sqrt\(5\), fan_in=144\)/);
     for (const m of [scripted, native_, fromFile]) m.dispose();
+  });
+});
+
+test("init: \"twin\" on the scripted CNN and ResNet block equals native twin modules of the same paths (Conv2d, BatchNorm2d, Linear rules)", () => {
+  torch.scope(() => {
+    const source = (path: string, shape: number[]) => new torch.Generator(BigInt(path.length * 1000 + shape.reduce((a, b) => a + b, 0)));
+    const natives: Record<string, nn.Module> = {
+      cnn: new nn.ModuleDict({ conv: new nn.Conv2d(1, 8, 3, { padding: 1 }), bn: new nn.BatchNorm2d(8), head: new nn.Linear(8 * 6 * 6, 10) }),
+      resnet: new nn.ModuleDict({
+        stem: new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(8), new nn.ReLU()),
+        layer1: new nn.ResidualBlock(8, 8),
+        fc: new nn.Linear(8, 10),
+      }),
+    };
+    for (const [name, native_] of Object.entries(natives)) {
+      // From the trained file: its BatchNorm statistics are not the defaults, so init "twin" must reset them.
+      const scripted = nn.torchscript(join(dir, `${name}-trained.pt`), { init: "twin" });
+      scripted.initialize(source, { disposeGenerators: true });
+      native_.initialize(source, { disposeGenerators: true });
+      const a = scripted.stateDict();
+      const b = native_.stateDict();
+      assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), name);
+      for (const key of Object.keys(b)) assert.equal(a[key].sub(b[key]).abs().max().item(), 0, `${name}: ${key}: scripted init "twin" differs from the native module`);
+      scripted.dispose();
+      native_.dispose();
+    }
   });
 });
 

@@ -12,10 +12,12 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { writeFixture } from "./fixture.ts";
+import { writePredictionFixture } from "./fixture-predictions.ts";
 import { buildReport, loadStudyDir, locateStudy, LogDirSource, startDashboard, StoreSource } from "../../src/report/index.ts";
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
 import { RunLogger } from "../../src/log/index.ts";
+import { writeDesignFile } from "../../src/study/factorial-design-record.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = resolve("test-artifacts");
@@ -63,6 +65,14 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** Opens a report file and waits until its script has drawn every chart from its spec (the report draws its charts in the browser). */
+async function openReport(page: Page, file: string): Promise<void> {
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector("html[data-charts]", { timeout: 60_000 });
+  assert.equal(await page.getAttribute("html", "data-charts"), "drawn", "every chart drawn");
+  assert.equal(await page.locator("figure[data-chart]:not([data-drawn])").count(), 0);
+}
+
 /** Waits until the dashboard's view keeps its data version for a second (a redraw replaces every chart's elements). */
 async function viewSettled(page: Page): Promise<void> {
   const version = () => page.$eval("#updated", (e) => e.getAttribute("data-version"));
@@ -105,7 +115,7 @@ test("the static report opens in chromium with every chart drawn and no console 
   page.on("request", (q) => {
     if (!q.url().startsWith("file:")) requests.push(q.url());
   });
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "distribution-val-accuracy", "differences-val-accuracy", "power-val-accuracy", "expected-max-val-accuracy"]) assert.ok(ids.includes(id), id);
@@ -135,7 +145,7 @@ test("a report of the example A/B study, trained by twin compare, opens in chrom
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "curve-train-loss", "distribution-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
@@ -211,7 +221,7 @@ for (let step = 1; step <= 30; step++) console.log(JSON.stringify({ step, train_
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   for (const id of ["curve-val-accuracy", "curve-train-loss", "paired-val-accuracy", "distribution-val-accuracy", "differences-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
   assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="curve-val-accuracy"]', (f) => f.getAttribute("data-marks")))!), { seeds: 10, band: 2, mean: 2 });
@@ -243,7 +253,7 @@ test("twin seeds --vary each is one study: one log folder, one dashboard entry, 
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   await checkCharts(page);
   assert.equal(await page.locator("#variance figure[data-chart]").count(), 1);
   assert.match((await page.locator("#variance p.shares").first().textContent())!, /The shares add up to [\d.]+%/);
@@ -303,6 +313,103 @@ test("the dashboard's metric picker, curve smoothing and two-study view", { time
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
+    await dash.close();
+  }
+});
+
+test("a factorial study's report and dashboard view show the factorial analysis: effects, interaction plot, per-setting effects", { timeout: 180_000 }, async () => {
+  const logdir = join(root, "factorial");
+  // optimizer × width: wide helps by ~1 point with sgd and ~0.2 with adam (an interaction); adam helps by ~0.6 with narrow.
+  const effects = { sgd_narrow: 0, sgd_wide: 0.01, adam_narrow: 0.006, adam_wide: 0.008 };
+  const studyDir = writeFixture(logdir, { study: "grid", variants: Object.keys(effects), effects, seeds: 6, steps: 30 });
+  writeDesignFile(studyDir, {
+    factors: [{ name: "optimizer", levels: ["sgd", "adam"] }, { name: "width", levels: ["narrow", "wide"] }],
+    cells: { sgd_narrow: { optimizer: "sgd", width: "narrow" }, sgd_wide: { optimizer: "sgd", width: "wide" }, adam_narrow: { optimizer: "adam", width: "narrow" }, adam_wide: { optimizer: "adam", width: "wide" } },
+  });
+  const r = await buildReport(loadStudyDir(studyDir));
+  assert.ok(r.model.factorial, r.model.factorialError);
+  const file = join(root, "factorial-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openReport(page, file);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  assert.equal(await page.locator("#factorial figure[data-chart]").count(), 2);
+  // Interaction plot: one line per width level, a mean and an interval per cell.
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="interaction-optimizer-width"]', (f) => f.getAttribute("data-marks")))!), { lines: 2, means: 4, cis: 4 });
+  assert.deepEqual(await page.locator("#factorial-effects tbody tr").evaluateAll((rows) => rows.map((x) => x.getAttribute("data-effect"))), ["optimizer", "width", "optimizer × width"]);
+  const inter = r.model.factorial.factorial[2]!;
+  assert.match((await page.locator('#factorial-effects tr[data-effect="optimizer × width"]').textContent())!, new RegExp(`${inter.p.toFixed(4)}`));
+  assert.equal(await page.locator("#factorial-simple tbody tr").count(), 4);
+  assert.ok((await page.locator("#factorial-statements li").count()) >= 3);
+  // The seed spread of every comparison, with its interval and the Brown–Forsythe p.
+  assert.match((await page.locator("#verdict li.spread").first().textContent())!, /variance ratio [\d.]+, 95% CI [\d.]+–[\d.]+, Pitman–Morgan\); Brown–Forsythe p = /);
+  assert.deepEqual(errors, []);
+  await page.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-report.png") });
+  await page.close();
+
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const dpage = await context.newPage();
+  const derrors = watchErrors(dpage);
+  try {
+    await dpage.goto(dash.url + "#grid");
+    await dpage.waitForSelector('#factorial figure[data-chart="interaction-optimizer-width"]', { timeout: 60_000 });
+    assert.equal(await dpage.locator("#factorial-effects tbody tr").count(), 3);
+    await checkCharts(dpage);
+    await dpage.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-dashboard.png") });
+    assert.deepEqual(derrors, []);
+  } finally {
+    await dpage.close();
+    await dash.close();
+  }
+});
+
+test("the deployment section (ensemble curve, validation against test, gain and churn) in the report and live in the dashboard", { timeout: 240_000 }, async () => {
+  const logdir = join(root, "deploy-logs");
+  const studyDir = writeFixture(logdir, { study: "deploy", seeds: 5, steps: 20 });
+  writePredictionFixture(studyDir);
+  // Seed 4 has not finished: its prediction files are not there yet.
+  for (const v of ["baseline", "wider", "dropout"]) for (const f of ["predictions", "labels", "test_predictions", "test_labels"]) rmSync(join(studyDir, v, "seed-4", `${f}.npy`));
+  const r = await buildReport(loadStudyDir(studyDir));
+  const file = join(root, "deploy-report.html");
+  writeFileSync(file, r.html);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await openReport(page, file);
+  const ids = await checkCharts(page);
+  assert.deepEqual(ids, r.charts);
+  assert.deepEqual(await page.locator("#deployment figure[data-chart]").evaluateAll((f) => f.map((x) => x.getAttribute("data-chart"))), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);
+  // 3 variants × (validation, test) curves; 4 seeds per variant with predictions, and 3 ensemble diamonds.
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="ensemble-curve"]', (f) => f.getAttribute("data-marks")))!), { band: 6, mean: 6, curvepoints: 24 });
+  assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="validation-test"]', (f) => f.getAttribute("data-marks")))!), { diagonal: 1, seeds: 12, ensembles: 3 });
+  assert.equal(await page.locator("#deployment-table tbody tr").count(), 3);
+  assert.match((await page.locator("#choice-ensemble").textContent())!, /As an ensemble: wider \(ensemble of its 4 seeds, best on validation/);
+  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+ .*CI \[/);
+  assert.match((await page.locator('figure[data-chart="ensemble-curve"] figcaption').textContent())!, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
+  assert.deepEqual(errors, []);
+  await page.locator("#deployment").screenshot({ path: join(ARTIFACTS, "report-deployment.png") });
+  await page.close();
+
+  // The dashboard shows the same section and takes in seed 4's predictions when its run finishes.
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const dpage = await context.newPage();
+  const derrors = watchErrors(dpage);
+  try {
+    await dpage.goto(dash.url + "#deploy");
+    await dpage.waitForSelector('figure[data-chart="validation-test"]', { timeout: 60_000 });
+    assert.equal(await dpage.$eval('figure[data-chart="validation-test"]', (f) => Number(f.getAttribute("data-points"))), 15);
+    writePredictionFixture(studyDir);
+    type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+    await dpage.waitForFunction(() => Number((globalThis as unknown as { document: Doc }).document.querySelector('figure[data-chart="validation-test"]')?.getAttribute("data-points")) === 18, undefined, { timeout: 60_000 });
+    await viewSettled(dpage);
+    await checkCharts(dpage);
+    assert.match((await dpage.locator("#choice-ensemble").textContent())!, /ensemble of its 5 seeds/);
+    await dpage.locator("#deployment").scrollIntoViewIfNeeded();
+    await dpage.screenshot({ path: join(ARTIFACTS, "dashboard-deployment.png"), fullPage: false });
+    assert.deepEqual(derrors, []);
+  } finally {
+    await dpage.close();
     await dash.close();
   }
 });

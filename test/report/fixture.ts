@@ -22,6 +22,8 @@ export interface FixtureOptions {
   blackSwan?: { variant: string; seed: number };
   /** Write _checks/seed-<n>.jsonl. */
   checks?: boolean;
+  /** Each variant's gain in final accuracy over the baseline (default: baseline 0, wider 0.012, dropout 0.006, others 0.003). */
+  effects?: Record<string, number>;
 }
 
 function gauss(r: Xoshiro128): number {
@@ -47,7 +49,7 @@ export function writeFixture(logdir: string, options: FixtureOptions = {}): stri
     variants.forEach((v, i) => loggers[i]!.hparams({ study, variant: v, seed: String(seed), batch_size: 64, steps }, ["val/accuracy", "val/loss"]));
     const lines: string[] = [];
     const value = (variant: string, step: number, noise: number): { acc: number; loss: number } => {
-      const cap = 0.88 + (EFFECT[variant] ?? 0.003) + seedOffset;
+      const cap = 0.88 + (options.effects?.[variant] ?? EFFECT[variant] ?? 0.003) + seedOffset;
       const acc = cap - (cap - 0.1) * Math.exp(-step / 9) + noise;
       const swan = options.blackSwan && options.blackSwan.variant === variant && options.blackSwan.seed === seed && step > steps * 0.6 ? -0.06 : 0;
       return { acc: acc + swan, loss: 2.3 * Math.exp(-step / 11) + 0.32 - (acc - 0.85) * 0.5 - noise * 2 - swan };

@@ -14,7 +14,7 @@ function near(actual: number, expected: number, c: Pick<Case, "rtol" | "atol">, 
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs reference ${expected} (tolerance ${tol})`);
 }
 
-interface RefEffect { name: string; F: number; df1: number; df2: number; p_F: number; estimate?: number; lo?: number; hi?: number; t?: number; p?: number; contrasts?: number[][] }
+interface RefEffect { name: string; F: number; df1: number; df2: number; p_F: number; epsilon?: number; p_gg?: number; estimate?: number; lo?: number; hi?: number; t?: number; p?: number; contrasts?: number[][] }
 interface RefSimple { factor: string; at: [string, string]; estimate: number; lo: number; hi: number; p: number }
 
 const checks: Record<string, (c: Case) => void> = {
@@ -54,8 +54,16 @@ const checks: Record<string, (c: Case) => void> = {
       near(x.F, r.F, c, `${x.name} F`);
       assert.equal(x.df1, r.df1);
       assert.equal(x.df2, r.df2);
+      if (r.epsilon === undefined) assert.equal(x.gg, null, `${x.name}: no Greenhouse–Geisser correction with one df`);
+      else {
+        near(x.gg!.epsilon, r.epsilon, c, `${x.name} Greenhouse–Geisser ε`);
+        near(x.gg!.df1, r.epsilon * r.df1, c, `${x.name} corrected df1`);
+        near(x.gg!.df2, r.epsilon * r.df2, c, `${x.name} corrected df2`);
+        near(x.gg!.p, r.p_gg!, c, `${x.name} corrected p`);
+        near(x.gg!.p_uncorrected, r.p_F, c, `${x.name} p assuming sphericity`);
+      }
       if (r.estimate === undefined) {
-        near(x.p, r.p_F, c, `${x.name} p (F)`);
+        near(x.p, r.p_gg ?? r.p_F, c, `${x.name} p (F, corrected)`);
         assert.equal(x.estimate, null);
       } else {
         near(x.estimate!, r.estimate, c, `${x.name} estimate`);
@@ -170,7 +178,7 @@ test("simulation: factorial intervals cover ~95% and F tests reject ~5% under no
   const r = s.rng(15016);
   const factors = [{ name: "A", levels: ["0", "1"] }, { name: "B", levels: ["0", "1", "2"] }];
   const n = 6;
-  let coverA = 0, rejectB = 0, rejectAB = 0;
+  let coverA = 0, rejectB = 0, rejectAB = 0, rejectBgg = 0;
   for (let k = 0; k < STUDIES; k++) {
     const values = Array.from({ length: n }, () => {
       const seed = 2 * r.nextNormal();
@@ -180,13 +188,52 @@ test("simulation: factorial intervals cover ~95% and F tests reject ~5% under no
     const a = s.factorialAnalysis({ factors, values });
     const A = a.effects[0]!;
     if (A.ci![0] <= 0.3 && 0.3 <= A.ci![1]) coverA++;
-    if (a.effects[1]!.p < 0.05) rejectB++;
-    if (a.effects[2]!.p < 0.05) rejectAB++;
+    // Sphericity holds here: the uncorrected F test is exact, Greenhouse–Geisser conservative.
+    if (a.effects[1]!.gg!.p_uncorrected < 0.05) rejectB++;
+    if (a.effects[1]!.p < 0.05) rejectBgg++;
+    if (a.effects[2]!.gg!.p_uncorrected < 0.05) rejectAB++;
   }
   const rate = (x: number) => x / STUDIES;
   assert.ok(rate(coverA) > 0.935 && rate(coverA) < 0.965, `main effect coverage ${rate(coverA)}`);
   assert.ok(rate(rejectB) > 0.035 && rate(rejectB) < 0.065, `F test (3 levels) type I ${rate(rejectB)}`);
   assert.ok(rate(rejectAB) > 0.035 && rate(rejectAB) < 0.065, `interaction F test type I ${rate(rejectAB)}`);
+  assert.ok(rate(rejectBgg) > 0.015 && rate(rejectBgg) <= rate(rejectB), `Greenhouse–Geisser type I ${rate(rejectBgg)} (conservative under sphericity)`);
+});
+
+test("simulation: without sphericity the uncorrected F test rejects too often; Greenhouse–Geisser brings it back near 5%", () => {
+  const r = s.rng(15017);
+  const factors = [{ name: "B", levels: ["0", "1", "2", "3"] }];
+  const sd = [0.2, 0.2, 0.5, 2]; // no effect of B; the levels' spreads over seeds differ
+  const n = 8;
+  let uncorrected = 0, corrected = 0, eps = 0;
+  for (let k = 0; k < STUDIES; k++) {
+    const values = Array.from({ length: n }, () => {
+      const seed = r.nextNormal();
+      return sd.map((x) => seed + x * r.nextNormal());
+    });
+    const B = s.factorialAnalysis({ factors, values }).effects[0]!;
+    if (B.gg!.p_uncorrected < 0.05) uncorrected++;
+    if (B.p < 0.05) corrected++;
+    eps += B.gg!.epsilon;
+  }
+  const rate = (x: number) => x / STUDIES;
+  assert.ok(rate(uncorrected) > 0.075, `uncorrected type I ${rate(uncorrected)}`);
+  assert.ok(rate(corrected) > 0.03 && rate(corrected) < 0.07, `Greenhouse–Geisser type I ${rate(corrected)} (mean ε ${eps / STUDIES})`);
+});
+
+test("three factors: the three-way interaction is its own contrast (the A × B interaction at C=1 minus at C=0)", () => {
+  const factors = ["A", "B", "C"].map((name) => ({ name, levels: ["0", "1"] }));
+  // Only the cell A=1, B=1, C=1 is raised by 1: every effect that contains it is ±1/2^(k−1)-scaled.
+  const values = [0, 1, 2, 3].map((seed) => Array.from({ length: 8 }, (_, c) => seed * 0.1 + (c === 7 ? 1 : 0) + 0.01 * Math.sin(seed * 8 + c)));
+  const a = s.factorialAnalysis({ factors, values });
+  assert.deepEqual(a.effects.map((e) => e.name), ["A", "B", "C", "A × B", "A × C", "B × C", "A × B × C"]);
+  const abc = a.effects[6]!;
+  const inter = (row: number[], c: number) => (row[6 + c]! - row[2 + c]!) - (row[4 + c]! - row[0 + c]!);
+  const expected = values.reduce((sum, row) => sum + inter(row, 1) - inter(row, 0), 0) / values.length;
+  assert.ok(Math.abs(abc.estimate! - expected) < 1e-12, `${abc.estimate} vs ${expected}`);
+  assert.ok(Math.abs(abc.estimate! - 1) < 0.1);
+  assert.equal(abc.gg, null);
+  assert.equal(a.notes.some((n) => /not analysed/.test(n)), false);
 });
 
 test("Brown–Forsythe with 2 runs per group is undefined, also when rounding leaves a tiny within-group sum", () => {

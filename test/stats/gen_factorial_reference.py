@@ -11,35 +11,29 @@ statsmodels is not installed, so the repeated-measures ANOVA is computed here
 from the textbook sums of squares (marginal means combined by inclusion-
 exclusion over the effect's factors and the seed axis), a different route from
 twin's (which centres each seed's marginal table along every axis); two-level
-contrasts come from explicit cell indexing and scipy.stats.ttest_1samp.
+contrasts come from explicit cell indexing and scipy.stats.ttest_1samp. The
+Greenhouse-Geisser epsilon is computed from an explicit orthonormal contrast
+basis (Kronecker products of normalised Helmert contrasts for the effect's
+factors and averaging vectors for the others), epsilon = tr(S)^2 / (df1 tr(S^2))
+with S the covariance of the seeds' contrast scores (Greenhouse & Geisser
+1959), while twin takes the traces from the projected cell tables.
 """
 import itertools
 import json
 import os
 
-import numpy as np
-import scipy
-from scipy import stats
-from scipy.optimize import brentq
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads OpenBLAS
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+from scipy import stats  # noqa: E402
+from scipy.optimize import brentq  # noqa: E402
+
+from reference_util import f  # noqa: E402
 
 assert scipy.__version__ == "1.10.1", scipy.__version__
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 cases = []
-
-
-def f(x):
-    if isinstance(x, (np.floating, float)):
-        return float(x)
-    if isinstance(x, (np.integer, int)):
-        return int(x)
-    if isinstance(x, np.ndarray):
-        return [f(v) for v in x.tolist()]
-    if isinstance(x, dict):
-        return {k: f(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [f(v) for v in x]
-    return x
 
 
 def add(fn, args, expected, ref, rtol=1e-9, atol=0.0):
@@ -129,6 +123,29 @@ def rm_anova(Y, effect):
     return F, df1, df2, stats.f.sf(F, df1, df2)
 
 
+def helmert(l):
+    """l x (l-1) orthonormal contrasts (columns orthogonal to the ones vector)."""
+    H = np.zeros((l, l - 1))
+    for j in range(1, l):
+        H[:j, j - 1] = 1.0
+        H[j, j - 1] = -j
+        H[:, j - 1] /= np.linalg.norm(H[:, j - 1])
+    return H
+
+
+def greenhouse_geisser(Y, effect, F, df1, df2):
+    """Y: (n, l1, ..., lk); effect: factor axes (1-based). Returns (epsilon, corrected p)."""
+    n = Y.shape[0]
+    C = np.ones((1, 1))
+    for ax in range(1, Y.ndim):
+        l = Y.shape[ax]
+        C = np.kron(C, helmert(l) if ax in effect else np.full((l, 1), 1.0 / l))
+    scores = Y.reshape(n, -1) @ C  # n x df1
+    S = np.cov(scores, rowvar=False, ddof=1)
+    eps = np.trace(S) ** 2 / (df1 * np.trace(S @ S))
+    return eps, stats.f.sf(F, eps * df1, eps * df2)
+
+
 def contrast_stats(c):
     t = stats.ttest_1samp(c, 0.0)
     m = np.mean(c)
@@ -137,9 +154,11 @@ def contrast_stats(c):
     return m, m - q * se, m + q * se, t.statistic, t.pvalue
 
 
-def factorial_case(levels, n, effects_true, noise_seed=0.01, noise=0.004):
+def factorial_case(levels, n, effects_true, noise_seed=0.01, noise=0.004, cell_sd=None):
     shape = tuple(len(l) for l in levels)
     Y = rs.normal(0.85, noise_seed, size=(n,) + (1,) * len(shape)) + rs.normal(0, noise, size=(n,) + shape)
+    if cell_sd is not None:  # unequal spreads per cell: sphericity fails, epsilon < 1
+        Y = Y + rs.normal(0, 1, size=(n,) + shape) * np.asarray(cell_sd)
     for idx, delta in effects_true:
         sl = (slice(None),) + tuple(i if i is not None else slice(None) for i in idx)
         Y[sl] += delta
@@ -149,17 +168,23 @@ def factorial_case(levels, n, effects_true, noise_seed=0.01, noise=0.004):
     factors = [{"name": names[i], "levels": levels[i]} for i in range(k)]
     values = Y.reshape(n, -1)
     effects = []
-    subsets = [(i,) for i in range(k)] + list(itertools.combinations(range(k), 2))
+    subsets = [sub for r in range(1, k + 1) for sub in itertools.combinations(range(k), r)]
     for sub in subsets:
         F, df1, df2, p = rm_anova(Y, tuple(ax + 1 for ax in sub))
         e = {"name": " × ".join(names[i] for i in sub), "F": F, "df1": df1, "df2": df2, "p_F": p}
+        if df1 > 1:
+            eps, p_gg = greenhouse_geisser(Y, tuple(ax + 1 for ax in sub), F, df1, df2)
+            e.update({"epsilon": eps, "p_gg": p_gg})
         if all(shape[i] == 2 for i in sub):
             others = tuple(ax + 1 for ax in range(k) if ax not in sub)
             M = Y.mean(axis=others) if others else Y
             if len(sub) == 1:
                 c = M[:, 1] - M[:, 0]
-            else:
+            elif len(sub) == 2:
                 c = (M[:, 1, 1] - M[:, 0, 1]) - (M[:, 1, 0] - M[:, 0, 0])
+            else:  # three-way: the A x B interaction at C's second level minus at its first
+                inter = lambda lc: (M[:, 1, 1, lc] - M[:, 0, 1, lc]) - (M[:, 1, 0, lc] - M[:, 0, 0, lc])  # noqa: E731
+                c = inter(1) - inter(0)
             m, lo, hi, t, pt = contrast_stats(c)
             e.update({"estimate": m, "lo": lo, "hi": hi, "t": t, "p": pt})
         elif len(sub) == 1:
@@ -181,8 +206,9 @@ def factorial_case(levels, n, effects_true, noise_seed=0.01, noise=0.004):
             for lv in range(shape[y]):
                 m, lo, hi, t, pt = contrast_stats(M[:, 1, lv] - M[:, 0, lv])
                 simple.append({"factor": names[x], "at": [names[y], levels[y][lv]], "estimate": m, "lo": lo, "hi": hi, "p": pt})
+    # atol: an interval endpoint near 0 carries SciPy's t.ppf error (~1e-9 relative) times the interval's width.
     add("factorialAnalysis", [{"factors": factors, "values": values}], {"effects": effects, "simple": simple},
-        "repeated-measures ANOVA by inclusion-exclusion sums of squares, scipy.stats.f.sf; two-level contrasts by cell indexing and scipy.stats.ttest_1samp, t.ppf(0.975)", rtol=1e-8, atol=1e-12)
+        "repeated-measures ANOVA by inclusion-exclusion sums of squares, scipy.stats.f.sf; Greenhouse-Geisser epsilon from Helmert-Kronecker contrast scores, f.sf(F, eps df1, eps df2); two-level contrasts by cell indexing and scipy.stats.ttest_1samp, t.ppf(0.975)", rtol=1e-8, atol=1e-10)
 
 
 factorial_case([["none", "dropout"], ["sgd", "adam"]], 6, [((1, None), 0.01), ((None, 1), 0.004), ((1, 1), -0.006)])
@@ -190,6 +216,13 @@ factorial_case([["a0", "a1"], ["b0", "b1"]], 3, [((1, None), 0.003)])
 factorial_case([["no", "yes"], ["x", "y", "z"]], 5, [((1, None), 0.005), ((None, 2), 0.01), ((1, 1), 0.004)])
 factorial_case([["p", "q", "r"], ["u", "v", "w", "t"]], 7, [((1, None), 0.005), ((2, 3), 0.01)])
 factorial_case([["0", "1"], ["0", "1"], ["0", "1"]], 8, [((1, None, None), 0.006), ((None, 1, 1), -0.004), ((1, None, 1), 0.003)])
+# sphericity violated: the levels' spreads differ (epsilon well below 1)
+factorial_case([["s", "m", "l"], ["x", "y", "z"]], 8, [((1, None), 0.004), ((2, 2), 0.006)], cell_sd=[[0.001, 0.002, 0.012], [0.001, 0.003, 0.01], [0.015, 0.002, 0.001]])
+factorial_case([["a", "b", "c", "d"]], 6, [((3,), 0.008)], cell_sd=[0.001, 0.001, 0.004, 0.02])
+# three factors, one with three levels: the three-way interaction by its F test
+factorial_case([["0", "1"], ["u", "v"], ["p", "q", "r"]], 7, [((1, 1, 2), 0.008), ((1, None, None), 0.003)], cell_sd=[[[0.001, 0.002, 0.006]] * 2] * 2)
+# a three-way interaction of two-level factors that is there
+factorial_case([["0", "1"], ["0", "1"], ["0", "1"]], 10, [((1, 1, 1), 0.012)])
 
 out = {"generator": "test/stats/gen_factorial_reference.py", "scipy": scipy.__version__, "numpy": np.__version__, "cases": cases}
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "factorial_reference.json"), "w") as fh:

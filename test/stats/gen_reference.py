@@ -22,22 +22,13 @@ import scipy
 from scipy import special, stats
 from scipy.stats import _resampling
 
+from reference_util import f
+
 warnings.simplefilter("ignore")
 assert scipy.__version__ == "1.10.1", scipy.__version__
 
 cases = []
 
-
-def f(x):
-    if isinstance(x, (np.floating, float)):
-        return float(x)
-    if isinstance(x, (np.integer, int)):
-        return int(x)
-    if isinstance(x, np.ndarray):
-        return [f(v) for v in x.tolist()]
-    if isinstance(x, (list, tuple)):
-        return [f(v) for v in x]
-    return x
 
 
 def add(fn, args, expected, ref, rtol=1e-9, atol=0.0):

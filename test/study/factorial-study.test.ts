@@ -1,7 +1,7 @@
 // Factorial studies: factors with levels in a study file, every combination twin-trained over seeds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { defineStudy } from "../../src/study/define.ts";
 import { mlp } from "../../src/torch/nn/index.ts";
 import * as optim from "../../src/torch/optim/index.ts";
 import type { VariantParts } from "../../src/twin/types.ts";
+import type { FactorialVerdict } from "../../src/study/factorial-verdict.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-factorial-study-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +54,7 @@ test("twin compare on a factorial study trains every combination on the same see
   writeFileSync(file, src);
   const r = spawnSync(process.execPath, [TWIN_BIN, "compare", file, "--seeds", "3", "--json", "--logdir", join(dir, "runs"), "--store", join(dir, "twin.db")], { cwd: REPO, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
+  writeFileSync(join(dir, "grid.json"), r.stdout);
   const out = JSON.parse(r.stdout) as {
     variants: { name: string; mean: number }[];
     factorial_verdict: { factorial: { name: string; estimate: number; ci: [number, number] }[]; cells: { levels: Record<string, string>; mean: number }[]; seeds: string[]; statements: string[] };
@@ -67,4 +69,39 @@ test("twin compare on a factorial study trains every combination on the same see
   const width = ((mean("sgd_wide") - mean("sgd_narrow")) + (mean("adam_wide") - mean("adam_narrow"))) / 2;
   assert.ok(Math.abs(fv.factorial[1]!.estimate - width) < 1e-12);
   assert.ok(fv.statements.some((s) => /interaction of optimizer and width|optimizer and width (do not stack|reinforce)/.test(s)), fv.statements.join("\n"));
+});
+
+test("twin report of a factorial study (from its log folder and from the store) shows the factorial verdict with the CLI's numbers", async () => {
+  const { buildReport, LogDirSource, StoreSource, streamReportModel } = await import("../../src/report/index.ts");
+  const { openStore } = await import("../../src/store/index.ts");
+  const cli = JSON.parse(readFileSync(join(dir, "grid.json"), "utf8")) as { factorial_verdict: FactorialVerdict };
+  const store = await openStore(join(dir, "twin.db"));
+  try {
+    for (const source of [new LogDirSource(join(dir, "runs")), new StoreSource(store)]) {
+      const stream = await source.openStudy("grid");
+      assert.ok(stream, source.description);
+      assert.deepEqual(stream.design?.factors, cli.factorial_verdict.factors, source.description);
+      const m = await streamReportModel(stream, { metric: "val/accuracy" });
+      const f = m.factorial;
+      assert.ok(f, `${source.description}: ${m.factorialError}`);
+      assert.deepEqual(f.seeds.length, cli.factorial_verdict.seeds.length);
+      // The same runs, the same numbers as `twin compare --json`'s factorial verdict.
+      const same = (a: number | null, b: number | null, what: string) => assert.ok(a === b || Math.abs(a! - b!) <= 1e-12 * Math.max(1, Math.abs(b!)), `${source.description} ${what}: ${a} vs ${b}`);
+      f.factorial.forEach((e, i) => {
+        const c = cli.factorial_verdict.factorial[i]!;
+        assert.equal(e.name, c.name);
+        same(e.estimate, c.estimate, `${e.name} estimate`);
+        same(e.ci![0], c.ci![0], `${e.name} lo`);
+        same(e.ci![1], c.ci![1], `${e.name} hi`);
+        same(e.p, c.p, `${e.name} p`);
+      });
+      f.simple_effects.forEach((s, i) => same(s.estimate, cli.factorial_verdict.simple_effects[i]!.estimate, "per-setting effect"));
+    }
+    const r = await buildReport((await new LogDirSource(join(dir, "runs")).openStudy("grid"))!, { metric: "val/accuracy" });
+    assert.match(r.html, /<section id="factorial">/);
+    assert.match(r.html, /data-effect="optimizer × width"/);
+    for (const id of ["interaction-optimizer-width", "factorial-effects-val-accuracy"]) assert.ok(r.charts.includes(id), `${id} in ${r.charts.join(", ")}`);
+  } finally {
+    await store.close();
+  }
 });

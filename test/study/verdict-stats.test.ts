@@ -94,3 +94,34 @@ test("twin stats: --higher-is-better overrides the name; --smallest-difference i
   assert.match(r.stdout, /loss, higher is better \(as asked\)/);
   assert.equal(twin(["stats", p, "--smallest-difference", "-1"]).status, 2);
 });
+
+test("twin stats: a difference that is constant up to floating-point rounding is said plainly, text and JSON (no t, swan, skew or pairing noise)", () => {
+  // Typed as decimals, b − a is 0.09999999999999998 on some seeds and 0.10000000000000009 on others.
+  const p = csv("rounding.csv", [0.6, 0.7, 0.8, 0.65, 0.75, 0.55, 0.72, 0.68], [0.7, 0.8, 0.9, 0.75, 0.85, 0.65, 0.82, 0.78]);
+  const r = twin(["stats", p]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /b − a {2}\+0\.1000 {2}95% CI \[\+0\.1000, \+0\.1000\] {2}paired sign \(exact\), p = 0\.008/);
+  assert.match(r.stdout, /every seed gives the same difference 0\.1 up to floating-point rounding/);
+  assert.match(r.stdout, /pairing removed all the noise of the difference/);
+  assert.doesNotMatch(r.stdout, /p = [\d.]+e-|e\+\d\d|black swan|skewed|warning/);
+  const j = twin(["stats", p, "--json"]);
+  assert.equal(j.status, 0, j.stderr);
+  const c = JSON.parse(j.stdout).comparisons[0];
+  assert.equal(c.diff, 0.1);
+  assert.deepEqual(c.ci, [0.1, 0.1]);
+  assert.equal(c.test, "sign");
+  assert.deepEqual(c.black_swans, []);
+  assert.equal(c.robust.warning, false);
+  assert.equal(c.robust.skew[0].skewed, false);
+  assert.equal(c.pairing_gain, null); // infinite: JSON has no Infinity
+  // unpaired: each variant one value up to rounding (0.1 + 0.2 next to 0.3)
+  const u = join(dir, "rounding-unpaired.csv");
+  writeFileSync(u, ["variant,seed,acc", "a,1,0.3", `a,2,${0.1 + 0.2}`, "a,3,0.3", `b,4,${0.1 + 0.2}`, "b,5,0.3", "b,6,0.3"].join("\n"));
+  const ru = twin(["stats", u, "--json"]);
+  assert.equal(ru.status, 0, ru.stderr);
+  const cu = JSON.parse(ru.stdout);
+  assert.equal(cu.comparisons[0].p, 1);
+  assert.equal(cu.comparisons[0].diff, 0);
+  assert.equal(cu.variants[0].sd, 0);
+  assert.match(cu.comparisons[0].notes.join(" "), /same value up to floating-point rounding \(p = 1\)/);
+});

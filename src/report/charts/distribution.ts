@@ -1,6 +1,7 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { CONFIG, SCHEMA, WIDTH, finite, seedsText, slug, type Chart } from "./common.ts";
+import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 
 const SEED = "one seed";
 
@@ -9,6 +10,7 @@ export function distributionChart(d: DistributionData): Chart {
   const names = d.variants.map((v) => v.name);
   const swanLabel = "black swan";
   const cutoffs = d.variants.filter((v) => v.threshold !== null).map((v) => `${v.name} (${v.n} seeds) ${v.threshold!.toFixed(2)}`);
+  const tooFew = d.variants.filter((v) => v.threshold === null && v.n > 0).map((v) => `${v.name} (${v.n} seed${v.n === 1 ? "" : "s"})`);
   const points = d.variants.flatMap((v) => v.points.filter((p) => finite(p.value)).map((p) => ({ variant: v.name, seed: p.seed, value: p.value, z: p.z, kind: p.blackSwan ? swanLabel : SEED })));
   const counts = [...new Set(d.variants.map((v) => v.n))];
   const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
@@ -23,7 +25,8 @@ export function distributionChart(d: DistributionData): Chart {
     caption:
       `Top: kernel density of each variant's final ${d.metric} over seeds (Gaussian kernel, Silverman bandwidth), overlaid (not stacked): each curve is that variant's own density. ` +
       `Bottom: one mark per seed; crosses are black swans: modified z-score (Iglewicz & Hoaglin) beyond a cut-off that depends on the number of seeds, set so that ${Math.round(d.falseAlarm * 100)}% of normal samples of that size have one` +
-      (cutoffs.length ? ` (|z| > ${cutoffs.join(", ")})` : "") + "; " +
+      (cutoffs.length ? ` (|z| > ${cutoffs.join(", ")})` : "") +
+      (tooFew.length ? `; ${tooFew.join(", ")}: too few seeds to detect a black swan (needs n ≥ ${SWAN_MIN_SEEDS})` : "") + "; " +
       `the bar is the ${ciLabel}.` +
       (d.summarised
         ? ` Summarised: ${d.variants.map((v) => `${v.name} ${v.points.length.toLocaleString("en")} of ${v.n.toLocaleString("en")} seeds drawn`).join(", ")} (a fixed sample by seed hash, plus every black swan: ${d.variants.map((v) => `${v.swans} in ${v.name}`).join(", ")}); the density and the interval use every seed.`

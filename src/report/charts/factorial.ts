@@ -15,7 +15,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const levelsB = v.factors.find((f) => f.name === b)!.levels;
   const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], mean: m.mean, lo: m.ci[0], hi: m.ci[1] }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${inter.estimate.toPrecision(3)}, ${Math.round(v.level * 100)}% CI [${inter.ci[0].toPrecision(3)}, ${inter.ci[1].toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}, p = ${inter.p.toPrecision(2)}`) : "";
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${inter.estimate.toPrecision(3)}, ${Math.round(v.level * 100)}% CI [${inter.ci[0].toPrecision(3)}, ${inter.ci[1].toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
   const x = { field: a, type: "ordinal", scale: { domain: levelsA }, title: a, axis: { labelAngle: 0 } };
   const color = { field: b, type: "nominal", scale: { domain: levelsB }, legend: { title: b, orient: "right", direction: "vertical" } };
   const title = `Interaction: ${a} × ${b}`;

@@ -3,11 +3,15 @@ import type { ReportModel } from "../model/index.ts";
 import type { Chart } from "./common.ts";
 import { curveChart } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";
+import { deploymentCharts } from "./ensembles.ts";
+import { factorialCharts } from "./factorial.ts";
 import { expectedMaxChart, powerChart, varianceChart } from "./planning.ts";
 
 export * from "./common.ts";
 export * from "./curves.ts";
 export * from "./distribution.ts";
+export * from "./ensembles.ts";
+export * from "./factorial.ts";
 export * from "./planning.ts";
 
 /** Sections of the report and the charts in each. */
@@ -15,6 +19,10 @@ export interface ChartSections {
   curves: Chart[];
   paired: Chart[];
   distribution: Chart[];
+  /** Seed ensembles, validation against test, gain and churn (none without predictions). */
+  deployment: Chart[];
+  /** A factorial study: the interaction plots and the per-setting effects. */
+  factorial: Chart[];
   variance: Chart | undefined;
   power: Chart | undefined;
   expectedMax: Chart | undefined;
@@ -26,6 +34,8 @@ export function reportCharts(m: ReportModel): ChartSections {
     curves: m.curves.map(curveChart),
     paired: m.pairedCurves.map(curveChart),
     distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
+    deployment: deploymentCharts(m.deployment, m.variants),
+    factorial: m.factorial ? factorialCharts(m.factorial) : [],
     variance: varianceChart(m.variance),
     power: powerChart(m.power),
     expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax) : undefined,
@@ -33,5 +43,5 @@ export function reportCharts(m: ReportModel): ChartSections {
 }
 
 export function allCharts(s: ChartSections): Chart[] {
-  return [...s.curves, ...s.paired, ...s.distribution, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
+  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...s.deployment, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
 }

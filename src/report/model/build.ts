@@ -7,10 +7,12 @@
  */
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
+import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveColumns } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
+import { DeploymentAccumulator } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
@@ -69,7 +71,7 @@ export function stepDifferences(b: readonly Point[], a: readonly Point[]): Point
   return out;
 }
 
-type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
+type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
  * Folds a study's seed groups into the report model. "stream" (the report)
@@ -85,6 +87,7 @@ export class StudyAccumulator {
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
+  private readonly deployment = new DeploymentAccumulator();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
   private anyPaired = false;
@@ -114,6 +117,7 @@ export class StudyAccumulator {
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
     this.audit.removeSeed(seed);
+    this.deployment.removeSeed(seed);
     this.bySeed.delete(seed);
   }
 
@@ -137,6 +141,7 @@ export class StudyAccumulator {
       this.curve(map, tag, paired).add(variant, seed, this.drawn(pts));
       touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
     };
+    this.deployment.removeSeed(group.seed);
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
@@ -160,6 +165,7 @@ export class StudyAccumulator {
           if (diffs.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
         }
       }
+      this.deployment.add(r);
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
@@ -228,7 +234,7 @@ export class StudyAccumulator {
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
-    const { analysis, analysisError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
+    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
@@ -259,6 +265,8 @@ export class StudyAccumulator {
       twinTrained,
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
+      factorial,
+      ...(factorialError !== undefined ? { factorialError } : {}),
       curves: build(this.curves, variants),
       pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
       final,
@@ -267,6 +275,7 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
+      deployment: this.deployment.finish(variants),
       repro: { ...audit, fingerprints },
       warnings,
     };
@@ -282,10 +291,14 @@ export class StudyAccumulator {
   private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
     const key = this.mode === "replace" ? JSON.stringify([final, twinTrained, runs.map((r) => [r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null])]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
-    const { analysis, analysisError } = verdict(final, final.reference, verdictCells(runs, metric, variants));
+    const cells = verdictCells(runs, metric, variants);
+    const { analysis, analysisError } = verdict(final, final.reference, cells);
+    const { factorial, factorialError } = this.factorialOf(cells, final);
     const value: FinalsDerived = {
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
+      factorial,
+      ...(factorialError !== undefined ? { factorialError } : {}),
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
       variance: varianceData(runs, final),
@@ -294,6 +307,18 @@ export class StudyAccumulator {
     };
     if (key !== undefined) this.derived = { key, value };
     return value;
+  }
+
+  /** The factorial verdict of a study whose design was recorded (the same function as the CLI's), or why there is none. */
+  private factorialOf(cells: Map<string, Map<string, Cell>>, final: FinalSample): Pick<ReportModel, "factorial" | "factorialError"> {
+    if (this.header.designError !== undefined) return { factorial: null, factorialError: this.header.designError };
+    const design = this.header.design;
+    if (!design) return { factorial: null };
+    try {
+      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, higherIsBetter: final.higherIsBetter }) };
+    } catch (e) {
+      return { factorial: null, factorialError: (e as Error).message };
+    }
   }
 
   /** Variants in the source's order (else as first seen), the reference first. */

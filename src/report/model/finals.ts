@@ -4,7 +4,7 @@
  * MAX_DOTS seeds per variant the dots are a fixed sample by seed hash, and
  * every black swan is still drawn.
  */
-import { describe, detectBlackSwans, tInterval } from "../../stats/index.ts";
+import { describe, detectBlackSwans, SWAN_MIN_SEEDS, tInterval, tooFewSeedsForSwans } from "../../stats/index.ts";
 import { gaussianKde, silvermanBandwidth } from "../../stats/kde.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { LEVEL } from "./curves.ts";
@@ -43,13 +43,13 @@ export function distributionData(sample: FinalSample, gridSize = 80): Distributi
     let zs: (number | null)[] = vals.map(() => null);
     let flagged: boolean[] = vals.map(() => false);
     let threshold: number | null = null;
-    if (vals.length >= 3) {
+    if (vals.length >= SWAN_MIN_SEEDS) {
       const bs = detectBlackSwans(vals, { falseAlarm: SWAN_FALSE_ALARM });
       zs = bs.z;
       flagged = vals.map((_, i) => bs.flagged.includes(i));
       threshold = bs.threshold;
       for (const n of bs.notes) notes.push(`${v.name}: ${n}`);
-    } else if (vals.length > 0) notes.push(`${v.name}: black swans need ≥ 3 seeds (has ${vals.length})`);
+    } else if (vals.length > 0) notes.push(`${v.name}: ${tooFewSeedsForSwans(vals.length)}`);
     const ci = vals.length >= 2 ? tInterval(vals, LEVEL) : null;
     const drawn = dotSample(v.values.map((x) => x.seed));
     if (drawn) summarised = true;

@@ -12,3 +12,4 @@ export * from "./planning.ts";
 export * from "./metric.ts";
 export * from "./sample.ts";
 export * from "./build.ts";
+export * from "./ensembles.ts";

@@ -2,6 +2,8 @@
 import type { ExpectedMaxPoint } from "../../stats/index.ts";
 import type { AuditResult } from "../../study/control-sum-audit.ts";
 import type { Analysis } from "../../study/analyze.ts";
+import type { DeploymentData } from "./ensembles.ts";
+import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 
 export interface SeedPoint {
   variant: string;
@@ -74,7 +76,7 @@ export interface DistributionData {
     n: number;
     /** Black swans among all n seeds. */
     swans: number;
-    /** |robust z| beyond which a seed of this variant is a black swan (swanThreshold(n)); null below 3 seeds. */
+    /** |robust z| beyond which a seed of this variant is a black swan (swanThreshold(n)); null below SWAN_MIN_SEEDS (4) seeds, where none can be detected. */
     threshold: number | null;
     /** Seeds drawn: all of them, or a fixed sample plus every black swan. */
     points: { seed: string; value: number; z: number | null; blackSwan: boolean }[];
@@ -150,6 +152,10 @@ export interface ReportModel {
   twinTrained: boolean;
   analysis: Analysis | null;
   analysisError?: string;
+  /** A factorial study (its design recorded with it): main effects, interactions, per-setting effects, interaction means; the numbers of the CLI's factorial verdict. Null otherwise. */
+  factorial: FactorialVerdict | null;
+  /** Why a factorial study has no factorial analysis (a cell without runs yet, an unreadable design). */
+  factorialError?: string;
   curves: CurveData[];
   pairedCurves: CurveData[];
   final: FinalSample;
@@ -158,6 +164,8 @@ export interface ReportModel {
   variance: VarianceData;
   power: PowerData;
   expectedMax: ExpectedMaxData;
+  /** Seed ensembles, validation against test, churn and what to deploy, from the runs' per-example predictions. */
+  deployment: DeploymentData;
   repro: ReproData;
   warnings: string[];
 }

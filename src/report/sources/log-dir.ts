@@ -13,9 +13,11 @@ import { readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
+import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -36,6 +38,16 @@ function listDirs(dir: string): string[] {
 /** True when `dir` looks like a study directory: `<variant>/seed-<n>/` inside. */
 export function isStudyDir(dir: string): boolean {
   return listDirs(dir).some((v) => listDirs(join(dir, v)).some((s) => SEED_DIR.test(s)));
+}
+
+/** The factorial design written beside a study's log folders (study/factorial-design-record.ts), or why it cannot be read. */
+function designOf(studyDir: string): Pick<StudyData, "design" | "designError"> {
+  try {
+    const design = readDesignFile(studyDir);
+    return design ? { design } : {};
+  } catch (e) {
+    return { designError: (e as Error).message };
+  }
 }
 
 /** Scalars by tag, sorted by step; a step logged twice (a resumed run) keeps the value written last. */
@@ -74,6 +86,14 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
+  return withRunDirPredictions(run, dir);
+}
+
+/** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
+function withRunDirPredictions(run: RunData, dir: string): RunData {
+  const { predictions, notes } = readRunDirPredictions(dir);
+  if (predictions) run.predictions = predictions;
+  if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
   return run;
 }
 
@@ -117,12 +137,24 @@ function fileStamp(path: string): string {
 /** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
 function runDirStamp(dir: string): string {
   const jsonl = fileStamp(join(dir, METRICS_FILE));
-  if (jsonl !== "-") return jsonl;
+  if (jsonl !== "-") return jsonl + predictionFilesStamp(dir);
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
     return "-";
   }
+}
+
+/** The prediction files of a run directory, as a stamp ("" when it has none: most runs). */
+function predictionFilesStamp(dir: string): string {
+  let out = "";
+  for (const stem of RUN_DIR_PREDICTION_STEMS) {
+    for (const ext of [".npy", ".csv"]) {
+      const s = fileStamp(join(dir, stem + ext));
+      if (s !== "-") out += `,${stem}${ext}=${s}`;
+    }
+  }
+  return out;
 }
 
 /** Each seed's change stamp in a study directory: its run directories' and its checks file's. */
@@ -146,7 +178,10 @@ export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, i
   for (const [seed, dirs] of runDirs(studyDir)) {
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
-      .map(([variant, dir]) => (index && index.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir)) ?? readRunDir(dir, variant, seed))
+      .map(([variant, dir]) => {
+        const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+        return indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+      })
       .filter((r): r is RunData => r !== undefined);
     const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);
     if (index && ++n % GROUPS_PER_FLUSH === 0) index.log.flush();
@@ -167,7 +202,7 @@ export function loadStudyDir(path: string): StudyData {
   if (runs.length === 0) {
     throw new Error(`${path}: no runs found; expected a study directory <logdir>/<study> holding <variant>/seed-<n>/ with event files or metrics.jsonl`);
   }
-  return { name: basename(abs), runs, checks, source: `log directory ${abs}` };
+  return { name: basename(abs), runs, checks, source: `log directory ${abs}`, ...designOf(abs) };
 }
 
 /** Studies of a log directory. `root` may also be a single study directory. */
@@ -259,7 +294,7 @@ export class LogDirSource implements DataSource {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
     const log = this.logIndex();
-    return { name, source: `log directory ${dir}`, groups: studyDirGroups(dir, seeds, log && { study: name, log }) };
+    return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds, log && { study: name, log }) };
   }
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {

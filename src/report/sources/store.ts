@@ -4,15 +4,33 @@
  * becomes K runs sharing a seed; a study is read seed by seed.
  */
 import type { RunRecord, Store } from "../../store/types.ts";
+import { parseDesign } from "../../study/factorial-design-record.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+
+/** The factorial design kept with a study's specification (run-record.ts specJson), or why it cannot be read. */
+function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" | "designError"> {
+  const raw = (spec as { design?: unknown } | null)?.design;
+  if (raw === undefined) return {};
+  try {
+    return { design: parseDesign(raw, where) };
+  } catch (e) {
+    return { designError: (e as Error).message };
+  }
+}
 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
+
+/** Factor seeds as one text, factors in name order. */
+function seedsKey(seeds: Record<string, string>): string {
+  return Object.keys(seeds).sort().map((k) => `${k}=${seeds[k]}`).join(",");
+}
 
 export class StoreSource implements DataSource {
   readonly description: string;
   private readonly store: Store;
   private readonly reopen: { url: string; readOnly: boolean } | undefined;
+  private readonly runsBySeeds = new Map<string, Map<string, RunRecord>>();
 
   /** `reopen`: how to open the same store again in another thread (its URL or path), when it can be. */
   constructor(store: Store, reopen?: { url: string; readOnly: boolean }) {
@@ -62,6 +80,7 @@ export class StoreSource implements DataSource {
       source: this.description,
       variantOrder: order,
       twinTrained: !sweep && all.some((r) => r.variants.length > 1),
+      ...storedDesign(study.spec, `${this.description}, study '${name}'`),
       groups: this.groups(records, sweep),
     };
   }
@@ -88,6 +107,7 @@ export class StoreSource implements DataSource {
   private async runData(r: RunRecord, sweep: boolean): Promise<RunData[]> {
     // A twin run's record keeps each variant's status and divergence step as rows (stored-results.ts): bookkeeping, not curves.
     const metrics = (await this.store.metrics({ runId: r.id })).filter((m) => sweep || !RECORD_ROWS.has(m.name));
+    const predictions = await this.store.predictions(r.id);
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
     return r.variants.map((variant) => {
@@ -97,8 +117,47 @@ export class StoreSource implements DataSource {
       const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
       if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
       if (r.error) run.notes = [r.error];
+      for (const p of predictions) {
+        if (p.variant !== variant) continue;
+        (run.predictions ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+      }
       return run;
     });
+  }
+
+  /**
+   * The predictions the store kept for a run of `study` with these factor
+   * seeds (every factor's seed equal), of one variant; undefined when there
+   * is no such run or it kept none. A study's runs are listed once.
+   */
+  /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */
+  forgetRuns(study: string): void {
+    this.runsBySeeds.delete(study);
+  }
+
+  /** A text that changes whenever a run of the study ends (how many have ended, and the last end). */
+  async endedRunsStamp(study: string): Promise<string> {
+    let ended = 0, last = 0;
+    for (const r of await this.store.listRuns({ study })) {
+      if (r.finishedAt === null) continue;
+      ended++;
+      last = Math.max(last, r.finishedAt);
+    }
+    return `${ended}@${last}`;
+  }
+
+  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<RunData["predictions"]> {
+    let byKey = this.runsBySeeds.get(study);
+    if (!byKey) {
+      byKey = new Map();
+      for (const r of await this.store.listRuns({ study })) byKey.set(seedsKey(Object.fromEntries(Object.entries(r.seeds).map(([k, v]) => [k, String(v)]))), r);
+      this.runsBySeeds.set(study, byKey);
+    }
+    const run = byKey.get(seedsKey(factorSeeds));
+    if (!run || !run.variants.includes(variant)) return undefined;
+    let out: RunData["predictions"];
+    for (const p of await this.store.predictions(run.id, { variant })) (out ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+    return out;
   }
 
   private async checkLines(runId: string): Promise<CheckLine[]> {

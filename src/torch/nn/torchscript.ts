@@ -22,7 +22,8 @@ import { native, type ScriptedModuleInfo } from "../native.ts";
 import { Tensor } from "../tensor.ts";
 import { Generator, type GeneratorSource } from "../generator.ts";
 import { noGrad } from "../runtime.ts";
-import { Module, type InitSource, type InitializeOptions } from "./module.ts";
+import { scope } from "../scope.ts";
+import { Module, type InitSource, type InitializeOptions, type LoadResult, type StateDict } from "./module.ts";
 import { applyInit, type Initializer } from "./init.ts";
 import { matchPaths } from "./parameter-patterns.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
@@ -84,6 +85,13 @@ export class TorchScriptModule extends ScriptedPart {
   readonly schema: string;
   /** Random ops in the scripted code (e.g. ["aten::dropout"]); empty when forward draws nothing. */
   readonly randomOps: readonly string[];
+  /**
+   * Tied weights: path → the path of the one tensor it shares
+   * ("decoder.weight" → "encoder.weight"). As in PyTorch's named_parameters,
+   * a tied tensor is a parameter once, under its first path: trained, counted
+   * and saved once; loadStateDict accepts either path.
+   */
+  readonly tied: ReadonlyMap<string, string>;
   readonly #id: number;
   readonly #init: "file" | "twin";
   readonly #reinit: readonly string[];
@@ -99,10 +107,11 @@ export class TorchScriptModule extends ScriptedPart {
     this.path = path;
     this.schema = loaded.schema;
     this.randomOps = loaded.randomOps;
+    this.tied = new Map(loaded.tied);
     this.#id = loaded.id;
     this.#init = init;
     this.#reinit = options.reinit ?? [];
-    if (loaded.traced) warnTraced(path);
+    if (loaded.traced) warnTraced(path, loaded.tracedAt);
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
@@ -129,8 +138,11 @@ export class TorchScriptModule extends ScriptedPart {
       const ownerPath = cut < 0 ? "" : path.slice(0, cut);
       return [parts.get(ownerPath)!, ownerPath, path.slice(cut + 1)];
     };
+    // Each module's parameter shapes by name, tied ones included (a Linear's bias rule needs its weight's fan_in).
     const shapes = new Map<string, Record<string, number[]>>();
-    for (const [path, id] of loaded.parameters) {
+    const parameterIds = new Map(loaded.parameters);
+    const tiedParameters = loaded.tied.filter(([, first]) => parameterIds.has(first)).map(([path, first]): [string, number] => [path, parameterIds.get(first)!]);
+    for (const [path, id] of [...loaded.parameters, ...tiedParameters]) {
       const [, ownerPath, name] = owner(path);
       const siblings = shapes.get(ownerPath) ?? {};
       siblings[name] = native.shape(id);
@@ -150,6 +162,31 @@ export class TorchScriptModule extends ScriptedPart {
       const [part, , name] = owner(path);
       part.attachBuffer(name, owned[loaded.parameters.length + k]);
     }
+  }
+
+  /**
+   * As Module.loadStateDict; a key under a tied path (a PyTorch state_dict
+   * has both) loads into the tensor it shares. Both keys given: they must
+   * hold the same values.
+   */
+  override loadStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    if (this.tied.size === 0) return super.loadStateDict(state, options);
+    const entries = new Map(state instanceof Map ? state : Object.entries(state));
+    for (const [alias, first] of this.tied) {
+      const t = entries.get(alias);
+      if (!t) continue;
+      entries.delete(alias);
+      const other = entries.get(first);
+      if (!other) {
+        entries.set(first, t);
+      } else if (!sameShape(t, other) || scope(() => noGrad(() => t.sub(other).abs().max().item())) !== 0) {
+        throw new Error(
+          `Error(s) in loading state_dict for ${this.describe()}: "${alias}" and "${first}" are one tied tensor in the module ` +
+            `but hold different values in the state dict; give one of them`,
+        );
+      }
+    }
+    return super.loadStateDict(entries, options);
   }
 
   override describe(): string {
@@ -224,7 +261,7 @@ export class TorchScriptModule extends ScriptedPart {
    */
   override initialize(source: InitSource, options: InitializeOptions = {}): this {
     if (options.overwrite === false) return this;
-    const targets = this.#redrawn().filter((p) => !options.only || options.only.has(p.path));
+    const targets = this.#redrawn(options.only);
     noGrad(() => {
       for (const p of targets) {
         if (source instanceof Function) {
@@ -251,11 +288,15 @@ export class TorchScriptModule extends ScriptedPart {
     return this;
   }
 
-  /** The parameters init/reinit re-draw; throws naming those without a rule and patterns that match nothing. */
-  #redrawn(): ReturnType<Module["parameterInfo"]> {
+  /**
+   * The parameters init/reinit re-draw, or exactly `only` when a caller names them (nn.pretrained's reinit,
+   * whatever init says); throws naming those without a rule and patterns that match nothing.
+   */
+  #redrawn(only?: ReadonlySet<string>): ReturnType<Module["parameterInfo"]> {
     const all = this.parameterInfo();
     let targets = all;
-    if (this.#init === "file") {
+    if (only) targets = all.filter((p) => only.has(p.path));
+    else if (this.#init === "file") {
       const selected = matchPaths(this.#reinit, all.map((p) => p.path), `nn.torchscript(${basename(this.path)}), reinit`);
       targets = all.filter((p) => selected.has(p.path));
     }
@@ -291,14 +332,19 @@ function checkFile(path: string): void {
 const warnedTraced = new Set<string>();
 
 /** Once per file and process: a traced module runs, but only the path its example input took. */
-function warnTraced(path: string): void {
+function warnTraced(path: string, tracedAt: string): void {
   if (warnedTraced.has(path)) return;
   warnedTraced.add(path);
   process.emitWarning(
-    `${path} looks traced (torch.jit.trace), not scripted: its if/for on tensor values were frozen to the path ` +
-      `the example input took. If forward has data-dependent control flow, save it with torch.jit.script(model).save(path)`,
+    `${path} was made by torch.jit.trace${tracedAt ? ` (called at ${tracedAt})` : ""}, not torch.jit.script: ` +
+      `every if and loop on tensor values in its forward was frozen to the path the example input took, ` +
+      `so other inputs may compute something else. If forward has such control flow, save it with torch.jit.script(model).save(path)`,
     { code: "TWIN_TRACED_MODULE" },
   );
+}
+
+function sameShape(a: Tensor, b: Tensor): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((v, i) => v === b.shape[i]);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

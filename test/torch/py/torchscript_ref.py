@@ -15,6 +15,7 @@ seeded with it), and steps SGD with momentum (Adam for the ResNet block).
 """
 import json
 import sys
+import warnings
 import zipfile
 
 import torch
@@ -65,12 +66,45 @@ class ResNet(nn.Module):
         return self.fc(self.drop(x))
 
 
+class Tied(nn.Module):
+    """Weight tying: one Parameter held by two modules (as a language model's embedding and decoder)."""
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Linear(SIZE * SIZE, 32)
+        self.hidden = nn.Linear(32, 32)
+        self.mix = nn.Linear(32, 32)
+        self.mix.weight = self.hidden.weight
+        self.drop = nn.Dropout(0.2)
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        h = F.relu(self.hidden(F.relu(self.encoder(x))))
+        return self.head(self.drop(F.relu(self.mix(h))))
+
+
+class BlobTied(nn.Module):
+    """Tied weights for the 16-feature, 4-class blobs of the CLI tests."""
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Linear(16, 32)
+        self.mix = nn.Linear(32, 32)
+        self.remix = nn.Linear(32, 32)
+        self.remix.weight = self.mix.weight
+        self.head = nn.Linear(32, 4)
+
+    def forward(self, x):
+        h = F.relu(self.mix(F.relu(self.encoder(x))))
+        return self.head(F.relu(self.remix(h)))
+
+
 # mlp has the paths of twin's nn.mlp([144, 32, 10], { dropout: 0.3 }): 0.*, 3.*
 CASES = {
     "mlp": (lambda: nn.Sequential(nn.Linear(SIZE * SIZE, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 10)), "sgd", 1),
     "cnn": (CNN, "sgd", 2),
     "resnet": (ResNet, "adam", 3),
+    "tied": (Tied, "sgd", 4),
 }
+FLAT = {"mlp", "tied"}  # cases that take the batch flattened to [B, 144]
 
 
 class Pair(nn.Module):
@@ -106,6 +140,19 @@ class Gate(nn.Module):
         return self.fc(x) * self.scale
 
 
+class Branch(nn.Module):
+    """An if on the input's values: torch.jit.trace freezes it to the branch the example input took."""
+    def __init__(self):
+        super().__init__()
+        self.up = nn.Linear(SIZE * SIZE, 10)
+        self.down = nn.Linear(SIZE * SIZE, 10)
+
+    def forward(self, x):
+        if x.sum() > 0:
+            return self.up(x)
+        return self.down(x)
+
+
 class Noisy(nn.Module):
     def forward(self, x):
         return x + torch.rand_like(x)
@@ -136,10 +183,18 @@ def fixtures(d):
     torch.jit.script(Noisy()).save(f"{d}/noisy.pt")
     emb = nn.Sequential(nn.Embedding(7, 4, padding_idx=2), nn.Flatten(), nn.LayerNorm(12), nn.Linear(12, 10))
     torch.jit.script(emb).save(f"{d}/embedding.pt")
+    layers = nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2), nn.GroupNorm(2, 4), nn.Flatten(), nn.Linear(4 * 9 * 9, 6), nn.LayerNorm(6))
+    torch.jit.script(layers).save(f"{d}/layers.pt")
     torch.jit.trace(nn.Sequential(nn.Linear(SIZE * SIZE, 8), nn.ReLU(), nn.Linear(8, 10)), torch.ones(2, SIZE * SIZE)).save(f"{d}/traced.pt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)  # the frozen if, which is the point
+        torch.jit.trace(Branch(), torch.ones(2, SIZE * SIZE)).save(f"{d}/traced-if.pt")
+    torch.jit.script(Branch()).save(f"{d}/scripted-if.pt")
     torch.manual_seed(4)
     # twin's nn.mlp([16, 32, 4], { dropout: 0.3 }), scripted: the blobs of test/twin/fixtures/blobs.ts
     torch.jit.script(nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 4))).save(f"{d}/blob-mlp.pt")
+    torch.jit.script(BlobTied()).save(f"{d}/blob-tied.pt")
+    torch.jit.trace(nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 4)), torch.ones(2, 16)).save(f"{d}/blob-traced.pt")
 
 
 def train_eager(build, opt_name, seed, x, y, steps, batch, dropout_seed, flat):
@@ -187,7 +242,7 @@ def main():
         losses = []
         for step in range(steps):
             xb = x[step * batch:(step + 1) * batch]
-            if name == "mlp":
+            if name in FLAT:
                 xb = xb.flatten(1)
             loss = F.cross_entropy(model(xb), y[step * batch:(step + 1) * batch])
             opt.zero_grad()
@@ -196,7 +251,7 @@ def main():
             losses.append(loss.item())
         model.save(f"{d}/{name}-trained.pt")
         out[name] = losses
-        out[f"{name}-eager"] = train_eager(build, opt_name, seed, x, y, steps, batch, req["dropoutSeed"], name == "mlp")
+        out[f"{name}-eager"] = train_eager(build, opt_name, seed, x, y, steps, batch, req["dropoutSeed"], name in FLAT)
     print(json.dumps(out))
 
 

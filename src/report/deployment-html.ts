@@ -1,0 +1,79 @@
+/**
+ * The report's "What to deploy" section: both of seed article 002's choices
+ * (the best ensemble; the best worst case, then the smallest range, for one
+ * seed) with their uncertainty, a table per variant (single seeds, the
+ * ensemble, its gain and churn on validation and test), then the charts.
+ * One line instead when no run kept predictions.
+ */
+import type { DeploymentChoice } from "../study/deployment.ts";
+import type { DeploymentData } from "./model/index.ts";
+import { esc } from "./html.ts";
+
+const pct = (x: number): string => (100 * x).toFixed(2);
+const signed = (x: number): string => `${x >= 0 ? "+" : ""}${pct(x)}`;
+const pval = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
+function scores(c: DeploymentChoice): string {
+  return [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(", ");
+}
+
+function ensembleChoice(c: DeploymentChoice): string {
+  let s = `<b>As an ensemble: ${esc(c.variant)}</b> (${esc(c.note)}: ${scores(c)})`;
+  const m = c.versusRunnerUp?.mcnemar;
+  if (m && c.runnerUp) {
+    s += `. Against ${esc(c.runnerUp)}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${esc(c.variant)}'s gets right, ${m.onlyA} only ${esc(c.runnerUp)}'s; exact McNemar p = ${pval(m.p)} (these seeds fixed: the uncertainty of the examples only)`;
+  }
+  return `<p class="choice" id="choice-ensemble">${s}.</p>`;
+}
+
+function singleChoice(c: DeploymentChoice): string {
+  let s = `<b>As one seed: ${esc(c.variant)}</b> (${esc(c.note)}; its worst seed ${scores(c)})`;
+  const t = c.versusRunnerUp?.twoLevel;
+  if (t && c.runnerUp) {
+    const share = t.parts.seeds / (t.se * t.se || 1);
+    s +=
+      `. Mean single-seed accuracy against ${esc(c.runnerUp)} on ${c.versusRunnerUp!.set}: ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}] ` +
+      `(uncertainty from seeds and examples; ${t.dominant} dominate, ${Math.round(100 * share)}% from seeds; ${t.narrowsMore} would narrow it more)`;
+  }
+  return `<p class="choice" id="choice-single">${s}.</p>`;
+}
+
+function setCells(s: { mean: number; min: number; max: number; range: number; ensemble: number } | undefined): string {
+  if (!s) return `<td colspan="3" class="muted">no predictions</td>`;
+  return `<td>${pct(s.mean)}</td><td>${pct(s.min)}–${pct(s.max)} (${pct(s.range)})</td><td>${Number.isNaN(s.ensemble) ? "–" : pct(s.ensemble)}</td>`;
+}
+
+/** The section; `charts` is the rendered figures of the section's charts. */
+export function deploymentSection(d: DeploymentData, charts: string): string {
+  const parts = [`<section id="deployment"><h2>What to deploy: seed ensembles, validation against test</h2>`];
+  if (!d.available || !d.analysis) {
+    parts.push(`<p class="muted" id="deployment-unavailable">Not available: ${esc(d.reason ?? "the deployment analysis failed")}.</p>`);
+    for (const n of d.notes) parts.push(`<p class="note">${esc(n)}</p>`);
+    parts.push(`</section>`);
+    return parts.join("");
+  }
+  const a = d.analysis;
+  const sampled = d.variants.filter((v) => v.ensembleSeeds < v.seeds);
+  parts.push(
+    `<p class="muted">From each run's per-example class probabilities (accuracy of the most probable class, in %). Choices are made on validation; the held-out test set is shown beside them and never used to choose.` +
+      (sampled.length ? ` Ensembles use a fixed sample of at most ${d.maxEnsembleSeeds} seeds per variant (by seed hash; ${sampled.map((v) => `${esc(v.name)} ${v.ensembleSeeds} of ${v.seeds.toLocaleString("en")}`).join(", ")}), so that memory stays bounded: the table and the choices use that sample, the validation–test scatter every seed.` : "") +
+      `</p>`,
+  );
+  if (a.ensemble) parts.push(ensembleChoice(a.ensemble));
+  if (a.singleSeed) parts.push(singleChoice(a.singleSeed));
+  parts.push(
+    `<table class="small" id="deployment-table"><thead><tr><th rowspan="2">variant</th><th rowspan="2">seeds</th><th colspan="3">validation</th><th colspan="3">test</th><th rowspan="2">ensemble gain [95% CI]</th><th rowspan="2">churn</th></tr>` +
+      `<tr><th>mean seed</th><th>min–max (range)</th><th>ensemble</th><th>mean seed</th><th>min–max (range)</th><th>ensemble</th></tr></thead><tbody>`,
+  );
+  for (const v of a.variants) {
+    const g = v.gain;
+    const gain = g ? `${signed(g.estimate)}${Number.isNaN(g.lo) ? " (no interval: 2 seeds)" : ` [${signed(g.lo)}, ${signed(g.hi)}]`} (${g.set})` : "–";
+    const churn = v.churn ? `${pct(v.churn.mean)}% (${v.churn.set})` : "–";
+    parts.push(`<tr data-variant="${esc(v.variant)}"><td>${esc(v.variant)}</td><td>${v.seeds}</td>${setCells(v.validation)}${setCells(v.test)}<td>${gain}</td><td>${churn}</td></tr>`);
+  }
+  parts.push(`</tbody></table>`);
+  parts.push(charts);
+  for (const n of d.notes) parts.push(`<p class="note">${esc(n)}</p>`);
+  parts.push(`</section>`);
+  return parts.join("");
+}

@@ -1,0 +1,110 @@
+/**
+ * Floating-point rounding is not data.
+ *
+ * Values typed as decimals or logged as float32 are rounded once when they are
+ * stored, so a difference that is the same on every seed (A = 0.6, 0.7, 0.8 and
+ * B = 0.7, 0.8, 0.9) comes out as 0.09999999999999998, 0.10000000000000009, …
+ * A t statistic built on that spread is ~1e15 and its p ~1e-100: noise read as
+ * evidence. Every verdict function therefore removes rounding first:
+ *
+ * - the rounding unit u of the inputs is float32's 2⁻²⁴ when every value is a
+ *   float32 number and some value is not an integer (a TensorBoard scalar, a
+ *   float32 tensor's item), else float64's 2⁻⁵³;
+ * - a value rounded once is off by at most u|x|, so b − a is off by at most
+ *   u(|a| + |b| + |b − a|) ≤ 3uM (M the largest |value|) and two differences by
+ *   6uM; twin allows `ROUNDING_ULPS` = 16 units, 16uM (3.6e-15 of M in float64,
+ *   9.5e-7 of M in float32: one example in a million-example test set is still a
+ *   real difference);
+ * - values (or paired differences) whose range is within that tolerance are one
+ *   constant, replaced by the shortest decimal within the tolerance of their
+ *   mean (0.1, not 0.09999999999999998); a paired difference within the
+ *   tolerance of 0 is a tie (0).
+ */
+import type { Sample } from "./validate.ts";
+
+/** Rounding units a verdict allows between values that should be equal (see the module comment). */
+export const ROUNDING_ULPS = 16;
+
+/** Rounding unit of a set of samples: 2⁻²⁴ when all are float32 numbers and some is not an integer, else 2⁻⁵³. */
+export function roundingUnit(...samples: Sample[]): number {
+  let float32 = true, fractional = false;
+  for (const x of samples) {
+    for (let i = 0; i < x.length && float32; i++) {
+      const v = x[i]!;
+      if (Math.fround(v) !== v) float32 = false;
+      else if (!Number.isInteger(v)) fractional = true;
+    }
+  }
+  return float32 && fractional ? 2 ** -24 : 2 ** -53;
+}
+
+/** Largest spread rounding alone can leave among values computed from these samples: 16 u max|value|. */
+export function roundingTolerance(...samples: Sample[]): number {
+  let big = 0;
+  for (const x of samples) for (let i = 0; i < x.length; i++) big = Math.max(big, Math.abs(x[i]!));
+  return ROUNDING_ULPS * roundingUnit(...samples) * big;
+}
+
+function range(x: Sample): { lo: number; hi: number; mean: number } {
+  let lo = Infinity, hi = -Infinity, s = 0;
+  for (let i = 0; i < x.length; i++) { lo = Math.min(lo, x[i]!); hi = Math.max(hi, x[i]!); s += x[i]!; }
+  const mean = s / x.length;
+  return { lo, hi, mean: Number.isFinite(mean) ? mean : lo / 2 + hi / 2 };
+}
+
+/** The shortest decimal within `tol` of `c` (0 when |c| ≤ tol): the constant the rounded values stand for. */
+export function shortestWithin(c: number, tol: number): number {
+  if (Math.abs(c) <= tol) return 0;
+  for (let digits = 1; digits <= 17; digits++) {
+    const r = Number(c.toPrecision(digits));
+    if (Math.abs(r - c) <= tol) return r;
+  }
+  return c;
+}
+
+export interface RoundingCleaned {
+  /** The values with rounding removed (a copy). */
+  values: Float64Array;
+  /** Their range is within the tolerance: every value is `constant`. */
+  constant: boolean;
+  /** The constant the values stand for (null unless `constant`). */
+  value: number | null;
+  /** The rounding tolerance used. */
+  tolerance: number;
+  /** The values varied, but only by rounding (so `constant` is true where exact equality would say false). */
+  roundingOnly: boolean;
+}
+
+/** A sample whose range is rounding noise (at its own scale, `roundingTolerance(x)`) becomes its constant. */
+export function withoutRounding(x: Sample, tolerance = roundingTolerance(x)): RoundingCleaned {
+  const values = Float64Array.from(x as ArrayLike<number>);
+  const { lo, hi, mean } = range(values);
+  if (!(hi - lo <= tolerance)) return { values, constant: false, value: null, tolerance, roundingOnly: false };
+  const value = lo === hi ? lo : shortestWithin(mean, tolerance);
+  values.fill(value);
+  return { values, constant: true, value, tolerance, roundingOnly: lo !== hi };
+}
+
+export interface PairedRoundingCleaned extends RoundingCleaned {
+  /** Seeds whose difference was rounding around 0 and became an exact tie (when not all are constant). */
+  ties: number;
+}
+
+/**
+ * Paired differences b − a with rounding removed, at the scale of the values a
+ * and b (`roundingTolerance(a, b)`): constant up to rounding → every one is the
+ * constant; otherwise each within the tolerance of 0 becomes 0.
+ */
+export function pairedDifferencesWithoutRounding(a: Sample, b: Sample): PairedRoundingCleaned {
+  const d = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) d[i] = b[i]! - a[i]!;
+  const tolerance = roundingTolerance(a, b);
+  const cleaned = withoutRounding(d, tolerance);
+  let ties = 0;
+  if (!cleaned.constant) {
+    for (let i = 0; i < d.length; i++) {
+      if (cleaned.values[i] !== 0 && Math.abs(cleaned.values[i]!) <= tolerance) { cleaned.values[i] = 0; ties++; }
+    }
+  }
+  return { ...cleaned, ties };
+}

@@ -1,0 +1,139 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as s from "../../src/stats/index.ts";
+
+// b = a + 0.1 on every seed, typed as decimals: 0.7 − 0.6 = 0.09999999999999998, 0.8 − 0.7 = 0.10000000000000009, …
+const A = [0.6, 0.7, 0.8, 0.65, 0.75, 0.55, 0.72, 0.68];
+const B = [0.7, 0.8, 0.9, 0.75, 0.85, 0.65, 0.82, 0.78];
+// b equals a on every seed, but b was computed: 0.1 + 0.2 = 0.30000000000000004
+const Z = [0.3, 0.6, 0.9, 1.2, 0.7, 0.5];
+const ZB = [0.1 + 0.2, 0.2 + 0.4, 0.4 + 0.5, 0.6 + 0.6, 0.3 + 0.4, 0.2 + 0.3];
+
+test("rounding: the unit follows the inputs' format, the tolerance their scale, constants read as short decimals", () => {
+  assert.notEqual(B[1]! - A[1]!, B[0]! - A[0]!); // the premise: the differences are not bit-equal
+  assert.equal(s.roundingUnit(A, B), 2 ** -53);
+  assert.equal(s.roundingUnit(A.map(Math.fround)), 2 ** -24);
+  assert.equal(s.roundingUnit([1, 2, 3]), 2 ** -53); // integers are exact in both formats
+  assert.equal(s.roundingTolerance([0.3, -2]), 16 * 2 ** -53 * 2);
+  assert.equal(s.roundingTolerance([0.5, -2]), 16 * 2 ** -24 * 2); // both float32 numbers
+  assert.equal(s.shortestWithin(0.09999999999999998, 1e-15), 0.1);
+  assert.equal(s.shortestWithin(0.123456, 1e-15), 0.123456);
+  assert.equal(s.shortestWithin(5e-17, 1e-15), 0);
+  const c = s.withoutRounding([0.3, 0.1 + 0.2, 0.3]);
+  assert.ok(c.constant && c.roundingOnly);
+  assert.equal(c.value, 0.3);
+  assert.deepEqual(Array.from(c.values), [0.3, 0.3, 0.3]);
+  const exact = s.withoutRounding([2, 2, 2]);
+  assert.ok(exact.constant && !exact.roundingOnly);
+  const d = s.pairedDifferencesWithoutRounding(A, B);
+  assert.ok(d.constant && d.roundingOnly);
+  assert.equal(d.value, 0.1);
+});
+
+test("rounding: real variation is kept — a spread of 1e-12 in float64 values, or one example in 10^6 in float32", () => {
+  const a = [0.5, 0.6, 0.7, 0.8];
+  const b = a.map((x, i) => x + 0.1 + i * 1e-12);
+  assert.ok(!s.pairedDifferencesWithoutRounding(a, b).constant);
+  assert.equal(s.comparePaired(a, b).test, "paired t");
+  const fa = [0.5, 0.6, 0.7, 0.8].map(Math.fround);
+  const fb = fa.map((x, i) => Math.fround(x + 0.1 + (i % 2) * 1e-6));
+  assert.ok(!s.pairedDifferencesWithoutRounding(fa, fb).constant);
+  assert.ok(!s.withoutRounding([0.7, 0.7 + 1e-12, 0.7]).constant);
+});
+
+test("paired verdict: a constant difference up to rounding is reported as the constant, with no t, swan, skew or pairing noise", () => {
+  const v = s.comparePaired(A, B);
+  assert.equal(v.diff, 0.1);
+  assert.deepEqual(v.ci, [0.1, 0.1]);
+  assert.equal(v.test, "sign");
+  assert.ok(Math.abs(v.p - 2 / 256) < 1e-15); // the exact sign test: 8 of 8 seeds up
+  assert.match(v.notes.join(" "), /same difference 0\.1 up to floating-point rounding/);
+  assert.ok(v.robust);
+  assert.deepEqual(v.robust.swans, []);
+  assert.equal(v.robust.skewed, false);
+  assert.equal(v.robust.skew[0]!.skewness, 0);
+  assert.equal(v.robust.warning, false);
+  assert.equal(v.robust.plain, null);
+  assert.equal(v.pairing!.varianceRatio, Infinity); // pairing removed all the variance: not 4.9e30
+  assert.equal(v.pairing!.ci, null);
+  assert.equal(v.effect_size.value, Infinity);
+  assert.deepEqual(v.prob_improvement.ci, [s.clopperPearson(8, 8, 0.95)[0], 1]);
+  assert.equal(v.prob_improvement.estimate, 1);
+  // the same with values logged as float32 (0.7f − 0.6f vs 0.8f − 0.7f differ by 6e-8)
+  const f = s.comparePaired(A.map(Math.fround), B.map(Math.fround));
+  assert.equal(f.test, "sign");
+  assert.equal(f.diff, 0.1);
+  assert.equal(f.robust!.warning, false);
+});
+
+test("paired verdict: b = a up to rounding (0.1 + 0.2 vs 0.3) is identical results, p = 1, every seed a tie", () => {
+  const v = s.comparePaired(Z, ZB);
+  assert.equal(v.p, 1);
+  assert.equal(v.test, "none");
+  assert.equal(v.diff, 0);
+  assert.deepEqual(v.ci, [0, 0]);
+  assert.match(v.notes.join(" "), /are 0 up to floating-point rounding/);
+  assert.equal(v.prob_improvement.estimate, 0.5);
+  const pi = s.pairedImprovementInterval(Z, ZB);
+  assert.deepEqual([pi.lo, pi.hi], [0, 1]);
+  assert.throws(() => s.signTest(Z, ZB), /all 6 differences b − a are zero/);
+  assert.throws(() => s.wilcoxonSignedRank(Z, ZB), /all 6 differences b − a are zero/);
+  // one seed tied by rounding among real differences counts as a tie, not a win
+  const a = [0.3, 0.5, 0.6, 0.4], b = [0.1 + 0.2, 0.52, 0.65, 0.43];
+  const t = s.comparePaired(a, b);
+  assert.match(t.notes.join(" "), /1 seed\(s\) give b = a up to floating-point rounding: counted as ties/);
+  assert.equal(t.prob_improvement.estimate, 3.5 / 4);
+  assert.ok(Math.abs(s.signTest(a, b).p - 0.25) < 1e-15); // 3 of 3 non-tied seeds up
+});
+
+test("library functions called directly see no rounding noise: t-tests, robust verdict, pairing gain, swans, skew, plans", () => {
+  assert.throws(() => s.pairedTTest(A, B), /identical \(equal up to floating-point rounding, all 0\.1\).*t statistic is undefined/);
+  assert.throws(() => s.welchTTest([0.3, 0.1 + 0.2, 0.3], [0.4, 0.1 + 0.3, 0.4]), /identical \(equal up to floating-point rounding/);
+  assert.throws(() => s.oneSampleTTest([0.3, 0.1 + 0.2, 0.3]), /identical/);
+  assert.throws(() => s.trimmedPairedTest(A, B), /zero winsorized spread/);
+  const rv = s.robustVerdict(A, B);
+  assert.deepEqual(rv.swans, []);
+  assert.equal(rv.skewed, false);
+  assert.equal(rv.warning, false);
+  assert.equal(rv.exact!.estimate, 0.1);
+  const d = A.map((x, i) => B[i]! - x);
+  assert.deepEqual(s.detectBlackSwans(d).flagged, []);
+  assert.match(s.detectBlackSwans(d).notes.join(" "), /same value up to floating-point rounding/);
+  assert.equal(s.detectSkew(d).skewness, 0);
+  assert.equal(s.sampleSkewness(d), 0);
+  const g = s.pairingGainInterval(A, B);
+  assert.equal(g.estimate, Infinity);
+  assert.equal(g.ci, null);
+  assert.match(g.notes.join(" "), /do not vary at all/);
+  const pg = s.pairingGain(A, B);
+  assert.equal(pg.varianceRatio, Infinity);
+  assert.deepEqual(s.pairedEffectSizes(A, B).dz, Infinity);
+  assert.throws(() => s.planSeeds({ a: A, b: B }, 0.01), /zero spread \(sd = 0, or only floating-point rounding\)/);
+  const design = s.sequentialDesign({ looks: [4, 8], calibration: "nominal" });
+  const look = s.sequentialPairedTest(A, B, design);
+  assert.equal(look.t, Infinity);
+  assert.match(look.notes.join(" "), /identical, up to floating-point rounding/);
+});
+
+test("unpaired verdict: runs that vary only by rounding are constants; equal constants are identical results", () => {
+  const a = [0.3, 0.1 + 0.2, 0.3, 0.3], b = [0.4, 0.1 + 0.3, 0.4, 0.2 + 0.2];
+  const v = s.compareUnpaired(a, b);
+  assert.equal(v.diff, 0.1);
+  assert.deepEqual(v.ci, [0.1, 0.1]);
+  assert.equal(v.test, "permutation");
+  assert.equal(v.a.sd, 0);
+  assert.equal(v.b.range, 0);
+  assert.match(v.notes.join(" "), /same value on every run up to floating-point rounding \(0\.3 and 0\.4\)/);
+  assert.equal(v.robust!.warning, false);
+  const same = s.compareUnpaired(a, [0.3, 0.3, 0.2 + 0.1, 0.1 + 0.2]);
+  assert.equal(same.p, 1);
+  assert.equal(same.diff, 0);
+  assert.equal(same.prob_improvement.estimate, 0.5);
+  // one variant constant up to rounding, the other varies: Welch on the other's spread, no swan in the constant one
+  const one = s.compareUnpaired(a, [0.4, 0.5, 0.45, 0.41]);
+  assert.equal(one.test, "Welch t");
+  assert.deepEqual(one.robust!.swans, []);
+  assert.equal(one.robust!.skewed, false);
+  assert.match(one.notes.join(" "), /every run of a gives 0\.3 up to floating-point rounding/);
+  assert.equal(s.describe(a).sd, 0);
+});

@@ -4,7 +4,7 @@
  * run's predictions from the store's run of the same study, variant and
  * factor seeds (runs that have prediction files of their own keep them).
  */
-import type { DataSource, RunData, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import type { StoreSource } from "./store.ts";
 
 /** The stream with the store's predictions filled in; `onSeed` hears whether every run of a seed got some. */
@@ -12,7 +12,7 @@ export function withStorePredictions(stream: StudyStream, store: StoreSource, on
   const { groups, ...header } = stream;
   const fill = async function* (): AsyncGenerator<SeedGroup> {
     for await (const g of groups) {
-      for (const run of g.runs as RunData[]) {
+      for (const run of g.runs) {
         if (run.predictions || !run.factorSeeds) continue;
         const p = await store.predictionsFor(stream.name, run.variant, run.factorSeeds);
         if (p) run.predictions = p;

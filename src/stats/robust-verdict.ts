@@ -52,7 +52,7 @@
  */
 import { checkPaired, checkSample, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
-import { detectBlackSwans, SWAN_MIN_SEEDS, type SwanFalseAlarm } from "./swans.ts";
+import { detectBlackSwans, SWAN_MIN_SEEDS, tooFewSeedsForSwans, type SwanFalseAlarm } from "./swans.ts";
 import { detectSkew } from "./skewness.ts";
 import { pairedTTest, welchTTest } from "./ttest.ts";
 import { trimmedPairedTest, yuenTest } from "./yuen.ts";
@@ -268,8 +268,9 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
       : `no seed went badly wrong here, but ${nSmall} seeds cannot rule out that ${bound} do `) +
       `(95% bound): such rare seeds can reverse a mean difference, and no test on these ${nSmall} values can see them; more seeds narrow the bound`
     : null;
+  const said = caveat !== null && nSmall < SWAN_MIN_SEEDS ? tooFewSeedsForSwans(nSmall) : null; // the caveat says it
   return {
     paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, skewCorrected, disagree, leansOnSymmetry, restsOnNormality, skew, skewed, unseenRate, caveat,
-    warning: swans.length > 0 || disagree || restsOnNormality || skewed || leansOnSymmetry, reasons,
+    warning: swans.length > 0 || disagree || restsOnNormality || skewed || leansOnSymmetry, reasons: reasons.filter((r) => r !== said),
   };
 }

@@ -6,7 +6,8 @@
 //   boot-t      — the equal-tailed bootstrap-t p of the mean difference (Efron & Tibshirani 1993, ch. 12; 999
 //                 resamples), measured in its place.
 // Measured on the paired null with normal and lognormal differences, and on a real improvement with normal seeds
-// (2.8/√n sd: ~80% power), where every extra warning is a warning on a true result.
+// (2.8/√n sd: the plain t is significant in about 69% of studies at 10 seeds, 77% at 20), where every extra warning is a
+// warning on a true result.
 import * as s from "../src/stats/index.ts";
 
 export type SkewAwareWorld = "normal null" | "lognormal null" | "normal, real improvement";

@@ -108,6 +108,10 @@ export function registerDoctor(program: Command): void {
           if (!c.ok && c.fix) process.stdout.write(`         ${"".padEnd(18)} fix: ${c.fix}\n`);
         }
       }
-      if (!checks.every((c) => c.ok)) process.exitCode = 1;
+      const missing = checks.filter((c) => !c.ok);
+      if (missing.length > 0) {
+        process.stderr.write(`twin doctor: ${missing.length} check(s) failed: ${missing.map((c) => c.name).join(", ")}${opts.json ? "" : " (fixes above)"}\n`);
+        process.exitCode = 1;
+      }
     });
 }

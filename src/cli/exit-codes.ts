@@ -26,3 +26,41 @@ export function exitCodeOf(e: unknown): number {
 export function flagFailedRuns(): void {
   if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = EXIT.runsFailed;
 }
+
+/** What an exit status means, for a command that ends with it without having said why. */
+export function silentExitMessage(code: number): string {
+  if (code === EXIT.usage) return "the command line was wrong (exit status 2); twin <command> --help shows how to call it";
+  if (code === EXIT.runsFailed) return "some runs failed or diverged (exit status 3): the results say which";
+  if (code > 128) return `stopped by a signal (exit status ${code})`;
+  return `stopped with exit status ${code} without saying why; this is a bug in twin: please report it with the command line and what it printed`;
+}
+
+const INSTALLED = Symbol.for("twin.exit-explanation");
+
+/**
+ * Every non-zero exit says why: when the process ends with a non-zero status
+ * and nothing was written to stderr (no error message, no uncaught exception),
+ * one line saying what the status means is written there. Installed once per
+ * process (the compiled CLI hands training commands over to the sources,
+ * which load this module again).
+ */
+export function explainSilentExits(): void {
+  const flags = globalThis as { [INSTALLED]?: boolean };
+  if (flags[INSTALLED]) return;
+  flags[INSTALLED] = true;
+  let said = false;
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (chunk.length > 0) said = true;
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  // Node reports an uncaught exception (or unhandled rejection) itself, not through process.stderr.write.
+  process.on("uncaughtExceptionMonitor", () => {
+    said = true;
+  });
+  process.on("exit", (code) => {
+    // 141: a reader closed the pipe (twin --help | head): quiet, as Unix tools are.
+    if (code === 0 || code === 141 || said) return;
+    write(`twin: ${silentExitMessage(code)}\n`);
+  });
+}

@@ -6,9 +6,11 @@
  * loaded by the commands that use them. Commands that train run from the
  * TypeScript sources (see `trains` below).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { EXIT, exitCodeOf } from "./exit-codes.ts";
+import { EXIT, exitCodeOf, explainSilentExits } from "./exit-codes.ts";
+
+explainSilentExits();
 
 // A reader that stops early (`twin --help | head -1`) closes the pipe: end quietly with the shell's SIGPIPE
 // status, as Unix tools do, instead of an unhandled EPIPE stack.
@@ -96,6 +98,9 @@ async function main(): Promise<void> {
   const { command, args } = invokedCommand(process.argv.slice(2));
   const compiled = import.meta.url.endsWith(".js");
   if (command?.trains && compiled) {
+    if (!existsSync(new URL("../../src/cli/main.ts", import.meta.url))) {
+      throw new Error(`twin ${command.name} trains models and runs from twin's TypeScript sources (src/), which this installation lacks (dist/ holds only the commands that read: stats, report, serve, runs, diff, sweep, ensemble, init): install twin from its repository (git clone, then npm run setup)`);
+    }
     // tsx, and "twin" in study files anywhere resolved to this installation (src/boot/resolve-twin.mjs).
     const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: () => void };
     registerTwin();
@@ -127,7 +132,8 @@ try {
     // Commander has printed its message (or the help / version) already.
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
-    process.stderr.write(`twin: ${(e as Error).message}\n`);
+    const message = e instanceof Error ? e.message || e.name : String(e);
+    process.stderr.write(`twin: ${message || "an error without a message"}\n`);
     process.exitCode = exitCodeOf(e);
   }
 }

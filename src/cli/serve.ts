@@ -5,7 +5,7 @@ import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
-import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
+import { LogDirSource, LogDirWithStorePredictions, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource } from "../report/types.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore, storeReadOnly } from "./open-store.ts";
@@ -43,7 +43,10 @@ export function registerServe(program: Command): void {
       if (opts.store !== undefined || existsSync(defaultStorePath())) {
         try {
           const url = opts.store ?? defaultStorePath();
-          sources.push(new StoreSource(await openExistingStore(opts.store), { url, readOnly: storeReadOnly(opts.store) }));
+          const store = new StoreSource(await openExistingStore(opts.store), { url, readOnly: storeReadOnly(opts.store) });
+          // Studies of the log folder take their runs' predictions from the store; the store's own studies (sweeps, workers) follow.
+          sources[0] = new LogDirWithStorePredictions(sources[0]!, store);
+          sources.push(store);
         } catch (e) {
           process.stderr.write(`twin serve: cannot open the store ${opts.store ?? defaultStorePath()}: ${(e as Error).message}; showing the log directory only\n`);
         }

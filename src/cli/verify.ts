@@ -25,7 +25,10 @@ export function registerVerify(program: Command): void {
         });
         progress.stop();
         process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatVerify(report)) + "\n");
-        if (!report.identical) process.exitCode = 2;
+        if (!report.identical) {
+          if (opts.json) process.stderr.write(`twin verify: ${id} does not reproduce bit for bit (exit status 2; "first" in the JSON says where)\n`);
+          process.exitCode = 2;
+        }
       } finally {
         await store.close();
       }

@@ -1,21 +1,27 @@
 /**
- * HTML assembly: the report body (verdict table, charts as inline SVG with
- * their captions, reproducibility status) and the self-contained report page.
- * The same body is what the dashboard shows for a study.
+ * HTML assembly: the report body (verdict table, charts with their captions,
+ * reproducibility status) and the self-contained report page. The same body
+ * is what the dashboard shows for a study. A chart is either drawn here as
+ * inline SVG (the dashboard, which caches them) or carried as its spec and
+ * drawn by the reader's browser (the report: see chart-runtime.ts).
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
-import { renderSvg } from "./render.ts";
+import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
 
 export interface RenderedChart {
   chart: Chart;
-  svg: string;
+  /** The chart drawn as SVG; absent when the reader's browser draws it from its spec. */
+  svg?: string;
 }
+
+/** Draws a chart's spec as SVG (render.ts's renderSvg, or a cache in front of it). */
+export type DrawSvg = (spec: Chart["spec"]) => Promise<string>;
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -38,11 +44,15 @@ export function pval(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
-/** Renders every chart of the sections to SVG (with `render`: e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change). */
-export async function renderCharts(sections: ChartSections, render: (spec: Chart["spec"]) => Promise<string> = renderSvg): Promise<Map<string, RenderedChart>> {
+/** Every chart of the sections, drawn to SVG by `draw` (e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change), or left to the browser without it. */
+export async function renderCharts(sections: ChartSections, draw?: DrawSvg): Promise<Map<string, RenderedChart>> {
   const out = new Map<string, RenderedChart>();
   for (const chart of allCharts(sections)) {
-    out.set(chart.id, { chart, svg: await render(chart.spec) });
+    if (!draw) {
+      out.set(chart.id, { chart });
+      continue;
+    }
+    out.set(chart.id, { chart, svg: await draw(chart.spec) });
     // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -54,7 +64,8 @@ function figure(r: RenderedChart | undefined): string {
   const c = r.chart;
   return (
     `<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" data-series="${c.series}" data-points="${c.points}" data-marks="${esc(JSON.stringify(c.marks))}">` +
-    `${r.svg}<figcaption>${esc(c.caption)}</figcaption></figure>`
+    (r.svg ?? `<div class="chart-view"></div><script type="application/json" class="chart-spec">${specScriptText(c.spec)}</script>`) +
+    `<figcaption>${esc(c.caption)}</figcaption></figure>`
   );
 }
 
@@ -201,10 +212,10 @@ function runsSection(m: ReportModel): string {
   return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
-/** The report body for a study (also the dashboard's study view). */
-export async function renderStudyBody(m: ReportModel, render?: (spec: Chart["spec"]) => Promise<string>): Promise<{ html: string; charts: RenderedChart[] }> {
+/** The report body for a study (also the dashboard's study view); charts drawn by `draw`, else by the reader's browser (renderReportPage adds what it needs). */
+export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{ html: string; charts: RenderedChart[] }> {
   const sections = reportCharts(m);
-  const rendered = await renderCharts(sections, render);
+  const rendered = await renderCharts(sections, draw);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
@@ -246,6 +257,7 @@ td.path { font-family: monospace; font-size: 11px; color: #666; max-width: 280px
 tr.sig td:first-child { font-weight: 600; }
 figure.chart { background: #fff; border: 1px solid #e4e4e4; margin: 12px 0; padding: 10px; overflow-x: auto; }
 figure.chart svg { width: 100%; max-width: 1000px; height: auto; }
+figure.chart .chart-view:empty { min-height: 120px; }
 figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
 .badge.ok { background: #d7f0d7; color: #1c5e1c; } .badge.bad { background: #f7d4d4; color: #8a1c1c; } .badge.muted { background: #eee; color: #555; }
@@ -255,15 +267,18 @@ p.choice { margin: 6px 0; }
 code { font-size: 12px; }
 `;
 
-/** The whole self-contained page (no external resources). */
-export function renderReportPage(m: ReportModel, body: string): string {
+const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
+
+/** The whole self-contained page (no external resources); with `drawInBrowser`, the scripts that draw charts left as specs. */
+export function renderReportPage(m: ReportModel, body: string, drawInBrowser = false): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
 <header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${m.seeds.length} seeds · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
+${drawInBrowser ? NO_SCRIPT : ""}
 ${body}
-</main></body></html>
+</main>${drawInBrowser ? "\n" + chartRuntimeScripts() : ""}</body></html>
 `;
 }

@@ -97,6 +97,8 @@ export interface StudyListing {
 export type SourceSpec =
   | { kind: "logdir"; root: string }
   | { kind: "store"; url: string; readOnly: boolean }
+  /** A log folder whose runs take their predictions from the store. */
+  | { kind: "logdir+store"; root: string; store: { url: string; readOnly: boolean } }
   | { kind: "multi"; sources: SourceSpec[] };
 
 /**

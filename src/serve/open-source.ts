@@ -1,5 +1,5 @@
 /** A data source opened again from its {@link SourceSpec} (in the dashboard's worker thread). */
-import { LogDirSource, MultiSource, StoreSource } from "../report/source.ts";
+import { LogDirSource, LogDirWithStorePredictions, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource, SourceSpec } from "../report/types.ts";
 import { openStore } from "../store/index.ts";
 
@@ -9,7 +9,13 @@ export async function openSourceSpec(spec: SourceSpec): Promise<DataSource> {
       return new LogDirSource(spec.root);
     case "store":
       return new StoreSource(await openStore(spec.url, { existing: true, readOnly: spec.readOnly }), { url: spec.url, readOnly: spec.readOnly });
-    case "multi":
-      return new MultiSource(await Promise.all(spec.sources.map(openSourceSpec)));
+    case "logdir+store":
+      return new LogDirWithStorePredictions(new LogDirSource(spec.root), (await openSourceSpec({ kind: "store", ...spec.store })) as StoreSource, true);
+    case "multi": {
+      // One after another: two connections opening the same SQLite store at once can meet it locked.
+      const sources: DataSource[] = [];
+      for (const s of spec.sources) sources.push(await openSourceSpec(s));
+      return new MultiSource(sources);
+    }
   }
 }

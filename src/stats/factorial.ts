@@ -329,7 +329,7 @@ export function factorialAnalysis(data: FactorialData, level = 0.95): FactorialA
       });
     });
   });
-  if (factors.length > 2) notes.push("each effect is averaged over the factors it does not name; an interaction of three factors is the two-factor interaction at the third factor's second level minus at its first");
+  if (factors.length > 2) notes.push("each effect is averaged over the factors it does not name; a three-factor interaction asks whether a two-factor interaction differs between the levels of the third (with two levels each: the interaction at the third's second level minus at its first)");
   if (factors.some((x) => x.levels.length > 2)) notes.push("F tests of effects with more than one degree of freedom have their df scaled by the Greenhouse–Geisser ε (1 = sphericity holds; lower = the level differences vary unequally over seeds), and their p is the corrected one");
   return { seeds: data.values.length, level, effects, simple, notes };
 }

@@ -42,6 +42,21 @@ function checkCommon(fn: string, sd: number, alpha: number, design: string): voi
   if (design !== "paired" && design !== "two-sample") throw new Error(`stats.${fn}: design must be 'paired' or 'two-sample', got '${design}'`);
 }
 
+/** Memo of t quantiles: a power search evaluates the power many times at the same df, and tQuantile inverts the cdf by iteration each time. */
+const criticalValues = new Map<string, number>();
+const MAX_CRITICAL_VALUES = 4096;
+
+/** tQuantile(p, df), computed once per (p, df) in a process. */
+function criticalT(p: number, df: number): number {
+  const key = `${p}:${df}`;
+  let t = criticalValues.get(key);
+  if (t === undefined) {
+    t = tQuantile(p, df);
+    if (criticalValues.size < MAX_CRITICAL_VALUES) criticalValues.set(key, t);
+  }
+  return t;
+}
+
 /**
  * Power of a t-test to detect a true difference `effect` (in the metric's units) with `n`
  * seeds (pairs, or per group) when the sd is `sd` (of differences for paired designs).
@@ -53,10 +68,10 @@ export function tTestPower(n: number, effect: number, sd: number, opts: PowerOpt
   if (!(n >= 2)) throw new Error(`stats.tTestPower: needs n ≥ 2 seeds${design === "paired" ? "" : " per group"}, got ${n}`);
   const { df, nc } = params(n, effect, sd, design);
   if (alt === "two-sided") {
-    const tc = tQuantile(1 - alpha / 2, df);
+    const tc = criticalT(1 - alpha / 2, df);
     return 1 - noncentralTCdf(tc, df, nc) + noncentralTCdf(-tc, df, nc);
   }
-  const tc = tQuantile(1 - alpha, df);
+  const tc = criticalT(1 - alpha, df);
   return alt === "greater" ? 1 - noncentralTCdf(tc, df, nc) : noncentralTCdf(-tc, df, nc);
 }
 

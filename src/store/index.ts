@@ -21,8 +21,11 @@ export {
 export * from "./types.ts";
 export {
   checkStudyFingerprint,
+  changedParts,
+  fingerprintPart,
   formatDifferences,
   FingerprintChangedError,
   DEFAULT_FINGERPRINT_IGNORE,
   type FingerprintCheck,
+  type FingerprintPart,
 } from "./guard.ts";

@@ -3,7 +3,7 @@ import type { BulkSpec, Driver } from "./driver.ts";
 import { DamagedRowError, StoreError, UnknownRunError } from "./errors.ts";
 import { canonicalJson, sha256 } from "./hash.ts";
 import { makeRunId, seedsKey, seedsToJson, toSeed } from "./ids.ts";
-import { decodeLabels, decodeProbabilities, encodeLabels, encodeProbabilities, PROBABILITY_ENCODING } from "./prediction-codec.ts";
+import { decodeLabels, decodeProbabilities, encodeLabels, encodeProbabilities, PROBABILITY_ENCODING, READABLE_PROBABILITY_ENCODINGS } from "./prediction-codec.ts";
 import {
   RUN_STATUSES,
   type ArtifactInput,
@@ -681,7 +681,7 @@ export class SqlStore implements Store {
       throw new StoreError(`predictions of ${p.variant} (${p.split}): ${p.probabilities.length} probabilities for ${p.examples} examples × ${p.classes} classes`);
     }
     if (p.labels.length !== p.examples) throw new StoreError(`predictions of ${p.variant} (${p.split}): ${p.labels.length} labels for ${p.examples} examples`);
-    const probabilities = encodeProbabilities(p.probabilities);
+    const probabilities = encodeProbabilities(p.probabilities, p.classes);
     const labels = encodeLabels(p.labels);
     await this.#d.transaction(async (tx) => {
       await this.#requireRuns(tx, [p.runId]);
@@ -707,11 +707,11 @@ export class SqlStore implements Store {
     return rows
       .map((r) => {
         const what = `predictions of run ${runId}, variant ${r.variant} (${r.split})`;
-        if (r.encoding !== PROBABILITY_ENCODING) throw new StoreError(`${what}: unknown encoding ${r.encoding}; a newer twin wrote it`);
+        if (!READABLE_PROBABILITY_ENCODINGS.has(r.encoding)) throw new StoreError(`${what}: unknown encoding ${r.encoding}; a newer twin wrote it`);
         const examples = Number(r.examples), classes = Number(r.classes);
         return {
           runId, variant: r.variant, split: r.split, examples, classes,
-          probabilities: decodeProbabilities(r.probabilities, examples * classes, what),
+          probabilities: decodeProbabilities(r.probabilities, r.encoding, examples * classes, what),
           labels: decodeLabels(r.labels, r.labels_encoding, examples, what),
           bytes: r.probabilities.length + r.labels.length,
         };

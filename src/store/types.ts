@@ -160,7 +160,7 @@ export interface PredictionInput {
   runId: string;
   variant: string;
   split: PredictionSplit;
-  /** Class probabilities [examples × classes], row-major; stored in half precision. */
+  /** Class probabilities [examples × classes], row-major; stored as 12-bit probabilities (prediction-codec.ts). */
   probabilities: ArrayLike<number>;
   examples: number;
   classes: number;

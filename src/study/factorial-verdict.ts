@@ -157,7 +157,7 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       const holds = settings.every((s) => clear(s.ci) && Math.sign(s.estimate) === sign);
       const every = y.levels.length === 2 ? `both ${y.name} levels` : `every ${y.name} level`;
       const inter = byName.get(`${x.name} × ${y.name}`) ?? byName.get(`${y.name} × ${x.name}`);
-      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})`);
+      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})${inter && inter.p < 1 - v.level ? `; its size depends on ${y.name} (interaction p = ${pValue(inter.p)})` : ""}`);
       else if (!clear(main.ci!) && !(inter && inter.p < 1 - v.level)) continue;
       else {
         const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction p = ${pValue(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (p = ${pValue(inter.p)})` : ""}`;

@@ -20,7 +20,8 @@ import type { Dataset } from "../data/host/dataset.ts";
 import { resolveFactorSeeds } from "../rng/factors.ts";
 import { variantWorkers, type WorkerPool } from "../twin/hosts.ts";
 import type { Progress, TwinResult } from "../twin/types.ts";
-import { checkStudyFingerprint, formatDifferences, openStore, type RunRecord, type Store } from "../store/index.ts";
+import { checkStudyFingerprint, formatDifferences, openStore, type FingerprintDifference, type RunRecord, type Store } from "../store/index.ts";
+import { allowChangedEffect } from "./allow-changed.ts";
 import type { StudySpec } from "./define.ts";
 import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
 import { codeStudyKey, executeClaimed } from "./executor.ts";
@@ -35,6 +36,7 @@ import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-f
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
 import { writeDesignFile } from "./factorial-design-record.ts";
+import { checkHeldOut } from "./held-out.ts";
 import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
@@ -164,10 +166,19 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   try {
     const loaded = spec.data.load();
     const { train } = loaded;
+    if (loaded.test) checkHeldOut(train, loaded.test);
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);
-    const check = await checkStudyFingerprint(store, spec.name, base, { allowChanged: options.allowChanged, ignore: STUDY_FINGERPRINT_IGNORE });
+    const held = await store.listRuns({ study: spec.name });
+    const effect = (differences: FingerprintDifference[]): string =>
+      allowChangedEffect(differences, {
+        studyFile: rel,
+        planned: plans.length,
+        endedSameFile: held.filter((r) => r.specHash === hash && FINAL.has(r.status)).length,
+        otherFile: held.filter((r) => r.specHash !== hash).length,
+      });
+    const check = await checkStudyFingerprint(store, spec.name, base, { allowChanged: options.allowChanged, ignore: STUDY_FINGERPRINT_IGNORE, allowChangedEffect: effect });
     if (check.differences.length) warn(`study '${spec.name}' continues with a changed fingerprint (--allow-changed):\n${formatDifferences(check.differences)}`);
 
     // One stored run per planned twin run (the same run submitted again is the same record).

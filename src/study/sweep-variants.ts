@@ -6,12 +6,14 @@
  */
 import { resolve } from "node:path";
 import { statSync } from "node:fs";
-import { canonicalJson, collectFingerprint, diffFingerprints, formatDifferences, sha256, StoreError } from "../store/index.ts";
+import { canonicalJson, changedParts, collectFingerprint, diffFingerprints, formatDifferences, sha256, StoreError } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
 import type { SweepVariant } from "./sweep-types.ts";
 
 /** Fingerprint keys that do not matter to an external command's results. */
 const SWEEP_FINGERPRINT_IGNORE = ["argv", "git", "versions", "lockfile"];
+/** A run that ended: kept, never redone (sweep-run.ts). */
+const FINAL_STATES = new Set(["finished", "failed", "diverged"]);
 
 export interface VariantState {
   variant: SweepVariant;
@@ -68,8 +70,8 @@ export async function prepareVariants(store: Store, study: string, variants: Swe
         if (diffs.length > 0) {
           if (!allowChanged) {
             throw new StoreError(
-              `variant '${v.name}' of sweep '${study}' began with other files or another machine; its runs would mix results from different code:\n${formatDifferences(diffs)}\n` +
-                "Go back to what the sweep began with, give the sweep a new name (--name), or pass --allow-changed to mix them anyway.",
+              `variant '${v.name}' of sweep '${study}' began with another fingerprint: its ${changedParts(diffs)} changed since its ${earlier.length} run(s) were made:\n${formatDifferences(diffs)}\n` +
+                `Go back to what the sweep began with, or give the sweep a new name (--name). With --allow-changed, its ${earlier.filter((r) => FINAL_STATES.has(r.status)).length} run(s) that already ended are kept and the rest run with the changed ${changedParts(diffs)}: one verdict then mixes runs made before and after the change.`,
             );
           }
           warn(`variant '${v.name}' continues with a changed fingerprint (--allow-changed):\n${formatDifferences(diffs)}`);

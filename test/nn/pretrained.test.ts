@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as torch from "../../src/torch/index.ts";
 import { nn } from "../../src/torch/index.ts";
+import { runPython } from "../torch/py/python.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-pretrained-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -58,4 +59,56 @@ test("bad input: a pattern that matches nothing, a tensor whose shape does not f
   // re-drawing the tensors that differ makes it fit
   nn.pretrained(nn.mlp([4, 8, 5]), { weights: saved, reinit: ["2.*"] }).initialize(source(1), { disposeGenerators: true });
   assert.throws(() => nn.pretrained(nn.mlp([4, 8, 3]), { weights: join(dir, "nope.safetensors") }), /does not exist/);
+});
+
+test("a re-drawn BatchNorm layer starts with PyTorch's fresh running statistics; kept layers keep the file's", () => {
+  const net = (width = 6) => new nn.Sequential(new nn.Linear(4, 6), new nn.BatchNorm1d(6), new nn.ReLU(), new nn.Linear(6, width), new nn.BatchNorm1d(width), new nn.Linear(width, 3));
+  // Train a little so that the running statistics move away from their start.
+  const trainedBn = net().initialize(source(2), { disposeGenerators: true });
+  const x = torch.randn([32, 4], { generator: new torch.Generator(9) });
+  for (let i = 0; i < 3; i++) trainedBn.forward(x).dispose();
+  const file = join(dir, "bn.safetensors");
+  torch.saveSafetensors(file, trainedBn.stateDict());
+  const saved = trainedBn.stateDict();
+  assert.equal(Number(saved["4.num_batches_tracked"]!.item()), 3);
+
+  const m = nn.pretrained(net(), { weights: file, reinit: ["4.*", "5.*"] }).initialize(source(4), { disposeGenerators: true });
+  const got = m.stateDict();
+  // re-drawn layer 4: weight 1, bias 0 (its default init), running_mean 0, running_var 1, num_batches_tracked 0
+  assert.deepEqual(values(got["4.running_mean"]!), new Array(6).fill(0));
+  assert.deepEqual(values(got["4.running_var"]!), new Array(6).fill(1));
+  assert.equal(Number(got["4.num_batches_tracked"]!.item()), 0);
+  // kept layer 1: the file's statistics
+  assert.deepEqual(values(got["1.running_mean"]!), values(saved["1.running_mean"]!));
+  assert.deepEqual(values(got["1.running_var"]!), values(saved["1.running_var"]!));
+  assert.equal(Number(got["1.num_batches_tracked"]!.item()), 3);
+  assert.notDeepEqual(values(got["1.running_mean"]!), new Array(6).fill(0));
+  // Re-drawing only the weight of a layer resets its statistics too.
+  const w = nn.pretrained(net(), { weights: file, reinit: ["1.weight"] }).initialize(source(4), { disposeGenerators: true }).stateDict();
+  assert.deepEqual(values(w["1.running_var"]!), new Array(6).fill(1));
+  assert.deepEqual(values(w["1.bias"]!), values(saved["1.bias"]!));
+  // A re-drawn layer of another width: the file's statistics (of the old width) are not read, so they need not fit.
+  const wider = nn.pretrained(net(8), { weights: file, reinit: ["3.*", "4.*", "5.weight"] }).initialize(source(4), { disposeGenerators: true }).stateDict();
+  assert.deepEqual(values(wider["4.running_mean"]!), new Array(8).fill(0));
+});
+
+test("a scripted model under nn.pretrained: reinit re-draws exactly those parameters (whatever the module's own init says) and resets their BatchNorm statistics", () => {
+  const { running_var_sum } = runPython<{ running_var_sum: number }>("pretrained_scripted.py", { dir });
+  const scripted = join(dir, "net.pt");
+  const original = nn.torchscript(scripted);
+  const file = join(dir, "net.safetensors");
+  torch.saveSafetensors(file, original.stateDict());
+  const b = original.stateDict();
+  assert.ok(Math.abs(b["bn.running_var"]!.sum().item() - running_var_sum) < 1e-5);
+  const ownReinit = nn.torchscript(scripted, { reinit: ["head.*", "bn.*"] }).initialize(source(6), { disposeGenerators: true }).stateDict();
+  for (const init of ["file", "twin"] as const) {
+    const a = nn.pretrained(nn.torchscript(scripted, { init }), { weights: file, reinit: ["head.*", "bn.*"] }).initialize(source(6), { disposeGenerators: true }).stateDict();
+    assert.deepEqual(values(a["fc.weight"]!), values(b["fc.weight"]!), `${init}: fc keeps the file's weights`);
+    assert.notDeepEqual(values(a["head.weight"]!), values(b["head.weight"]!), `${init}: head is re-drawn`);
+    // the same draw as the scripted module's own reinit from the same source
+    assert.deepEqual(values(a["head.weight"]!), values(ownReinit["head.weight"]!));
+    assert.deepEqual(values(a["bn.running_var"]!), new Array(6).fill(1));
+    assert.deepEqual(values(a["bn.running_mean"]!), new Array(6).fill(0));
+    assert.equal(Number(a["bn.num_batches_tracked"]!.item()), 0);
+  }
 });

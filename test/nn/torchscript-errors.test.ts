@@ -107,7 +107,7 @@ test("random ops never draw from the global generator: no generator is an error 
   x.dispose();
 });
 
-test("init \"twin\" needs a rule for unknown module types; rules and Embedding/LayerNorm defaults apply", () => {
+test("init \"twin\" needs a rule for unknown module types; rules and Embedding, ConvTranspose2d, GroupNorm, LayerNorm defaults apply", () => {
   throwsCleanly(
     () => nn.torchscript(join(dir, "gate.pt"), { init: "twin" }),
     /twin has no default init rule for scale \(module type Gate\); give one with rules: \{ Gate: \(name, shape\) => nn\.init\.… \}/,
@@ -128,6 +128,18 @@ test("init \"twin\" needs a rule for unknown module types; rules and Embedding/L
     assert.equal(state["2.bias"].abs().sum().item(), 0);
     assert.match(emb.describeInitialization()[0], /normal\(0, 1\), row 2 zero \(padding_idx\)/);
     emb.dispose();
+    // ConvTranspose2d (fan_in from weight dim 1: out_channels / groups × kernel), GroupNorm, LayerNorm: as twin's native layers.
+    const source = (path: string, shape: number[]) => new torch.Generator(BigInt(path.length * 1000 + shape.reduce((a, b) => a + b, 0)));
+    const layers = nn.torchscript(join(dir, "layers.pt"), { init: "twin" });
+    const native_ = new nn.Sequential(new nn.ConvTranspose2d(2, 4, 3, { stride: 2 }), new nn.GroupNorm(2, 4), new nn.Flatten(), new nn.Linear(4 * 9 * 9, 6), new nn.LayerNorm(6));
+    layers.initialize(source, { disposeGenerators: true });
+    native_.initialize(source, { disposeGenerators: true });
+    const a = layers.stateDict();
+    const b = native_.stateDict();
+    assert.deepEqual(Object.keys(a), Object.keys(b));
+    for (const key of Object.keys(b)) assert.equal(a[key].sub(b[key]).abs().max().item(), 0, `${key}: scripted init "twin" differs from the native layer`);
+    layers.dispose();
+    native_.dispose();
   });
 });
 

@@ -65,6 +65,14 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** Opens a report file and waits until its script has drawn every chart from its spec (the report draws its charts in the browser). */
+async function openReport(page: Page, file: string): Promise<void> {
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector("html[data-charts]", { timeout: 60_000 });
+  assert.equal(await page.getAttribute("html", "data-charts"), "drawn", "every chart drawn");
+  assert.equal(await page.locator("figure[data-chart]:not([data-drawn])").count(), 0);
+}
+
 /** Waits until the dashboard's view keeps its data version for a second (a redraw replaces every chart's elements). */
 async function viewSettled(page: Page): Promise<void> {
   const version = () => page.$eval("#updated", (e) => e.getAttribute("data-version"));
@@ -73,6 +81,21 @@ async function viewSettled(page: Page): Promise<void> {
     const now = await version();
     if (now === last) return;
     last = now;
+  }
+}
+
+/** Opens a log folder's dashboard at a study's view in a new page, runs `use`, checks the page logged no errors, and closes both. */
+async function onDashboard(logdir: string, study: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  try {
+    await page.goto(`${dash.url}#${study}`);
+    await use(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await dash.close();
   }
 }
 
@@ -107,7 +130,7 @@ test("the static report opens in chromium with every chart drawn and no console 
   page.on("request", (q) => {
     if (!q.url().startsWith("file:")) requests.push(q.url());
   });
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "distribution-val-accuracy", "differences-val-accuracy", "power-val-accuracy", "expected-max-val-accuracy"]) assert.ok(ids.includes(id), id);
@@ -137,7 +160,7 @@ test("a report of the example A/B study, trained by twin compare, opens in chrom
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "curve-train-loss", "distribution-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
@@ -213,7 +236,7 @@ for (let step = 1; step <= 30; step++) console.log(JSON.stringify({ step, train_
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   for (const id of ["curve-val-accuracy", "curve-train-loss", "paired-val-accuracy", "distribution-val-accuracy", "differences-val-accuracy"]) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
   assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="curve-val-accuracy"]', (f) => f.getAttribute("data-marks")))!), { seeds: 10, band: 2, mean: 2 });
@@ -245,7 +268,7 @@ test("twin seeds --vary each is one study: one log folder, one dashboard entry, 
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   await checkCharts(page);
   assert.equal(await page.locator("#variance figure[data-chart]").count(), 1);
   assert.match((await page.locator("#variance p.shares").first().textContent())!, /The shares add up to [\d.]+%/);
@@ -324,7 +347,7 @@ test("a factorial study's report and dashboard view show the factorial analysis:
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   assert.equal(await page.locator("#factorial figure[data-chart]").count(), 2);
@@ -341,20 +364,12 @@ test("a factorial study's report and dashboard view show the factorial analysis:
   await page.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-report.png") });
   await page.close();
 
-  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
-  const dpage = await context.newPage();
-  const derrors = watchErrors(dpage);
-  try {
-    await dpage.goto(dash.url + "#grid");
+  await onDashboard(logdir, "grid", async (dpage) => {
     await dpage.waitForSelector('#factorial figure[data-chart="interaction-optimizer-width"]', { timeout: 60_000 });
     assert.equal(await dpage.locator("#factorial-effects tbody tr").count(), 3);
     await checkCharts(dpage);
     await dpage.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-dashboard.png") });
-    assert.deepEqual(derrors, []);
-  } finally {
-    await dpage.close();
-    await dash.close();
-  }
+  });
 });
 
 test("the deployment section (ensemble curve, validation against test, gain and churn) in the report and live in the dashboard", { timeout: 240_000 }, async () => {
@@ -368,7 +383,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   writeFileSync(file, r.html);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(pathToFileURL(file).href);
+  await openReport(page, file);
   const ids = await checkCharts(page);
   assert.deepEqual(ids, r.charts);
   assert.deepEqual(await page.locator("#deployment figure[data-chart]").evaluateAll((f) => f.map((x) => x.getAttribute("data-chart"))), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);
@@ -384,11 +399,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   await page.close();
 
   // The dashboard shows the same section and takes in seed 4's predictions when its run finishes.
-  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
-  const dpage = await context.newPage();
-  const derrors = watchErrors(dpage);
-  try {
-    await dpage.goto(dash.url + "#deploy");
+  await onDashboard(logdir, "deploy", async (dpage) => {
     await dpage.waitForSelector('figure[data-chart="validation-test"]', { timeout: 60_000 });
     assert.equal(await dpage.$eval('figure[data-chart="validation-test"]', (f) => Number(f.getAttribute("data-points"))), 15);
     writePredictionFixture(studyDir);
@@ -399,9 +410,5 @@ test("the deployment section (ensemble curve, validation against test, gain and 
     assert.match((await dpage.locator("#choice-ensemble").textContent())!, /ensemble of its 5 seeds/);
     await dpage.locator("#deployment").scrollIntoViewIfNeeded();
     await dpage.screenshot({ path: join(ARTIFACTS, "dashboard-deployment.png"), fullPage: false });
-    assert.deepEqual(derrors, []);
-  } finally {
-    await dpage.close();
-    await dash.close();
-  }
+  });
 });

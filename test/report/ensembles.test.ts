@@ -9,10 +9,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildReportModel, DeploymentAccumulator, loadStudyDir, type RunData, type SplitPredictions, type StudyData } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, DeploymentAccumulator, loadStudyDir, reportCharts, type Chart, type RunData, type SplitPredictions, type StudyData } from "../../src/report/index.ts";
 import { bySeedHash } from "../../src/report/model/sample.ts";
 import { writeNpy } from "../../src/data/host/npy.ts";
 import { writeFixture } from "./fixture.ts";
+import { writePredictionFixture } from "./fixture-predictions.ts";
 
 const close = (a: number, b: number, msg: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg}: ${a} vs ${b}`);
 
@@ -130,6 +131,47 @@ test("a log folder's run folders with predictions.npy and labels.npy give the de
     const b = m.deployment.analysis!.variants.find((v) => v.variant === "b")!;
     close(b.validation.ensemble, 0.75, "b's ensemble on validation");
     close(b.test!.ensemble, 1, "b's ensemble on test");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the report's deployment section: its charts carry the model's numbers, its table and choices are on the page; without predictions one line", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-ens-report-"));
+  try {
+    const dir = writeFixture(root, { seeds: 4, steps: 10, checks: false });
+    const plain = await buildReport(loadStudyDir(dir));
+    assert.deepEqual(plain.charts.filter((c) => /ensemble|validation-test/.test(c)), []);
+    assert.match(plain.html, /id="deployment-unavailable">Not available: no run of this study kept per-example predictions/);
+
+    writePredictionFixture(dir);
+    const r = await buildReport(loadStudyDir(dir));
+    const d = r.model.deployment;
+    const charts = reportCharts(r.model).deployment;
+    assert.deepEqual(charts.map((c) => c.id), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);
+    for (const id of charts.map((c) => c.id)) assert.ok(r.charts.includes(id), id);
+    const layer = (c: Chart, name: string) => ((c.spec.layer ?? (c.spec.vconcat as { layer: unknown[] }[]).flatMap((v) => v.layer)) as { name: string; data: { values: Record<string, unknown>[] } }[]).find((l) => l.name === name)!.data.values;
+    // Ensemble curve: every variant's mean per k on both sets, in percent.
+    const curve = layer(charts[0]!, "mean");
+    for (const v of d.analysis!.variants) {
+      for (const set of ["validation", "test"] as const) {
+        const want = v[set]!.curve.map((p) => [p.k, 100 * p.mean]);
+        assert.deepEqual(curve.filter((x) => x.variant === v.variant && x.set === set).map((x) => [x.k, x.mean]), want, `${v.variant} ${set}`);
+        assert.equal(want.length, 4);
+      }
+    }
+    assert.match(charts[0]!.caption, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
+    // Validation against test: one dot per seed, one diamond per variant.
+    assert.deepEqual(layer(charts[1]!, "seeds").map((x) => [x.variant, x.seed, x.validation, x.test]), d.scatter.map((p) => [p.variant, p.seed, 100 * p.validation, 100 * p.test]));
+    assert.equal(layer(charts[1]!, "ensembles").length, 3);
+    assert.match(charts[1]!.caption, /Spearman ρ = /);
+    // Gain with its interval, and churn.
+    assert.deepEqual(layer(charts[2]!, "gain").map((x) => [x.variant, x.gain, x.lo]), d.analysis!.variants.map((v) => [v.variant, 100 * v.gain!.estimate, 100 * v.gain!.lo]));
+    assert.deepEqual(layer(charts[2]!, "churn").filter((x) => String(x.what).startsWith("mean")).map((x) => x.value), d.analysis!.variants.map((v) => 100 * v.churn!.mean));
+    // The table and both choices.
+    assert.equal((r.html.match(/<tr data-variant="[a-z]+"><td>[a-z]+<\/td><td>4<\/td>/g) ?? []).length, 6, "a row per variant in the verdict table and in the deployment table");
+    assert.match(r.html, new RegExp(`id="choice-ensemble"><b>As an ensemble: ${d.analysis!.ensemble!.variant}</b>`));
+    assert.match(r.html, /id="choice-single"><b>As one seed: \w+<\/b> \(worst of its 4 seeds .*95% CI \[/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -132,7 +132,20 @@ test("charts: pure specs with legends that say what bands are; counts match the 
 test("twin report: self-contained HTML (no external resources), every chart drawn, PNGs", async () => {
   const png = join(root, "png");
   const r = await buildReport(loadStudyDir(abDir), { png });
-  assert.ok(!/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/.test(r.html), "no external resources");
+  // The inlined vega and vega-lite runtimes are library code (their URL strings are not requests; the browser test checks that nothing is fetched): the rest of the page is checked.
+  const runtimes = [...r.html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
+  assert.equal(runtimes.length, 3, "vega, vega-lite and the drawing script, inlined");
+  assert.match(runtimes[0]![1]!, /\.vega=\{\}/);
+  assert.match(runtimes[1]![1]!, /\.vegaLite=\{\}/);
+  const page = r.html.replace(/<script>[\s\S]*?<\/script>/g, "");
+  assert.ok(!/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/.test(page), "no external resources");
+  const specs = [...page.matchAll(/<figure class="chart" id="chart-([^"]+)"[^>]*><div class="chart-view"><\/div><script type="application\/json" class="chart-spec">([^<]*)<\/script>/g)];
+  assert.deepEqual(specs.map((m) => m[1]), r.charts, "every chart carries its spec, in page order");
+  const model = reportCharts(r.model);
+  for (const [i, chart] of allCharts(model).entries()) {
+    const { $schema: _, ...spec } = chart.spec;
+    assert.deepEqual(JSON.parse(specs[i]![2]!), spec, `${chart.id}: the spec in the page is the chart's`);
+  }
   for (const id of r.charts) {
     assert.match(r.html, new RegExp(`data-chart="${id}"`));
     const sig = readFileSync(join(png, `${id}.png`)).subarray(0, 8);

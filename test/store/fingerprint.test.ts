@@ -169,8 +169,17 @@ describe("fingerprints", () => {
         assert.ok(err instanceof FingerprintChangedError);
         assert.deepEqual(err.differences.map((d) => d.key), ["files.model.ts", "git.diffHash", "git.dirty"]);
         assert.match(err.message, /study 's' began with another fingerprint/);
-        assert.match(err.message, /git\.dirty: false → true/);
-        assert.match(err.message, /--allow-changed/);
+        assert.match(err.message, /its code changed since its runs were made/);
+        assert.match(err.message, /  code · files\.model\.ts: "[0-9a-f]+\.\.\. → "[0-9a-f]+\.\.\.\n  code · git\.diffHash: .*\n  code · git\.dirty: false → true\n/);
+        assert.match(err.message, /--allow-changed continues the study anyway: runs made before and after the change then belong to one study\.$/);
+        return true;
+      });
+      // The study layer says what the flag would do; the parts are named by fingerprint key.
+      await assert.rejects(checkStudyFingerprint(store, "s", { ...fp2, versions: { ...fp2.versions, node: "v0" }, datasets: { "d.bin": "00" } }, { allowChangedEffect: (d) => `effect of ${d.length}` }), (err: unknown) => {
+        assert.match((err as Error).message, /its code, data and environment changed since its runs were made:/);
+        assert.match((err as Error).message, /  data · datasets\.d\.bin: \(absent\) → "00"/);
+        assert.match((err as Error).message, /  environment · versions\.node: ".*" → "v0"/);
+        assert.match((err as Error).message, /effect of 6\.$/);
         return true;
       });
       assert.equal(await store.getFingerprint(fingerprintHash(fp2)), undefined, "nothing stored by the refused check");

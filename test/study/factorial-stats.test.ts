@@ -1,7 +1,7 @@
 // `twin stats --factors`: factorial results from a file (long form, one column per factor, a seed column).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -72,7 +72,7 @@ test("a run that diverged leaves its seed out, named; a missing cell, a one-leve
   assert.throws(() => readResults(file("c.csv", CSV), { factors: ["optimizer", "augment"] }), /no column "augment" for --factors/);
 });
 
-test("twin stats --factors --json prints the factorial entries; JSON Lines work too", () => {
+test("twin stats --factors --json prints the factorial entries; JSON Lines work too; --plot writes the interaction plots as a PNG", () => {
   const r = spawnSync(process.execPath, ["bin/twin.js", "stats", file("cli.csv", CSV), "--factors", "optimizer,dropout", "--metric", "accuracy", "--json"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { factorial: Record<string, unknown>[] };
@@ -83,10 +83,39 @@ test("twin stats --factors --json prints the factorial entries; JSON Lines work 
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /optimizer × dropout +−0\.00\d+ +95% CI/);
   assert.match(t.stdout, /• optimizer and dropout do not stack/);
+  const png = join(dir, "plots", "grid.png");
+  const plotted = spawnSync(process.execPath, ["bin/twin.js", "stats", file("p.csv", CSV), "--factors", "optimizer,dropout", "--plot", png], { encoding: "utf8" });
+  assert.equal(plotted.status, 0, plotted.stderr);
+  assert.match(plotted.stdout, new RegExp(`wrote ${png.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
   const bad = spawnSync(process.execPath, ["bin/twin.js", "stats", file("b.csv", CSV), "--factors", "seed"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /"seed" is a row column, not a factor/);
   const mixed = spawnSync(process.execPath, ["bin/twin.js", "stats", file("x.csv", CSV), "--factors", "optimizer,dropout", "--reference", "sgd"], { encoding: "utf8" });
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--reference does not apply/);
+});
+
+test("three factors, one with three levels: the verdict tests the three-way interaction and corrects F tests with Greenhouse–Geisser", () => {
+  const lines = ["seed,opt,aug,width,acc"];
+  const r = s.rng(303);
+  for (let seed = 0; seed < 8; seed++) {
+    const base = 0.85 + 0.01 * r.nextNormal();
+    for (const [o, opt] of [["sgd", 0], ["adam", 0.004]] as const) {
+      for (const [a, aug] of [["none", 0], ["flip", 0.003]] as const) {
+        ["s", "m", "l"].forEach((w, i) => lines.push(`${seed},${o},${a},${w},${(base + opt + aug + 0.002 * i + 0.002 * (1 + i) * r.nextNormal()).toFixed(5)}`));
+      }
+    }
+  }
+  const v = factorialVerdict(readResults(file("g3.csv", lines.join("\n")), { factors: ["opt", "aug", "width"] }), { metric: "acc", factors: ["opt", "aug", "width"] });
+  assert.deepEqual(v.factorial.map((e) => e.name), ["opt", "aug", "width", "opt × aug", "opt × width", "aug × width", "opt × aug × width"]);
+  const width = v.factorial[2]!, threeWay = v.factorial[6]!;
+  for (const e of [width, threeWay]) {
+    assert.ok(e.gg && e.gg.epsilon >= 0.5 && e.gg.epsilon <= 1, `${e.name}: ε ${e.gg?.epsilon}`);
+    assert.equal(e.p, e.gg!.p);
+    assert.deepEqual(e.gg!.df, [e.gg!.epsilon * e.df[0], e.gg!.epsilon * e.df[1]]);
+  }
+  assert.equal(v.factorial[3]!.gg, null);
+  assert.ok(v.statements.some((t) => /3-way interaction opt × aug × width \(F\(2, 14\) = [\d.]+, Greenhouse–Geisser ε = [\d.]+, p = [\d.]+\): the opt × aug interaction (does not clearly differ|differs) between the levels of width/.test(t)), v.statements.join("\n"));
+  assert.ok(!v.notes.some((n) => /not analysed/.test(n)));
 });

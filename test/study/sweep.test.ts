@@ -301,7 +301,8 @@ test("a variant whose command changed is refused unless --allow-changed", async 
   );
   // The script's content changing is refused too (a fingerprint of the files in the command).
   writeFileSync(good, `console.log('{"acc": 0.8}')\n`);
-  await assert.rejects(runSweep({ ...quiet, cwd, name: "c", seeds: 2, variants: [{ name: "a", command: [NODE, good] }] }), /began with other files[\s\S]*files\./);
+  await assert.rejects(runSweep({ ...quiet, cwd, name: "c", seeds: 2, variants: [{ name: "a", command: [NODE, good] }] }), /variant 'a' of sweep 'c' began with another fingerprint: its code changed since its 2 run\(s\) were made:\n  code · files\.[\s\S]*With --allow-changed, its 2 run\(s\) that already ended are kept and the rest run with the changed code: one verdict then mixes runs made before and after the change\./);
+  // As the refusal said: the ended runs are kept, the new seed runs with the changed file.
   const r = await runSweep({ ...quiet, cwd, name: "c", seeds: 3, allowChanged: true, variants: [{ name: "a", command: [NODE, good] }] });
   assert.deepEqual(r.runs.map((o) => o.reused), [true, true, false]);
 });

@@ -53,7 +53,7 @@ export function ensembleCurveChart(d: DeploymentData, variants: readonly string[
         name: "band",
         data: { values: rows },
         mark: { type: "area", opacity: 0.14 },
-        encoding: { x, y: { field: "min", type: "quantitative", title: "accuracy (%)", scale: { zero: false } }, y2: { field: "max" }, color: { ...color, legend: null }, detail: { field: "set" } },
+        encoding: { x, y: { field: "min", type: "quantitative", title: "accuracy (%)", scale: { zero: false } }, y2: { field: "max" }, color: { ...color, legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 3 } }, detail: { field: "set" } },
       },
       {
         name: "mean",
@@ -103,7 +103,7 @@ export function validationTestChart(d: DeploymentData, variants: readonly string
     caption:
       `Each dot is one seed: its accuracy on the validation split (x, where choices are made) against the held-out test set (y). ` +
       `A seed lucky on validation can be unlucky on test: where a variant's dots rise from left to right, validation ranks its seeds as test does; the dashed line is test = validation. ` +
-      (ensembles.length ? `Diamonds: the ensemble of all seeds (the ensemble seeds) on both sets. ` : d.sharedValidation ? "" : "No ensemble diamonds: the seeds were validated on different splits. ") +
+      (ensembles.length ? `Diamonds: each variant's ensemble of its seeds, on both sets. ` : d.sharedValidation ? "" : "No ensemble diamonds: the seeds were validated on different splits. ") +
       (agreement.length ? `${agreement.join("; ")}. ` : "Rank agreement needs 3 or more seeds with test predictions. ") +
       (d.scatterSummarised ? `Summarised: a fixed sample of at most ${Math.max(...d.variants.map((v) => seeds.filter((p) => p.variant === v.name).length))} seeds per variant drawn (by seed hash).` : `Seeds: ${d.variants.map((v) => `${v.name} ${v.testSeeds}`).join(", ")}.`),
     series: new Set(all.map((p) => p.variant)).size,

@@ -22,6 +22,14 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
   const base = { metric: sample.metric, power, alpha, comparisons: [] as PowerData["comparisons"] };
   if (!analysis || analysis.comparisons.length === 0) return { ...base, available: false, reason: "needs at least two variants with runs" };
   const byName = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
+  // The detectable difference is proportional to the sd (the power depends on difference / sd only): solved once per design and seed count at sd = 1.
+  const unitEffects = new Map<string, number>();
+  const detectable = (k: number, sd: number, design: "paired" | "two-sample"): number => {
+    const key = `${design}:${k}`;
+    let unit = unitEffects.get(key);
+    if (unit === undefined) unitEffects.set(key, (unit = minimumDetectableEffect(k, 1, { power, alpha, design })));
+    return unit * sd;
+  };
   for (const c of analysis.comparisons) {
     const a = byName.get(c.a)!, b = byName.get(c.b)!;
     let sd: number, n: number;
@@ -39,7 +47,7 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
     if (!(sd > 0) || !Number.isFinite(sd)) continue;
     const maxN = Math.min(64, Math.max(20, 2 * n));
     const curve: { seeds: number; detectable: number }[] = [];
-    for (let k = 2; k <= maxN; k++) curve.push({ seeds: k, detectable: minimumDetectableEffect(k, sd, { power, alpha, design }) });
+    for (let k = 2; k <= maxN; k++) curve.push({ seeds: k, detectable: detectable(k, sd, design) });
     base.comparisons.push({ a: c.a, b: c.b, design, sd, n, observed: Math.abs(c.diff), curve });
   }
   if (base.comparisons.length === 0) return { ...base, available: false, reason: "the spread of the differences is zero or unknown (needs ≥ 2 seeds that differ)" };

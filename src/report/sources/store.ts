@@ -130,6 +130,22 @@ export class StoreSource implements DataSource {
    * seeds (every factor's seed equal), of one variant; undefined when there
    * is no such run or it kept none. A study's runs are listed once.
    */
+  /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */
+  forgetRuns(study: string): void {
+    this.runsBySeeds.delete(study);
+  }
+
+  /** A text that changes whenever a run of the study ends (how many have ended, and the last end). */
+  async endedRunsStamp(study: string): Promise<string> {
+    let ended = 0, last = 0;
+    for (const r of await this.store.listRuns({ study })) {
+      if (r.finishedAt === null) continue;
+      ended++;
+      last = Math.max(last, r.finishedAt);
+    }
+    return `${ended}@${last}`;
+  }
+
   async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<RunData["predictions"]> {
     let byKey = this.runsBySeeds.get(study);
     if (!byKey) {

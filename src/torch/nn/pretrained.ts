@@ -9,6 +9,12 @@
  * from the same weights and only the re-drawn part (and the data order,
  * augmentation, dropout) varies with the seed: Picard's (2021) question of how
  * much of the seed spread is left after pretraining.
+ *
+ * A normalisation layer whose weight or bias is re-drawn also starts with
+ * fresh running statistics, as a newly built one would in PyTorch
+ * (running_mean 0, running_var 1, num_batches_tracked 0): keeping the trained
+ * layer's statistics beside new affine parameters would mix two layers. The
+ * file's statistics of such a layer are not read (their shapes need not fit).
  */
 import { basename } from "node:path";
 import { existsSync } from "node:fs";
@@ -17,6 +23,7 @@ import type { Generator, GeneratorSource } from "../generator.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Module, InitSource, InitializeOptions, StateDict } from "./module.ts";
 import { matchPaths } from "./parameter-patterns.ts";
+import { noGrad } from "../runtime.ts";
 
 export interface PretrainedOptions {
   /** A safetensors file with the model's state dict (e.g. saved with saveSafetensors(path, model.stateDict())). */
@@ -25,6 +32,25 @@ export interface PretrainedOptions {
   reinit?: readonly string[];
   /** Glob patterns of parameter paths kept fixed during training. */
   freeze?: readonly string[];
+}
+
+/** Running statistics of BatchNorm/InstanceNorm layers (native and scripted) and the values a new layer starts with. */
+const RUNNING_STATS: Record<string, (t: Tensor) => void> = {
+  running_mean: (t) => t.zero_(),
+  running_var: (t) => t.fill_(1),
+  num_batches_tracked: (t) => t.zero_(),
+};
+
+const ownerOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf(".")));
+
+/** Buffer paths of running statistics whose layer has a parameter in `redrawn`. */
+function statsOfRedrawnLayers(module: Module, redrawn: ReadonlySet<string>): Map<string, Tensor> {
+  const owners = new Set([...redrawn].map(ownerOf));
+  const out = new Map<string, Tensor>();
+  for (const [path, t] of module.namedBuffers()) {
+    if (path.slice(path.lastIndexOf(".") + 1) in RUNNING_STATS && owners.has(ownerOf(path))) out.set(path, t);
+  }
+  return out;
 }
 
 /** A module that starts from trained weights (see the file comment); everything else is the wrapped module's. */
@@ -51,10 +77,11 @@ export class Pretrained {
     const what = `nn.pretrained(${basename(this.weights)})`;
     try {
       const own = this.module.stateDict();
+      const reset = statsOfRedrawnLayers(this.module, this.#reinit);
       const load: StateDict = {};
       const problems: string[] = [];
       for (const [key, t] of Object.entries(own)) {
-        if (this.#reinit.has(key)) continue;
+        if (this.#reinit.has(key) || reset.has(key)) continue;
         const w = file.tensors[key];
         if (!w) problems.push(`the file has no tensor "${key}" (shape [${t.shape.join(", ")}])`);
         else if (w.shape.length !== t.shape.length || w.shape.some((v, i) => v !== t.shape[i])) {
@@ -68,6 +95,9 @@ export class Pretrained {
       }
       this.module.loadStateDict(load, { strict: false });
       if (this.#reinit.size) this.module.initialize(source, { ...options, only: this.#reinit });
+      noGrad(() => {
+        for (const [path, t] of reset) RUNNING_STATS[path.slice(path.lastIndexOf(".") + 1)]!(t);
+      });
     } finally {
       for (const t of Object.values(file.tensors)) t.dispose();
     }

@@ -261,7 +261,7 @@ export class TorchScriptModule extends ScriptedPart {
    */
   override initialize(source: InitSource, options: InitializeOptions = {}): this {
     if (options.overwrite === false) return this;
-    const targets = this.#redrawn().filter((p) => !options.only || options.only.has(p.path));
+    const targets = this.#redrawn(options.only);
     noGrad(() => {
       for (const p of targets) {
         if (source instanceof Function) {
@@ -288,13 +288,21 @@ export class TorchScriptModule extends ScriptedPart {
     return this;
   }
 
-  /** The parameters init/reinit re-draw; throws naming those without a rule and patterns that match nothing. */
-  #redrawn(): ReturnType<Module["parameterInfo"]> {
+  /**
+   * The parameters init/reinit re-draw, or exactly `only` when a caller names them (nn.pretrained's reinit,
+   * whatever init says); throws naming those without a rule and patterns that match nothing.
+   */
+  #redrawn(only?: ReadonlySet<string>): ReturnType<Module["parameterInfo"]> {
     const all = this.parameterInfo();
     let targets = all;
-    if (this.#init === "file") {
-      const selected = matchPaths(this.#reinit, all.map((p) => p.path), `nn.torchscript(${basename(this.path)}), reinit`);
-      targets = all.filter((p) => selected.has(p.path));
+    if (only) targets = all.filter((p) => only.has(p.path));
+    else if (this.#init === "file") {
+      // A tied weight matches under either path ("decoder.*" re-draws the tensor decoder shares with the encoder).
+      const paths = all.map((p) => p.path);
+      const tiedPaths = [...this.tied.keys()].filter((alias) => paths.includes(this.tied.get(alias)!));
+      const selected = matchPaths(this.#reinit, [...paths, ...tiedPaths], `nn.torchscript(${basename(this.path)}), reinit`);
+      const redrawn = new Set([...selected].map((p) => this.tied.get(p) ?? p));
+      targets = all.filter((p) => redrawn.has(p.path));
     }
     const missing = targets.filter((p) => isNoRule(p.init));
     if (missing.length) {

@@ -183,6 +183,8 @@ def fixtures(d):
     torch.jit.script(Noisy()).save(f"{d}/noisy.pt")
     emb = nn.Sequential(nn.Embedding(7, 4, padding_idx=2), nn.Flatten(), nn.LayerNorm(12), nn.Linear(12, 10))
     torch.jit.script(emb).save(f"{d}/embedding.pt")
+    layers = nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2), nn.GroupNorm(2, 4), nn.Flatten(), nn.Linear(4 * 9 * 9, 6), nn.LayerNorm(6))
+    torch.jit.script(layers).save(f"{d}/layers.pt")
     torch.jit.trace(nn.Sequential(nn.Linear(SIZE * SIZE, 8), nn.ReLU(), nn.Linear(8, 10)), torch.ones(2, SIZE * SIZE)).save(f"{d}/traced.pt")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)  # the frozen if, which is the point

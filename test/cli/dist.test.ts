@@ -1,0 +1,88 @@
+/**
+ * The compiled CLI on its own: dist/ copied without src/ next to the
+ * package's node_modules (an installation of the build only) runs every
+ * command that reads, including the files those commands start on their own
+ * (the sweep's command launcher, the dashboard's view worker, the report's
+ * chart runtime and assets), and a command that trains says what it needs.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeFixture } from "../report/fixture.ts";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const dir = mkdtempSync(join(tmpdir(), "twin-dist-"));
+const install = join(dir, "twin");
+let study: string;
+
+before(() => {
+  const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
+  mkdirSync(install);
+  for (const part of ["dist", "bin", "package.json"]) cpSync(join(ROOT, part), join(install, part), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(install, "node_modules"));
+  study = writeFixture(join(dir, "logs"), { study: "ab", seeds: 3, steps: 20 });
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function twin(args: string[], cwd = dir): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(install, "bin/twin.js"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("the build alone: no src/ in the installation", () => {
+  assert.ok(!existsSync(join(install, "src")));
+  assert.ok(existsSync(join(install, "dist/.built")));
+});
+
+test("twin report from the build writes a page with the chart runtime and its assets", () => {
+  const out = join(dir, "report.html");
+  const r = twin(["report", study, "-o", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const html = readFileSync(out, "utf8");
+  assert.match(html, /\.vegaLite=\{\}/);
+  assert.match(html, /data-charts/);
+  assert.equal((html.match(/<script type="application\/json" class="chart-spec">/g) ?? []).length, Number(/\((\d+) charts/.exec(r.stdout)![1]));
+});
+
+test("twin sweep from the build starts its command launcher (dist/study/sweep-launcher.js)", () => {
+  const cwd = join(dir, "sweep");
+  mkdirSync(cwd);
+  const r = twin(["sweep", "--seeds", "2", "--", "sh", "-c", 'echo "{\\"step\\": 1, \\"val_accuracy\\": 0.8$TWIN_SEED_INIT}"'], cwd);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr + r.stdout, /\[2\/2\] default seed 1: finished/);
+});
+
+test("twin serve from the build starts its view worker (dist/serve/view-worker-main.js) and serves a study's charts", async () => {
+  const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", join(dir, "logs"), "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let out = "", err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const url = await new Promise<string>((resolvePromise, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d;
+        const m = /twin dashboard: (http:\/\/\S+)/.exec(out);
+        if (m) resolvePromise(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`twin serve exited (${code}): ${err}`)));
+    });
+    const res = await fetch(new URL("/api/studies/ab", url));
+    const body = (await res.json()) as { html?: string; charts?: unknown[]; error?: string };
+    assert.equal(res.status, 200, body.error);
+    assert.ok((body.charts?.length ?? 0) >= 5);
+    assert.match(body.html!, /<svg/);
+  } finally {
+    child.kill("SIGTERM");
+  }
+});
+
+test("a command that trains, from the build alone, says that it needs the sources", () => {
+  const r = twin(["compare", "--help"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /twin compare trains models and runs from twin's TypeScript sources \(src\/\), which this installation lacks/);
+});

@@ -1,0 +1,53 @@
+/**
+ * twin's own studies keep curves in the log folder and predictions in the
+ * store: the report and the dashboard of the log folder take each run's
+ * predictions from the store's run with the same factor seeds.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { LogDirSource, LogDirWithStorePredictions, StoreSource, streamReportModel, withStorePredictions } from "../../src/report/index.ts";
+import { openStore } from "../../src/store/index.ts";
+import { importStudy } from "../../src/study/study-file.ts";
+import { runStudy } from "../../src/study/run-study.ts";
+import { studyProject } from "../study/fixtures/synthetic-study.ts";
+
+test("a log folder written by twin gets its runs' predictions from the store: the same deployment section as the store's", { timeout: 300_000 }, async () => {
+  const p = studyProject({ name: "kept", steps: 6, evalEvery: 3, testSet: 60, split: "shared" });
+  try {
+    await runStudy(await importStudy(p.file), { record: true, cwd: p.dir, studyFile: p.file, plan: 3, jobs: 1, logdir: "runs" });
+    const logs = new LogDirSource(join(p.dir, "runs"));
+    const alone = await streamReportModel((await logs.openStudy("kept"))!);
+    assert.equal(alone.deployment.available, false, "the log folder alone has no predictions");
+    const store = new StoreSource(await openStore(undefined, { cwd: p.dir, existing: true }));
+    try {
+      const fromStore = (await streamReportModel((await store.openStudy("kept"))!)).deployment;
+      const filled = (await streamReportModel(withStorePredictions((await logs.openStudy("kept"))!, store))).deployment;
+      assert.equal(filled.available, true);
+      // The log folder lists variants by name, the store in study order.
+      const byName = <T extends { name?: string; variant?: string }>(xs: T[]): T[] => [...xs].sort((a, b) => ((a.name ?? a.variant)! < (b.name ?? b.variant)! ? -1 : 1));
+      assert.deepEqual(byName(filled.variants), byName(fromStore.variants));
+      assert.equal(filled.sharedValidation, true);
+      assert.deepEqual(filled.variants.map((v) => v.testSeeds), fromStore.variants.map(() => 3));
+      // The same numbers: the log folder's seed labels are the store's root seeds here, and the predictions the same rows.
+      const numbers = (d: typeof filled) => byName(d.analysis!.variants).map((v) => [v.variant, v.validation.ensemble, v.test!.ensemble, v.gain?.estimate, v.churn?.mean]);
+      assert.deepEqual(numbers(filled), numbers(fromStore));
+      const dots = (d: typeof filled) => [...d.scatter].sort((a, b) => (a.variant + a.seed < b.variant + b.seed ? -1 : 1));
+      assert.deepEqual(dots(filled), dots(fromStore));
+
+      // The dashboard's source: seeds whose runs all got predictions keep the log folder's stamp; the others follow the store's ended runs.
+      const live = new LogDirWithStorePredictions(logs, store);
+      const before = (await live.seedStamps("kept"))!;
+      const logStamps = (await logs.seedStamps("kept"))!;
+      for (const [seed, stamp] of before) assert.match(stamp, new RegExp(`^${logStamps.get(seed)!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};store=3@\\d+$`));
+      const m = await streamReportModel((await live.openStudy("kept"))!);
+      assert.equal(m.deployment.available, true);
+      assert.deepEqual(await live.seedStamps("kept"), logStamps);
+      assert.deepEqual(live.spec(), undefined, "a store opened without a URL cannot be opened again in a worker");
+    } finally {
+      await store.close();
+    }
+  } finally {
+    p.cleanup();
+  }
+});

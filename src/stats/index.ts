@@ -40,6 +40,7 @@ export * from "./mcnemar-models.ts";
 export * from "./spearman.ts";
 export * from "./churn.ts";
 export * from "./ensemble-gain.ts";
+export * from "./satterthwaite.ts";
 export * from "./sequential.ts";
 export * from "./compare.ts";
 export * from "./beta.ts";

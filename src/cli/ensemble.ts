@@ -1,4 +1,5 @@
 /** `twin ensemble FILES… --labels FILE`: seed ensembles of prediction files from any framework. */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { churn, ensembleCurve, ensembleGain, predictedClasses, subsetAccuracy } from "../stats/index.ts";
 import { checkPredictionSet, readLabelsFile, readPredictionFile, type PredictionKind } from "../study/prediction-files.ts";
@@ -44,6 +45,9 @@ export function registerEnsemble(program: Command): void {
       const maxSubsets = positiveInteger("--subsets", opts.subsets);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got '${opts.seed}')`);
+      for (const f of [...files, opts.labels]) {
+        if (!existsSync(f)) throw new Error(`${f}: no such file${f === opts.labels ? " (--labels)" : ""}`);
+      }
       const members = files.map((f) => readPredictionFile(f, kind));
       const labels = readLabelsFile(opts.labels);
       checkPredictionSet(members, opts.labels, labels);

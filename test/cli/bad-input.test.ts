@@ -25,7 +25,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** [arguments, exit status, what stderr must say]. */
 const CASES: [string[], number, RegExp][] = [
   [["frobnicate"], 2, /unknown command 'frobnicate'/],
-  [["stats"], 2, /missing required argument 'file'/],
+  [["stats"], 2, /missing required argument 'file\|logdir'/],
   [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
   [["stats", csv, "--metric", "zz"], 1, /no metric "zz" in the results; available: acc/],
   [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],

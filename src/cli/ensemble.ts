@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import { churn, ensembleCurve, ensembleGain, predictedClasses, subsetAccuracy } from "../stats/index.ts";
 import { checkPredictionSet, readLabelsFile, readPredictionFile, type PredictionKind } from "../study/prediction-files.ts";
 import { UsageError } from "./exit-codes.ts";
+import { readNpy } from "../data/host/npy.ts";
+import { checkHeldOut } from "../study/held-out.ts";
 
 interface EnsembleOptions {
   labels: string;
@@ -12,6 +14,22 @@ interface EnsembleOptions {
   probabilities?: boolean;
   subsets: string;
   seed: string;
+  trainInputs?: string;
+  testInputs?: string;
+}
+
+/**
+ * --train-inputs/--test-inputs: the examples the predictions were made on
+ * must not be training examples (rows compared byte for byte), and there must
+ * be one per prediction row.
+ */
+function checkInputs(trainPath: string, testPath: string, examples: number, predictions: string): void {
+  const train = readNpy(trainPath), test = readNpy(testPath);
+  if (test.shape[0] !== examples) throw new Error(`${testPath}: ${test.shape[0]} examples but the predictions have ${examples} (${predictions}); give the inputs the predictions were made on, in the same order`);
+  if (train.dtype !== test.dtype || train.shape.slice(1).join() !== test.shape.slice(1).join()) {
+    throw new Error(`${trainPath} holds ${train.dtype} [${train.shape.join(", ")}] and ${testPath} ${test.dtype} [${test.shape.join(", ")}]: rows can only be compared between arrays of one dtype and row shape; save both the same way`);
+  }
+  checkHeldOut({ name: trainPath, inputs: train }, { name: testPath, inputs: test });
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -31,10 +49,12 @@ export function registerEnsemble(program: Command): void {
     .option("--probabilities", "the files hold probabilities: refuse anything else (default: detected)")
     .option("--subsets <n>", "most subsets of k members scored per k: all of them when there are at most this many, else a seeded random sample", "100")
     .option("--seed <n>", "seed of the subset sample", "0")
+    .option("--train-inputs <file>", "with --test-inputs: the training examples (NPY, one row per example); twin refuses predictions made on examples that are also in it")
+    .option("--test-inputs <file>", "the examples the predictions were made on (NPY, in the same order)")
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
-      "\nPredictions: NPY float32/float64 [examples, classes], or CSV/TSV with one row per example and one column per class (header optional)." +
+      "\nPredictions: NPY float16/float32/float64 (either byte order) [examples, classes], or CSV/TSV with one row per example and one column per class (header optional)." +
         "\nRows that hold values outside [0, 1] are read as logits and softmaxed (said in a note); values in [0, 1] must sum to 1 per row." +
         '\nJSON: {"members": [{"file", "accuracy"}], "ensemble_accuracy", "curve": [{"k", "mean", "min", "max", "subsets", "exhaustive"}], ...}' +
         "\n\nExamples:\n  $ twin ensemble seed-*/test_predictions.npy --labels test_labels.npy\n  $ twin ensemble a.csv b.csv c.csv --labels labels.csv --json",
@@ -45,12 +65,14 @@ export function registerEnsemble(program: Command): void {
       const maxSubsets = positiveInteger("--subsets", opts.subsets);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got '${opts.seed}')`);
+      if ((opts.trainInputs === undefined) !== (opts.testInputs === undefined)) throw new UsageError("--train-inputs and --test-inputs go together: the examples predicted and the training examples they must not be among");
       for (const f of [...files, opts.labels]) {
         if (!existsSync(f)) throw new Error(`${f}: no such file${f === opts.labels ? " (--labels)" : ""}`);
       }
       const members = files.map((f) => readPredictionFile(f, kind));
       const labels = readLabelsFile(opts.labels);
       checkPredictionSet(members, opts.labels, labels);
+      if (opts.trainInputs !== undefined) checkInputs(opts.trainInputs, opts.testInputs!, members[0]!.shape[0], members[0]!.file);
       const [nEx, nCls] = members[0]!.shape;
       const accuracies = members.map((_, i) => subsetAccuracy(members, [i], labels.labels));
       const all = members.map((_, i) => i);

@@ -1,13 +1,14 @@
 /**
  * Per-example class predictions from any framework, read from files: NPY
- * (float32/float64 [examples, classes]) or CSV/TSV (one row per example, one
+ * (float16/float32/float64 [examples, classes], either byte order) or CSV/TSV (one row per example, one
  * column per class, header optional), and the matching labels (NPY of
  * integers, or CSV/text with one label per line). Rows are probabilities or
  * logits: logits are recognised (some value outside [0, 1]) and softmaxed,
  * with a note saying so; anything else is refused naming the file and row.
  */
 import { parseCsv } from "../data/host/csv.ts";
-import { parseNpy } from "../data/host/npy.ts";
+import { parseNpy, parseNpyHeader } from "../data/host/npy.ts";
+import { fromFloat16Bits } from "../store/prediction-codec.ts";
 import { readRegularFile } from "../log/regular-file.ts";
 import type { Predictions } from "../stats/ensemble.ts";
 
@@ -37,14 +38,38 @@ function isCsv(path: string): boolean {
   return /\.(csv|tsv|txt)$/i.test(path);
 }
 
+/**
+ * A float16 NPY array ("<f2", ">f2"), widened to float32 (exactly: every
+ * half-precision value is a float32); the data layer's NPY reader refuses
+ * float16, but predictions are often saved in it.
+ */
+function parseFloat16Npy(bytes: Uint8Array, path: string): { data: Float32Array; shape: number[]; dtype: string } | undefined {
+  const h = parseNpyHeader(bytes, path);
+  const m = /^([<>=|]?)f2$/.exec(h.descr);
+  if (!m) return undefined;
+  const n = h.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length - h.dataOffset < 2 * n) throw new Error(`${path}: truncated NPY data: shape [${h.shape.join(", ")}] of float16 needs ${2 * n} bytes, the file has ${bytes.length - h.dataOffset}; the file is incomplete`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + h.dataOffset, 2 * n);
+  const little = m[1] !== ">";
+  const data = new Float32Array(n);
+  const [rows, cols] = h.shape.length === 2 ? [h.shape[0]!, h.shape[1]!] : [n, 1];
+  for (let i = 0; i < n; i++) {
+    const v = fromFloat16Bits(view.getUint16(2 * i, little));
+    // Fortran order stores column after column: element i is (i % rows, i / rows).
+    data[h.fortranOrder && h.shape.length === 2 ? (i % rows) * cols + Math.floor(i / rows) : i] = v;
+  }
+  return { data, shape: h.shape, dtype: "float16" };
+}
+
 function readNpyTable(path: string): NumberTable {
-  const a = parseNpy(readRegularFile(path), path);
+  const bytes = readRegularFile(path);
+  const a = parseFloat16Npy(bytes, path) ?? parseNpy(bytes, path);
   if (a.shape.length !== 2) {
     const hint = a.shape.length === 1 ? " (a 1-D array holds labels or predicted classes, not per-class probabilities)" : "";
     throw new Error(`${path}: expected a 2-D array [examples, classes], got shape [${a.shape.join(", ")}]${hint}`);
   }
   if (!(a.data instanceof Float32Array || a.data instanceof Float64Array)) {
-    throw new Error(`${path}: predictions must be float32 or float64, got ${a.dtype}; save them with np.save(path, probs.astype(np.float32))`);
+    throw new Error(`${path}: predictions must be float16, float32 or float64, got ${a.dtype}; save them with np.save(path, probs.astype(np.float32))`);
   }
   return { data: a.data, rows: a.shape[0]!, cols: a.shape[1]!, rowName: (i) => `row ${i} (0-based)` };
 }

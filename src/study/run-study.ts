@@ -36,6 +36,7 @@ import { STUDY_FINGERPRINT_IGNORE, studyFingerprint, withSplit } from "./study-f
 import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
 import { writeDesignFile } from "./factorial-design-record.ts";
+import { checkHeldOut } from "./held-out.ts";
 import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
@@ -165,6 +166,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   try {
     const loaded = spec.data.load();
     const { train } = loaded;
+    if (loaded.test) checkHeldOut(train, loaded.test);
     await store.putStudy({ name: spec.name, specHash: hash, spec: specJson(spec, rel, fh) });
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);

@@ -152,3 +152,65 @@ print("{}")
   assert.equal(badCsv.status, 1);
   assert.match(badCsv.stderr, /bad\.csv line 2, column 2: 'oops' is not a number/);
 });
+
+test("twin ensemble reads float16, float32 and float64 NPY in either byte order and Fortran order, as NumPy reads them", () => {
+  const want = python(`
+import json, numpy as np
+rng = np.random.default_rng(11)
+z = rng.normal(0, 1, (300, 4)); y = rng.integers(0, 4, 300); z[np.arange(300), y] += 1.2
+p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+np.save("dt_y.npy", y)
+out = {}
+for name, a in (("f2le", p.astype("<f2")), ("f2be", p.astype(">f2")), ("f2fortran", np.asfortranarray(p.astype("<f2"))),
+                ("f4be", p.astype(">f4")), ("f8be", p.astype(">f8")), ("f2logits", z.astype("<f2"))):
+    np.save(f"dt_{name}.npy", a)
+    q = a.astype(np.float64)
+    if name == "f2logits": q = np.exp(q - q.max(1, keepdims=True)); q /= q.sum(1, keepdims=True)
+    out[name] = float((q.argmax(1) == y).mean())
+print(json.dumps(out))
+`) as Record<string, number>;
+  for (const [name, accuracy] of Object.entries(want)) {
+    const r = twin(join(dir, `dt_${name}.npy`), "--labels", join(dir, "dt_y.npy"), "--json");
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    const got = JSON.parse(r.stdout) as { members: { accuracy: number; read_as: string }[] };
+    assert.equal(got.members[0]!.accuracy, accuracy, name);
+    assert.equal(got.members[0]!.read_as, name === "f2logits" ? "logits" : "probabilities", name);
+  }
+  python(`
+import numpy as np
+np.save("dt_f2cut.npy", np.zeros((300, 4), "<f2")); b = open("dt_f2cut.npy", "rb").read(); open("dt_f2cut.npy", "wb").write(b[:-10])
+np.save("dt_i4.npy", np.zeros((300, 4), "<i4"))
+print("{}")
+`);
+  const cut = twin(join(dir, "dt_f2cut.npy"), "--labels", join(dir, "dt_y.npy"));
+  assert.equal(cut.status, 1);
+  assert.match(cut.stderr, /dt_f2cut\.npy: truncated NPY data: shape \[300, 4\] of float16 needs 2400 bytes, the file has 2390/);
+  const ints = twin(join(dir, "dt_i4.npy"), "--labels", join(dir, "dt_y.npy"));
+  assert.equal(ints.status, 1);
+  assert.match(ints.stderr, /dt_i4\.npy: predictions must be float16, float32 or float64, got int32/);
+});
+
+test("twin ensemble --train-inputs/--test-inputs refuses predictions made on training examples, naming the rows", () => {
+  python(`
+import numpy as np
+rng = np.random.default_rng(3)
+train = rng.integers(0, 256, (500, 1, 8, 8), dtype=np.uint8)
+test = rng.integers(0, 256, (600, 1, 8, 8), dtype=np.uint8)
+np.save("in_train.npy", train); np.save("in_test.npy", test)
+leak = test.copy(); leak[37] = train[412]; leak[90] = train[5]; np.save("in_leak.npy", leak)
+np.save("in_float.npy", test.astype(np.float32))
+print("{}")
+`);
+  const args = [files[0]!, "--labels", join(dir, "y.npy"), "--train-inputs", join(dir, "in_train.npy")];
+  const clean = twin(...args, "--test-inputs", join(dir, "in_test.npy"));
+  assert.equal(clean.status, 0, clean.stderr);
+  const leak = twin(...args, "--test-inputs", join(dir, "in_leak.npy"));
+  assert.equal(leak.status, 1);
+  assert.match(leak.stderr, /held-out test set .*in_leak\.npy is not held out: 2 of its 600 examples are also in the training data .*in_train\.npy \(first: test row 37 equals training row 412, 0-based\)/);
+  const kinds = twin(...args, "--test-inputs", join(dir, "in_float.npy"));
+  assert.equal(kinds.status, 1);
+  assert.match(kinds.stderr, /in_train\.npy holds uint8 \[500, 1, 8, 8\] and .*in_float\.npy float32 \[600, 1, 8, 8\]: rows can only be compared/);
+  const alone = twin(...args);
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /--train-inputs and --test-inputs go together/);
+});

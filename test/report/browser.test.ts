@@ -84,6 +84,21 @@ async function viewSettled(page: Page): Promise<void> {
   }
 }
 
+/** Opens a log folder's dashboard at a study's view in a new page, runs `use`, checks the page logged no errors, and closes both. */
+async function onDashboard(logdir: string, study: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  try {
+    await page.goto(`${dash.url}#${study}`);
+    await use(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await dash.close();
+  }
+}
+
 /** For every chart: the SVG elements of each named mark group, against the counts the chart declares. */
 async function checkCharts(page: Page): Promise<string[]> {
   const results = await page.$$eval("figure[data-chart]", (figs) =>
@@ -360,20 +375,12 @@ test("a factorial study's report and dashboard view show the factorial analysis:
   await page.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-report.png") });
   await page.close();
 
-  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
-  const dpage = await context.newPage();
-  const derrors = watchErrors(dpage);
-  try {
-    await dpage.goto(dash.url + "#grid");
+  await onDashboard(logdir, "grid", async (dpage) => {
     await dpage.waitForSelector('#factorial figure[data-chart="interaction-optimizer-width"]', { timeout: 60_000 });
     assert.equal(await dpage.locator("#factorial-effects tbody tr").count(), 3);
     await checkCharts(dpage);
     await dpage.locator("#factorial").screenshot({ path: join(ARTIFACTS, "factorial-dashboard.png") });
-    assert.deepEqual(derrors, []);
-  } finally {
-    await dpage.close();
-    await dash.close();
-  }
+  });
 });
 
 test("the deployment section (ensemble curve, validation against test, gain and churn) in the report and live in the dashboard", { timeout: 240_000 }, async () => {
@@ -403,11 +410,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   await page.close();
 
   // The dashboard shows the same section and takes in seed 4's predictions when its run finishes.
-  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
-  const dpage = await context.newPage();
-  const derrors = watchErrors(dpage);
-  try {
-    await dpage.goto(dash.url + "#deploy");
+  await onDashboard(logdir, "deploy", async (dpage) => {
     await dpage.waitForSelector('figure[data-chart="validation-test"]', { timeout: 60_000 });
     assert.equal(await dpage.$eval('figure[data-chart="validation-test"]', (f) => Number(f.getAttribute("data-points"))), 15);
     writePredictionFixture(studyDir);
@@ -418,9 +421,5 @@ test("the deployment section (ensemble curve, validation against test, gain and 
     assert.match((await dpage.locator("#choice-ensemble").textContent())!, /ensemble of its 5 seeds/);
     await dpage.locator("#deployment").scrollIntoViewIfNeeded();
     await dpage.screenshot({ path: join(ARTIFACTS, "dashboard-deployment.png"), fullPage: false });
-    assert.deepEqual(derrors, []);
-  } finally {
-    await dpage.close();
-    await dash.close();
-  }
+  });
 });

@@ -1,7 +1,7 @@
 // `twin stats --factors`: factorial results from a file (long form, one column per factor, a seed column).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -72,7 +72,7 @@ test("a run that diverged leaves its seed out, named; a missing cell, a one-leve
   assert.throws(() => readResults(file("c.csv", CSV), { factors: ["optimizer", "augment"] }), /no column "augment" for --factors/);
 });
 
-test("twin stats --factors --json prints the factorial entries; JSON Lines work too", () => {
+test("twin stats --factors --json prints the factorial entries; JSON Lines work too; --plot writes the interaction plots as a PNG", () => {
   const r = spawnSync(process.execPath, ["bin/twin.js", "stats", file("cli.csv", CSV), "--factors", "optimizer,dropout", "--metric", "accuracy", "--json"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { factorial: Record<string, unknown>[] };
@@ -83,6 +83,11 @@ test("twin stats --factors --json prints the factorial entries; JSON Lines work 
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /optimizer × dropout +−0\.00\d+ +95% CI/);
   assert.match(t.stdout, /• optimizer and dropout do not stack/);
+  const png = join(dir, "plots", "grid.png");
+  const plotted = spawnSync(process.execPath, ["bin/twin.js", "stats", file("p.csv", CSV), "--factors", "optimizer,dropout", "--plot", png], { encoding: "utf8" });
+  assert.equal(plotted.status, 0, plotted.stderr);
+  assert.match(plotted.stdout, new RegExp(`wrote ${png.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
   const bad = spawnSync(process.execPath, ["bin/twin.js", "stats", file("b.csv", CSV), "--factors", "seed"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /"seed" is a row column, not a factor/);

@@ -4,7 +4,7 @@
  * run's predictions from the store's run of the same study, variant and
  * factor seeds (runs that have prediction files of their own keep them).
  */
-import type { DataSource, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import type { StoreSource } from "./store.ts";
 
 /** The stream with the store's predictions filled in; `onSeed` hears whether every run of a seed got some. */
@@ -12,7 +12,7 @@ export function withStorePredictions(stream: StudyStream, store: StoreSource, on
   const { groups, ...header } = stream;
   const fill = async function* (): AsyncGenerator<SeedGroup> {
     for await (const g of groups) {
-      for (const run of g.runs as RunData[]) {
+      for (const run of g.runs) {
         if (run.predictions || !run.factorSeeds) continue;
         const p = await store.predictionsFor(stream.name, run.variant, run.factorSeeds);
         if (p) run.predictions = p;
@@ -65,7 +65,12 @@ export class LogDirWithStorePredictions implements DataSource {
 
   spec(): SourceSpec | undefined {
     const logs = this.logs.spec?.(), store = this.store.spec();
-    return logs?.kind === "logdir" && store?.kind === "store" ? { kind: "logdir+store", root: logs.root, store: { url: store.url, readOnly: store.readOnly } } : undefined;
+    return logs?.kind === "logdir" && store?.kind === "store" ? { kind: "logdir+store", root: logs.root, ...(logs.index !== undefined ? { index: logs.index } : {}), store: { url: store.url, readOnly: store.readOnly } } : undefined;
+  }
+
+  /** The log folder's saved views (their signatures include the store's part of the stamps). */
+  savedViews(): SavedViews | undefined {
+    return this.logs.savedViews?.();
   }
 
   /** Watches the log folder, and the store when this source owns it (else its owner watches it). */

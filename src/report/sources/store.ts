@@ -125,11 +125,6 @@ export class StoreSource implements DataSource {
     });
   }
 
-  /**
-   * The predictions the store kept for a run of `study` with these factor
-   * seeds (every factor's seed equal), of one variant; undefined when there
-   * is no such run or it kept none. A study's runs are listed once.
-   */
   /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */
   forgetRuns(study: string): void {
     this.runsBySeeds.delete(study);
@@ -146,7 +141,13 @@ export class StoreSource implements DataSource {
     return `${ended}@${last}`;
   }
 
-  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<RunData["predictions"]> {
+  /**
+   * The predictions the store kept for a run of `study` with these factor
+   * seeds (every factor's seed equal), of one variant, and whether any can
+   * still come (`pending`: the run has not ended). A study's runs are listed
+   * once (until forgetRuns).
+   */
+  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<{ predictions?: NonNullable<RunData["predictions"]>; pending: boolean }> {
     let byKey = this.runsBySeeds.get(study);
     if (!byKey) {
       byKey = new Map();
@@ -154,10 +155,10 @@ export class StoreSource implements DataSource {
       this.runsBySeeds.set(study, byKey);
     }
     const run = byKey.get(seedsKey(factorSeeds));
-    if (!run || !run.variants.includes(variant)) return undefined;
-    let out: RunData["predictions"];
-    for (const p of await this.store.predictions(run.id, { variant })) (out ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
-    return out;
+    if (!run || !run.variants.includes(variant)) return { pending: false };
+    let predictions: NonNullable<RunData["predictions"]> | undefined;
+    for (const p of await this.store.predictions(run.id, { variant })) (predictions ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+    return { ...(predictions ? { predictions } : {}), pending: !predictions && run.finishedAt === null };
   }
 
   private async checkLines(runId: string): Promise<CheckLine[]> {

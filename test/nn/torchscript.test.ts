@@ -101,7 +101,7 @@ for (const name of CASES) {
   });
 }
 
-test("tied weights: a PyTorch state_dict (both paths) loads; both paths with different values is an error", () => {
+test("tied weights: a PyTorch state_dict (both paths) loads, both paths with different values is an error; init and reinit by either path", () => {
   torch.scope(() => {
     const trained = nn.torchscript(join(dir, "tied-trained.pt"));
     const model = nn.torchscript(join(dir, "tied.pt"));
@@ -123,7 +123,14 @@ test("tied weights: a PyTorch state_dict (both paths) loads; both paths with dif
     drawn.initialize((path) => new torch.Generator(BigInt(path.length)), { disposeGenerators: true });
     const bias = drawn.stateDict()["mix.bias"];
     assert.ok(bias.abs().max().item() <= 1 / Math.sqrt(32) && bias.abs().max().item() > 0.5 / Math.sqrt(32));
-    for (const m of [trained, model, fresh, drawn]) m.dispose();
+    // reinit by the second path re-draws the tied tensor.
+    const head = nn.torchscript(join(dir, "tied-trained.pt"), { reinit: ["mix.*"] });
+    head.initialize((path) => new torch.Generator(BigInt(path.length)), { disposeGenerators: true });
+    const redrawn = head.stateDict();
+    assert.notEqual(redrawn["hidden.weight"].sub(state["hidden.weight"]).abs().max().item(), 0, "the tied weight is re-drawn");
+    assert.notEqual(redrawn["mix.bias"].sub(state["mix.bias"]).abs().max().item(), 0);
+    assert.equal(redrawn["hidden.bias"].sub(state["hidden.bias"]).abs().max().item(), 0, "hidden.bias keeps the file's value");
+    for (const m of [trained, model, fresh, drawn, head]) m.dispose();
   });
 });
 

@@ -4,7 +4,7 @@
  * run's predictions from the store's run of the same study, variant and
  * factor seeds (runs that have prediction files of their own keep them).
  */
-import type { DataSource, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import type { StoreSource } from "./store.ts";
 
 /** The stream with the store's predictions filled in; `onSeed` hears whether some run of a seed may still get them (its store run has not ended). */
@@ -77,7 +77,12 @@ export class LogDirWithStorePredictions implements DataSource {
 
   spec(): SourceSpec | undefined {
     const logs = this.logs.spec?.(), store = this.store.spec();
-    return logs?.kind === "logdir" && store?.kind === "store" ? { kind: "logdir+store", root: logs.root, store: { url: store.url, readOnly: store.readOnly } } : undefined;
+    return logs?.kind === "logdir" && store?.kind === "store" ? { kind: "logdir+store", root: logs.root, ...(logs.index !== undefined ? { index: logs.index } : {}), store: { url: store.url, readOnly: store.readOnly } } : undefined;
+  }
+
+  /** The log folder's saved views (their signatures include the store's part of the stamps). */
+  savedViews(): SavedViews | undefined {
+    return this.logs.savedViews?.();
   }
 
   /** Watches the log folder, and the store when this source owns it (else its owner watches it). */

@@ -297,8 +297,12 @@ export class TorchScriptModule extends ScriptedPart {
     let targets = all;
     if (only) targets = all.filter((p) => only.has(p.path));
     else if (this.#init === "file") {
-      const selected = matchPaths(this.#reinit, all.map((p) => p.path), `nn.torchscript(${basename(this.path)}), reinit`);
-      targets = all.filter((p) => selected.has(p.path));
+      // A tied weight matches under either path ("decoder.*" re-draws the tensor decoder shares with the encoder).
+      const paths = all.map((p) => p.path);
+      const tiedPaths = [...this.tied.keys()].filter((alias) => paths.includes(this.tied.get(alias)!));
+      const selected = matchPaths(this.#reinit, [...paths, ...tiedPaths], `nn.torchscript(${basename(this.path)}), reinit`);
+      const redrawn = new Set([...selected].map((p) => this.tied.get(p) ?? p));
+      targets = all.filter((p) => redrawn.has(p.path));
     }
     const missing = targets.filter((p) => isNoRule(p.init));
     if (missing.length) {

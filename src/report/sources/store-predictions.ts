@@ -28,11 +28,13 @@ export function withStorePredictions(stream: StudyStream, store: StoreSource, on
 
 /**
  * A log folder whose runs take their predictions from the store (the
- * dashboard's view of twin's own studies). A seed read while its store run
- * had not ended has a stamp that also changes when a run of the study ends
- * in the store, so that predictions stored after the run's last log line are
- * read; the others keep the log folder's stamp (a study that keeps no
- * predictions is not read again at every run's end).
+ * dashboard's view of twin's own studies). While some run of the study has
+ * not ended in the store, a seed not read yet, or read while its store run
+ * had not ended, has a stamp that also changes when a run of the study ends,
+ * so that predictions stored after the run's last log line are read; the
+ * others keep the log folder's stamp (a study that keeps no predictions is
+ * not read again at every run's end). With no run open, every stamp is the
+ * log folder's.
  */
 export class LogDirWithStorePredictions implements DataSource {
   readonly description: string;
@@ -70,9 +72,11 @@ export class LogDirWithStorePredictions implements DataSource {
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
     const stamps = await this.logs.seedStamps?.(name);
     if (!stamps) return stamps;
-    const ended = await this.store.endedRunsStamp(name);
+    const ends = await this.store.runEnds(name);
+    // Nothing running in the store: no predictions can come, and the stamps are the log folder's (a view saved before still matches).
+    if (ends.open === 0) return stamps;
     const pending = this.pending.get(name), read = this.read.get(name);
-    return new Map([...stamps].map(([seed, stamp]) => [seed, read?.has(seed) && !pending?.has(seed) ? stamp : `${stamp};store=${ended}`]));
+    return new Map([...stamps].map(([seed, stamp]) => [seed, read?.has(seed) && !pending?.has(seed) ? stamp : `${stamp};store=${ends.stamp}`]));
   }
 
   spec(): SourceSpec | undefined {

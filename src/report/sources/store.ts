@@ -130,15 +130,18 @@ export class StoreSource implements DataSource {
     this.runsBySeeds.delete(study);
   }
 
-  /** A text that changes whenever a run of the study ends (how many have ended, and the last end). */
-  async endedRunsStamp(study: string): Promise<string> {
-    let ended = 0, last = 0;
+  /** The study's runs that have not ended, and a text that changes whenever one of its runs ends (how many have ended, and the last end). */
+  async runEnds(study: string): Promise<{ open: number; stamp: string }> {
+    let ended = 0, last = 0, open = 0;
     for (const r of await this.store.listRuns({ study })) {
-      if (r.finishedAt === null) continue;
+      if (r.finishedAt === null) {
+        open++;
+        continue;
+      }
       ended++;
       last = Math.max(last, r.finishedAt);
     }
-    return `${ended}@${last}`;
+    return { open, stamp: `${ended}@${last}` };
   }
 
   /**

@@ -88,3 +88,26 @@ test("skewness-corrected t (Johnson–Hall) matches an independent NumPy computa
   assert.ok(clean.plain!.significant && clean.skewCorrected!.significant && !clean.leansOnSymmetry);
   assert.equal(s.robustVerdict([1, 2, 3, 4], [2, 3, 5, 4.5], { paired: false }).skewCorrected, null);
 });
+
+test("skewness-corrected check (small version of bench:validity's skewAware): fewer quiet false positives under paired lognormal nulls at 10 seeds, few extra warnings on normal nulls", () => {
+  const run = (lognormal: boolean, seed: number) => {
+    const r = s.rng(seed);
+    let quietWithout = 0, quietWith = 0, warnedWithout = 0, warnedWith = 0;
+    for (let k = 0; k < 400; k++) {
+      const a: number[] = [], b: number[] = [];
+      for (let i = 0; i < 10; i++) { const z = r.nextNormal(), e = 2 * r.nextNormal(); a.push(e); b.push(e + (lognormal ? Math.exp(z) - Math.exp(0.5) : z)); }
+      const v = s.robustVerdict(a, b, { seed: k });
+      const without = v.swans.length > 0 || v.disagree || v.restsOnNormality || v.skewed;
+      const significant = v.plain!.significant;
+      quietWithout += Number(significant && !without);
+      quietWith += Number(significant && !v.warning);
+      warnedWithout += Number(without);
+      warnedWith += Number(v.warning);
+    }
+    return { quietWithout: quietWithout / 400, quietWith: quietWith / 400, extraWarned: (warnedWith - warnedWithout) / 400 };
+  };
+  const lognormal = run(true, 41);
+  assert.ok(lognormal.quietWith < lognormal.quietWithout - 0.01, JSON.stringify(lognormal));
+  const normal = run(false, 42);
+  assert.ok(normal.extraWarned <= 0.02, JSON.stringify(normal));
+});

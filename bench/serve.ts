@@ -1,6 +1,7 @@
 // `twin serve` at scale: the dashboard over synthetic log folders of 100,
-// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process, one
-// figure per target: studies list (first and warm), first study view, the
+// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process, started
+// twice per size: "cold" (no index: every log is read) and "restart" (the
+// index the first start left), one figure per target: studies list (first and warm), first study view, the
 // time until a line appended to a running run is in a fresh view (median and
 // worst of UPDATES appends, each to another run), the slowest studies-list
 // answer while those rebuilds run (the API must not wait for them), idle CPU
@@ -11,7 +12,7 @@
 //
 // Writes bench/results/serve.json.
 import { get } from "node:http";
-import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -50,9 +51,9 @@ function timedGet(url: string): Promise<{ ms: number; body: Record<string, unkno
   });
 }
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+/** utime + stime of a process (or, with `thread`, of that thread only: the main thread's id is the pid), in seconds. */
+function cpuSeconds(pid: number, thread?: number): number {
+  const f = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
@@ -67,11 +68,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-const rows = [];
-for (const runs of RUNS) {
-  const root = join(work, `r${runs}`);
-  writeSyntheticStudy(root, "scan", runs / 2, STEPS);
-  const child = spawnGroup(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0"], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * One run of the dashboard over `root`: lists, first view, UPDATES appended
+ * lines, idle CPU, memory; then a graceful stop (the index keeps the last view).
+ */
+async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<Record<string, unknown>> {
+  if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+  const child = spawnGroup(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (c: Buffer) => {
@@ -79,14 +83,18 @@ for (const runs of RUNS) {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`twin serve exited (${code})`)));
+    void exited.then((code) => reject(new Error(`twin serve exited (${code})`)));
   });
   try {
+    // The list is answered by the server's main thread: its CPU alone (the view worker starts meanwhile).
+    const mainBefore = cpuSeconds(child.pid!, child.pid!);
     const list = await timedGet(url + "api/studies");
+    const listCpu = cpuSeconds(child.pid!, child.pid!) - mainBefore;
     const listWarm = await timedGet(url + "api/studies");
     const cpuBefore = cpuSeconds(child.pid!);
     const first = await timedGet(url + "api/studies/scan");
     const firstCpu = cpuSeconds(child.pid!) - cpuBefore;
+    const firstRss = memoryMb(child.pid!).rss;
     let version = Number(first.body.version);
     let slowestList = 0, updating = true;
     const listing = (async () => {
@@ -98,44 +106,52 @@ for (const runs of RUNS) {
     const visible: number[] = [], rssAfter: number[] = [], seedsRead: number[] = [];
     const appended: [string, number][] = [];
     const cpuAppend = cpuSeconds(child.pid!);
+    /** Waits until a view newer than `version` (and not stale) is served; returns the ms since t0. */
+    const fresh = async (t0: number): Promise<number> => {
+      for (;;) {
+        const v = await timedGet(url + "api/studies/scan");
+        if (Number(v.body.version) > version && !v.body.stale) {
+          version = Number(v.body.version);
+          seedsRead.push(Number(v.body.seedsRead));
+          return performance.now() - t0;
+        }
+        if (performance.now() - t0 > 300_000) throw new Error("an appended line was not visible after 300 s");
+        await sleep(50);
+      }
+    };
     for (let u = 0; u < UPDATES; u++) {
       // A running run writes one more line.
       const file = join(root, "scan", "baseline", `seed-${1 + u}`, "metrics.jsonl");
       appended.push([file, statSync(file).size]);
       const t0 = performance.now();
       appendFileSync(file, JSON.stringify({ kind: "scalars", step: STEPS + 1, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
-      for (;;) {
-        const v = await timedGet(url + "api/studies/scan");
-        if (Number(v.body.version) > version && !v.body.stale) {
-          visible.push(performance.now() - t0);
-          version = Number(v.body.version);
-          seedsRead.push(Number(v.body.seedsRead));
-          break;
-        }
-        if (performance.now() - t0 > 300_000) throw new Error("an appended line was not visible after 300 s");
-        await sleep(50);
-      }
+      visible.push(await fresh(t0));
       rssAfter.push(memoryMb(child.pid!).rss);
     }
     updating = false;
     await listing;
     const rebuildCpu = (cpuSeconds(child.pid!) - cpuAppend) / UPDATES;
+    // The appended lines are taken out again, and the view follows.
     for (const [file, size] of appended) truncateSync(file, size);
+    await fresh(performance.now());
     await sleep(3000);
     const c0 = cpuSeconds(child.pid!);
     await sleep(10_000);
     const idle = ((cpuSeconds(child.pid!) - c0) / 10) * 100;
     const mem = memoryMb(child.pid!);
-    const row = {
+    return {
       runs,
+      start,
       steps: STEPS,
       list_ms: Math.round(list.ms),
       list_warm_ms: Math.round(listWarm.ms),
+      list_main_thread_cpu_s: Number(listCpu.toFixed(2)),
       first_view_ms: Math.round(first.ms),
       first_view_cpu_s: Number(firstCpu.toFixed(2)),
+      first_view_rss_mb: firstRss,
       appended_visible_ms: Math.round(median(visible)),
       appended_visible_worst_ms: Math.round(Math.max(...visible)),
-      seeds_read_per_update: Math.max(...seedsRead),
+      seeds_read_per_update: Math.max(...seedsRead.slice(0, UPDATES)),
       rebuild_cpu_s: Number(rebuildCpu.toFixed(2)),
       slowest_list_during_rebuild_ms: Math.round(slowestList),
       idle_cpu_percent: Number(idle.toFixed(2)),
@@ -143,11 +159,26 @@ for (const runs of RUNS) {
       rss_mb: mem.rss,
       peak_rss_mb: mem.peak,
     };
-    console.log(JSON.stringify(row));
-    rows.push(row);
   } finally {
+    // A graceful stop (the dashboard saves its last views in the index), else killed.
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.stop(), 30_000);
+    await exited;
+    clearTimeout(t);
     child.stop();
   }
 }
+
+const rows = [];
+for (const runs of RUNS) {
+  const root = join(work, `r${runs}`);
+  writeSyntheticStudy(root, "scan", runs / 2, STEPS);
+  const index = join(work, `index-r${runs}.sqlite`);
+  for (const start of ["cold", "restart"] as const) {
+    const row = await session(runs, root, index, start);
+    console.log(JSON.stringify(row));
+    rows.push(row);
+  }
+}
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); appended_visible_ms: median of ${UPDATES} appends`, rows }, null, 2) + "\n");
+writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps), started cold (no index) and again (restart: the index the cold start left); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); appended_visible_ms: median of ${UPDATES} appends`, rows }, null, 2) + "\n");

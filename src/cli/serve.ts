@@ -5,6 +5,7 @@ import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
+import { defaultIndexFile } from "../serve/index-location.ts";
 import { LogDirSource, LogDirWithStorePredictions, MultiSource, StoreSource } from "../report/source.ts";
 import type { DataSource } from "../report/types.ts";
 import { defaultStorePath } from "../store/index.ts";
@@ -20,6 +21,8 @@ interface ServeOptions {
   lowerIsBetter?: boolean;
   higherIsBetter?: boolean;
   poll: string;
+  /** A file, false (--no-index), or undefined (the default place). */
+  index?: string | false;
 }
 
 export function registerServe(program: Command): void {
@@ -33,13 +36,16 @@ export function registerServe(program: Command): void {
     .option("--allow-remote", "allow binding a non-loopback address (the dashboard has no authentication)");
   addMetricOptions(cmd, "metric of the verdicts (default: val/accuracy, else eval/accuracy, …)")
     .option("--poll <ms>", "how often to look for changes", "1000")
+    .option("--index <file>", "the index of the log folder's runs kept between runs of the dashboard (default: in $TWIN_INDEX_DIR or ~/.cache/twin/serve)")
+    .option("--no-index", "read every log at start instead of keeping an index")
     .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve --logdir /data/runs --port 8080\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
     .action(async (opts: ServeOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in 0..65535, got '${opts.port}'`);
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
-      const sources: DataSource[] = [new LogDirSource(opts.logdir)];
+      const index = opts.index === false ? undefined : typeof opts.index === "string" ? opts.index : defaultIndexFile(opts.logdir);
+      const sources: DataSource[] = [new LogDirSource(opts.logdir, index !== undefined ? { index } : {})];
       if (opts.store !== undefined || existsSync(defaultStorePath())) {
         try {
           const url = opts.store ?? defaultStorePath();

@@ -13,11 +13,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { REPORT_CSS } from "./html.ts";
+import { REPORT_CSS } from "./css.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
-import { ViewBuilder, type Views } from "../serve/view-builder.ts";
+import type { Views } from "../serve/view-builder.ts";
 import { ViewWorker } from "../serve/view-worker.ts";
+import { currentSavedView } from "../serve/saved-view.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -137,6 +138,18 @@ const MAX_VIEWS = 8;
 interface CachedView {
   version: number;
   body: unknown;
+  /** The same, marked stale (made once: a view is polled often while it rebuilds). */
+  staleBody?: unknown;
+}
+
+/** JSON text of the view bodies served, made once per body (a study view is about 1 MB: a text per request would be garbage per request). */
+const jsonText = new WeakMap<object, string>();
+
+function viewJson(body: unknown): string {
+  if (typeof body !== "object" || body === null) return JSON.stringify(body);
+  let text = jsonText.get(body);
+  if (text === undefined) jsonText.set(body, (text = JSON.stringify(body)));
+  return text;
 }
 
 /** Starts the dashboard server. */
@@ -155,7 +168,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let boundPort = 0;
 
   const spec = options.views === "thread" ? undefined : source.spec?.();
-  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new ViewBuilder(source, options.report ?? {});
+  // The chart renderer is loaded only where views are built (in this thread only when asked to).
+  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
 
   async function build(name: string, opts: ReportOptions): Promise<unknown> {
     const version = versions.get(name) ?? 0;
@@ -172,26 +186,45 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const { options: opts, key } = viewOptions(query, options.report ?? {});
     const id = `${name}\u0000${key}`;
     const version = versions.get(name) ?? 0;
-    const hit = views.get(id);
+    let hit = views.get(id);
     if (hit && hit.version === version) return hit.body;
     let pending = building.get(id);
-    if (!pending) {
-      pending = build(name, opts).then((body) => {
-        if (body !== undefined) {
-          views.delete(id);
-          views.set(id, { version, body });
-          // Memory stays flat: the least recently built views go first.
-          while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
-        }
-        // Whoever was shown the stale view reloads now.
-        if (hit) broadcast("study", { name, version });
-        return body;
-      }).finally(() => building.delete(id));
-      building.set(id, pending);
+    if (!hit && !pending) {
+      // After a restart: the view saved in the index while the data is still what it was built from.
+      const saved = await currentSavedView(source, name, opts).catch(() => undefined);
+      if (saved && (versions.get(name) ?? 0) === version && !views.has(id)) {
+        hit = { version, body: { ...saved, version } };
+        remember(id, hit);
+        // The worker builds the study's accumulator now, for the next update.
+        startBuild(id, name, opts, version, hit).catch(() => undefined);
+        return hit.body;
+      }
+      hit = views.get(id);
+      if (hit && hit.version === version) return hit.body;
+      pending = building.get(id);
     }
+    pending ??= startBuild(id, name, opts, version, hit);
     if (!hit) return pending;
     const fresh = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, FRESH_WAIT_MS, STALE))]);
-    return fresh === STALE ? { ...(hit.body as object), stale: true } : fresh;
+    return fresh === STALE ? (hit.staleBody ??= { ...(hit.body as object), stale: true }) : fresh;
+  }
+
+  function remember(id: string, view: CachedView): void {
+    views.delete(id);
+    views.set(id, view);
+    // Memory stays flat: the least recently built views go first.
+    while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
+  }
+
+  /** One rebuild of a view (the caller checked that none runs); whoever was shown an older view is told when it is done. */
+  function startBuild(id: string, name: string, opts: ReportOptions, version: number, shown: CachedView | undefined): Promise<unknown> {
+    const pending = build(name, opts).then((body) => {
+      if (body !== undefined) remember(id, { version, body });
+      if (shown && shown.version !== version) broadcast("study", { name, version });
+      return body;
+    }).finally(() => building.delete(id));
+    building.set(id, pending);
+    return pending;
   }
 
   /** Two studies side by side: their variants as `<study>:<variant>`, compared unpaired (their seeds are not shared runs). */
@@ -260,7 +293,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (m) {
       const view = await studyView(m[1]!, query);
       if (view === undefined) return sendJson(res, 404, { error: `no study named ${m[1]}` }, head);
-      return sendJson(res, 200, view, head);
+      return send(res, 200, "application/json; charset=utf-8", viewJson(view), head);
     }
     if (path === "/api/compare") {
       const a = query.get("a"), b = query.get("b");

@@ -95,11 +95,17 @@ export interface StudyListing {
 
 /** A data source as plain data, to open it again in a worker thread. */
 export type SourceSpec =
-  | { kind: "logdir"; root: string }
+  | { kind: "logdir"; root: string; index?: string }
   | { kind: "store"; url: string; readOnly: boolean }
   /** A log folder whose runs take their predictions from the store. */
-  | { kind: "logdir+store"; root: string; store: { url: string; readOnly: boolean } }
+  | { kind: "logdir+store"; root: string; index?: string; store: { url: string; readOnly: boolean } }
   | { kind: "multi"; sources: SourceSpec[] };
+
+/** Views kept between runs of the dashboard, each with the signature of the data it was built from. */
+export interface SavedViews {
+  view(key: string): { signature: string; body: string } | undefined;
+  saveView(key: string, signature: string, body: string): void;
+}
 
 /**
  * Where the report and the dashboard read studies from. Read-only by contract:
@@ -118,6 +124,8 @@ export interface DataSource {
    * Undefined when there is no such study.
    */
   seedStamps?(name: string): Promise<Map<string, string> | undefined>;
+  /** Where the dashboard keeps the last view built of each study between its runs (the log folder's index), when there is such a place. */
+  savedViews?(): SavedViews | undefined;
   /** How to open this source again in another thread (the dashboard builds its views in a worker thread); none: it cannot be. */
   spec?(): SourceSpec | undefined;
   /**

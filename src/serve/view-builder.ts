@@ -4,13 +4,19 @@
  * request re-reads only the seeds whose stamp changed (an appended line, a
  * new run), replaces their runs in the accumulator, and re-renders only the
  * charts whose spec changed. One build at a time (builds share accumulators).
+ *
+ * Where the source has a place for saved views (a log folder's index), the
+ * last view built of each study is saved there with the signature of its
+ * seeds' stamps: after a restart, a study whose data did not change is shown
+ * from it at once, and its accumulator is built behind it for the next update.
  */
 import { createHash } from "node:crypto";
 import { renderStudyBody } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
 import { renderSvg } from "../report/render.ts";
-import type { DataSource, SeedGroup, StudyStream } from "../report/types.ts";
+import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
+import { savedViewKey, stampSignature } from "./saved-view.ts";
 
 /** What the dashboard's API answers for a study view (plain data: it crosses from the worker thread). */
 export interface ViewBody {
@@ -44,18 +50,32 @@ const KEPT_STUDIES = 2;
 const KEPT_SVGS = 24;
 /** Seed groups folded between two turns of the event loop. */
 const GROUPS_PER_TURN = 25;
+/** A view is saved at most this often per study (and when the dashboard closes): it is only needed after a restart. */
+const SAVE_EVERY_MS = 10_000;
+
 
 interface LiveStudy {
   acc: StudyAccumulator;
   stamps: Map<string, string>;
 }
 
+/** Accumulators are kept per study and smoothing (the metric is chosen when the model is finished). */
+function accumulatorKey(name: string, opts: ReportOptions): string {
+  return `${name}\u0000${opts.smoothing ?? 0}`;
+}
+
 export class ViewBuilder implements Views {
   private readonly studies = new Map<string, LiveStudy>();
   private readonly svgs = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly saved: SavedViews | undefined;
+  /** Views built but not saved yet (saved at most every SAVE_EVERY_MS), and when each key was last saved. */
+  private readonly unsaved = new Map<string, { stamps: ReadonlyMap<string, string>; body: ViewBody }>();
+  private readonly savedAt = new Map<string, number>();
 
-  constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}) {}
+  constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}) {
+    this.saved = source.savedViews?.();
+  }
 
   /** Runs builds one after another (they share accumulators). */
   private serial<T>(f: () => Promise<T>): Promise<T> {
@@ -67,12 +87,40 @@ export class ViewBuilder implements Views {
   view(name: string, options: ReportOptions): Promise<ViewBody | undefined> {
     return this.serial(async () => {
       try {
-        const built = await this.model(name, options);
-        return built && (await this.body(name, built.model, options, built.seedsRead));
+        const opts = { ...this.base, ...options };
+        const key = savedViewKey(name, opts);
+        const stamps = await this.source.seedStamps?.(name);
+        if (stamps && this.saved && !this.studies.has(accumulatorKey(name, opts))) {
+          const hit = this.saved.view(key);
+          if (hit?.signature === stampSignature(stamps)) {
+            // Shown at once; the accumulator is built next, for the next update.
+            void this.serial(() => this.model(name, options, stamps).catch(() => undefined));
+            return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
+          }
+        }
+        const built = await this.model(name, options, stamps);
+        const body = built && (await this.body(name, built.model, options, built.seedsRead));
+        if (body && stamps && this.saved) this.save(key, stamps, body);
+        return body;
       } catch (e) {
         return { name, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
       }
     });
+  }
+
+  /** Saves a view for the next start (at most every SAVE_EVERY_MS per key; the last one at close). */
+  private save(key: string, stamps: ReadonlyMap<string, string>, body: ViewBody, now = Date.now()): void {
+    if (now - (this.savedAt.get(key) ?? 0) < SAVE_EVERY_MS) {
+      this.unsaved.set(key, { stamps, body });
+      return;
+    }
+    this.unsaved.delete(key);
+    this.savedAt.set(key, now);
+    try {
+      this.saved!.saveView(key, stampSignature(stamps), JSON.stringify(body));
+    } catch {
+      // A view not saved is built again after a restart.
+    }
   }
 
   /** Two studies side by side: their variants as `<study>:<variant>`, compared unpaired (their seeds are not shared runs). */
@@ -104,15 +152,14 @@ export class ViewBuilder implements Views {
   }
 
   /** The study's model, its accumulator brought up to date with the seeds whose stamp changed. */
-  private async model(name: string, options: ReportOptions): Promise<{ model: ReportModel; seedsRead: number } | undefined> {
+  private async model(name: string, options: ReportOptions, stamps: Map<string, string> | undefined): Promise<{ model: ReportModel; seedsRead: number } | undefined> {
     const opts = { ...this.base, ...options };
-    const stamps = await this.source.seedStamps?.(name);
     if (!stamps) {
       // A source without stamps: the whole study, streamed.
       const stream = await this.source.openStudy(name);
       return stream && { model: await streamReportModel(stream, opts), seedsRead: NaN };
     }
-    const key = `${name}\u0000${opts.smoothing ?? 0}`;
+    const key = accumulatorKey(name, opts);
     let live = this.studies.get(key);
     const changed = new Set([...stamps].filter(([seed, stamp]) => live?.stamps.get(seed) !== stamp).map(([seed]) => seed));
     const stream = await this.source.openStudy(name, changed);
@@ -174,6 +221,7 @@ export class ViewBuilder implements Views {
 
   async close(): Promise<void> {
     await this.queue;
+    for (const [key, { stamps, body }] of this.unsaved) this.save(key, stamps, body, Infinity);
     this.studies.clear();
     this.svgs.clear();
   }

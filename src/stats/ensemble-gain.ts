@@ -11,23 +11,16 @@
  * `method`). Coverage by simulation: bench/ensemble-gain.ts.
  */
 import { checkPredictions, predictedClasses, type Predictions } from "./ensemble.ts";
-import { tQuantile } from "./studentt.ts";
+import { satterthwaiteDf, tBounds, type SatterthwaiteInterval } from "./satterthwaite.ts";
 import { checkLevel } from "./validate.ts";
 
-export interface EnsembleGain {
-  /** Ensemble accuracy minus the mean accuracy of the members. */
-  estimate: number;
-  lo: number;
-  hi: number;
-  level: number;
-  se: number;
-  df: number;
+/** `estimate`: ensemble accuracy minus the mean accuracy of the members; `lo`, `hi` NaN with 2 members. */
+export interface EnsembleGain extends SatterthwaiteInterval {
   ensemble: number;
   meanMember: number;
   members: number;
   /** Variance of the estimate from the test examples and from the seeds (jackknife; NaN with 2 seeds). */
   parts: { examples: number; seeds: number };
-  method: string;
 }
 
 function argmaxRow(sum: Float64Array, off: number, nCls: number): number {
@@ -75,13 +68,12 @@ export function ensembleGain(preds: readonly Predictions[], labels: ArrayLike<nu
   }
   const seedVar = Number.isNaN(varSeeds) ? 0 : varSeeds;
   const variance = varEx + seedVar;
-  const denom = (E > 1 ? varEx ** 2 / (E - 1) : 0) + (n >= 3 ? seedVar ** 2 / (n - 1) : 0);
-  const df = denom > 0 ? variance ** 2 / denom : Infinity;
+  const df = satterthwaiteDf([...(E > 1 ? [{ coef: 1, ms: varEx, df: E - 1 }] : []), ...(n >= 3 ? [{ coef: 1, ms: seedVar, df: n - 1 }] : [])]);
   const se = Math.sqrt(variance);
-  const q = n >= 3 ? tQuantile(1 - (1 - level) / 2, Math.max(1, df)) : NaN;
+  const { lo, hi } = n >= 3 ? tBounds(estimate, se, df, level) : { lo: NaN, hi: NaN };
   const meanMember = correct.reduce((s, c) => s + c.reduce((a, v) => a + v, 0) / E, 0) / n;
   return {
-    estimate, lo: estimate - q * se, hi: estimate + q * se, level, se, df,
+    estimate, lo, hi, level, se, df,
     ensemble: estimate + meanMember, meanMember, members: n, parts: { examples: varEx, seeds: varSeeds },
     method: n >= 3 ? `test examples + seed jackknife, Satterthwaite t(${df === Infinity ? "∞" : df.toFixed(1)})` : "no interval: the seeds' part needs 3 or more members",
   };

@@ -22,7 +22,7 @@
  *
  * Coverage by simulation with known truth: bench/two-level.ts, docs/statistics.md.
  */
-import { tQuantile } from "./studentt.ts";
+import { satterthwaiteDf, tBounds, type SatterthwaiteInterval, type VarianceTerms } from "./satterthwaite.ts";
 import { checkLevel } from "./validate.ts";
 
 /** Per-example scores of one variant: one row per seed (e.g. 1 = correct, 0 = wrong), every row over the same examples. */
@@ -37,15 +37,8 @@ export interface TwoLevelParts {
   interaction: number;
 }
 
-export interface TwoLevelDifference {
-  /** Mean score of B minus mean score of A. */
-  estimate: number;
-  lo: number;
-  hi: number;
-  level: number;
-  se: number;
-  /** Satterthwaite degrees of freedom. */
-  df: number;
+/** `estimate`: mean score of B minus mean score of A. */
+export interface TwoLevelDifference extends SatterthwaiteInterval {
   paired: boolean;
   seeds: [number, number];
   examples: number;
@@ -57,7 +50,6 @@ export interface TwoLevelDifference {
   seWithDoubleExamples: number;
   /** Which of the two would narrow the interval more. */
   narrowsMore: "more seeds" | "more test examples";
-  method: string;
 }
 
 interface TwoWay {
@@ -98,14 +90,7 @@ function twoWay(S: number, E: number, cell: (s: number, e: number) => number): T
   return { mean, rowMeans, colMeans, msRows: S > 1 ? ssRows / (S - 1) : NaN, msCols: E > 1 ? ssCols / (E - 1) : NaN, msRes: dfRes > 0 ? ssRes / dfRes : 0 };
 }
 
-/** A variance written as Σ coef · MS with each MS's degrees of freedom (for Satterthwaite's ν). */
-type Terms = { coef: number; ms: number; df: number }[];
-
-function satterthwaite(terms: Terms): number {
-  const v = terms.reduce((s, t) => s + t.coef * t.ms, 0);
-  const denom = terms.reduce((s, t) => s + (t.coef * t.ms) ** 2 / t.df, 0);
-  return denom > 0 ? (v * v) / denom : Infinity;
-}
+type Terms = VarianceTerms[number][];
 
 function checkTable(fn: string, name: string, rows: SeedByExample, minSeeds: number): number {
   if (!Array.isArray(rows) || rows.length < minSeeds) {
@@ -174,12 +159,12 @@ export function twoLevelDifference(a: SeedByExample, b: SeedByExample, opts: { p
   }
   const variance = parts.seeds + parts.examples + parts.interaction;
   const se = Math.sqrt(variance);
-  const df = satterthwaite(terms);
-  const q = tQuantile(1 - (1 - level) / 2, Math.max(df, 1));
+  const df = satterthwaiteDf(terms);
+  const { lo, hi } = tBounds(estimate, se, df, level);
   const seWithDoubleSeeds = Math.sqrt(parts.seeds / 2 + parts.examples + parts.interaction / 2);
   const seWithDoubleExamples = Math.sqrt(parts.seeds + parts.examples / 2 + parts.interaction / 2);
   return {
-    estimate, lo: estimate - q * se, hi: estimate + q * se, level, se, df, paired,
+    estimate, lo, hi, level, se, df, paired,
     seeds: [SA, SB], examples: E, parts,
     dominant: parts.seeds >= parts.examples ? "seeds" : "test examples",
     seWithDoubleSeeds, seWithDoubleExamples,

@@ -101,7 +101,11 @@ export interface Comparison extends SpreadFields {
   /** Beside the plain test: without the black swans, a 20% trimmed-mean test and an exact test; null below 3 seeds. */
   robust: {
     without_swans: RobustLine | null; trimmed: RobustLine | null; exact: RobustLine | null;
+    /** Skewness-corrected (Johnson–Hall) t of the differences (paired only). */
+    skew_corrected: RobustLine | null;
     disagree: boolean; rests_on_normality: boolean;
+    /** The plain p < alpha but the skewness-corrected t is not significant in the same direction (paired only). */
+    leans_on_symmetry: boolean;
     /** Skewness of the differences (paired: variant null) or of each variant's runs, and whether it is beyond normal seeds' 95%. */
     skew: { variant: string | null; skewness: number; threshold: number; skewed: boolean }[];
     /** True when the plain p must not be read alone (swans, disagreement, normality alone, or skew). */
@@ -280,8 +284,8 @@ function lineOf(l: VerdictLine | null): RobustLine | null {
 function robustOf(rv: RobustVerdict | undefined, names: [string, string]): Comparison["robust"] {
   if (!rv) return null;
   return {
-    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact),
-    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality,
+    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact), skew_corrected: lineOf(rv.skewCorrected),
+    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality, leans_on_symmetry: rv.leansOnSymmetry,
     skew: rv.skew.map((k) => ({ variant: k.where === "pair" ? null : k.where === "a" ? names[0] : names[1], skewness: k.skewness, threshold: k.threshold, skewed: k.skewed })),
     warning: rv.warning,
     reasons: rv.reasons.filter((x) => !SAID_OTHERWISE.test(x)),

@@ -196,6 +196,7 @@ function robustLines(c: Analysis["comparisons"][number], f: (x: number) => strin
     if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
     if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
     if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
+    if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValue(r.skew_corrected.p)}`);
     if (parts.length) out.push(`  robust check: ${parts.join("; ")}`);
     out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
     for (const why of r.reasons) out.push(`    ${why}`);

@@ -58,6 +58,19 @@ function lastStepOf(r: RunData): number {
 
 type Curve = CurveAccumulator | CurveColumns;
 
+/** b − a at the steps both series have (both sorted by step; a merge, no lookup table). */
+export function stepDifferences(b: readonly Point[], a: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  let j = 0;
+  for (const p of b) {
+    while (j < a.length && a[j]!.step < p.step) j++;
+    // A step given twice: the value given last (as a lookup table keyed by step would keep).
+    while (j + 1 < a.length && a[j + 1]!.step === p.step) j++;
+    if (j < a.length && a[j]!.step === p.step) out.push({ step: p.step, value: p.value - a[j]!.value });
+  }
+  return out;
+}
+
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
@@ -120,7 +133,14 @@ export class StudyAccumulator {
 
   /** Folds in every run of one seed and the seed's records; a seed folded in before is replaced ("replace" mode). */
   addGroup(group: SeedGroup): void {
-    if (this.bySeed.has(group.seed)) this.takeOutCurves(group.seed);
+    const previous = this.bySeed.get(group.seed);
+    if (previous && this.mode !== "replace") throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
+    // A seed folded in again: its series are replaced in place (only the steps whose values changed are recomputed), and the curves it has no longer are taken out after.
+    const touched = previous ? new Set<string>() : undefined;
+    const put = (map: Map<string, Curve>, tag: string, paired: boolean, variant: string, seed: string, pts: readonly Point[]): void => {
+      this.curve(map, tag, paired).add(variant, seed, this.drawn(pts));
+      touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
+    };
     this.deployment.removeSeed(group.seed);
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
@@ -134,20 +154,15 @@ export class StudyAccumulator {
         finals.set(tag, pts[pts.length - 1]!.value);
         if (tag.startsWith("paired/")) {
           this.anyPaired = true;
-          this.curve(this.pairedCurves, tag.slice("paired/".length), true).add(r.variant, r.seed, this.drawn(pts));
-        } else this.curve(this.curves, tag, false).add(r.variant, r.seed, this.drawn(pts));
+          put(this.pairedCurves, tag.slice("paired/".length), true, r.variant, r.seed, pts);
+        } else put(this.curves, tag, false, r.variant, r.seed, pts);
       }
       // variant − reference from the raw series where the run logged no paired series of a tag.
       if (ref && r !== ref) {
         for (const [tag, pts] of Object.entries(r.scalars)) {
           if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.length || !ref.scalars[tag]) continue;
-          const a = new Map(ref.scalars[tag]!.map((p) => [p.step, p.value]));
-          const diffs: Point[] = [];
-          for (const p of pts) {
-            const x = a.get(p.step);
-            if (x !== undefined) diffs.push({ step: p.step, value: p.value - x });
-          }
-          if (diffs.length > 0) this.curve(this.pairedCurves, tag, true).add(r.variant, r.seed, this.drawn(diffs));
+          const diffs = stepDifferences(pts, ref.scalars[tag]!);
+          if (diffs.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
         }
       }
       this.deployment.add(r);
@@ -155,6 +170,14 @@ export class StudyAccumulator {
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
       summaries.push(summary);
+    }
+    if (previous) {
+      for (const [map, paired] of [[this.curves, false], [this.pairedCurves, true]] as const) {
+        for (const [tag, c] of map) {
+          for (const r of previous) if (!touched!.has(`${paired}\u0000${tag}\u0000${r.variant}`)) (c as CurveColumns).remove(r.variant, group.seed);
+        }
+      }
+      this.audit.removeSeed(group.seed);
     }
     if (group.checks.some((c) => c.lines.length > 0)) this.anyChecks = true;
     this.audit.addSeed(group.seed, group.checks, { variants: group.runs.map((r) => r.variant), lastStep: Math.max(0, ...group.runs.map(lastStepOf)) });

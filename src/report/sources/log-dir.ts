@@ -4,15 +4,18 @@
  * A study is read seed by seed (one run directory at a time); listings come
  * from the run index; changes are noticed with fs.watch (recursive), or by
  * polling the runs that have not ended where the platform cannot watch.
- * Nothing is written.
+ * Nothing is written in the folder; with an index file (the dashboard's, see
+ * log-index.ts) runs are read from the index where their files did not change.
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
+import { factorSeedsFromHParams } from "./factor-seeds.ts";
+import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 
@@ -35,17 +38,6 @@ function listDirs(dir: string): string[] {
 /** True when `dir` looks like a study directory: `<variant>/seed-<n>/` inside. */
 export function isStudyDir(dir: string): boolean {
   return listDirs(dir).some((v) => listDirs(join(dir, v)).some((s) => SEED_DIR.test(s)));
-}
-
-/** Reads `seeds.<factor>` / `seed.<factor>` hparams (flattened nested objects) as factor seeds. */
-export function factorSeedsFromHParams(hp: Record<string, string | number | boolean> | undefined): Record<string, string> | undefined {
-  if (!hp) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(hp)) {
-    const m = /^(?:seeds?|factor_seeds)\.([A-Za-z0-9_-]+)$/.exec(k);
-    if (m) out[m[1]!] = String(v);
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The factorial design written beside a study's log folders (study/factorial-design-record.ts), or why it cannot be read. */
@@ -94,6 +86,11 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
+  return withRunDirPredictions(run, dir);
+}
+
+/** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
+function withRunDirPredictions(run: RunData, dir: string): RunData {
   const { predictions, notes } = readRunDirPredictions(dir);
   if (predictions) run.predictions = predictions;
   if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
@@ -169,14 +166,28 @@ export function studyDirStamps(studyDir: string): Map<string, string> {
   return out;
 }
 
-/** The seed groups of a study directory (only `seeds` when given), read one seed at a time. */
-export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>): Generator<SeedGroup> {
+/** Seed groups read between two writes of the index. */
+const GROUPS_PER_FLUSH = 200;
+
+/**
+ * The seed groups of a study directory (only `seeds` when given), read one
+ * seed at a time; through `index` (the study's name in it and the index) where given.
+ */
+export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
+  let n = 0;
   for (const [seed, dirs] of runDirs(studyDir)) {
     if (seeds && !seeds.has(seed)) continue;
-    const runs = dirs.map(([variant, dir]) => readRunDir(dir, variant, seed)).filter((r): r is RunData => r !== undefined);
-    const checks = readChecks(studyDir, seed);
+    const runs = dirs
+      .map(([variant, dir]) => {
+        const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+        return indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+      })
+      .filter((r): r is RunData => r !== undefined);
+    const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);
+    if (index && ++n % GROUPS_PER_FLUSH === 0) index.log.flush();
     if (runs.length > 0 || checks.length > 0) yield { seed, runs, checks };
   }
+  index?.log.flush();
 }
 
 /** Loads a whole study directory `<logdir>/<study>` into memory (throws when it holds no runs). */
@@ -195,17 +206,46 @@ export function loadStudyDir(path: string): StudyData {
 }
 
 /** Studies of a log directory. `root` may also be a single study directory. */
+export interface LogDirOptions {
+  /** The dashboard's index file (log-index.ts): runs are read from it where their files did not change. */
+  index?: string;
+}
+
 export class LogDirSource implements DataSource {
   readonly root: string;
   readonly description: string;
   private readonly index = new RunIndex();
+  private readonly indexFile: string | undefined;
+  /** The index, opened on first use (undefined: none, or it could not be opened). */
+  private log: LogIndex | undefined | null = null;
   private readonly listings = new Map<string, StudyListing>();
   private readonly dirty = new Set<string>();
   private watching = false;
 
-  constructor(root: string) {
+  constructor(root: string, options: LogDirOptions = {}) {
     this.root = resolve(root);
     this.description = `log directory ${this.root}`;
+    this.indexFile = options.index && resolve(options.index);
+  }
+
+  /** The index (opened now when first needed; without one when it cannot be, said once on stderr). */
+  logIndex(): LogIndex | undefined {
+    if (this.log !== null) return this.log;
+    this.log = undefined;
+    if (this.indexFile === undefined) return undefined;
+    try {
+      this.log = new LogIndex(this.indexFile);
+      // The listing's run statuses as indexed: only files that changed since have their tail read.
+      const statuses = this.log.statuses();
+      for (const [name, dir] of this.studies()) {
+        for (const [run, seen] of statuses) {
+          if (run.startsWith(`${name}/`)) this.index.prime(join(dir, run.slice(name.length + 1), METRICS_FILE), seen);
+        }
+      }
+    } catch (e) {
+      process.stderr.write(`twin: the dashboard's index ${this.indexFile} cannot be used (${(e as Error).message}); reading every log instead\n`);
+    }
+    return this.log;
   }
 
   /** name → study directory. */
@@ -246,13 +286,15 @@ export class LogDirSource implements DataSource {
   }
 
   async listStudies(): Promise<StudyListing[]> {
+    this.logIndex();
     return [...this.studies()].map(([name, dir]) => this.listing(name, dir));
   }
 
   async openStudy(name: string, seeds?: ReadonlySet<string>): Promise<StudyStream | undefined> {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
-    return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds) };
+    const log = this.logIndex();
+    return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds, log && { study: name, log }) };
   }
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
@@ -260,8 +302,17 @@ export class LogDirSource implements DataSource {
     return dir === undefined ? undefined : studyDirStamps(dir);
   }
 
+  savedViews(): LogIndex | undefined {
+    return this.logIndex();
+  }
+
   spec(): SourceSpec {
-    return { kind: "logdir", root: this.root };
+    return { kind: "logdir", root: this.root, ...(this.indexFile !== undefined ? { index: this.indexFile } : {}) };
+  }
+
+  async close(): Promise<void> {
+    this.log?.close();
+    this.log = null;
   }
 
   /**

@@ -1,5 +1,5 @@
 /** Several sources as one (a study found in more than one: the first wins). */
-import type { DataSource, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SavedViews, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 
 export class MultiSource implements DataSource {
   readonly description: string;
@@ -40,6 +40,15 @@ export class MultiSource implements DataSource {
       }
       const stamps = await s.seedStamps(name);
       if (stamps) return stamps;
+    }
+    return undefined;
+  }
+
+  /** The first source's place for saved views (a log folder's index). */
+  savedViews(): SavedViews | undefined {
+    for (const s of this.sources) {
+      const saved = s.savedViews?.();
+      if (saved) return saved;
     }
     return undefined;
   }

@@ -59,6 +59,11 @@ export class RunIndex {
     return entry;
   }
 
+  /** What an earlier reading found for `path` (the dashboard's index): used while the file's size and mtime are still these. */
+  prime(path: string, seen: { size: number; mtimeMs: number; status: string }): void {
+    if (!this.entries.has(path)) this.entries.set(path, { ...seen });
+  }
+
   /** Runs whose last look found them finished (their files no longer change). */
   isFinal(path: string): boolean {
     const e = this.entries.get(path);

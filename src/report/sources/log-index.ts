@@ -1,0 +1,197 @@
+/**
+ * The dashboard's persistent index of a log folder: a SQLite file outside the
+ * folder (see index-location.ts) holding, per run, its metrics.jsonl as the
+ * dashboard last read it (every tag's series packed as numbers, status,
+ * hyper-parameters, notes; run-state.ts), keyed by the file's size and mtime,
+ * and each seed's checks file; plus the last view built of each study
+ * (served after a restart while nothing changed).
+ *
+ * A run whose file did not change is taken from the index; one that grew is
+ * read from where the index left it (its appended bytes only, after checking
+ * that the bytes before that point are still the same); anything else is read
+ * again in full. Runs that have not ended stay in memory between reads; ended
+ * ones are read back from the file when needed. It is a cache: a damaged or
+ * unreadable index is set aside and rebuilt, and losing it loses nothing.
+ * The log folder itself is never written.
+ */
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { readJsonl } from "../../log/jsonl.ts";
+import type { CheckLine, RunData, SeedChecks } from "../types.ts";
+import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, type RunState } from "./run-state.ts";
+
+/** Bumped whenever what the index holds changes meaning: an index of another format is rebuilt. */
+const FORMAT = 1;
+/** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
+const TAIL_CHECK = 64;
+
+interface RunRow {
+  size: number;
+  mtime: number;
+  tail: Buffer;
+  state: Buffer;
+}
+
+interface LiveRun {
+  size: number;
+  mtime: number;
+  tail: Buffer;
+  state: RunState;
+}
+
+function bytesAt(path: string, end: number, length: number): Buffer {
+  const n = Math.min(end, length);
+  const buf = Buffer.alloc(n);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buf, 0, n, end - n);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+export class LogIndex {
+  private readonly db: Database.Database;
+  /** Runs that have not ended, as last read (their next lines are read from `state.offset`). */
+  private readonly live = new Map<string, LiveRun>();
+  private readonly pending = new Map<string, [string, string, number, number, Buffer, string | null, Buffer]>();
+  private readonly statements: {
+    run: Database.Statement<[string, string], RunRow>;
+    putRun: Database.Statement<[string, string, number, number, Buffer, string | null, Buffer]>;
+    statuses: Database.Statement<[], { study: string; dir: string; size: number; mtime: number; status: string | null }>;
+    checks: Database.Statement<[string, string], { size: number; mtime: number; lines: string }>;
+    putChecks: Database.Statement<[string, string, number, number, string]>;
+    view: Database.Statement<[string], { signature: string; body: string }>;
+    putView: Database.Statement<[string, string, string]>;
+  };
+
+  /** Opens (creating) the index at `file`; one that cannot be read as an index of this format is set aside and started again. */
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = LogIndex.openDb(file);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") throw e;
+      renameSync(file, `${file}.damaged-${Date.now()}`);
+      for (const side of ["-wal", "-shm"]) rmSync(file + side, { force: true });
+      db = LogIndex.openDb(file);
+    }
+    this.db = db;
+    this.statements = {
+      run: db.prepare("SELECT size, mtime, tail, state FROM runs WHERE study = ? AND dir = ?"),
+      putRun: db.prepare("INSERT OR REPLACE INTO runs (study, dir, size, mtime, tail, status, state) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      statuses: db.prepare("SELECT study, dir, size, mtime, status FROM runs"),
+      checks: db.prepare("SELECT size, mtime, lines FROM checks WHERE study = ? AND seed = ?"),
+      putChecks: db.prepare("INSERT OR REPLACE INTO checks (study, seed, size, mtime, lines) VALUES (?, ?, ?, ?, ?)"),
+      view: db.prepare("SELECT signature, body FROM views WHERE key = ?"),
+      putView: db.prepare("INSERT OR REPLACE INTO views (key, signature, body) VALUES (?, ?, ?)"),
+    };
+  }
+
+  private static openDb(file: string): Database.Database {
+    const db = new Database(file, { timeout: 5000 });
+    try {
+      db.pragma("journal_mode = WAL");
+      // A cache: a write lost in a crash is read again from the logs.
+      db.pragma("synchronous = OFF");
+      // One transaction: the dashboard's two threads may open a new index at the same time.
+      db.transaction(() => {
+        if (db.pragma("user_version", { simple: true }) === FORMAT) return;
+        db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views;");
+        db.exec(`
+          CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir)) WITHOUT ROWID;
+          CREATE TABLE checks (study TEXT NOT NULL, seed TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (study, seed)) WITHOUT ROWID;
+          CREATE TABLE views (key TEXT PRIMARY KEY, signature TEXT NOT NULL, body TEXT NOT NULL);
+        `);
+        db.pragma(`user_version = ${FORMAT}`);
+      }).immediate();
+      db.prepare("SELECT count(*) FROM runs").get();
+      return db;
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The run whose metrics.jsonl is `path` (`dir`: its folder relative to the
+   * study), from the index where its file did not change, else read (appended
+   * bytes only where it grew); undefined when the file is missing.
+   */
+  run(study: string, dir: string, path: string, variant: string, seed: string, where: string): RunData | undefined {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return undefined;
+    const key = `${study}\u0000${dir}`;
+    let base: LiveRun | undefined = this.live.get(key);
+    if (!base) {
+      const row = this.statements.run.get(study, dir);
+      if (row) base = { size: row.size, mtime: row.mtime, tail: row.tail, state: decodeRunState(row.state) };
+    }
+    let state: RunState;
+    let tail: Buffer;
+    if (base && base.size === st.size && base.mtime === st.mtimeMs) {
+      state = base.state;
+      tail = base.tail;
+    } else {
+      state = base && st.size >= base.state.offset && bytesAt(path, base.state.offset, TAIL_CHECK).equals(base.tail) ? base.state : emptyRunState();
+      readAppended(path, state, st.size);
+      tail = bytesAt(path, state.offset, TAIL_CHECK);
+      this.pending.set(key, [study, dir, st.size, st.mtimeMs, tail, state.status ?? null, encodeRunState(state)]);
+    }
+    if (state.status === undefined) this.live.set(key, { size: st.size, mtime: st.mtimeMs, tail, state });
+    else this.live.delete(key);
+    return runDataOf(state, variant, seed, where);
+  }
+
+  /** A seed's checks file (`path`), from the index where it did not change. */
+  checks(study: string, seed: string, path: string): SeedChecks[] {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return [];
+    const row = this.statements.checks.get(study, seed);
+    if (row && row.size === st.size && row.mtime === st.mtimeMs) return [{ seed, lines: JSON.parse(row.lines) as CheckLine[] }];
+    let lines: CheckLine[] = [];
+    try {
+      lines = readJsonl<CheckLine>(path).records.filter((r) => r && typeof r.step === "number" && Array.isArray(r.streams));
+    } catch {
+      lines = [];
+    }
+    this.statements.putChecks.run(study, seed, st.size, st.mtimeMs, JSON.stringify(lines));
+    return [{ seed, lines }];
+  }
+
+  /** Writes the runs read since the last flush (one transaction). */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const r of rows) this.statements.putRun.run(...r);
+    })();
+  }
+
+  /** Every indexed run's metrics file stamp and status: `<study>/<dir>` → size, mtime, status (the listing's statuses without reading tails). */
+  statuses(): Map<string, { size: number; mtimeMs: number; status: string }> {
+    const out = new Map<string, { size: number; mtimeMs: number; status: string }>();
+    for (const r of this.statements.statuses.iterate()) out.set(`${r.study}/${r.dir}`, { size: r.size, mtimeMs: r.mtime, status: r.status ?? "running" });
+    return out;
+  }
+
+  /** The last view saved under `key`, with the signature of the data it was built from. */
+  view(key: string): { signature: string; body: string } | undefined {
+    return this.statements.view.get(key);
+  }
+
+  saveView(key: string, signature: string, body: string): void {
+    this.statements.putView.run(key, signature, body);
+  }
+
+  close(): void {
+    this.flush();
+    this.live.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * A run's metrics.jsonl as the dashboard's index keeps it: every tag's series
+ * packed as numbers, the run's status, hyper-parameters and notes, and how far
+ * the file was read (`offset`, just after its last complete line), so that
+ * lines appended later are read and folded in without reading the file again.
+ * Same meaning as readMetricsJsonl + readRunDir: a step logged twice keeps the
+ * value written last; the status is the last `end` line's, else "running".
+ * One difference: a last line without its newline is left until its newline
+ * is written (twin's writer writes whole lines; a fragment is a line being written).
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import { JsonlParseError } from "../../log/jsonl.ts";
+import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
+import type { HParams } from "../../log/hparams.ts";
+import type { Point, RunData } from "../types.ts";
+import { factorSeedsFromHParams } from "./factor-seeds.ts";
+
+/** One tag's points, sorted by step, in growable packed arrays (`n` used). */
+export interface PackedSeries {
+  steps: Float64Array;
+  values: Float64Array;
+  n: number;
+}
+
+export interface RunState {
+  /** Bytes read: the file up to and including its last complete line. */
+  offset: number;
+  /** Lines read (for error messages: the line number of the next one is lines + 1). */
+  lines: number;
+  status?: string;
+  hparams?: HParams;
+  fingerprint?: string;
+  notes: string[];
+  series: Map<string, PackedSeries>;
+}
+
+export function emptyRunState(): RunState {
+  return { offset: 0, lines: 0, notes: [], series: new Map() };
+}
+
+/** Adds (step, value) to a series: appended when past the last step, else set in place (a step logged again) or inserted. */
+export function addPoint(s: PackedSeries, step: number, value: number): void {
+  const n = s.n;
+  if (n === 0 || step > s.steps[n - 1]!) {
+    if (n === s.steps.length) grow(s, Math.max(16, n * 2));
+    s.steps[n] = step;
+    s.values[n] = value;
+    s.n = n + 1;
+    return;
+  }
+  // Binary search for the step (a resumed run logs steps again).
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.steps[mid]! < step) lo = mid + 1;
+    else hi = mid;
+  }
+  if (s.steps[lo] === step) {
+    s.values[lo] = value;
+    return;
+  }
+  if (n === s.steps.length) grow(s, n * 2);
+  s.steps.copyWithin(lo + 1, lo, n);
+  s.values.copyWithin(lo + 1, lo, n);
+  s.steps[lo] = step;
+  s.values[lo] = value;
+  s.n = n + 1;
+}
+
+function grow(s: PackedSeries, size: number): void {
+  const steps = new Float64Array(size), values = new Float64Array(size);
+  steps.set(s.steps.subarray(0, s.n));
+  values.set(s.values.subarray(0, s.n));
+  s.steps = steps;
+  s.values = values;
+}
+
+function apply(state: RunState, r: MetricsLine): void {
+  if (typeof r !== "object" || r === null) return;
+  switch (r.kind) {
+    case "scalars": {
+      const values = r.values ?? {};
+      for (const tag in values) {
+        let s = state.series.get(tag);
+        if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+        addPoint(s, r.step, fromJsonNumber(values[tag]));
+      }
+      break;
+    }
+    case "text":
+      if (r.tag === "fingerprint") state.fingerprint = r.text;
+      else state.notes.push(`${r.tag} (step ${r.step}): ${r.text}`);
+      break;
+    case "hparams":
+      state.hparams = r.hparams;
+      break;
+    case "end":
+      state.status = r.status;
+      break;
+  }
+}
+
+/** Bytes read per call. */
+const CHUNK = 1 << 22;
+let buffer = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * Reads the complete lines of `path` from `state.offset` to `size` into
+ * `state` (which it changes). A malformed complete line throws
+ * JsonlParseError naming the file and line.
+ */
+export function readAppended(path: string, state: RunState, size: number): void {
+  if (size <= state.offset) return;
+  const fd = openSync(path, "r");
+  try {
+    let pos = state.offset;
+    let carry = "";
+    while (pos < size) {
+      const want = Math.min(CHUNK, size - pos);
+      if (buffer.length < want) buffer = Buffer.allocUnsafe(want);
+      const got = readSync(fd, buffer, 0, want, pos);
+      if (got === 0) break;
+      const nl = buffer.lastIndexOf(0x0a, got - 1);
+      if (nl < 0) {
+        // No newline in this chunk: a line longer than the chunk (rare), or the fragment at the end.
+        carry += buffer.toString("utf8", 0, got);
+        pos += got;
+        continue;
+      }
+      const text = carry + buffer.toString("utf8", 0, nl + 1);
+      carry = buffer.toString("utf8", nl + 1, got);
+      parseLines(path, state, text);
+      pos += got;
+      state.offset = pos - Buffer.byteLength(carry);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Folds complete lines (text ends with a newline) into `state`: one JSON.parse for all of them, line by line when that fails. */
+function parseLines(path: string, state: RunState, text: string): void {
+  const body = text.slice(0, -1);
+  let records: MetricsLine[] | undefined;
+  try {
+    records = JSON.parse(`[${body.replaceAll("\n", ",")}]`) as MetricsLine[];
+  } catch {
+    records = undefined; // a blank or malformed line: find it line by line
+  }
+  if (records) {
+    for (const r of records) apply(state, r);
+    state.lines += records.length;
+    return;
+  }
+  for (const raw of body.split("\n")) {
+    state.lines++;
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "") continue;
+    let r: MetricsLine;
+    try {
+      r = JSON.parse(line) as MetricsLine;
+    } catch {
+      throw new JsonlParseError(path, state.lines, "not valid JSON");
+    }
+    apply(state, r);
+  }
+}
+
+/** A run's data for the report model, from its state. */
+export function runDataOf(state: RunState, variant: string, seed: string, where: string): RunData {
+  const scalars: Record<string, Point[]> = {};
+  for (const tag of [...state.series.keys()].sort()) {
+    const s = state.series.get(tag)!;
+    const pts = new Array<Point>(s.n);
+    for (let i = 0; i < s.n; i++) pts[i] = { step: s.steps[i]!, value: s.values[i]! };
+    scalars[tag] = pts;
+  }
+  const run: RunData = { variant, seed, status: state.status ?? "running", scalars, where };
+  if (state.hparams) {
+    run.hparams = state.hparams;
+    const fs = factorSeedsFromHParams(state.hparams);
+    if (fs) run.factorSeeds = fs;
+  }
+  if (state.notes.length > 0) run.notes = [...state.notes];
+  const fingerprint = state.fingerprint ?? (typeof state.hparams?.fingerprint === "string" ? state.hparams.fingerprint : undefined);
+  if (fingerprint !== undefined) run.fingerprint = fingerprint;
+  return run;
+}
+
+/**
+ * The state as bytes for the index: a JSON header (offset, lines, status,
+ * hparams, fingerprint, notes, tags with their lengths), then each tag's steps
+ * and values as float64.
+ */
+export function encodeRunState(state: RunState): Buffer {
+  const tags = [...state.series].map(([tag, s]) => [tag, s.n] as const);
+  const head = Buffer.from(JSON.stringify({ offset: state.offset, lines: state.lines, status: state.status, hparams: state.hparams, fingerprint: state.fingerprint, notes: state.notes, tags }), "utf8");
+  const headBytes = Math.ceil((4 + head.length) / 8) * 8;
+  const total = headBytes + tags.reduce((a, [, n]) => a + 16 * n, 0);
+  const out = Buffer.alloc(total);
+  out.writeUInt32LE(head.length, 0);
+  head.copy(out, 4);
+  let at = headBytes;
+  for (const [tag, n] of tags) {
+    const s = state.series.get(tag)!;
+    Buffer.from(s.steps.buffer, s.steps.byteOffset, n * 8).copy(out, at);
+    Buffer.from(s.values.buffer, s.values.byteOffset, n * 8).copy(out, at + n * 8);
+    at += 16 * n;
+  }
+  return out;
+}
+
+export function decodeRunState(bytes: Uint8Array): RunState {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = buf.readUInt32LE(0);
+  const head = JSON.parse(buf.toString("utf8", 4, 4 + headLength)) as { offset: number; lines: number; status?: string; hparams?: HParams; fingerprint?: string; notes: string[]; tags: [string, number][] };
+  let at = Math.ceil((4 + headLength) / 8) * 8;
+  const series = new Map<string, PackedSeries>();
+  for (const [tag, n] of head.tags) {
+    // Copied into fresh arrays: the bytes may not be 8-byte aligned, and the series may grow.
+    const steps = new Float64Array(Math.max(n, 1)), values = new Float64Array(Math.max(n, 1));
+    new Uint8Array(steps.buffer).set(buf.subarray(at, at + 8 * n));
+    new Uint8Array(values.buffer).set(buf.subarray(at + 8 * n, at + 16 * n));
+    series.set(tag, { steps, values, n });
+    at += 16 * n;
+  }
+  const state: RunState = { offset: head.offset, lines: head.lines, notes: head.notes, series };
+  if (head.status !== undefined && head.status !== null) state.status = head.status;
+  if (head.hparams) state.hparams = head.hparams;
+  if (head.fingerprint !== undefined && head.fingerprint !== null) state.fingerprint = head.fingerprint;
+  return state;
+}

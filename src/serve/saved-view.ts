@@ -1,0 +1,32 @@
+/**
+ * Views saved between runs of the dashboard (in a log folder's index): the
+ * key of a study's view under given options, and the signature of the data it
+ * was built from (its seeds' change stamps). A saved view is shown only while
+ * the signature of the data now is the same.
+ */
+import { createHash } from "node:crypto";
+import type { ReportOptions } from "../report/model/index.ts";
+import type { DataSource } from "../report/types.ts";
+import type { ViewBody } from "./view-builder.ts";
+
+export function savedViewKey(name: string, options: ReportOptions): string {
+  return `${name}\u0000${JSON.stringify(options)}`;
+}
+
+/** SHA-256 over every seed's stamp, in the source's seed order. */
+export function stampSignature(stamps: ReadonlyMap<string, string>): string {
+  const h = createHash("sha256");
+  for (const [seed, stamp] of stamps) h.update(`${seed}\u0000${stamp}\n`);
+  return h.digest("hex");
+}
+
+/** The saved view of a study whose data did not change since it was built (undefined: none, or it changed). */
+export async function currentSavedView(source: DataSource, name: string, options: ReportOptions): Promise<ViewBody | undefined> {
+  const saved = source.savedViews?.();
+  if (!saved || !source.seedStamps) return undefined;
+  const hit = saved.view(savedViewKey(name, options));
+  if (!hit) return undefined;
+  const stamps = await source.seedStamps(name);
+  if (!stamps || stampSignature(stamps) !== hit.signature) return undefined;
+  return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
+}

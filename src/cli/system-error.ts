@@ -12,11 +12,24 @@ const ADVICE: Record<string, string> = {
   EROFS: "the file system is read-only; write somewhere else",
 };
 
-/** The message for a Node system error on a path, or undefined for any other error. */
+/** Node's own wording of a system error inside another message: "ENOENT: no such file or directory, open 'x.npy'". */
+const NODE_WORDING = /\b(E[A-Z]+): [^,']+, [a-z]+ '([^']*)'/;
+
+/**
+ * The message for a Node system error on a path (thrown as it is, or quoted
+ * in a reader's message such as "cannot read NPY file x.npy: ENOENT: …"), or
+ * undefined for any other error.
+ */
 export function describeSystemError(e: unknown): string | undefined {
   if (!(e instanceof Error)) return undefined;
   const { code, path } = e as NodeJS.ErrnoException;
-  if (code === undefined || path === undefined) return undefined;
-  const advice = ADVICE[code];
-  return advice === undefined ? undefined : `${path}: ${advice}`;
+  if (code !== undefined && path !== undefined) {
+    const advice = ADVICE[code];
+    return advice === undefined ? undefined : `${path}: ${advice}`;
+  }
+  const quoted = NODE_WORDING.exec(e.message);
+  const advice = quoted ? ADVICE[quoted[1]!] : undefined;
+  if (quoted === null || advice === undefined) return undefined;
+  const before = e.message.slice(0, quoted.index).replace(/:\s*$/, "");
+  return `${before ? `${before}: ` : ""}${quoted[2]}: ${advice}${e.message.slice(quoted.index + quoted[0].length)}`;
 }

@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
+import { hostArray } from "../../src/data/host/array.ts";
+import { writeNpy } from "../../src/data/host/npy.ts";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-errors-"));
@@ -28,11 +30,18 @@ function assertClean(r: { stderr: string }): void {
   assert.doesNotMatch(r.stderr, /\bE[A-Z]{3,}:/, "no raw Node error code");
 }
 
-test("a missing prediction or labels file is named, with what to check, not as ENOENT", () => {
-  const r = twin(["ensemble", "seed-1.npy", "--labels", "labels.npy"]);
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^twin: seed-1\.npy: no such file or directory; check the path/);
-  assertClean(r);
+test("a missing file named by an option is named, with what to check, not as ENOENT", () => {
+  const results = file("with-predictions.csv", "variant,seed,accuracy,predictions\na,0,0.8,a0.npy\nb,0,0.7,b0.npy\n");
+  const labels = twin(["stats", results, "--labels", "labels.npy"]);
+  assert.equal(labels.status, 1, labels.stderr);
+  assert.match(labels.stderr, /^twin: labels\.npy: no such file or directory; check the path/);
+  assertClean(labels);
+  writeNpy(join(dir, "p.npy"), hostArray(new Float32Array([0.5, 0.5, 0.5, 0.5]), [2, 2]));
+  writeNpy(join(dir, "labels.npy"), hostArray(new BigInt64Array([0n, 1n]), [2]));
+  const inputs = twin(["ensemble", "p.npy", "p.npy", "--labels", "labels.npy", "--train-inputs", "train.npy", "--test-inputs", "test.npy"]);
+  assert.equal(inputs.status, 1, inputs.stderr);
+  assert.match(inputs.stderr, /^twin: cannot read NPY file train\.npy: train\.npy: no such file or directory; check the path/);
+  assertClean(inputs);
 });
 
 test("a wrong option points at the sub-command's own help", () => {

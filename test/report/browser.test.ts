@@ -403,7 +403,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="validation-test"]', (f) => f.getAttribute("data-marks")))!), { diagonal: 1, seeds: 12, ensembles: 3 });
   assert.equal(await page.locator("#deployment-table tbody tr").count(), 3);
   assert.match((await page.locator("#choice-ensemble").textContent())!, /As an ensemble: wider \(ensemble of its 4 seeds, best on validation/);
-  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+ .*CI \[/);
+  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+\. The worst of its 4 seeds .*CI \[/);
   assert.match((await page.locator('figure[data-chart="ensemble-curve"] figcaption').textContent())!, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
   assert.deepEqual(errors, []);
   await page.locator("#deployment").screenshot({ path: join(ARTIFACTS, "report-deployment.png") });

@@ -96,6 +96,8 @@ export interface Comparison extends SpreadFields {
   /** How much pairing cut the variance of the difference (bias-corrected), its interval (Pitman–Morgan); null when unpaired. */
   pairing_gain: number | null;
   pairing_gain_ci: [number, number] | null;
+  /** Why `pairing_gain_ci` is null when paired (seeds on a line, below 3 pairs, no spread); null otherwise. */
+  pairing_gain_ci_note: string | null;
   /** Seeds (paired: whole pairs; unpaired: one variant's run) whose value is far from the rest, with their robust z. */
   black_swans: { seed: string; variant: string | null; z: number }[];
   /** Beside the plain test: without the black swans, a 20% trimmed-mean test and an exact test; null below 3 seeds. */
@@ -428,6 +430,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       prob_improvement_method: r.improvement.prob_improvement.method,
       pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
       pairing_gain_ci: r.verdict.pairing?.ci ?? null,
+      pairing_gain_ci_note: r.verdict.pairing?.noInterval ?? null,
       black_swans: swansOf(r, reference),
       ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha),
       robust: robustOf(r.verdict.robust, [reference, r.name]),

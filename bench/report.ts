@@ -37,7 +37,9 @@ async function chromiumOpenMs(file: string): Promise<number | null> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const t0 = Date.now();
     await page.goto("file://" + file, { waitUntil: "load" });
-    await page.locator("figure[data-chart]").last().waitFor();
+    // The page draws its charts from their specs after it loads: opened means every chart drawn.
+    await page.waitForSelector("html[data-charts]", { timeout: 300_000 });
+    if ((await page.getAttribute("html", "data-charts")) !== "drawn") throw new Error(`${file}: a chart could not be drawn in Chromium`);
     return Date.now() - t0;
   } finally {
     await browser.close();

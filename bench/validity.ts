@@ -9,6 +9,8 @@
 //               and unpaired (Welch) verdict under normal, t3, lognormal and black-swan-mixture seeds, n = 3, 5, 10, 20
 //   unseen    — the swan null's samples without a swan against the world "B better on every seed, no swans":
 //               the share of studies no rule can flag without flagging real improvements
+//   skewAware — the skew-aware check of the warning (skewness-corrected t; bootstrap-t in its place): the paired lognormal
+//               gap with and without it, and what it costs on normal nulls and on real improvements (bench/skew-aware-tests.ts)
 //   detector  — false alarms of the calibrated black-swan detector (and the old |z| > 3.5 rule) on normal
 //               seeds, detection of planted swans
 //   improvement — coverage of the P(B > A) intervals, paired and unpaired, n = 5, 10, 20, true 0.5–0.98
@@ -17,6 +19,7 @@
 //               "test the pilot, then extend to the plan" vs group-sequential designs (type I, power, seeds)
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as s from "../src/stats/index.ts";
+import { skewAwareRow, type SkewAwareRow } from "./skew-aware-tests.ts";
 
 const quick = process.argv.includes("--quick");
 const STUDIES = quick ? 300 : 1000;
@@ -168,6 +171,19 @@ log("| design | n | P(no swan in the sample) | null: p < 0.05, no warning, given
 log("|---|---|---|---|---|---|---|---|---|");
 for (const u of unseen) {
   log(`| ${u.design} | ${u.n} | ${pct(u.noSwan)}% | ${pct(u.quietGivenNoSwan)}% | ${pct(u.power)}% | ${pct(u.quietInShiftedWorld)}% | ${pct(u.warnedInShiftedWorld)}% | ${pct(u.floor)}% | ${pct(u.unseenRate)}% |`);
+}
+
+// ---------- skew-aware tests ----------
+const skewAware: SkewAwareRow[] = [];
+for (const world of ["normal null", "lognormal null", "normal, real improvement"] as const) {
+  for (const n of [10, 20]) skewAware.push(skewAwareRow(world, n, STUDIES, 15000 + 100 * skewAware.length));
+}
+log(`\n### Skew-aware checks in the warning (paired, ${STUDIES} studies per row; twin uses the Johnson–Hall skewness-corrected t)\n`);
+log("| seeds | n | p < 0.05 | p < 0.05, no warning: without a skew-aware check | with the skewness-corrected t (twin) | with bootstrap-t instead | warned: without | skewness-corrected t (twin) | bootstrap-t | significant and warned: without | skewness-corrected t (twin) | bootstrap-t |");
+log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+for (const w of skewAware) {
+  const ofSig = (quiet: number): string => (w.significant > 0 ? `${pct(1 - quiet / w.significant)}%` : "–");
+  log(`| ${w.world} | ${w.n} | ${pct(w.significant)}% | ${pct(w.quietWithout)}% | ${pct(w.quietCorrected)}% | ${pct(w.quietBootT)}% | ${pct(w.warnedWithout)}% | ${pct(w.warnedCorrected)}% | ${pct(w.warnedBootT)}% | ${ofSig(w.quietWithout)} | ${ofSig(w.quietCorrected)} | ${ofSig(w.quietBootT)} |`);
 }
 
 // ---------- detector ----------
@@ -364,5 +380,5 @@ log(`\n${quick ? "quick" : "full"} run, ${STUDIES} studies per setting, ${second
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(
   new URL("./results/validity.json", import.meta.url),
-  JSON.stringify({ command: `npm run bench:validity${quick ? " -- --quick" : ""}`, studies: STUDIES, seconds, swan: { rate: SWAN_RATE, size: SWAN_SIZE }, verdict, unseen, detector, improvement, pairing, planning, follow }, null, 1) + "\n",
+  JSON.stringify({ command: `npm run bench:validity${quick ? " -- --quick" : ""}`, studies: STUDIES, seconds, swan: { rate: SWAN_RATE, size: SWAN_SIZE }, verdict, unseen, skewAware, detector, improvement, pairing, planning, follow }, null, 1) + "\n",
 );

@@ -12,13 +12,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${1:-}" = "--if-stale" ] && [ -f dist/.built ] &&
-  [ -z "$(find src scripts/bundle.mjs tsconfig.json tsconfig.build.json package.json -newer dist/.built 2>/dev/null | head -1)" ]; then
+fresh() {
+  [ -f dist/.built ] && [ -z "$(find src scripts/bundle.mjs tsconfig.json tsconfig.build.json package.json -newer dist/.built 2>/dev/null | head -1)" ]
+}
+if [ "${1:-}" = "--if-stale" ] && fresh; then
+  exit 0
+fi
+# One build at a time per checkout (tests that start the CLI build it when stale, several at once);
+# a build that waited finds the other's result fresh.
+exec 9>"${TMPDIR:-/tmp}/twin-build-$(pwd | sha256sum | cut -c1-16).lock"
+flock 9
+if [ "${1:-}" = "--if-stale" ] && fresh; then
   exit 0
 fi
 started=$(date +%s.%N)
-rm -rf dist
+# Built next to dist/ and swapped in at the end: a command started meanwhile runs the previous build.
+rm -rf dist.new
 npx --no-install tsc -p tsconfig.build.json
-node scripts/bundle.mjs
-(cd src && find . -type f -path './report/assets/*' -exec cp --parents {} ../dist/ \;)
-touch -d "@$started" dist/.built
+node scripts/bundle.mjs dist.new
+(cd src && find . -type f -path './report/assets/*' -exec cp --parents {} ../dist.new/ \;)
+touch -d "@$started" dist.new/.built
+rm -rf dist.old
+if [ -d dist ]; then mv dist dist.old; fi
+mv dist.new dist
+rm -rf dist.old

@@ -19,7 +19,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "src");
-const DIST = join(ROOT, "dist");
+/** Where the bundle is written (argument; default dist/): paths inside it are taken relative to its own folders, so it can be built aside and renamed to dist/. */
+const DIST = join(ROOT, process.argv[2] ?? "dist");
 
 /** Files started on their own: the CLI, the dashboard's view worker, the sweep's command launcher. */
 const ENTRIES = ["cli/main.ts", "serve/view-worker-main.ts", "study/sweep-launcher.ts"];

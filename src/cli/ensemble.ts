@@ -1,4 +1,5 @@
 /** `twin ensemble FILES… --labels FILE`: seed ensembles of prediction files from any framework. */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { churn, ensembleCurve, ensembleGain, predictedClasses, subsetAccuracy } from "../stats/index.ts";
 import { checkPredictionSet, readLabelsFile, readPredictionFile, type PredictionKind } from "../study/prediction-files.ts";
@@ -65,6 +66,9 @@ export function registerEnsemble(program: Command): void {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got '${opts.seed}')`);
       if ((opts.trainInputs === undefined) !== (opts.testInputs === undefined)) throw new UsageError("--train-inputs and --test-inputs go together: the examples predicted and the training examples they must not be among");
+      for (const f of [...files, opts.labels]) {
+        if (!existsSync(f)) throw new Error(`${f}: no such file${f === opts.labels ? " (--labels)" : ""}`);
+      }
       const members = files.map((f) => readPredictionFile(f, kind));
       const labels = readLabelsFile(opts.labels);
       checkPredictionSet(members, opts.labels, labels);

@@ -1,4 +1,5 @@
 /** A command's study: the study file imported (study/study-file.ts, the one importer), and --steps. */
+import { extname } from "node:path";
 import type { StudySpec } from "../study/define.ts";
 import { importStudy } from "../study/study-file.ts";
 import { parseWhole } from "./count-option.ts";
@@ -6,7 +7,19 @@ import { parseWhole } from "./count-option.ts";
 /** The longest run --steps asks for (a run keeps per-step checksums in memory). */
 const MAX_STEPS = 10_000_000;
 
-export const loadStudy = importStudy;
+/** What a study file can be: a module that Node (with tsx) imports. */
+const STUDY_FILE = /^\.(ts|mts|cts|tsx|js|mjs|cjs)$/;
+
+/** Imports a study file; a file of another kind (a results CSV, a log folder) is refused with what to use instead. */
+export async function loadStudy(path: string): Promise<StudySpec> {
+  if (!STUDY_FILE.test(extname(path))) {
+    throw new Error(
+      `${path} is not a study file: a study file is a TypeScript (or JavaScript) module that exports a study, such as the one \`twin init NAME\` writes; ` +
+        "for results from elsewhere (CSV, TSV, JSON Lines) or a TensorBoard log folder use `twin stats`",
+    );
+  }
+  return importStudy(path);
+}
 
 /** The study with its training length replaced by --steps, when given. */
 export function withSteps(spec: StudySpec, steps: string | undefined): StudySpec {

@@ -1,6 +1,7 @@
 /** `twin runs`: the runs a store holds, with their status and seeds. */
 import type { Command } from "commander";
 import { openExistingStore } from "./open-store.ts";
+import { clipLine } from "./clip-line.ts";
 import { runToJson, RUN_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/index.ts";
 
 interface RunsOptions {
@@ -73,7 +74,7 @@ export function registerRuns(program: Command): void {
           // A finished run's error lists the variants that failed or diverged inside it.
           const problems = r.error ? r.error.split("\n").filter(Boolean) : [];
           const first = problems[0] ?? "";
-          const note = r.status === "finished" && problems.length ? `${problems.length > 1 ? `${problems.length} variants: ` : ""}${first.slice(0, 70)}` : first ? first.slice(0, 70) : step !== undefined ? `step ${step}` : "";
+          const note = r.status === "finished" && problems.length ? `${problems.length > 1 ? `${problems.length} variants: ` : ""}${clipLine(first, 70)}` : first ? clipLine(first, 70) : step !== undefined ? `step ${step}` : "";
           const status = r.status === "finished" && problems.length ? "finished*" : r.status === "failed" || r.status === "diverged" ? `*${r.status}*` : r.status;
           rows.push([r.id, status, c.group !== undefined ? `${c.group} #${c.label}` : "-", r.rootSeed.toString(), seedsText(r), r.worker ?? "-", when(r.startedAt), duration(r), note]);
         }

@@ -72,7 +72,7 @@ export function parseSmallestDifference(raw: string | undefined): number | undef
 
 export function registerStats(program: Command): void {
   const cmd = program
-    .command("stats <file>")
+    .command("stats <file|logdir>")
     .description("compare variants from a results file (CSV/TSV or JSON Lines in long form: variant, seed, metrics, optional status) or a TensorBoard log directory");
   addMetricOptions(cmd, "metric column or tag (default: a validation accuracy or score, never epoch/step/lr)")
     .option("--reference <name>", "variant the others are compared with (default: the first)")

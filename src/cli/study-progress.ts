@@ -2,6 +2,7 @@
 import cliProgress from "cli-progress";
 import type { PlannedRun } from "../study/seed-plan.ts";
 import type { Progress } from "../twin/types.ts";
+import { clipLine } from "./clip-line.ts";
 
 export interface StudyProgress {
   onRunStart(run: PlannedRun, index: number, total: number, slot?: number): void;
@@ -46,7 +47,7 @@ export function studyProgress(quiet = false): StudyProgress {
     onRunEnd(run, status, error) {
       if (quiet || (status === "finished" && !error)) return;
       // The first line of each problem; the full error is in `twin runs --json` and the run's log.
-      const lines = (error ?? "").split("\n").filter(Boolean).map((l) => l.slice(0, 200));
+      const lines = (error ?? "").split("\n").filter(Boolean).map((l) => clipLine(l, 200));
       const text = status === "finished" ? `${labelOf(run)}: finished, but ${lines.join("; ")}\n` : `${labelOf(run)}: *${status}*${lines.length ? `: ${lines[0]}` : ""}\n`;
       // Without a terminal the bars are not redrawn, and neither would a line logged above them be.
       if (process.stderr.isTTY) multi.log(text);

@@ -5,7 +5,7 @@
  * ensemble, its gain and churn on validation and test), then the charts.
  * One line instead when no run kept predictions.
  */
-import type { DeploymentChoice } from "../study/deployment.ts";
+import { singleSeedSentences, type DeploymentChoice } from "../study/deployment.ts";
 import type { DeploymentData } from "./model/index.ts";
 import { esc } from "./html.ts";
 
@@ -27,15 +27,7 @@ function ensembleChoice(c: DeploymentChoice): string {
 }
 
 function singleChoice(c: DeploymentChoice): string {
-  let s = `<b>As one seed: ${esc(c.variant)}</b> (${esc(c.note)}; its worst seed ${scores(c)})`;
-  const t = c.versusRunnerUp?.twoLevel;
-  if (t && c.runnerUp) {
-    const share = t.parts.seeds / (t.se * t.se || 1);
-    s +=
-      `. Mean single-seed accuracy against ${esc(c.runnerUp)} on ${c.versusRunnerUp!.set}: ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}] ` +
-      `(uncertainty from seeds and examples; ${t.dominant} dominate, ${Math.round(100 * share)}% from seeds; ${t.narrowsMore} would narrow it more)`;
-  }
-  return `<p class="choice" id="choice-single">${s}.</p>`;
+  return `<p class="choice" id="choice-single"><b>As one seed: ${esc(c.variant)}</b>. ${singleSeedSentences(c).map(esc).join(" ")}</p>`;
 }
 
 function setCells(s: { mean: number; min: number; max: number; range: number; ensemble: number } | undefined): string {

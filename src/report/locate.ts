@@ -3,7 +3,7 @@
  * name looked up in the log folder and then in the store (native, worker and
  * sweep runs), so that every study is reportable by name.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isStudyDir, LogDirSource } from "./source.ts";
 import type { DataSource } from "./types.ts";
@@ -28,6 +28,6 @@ export async function locateStudy(study: string, where: { logdir: string; store?
   if (!study.includes("/") && isStudyDir(join(where.logdir, study))) return { source: logs, name: study };
   if (where.store && !study.includes("/") && (await where.store.listStudies()).some((s) => s.name === study)) return { source: where.store, name: study };
   const known = [...(await logs.listStudies()).map((s) => `${s.name} (log folder ${resolve(where.logdir)})`), ...(where.store ? (await where.store.listStudies()).map((s) => `${s.name} (${where.store!.description})`) : [])];
-  const tried = [existsSync(study) ? `${study} is a folder but not a study folder (no <variant>/seed-<n>/ inside)` : `no folder ${study}`, `no study ${study} in ${resolve(where.logdir)}`, where.store ? `none in the ${where.store.description}` : "no store here (.twin/twin.db; name one with --store)"];
+  const tried = [!existsSync(study) ? `no folder ${study}` : statSync(study).isDirectory() ? `${study} is a folder but not a study folder (no <variant>/seed-<n>/ inside)` : `${study} is a file, not a study folder (twin stats reads results files)`, `no study ${study} in ${resolve(where.logdir)}`, where.store ? `none in the ${where.store.description}` : "no store here (.twin/twin.db; name one with --store)"];
   throw new Error(`${study}: not found: ${tried.join("; ")}. ${known.length > 0 ? `Studies: ${known.join(", ")}` : "No studies found; run one first (twin compare, twin seeds, twin sweep)"}`);
 }

@@ -64,6 +64,8 @@ export interface PairingGain {
   estimate: number;
   /** Exact (Pitman–Morgan) interval of the gain at the verdict's level; null below 3 seeds or without spread. */
   ci: [number, number] | null;
+  /** Why `ci` is null (null when there is one). */
+  noInterval: string | null;
   /** Seeds per variant an unpaired comparison would need for the same precision: n × estimate. */
   equivalentUnpairedSeeds: number;
   /** Pearson correlation of a and b across seeds. */
@@ -92,7 +94,7 @@ export function pairingGain(a: Sample, b: Sample, level = 0.95): PairingGain {
   notes.push(...g.notes);
   if (g.reading === "noisier") notes.push("pairing made the difference noisier: the whole interval of the gain is below 1 (negative correlation between variants across seeds)");
   else if (g.reading === "unclear" && g.ci) notes.push(`from ${a.length} seeds it is unclear whether pairing helped: the gain's interval ${fmt(g.ci[0])}–${fmt(g.ci[1])} contains 1`);
-  return { varianceRatio: ratio, estimate: g.estimate, ci: g.ci, equivalentUnpairedSeeds: a.length * g.estimate, correlation, notes };
+  return { varianceRatio: ratio, estimate: g.estimate, ci: g.ci, noInterval: g.noInterval, equivalentUnpairedSeeds: a.length * g.estimate, correlation, notes };
 }
 
 /** Largest minus smallest computed difference b − a. */

@@ -48,6 +48,7 @@ export * from "./failures.ts";
 export * from "./improvement-interval.ts";
 export * from "./pairing-gain.ts";
 export * from "./yuen.ts";
+export * from "./skew-corrected-t.ts";
 export * from "./swans.ts";
 export * from "./skewness.ts";
 export * from "./robust-verdict.ts";

@@ -16,11 +16,17 @@
  * median-unbiased point is the plain ratio, so the estimate is clamped into the
  * interval and a note says so. Differences or sums that vary only by
  * floating-point rounding (`rounding.ts`) do not vary.
+ *
+ * Seeds on a line (a and b correlate ±1, or one does not vary, up to rounding):
+ * s and d are then on a line too and the Pitman–Morgan interval is undefined
+ * (`pitmanMorganUndefined`), so `ci` is null, `noInterval` says why, and the
+ * estimate is the plain ratio (exactly 1 when one side does not vary: pairing
+ * can neither help nor hurt).
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
-import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
+import { onALineUpToRounding, pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { sdUnchecked } from "./descriptive.ts";
-import { pitmanMorgan } from "./pitman-morgan.ts";
+import { pitmanMorgan, pitmanMorganUndefined } from "./pitman-morgan.ts";
 
 export interface PairingGainEstimate {
   /** Bias-corrected gain (1 + λ̂(ν − 2)/ν)/2, ν = n − 1 (plain ratio at n = 3), clamped into `ci`. */
@@ -29,6 +35,8 @@ export interface PairingGainEstimate {
   ratio: number;
   /** Interval of the gain (Pitman–Morgan); null when it cannot be computed (n < 3 or zero spread). */
   ci: [number, number] | null;
+  /** Why `ci` is null (null when there is one). */
+  noInterval: string | null;
   level: number;
   /** "noisier" only when the whole interval lies below 1, "less noisy" when it lies above 1, else "unclear". */
   reading: "less noisy" | "noisier" | "unclear";
@@ -51,15 +59,25 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
   if (sdD === 0) {
     notes.push(sdS === 0 ? "no spread at all: the gain is undefined" : "the paired differences do not vary at all: pairing removed all the noise");
     const g = sdS === 0 ? 1 : Infinity;
-    return { estimate: g, ratio: g, ci: null, level, reading: sdS === 0 ? "unclear" : "less noisy", notes };
+    return { estimate: g, ratio: g, ci: null, noInterval: notes[0]!, level, reading: sdS === 0 ? "unclear" : "less noisy", notes };
   }
   const lambda = (sdS / sdD) ** 2;
   const ratio = (1 + lambda) / 2;
+  if (n >= 3 && (onALineUpToRounding(a, b) || pitmanMorganUndefined(d, s) !== null)) {
+    const flat = withoutRounding(a).constant || withoutRounding(b).constant;
+    const why = flat
+      ? "one variant does not vary across seeds (up to floating-point rounding): pairing can neither help nor hurt, the gain is 1 and has no interval"
+      : "the two variants' runs lie exactly on a line across seeds (correlation ±1, up to floating-point rounding), where the Pitman–Morgan test " +
+        "behind the interval is infinite for every gain but the observed one; normal seeds never do this, values recorded to few digits can at few seeds";
+    notes.push(why);
+    const g = flat ? 1 : ratio;
+    return { estimate: g, ratio: g, ci: null, noInterval: why, level, reading: "unclear", notes };
+  }
   const nu = n - 1;
   let estimate = n > 3 ? (1 + (lambda * (nu - 2)) / nu) / 2 : ratio;
   if (n === 3) notes.push("with 3 seeds the estimate is the plain ratio (median-unbiased only)");
   let ci: [number, number] | null = null;
-  if (n >= 3 && lambda > 0) {
+  if (n >= 3) {
     // λ = σ²_s/σ²_d is the variance ratio of two samples measured on the same seeds.
     const pm = pitmanMorgan(d, s, level);
     ci = [(1 + pm.ci[0]) / 2, (1 + pm.ci[1]) / 2];
@@ -71,7 +89,9 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
           `the estimate is the interval's nearest end, ${estimate.toPrecision(3)}`,
       );
     }
-  } else if (n < 3) notes.push("an interval of the gain needs at least 3 seeds");
+  }
+  const noInterval = ci ? null : "an interval of the gain needs at least 3 seeds";
+  if (noInterval) notes.push(noInterval);
   const reading = ci === null ? "unclear" : ci[1] < 1 ? "noisier" : ci[0] > 1 ? "less noisy" : "unclear";
-  return { estimate, ratio, ci, level, reading, notes };
+  return { estimate, ratio, ci, noInterval, level, reading, notes };
 }

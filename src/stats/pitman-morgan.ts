@@ -10,12 +10,21 @@
  * interval is every θ whose correlation r(θ) of (x + a, x − a) passes that
  * test: r(θ)² ≤ t²/(n − 2 + t²). Exact for bivariate normal seeds whatever
  * the correlation between a and b. Needs n ≥ 3.
+ *
+ * Undefined when the seeds lie on a line, b = k·a + c (correlation ±1, up to
+ * floating-point rounding, `onALineUpToRounding`): then x + a and x − a are
+ * multiples of one variable for every θ, so r(θ) = ±1 (t = ±∞, rejected) for
+ * every θ but k², where r is 0/0. The inversion leaves no interval (the one
+ * point it cannot test is not a 95% interval), and the test has no p. A
+ * bivariate normal sample with |ρ| < 1 never lies on a line; values recorded
+ * to few digits can, at few seeds (0.80, 0.81, 0.82 against 0.85, 0.861, 0.872).
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { tPValue } from "./ttest.ts";
 import { brentRoot } from "./solve.ts";
+import { onALineUpToRounding, withoutRounding } from "./rounding.ts";
 
 export interface PitmanMorganResult {
   /** s²_b / s²_a. */
@@ -33,20 +42,39 @@ export interface PitmanMorganResult {
   test: "Pitman–Morgan";
 }
 
+/** The seeds lie on a line: why the Pitman–Morgan interval and test are undefined (see the file comment). */
+export const ON_A_LINE =
+  "the two variants' runs lie exactly on a line across seeds (correlation ±1, up to floating-point rounding): " +
+  "the Pitman–Morgan interval and test are undefined (its t is infinite for every variance ratio but the observed one); " +
+  "normal seeds never do this, values recorded to few digits can at few seeds: add seeds or record more digits";
+
+/**
+ * Why `pitmanMorgan(a, b)` is undefined (a side does not vary, or the seeds lie
+ * on a line, up to floating-point rounding), or null when it is defined.
+ * Needs paired samples.
+ */
+export function pitmanMorganUndefined(a: Sample, b: Sample): string | null {
+  const flatA = withoutRounding(a).constant, flatB = withoutRounding(b).constant;
+  if (flatA || flatB) {
+    return `${flatA ? "a" : "b"} does not vary across seeds (sd 0, or only floating-point rounding), so the ratio of variances is ${flatA ? "undefined" : "0"}; check that the seeds really differ`;
+  }
+  return onALineUpToRounding(a, b) ? ON_A_LINE : null;
+}
+
 /**
  * Pitman–Morgan paired test of equal variances with the interval of σ²_b/σ²_a.
- * Throws when either sample has no spread (the ratio is then 0 or undefined).
+ * Throws when it is undefined (`pitmanMorganUndefined`: a side without spread,
+ * or seeds on a line).
  */
 export function pitmanMorgan(a: Sample, b: Sample, level = 0.95): PitmanMorganResult {
   checkPaired("pitmanMorgan", a, b);
   checkSample("pitmanMorgan", a, 3, "the test has n − 2 degrees of freedom", "a value");
   checkSample("pitmanMorgan", b, 3, "the test has n − 2 degrees of freedom", "b value");
   checkLevel("pitmanMorgan", level);
+  const why = pitmanMorganUndefined(a, b);
+  if (why) throw new Error(`stats.pitmanMorgan: ${why}`);
   const n = a.length;
   const sa = sdUnchecked(a), sb = sdUnchecked(b);
-  if (sa === 0 || sb === 0) {
-    throw new Error(`stats.pitmanMorgan: ${sa === 0 ? "a" : "b"} does not vary across seeds (sd 0), so the ratio of variances is ${sa === 0 ? "undefined" : "0"}; check that the seeds really differ`);
-  }
   // Work in units of sd(a) so that nothing overflows.
   const S = (sb / sa) ** 2;
   const ma = meanUnchecked(a), mb = meanUnchecked(b);

@@ -108,3 +108,30 @@ export function pairedDifferencesWithoutRounding(a: Sample, b: Sample): PairedRo
   }
   return { ...cleaned, ties };
 }
+
+/**
+ * Whether b = k·a + c on every seed up to rounding (the pair's correlation is
+ * ±1, or a side does not vary): the residuals of the least-squares line of b
+ * on a are within 16u(max|b| + |k| max|a|), since b_i carries u|b_i| of
+ * rounding and k·a_i carries |k|u|a_i| (the same allowance as for differences).
+ */
+export function onALineUpToRounding(a: Sample, b: Sample): boolean {
+  const ca = withoutRounding(a), cb = withoutRounding(b);
+  if (ca.constant || cb.constant) return true;
+  const x = ca.values, y = cb.values, n = x.length;
+  const rx = range(x), ry = range(y);
+  // Centred and scaled by each range, so nothing overflows or underflows.
+  const wx = rx.hi - rx.lo, wy = ry.hi - ry.lo;
+  let sxx = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const u = (x[i]! - rx.mean) / wx, v = (y[i]! - ry.mean) / wy;
+    sxx += u * u; sxy += u * v;
+  }
+  const k = sxy / sxx;
+  let worst = 0;
+  for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs((y[i]! - ry.mean) / wy - (k * (x[i]! - rx.mean)) / wx));
+  let bigX = 0, bigY = 0;
+  for (let i = 0; i < n; i++) { bigX = Math.max(bigX, Math.abs(x[i]!)); bigY = Math.max(bigY, Math.abs(y[i]!)); }
+  const unit = roundingUnit(a, b);
+  return worst <= ROUNDING_ULPS * unit * (bigY / wy + (Math.abs(k) * bigX) / wx);
+}

@@ -11,20 +11,26 @@
  * - `p`: the Brown–Forsythe test (`scipy.stats.levene(b, a, center="median")`),
  *   robust to heavy tails; it treats the two samples as independent.
  * - `paired_p`: with paired runs, the Pitman–Morgan test, which uses the pairing.
+ *
+ * Runs that vary only by floating-point rounding do not vary (`rounding.ts`).
+ * Paired runs on a line across seeds (correlation ±1) have no Pitman–Morgan
+ * interval or p (`pitmanMorganUndefined`): `ci` and `paired_p` are null and a
+ * note says why.
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
 import { varianceUnchecked } from "./descriptive.ts";
 import { fQuantile } from "./fdist.ts";
 import { brownForsythe } from "./brown-forsythe.ts";
-import { pitmanMorgan } from "./pitman-morgan.ts";
+import { pitmanMorgan, pitmanMorganUndefined } from "./pitman-morgan.ts";
+import { withoutRounding } from "./rounding.ts";
 
 /** F interval of σ²_b/σ²_a from two independent normal samples. Needs n ≥ 2 each. */
 export function varianceRatioInterval(a: Sample, b: Sample, level = 0.95): { ratio: number; ci: [number, number]; level: number } {
   checkSample("varianceRatioInterval", a, 2, "a variance needs n − 1 ≥ 1", "a value");
   checkSample("varianceRatioInterval", b, 2, "a variance needs n − 1 ≥ 1", "b value");
   checkLevel("varianceRatioInterval", level);
-  const va = varianceUnchecked(a), vb = varianceUnchecked(b);
-  if (va === 0) throw new Error("stats.varianceRatioInterval: a does not vary (variance 0), so the ratio of variances is undefined; check that the seeds really differ");
+  const va = varianceUnchecked(withoutRounding(a).values), vb = varianceUnchecked(withoutRounding(b).values);
+  if (va === 0) throw new Error("stats.varianceRatioInterval: a does not vary (variance 0, or only floating-point rounding), so the ratio of variances is undefined; check that the seeds really differ");
   const ratio = vb / va;
   const alpha = 1 - level, nb = b.length - 1, na = a.length - 1;
   return { ratio, ci: [ratio / fQuantile(1 - alpha / 2, nb, na), ratio / fQuantile(alpha / 2, nb, na)], level };
@@ -44,16 +50,19 @@ export interface SpreadComparison {
 }
 
 /** The spread comparison of b against a (see the file comment). */
-export function compareSpreads(a: Sample, b: Sample, options: { paired: boolean; level?: number }): SpreadComparison {
+export function compareSpreads(rawA: Sample, rawB: Sample, options: { paired: boolean; level?: number }): SpreadComparison {
   const level = options.level ?? 0.95;
   checkLevel("compareSpreads", level);
-  checkSample("compareSpreads", a, 2, "a variance needs n − 1 ≥ 1", "a value");
-  checkSample("compareSpreads", b, 2, "a variance needs n − 1 ≥ 1", "b value");
-  if (options.paired) checkPaired("compareSpreads", a, b);
+  checkSample("compareSpreads", rawA, 2, "a variance needs n − 1 ≥ 1", "a value");
+  checkSample("compareSpreads", rawB, 2, "a variance needs n − 1 ≥ 1", "b value");
+  if (options.paired) checkPaired("compareSpreads", rawA, rawB);
+  const a = withoutRounding(rawA).values, b = withoutRounding(rawB).values;
   const notes: string[] = [];
   const va = varianceUnchecked(a), vb = varianceUnchecked(b);
   const out: SpreadComparison = { ratio: va > 0 ? vb / va : null, ci: null, interval: null, p: null, paired_p: null, notes };
+  const undefinedPM = options.paired && a.length >= 3 ? pitmanMorganUndefined(a, b) : null;
   if (va === 0 || vb === 0) notes.push(`${va === 0 ? "a" : "b"} does not vary across seeds: no interval or test of the spreads`);
+  else if (undefinedPM) notes.push(undefinedPM);
   else if (options.paired && a.length >= 3) {
     const pm = pitmanMorgan(a, b, level);
     out.ci = pm.ci;

@@ -96,12 +96,18 @@ export interface Comparison extends SpreadFields {
   /** How much pairing cut the variance of the difference (bias-corrected), its interval (Pitman–Morgan); null when unpaired. */
   pairing_gain: number | null;
   pairing_gain_ci: [number, number] | null;
+  /** Why `pairing_gain_ci` is null when paired (seeds on a line, below 3 pairs, no spread); null otherwise. */
+  pairing_gain_ci_note: string | null;
   /** Seeds (paired: whole pairs; unpaired: one variant's run) whose value is far from the rest, with their robust z. */
   black_swans: { seed: string; variant: string | null; z: number }[];
   /** Beside the plain test: without the black swans, a 20% trimmed-mean test and an exact test; null below 3 seeds. */
   robust: {
     without_swans: RobustLine | null; trimmed: RobustLine | null; exact: RobustLine | null;
+    /** Skewness-corrected (Johnson–Hall) t of the differences (paired only). */
+    skew_corrected: RobustLine | null;
     disagree: boolean; rests_on_normality: boolean;
+    /** The plain p < alpha but the skewness-corrected t is not significant in the same direction (paired only). */
+    leans_on_symmetry: boolean;
     /** Skewness of the differences (paired: variant null) or of each variant's runs, and whether it is beyond normal seeds' 95%. */
     skew: { variant: string | null; skewness: number; threshold: number; skewed: boolean }[];
     /** True when the plain p must not be read alone (swans, disagreement, normality alone, or skew). */
@@ -280,8 +286,8 @@ function lineOf(l: VerdictLine | null): RobustLine | null {
 function robustOf(rv: RobustVerdict | undefined, names: [string, string]): Comparison["robust"] {
   if (!rv) return null;
   return {
-    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact),
-    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality,
+    without_swans: lineOf(rv.withoutSwans), trimmed: lineOf(rv.robust), exact: lineOf(rv.exact), skew_corrected: lineOf(rv.skewCorrected),
+    disagree: rv.disagree, rests_on_normality: rv.restsOnNormality, leans_on_symmetry: rv.leansOnSymmetry,
     skew: rv.skew.map((k) => ({ variant: k.where === "pair" ? null : k.where === "a" ? names[0] : names[1], skewness: k.skewness, threshold: k.threshold, skewed: k.skewed })),
     warning: rv.warning,
     reasons: rv.reasons.filter((x) => !SAID_OTHERWISE.test(x)),
@@ -424,6 +430,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       prob_improvement_method: r.improvement.prob_improvement.method,
       pairing_gain: r.verdict.pairing ? r.verdict.pairing.estimate : null,
       pairing_gain_ci: r.verdict.pairing?.ci ?? null,
+      pairing_gain_ci_note: r.verdict.pairing?.noInterval ?? null,
       black_swans: swansOf(r, reference),
       ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha),
       robust: robustOf(r.verdict.robust, [reference, r.name]),

@@ -155,7 +155,7 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   const s0 = single[0]!, s1 = single[1];
   const singleChoice: DeploymentChoice = {
     kind: "single seed", variant: s0.variant, validation: s0.validation.min, ...(s0.test ? { test: s0.test.min } : {}),
-    note: `worst of its ${s0.seeds} seeds is the best worst case on validation (range ${(100 * s0.validation.range).toFixed(2)} points)`,
+    note: `The worst of its ${s0.seeds} seeds is the best worst case on validation, and its seeds span ${(100 * s0.validation.range).toFixed(2)} points there.`,
   };
   if (s1) {
     singleChoice.runnerUp = s1.variant;
@@ -179,6 +179,25 @@ function setCells(s: SetSummary | undefined): string[] {
   return [pct(s.mean), `${pct(s.min)}–${pct(s.max)} (${pct(s.range)})`, Number.isNaN(s.ensemble) ? "-" : pct(s.ensemble)];
 }
 
+/**
+ * The one-seed choice explained in plain sentences (CLI, report, dashboard),
+ * after the variant's name: why it, its worst seed's scores, then the difference from the
+ * runner-up with its interval and what the interval is made of.
+ */
+export function singleSeedSentences(c: DeploymentChoice): string[] {
+  const worst = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(" and ");
+  const out = [c.note, `Its worst seed scores ${worst}.`];
+  const t = c.versusRunnerUp?.twoLevel;
+  if (t && c.runnerUp) {
+    const share = Math.round((100 * t.parts.seeds) / (t.se * t.se || 1));
+    out.push(
+      `Against ${c.runnerUp} on ${c.versusRunnerUp!.set}, the mean single-seed accuracy differs by ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
+      `That interval counts both seeds and ${c.versusRunnerUp!.set} examples: ${t.dominant} dominate, with ${share}% of its variance from seeds, and ${t.narrowsMore} would narrow it more.`,
+    );
+  }
+  return out;
+}
+
 /** The deployment section of a verdict, as text (accuracies in %). */
 export function formatDeployment(d: Deployment): string {
   if (d.variants.length === 0) return "";
@@ -199,17 +218,7 @@ export function formatDeployment(d: Deployment): string {
     if (m) line += `; vs ${e.runnerUp}'s ensemble on ${e.versusRunnerUp!.set}: ${m.onlyB} examples only ${e.variant}'s gets right, ${m.onlyA} only ${e.runnerUp}'s, exact McNemar p = ${m.p < 0.001 ? m.p.toExponential(1) : m.p.toFixed(3)} (these seeds; the test examples are the uncertainty)`;
     lines.push(line);
   }
-  const s = d.singleSeed;
-  if (s) {
-    let line = `as one seed: ${s.variant} (${s.note}; worst seed ${pct(s.validation)}% validation${s.test !== undefined ? `, ${pct(s.test)}% test` : ""})`;
-    const t = s.versusRunnerUp?.twoLevel;
-    if (t) {
-      const share = t.parts.seeds / (t.se * t.se || 1);
-      line += `; mean single-seed accuracy vs ${s.runnerUp} on ${s.versusRunnerUp!.set}: ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}] ` +
-        `(seeds and test examples; ${t.dominant} dominate, ${Math.round(100 * share)}% from seeds; ${t.narrowsMore} would narrow it more)`;
-    }
-    lines.push(line);
-  }
+  if (d.singleSeed) lines.push(`as one seed: ${d.singleSeed.variant}. ${singleSeedSentences(d.singleSeed).join(" ")}`);
   for (const v of d.variants) {
     const vt = v.validationVsTest;
     if (!vt) continue;

@@ -34,7 +34,9 @@ const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 /** "spread: dropout's seed sd is 0.71× baseline's (variance ratio 0.50, 95% CI 0.12–2.0, Pitman–Morgan); Brown–Forsythe p = 0.31; Pitman–Morgan p = 0.29". */
 export function spreadLine(a: string, b: string, f: SpreadFields, level: number): string | undefined {
   if (f.variance_ratio === null) return f.variance_notes.length ? `spread: ${f.variance_notes.join("; ")}` : undefined;
-  const ci = f.variance_ratio_ci ? `, ${Math.round(level * 100)}% CI ${times(f.variance_ratio_ci[0])}–${times(f.variance_ratio_ci[1])}, ${f.variance_ratio_method}` : "";
+  const ci = f.variance_ratio_ci
+    ? `, ${Math.round(level * 100)}% CI ${times(f.variance_ratio_ci[0])}–${times(f.variance_ratio_ci[1])}, ${f.variance_ratio_method}`
+    : f.variance_notes.length ? `; no interval: ${f.variance_notes[0]}` : "";
   const tests = [f.variance_p !== null ? `Brown–Forsythe p = ${pValue(f.variance_p)}` : "", f.variance_p_pitman_morgan !== null ? `Pitman–Morgan p = ${pValue(f.variance_p_pitman_morgan)}` : ""].filter(Boolean);
   let reading = "";
   if (f.variance_ratio_ci) {

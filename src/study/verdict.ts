@@ -149,7 +149,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       );
     }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
-    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, v.level)}` : ""}`);
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
     lines.push(...robustLines(c, f, signed, unit));
     const spread = spreadLine(c.a, c.b, c, v.level);
     if (spread) lines.push(`  ${spread}`);
@@ -163,10 +163,10 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
 
 const times = (x: number) => (x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
-/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1. */
-function pairingText(gain: number, ci: [number, number] | null, level: number): string {
+/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1; why there is no interval. */
+function pairingText(gain: number, ci: [number, number] | null, noInterval: string | null, level: number): string {
   if (!Number.isFinite(gain)) return "pairing removed all the noise of the difference";
-  const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : "";
+  const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : noInterval ? ` (no interval: ${noInterval})` : "";
   if (ci && ci[1] < 1) return `pairing made the difference noisier: variance ratio ${times(gain)}×${interval}`;
   if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
   if (gain < 1 || (!ci && gain < 1.05)) return `pairing gain ${times(gain)}×${interval}`;
@@ -196,6 +196,7 @@ function robustLines(c: Analysis["comparisons"][number], f: (x: number) => strin
     if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
     if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
     if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
+    if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValue(r.skew_corrected.p)}`);
     if (parts.length) out.push(`  robust check: ${parts.join("; ")}`);
     out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
     for (const why of r.reasons) out.push(`    ${why}`);

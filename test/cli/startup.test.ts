@@ -47,7 +47,7 @@ test("twin --help lists every command from the compiled CLI and loads none of th
 test("twin help NAME is NAME --help; a misspelt command gets a suggestion", () => {
   const help = twin("help", "stats");
   assert.equal(help.status, 0, help.stderr);
-  assert.match(help.stdout, /Usage: twin stats \[options\] <file>/);
+  assert.match(help.stdout, /Usage: twin stats \[options\] <file\|logdir>/);
   const typo = twin("stast");
   assert.equal(typo.status, 2);
   assert.match(typo.stderr, /unknown command 'stast'[\s\S]*Did you mean stats\?/);

@@ -137,6 +137,17 @@ test("the static report opens in chromium with every chart drawn and no console 
   // Expected counts on the main curve: 15 seed lines, 3 bands, 3 means.
   const curve = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => f.getAttribute("data-marks"));
   assert.deepEqual(JSON.parse(curve!), { seeds: 15, band: 3, mean: 3 });
+  // Each seed's line is drawn in its variant's colour (the colours of the mean lines), and the chart spans the page's column.
+  const drawn = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => ({
+    seeds: [...new Set([...f.querySelectorAll("g.seeds_marks path")].map((p) => p.getAttribute("stroke")))].sort(),
+    means: [...new Set([...f.querySelectorAll("g.mean_marks path")].map((p) => p.getAttribute("stroke")))].sort(),
+    width: f.querySelector("svg")!.getBoundingClientRect().width,
+    figure: f.getBoundingClientRect().width,
+    column: f.closest("main")!.getBoundingClientRect().width,
+  }));
+  assert.equal(drawn.seeds.length, 3, JSON.stringify(drawn));
+  assert.deepEqual(drawn.seeds, drawn.means);
+  assert.ok(drawn.width >= 0.9 * drawn.figure && drawn.figure >= 0.9 * drawn.column, `the chart is ${drawn.width}px wide in a ${drawn.figure}px figure in a ${drawn.column}px column`);
   assert.equal(await page.locator("#comparisons-table tbody tr").count(), 2);
   assert.equal(await page.locator("#repro-status").textContent(), "consistent");
   assert.deepEqual(requests, [], "the report loads nothing from the network");
@@ -392,7 +403,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
   assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="validation-test"]', (f) => f.getAttribute("data-marks")))!), { diagonal: 1, seeds: 12, ensembles: 3 });
   assert.equal(await page.locator("#deployment-table tbody tr").count(), 3);
   assert.match((await page.locator("#choice-ensemble").textContent())!, /As an ensemble: wider \(ensemble of its 4 seeds, best on validation/);
-  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+ .*CI \[/);
+  assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+\. The worst of its 4 seeds .*CI \[/);
   assert.match((await page.locator('figure[data-chart="ensemble-curve"] figcaption').textContent())!, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
   assert.deepEqual(errors, []);
   await page.locator("#deployment").screenshot({ path: join(ARTIFACTS, "report-deployment.png") });

@@ -171,7 +171,9 @@ test("the report's deployment section: its charts carry the model's numbers, its
     // The table and both choices.
     assert.equal((r.html.match(/<tr data-variant="[a-z]+"><td>[a-z]+<\/td><td>4<\/td>/g) ?? []).length, 6, "a row per variant in the verdict table and in the deployment table");
     assert.match(r.html, new RegExp(`id="choice-ensemble"><b>As an ensemble: ${d.analysis!.ensemble!.variant}</b>`));
-    assert.match(r.html, /id="choice-single"><b>As one seed: \w+<\/b> \(worst of its 4 seeds .*95% CI \[/);
+    const single = /<p class="choice" id="choice-single">(.*?)<\/p>/.exec(r.html)![1]!;
+    assert.match(single, /^<b>As one seed: \w+<\/b>\. The worst of its 4 seeds is the best worst case on validation, .*95% CI \[/);
+    assert.doesNotMatch(single, /[()]/, "plain sentences, no bracketed asides");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

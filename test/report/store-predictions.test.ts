@@ -5,7 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RunLogger } from "../../src/log/index.ts";
 import { LogDirSource, LogDirWithStorePredictions, StoreSource, streamReportModel, withStorePredictions } from "../../src/report/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -35,11 +38,10 @@ test("a log folder written by twin gets its runs' predictions from the store: th
       const dots = (d: typeof filled) => [...d.scatter].sort((a, b) => (a.variant + a.seed < b.variant + b.seed ? -1 : 1));
       assert.deepEqual(dots(filled), dots(fromStore));
 
-      // The dashboard's source: seeds whose runs all got predictions keep the log folder's stamp; the others follow the store's ended runs.
+      // The dashboard's source: every run has ended in the store, so the stamps are the log folder's (a saved view still matches).
       const live = new LogDirWithStorePredictions(logs, store);
-      const before = (await live.seedStamps("kept"))!;
       const logStamps = (await logs.seedStamps("kept"))!;
-      for (const [seed, stamp] of before) assert.match(stamp, new RegExp(`^${logStamps.get(seed)!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};store=3@\\d+$`));
+      assert.deepEqual(await live.seedStamps("kept"), logStamps);
       const m = await streamReportModel((await live.openStudy("kept"))!);
       assert.equal(m.deployment.available, true);
       assert.deepEqual(await live.seedStamps("kept"), logStamps);
@@ -49,5 +51,44 @@ test("a log folder written by twin gets its runs' predictions from the store: th
     }
   } finally {
     p.cleanup();
+  }
+});
+
+test("the dashboard's log-folder view reads a seed again once its store run ends with predictions, and only then", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-live-preds-"));
+  const raw = await openStore(join(dir, "twin.db"));
+  const store = new StoreSource(raw);
+  try {
+    await raw.putStudy({ name: "live", specHash: "s" });
+    const seeds = { init: 5, order: 5, split: 0 };
+    const { run } = await raw.submitRun({ study: "live", variants: ["a"], specHash: "s", rootSeed: 5, seeds });
+    assert.ok(await raw.claimRun(run.id, "w"));
+    // The run's log folder, as twin's run recorder writes it (factor seeds in the hparams).
+    const logger = new RunLogger({ logdir: join(dir, "runs"), study: "live", variant: "a", seed: 5, flushSecs: 0 });
+    logger.hparams({ seeds }, ["val/accuracy"]);
+    logger.log(1, { "val/accuracy": 0.5 });
+    logger.close();
+    const live = new LogDirWithStorePredictions(new LogDirSource(join(dir, "runs")), store);
+    const model = async () => streamReportModel((await live.openStudy("live"))!);
+    assert.equal((await model()).deployment.available, false);
+    const running = (await live.seedStamps("live"))!.get("5")!;
+    assert.equal((await live.seedStamps("live"))!.get("5"), running, "nothing changed: the same stamp");
+    // The run ends with its predictions: the seed's stamp changes, and reading it again finds them.
+    await raw.addPredictions({ runId: run.id, variant: "a", split: "validation", probabilities: [0.9, 0.1, 0.2, 0.8], examples: 2, classes: 2, labels: [0, 1] });
+    await raw.finishRun(run.id, { worker: "w" });
+    assert.notEqual((await live.seedStamps("live"))!.get("5"), running);
+    const m = await model();
+    assert.equal(m.deployment.available, true);
+    assert.deepEqual(m.deployment.variants, [{ name: "a", seeds: 1, ensembleSeeds: 1, testSeeds: 0 }]);
+    // Settled: later ends of other runs leave this seed's stamp alone.
+    const settled = (await live.seedStamps("live"))!.get("5");
+    const other = await raw.submitRun({ study: "live", variants: ["a"], specHash: "s", rootSeed: 6, seeds: { init: 6, order: 6, split: 0 } });
+    assert.ok(await raw.claimRun(other.run.id, "w"));
+    assert.equal((await live.seedStamps("live"))!.get("5"), settled, "another run open");
+    await raw.finishRun(other.run.id, { worker: "w" });
+    assert.equal((await live.seedStamps("live"))!.get("5"), settled, "another run ended");
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,11 +3,17 @@
  * |z| > 21.97, which finds a seed 10 sd away in 17% of samples): the detector,
  * the verdict's caveat, `twin seeds`, and the distribution chart of the report
  * and the dashboard all say "too few seeds to detect a black swan (needs n ≥ 4)".
+ * Beside a significant p with no swan, the report and the dashboard (one body,
+ * `renderStudyBody`) print the caveat of what the seeds cannot rule out.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { detectBlackSwans, robustVerdict, swanThreshold, SWAN_MIN_SEEDS } from "../../src/stats/index.ts";
-import { distributionChart, distributionData } from "../../src/report/index.ts";
+import { buildReportModel, distributionChart, distributionData, loadStudyDir, renderStudyBody } from "../../src/report/index.ts";
+import { writeFixture } from "./fixture.ts";
 import { formatSeedReport, type VariantSeedReport } from "../../src/study/seed-report.ts";
 
 test("black swans: nothing is flagged below 4 seeds and the cut-off is not printed; from 4 seeds it is", () => {
@@ -44,4 +50,20 @@ test("report and dashboard chart, and twin seeds: 3 seeds say too few, 5 seeds p
   assert.match(text, /v3: [\s\S]*black swans: too few seeds to detect a black swan \(needs n ≥ 4, has 3\)/);
   assert.match(text, /v5: [\s\S]*black swans \(\|robust z\| > 7\.88; 5% false alarms on normal seeds\): none/);
   assert.doesNotMatch(text, /21\.97/);
+});
+
+test("report and dashboard body: the caveat of what clean seeds cannot rule out stands beside each significant p without a swan", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-caveat-"));
+  try {
+    const m = buildReportModel(loadStudyDir(writeFixture(join(root, "logs"), { seeds: 6 })));
+    const significant = m.analysis!.comparisons.filter((c) => c.p < 0.05 && c.black_swans.length === 0);
+    assert.ok(significant.length > 0);
+    const { html } = await renderStudyBody(m);
+    for (const c of significant) {
+      assert.equal(c.robust!.unseen_rate, 1 - Math.pow(0.05, 1 / 6));
+      assert.ok(html.includes(`<li class="note">${c.b}: no seed went badly wrong here, but 6 seeds cannot rule out that up to 39.3% of seeds do (95% bound)`), c.b);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

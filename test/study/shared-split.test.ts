@@ -82,11 +82,11 @@ test("with split 'shared' the ensemble is chosen on validation; per-seed splits 
   }
 });
 
-test("a recorded study with --split shared stores the shared split seed, says so in each run's config, and its runs' fingerprints hash one split", async () => {
-  const project = studyProject({ name: "split-recorded", steps: 4, evalEvery: 2 });
+test("a recorded study with --split shared stores the shared split seed, says so in each run's config, and its runs' fingerprints hash one split; pool-run runs keep their predictions", async () => {
+  const project = studyProject({ name: "split-recorded", steps: 4, evalEvery: 2, testSet: 32 });
   try {
     const spec = await importStudy(project.file);
-    await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: 2, split: "shared", jobs: 1 });
+    await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: 2, split: "shared", jobs: 2 });
     await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: { n: 2, first: 5 }, jobs: 1 });
     const store = await openStore(undefined, { cwd: project.dir });
     try {
@@ -101,6 +101,10 @@ test("a recorded study with --split shared stores the shared split seed, says so
       const perSeedSplits = new Set(await Promise.all(perSeed.map((r) => splitOf(r.fingerprintHash))));
       assert.equal(sharedSplits.size, 1);
       assert.equal(perSeedSplits.size, 2);
+      for (const r of shared) {
+        const kept = await store.predictions(r.id);
+        assert.deepEqual(kept.map((p) => `${p.variant}/${p.split}:${p.examples}x${p.classes}`), ["adam/validation:64x4", "adam/test:32x4", "sgd/validation:64x4", "sgd/test:32x4"], "trained in a pool child, stored with the run");
+      }
     } finally {
       await store.close();
     }

@@ -32,7 +32,7 @@ test("CSV long form: paired by default, documented JSON fields, reference values
   const c = a.comparisons[0];
   assert.deepEqual(Object.keys(c).sort(),
     ["a", "b", "black_swans", "ci", "diff", "effect_size", "effect_size_name", "excluded", "excluded_pairs", "method", "n", "n_pairs", "notes", "p", "p_adjusted",
-      "paired", "pairing_gain", "pairing_gain_ci", "prob_improvement", "prob_improvement_ci", "prob_improvement_method", "reading", "robust", "statistic", "test",
+      "paired", "pairing_gain", "pairing_gain_ci", "pairing_gain_ci_note", "prob_improvement", "prob_improvement_ci", "prob_improvement_method", "reading", "robust", "statistic", "test",
       "variance_notes", "variance_p", "variance_p_pitman_morgan", "variance_ratio", "variance_ratio_ci", "variance_ratio_method"]);
   assert.deepEqual(Object.keys(a).sort(),
     ["advice", "comparisons", "direction", "failure_comparisons", "higher_is_better", "level", "metric", "not_compared", "paired", "pairing", "problems", "seeds", "variants"]);

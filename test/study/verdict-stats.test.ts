@@ -125,3 +125,18 @@ test("twin stats: a difference that is constant up to floating-point rounding is
   assert.equal(cu.variants[0].sd, 0);
   assert.match(cu.comparisons[0].notes.join(" "), /same value up to floating-point rounding \(p = 1\)/);
 });
+
+test("a significant paired p that the skewness-corrected t does not confirm is warned, in the text and the JSON", () => {
+  // Right-skewed differences whose mean is negative: the plain t says p = 0.0005, the corrected t p = 0.26.
+  const d = [-0.9, -0.7, -0.85, -0.6, -0.95, -0.8, -0.75, 0.4, -0.65, -0.7];
+  const a = [0.861, 0.872, 0.866, 0.869, 0.858, 0.860, 0.864, 0.870, 0.859, 0.868];
+  const b = a.map((x, i) => Math.round((x + d[i]! / 100) * 1e5) / 1e5);
+  const an = analyzeResults(readResults(csv("leans.csv", a, b)), { metric: "acc" });
+  const c = an.comparisons[0]!;
+  assert.ok(c.p < 0.01 && c.robust!.leans_on_symmetry && c.robust!.warning, JSON.stringify(c.robust));
+  assert.equal(c.robust!.skew_corrected!.test, "skewness-corrected t (Johnson–Hall)");
+  assert.ok(c.robust!.skew_corrected!.p > 0.2);
+  const text = formatVerdict("", an, false);
+  assert.match(text, /robust check: .*skew-corrected t p = 0\.2\d/);
+  assert.match(text, /the skewness-corrected t \(Johnson 1978, Hall 1992\) gives p = 0\.2\d+ .*leans on the differences being symmetric/);
+});

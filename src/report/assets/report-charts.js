@@ -14,7 +14,7 @@
     if (!holder || !specEl) continue;
     try {
       var spec = vegaLite.compile(JSON.parse(specEl.textContent)).spec;
-      var view = new vega.View(vega.parse(spec), { renderer: "svg", container: holder, hover: false });
+      var view = new vega.View(vega.parse(spec), { renderer: "svg", container: holder });
       await view.runAsync();
       figure.setAttribute("data-drawn", "true");
     } catch (e) {

@@ -95,7 +95,9 @@ export function validationTestChart(d: DeploymentData, variants: readonly string
     const s = v.validationVsTest!.seeds;
     const rho = Number.isNaN(s.spearman) ? "ρ n/a" : `Spearman ρ = ${s.spearman.toFixed(2)}`;
     const best = s.bestOnValidationIsBestOnTest ? "its best seed on validation is also best on test" : `its best seed on validation is ${s.testRankOfBestOnValidation} of ${s.n} on test (${(100 * s.testRegret).toFixed(2)} points below the best)`;
-    return `${v.variant} (${s.n} seeds): ${rho}, ${best}`;
+    const k = v.validationVsTest!.ensembles.find((e) => e.k > 1 && !Number.isNaN(e.spearman));
+    const ensembles = k ? `; across ensembles of ${k.k} seeds (${k.n} of them) ρ = ${k.spearman.toFixed(2)}` : "";
+    return `${v.variant} (${s.n} seeds): ${rho}, ${best}${ensembles}`;
   });
   return {
     id: "validation-test",
@@ -127,7 +129,7 @@ export function validationTestChart(d: DeploymentData, variants: readonly string
           data: { values: seeds },
           mark: { type: "point", filled: true, size: 80, opacity: 0.8 },
           encoding: {
-            x: { field: "validation", type: "quantitative", title: "validation accuracy (%)", scale },
+            x: { field: "validation", type: "quantitative", title: "validation accuracy (%)", scale, axis: { tickCount: 10 } },
             y: { field: "test", type: "quantitative", title: "test accuracy (%)", scale },
             color, shape,
             tooltip: [{ field: "variant" }, { field: "seed" }, { field: "validation", format: ".2f" }, { field: "test", format: ".2f" }],

@@ -7,17 +7,19 @@
 import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import type { StoreSource } from "./store.ts";
 
-/** The stream with the store's predictions filled in; `onSeed` hears whether every run of a seed got some. */
-export function withStorePredictions(stream: StudyStream, store: StoreSource, onSeed?: (seed: string, everyRun: boolean) => void): StudyStream {
+/** The stream with the store's predictions filled in; `onSeed` hears whether some run of a seed may still get them (its store run has not ended). */
+export function withStorePredictions(stream: StudyStream, store: StoreSource, onSeed?: (seed: string, pending: boolean) => void): StudyStream {
   const { groups, ...header } = stream;
   const fill = async function* (): AsyncGenerator<SeedGroup> {
     for await (const g of groups) {
+      let pending = false;
       for (const run of g.runs) {
         if (run.predictions || !run.factorSeeds) continue;
         const p = await store.predictionsFor(stream.name, run.variant, run.factorSeeds);
-        if (p) run.predictions = p;
+        if (p.predictions) run.predictions = p.predictions;
+        if (p.pending) pending = true;
       }
-      onSeed?.(g.seed, g.runs.length > 0 && g.runs.every((r) => r.predictions !== undefined));
+      onSeed?.(g.seed, pending);
       yield g;
     }
   };
@@ -26,15 +28,19 @@ export function withStorePredictions(stream: StudyStream, store: StoreSource, on
 
 /**
  * A log folder whose runs take their predictions from the store (the
- * dashboard's view of twin's own studies). A seed whose runs all have
- * predictions keeps the log folder's change stamp; the others' stamps also
- * change when a run of the study ends in the store, so that predictions
- * stored after the run's last log line are read.
+ * dashboard's view of twin's own studies). While some run of the study has
+ * not ended in the store, a seed not read yet, or read while its store run
+ * had not ended, has a stamp that also changes when a run of the study ends,
+ * so that predictions stored after the run's last log line are read; the
+ * others keep the log folder's stamp (a study that keeps no predictions is
+ * not read again at every run's end). With no run open, every stamp is the
+ * log folder's.
  */
 export class LogDirWithStorePredictions implements DataSource {
   readonly description: string;
-  /** Per study, the seeds whose every run has predictions. */
-  private readonly covered = new Map<string, Set<string>>();
+  /** Per study, the seeds read while some run's predictions could still come (and those not read yet). */
+  private readonly pending = new Map<string, Set<string>>();
+  private readonly read = new Map<string, Set<string>>();
 
   /** `ownsStore`: close the store with this source (opened for it alone). */
   constructor(private readonly logs: DataSource, private readonly store: StoreSource, private readonly ownsStore = false) {
@@ -49,18 +55,28 @@ export class LogDirWithStorePredictions implements DataSource {
     const stream = await this.logs.openStudy(name, seeds);
     if (!stream) return undefined;
     this.store.forgetRuns(name);
-    let covered = this.covered.get(name);
-    if (!covered) this.covered.set(name, (covered = new Set()));
-    const seen = covered;
-    return withStorePredictions(stream, this.store, (seed, everyRun) => (everyRun ? seen.add(seed) : seen.delete(seed)));
+    const pending = this.seeds(this.pending, name), read = this.seeds(this.read, name);
+    return withStorePredictions(stream, this.store, (seed, waiting) => {
+      read.add(seed);
+      if (waiting) pending.add(seed);
+      else pending.delete(seed);
+    });
+  }
+
+  private seeds(map: Map<string, Set<string>>, study: string): Set<string> {
+    let set = map.get(study);
+    if (!set) map.set(study, (set = new Set()));
+    return set;
   }
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
     const stamps = await this.logs.seedStamps?.(name);
     if (!stamps) return stamps;
-    const ended = await this.store.endedRunsStamp(name);
-    const covered = this.covered.get(name);
-    return new Map([...stamps].map(([seed, stamp]) => [seed, covered?.has(seed) ? stamp : `${stamp};store=${ended}`]));
+    const ends = await this.store.runEnds(name);
+    // Nothing running in the store: no predictions can come, and the stamps are the log folder's (a view saved before still matches).
+    if (ends.open === 0) return stamps;
+    const pending = this.pending.get(name), read = this.read.get(name);
+    return new Map([...stamps].map(([seed, stamp]) => [seed, read?.has(seed) && !pending?.has(seed) ? stamp : `${stamp};store=${ends.stamp}`]));
   }
 
   spec(): SourceSpec | undefined {

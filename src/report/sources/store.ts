@@ -125,28 +125,32 @@ export class StoreSource implements DataSource {
     });
   }
 
-  /**
-   * The predictions the store kept for a run of `study` with these factor
-   * seeds (every factor's seed equal), of one variant; undefined when there
-   * is no such run or it kept none. A study's runs are listed once.
-   */
   /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */
   forgetRuns(study: string): void {
     this.runsBySeeds.delete(study);
   }
 
-  /** A text that changes whenever a run of the study ends (how many have ended, and the last end). */
-  async endedRunsStamp(study: string): Promise<string> {
-    let ended = 0, last = 0;
+  /** The study's runs that have not ended, and a text that changes whenever one of its runs ends (how many have ended, and the last end). */
+  async runEnds(study: string): Promise<{ open: number; stamp: string }> {
+    let ended = 0, last = 0, open = 0;
     for (const r of await this.store.listRuns({ study })) {
-      if (r.finishedAt === null) continue;
+      if (r.finishedAt === null) {
+        open++;
+        continue;
+      }
       ended++;
       last = Math.max(last, r.finishedAt);
     }
-    return `${ended}@${last}`;
+    return { open, stamp: `${ended}@${last}` };
   }
 
-  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<RunData["predictions"]> {
+  /**
+   * The predictions the store kept for a run of `study` with these factor
+   * seeds (every factor's seed equal), of one variant, and whether any can
+   * still come (`pending`: the run has not ended). A study's runs are listed
+   * once (until forgetRuns).
+   */
+  async predictionsFor(study: string, variant: string, factorSeeds: Record<string, string>): Promise<{ predictions?: NonNullable<RunData["predictions"]>; pending: boolean }> {
     let byKey = this.runsBySeeds.get(study);
     if (!byKey) {
       byKey = new Map();
@@ -154,10 +158,10 @@ export class StoreSource implements DataSource {
       this.runsBySeeds.set(study, byKey);
     }
     const run = byKey.get(seedsKey(factorSeeds));
-    if (!run || !run.variants.includes(variant)) return undefined;
-    let out: RunData["predictions"];
-    for (const p of await this.store.predictions(run.id, { variant })) (out ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
-    return out;
+    if (!run || !run.variants.includes(variant)) return { pending: false };
+    let predictions: NonNullable<RunData["predictions"]> | undefined;
+    for (const p of await this.store.predictions(run.id, { variant })) (predictions ??= {})[p.split] = { probabilities: p.probabilities, labels: p.labels, classes: p.classes };
+    return { ...(predictions ? { predictions } : {}), pending: !predictions && run.finishedAt === null };
   }
 
   private async checkLines(runId: string): Promise<CheckLine[]> {

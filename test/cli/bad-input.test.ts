@@ -1,0 +1,54 @@
+/**
+ * Bad input to every command, from a fresh folder, as a new user meets it:
+ * a clear message on stderr naming what was wrong and what to do, exit
+ * status 2 for a wrong command line and 1 for anything else, never a stack.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const dir = mkdtempSync(join(tmpdir(), "twin-bad-input-"));
+const csv = join(dir, "results.csv");
+
+before(() => {
+  const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
+  writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** [arguments, exit status, what stderr must say]. */
+const CASES: [string[], number, RegExp][] = [
+  [["frobnicate"], 2, /unknown command 'frobnicate'/],
+  [["stats"], 2, /missing required argument 'file\|logdir'/],
+  [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
+  [["stats", csv, "--metric", "zz"], 1, /no metric "zz" in the results; available: acc/],
+  [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],
+  [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
+  [["ensemble", "a.npy", "--labels", "b.npy"], 1, /^twin: a\.npy: no such file$/m],
+  [["report", "nope"], 1, /nope: not found: no folder nope; no study nope in .*; no store here .*run one first/],
+  [["report", csv], 1, /results\.csv is a file, not a study folder \(twin stats reads results files\)/],
+  [["serve", "--port", "abc"], 2, /--port must be an integer in 0\.\.65535, got 'abc'/],
+  [["sweep"], 1, /no command to run: put the training command after --/],
+  [["sweep", "--seeds", "x", "--", "true"], 2, /--seeds must be a positive integer \(got 'x'\)/],
+  [["runs"], 1, /no store here .*run a study in this folder first/],
+  [["verify", "abc"], 1, /no store here/],
+  [["diff", "a", "b"], 1, /no store here/],
+  [["init", "bad name/"], 1, /study name 'bad name\/' must start with a letter or digit/],
+  [["worker"], 2, /required option '--queue <url>' not specified/],
+  [["demo", "--seeds", "0"], 2, /--seeds must be at least 2 \(got 0\)/],
+];
+
+for (const [args, status, message] of CASES) {
+  test(`twin ${args.join(" ").replace(dir, "<dir>")}`, () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/twin.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, status, r.stderr);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  });
+}

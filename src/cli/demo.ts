@@ -67,6 +67,11 @@ export function registerDemo(program: Command): void {
       });
       interrupt.release();
       progress.stop();
+      const signalled = interrupt.exitCode();
+      if (results.stopped && signalled !== undefined) {
+        process.stderr.write(`twin: stopped with ${results.runs.length} of ${n} seed(s) finished; the verdict below is on those\n`);
+        process.exitCode = signalled;
+      }
       const verdict = studyVerdictWithTest(results, "accuracy", { reference: results.reference, percent: true });
       if (opts.json) {
         const runs = results.runs.map((r) => ({

@@ -23,7 +23,7 @@ import { defineStudy, fashionMnistData, nn, optim } from "twin";
 export default defineStudy({
   name: ${JSON.stringify(name)},
   // 5000 training images held out for validation (a fresh split per seed).
-  // Add \`limit: 10000\` to train on fewer images while you try things out.
+  // To train on fewer images while you try things out: fashionMnistData({ validation: 5000, limit: 10000 }).
   data: fashionMnistData({ validation: 5000 }),
   batchSize: 128,
   epochs: 3,

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeOf, explainSilentExits } from "./exit-codes.ts";
+import { describeSystemError } from "./system-error.ts";
 
 explainSilentExits();
 
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
     .addHelpText("after", EXAMPLES);
   if (command) {
     (await command.load())(program);
+    // Point at the sub-command's own help (its options), not the list of commands.
+    program.commands.find((c) => c.name() === command.name)?.showHelpAfterError(`(run twin ${command.name} --help for usage)`);
   } else {
     // Only names and summaries: enough for `twin --help` and for commander's "did you mean" on a typo.
     for (const c of SUB_COMMANDS) program.command(c.name).summary(c.summary);
@@ -132,7 +135,7 @@ try {
     // Commander has printed its message (or the help / version) already.
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
-    const message = e instanceof Error ? e.message || e.name : String(e);
+    const message = describeSystemError(e) ?? (e instanceof Error ? e.message || e.name : String(e));
     process.stderr.write(`twin: ${message || "an error without a message"}\n`);
     process.exitCode = exitCodeOf(e);
   }

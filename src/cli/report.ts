@@ -60,7 +60,8 @@ export function registerReport(program: Command): void {
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, result.html);
       if (opts.json) {
-        const { metric, warnings, deployment } = result.model;
+        // A report is of one study: one deployment section.
+        const { metric, warnings, deployments: [deployment] } = result.model;
         process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric, warnings, deployment }, null, 2) + "\n");
       } else {
         process.stdout.write(`wrote ${out} (${result.charts.length} charts, ${result.model.runs.length} runs, verdict on ${result.model.metric})\n`);

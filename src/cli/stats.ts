@@ -98,6 +98,8 @@ export function registerStats(program: Command): void {
     .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
       if (!TESTS.includes(opts.test)) throw new UsageError(`--test must be one of ${TESTS.join(", ")} (got '${opts.test}')`);
+      const alpha = Number(opts.alpha);
+      if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be a number between 0 and 1, e.g. 0.05 (got '${opts.alpha}')`);
       const direction = lowerIsBetterOption(opts);
       if (opts.factors !== undefined) {
         const ignored = (["reference", "paired", "unpaired", "smallestDifference", "testMetric", "labels", "testLabels"] as const).filter((k) => opts[k] !== undefined).concat(opts.test !== "auto" ? ["test" as never] : []);
@@ -116,7 +118,7 @@ export function registerStats(program: Command): void {
         reference: opts.reference,
         paired: opts.paired ? true : opts.unpaired ? false : undefined,
         test: opts.test as TestChoice,
-        alpha: Number(opts.alpha),
+        alpha,
       };
       if (opts.testMetric !== undefined && !table.metrics.includes(opts.testMetric)) {
         throw new UsageError(`--test-metric ${opts.testMetric}: ${file} has no such column (metrics: ${table.metrics.join(", ")})`);

@@ -82,7 +82,9 @@ export function reportStopped(results: StudyResults, flags: StudyStoreFlags): bo
     process.stderr.write(`twin: submitted ${results.runIds?.length ?? 0} run(s) of study '${results.study}' to ${flags.queue}; follow them with: twin runs --study ${results.study} --store ${results.store}\n`);
     return true;
   }
-  process.stderr.write(`twin: stopped with ${results.runs.length} run(s) finished; run the same command again to continue (finished runs are kept${results.store ? `, stored in ${results.store}` : ""})\n`);
+  const planned = results.runIds?.length;
+  const verdictOn = results.runs.length >= 2 ? `; the verdict below is on these ${results.runs.length}${planned ? ` of the ${planned} planned` : ""}` : "";
+  process.stderr.write(`twin: stopped with ${results.runs.length} run(s) finished; run the same command again to continue (finished runs are kept${results.store ? `, stored in ${results.store}` : ""})${verdictOn}\n`);
   if (results.runs.length < 2) {
     process.exitCode = 130;
     return true;
@@ -136,7 +138,11 @@ export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedP
       const left = (results.runIds?.length ?? 0) - results.runs.length;
       process.stderr.write(`twin: stopped early: ${left} planned run(s) not started, because every variant failed the same way (the error is above); the verdict below is on the ${results.runs.length} run(s) that ended\n`);
     }
-    return reportStopped(results, flags) ? undefined : results;
+    const nothingToReport = reportStopped(results, flags);
+    // Stopped by a signal with results to print: the verdict follows, but the status says the study did not complete.
+    const signalled = interrupt.exitCode();
+    if (results.stopped && signalled !== undefined) process.exitCode = signalled;
+    return nothingToReport ? undefined : results;
   } finally {
     interrupt.release();
     progress.stop();

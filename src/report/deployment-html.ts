@@ -17,17 +17,17 @@ function scores(c: DeploymentChoice): string {
   return [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(", ");
 }
 
-function ensembleChoice(c: DeploymentChoice): string {
+function ensembleChoice(c: DeploymentChoice, suffix: string): string {
   let s = `<b>As an ensemble: ${esc(c.variant)}</b> (${esc(c.note)}: ${scores(c)})`;
   const m = c.versusRunnerUp?.mcnemar;
   if (m && c.runnerUp) {
     s += `. Against ${esc(c.runnerUp)}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${esc(c.variant)}'s gets right, ${m.onlyA} only ${esc(c.runnerUp)}'s; exact McNemar p = ${pval(m.p)} (these seeds fixed: the uncertainty of the examples only)`;
   }
-  return `<p class="choice" id="choice-ensemble">${s}.</p>`;
+  return `<p class="choice" id="choice-ensemble${suffix}">${s}.</p>`;
 }
 
-function singleChoice(c: DeploymentChoice): string {
-  return `<p class="choice" id="choice-single"><b>As one seed: ${esc(c.variant)}</b>. ${singleSeedSentences(c).map(esc).join(" ")}</p>`;
+function singleChoice(c: DeploymentChoice, suffix: string): string {
+  return `<p class="choice" id="choice-single${suffix}"><b>As one seed: ${esc(c.variant)}</b>. ${singleSeedSentences(c).map(esc).join(" ")}</p>`;
 }
 
 function setCells(s: { mean: number; min: number; max: number; range: number; ensemble: number } | undefined): string {
@@ -35,11 +35,18 @@ function setCells(s: { mean: number; min: number; max: number; range: number; en
   return `<td>${pct(s.mean)}</td><td>${pct(s.min)}–${pct(s.max)} (${pct(s.range)})</td><td>${Number.isNaN(s.ensemble) ? "–" : pct(s.ensemble)}</td>`;
 }
 
-/** The section; `charts` is the rendered figures of the section's charts. */
-export function deploymentSection(d: DeploymentData, charts: string): string {
-  const parts = [`<section id="deployment"><h2>What to deploy: seed ensembles, validation against test</h2>`];
+/**
+ * The section; `charts` is the rendered figures of the section's charts.
+ * `section`: its number in a view of several studies (one section per study,
+ * named in its heading; ids get the number so that they stay unique).
+ */
+export function deploymentSection(d: DeploymentData, charts: string, section?: number): string {
+  const suffix = section === undefined ? "" : `-${section}`;
+  const from = d.study === undefined ? "" : ` from ${esc(d.study)}`;
+  const parts = [`<section id="deployment${suffix}" class="deployment"${d.study === undefined ? "" : ` data-study="${esc(d.study)}"`}><h2>What to deploy${from}: seed ensembles, validation against test</h2>`];
+  if (d.study !== undefined) parts.push(`<p class="muted">Only the runs of study ${esc(d.study)}: ensembles, churn and the choices do not mix the two studies, whose examples and splits may differ.</p>`);
   if (!d.available || !d.analysis) {
-    parts.push(`<p class="muted" id="deployment-unavailable">Not available: ${esc(d.reason ?? "the deployment analysis failed")}.</p>`);
+    parts.push(`<p class="muted" id="deployment-unavailable${suffix}">Not available: ${esc(d.reason ?? "the deployment analysis failed")}.</p>`);
     for (const n of d.notes) parts.push(`<p class="note">${esc(n)}</p>`);
     parts.push(`</section>`);
     return parts.join("");
@@ -51,10 +58,10 @@ export function deploymentSection(d: DeploymentData, charts: string): string {
       (sampled.length ? ` Ensembles use a fixed sample of at most ${d.maxEnsembleSeeds} seeds per variant (by seed hash; ${sampled.map((v) => `${esc(v.name)} ${v.ensembleSeeds} of ${v.seeds.toLocaleString("en")}`).join(", ")}), so that memory stays bounded: the table and the choices use that sample, the validation–test scatter every seed.` : "") +
       `</p>`,
   );
-  if (a.ensemble) parts.push(ensembleChoice(a.ensemble));
-  if (a.singleSeed) parts.push(singleChoice(a.singleSeed));
+  if (a.ensemble) parts.push(ensembleChoice(a.ensemble, suffix));
+  if (a.singleSeed) parts.push(singleChoice(a.singleSeed, suffix));
   parts.push(
-    `<table class="small" id="deployment-table"><thead><tr><th rowspan="2">variant</th><th rowspan="2">seeds</th><th colspan="3">validation</th><th colspan="3">test</th><th rowspan="2">ensemble gain [95% CI]</th><th rowspan="2">churn</th></tr>` +
+    `<table class="small" id="deployment-table${suffix}"><thead><tr><th rowspan="2">variant</th><th rowspan="2">seeds</th><th colspan="3">validation</th><th colspan="3">test</th><th rowspan="2">ensemble gain [95% CI]</th><th rowspan="2">churn</th></tr>` +
       `<tr><th>mean seed</th><th>min–max (range)</th><th>ensemble</th><th>mean seed</th><th>min–max (range)</th><th>ensemble</th></tr></thead><tbody>`,
   );
   for (const v of a.variants) {

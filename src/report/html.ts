@@ -231,7 +231,7 @@ export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{
       `</section>`,
   );
   parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
-  parts.push(deploymentSection(m.deployment, sections.deployment.map(fig).join("")));
+  m.deployments.forEach((d, i) => parts.push(deploymentSection(d, sections.deployment[i]!.map(fig).join(""), m.deployments.length > 1 ? i + 1 : undefined)));
   parts.push(varianceSection(m, rendered, sections));
   parts.push(
     `<section id="power"><h2>How many seeds?</h2>` +

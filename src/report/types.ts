@@ -43,6 +43,13 @@ export interface RunData {
   where: string;
   /** Per-example predictions kept by the run (store, or prediction files in its log folder): seed ensembles and validation against test. */
   predictions?: { validation?: SplitPredictions; test?: SplitPredictions };
+  /**
+   * In a view of several studies (the dashboard's comparison of two): the
+   * study the run comes from. Each study gets its own deployment section:
+   * ensembles, churn and the choices never mix studies, whose examples and
+   * splits may differ.
+   */
+  study?: string;
 }
 
 

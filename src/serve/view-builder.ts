@@ -64,6 +64,28 @@ function accumulatorKey(name: string, opts: ReportOptions): string {
   return `${name}\u0000${opts.smoothing ?? 0}`;
 }
 
+/**
+ * Two studies as one stream: variants as `<study>:<variant>`, seeds as
+ * `<study>/<seed>` (their seeds are not shared runs: compared unpaired), and
+ * each run marked with its study (one deployment section per study).
+ */
+export function studiesSideBySide(a: StudyStream, b: StudyStream, source: string): StudyStream {
+  const relabel = async function* (s: StudyStream): AsyncGenerator<SeedGroup> {
+    for await (const g of s.groups) {
+      yield {
+        seed: `${s.name}/${g.seed}`,
+        runs: g.runs.map((r) => ({ ...r, variant: `${s.name}:${r.variant}`, seed: `${s.name}/${r.seed}`, study: s.name })),
+        checks: [],
+      };
+    }
+  };
+  const groups = (async function* () {
+    yield* relabel(a);
+    yield* relabel(b);
+  })();
+  return { name: `${a.name} vs ${b.name}`, source, twinTrained: false, groups };
+}
+
 export class ViewBuilder implements Views {
   private readonly studies = new Map<string, LiveStudy>();
   private readonly svgs = new Map<string, string>();
@@ -129,21 +151,8 @@ export class ViewBuilder implements Views {
       const title = `${a} vs ${b}`;
       const [sa, sb] = [await this.source.openStudy(a), await this.source.openStudy(b)];
       if (!sa || !sb) return undefined;
-      const relabel = async function* (s: StudyStream): AsyncGenerator<SeedGroup> {
-        for await (const g of s.groups) {
-          yield {
-            seed: `${s.name}/${g.seed}`,
-            runs: g.runs.map((r) => ({ ...r, variant: `${s.name}:${r.variant}`, seed: `${s.name}/${r.seed}` })),
-            checks: [],
-          };
-        }
-      };
-      const groups = (async function* () {
-        yield* relabel(sa);
-        yield* relabel(sb);
-      })();
       try {
-        const model = await streamReportModel({ name: title, source: this.source.description, twinTrained: false, groups }, { ...this.base, ...options });
+        const model = await streamReportModel(studiesSideBySide(sa, sb, this.source.description), { ...this.base, ...options });
         return await this.body(title, model, options);
       } catch (e) {
         return { name: title, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };

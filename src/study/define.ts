@@ -61,8 +61,34 @@ export type StudyInput<F extends FactorLevels = FactorLevels> = Omit<StudySpec, 
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Every setting a study file may give defineStudy (a study file runs through tsx, which does not type-check it). */
+const SETTINGS: readonly (keyof StudyInput)[] = [
+  "name", "data", "variants", "factors", "variant", "reference", "augment", "testAugment", "batchSize",
+  "epochs", "steps", "evalEvery", "seeds", "split", "target", "metrics", "threads",
+];
+
+/** Where a setting put at the top of a study belongs instead. */
+const BELONGS_ELSEWHERE: Record<string, string> = {
+  limit: "it is an option of the data: fashionMnistData({ validation: 5000, limit: 10000 })",
+  validation: "it is an option of the data: fashionMnistData({ validation: 5000 })",
+  lr: "the learning rate is an option of each variant's optimizer: optim.adam(p, { lr: 1e-3 })",
+  model: "a model belongs to a variant: variants: { name: () => ({ model, optimizer }) }",
+  optimizer: "an optimizer belongs to a variant: variants: { name: () => ({ model, optimizer }) }",
+  schedule: "a learning-rate schedule belongs to a variant: variants: { name: () => ({ model, optimizer, schedule }) }",
+  loss: "a loss belongs to a variant: variants: { name: () => ({ model, optimizer, loss }) }",
+};
+
+/** A misspelt or misplaced setting would be ignored without a word (a wrong `epoch: 10` trains the default length): refuse it, naming it. */
+function checkSettings(input: Record<string, unknown>): void {
+  const unknown = Object.keys(input).filter((k) => !(SETTINGS as readonly string[]).includes(k));
+  if (unknown.length === 0) return;
+  const named = unknown.map((k) => (BELONGS_ELSEWHERE[k] ? `'${k}' (${BELONGS_ELSEWHERE[k]})` : `'${k}'`)).join(", ");
+  throw new Error(`defineStudy '${String(input.name)}': unknown setting${unknown.length > 1 ? "s" : ""} ${named}; a study's settings are ${SETTINGS.join(", ")}`);
+}
+
 export function defineStudy<F extends FactorLevels = FactorLevels>(input: StudyInput<F>): StudySpec {
   if (!NAME.test(input.name)) throw new Error(`defineStudy: name '${input.name}' must be letters, digits, '.', '_' or '-' (it names log folders)`);
+  checkSettings(input as unknown as Record<string, unknown>);
   const { factors, variant, ...rest } = input;
   if (variant !== undefined && factors === undefined) throw new Error(`defineStudy '${input.name}': variant() builds the combinations of factors; give factors: { name: { level: value, … } } or use variants`);
   const expanded = factors === undefined ? undefined : expandFactors(input.name, factors, variant!, Object.keys(input.variants ?? {}));

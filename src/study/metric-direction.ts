@@ -87,13 +87,26 @@ export function isBookkeeping(metric: string): boolean {
 }
 
 /**
- * The metric to analyse when none is named: a validation/evaluation accuracy
- * or other score first, then any validation/evaluation metric, then any other
- * result; never bookkeeping. Undefined when every name is bookkeeping.
+ * The metric to analyse when none is named: a validation accuracy or other
+ * score first, then an evaluation/dev one, then a test one (a test set is
+ * reported, never chosen on, so it comes after any validation metric); then
+ * any validation/evaluation/test metric, then any other result; never
+ * bookkeeping. In twin's own logs `val/*` (the whole validation set) thus wins
+ * over `eval/*` (one shared validation batch), as in `twin compare` and the
+ * report. Undefined when every name is bookkeeping.
  */
 export function defaultMetric(names: readonly string[]): string | undefined {
   const results = names.filter((n) => !isBookkeeping(n));
-  const held = (n: string) => /^(val|valid|validation|eval|dev|test)\b/i.test(words(n)[0] ?? "");
+  const heldOut = [/^(val|valid|validation)$/, /^(eval|dev)$/, /^test$/];
+  const held = (n: string, kind: RegExp) => kind.test(words(n)[0] ?? "");
   const score = (n: string) => metricDirection(n).source === "name" && metricDirection(n).higherIsBetter;
-  return results.find((n) => held(n) && score(n)) ?? results.find(held) ?? results.find(score) ?? results[0];
+  for (const kind of heldOut) {
+    const found = results.find((n) => held(n, kind) && score(n));
+    if (found !== undefined) return found;
+  }
+  for (const kind of heldOut) {
+    const found = results.find((n) => held(n, kind));
+    if (found !== undefined) return found;
+  }
+  return results.find(score) ?? results[0];
 }

@@ -110,6 +110,7 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
   const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
   const metrics = table.header.filter((h) => !rowColumns.has(h));
   if (metrics.length === 0) throw new Error(`${path}: no metric columns besides variant and seed`);
+  if (table.rows.length === 0) throw new Error(`${path}: a header but no rows; add one row per run (its variant, seed and metric values)`);
   const col = (name: string) => table.header.indexOf(name);
   const [vi, si, sti, ei] = [col("variant"), col("seed"), col("status"), col("error")];
   const rows = table.rows.map((r, k) => {

@@ -38,7 +38,7 @@ test("twin report --json: the deployment section, as in the report model", () =>
     }
     // The same numbers as the model (NaN becomes null in JSON).
     const model = buildReportModel(loadStudyDir(dir));
-    assert.deepEqual(d, JSON.parse(JSON.stringify(model.deployment)));
+    assert.deepEqual(d, JSON.parse(JSON.stringify(model.deployments[0])));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -44,7 +44,7 @@ function study(runs: RunData[]): StudyData {
 
 test("ensemble curve, gain, churn and validation against test equal the numbers worked out by hand", () => {
   const runs = [1, 2, 3].flatMap((s) => [run("a", String(s), A[s - 1]), run("b", String(s), B)]);
-  const d = buildReportModel(study(runs)).deployment;
+  const d = buildReportModel(study(runs)).deployments[0]!;
   assert.equal(d.available, true);
   assert.equal(d.sharedValidation, true);
   assert.deepEqual(d.variants.map((v) => [v.name, v.seeds, v.ensembleSeeds, v.testSeeds]), [["a", 3, 3, 3], ["b", 3, 3, 3]]);
@@ -72,7 +72,7 @@ test("ensemble curve, gain, churn and validation against test equal the numbers 
 });
 
 test("a study without predictions says so in one line", () => {
-  const d = buildReportModel(study([run("a", "1", undefined), run("b", "1", undefined)])).deployment;
+  const d = buildReportModel(study([run("a", "1", undefined), run("b", "1", undefined)])).deployments[0]!;
   assert.equal(d.available, false);
   assert.match(d.reason!, /no run of this study kept per-example predictions/);
   assert.equal(d.analysis, null);
@@ -81,7 +81,7 @@ test("a study without predictions says so in one line", () => {
 test("predictions that do not fit their labels are left out with a note naming the run", () => {
   const bad = run("a", "2", A[1]);
   bad.predictions!.validation = { probabilities: Float32Array.from(A[1]!), labels: Int32Array.from([0, 1, 7, 0]), classes: 3 };
-  const d = buildReportModel(study([run("a", "1", A[0]), bad, run("b", "1", B), run("b", "2", B)])).deployment;
+  const d = buildReportModel(study([run("a", "1", A[0]), bad, run("b", "1", B), run("b", "2", B)])).deployments[0]!;
   assert.ok(d.notes.some((n) => /^a seed 2: validation predictions not used: label 2 is 7/.test(n)), d.notes.join("\n"));
   assert.equal(d.variants.find((v) => v.name === "a")!.ensembleSeeds, 1);
 });
@@ -122,13 +122,13 @@ test("a log folder's run folders with predictions.npy and labels.npy give the de
     // A run folder whose predictions have no labels beside them: a note on the run.
     writeFileSync(join(dir, "a", "seed-0", "labels.npy"), "");
     const m = buildReportModel(loadStudyDir(dir));
-    assert.equal(m.deployment.available, true);
-    assert.deepEqual(m.deployment.variants.map((v) => [v.name, v.seeds, v.testSeeds]), [["a", 3, 3], ["b", 3, 3]]);
-    assert.equal(m.deployment.variants[0]!.ensembleSeeds, 2, "seed 0 of a has test predictions only");
+    assert.equal(m.deployments[0]!.available, true);
+    assert.deepEqual(m.deployments[0]!.variants.map((v) => [v.name, v.seeds, v.testSeeds]), [["a", 3, 3], ["b", 3, 3]]);
+    assert.equal(m.deployments[0]!.variants[0]!.ensembleSeeds, 2, "seed 0 of a has test predictions only");
     const notes = m.runs.find((r) => r.variant === "a" && r.seed === "0")!.notes.join(" ");
     assert.match(notes, /validation predictions not used: .*labels\.npy/);
     // b predicts 0 1 2 1: 3 of 4 on validation, all 4 on test.
-    const b = m.deployment.analysis!.variants.find((v) => v.variant === "b")!;
+    const b = m.deployments[0]!.analysis!.variants.find((v) => v.variant === "b")!;
     close(b.validation.ensemble, 0.75, "b's ensemble on validation");
     close(b.test!.ensemble, 1, "b's ensemble on test");
   } finally {
@@ -146,8 +146,8 @@ test("the report's deployment section: its charts carry the model's numbers, its
 
     writePredictionFixture(dir);
     const r = await buildReport(loadStudyDir(dir));
-    const d = r.model.deployment;
-    const charts = reportCharts(r.model).deployment;
+    const d = r.model.deployments[0]!;
+    const charts = reportCharts(r.model).deployment[0]!;
     assert.deepEqual(charts.map((c) => c.id), ["ensemble-curve", "validation-test", "ensemble-gain-churn"]);
     for (const id of charts.map((c) => c.id)) assert.ok(r.charts.includes(id), id);
     const layer = (c: Chart, name: string) => ((c.spec.layer ?? (c.spec.vconcat as { layer: unknown[] }[]).flatMap((v) => v.layer)) as { name: string; data: { values: Record<string, unknown>[] } }[]).find((l) => l.name === name)!.data.values;

@@ -21,11 +21,11 @@ test("a log folder written by twin gets its runs' predictions from the store: th
     await runStudy(await importStudy(p.file), { record: true, cwd: p.dir, studyFile: p.file, plan: 3, jobs: 1, logdir: "runs" });
     const logs = new LogDirSource(join(p.dir, "runs"));
     const alone = await streamReportModel((await logs.openStudy("kept"))!);
-    assert.equal(alone.deployment.available, false, "the log folder alone has no predictions");
+    assert.equal(alone.deployments[0]!.available, false, "the log folder alone has no predictions");
     const store = new StoreSource(await openStore(undefined, { cwd: p.dir, existing: true }));
     try {
-      const fromStore = (await streamReportModel((await store.openStudy("kept"))!)).deployment;
-      const filled = (await streamReportModel(withStorePredictions((await logs.openStudy("kept"))!, store))).deployment;
+      const fromStore = (await streamReportModel((await store.openStudy("kept"))!)).deployments[0]!;
+      const filled = (await streamReportModel(withStorePredictions((await logs.openStudy("kept"))!, store))).deployments[0]!;
       assert.equal(filled.available, true);
       // The log folder lists variants by name, the store in study order.
       const byName = <T extends { name?: string; variant?: string }>(xs: T[]): T[] => [...xs].sort((a, b) => ((a.name ?? a.variant)! < (b.name ?? b.variant)! ? -1 : 1));
@@ -43,7 +43,7 @@ test("a log folder written by twin gets its runs' predictions from the store: th
       const logStamps = (await logs.seedStamps("kept"))!;
       assert.deepEqual(await live.seedStamps("kept"), logStamps);
       const m = await streamReportModel((await live.openStudy("kept"))!);
-      assert.equal(m.deployment.available, true);
+      assert.equal(m.deployments[0]!.available, true);
       assert.deepEqual(await live.seedStamps("kept"), logStamps);
       assert.deepEqual(live.spec(), undefined, "a store opened without a URL cannot be opened again in a worker");
     } finally {
@@ -70,7 +70,7 @@ test("the dashboard's log-folder view reads a seed again once its store run ends
     logger.close();
     const live = new LogDirWithStorePredictions(new LogDirSource(join(dir, "runs")), store);
     const model = async () => streamReportModel((await live.openStudy("live"))!);
-    assert.equal((await model()).deployment.available, false);
+    assert.equal((await model()).deployments[0]!.available, false);
     const running = (await live.seedStamps("live"))!.get("5")!;
     assert.equal((await live.seedStamps("live"))!.get("5"), running, "nothing changed: the same stamp");
     // The run ends with its predictions: the seed's stamp changes, and reading it again finds them.
@@ -78,8 +78,8 @@ test("the dashboard's log-folder view reads a seed again once its store run ends
     await raw.finishRun(run.id, { worker: "w" });
     assert.notEqual((await live.seedStamps("live"))!.get("5"), running);
     const m = await model();
-    assert.equal(m.deployment.available, true);
-    assert.deepEqual(m.deployment.variants, [{ name: "a", seeds: 1, ensembleSeeds: 1, testSeeds: 0 }]);
+    assert.equal(m.deployments[0]!.available, true);
+    assert.deepEqual(m.deployments[0]!.variants, [{ name: "a", seeds: 1, ensembleSeeds: 1, testSeeds: 0 }]);
     // Settled: later ends of other runs leave this seed's stamp alone.
     const settled = (await live.seedStamps("live"))!.get("5");
     const other = await raw.submitRun({ study: "live", variants: ["a"], specHash: "s", rootSeed: 6, seeds: { init: 6, order: 6, split: 0 } });

@@ -32,6 +32,11 @@ test("one direction rule: losses, errors and perplexities are lower-is-better, s
   assert.equal(defaultMetric(["epoch", "lr", "train/loss", "val/loss", "val/accuracy"]), "val/accuracy");
   assert.equal(defaultMetric(["epoch", "step", "train/loss", "val/loss"]), "val/loss");
   assert.equal(defaultMetric(["epoch", "step", "lr"]), undefined);
+  // twin's logs: eval/* is one shared batch, val/* the whole validation set; a test set is never the default over validation.
+  assert.equal(defaultMetric(["epoch", "train/loss", "eval/loss", "eval/accuracy", "val/loss", "val/accuracy", "test/accuracy"]), "val/accuracy");
+  assert.equal(defaultMetric(["test_accuracy", "val_accuracy"]), "val_accuracy");
+  assert.equal(defaultMetric(["test_accuracy", "eval_accuracy"]), "eval_accuracy");
+  assert.equal(defaultMetric(["test_loss", "val_loss"]), "val_loss");
 });
 
 test("a black swan is named by seed, with the comparison without it, the robust ones and their disagreement", () => {

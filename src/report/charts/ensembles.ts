@@ -243,8 +243,17 @@ export function gainChurnChart(d: DeploymentData, variants: readonly string[]): 
   };
 }
 
-/** The deployment section's charts (none without predictions). */
-export function deploymentCharts(d: DeploymentData, variants: readonly string[]): Chart[] {
+/**
+ * The deployment section's charts (none without predictions). `section`: its
+ * number in a view of several studies, appended to the chart ids (they stay
+ * unique on the page); the study's name leads each title.
+ */
+export function deploymentCharts(d: DeploymentData, variants: readonly string[], section?: number): Chart[] {
   if (!d.available) return [];
-  return [ensembleCurveChart(d, variants), validationTestChart(d, variants), gainChurnChart(d, variants)].filter((c): c is Chart => c !== undefined);
+  const charts = [ensembleCurveChart(d, variants), validationTestChart(d, variants), gainChurnChart(d, variants)].filter((c): c is Chart => c !== undefined);
+  if (section === undefined) return charts;
+  return charts.map((c) => {
+    const title = d.study === undefined ? c.title : `${d.study}: ${c.title}`;
+    return { ...c, id: `${c.id}-${section}`, title, spec: { ...c.spec, title } };
+  });
 }

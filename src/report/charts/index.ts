@@ -19,8 +19,8 @@ export interface ChartSections {
   curves: Chart[];
   paired: Chart[];
   distribution: Chart[];
-  /** Seed ensembles, validation against test, gain and churn (none without predictions). */
-  deployment: Chart[];
+  /** Seed ensembles, validation against test, gain and churn (none without predictions), per deployment section of the model. */
+  deployment: Chart[][];
   /** A factorial study: the interaction plots and the per-setting effects. */
   factorial: Chart[];
   variance: Chart | undefined;
@@ -34,7 +34,7 @@ export function reportCharts(m: ReportModel): ChartSections {
     curves: m.curves.map(curveChart),
     paired: m.pairedCurves.map(curveChart),
     distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
-    deployment: deploymentCharts(m.deployment, m.variants),
+    deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
     factorial: m.factorial ? factorialCharts(m.factorial) : [],
     variance: varianceChart(m.variance),
     power: powerChart(m.power),
@@ -43,5 +43,5 @@ export function reportCharts(m: ReportModel): ChartSections {
 }
 
 export function allCharts(s: ChartSections): Chart[] {
-  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...s.deployment, ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
+  return [...s.factorial, ...s.curves, ...s.paired, ...s.distribution, ...s.deployment.flat(), ...(s.variance ? [s.variance] : []), ...(s.power ? [s.power] : []), ...(s.expectedMax ? [s.expectedMax] : [])];
 }

@@ -87,7 +87,8 @@ export class StudyAccumulator {
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
   private readonly audit = new ControlSumAudit();
-  private readonly deployment = new DeploymentAccumulator();
+  /** One deployment section per study (a view of one study has one, keyed ""), in the order the studies came. */
+  private readonly deployments = new Map<string, DeploymentAccumulator>();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
   private anyPaired = false;
@@ -112,12 +113,18 @@ export class StudyAccumulator {
     return c;
   }
 
+  private deploymentOf(study: string): DeploymentAccumulator {
+    let d = this.deployments.get(study);
+    if (!d) this.deployments.set(study, (d = new DeploymentAccumulator()));
+    return d;
+  }
+
   /** Takes out every run of a seed and its records ("replace" mode only). */
   removeSeed(seed: string): void {
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
     this.audit.removeSeed(seed);
-    this.deployment.removeSeed(seed);
+    for (const d of this.deployments.values()) d.removeSeed(seed);
     this.bySeed.delete(seed);
   }
 
@@ -141,7 +148,7 @@ export class StudyAccumulator {
       this.curve(map, tag, paired).add(variant, seed, this.drawn(pts));
       touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
     };
-    this.deployment.removeSeed(group.seed);
+    for (const d of this.deployments.values()) d.removeSeed(group.seed);
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
@@ -165,7 +172,7 @@ export class StudyAccumulator {
           if (diffs.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
         }
       }
-      this.deployment.add(r);
+      this.deploymentOf(r.study ?? "").add(r);
       const summary: RunSummary = { variant: r.variant, seed: r.seed, status: r.status ?? "unknown", lastStep: lastStepOf(r), finals, where: r.where, notes: r.notes ?? [] };
       if (r.factorSeeds) summary.factorSeeds = r.factorSeeds;
       if (r.fingerprint) summary.fingerprint = r.fingerprint;
@@ -275,7 +282,7 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
-      deployment: this.deployment.finish(variants),
+      deployments: [...this.deployments].map(([study, d]) => (study === "" ? d.finish(variants) : { ...d.finish(variants), study })),
       repro: { ...audit, fingerprints },
       warnings,
     };

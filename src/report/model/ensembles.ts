@@ -40,6 +40,8 @@ export interface DeploymentVariant {
 }
 
 export interface DeploymentData {
+  /** In a view of several studies: the study whose runs this section is about (absent for one study). */
+  study?: string;
   /** false: no run kept per-example predictions; `reason` says so in one line. */
   available: boolean;
   reason?: string;

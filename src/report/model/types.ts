@@ -164,8 +164,12 @@ export interface ReportModel {
   variance: VarianceData;
   power: PowerData;
   expectedMax: ExpectedMaxData;
-  /** Seed ensembles, validation against test, churn and what to deploy, from the runs' per-example predictions. */
-  deployment: DeploymentData;
+  /**
+   * Seed ensembles, validation against test, churn and what to deploy, from
+   * the runs' per-example predictions: one section for a study; in a view of
+   * several studies (runs with `study`), one per study, each with `study` set.
+   */
+  deployments: DeploymentData[];
   repro: ReproData;
   warnings: string[];
 }

@@ -25,7 +25,7 @@ const repo = join(here, "..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const STEPS = 500;
 /** Lines appended, one after another, each to another run. */
-const UPDATES = 5;
+const UPDATES = 10;
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const RUNS = sizes.length > 0 ? sizes : [100, 1000, 10000];
 const work = join(tmpdir(), "twin-bench");

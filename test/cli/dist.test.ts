@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,7 +59,8 @@ test("twin sweep from the build starts its command launcher (dist/study/sweep-la
 });
 
 test("twin serve from the build starts its view worker (dist/serve/view-worker-main.js) and serves a study's charts", async () => {
-  const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", join(dir, "logs"), "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  // Its index in the test's folder, not in the user's cache directory.
+  const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", join(dir, "logs"), "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TWIN_INDEX_DIR: join(dir, "index") } });
   try {
     let out = "", err = "";
     child.stderr.on("data", (d: Buffer) => (err += d));
@@ -76,6 +77,8 @@ test("twin serve from the build starts its view worker (dist/serve/view-worker-m
     assert.equal(res.status, 200, body.error);
     assert.ok((body.charts?.length ?? 0) >= 5);
     assert.match(body.html!, /<svg/);
+    // The dashboard's index of the folder (its runs were read into it by this view).
+    assert.ok(readdirSync(join(dir, "index")).some((f) => /^logs-[0-9a-f]{16}\.sqlite$/.test(f)));
   } finally {
     child.kill("SIGTERM");
   }

@@ -5,6 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
+import { createHash } from "node:crypto";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
@@ -296,7 +297,7 @@ export class StudyAccumulator {
    * run's curve) does not redo the tests.
    */
   private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
-    const key = this.mode === "replace" ? JSON.stringify([final, twinTrained, runs.map((r) => [r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null])]) : undefined;
+    const key = this.mode === "replace" ? finalsKey(final, twinTrained, runs, metric) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
     const cells = verdictCells(runs, metric, variants);
     const { analysis, analysisError } = verdict(final, final.reference, cells);
@@ -338,6 +339,22 @@ export class StudyAccumulator {
     if (!order.includes(reference)) throw new Error(`reference "${reference}": no such variant (variants: ${order.join(", ")})`);
     return [reference, ...order.filter((v) => v !== reference)];
   }
+}
+
+/**
+ * A digest of everything the final-value views depend on (final values, statuses,
+ * factor seeds): hashed piece by piece, so that a dashboard update at 10,000 runs
+ * does not leave a megabyte-long key string behind.
+ */
+function finalsKey(final: FinalSample, twinTrained: boolean, runs: readonly RunSummary[], metric: string): string {
+  const h = createHash("sha256");
+  h.update(JSON.stringify([final.metric, final.higherIsBetter, final.reference, twinTrained]));
+  for (const v of final.variants) {
+    h.update(`\u0000${v.name}\u0000`);
+    for (const x of v.values) h.update(`${x.seed}=${x.value};`);
+  }
+  for (const r of runs) h.update(JSON.stringify([r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null]));
+  return h.digest("hex");
 }
 
 /**

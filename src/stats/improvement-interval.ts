@@ -20,11 +20,11 @@
  *   Brunner–Munzel intervals collapse to a point.
  *
  * A seed whose b and a differ only by floating-point rounding is a tie
- * (`pairedDifferencesWithoutRounding`); so is an unpaired pair of runs from two
- * variants that each give one value up to rounding, when those values agree.
+ * (`pairedDifferencesWithoutRounding`); so is an unpaired pair of runs that
+ * differ only by rounding (`tiedUpToRounding`, as in the Mann–Whitney test).
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
-import { pairedDifferencesWithoutRounding, roundingTolerance, withoutRounding } from "./rounding.ts";
+import { pairedDifferencesWithoutRounding, roundingTolerance, tiedUpToRounding, withoutRounding } from "./rounding.ts";
 import { clopperPearson } from "./failures.ts";
 import { tQuantile } from "./studentt.ts";
 import { brentRoot } from "./solve.ts";
@@ -58,9 +58,8 @@ export function improvementInterval(a: Sample, b: Sample, level = 0.95): Interva
   checkSample("improvementInterval", a, 2, "the interval needs at least 2 runs per variant", "a value");
   checkSample("improvementInterval", b, 2, "the interval needs at least 2 runs per variant", "b value");
   checkLevel("improvementInterval", level);
-  const ca = withoutRounding(a), cb = withoutRounding(b);
-  a = ca.values; b = cb.values;
-  if (ca.constant && cb.constant && Math.abs(cb.value! - ca.value!) <= roundingTolerance(a, b)) b = Float64Array.from(b, () => ca.value!);
+  const tolerance = roundingTolerance(a, b);
+  [a, b] = tiedUpToRounding([withoutRounding(a).values, withoutRounding(b).values], tolerance) as [Float64Array, Float64Array];
   const m = a.length, n = b.length;
   const est = mannWhitneyProbability(a, b);
   const q = tQuantile(0.5 + level / 2, m + n - 2);

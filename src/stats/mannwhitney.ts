@@ -15,11 +15,14 @@
  *   doubled mid-ranks), two-sided p = 2·min(P(U ≤ u), P(U ≥ u)) capped at 1;
  *   `methodDetail` says which. SciPy 1.10 switches to the normal approximation
  *   at any tie, and when both groups exceed 8 even without ties.
+ * - values that differ only by floating-point rounding are ties (one mid-rank,
+ *   `tiedUpToRounding` in rounding.ts): 0.1 + 0.2 and 0.3 are the same run.
  * - exact distribution: coefficients of the Gaussian binomial [m+n choose m]_q
  *   (Andrews 1976; the recursion of Löffler 1983 used by SciPy gives the same numbers).
  */
 import { checkAlternative, checkSample, type Sample } from "./validate.ts";
 import { rankAverage, tieGroups } from "./ranks.ts";
+import { tiedUpToRounding } from "./rounding.ts";
 import { normalSf } from "./normal.ts";
 import { choose } from "./binomial.ts";
 import { minPNote, type TestOptions, type TestResult } from "./types.ts";
@@ -82,9 +85,10 @@ export function mannWhitneyU(a: Sample, b: Sample, opts: MannWhitneyOptions = {}
   checkSample("mannWhitneyU", a, 1, "", "a value");
   checkSample("mannWhitneyU", b, 1, "", "b value");
   const nA = a.length, nB = b.length, N = nA + nB;
+  const [tb, ta] = tiedUpToRounding([b, a]);
   const pooled = new Float64Array(N);
-  for (let i = 0; i < nB; i++) pooled[i] = b[i]!;
-  for (let i = 0; i < nA; i++) pooled[nB + i] = a[i]!;
+  pooled.set(tb!, 0);
+  pooled.set(ta!, nB);
   const ranks = rankAverage(pooled);
   let rB = 0;
   for (let i = 0; i < nB; i++) rB += ranks[i]!;

@@ -135,3 +135,24 @@ export function onALineUpToRounding(a: Sample, b: Sample): boolean {
   const unit = roundingUnit(a, b);
   return worst <= ROUNDING_ULPS * unit * (bigY / wy + (Math.abs(k) * bigX) / wx);
 }
+
+/**
+ * The samples with values that differ only by rounding made equal, for rank
+ * tests (one mid-rank per group) and tie counts: the pooled values sorted, each
+ * joins the group of the smallest value it is within `tolerance` of
+ * (default `roundingTolerance` of all samples) and takes that value. Copies, in
+ * the samples' shapes and order.
+ */
+export function tiedUpToRounding(samples: readonly Sample[], tolerance = roundingTolerance(...samples)): Float64Array[] {
+  const out = samples.map((x) => Float64Array.from(x as ArrayLike<number>));
+  const where: [number, number][] = [];
+  out.forEach((x, s) => { for (let i = 0; i < x.length; i++) where.push([s, i]); });
+  where.sort(([s, i], [t, j]) => out[s]![i]! - out[t]![j]!);
+  let first = NaN;
+  for (const [s, i] of where) {
+    const v = out[s]![i]!;
+    if (!(v - first <= tolerance)) first = v;
+    out[s]![i] = first;
+  }
+  return out;
+}

@@ -17,7 +17,7 @@
  *   17% to 35× on small tied samples, once anti-conservatively.
  */
 import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
-import { pairedDifferencesWithoutRounding } from "./rounding.ts";
+import { pairedDifferencesWithoutRounding, roundingTolerance, tiedUpToRounding } from "./rounding.ts";
 import { rankAverage, tieGroups } from "./ranks.ts";
 import { normalCdf, normalSf } from "./normal.ts";
 import { minPNote, type TestOptions, type TestResult } from "./types.ts";
@@ -59,7 +59,8 @@ export function wilcoxonSignedRank(a: Sample, b: Sample, opts: WilcoxonOptions =
   }
   const d = dAll.filter((v) => v !== 0);
   const n = d.length;
-  const absd = d.map(Math.abs);
+  // |d| that differ only by rounding share one mid-rank.
+  const [absd] = tiedUpToRounding([d.map(Math.abs)], roundingTolerance(a, b)) as [Float64Array];
   const r = rankAverage(absd);
   let rPlus = 0, rMinus = 0;
   for (let i = 0; i < n; i++) if (d[i]! > 0) rPlus += r[i]!; else rMinus += r[i]!;

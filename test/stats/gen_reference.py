@@ -153,7 +153,8 @@ def wil_exact_conditional(a, b, alt):
     """Exact conditional signed-rank test by enumerating all 2^n sign flips of the non-zero
     differences with their mid-ranks (zeros dropped); two-sided p = 2 min(P(R+ <= r), P(R+ >= r))."""
     import itertools
-    d = np.asarray(b) - np.asarray(a)
+    # the data have 2-3 decimals: rounding to 12 removes floating-point noise, so |d| equal up to rounding tie (as in twin)
+    d = np.round(np.asarray(b) - np.asarray(a), 12)
     d = d[d != 0]
     r = stats.rankdata(np.abs(d))
     rplus = r[d > 0].sum()
@@ -170,7 +171,8 @@ for alt in ("two-sided", "greater", "less"):
     # ties without zeros: exact conditional (SciPy 1.10's auto truncates R+ into the no-tie table)
     add("wilcoxonSignedRank", [TA, TBz, alt, "auto"], wil_exact_conditional(TA, TBz, alt), f"enumerate all 2^n sign flips of mid-ranks of TB+zfix - TA, alternative='{alt}'", 1e-12)
     # the normal approximation when asked for
-    add("wilcoxonSignedRank", [TA, TBz, alt, "asymptotic"], wil(TA, TBz, alt, "approx"), f"scipy.stats.wilcoxon(TB+zfix, TA, alternative='{alt}', method='approx')", 1e-9)
+    # on the differences rounded to 12 decimals, so |d| equal up to floating-point rounding tie as in twin
+    add("wilcoxonSignedRank", [TA, TBz, alt, "asymptotic"], tt(stats.wilcoxon(np.round(TBz - TA, 12), alternative=alt, method="approx")), f"scipy.stats.wilcoxon(round(TB+zfix - TA, 12), alternative='{alt}', method='approx')", 1e-9)
 
 def mwu_exact_conditional(a, b, alt):
     """Exact conditional Mann-Whitney test: all C(N, nB) splits of the pooled mid-ranks."""

@@ -3,7 +3,8 @@
  * 0 everything ran and every run finished; 1 an error stopped the command;
  * 2 the command line was wrong (unknown option, bad value); 3 the command
  * finished and printed its results, but some runs failed or diverged;
- * 130 stopped by Ctrl-C before there was anything to report.
+ * 130 stopped by Ctrl-C (after the verdict on the runs that finished, if
+ * there are two or more).
  */
 export const EXIT = { ok: 0, error: 1, usage: 2, runsFailed: 3, interrupted: 130 } as const;
 

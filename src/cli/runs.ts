@@ -1,6 +1,7 @@
 /** `twin runs`: the runs a store holds, with their status and seeds. */
 import type { Command } from "commander";
 import { openExistingStore } from "./open-store.ts";
+import { goneOwner } from "../study/lifecycle.ts";
 import { clipLine } from "./clip-line.ts";
 import { runToJson, RUN_STATUSES, type RunRecord, type RunStatus, type Store } from "../store/index.ts";
 
@@ -75,12 +76,18 @@ export function registerRuns(program: Command): void {
           const problems = r.error ? r.error.split("\n").filter(Boolean) : [];
           const first = problems[0] ?? "";
           const note = r.status === "finished" && problems.length ? `${problems.length > 1 ? `${problems.length} variants: ` : ""}${clipLine(first, 70)}` : first ? clipLine(first, 70) : step !== undefined ? `step ${step}` : "";
-          const status = r.status === "finished" && problems.length ? "finished*" : r.status === "failed" || r.status === "diverged" ? `*${r.status}*` : r.status;
-          rows.push([r.id, status, c.group !== undefined ? `${c.group} #${c.label}` : "-", r.rootSeed.toString(), seedsText(r), r.worker ?? "-", when(r.startedAt), duration(r), note]);
+          // "running" in the store also holds a run stopped by Ctrl-C (kept to be continued) or whose process died.
+          const gone = goneOwner(r);
+          const status = r.status === "finished" && problems.length ? "finished*" : r.status === "failed" || r.status === "diverged" ? `*${r.status}*` : gone ? "stopped" : r.status;
+          const shown = gone ? `${step !== undefined ? `step ${step}; ` : ""}not running (${gone}); the same command continues it` : note;
+          rows.push([r.id, status, c.group !== undefined ? `${c.group} #${c.label}` : "-", r.rootSeed.toString(), seedsText(r), r.worker ?? "-", when(r.startedAt), duration(r), shown]);
         }
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
         for (const row of rows) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");
-        const counts = RUN_STATUSES.map((s) => [s, runs.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
+        const stopped = runs.filter((r) => goneOwner(r) !== undefined).length;
+        const counts = RUN_STATUSES.map((s) => [s, runs.filter((r) => r.status === s).length - (s === "running" ? stopped : 0)] as const)
+          .concat(stopped ? [["stopped" as RunStatus, stopped] as const] : [])
+          .filter(([, n]) => n > 0);
         process.stdout.write(`${runs.length} run(s): ${counts.map(([s, n]) => `${n} ${s}`).join(", ")} · store ${store.location}\n`);
         if (runs.some((r) => r.status === "finished" && r.error)) process.stdout.write("finished*: the run finished but a variant in it failed or diverged (see the note; the full error: twin runs --json)\n");
       } finally {

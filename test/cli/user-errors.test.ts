@@ -103,6 +103,12 @@ test("Ctrl-C in the middle of a compare: the verdict on the finished runs says s
   assert.ok(finished >= 2 && finished < 6, stderr);
   assert.match(stderr, new RegExp(`the verdict below is on these ${finished} of the 6 planned`));
   assert.match(stdout, new RegExp(`stop · ${finished} seeds · paired by seed`));
+  // The interrupted run waits in the store to be continued: twin runs says it is not running.
+  const listed = twin(["runs", "--study", "stop"]);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.doesNotMatch(listed.stdout, /^\S+\s+running\s/m, listed.stdout);
+  assert.match(listed.stdout, /\sstopped\s.*not running \(its worker .* is dead\); the same command continues it/);
+  assert.match(listed.stdout, new RegExp(`6 run\\(s\\): .*${finished} finished.*\\d stopped`));
   const again = twin(["compare", study, "--seeds", "6", "--jobs", "1"]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stderr, new RegExp(`keeping ${finished} of 6 run\\(s\\)`));

@@ -222,7 +222,7 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
   } else {
     const kind = choice === "auto" ? "t" : choice;
     if (kind === "t") res = pairedTTest(zero, d, { alternative, alpha });
-    else if (kind === "wilcoxon") res = wilcoxonSignedRank(zero, d, { alternative, alpha });
+    else if (kind === "wilcoxon") res = wilcoxonSignedRank(zero, d, { alternative, alpha, tolerance: roundingTolerance(a, b) });
     else if (kind === "sign") res = signTest(zero, d, { alternative, alpha });
     else if (kind === "permutation") res = pairedPermutationTest(zero, d, { alternative, alpha, seed });
     else throw new Error(`stats.comparePaired: test must be 'auto', 't', 'wilcoxon', 'sign' or 'permutation', got '${kind as string}'`);

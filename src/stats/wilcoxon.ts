@@ -24,6 +24,12 @@ import { minPNote, type TestOptions, type TestResult } from "./types.ts";
 
 export interface WilcoxonOptions extends TestOptions {
   method?: "auto" | "exact" | "asymptotic";
+  /**
+   * Rounding tolerance of the values the differences came from (default
+   * `roundingTolerance(a, b)`): pass it when a and b are already differences
+   * (a = 0, b = d), whose own scale is smaller than the runs'.
+   */
+  tolerance?: number;
 }
 
 /** Exact null distribution of Σ (weights of a random subset), weights integers: counts/2^n. */
@@ -60,7 +66,7 @@ export function wilcoxonSignedRank(a: Sample, b: Sample, opts: WilcoxonOptions =
   const d = dAll.filter((v) => v !== 0);
   const n = d.length;
   // |d| that differ only by rounding share one mid-rank.
-  const [absd] = tiedUpToRounding([d.map(Math.abs)], roundingTolerance(a, b)) as [Float64Array];
+  const [absd] = tiedUpToRounding([d.map(Math.abs)], opts.tolerance ?? roundingTolerance(a, b)) as [Float64Array];
   const r = rankAverage(absd);
   let rPlus = 0, rMinus = 0;
   for (let i = 0; i < n; i++) if (d[i]! > 0) rPlus += r[i]!; else rMinus += r[i]!;

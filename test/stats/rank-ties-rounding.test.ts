@@ -59,4 +59,8 @@ test("Wilcoxon: |differences| equal up to rounding share one mid-rank", () => {
   assert.equal(r.statistic, clean.statistic);
   assert.equal(r.p, clean.p);
   assert.match(r.methodDetail ?? "", /tie/);
+  // through the paired verdict, whose differences are smaller than the runs: the same ties
+  const v = s.comparePaired(a.map((x) => x + 100), [100.7, 100.8, 100.1, 100.8, 100.2], { test: "wilcoxon" });
+  assert.equal(v.statistic, clean.statistic);
+  assert.equal(v.p, clean.p);
 });

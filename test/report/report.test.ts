@@ -86,6 +86,30 @@ test("verdict counts diverged and failed runs per variant with their exact inter
   assert.match(html, /failure rate wider vs baseline: 1\/5 vs 0\/5; exact McNemar p = 1\.0000/);
 });
 
+test("a run that has not ended is unfinished: counted, left out of the verdict and the final values, never compared on its latest value", async () => {
+  const study = loadStudyDir(abDir);
+  const complete = buildReportModel(loadStudyDir(abDir));
+  // Seed 4 stopped mid-run (no end line): its latest values would otherwise enter the verdict as final.
+  for (const r of study.runs.filter((x) => x.seed === "4")) {
+    r.status = "running";
+    const acc = r.scalars["val/accuracy"]!;
+    acc[acc.length - 1] = { ...acc[acc.length - 1]!, value: r.variant === "baseline" ? 0.99 : 0.01 };
+  }
+  const m = buildReportModel(study);
+  const a = m.analysis!;
+  for (const v of a.variants) assert.deepEqual([v.name, v.n, v.unfinished], [v.name, 4, 1]);
+  for (const c of a.comparisons) {
+    const before = complete.analysis!.comparisons.find((x) => x.b === c.b)!;
+    assert.equal(c.n, 4);
+    assert.notEqual(c.diff, before.diff, "seed 4 left out changes the comparison");
+    assert.ok(Math.abs(c.diff) < 0.5, "the stopped seed's 0.99 vs 0.01 did not enter the verdict");
+  }
+  for (const v of m.final.variants) assert.ok(v.values.every((x) => x.seed !== "4"), `${v.name}: seed 4 is not a final value`);
+  assert.ok(m.warnings.some((w) => /3 run\(s\) not finished .*left out of the verdict/.test(w)), m.warnings.join("\n"));
+  const { html } = await renderStudyBody(m);
+  assert.match(html, /<tr data-variant="wider">.*1 unfinished/);
+});
+
 test("variance by factor from one-factor-at-a-time runs", () => {
   const m = buildReportModel(loadStudyDir(ofatDir));
   assert.equal(m.variance.available, true);

@@ -215,7 +215,8 @@ export class StudyAccumulator {
     const badSeeds = new Set<string>();
     for (const r of runs) {
       const v = r.finals.get(metric);
-      if (v === undefined) continue;
+      // A run that has not ended (still running, or stopped before its end) has no final value yet.
+      if (v === undefined || r.status === "running") continue;
       if (!Number.isFinite(v)) {
         badSeeds.add(r.seed);
         warnings.push(`${r.variant} seed ${r.seed}: final ${metric} is ${v} (diverged); seed ${r.seed} is left out of the statistics of every variant so that pairs stay intact`);
@@ -228,7 +229,7 @@ export class StudyAccumulator {
       if ((r.status === "diverged" || r.status === "failure" || r.status === "failed") && !badSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
     }
     const running = runs.filter((r) => r.status === "running").length;
-    if (running > 0) warnings.push(`${running} run(s) still running: their latest ${metric} is used as the final value`);
+    if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
 
     const final: FinalSample = {
       metric,
@@ -361,7 +362,8 @@ function finalsKey(final: FinalSample, twinTrained: boolean, runs: readonly RunS
  * Each run's outcome for the verdict, as `twin stats` and the study verdict see
  * it: a run that diverged (non-finite value or status) or failed is a result,
  * counted per variant with its failure rate, and only the comparisons it
- * belongs to leave its seed out.
+ * belongs to leave its seed out; a run that has not ended is unfinished (counted,
+ * not compared), never compared on its latest value.
  */
 function verdictCells(runs: readonly RunSummary[], metric: string, variants: readonly string[]): Map<string, Map<string, Cell>> {
   const out = new Map(variants.map((v) => [v, new Map<string, Cell>()]));
@@ -370,7 +372,8 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
     const v = r.finals.get(metric);
     if (!cells) continue;
     const where = `${r.variant} seed ${r.seed}`;
-    if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: "failed", where });
+    if (r.status === "running") cells.set(r.seed, { outcome: "unfinished", where });
+    else if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: "failed", where });
     else if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) cells.set(r.seed, { outcome: "diverged", where });
     else if (v !== undefined) cells.set(r.seed, { outcome: "finished", value: v, where });
   }

@@ -78,7 +78,8 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
   } else {
     const [r] = readRunTree(dir, { prefer: "events" });
     if (!r) return undefined;
-    run = { variant, seed, status: r.status ?? "running", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
+    // Event files of other tools record no end: their status is unknown, not "running" (twin stats reads them as results too).
+    run = { variant, seed, status: r.status ?? "unknown", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
     if (r.hparams) run.hparams = r.hparams;
   }
   if (run.hparams) {

@@ -180,6 +180,19 @@ function setCells(s: SetSummary | undefined): string[] {
 }
 
 /**
+ * Where the variance of a two-level difference comes from, in words: the seed part, the
+ * example part and their interaction (each seed's own errors on each example), as shares
+ * that add up to 100%. Said in full because "seeds dominate" alone misleads when the
+ * interaction, which more seeds also shrink, is most of it.
+ */
+function varianceSharesText(parts: { seeds: number; examples: number; interaction: number }, set: string): string {
+  const total = parts.seeds + parts.examples + parts.interaction;
+  if (!(total > 0)) return "it has no variance left to split";
+  const share = (x: number) => `${Math.round((100 * x) / total)}%`;
+  return `${share(parts.seeds)} of its variance comes from seeds, ${share(parts.examples)} from the ${set} examples and ${share(parts.interaction)} from each seed's own errors on each example`;
+}
+
+/**
  * The one-seed choice explained in plain sentences (CLI, report, dashboard),
  * after the variant's name: why it, its worst seed's scores, then the difference from the
  * runner-up with its interval and what the interval is made of.
@@ -189,10 +202,10 @@ export function singleSeedSentences(c: DeploymentChoice): string[] {
   const out = [c.note, `Its worst seed scores ${worst}.`];
   const t = c.versusRunnerUp?.twoLevel;
   if (t && c.runnerUp) {
-    const share = Math.round((100 * t.parts.seeds) / (t.se * t.se || 1));
+    const set = c.versusRunnerUp!.set;
     out.push(
-      `Against ${c.runnerUp} on ${c.versusRunnerUp!.set}, the mean single-seed accuracy differs by ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
-      `That interval counts both seeds and ${c.versusRunnerUp!.set} examples: ${t.dominant} dominate, with ${share}% of its variance from seeds, and ${t.narrowsMore} would narrow it more.`,
+      `Against ${c.runnerUp} on ${set}, the mean single-seed accuracy differs by ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
+      `That interval counts both seeds and ${set} examples: ${varianceSharesText(t.parts, set)}; ${t.narrowsMore === "more seeds" ? "more seeds" : `more ${set} examples`} would narrow it more.`,
     );
   }
   return out;

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as s from "../../src/stats/index.ts";
-import { deploymentAnalysis, formatDeployment, type VariantPredictions } from "../../src/study/deployment.ts";
+import { deploymentAnalysis, formatDeployment, singleSeedSentences, type DeploymentChoice, type VariantPredictions } from "../../src/study/deployment.ts";
 
 /** Seeds of one variant: `skill` raises the true class's logit, `noise` is each seed's own noise; shared examples per set. */
 function variant(name: string, seeds: number, skill: number, noise: number, seed: number, withTest = true): VariantPredictions {
@@ -77,4 +77,20 @@ test("a steadier variant wins the single-seed choice; without a test set, or wit
   assert.ok(Number.isNaN(d2.variants[0]!.validation.ensemble));
   assert.ok(d2.notes.some((n) => /validated on different splits/.test(n)));
   assert.match(d2.ensemble!.note, /best on test/);
+});
+
+test("the one-seed choice says where its interval's variance comes from in shares that add up, never 'seeds dominate' with 0% from seeds", () => {
+  // Two seeds whose seed part was estimated at 0: the variance is examples plus interaction (each seed's own errors).
+  const twoLevel = s.twoLevelDifference([[1, 0, 1, 1], [1, 1, 0, 1]], [[1, 1, 1, 0], [0, 1, 1, 1]], { paired: true });
+  const parts = { seeds: 0, examples: 0.0001, interaction: 0.0003 };
+  const choice: DeploymentChoice = {
+    kind: "single seed", variant: "b", validation: 0.7, test: 0.69, runnerUp: "a",
+    versusRunnerUp: { set: "validation", twoLevel: { ...twoLevel, parts, narrowsMore: "more seeds" } },
+    note: "as one seed: b.",
+  };
+  const text = singleSeedSentences(choice).join(" ");
+  assert.match(text, /0% of its variance comes from seeds, 25% from the validation examples and 75% from each seed's own errors on each example; more seeds would narrow it more\./);
+  assert.doesNotMatch(text, /dominate|test examples/);
+  const byExamples = singleSeedSentences({ ...choice, versusRunnerUp: { set: "test", twoLevel: { ...twoLevel, parts: { seeds: 1, examples: 3, interaction: 0 }, narrowsMore: "more test examples" } } }).join(" ");
+  assert.match(byExamples, /25% of its variance comes from seeds, 75% from the test examples and 0% from .*; more test examples would narrow it more\./);
 });

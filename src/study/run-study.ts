@@ -37,7 +37,7 @@ import { fileHash, recordedPath } from "./study-file.ts";
 import { splitIndicesFor } from "./twin-run-config.ts";
 import { writeDesignFile } from "./factorial-design-record.ts";
 import { checkHeldOut } from "./held-out.ts";
-import { DEFAULT_SPLIT_MODE, withSharedSplit, type SplitMode } from "./split-mode.ts";
+import { DEFAULT_SPLIT_MODE, splitModeMix, withSharedSplit, type SplitMode } from "./split-mode.ts";
 
 export interface StudyRun {
   plan: PlannedRun;
@@ -178,6 +178,11 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
         endedSameFile: held.filter((r) => r.specHash === hash && FINAL.has(r.status)).length,
         otherFile: held.filter((r) => r.specHash !== hash).length,
       });
+    const mixed = splitModeMix(held, splitMode);
+    if (mixed && !options.allowChanged) {
+      throw new Error(`study '${spec.name}' ${mixed}: adding runs with the other split would put two runs of the same seeds side by side, and its log folder and report would mix the two designs. Give the study a new name (name: in the study file), or run it with the split it has; --allow-changed adds the runs anyway`);
+    }
+    if (mixed) warn(`study '${spec.name}' ${mixed}; continuing with split '${splitMode}' (--allow-changed): its report mixes the two designs`);
     const check = await checkStudyFingerprint(store, spec.name, base, { allowChanged: options.allowChanged, ignore: STUDY_FINGERPRINT_IGNORE, allowChangedEffect: effect });
     if (check.differences.length) warn(`study '${spec.name}' continues with a changed fingerprint (--allow-changed):\n${formatDifferences(check.differences)}`);
 

@@ -8,6 +8,7 @@
  */
 import { resolveFactorSeeds } from "../rng/factors.ts";
 import type { PlannedRun } from "./seed-plan.ts";
+import type { RunRecord } from "../store/types.ts";
 
 export type SplitMode = "per-seed" | "shared";
 
@@ -36,4 +37,20 @@ export function withSharedSplit(plans: readonly PlannedRun[]): PlannedRun[] {
   if (plans.length === 0) return [];
   const splitSeed = resolveFactorSeeds(plans[0]!.seed).split!;
   return plans.map((p) => ({ ...p, seed: { ...p.seed, factors: { ...p.seed.factors, split: splitSeed } } }));
+}
+
+/** The split mode a stored run was recorded with (runs recorded before split modes existed drew their own). */
+function recordedSplitMode(run: RunRecord): SplitMode {
+  const data = (run.config as { data?: { split?: unknown } } | null)?.data;
+  return data?.split === "shared" ? "shared" : "per-seed";
+}
+
+/**
+ * Says how a study's stored runs were split when some were recorded with another split
+ * mode than `mode` (e.g. "has 4 run(s) recorded with split 'per-seed'"), else undefined.
+ */
+export function splitModeMix(held: readonly RunRecord[], mode: SplitMode): string | undefined {
+  const other = held.filter((r) => recordedSplitMode(r) !== mode);
+  if (other.length === 0) return undefined;
+  return `has ${other.length} run(s) recorded with split '${recordedSplitMode(other[0]!)}' and this command asks for split '${mode}'`;
 }

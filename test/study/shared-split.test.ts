@@ -87,7 +87,14 @@ test("a recorded study with --split shared stores the shared split seed, says so
   try {
     const spec = await importStudy(project.file);
     await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: 2, split: "shared", jobs: 2 });
-    await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: { n: 2, first: 5 }, jobs: 1 });
+    // The same study with per-seed splits would mix two designs in one study: refused, unless --allow-changed.
+    const warnings: string[] = [];
+    await assert.rejects(
+      runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: { n: 2, first: 5 }, jobs: 1 }),
+      /study 'split-recorded' has 2 run\(s\) recorded with split 'shared' and this command asks for split 'per-seed': .*new name.*--allow-changed/s,
+    );
+    await runStudy(spec, { cwd: project.dir, studyFile: project.file, record: true, plan: { n: 2, first: 5 }, jobs: 1, allowChanged: true, onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /continuing with split 'per-seed' \(--allow-changed\)/.test(w)), warnings.join("\n"));
     const store = await openStore(undefined, { cwd: project.dir });
     try {
       const runs = await store.listRuns({ study: "split-recorded" });

@@ -73,10 +73,10 @@ function figure(r: RenderedChart | undefined): string {
 }
 
 /** What pairing by seed did to the variance of the difference: cut it (gain > 1) or raised it, with its interval. */
-export function pairingText(gain: number | null, ci: [number, number] | null, paired: boolean): string {
+export function pairingText(gain: number | null, ci: [number, number] | null, paired: boolean, noInterval: string | null = null): string {
   if (!paired) return "unpaired";
   if (gain === null || !Number.isFinite(gain)) return "–";
-  const interval = ci ? ` (95% CI ${ci[0].toFixed(1)}–${ci[1].toFixed(1)}×)` : "";
+  const interval = ci ? ` (95% CI ${ci[0].toFixed(1)}–${ci[1].toFixed(1)}×)` : noInterval ? ` (no interval: ${noInterval})` : "";
   return gain >= 1 ? `cut the variance of the difference ${gain.toFixed(1)}×${interval}` : `raised the variance of the difference ${(1 / gain).toFixed(1)}×: pairing did not help${interval}`;
 }
 
@@ -114,7 +114,7 @@ function verdictSection(m: ReportModel): string {
   );
   for (const c of a.comparisons) {
     const sig = c.p_adjusted < 0.05;
-    const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired);
+    const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${signed(c.diff)}</td><td>[${signed(c.ci[0])}, ${signed(c.ci[1])}]</td>` +
         `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +

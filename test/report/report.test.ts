@@ -252,6 +252,7 @@ test("the pairing column says whether pairing cut or raised the variance of the 
   assert.equal(pairingText(3.14, [1.2, 9.9], true), "cut the variance of the difference 3.1× (95% CI 1.2–9.9×)");
   assert.equal(pairingText(0.625, null, true), "raised the variance of the difference 1.6×: pairing did not help");
   assert.equal(pairingText(null, null, false), "unpaired");
+  assert.equal(pairingText(18, null, true, "an interval of the gain needs at least 3 seeds"), "cut the variance of the difference 18.0× (no interval: an interval of the gain needs at least 3 seeds)");
   assert.equal(
     sharesSentence([{ variance: 0.5 }, { variance: 0.3 }], { total: 1, lo: 0.9, hi: 4 }),
     "The shares add up to 80%; the other 20% is what the factors do only together, plus any nondeterminism; beyond noise (the factors' combined sd 0.8944 against the all-varied sd's 95% interval [0.9487, 2.0000]): the factors matter mostly together, or the runs are nondeterministic.",

@@ -6,7 +6,7 @@
  * two-level factor under every setting of the others with its interval.
  */
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
-import { CONFIG, SCHEMA, finite, slug, seedsText, type Chart } from "./common.ts";
+import { CONFIG, SCHEMA, WIDTH, finite, slug, seedsText, type Chart } from "./common.ts";
 
 /** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
 export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number]): Chart {
@@ -33,8 +33,9 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
       $schema: SCHEMA,
       title: { text: title, subtitle },
       config: CONFIG,
-      width: 420,
-      height: 260,
+      // The page scales every chart to its column: a plot about as wide as the others keeps their font size.
+      width: WIDTH - 260,
+      height: 300,
       data: { values: rows },
       layer: [
         { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}` }, color } },

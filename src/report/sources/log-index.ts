@@ -14,11 +14,12 @@
  * unreadable index is set aside and rebuilt, and losing it loses nothing.
  * The log folder itself is never written.
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { readJsonl } from "../../log/jsonl.ts";
 import type { CheckLine, RunData, SeedChecks } from "../types.ts";
+import { bytesBefore } from "./run-index.ts";
 import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, type RunState } from "./run-state.ts";
 
 /** Bumped whenever what the index holds changes meaning: an index of another format is rebuilt. */
@@ -38,18 +39,6 @@ interface LiveRun {
   mtime: number;
   tail: Buffer;
   state: RunState;
-}
-
-function bytesAt(path: string, end: number, length: number): Buffer {
-  const n = Math.min(end, length);
-  const buf = Buffer.alloc(n);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, buf, 0, n, end - n);
-  } finally {
-    closeSync(fd);
-  }
-  return buf;
 }
 
 export class LogIndex {
@@ -137,9 +126,9 @@ export class LogIndex {
       state = base.state;
       tail = base.tail;
     } else {
-      state = base && st.size >= base.state.offset && bytesAt(path, base.state.offset, TAIL_CHECK).equals(base.tail) ? base.state : emptyRunState();
+      state = base && st.size >= base.state.offset && bytesBefore(path, base.state.offset, TAIL_CHECK).equals(base.tail) ? base.state : emptyRunState();
       readAppended(path, state, st.size);
-      tail = bytesAt(path, state.offset, TAIL_CHECK);
+      tail = bytesBefore(path, state.offset, TAIL_CHECK);
       this.pending.set(key, [study, dir, st.size, st.mtimeMs, tail, state.status ?? null, encodeRunState(state)]);
     }
     if (state.status === undefined) this.live.set(key, { size: st.size, mtime: st.mtimeMs, tail, state });

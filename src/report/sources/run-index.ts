@@ -28,16 +28,21 @@ export function statusFromTail(tail: string): string {
   }
 }
 
-function readTail(path: string, size: number): string {
-  const n = Math.min(size, TAIL_BYTES);
+/** The last `length` bytes of a file before byte `end` (fewer when the file is shorter). */
+export function bytesBefore(path: string, end: number, length: number): Buffer {
+  const n = Math.min(end, length);
   const buf = Buffer.alloc(n);
   const fd = openSync(path, "r");
   try {
-    readSync(fd, buf, 0, n, size - n);
+    readSync(fd, buf, 0, n, end - n);
   } finally {
     closeSync(fd);
   }
-  return buf.toString("utf8");
+  return buf;
+}
+
+function readTail(path: string, size: number): string {
+  return bytesBefore(path, size, TAIL_BYTES).toString("utf8");
 }
 
 export class RunIndex {

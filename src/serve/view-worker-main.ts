@@ -41,7 +41,15 @@ function collectIfGrown(): void {
 const { spec, report } = workerData as { spec: SourceSpec; report: ReportOptions };
 const port = parentPort!;
 const source = await openSourceSpec(spec);
-const builder = new ViewBuilder(source, report);
+/** Progress is told at most this often per study (and when a build is done reading). */
+const PROGRESS_EVERY_MS = 200;
+const progressSentAt = new Map<string, number>();
+const builder = new ViewBuilder(source, report, (name, progress) => {
+  const now = Date.now();
+  if (progress && now - (progressSentAt.get(name) ?? 0) < PROGRESS_EVERY_MS) return;
+  progressSentAt.set(name, now);
+  port.postMessage({ id: -1, progress: { name, ...(progress ? { progress } : {}) } } satisfies ViewResponse);
+});
 
 port.on("message", (req: ViewRequest) => {
   if (req.kind === "close") {

@@ -1,6 +1,8 @@
 /**
  * Studies of a twin log folder: `<logdir>/<study>/<variant>/seed-<n>/` with
  * metrics.jsonl or event files, `<logdir>/<study>/_checks/seed-<n>.jsonl`.
+ * An earlier, different run of a seed moved aside to `seed-<n>.<run id>/`
+ * (log/run-folder.ts) is not read: its run gets a note saying where it is.
  * A study is read seed by seed (one run directory at a time); listings come
  * from the run index; changes are noticed with fs.watch (recursive), or by
  * polling the runs that have not ended where the platform cannot watch.
@@ -18,6 +20,7 @@ import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
+import { earlierRunOf } from "../../log/run-folder.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -110,18 +113,32 @@ function readChecks(studyDir: string, seed: string): SeedChecks[] {
 }
 
 /** Run directories of a study by seed: seed → [variant, directory] in variant order. */
-function runDirs(studyDir: string): Map<string, [string, string][]> {
+function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string, [string, string][]> {
   const bySeed = new Map<string, [string, string][]>();
   for (const v of listDirs(studyDir)) {
     for (const s of listDirs(join(studyDir, v))) {
       const m = SEED_DIR.exec(s);
-      if (!m) continue;
+      if (!m) {
+        const aside = earlierRunOf(s);
+        if (aside && earlier) {
+          const key = `${v}/${aside.seedDir}`;
+          earlier.set(key, [...(earlier.get(key) ?? []), join(studyDir, v, s)]);
+        }
+        continue;
+      }
       let arr = bySeed.get(m[1]!);
       if (!arr) bySeed.set(m[1]!, (arr = []));
       arr.push([v, join(studyDir, v, s)]);
     }
   }
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
+}
+
+/** The run with a note per earlier, different run of its seed kept beside its folder (log/run-folder.ts). */
+function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): RunData {
+  if (!dirs?.length) return run;
+  const notes = dirs.map((d) => `an earlier, different run of this seed (${earlierRunOf(basename(d))!.runId}) is kept in ${d}: not in the verdict, which uses this run (the one trained last)`);
+  return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 
 /** Size and modification time of a file ("-" when it is missing). */
@@ -176,12 +193,14 @@ const GROUPS_PER_FLUSH = 200;
  */
 export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
   let n = 0;
-  for (const [seed, dirs] of runDirs(studyDir)) {
+  const earlier = new Map<string, string[]>();
+  for (const [seed, dirs] of runDirs(studyDir, earlier)) {
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
       .map(([variant, dir]) => {
         const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
-        return indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
       })
       .filter((r): r is RunData => r !== undefined);
     const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);

@@ -11,9 +11,10 @@
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { readRunTree } from "../../log/event-reader.ts";
+import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
-import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
+import { JsonlParseError } from "../../log/jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
@@ -70,8 +71,18 @@ function bySteps(points: Iterable<{ tag: string; step: number; value: number }>)
 export function readRunDir(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
+  let data: MetricsFileData | undefined;
+  let damaged: string | undefined;
   if (existsSync(jsonl)) {
-    const data = readMetricsJsonl(jsonl);
+    try {
+      data = readMetricsJsonl(jsonl);
+    } catch (e) {
+      if (!(e instanceof JsonlParseError)) throw e;
+      if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
+      damaged = damagedMetricsNote(e, true);
+    }
+  }
+  if (data) {
     run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
     if (data.hparams) run.hparams = data.hparams.hparams;
     const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
@@ -82,8 +93,9 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     const [r] = readRunTree(dir, { prefer: "events" });
     if (!r) return undefined;
     // Event files of other tools record no end: their status is unknown, not "running" (twin stats reads them as results too).
-    run = { variant, seed, status: r.status ?? "unknown", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
+    run = { variant, seed, status: r.status ?? (damaged ? "running" : "unknown"), scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
     if (r.hparams) run.hparams = r.hparams;
+    if (damaged) run.notes = [damaged];
   }
   if (run.hparams) {
     const fs = factorSeedsFromHParams(run.hparams);
@@ -184,6 +196,16 @@ export function studyDirStamps(studyDir: string): Map<string, string> {
   return out;
 }
 
+/** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
+function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
+  try {
+    return index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+  } catch (e) {
+    if (e instanceof JsonlParseError) return undefined;
+    throw e;
+  }
+}
+
 /** Seed groups read between two writes of the index. */
 const GROUPS_PER_FLUSH = 200;
 
@@ -198,7 +220,7 @@ export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, i
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
       .map(([variant, dir]) => {
-        const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+        const indexed = indexedRun(index, studyDir, dir, variant, seed);
         const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
         return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
       })

@@ -23,7 +23,7 @@
  * (`pairedDifferencesWithoutRounding`); so is an unpaired pair of runs that
  * differ only by rounding (`tiedUpToRounding`, as in the Mann–Whitney test).
  */
-import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, roundingTolerance, tiedUpToRounding, withoutRounding } from "./rounding.ts";
 import { clopperPearson } from "./failures.ts";
 import { tQuantile } from "./studentt.ts";
@@ -32,9 +32,7 @@ import type { Interval } from "./types.ts";
 
 /** Paired P(B > A) (ties ½) with the exact sign-count interval. Needs n ≥ 1 pair. */
 export function pairedImprovementInterval(a: Sample, b: Sample, level = 0.95): Interval {
-  checkPaired("pairedImprovementInterval", a, b);
-  checkSample("pairedImprovementInterval", a, 1, "", "a value");
-  checkSample("pairedImprovementInterval", b, 1, "", "b value");
+  checkPairs("pairedImprovementInterval", a, b, 1);
   checkLevel("pairedImprovementInterval", level);
   const n = a.length;
   const d = pairedDifferencesWithoutRounding(a, b).values;

@@ -1,6 +1,8 @@
 /**
  * Studies of a twin log folder: `<logdir>/<study>/<variant>/seed-<n>/` with
  * metrics.jsonl or event files, `<logdir>/<study>/_checks/seed-<n>.jsonl`.
+ * An earlier, different run of a seed moved aside to `seed-<n>.<run id>/`
+ * (log/run-folder.ts) is not read: its run gets a note saying where it is.
  * A study is read seed by seed (one run directory at a time); listings come
  * from the run index; changes are noticed with fs.watch (recursive), or by
  * polling the runs that have not ended where the platform cannot watch.
@@ -9,15 +11,17 @@
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
-import { readRunTree } from "../../log/event-reader.ts";
+import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
-import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
+import { JsonlParseError } from "../../log/jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
+import { earlierRunOf } from "../../log/run-folder.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -67,8 +71,18 @@ function bySteps(points: Iterable<{ tag: string; step: number; value: number }>)
 export function readRunDir(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
+  let data: MetricsFileData | undefined;
+  let damaged: string | undefined;
   if (existsSync(jsonl)) {
-    const data = readMetricsJsonl(jsonl);
+    try {
+      data = readMetricsJsonl(jsonl);
+    } catch (e) {
+      if (!(e instanceof JsonlParseError)) throw e;
+      if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
+      damaged = damagedMetricsNote(e, true);
+    }
+  }
+  if (data) {
     run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
     if (data.hparams) run.hparams = data.hparams.hparams;
     const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
@@ -79,8 +93,9 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     const [r] = readRunTree(dir, { prefer: "events" });
     if (!r) return undefined;
     // Event files of other tools record no end: their status is unknown, not "running" (twin stats reads them as results too).
-    run = { variant, seed, status: r.status ?? "unknown", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
+    run = { variant, seed, status: r.status ?? (damaged ? "running" : "unknown"), scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
     if (r.hparams) run.hparams = r.hparams;
+    if (damaged) run.notes = [damaged];
   }
   if (run.hparams) {
     const fs = factorSeedsFromHParams(run.hparams);
@@ -110,18 +125,32 @@ function readChecks(studyDir: string, seed: string): SeedChecks[] {
 }
 
 /** Run directories of a study by seed: seed → [variant, directory] in variant order. */
-function runDirs(studyDir: string): Map<string, [string, string][]> {
+function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string, [string, string][]> {
   const bySeed = new Map<string, [string, string][]>();
   for (const v of listDirs(studyDir)) {
     for (const s of listDirs(join(studyDir, v))) {
       const m = SEED_DIR.exec(s);
-      if (!m) continue;
+      if (!m) {
+        const aside = earlierRunOf(s);
+        if (aside && earlier) {
+          const key = `${v}/${aside.seedDir}`;
+          earlier.set(key, [...(earlier.get(key) ?? []), join(studyDir, v, s)]);
+        }
+        continue;
+      }
       let arr = bySeed.get(m[1]!);
       if (!arr) bySeed.set(m[1]!, (arr = []));
       arr.push([v, join(studyDir, v, s)]);
     }
   }
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
+}
+
+/** The run with a note per earlier, different run of its seed kept beside its folder (log/run-folder.ts). */
+function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): RunData {
+  if (!dirs?.length) return run;
+  const notes = dirs.map((d) => `an earlier, different run of this seed (${earlierRunOf(basename(d))!.runId}) is kept in ${d}: not in the verdict, which uses this run (the one trained last)`);
+  return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 
 /** Size and modification time of a file ("-" when it is missing). */
@@ -213,6 +242,16 @@ export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map
   return out;
 }
 
+/** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
+function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
+  try {
+    return index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+  } catch (e) {
+    if (e instanceof JsonlParseError) return undefined;
+    throw e;
+  }
+}
+
 /** Seed groups read between two writes of the index. */
 const GROUPS_PER_FLUSH = 200;
 
@@ -222,12 +261,14 @@ const GROUPS_PER_FLUSH = 200;
  */
 export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
   let n = 0;
-  for (const [seed, dirs] of runDirs(studyDir)) {
+  const earlier = new Map<string, string[]>();
+  for (const [seed, dirs] of runDirs(studyDir, earlier)) {
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
       .map(([variant, dir]) => {
-        const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
-        return indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        const indexed = indexedRun(index, studyDir, dir, variant, seed);
+        const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
       })
       .filter((r): r is RunData => r !== undefined);
     const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);

@@ -16,7 +16,8 @@
  */
 import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../store/sqlite-module.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import type { CheckLine, RunData, SeedChecks } from "../types.ts";
 import { bytesBefore } from "./run-index.ts";
@@ -82,7 +83,7 @@ export class LogIndex {
   }
 
   private static openDb(file: string): Database.Database {
-    const db = new Database(file, { timeout: 5000 });
+    const db = openSqlite(file, { timeout: 5000 });
     try {
       db.pragma("journal_mode = WAL");
       // A cache: a write lost in a crash is read again from the logs.

@@ -10,7 +10,7 @@
  * log-index.ts) runs are read from the index where their files did not change.
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
@@ -164,10 +164,51 @@ function fileStamp(path: string): string {
   }
 }
 
-/** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
-function runDirStamp(dir: string): string {
-  const jsonl = fileStamp(join(dir, METRICS_FILE));
-  if (jsonl !== "-") return jsonl + predictionFilesStamp(dir);
+/**
+ * What a stamp of a run directory needs to know of its files, kept between
+ * stamps while the directory's mtime (which changes when a file is created,
+ * removed or renamed in it) stays the same: whether it has a metrics.jsonl,
+ * and which prediction files it holds. Each stamp then costs two stats (the
+ * directory and its metrics.jsonl) and one per prediction file it has, not a
+ * stat per file it could have.
+ */
+interface RunDirFiles {
+  mtimeMs: number;
+  jsonl: boolean;
+  predictions: string[];
+}
+
+/** Remembered run-directory listings (see {@link RunDirFiles}), by directory. */
+export type RunDirListings = Map<string, RunDirFiles>;
+
+const PREDICTION_FILE_NAMES = new Set(RUN_DIR_PREDICTION_STEMS.flatMap((stem) => [`${stem}.npy`, `${stem}.csv`]));
+
+function runDirFiles(dir: string, listings?: RunDirListings): RunDirFiles | undefined {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  const hit = listings?.get(dir);
+  if (hit && hit.mtimeMs === st.mtimeMs) return hit;
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return undefined;
+  }
+  const files = { mtimeMs: st.mtimeMs, jsonl: names.includes(METRICS_FILE), predictions: names.filter((n) => PREDICTION_FILE_NAMES.has(n)) };
+  // A folder changed within the last second may change again within the same tick of the file system's clock: listed again next time.
+  if (Date.now() - st.mtimeMs > 1000) listings?.set(dir, files);
+  return files;
+}
+
+/** A run directory's change stamp: its metrics.jsonl and prediction files, else its files (event files). */
+function runDirStamp(dir: string, listings?: RunDirListings): string {
+  const files = runDirFiles(dir, listings);
+  if (!files) return "-";
+  if (files.jsonl) {
+    const jsonl = fileStamp(join(dir, METRICS_FILE));
+    // Listed a moment ago and gone now: stamped as its folder is next time.
+    if (jsonl !== "-") return jsonl + files.predictions.map((f) => `,${f}=${fileStamp(join(dir, f))}`).join("");
+  }
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
@@ -175,23 +216,28 @@ function runDirStamp(dir: string): string {
   }
 }
 
-/** The prediction files of a run directory, as a stamp ("" when it has none: most runs). */
-function predictionFilesStamp(dir: string): string {
-  let out = "";
-  for (const stem of RUN_DIR_PREDICTION_STEMS) {
-    for (const ext of [".npy", ".csv"]) {
-      const s = fileStamp(join(dir, stem + ext));
-      if (s !== "-") out += `,${stem}${ext}=${s}`;
-    }
-  }
-  return out;
-}
-
-/** Each seed's change stamp in a study directory: its run directories' and its checks file's. */
-export function studyDirStamps(studyDir: string): Map<string, string> {
+/**
+ * Each seed's change stamp in a study directory: its run directories' and its
+ * checks file's. `listings` (kept by the caller between calls) spares the
+ * stats of files a run directory does not have.
+ */
+export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [seed, dirs] of runDirs(studyDir)) {
-    out.set(seed, dirs.map(([variant, dir]) => `${variant}=${runDirStamp(dir)}`).join(";") + `;checks=${fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`))}`);
+  let checkFiles: Set<string>;
+  try {
+    checkFiles = new Set(readdirSync(join(studyDir, CHECKS_DIR)));
+  } catch {
+    checkFiles = new Set();
+  }
+  const dirs = runDirs(studyDir);
+  for (const [seed, runs] of dirs) {
+    const checks = checkFiles.has(`seed-${seed}.jsonl`) ? fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
+    out.set(seed, runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings)}`).join(";") + `;checks=${checks}`);
+  }
+  if (listings) {
+    // Folders gone since the last stamp are forgotten.
+    const live = new Set([...dirs.values()].flatMap((runs) => runs.map(([, dir]) => dir)));
+    for (const dir of listings.keys()) if (dir.startsWith(studyDir + sep) && !live.has(dir)) listings.delete(dir);
   }
   return out;
 }
@@ -262,6 +308,7 @@ export class LogDirSource implements DataSource {
   private log: LogIndex | undefined | null = null;
   private readonly listings = new Map<string, StudyListing>();
   private readonly dirty = new Set<string>();
+  private readonly runDirListings: RunDirListings = new Map();
   private watching = false;
 
   constructor(root: string, options: LogDirOptions = {}) {
@@ -341,7 +388,7 @@ export class LogDirSource implements DataSource {
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
     const dir = this.studies().get(name);
-    return dir === undefined ? undefined : studyDirStamps(dir);
+    return dir === undefined ? undefined : studyDirStamps(dir, this.runDirListings);
   }
 
   savedViews(): LogIndex | undefined {

@@ -258,6 +258,8 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       run.scalars = toSeries(data.scalars);
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
+      // twin's own run (it has a metrics.jsonl, damaged) whose event files record no end has not ended, as its metrics.jsonl would say.
+      else if (damaged) run.status = "running";
       if (data.truncated.length) run.truncated = data.truncated.map((t) => ({ file: t.file, at: `byte ${t.offset}` }));
     } else {
       const data = jsonl!;

@@ -10,7 +10,10 @@
  * file to `_checks/seed-<n>.<earlier run id>.jsonl`): kept whole, shown by
  * TensorBoard as a run of its own, left out of the reports' verdict, which
  * reads `seed-<n>/`, the run trained last. The same run continued (a resume,
- * a retry) keeps appending to its folder. A folder without a mark (written
+ * a retry) keeps appending to its folder. A sweep's run folders
+ * (`.twin/sweeps/<name>/<variant>/seed-<n>/`, emptied before each command)
+ * follow the same rule: a variant swept again with another command under
+ * --allow-changed moves the earlier runs' folders aside rather than deleting them. A folder without a mark (written
  * before marks existed, or by a run without an identity) is appended to, as
  * before.
  */
@@ -48,6 +51,25 @@ function asideName(path: string, runId: string, ext = ""): string {
 export function earlierRunOf(name: string): { seedDir: string; runId: string } | undefined {
   const m = /^(seed-\d+)\.(.+)$/.exec(name);
   return m ? { seedDir: m[1]!, runId: m[2]! } : undefined;
+}
+
+/**
+ * A sweep's run folder (emptied before its command runs) about to be used by
+ * run `runId`: when it is marked with another run, that run's folder is moved
+ * aside whole and its new place returned; a folder of this run, or unmarked,
+ * is left to be emptied as before.
+ */
+export function moveAsideOtherRun(dir: string, runId: string): { runId: string; to: string } | undefined {
+  const mark = runMarkOf(dir);
+  if (mark === undefined || mark === runId) return undefined;
+  const to = asideName(dir, mark);
+  renameSync(dir, to);
+  return { runId: mark, to };
+}
+
+/** Marks a (new, empty) run folder as run `runId`'s. */
+export function markRunFolder(dir: string, runId: string): void {
+  writeFileSync(join(dir, RUN_MARK), runId + "\n");
 }
 
 /** What {@link claimSeedFolders} moved aside. */
@@ -92,7 +114,7 @@ export function claimSeedFolders(studyDir: string, seedDir: string, variants: re
     const dir = join(studyDir, variant, seedDir);
     mkdirSync(dir, { recursive: true });
     // An unmarked folder with logs in it was written before marks existed: it is not claimed (appended to, as then).
-    if (runMarkOf(dir) === undefined && readdirSync(dir).length === 0) writeFileSync(join(dir, RUN_MARK), runId + "\n");
+    if (runMarkOf(dir) === undefined && readdirSync(dir).length === 0) markRunFolder(dir, runId);
   }
   return { moved };
 }

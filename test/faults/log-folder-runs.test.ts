@@ -6,7 +6,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runStudy } from "../../src/study/run-study.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -14,7 +16,7 @@ import { loadStudyDir } from "../../src/report/sources/log-dir.ts";
 import { readRunTree } from "../../src/log/event-reader.ts";
 import { readMetricsJsonl } from "../../src/log/metrics-jsonl.ts";
 import { RUN_MARK } from "../../src/log/run-folder.ts";
-import { studyProject } from "../study/fixtures/synthetic-study.ts";
+import { studyProject, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
 
 const kinds = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { kind: string }).kind);
 
@@ -67,5 +69,34 @@ test("a different run of the same seed (--allow-changed, the other split) gets i
     assert.deepEqual(readdirSync(join(study, "sgd")).sort(), ["seed-0", "seed-1", `seed-1.${earlierId}`]);
   } finally {
     project.cleanup();
+  }
+});
+
+test("a sweep variant swept again with another command (--allow-changed): the earlier runs' folders are moved aside whole, not deleted", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-sweep-folders-"));
+  try {
+    const sweep = (...argv: string[]) => {
+      const r = spawnSync(process.execPath, [TWIN_BIN, "sweep", "--name", "s", "--variant", "v", "--seeds", "2", "--jobs", "1", ...argv], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stderr;
+    };
+    const say = (word: string) => ["--", process.execPath, "-e", `console.log(JSON.stringify({step: 1, acc: 0.5 + Number(process.env.TWIN_SEED) / 10})); console.log("${word}")`];
+    sweep(...say("first"));
+    const warnings = sweep("--allow-changed", ...say("second"));
+    const root = join(dir, ".twin", "sweeps", "s", "v");
+    for (const seed of [0, 1]) {
+      const now = join(root, `seed-${seed}`);
+      const earlierId = readdirSync(root).find((n) => n.startsWith(`seed-${seed}.`))!.slice(`seed-${seed}.`.length);
+      assert.ok(earlierId, readdirSync(root).join(","));
+      const aside = join(root, `seed-${seed}.${earlierId}`);
+      assert.match(readFileSync(join(aside, "stdout.log"), "utf8"), /first/);
+      assert.match(readFileSync(join(now, "stdout.log"), "utf8"), /second/);
+      assert.doesNotMatch(readFileSync(join(now, "stdout.log"), "utf8"), /first/);
+      assert.equal(readFileSync(join(aside, RUN_MARK), "utf8").trim(), earlierId);
+      assert.notEqual(readFileSync(join(now, RUN_MARK), "utf8").trim(), earlierId);
+      assert.ok(warnings.includes(`held the files of run ${earlierId}`), warnings);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

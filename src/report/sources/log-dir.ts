@@ -9,7 +9,7 @@
  * Nothing is written in the folder; with an index file (the dashboard's, see
  * log-index.ts) runs are read from the index where their files did not change.
  */
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, opendirSync, readdirSync, statSync, watch, type Dir, type FSWatcher } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
@@ -43,7 +43,23 @@ function listDirs(dir: string): string[] {
 
 /** True when `dir` looks like a study directory: `<variant>/seed-<n>/` inside. */
 export function isStudyDir(dir: string): boolean {
-  return listDirs(dir).some((v) => listDirs(join(dir, v)).some((s) => SEED_DIR.test(s)));
+  return listDirs(dir).some((v) => hasSeedDir(join(dir, v)));
+}
+
+/** Whether a folder holds a `seed-<n>/` folder: read until the first one (a variant of 10,000 seeds is not listed whole). */
+function hasSeedDir(dir: string): boolean {
+  let d: Dir;
+  try {
+    d = opendirSync(dir);
+  } catch {
+    return false;
+  }
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) if (e.isDirectory() && SEED_DIR.test(e.name)) return true;
+    return false;
+  } finally {
+    d.closeSync();
+  }
 }
 
 /** The factorial design written beside a study's log folders (study/factorial-design-record.ts), or why it cannot be read. */

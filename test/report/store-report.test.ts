@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { buildReport, locateStudy, LogDirSource, StoreSource } from "../../src/report/index.ts";
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
+import { ViewBuilder } from "../../src/serve/view-builder.ts";
 import { writeFixture } from "./fixture.ts";
 import { studyProject } from "../study/fixtures/synthetic-study.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -103,6 +104,10 @@ test("a stopped run: the report header counts finished seeds apart; the sidebar 
     assert.deepEqual(listing!.status, { success: 5, "no end record": 1 });
     const report = await buildReport((await logs.openStudy("cut"))!);
     assert.match(report.html, /<header><h1>cut<\/h1><p class="muted">2 variants · 2 seeds finished, 1 unfinished · 6 runs/);
+    // The dashboard's view header says the same.
+    const views = new ViewBuilder(logs);
+    assert.equal((await views.view("cut", {}))!.seedsText, "2 seeds finished, 1 unfinished");
+    await views.close();
   } finally {
     await logs.close();
   }

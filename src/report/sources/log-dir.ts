@@ -67,8 +67,14 @@ function bySteps(points: Iterable<{ tag: string; step: number; value: number }>)
   return out;
 }
 
-/** One run directory (metrics.jsonl, read once; else its event files), or undefined when it has neither. */
+/** One run directory (metrics.jsonl, read once; else its event files) with its prediction files, or undefined when it has neither. */
 export function readRunDir(dir: string, variant: string, seed: string): RunData | undefined {
+  const run = readRunFiles(dir, variant, seed);
+  return run && withRunDirPredictions(run, dir);
+}
+
+/** One run directory's metrics.jsonl, else its event files (undefined: neither); prediction files not read. */
+function readRunFiles(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
   let data: MetricsFileData | undefined;
@@ -102,7 +108,7 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
-  return withRunDirPredictions(run, dir);
+  return run;
 }
 
 /** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
@@ -244,8 +250,10 @@ export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map
 
 /** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
 function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
+  if (!index) return undefined;
   try {
-    return index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
+    const rel = relative(studyDir, dir);
+    return index.log.run(index.study, rel, join(dir, METRICS_FILE), variant, seed, dir) ?? index.log.eventRun(index.study, rel, runDirStamp(dir), variant, seed, dir, () => readRunFiles(dir, variant, seed));
   } catch (e) {
     if (e instanceof JsonlParseError) return undefined;
     throw e;
@@ -262,7 +270,12 @@ const GROUPS_PER_FLUSH = 200;
 export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
   let n = 0;
   const earlier = new Map<string, string[]>();
-  for (const [seed, dirs] of runDirs(studyDir, earlier)) {
+  const all = runDirs(studyDir, earlier);
+  index?.log.prune(index.study, [...all.values()].reduce((n, dirs) => n + dirs.length, 0), () => ({
+    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relative(studyDir, dir)))),
+    seeds: new Set(all.keys()),
+  }));
+  for (const [seed, dirs] of all) {
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
       .map(([variant, dir]) => {
@@ -324,6 +337,8 @@ export class LogDirSource implements DataSource {
     if (this.indexFile === undefined) return undefined;
     try {
       this.log = new LogIndex(this.indexFile);
+      // Studies whose folders are gone leave the index (not while the log folder itself is missing: an unmounted disk).
+      if (existsSync(this.root)) this.log.keepStudies(new Set(this.studies().keys()));
       // The listing's run statuses as indexed: only files that changed since have their tail read.
       const statuses = this.log.statuses();
       for (const [name, dir] of this.studies()) {

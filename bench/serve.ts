@@ -1,7 +1,9 @@
 // `twin serve` at scale: the dashboard over synthetic log folders of 100,
-// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process, started
+// 1,000 and 10,000 runs (see synthetic-study.ts), in a child process running
+// `twin` as installed (bin/twin.js on a fresh dist/ build), started
 // twice per size: "cold" (no index: every log is read) and "restart" (the
-// index the first start left), one figure per target: studies list (first and warm), first study view, the
+// index the first start left), one figure per target: studies list (first and warm), first study view (the first
+// answer, partial while the logs are read, and the full view), the
 // time until a line appended to a running run is in a fresh view (median and
 // worst of UPDATES appends, each to another run), the slowest studies-list
 // answer while those rebuilds run (the API must not wait for them), idle CPU
@@ -11,18 +13,18 @@
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
 // Writes bench/results/serve.json.
+import { spawnSync } from "node:child_process";
 import { get } from "node:http";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { spawnGroup } from "./child-group.ts";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+const TWIN = join(repo, "bin", "twin.js");
 const STEPS = 500;
 /** Lines appended, one after another, each to another run. */
 const UPDATES = 10;
@@ -74,7 +76,7 @@ function median(xs: number[]): number {
  */
 async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<Record<string, unknown>> {
   if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
-  const child = spawnGroup(process.execPath, ["--import", TSX, join(repo, "src/cli/main.ts"), "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawnGroup(process.execPath, [TWIN, "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -92,7 +94,15 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const listCpu = cpuSeconds(child.pid!, child.pid!) - mainBefore;
     const listWarm = await timedGet(url + "api/studies");
     const cpuBefore = cpuSeconds(child.pid!);
-    const first = await timedGet(url + "api/studies/scan");
+    const t0 = performance.now();
+    const firstAnswer = await timedGet(url + "api/studies/scan");
+    let first = firstAnswer;
+    // A partial answer (the logs are being read) is asked for again until the view is built.
+    while (first.body.partial || first.body.stale) {
+      await sleep(100);
+      first = await timedGet(url + "api/studies/scan");
+    }
+    first.ms = performance.now() - t0;
     const firstCpu = cpuSeconds(child.pid!) - cpuBefore;
     const firstRss = memoryMb(child.pid!).rss;
     let version = Number(first.body.version);
@@ -110,7 +120,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const fresh = async (t0: number): Promise<number> => {
       for (;;) {
         const v = await timedGet(url + "api/studies/scan");
-        if (Number(v.body.version) > version && !v.body.stale) {
+        if (Number(v.body.version) > version && !v.body.stale && !v.body.partial) {
           version = Number(v.body.version);
           seedsRead.push(Number(v.body.seedsRead));
           return performance.now() - t0;
@@ -146,6 +156,8 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       list_ms: Math.round(list.ms),
       list_warm_ms: Math.round(listWarm.ms),
       list_main_thread_cpu_s: Number(listCpu.toFixed(2)),
+      first_answer_ms: Math.round(firstAnswer.ms),
+      first_answer: firstAnswer.body.partial ? "partial" : firstAnswer.body.stale ? "stale" : "view",
       first_view_ms: Math.round(first.ms),
       first_view_cpu_s: Number(firstCpu.toFixed(2)),
       first_view_rss_mb: firstRss,
@@ -169,16 +181,20 @@ async function session(runs: number, root: string, index: string, start: "cold" 
   }
 }
 
+// The dashboard as `twin` runs it: the compiled CLI, built now when a source is newer.
+if (spawnSync("bash", [join(repo, "scripts", "build.sh"), "--if-stale"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed: bench:serve measures the compiled CLI");
+const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
 const rows = [];
 for (const runs of RUNS) {
   const root = join(work, `r${runs}`);
   writeSyntheticStudy(root, "scan", runs / 2, STEPS);
   const index = join(work, `index-r${runs}.sqlite`);
   for (const start of ["cold", "restart"] as const) {
-    const row = await session(runs, root, index, start);
+    const loadBefore = load();
+    const row = { ...(await session(runs, root, index, start)), load_average_1min: [loadBefore[0], load()[0]] };
     console.log(JSON.stringify(row));
     rows.push(row);
   }
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps), started cold (no index) and again (restart: the index the cold start left); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); appended_visible_ms: median of ${UPDATES} appends`, rows }, null, 2) + "\n");
+writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps), started cold (no index) and again (restart: the index the cold start left); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); first_answer_ms: the first answer to a study view (first_answer: partial while the logs are read), first_view_ms: until the full view; appended_visible_ms: median of ${UPDATES} appends; load_average_1min: before and after each session`, rows }, null, 2) + "\n");

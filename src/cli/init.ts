@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { UsageError } from "./exit-codes.ts";
 
 interface InitOptions {
   dir: string;
@@ -45,7 +46,7 @@ export function registerInit(program: Command): void {
     .option("--force", "overwrite an existing file")
     .addHelpText("after", "\nExamples:\n  $ twin init my-study\n  $ twin compare my-study.study.ts --seeds 5")
     .action((name: string, opts: InitOptions) => {
-      if (!NAME.test(name)) throw new Error(`study name '${name}' must start with a letter or digit and use only letters, digits, '.', '_' and '-'`);
+      if (!NAME.test(name)) throw new UsageError(`study name '${name}' must start with a letter or digit and use only letters, digits, '.', '_' and '-'`);
       const file = join(resolve(opts.dir), `${name}.study.ts`);
       if (existsSync(file) && !opts.force) throw new Error(`${file} already exists; pass --force to overwrite it, or choose another name`);
       writeFileSync(file, starterStudy(name));

@@ -165,12 +165,12 @@ Examples:
       if (looks && opts.vary !== undefined) throw new UsageError("--sequential adds seeds of every factor at once; it cannot be combined with --vary");
       let variants: SweepVariant[];
       if (opts.variantsFile !== undefined) {
-        if (command.length) throw new Error("give either --variants-file or a command after --, not both");
+        if (command.length) throw new UsageError("give either --variants-file or a command after --, not both");
         if (cmd.getOptionValueSource("variant") === "cli") throw new Error("--variant names the command after --; with --variants-file the file names the variants");
         variants = readVariantsFile(opts.variantsFile);
       } else {
         if (command.length === 0) {
-          throw new Error("no command to run: put the training command after --, e.g. twin sweep --seeds 5 -- python3 train.py");
+          throw new UsageError("no command to run: put the training command after --, e.g. twin sweep --seeds 5 -- python3 train.py");
         }
         variants = [{ name: checkVariantName(opts.variant ?? "default"), command }];
       }

@@ -21,7 +21,8 @@ import {
   type SessionStartInfo,
   type SessionStatus,
 } from "./hparams.ts";
-import { METRICS_FILE, readMetricsJsonl } from "./metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "./metrics-jsonl.ts";
+import { JsonlParseError } from "./jsonl.ts";
 import { parseRecords } from "./tfrecord.ts";
 import { readRegularFile } from "./regular-file.ts";
 
@@ -173,6 +174,8 @@ export interface RunSeries {
   status?: SessionStatus;
   /** Files cut off mid-record (a killed writer): what was read stops there. */
   truncated?: { file: string; at: string }[];
+  /** What the reader had to work around (a damaged metrics.jsonl line: the event files were read). */
+  notes?: string[];
 }
 
 /** Options of {@link readRunTree}. */
@@ -236,16 +239,30 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     const hasEvents = listEventFiles(dir).length > 0;
     const hasJsonl = existsSync(join(dir, METRICS_FILE));
     if (!hasEvents && !hasJsonl) continue;
-    const useEvents = hasEvents && (prefer === "events" || !hasJsonl);
-    const run: RunSeries = { study, variant, seed, dir, source: useEvents ? "events" : "jsonl", scalars: {} };
+    let useEvents = hasEvents && (prefer === "events" || !hasJsonl);
+    let jsonl: MetricsFileData | undefined;
+    let damaged: string | undefined;
+    if (!useEvents) {
+      try {
+        jsonl = readMetricsJsonl(join(dir, METRICS_FILE));
+      } catch (e) {
+        if (!(e instanceof JsonlParseError)) throw e;
+        if (!hasEvents) throw new Error(damagedMetricsNote(e, false));
+        damaged = damagedMetricsNote(e, true);
+        useEvents = true;
+      }
+    }
+    const run: RunSeries = { study, variant, seed, dir, source: useEvents ? "events" : "jsonl", scalars: {}, ...(damaged ? { notes: [damaged] } : {}) };
     if (useEvents) {
       const data = readEventDir(dir);
       run.scalars = toSeries(data.scalars);
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
+      // twin's own run (it has a metrics.jsonl, damaged) whose event files record no end has not ended, as its metrics.jsonl would say.
+      else if (damaged) run.status = "running";
       if (data.truncated.length) run.truncated = data.truncated.map((t) => ({ file: t.file, at: `byte ${t.offset}` }));
     } else {
-      const data = readMetricsJsonl(join(dir, METRICS_FILE));
+      const data = jsonl!;
       run.scalars = toSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;

@@ -14,7 +14,7 @@
  * `"NaN"`, `"Infinity"`, `"-Infinity"` and decoded back.
  */
 import { type HParams, type SessionStatus } from "./hparams.ts";
-import { readJsonl } from "./jsonl.ts";
+import { readJsonl, type JsonlParseError } from "./jsonl.ts";
 
 /** Name of the metrics file in a run directory. */
 export const METRICS_FILE = "metrics.jsonl";
@@ -81,4 +81,15 @@ export function readMetricsJsonl(path: string): MetricsFileData {
     }
   }
   return out;
+}
+
+/**
+ * What a reader says of a metrics.jsonl with a damaged line in its middle
+ * (twin writes whole lines, so the file was edited or its storage damaged):
+ * the line, and that the run's event files were read instead when it has any.
+ */
+export function damagedMetricsNote(err: JsonlParseError, readEventsInstead: boolean): string {
+  return readEventsInstead
+    ? `${err.message}; the file was not read: the run's values come from its TensorBoard event files (the same numbers, in float32)`
+    : `${err.message}: the run's values after it cannot be trusted and it has no event files to read instead. Repair or delete that line, or move the run's folder out of the log folder`;
 }

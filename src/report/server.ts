@@ -18,7 +18,8 @@ import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
 import type { Views } from "../serve/view-builder.ts";
 import { ViewWorker } from "../serve/view-worker.ts";
-import { currentSavedView } from "../serve/saved-view.ts";
+import { savedView } from "../serve/saved-view.ts";
+import { partialViewBody } from "../serve/partial-view.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -39,6 +40,13 @@ export interface DashboardOptions {
    * "thread" builds them here.
    */
   views?: "worker" | "thread";
+  /**
+   * A study's first view (no view built or saved yet) that is not built after
+   * `afterMs` is answered with a page that says how far the logs have been
+   * read, and no verdict, when the study has at least `minSeeds` seeds
+   * (default 1500 ms, 50 seeds); the full view follows when it is built.
+   */
+  partial?: { afterMs: number; minSeeds: number };
 }
 
 export interface Dashboard {
@@ -131,6 +139,7 @@ class RequestError extends Error {}
 /** How long a request waits for a rebuild before it is answered with the last view built (marked stale). */
 const FRESH_WAIT_MS = 400;
 const STALE = Symbol("stale");
+const PARTIAL = { afterMs: 1500, minSeeds: 50 };
 /** Views kept (per study, metric and smoothing). */
 const MAX_VIEWS = 8;
 
@@ -181,6 +190,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
    * The view of a study: the cached one when its data has not changed; else
    * one rebuild at a time per view, and meanwhile the last view built (marked
    * stale) so that a rebuild never holds up a request that can be answered.
+   * After a restart the last view built is the one saved in the index; with
+   * none at all, a first view that takes long is answered with how far the
+   * logs have been read (partialView).
    */
   async function studyView(name: string, query: URLSearchParams): Promise<unknown | undefined> {
     const { options: opts, key } = viewOptions(query, options.report ?? {});
@@ -190,23 +202,48 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (hit && hit.version === version) return hit.body;
     let pending = building.get(id);
     if (!hit && !pending) {
-      // After a restart: the view saved in the index while the data is still what it was built from.
-      const saved = await currentSavedView(source, name, opts).catch(() => undefined);
-      if (saved && (versions.get(name) ?? 0) === version && !views.has(id)) {
-        hit = { version, body: { ...saved, version } };
+      // After a restart: the view saved in the index, current while the data is what it was built from, else shown as the last view built.
+      const saved = await savedView(source, name, opts).catch(() => undefined);
+      if (saved && !views.has(id) && !building.has(id)) {
+        const current = saved.current && (versions.get(name) ?? 0) === version;
+        hit = { version: current ? version : -1, body: { ...saved.body, version } };
         remember(id, hit);
-        // The worker builds the study's accumulator now, for the next update.
-        startBuild(id, name, opts, version, hit).catch(() => undefined);
-        return hit.body;
+        // The worker builds the study's accumulator now, for the next update (and the view, where the data changed).
+        pending = startBuild(id, name, opts, version, hit);
+        pending.catch(() => undefined);
+        if (current) return hit.body;
+      } else {
+        hit = views.get(id);
+        if (hit && hit.version === version) return hit.body;
+        pending = building.get(id);
       }
-      hit = views.get(id);
-      if (hit && hit.version === version) return hit.body;
-      pending = building.get(id);
     }
     pending ??= startBuild(id, name, opts, version, hit);
-    if (!hit) return pending;
+    if (!hit) return firstView(name, pending, version);
     const fresh = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, FRESH_WAIT_MS, STALE))]);
     return fresh === STALE ? (hit.staleBody ??= { ...(hit.body as object), stale: true }) : fresh;
+  }
+
+  /** Builds whose end is announced (a partial view was shown while they ran). */
+  const announced = new WeakSet<Promise<unknown>>();
+
+  /**
+   * A study's first view: the view once built, or, when that takes longer
+   * than `partial.afterMs` on a study of `partial.minSeeds` seeds or more, a
+   * page that says how far the logs have been read (no verdict, no charts);
+   * the end of the build is announced to the clients.
+   */
+  async function firstView(name: string, pending: Promise<unknown>, version: number): Promise<unknown> {
+    const partial = options.partial ?? PARTIAL;
+    const done = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, partial.afterMs, STALE))]);
+    if (done !== STALE) return done;
+    const listing = (await source.listStudies()).find((s) => s.name === name);
+    if (!listing || listing.seeds < partial.minSeeds) return pending;
+    if (!announced.has(pending)) {
+      announced.add(pending);
+      pending.then(() => broadcast("study", { name, version: versions.get(name) ?? 0 }), () => undefined);
+    }
+    return partialViewBody(listing, builder.progress(name), version);
   }
 
   function remember(id: string, view: CachedView): void {

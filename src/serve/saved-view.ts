@@ -1,7 +1,7 @@
 /**
  * Views saved between runs of the dashboard (in a log folder's index): the
  * key of a study's view under given options, and the signature of the data it
- * was built from (its seeds' change stamps). A saved view is shown only while
+ * was built from (its seeds' change stamps). A saved view is current while
  * the signature of the data now is the same.
  */
 import { createHash } from "node:crypto";
@@ -20,13 +20,17 @@ export function stampSignature(stamps: ReadonlyMap<string, string>): string {
   return h.digest("hex");
 }
 
-/** The saved view of a study whose data did not change since it was built (undefined: none, or it changed). */
-export async function currentSavedView(source: DataSource, name: string, options: ReportOptions): Promise<ViewBody | undefined> {
+/**
+ * The view of a study saved in the source (undefined: none), and whether the
+ * data is still what it was built from (`current`); one that is not current
+ * is shown only as the last view built, marked as being updated.
+ */
+export async function savedView(source: DataSource, name: string, options: ReportOptions): Promise<{ body: ViewBody; current: boolean } | undefined> {
   const saved = source.savedViews?.();
   if (!saved || !source.seedStamps) return undefined;
   const hit = saved.view(savedViewKey(name, options));
   if (!hit) return undefined;
   const stamps = await source.seedStamps(name);
-  if (!stamps || stampSignature(stamps) !== hit.signature) return undefined;
-  return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
+  if (!stamps) return undefined;
+  return { body: { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 }, current: stampSignature(stamps) === hit.signature };
 }

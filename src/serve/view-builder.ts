@@ -11,7 +11,7 @@
  * from it at once, and its accumulator is built behind it for the next update.
  */
 import { createHash } from "node:crypto";
-import { renderStudyBody } from "../report/html.ts";
+import { renderStudyBody, seedCountText } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
 import { renderSvg } from "../report/render.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
@@ -26,6 +26,8 @@ export interface ViewBody {
   smoothing?: number;
   variants?: string[];
   seeds?: number;
+  /** The seeds as the header says them: "5 seeds", or "4 seeds finished, 1 unfinished". */
+  seedsText?: string;
   runs: number;
   twinTrained?: boolean;
   charts: { id: string; series: number; points: number; marks: unknown }[];
@@ -37,9 +39,20 @@ export interface ViewBody {
   seedsRead?: number;
 }
 
+/** How far the build of a study's view has read its logs (while it reads more than one seed). */
+export interface BuildProgress {
+  /** Seeds to read for this build, and read so far. */
+  seeds: number;
+  seedsRead: number;
+  /** Runs read so far. */
+  runsRead: number;
+}
+
 /** Builds views; implemented in this thread ({@link ViewBuilder}) or in a worker thread (view-worker.ts). */
 export interface Views {
   view(name: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  /** How far the build now reading the study's logs has come (undefined: none is reading). */
+  progress(name: string): BuildProgress | undefined;
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
   close(): Promise<void>;
 }
@@ -94,9 +107,21 @@ export class ViewBuilder implements Views {
   /** Views built but not saved yet (saved at most every SAVE_EVERY_MS), and when each key was last saved. */
   private readonly unsaved = new Map<string, { stamps: ReadonlyMap<string, string>; body: ViewBody }>();
   private readonly savedAt = new Map<string, number>();
+  private readonly reading = new Map<string, BuildProgress>();
 
-  constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}) {
+  /** `onProgress` hears each study's progress while a build reads its logs (undefined when it is done). */
+  constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}, private readonly onProgress?: (name: string, p: BuildProgress | undefined) => void) {
     this.saved = source.savedViews?.();
+  }
+
+  progress(name: string): BuildProgress | undefined {
+    return this.reading.get(name);
+  }
+
+  private report(name: string, p: BuildProgress | undefined): void {
+    if (p) this.reading.set(name, p);
+    else this.reading.delete(name);
+    this.onProgress?.(name, p);
   }
 
   /** Runs builds one after another (they share accumulators). */
@@ -183,10 +208,20 @@ export class ViewBuilder implements Views {
     for (const seed of live.stamps.keys()) if (!stamps.has(seed)) live.acc.removeSeed(seed);
     const read = new Set<string>();
     let n = 0;
-    for await (const g of stream.groups) {
-      live.acc.addGroup(g);
-      read.add(g.seed);
-      if (++n % GROUPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const progress: BuildProgress = { seeds: changed.size, seedsRead: 0, runsRead: 0 };
+    try {
+      for await (const g of stream.groups) {
+        live.acc.addGroup(g);
+        read.add(g.seed);
+        progress.seedsRead++;
+        progress.runsRead += g.runs.length;
+        if (++n % GROUPS_PER_TURN === 0) {
+          this.report(name, { ...progress });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      if (n >= GROUPS_PER_TURN) this.report(name, undefined);
     }
     // A seed whose runs have no data any more (its files were removed).
     for (const seed of changed) if (!read.has(seed)) live.acc.removeSeed(seed);
@@ -218,6 +253,7 @@ export class ViewBuilder implements Views {
       smoothing: options.smoothing ?? 0,
       variants: model.variants,
       seeds: model.seeds.length,
+      seedsText: seedCountText(model.runs),
       runs: model.runs.length,
       twinTrained: model.twinTrained,
       charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),

@@ -7,20 +7,22 @@
 import { Worker } from "node:worker_threads";
 import type { ReportOptions } from "../report/model/index.ts";
 import type { SourceSpec } from "../report/types.ts";
-import type { ViewBody, Views } from "./view-builder.ts";
+import type { BuildProgress, ViewBody, Views } from "./view-builder.ts";
 
 export type ViewRequest =
   | { id: number; kind: "view"; name: string; options: ReportOptions }
   | { id: number; kind: "compare"; a: string; b: string; options: ReportOptions }
   | { id: 0; kind: "close" };
 
-export type ViewResponse = { id: number; body?: ViewBody; error?: string; ready?: true };
+/** An answer to request `id`; or (id -1) how far a build reading a study's logs has come (no `progress`: done reading). */
+export type ViewResponse = { id: number; body?: ViewBody; error?: string; ready?: true; progress?: { name: string; progress?: BuildProgress } };
 
 export class ViewWorker implements Views {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (b: ViewBody | undefined) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | undefined;
+  private readonly reading = new Map<string, BuildProgress>();
 
   constructor(spec: SourceSpec, report: ReportOptions = {}) {
     // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from the JavaScript.
@@ -28,6 +30,11 @@ export class ViewWorker implements Views {
     this.worker = new Worker(new URL(entry, import.meta.url), { execArgv: [], workerData: { spec, report } });
     this.worker.unref();
     this.worker.on("message", (m: ViewResponse) => {
+      if (m.progress) {
+        if (m.progress.progress) this.reading.set(m.progress.name, m.progress.progress);
+        else this.reading.delete(m.progress.name);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -58,6 +65,10 @@ export class ViewWorker implements Views {
 
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined> {
     return this.ask({ kind: "compare", a, b, options });
+  }
+
+  progress(name: string): BuildProgress | undefined {
+    return this.reading.get(name);
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@
  * the measured coverage); results carry a warning when n is below
  * `BOOTSTRAP_MIN_N` for the chosen method.
  */
-import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, differences, checkPairs, type Sample } from "./validate.ts";
 import { Xoshiro128 } from "./random.ts";
 import { normalCdf, normalQuantile } from "./normal.ts";
 import { quantileSorted, medianUnchecked } from "./quantile.ts";
@@ -219,9 +219,7 @@ export function bootstrapInterval(x: Sample, opts: BootstrapOptions & { statisti
 
 /** Paired bootstrap interval: resamples pairs, statistic of d = b − a (default mean). Needs n ≥ 2 pairs. */
 export function pairedBootstrapInterval(a: Sample, b: Sample, opts: BootstrapOptions & { statistic?: OneSampleStatistic } = {}): Interval {
-  checkPaired("pairedBootstrapInterval", a, b);
-  checkSample("pairedBootstrapInterval", a, 2, "with one pair every resample is identical", "a value");
-  checkSample("pairedBootstrapInterval", b, 2, "with one pair every resample is identical", "b value");
+  checkPairs("pairedBootstrapInterval", a, b, 2, "with one pair every resample is identical");
   const f = resolveOne(opts.statistic);
   const fast = opts.statistic === undefined || opts.statistic === "mean" ? "one" : null;
   return run("pairedBootstrapInterval", [differences(a, b)], (s) => f(s[0]!), fast, opts, a.length, "pairs");

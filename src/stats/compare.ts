@@ -10,7 +10,7 @@
  * (unpaired) that vary only by rounding are one constant, and a difference that
  * is rounding around 0 is a tie.
  */
-import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, roundingTolerance, shortestWithin, withoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { medianUnchecked } from "./quantile.ts";
@@ -79,9 +79,7 @@ export interface PairingGain {
  * unpaired seeds. Needs n ≥ 2.
  */
 export function pairingGain(a: Sample, b: Sample, level = 0.95): PairingGain {
-  checkPaired("pairingGain", a, b);
-  checkSample("pairingGain", a, 2, "variances need n ≥ 2", "a value");
-  checkSample("pairingGain", b, 2, "variances need n ≥ 2", "b value");
+  checkPairs("pairingGain", a, b, 2, "variances need n ≥ 2");
   const sa = sdUnchecked(withoutRounding(a).values), sb = sdUnchecked(withoutRounding(b).values);
   const sd = sdUnchecked(pairedDifferencesWithoutRounding(a, b).values);
   const notes: string[] = [];
@@ -166,9 +164,7 @@ export interface Verdict {
 
 /** Paired verdict: runs of a and b share seeds (a[i] and b[i] come from seed i). Needs n ≥ 2 pairs. */
 export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedTestChoice> = {}): Verdict {
-  checkPaired("comparePaired", a, b);
-  checkSample("comparePaired", a, 2, "a comparison over seeds needs at least 2 seeds per variant", "a value");
-  checkSample("comparePaired", b, 2, "a comparison over seeds needs at least 2 seeds per variant", "b value");
+  checkPairs("comparePaired", a, b, 2, "a comparison over seeds needs at least 2 seeds per variant");
   const level = opts.level ?? 0.95;
   checkLevel("comparePaired", level);
   const alpha = opts.alpha ?? 1 - level;

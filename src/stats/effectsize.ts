@@ -14,7 +14,7 @@
  *   resampled); `pairedProbabilityOfImprovement(a, b)`: fraction of seeds with
  *   b > a (ties ½), with a bootstrap interval over pairs.
  */
-import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { logGamma } from "./special.ts";
@@ -61,9 +61,7 @@ export interface PairedEffectSizes {
 
 /** Paired standardized effect sizes d_z and d_av (Lakens 2013). Needs n ≥ 2 pairs. */
 export function pairedEffectSizes(a: Sample, b: Sample): PairedEffectSizes {
-  checkPaired("pairedEffectSizes", a, b);
-  checkSample("pairedEffectSizes", a, 2, "standard deviations need n ≥ 2", "a value");
-  checkSample("pairedEffectSizes", b, 2, "standard deviations need n ≥ 2", "b value");
+  checkPairs("pairedEffectSizes", a, b, 2, "standard deviations need n ≥ 2");
   const d = pairedDifferencesWithoutRounding(a, b).values;
   const md = meanUnchecked(d);
   const sdd = sdUnchecked(d);
@@ -124,9 +122,7 @@ export function probabilityOfImprovement(a: Sample, b: Sample, opts: Probability
 
 /** Paired P(B > A): fraction of seeds with b > a (ties ½), with a percentile bootstrap interval over pairs. */
 export function pairedProbabilityOfImprovement(a: Sample, b: Sample, opts: ProbabilityOptions = {}): Interval {
-  checkPaired("pairedProbabilityOfImprovement", a, b);
-  checkSample("pairedProbabilityOfImprovement", a, 1, "", "a value");
-  checkSample("pairedProbabilityOfImprovement", b, 1, "", "b value");
+  checkPairs("pairedProbabilityOfImprovement", a, b, 1);
   const level = opts.level ?? 0.95;
   checkLevel("pairedProbabilityOfImprovement", level);
   const n = a.length;

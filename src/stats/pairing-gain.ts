@@ -23,7 +23,7 @@
  * estimate is the plain ratio (exactly 1 when one side does not vary: pairing
  * can neither help nor hurt).
  */
-import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkLevel, checkPairs, type Sample } from "./validate.ts";
 import { onALineUpToRounding, pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
 import { sdUnchecked } from "./descriptive.ts";
 import { pitmanMorgan, pitmanMorganUndefined } from "./pitman-morgan.ts";
@@ -45,9 +45,7 @@ export interface PairingGainEstimate {
 
 /** Pairing gain with the Pitman–Morgan interval and a bias-corrected estimate. */
 export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): PairingGainEstimate {
-  checkPaired("pairingGainInterval", a, b);
-  checkSample("pairingGainInterval", a, 2, "variances need n ≥ 2", "a value");
-  checkSample("pairingGainInterval", b, 2, "variances need n ≥ 2", "b value");
+  checkPairs("pairingGainInterval", a, b, 2, "variances need n ≥ 2");
   checkLevel("pairingGainInterval", level);
   const n = a.length;
   const d = pairedDifferencesWithoutRounding(a, b).values;

@@ -17,7 +17,7 @@
  * (the largest |b − a|, or the largest |value|), so that values near 1e-300 are
  * not all counted as ties.
  */
-import { checkAlternative, checkPaired, checkSample, type Alternative, type Sample } from "./validate.ts";
+import { checkAlternative, checkSample, checkPairs, type Alternative, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { Xoshiro128 } from "./random.ts";
 import { logGamma } from "./special.ts";
@@ -52,9 +52,7 @@ function minP(total: number, exact: boolean, alternative: Alternative): number {
 export function pairedPermutationTest(a: Sample, b: Sample, opts: PermutationOptions = {}): TestResult {
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("pairedPermutationTest", alternative);
-  checkPaired("pairedPermutationTest", a, b);
-  checkSample("pairedPermutationTest", a, 1, "", "a value");
-  checkSample("pairedPermutationTest", b, 1, "", "b value");
+  checkPairs("pairedPermutationTest", a, b, 1);
   const d = pairedDifferencesWithoutRounding(a, b).values;
   const n = d.length;
   const maxExact = opts.maxExact ?? 100000;

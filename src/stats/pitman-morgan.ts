@@ -19,7 +19,7 @@
  * bivariate normal sample with |ρ| < 1 never lies on a line; values recorded
  * to few digits can, at few seeds (0.80, 0.81, 0.82 against 0.85, 0.861, 0.872).
  */
-import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkLevel, checkPairs, type Sample } from "./validate.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { tPValue } from "./ttest.ts";
@@ -67,9 +67,7 @@ export function pitmanMorganUndefined(a: Sample, b: Sample): string | null {
  * or seeds on a line).
  */
 export function pitmanMorgan(a: Sample, b: Sample, level = 0.95): PitmanMorganResult {
-  checkPaired("pitmanMorgan", a, b);
-  checkSample("pitmanMorgan", a, 3, "the test has n − 2 degrees of freedom", "a value");
-  checkSample("pitmanMorgan", b, 3, "the test has n − 2 degrees of freedom", "b value");
+  checkPairs("pitmanMorgan", a, b, 3, "the test has n − 2 degrees of freedom");
   checkLevel("pitmanMorgan", level);
   const why = pitmanMorganUndefined(a, b);
   if (why) throw new Error(`stats.pitmanMorgan: ${why}`);

@@ -14,7 +14,7 @@
  * sample for sample size determination") so that the planned power holds with
  * probability ≥ γ over the pilot's sampling noise.
  */
-import { checkSample, differences, checkPaired, type Alternative, type Sample } from "./validate.ts";
+import { checkSample, differences, checkPairs, type Alternative, type Sample } from "./validate.ts";
 import { varianceUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { noncentralTCdf } from "./noncentralt.ts";
@@ -158,9 +158,7 @@ export function seedsNeeded(
 ): PilotPlan {
   let variance: number, df: number, design: PowerDesign;
   if (pilot.b !== undefined && (pilot.paired ?? true)) {
-    checkPaired("seedsNeeded", pilot.a, pilot.b);
-    checkSample("seedsNeeded", pilot.a, 2, "the pilot sd needs ≥ 2 seeds", "pilot a value");
-    checkSample("seedsNeeded", pilot.b, 2, "the pilot sd needs ≥ 2 seeds", "pilot b value");
+    checkPairs("seedsNeeded", pilot.a, pilot.b, 2, "the pilot sd needs ≥ 2 seeds", "pilot");
     const d = differences(pilot.a, pilot.b);
     variance = varianceUnchecked(d); df = d.length - 1; design = "paired";
   } else if (pilot.b !== undefined) {

@@ -9,7 +9,7 @@
  * unplanned number of seeds is refused, because it breaks the guarantee.
  */
 import { sequentialDesign, sequentialPairedTest, type SequentialDesign, type SpendingFunction } from "./sequential.ts";
-import { checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkPairs, type Sample } from "./validate.ts";
 
 export interface SequentialLook {
   look: number;
@@ -61,9 +61,7 @@ export function sequentialUpdate(state: SequentialState, a: Sample, b: Sample): 
   if (state.status !== "running") {
     throw new Error(`stats.sequentialUpdate: this study is already decided (${state.status} at ${state.history[state.history.length - 1]?.n} seeds); analysing more seeds would break its error guarantee`);
   }
-  checkPaired("sequentialUpdate", a, b);
-  checkSample("sequentialUpdate", a, 2, "a paired t needs n ≥ 2", "a value");
-  checkSample("sequentialUpdate", b, 2, "a paired t needs n ≥ 2", "b value");
+  checkPairs("sequentialUpdate", a, b, 2, "a paired t needs n ≥ 2");
   const n = a.length;
   const k = state.looks.indexOf(n);
   const done = state.history.length ? state.history[state.history.length - 1]!.look : -1;

@@ -29,7 +29,7 @@
 import { Xoshiro128 } from "./random.ts";
 import { normalCdf, normalQuantile, normalPdf } from "./normal.ts";
 import { tCdf, tQuantile } from "./studentt.ts";
-import { checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 
@@ -193,9 +193,7 @@ export interface SequentialDecision {
 
 /** Analyses paired runs at a planned look of a sequential design (n must equal one of the design's looks). */
 export function sequentialPairedTest(a: Sample, b: Sample, design: SequentialDesign): SequentialDecision {
-  checkPaired("sequentialPairedTest", a, b);
-  checkSample("sequentialPairedTest", a, 2, "a paired t needs n ≥ 2", "a value");
-  checkSample("sequentialPairedTest", b, 2, "a paired t needs n ≥ 2", "b value");
+  checkPairs("sequentialPairedTest", a, b, 2, "a paired t needs n ≥ 2");
   const n = a.length;
   const k = design.looks.indexOf(n);
   if (k < 0) {

@@ -3,7 +3,7 @@
  * differences are dropped and k = #{d > 0} is Binomial(n′, ½) under H0.
  * Same p-value as `scipy.stats.binomtest(k, n′, 0.5, alternative)`.
  */
-import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkAlternative, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { binomialCdf, binomialSf } from "./binomial.ts";
 import { minPNote, type TestOptions, type TestResult } from "./types.ts";
@@ -12,9 +12,7 @@ import { minPNote, type TestOptions, type TestResult } from "./types.ts";
 export function signTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("signTest", alternative);
-  checkPaired("signTest", a, b);
-  checkSample("signTest", a, 1, "", "a value");
-  checkSample("signTest", b, 1, "", "b value");
+  checkPairs("signTest", a, b, 1);
   const d = pairedDifferencesWithoutRounding(a, b).values;
   let k = 0, n = 0;
   for (let i = 0; i < d.length; i++) { if (d[i]! > 0) { k++; n++; } else if (d[i]! < 0) n++; }

@@ -20,23 +20,19 @@
  * differences being symmetric. Rounding is removed from the differences first
  * (`rounding.ts`).
  */
-import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkAlternative, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
-import { tPValue } from "./ttest.ts";
+import { tPValue, zeroSe } from "./ttest.ts";
 import type { TestOptions, TestResult } from "./types.ts";
 
 /** Skewness-corrected (Johnson–Hall) paired t-test of mean(b − a) = 0. Needs n ≥ 3 pairs. */
 export function skewCorrectedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("skewCorrectedTTest", alternative);
-  checkPaired("skewCorrectedTTest", a, b);
-  checkSample("skewCorrectedTTest", a, 3, "the third moment needs n − 2 ≥ 1", "a value");
-  checkSample("skewCorrectedTTest", b, 3, "the third moment needs n − 2 ≥ 1", "b value");
+  checkPairs("skewCorrectedTTest", a, b, 3, "the third moment needs n − 2 ≥ 1");
   const clean = pairedDifferencesWithoutRounding(a, b);
-  if (clean.constant) {
-    throw new Error(`stats.skewCorrectedTTest: all ${a.length} paired differences b − a are identical (all ${clean.value}), so the t statistic is undefined`);
-  }
+  if (clean.constant) zeroSe("skewCorrectedTTest", `all ${a.length} paired differences b − a are identical`, clean);
   const d = clean.values;
   const n = d.length;
   const m = meanUnchecked(d);

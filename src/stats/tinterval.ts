@@ -9,7 +9,7 @@
  *   (what `scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval()` gives in SciPy ≥ 1.11).
  * - `studentInterval(a, b)`: pooled-variance version.
  */
-import { checkLevel, checkPaired, checkSample, differences, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, differences, checkPairs, type Sample } from "./validate.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { pooledSe, welchSe } from "./ttest.ts";
@@ -30,9 +30,7 @@ export function tInterval(x: Sample, level = 0.95): Interval {
 /** Paired t interval of mean(b − a). Needs n ≥ 2 pairs. */
 export function pairedTInterval(a: Sample, b: Sample, level = 0.95): Interval {
   checkLevel("pairedTInterval", level);
-  checkPaired("pairedTInterval", a, b);
-  checkSample("pairedTInterval", a, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "a value");
-  checkSample("pairedTInterval", b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom", "b value");
+  checkPairs("pairedTInterval", a, b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom");
   const d = differences(a, b);
   const r = make(meanUnchecked(d), sdUnchecked(d) / Math.sqrt(d.length), d.length - 1, level, "paired-t");
   return r;

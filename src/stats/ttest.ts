@@ -14,7 +14,7 @@
  * Values equal up to floating-point rounding count as equal (`rounding.ts`):
  * their "spread" would give t ~1e15 from rounding noise alone.
  */
-import { checkAlternative, checkPaired, checkSample, type Alternative, type Sample } from "./validate.ts";
+import { checkAlternative, checkSample, checkPairs, type Alternative, type Sample } from "./validate.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tCdf, tSf } from "./studentt.ts";
 import type { TestOptions, TestResult } from "./types.ts";
@@ -27,7 +27,8 @@ export function tPValue(t: number, df: number, alternative: Alternative): number
   return Math.min(1, 2 * tSf(Math.abs(t), df));
 }
 
-function zeroSe(fn: string, what: string, cleaned: RoundingCleaned): never {
+/** Throws the error for a t statistic whose standard error is 0 (every value equal, or equal up to rounding). */
+export function zeroSe(fn: string, what: string, cleaned: RoundingCleaned): never {
   const equal = cleaned.roundingOnly ? `equal up to floating-point rounding, all ${cleaned.value}` : `all equal to ${cleaned.value}`;
   throw new Error(
     `stats.${fn}: ${what} (${equal}), so their standard deviation is 0 and the t statistic is undefined; ` +
@@ -54,9 +55,7 @@ export function oneSampleTTest(x: Sample, mu = 0, opts: TestOptions = {}): TestR
 export function pairedTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResult {
   const alternative = opts.alternative ?? "two-sided";
   checkAlternative("pairedTTest", alternative);
-  checkPaired("pairedTTest", a, b);
-  checkSample("pairedTTest", a, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "a value");
-  checkSample("pairedTTest", b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom", "b value");
+  checkPairs("pairedTTest", a, b, 2, "a paired t-test needs n − 1 ≥ 1 degrees of freedom");
   const clean = pairedDifferencesWithoutRounding(a, b);
   if (clean.constant) zeroSe("pairedTTest", `all ${a.length} paired differences b − a are identical`, clean);
   const d = clean.values;

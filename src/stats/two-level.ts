@@ -43,8 +43,6 @@ export interface TwoLevelDifference extends SatterthwaiteInterval {
   seeds: [number, number];
   examples: number;
   parts: TwoLevelParts;
-  /** Which part is larger: the seeds' or the test examples'. */
-  dominant: "seeds" | "test examples";
   /** Standard error with twice the seeds, and with twice the test examples (other things equal). */
   seWithDoubleSeeds: number;
   seWithDoubleExamples: number;
@@ -166,7 +164,6 @@ export function twoLevelDifference(a: SeedByExample, b: SeedByExample, opts: { p
   return {
     estimate, lo, hi, level, se, df, paired,
     seeds: [SA, SB], examples: E, parts,
-    dominant: parts.seeds >= parts.examples ? "seeds" : "test examples",
     seWithDoubleSeeds, seWithDoubleExamples,
     narrowsMore: seWithDoubleSeeds <= seWithDoubleExamples ? "more seeds" : "more test examples",
     method: `${paired ? "paired" : "unpaired"} two-way variance components (seeds × test examples), Satterthwaite t(${df === Infinity ? "∞" : df.toFixed(1)})`,

@@ -55,6 +55,18 @@ export function checkPaired(fn: string, a: Sample, b: Sample): void {
   }
 }
 
+/**
+ * Throws unless `a` and `b` are paired samples (one value per seed, same
+ * length) of at least `min` finite numbers each. `label` names the values in
+ * messages ("a value 3 is NaN"; "pilot a value 3 …").
+ */
+export function checkPairs(fn: string, a: Sample, b: Sample, min: number, why = "", label = ""): void {
+  checkPaired(fn, a, b);
+  const prefix = label ? `${label} ` : "";
+  checkSample(fn, a, min, why, `${prefix}a value`);
+  checkSample(fn, b, min, why, `${prefix}b value`);
+}
+
 /** Throws unless `p` is a probability strictly between 0 and 1. */
 export function checkProbability(fn: string, name: string, p: number): void {
   if (!(typeof p === "number" && p > 0 && p < 1)) {

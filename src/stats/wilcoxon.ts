@@ -16,7 +16,7 @@
  *   truncated to an integer (not a valid p-value); the approximation was off by
  *   17% to 35× on small tied samples, once anti-conservatively.
  */
-import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkAlternative, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, roundingTolerance, tiedUpToRounding } from "./rounding.ts";
 import { rankAverage, tieGroups } from "./ranks.ts";
 import { normalCdf, normalSf } from "./normal.ts";
@@ -53,9 +53,7 @@ export function wilcoxonSignedRank(a: Sample, b: Sample, opts: WilcoxonOptions =
   const alternative = opts.alternative ?? "two-sided";
   const alpha = opts.alpha ?? 0.05;
   checkAlternative("wilcoxonSignedRank", alternative);
-  checkPaired("wilcoxonSignedRank", a, b);
-  checkSample("wilcoxonSignedRank", a, 1, "", "a value");
-  checkSample("wilcoxonSignedRank", b, 1, "", "b value");
+  checkPairs("wilcoxonSignedRank", a, b, 1);
   const dAll = pairedDifferencesWithoutRounding(a, b).values;
   const nAll = dAll.length;
   let nZero = 0;

@@ -12,7 +12,7 @@
  *   1963) on the differences d = b − a: t = T̄_d/√((n − 1)s²_w/(h(h − 1))),
  *   df = h − 1; tests that the trimmed mean of the differences is 0.
  */
-import { checkAlternative, checkPaired, checkSample, type Sample } from "./validate.ts";
+import { checkAlternative, checkSample, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { sortedCopy } from "./quantile.ts";
 import { sum, sdUnchecked } from "./descriptive.ts";
@@ -73,9 +73,7 @@ export function trimmedPairedTest(a: Sample, b: Sample, opts: TrimmedOptions = {
   const trim = opts.trim ?? 0.2;
   checkAlternative("trimmedPairedTest", alternative);
   checkTrim("trimmedPairedTest", trim);
-  checkPaired("trimmedPairedTest", a, b);
-  checkSample("trimmedPairedTest", a, 2, "", "a value");
-  checkSample("trimmedPairedTest", b, 2, "", "b value");
+  checkPairs("trimmedPairedTest", a, b, 2);
   const D = trimmedParts("trimmedPairedTest", pairedDifferencesWithoutRounding(a, b).values, trim, "differences");
   if (D.d === 0) throw new Error("stats.trimmedPairedTest: the kept differences are identical (zero winsorized spread), so the trimmed t statistic is undefined");
   const t = D.mean / D.d;

@@ -5,7 +5,8 @@
  * with transactions and a bulk insert. Dialect differences live in these two
  * files and in migrations.ts, each spelled out where it occurs.
  */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "./sqlite-module.ts";
 import { existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreDamagedError, StoreReadOnlyError, StoreVanishedError } from "./errors.ts";
@@ -70,7 +71,7 @@ function fileIdentity(path: string): string | undefined {
 /** True when the SQLite file at path is a copy another twin process already wrote back for the file `identity`. */
 function rescuedCopyOf(path: string, identity: string): boolean {
   try {
-    const other = new Database(path, { readonly: true, fileMustExist: true });
+    const other = openSqlite(path, { readonly: true, fileMustExist: true });
     try {
       const has = other.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(RESCUE_TABLE);
       return has !== undefined && other.prepare(`SELECT 1 FROM ${RESCUE_TABLE} WHERE identity = ?`).get(identity) !== undefined;
@@ -107,7 +108,7 @@ export class SqliteDriver implements Driver {
   constructor(path: string, options: { busyTimeoutMs?: number; readonly?: boolean } = {}) {
     this.path = path;
     try {
-      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 15_000, readonly: options.readonly ?? false });
+      this.db = openSqlite(path, { timeout: options.busyTimeoutMs ?? 15_000, readonly: options.readonly ?? false });
       // Dialect: SQLite needs these per connection. WAL lets readers (twin runs,
       // twin diff) work while a study writes. synchronous=NORMAL in WAL mode
       // syncs at checkpoints, not at every commit: SQLite documents it as safe
@@ -146,7 +147,7 @@ export class SqliteDriver implements Driver {
       mkdirSync(dirname(this.path), { recursive: true });
       rmSync(tmp, { force: true });
       this.db.prepare("VACUUM INTO ?").run(tmp);
-      const copy = new Database(tmp);
+      const copy = openSqlite(tmp);
       try {
         copy.exec(`CREATE TABLE IF NOT EXISTS ${RESCUE_TABLE} (identity TEXT PRIMARY KEY, at BIGINT NOT NULL)`);
         copy.prepare(`INSERT OR IGNORE INTO ${RESCUE_TABLE} (identity, at) VALUES (?, ?)`).run(identity, Date.now());

@@ -171,6 +171,26 @@ function list(xs: readonly string[], max = 8): string {
   return xs.length <= max ? xs.join(", ") : `${xs.slice(0, max).join(", ")} and ${xs.length - max} more`;
 }
 
+/**
+ * Why the differences b − a cannot be formed in float64 (values near ±1.8e308:
+ * a difference, or the gap between the groups, overflows to ±Infinity), or
+ * undefined. Paired: each seed's b − a; unpaired: the widest gap between a
+ * run of one variant and a run of the other, which bounds the difference of
+ * the means. The statistics take values within ±1e300 (docs/statistics.md).
+ */
+export function overflowingDifference(a: readonly number[], b: readonly number[], paired: boolean): string | undefined {
+  const show = (x: number) => x.toPrecision(3);
+  if (paired) {
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(b[i]! - a[i]!)) return `overflows float64 on pair ${i + 1} (${show(b[i]!)} − ${show(a[i]!)}): rescale the metric (divide it by a power of ten) and analyse again`;
+    }
+    return undefined;
+  }
+  const [loA, hiA, loB, hiB] = [Math.min(...a), Math.max(...a), Math.min(...b), Math.max(...b)];
+  if (Number.isFinite(hiB - loA) && Number.isFinite(hiA - loB)) return undefined;
+  return `overflows float64 (the runs span ${show(Math.min(loA, loB))} to ${show(Math.max(hiA, hiB))}): rescale the metric (divide it by a power of ten) and analyse again`;
+}
+
 /** Paired when every variant has a run for the same seeds; the reason either way. */
 function pairingOf(byVariant: Map<string, Map<string, Cell>>, reference: string): { same: boolean; why: string } {
   const ref = byVariant.get(reference)!;
@@ -329,6 +349,8 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
   const refRuns = byVariant.get(reference)!;
   const raw: Raw[] = [];
   const notCompared: Analysis["not_compared"] = [];
+  // Variants whose differences from the reference overflow: the advice is to rescale, not to run more seeds.
+  const rescale = new Set<string>();
   const failureComparisons: FailureComparison[] = [];
   for (const name of names) {
     if (name === reference) continue;
@@ -361,6 +383,12 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         notCompared.push({ a: reference, b: name, reason: `only ${a.length} seed(s) where both finished with a value; a paired comparison needs 2` });
         continue;
       }
+      const overflow = overflowingDifference(a, b, true);
+      if (overflow) {
+        notCompared.push({ a: reference, b: name, reason: `${name} − ${reference} ${overflow}` });
+        rescale.add(name);
+        continue;
+      }
       const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
       const verdict = comparePaired(a, b, opts);
       const improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
@@ -384,6 +412,12 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         notCompared.push({ a: reference, b: name, reason: `${a.length < 2 ? `"${reference}"` : `"${name}"`} has ${Math.min(a.length, b.length)} finished run(s); an unpaired comparison needs 2 per variant` });
         continue;
       }
+      const overflow = overflowingDifference(a, b, false);
+      if (overflow) {
+        notCompared.push({ a: reference, b: name, reason: `${name} − ${reference} ${overflow}` });
+        rescale.add(name);
+        continue;
+      }
       const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
       const verdict = compareUnpaired(a, b, opts);
       const improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
@@ -399,7 +433,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
   }
   for (const nc of notCompared) {
     const none = variants.filter((v) => (v.name === nc.a || v.name === nc.b) && v.n === 0).map((v) => v.name);
-    advice.push(none.length ? `${nc.b}: not compared with ${nc.a}: ${none.join(" and ")} finished no run; fix the failure shown above first` : `${nc.b}: not compared with ${nc.a}: ${nc.reason}; run more seeds`);
+    advice.push(none.length ? `${nc.b}: not compared with ${nc.a}: ${none.join(" and ")} finished no run; fix the failure shown above first` : `${nc.b}: not compared with ${nc.a}: ${nc.reason}${rescale.has(nc.b) ? "" : "; run more seeds"}`);
   }
   return {
     metric: options.metric,

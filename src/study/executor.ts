@@ -11,6 +11,8 @@
  */
 import { join, resolve } from "node:path";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { claimSeedFolders } from "../log/run-folder.ts";
+import { studyDir } from "../log/run-logger.ts";
 import { setNumThreads } from "../torch/runtime.ts";
 import { twinTrain } from "../twin/trainer.ts";
 import { variantWorkers, WorkerPool } from "../twin/hosts.ts";
@@ -151,6 +153,14 @@ export async function trainFromRecord(
   const split = options.split ?? splitFor(spec, train, seed);
   // A study file's variants train in worker threads rebuilt from the file; a study defined in code trains in this thread.
   const variantsModule = file === undefined ? undefined : { path: file };
+  if (options.logdir) {
+    const { moved } = claimSeedFolders(studyDir(options.logdir, run.study), `seed-${config.label}`, run.variants, run.id);
+    for (const [earlier, to] of moved) {
+      (options.onWarning ?? ((t: string) => process.stderr.write(`twin: warning: ${t}\n`)))(
+        `seed ${config.label} of study '${run.study}' held the logs of another run (${earlier}): they are kept in ${to.join(", ")}, and this run (${run.id}) logs to its own folders`,
+      );
+    }
+  }
   const { pool, own: ownPool } = file === undefined ? {} : await variantPool(file, spec, options);
   try {
     const result = await twinTrain({

@@ -191,8 +191,11 @@ function fromLogDir(path: string): ResultTable {
     // A run whose session ended in failure: diverged when its numbers went NaN/Inf, else failed.
     // Its last logged values come from before the failure and are not its result.
     if (run.status === "failure") row.status = nonFinite ? "diverged" : "failed";
-    else if (run.status === "running") row.status = "unfinished";
+    // twin's metrics.jsonl ends with an end line: without one the run is still running, or was killed (kill -9) before its end,
+    // and its last values are partial (as in the report); event files of other tools record no end and stay results.
+    else if (run.status === "running" || (run.source === "jsonl" && run.status === undefined)) row.status = "unfinished";
     for (const t of run.truncated ?? []) notes.push(`${t.file} is cut off at ${t.at} (killed while writing?); values after that point are missing`);
+    notes.push(...(run.notes ?? []));
     return row;
   });
   const studies = new Set(runs.map((r) => r.study));

@@ -7,6 +7,8 @@ export interface LaunchOptions {
   env: Record<string, string | undefined>;
   /** The run folder: emptied before the command starts; its logs and metric files. */
   runDir: string;
+  /** The run's id, written in its folder (log/run-folder.ts). */
+  runId: string;
   timeout?: number;
   killAfter?: number;
   maxLogBytes?: number;

@@ -12,6 +12,7 @@
  * they mean and tells it.
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { markRunFolder } from "../log/run-folder.ts";
 import { killAllCommands, runCommand, type CommandResult } from "./sweep-command.ts";
 import { mergeSeries, readRunDirMetrics } from "./sweep-metrics.ts";
 import type { LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
@@ -38,6 +39,7 @@ async function launch(req: Extract<LaunchRequest, { type: "run" }>): Promise<voi
   try {
     rmSync(options.runDir, { recursive: true, force: true });
     mkdirSync(options.runDir, { recursive: true });
+    markRunFolder(options.runDir, options.runId);
     result = await runCommand({
       argv: options.argv,
       cwd: options.cwd,

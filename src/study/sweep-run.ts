@@ -18,6 +18,7 @@ import type { CommandLauncher } from "./sweep-launcher-client.ts";
 import { dedupeSteps, finalValues } from "./sweep-metrics.ts";
 import type { SweepOptions, SweepOutcome, SweepRunInfo } from "./sweep-types.ts";
 import type { VariantState } from "./sweep-variants.ts";
+import { moveAsideOtherRun } from "../log/run-folder.ts";
 
 /** What every run of one sweep shares. */
 export interface SweepContext {
@@ -130,6 +131,9 @@ export async function sweepRun(ctx: SweepContext, plan: PlannedRun, state: Varia
     ctx.warn(`run ${run.id} is being run by another sweep (${run.worker ?? "unknown worker"}); left to it`);
     return { ...info, status: "skipped", reused: false, metrics: {} };
   }
+  // The folder may hold another run of this seed (the variant swept again with another command, --allow-changed): kept, moved aside.
+  const aside = moveAsideOtherRun(runDir, run.id);
+  if (aside) ctx.warn(`${runDir} held the files of run ${aside.runId} (an earlier command of variant '${v.name}'); they are kept in ${aside.to}`);
   options.onRunStart?.(info);
   const heartbeat = startHeartbeat(store, run.id, worker);
   let launched;
@@ -140,6 +144,7 @@ export async function sweepRun(ctx: SweepContext, plan: PlannedRun, state: Varia
         cwd: ctx.cwd,
         env: { ...process.env, PYTHONUNBUFFERED: process.env.PYTHONUNBUFFERED ?? "1", ...(v.env ?? {}), ...sweepEnv(rootSeed, seeds, runDir, v.name) },
         runDir,
+        runId: run.id,
         timeout: options.timeout,
         killAfter: options.killAfter,
         maxLogBytes: options.maxLogBytes,

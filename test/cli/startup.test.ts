@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFixture } from "../report/fixture.ts";
+import { openStore } from "../../src/store/index.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TRACE = join(ROOT, "test/cli/fixtures/trace-imports.mjs");
@@ -63,6 +65,25 @@ test("twin stats on a small file loads neither libtorch nor Vega", () => {
     assert.match(r.stdout, /b − a /);
     assert.ok(r.imports.some((u) => /^dist\/chunks\/stats-\w+\.js$/.test(u)), "stats did not run from dist/");
     assert.deepEqual(loadsEngine(r.imports), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("twin report of a log folder loads neither better-sqlite3 (no store read) nor libtorch", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-cli-"));
+  try {
+    writeFixture(join(dir, "runs"), { study: "ab", seeds: 3, steps: 20 });
+    const r = twin("report", join(dir, "runs", "ab"), "-o", join(dir, "report.html"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*report\.html/);
+    assert.ok(r.imports.some((u) => /^dist\/chunks\/report-\w+\.js$/.test(u)), "report did not run from dist/");
+    assert.deepEqual(r.imports.filter((u) => /better-sqlite3/.test(u)), []);
+    assert.deepEqual(loadsEngine(r.imports), []);
+    // The same trace sees better-sqlite3 where a store is read.
+    await (await openStore(join(dir, "store.db"))).close();
+    const runs = twin("runs", "--store", join(dir, "store.db"));
+    assert.ok(runs.imports.includes("require:better-sqlite3"), runs.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

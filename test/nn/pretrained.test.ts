@@ -92,6 +92,28 @@ test("a re-drawn BatchNorm layer starts with PyTorch's fresh running statistics;
   assert.deepEqual(values(wider["4.running_mean"]!), new Array(8).fill(0));
 });
 
+test("a BatchNorm layer without affine parameters is reset by naming its statistics; patterns over statistics alone reset nothing else", () => {
+  const net = () => new nn.Sequential(new nn.Linear(4, 6), new nn.BatchNorm1d(6, { affine: false }), new nn.ReLU(), new nn.Linear(6, 3));
+  const trained = net().initialize(source(1), { disposeGenerators: true });
+  const x = torch.randn([32, 4], { generator: new torch.Generator(9) });
+  for (let i = 0; i < 3; i++) trained.forward(x).dispose();
+  const file = join(dir, "plain-bn.safetensors");
+  torch.saveSafetensors(file, trained.stateDict());
+  const saved = trained.stateDict();
+  assert.notDeepEqual(values(saved["1.running_var"]!), new Array(6).fill(1));
+  for (const reinit of [["1.*"], ["1.running_*"]]) {
+    const got = nn.pretrained(net(), { weights: file, reinit }).initialize(source(4), { disposeGenerators: true }).stateDict();
+    assert.deepEqual(values(got["1.running_mean"]!), new Array(6).fill(0), String(reinit));
+    assert.deepEqual(values(got["1.running_var"]!), new Array(6).fill(1), String(reinit));
+    assert.equal(Number(got["1.num_batches_tracked"]!.item()), 0);
+    assert.deepEqual(values(got["0.weight"]!), values(saved["0.weight"]!));
+    assert.deepEqual(values(got["3.weight"]!), values(saved["3.weight"]!));
+  }
+  const kept = nn.pretrained(net(), { weights: file, reinit: ["3.*"] }).initialize(source(4), { disposeGenerators: true }).stateDict();
+  assert.deepEqual(values(kept["1.running_var"]!), values(saved["1.running_var"]!));
+  assert.throws(() => nn.pretrained(net(), { weights: file, reinit: ["2.*"] }), /pattern "2\.\*" matches no parameter or running statistic; the parameters and running statistics are: 0\.weight, 0\.bias, 3\.weight, 3\.bias, 1\.running_mean/);
+});
+
 test("a scripted model under nn.pretrained: reinit re-draws exactly those parameters (whatever the module's own init says) and resets their BatchNorm statistics", () => {
   const { running_var_sum } = runPython<{ running_var_sum: number }>("pretrained_scripted.py", { dir });
   const scripted = join(dir, "net.pt");

@@ -78,6 +78,8 @@ test("skewness-corrected t (Johnson–Hall) matches an independent NumPy computa
   const big = s.skewCorrectedTTest(zeros(10), d1.map((x) => x * 1e300));
   assert.ok(Math.abs(big.p - r1.p) < 1e-12);
   assert.throws(() => s.skewCorrectedTTest([1, 2], [2, 3]), /needs at least 3/);
+  // constant differences: the same explaining error as the plain paired t, naming the function called
+  assert.throws(() => s.skewCorrectedTTest([1, 2, 3], [1.5, 2.5, 3.5]), /stats\.skewCorrectedTTest: all 3 paired differences b − a are identical \(all equal to 0\.5\).*standard deviation is 0/);
   // plain p = 0.00047 on right-skewed differences: the corrected t does not confirm it
   const v = s.robustVerdict(zeros(10), d1);
   assert.ok(v.plain!.p < 0.001 && v.leansOnSymmetry && v.warning);

@@ -110,9 +110,11 @@
       if (shown !== key()) return;
       var who = current.compare ? shown : name;
       var head = '<header><h1>' + text(v.name) + '</h1><p class="muted" id="updated" data-version="' + text(v.version) + '">' +
-        (v.error ? "" : text(v.variants.length + " variants · " + v.seeds + " seeds · " + v.runs + " runs · verdict on " + v.metric + " · ")) +
+        (v.error ? "" : text(v.variants.length + " variants · " + (v.seedsText || v.seeds + " seeds") + " · " + v.runs + " runs · " + (v.partial ? "reading logs · " : "verdict on " + v.metric + " · "))) +
         "updated " + text(new Date(v.updatedAt).toLocaleTimeString()) + (v.stale ? " · updating…" : "") + "</p>" +
-        (v.error ? "" : toolbar(v, who)) + "</header>";
+        (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
+      // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
+      if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
       viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
       document.title = "twin · " + v.name;
       var metric = document.getElementById("metric");

@@ -1,6 +1,8 @@
 /**
  * Studies of a twin log folder: `<logdir>/<study>/<variant>/seed-<n>/` with
  * metrics.jsonl or event files, `<logdir>/<study>/_checks/seed-<n>.jsonl`.
+ * An earlier, different run of a seed moved aside to `seed-<n>.<run id>/`
+ * (log/run-folder.ts) is not read: its run gets a note saying where it is.
  * A study is read seed by seed (one run directory at a time); listings come
  * from the run index; changes are noticed with fs.watch (recursive), or by
  * polling the runs that have not ended where the platform cannot watch.
@@ -8,16 +10,21 @@
  * log-index.ts) runs are read from the index where their files did not change.
  */
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
-import { readRunTree } from "../../log/event-reader.ts";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
-import { METRICS_FILE, readMetricsJsonl } from "../../log/metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
+import { JsonlParseError } from "../../log/jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
+
+/** The listing's word for a run whose log has no end record: running, or stopped without writing its end. */
+export const NO_END_RECORD = "no end record";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
+import { earlierRunOf } from "../../log/run-folder.ts";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -63,12 +70,28 @@ function bySteps(points: Iterable<{ tag: string; step: number; value: number }>)
   return out;
 }
 
-/** One run directory (metrics.jsonl, read once; else its event files), or undefined when it has neither. */
+/** One run directory (metrics.jsonl, read once; else its event files) with its prediction files, or undefined when it has neither. */
 export function readRunDir(dir: string, variant: string, seed: string): RunData | undefined {
+  const run = readRunFiles(dir, variant, seed);
+  return run && withRunDirPredictions(run, dir);
+}
+
+/** One run directory's metrics.jsonl, else its event files (undefined: neither); prediction files not read. */
+function readRunFiles(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
+  let data: MetricsFileData | undefined;
+  let damaged: string | undefined;
   if (existsSync(jsonl)) {
-    const data = readMetricsJsonl(jsonl);
+    try {
+      data = readMetricsJsonl(jsonl);
+    } catch (e) {
+      if (!(e instanceof JsonlParseError)) throw e;
+      if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
+      damaged = damagedMetricsNote(e, true);
+    }
+  }
+  if (data) {
     run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
     if (data.hparams) run.hparams = data.hparams.hparams;
     const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
@@ -79,15 +102,16 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
     const [r] = readRunTree(dir, { prefer: "events" });
     if (!r) return undefined;
     // Event files of other tools record no end: their status is unknown, not "running" (twin stats reads them as results too).
-    run = { variant, seed, status: r.status ?? "unknown", scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
+    run = { variant, seed, status: r.status ?? (damaged ? "running" : "unknown"), scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };
     if (r.hparams) run.hparams = r.hparams;
+    if (damaged) run.notes = [damaged];
   }
   if (run.hparams) {
     const fs = factorSeedsFromHParams(run.hparams);
     if (fs) run.factorSeeds = fs;
     if (run.fingerprint === undefined && typeof run.hparams.fingerprint === "string") run.fingerprint = run.hparams.fingerprint;
   }
-  return withRunDirPredictions(run, dir);
+  return run;
 }
 
 /** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
@@ -110,18 +134,32 @@ function readChecks(studyDir: string, seed: string): SeedChecks[] {
 }
 
 /** Run directories of a study by seed: seed → [variant, directory] in variant order. */
-function runDirs(studyDir: string): Map<string, [string, string][]> {
+function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string, [string, string][]> {
   const bySeed = new Map<string, [string, string][]>();
   for (const v of listDirs(studyDir)) {
     for (const s of listDirs(join(studyDir, v))) {
       const m = SEED_DIR.exec(s);
-      if (!m) continue;
+      if (!m) {
+        const aside = earlierRunOf(s);
+        if (aside && earlier) {
+          const key = `${v}/${aside.seedDir}`;
+          earlier.set(key, [...(earlier.get(key) ?? []), join(studyDir, v, s)]);
+        }
+        continue;
+      }
       let arr = bySeed.get(m[1]!);
       if (!arr) bySeed.set(m[1]!, (arr = []));
       arr.push([v, join(studyDir, v, s)]);
     }
   }
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
+}
+
+/** The run with a note per earlier, different run of its seed kept beside its folder (log/run-folder.ts). */
+function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): RunData {
+  if (!dirs?.length) return run;
+  const notes = dirs.map((d) => `an earlier, different run of this seed (${earlierRunOf(basename(d))!.runId}) is kept in ${d}: not in the verdict, which uses this run (the one trained last)`);
+  return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 
 /** Size and modification time of a file ("-" when it is missing). */
@@ -135,10 +173,51 @@ function fileStamp(path: string): string {
   }
 }
 
-/** A run directory's change stamp: its metrics.jsonl, else its files (event files). */
-function runDirStamp(dir: string): string {
-  const jsonl = fileStamp(join(dir, METRICS_FILE));
-  if (jsonl !== "-") return jsonl + predictionFilesStamp(dir);
+/**
+ * What a stamp of a run directory needs to know of its files, kept between
+ * stamps while the directory's mtime (which changes when a file is created,
+ * removed or renamed in it) stays the same: whether it has a metrics.jsonl,
+ * and which prediction files it holds. Each stamp then costs two stats (the
+ * directory and its metrics.jsonl) and one per prediction file it has, not a
+ * stat per file it could have.
+ */
+interface RunDirFiles {
+  mtimeMs: number;
+  jsonl: boolean;
+  predictions: string[];
+}
+
+/** Remembered run-directory listings (see {@link RunDirFiles}), by directory. */
+export type RunDirListings = Map<string, RunDirFiles>;
+
+const PREDICTION_FILE_NAMES = new Set(RUN_DIR_PREDICTION_STEMS.flatMap((stem) => [`${stem}.npy`, `${stem}.csv`]));
+
+function runDirFiles(dir: string, listings?: RunDirListings): RunDirFiles | undefined {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  const hit = listings?.get(dir);
+  if (hit && hit.mtimeMs === st.mtimeMs) return hit;
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return undefined;
+  }
+  const files = { mtimeMs: st.mtimeMs, jsonl: names.includes(METRICS_FILE), predictions: names.filter((n) => PREDICTION_FILE_NAMES.has(n)) };
+  // A folder changed within the last second may change again within the same tick of the file system's clock: listed again next time.
+  if (Date.now() - st.mtimeMs > 1000) listings?.set(dir, files);
+  return files;
+}
+
+/** A run directory's change stamp: its metrics.jsonl and prediction files, else its files (event files). */
+function runDirStamp(dir: string, listings?: RunDirListings): string {
+  const files = runDirFiles(dir, listings);
+  if (!files) return "-";
+  if (files.jsonl) {
+    const jsonl = fileStamp(join(dir, METRICS_FILE));
+    // Listed a moment ago and gone now: stamped as its folder is next time.
+    if (jsonl !== "-") return jsonl + files.predictions.map((f) => `,${f}=${fileStamp(join(dir, f))}`).join("");
+  }
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
@@ -146,25 +225,42 @@ function runDirStamp(dir: string): string {
   }
 }
 
-/** The prediction files of a run directory, as a stamp ("" when it has none: most runs). */
-function predictionFilesStamp(dir: string): string {
-  let out = "";
-  for (const stem of RUN_DIR_PREDICTION_STEMS) {
-    for (const ext of [".npy", ".csv"]) {
-      const s = fileStamp(join(dir, stem + ext));
-      if (s !== "-") out += `,${stem}${ext}=${s}`;
-    }
+/**
+ * Each seed's change stamp in a study directory: its run directories' and its
+ * checks file's. `listings` (kept by the caller between calls) spares the
+ * stats of files a run directory does not have.
+ */
+export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map<string, string> {
+  const out = new Map<string, string>();
+  let checkFiles: Set<string>;
+  try {
+    checkFiles = new Set(readdirSync(join(studyDir, CHECKS_DIR)));
+  } catch {
+    checkFiles = new Set();
+  }
+  const dirs = runDirs(studyDir);
+  for (const [seed, runs] of dirs) {
+    const checks = checkFiles.has(`seed-${seed}.jsonl`) ? fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
+    out.set(seed, runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings)}`).join(";") + `;checks=${checks}`);
+  }
+  if (listings) {
+    // Folders gone since the last stamp are forgotten.
+    const live = new Set([...dirs.values()].flatMap((runs) => runs.map(([, dir]) => dir)));
+    for (const dir of listings.keys()) if (dir.startsWith(studyDir + sep) && !live.has(dir)) listings.delete(dir);
   }
   return out;
 }
 
-/** Each seed's change stamp in a study directory: its run directories' and its checks file's. */
-export function studyDirStamps(studyDir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [seed, dirs] of runDirs(studyDir)) {
-    out.set(seed, dirs.map(([variant, dir]) => `${variant}=${runDirStamp(dir)}`).join(";") + `;checks=${fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`))}`);
+/** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
+function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
+  if (!index) return undefined;
+  try {
+    const rel = relative(studyDir, dir);
+    return index.log.run(index.study, rel, join(dir, METRICS_FILE), variant, seed, dir) ?? index.log.eventRun(index.study, rel, runDirStamp(dir), variant, seed, dir, () => readRunFiles(dir, variant, seed));
+  } catch (e) {
+    if (e instanceof JsonlParseError) return undefined;
+    throw e;
   }
-  return out;
 }
 
 /** Seed groups read between two writes of the index. */
@@ -176,12 +272,19 @@ const GROUPS_PER_FLUSH = 200;
  */
 export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
   let n = 0;
-  for (const [seed, dirs] of runDirs(studyDir)) {
+  const earlier = new Map<string, string[]>();
+  const all = runDirs(studyDir, earlier);
+  index?.log.prune(index.study, [...all.values()].reduce((n, dirs) => n + dirs.length, 0), () => ({
+    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relative(studyDir, dir)))),
+    seeds: new Set(all.keys()),
+  }));
+  for (const [seed, dirs] of all) {
     if (seeds && !seeds.has(seed)) continue;
     const runs = dirs
       .map(([variant, dir]) => {
-        const indexed = index?.log.run(index.study, relative(studyDir, dir), join(dir, METRICS_FILE), variant, seed, dir);
-        return indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        const indexed = indexedRun(index, studyDir, dir, variant, seed);
+        const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+        return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
       })
       .filter((r): r is RunData => r !== undefined);
     const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);
@@ -221,6 +324,7 @@ export class LogDirSource implements DataSource {
   private log: LogIndex | undefined | null = null;
   private readonly listings = new Map<string, StudyListing>();
   private readonly dirty = new Set<string>();
+  private readonly runDirListings: RunDirListings = new Map();
   private watching = false;
 
   constructor(root: string, options: LogDirOptions = {}) {
@@ -236,6 +340,8 @@ export class LogDirSource implements DataSource {
     if (this.indexFile === undefined) return undefined;
     try {
       this.log = new LogIndex(this.indexFile);
+      // Studies whose folders are gone leave the index (not while the log folder itself is missing: an unmounted disk).
+      if (existsSync(this.root)) this.log.keepStudies(new Set(this.studies().keys()));
       // The listing's run statuses as indexed: only files that changed since have their tail read.
       const statuses = this.log.statuses();
       for (const [name, dir] of this.studies()) {
@@ -277,7 +383,9 @@ export class LogDirSource implements DataSource {
         variants.add(variant);
         runs++;
         const seen = this.index.look(join(runDir, METRICS_FILE));
-        status[seen.status] = (status[seen.status] ?? 0) + 1;
+        // A log records no writer process: a run without its end line may be running or stopped (Ctrl-C, a crash).
+        const word = seen.status === "running" ? NO_END_RECORD : seen.status;
+        status[word] = (status[word] ?? 0) + 1;
         if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
       }
     }
@@ -300,7 +408,7 @@ export class LogDirSource implements DataSource {
 
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
     const dir = this.studies().get(name);
-    return dir === undefined ? undefined : studyDirStamps(dir);
+    return dir === undefined ? undefined : studyDirStamps(dir, this.runDirListings);
   }
 
   savedViews(): LogIndex | undefined {

@@ -16,16 +16,19 @@
  */
 import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqlite } from "../../store/sqlite-module.ts";
 import { readJsonl } from "../../log/jsonl.ts";
 import type { CheckLine, RunData, SeedChecks } from "../types.ts";
 import { bytesBefore } from "./run-index.ts";
-import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, type RunState } from "./run-state.ts";
+import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, runStateOf, type RunState } from "./run-state.ts";
 
 /** Bumped whenever what the index holds changes meaning: an index of another format is rebuilt. */
 const FORMAT = 1;
 /** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
 const TAIL_CHECK = 64;
+/** The `size` of a run read from event files (no metrics.jsonl): its `tail` holds the stamp of its folder's files. */
+const EVENT_FILES = -1;
 
 interface RunRow {
   size: number;
@@ -54,7 +57,14 @@ export class LogIndex {
     putChecks: Database.Statement<[string, string, number, number, string]>;
     view: Database.Statement<[string], { signature: string; body: string }>;
     putView: Database.Statement<[string, string, string]>;
+    dirs: Database.Statement<[string], { dir: string }>;
+    dropRun: Database.Statement<[string, string]>;
+    checkSeeds: Database.Statement<[string], { seed: string }>;
+    dropChecks: Database.Statement<[string, string]>;
+    studies: Database.Statement<[], { study: string }>;
   };
+  /** Per study, the run folders that have a row (loaded on first use, kept up to date). */
+  private readonly indexed = new Map<string, Set<string>>();
 
   /** Opens (creating) the index at `file`; one that cannot be read as an index of this format is set aside and started again. */
   constructor(readonly file: string) {
@@ -78,11 +88,16 @@ export class LogIndex {
       putChecks: db.prepare("INSERT OR REPLACE INTO checks (study, seed, size, mtime, lines) VALUES (?, ?, ?, ?, ?)"),
       view: db.prepare("SELECT signature, body FROM views WHERE key = ?"),
       putView: db.prepare("INSERT OR REPLACE INTO views (key, signature, body) VALUES (?, ?, ?)"),
+      dirs: db.prepare("SELECT dir FROM runs WHERE study = ?"),
+      dropRun: db.prepare("DELETE FROM runs WHERE study = ? AND dir = ?"),
+      checkSeeds: db.prepare("SELECT seed FROM checks WHERE study = ?"),
+      dropChecks: db.prepare("DELETE FROM checks WHERE study = ? AND seed = ?"),
+      studies: db.prepare("SELECT DISTINCT study FROM runs UNION SELECT DISTINCT study FROM checks"),
     };
   }
 
   private static openDb(file: string): Database.Database {
-    const db = new Database(file, { timeout: 5000 });
+    const db = openSqlite(file, { timeout: 5000 });
     try {
       db.pragma("journal_mode = WAL");
       // A cache: a write lost in a crash is read again from the logs.
@@ -136,6 +151,65 @@ export class LogIndex {
     return runDataOf(state, variant, seed, where);
   }
 
+  /**
+   * A run without a metrics.jsonl (event files of other tools): from the index
+   * while `stamp` (its folder's files, sizes and times) is the one recorded,
+   * else read with `read` and indexed.
+   */
+  eventRun(study: string, dir: string, stamp: string, variant: string, seed: string, where: string, read: () => RunData | undefined): RunData | undefined {
+    const row = this.statements.run.get(study, dir);
+    const tail = Buffer.from(stamp, "utf8");
+    if (row && row.size === EVENT_FILES && row.tail.equals(tail)) return runDataOf(decodeRunState(row.state), variant, seed, where);
+    const run = read();
+    if (!run) return undefined;
+    const state = runStateOf(run);
+    this.pending.set(`${study}\u0000${dir}`, [study, dir, EVENT_FILES, 0, tail, state.status ?? null, encodeRunState(state)]);
+    return run;
+  }
+
+  private indexedDirs(study: string): Set<string> {
+    let dirs = this.indexed.get(study);
+    if (!dirs) this.indexed.set(study, (dirs = new Set(this.statements.dirs.all(study).map((r) => r.dir))));
+    return dirs;
+  }
+
+  /**
+   * Drops the rows of a study's runs whose folders are gone (`dirs`: how many
+   * run folders the study has now; `live`: them, relative to the study, asked
+   * for only when the index holds more than that) and the checks rows of seeds
+   * it no longer has.
+   */
+  prune(study: string, dirs: number, live: () => { dirs: ReadonlySet<string>; seeds: ReadonlySet<string> }): void {
+    const known = this.indexedDirs(study);
+    if (known.size <= dirs) return;
+    const now = live();
+    const gone = [...known].filter((d) => !now.dirs.has(d));
+    this.db.transaction(() => {
+      for (const dir of gone) {
+        this.statements.dropRun.run(study, dir);
+        known.delete(dir);
+        this.live.delete(`${study}\u0000${dir}`);
+        this.pending.delete(`${study}\u0000${dir}`);
+      }
+      for (const { seed } of this.statements.checkSeeds.all(study)) if (!now.seeds.has(seed)) this.statements.dropChecks.run(study, seed);
+    })();
+  }
+
+  /** Drops everything the index holds of studies other than `studies` (their folders are gone), saved views included. */
+  keepStudies(studies: ReadonlySet<string>): void {
+    const gone = this.statements.studies.all().map((r) => r.study).filter((s) => !studies.has(s));
+    if (gone.length === 0) return;
+    this.db.transaction(() => {
+      for (const study of gone) {
+        this.db.prepare("DELETE FROM runs WHERE study = ?").run(study);
+        this.db.prepare("DELETE FROM checks WHERE study = ?").run(study);
+        // A view's key starts with its study's name and a NUL (saved-view.ts).
+        this.db.prepare("DELETE FROM views WHERE key >= ? AND key < ?").run(`${study}\u0000`, `${study}\u0001`);
+        this.indexed.delete(study);
+      }
+    })();
+  }
+
   /** A seed's checks file (`path`), from the index where it did not change. */
   checks(study: string, seed: string, path: string): SeedChecks[] {
     const st = statSync(path, { throwIfNoEntry: false });
@@ -160,6 +234,7 @@ export class LogIndex {
     this.db.transaction(() => {
       for (const r of rows) this.statements.putRun.run(...r);
     })();
+    for (const [study, dir] of rows) this.indexed.get(study)?.add(dir);
   }
 
   /** Every indexed run's metrics file stamp and status: `<study>/<dir>` → size, mtime, status (the listing's statuses without reading tails). */

@@ -187,6 +187,24 @@ export function runDataOf(state: RunState, variant: string, seed: string, where:
   return run;
 }
 
+/** The state of a run read otherwise (from event files): its series, status, hyper-parameters, fingerprint and notes. */
+export function runStateOf(run: RunData): RunState {
+  const state = emptyRunState();
+  for (const [tag, pts] of Object.entries(run.scalars)) {
+    const s: PackedSeries = { steps: new Float64Array(Math.max(1, pts.length)), values: new Float64Array(Math.max(1, pts.length)), n: pts.length };
+    pts.forEach((p, i) => {
+      s.steps[i] = p.step;
+      s.values[i] = p.value;
+    });
+    state.series.set(tag, s);
+  }
+  state.status = run.status;
+  if (run.hparams) state.hparams = run.hparams;
+  if (run.fingerprint !== undefined) state.fingerprint = run.fingerprint;
+  if (run.notes) state.notes = [...run.notes];
+  return state;
+}
+
 /**
  * The state as bytes for the index: a JSON header (offset, lines, status,
  * hparams, fingerprint, notes, tags with their lengths), then each tag's steps

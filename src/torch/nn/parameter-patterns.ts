@@ -7,7 +7,7 @@
 import picomatch from "picomatch";
 
 /** The paths matched by any of the patterns; throws naming the patterns that match none. */
-export function matchPaths(patterns: readonly string[], paths: readonly string[], what: string): Set<string> {
+export function matchPaths(patterns: readonly string[], paths: readonly string[], what: string, noun = "parameter", nouns = `${noun}s`): Set<string> {
   const selected = new Set<string>();
   const unmatched: string[] = [];
   for (const pattern of patterns) {
@@ -18,7 +18,7 @@ export function matchPaths(patterns: readonly string[], paths: readonly string[]
     for (const p of hits) selected.add(p);
   }
   if (unmatched.length) {
-    throw new Error(`${what}: pattern${unmatched.length > 1 ? "s" : ""} ${unmatched.map((u) => `"${u}"`).join(", ")} match${unmatched.length > 1 ? "" : "es"} no parameter; the parameters are: ${paths.join(", ")}`);
+    throw new Error(`${what}: pattern${unmatched.length > 1 ? "s" : ""} ${unmatched.map((u) => `"${u}"`).join(", ")} match${unmatched.length > 1 ? "" : "es"} no ${noun}; the ${nouns} are: ${paths.join(", ")}`);
   }
   return selected;
 }

@@ -15,6 +15,9 @@
  * (running_mean 0, running_var 1, num_batches_tracked 0): keeping the trained
  * layer's statistics beside new affine parameters would mix two layers. The
  * file's statistics of such a layer are not read (their shapes need not fit).
+ * A layer without affine parameters (BatchNorm with affine: false) is reset
+ * by naming its statistics: reinit patterns match running-statistics buffers
+ * too ("bn3.*", "bn3.running_*").
  */
 import { basename } from "node:path";
 import { existsSync } from "node:fs";
@@ -42,13 +45,14 @@ const RUNNING_STATS: Record<string, (t: Tensor) => void> = {
 };
 
 const ownerOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf(".")));
+const isRunningStat = (path: string): boolean => path.slice(path.lastIndexOf(".") + 1) in RUNNING_STATS;
 
-/** Buffer paths of running statistics whose layer has a parameter in `redrawn`. */
-function statsOfRedrawnLayers(module: Module, redrawn: ReadonlySet<string>): Map<string, Tensor> {
-  const owners = new Set([...redrawn].map(ownerOf));
+/** Buffer paths of running statistics named in `matched`, or whose layer has a parameter in `matched`. */
+function statsToReset(module: Module, matched: ReadonlySet<string>): Map<string, Tensor> {
+  const owners = new Set([...matched].map(ownerOf));
   const out = new Map<string, Tensor>();
   for (const [path, t] of module.namedBuffers()) {
-    if (path.slice(path.lastIndexOf(".") + 1) in RUNNING_STATS && owners.has(ownerOf(path))) out.set(path, t);
+    if (isRunningStat(path) && (matched.has(path) || owners.has(ownerOf(path)))) out.set(path, t);
   }
   return out;
 }
@@ -58,6 +62,8 @@ export class Pretrained {
   readonly module: Module;
   readonly weights: string;
   readonly #reinit: Set<string>;
+  /** Running-statistics buffers named by reinit patterns (the only way to reset a layer without affine parameters). */
+  readonly #reinitStats: Set<string>;
   readonly #frozen: Set<string>;
 
   constructor(module: Module, options: PretrainedOptions) {
@@ -66,7 +72,12 @@ export class Pretrained {
     const what = `nn.pretrained(${basename(options.weights)})`;
     if (!existsSync(options.weights)) throw new Error(`${what}: ${options.weights} does not exist; save the trained model's weights with saveSafetensors(path, model.stateDict())`);
     const paths = module.parameterInfo().map((p) => p.path);
-    this.#reinit = matchPaths(options.reinit ?? [], paths, `${what}, reinit`);
+    const statPaths = module.namedBuffers().map(([path]) => path).filter(isRunningStat);
+    const reinit = statPaths.length
+      ? matchPaths(options.reinit ?? [], [...paths, ...statPaths], `${what}, reinit`, "parameter or running statistic", "parameters and running statistics")
+      : matchPaths(options.reinit ?? [], paths, `${what}, reinit`);
+    this.#reinit = new Set(paths.filter((p) => reinit.has(p)));
+    this.#reinitStats = new Set(statPaths.filter((p) => reinit.has(p)));
     this.#frozen = matchPaths(options.freeze ?? [], paths, `${what}, freeze`);
     for (const [path, t] of module.namedParameters()) if (this.#frozen.has(path)) t.requiresGrad_(false);
   }
@@ -77,7 +88,7 @@ export class Pretrained {
     const what = `nn.pretrained(${basename(this.weights)})`;
     try {
       const own = this.module.stateDict();
-      const reset = statsOfRedrawnLayers(this.module, this.#reinit);
+      const reset = statsToReset(this.module, new Set([...this.#reinit, ...this.#reinitStats]));
       const load: StateDict = {};
       const problems: string[] = [];
       for (const [key, t] of Object.entries(own)) {

@@ -1,0 +1,61 @@
+/**
+ * Results files at the edges of float64, through `twin stats` as a user runs
+ * it: finite values whose differences overflow are not compared (with what to
+ * do), rather than failing the whole analysis with a library error about an
+ * "Infinity" the file does not contain.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { overflowingDifference } from "../../src/study/analyze.ts";
+import { REPO } from "../study/fixtures/synthetic-study.ts";
+
+const TWIN = join(REPO, "bin", "twin.js");
+
+function stats(csv: string): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), "twin-hostile-"));
+  try {
+    const file = join(dir, "results.csv");
+    writeFileSync(file, csv);
+    return spawnSync(process.execPath, [TWIN, "stats", file, "--json"], { encoding: "utf8", timeout: 60_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("finite values near ±1e308 whose differences overflow: that comparison is not made and says to rescale; the others are", () => {
+  const r = stats("variant,seed,acc\na,0,1e308\na,1,-1e308\na,2,1e308\nb,0,1e308\nb,1,1e308\nb,2,-1e308\nc,0,1e307\nc,1,-1e308\nc,2,1.5e307\n");
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /stats\.|Infinity/);
+  const out = JSON.parse(r.stdout) as { comparisons: { b: string }[]; not_compared: { b: string; reason: string }[]; advice: string[] };
+  assert.deepEqual(out.not_compared.map((n) => n.b), ["b"]);
+  assert.match(out.not_compared[0]!.reason, /b − a overflows float64 on pair 2 \(1\.00e\+308 − -1\.00e\+308\): rescale the metric/);
+  assert.ok(out.advice.some((a) => /^b: not compared with a: .*rescale the metric.*again$/.test(a)), out.advice.join("\n"));
+  assert.deepEqual(out.comparisons.map((c) => c.b), ["c"], "c's differences are finite and it is compared");
+  const u = stats("variant,seed,acc\na,0,1e308\na,1,9e307\na,2,1e308\nb,3,-1e308\nb,4,-1e308\nb,5,-1e307\n");
+  assert.equal(u.status, 0, u.stderr);
+  assert.match((JSON.parse(u.stdout) as { not_compared: { reason: string }[] }).not_compared[0]!.reason, /overflows float64 \(the runs span -1\.00e\+308 to 1\.00e\+308\)/);
+  // Large values whose differences fit are left alone.
+  assert.equal(overflowingDifference([1e300, -1e300], [-1e300, 1e300], true), undefined);
+  assert.equal(overflowingDifference([1e308, 1e308], [1e308, 9e307], false), undefined);
+});
+
+test("a variant that blew up (1e10 to 6e20 against 1e-4): the text keeps numbers short and the verdict counts every seed as b larger", () => {
+  const a = [9.2e-5, 3e-4, 5e-4, 8e-4, 1.2e-3], b = [1.014e10, 2e10, 3e10, 4e12, 5.935e20];
+  const csv = "variant,seed,loss\n" + a.map((x, i) => `a,${i},${x}\n`).join("") + b.map((x, i) => `b,${i},${x}\n`).join("");
+  const dir = mkdtempSync(join(tmpdir(), "twin-hostile-"));
+  try {
+    const file = join(dir, "results.csv");
+    writeFileSync(file, csv);
+    const r = spawnSync(process.execPath, [TWIN, "stats", file], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\d{12,}/, "no 17-digit numbers");
+    assert.match(r.stdout, /spread: b's seed sd is \d\.\de\+\d+× a's \(variance ratio \d\.\de\+\d+/);
+    assert.match(r.stdout, /P\(b better than a\) = 0\.00/, "loss: lower is better, and b is higher on every seed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,80 @@
+// The dashboard's first view of a study (src/report/server.ts, src/serve/partial-view.ts):
+// while the logs are read for the first time it says how far the reading has
+// come and shows no verdict, then the view once built; after a restart on data
+// that changed, the view saved in the index is shown marked as being updated
+// until the new one is built.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeFixture } from "../report/fixture.ts";
+import { LogDirSource, startDashboard } from "../../src/report/index.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-first-view-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const getJson = async (url: string): Promise<Record<string, unknown>> => (await (await fetch(url)).json()) as Record<string, unknown>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Asks for the view until `done` holds (at most 60 s). */
+async function until(url: string, done: (v: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await getJson(url);
+    if (done(v)) return v;
+    if (Date.now() - t0 > 60_000) throw new Error(`no such view after 60 s: ${JSON.stringify(v).slice(0, 300)}`);
+    await sleep(50);
+  }
+}
+
+test("a first view that takes long says how far the logs are read, with no verdict; then the view", async () => {
+  const logdir = join(root, "cold");
+  writeFixture(logdir, { seeds: 6, steps: 20 });
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 100, partial: { afterMs: 0, minSeeds: 1 } });
+  try {
+    const first = await getJson(dash.url + "api/studies/ab");
+    assert.ok(first.partial, "the first answer is partial");
+    assert.match(String(first.html), /Reading logs: (starting \(18 runs to read\)|\d+ of 18 runs read)\./);
+    assert.match(String(first.html), /not the study's view yet/);
+    assert.doesNotMatch(String(first.html), /<svg|id="verdict"/);
+    assert.deepEqual(first.charts, []);
+    assert.equal(first.runs, 18, "6 seeds × 3 variants");
+    const view = await until(dash.url + "api/studies/ab", (v) => !v.partial);
+    assert.match(String(view.html), /<svg/);
+    assert.equal(view.seedsRead, 6);
+  } finally {
+    await dash.close();
+  }
+  // A study with fewer seeds than minSeeds waits for its view.
+  const small = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 100, partial: { afterMs: 0, minSeeds: 7 } });
+  try {
+    const v = await getJson(small.url + "api/studies/ab");
+    assert.equal(v.partial, undefined);
+    assert.match(String(v.html), /<svg/);
+  } finally {
+    await small.close();
+  }
+});
+
+test("after a restart on changed data, the saved view is shown as being updated, then the new view", async () => {
+  const logdir = join(root, "changed");
+  writeFixture(logdir, { seeds: 4, steps: 20 });
+  const index = join(root, "changed.sqlite");
+  const first = await startDashboard({ source: new LogDirSource(logdir, { index }), port: 0, pollMs: 100 });
+  const built = await getJson(first.url + "api/studies/ab");
+  assert.equal(built.seedsRead, 4);
+  await first.close();
+  appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 21, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
+  const second = await startDashboard({ source: new LogDirSource(logdir, { index }), port: 0, pollMs: 100 });
+  try {
+    const shown = await getJson(second.url + "api/studies/ab");
+    if (shown.stale) assert.equal(shown.html, built.html, "the saved view, marked stale");
+    else assert.notEqual(shown.html, built.html, "built within the wait: the new view");
+    const fresh = await until(second.url + "api/studies/ab", (v) => !v.stale);
+    assert.notEqual(fresh.html, built.html);
+    assert.equal(fresh.partial, undefined);
+  } finally {
+    await second.close();
+  }
+});

@@ -24,7 +24,7 @@
  * differ only by rounding (`tiedUpToRounding`, as in the Mann–Whitney test).
  */
 import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
-import { pairedDifferencesWithoutRounding, roundingTolerance, tiedUpToRounding, withoutRounding } from "./rounding.ts";
+import { pairedDifferencesWithoutRounding, tiedUpToRounding, withoutRounding } from "./rounding.ts";
 import { clopperPearson } from "./failures.ts";
 import { tQuantile } from "./studentt.ts";
 import { brentRoot } from "./solve.ts";
@@ -56,8 +56,7 @@ export function improvementInterval(a: Sample, b: Sample, level = 0.95): Interva
   checkSample("improvementInterval", a, 2, "the interval needs at least 2 runs per variant", "a value");
   checkSample("improvementInterval", b, 2, "the interval needs at least 2 runs per variant", "b value");
   checkLevel("improvementInterval", level);
-  const tolerance = roundingTolerance(a, b);
-  [a, b] = tiedUpToRounding([withoutRounding(a).values, withoutRounding(b).values], tolerance) as [Float64Array, Float64Array];
+  [a, b] = tiedUpToRounding([withoutRounding(a).values, withoutRounding(b).values]) as [Float64Array, Float64Array];
   const m = a.length, n = b.length;
   const est = mannWhitneyProbability(a, b);
   const q = tQuantile(0.5 + level / 2, m + n - 2);

@@ -17,8 +17,8 @@
  *   real difference);
  * - values (or paired differences) whose range is within that tolerance are one
  *   constant, replaced by the shortest decimal within the tolerance of their
- *   mean (0.1, not 0.09999999999999998); a paired difference within the
- *   tolerance of 0 is a tie (0).
+ *   mean (0.1, not 0.09999999999999998); a paired difference within 16u of
+ *   its own pair's larger |value| (its rounding bound, 3u of that) is a tie (0).
  */
 import type { Sample } from "./validate.ts";
 
@@ -102,8 +102,12 @@ export function pairedDifferencesWithoutRounding(a: Sample, b: Sample): PairedRo
   const cleaned = withoutRounding(d, tolerance);
   let ties = 0;
   if (!cleaned.constant) {
+    // A tie at the pair's own scale: its b − a is off by at most 3u max(|a|, |b|). At the largest value's scale
+    // (16uM), seeds whose values are orders of magnitude below another seed's (a diverging variant's 1e10
+    // against 5.9e20 on one seed, in float32) would be counted as ties.
+    const perPair = ROUNDING_ULPS * roundingUnit(a, b);
     for (let i = 0; i < d.length; i++) {
-      if (cleaned.values[i] !== 0 && Math.abs(cleaned.values[i]!) <= tolerance) { cleaned.values[i] = 0; ties++; }
+      if (cleaned.values[i] !== 0 && Math.abs(cleaned.values[i]!) <= perPair * Math.max(Math.abs(a[i]!), Math.abs(b[i]!))) { cleaned.values[i] = 0; ties++; }
     }
   }
   return { ...cleaned, ties };
@@ -139,11 +143,13 @@ export function onALineUpToRounding(a: Sample, b: Sample): boolean {
 /**
  * The samples with values that differ only by rounding made equal, for rank
  * tests (one mid-rank per group) and tie counts: the pooled values sorted, each
- * joins the group of the smallest value it is within `tolerance` of
- * (default `roundingTolerance` of all samples) and takes that value. Copies, in
- * the samples' shapes and order.
+ * joins the group of the smallest value it is within `tolerance` of and takes
+ * that value. Without `tolerance`, at the two values' own scale: 16u max(|v|, |w|)
+ * (u the samples' rounding unit), so values far below the largest are not tied
+ * by its rounding. Copies, in the samples' shapes and order.
  */
-export function tiedUpToRounding(samples: readonly Sample[], tolerance = roundingTolerance(...samples)): Float64Array[] {
+export function tiedUpToRounding(samples: readonly Sample[], tolerance?: number): Float64Array[] {
+  const relative = ROUNDING_ULPS * roundingUnit(...samples);
   const out = samples.map((x) => Float64Array.from(x as ArrayLike<number>));
   const where: [number, number][] = [];
   out.forEach((x, s) => { for (let i = 0; i < x.length; i++) where.push([s, i]); });
@@ -151,7 +157,7 @@ export function tiedUpToRounding(samples: readonly Sample[], tolerance = roundin
   let first = NaN;
   for (const [s, i] of where) {
     const v = out[s]![i]!;
-    if (!(v - first <= tolerance)) first = v;
+    if (!(v - first <= (tolerance ?? relative * Math.max(Math.abs(v), Math.abs(first))))) first = v;
     out[s]![i] = first;
   }
   return out;

@@ -28,7 +28,7 @@ export function spreadFields(a: Sample, b: Sample, paired: boolean, level: numbe
   return { variance_ratio: s.ratio, variance_ratio_ci: s.ci, variance_ratio_method: s.interval, variance_p: s.p, variance_p_pitman_morgan: s.paired_p, variance_notes: s.notes };
 }
 
-const times = (x: number) => (!Number.isFinite(x) ? "∞" : x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
+const times = (x: number) => (!Number.isFinite(x) ? "∞" : x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
 const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 /** "spread: dropout's seed sd is 0.71× baseline's (variance ratio 0.50, 95% CI 0.12–2.0, Pitman–Morgan); Brown–Forsythe p = 0.31; Pitman–Morgan p = 0.29". */

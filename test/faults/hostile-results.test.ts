@@ -42,3 +42,20 @@ test("finite values near ±1e308 whose differences overflow: that comparison is 
   assert.equal(overflowingDifference([1e300, -1e300], [-1e300, 1e300], true), undefined);
   assert.equal(overflowingDifference([1e308, 1e308], [1e308, 9e307], false), undefined);
 });
+
+test("a variant that blew up (1e10 to 6e20 against 1e-4): the text keeps numbers short and the verdict counts every seed as b larger", () => {
+  const a = [9.2e-5, 3e-4, 5e-4, 8e-4, 1.2e-3], b = [1.014e10, 2e10, 3e10, 4e12, 5.935e20];
+  const csv = "variant,seed,loss\n" + a.map((x, i) => `a,${i},${x}\n`).join("") + b.map((x, i) => `b,${i},${x}\n`).join("");
+  const dir = mkdtempSync(join(tmpdir(), "twin-hostile-"));
+  try {
+    const file = join(dir, "results.csv");
+    writeFileSync(file, csv);
+    const r = spawnSync(process.execPath, [TWIN, "stats", file], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\d{12,}/, "no 17-digit numbers");
+    assert.match(r.stdout, /spread: b's seed sd is \d\.\de\+\d+× a's \(variance ratio \d\.\de\+\d+/);
+    assert.match(r.stdout, /P\(b better than a\) = 0\.00/, "loss: lower is better, and b is higher on every seed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -11,6 +11,7 @@ import { anyRunFailed, parseSmallestDifference } from "./stats.ts";
 import { loadStudy, withSteps } from "./load-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
 import { addStudyRunOptions, finalMetric, runStudyCommand, type StudyRunFlags } from "./study-options.ts";
 import { decided, formatLook, sequentialJson, sequentialLook, startSequential, type SequentialPlan } from "../study/sequential-compare.ts";
 import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
@@ -58,7 +59,7 @@ export function registerCompare(program: Command): void {
       const spending = parseSpending(opts);
       const looks = opts.sequential ? parseLooks(opts.looks, n) : undefined;
       const spec = withSteps(await loadStudy(file), opts.steps);
-      const percent = metric === "accuracy";
+      const percent = showsPercentPoints(metric);
       let results: StudyResults | undefined;
       let plan: SequentialPlan | undefined;
       if (looks) {

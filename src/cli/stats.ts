@@ -5,6 +5,7 @@ import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze
 import { readResults } from "../study/results-file.ts";
 import { defaultMetric, isBookkeeping, lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 import { existsSync } from "node:fs";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
@@ -33,9 +34,10 @@ interface StatsOptions {
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
 
-/** The analysis as text (kept under this name for callers of the stats command's formatter). */
+/** The analysis as text, an accuracy of fractions in percentage points as every command prints it (study/metric-units.ts). */
 export function formatAnalysis(a: Analysis): string {
-  return formatVerdict("", a, false);
+  const values = a.variants.filter((v) => v.n > 0).flatMap((v) => [v.min, v.max]);
+  return formatVerdict("", a, showsPercentPoints(a.metric, values));
 }
 
 /** True when any run of the analysis diverged or failed (the command then exits with EXIT.runsFailed). */
@@ -124,7 +126,8 @@ export function registerStats(program: Command): void {
         throw new UsageError(`--test-metric ${opts.testMetric}: ${file} has no such column (metrics: ${table.metrics.join(", ")})`);
       }
       const testMetric = opts.testMetric ?? testMetricFor(metric, table.metrics);
-      const validation = analyzeResults(table, { metric, ...settings, ...(smallest !== undefined ? { smallestDifference: smallest } : {}) });
+      const percent = showsPercentPoints(metric, table.rows.map((r) => r.metrics[metric] ?? NaN));
+      const validation = analyzeResults(table, { metric, ...settings, percent, ...(smallest !== undefined ? { smallestDifference: smallest } : {}) });
       const analysis = testMetric === undefined ? validation : withTestSet(validation, analyzeResults(table, { metric: testMetric, ...settings }), `column ${testMetric}, the held-out test set: reported beside ${metric}, never used to choose`);
       const deployment = hasPredictionFiles(table) || opts.labels !== undefined ? deploymentAnalysis(resultsPredictions(table, file, { labels: opts.labels, testLabels: opts.testLabels })) : undefined;
       const warning = table.study === undefined ? undefined : await storedStudyWarning(opts.store, table.study, analysis.seeds);

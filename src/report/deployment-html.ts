@@ -18,7 +18,8 @@ function scores(c: DeploymentChoice): string {
 }
 
 function ensembleChoice(c: DeploymentChoice, suffix: string): string {
-  let s = `<b>As an ensemble: ${esc(c.variant)}</b> (${esc(c.note)}: ${scores(c)})`;
+  // Sentences as the single-seed line reads ("As one seed: X. The worst of its seeds …"), not one parenthesis holding a colon.
+  let s = `<b>As an ensemble: ${esc(c.variant)}</b>. Its ${esc(c.note.replace(/^ensemble of its (\d+) seeds, best on/, "ensemble of $1 seeds is the best on"))}: ${scores(c)}`;
   const m = c.versusRunnerUp?.mcnemar;
   if (m && c.runnerUp) {
     s += `. Against ${esc(c.runnerUp)}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${esc(c.variant)}'s gets right, ${m.onlyA} only ${esc(c.runnerUp)}'s; exact McNemar p = ${pval(m.p)} (these seeds fixed: the uncertainty of the examples only)`;

@@ -9,7 +9,7 @@
 import type { FactorialVerdict } from "../study/factorial-verdict.ts";
 import { combinationName } from "../study/factorial-design.ts";
 import type { ReportModel } from "./model/index.ts";
-import { esc, num, pval } from "./html.ts";
+import { esc, metricFormat, pval } from "./html.ts";
 
 /** Decimals that show an interval of this width with two significant digits (4 at least), so an estimate and its interval read in one format. */
 function decimals(width: number): number {
@@ -17,45 +17,48 @@ function decimals(width: number): number {
 }
 
 const signedAt = (x: number, d: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + (Number.isFinite(x) ? Math.abs(x).toFixed(d) : String(Math.abs(x)));
-/** An estimate and its interval, in the same fixed format. */
-const estimateCells = (x: number, ci: [number, number]): string => {
-  const d = decimals(ci[1] - ci[0]);
-  return `<td>${signedAt(x, d)}</td><td>[${signedAt(ci[0], d)}, ${signedAt(ci[1], d)}]</td>`;
+/** An estimate and its interval, in the same fixed format (scaled by 100 into percentage points when `percent`). */
+const estimateCells = (x: number, ci: [number, number], percent: boolean): string => {
+  const k = percent ? 100 : 1;
+  const d = percent ? 2 : decimals(ci[1] - ci[0]);
+  const unit = percent ? " pp" : "";
+  return `<td>${signedAt(k * x, d)}${unit}</td><td>[${signedAt(k * ci[0], d)}, ${signedAt(k * ci[1], d)}]${unit}</td>`;
 };
 const df = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
 /** The effects table: one row per main effect and interaction; factors with more levels add a row per level against the first. */
-function effectsTable(v: FactorialVerdict): string {
+function effectsTable(v: FactorialVerdict, percent: boolean): string {
   const pct = `${Math.round(v.level * 100)}%`;
   const rows: string[] = [];
   for (const e of v.factorial) {
     const kind = e.name.includes(" × ") ? "interaction" : "main effect";
     const levels = Object.entries(e.levels).map(([f, l]) => (l.length === 2 ? `${f}: ${l[1]} − ${l[0]}` : `${f}: ${l.length} levels`)).join("; ");
     if (e.estimate !== null && e.ci !== null) {
-      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td>${estimateCells(e.estimate, e.ci)}<td>paired t(${e.df[1]})</td><td>${pval(e.p)}</td></tr>`);
+      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td>${estimateCells(e.estimate, e.ci, percent)}<td>paired t(${e.df[1]})</td><td>${pval(e.p)}</td></tr>`);
     } else {
       const gg = e.gg ? `; Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${df(e.gg.df[0])}, ${df(e.gg.df[1])})` : "";
       rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td><td colspan="2">F = ${e.F.toFixed(3)}</td><td>repeated-measures F(${e.df[0]}, ${e.df[1]})${gg}</td><td>${pval(e.p)}</td></tr>`);
       for (const c of e.contrasts) {
-        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td>${estimateCells(c.estimate, c.ci)}<td>paired t(${v.seeds.length - 1})</td><td>${pval(c.p)}</td></tr>`);
+        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td>${estimateCells(c.estimate, c.ci, percent)}<td>paired t(${v.seeds.length - 1})</td><td>${pval(c.p)}</td></tr>`);
       }
     }
   }
   return `<table class="verdict" id="factorial-effects"><thead><tr><th>effect</th><th>kind</th><th>levels</th><th>estimate</th><th>${pct} CI</th><th>test</th><th>p</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-function simpleEffectsTable(v: FactorialVerdict): string {
+function simpleEffectsTable(v: FactorialVerdict, percent: boolean): string {
   if (v.simple_effects.length === 0) return "";
   const rows = v.simple_effects.map(
     (s) =>
-      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td>${estimateCells(s.estimate, s.ci)}<td>${pval(s.p)}</td></tr>`,
+      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td>${estimateCells(s.estimate, s.ci, percent)}<td>${pval(s.p)}</td></tr>`,
   );
   return `<table class="small" id="factorial-simple"><thead><tr><th>effect</th><th>setting</th><th>estimate</th><th>${Math.round(v.level * 100)}% CI</th><th>p (paired t)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-function cellsTable(v: FactorialVerdict): string {
-  const rows = v.cells.map((c) => `<tr><td>${esc(combinationName(c.levels))}</td><td>${num(c.mean)} ± ${num(c.sd)}</td></tr>`);
-  return `<details><summary>Cells: mean ± sd over the ${v.seeds.length} seeds analysed</summary><table class="small" id="factorial-cells"><thead><tr><th>combination</th><th>mean ± sd</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
+function cellsTable(v: FactorialVerdict, percent: boolean): string {
+  const f = metricFormat(percent);
+  const rows = v.cells.map((c) => `<tr><td>${esc(combinationName(c.levels))}</td><td>${f.value(c.mean)} ± ${f.value(c.sd)}</td></tr>`);
+  return `<details><summary>Cells: mean ± sd over the ${v.seeds.length} seeds analysed</summary><table class="small" id="factorial-cells"><thead><tr><th>combination</th><th>mean ± sd${percent ? " (pp)" : ""}</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
 }
 
 /** The section's HTML; `figures` are the rendered interaction plots and per-setting chart. */
@@ -70,10 +73,10 @@ export function factorialSection(m: ReportModel, figures: string): string {
       `Each effect is the mean over seeds of a per-seed contrast (a main effect: second level − first, averaged over the other factors; an interaction: the first factor's effect at the second's second level minus at its first).</p>`,
   );
   parts.push(`<ul class="sentences" id="factorial-statements">${v.statements.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`);
-  parts.push(effectsTable(v));
+  parts.push(effectsTable(v, m.percent));
   parts.push(figures);
-  parts.push(simpleEffectsTable(v));
-  parts.push(cellsTable(v));
+  parts.push(simpleEffectsTable(v, m.percent));
+  parts.push(cellsTable(v, m.percent));
   for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   parts.push(`</section>`);
   return parts.join("");

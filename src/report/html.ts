@@ -42,6 +42,23 @@ function signed(x: number, digits = 4): string {
   return (x > 0 ? "+" : "") + num(x, digits);
 }
 
+/**
+ * How the verdict metric's values are printed: in percentage points when the
+ * model says so (an accuracy of fractions: 0.7303 → 73.03, differences in pp,
+ * as `twin compare` prints them), else with `num`. `variance` is in the
+ * square of those units.
+ */
+export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
+  if (!percent) return { value: (x) => num(x), diff: (x) => signed(x), variance: (x, digits = 6) => num(x, digits), unit: "" };
+  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : (x * 100).toFixed(2));
+  return {
+    value,
+    diff: (x) => (x > 0 ? "+" : "") + value(x),
+    variance: (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)),
+    unit: " pp",
+  };
+}
+
 export function pval(p: number): string {
   if (!Number.isFinite(p)) return String(p);
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
@@ -92,31 +109,33 @@ function notFinishedText(v: NonNullable<ReportModel["analysis"]>["variants"][num
 
 function verdictSection(m: ReportModel): string {
   const a = m.analysis;
+  const f = metricFormat(m.percent);
+  const unitHead = m.percent ? " (pp)" : "";
   const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
   if (!a) {
     parts.push(`<p class="muted">No verdict: ${esc(m.analysisError ?? "not enough runs")}.</p>`);
-    const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.slice(0, 50).map((x) => num(x.value)).join(", ")}${v.values.length > 50 ? ", …" : ""}</td></tr>`);
-    parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
+    const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.slice(0, 50).map((x) => f.value(x.value)).join(", ")}${v.values.length > 50 ? ", …" : ""}</td></tr>`);
+    parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values${unitHead}</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
     return parts.join("");
   }
   const paired = a.comparisons.some((c) => c.paired);
   parts.push(
-    `<p>${esc(m.study)} · ${m.seeds.length} seeds · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
+    `<p>${esc(m.study)} · ${seedCountText(m.runs)} · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
-  parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
+  parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd${unitHead}</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
   for (const v of a.variants) {
-    const values = v.n > 0 ? `<td>${num(v.mean)} ± ${num(v.sd)}</td><td>${num(v.min)}</td><td>${num(v.max)}</td><td>${num(v.median)}</td><td>${num(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
+    const values = v.n > 0 ? `<td>${f.value(v.mean)} ± ${f.value(v.sd)}</td><td>${f.value(v.min)}</td><td>${f.value(v.max)}</td><td>${f.value(v.median)}</td><td>${f.value(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
     parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td>${values}<td class="failures">${esc(notFinishedText(v))}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
   parts.push(
-    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
+    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference${unitHead}</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
   );
   for (const c of a.comparisons) {
     const sig = c.p_adjusted < 0.05;
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note);
     parts.push(
-      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${signed(c.diff)}</td><td>[${signed(c.ci[0])}, ${signed(c.ci[1])}]</td>` +
+      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
         `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
@@ -168,28 +187,29 @@ function reproSection(m: ReportModel): string {
 }
 
 /** Whether the factors' shares add up to 100%, and why not (study/variance-shares.ts). */
-export function sharesSentence(factors: readonly { variance: number }[], total: { total: number; lo: number | null; hi: number | null }): string {
+export function sharesSentence(factors: readonly { variance: number }[], total: { total: number; lo: number | null; hi: number | null }, percent = false): string {
   const ci: [number, number] | null = total.lo !== null && total.hi !== null ? [total.lo, total.hi] : null;
-  return sharesText({ sum: factors.reduce((a, f) => a + f.variance, 0), total: total.total, totalCi: ci, level: 0.95 }, (x) => num(x));
+  return sharesText({ sum: factors.reduce((a, f) => a + f.variance, 0), total: total.total, totalCi: ci, level: 0.95 }, metricFormat(percent).value);
 }
 
 function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
   const v = m.variance;
+  const f = metricFormat(m.percent);
   const parts = [`<section id="variance"><h2>Variance by random factor</h2>`];
   if (!v.available || !sections.variance) {
     parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p></section>`);
     return parts.join("");
   }
   parts.push(figure(rendered.get(sections.variance.id)));
-  parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd</th><th>variance [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
-  for (const f of v.factors) {
-    const share = Number.isFinite(f.share) ? sharePercent(f.share) + (f.shareLo !== null ? ` [${sharePercent(f.shareLo)}, ${sharePercent(f.shareHi!)}]` : "") : "–";
-    parts.push(`<tr><td>${esc(f.variant)}</td><td>${esc(f.factor)}</td><td>${f.n}</td><td>${num(f.sd)}</td><td>${num(f.variance, 6)} [${num(f.lo, 6)}, ${num(f.hi, 6)}]</td><td>${share}</td></tr>`);
+  parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd${m.percent ? " (pp)" : ""}</th><th>variance${m.percent ? " (pp²)" : ""} [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
+  for (const x of v.factors) {
+    const share = Number.isFinite(x.share) ? sharePercent(x.share) + (x.shareLo !== null ? ` [${sharePercent(x.shareLo)}, ${sharePercent(x.shareHi!)}]` : "") : "–";
+    parts.push(`<tr><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td>${f.value(x.sd)}</td><td>${f.variance(x.variance)} [${f.variance(x.lo)}, ${f.variance(x.hi)}]</td><td>${share}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
   for (const t of v.totals) {
-    parts.push(`<p>${esc(t.variant)}: total variance ${num(t.total, 6)}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${num(t.interaction, 6)}` : ""}.</p>`);
-    parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((f) => f.variant === t.variant), t))}</p>`);
+    parts.push(`<p>${esc(t.variant)}: total variance ${f.variance(t.total)}${m.percent ? " pp²" : ""}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${f.variance(t.interaction)}` : ""}.</p>`);
+    parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((x) => x.variant === t.variant), t, m.percent))}</p>`);
   }
   for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   parts.push(`</section>`);
@@ -210,9 +230,9 @@ function runsSection(m: ReportModel): string {
   const what = shown.length < m.runs.length ? `; ${shown.length} listed, runs that did not finish first (twin runs --json lists all)` : "";
   const rows = shown.map(
     (r) =>
-      `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${num(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc(r.notes.join("; "))}</td></tr>`,
+      `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${metricFormat(m.percent).value(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc(r.notes.join("; "))}</td></tr>`,
   );
-  return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
+  return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}${m.percent ? " (pp)" : ""}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
 /** The report body for a study (also the dashboard's study view); charts drawn by `draw`, else by the reader's browser (renderReportPage adds what it needs). */
@@ -244,6 +264,18 @@ export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{
   return { html: parts.join("\n"), charts: [...rendered.values()] };
 }
 
+/** Statuses of a run that ended (logs: success/failure; the store: finished/failed/diverged). */
+const ENDED = new Set(["success", "failure", "finished", "failed", "diverged"]);
+
+/** "5 seeds", or "4 seeds finished, 1 unfinished" when some seed has a run that has not ended (still running, or stopped by Ctrl-C). */
+export function seedCountText(runs: readonly { seed: string; status: string }[]): string {
+  const seeds = new Set(runs.map((r) => r.seed));
+  const unfinished = new Set(runs.filter((r) => !ENDED.has(r.status)).map((r) => r.seed));
+  const finished = seeds.size - unfinished.size;
+  if (unfinished.size === 0) return `${seeds.size} seed${seeds.size === 1 ? "" : "s"}`;
+  return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished`;
+}
+
 const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
 
 /** The whole self-contained page (no external resources); with `drawInBrowser`, the scripts that draw charts left as specs. */
@@ -253,7 +285,7 @@ export function renderReportPage(m: ReportModel, body: string, drawInBrowser = f
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
-<header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${m.seeds.length} seeds · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
+<header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${seedCountText(m.runs)} · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
 ${drawInBrowser ? NO_SCRIPT : ""}
 ${body}
 </main>${drawInBrowser ? "\n" + chartRuntimeScripts() : ""}</body></html>

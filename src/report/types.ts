@@ -94,7 +94,7 @@ export interface StudyListing {
   variants: string[];
   runs: number;
   seeds: number;
-  /** Runs by status ("running", "finished", …; "unknown" when not recorded). */
+  /** Runs by status ("finished", "failed", …; a store's running run whose worker is gone "stopped"; a log without an end line "no end record"; "unknown" when not recorded). */
   status: Record<string, number>;
   /** Last change, ms since the epoch (0 when unknown). */
   updatedAt: number;

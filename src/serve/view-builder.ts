@@ -11,7 +11,7 @@
  * from it at once, and its accumulator is built behind it for the next update.
  */
 import { createHash } from "node:crypto";
-import { renderStudyBody } from "../report/html.ts";
+import { renderStudyBody, seedCountText } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
 import { renderSvg } from "../report/render.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
@@ -26,6 +26,8 @@ export interface ViewBody {
   smoothing?: number;
   variants?: string[];
   seeds?: number;
+  /** The seeds as the header says them: "5 seeds", or "4 seeds finished, 1 unfinished". */
+  seedsText?: string;
   runs: number;
   twinTrained?: boolean;
   charts: { id: string; series: number; points: number; marks: unknown }[];
@@ -251,6 +253,7 @@ export class ViewBuilder implements Views {
       smoothing: options.smoothing ?? 0,
       variants: model.variants,
       seeds: model.seeds.length,
+      seedsText: seedCountText(model.runs),
       runs: model.runs.length,
       twinTrained: model.twinTrained,
       charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),

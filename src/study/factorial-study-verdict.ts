@@ -34,7 +34,7 @@ export function studyFactorialVerdict(results: SeedResults, design: FactorialDes
  * no run yet for some combination counts as unfinished there, so it is left
  * out and named rather than stopping the analysis.
  */
-export function cellsFactorialVerdict(byVariant: ReadonlyMap<string, ReadonlyMap<string, Cell>>, design: FactorialDesign, options: { metric: string; higherIsBetter?: boolean }): FactorialVerdict {
+export function cellsFactorialVerdict(byVariant: ReadonlyMap<string, ReadonlyMap<string, Cell>>, design: FactorialDesign, options: { metric: string; higherIsBetter?: boolean; percent?: boolean }): FactorialVerdict {
   const seeds = [...new Set([...byVariant.values()].flatMap((m) => [...m.keys()]))];
   const rows: ResultRow[] = [];
   for (const [variant, levels] of Object.entries(design.cells)) {

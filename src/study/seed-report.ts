@@ -8,6 +8,8 @@ import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
 import { sharePercent, sharesSentence } from "./variance-shares.ts";
+import { showsPercentPoints } from "./metric-units.ts";
+import { metricDirection } from "./metric-direction.ts";
 
 export interface VariantSeedReport {
   name: string;
@@ -105,7 +107,7 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string): stri
 }
 
 export function formatSeedReport(r: SeedReport): string {
-  const pct = r.metric === "accuracy";
+  const pct = showsPercentPoints(r.metric);
   const f = (x: number) => (pct ? (x * 100).toFixed(2) : x.toFixed(4));
   const lines = [`${r.study} · validation ${r.metric} · groups: ${r.groups.join(", ")}`];
   for (const v of r.variants) {
@@ -121,7 +123,7 @@ export function formatSeedReport(r: SeedReport): string {
     const t = v.test;
     if (t) lines.push(`  held-out test set (never used to choose): ${f(t.mean)} ± ${Number.isNaN(t.sd) ? "n/a" : f(t.sd)} over ${t.n} runs, min ${f(t.min)}, max ${f(t.max)}, range ${f(t.range)}`);
     for (const e of v.errors) lines.push(`  failed: ${e}`);
-    const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (pct ? b.value - a.value : a.value - b.value));
+    const order = v.labels.map((label, i) => ({ label, value: v.values[i] })).sort((a, b) => (metricDirection(r.metric).higherIsBetter ? b.value - a.value : a.value - b.value));
     lines.push(`  by seed (best first): ${order.map((o) => `${o.label}:${f(o.value)}`).join("  ")}`);
     lines.push(
       v.swanThreshold === null

@@ -12,6 +12,7 @@
 import { join, resolve } from "node:path";
 import { openStore, sha256, StoreError } from "../store/index.ts";
 import { analyzeResults } from "./analyze.ts";
+import { showsPercentPoints } from "./metric-units.ts";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "./analysis-log.ts";
 import { STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { planRuns, type PlannedRun } from "./seed-plan.ts";
@@ -124,6 +125,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     } else {
       result.analysis = analyzeResults(table, {
         metric,
+        percent: showsPercentPoints(metric, table.rows.map((r) => r.metrics[metric] ?? NaN)),
         lowerIsBetter: options.lowerIsBetter,
         reference: options.reference,
         test: options.test,

@@ -1,12 +1,14 @@
 /** Every study is reportable by name: a sweep (runs and curves in the store) through the same path as log folders. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildReport, locateStudy, StoreSource } from "../../src/report/index.ts";
+import { buildReport, locateStudy, LogDirSource, StoreSource } from "../../src/report/index.ts";
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
+import { ViewBuilder } from "../../src/serve/view-builder.ts";
 import { writeFixture } from "./fixture.ts";
 import { studyProject } from "../study/fixtures/synthetic-study.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -87,5 +89,42 @@ test("a twin study's report from the store draws metrics only: no chart of the r
     }
   } finally {
     p.cleanup();
+  }
+});
+
+test("a stopped run: the report header counts finished seeds apart; the sidebar says stopped (store) or no end record (log)", async () => {
+  // A log folder: one run lost its end line (stopped by Ctrl-C, or still running: a log cannot tell).
+  const logdir = join(dir, "stopped-logs");
+  const studyDir = writeFixture(logdir, { study: "cut", seeds: 3, steps: 10, variants: ["a", "b"] });
+  const metrics = join(studyDir, "b", "seed-2", "metrics.jsonl");
+  writeFileSync(metrics, readFileSync(metrics, "utf8").replace(/^\{"kind":"end".*\n/m, ""));
+  const logs = new LogDirSource(logdir);
+  try {
+    const [listing] = await logs.listStudies();
+    assert.deepEqual(listing!.status, { success: 5, "no end record": 1 });
+    const report = await buildReport((await logs.openStudy("cut"))!);
+    assert.match(report.html, /<header><h1>cut<\/h1><p class="muted">2 variants · 2 seeds finished, 1 unfinished · 6 runs/);
+    // The dashboard's view header says the same.
+    const views = new ViewBuilder(logs);
+    assert.equal((await views.view("cut", {}))!.seedsText, "2 seeds finished, 1 unfinished");
+    await views.close();
+  } finally {
+    await logs.close();
+  }
+  // The store: a running run whose worker process is gone is stopped, as `twin runs` says.
+  const cwd = join(dir, "stopped-project");
+  await runSweep({ cwd, name: "cut", seeds: 2, onWarning: () => {}, variants: [{ name: "base", command: [process.execPath, script, "0"] }, { name: "better", command: [process.execPath, script, "0.01"] }] });
+  const store = await openStore(undefined, { cwd });
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+  const [run] = await store.listRuns({ study: "cut" });
+  assert.equal(await store.reopenRun(run!.id, `local:${hostname()}:${dead}`), true);
+  const source = new StoreSource(store);
+  try {
+    const [listing] = await source.listStudies();
+    assert.deepEqual(listing!.status, { finished: 3, stopped: 1 });
+    const report = await buildReport((await source.openStudy("cut"))!);
+    assert.match(report.html, /2 variants · 1 seed finished, 1 unfinished · 4 runs/);
+  } finally {
+    await source.close();
   }
 });

@@ -110,7 +110,7 @@
       if (shown !== key()) return;
       var who = current.compare ? shown : name;
       var head = '<header><h1>' + text(v.name) + '</h1><p class="muted" id="updated" data-version="' + text(v.version) + '">' +
-        (v.error ? "" : text(v.variants.length + " variants · " + v.seeds + " seeds · " + v.runs + " runs · " + (v.partial ? "reading logs · " : "verdict on " + v.metric + " · "))) +
+        (v.error ? "" : text(v.variants.length + " variants · " + (v.seedsText || v.seeds + " seeds") + " · " + v.runs + " runs · " + (v.partial ? "reading logs · " : "verdict on " + v.metric + " · "))) +
         "updated " + text(new Date(v.updatedAt).toLocaleTimeString()) + (v.stale ? " · updating…" : "") + "</p>" +
         (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.

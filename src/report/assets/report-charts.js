@@ -1,6 +1,7 @@
 // twin report: draws every chart of the page from its Vega-Lite spec with the
 // vega and vega-lite runtimes inlined above this script (no network). Each
-// figure holds its spec in a JSON script element of class "chart-spec";
+// figure holds its spec in a JSON script element of class "chart-spec" (its
+// data by columns: spec-columns.js, inlined before this script);
 // a drawn figure gets data-drawn="true", and <html data-charts> says "drawn"
 // when every chart is drawn, or "failed" (the figure then says why).
 "use strict";
@@ -13,7 +14,7 @@
     var specEl = figure.querySelector("script.chart-spec");
     if (!holder || !specEl) continue;
     try {
-      var spec = vegaLite.compile(JSON.parse(specEl.textContent)).spec;
+      var spec = vegaLite.compile(twinUnpackSpec(JSON.parse(specEl.textContent), "", "")).spec;
       var view = new vega.View(vega.parse(spec), { renderer: "svg", container: holder });
       await view.runAsync();
       figure.setAttribute("data-drawn", "true");

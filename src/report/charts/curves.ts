@@ -3,6 +3,14 @@ import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
 import { finite, layeredSpec, slug, type Chart } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";
+/** Up to this many logged steps, the step axis ticks exactly at them. */
+const MAX_STEP_TICKS = 12;
+
+/** The step axis: ticks at the logged steps when there are few (4 evaluations: 4 ticks), else about 10 whole-number ticks. */
+function stepAxis(steps: ReadonlySet<number>): Record<string, unknown> {
+  if (steps.size <= MAX_STEP_TICKS) return { format: "d", values: [...steps].sort((a, b) => a - b) };
+  return { format: "d", tickMinStep: 1, tickCount: 10 };
+}
 
 /** Curve of one tag per variant, or of variant − reference when `data.paired`. */
 export function curveChart(data: CurveData): Chart {
@@ -26,14 +34,14 @@ export function curveChart(data: CurveData): Chart {
   const oneStep = steps.size <= 1;
   const x = oneStep
     ? { field: "variant", type: "nominal", scale: { domain: data.variants }, title: `step ${[...steps][0] ?? ""}`, axis: { labelAngle: 0 } }
-    : { field: "step", type: "quantitative", title: "step", axis: { format: "d", tickMinStep: 1 } };
+    : { field: "step", type: "quantitative", title: "step", scale: { nice: false, zero: false }, axis: stepAxis(steps) };
   const yTitle = data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag;
-  const strokeWidth = (label: string) => ({
-    datum: label,
-    type: "nominal",
-    scale: { domain: [SEED_LINE, meanLabel], range: [1, 2.6] },
-    legend: { title: "lines", symbolType: "stroke" },
-  });
+  // Lines (thin: a seed, thick: the mean) exist only over several steps; at one step the caption says what dots, ticks and bars are.
+  const strokeWidth = (label: string) =>
+    oneStep
+      ? {}
+      : { strokeWidth: { datum: label, type: "nominal", scale: { domain: [SEED_LINE, meanLabel], range: [1, 2.6] }, legend: { title: "lines", symbolType: "stroke", symbolStrokeColor: "#444", symbolOpacity: 1 } } };
+  const bandLegend = (legend: Record<string, unknown>) => (oneStep ? null : legend);
   // Rows lo..hi per variant and step: an area over the steps, or a bar `ruleWidth` px wide at a single step.
   const bandLayer = (name: string, values: object[], ruleWidth: number, encoding: Record<string, unknown>) => ({
     name,
@@ -44,24 +52,24 @@ export function curveChart(data: CurveData): Chart {
   const layer: Record<string, unknown>[] = [
     bandLayer("quantiles", quantileRows, 14, {
       detail: { field: "band", type: "nominal" },
-      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: { title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 } },
+      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: bandLegend({ title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 }) },
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
     }),
     {
       name: "seeds",
       data: { values: seedRows },
       mark: oneStep ? { type: "point", opacity: 0.6, filled: true } : { type: "line", opacity: 0.45, interpolate: "linear" },
-      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, strokeWidth: strokeWidth(SEED_LINE) },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
     },
     bandLayer("band", bandRows, 8, {
-      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 } },
+      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: bandLegend({ title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 }) },
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
     }),
     {
       name: "mean",
       data: { values: meanRows },
       mark: oneStep ? { type: "tick", thickness: 3, size: 24 } : { type: "line", interpolate: "linear" },
-      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, strokeWidth: strokeWidth(meanLabel), tooltip: [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }] },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, ...strokeWidth(meanLabel), tooltip: [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }] },
     },
   ];
   if (data.paired) {

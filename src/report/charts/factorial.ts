@@ -13,10 +13,19 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const [a, b] = pair.factors;
   const levelsA = v.factors.find((f) => f.name === a)!.levels;
   const levelsB = v.factors.find((f) => f.name === b)!.levels;
-  const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], mean: m.mean, lo: m.ci[0], hi: m.ci[1] }));
+  // Each level of b is dodged sideways from the axis position of its level of a, so that their intervals do not hide each other.
+  const dodge = levelsB.length > 1 ? Math.min(0.08, 0.3 / (levelsB.length - 1)) : 0;
+  const position = (m: { levels: Record<string, string> }) => levelsA.indexOf(m.levels[a]!) + (levelsB.indexOf(m.levels[b]!) - (levelsB.length - 1) / 2) * dodge;
+  const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: m.mean, lo: m.ci[0], hi: m.ci[1] }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
   const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${inter.estimate.toPrecision(3)}, ${Math.round(v.level * 100)}% CI [${inter.ci[0].toPrecision(3)}, ${inter.ci[1].toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
-  const x = { field: a, type: "ordinal", scale: { domain: levelsA }, title: a, axis: { labelAngle: 0 } };
+  const x = {
+    field: "at",
+    type: "quantitative",
+    scale: { domain: [-0.5, levelsA.length - 0.5], nice: false, zero: false },
+    title: a,
+    axis: { values: levelsA.map((_, i) => i), labelExpr: `${JSON.stringify(levelsA)}[datum.value]`, grid: false, labelAngle: 0 },
+  };
   const color = { field: b, type: "nominal", scale: { domain: levelsB }, legend: { title: b, orient: "right", direction: "vertical" } };
   const title = `Interaction: ${a} × ${b}`;
   return {
@@ -24,7 +33,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
     title,
     caption:
       `Each point is the mean over ${seedsText(v.seeds.length)} of final ${v.metric} at that level of ${a} (axis) and ${b} (colour), averaged over the other factors; ` +
-      `the bar is its ${Math.round(v.level * 100)}% t interval over seeds. Parallel lines mean the effect of ${a} does not depend on ${b}; ` +
+      `the bar is its ${Math.round(v.level * 100)}% t interval over seeds (the levels of ${b} are drawn side by side at each level of ${a}). Parallel lines mean the effect of ${a} does not depend on ${b}; ` +
       `the interaction test uses the per-seed contrasts (paired), which are more precise than these per-point intervals suggest.`,
     series: levelsB.length,
     points: rows.length,

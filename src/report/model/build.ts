@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
+import { showsPercentPoints } from "../../study/metric-units.ts";
 import { ControlSumAudit } from "../../study/control-sum-audit.ts";
 import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
 import { CurveColumns } from "./curve-columns.ts";
@@ -270,6 +271,7 @@ export class StudyAccumulator {
       runs: runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes })),
       metric,
       higherIsBetter,
+      percent: finalPercent(final),
       tags,
       twinTrained,
       analysis,
@@ -324,7 +326,7 @@ export class StudyAccumulator {
     const design = this.header.design;
     if (!design) return { factorial: null };
     try {
-      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, higherIsBetter: final.higherIsBetter }) };
+      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, higherIsBetter: final.higherIsBetter, percent: finalPercent(final) }) };
     } catch (e) {
       return { factorial: null, factorialError: (e as Error).message };
     }
@@ -440,4 +442,9 @@ export async function streamReportModel(stream: StudyStream, options: ReportOpti
     if (++n % GROUPS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return acc.finish();
+}
+
+/** Whether the final values are printed in percentage points (an accuracy of fractions: the CLI's rule). */
+function finalPercent(final: FinalSample): boolean {
+  return showsPercentPoints(final.metric, final.variants.flatMap((v) => v.values.map((x) => x.value)));
 }

@@ -146,6 +146,8 @@ export interface ReportModel {
   runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[] }[];
   metric: string;
   higherIsBetter: boolean;
+  /** The metric's values are printed in percentage points, as the CLI prints them (study/metric-units.ts). */
+  percent: boolean;
   /** Every tag logged by some run (the dashboard's metric picker). */
   tags: string[];
   /** The variants of a seed were twin-trained (same batches), not separate runs that share a seed. */

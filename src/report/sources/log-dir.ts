@@ -20,6 +20,9 @@ import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
+
+/** The listing's word for a run whose log has no end record: running, or stopped without writing its end. */
+export const NO_END_RECORD = "no end record";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
 
@@ -380,7 +383,9 @@ export class LogDirSource implements DataSource {
         variants.add(variant);
         runs++;
         const seen = this.index.look(join(runDir, METRICS_FILE));
-        status[seen.status] = (status[seen.status] ?? 0) + 1;
+        // A log records no writer process: a run without its end line may be running or stopped (Ctrl-C, a crash).
+        const word = seen.status === "running" ? NO_END_RECORD : seen.status;
+        status[word] = (status[word] ?? 0) + 1;
         if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
       }
     }

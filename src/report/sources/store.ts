@@ -4,6 +4,7 @@
  * becomes K runs sharing a seed; a study is read seed by seed.
  */
 import type { RunRecord, Store } from "../../store/types.ts";
+import { goneOwner } from "../../study/lifecycle.ts";
 import { parseDesign } from "../../study/factorial-design-record.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 
@@ -59,8 +60,12 @@ export class StoreSource implements DataSource {
     for (const s of await this.store.listStudies()) {
       const runs = await this.store.listRuns({ study: s.name });
       const variants = (await this.store.listVariants(s.name)).map((v) => v.name);
+      // A running run whose worker is gone (Ctrl-C, a crash) is stopped, as `twin runs` says.
       const status: Record<string, number> = {};
-      for (const [k, v] of Object.entries(s.runs)) if (v > 0) status[k] = v;
+      for (const r of runs) {
+        const word = goneOwner(r) === undefined ? r.status : "stopped";
+        status[word] = (status[word] ?? 0) + 1;
+      }
       let updatedAt = s.createdAt;
       for (const r of runs) updatedAt = Math.max(updatedAt, r.finishedAt ?? r.heartbeatAt ?? r.startedAt ?? r.queuedAt);
       out.push({ name: s.name, variants, runs: runs.length, seeds: new Set(runs.map((r) => String(r.rootSeed))).size, status, updatedAt });

@@ -1,0 +1,25 @@
+/**
+ * The one rule for how a metric's values are printed, shared by the CLI
+ * (`compare`, `seeds`, `demo`, `sweep`, `stats`), the report and the
+ * dashboard: an accuracy whose values are fractions is shown in percentage
+ * points (0.7303 → 73.03, differences in pp); every other metric, and an
+ * accuracy logged in percent already, as it was logged.
+ */
+import { metricDirection } from "./metric-direction.ts";
+
+/** Names an accuracy: its last word is "accuracy" or "acc" ("val/accuracy", "eval_acc", "top1_accuracy"), and it is higher-is-better by name. */
+function namesAccuracy(metric: string): boolean {
+  const last = metric.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).at(-1);
+  return (last === "accuracy" || last === "acc") && metricDirection(metric).higherIsBetter;
+}
+
+/**
+ * True when `metric`'s values are shown as percentage points: it names an
+ * accuracy and every finite value given lies in [0, 1] (an accuracy logged as
+ * 73.0 stays as it is).
+ */
+export function showsPercentPoints(metric: string, values: Iterable<number> = []): boolean {
+  if (!namesAccuracy(metric)) return false;
+  for (const x of values) if (Number.isFinite(x) && (x < 0 || x > 1)) return false;
+  return true;
+}

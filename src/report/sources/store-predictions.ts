@@ -69,8 +69,8 @@ export class LogDirWithStorePredictions implements DataSource {
     return set;
   }
 
-  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
-    const stamps = await this.logs.seedStamps?.(name);
+  async seedStamps(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined> {
+    const stamps = await this.logs.seedStamps?.(name, changed);
     if (!stamps) return stamps;
     const ends = await this.store.runEnds(name);
     // Nothing running in the store: no predictions can come, and the stamps are the log folder's (a view saved before still matches).
@@ -90,7 +90,7 @@ export class LogDirWithStorePredictions implements DataSource {
   }
 
   /** Watches the log folder, and the store when this source owns it (else its owner watches it). */
-  watch(onChange: (study: string) => void, pollMs?: number): () => void {
+  watch(onChange: (study: string, file?: string) => void, pollMs?: number): () => void {
     const stops = [this.logs.watch(onChange, pollMs), ...(this.ownsStore ? [this.store.watch(onChange, pollMs)] : [])];
     return () => stops.forEach((stop) => stop());
   }

@@ -36,3 +36,4 @@ rm -rf dist.old
 if [ -d dist ]; then mv dist dist.old; fi
 mv dist.new dist
 rm -rf dist.old
+echo "[build] dist/ built in $SECONDS s" >&2

@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+# Each step that runs says how long it took (where a fresh machine's set-up time goes).
+step_started=0
+started() { step_started=$SECONDS; }
+took() { say "$1 took $((SECONDS - step_started)) s"; }
 
 # 1. Debian packages: libtorch (the engine), Python torch, SciPy and PIL (references
 #    for equivalence tests and benchmarks), Fashion-MNIST (the demo's data).
@@ -15,27 +19,30 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  say "installing Debian packages: ${missing[*]}"
+  say "installing Debian packages: ${missing[*]}"; started
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  took "apt-get"
 fi
 
 # 2. npm packages, when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci"
+  say "npm ci"; started
   npm ci --no-audit --no-fund --loglevel=error
+  took "npm ci"
 fi
 
 # 3. The native addon, when missing or older than its sources.
 addon=build/Release/twin.node
 if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
-  say "building the native addon against ${LIBTORCH:-the Debian libtorch}"
+  say "building the native addon against ${LIBTORCH:-the Debian libtorch}"; started
   npx --no-install node-gyp rebuild --jobs=max >/tmp/twin-native-build.log 2>&1 || {
     tail -40 /tmp/twin-native-build.log >&2
     say "native build failed; full log in /tmp/twin-native-build.log"
     exit 1
   }
+  took "the native build"
 fi
 
 # 4. The compiled CLI (dist/), when missing or older than its sources.

@@ -190,7 +190,11 @@ function fromLogDir(path: string): ResultTable {
     const row: ResultRow = { variant: run.variant, seed: String(run.seed), metrics: m, where: run.dir };
     // A run whose session ended in failure: diverged when its numbers went NaN/Inf, else failed.
     // Its last logged values come from before the failure and are not its result.
-    if (run.status === "failure") row.status = nonFinite ? "diverged" : "failed";
+    // twin logs the change ("diverged at step 11: loss NaN") before the run's first NaN reaches a logged metric, if ever.
+    if (run.status === "failure") {
+      row.status = nonFinite || run.statusText?.startsWith("diverged") ? "diverged" : "failed";
+      if (run.statusText) row.error = run.statusText;
+    }
     // twin's metrics.jsonl ends with an end line: without one the run is still running, or was killed (kill -9) before its end,
     // and its last values are partial (as in the report); event files of other tools record no end and stay results.
     else if (run.status === "running" || (run.source === "jsonl" && run.status === undefined)) row.status = "unfinished";

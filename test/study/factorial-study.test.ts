@@ -52,7 +52,7 @@ test("twin compare on a factorial study trains every combination on the same see
   assert.match(src, /factors: \{/);
   const file = join(dir, "grid.study.mts");
   writeFileSync(file, src);
-  const r = spawnSync(process.execPath, [TWIN_BIN, "compare", file, "--seeds", "3", "--json", "--logdir", join(dir, "runs"), "--store", join(dir, "twin.db")], { cwd: REPO, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [TWIN_BIN, "compare", file, "--seeds", "3", "--jobs", "1", "--json", "--logdir", join(dir, "runs"), "--store", join(dir, "twin.db")], { cwd: REPO, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   writeFileSync(join(dir, "grid.json"), r.stdout);
   const out = JSON.parse(r.stdout) as {

@@ -39,10 +39,12 @@ function twin(args: string[]) {
   return spawnSync(process.execPath, ["bin/twin.js", ...args], { encoding: "utf8", timeout: 300_000 });
 }
 
+// The example studies run in one process (--jobs 1): each pool process would decode Fashion-MNIST
+// again (~2 s of CPU); the local pool is tested on small data in pool.test.ts.
 test("twin compare runs the example A/B study end to end (shortened) and prints the verdict", () => {
   const logdir = mkdtempSync(join(tmpdir(), "twin-compare-"));
   try {
-    const r = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "2", "--steps", "40", "--logdir", logdir, "--store", join(logdir, "twin.db"), "--json"]);
+    const r = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "2", "--steps", "40", "--jobs", "1", "--logdir", logdir, "--store", join(logdir, "twin.db"), "--json"]);
     assert.equal(r.status, 0, r.stderr);
     const v = JSON.parse(r.stdout);
     assert.deepEqual(v.variants.map((x: { name: string }) => x.name), ["baseline", "dropout"]);
@@ -60,7 +62,7 @@ test("twin compare runs the example A/B study end to end (shortened) and prints 
 test("twin seeds runs the example seed study one factor at a time (shortened)", () => {
   const logdir = mkdtempSync(join(tmpdir(), "twin-seeds-"));
   try {
-    const r = twin(["seeds", "examples/fmnist-seeds.study.ts", "--n", "3", "--vary", "init,order", "--steps", "20", "--logdir", logdir, "--store", join(logdir, "twin.db"), "--json"]);
+    const r = twin(["seeds", "examples/fmnist-seeds.study.ts", "--n", "3", "--vary", "init,order", "--steps", "20", "--jobs", "1", "--logdir", logdir, "--store", join(logdir, "twin.db"), "--json"]);
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.groups, ["init", "order"]);

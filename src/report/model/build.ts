@@ -369,6 +369,15 @@ function finalsKey(final: FinalSample, twinTrained: boolean, runs: readonly RunS
 }
 
 /**
+ * Whether twin logged the run's divergence ("status (step 11): diverged at step
+ * 11: loss NaN", as log-dir.ts and the dashboard's index word a status text): a
+ * run that diverged before any logged metric went NaN ends as a plain "failure".
+ */
+function saidDiverged(r: RunSummary): boolean {
+  return r.notes.some((n) => /^status \(step \d+\): diverged at step /.test(n));
+}
+
+/**
  * Each run's outcome for the verdict, as `twin stats` and the study verdict see
  * it: a run that diverged (non-finite value or status) or failed is a result,
  * counted per variant with its failure rate, and only the comparisons it
@@ -383,7 +392,7 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
     if (!cells) continue;
     const where = `${r.variant} seed ${r.seed}`;
     if (r.status === "running") cells.set(r.seed, { outcome: "unfinished", where });
-    else if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: "failed", where });
+    else if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: saidDiverged(r) ? "diverged" : "failed", where });
     else if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) cells.set(r.seed, { outcome: "diverged", where });
     else if (v !== undefined) cells.set(r.seed, { outcome: "finished", value: v, where });
   }

@@ -223,7 +223,7 @@ test("LogDirSource lists studies and notices a run that writes (fs.watch, and th
   assert.ok(seen.includes("ab"), "fs.watch reported the change");
   assert.ok(!seen.includes("seeds"));
   // The run no longer ends with its `end` line: it is running again.
-  assert.deepEqual((await src.listStudies())[0]!.status, { "no end record": 1, success: 14 });
+  assert.deepEqual((await src.listStudies())[0]!.status, { running: 1, success: 14 });
   assert.equal(await src.openStudy("nope"), undefined);
   // Polling, where fs.watch is not available.
   const polled: string[] = [];

@@ -58,6 +58,12 @@ export async function runPool(options: PoolOptions): Promise<void> {
     for (const c of children) if (c.connected) c.send({ type: "stop" } satisfies ParentMessage);
   };
   options.signal?.addEventListener("abort", stopAll, { once: true });
+  // twin quitting at once (a second Ctrl-C: process.exit) takes its worker processes with it: one busy in a
+  // variant's code that never yields cannot hear the disconnect and would run on, orphaned.
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  };
+  process.on("exit", killAll);
   options.control?.((m) => {
     for (const c of children) if (c.connected) c.send(m);
   });
@@ -93,6 +99,7 @@ export async function runPool(options: PoolOptions): Promise<void> {
     );
   } finally {
     options.signal?.removeEventListener("abort", stopAll);
+    process.off("exit", killAll);
   }
   if (failures.length) throw new Error(failures.join("\n"));
 }

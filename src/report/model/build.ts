@@ -5,6 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
+import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { createHash } from "node:crypto";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
@@ -162,7 +163,7 @@ export class StudyAccumulator {
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
-    this.reference ??= this.variantsSeen[0];
+    this.reference ??= referenceFromPairedTags(group.runs.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) }))) ?? this.variantsSeen[0];
     const ref = group.runs.find((r) => r.variant === this.reference);
     for (const r of group.runs) {
       const finals = new Map<string, number>();
@@ -345,7 +346,8 @@ export class StudyAccumulator {
     const seen = this.variantsSeen;
     const known = this.header.variantOrder;
     const order = known ? [...known.filter((v) => seen.includes(v)), ...seen.filter((v) => !known.includes(v))] : seen;
-    const reference = this.options.reference;
+    // The reference given, else the one the first seed showed (twin-trained logs: the variant without paired series).
+    const reference = this.options.reference ?? this.reference;
     if (reference === undefined) return order;
     if (!order.includes(reference)) throw new ReportOptionError("reference", reference, `reference "${reference}": no such variant (variants: ${order.join(", ")})`);
     return [reference, ...order.filter((v) => v !== reference)];

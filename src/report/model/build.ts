@@ -21,6 +21,14 @@ import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
 import type { CurveData, FinalSample, ReportModel } from "./types.ts";
 
+/** A report option (metric, reference) that names nothing in the study: the CLI says it as a wrong command line. */
+export class ReportOptionError extends Error {
+  constructor(readonly option: "metric" | "reference", readonly value: string, message: string) {
+    super(message);
+    this.name = "ReportOptionError";
+  }
+}
+
 /** At most this many learning-curve charts (the verdict metric and the standard twin tags first). */
 export const MAX_CURVES = 10;
 const STANDARD_CURVES = ["eval/accuracy", "eval/loss", "val/accuracy", "val/loss", "train/loss"];
@@ -208,7 +216,7 @@ export class StudyAccumulator {
     for (const r of runs) for (const t of r.finals.keys()) tagSet.add(t);
     const tags = [...tagSet].sort();
     const metric = options.metric ?? defaultMetric(tags);
-    if (!tags.includes(metric)) throw new Error(`no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
+    if (!tags.includes(metric)) throw new ReportOptionError("metric", metric, `no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
 
@@ -341,7 +349,7 @@ export class StudyAccumulator {
     // The reference given, else the one the first seed showed (twin-trained logs: the variant without paired series).
     const reference = this.options.reference ?? this.reference;
     if (reference === undefined) return order;
-    if (!order.includes(reference)) throw new Error(`reference "${reference}": no such variant (variants: ${order.join(", ")})`);
+    if (!order.includes(reference)) throw new ReportOptionError("reference", reference, `reference "${reference}": no such variant (variants: ${order.join(", ")})`);
     return [reference, ...order.filter((v) => v !== reference)];
   }
 }

@@ -176,6 +176,14 @@ export interface RunSeries {
   truncated?: { file: string; at: string }[];
   /** What the reader had to work around (a damaged metrics.jsonl line: the event files were read). */
   notes?: string[];
+  /** The last status change twin logged for the run (text tag "status"), e.g. "diverged at step 11: loss NaN". */
+  statusText?: string;
+}
+
+/** The last text logged under the tag "status" (twin's status changes: diverged, failed, skipped). */
+function lastStatusText(texts: readonly { tag: string; text: string }[]): string | undefined {
+  for (let i = texts.length - 1; i >= 0; i--) if (texts[i]!.tag === "status") return texts[i]!.text;
+  return undefined;
 }
 
 /** Options of {@link readRunTree}. */
@@ -261,12 +269,16 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       // twin's own run (it has a metrics.jsonl, damaged) whose event files record no end has not ended, as its metrics.jsonl would say.
       else if (damaged) run.status = "running";
       if (data.truncated.length) run.truncated = data.truncated.map((t) => ({ file: t.file, at: `byte ${t.offset}` }));
+      const said = lastStatusText(data.texts);
+      if (said !== undefined) run.statusText = said;
     } else {
       const data = jsonl!;
       run.scalars = toSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
       if (data.truncatedLine !== undefined) run.truncated = [{ file: join(dir, METRICS_FILE), at: `line ${data.truncatedLine}` }];
+      const said = lastStatusText(data.texts);
+      if (said !== undefined) run.statusText = said;
     }
     runs.push(run);
   }

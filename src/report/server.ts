@@ -140,6 +140,8 @@ class RequestError extends Error {}
 const FRESH_WAIT_MS = 400;
 const STALE = Symbol("stale");
 const PARTIAL = { afterMs: 1500, minSeeds: 50 };
+/** Changed files remembered per study between two builds; beyond, every seed is stamped again. */
+const MAX_CHANGED_FILES = 1000;
 /** Views kept (per study, metric and smoothing). */
 const MAX_VIEWS = 8;
 
@@ -180,9 +182,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // The chart renderer is loaded only where views are built (in this thread only when asked to).
   const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
 
+  /** Per study, the files changed since a view of it was last asked of the builder (null: not all known). */
+  const changedFiles = new Map<string, Set<string> | null>();
+
   async function build(name: string, opts: ReportOptions): Promise<unknown> {
     const version = versions.get(name) ?? 0;
-    const body = await builder.view(name, opts);
+    const changed = changedFiles.get(name);
+    changedFiles.delete(name);
+    const body = await builder.view(name, opts, changed === null ? undefined : (changed ?? new Set()));
     return body && { ...body, version };
   }
 
@@ -279,8 +286,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // Change notifications are gathered for a short while, then announced once per study.
   const changed = new Set<string>();
   let flush: NodeJS.Timeout | undefined;
-  const stopWatching = source.watch((study) => {
+  const stopWatching = source.watch((study, file) => {
     versions.set(study, (versions.get(study) ?? 0) + 1);
+    const files = changedFiles.get(study);
+    if (file === undefined || (files && files.size >= MAX_CHANGED_FILES)) changedFiles.set(study, null);
+    else if (files !== null) changedFiles.set(study, (files ?? new Set()).add(file));
     changed.add(study);
     flush ??= setTimeout(() => {
       flush = undefined;

@@ -128,18 +128,21 @@ export interface DataSource {
    * Each seed's change stamp: a text that differs whenever the data of the
    * seed's runs may have changed (file sizes and times, run status and
    * heartbeat), so that a view is updated for the changed seeds only.
-   * Undefined when there is no such study.
+   * `changed`: the files (relative to the study's folder) that changed since
+   * the last call, as {@link watch} told them, where all of them are known: a
+   * source may then stamp those seeds only. Undefined when there is no such study.
    */
-  seedStamps?(name: string): Promise<Map<string, string> | undefined>;
+  seedStamps?(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined>;
   /** Where the dashboard keeps the last view built of each study between its runs (the log folder's index), when there is such a place. */
   savedViews?(): SavedViews | undefined;
   /** How to open this source again in another thread (the dashboard builds its views in a worker thread); none: it cannot be. */
   spec?(): SourceSpec | undefined;
   /**
-   * Calls `onChange(study)` whenever a study's data changes (file-change
-   * notification, or polling every `pollMs` where there is none); returns the
-   * function that stops watching.
+   * Calls `onChange(study, file?)` whenever a study's data changes (file-change
+   * notification, or polling every `pollMs` where there is none; `file`: the
+   * path that changed, relative to the study's folder, where it is known);
+   * returns the function that stops watching.
    */
-  watch(onChange: (study: string) => void, pollMs?: number): () => void;
+  watch(onChange: (study: string, file?: string) => void, pollMs?: number): () => void;
   close?(): Promise<void>;
 }

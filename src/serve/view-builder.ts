@@ -50,7 +50,8 @@ export interface BuildProgress {
 
 /** Builds views; implemented in this thread ({@link ViewBuilder}) or in a worker thread (view-worker.ts). */
 export interface Views {
-  view(name: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  /** `changed`: the study's files changed since the last view asked of it, where all are known (see DataSource.seedStamps). */
+  view(name: string, options: ReportOptions, changed?: ReadonlySet<string>): Promise<ViewBody | undefined>;
   /** How far the build now reading the study's logs has come (undefined: none is reading). */
   progress(name: string): BuildProgress | undefined;
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
@@ -131,12 +132,12 @@ export class ViewBuilder implements Views {
     return next;
   }
 
-  view(name: string, options: ReportOptions): Promise<ViewBody | undefined> {
+  view(name: string, options: ReportOptions, changed?: ReadonlySet<string>): Promise<ViewBody | undefined> {
     return this.serial(async () => {
       try {
         const opts = { ...this.base, ...options };
         const key = savedViewKey(name, opts);
-        const stamps = await this.source.seedStamps?.(name);
+        const stamps = await this.source.seedStamps?.(name, changed);
         if (stamps && this.saved && !this.studies.has(accumulatorKey(name, opts))) {
           const hit = this.saved.view(key);
           if (hit?.signature === stampSignature(stamps)) {

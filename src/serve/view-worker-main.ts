@@ -56,7 +56,7 @@ port.on("message", (req: ViewRequest) => {
     void builder.close().then(() => source.close?.()).finally(() => port.close());
     return;
   }
-  const answer = req.kind === "view" ? builder.view(req.name, req.options) : builder.compare(req.a, req.b, req.options);
+  const answer = req.kind === "view" ? builder.view(req.name, req.options, req.changed && new Set(req.changed)) : builder.compare(req.a, req.b, req.options);
   answer
     .then(
       (body) => port.postMessage({ id: req.id, body } satisfies ViewResponse),

@@ -10,7 +10,7 @@ import type { SourceSpec } from "../report/types.ts";
 import type { BuildProgress, ViewBody, Views } from "./view-builder.ts";
 
 export type ViewRequest =
-  | { id: number; kind: "view"; name: string; options: ReportOptions }
+  | { id: number; kind: "view"; name: string; options: ReportOptions; changed?: string[] }
   | { id: number; kind: "compare"; a: string; b: string; options: ReportOptions }
   | { id: 0; kind: "close" };
 
@@ -59,8 +59,8 @@ export class ViewWorker implements Views {
     });
   }
 
-  view(name: string, options: ReportOptions): Promise<ViewBody | undefined> {
-    return this.ask({ kind: "view", name, options });
+  view(name: string, options: ReportOptions, changed?: ReadonlySet<string>): Promise<ViewBody | undefined> {
+    return this.ask({ kind: "view", name, options, ...(changed ? { changed: [...changed] } : {}) });
   }
 
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined> {

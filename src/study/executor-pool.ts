@@ -58,6 +58,12 @@ export async function runPool(options: PoolOptions): Promise<void> {
     for (const c of children) if (c.connected) c.send({ type: "stop" } satisfies ParentMessage);
   };
   options.signal?.addEventListener("abort", stopAll, { once: true });
+  // twin quitting at once (a second Ctrl-C: process.exit) takes its worker processes with it: one busy in a
+  // variant's code that never yields cannot hear the disconnect and would run on, orphaned.
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  };
+  process.on("exit", killAll);
   options.control?.((m) => {
     for (const c of children) if (c.connected) c.send(m);
   });
@@ -69,18 +75,30 @@ export async function runPool(options: PoolOptions): Promise<void> {
           children.push(child);
           let stderr = "";
           let reportedError = "";
+          // The run this process is training (a crash names it).
+          let current: string | undefined;
           child.stderr!.on("data", (d: Buffer) => {
             stderr = (stderr + d.toString()).slice(-4000);
           });
           child.on("message", (m: ChildMessage) => {
-            if (m.type === "run-start") options.onRunStart?.(m.id, slot);
-            else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
-            else if (m.type === "run-end") options.onRunEnd?.(m.id, m.status, m.error, slot);
+            if (m.type === "run-start") {
+              current = m.id;
+              options.onRunStart?.(m.id, slot);
+            } else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
+            else if (m.type === "run-end") {
+              current = undefined;
+              options.onRunEnd?.(m.id, m.status, m.error, slot);
+            }
             else if (m.type === "error") reportedError = m.message;
             else if (m.type === "note") options.onNote?.(m.text);
           });
           child.on("exit", (code, sig) => {
-            if (code !== 0) failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);
+            if (code !== 0) {
+              // A process killed while training (a native crash in libtorch or an addon, the OOM killer, kill -9): its run stays
+              // to be continued, and the same crash would come back, so say which run it was and how to see its output.
+              const during = current === undefined ? "" : ` while training run ${current} (it is kept and continued by the same command; if the crash comes back, run that seed alone to see its output: --first <its seed> --seeds 1 --jobs 1)`;
+              failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}${during}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);
+            }
             resolveChild();
           });
           child.on("error", (e) => {
@@ -93,6 +111,7 @@ export async function runPool(options: PoolOptions): Promise<void> {
     );
   } finally {
     options.signal?.removeEventListener("abort", stopAll);
+    process.off("exit", killAll);
   }
   if (failures.length) throw new Error(failures.join("\n"));
 }

@@ -78,3 +78,26 @@ test("after a restart on changed data, the saved view is shown as being updated,
     await second.close();
   }
 });
+
+test("a line appended while the dashboard runs is in the next view, its seed alone read again (the watcher names the file)", async () => {
+  const logdir = join(root, "live");
+  writeFixture(logdir, { seeds: 4, steps: 20 });
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 100 });
+  try {
+    const first = await getJson(dash.url + "api/studies/ab");
+    assert.equal(first.seedsRead, 4);
+    let version = Number(first.version);
+    for (const [i, seed] of [[1, 2], [2, 3]] as const) {
+      appendFileSync(join(logdir, "ab", "baseline", `seed-${seed}`, "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 20 + i, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
+      // Every view built after it read that seed at most (a second notification of the same append reads none).
+      const next = await until(dash.url + "api/studies/ab", (v) => {
+        if (Number(v.version) <= version || v.stale) return false;
+        assert.ok(Number(v.seedsRead) <= 1, `append ${i}: ${v.seedsRead} seeds read`);
+        return v.seedsRead === 1;
+      });
+      version = Number(next.version);
+    }
+  } finally {
+    await dash.close();
+  }
+});

@@ -1,13 +1,14 @@
 // Seed change stamps of a log folder (src/report/sources/log-dir.ts): a stamp
 // changes whenever a run's files change, also when the listing of a run
 // folder is remembered between stamps (prediction files created, rewritten
-// in place or removed; a checks file created).
+// in place or removed; a checks file created), and when only the seeds of the
+// files a change notification names are stamped again.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { studyDirStamps, type RunDirListings } from "../../src/report/sources/log-dir.ts";
+import { LogDirSource, seedOfChangedFile, studyDirStamps, type RunDirListings } from "../../src/report/sources/log-dir.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-stamps-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -59,4 +60,39 @@ test("a seed's stamp changes when a prediction file is created, rewritten in pla
   rmSync(join(study, "b"), { recursive: true });
   assert.notEqual(stamp(), s4, "a run folder removed");
   assert.equal(listings.size, 1, "the removed folder's listing is forgotten");
+});
+
+test("stamps taken again from the files a change notification names equal stamps of every seed", async () => {
+  const logdir = join(root, "told");
+  const study = join(logdir, "s");
+  const line = (step: number) => `{"kind":"scalars","step":${step},"wall_time":0,"values":{"x":1}}\n`;
+  const run = (v: string, seed: number) => {
+    const d = join(study, v, `seed-${seed}`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, "metrics.jsonl"), line(1));
+    age(d);
+  };
+  for (const v of ["a", "b"]) for (const seed of [1, 2, 3]) run(v, seed);
+  const source = new LogDirSource(logdir);
+  const same = async (changed: string[], why: string) => assert.deepEqual([...(await source.seedStamps("s", new Set(changed)))!], [...studyDirStamps(study)], why);
+  await same([], "first call: every seed");
+  appendFileSync(join(study, "a", "seed-2", "metrics.jsonl"), line(2));
+  const before = (await source.seedStamps("s"))!;
+  appendFileSync(join(study, "b", "seed-3", "metrics.jsonl"), line(2));
+  await same(["b/seed-3/metrics.jsonl"], "an appended line");
+  assert.notEqual((await source.seedStamps("s", new Set()))!.get("3"), before.get("3"));
+  mkdirSync(join(study, "_checks"));
+  writeFileSync(join(study, "_checks", "seed-1.jsonl"), "{}\n");
+  await same(["_checks/seed-1.jsonl"], "a checks file");
+  rmSync(join(study, "a", "seed-2"), { recursive: true });
+  rmSync(join(study, "b", "seed-2"), { recursive: true });
+  await same(["a/seed-2", "b/seed-2"], "a seed removed");
+  run("a", 4);
+  await same(["a/seed-4/metrics.jsonl"], "a new seed: every seed stamped (seed order)");
+  run("c", 1);
+  await same(["c"], "a new variant folder");
+  assert.equal(seedOfChangedFile("a/seed-12/metrics.jsonl"), "12");
+  assert.equal(seedOfChangedFile("_checks/seed-3.jsonl"), "3");
+  assert.equal(seedOfChangedFile("a/seed-3.run-7/metrics.jsonl"), undefined);
+  assert.equal(seedOfChangedFile("design.json"), undefined);
 });

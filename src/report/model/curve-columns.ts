@@ -7,7 +7,7 @@
  */
 import { quantileSorted } from "../../stats/index.ts";
 import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
-import { bySeedHash } from "./sample.ts";
+import { firstBySeedHash } from "./sample.ts";
 import { tCritical } from "./step-stats.ts";
 import type { CurveData } from "./types.ts";
 import type { Point } from "../types.ts";
@@ -200,7 +200,7 @@ class ColumnSeries implements VariantSeries {
   }
 
   lines(k: number): { seed: string; item: readonly Point[] }[] {
-    const seeds = [...this.slotOf.keys()].sort(bySeedHash).slice(0, k);
+    const seeds = firstBySeedHash(this.slotOf.keys(), k);
     const steps = this.steps();
     return seeds.map((seed) => {
       const slot = this.slotOf.get(seed)!;

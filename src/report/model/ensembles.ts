@@ -17,7 +17,7 @@ import { checkPredictions, subsetAccuracy } from "../../stats/index.ts";
 import { deploymentAnalysis, type Deployment, type SeedPredictions, type VariantPredictions } from "../../study/deployment.ts";
 import type { RunData, SplitPredictions } from "../types.ts";
 import { MAX_DOTS } from "./finals.ts";
-import { bySeedHash } from "./sample.ts";
+import { bySeedHash, firstBySeedHash } from "./sample.ts";
 
 /**
  * Seeds per variant whose probabilities are kept for ensembles (a fixed
@@ -197,7 +197,7 @@ export class DeploymentAccumulator {
         inputs.push({ variant: name, seeds, seedValidationLabels, ...(shared ? { validationLabels: seedValidationLabels[0]! } : {}), ...(everyTest ? { testLabels: t0.labels } : {}) });
       } else notes.push(`${name}: no validation predictions among the seeds kept for ensembles: left out of the ensembles`);
       const both = [...entries].filter(([, e]) => e.validation !== undefined && e.test !== undefined).map(([seed]) => seed);
-      const drawn = both.length > MAX_DOTS ? new Set([...both].sort(bySeedHash).slice(0, MAX_DOTS)) : undefined;
+      const drawn = both.length > MAX_DOTS ? new Set(firstBySeedHash(both, MAX_DOTS)) : undefined;
       if (drawn) scatterSummarised = true;
       for (const seed of both.sort(bySeed)) {
         if (drawn && !drawn.has(seed)) continue;

@@ -8,7 +8,7 @@ import { describe, detectBlackSwans, SWAN_MIN_SEEDS, tInterval, tooFewSeedsForSw
 import { gaussianKde, silvermanBandwidth } from "../../stats/kde.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { LEVEL } from "./curves.ts";
-import { bySeedHash } from "./sample.ts";
+import { firstBySeedHash } from "./sample.ts";
 import type { DifferenceData, DistributionData, FinalSample } from "./types.ts";
 
 /** Seeds drawn as dots per variant (and per comparison) before the dots become a sample. */
@@ -19,7 +19,7 @@ export const SWAN_FALSE_ALARM = 0.05;
 /** The seeds drawn: all, or the MAX_DOTS of smallest hash. */
 function dotSample(seeds: readonly string[]): Set<string> | undefined {
   if (seeds.length <= MAX_DOTS) return undefined;
-  return new Set([...seeds].sort(bySeedHash).slice(0, MAX_DOTS));
+  return new Set(firstBySeedHash(seeds, MAX_DOTS));
 }
 
 export function distributionData(sample: FinalSample, gridSize = 80): DistributionData {

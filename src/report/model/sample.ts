@@ -16,6 +16,13 @@ export function bySeedHash(a: string, b: string): number {
   return seedHash(a) - seedHash(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** The first `k` seeds in {@link bySeedHash} order (each seed's hash computed once, not once per comparison). */
+export function firstBySeedHash(seeds: Iterable<string>, k: number): string[] {
+  const keyed = Array.from(seeds, (seed) => ({ seed, hash: seedHash(seed) }));
+  keyed.sort((a, b) => a.hash - b.hash || (a.seed < b.seed ? -1 : a.seed > b.seed ? 1 : 0));
+  return keyed.slice(0, k).map((x) => x.seed);
+}
+
 /**
  * Keeps the k items of smallest seed hash seen so far (a bottom-k sample):
  * memory k whatever the number of items added.

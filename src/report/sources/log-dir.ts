@@ -9,7 +9,7 @@
  * Nothing is written in the folder; with an index file (the dashboard's, see
  * log-index.ts) runs are read from the index where their files did not change.
  */
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, opendirSync, readdirSync, statSync, watch, type Dir, type FSWatcher } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { readJsonl } from "../../log/jsonl.ts";
@@ -21,13 +21,31 @@ import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
 
-/** The listing's word for a run whose log has no end record: running, or stopped without writing its end. */
+/** The listing's word for a run whose log has no end record and names no writer this machine can check: running, or stopped without writing its end. */
 export const NO_END_RECORD = "no end record";
+
+/**
+ * What the listing calls a run whose log has no end record: "stopped" when
+ * the process that wrote it (log/run-writer.ts) is gone from this host (as
+ * `twin runs` decides for the store: study/lifecycle.ts), "running" while it
+ * lives, NO_END_RECORD when the folder names no writer or one on another host.
+ */
+function runningWord(runDir: string): string {
+  const writer = writerOf(runDir);
+  const w = writer === undefined ? undefined : parseWorkerId(writer);
+  if (!w || w.host !== hostname()) return NO_END_RECORD;
+  return isDeadLocalWorker(writer!) ? "stopped" : "running";
+}
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
+import { writerOf } from "../../log/run-writer.ts";
+import { isDeadLocalWorker, parseWorkerId } from "../../study/lifecycle.ts";
+import { hostname } from "node:os";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
+/** Stamps taken from change notifications (seedStamps' `changed`) are taken again in full at least this often. */
+const FULL_STAMP_EVERY_MS = 60_000;
 /** The polling fallback looks at ended runs' files once every this many polls. */
 const FULL_POLL_EVERY = 10;
 
@@ -44,7 +62,23 @@ function listDirs(dir: string): string[] {
 
 /** True when `dir` looks like a study directory: `<variant>/seed-<n>/` inside. */
 export function isStudyDir(dir: string): boolean {
-  return listDirs(dir).some((v) => listDirs(join(dir, v)).some((s) => SEED_DIR.test(s)));
+  return listDirs(dir).some((v) => hasSeedDir(join(dir, v)));
+}
+
+/** Whether a folder holds a `seed-<n>/` folder: read until the first one (a variant of 10,000 seeds is not listed whole). */
+function hasSeedDir(dir: string): boolean {
+  let d: Dir;
+  try {
+    d = opendirSync(dir);
+  } catch {
+    return false;
+  }
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) if (e.isDirectory() && SEED_DIR.test(e.name)) return true;
+    return false;
+  } finally {
+    d.closeSync();
+  }
 }
 
 /** The factorial design written beside a study's log folders (study/factorial-design-record.ts), or why it cannot be read. */
@@ -239,10 +273,7 @@ export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map
     checkFiles = new Set();
   }
   const dirs = runDirs(studyDir);
-  for (const [seed, runs] of dirs) {
-    const checks = checkFiles.has(`seed-${seed}.jsonl`) ? fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
-    out.set(seed, runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings)}`).join(";") + `;checks=${checks}`);
-  }
+  for (const [seed, runs] of dirs) out.set(seed, seedStamp(studyDir, seed, runs, checkFiles.has(`seed-${seed}.jsonl`), listings));
   if (listings) {
     // Folders gone since the last stamp are forgotten.
     const live = new Set([...dirs.values()].flatMap((runs) => runs.map(([, dir]) => dir)));
@@ -261,6 +292,44 @@ function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDi
     if (e instanceof JsonlParseError) return undefined;
     throw e;
   }
+}
+
+/** One seed's stamp: its run directories' (`runs`: [variant, directory]) and its checks file's (`checks`: whether it has one). */
+function seedStamp(studyDir: string, seed: string, runs: readonly [string, string][], checks: boolean, listings?: RunDirListings): string {
+  const checksStamp = checks ? fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
+  return runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings)}`).join(";") + `;checks=${checksStamp}`;
+}
+
+/** A changed file's seed, from its path relative to the study folder (`<variant>/seed-<n>/…` or `_checks/seed-<n>.jsonl`); undefined: not a seed's file. */
+export function seedOfChangedFile(file: string): string | undefined {
+  const parts = file.split(/[\\/]/);
+  if (parts[0] === CHECKS_DIR) return parts.length === 2 ? /^seed-(\d+)\.jsonl$/.exec(parts[1]!)?.[1] : undefined;
+  if (parts.length < 2 || parts[0]!.startsWith(".") || parts[0]!.startsWith("_")) return undefined;
+  return SEED_DIR.exec(parts[1]!)?.[1];
+}
+
+/**
+ * The stamps of a study whose seeds' stamps (`stamps`, in seed order) were
+ * taken before and of which only the files `changed` changed since: those
+ * seeds stamped again. Undefined when that is not enough (a file that is no
+ * seed's, a new seed: the order changes), and every seed must be stamped.
+ */
+function restampSeeds(studyDir: string, stamps: ReadonlyMap<string, string>, changed: ReadonlySet<string>, listings?: RunDirListings): Map<string, string> | undefined {
+  const seeds = new Set<string>();
+  for (const file of changed) {
+    const seed = seedOfChangedFile(file);
+    if (seed === undefined || !stamps.has(seed)) return undefined;
+    seeds.add(seed);
+  }
+  const out = new Map(stamps);
+  if (seeds.size === 0) return out;
+  const variants = listDirs(studyDir);
+  for (const seed of seeds) {
+    const runs = variants.map((v) => [v, join(studyDir, v, `seed-${seed}`)] as [string, string]).filter(([, dir]) => existsSync(dir));
+    if (runs.length === 0) out.delete(seed);
+    else out.set(seed, seedStamp(studyDir, seed, runs, existsSync(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)), listings));
+  }
+  return out;
 }
 
 /** Seed groups read between two writes of the index. */
@@ -323,8 +392,12 @@ export class LogDirSource implements DataSource {
   /** The index, opened on first use (undefined: none, or it could not be opened). */
   private log: LogIndex | undefined | null = null;
   private readonly listings = new Map<string, StudyListing>();
+  /** Per study, the run folders whose writer process was alive at the last listing. */
+  private readonly liveRuns = new Map<string, string[]>();
   private readonly dirty = new Set<string>();
   private readonly runDirListings: RunDirListings = new Map();
+  /** Each study's seed stamps as last taken, and when every seed was last stamped. */
+  private readonly stamps = new Map<string, { at: number; stamps: Map<string, string> }>();
   private watching = false;
 
   constructor(root: string, options: LogDirOptions = {}) {
@@ -371,8 +444,11 @@ export class LogDirSource implements DataSource {
 
   private listing(name: string, dir: string): StudyListing {
     const cached = this.listings.get(name);
-    if (cached && this.watching && !this.dirty.has(name)) return cached;
+    // A writer that dies changes no file: the runs it was writing are looked at again.
+    const died = (this.liveRuns.get(name) ?? []).some((d) => runningWord(d) !== "running");
+    if (cached && this.watching && !this.dirty.has(name) && !died) return cached;
     this.dirty.delete(name);
+    const live: string[] = [];
     const variants = new Set<string>();
     const seeds = new Set<string>();
     const status: Record<string, number> = {};
@@ -383,14 +459,15 @@ export class LogDirSource implements DataSource {
         variants.add(variant);
         runs++;
         const seen = this.index.look(join(runDir, METRICS_FILE));
-        // A log records no writer process: a run without its end line may be running or stopped (Ctrl-C, a crash).
-        const word = seen.status === "running" ? NO_END_RECORD : seen.status;
+        const word = seen.status === "running" ? runningWord(runDir) : seen.status;
+        if (word === "running") live.push(runDir);
         status[word] = (status[word] ?? 0) + 1;
         if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
       }
     }
     const listing: StudyListing = { name, variants: [...variants].sort(), runs, seeds: seeds.size, status, updatedAt };
     this.listings.set(name, listing);
+    this.liveRuns.set(name, live);
     return listing;
   }
 
@@ -406,9 +483,29 @@ export class LogDirSource implements DataSource {
     return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds, log && { study: name, log }) };
   }
 
-  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
+  /**
+   * Each seed's stamp; with `changed` (the files changed since the last call,
+   * as the watcher told them) only those seeds are stamped again, and every
+   * seed at least every FULL_STAMP_EVERY_MS (a change notification lost).
+   */
+  async seedStamps(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined> {
     const dir = this.studies().get(name);
-    return dir === undefined ? undefined : studyDirStamps(dir, this.runDirListings);
+    if (dir === undefined) {
+      this.stamps.delete(name);
+      return undefined;
+    }
+    const last = this.stamps.get(name);
+    const now = Date.now();
+    if (changed && last && now - last.at < FULL_STAMP_EVERY_MS) {
+      const stamps = restampSeeds(dir, last.stamps, changed, this.runDirListings);
+      if (stamps) {
+        this.stamps.set(name, { at: last.at, stamps });
+        return new Map(stamps);
+      }
+    }
+    const stamps = studyDirStamps(dir, this.runDirListings);
+    this.stamps.set(name, { at: now, stamps });
+    return new Map(stamps);
   }
 
   savedViews(): LogIndex | undefined {
@@ -429,11 +526,11 @@ export class LogDirSource implements DataSource {
    * folder (recursive), else (or with mode "poll") polling every `pollMs` the
    * runs that have not ended and the run folders. Returns the function that stops watching.
    */
-  watch(onChange: (study: string) => void, pollMs = 1000, mode: "auto" | "poll" = "auto"): () => void {
+  watch(onChange: (study: string, file?: string) => void, pollMs = 1000, mode: "auto" | "poll" = "auto"): () => void {
     const single = isStudyDir(this.root) ? basename(this.root) : undefined;
-    const changed = (study: string): void => {
+    const changed = (study: string, file?: string): void => {
       this.dirty.add(study);
-      onChange(study);
+      onChange(study, file);
     };
     let watcher: FSWatcher | undefined;
     if (mode === "auto") try {
@@ -442,8 +539,11 @@ export class LogDirSource implements DataSource {
           for (const s of this.studies().keys()) changed(s);
           return;
         }
-        const study = single ?? String(file).split(/[\\/]/)[0]!;
-        if (study) changed(study);
+        const path = String(file);
+        const study = single ?? path.split(/[\\/]/)[0]!;
+        // The file relative to the study's folder (none: the study's folder itself).
+        const inStudy = single ? path : path.slice(study.length + 1);
+        if (study) changed(study, inStudy || undefined);
       });
       watcher.on("error", () => {
         watcher?.close();

@@ -32,13 +32,13 @@ export class MultiSource implements DataSource {
   }
 
   /** The stamps of the first source that has the study (the one openStudy reads); undefined when that source keeps none. */
-  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
+  async seedStamps(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined> {
     for (const s of this.sources) {
       if (!s.seedStamps) {
         if (await s.openStudy(name)) return undefined;
         continue;
       }
-      const stamps = await s.seedStamps(name);
+      const stamps = await s.seedStamps(name, changed);
       if (stamps) return stamps;
     }
     return undefined;
@@ -58,7 +58,7 @@ export class MultiSource implements DataSource {
     return sources.every((s) => s !== undefined) ? { kind: "multi", sources: sources as SourceSpec[] } : undefined;
   }
 
-  watch(onChange: (study: string) => void, pollMs?: number): () => void {
+  watch(onChange: (study: string, file?: string) => void, pollMs?: number): () => void {
     const stops = this.sources.map((s) => s.watch(onChange, pollMs));
     return () => stops.forEach((stop) => stop());
   }

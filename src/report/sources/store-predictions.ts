@@ -29,18 +29,20 @@ export function withStorePredictions(stream: StudyStream, store: StoreSource, on
 /**
  * A log folder whose runs take their predictions from the store (the
  * dashboard's view of twin's own studies). While some run of the study has
- * not ended in the store, a seed not read yet, or read while its store run
- * had not ended, has a stamp that also changes when a run of the study ends,
- * so that predictions stored after the run's last log line are read; the
- * others keep the log folder's stamp (a study that keeps no predictions is
- * not read again at every run's end). With no run open, every stamp is the
- * log folder's.
+ * not ended in the store, a seed read while its store run had not ended has a
+ * stamp that also changes when a run of the study ends, so that predictions
+ * stored after the run's last log line are read; the others keep the log
+ * folder's stamp (a study that keeps no predictions is not read again at
+ * every run's end). A seed not read yet (by this process) keeps the log
+ * folder's stamp too: a view that never read it reads it anyway, and a view
+ * saved before a restart matches only if it had read the seed settled (one
+ * saved while the seed waited had the store's part in its stamp). With no run
+ * open, every stamp is the log folder's.
  */
 export class LogDirWithStorePredictions implements DataSource {
   readonly description: string;
-  /** Per study, the seeds read while some run's predictions could still come (and those not read yet). */
+  /** Per study, the seeds read while some run's predictions could still come. */
   private readonly pending = new Map<string, Set<string>>();
-  private readonly read = new Map<string, Set<string>>();
 
   /** `ownsStore`: close the store with this source (opened for it alone). */
   constructor(private readonly logs: DataSource, private readonly store: StoreSource, private readonly ownsStore = false) {
@@ -55,9 +57,8 @@ export class LogDirWithStorePredictions implements DataSource {
     const stream = await this.logs.openStudy(name, seeds);
     if (!stream) return undefined;
     this.store.forgetRuns(name);
-    const pending = this.seeds(this.pending, name), read = this.seeds(this.read, name);
+    const pending = this.seeds(this.pending, name);
     return withStorePredictions(stream, this.store, (seed, waiting) => {
-      read.add(seed);
       if (waiting) pending.add(seed);
       else pending.delete(seed);
     });
@@ -69,14 +70,15 @@ export class LogDirWithStorePredictions implements DataSource {
     return set;
   }
 
-  async seedStamps(name: string): Promise<Map<string, string> | undefined> {
-    const stamps = await this.logs.seedStamps?.(name);
+  async seedStamps(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined> {
+    const stamps = await this.logs.seedStamps?.(name, changed);
     if (!stamps) return stamps;
     const ends = await this.store.runEnds(name);
     // Nothing running in the store: no predictions can come, and the stamps are the log folder's (a view saved before still matches).
     if (ends.open === 0) return stamps;
-    const pending = this.pending.get(name), read = this.read.get(name);
-    return new Map([...stamps].map(([seed, stamp]) => [seed, read?.has(seed) && !pending?.has(seed) ? stamp : `${stamp};store=${ends.stamp}`]));
+    const pending = this.pending.get(name);
+    if (!pending?.size) return stamps;
+    return new Map([...stamps].map(([seed, stamp]) => [seed, pending.has(seed) ? `${stamp};store=${ends.stamp}` : stamp]));
   }
 
   spec(): SourceSpec | undefined {
@@ -90,7 +92,7 @@ export class LogDirWithStorePredictions implements DataSource {
   }
 
   /** Watches the log folder, and the store when this source owns it (else its owner watches it). */
-  watch(onChange: (study: string) => void, pollMs?: number): () => void {
+  watch(onChange: (study: string, file?: string) => void, pollMs?: number): () => void {
     const stops = [this.logs.watch(onChange, pollMs), ...(this.ownsStore ? [this.store.watch(onChange, pollMs)] : [])];
     return () => stops.forEach((stop) => stop());
   }

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy } from "../report/locate.ts";
 import { buildReport } from "../report/report.ts";
+import { ReportOptionError } from "../report/model/build.ts";
+import { UsageError } from "./exit-codes.ts";
 import { StoreSource, withStorePredictions } from "../report/source.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore } from "./open-store.ts";
@@ -52,6 +54,9 @@ export function registerReport(program: Command): void {
           ...lowerIsBetterOption(opts),
           ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
           ...(opts.png !== undefined ? { png: opts.png } : {}),
+        }).catch((e: unknown) => {
+          // A --metric or --reference that names nothing in the study is a wrong command line (exit 2).
+          throw e instanceof ReportOptionError ? new UsageError(`--${e.option} ${e.value}: ${e.message}`) : e;
         });
       } finally {
         await store?.close();

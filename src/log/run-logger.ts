@@ -6,6 +6,7 @@
  * <logdir>/<study>/<variant>/seed-<seed>/
  *     events.out.tfevents…                          TensorBoard event file(s)
  *     metrics.jsonl                                 the same numbers, full precision
+ *     .twin-writer                                  the process writing them (run-writer.ts)
  * ```
  *
  * TensorBoard pointed at `<logdir>` (or at `<logdir>/<study>`) groups the runs
@@ -25,6 +26,7 @@ import {
   type SessionStatus,
 } from "./hparams.ts";
 import { JsonlWriter } from "./jsonl.ts";
+import { markWriter } from "./run-writer.ts";
 import { METRICS_FILE, toJsonNumber, type JsonNumber, type MetricsLine } from "./metrics-jsonl.ts";
 
 /** Options of {@link RunLogger}. */
@@ -182,6 +184,8 @@ export class RunLogger {
     this.events = options.events === false ? undefined : new EventFileWriter(this.dir, flush);
     try {
       this.jsonl = options.jsonl === false ? undefined : new JsonlWriter(join(this.dir, METRICS_FILE), flush);
+      // Which process writes: a reader can then tell a run that stopped without its end line from one still running.
+      if (this.jsonl) markWriter(this.dir);
     } catch (err) {
       this.events?.close();
       throw err;

@@ -8,6 +8,7 @@
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
+import { pairingGainText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -89,12 +90,11 @@ function figure(r: RenderedChart | undefined): string {
   );
 }
 
-/** What pairing by seed did to the variance of the difference: cut it (gain > 1) or raised it, with its interval. */
-export function pairingText(gain: number | null, ci: [number, number] | null, paired: boolean, noInterval: string | null = null): string {
+/** What pairing by seed did to the variance of the difference, in the CLI's words (study/verdict.ts), or "unpaired". */
+export function pairingText(gain: number | null, ci: [number, number] | null, paired: boolean, noInterval: string | null = null, level = 0.95): string {
   if (!paired) return "unpaired";
-  if (gain === null || !Number.isFinite(gain)) return "–";
-  const interval = ci ? ` (95% CI ${ci[0].toFixed(1)}–${ci[1].toFixed(1)}×)` : noInterval ? ` (no interval: ${noInterval})` : "";
-  return gain >= 1 ? `cut the variance of the difference ${gain.toFixed(1)}×${interval}` : `raised the variance of the difference ${(1 / gain).toFixed(1)}×: pairing did not help${interval}`;
+  if (gain === null) return "–";
+  return pairingGainText(gain, ci, noInterval, level);
 }
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
@@ -129,11 +129,11 @@ function verdictSection(m: ReportModel): string {
   }
   parts.push(`</tbody></table>`);
   parts.push(
-    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference${unitHead}</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
+    `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
   );
   for (const c of a.comparisons) {
     const sig = c.p_adjusted < 0.05;
-    const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note);
+    const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
         `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +

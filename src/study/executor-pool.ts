@@ -75,18 +75,30 @@ export async function runPool(options: PoolOptions): Promise<void> {
           children.push(child);
           let stderr = "";
           let reportedError = "";
+          // The run this process is training (a crash names it).
+          let current: string | undefined;
           child.stderr!.on("data", (d: Buffer) => {
             stderr = (stderr + d.toString()).slice(-4000);
           });
           child.on("message", (m: ChildMessage) => {
-            if (m.type === "run-start") options.onRunStart?.(m.id, slot);
-            else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
-            else if (m.type === "run-end") options.onRunEnd?.(m.id, m.status, m.error, slot);
+            if (m.type === "run-start") {
+              current = m.id;
+              options.onRunStart?.(m.id, slot);
+            } else if (m.type === "progress") options.onProgress?.(m.id, m.progress, slot);
+            else if (m.type === "run-end") {
+              current = undefined;
+              options.onRunEnd?.(m.id, m.status, m.error, slot);
+            }
             else if (m.type === "error") reportedError = m.message;
             else if (m.type === "note") options.onNote?.(m.text);
           });
           child.on("exit", (code, sig) => {
-            if (code !== 0) failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);
+            if (code !== 0) {
+              // A process killed while training (a native crash in libtorch or an addon, the OOM killer, kill -9): its run stays
+              // to be continued, and the same crash would come back, so say which run it was and how to see its output.
+              const during = current === undefined ? "" : ` while training run ${current} (it is kept and continued by the same command; if the crash comes back, run that seed alone to see its output: --first <its seed> --seeds 1 --jobs 1)`;
+              failures.push(`worker process ${slot + 1} ${sig ? `was killed (${sig})` : `exited with code ${code}`}${during}: ${reportedError || stderr.trim().split("\n").slice(-5).join("\n") || "no output"}`);
+            }
             resolveChild();
           });
           child.on("error", (e) => {

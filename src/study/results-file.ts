@@ -12,6 +12,7 @@ import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
+import { referenceFromPairedTags } from "../log/twin-reference.ts";
 import { readRegularFile } from "../log/regular-file.ts";
 import { printable } from "./printable.ts";
 import { combinationName } from "./factorial-design.ts";
@@ -174,7 +175,10 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
 }
 
 function fromLogDir(path: string): ResultTable {
-  const runs = readRunTree(path, { prefer: "jsonl" });
+  const read = readRunTree(path, { prefer: "jsonl" });
+  // The twin-trained reference first: it is the default reference of the verdict, as in `twin compare`.
+  const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) })));
+  const runs = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
   if (runs.length === 0) throw new Error(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`);
   const metrics: string[] = [];
   const notes: string[] = [];

@@ -149,7 +149,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       );
     }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
-    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
     lines.push(...robustLines(c, f, signed, unit));
     const spread = spreadLine(c.a, c.b, c, v.level);
     if (spread) lines.push(`  ${spread}`);
@@ -163,8 +163,8 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
 
 const times = (x: number) => (x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
-/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1; why there is no interval. */
-function pairingText(gain: number, ci: [number, number] | null, noInterval: string | null, level: number): string {
+/** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1; why there is no interval. The report says it in the same words. */
+export function pairingGainText(gain: number, ci: [number, number] | null, noInterval: string | null, level: number): string {
   if (!Number.isFinite(gain)) return "pairing removed all the noise of the difference";
   const interval = ci ? ` (${Math.round(level * 100)}% CI ${times(ci[0])}–${Number.isFinite(ci[1]) ? times(ci[1]) : "∞"}×)` : noInterval ? ` (no interval: ${noInterval})` : "";
   if (ci && ci[1] < 1) return `pairing made the difference noisier: variance ratio ${times(gain)}×${interval}`;

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFixture } from "../report/fixture.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), "twin-bad-input-"));
@@ -18,6 +19,7 @@ const csv = join(dir, "results.csv");
 before(() => {
   const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
+  writeFixture(join(dir, "logs"), { study: "ab", seeds: 3, steps: 10 });
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +34,8 @@ const CASES: [string[], number, RegExp][] = [
   [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
   [["ensemble", "a.npy", "--labels", "b.npy"], 1, /^twin: a\.npy: no such file$/m],
   [["report", "nope"], 1, /nope: not found: no folder nope; no study nope in .*; no store here .*run one first/],
+  [["report", "logs/ab", "--metric", "zz"], 2, /^twin: --metric zz: no runs have the metric "zz"; available: epoch, eval\/accuracy/m],
+  [["report", "logs/ab", "--reference", "zz"], 2, /^twin: --reference zz: reference "zz": no such variant \(variants: baseline, /m],
   [["report", csv], 1, /results\.csv is a file, not a study folder \(twin stats reads results files\)/],
   [["serve", "--port", "abc"], 2, /--port must be an integer in 0\.\.65535, got 'abc'/],
   [["sweep"], 2, /no command to run: put the training command after --/],

@@ -50,3 +50,27 @@ test("a run that diverged with no NaN logged is diverged in twin stats and in th
     rmSync(logdir, { recursive: true, force: true });
   }
 });
+
+test("a twin log folder whose reference is not first by name: stats and the report take the reference twin trained against (the variant without paired series), as twin compare does", () => {
+  const logdir = mkdtempSync(join(tmpdir(), "twin-reference-"));
+  try {
+    for (const seed of [0, 1, 2]) {
+      const ref = 0.8 + seed / 100, other = ref + 0.01 + seed / 1000;
+      const z = new RunLogger({ logdir, study: "r", variant: "zz-base", seed });
+      z.log(10, { "val/accuracy": ref });
+      z.close("success");
+      const a = new RunLogger({ logdir, study: "r", variant: "aa-new", seed });
+      a.log(10, { "val/accuracy": other, "paired/val/accuracy": other - ref });
+      a.close("success");
+    }
+    const study = join(logdir, "r");
+    const stats = analyzeResults(readResults(study), { metric: "val/accuracy" });
+    assert.deepEqual([stats.comparisons[0]!.a, stats.comparisons[0]!.b], ["zz-base", "aa-new"]);
+    assert.ok(stats.comparisons[0]!.diff > 0);
+    const report = buildReportModel(loadStudyDir(study), { metric: "val/accuracy" });
+    assert.deepEqual([report.analysis!.comparisons[0]!.a, report.analysis!.comparisons[0]!.b], ["zz-base", "aa-new"]);
+    assert.equal(report.analysis!.comparisons[0]!.diff, stats.comparisons[0]!.diff);
+  } finally {
+    rmSync(logdir, { recursive: true, force: true });
+  }
+});

@@ -51,3 +51,21 @@ test("Ctrl-C twice with a worker process stuck in a variant's code: twin quits a
     project.cleanup();
   }
 });
+
+test("a worker process killed while training (a native crash: SIGSEGV in a variant's set-up): the error names the run and how to see its output; the run is kept to be continued", () => {
+  const project = studyProject({
+    name: "crash",
+    steps: 8,
+    seeds: 2,
+    extraVariants: 'crash: () => { process.kill(process.pid, "SIGSEGV"); },',
+  });
+  try {
+    const r = spawnSync(process.execPath, [TWIN_BIN, "compare", project.file, "--jobs", "2"], { cwd: project.dir, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /worker process \d was killed \(SIGSEGV\) while training run crash-twin-s[01]-[0-9a-f]{8} \(it is kept and continued by the same command; if the crash comes back, run that seed alone to see its output: --first <its seed> --seeds 1 --jobs 1\)/);
+    const runs = spawnSync(process.execPath, [TWIN_BIN, "runs", "--study", "crash"], { cwd: project.dir, encoding: "utf8", timeout: 60_000 });
+    assert.match(runs.stdout, /2 run\(s\): 2 stopped/, runs.stdout);
+  } finally {
+    project.cleanup();
+  }
+});

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   flattenHParams,
@@ -14,6 +14,7 @@ import {
   runDir,
   updateStudyExperiment,
 } from "../../src/log/index.ts";
+import { writerOf } from "../../src/log/run-writer.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "twin-log-"));
 
@@ -169,4 +170,12 @@ test("run logger: buffered data is flushed at process.exit; flushed data survive
     assert.equal(exited!.status, undefined, "no end status without close()");
     assert.deepEqual(killed!.scalars["x"]!.map((p) => p.value), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   }
+});
+
+test("run logger: marks its run folder with the process writing it (a reader tells a stopped run from a running one)", () => {
+  const logdir = tmp();
+  const log = new RunLogger({ logdir, study: "s", variant: "v", seed: 1 });
+  assert.equal(writerOf(log.dir), `log:${hostname()}:${process.pid}`);
+  log.close();
+  assert.equal(writerOf(join(logdir, "s", "v", "seed-2")), undefined);
 });

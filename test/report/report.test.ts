@@ -223,7 +223,7 @@ test("LogDirSource lists studies and notices a run that writes (fs.watch, and th
   assert.ok(seen.includes("ab"), "fs.watch reported the change");
   assert.ok(!seen.includes("seeds"));
   // The run no longer ends with its `end` line: it is running again.
-  assert.deepEqual((await src.listStudies())[0]!.status, { "no end record": 1, success: 14 });
+  assert.deepEqual((await src.listStudies())[0]!.status, { running: 1, success: 14 });
   assert.equal(await src.openStudy("nope"), undefined);
   // Polling, where fs.watch is not available.
   const polled: string[] = [];
@@ -261,10 +261,12 @@ test("seed densities are overlaid, not stacked: each area starts at zero and pea
 });
 
 test("the pairing column says whether pairing cut or raised the variance of the difference", () => {
-  assert.equal(pairingText(3.14, [1.2, 9.9], true), "cut the variance of the difference 3.1× (95% CI 1.2–9.9×)");
-  assert.equal(pairingText(0.625, null, true), "raised the variance of the difference 1.6×: pairing did not help");
+  // The CLI's words (study/verdict.ts pairingGainText): "cut" only when the whole interval is above 1.
+  assert.equal(pairingText(3.14, [1.2, 9.9], true), "pairing cut the variance of the difference 3.1× (95% CI 1.2–9.9×)");
+  assert.equal(pairingText(1.2, [0.5, 415], true), "pairing gain 1.2× (95% CI 0.50–415×): unclear whether pairing helped");
+  assert.equal(pairingText(0.4, [0.1, 0.8], true), "pairing made the difference noisier: variance ratio 0.40× (95% CI 0.10–0.80×)");
   assert.equal(pairingText(null, null, false), "unpaired");
-  assert.equal(pairingText(18, null, true, "an interval of the gain needs at least 3 seeds"), "cut the variance of the difference 18.0× (no interval: an interval of the gain needs at least 3 seeds)");
+  assert.equal(pairingText(18, null, true, "an interval of the gain needs at least 3 seeds"), "pairing cut the variance of the difference 18× (no interval: an interval of the gain needs at least 3 seeds)");
   assert.equal(
     sharesSentence([{ variance: 0.5 }, { variance: 0.3 }], { total: 1, lo: 0.9, hi: 4 }),
     "The shares add up to 80%; the other 20% is what the factors do only together, plus any nondeterminism; beyond noise (the factors' combined sd 0.8944 against the all-varied sd's 95% interval [0.9487, 2.0000]): the factors matter mostly together, or the runs are nondeterministic.",

@@ -9,6 +9,7 @@ import { buildReport, locateStudy, LogDirSource, StoreSource } from "../../src/r
 import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
+import { WRITER_MARK } from "../../src/log/run-writer.ts";
 import { writeFixture } from "./fixture.ts";
 import { studyProject } from "../study/fixtures/synthetic-study.ts";
 import { importStudy } from "../../src/study/study-file.ts";
@@ -92,21 +93,30 @@ test("a twin study's report from the store draws metrics only: no chart of the r
   }
 });
 
-test("a stopped run: the report header counts finished seeds apart; the sidebar says stopped (store) or no end record (log)", async () => {
-  // A log folder: one run lost its end line (stopped by Ctrl-C, or still running: a log cannot tell).
+test("a stopped run: the report header counts finished seeds apart; the sidebar says stopped when its writer is gone (store and log folder)", async () => {
+  // A log folder: three runs without their end line (stopped by Ctrl-C or a crash, or still running). The
+  // writer mark (.twin-writer) says which: a gone process (stopped), this live one (running), none (no end record).
   const logdir = join(dir, "stopped-logs");
   const studyDir = writeFixture(logdir, { study: "cut", seeds: 3, steps: 10, variants: ["a", "b"] });
-  const metrics = join(studyDir, "b", "seed-2", "metrics.jsonl");
-  writeFileSync(metrics, readFileSync(metrics, "utf8").replace(/^\{"kind":"end".*\n/m, ""));
+  const cut = (run: string, writer: string | null) => {
+    const metrics = join(studyDir, run, "metrics.jsonl");
+    writeFileSync(metrics, readFileSync(metrics, "utf8").replace(/^\{"kind":"end".*\n/m, ""));
+    if (writer === null) rmSync(join(studyDir, run, WRITER_MARK));
+    else writeFileSync(join(studyDir, run, WRITER_MARK), writer);
+  };
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+  cut("b/seed-2", `log:${hostname()}:${dead}`);
+  cut("a/seed-1", `log:${hostname()}:${process.pid}`);
+  cut("a/seed-2", null);
   const logs = new LogDirSource(logdir);
   try {
     const [listing] = await logs.listStudies();
-    assert.deepEqual(listing!.status, { success: 5, "no end record": 1 });
+    assert.deepEqual(listing!.status, { success: 3, running: 1, "no end record": 1, stopped: 1 });
     const report = await buildReport((await logs.openStudy("cut"))!);
-    assert.match(report.html, /<header><h1>cut<\/h1><p class="muted">2 variants · 2 seeds finished, 1 unfinished · 6 runs/);
+    assert.match(report.html, /<header><h1>cut<\/h1><p class="muted">2 variants · 1 seed finished, 2 unfinished · 6 runs/);
     // The dashboard's view header says the same.
     const views = new ViewBuilder(logs);
-    assert.equal((await views.view("cut", {}))!.seedsText, "2 seeds finished, 1 unfinished");
+    assert.equal((await views.view("cut", {}))!.seedsText, "1 seed finished, 2 unfinished");
     await views.close();
   } finally {
     await logs.close();
@@ -115,7 +125,6 @@ test("a stopped run: the report header counts finished seeds apart; the sidebar 
   const cwd = join(dir, "stopped-project");
   await runSweep({ cwd, name: "cut", seeds: 2, onWarning: () => {}, variants: [{ name: "base", command: [process.execPath, script, "0"] }, { name: "better", command: [process.execPath, script, "0.01"] }] });
   const store = await openStore(undefined, { cwd });
-  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
   const [run] = await store.listRuns({ study: "cut" });
   assert.equal(await store.reopenRun(run!.id, `local:${hostname()}:${dead}`), true);
   const source = new StoreSource(store);

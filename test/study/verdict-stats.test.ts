@@ -105,7 +105,8 @@ test("twin stats: a difference that is constant up to floating-point rounding is
   const p = csv("rounding.csv", [0.6, 0.7, 0.8, 0.65, 0.75, 0.55, 0.72, 0.68], [0.7, 0.8, 0.9, 0.75, 0.85, 0.65, 0.82, 0.78]);
   const r = twin(["stats", p]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /b − a {2}\+0\.1000 {2}95% CI \[\+0\.1000, \+0\.1000\] {2}paired sign \(exact\), p = 0\.008/);
+  // An accuracy column of fractions prints in percentage points, as twin compare prints it (study/metric-units.ts).
+  assert.match(r.stdout, /b − a {2}\+10\.00 pp {2}95% CI \[\+10\.00, \+10\.00\] {2}paired sign \(exact\), p = 0\.008/);
   assert.match(r.stdout, /every seed gives the same difference 0\.1 up to floating-point rounding/);
   assert.match(r.stdout, /pairing removed all the noise of the difference/);
   assert.doesNotMatch(r.stdout, /p = [\d.]+e-|e\+\d\d|black swan|skewed|warning/);

@@ -5,6 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
+import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { createHash } from "node:crypto";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
@@ -19,6 +20,14 @@ import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
 import type { CurveData, FinalSample, ReportModel } from "./types.ts";
+
+/** A report option (metric, reference) that names nothing in the study: the CLI says it as a wrong command line. */
+export class ReportOptionError extends Error {
+  constructor(readonly option: "metric" | "reference", readonly value: string, message: string) {
+    super(message);
+    this.name = "ReportOptionError";
+  }
+}
 
 /** At most this many learning-curve charts (the verdict metric and the standard twin tags first). */
 export const MAX_CURVES = 10;
@@ -154,7 +163,7 @@ export class StudyAccumulator {
     const summaries: RunSummary[] = [];
     this.bySeed.set(group.seed, summaries);
     for (const r of group.runs) if (!this.variantsSeen.includes(r.variant)) this.variantsSeen.push(r.variant);
-    this.reference ??= this.variantsSeen[0];
+    this.reference ??= referenceFromPairedTags(group.runs.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) }))) ?? this.variantsSeen[0];
     const ref = group.runs.find((r) => r.variant === this.reference);
     for (const r of group.runs) {
       const finals = new Map<string, number>();
@@ -207,7 +216,7 @@ export class StudyAccumulator {
     for (const r of runs) for (const t of r.finals.keys()) tagSet.add(t);
     const tags = [...tagSet].sort();
     const metric = options.metric ?? defaultMetric(tags);
-    if (!tags.includes(metric)) throw new Error(`no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
+    if (!tags.includes(metric)) throw new ReportOptionError("metric", metric, `no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
 
@@ -337,9 +346,10 @@ export class StudyAccumulator {
     const seen = this.variantsSeen;
     const known = this.header.variantOrder;
     const order = known ? [...known.filter((v) => seen.includes(v)), ...seen.filter((v) => !known.includes(v))] : seen;
-    const reference = this.options.reference;
+    // The reference given, else the one the first seed showed (twin-trained logs: the variant without paired series).
+    const reference = this.options.reference ?? this.reference;
     if (reference === undefined) return order;
-    if (!order.includes(reference)) throw new Error(`reference "${reference}": no such variant (variants: ${order.join(", ")})`);
+    if (!order.includes(reference)) throw new ReportOptionError("reference", reference, `reference "${reference}": no such variant (variants: ${order.join(", ")})`);
     return [reference, ...order.filter((v) => v !== reference)];
   }
 }

@@ -21,10 +21,26 @@ import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
 
-/** The listing's word for a run whose log has no end record: running, or stopped without writing its end. */
+/** The listing's word for a run whose log has no end record and names no writer this machine can check: running, or stopped without writing its end. */
 export const NO_END_RECORD = "no end record";
+
+/**
+ * What the listing calls a run whose log has no end record: "stopped" when
+ * the process that wrote it (log/run-writer.ts) is gone from this host (as
+ * `twin runs` decides for the store: study/lifecycle.ts), "running" while it
+ * lives, NO_END_RECORD when the folder names no writer or one on another host.
+ */
+function runningWord(runDir: string): string {
+  const writer = writerOf(runDir);
+  const w = writer === undefined ? undefined : parseWorkerId(writer);
+  if (!w || w.host !== hostname()) return NO_END_RECORD;
+  return isDeadLocalWorker(writer!) ? "stopped" : "running";
+}
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
+import { writerOf } from "../../log/run-writer.ts";
+import { isDeadLocalWorker, parseWorkerId } from "../../study/lifecycle.ts";
+import { hostname } from "node:os";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";
@@ -376,6 +392,8 @@ export class LogDirSource implements DataSource {
   /** The index, opened on first use (undefined: none, or it could not be opened). */
   private log: LogIndex | undefined | null = null;
   private readonly listings = new Map<string, StudyListing>();
+  /** Per study, the run folders whose writer process was alive at the last listing. */
+  private readonly liveRuns = new Map<string, string[]>();
   private readonly dirty = new Set<string>();
   private readonly runDirListings: RunDirListings = new Map();
   /** Each study's seed stamps as last taken, and when every seed was last stamped. */
@@ -426,8 +444,11 @@ export class LogDirSource implements DataSource {
 
   private listing(name: string, dir: string): StudyListing {
     const cached = this.listings.get(name);
-    if (cached && this.watching && !this.dirty.has(name)) return cached;
+    // A writer that dies changes no file: the runs it was writing are looked at again.
+    const died = (this.liveRuns.get(name) ?? []).some((d) => runningWord(d) !== "running");
+    if (cached && this.watching && !this.dirty.has(name) && !died) return cached;
     this.dirty.delete(name);
+    const live: string[] = [];
     const variants = new Set<string>();
     const seeds = new Set<string>();
     const status: Record<string, number> = {};
@@ -438,14 +459,15 @@ export class LogDirSource implements DataSource {
         variants.add(variant);
         runs++;
         const seen = this.index.look(join(runDir, METRICS_FILE));
-        // A log records no writer process: a run without its end line may be running or stopped (Ctrl-C, a crash).
-        const word = seen.status === "running" ? NO_END_RECORD : seen.status;
+        const word = seen.status === "running" ? runningWord(runDir) : seen.status;
+        if (word === "running") live.push(runDir);
         status[word] = (status[word] ?? 0) + 1;
         if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
       }
     }
     const listing: StudyListing = { name, variants: [...variants].sort(), runs, seeds: seeds.size, status, updatedAt };
     this.listings.set(name, listing);
+    this.liveRuns.set(name, live);
     return listing;
   }
 

@@ -26,10 +26,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   took "apt-get"
 fi
 
-# 2. npm packages, when node_modules is missing or older than the lockfile.
+# 2. npm packages, when node_modules is missing or older than the lockfile. npm ci also
+#    compiles better-sqlite3 (from source, .npmrc) and, through the default install
+#    script of a package with a binding.gyp, the native addon: JOBS=max lets node-gyp
+#    compile their files on every core (one file at a time otherwise: the addon's nine
+#    files and better-sqlite3's two, ~160 s of CPU on 2 cores).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci"; started
-  npm ci --no-audit --no-fund --loglevel=error
+  say "npm ci (and the native addon)"; started
+  JOBS=max npm ci --no-audit --no-fund --loglevel=error
   took "npm ci"
 fi
 

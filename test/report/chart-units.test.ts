@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
-import { writeFixture } from "./fixture.ts";
+import { writeFixture, writeOfatFixture } from "./fixture.ts";
 import { buildReportModel, loadStudyDir, reportCharts, type Chart } from "../../src/report/index.ts";
 import { specScriptText } from "../../src/report/chart-runtime.ts";
 import { statsPlotCharts } from "../../src/report/stats-plot.ts";
@@ -136,4 +136,24 @@ test("a factorial accuracy of fractions: twin stats --factors prints pp and its 
   }
   assert.match(out, / pp/, out);
   assert.doesNotMatch(out, /[+−-]0\.00\d\d/, out);
+});
+
+test("planning charts of an accuracy of fractions are in pp: expected maximum, power, spread by factor", () => {
+  const e = specParts(charts.expectedMax!.spec);
+  const curve = model.expectedMax.variants.flatMap((v) => v.curve.map((p) => 100 * p.mean)).sort((a, b) => a - b);
+  assert.deepEqual(numbers(e.rows, ["mean"]).sort((a, b) => a - b), curve);
+  assert.ok(e.titles.some((t) => t === "expected maximum of final val/accuracy (pp)"), e.titles.join(" | "));
+  const p = specParts(charts.power!.spec);
+  const detectable = model.power.comparisons.flatMap((c) => c.curve.map((x) => 100 * x.detectable));
+  assert.deepEqual(numbers(p.rows.filter((r) => "what" in r && "seeds" in r), ["detectable"]), detectable);
+  assert.ok(p.titles.includes("detectable difference in val/accuracy (pp)"), p.titles.join(" | "));
+  assert.match(charts.power!.caption, /sd \d+(\.\d+)? \(pp\) from/);
+  const ofat = buildReportModel(loadStudyDir(writeOfatFixture(join(root, "ofat"))));
+  const variance = reportCharts(ofat).variance!;
+  const v = specParts(variance.spec);
+  const sds = ofat.variance.factors.map((f) => 100 * f.sd).sort((a, b) => a - b);
+  assert.equal(ofat.percent, true);
+  // The interval and the dot layers draw the same rows.
+  assert.deepEqual([...new Set(numbers(v.rows.filter((r) => r.factor !== "all varied"), ["sd"]))].sort((a, b) => a - b), sds);
+  assert.ok(v.titles.some((t) => t.startsWith("seed-to-seed sd of final val/accuracy (pp)")), v.titles.join(" | "));
 });

@@ -52,9 +52,9 @@ export function reportCharts(m: ReportModel): ChartSections {
     distribution: diff ? [dist, diff] : [dist],
     deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
     factorial: m.factorial ? factorialCharts(m.factorial, unit) : [],
-    variance: varianceChart(m.variance),
-    power: powerChart(m.power),
-    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax) : undefined,
+    variance: varianceChart(m.variance, unit),
+    power: powerChart(m.power, unit),
+    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax, unit) : undefined,
   };
 }
 

@@ -55,6 +55,18 @@ export interface ResultTable {
   study?: string;
 }
 
+/**
+ * A seed as the key that pairs runs: a whole number in any spelling ("7", "07",
+ * "7.0", as pandas writes an integer column that has a missing cell) is that
+ * number in decimal, so "7" and "7.0" pair; any other label is kept as written.
+ */
+export function seedKey(raw: string): string {
+  const m = /^([+-]?)(\d+)(?:\.0*)?$/.exec(raw.trim());
+  if (!m) return raw.trim();
+  const n = BigInt(m[2]!);
+  return (m[1] === "-" && n !== 0n ? "-" : "") + n.toString();
+}
+
 /** Columns that describe a row rather than measure it. */
 const ROW_COLUMNS = new Set<string>(["variant", "seed", "status", "error", ...PREDICTION_COLUMNS]);
 
@@ -123,7 +135,7 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
     const levels = factors.length ? levelsAt(factors.map((f) => [f, r[col(f)]]), where) : undefined;
     if (!levels && !r[vi]) throw new Error(`${where}, column "variant": empty variant name`);
     if (r[si] === undefined || r[si].trim() === "") throw new Error(`${where}, column "seed": empty seed; every run needs its seed (it pairs the variants' runs)`);
-    const row: ResultRow = { variant: levels ? combinationName(levels) : r[vi]!, seed: r[si].trim(), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : r[vi]!, seed: seedKey(r[si]), metrics: m, where };
     if (levels) row.levels = levels;
     const status = sti >= 0 ? statusAt(r[sti], where) : undefined;
     if (status) row.status = status;
@@ -161,7 +173,7 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
       if (value === null) continue; // JSON has no NaN: null is an empty cell
       m[key] = numberAt(value, where, key);
     }
-    const row: ResultRow = { variant: levels ? combinationName(levels) : (rec.variant as string), seed: String(rec.seed), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : (rec.variant as string), seed: seedKey(String(rec.seed)), metrics: m, where };
     if (levels) row.levels = levels;
     const status = statusAt(rec.status, where);
     if (status) row.status = status;

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { overflowingDifference } from "../../src/study/analyze.ts";
+import { seedKey } from "../../src/study/results-file.ts";
 import { REPO } from "../study/fixtures/synthetic-study.ts";
 
 const TWIN = join(REPO, "bin", "twin.js");
@@ -58,4 +59,16 @@ test("a variant that blew up (1e10 to 6e20 against 1e-4): the text keeps numbers
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("seeds written as 1.0 or 01 (pandas writes an integer column with a missing cell as floats) pair with 1; the same seed twice in one variant is still refused", () => {
+  const r = stats("variant,seed,acc\na,1,0.8\na,2,0.81\na,3,0.79\nb,1.0,0.82\nb,02,0.83\nb,3.00,0.80\n");
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { paired: boolean; comparisons: { n_pairs: number }[] };
+  assert.equal(out.paired, true);
+  assert.equal(out.comparisons[0]!.n_pairs, 3);
+  const twice = stats("variant,seed,acc\na,1,0.8\na,1.0,0.81\nb,1,0.8\nb,2,0.7\n");
+  assert.equal(twice.status, 1);
+  assert.match(twice.stderr, /row 3: variant "a" seed 1 appears twice/);
+  assert.deepEqual(["7", "07", "+7", "7.", "7.000", " 7 ", "-0", "seed-a", "1e3", "18446744073709551615.0"].map(seedKey), ["7", "7", "7", "7", "7", "7", "0", "seed-a", "1e3", "18446744073709551615"]);
 });

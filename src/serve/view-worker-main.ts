@@ -29,7 +29,7 @@ const collect = ((): (() => void) | undefined => {
     return undefined;
   }
 })();
-const GROWTH_BEFORE_GC = 64 * 2 ** 20;
+const GROWTH_BEFORE_GC = 32 * 2 ** 20;
 let heapAfterGc = 0;
 
 function collectIfGrown(): void {

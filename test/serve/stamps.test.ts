@@ -96,3 +96,42 @@ test("stamps taken again from the files a change notification names equal stamps
   assert.equal(seedOfChangedFile("a/seed-3.run-7/metrics.jsonl"), undefined);
   assert.equal(seedOfChangedFile("design.json"), undefined);
 });
+
+test("a study listing updated run by run from change notifications equals a listing made afresh", async () => {
+  const logdir = join(root, "listing");
+  const study = join(logdir, "s");
+  const line = (step: number) => `{"kind":"scalars","step":${step},"wall_time":0,"values":{"x":1}}\n`;
+  const end = '{"kind":"end","wall_time":0,"status":"success"}\n';
+  for (const v of ["a", "b"]) {
+    for (const seed of [1, 2, 3]) {
+      mkdirSync(join(study, v, `seed-${seed}`), { recursive: true });
+      writeFileSync(join(study, v, `seed-${seed}`, "metrics.jsonl"), line(1) + (seed === 3 ? "" : end));
+    }
+  }
+  const source = new LogDirSource(logdir);
+  const heard: string[] = [];
+  const stop = source.watch((_study, file) => heard.push(file ?? "(all)"), 100);
+  try {
+    await source.listStudies();
+    const same = async (why: string, file: string) => {
+      for (let t = 0; !heard.some((f) => f === file || f === "(all)") && t < 200; t++) await new Promise((r) => setTimeout(r, 25));
+      heard.length = 0;
+      const listed = await source.listStudies();
+      const fresh = await new LogDirSource(logdir).listStudies();
+      assert.deepEqual(listed, fresh, why);
+      return listed[0]!;
+    };
+    appendFileSync(join(study, "a", "seed-3", "metrics.jsonl"), end);
+    const ended = await same("a running run ends", "a/seed-3/metrics.jsonl");
+    assert.equal(ended.status.success, 5);
+    appendFileSync(join(study, "b", "seed-1", "metrics.jsonl"), line(2));
+    await same("an ended run logs again (resumed)", "b/seed-1/metrics.jsonl");
+    mkdirSync(join(study, "a", "seed-4"));
+    writeFileSync(join(study, "a", "seed-4", "metrics.jsonl"), line(1));
+    assert.equal((await same("a new run", "a/seed-4/metrics.jsonl")).runs, 7);
+    rmSync(join(study, "b", "seed-2"), { recursive: true });
+    assert.equal((await same("a removed run", "b/seed-2")).runs, 6);
+  } finally {
+    stop();
+  }
+});

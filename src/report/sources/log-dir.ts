@@ -394,7 +394,10 @@ export class LogDirSource implements DataSource {
   private readonly listings = new Map<string, StudyListing>();
   /** Per study, the run folders whose writer process was alive at the last listing. */
   private readonly liveRuns = new Map<string, string[]>();
-  private readonly dirty = new Set<string>();
+  /** Per study changed since its last listing, the files that changed (relative to the study; null: not all known). */
+  private readonly dirty = new Map<string, Set<string> | null>();
+  /** Per study, each run folder's word in the last listing (to update a listing run by run). */
+  private readonly words = new Map<string, Map<string, string>>();
   private readonly runDirListings: RunDirListings = new Map();
   /** Each study's seed stamps as last taken, and when every seed was last stamped. */
   private readonly stamps = new Map<string, { at: number; stamps: Map<string, string> }>();
@@ -447,8 +450,14 @@ export class LogDirSource implements DataSource {
     // A writer that dies changes no file: the runs it was writing are looked at again.
     const died = (this.liveRuns.get(name) ?? []).some((d) => runningWord(d) !== "running");
     if (cached && this.watching && !this.dirty.has(name) && !died) return cached;
+    const files = this.dirty.get(name);
     this.dirty.delete(name);
+    if (cached && this.watching && files && !died) {
+      const updated = this.updatedListing(name, dir, cached, files);
+      if (updated) return updated;
+    }
     const live: string[] = [];
+    const words = new Map<string, string>();
     const variants = new Set<string>();
     const seeds = new Set<string>();
     const status: Record<string, number> = {};
@@ -461,6 +470,7 @@ export class LogDirSource implements DataSource {
         const seen = this.index.look(join(runDir, METRICS_FILE));
         const word = seen.status === "running" ? runningWord(runDir) : seen.status;
         if (word === "running") live.push(runDir);
+        words.set(runDir, word);
         status[word] = (status[word] ?? 0) + 1;
         if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
       }
@@ -468,6 +478,44 @@ export class LogDirSource implements DataSource {
     const listing: StudyListing = { name, variants: [...variants].sort(), runs, seeds: seeds.size, status, updatedAt };
     this.listings.set(name, listing);
     this.liveRuns.set(name, live);
+    this.words.set(name, words);
+    return listing;
+  }
+
+  /**
+   * The listing updated for the runs whose files changed (`files`, relative to
+   * the study): undefined when a file is not inside a run folder listed before
+   * (a new run, a removed one, anything else), and the listing is made again.
+   */
+  private updatedListing(name: string, dir: string, cached: StudyListing, files: ReadonlySet<string>): StudyListing | undefined {
+    const words = this.words.get(name);
+    if (!words) return undefined;
+    const runDirsChanged = new Set<string>();
+    for (const file of files) {
+      const parts = file.split(/[\\/]/);
+      if (parts[0] === CHECKS_DIR) continue; // checks files are not in the listing
+      if (parts.length < 3 || seedOfChangedFile(file) === undefined) return undefined;
+      const runDir = join(dir, parts[0]!, parts[1]!);
+      if (!words.has(runDir) || !existsSync(runDir)) return undefined;
+      runDirsChanged.add(runDir);
+    }
+    const status = { ...cached.status };
+    let updatedAt = cached.updatedAt;
+    const live = new Set(this.liveRuns.get(name) ?? []);
+    for (const runDir of runDirsChanged) {
+      const seen = this.index.look(join(runDir, METRICS_FILE));
+      const word = seen.status === "running" ? runningWord(runDir) : seen.status;
+      const before = words.get(runDir)!;
+      if ((status[before] = (status[before] ?? 1) - 1) <= 0) delete status[before];
+      status[word] = (status[word] ?? 0) + 1;
+      words.set(runDir, word);
+      if (word === "running") live.add(runDir);
+      else live.delete(runDir);
+      if (seen.mtimeMs > updatedAt) updatedAt = seen.mtimeMs;
+    }
+    const listing: StudyListing = { ...cached, status, updatedAt };
+    this.listings.set(name, listing);
+    this.liveRuns.set(name, [...live]);
     return listing;
   }
 
@@ -529,7 +577,9 @@ export class LogDirSource implements DataSource {
   watch(onChange: (study: string, file?: string) => void, pollMs = 1000, mode: "auto" | "poll" = "auto"): () => void {
     const single = isStudyDir(this.root) ? basename(this.root) : undefined;
     const changed = (study: string, file?: string): void => {
-      this.dirty.add(study);
+      const files = this.dirty.get(study);
+      if (file === undefined || files === null || (files && files.size >= 1000)) this.dirty.set(study, null);
+      else this.dirty.set(study, (files ?? new Set()).add(file));
       onChange(study, file);
     };
     let watcher: FSWatcher | undefined;

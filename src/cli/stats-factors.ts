@@ -1,6 +1,7 @@
 /** `twin stats FILE --factors a,b`: the factorial verdict of results from anywhere (long form, one column per factor, a seed column). */
 import { readResults } from "../study/results-file.ts";
 import { defaultMetric } from "../study/metric-direction.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
 import { factorialVerdict, formatFactorialVerdict } from "../study/factorial-verdict.ts";
 import { UsageError } from "./exit-codes.ts";
 
@@ -31,16 +32,17 @@ export async function statsFactors(file: string, opts: FactorsOptions, direction
   const table = readResults(file, { factors });
   const metric = opts.metric ?? defaultMetric(table.metrics);
   if (metric === undefined) throw new Error(`${file}: no result metric found besides the factor columns; name one with --metric`);
-  const verdict = factorialVerdict(table, { metric, factors, alpha: Number(opts.alpha), ...direction });
+  const percent = showsPercentPoints(metric, table.rows.map((r) => r.metrics[metric] ?? NaN));
+  const verdict = factorialVerdict(table, { metric, factors, alpha: Number(opts.alpha), percent, ...direction });
   if (opts.json) process.stdout.write(JSON.stringify({ ...verdict, metric_source: opts.metric ? "--metric" : "default", problems: table.notes ?? [] }, null, 2) + "\n");
   else {
     if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
-    process.stdout.write(formatFactorialVerdict("", verdict) + "\n");
+    process.stdout.write(formatFactorialVerdict("", verdict, percent) + "\n");
     for (const n of table.notes ?? []) process.stdout.write(`left out: ${n}\n`);
   }
   if (opts.plot !== undefined) {
     const { writeFactorialPlot } = await import("../report/factorial-plot.ts"); // Vega: loaded only for --plot
-    const path = await writeFactorialPlot(verdict, opts.plot);
+    const path = await writeFactorialPlot(verdict, opts.plot, percent);
     if (!opts.json) process.stdout.write(`wrote ${path}\n`);
   }
 }

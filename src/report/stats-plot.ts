@@ -3,12 +3,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Analysis } from "../study/analyze.ts";
 import { pivot, type ResultTable } from "../study/results-file.ts";
-import type { Chart } from "./charts/common.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
+import { valueUnit, type Chart } from "./charts/common.ts";
 import { differenceChart, distributionChart } from "./charts/distribution.ts";
 import { differenceData, distributionData, type FinalSample } from "./model/index.ts";
 import { renderSvg, svgToPng } from "./render.ts";
 
-/** The figure's charts for an analysed results table: distributions, then differences. */
+/** The figure's charts for an analysed results table: distributions, then differences, in the unit `twin stats` prints (metric-units.ts). */
 export function statsPlotCharts(table: ResultTable, analysis: Analysis): Chart[] {
   const byVariant = pivot(table, analysis.metric);
   const names = analysis.variants.map((v) => v.name);
@@ -18,8 +19,9 @@ export function statsPlotCharts(table: ResultTable, analysis: Analysis): Chart[]
     reference: analysis.comparisons[0]?.a ?? names[0]!,
     variants: names.map((name) => ({ name, values: [...(byVariant.get(name) ?? new Map<string, number>()).entries()].map(([seed, value]) => ({ seed, value })) })),
   };
-  const dist = distributionChart(distributionData(sample));
-  const diff = analysis.comparisons.length > 0 ? differenceChart(differenceData(sample, analysis)) : undefined;
+  const unit = valueUnit(showsPercentPoints(analysis.metric, sample.variants.flatMap((v) => v.values.map((x) => x.value))));
+  const dist = distributionChart(distributionData(sample), unit);
+  const diff = analysis.comparisons.length > 0 ? differenceChart(differenceData(sample, analysis), unit) : undefined;
   return diff ? [dist, diff] : [dist];
 }
 

@@ -118,6 +118,13 @@ export interface CompareOptions<T extends string> {
   alpha?: number;
   /** Names of a and b in the words of `robust.reasons` (default ["a", "b"]). */
   names?: [string, string];
+  /**
+   * How `notes` write a value or difference of the metric (default `fmt`, in
+   * its own units): the caller passes the unit of the output the notes appear
+   * in (percentage points, say), so a note never prints a fraction under a
+   * line in pp.
+   */
+  formatValue?: (x: number) => string;
 }
 
 export interface EffectSize {
@@ -180,8 +187,9 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
   const notes: string[] = [];
   const warnings: string[] = [];
   const degenerate = clean.constant;
+  const value = opts.formatValue ?? fmt;
   const rounding = clean.roundingOnly
-    ? ` up to floating-point rounding (the computed differences vary by ${fmt(spread(a, b))}, within the rounding of values of this size, ${fmt(clean.tolerance)})`
+    ? ` up to floating-point rounding (the computed differences vary by ${value(spread(a, b))}, within the rounding of values of this size, ${value(clean.tolerance)})`
     : "";
   if (!degenerate && clean.ties > 0) notes.push(`${clean.ties} seed(s) give b = a up to floating-point rounding: counted as ties`);
 
@@ -211,7 +219,7 @@ export function comparePaired(a: Sample, b: Sample, opts: CompareOptions<PairedT
     } else {
       res = signTest(zero, d, { alternative, alpha });
       notes.push(
-        `every seed gives the same difference ${fmt(diff)}${rounding}: the difference is the result, there is no seed-to-seed variation to test against ` +
+        `every seed gives the same difference ${value(diff)}${rounding}: the difference is the result, there is no seed-to-seed variation to test against ` +
           "(a t statistic is undefined), so only the exact sign test is reported; check that the runs are not identical copies with a constant offset",
       );
     }
@@ -260,6 +268,7 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
   const notes: string[] = [];
   const warnings: string[] = [];
   const rounding = ca.roundingOnly || cb.roundingOnly || (same && ca.value !== cb.value) ? " up to floating-point rounding" : "";
+  const value = opts.formatValue ?? fmt;
   let ci: [number, number], intervalName: string;
   const ivChoice = opts.interval ?? "t";
   if (degenerate) {
@@ -284,7 +293,7 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     } else {
       res = permutationTest(a, b, { alternative, alpha, seed });
       notes.push(
-        `each variant gives the same value on every run${rounding} (${fmt(ca.value!)} and ${fmt(cb.value!)}): the difference ${fmt(diff)} is the result, ` +
+        `each variant gives the same value on every run${rounding} (${value(ca.value!)} and ${value(cb.value!)}): the difference ${value(diff)} is the result, ` +
           "there is no run-to-run variation to test against (a t statistic is undefined), so only the permutation test is reported",
       );
     }
@@ -297,7 +306,7 @@ export function compareUnpaired(a: Sample, b: Sample, opts: CompareOptions<Unpai
     else throw new Error(`stats.compareUnpaired: test must be 'auto', 'welch', 't', 'mannwhitney' or 'permutation', got '${kind as string}'`);
     if (res.note) notes.push(res.note);
     for (const [i, c] of [ca, cb].entries()) {
-      if (c.roundingOnly) notes.push(`every run of ${opts.names?.[i] ?? (i === 0 ? "a" : "b")} gives ${fmt(c.value!)} up to floating-point rounding: its spread is taken as 0`);
+      if (c.roundingOnly) notes.push(`every run of ${opts.names?.[i] ?? (i === 0 ? "a" : "b")} gives ${value(c.value!)} up to floating-point rounding: its spread is taken as 0`);
     }
   }
   const pi = improvementInterval(a, b, level);

@@ -14,6 +14,7 @@ import {
 } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
+import { percentPointsText } from "./metric-units.ts";
 import { planAdvice } from "./plan-advice.ts";
 import { spreadFields, type SpreadFields } from "./spread-fields.ts";
 
@@ -332,6 +333,8 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be in (0, 1), got ${alpha}`);
   const sign = direction.higherIsBetter ? 1 : -1;
   const problems = [...(options.problems ?? [])];
+  // Notes of the statistics layer print the metric in the verdict's unit.
+  const noteUnit = options.percent ? { formatValue: percentPointsText } : {};
 
   const variants = names.map((name) => summarize(name, byVariant.get(name)!));
   for (const [name, runs] of byVariant) {
@@ -389,7 +392,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         rescale.add(name);
         continue;
       }
-      const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
+      const opts = { test: test as PairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string], ...noteUnit };
       const verdict = comparePaired(a, b, opts);
       const improvement = sign > 0 ? verdict : comparePaired(a.map((x) => -x), b.map((x) => -x), opts);
       raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds, seedsB: pairSeeds, excluded });
@@ -418,7 +421,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
         rescale.add(name);
         continue;
       }
-      const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string] };
+      const opts = { test: test as UnpairedTestChoice, level: 1 - alpha, alpha, names: [reference, name] as [string, string], ...noteUnit };
       const verdict = compareUnpaired(a, b, opts);
       const improvement = sign > 0 ? verdict : compareUnpaired(a.map((x) => -x), b.map((x) => -x), opts);
       raw.push({ name, verdict, improvement, pairs: [a, b], pairSeeds: seedsA, seedsB, excluded });

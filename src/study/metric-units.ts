@@ -23,3 +23,13 @@ export function showsPercentPoints(metric: string, values: Iterable<number> = []
   for (const x of values) if (Number.isFinite(x) && (x < 0 || x > 1)) return false;
   return true;
 }
+
+/**
+ * A value or difference of a metric of fractions, written in percentage points
+ * for the notes beside a verdict in pp (0.1 → "10.00 pp"); a spread the size of
+ * floating-point rounding keeps its digits ("1.39e-15 pp", not "0.00 pp").
+ */
+export function percentPointsText(x: number): string {
+  const pp = 100 * x;
+  return `${pp === 0 || Math.abs(pp) >= 0.005 ? pp.toFixed(2) : pp.toExponential(2)} pp`;
+}

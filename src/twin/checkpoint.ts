@@ -15,6 +15,7 @@
  * the run starts from scratch. A corrupted checkpoint is never resumed from.
  */
 import { createHash } from "node:crypto";
+import { hostname } from "node:os";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { LoaderState } from "../data/loader.ts";
@@ -109,9 +110,25 @@ export function checkpointStep(folder: string): number {
   return Number(new RegExp(`${PREFIX}(\\d+)$`).exec(folder)?.[1] ?? 0);
 }
 
-/** Removes all but the newest checkpoints. */
+/** Removes all but the newest checkpoints, and the half-written folders of writers that are gone (a kill -9 mid-write). */
 export function pruneCheckpoints(dir: string, keep = CHECKPOINTS_KEPT): void {
   for (const old of listCheckpoints(dir).slice(0, -keep)) rmSync(join(dir, old), { recursive: true, force: true });
+  // A shared checkpoint folder (NFS, for distributed workers) holds other machines' writers too: only this one's are checked.
+  const host = hostname();
+  for (const f of readdirSync(dir)) {
+    const writer = new RegExp(`^${PREFIX}\\d+\\.tmp-(.+)-(\\d+)$`).exec(f);
+    if (writer && writer[1] === host && !processAlive(Number(writer[2]))) rmSync(join(dir, f), { recursive: true, force: true });
+  }
+}
+
+/** Whether a process of this machine exists (a checkpoint folder's writer). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function sha256(bytes: Buffer | string): string {
@@ -141,7 +158,7 @@ export async function writeCheckpoint(
   saveVariants: (folder: string) => Promise<Record<string, VariantCheckpoint>>,
 ): Promise<CheckpointInfo> {
   const final = checkpointPath(dir, state.step);
-  const tmp = `${final}.tmp-${process.pid}`;
+  const tmp = `${final}.tmp-${hostname()}-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const variants = await saveVariants(tmp);

@@ -44,6 +44,30 @@ export function layeredSpec(title: string, layer: VlSpec[], height = HEIGHT): Vl
   return { $schema: SCHEMA, title, config: CONFIG, width: WIDTH, height, layer };
 }
 
+/**
+ * How a chart shows a metric's values: multiplied by `factor`, with `suffix`
+ * after the axis title. An accuracy of fractions is drawn in percentage
+ * points, as every table and command prints it (study/metric-units.ts), so a
+ * reader sees one number for one thing.
+ */
+export interface ValueUnit {
+  factor: number;
+  suffix: string;
+}
+
+export const AS_LOGGED: ValueUnit = { factor: 1, suffix: "" };
+export const PERCENT_POINTS: ValueUnit = { factor: 100, suffix: " (pp)" };
+
+/** The unit of a metric printed in percentage points when `percent` (the report model's `percent`, metric-units.ts's rule). */
+export function valueUnit(percent: boolean): ValueUnit {
+  return percent ? PERCENT_POINTS : AS_LOGGED;
+}
+
+/** A value in the chart's unit (null and NaN stay as they are, for `finite` to drop). */
+export function inUnit<T extends number | null | undefined>(x: T, unit: ValueUnit): T {
+  return (typeof x === "number" ? x * unit.factor : x) as T;
+}
+
 /** Keeps only finite numbers (Vega-Lite would draw NaN as gaps or fail the scale). */
 export function finite(x: number | null | undefined): x is number {
   return typeof x === "number" && Number.isFinite(x);

@@ -1,6 +1,6 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
 import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
-import { finite, layeredSpec, slug, type Chart } from "./common.ts";
+import { AS_LOGGED, finite, inUnit, layeredSpec, slug, type Chart, type ValueUnit } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";
 /** Up to this many logged steps, the step axis ticks exactly at them. */
@@ -12,18 +12,19 @@ function stepAxis(steps: ReadonlySet<number>): Record<string, unknown> {
   return { format: "d", tickMinStep: 1, tickCount: 10 };
 }
 
-/** Curve of one tag per variant, or of variant − reference when `data.paired`. */
-export function curveChart(data: CurveData): Chart {
+/** Curve of one tag per variant, or of variant − reference when `data.paired`; values in `unit` (percentage points for an accuracy of fractions). */
+export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart {
+  const u = (x: number | null | undefined) => inUnit(x, unit);
   const meanLabel = data.paired ? "mean difference over seeds" : "mean over seeds";
-  const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: p.value }));
-  const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: s.mean, n: s.n }));
-  const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: s.lo, hi: s.hi, n: s.n, band: data.bandLabel }));
+  const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: u(p.value) }));
+  const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: u(s.mean), n: s.n }));
+  const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: u(s.lo), hi: u(s.hi), n: s.n, band: data.bandLabel }));
   // Summarised (many runs): where the runs lie, 5–95% and 25–75% of them at each step.
   const outerLabel = "5–95% of runs", innerLabel = "25–75% of runs";
   const quantileRows = data.summarised
     ? data.stats.filter((s) => s.q && s.q.every(finite)).flatMap((s) => [
-        { variant: s.variant, step: s.step, lo: s.q![0], hi: s.q![3], n: s.n, band: outerLabel },
-        { variant: s.variant, step: s.step, lo: s.q![1], hi: s.q![2], n: s.n, band: innerLabel },
+        { variant: s.variant, step: s.step, lo: u(s.q![0]), hi: u(s.q![3]), n: s.n, band: outerLabel },
+        { variant: s.variant, step: s.step, lo: u(s.q![1]), hi: u(s.q![2]), n: s.n, band: innerLabel },
       ])
     : [];
   const color = { field: "variant", type: "nominal", scale: { domain: data.variants }, title: data.paired ? `variant − ${data.reference}` : "variant" };
@@ -35,7 +36,7 @@ export function curveChart(data: CurveData): Chart {
   const x = oneStep
     ? { field: "variant", type: "nominal", scale: { domain: data.variants }, title: `step ${[...steps][0] ?? ""}`, axis: { labelAngle: 0 } }
     : { field: "step", type: "quantitative", title: "step", scale: { nice: false, zero: false }, axis: stepAxis(steps) };
-  const yTitle = data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag;
+  const yTitle = (data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag) + unit.suffix;
   // Lines (thin: a seed, thick: the mean) exist only over several steps; at one step the caption says what dots, ticks and bars are.
   const strokeWidth = (label: string) =>
     oneStep

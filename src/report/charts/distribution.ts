@@ -1,23 +1,24 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
-import { CONFIG, SCHEMA, WIDTH, finite, seedsText, slug, type Chart } from "./common.ts";
+import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 
 const SEED = "one seed";
 
-/** Density (top) over a strip plot (bottom) per variant of the final metric. */
-export function distributionChart(d: DistributionData): Chart {
+/** Density (top) over a strip plot (bottom) per variant of the final metric, values in `unit` (percentage points for an accuracy of fractions). */
+export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGGED): Chart {
+  const u = (x: number) => inUnit(x, unit);
   const names = d.variants.map((v) => v.name);
   const swanLabel = "black swan";
   const cutoffs = d.variants.filter((v) => v.threshold !== null).map((v) => `${v.name} (${v.n} seeds) ${v.threshold!.toFixed(2)}`);
   const tooFew = d.variants.filter((v) => v.threshold === null && v.n > 0).map((v) => `${v.name} (${v.n} seed${v.n === 1 ? "" : "s"})`);
-  const points = d.variants.flatMap((v) => v.points.filter((p) => finite(p.value)).map((p) => ({ variant: v.name, seed: p.seed, value: p.value, z: p.z, kind: p.blackSwan ? swanLabel : SEED })));
+  const points = d.variants.flatMap((v) => v.points.filter((p) => finite(p.value)).map((p) => ({ variant: v.name, seed: p.seed, value: u(p.value), z: p.z, kind: p.blackSwan ? swanLabel : SEED })));
   const counts = [...new Set(d.variants.map((v) => v.n))];
   const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
-  const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: v.mean, lo: v.ci![0], hi: v.ci![1], what: ciLabel }));
-  const density = d.variants.flatMap((v) => v.density.map((p) => ({ variant: v.name, x: p.x, density: p.density })));
+  const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: u(v.mean), lo: u(v.ci![0]), hi: u(v.ci![1]), what: ciLabel }));
+  const density = d.variants.flatMap((v) => v.density.map((p) => ({ variant: v.name, x: u(p.x), density: p.density / unit.factor })));
   const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
-  const x = { field: "value", type: "quantitative", title: `final ${d.metric} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
+  const x = { field: "value", type: "quantitative", title: `final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
   const densityVariants = new Set(density.map((r) => r.variant)).size;
   return {
     id: `distribution-${slug(d.metric)}`,
@@ -91,21 +92,22 @@ export function distributionChart(d: DistributionData): Chart {
   };
 }
 
-/** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison. */
-export function differenceChart(d: DifferenceData): Chart {
+/** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison, in `unit`. */
+export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED): Chart {
+  const u = (x: number) => inUnit(x, unit);
   const rows = d.comparisons.map((c) => `${c.b} − ${c.a}`);
-  const points = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: p.diff })));
+  const points = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: u(p.diff) })));
   const ciRows = d.comparisons.filter((c) => finite(c.ci[0]) && finite(c.ci[1])).map((c) => ({
     comparison: `${c.b} − ${c.a}`,
-    diff: c.diff,
-    lo: c.ci[0],
-    hi: c.ci[1],
+    diff: u(c.diff),
+    lo: u(c.ci[0]),
+    hi: u(c.ci[1]),
     what: `mean difference with ${Math.round(d.level * 100)}% CI (${c.paired ? "paired" : "unpaired"}, ${c.test}, n = ${c.n})`,
     p: c.p,
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
   const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null };
-  const xTitle = `difference in final ${d.metric} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
+  const xTitle = `difference in final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
   return {
     id: `differences-${slug(d.metric)}`,
     title: `Differences: final ${d.metric}`,

@@ -6,19 +6,20 @@
  * two-level factor under every setting of the others with its interval.
  */
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
-import { CONFIG, SCHEMA, WIDTH, finite, slug, seedsText, type Chart } from "./common.ts";
+import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
 /** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
-export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number]): Chart {
+export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number], unit: ValueUnit = AS_LOGGED): Chart {
+  const u = (x: number) => inUnit(x, unit);
   const [a, b] = pair.factors;
   const levelsA = v.factors.find((f) => f.name === a)!.levels;
   const levelsB = v.factors.find((f) => f.name === b)!.levels;
   // Each level of b is dodged sideways from the axis position of its level of a, so that their intervals do not hide each other.
   const dodge = levelsB.length > 1 ? Math.min(0.08, 0.3 / (levelsB.length - 1)) : 0;
   const position = (m: { levels: Record<string, string> }) => levelsA.indexOf(m.levels[a]!) + (levelsB.indexOf(m.levels[b]!) - (levelsB.length - 1) / 2) * dodge;
-  const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: m.mean, lo: m.ci[0], hi: m.ci[1] }));
+  const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: u(m.mean), lo: u(m.ci[0]), hi: u(m.ci[1]) }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${inter.estimate.toPrecision(3)}, ${Math.round(v.level * 100)}% CI [${inter.ci[0].toPrecision(3)}, ${inter.ci[1].toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${u(inter.estimate).toPrecision(3)}${unit.suffix}, ${Math.round(v.level * 100)}% CI [${u(inter.ci[0]).toPrecision(3)}, ${u(inter.ci[1]).toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
   const x = {
     field: "at",
     type: "quantitative",
@@ -47,7 +48,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
       height: 300,
       data: { values: rows },
       layer: [
-        { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}` }, color } },
+        { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}${unit.suffix}` }, color } },
         { name: "cis", mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
         { name: "means", mark: { type: "point", filled: true, size: 70 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color, tooltip: [{ field: a }, { field: b }, { field: "mean", format: ".4g" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }] } },
       ],
@@ -56,19 +57,20 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
 }
 
 /** Each two-level factor's effect at each level of the other factors, with intervals; the main effect for comparison. */
-export function simpleEffectsChart(v: FactorialVerdict): Chart | undefined {
+export function simpleEffectsChart(v: FactorialVerdict, unit: ValueUnit = AS_LOGGED): Chart | undefined {
+  const u = (x: number) => inUnit(x, unit);
   if (v.simple_effects.length === 0) return undefined;
   const label = (factor: string, levels: [string, string], at?: string) => `${factor} (${levels[1]} − ${levels[0]}) ${at ?? "overall"}`;
   const rows = [
     ...v.factors.filter((f) => f.levels.length === 2).map((f) => {
       const e = v.factorial.find((x) => x.name === f.name)!;
-      return { row: label(f.name, [f.levels[0]!, f.levels[1]!]), kind: "main effect (averaged over the other factors)", estimate: e.estimate!, lo: e.ci![0], hi: e.ci![1], p: e.p };
+      return { row: label(f.name, [f.levels[0]!, f.levels[1]!]), kind: "main effect (averaged over the other factors)", estimate: u(e.estimate!), lo: u(e.ci![0]), hi: u(e.ci![1]), p: e.p };
     }),
-    ...v.simple_effects.map((s) => ({ row: label(s.factor, s.levels, `at ${s.at.factor}=${s.at.level}`), kind: "at one setting of another factor", estimate: s.estimate, lo: s.ci[0], hi: s.ci[1], p: s.p })),
+    ...v.simple_effects.map((s) => ({ row: label(s.factor, s.levels, `at ${s.at.factor}=${s.at.level}`), kind: "at one setting of another factor", estimate: u(s.estimate), lo: u(s.ci[0]), hi: u(s.ci[1]), p: s.p })),
   ];
   const order = v.factors.flatMap((f) => rows.filter((r) => r.row.startsWith(`${f.name} (`)).map((r) => r.row));
   const y = { field: "row", type: "nominal", scale: { domain: order }, title: null, axis: { labelLimit: 400 } };
-  const xTitle = `effect on final ${v.metric} (${v.higher_is_better ? "positive" : "negative"} = better)`;
+  const xTitle = `effect on final ${v.metric}${unit.suffix} (${v.higher_is_better ? "positive" : "negative"} = better)`;
   const kinds = ["main effect (averaged over the other factors)", "at one setting of another factor"];
   return {
     id: `factorial-effects-${slug(v.metric)}`,
@@ -92,9 +94,9 @@ export function simpleEffectsChart(v: FactorialVerdict): Chart | undefined {
   };
 }
 
-/** Every chart of a factorial verdict: the interaction plots, then the per-setting effects. */
-export function factorialCharts(v: FactorialVerdict): Chart[] {
-  const charts = v.interaction_means.map((pair) => interactionChart(v, pair));
-  const effects = simpleEffectsChart(v);
+/** Every chart of a factorial verdict: the interaction plots, then the per-setting effects, values in `unit`. */
+export function factorialCharts(v: FactorialVerdict, unit: ValueUnit = AS_LOGGED): Chart[] {
+  const charts = v.interaction_means.map((pair) => interactionChart(v, pair, unit));
+  const effects = simpleEffectsChart(v, unit);
   return effects ? [...charts, effects] : charts;
 }

@@ -1,6 +1,8 @@
 /** Every chart of a report, in reading order: pure functions of the report model. */
 import type { ReportModel } from "../model/index.ts";
-import type { Chart } from "./common.ts";
+import { showsPercentPoints } from "../../study/metric-units.ts";
+import type { CurveData } from "../model/index.ts";
+import { valueUnit, type Chart, type ValueUnit } from "./common.ts";
 import { curveChart } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";
 import { deploymentCharts } from "./ensembles.ts";
@@ -28,17 +30,31 @@ export interface ChartSections {
   expectedMax: Chart | undefined;
 }
 
+/**
+ * The unit of each tag's curves: percentage points for an accuracy whose
+ * logged values are fractions (study/metric-units.ts). A paired curve takes the
+ * unit of its tag's own curve: its differences alone cannot tell fractions
+ * from percent.
+ */
+function curveUnits(curves: readonly CurveData[]): (tag: string) => ValueUnit {
+  const percent = new Set(curves.filter((c) => showsPercentPoints(c.tag, c.seeds.map((p) => p.value))).map((c) => c.tag));
+  return (tag) => valueUnit(percent.has(tag));
+}
+
 export function reportCharts(m: ReportModel): ChartSections {
-  const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences) : undefined;
+  const unit = valueUnit(m.percent);
+  const curveUnit = curveUnits(m.curves);
+  const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit) : undefined;
+  const dist = distributionChart(m.distribution, unit);
   return {
-    curves: m.curves.map(curveChart),
-    paired: m.pairedCurves.map(curveChart),
-    distribution: diff ? [distributionChart(m.distribution), diff] : [distributionChart(m.distribution)],
+    curves: m.curves.map((c) => curveChart(c, curveUnit(c.tag))),
+    paired: m.pairedCurves.map((c) => curveChart(c, curveUnit(c.tag))),
+    distribution: diff ? [dist, diff] : [dist],
     deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
-    factorial: m.factorial ? factorialCharts(m.factorial) : [],
-    variance: varianceChart(m.variance),
-    power: powerChart(m.power),
-    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax) : undefined,
+    factorial: m.factorial ? factorialCharts(m.factorial, unit) : [],
+    variance: varianceChart(m.variance, unit),
+    power: powerChart(m.power, unit),
+    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax, unit) : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, layeredSpec, seedsText, slug, type Chart } from "./common.ts";
+import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layeredSpec, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
 
 /**
  * Each factor's seed-to-seed sd with its 95% chi-square interval, as dots and
@@ -9,15 +9,16 @@ import { CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, layeredSpec, seedsText, 
  * the log scale keeps the wide intervals of a few runs from flattening the
  * estimates (on a linear variance scale a 3-run interval spans 80× its
  * estimate). A factor with no spread at all cannot sit on a log scale: the
- * caption names it.
+ * caption names it. Values in `unit` (pp for an accuracy of fractions).
  */
-export function varianceChart(d: VarianceData): Chart | undefined {
+export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED): Chart | undefined {
   if (!d.available) return undefined;
+  const u = (x: number) => inUnit(x, unit);
   const ciLabel = "95% interval (chi-square, normal runs)";
   const ALL = "all varied";
   const rows = [
-    ...d.factors.map((f) => ({ variant: f.variant, factor: f.factor, n: f.n, sd: f.sd, lo: Math.sqrt(f.lo), hi: Math.sqrt(f.hi), share: finite(f.share) ? f.share : null, what: ciLabel })),
-    ...d.totals.filter((t) => t.lo !== null && t.hi !== null).map((t) => ({ variant: t.variant, factor: ALL, n: t.allRuns, sd: Math.sqrt(t.total), lo: Math.sqrt(t.lo!), hi: Math.sqrt(t.hi!), share: 1, what: ciLabel })),
+    ...d.factors.map((f) => ({ variant: f.variant, factor: f.factor, n: f.n, sd: u(f.sd), lo: u(Math.sqrt(f.lo)), hi: u(Math.sqrt(f.hi)), share: finite(f.share) ? f.share : null, what: ciLabel })),
+    ...d.totals.filter((t) => t.lo !== null && t.hi !== null).map((t) => ({ variant: t.variant, factor: ALL, n: t.allRuns, sd: u(Math.sqrt(t.total)), lo: u(Math.sqrt(t.lo!)), hi: u(Math.sqrt(t.hi!)), share: 1, what: ciLabel })),
   ];
   const drawn = rows.filter((r) => r.sd > 0 && r.lo > 0);
   const flat = rows.filter((r) => !(r.sd > 0 && r.lo > 0)).map((r) => `${r.factor} (${r.variant})`);
@@ -26,7 +27,7 @@ export function varianceChart(d: VarianceData): Chart | undefined {
   const y = { field: "factor", type: "nominal", title: "random factor varied alone", sort: factors, axis: { labelFontSize: 12 } };
   const yOffset = { field: "variant", type: "nominal", scale: { domain: variants, paddingInner: 0.2 } };
   const color = { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" };
-  const x = { type: "quantitative", scale: { type: "log" }, title: `seed-to-seed sd of final ${d.metric} (log scale)` };
+  const x = { type: "quantitative", scale: { type: "log" }, title: `seed-to-seed sd of final ${d.metric}${unit.suffix} (log scale)` };
   const tooltip = [{ field: "variant" }, { field: "factor" }, { field: "n", title: "runs" }, { field: "sd", format: ".3g" }, { field: "lo", title: "sd low", format: ".3g" }, { field: "hi", title: "sd high", format: ".3g" }, { field: "share", title: "share of all-varied variance", format: ".1%" }];
   return {
     id: `variance-${slug(d.metric)}`,
@@ -61,19 +62,20 @@ export function varianceChart(d: VarianceData): Chart | undefined {
   };
 }
 
-/** Smallest detectable difference against the number of seeds, from the observed spread. */
-export function powerChart(d: PowerData): Chart | undefined {
+/** Smallest detectable difference against the number of seeds, from the observed spread, in `unit`. */
+export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED): Chart | undefined {
   if (!d.available) return undefined;
+  const u = (x: number) => inUnit(x, unit);
   const label = (c: PowerData["comparisons"][number]): string => `${c.b} − ${c.a}`;
   const curveLabel = `detectable with ${Math.round(d.power * 100)}% power (α = ${d.alpha}, two-sided)`;
   const obsLabel = "observed |difference|";
-  const rows = d.comparisons.flatMap((c) => c.curve.map((p) => ({ comparison: label(c), seeds: p.seeds, detectable: p.detectable, what: curveLabel })));
-  const current = d.comparisons.map((c) => ({ comparison: label(c), seeds: c.n, detectable: c.curve.find((p) => p.seeds === c.n)?.detectable ?? null })).filter((r) => finite(r.detectable));
-  const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: c.observed, what: obsLabel }));
+  const rows = d.comparisons.flatMap((c) => c.curve.map((p) => ({ comparison: label(c), seeds: p.seeds, detectable: u(p.detectable), what: curveLabel })));
+  const current = d.comparisons.map((c) => ({ comparison: label(c), seeds: c.n, detectable: inUnit(c.curve.find((p) => p.seeds === c.n)?.detectable ?? null, unit) })).filter((r) => finite(r.detectable));
+  const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: u(c.observed), what: obsLabel }));
   const names = d.comparisons.map(label);
   const color = { field: "comparison", type: "nominal", scale: { domain: names }, title: "comparison" };
   const dash = { scale: { domain: [curveLabel, obsLabel], range: [[1, 0], [5, 4]] }, legend: { title: "lines", labelLimit: 600, symbolType: "stroke" } };
-  const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(c.sd, 3)} from ${seedsText(c.n)}`).join("; ");
+  const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.suffix} from ${seedsText(c.n)}`).join("; ");
   return {
     id: `power-${slug(d.metric)}`,
     title: `Power: seeds against detectable difference (${d.metric})`,
@@ -91,7 +93,7 @@ export function powerChart(d: PowerData): Chart | undefined {
         mark: { type: "line", strokeWidth: 2 },
         encoding: {
           x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}`, scale: { type: "log" } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}${unit.suffix}`, scale: { type: "log" } },
           color,
           strokeDash: { field: "what", type: "nominal", ...dash },
           tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
@@ -103,10 +105,11 @@ export function powerChart(d: PowerData): Chart | undefined {
   };
 }
 
-/** Expected best final metric over n runs (Dodge et al. 2019), ±1 sd band. */
-export function expectedMaxChart(d: ExpectedMaxData): Chart {
+/** Expected best final metric over n runs (Dodge et al. 2019), ±1 sd band, in `unit`. */
+export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED): Chart {
+  const u = (x: number) => inUnit(x, unit);
   const bandLabel = "±1 sd of the best of n runs (Dodge et al. 2019)";
-  const rows = d.variants.flatMap((v) => v.curve.map((p) => ({ variant: v.name, n: p.n, mean: p.mean, lo: p.lo, hi: p.hi, band: bandLabel })));
+  const rows = d.variants.flatMap((v) => v.curve.map((p) => ({ variant: v.name, n: p.n, mean: u(p.mean), lo: u(p.lo), hi: u(p.hi), band: bandLabel })));
   const names = d.variants.map((v) => v.name);
   const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
   const best = d.higherIsBetter ? "maximum" : "minimum";
@@ -132,7 +135,7 @@ export function expectedMaxChart(d: ExpectedMaxData): Chart {
           mark: { type: "area" },
           encoding: {
             x: { field: "n", type: "quantitative", title: "runs (seeds)", axis: { format: "d", tickMinStep: 1 } },
-            y: { field: "lo", type: "quantitative", title: `expected ${best} of final ${d.metric}`, scale: { zero: false } },
+            y: { field: "lo", type: "quantitative", title: `expected ${best} of final ${d.metric}${unit.suffix}`, scale: { zero: false } },
             y2: { field: "hi" },
             color,
             opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [bandLabel], range: [0.18] }, legend: { title: "band", symbolType: "square", symbolOpacity: 0.35, labelLimit: 600 } },

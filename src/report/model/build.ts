@@ -406,7 +406,7 @@ function verdict(final: FinalSample, reference: string, cells: Map<string, Map<s
   if (cells.size < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value or a failed run" };
   if (!cells.has(reference)) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
   try {
-    return { analysis: analyzeCells(cells, { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference }) };
+    return { analysis: analyzeCells(cells, { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference, percent: finalPercent(final) }) };
   } catch (e) {
     return { analysis: null, analysisError: (e as Error).message };
   }

@@ -14,9 +14,10 @@ import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
-
-export { REPORT_CSS };
+import { esc } from "./escape.ts";
 import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
+
+export { esc, REPORT_CSS };
 
 export interface RenderedChart {
   chart: Chart;
@@ -27,9 +28,6 @@ export interface RenderedChart {
 /** Draws a chart's spec as SVG (render.ts's renderSvg, or a cache in front of it). */
 export type DrawSvg = (spec: Chart["spec"]) => Promise<string>;
 
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";

@@ -4,7 +4,7 @@
  * far the reading has come, and no verdict, chart or statistic, since any of
  * them on the runs read so far could differ from the one on all the runs.
  */
-import { esc } from "../report/html.ts";
+import { esc } from "../report/escape.ts";
 import type { StudyListing } from "../report/types.ts";
 import type { BuildProgress } from "./view-builder.ts";
 

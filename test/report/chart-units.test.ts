@@ -86,6 +86,7 @@ test("the seed distribution and the differences of the verdict's accuracy are in
   const ci = f.rows.find((r) => r.lo !== undefined && String(r.what).includes("CI"))!;
   assert.deepEqual([ci.diff, ci.lo, ci.hi], [100 * c.diff, 100 * c.ci[0], 100 * c.ci[1]]);
   assert.ok(f.titles.some((t) => t.startsWith("difference in final val/accuracy (pp)")), f.titles.join(" | "));
+  assert.match(String(ci.what), /^mean difference with 95% CI \(paired t, n = 4\)$/, "paired said once");
 });
 
 test("a pp chart's spec still round-trips through the page's column encoding", () => {

@@ -5,26 +5,15 @@
  * ensemble, its gain and churn on validation and test), then the charts.
  * One line instead when no run kept predictions.
  */
-import { singleSeedSentences, type DeploymentChoice } from "../study/deployment.ts";
+import { ensembleSentences, singleSeedSentences, type DeploymentChoice } from "../study/deployment.ts";
 import type { DeploymentData } from "./model/index.ts";
 import { esc } from "./html.ts";
 
 const pct = (x: number): string => (100 * x).toFixed(2);
 const signed = (x: number): string => `${x >= 0 ? "+" : ""}${pct(x)}`;
-const pval = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
-
-function scores(c: DeploymentChoice): string {
-  return [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(", ");
-}
 
 function ensembleChoice(c: DeploymentChoice, suffix: string): string {
-  // Sentences as the single-seed line reads ("As one seed: X. The worst of its seeds …"), not one parenthesis holding a colon.
-  let s = `<b>As an ensemble: ${esc(c.variant)}</b>. Its ${esc(c.note.replace(/^ensemble of its (\d+) seeds, best on/, "ensemble of $1 seeds is the best on"))}: ${scores(c)}`;
-  const m = c.versusRunnerUp?.mcnemar;
-  if (m && c.runnerUp) {
-    s += `. Against ${esc(c.runnerUp)}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${esc(c.variant)}'s gets right, ${m.onlyA} only ${esc(c.runnerUp)}'s; exact McNemar p = ${pval(m.p)} (these seeds fixed: the uncertainty of the examples only)`;
-  }
-  return `<p class="choice" id="choice-ensemble${suffix}">${s}.</p>`;
+  return `<p class="choice" id="choice-ensemble${suffix}"><b>As an ensemble: ${esc(c.variant)}</b>. ${ensembleSentences(c).map(esc).join(" ")}</p>`;
 }
 
 function singleChoice(c: DeploymentChoice, suffix: string): string {

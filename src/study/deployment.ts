@@ -131,7 +131,7 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   if (e0) {
     const ensembleChoice: DeploymentChoice = {
       kind: "ensemble", variant: e0.variant, validation: e0.validation.ensemble, ...(e0.test ? { test: e0.test.ensemble } : {}),
-      note: `ensemble of its ${e0.seeds} seeds, best on ${onValidation ? "validation" : "test"}`,
+      note: `Its ensemble of ${e0.seeds} seeds is the best on ${onValidation ? "validation" : "test"}.`,
     };
     if (!onValidation) {
       notes.push(
@@ -211,6 +211,24 @@ export function singleSeedSentences(c: DeploymentChoice): string[] {
   return out;
 }
 
+/**
+ * The ensemble choice explained in plain sentences (CLI, report, dashboard),
+ * after the variant's name: why it with its scores, then how its ensemble
+ * differs from the runner-up's on the same examples.
+ */
+export function ensembleSentences(c: DeploymentChoice): string[] {
+  const scores = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(", ");
+  const out = [scores ? `${c.note.replace(/\.$/, "")}: ${scores}.` : c.note];
+  const m = c.versusRunnerUp?.mcnemar;
+  if (m && c.runnerUp) {
+    out.push(
+      `Against ${c.runnerUp}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${c.variant}'s gets right, ${m.onlyA} only ${c.runnerUp}'s; ` +
+        `exact McNemar p = ${m.p < 0.001 ? m.p.toExponential(1) : m.p.toFixed(3)} (these seeds fixed: the uncertainty of the examples only).`,
+    );
+  }
+  return out;
+}
+
 /** The deployment section of a verdict, as text (accuracies in %). */
 export function formatDeployment(d: Deployment): string {
   if (d.variants.length === 0) return "";
@@ -223,14 +241,7 @@ export function formatDeployment(d: Deployment): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [header, ...rows]) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
-  const e = d.ensemble;
-  if (e) {
-    const scores = [Number.isNaN(e.validation) ? "" : `${pct(e.validation)}% validation`, e.test !== undefined ? `${pct(e.test)}% test` : ""].filter(Boolean).join(", ");
-    let line = `as an ensemble: ${e.variant} (${e.note}: ${scores})`;
-    const m = e.versusRunnerUp?.mcnemar;
-    if (m) line += `; vs ${e.runnerUp}'s ensemble on ${e.versusRunnerUp!.set}: ${m.onlyB} examples only ${e.variant}'s gets right, ${m.onlyA} only ${e.runnerUp}'s, exact McNemar p = ${m.p < 0.001 ? m.p.toExponential(1) : m.p.toFixed(3)} (these seeds; the test examples are the uncertainty)`;
-    lines.push(line);
-  }
+  if (d.ensemble) lines.push(`as an ensemble: ${d.ensemble.variant}. ${ensembleSentences(d.ensemble).join(" ")}`);
   if (d.singleSeed) lines.push(`as one seed: ${d.singleSeed.variant}. ${singleSeedSentences(d.singleSeed).join(" ")}`);
   for (const v of d.variants) {
     const vt = v.validationVsTest;

@@ -86,6 +86,7 @@ test("the seed distribution and the differences of the verdict's accuracy are in
   const ci = f.rows.find((r) => r.lo !== undefined && String(r.what).includes("CI"))!;
   assert.deepEqual([ci.diff, ci.lo, ci.hi], [100 * c.diff, 100 * c.ci[0], 100 * c.ci[1]]);
   assert.ok(f.titles.some((t) => t.startsWith("difference in final val/accuracy (pp)")), f.titles.join(" | "));
+  assert.match(String(ci.what), /^mean difference with 95% CI \(paired t, n = 4\)$/, "paired said once");
 });
 
 test("a pp chart's spec still round-trips through the page's column encoding", () => {
@@ -123,6 +124,7 @@ test("a factorial accuracy of fractions: twin stats --factors prints pp and its 
   const i = specParts(interaction!.spec);
   assert.deepEqual(numbers(i.rows, ["mean"]).sort(), v.interaction_means[0]!.means.map((m) => 100 * m.mean).sort());
   assert.ok(i.titles.includes("final accuracy (pp)"), i.titles.join(" | "));
+  assert.match(String((interaction!.spec.title as { subtitle: string }).subtitle), /^interaction [+-]\d+\.\d+ pp, 95% CI \[-?\d+\.\d+, -?\d+\.\d+\] pp, p = /);
   const e = specParts(effects!.spec);
   assert.ok(numbers(e.rows, ["estimate"]).every((x) => Math.abs(x) > 0.1), "effects of a few tenths of a pp, not thousandths");
   assert.ok(e.titles.some((t) => t.startsWith("effect on final accuracy (pp)")), e.titles.join(" | "));
@@ -147,7 +149,7 @@ test("planning charts of an accuracy of fractions are in pp: expected maximum, p
   const detectable = model.power.comparisons.flatMap((c) => c.curve.map((x) => 100 * x.detectable));
   assert.deepEqual(numbers(p.rows.filter((r) => "what" in r && "seeds" in r), ["detectable"]), detectable);
   assert.ok(p.titles.includes("detectable difference in val/accuracy (pp)"), p.titles.join(" | "));
-  assert.match(charts.power!.caption, /sd \d+(\.\d+)? \(pp\) from/);
+  assert.match(charts.power!.caption, /sd \d+(\.\d+)? pp from/);
   const ofat = buildReportModel(loadStudyDir(writeOfatFixture(join(root, "ofat"))));
   const variance = reportCharts(ofat).variance!;
   const v = specParts(variance.spec);

@@ -13,6 +13,7 @@ import { buildReport, buildReportModel, DeploymentAccumulator, loadStudyDir, rep
 import { bySeedHash } from "../../src/report/model/sample.ts";
 import { writeNpy } from "../../src/data/host/npy.ts";
 import { writeFixture } from "./fixture.ts";
+import { formatDeployment } from "../../src/study/deployment.ts";
 import { writePredictionFixture } from "./fixture-predictions.ts";
 
 const close = (a: number, b: number, msg: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg}: ${a} vs ${b}`);
@@ -171,6 +172,11 @@ test("the report's deployment section: its charts carry the model's numbers, its
     // The table and both choices.
     assert.equal((r.html.match(/<tr data-variant="[a-z]+"><td>[a-z]+<\/td><td>4<\/td>/g) ?? []).length, 6, "a row per variant in the verdict table and in the deployment table");
     assert.match(r.html, new RegExp(`id="choice-ensemble"><b>As an ensemble: ${d.analysis!.ensemble!.variant}</b>`));
+    // One wording: the report's ensemble choice reads as the CLI's line (twin compare/seeds/stats/sweep).
+    const ensembleHtml = /<p class="choice" id="choice-ensemble">(.*?)<\/p>/.exec(r.html)![1]!.replace(/<\/?b>/g, "").replace(/&#39;/g, "'");
+    const cliLine = formatDeployment(d.analysis!).split("\n").find((l) => l.startsWith("as an ensemble:"))!;
+    assert.equal(ensembleHtml, cliLine.replace(/^as/, "As"));
+    assert.match(ensembleHtml, /^As an ensemble: \w+\. Its ensemble of 4 seeds is the best on validation: \d+\.\d\d% on validation, \d+\.\d\d% on test\. Against \w+'s ensemble on test: \d+ examples only \w+'s gets right, \d+ only \w+'s; exact McNemar p = [\d.e-]+ \(these seeds fixed: the uncertainty of the examples only\)\.$/);
     const single = /<p class="choice" id="choice-single">(.*?)<\/p>/.exec(r.html)![1]!;
     assert.match(single, /^<b>As one seed: \w+<\/b>\. The worst of its 4 seeds is the best worst case on validation, .*95% CI \[/);
     assert.doesNotMatch(single, /[()]/, "plain sentences, no bracketed asides");

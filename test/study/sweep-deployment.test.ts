@@ -69,5 +69,5 @@ test("a sweep whose commands write predictions ends with the deployment choice, 
   }
   const text = formatSweep(result);
   assert.match(text, /what to deploy \(chosen on validation/);
-  assert.match(text, /as an ensemble: strong \(ensemble of its 3 seeds, best on validation: \d+\.\d\d% validation, \d+\.\d\d% test\)/);
+  assert.match(text, /as an ensemble: strong\. Its ensemble of 3 seeds is the best on validation: \d+\.\d\d% on validation, \d+\.\d\d% on test/);
 });

@@ -52,11 +52,14 @@ export function layeredSpec(title: string, layer: VlSpec[], height = HEIGHT): Vl
  */
 export interface ValueUnit {
   factor: number;
+  /** After an axis title: " (pp)". */
   suffix: string;
+  /** After a number in a caption or subtitle: " pp". */
+  after: string;
 }
 
-export const AS_LOGGED: ValueUnit = { factor: 1, suffix: "" };
-export const PERCENT_POINTS: ValueUnit = { factor: 100, suffix: " (pp)" };
+export const AS_LOGGED: ValueUnit = { factor: 1, suffix: "", after: "" };
+export const PERCENT_POINTS: ValueUnit = { factor: 100, suffix: " (pp)", after: " pp" };
 
 /** The unit of a metric printed in percentage points when `percent` (the report model's `percent`, metric-units.ts's rule). */
 export function valueUnit(percent: boolean): ValueUnit {

@@ -102,7 +102,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     diff: u(c.diff),
     lo: u(c.ci[0]),
     hi: u(c.ci[1]),
-    what: `mean difference with ${Math.round(d.level * 100)}% CI (${c.paired ? "paired" : "unpaired"}, ${c.test}, n = ${c.n})`,
+    // "paired" once: the test's name may say it already ("paired t").
+    what: `mean difference with ${Math.round(d.level * 100)}% CI (${/paired/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"}, ${c.test}`}, n = ${c.n})`,
     p: c.p,
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];

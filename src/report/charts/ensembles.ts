@@ -202,7 +202,7 @@ export function gainChurnChart(d: DeploymentData, variants: readonly string[]): 
               name: "gainci",
               data: { values: intervals },
               mark: { type: "rule", strokeWidth: 2.5 },
-              encoding: { x: { field: "lo", type: "quantitative", title: `accuracy gain of the full ensemble over the mean seed (points), ${level}% interval` }, x2: { field: "hi" }, y, color },
+              encoding: { x: { field: "lo", type: "quantitative", title: `accuracy gain of the full ensemble over the mean seed (pp), ${level}% interval` }, x2: { field: "hi" }, y, color },
             },
             {
               name: "gain",

@@ -19,7 +19,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const position = (m: { levels: Record<string, string> }) => levelsA.indexOf(m.levels[a]!) + (levelsB.indexOf(m.levels[b]!) - (levelsB.length - 1) / 2) * dodge;
   const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: u(m.mean), lo: u(m.ci[0]), hi: u(m.ci[1]) }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${u(inter.estimate).toPrecision(3)}${unit.suffix}, ${Math.round(v.level * 100)}% CI [${u(inter.ci[0]).toPrecision(3)}, ${u(inter.ci[1]).toPrecision(3)}], p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${u(inter.estimate).toPrecision(3)}${unit.after}, ${Math.round(v.level * 100)}% CI [${u(inter.ci[0]).toPrecision(3)}, ${u(inter.ci[1]).toPrecision(3)}]${unit.after}, p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
   const x = {
     field: "at",
     type: "quantitative",

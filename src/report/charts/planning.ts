@@ -75,7 +75,7 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED): Chart | u
   const names = d.comparisons.map(label);
   const color = { field: "comparison", type: "nominal", scale: { domain: names }, title: "comparison" };
   const dash = { scale: { domain: [curveLabel, obsLabel], range: [[1, 0], [5, 4]] }, legend: { title: "lines", labelLimit: 600, symbolType: "stroke" } };
-  const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.suffix} from ${seedsText(c.n)}`).join("; ");
+  const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.after} from ${seedsText(c.n)}`).join("; ");
   return {
     id: `power-${slug(d.metric)}`,
     title: `Power: seeds against detectable difference (${d.metric})`,

@@ -5,14 +5,15 @@
 // index the first start left), one figure per target: studies list (first and warm), first study view (the first
 // answer, partial while the logs are read, and the full view), the
 // time until a line appended to a running run is in a fresh view (median and
-// worst of UPDATES appends, each to another run), the slowest studies-list
+// worst of UPDATES appends, each to another run; the view is asked for when
+// the server announces a change, as the page does, not polled), the slowest studies-list
 // answer while those rebuilds run (the API must not wait for them), idle CPU
 // over 10 s, and memory (RSS after each update: flat or growing; peak). The
 // appended lines are removed afterwards.
 //
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
-// Writes bench/results/serve.json.
+// Writes bench/results/serve.json (rows of sizes not measured in this run are kept).
 import { spawnSync } from "node:child_process";
 import { get } from "node:http";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
@@ -53,6 +54,41 @@ function timedGet(url: string): Promise<{ ms: number; body: Record<string, unkno
   });
 }
 
+/**
+ * The dashboard's change announcements (server-sent events on /api/events),
+ * as the page receives them: `after(n)` resolves at the first "study" event
+ * after the n-th, so a caller that noted `count()` before a request cannot
+ * miss an event that came while it waited for the answer.
+ */
+function studyEvents(url: string): { count: () => number; after: (n: number) => Promise<void>; close: () => void } {
+  let events = 0;
+  let waiters: (() => void)[] = [];
+  let buffered = "";
+  const req = get(url + "api/events", { agent: false }, (res) => {
+    res.setEncoding("utf8");
+    res.on("data", (c: string) => {
+      buffered += c;
+      let end: number;
+      while ((end = buffered.indexOf("\n\n")) >= 0) {
+        const message = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (/^event: study$/m.test(message)) {
+          events++;
+          const ready = waiters;
+          waiters = [];
+          for (const w of ready) w();
+        }
+      }
+    });
+  });
+  req.on("error", () => undefined);
+  return {
+    count: () => events,
+    after: (n) => (events > n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    close: () => req.destroy(),
+  };
+}
+
 /** utime + stime of a process (or, with `thread`, of that thread only: the main thread's id is the pid), in seconds. */
 function cpuSeconds(pid: number, thread?: number): number {
   const f = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -74,7 +110,7 @@ function median(xs: number[]): number {
  * One run of the dashboard over `root`: lists, first view, UPDATES appended
  * lines, idle CPU, memory; then a graceful stop (the index keeps the last view).
  */
-async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<Record<string, unknown>> {
+async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<{ runs: number } & Record<string, unknown>> {
   if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
   const child = spawnGroup(process.execPath, [TWIN, "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -116,9 +152,15 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const visible: number[] = [], rssAfter: number[] = [], seedsRead: number[] = [];
     const appended: [string, number][] = [];
     const cpuAppend = cpuSeconds(child.pid!);
-    /** Waits until a view newer than `version` (and not stale) is served; returns the ms since t0. */
+    const events = studyEvents(url);
+    /**
+     * Waits until a view newer than `version` (and not stale) is served, asking
+     * for it whenever the server announces a change of the study (as the page
+     * does; a 5 s fallback if an announcement were lost); returns the ms since t0.
+     */
     const fresh = async (t0: number): Promise<number> => {
       for (;;) {
+        const seen = events.count();
         const v = await timedGet(url + "api/studies/scan");
         if (Number(v.body.version) > version && !v.body.stale && !v.body.partial) {
           version = Number(v.body.version);
@@ -126,7 +168,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
           return performance.now() - t0;
         }
         if (performance.now() - t0 > 300_000) throw new Error("an appended line was not visible after 300 s");
-        await sleep(50);
+        await Promise.race([events.after(seen), sleep(5000)]);
       }
     };
     for (let u = 0; u < UPDATES; u++) {
@@ -148,6 +190,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const c0 = cpuSeconds(child.pid!);
     await sleep(10_000);
     const idle = ((cpuSeconds(child.pid!) - c0) / 10) * 100;
+    events.close();
     const mem = memoryMb(child.pid!);
     return {
       runs,
@@ -184,7 +227,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
 // The dashboard as `twin` runs it: the compiled CLI, built now when a source is newer.
 if (spawnSync("bash", [join(repo, "scripts", "build.sh"), "--if-stale"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed: bench:serve measures the compiled CLI");
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
-const rows = [];
+const rows: { runs: number }[] = [];
 for (const runs of RUNS) {
   const root = join(work, `r${runs}`);
   writeSyntheticStudy(root, "scan", runs / 2, STEPS);
@@ -197,4 +240,12 @@ for (const runs of RUNS) {
   }
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "serve.json"), JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps), started cold (no index) and again (restart: the index the cold start left); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); first_answer_ms: the first answer to a study view (first_answer: partial while the logs are read), first_view_ms: until the full view; appended_visible_ms: median of ${UPDATES} appends; load_average_1min: before and after each session`, rows }, null, 2) + "\n");
+const resultFile = join(here, "results", "serve.json");
+let earlier: { runs: number }[] = [];
+try {
+  earlier = (JSON.parse(readFileSync(resultFile, "utf8")) as { rows: { runs: number }[] }).rows.filter((r) => !RUNS.includes(r.runs));
+} catch {
+  // No earlier results: this run's rows only.
+}
+const allRows = [...earlier, ...rows].sort((a, b) => a.runs - b.runs);
+writeFileSync(resultFile, JSON.stringify({ note: `twin serve over synthetic log folders (2 variants, 500 steps), started cold (no index) and again (restart: the index the cold start left); times are wall clock on a shared 2-core machine (the *_cpu_s figures are the server's own CPU seconds; rebuild_cpu_s per update); first_answer_ms: the first answer to a study view (first_answer: partial while the logs are read), first_view_ms: until the full view; appended_visible_ms: median of ${UPDATES} appends; load_average_1min: before and after each session; the view is fetched on the server's change announcement, as the page does`, rows: allRows }, null, 2) + "\n");

@@ -2,17 +2,20 @@
 // read once as `twin serve` reads it without an index (run-state.ts:
 // readAppended into a fresh state) and as `twin report` / `twin stats` read it
 // (metrics-jsonl.ts: readMetricsJsonl), on the synthetic studies of
-// bench/synthetic-study.ts (2 variants, 500 steps). Prints the process's CPU
-// seconds per pass and the megabytes read per CPU second.
+// bench/synthetic-study.ts (2 variants, 500 steps). Each pass is made ROUNDS
+// times, the two alternating; prints the process's CPU seconds per pass
+// (median and range over the rounds) and megabytes read per CPU second (median).
 // Usage: nice -n 5 tsx bench/cold-read.ts [runs ...]   (default 1000 10000)
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readMetricsJsonl } from "../src/log/metrics-jsonl.ts";
 import { emptyRunState, readAppended } from "../src/report/sources/run-state.ts";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
 
 const STEPS = 500;
+const ROUNDS = 3;
 const sizes = process.argv.slice(2).map(Number);
 const work = join(tmpdir(), "twin-bench");
 
@@ -37,12 +40,13 @@ function cpuSeconds(f: () => number): { cpu_s: number; check: number } {
   return { cpu_s: (t.user + t.system) / 1e6, check };
 }
 
+const rows: object[] = [];
 for (const runs of sizes.length ? sizes : [1000, 10000]) {
   const root = join(work, `r${runs}`);
   writeSyntheticStudy(root, "scan", runs / 2, STEPS);
   const files = metricsFiles(root);
   const mb = files.reduce((a, f) => a + f.size, 0) / 1e6;
-  const serve = cpuSeconds(() => {
+  const serve = (): number => {
     let points = 0;
     for (const f of files) {
       const state = emptyRunState();
@@ -50,12 +54,28 @@ for (const runs of sizes.length ? sizes : [1000, 10000]) {
       for (const s of state.series.values()) points += s.n;
     }
     return points;
-  });
-  const report = cpuSeconds(() => {
+  };
+  const report = (): number => {
     let points = 0;
     for (const f of files) points += readMetricsJsonl(f.path).scalars.length;
     return points;
-  });
+  };
+  const times = { serve: [] as number[], report: [] as number[] };
+  let points = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const s = cpuSeconds(serve), r = cpuSeconds(report);
+    if (s.check !== r.check) throw new Error(`the two readers read ${s.check} and ${r.check} points`);
+    points = s.check;
+    times.serve.push(s.cpu_s);
+    times.report.push(r.cpu_s);
+  }
+  const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+  const round2 = (x: number) => Math.round(x * 100) / 100;
   const load = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
-  console.log(JSON.stringify({ runs: files.length, mb: Math.round(mb), points: serve.check, serve_cpu_s: serve.cpu_s, serve_mb_per_cpu_s: Math.round(mb / serve.cpu_s), report_cpu_s: report.cpu_s, report_mb_per_cpu_s: Math.round(mb / report.cpu_s), load_1min: Number(load) }));
+  const row = { runs: files.length, mb: Math.round(mb), points, serve_cpu_s: round2(median(times.serve)), serve_cpu_s_range: [round2(Math.min(...times.serve)), round2(Math.max(...times.serve))], serve_mb_per_cpu_s: Math.round(mb / median(times.serve)), report_cpu_s: round2(median(times.report)), report_cpu_s_range: [round2(Math.min(...times.report)), round2(Math.max(...times.report))], report_mb_per_cpu_s: Math.round(mb / median(times.report)), load_1min: Number(load) };
+  console.log(JSON.stringify(row));
+  rows.push(row);
 }
+const resultFile = join(dirname(fileURLToPath(import.meta.url)), "results", "cold-read.json");
+mkdirSync(dirname(resultFile), { recursive: true });
+writeFileSync(resultFile, JSON.stringify({ note: `the cold read of every metrics.jsonl of a synthetic study (bench/synthetic-study.ts: 2 variants, 500 steps), in one process: serve = run-state.ts readAppended into a fresh state (twin serve without an index), report = metrics-jsonl.ts readMetricsJsonl (twin report / twin stats on a log folder); CPU seconds of the process per pass, median and range over ${ROUNDS} rounds; load_1min after the passes`, rows }, null, 2) + "\n");

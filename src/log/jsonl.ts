@@ -159,43 +159,30 @@ export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): Jsonl
 }
 
 /**
- * Reads a JSON Lines file line by line (any size up to maxBytes, without
- * holding its text at once); see {@link parseJsonl}. Only regular files are
- * read (see openRegularFile).
+ * Calls `visit` with each line of a file (any size up to maxBytes, without
+ * holding its text at once): the bytes buffer[start, end) without the newline,
+ * the 1-based line number, and whether the line is complete (ends with a
+ * newline; only the last line may not). The buffer is reused after `visit`
+ * returns. Only regular files are read (see openRegularFile).
  */
-export function readJsonl<T = unknown>(path: string, options: { maxBytes?: number } = {}): JsonlReadResult<T> {
-  const { fd } = openRegularFile(path, options.maxBytes);
-  const records: T[] = [];
-  const result: JsonlReadResult<T> = { records };
+export function forEachLine(path: string, maxBytes: number | undefined, visit: (buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean) => void): void {
+  const { fd } = openRegularFile(path, maxBytes);
   const chunk = Buffer.alloc(1 << 20);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 0;
-  const parseLine = (bytes: Buffer, complete: boolean): boolean => {
-    lineNo++;
-    const line = bytes.toString("utf8").replace(/\r$/, "");
-    if (line.trim() === "") return true;
-    try {
-      records.push(JSON.parse(line) as T);
-      return true;
-    } catch (err) {
-      if (!complete) {
-        result.truncatedLine = lineNo;
-        return false;
-      }
-      throw new JsonlParseError(path, lineNo, parseFailure(err));
-    }
-  };
   try {
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       let start = 0;
       for (let nl = chunk.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = chunk.indexOf(0x0a, start)) {
-        const piece = chunk.subarray(start, nl);
-        parseLine(pending.length ? Buffer.concat([...pending, piece]) : piece, true);
-        pending = [];
-        pendingBytes = 0;
+        if (pending.length) {
+          const line = Buffer.concat([...pending, chunk.subarray(start, nl)]);
+          visit(line, 0, line.length, ++lineNo, true);
+          pending = [];
+          pendingBytes = 0;
+        } else visit(chunk, start, nl, ++lineNo, true);
         start = nl + 1;
       }
       if (start < n) {
@@ -206,9 +193,44 @@ export function readJsonl<T = unknown>(path: string, options: { maxBytes?: numbe
         }
       }
     }
-    if (pendingBytes > 0) parseLine(Buffer.concat(pending), false);
+    if (pendingBytes > 0) {
+      const line = Buffer.concat(pending);
+      visit(line, 0, line.length, ++lineNo, false);
+    }
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The JSON value of the line buffer[start, end) of `path` (see
+ * {@link forEachLine}): `blank` for a blank line, `truncated` for a last
+ * line without its newline that is not valid JSON (cut short).
+ * @throws JsonlParseError for a malformed complete line
+ */
+export function parseJsonlLine(path: string, buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean): { value: unknown } | "blank" | "truncated" {
+  const line = buffer.toString("utf8", start, end).replace(/\r$/, "");
+  if (line.trim() === "") return "blank";
+  try {
+    return { value: JSON.parse(line) as unknown };
+  } catch (err) {
+    if (!complete) return "truncated";
+    throw new JsonlParseError(path, lineNo, parseFailure(err));
+  }
+}
+
+/**
+ * Reads a JSON Lines file line by line (any size up to maxBytes, without
+ * holding its text at once); see {@link parseJsonl}. Only regular files are
+ * read (see openRegularFile).
+ */
+export function readJsonl<T = unknown>(path: string, options: { maxBytes?: number } = {}): JsonlReadResult<T> {
+  const records: T[] = [];
+  const result: JsonlReadResult<T> = { records };
+  forEachLine(path, options.maxBytes, (buffer, start, end, lineNo, complete) => {
+    const r = parseJsonlLine(path, buffer, start, end, lineNo, complete);
+    if (r === "truncated") result.truncatedLine = lineNo;
+    else if (r !== "blank") records.push(r.value as T);
+  });
   return result;
 }

@@ -14,7 +14,8 @@
  * `"NaN"`, `"Infinity"`, `"-Infinity"` and decoded back.
  */
 import { type HParams, type SessionStatus } from "./hparams.ts";
-import { readJsonl, type JsonlParseError } from "./jsonl.ts";
+import { forEachLine, parseJsonlLine, type JsonlParseError } from "./jsonl.ts";
+import { newScalarsLine, scanScalarsLine } from "./scalars-line.ts";
 
 /** Name of the metrics file in a run directory. */
 export const METRICS_FILE = "metrics.jsonl";
@@ -56,31 +57,44 @@ export interface MetricsFileData {
   truncatedLine?: number;
 }
 
-/** Reads and decodes a `metrics.jsonl` file. Lines of unknown kind are ignored. */
+/**
+ * Reads and decodes a `metrics.jsonl` file. Lines of unknown kind are ignored.
+ * Twin's own scalars lines are read by scanScalarsLine (the same values,
+ * without an object per line), every other line by JSON.parse.
+ */
 export function readMetricsJsonl(path: string): MetricsFileData {
-  const { records, truncatedLine } = readJsonl<MetricsLine>(path);
   const out: MetricsFileData = { scalars: [], texts: [] };
-  if (truncatedLine !== undefined) out.truncatedLine = truncatedLine;
-  for (const r of records) {
-    if (typeof r !== "object" || r === null) continue;
-    switch (r.kind) {
-      case "scalars":
-        for (const [tag, v] of Object.entries(r.values ?? {})) {
-          out.scalars.push({ tag, step: r.step, value: fromJsonNumber(v), wallTime: r.wall_time });
-        }
-        break;
-      case "text":
-        out.texts.push({ tag: r.tag, step: r.step, text: r.text, wallTime: r.wall_time });
-        break;
-      case "hparams":
-        out.hparams = { hparams: r.hparams, metrics: r.metrics ?? [], ...(r.group !== undefined ? { group: r.group } : {}) };
-        break;
-      case "end":
-        out.status = r.status;
-        break;
+  const scanned = newScalarsLine();
+  forEachLine(path, undefined, (buffer, start, end, lineNo, complete) => {
+    if (scanScalarsLine(buffer, start, end, scanned)) {
+      for (let k = 0; k < scanned.n; k++) out.scalars.push({ tag: scanned.tags[k]!, step: scanned.step, value: scanned.values[k]!, wallTime: scanned.wallTime });
+      return;
     }
-  }
+    const parsed = parseJsonlLine(path, buffer, start, end, lineNo, complete);
+    if (parsed === "truncated") out.truncatedLine = lineNo;
+    else if (parsed !== "blank") addLine(out, parsed.value as MetricsLine);
+  });
   return out;
+}
+
+function addLine(out: MetricsFileData, r: MetricsLine): void {
+  if (typeof r !== "object" || r === null) return;
+  switch (r.kind) {
+    case "scalars":
+      for (const [tag, v] of Object.entries(r.values ?? {})) {
+        out.scalars.push({ tag, step: r.step, value: fromJsonNumber(v), wallTime: r.wall_time });
+      }
+      break;
+    case "text":
+      out.texts.push({ tag: r.tag, step: r.step, text: r.text, wallTime: r.wall_time });
+      break;
+    case "hparams":
+      out.hparams = { hparams: r.hparams, metrics: r.metrics ?? [], ...(r.group !== undefined ? { group: r.group } : {}) };
+      break;
+    case "end":
+      out.status = r.status;
+      break;
+  }
 }
 
 /**

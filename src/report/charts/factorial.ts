@@ -8,6 +8,9 @@
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
+/** Three significant digits with the sign written out (a true minus, as in the tables beside the chart). */
+const signed = (x: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + Math.abs(x).toPrecision(3);
+
 /** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
 export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number], unit: ValueUnit = AS_LOGGED): Chart {
   const u = (x: number) => inUnit(x, unit);
@@ -19,7 +22,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const position = (m: { levels: Record<string, string> }) => levelsA.indexOf(m.levels[a]!) + (levelsB.indexOf(m.levels[b]!) - (levelsB.length - 1) / 2) * dodge;
   const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: u(m.mean), lo: u(m.ci[0]), hi: u(m.ci[1]) }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${inter.estimate >= 0 ? "+" : ""}${u(inter.estimate).toPrecision(3)}${unit.after}, ${Math.round(v.level * 100)}% CI [${u(inter.ci[0]).toPrecision(3)}, ${u(inter.ci[1]).toPrecision(3)}]${unit.after}, p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${signed(u(inter.estimate))}${unit.after}, ${Math.round(v.level * 100)}% CI [${signed(u(inter.ci[0]))}, ${signed(u(inter.ci[1]))}]${unit.after}, p = ${inter.p.toPrecision(2)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${inter.p.toPrecision(2)}`) : "";
   const x = {
     field: "at",
     type: "quantitative",

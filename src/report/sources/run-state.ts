@@ -11,6 +11,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { JsonlParseError } from "../../log/jsonl.ts";
 import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
+import { newScalarsLine, scanScalarsLine, type ScalarsLine } from "../../log/scalars-line.ts";
 import type { HParams } from "../../log/hparams.ts";
 import type { Point, RunData } from "../types.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
@@ -100,9 +101,10 @@ function apply(state: RunState, r: MetricsLine): void {
   }
 }
 
-/** Bytes read per call. */
+/** Bytes read per call (more for a longer line). */
 const CHUNK = 1 << 22;
 let buffer = Buffer.allocUnsafe(CHUNK);
+const scanned = newScalarsLine();
 
 /**
  * Reads the complete lines of `path` from `state.offset` to `size` into
@@ -114,55 +116,55 @@ export function readAppended(path: string, state: RunState, size: number): void 
   const fd = openSync(path, "r");
   try {
     let pos = state.offset;
-    let carry = "";
     while (pos < size) {
-      const want = Math.min(CHUNK, size - pos);
-      if (buffer.length < want) buffer = Buffer.allocUnsafe(want);
+      const want = Math.min(buffer.length, size - pos);
       const got = readSync(fd, buffer, 0, want, pos);
       if (got === 0) break;
       const nl = buffer.lastIndexOf(0x0a, got - 1);
       if (nl < 0) {
-        // No newline in this chunk: a line longer than the chunk (rare), or the fragment at the end.
-        carry += buffer.toString("utf8", 0, got);
-        pos += got;
+        // The fragment at the end (left until its newline is written; or the file shrank), or a line longer than the buffer.
+        if (got < want || pos + got >= size) break;
+        buffer = Buffer.allocUnsafe(buffer.length * 2);
         continue;
       }
-      const text = carry + buffer.toString("utf8", 0, nl + 1);
-      carry = buffer.toString("utf8", nl + 1, got);
-      parseLines(path, state, text);
-      pos += got;
-      state.offset = pos - Buffer.byteLength(carry);
+      parseLines(path, state, buffer, nl + 1);
+      pos += nl + 1;
+      state.offset = pos;
     }
   } finally {
     closeSync(fd);
   }
 }
 
-/** Folds complete lines (text ends with a newline) into `state`: one JSON.parse for all of them, line by line when that fails. */
-function parseLines(path: string, state: RunState, text: string): void {
-  const body = text.slice(0, -1);
-  let records: MetricsLine[] | undefined;
-  try {
-    records = JSON.parse(`[${body.replaceAll("\n", ",")}]`) as MetricsLine[];
-  } catch {
-    records = undefined; // a blank or malformed line: find it line by line
+/** Adds a scalars line read by scanScalarsLine, as `apply` adds the same line parsed. */
+function applyScalars(state: RunState, line: ScalarsLine): void {
+  for (let k = 0; k < line.n; k++) {
+    const tag = line.tags[k]!;
+    let s = state.series.get(tag);
+    if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+    addPoint(s, line.step, line.values[k]!);
   }
-  if (records) {
-    for (const r of records) apply(state, r);
-    state.lines += records.length;
-    return;
-  }
-  for (const raw of body.split("\n")) {
+}
+
+/** Folds the complete lines of bytes[0, length) (ending with a newline) into `state`: twin's scalars lines through the scanner, any other line through JSON.parse. */
+function parseLines(path: string, state: RunState, bytes: Buffer, length: number): void {
+  for (let start = 0; start < length; ) {
+    const end = bytes.indexOf(0x0a, start);
     state.lines++;
-    const line = raw.replace(/\r$/, "");
-    if (line.trim() === "") continue;
-    let r: MetricsLine;
-    try {
-      r = JSON.parse(line) as MetricsLine;
-    } catch {
-      throw new JsonlParseError(path, state.lines, "not valid JSON");
+    if (scanScalarsLine(bytes, start, end, scanned)) applyScalars(state, scanned);
+    else {
+      const line = bytes.toString("utf8", start, end).replace(/\r$/, "");
+      if (line.trim() !== "") {
+        let r: MetricsLine;
+        try {
+          r = JSON.parse(line) as MetricsLine;
+        } catch {
+          throw new JsonlParseError(path, state.lines, "not valid JSON");
+        }
+        apply(state, r);
+      }
     }
-    apply(state, r);
+    start = end + 1;
   }
 }
 

@@ -1,0 +1,137 @@
+// readAppended (run-state.ts), which reads twin's scalars lines with the
+// scanner of log/scalars-line.ts and every other line with JSON.parse, against
+// a reader that parses every line with JSON.parse: the same series, status,
+// hyper-parameters, notes, bytes and lines read, whether the file is read at
+// once, in appended pieces, or holds a line longer than the read buffer.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromJsonNumber } from "../../src/log/metrics-jsonl.ts";
+import { emptyRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
+import { Xoshiro128 } from "../../src/stats/random.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-run-state-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** The run as a JSON.parse-per-line reader sees the complete lines of `text`: step → value per tag (the last written), status, hparams, notes. */
+function reference(text: string) {
+  const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+  const series = new Map<string, Map<number, number>>();
+  let status: string | undefined;
+  let hparams: unknown;
+  const notes: string[] = [];
+  let fingerprint: string | undefined;
+  const lines = complete.split("\n").slice(0, -1);
+  for (const raw of lines) {
+    if (raw.trim() === "") continue;
+    const r = JSON.parse(raw) as { kind: string; step: number; values: Record<string, unknown>; tag: string; text: string; status: string; hparams: unknown };
+    if (r.kind === "scalars") {
+      for (const tag in r.values) {
+        if (!series.has(tag)) series.set(tag, new Map());
+        series.get(tag)!.set(r.step, fromJsonNumber(r.values[tag]));
+      }
+    } else if (r.kind === "text") {
+      if (r.tag === "fingerprint") fingerprint = r.text;
+      else notes.push(`${r.tag} (step ${r.step}): ${r.text}`);
+    } else if (r.kind === "hparams") hparams = r.hparams;
+    else if (r.kind === "end") status = r.status;
+  }
+  const scalars: Record<string, { step: number; value: number }[]> = {};
+  for (const tag of [...series.keys()].sort()) scalars[tag] = [...series.get(tag)!].sort((a, b) => a[0] - b[0]).map(([step, value]) => ({ step, value }));
+  return { scalars, status: status ?? "running", hparams, notes, fingerprint, offset: Buffer.byteLength(complete), lines: lines.length };
+}
+
+function assertSame(state: RunState, text: string): void {
+  const want = reference(text);
+  const run = runDataOf(state, "v", "1", "here");
+  assert.equal(state.offset, want.offset);
+  assert.equal(state.lines, want.lines);
+  assert.deepEqual(Object.keys(run.scalars), Object.keys(want.scalars));
+  for (const tag of Object.keys(want.scalars)) {
+    const got = run.scalars[tag]!, exp = want.scalars[tag]!;
+    assert.equal(got.length, exp.length, tag);
+    for (let i = 0; i < exp.length; i++) {
+      assert.ok(Object.is(got[i]!.step, exp[i]!.step) && Object.is(got[i]!.value, exp[i]!.value), `${tag}[${i}]: ${JSON.stringify(got[i])} vs ${JSON.stringify(exp[i])}`);
+    }
+  }
+  assert.equal(run.status, want.status);
+  assert.deepEqual(run.hparams, want.hparams);
+  assert.deepEqual(run.notes ?? [], want.notes);
+  assert.equal(run.fingerprint, want.fingerprint);
+}
+
+/** A run's lines: twin's own, resumed steps, NaN/Infinity, -0, other spellings (whitespace, CRLF, escapes, unicode, index tags), blank lines. */
+function runText(r: Xoshiro128, steps: number): string {
+  const out = [JSON.stringify({ kind: "hparams", wall_time: 0, hparams: { variant: "v", seed: "1", "seeds.init": 1 }, metrics: ["val/acc"] })];
+  out.push(JSON.stringify({ kind: "text", step: 0, wall_time: 0, tag: "fingerprint", text: "sha256:x" }));
+  for (let k = 0; k < steps; k++) {
+    const step = r.nextInt(5) === 0 ? r.nextInt(steps) : k;
+    const v = (r.nextFloat() - 0.5) * 10 ** (r.nextInt(20) - 10);
+    const line = JSON.stringify({ kind: "scalars", step, wall_time: 1.7e9 + k / 3, values: { "train/loss": v, ...(k % 7 === 0 ? { "eval/acc": ["NaN", "Infinity", "-Infinity", -0, 1e-320][r.nextInt(5)] } : {}) } });
+    switch (r.nextInt(25)) {
+      case 0:
+        out.push(line.replace(":{", ": {"));
+        break;
+      case 1:
+        out.push(`${line}\r`);
+        break;
+      case 2:
+        out.push("", "  ");
+        out.push(line);
+        break;
+      case 3:
+        out.push(line.replace('"train/loss"', '"train\\u002floss"'));
+        break;
+      case 4:
+        out.push(line.replace('"train/loss"', '"7"'), line.replace('"train/loss"', '"état"'));
+        break;
+      case 5:
+        out.push(JSON.stringify({ kind: "text", step, wall_time: 0, tag: "note", text: `step ${step} ✓` }));
+        out.push(line);
+        break;
+      default:
+        out.push(line);
+    }
+  }
+  out.push(JSON.stringify({ kind: "end", wall_time: steps, status: "success" }));
+  return out.join("\n") + "\n";
+}
+
+test("run-state: readAppended reads as JSON.parse line by line does, at once and in appended pieces", () => {
+  const r = new Xoshiro128(11);
+  for (let run = 0; run < 20; run++) {
+    const text = runText(r, 50 + r.nextInt(400));
+    const path = join(root, `run-${run}.jsonl`);
+    writeFileSync(path, text);
+    const whole = emptyRunState();
+    readAppended(path, whole, statSync(path).size);
+    assertSame(whole, text);
+    // The same bytes appended in pieces cut anywhere (a fragment waits for its newline).
+    const bytes = Buffer.from(text, "utf8");
+    const piecewise = join(root, `piecewise-${run}.jsonl`);
+    writeFileSync(piecewise, "");
+    const state = emptyRunState();
+    for (let at = 0; at < bytes.length; ) {
+      const next = Math.min(bytes.length, at + 1 + r.nextInt(3000));
+      appendFileSync(piecewise, bytes.subarray(at, next));
+      readAppended(piecewise, state, statSync(piecewise).size);
+      assertSame(state, bytes.subarray(0, next).toString("utf8"));
+      at = next;
+    }
+  }
+});
+
+test("run-state: a line longer than the read buffer, and a malformed line named by its number", () => {
+  const long = JSON.stringify({ kind: "text", step: 1, wall_time: 0, tag: "note", text: "x".repeat(5 << 20) });
+  const text = [JSON.stringify({ kind: "scalars", step: 1, wall_time: 0, values: { a: 1.5 } }), long, JSON.stringify({ kind: "scalars", step: 2, wall_time: 0, values: { a: 2.5 } })].join("\n") + "\n";
+  const path = join(root, "long.jsonl");
+  writeFileSync(path, text);
+  const state = emptyRunState();
+  readAppended(path, state, statSync(path).size);
+  assertSame(state, text);
+  const bad = join(root, "bad.jsonl");
+  writeFileSync(bad, '{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"scalars","step":2,"wall_time":0,"values":{"a":01}}\n');
+  assert.throws(() => readAppended(bad, emptyRunState(), statSync(bad).size), /bad\.jsonl:2: malformed JSON line/);
+});

@@ -73,6 +73,12 @@ interface LiveStudy {
   stamps: Map<string, string>;
 }
 
+function sameStamps(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [seed, stamp] of a) if (b.get(seed) !== stamp) return false;
+  return true;
+}
+
 /** Accumulators are kept per study and smoothing (the metric is chosen when the model is finished). */
 function accumulatorKey(name: string, opts: ReportOptions): string {
   return `${name}\u0000${opts.smoothing ?? 0}`;
@@ -138,11 +144,13 @@ export class ViewBuilder implements Views {
         const opts = { ...this.base, ...options };
         const key = savedViewKey(name, opts);
         const stamps = await this.source.seedStamps?.(name, changed);
-        if (stamps && this.saved && !this.studies.has(accumulatorKey(name, opts))) {
+        const live = this.studies.get(accumulatorKey(name, opts));
+        // No accumulator yet (a restart), or one of this very data (built at start-up by warm()): the saved view, where it is of this data.
+        if (stamps && this.saved && (!live || sameStamps(live.stamps, stamps))) {
           const hit = this.saved.view(key);
           if (hit?.signature === stampSignature(stamps)) {
-            // Shown at once; the accumulator and charts are built next, for the next update.
-            void this.serial(() => this.warmStudy(name, options));
+            // Shown at once; after a restart the accumulator and charts are built next, for the next update.
+            if (!live) void this.serial(() => this.warmStudy(name, options));
             return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
           }
         }

@@ -112,6 +112,8 @@ export type SourceSpec =
 export interface SavedViews {
   view(key: string): { signature: string; body: string } | undefined;
   saveView(key: string, signature: string, body: string): void;
+  /** The keys of the views saved, the last saved first. */
+  keys(): string[];
 }
 
 /**

@@ -13,6 +13,12 @@ export function savedViewKey(name: string, options: ReportOptions): string {
   return `${name}\u0000${JSON.stringify(options)}`;
 }
 
+/** The study and options of a key made by {@link savedViewKey}. */
+export function parseSavedViewKey(key: string): { name: string; options: ReportOptions } {
+  const at = key.indexOf("\u0000");
+  return { name: key.slice(0, at), options: JSON.parse(key.slice(at + 1)) as ReportOptions };
+}
+
 /** SHA-256 over every seed's stamp, in the source's seed order. */
 export function stampSignature(stamps: ReadonlyMap<string, string>): string {
   const h = createHash("sha256");

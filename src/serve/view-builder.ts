@@ -16,7 +16,7 @@ import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptio
 import { renderSvg } from "../report/render.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
-import { savedViewKey, stampSignature } from "./saved-view.ts";
+import { parseSavedViewKey, savedViewKey, stampSignature } from "./saved-view.ts";
 
 /** What the dashboard's API answers for a study view (plain data: it crosses from the worker thread). */
 export interface ViewBody {
@@ -71,6 +71,12 @@ const SAVE_EVERY_MS = 10_000;
 interface LiveStudy {
   acc: StudyAccumulator;
   stamps: Map<string, string>;
+}
+
+function sameStamps(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [seed, stamp] of a) if (b.get(seed) !== stamp) return false;
+  return true;
 }
 
 /** Accumulators are kept per study and smoothing (the metric is chosen when the model is finished). */
@@ -138,11 +144,13 @@ export class ViewBuilder implements Views {
         const opts = { ...this.base, ...options };
         const key = savedViewKey(name, opts);
         const stamps = await this.source.seedStamps?.(name, changed);
-        if (stamps && this.saved && !this.studies.has(accumulatorKey(name, opts))) {
+        const live = this.studies.get(accumulatorKey(name, opts));
+        // No accumulator yet (a restart), or one of this very data (built at start-up by warm()): the saved view, where it is of this data.
+        if (stamps && this.saved && (!live || sameStamps(live.stamps, stamps))) {
           const hit = this.saved.view(key);
           if (hit?.signature === stampSignature(stamps)) {
-            // Shown at once; the accumulator is built next, for the next update.
-            void this.serial(() => this.model(name, options, stamps).catch(() => undefined));
+            // Shown at once; after a restart the accumulator and charts are built next, for the next update.
+            if (!live) void this.serial(() => this.warmStudy(name, options));
             return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
           }
         }
@@ -154,6 +162,39 @@ export class ViewBuilder implements Views {
         return { name, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
       }
     });
+  }
+
+  /**
+   * Builds, behind any request, the accumulators and charts of the studies
+   * whose views were saved last (at most KEPT_STUDIES), as after a restart the
+   * first update of a study would otherwise wait while every run of it is
+   * folded in again from the index. Called once when the dashboard starts.
+   */
+  warm(): Promise<void> {
+    const wanted = new Map<string, { name: string; options: ReportOptions }>();
+    for (const key of this.saved?.keys() ?? []) {
+      if (wanted.size === KEPT_STUDIES) break;
+      try {
+        const { name, options } = parseSavedViewKey(key);
+        const accKey = accumulatorKey(name, { ...this.base, ...options });
+        if (!wanted.has(accKey)) wanted.set(accKey, { name, options });
+      } catch {
+        // A key not made by savedViewKey: nothing to warm.
+      }
+    }
+    // The least recent first: the study saved last ends as the last kept.
+    return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options)))).then(() => undefined);
+  }
+
+  /** Brings the study's accumulator up to date and renders its charts (kept for the next view); errors are left to the view that is asked for. */
+  private async warmStudy(name: string, options: ReportOptions): Promise<void> {
+    try {
+      if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
+      const built = await this.model(name, options, await this.source.seedStamps?.(name));
+      if (built) await this.body(name, built.model, options, built.seedsRead);
+    } catch {
+      // The view asked for says what went wrong.
+    }
   }
 
   /** Saves a view for the next start (at most every SAVE_EVERY_MS per key; the last one at close). */
@@ -201,7 +242,7 @@ export class ViewBuilder implements Views {
     if (!stream) return undefined;
     if (!live) {
       const { groups: _groups, ...header } = stream;
-      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace"), stamps: new Map() };
+      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", stamps.size), stamps: new Map() };
     }
     this.studies.delete(key);
     this.studies.set(key, live);

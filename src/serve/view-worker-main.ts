@@ -65,3 +65,5 @@ port.on("message", (req: ViewRequest) => {
     .finally(() => setImmediate(collectIfGrown));
 });
 port.postMessage({ id: 0, ready: true } satisfies ViewResponse);
+// After a restart, the studies looked at last are made ready for their next update.
+void builder.warm().finally(() => setImmediate(collectIfGrown));

@@ -177,6 +177,36 @@ test("a saved view is shown after a restart while the data is unchanged, and bui
   await source.close();
 });
 
+test("warmed at start, a restarted dashboard's first update re-reads only the changed seed (the studies of the views saved last, up to two)", async () => {
+  const logdir = join(root, "warm");
+  writeFixture(logdir, { seeds: 6, steps: 30 });
+  const file = join(root, "warm.sqlite");
+  const open = () => {
+    const source = new LogDirSource(logdir, { index: file });
+    return { source, builder: new ViewBuilder(source) };
+  };
+  let { source, builder } = open();
+  const built = (await builder.view("ab", {}))!;
+  await builder.close();
+  assert.deepEqual(source.savedViews()!.keys().map((k) => k.split("\u0000")[0]), ["ab"]);
+  await source.close();
+  ({ source, builder } = open());
+  await builder.warm();
+  // The data changed before any view was asked for: the saved view is not current, and without the warm every seed would be read.
+  appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 31, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
+  const updated = (await builder.view("ab", {}, new Set([join("baseline", "seed-2", "metrics.jsonl")])))!;
+  assert.equal(updated.seedsRead, 1, "the accumulator was built by warm()");
+  assert.notEqual(updated.html, built.html);
+  // The same view as one built from nothing.
+  const fresh = new ViewBuilder(new LogDirSource(logdir));
+  const rebuilt = (await fresh.view("ab", {}))!;
+  assert.equal(rebuilt.seedsRead, 6);
+  assert.equal(updated.html, rebuilt.html);
+  await fresh.close();
+  await builder.close();
+  await source.close();
+});
+
 test("the index lives outside the log folder: $TWIN_INDEX_DIR, else the user's cache directory, one file per folder", () => {
   const a = defaultIndexFile("/data/runs", { TWIN_INDEX_DIR: "/idx" });
   assert.match(a, /^\/idx\/runs-[0-9a-f]{16}\.sqlite$/);

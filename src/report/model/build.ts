@@ -107,7 +107,8 @@ export class StudyAccumulator {
 
   private readonly smoothing: number;
 
-  constructor(private readonly header: Omit<StudyStream, "groups">, private readonly options: ReportOptions = {}, private readonly mode: "stream" | "replace" = "stream") {
+  /** `seeds`: in "replace" mode, the seeds expected (the curve columns are made for that many runs per variant at once). */
+  constructor(private readonly header: Omit<StudyStream, "groups">, private readonly options: ReportOptions = {}, private readonly mode: "stream" | "replace" = "stream", private readonly seeds?: number) {
     this.reference = options.reference ?? header.variantOrder?.[0];
     this.smoothing = options.smoothing ?? 0;
     if (!(this.smoothing >= 0 && this.smoothing < 1)) throw new Error(`smoothing must be in [0, 1) (0 = off), got ${options.smoothing}`);
@@ -120,7 +121,7 @@ export class StudyAccumulator {
 
   private curve(map: Map<string, Curve>, tag: string, paired: boolean): Curve {
     let c = map.get(tag);
-    if (!c) map.set(tag, (c = this.mode === "replace" ? new CurveColumns(tag, paired) : new CurveAccumulator(tag, paired)));
+    if (!c) map.set(tag, (c = this.mode === "replace" ? new CurveColumns(tag, paired, this.seeds) : new CurveAccumulator(tag, paired)));
     return c;
   }
 

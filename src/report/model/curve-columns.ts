@@ -119,8 +119,10 @@ class ColumnSeries implements VariantSeries {
   private readonly seedOf: (string | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly columns = new Map<number, Column>();
-  private capacity = 16;
   readonly quantileSample = Number.MAX_SAFE_INTEGER;
+
+  /** `capacity`: the runs expected (columns are made that long, and grow past it). */
+  constructor(private capacity = 16) {}
 
   get runs(): number {
     return this.slotOf.size;
@@ -218,12 +220,13 @@ class ColumnSeries implements VariantSeries {
 export class CurveColumns {
   private readonly variants = new Map<string, ColumnSeries>();
 
-  constructor(readonly tag: string, readonly paired: boolean) {}
+  /** `runsPerVariant`: the runs a variant is expected to have (its columns are made that long at once, not grown run by run). */
+  constructor(readonly tag: string, readonly paired: boolean, private readonly runsPerVariant = 16) {}
 
   /** Sets (or replaces) one run's series (sorted by step). */
   add(variant: string, seed: string, points: readonly Point[]): void {
     let v = this.variants.get(variant);
-    if (!v) this.variants.set(variant, (v = new ColumnSeries()));
+    if (!v) this.variants.set(variant, (v = new ColumnSeries(Math.max(1, this.runsPerVariant))));
     v.set(seed, points);
   }
 

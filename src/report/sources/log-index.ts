@@ -57,6 +57,7 @@ export class LogIndex {
     putChecks: Database.Statement<[string, string, number, number, string]>;
     view: Database.Statement<[string], { signature: string; body: string }>;
     putView: Database.Statement<[string, string, string]>;
+    viewKeys: Database.Statement<[], { key: string }>;
     dirs: Database.Statement<[string], { dir: string }>;
     dropRun: Database.Statement<[string, string]>;
     checkSeeds: Database.Statement<[string], { seed: string }>;
@@ -88,6 +89,8 @@ export class LogIndex {
       putChecks: db.prepare("INSERT OR REPLACE INTO checks (study, seed, size, mtime, lines) VALUES (?, ?, ?, ?, ?)"),
       view: db.prepare("SELECT signature, body FROM views WHERE key = ?"),
       putView: db.prepare("INSERT OR REPLACE INTO views (key, signature, body) VALUES (?, ?, ?)"),
+      // INSERT OR REPLACE gives a replaced row a new rowid: the last saved has the highest.
+      viewKeys: db.prepare("SELECT key FROM views ORDER BY rowid DESC"),
       dirs: db.prepare("SELECT dir FROM runs WHERE study = ?"),
       dropRun: db.prepare("DELETE FROM runs WHERE study = ? AND dir = ?"),
       checkSeeds: db.prepare("SELECT seed FROM checks WHERE study = ?"),
@@ -251,6 +254,10 @@ export class LogIndex {
 
   saveView(key: string, signature: string, body: string): void {
     this.statements.putView.run(key, signature, body);
+  }
+
+  keys(): string[] {
+    return this.statements.viewKeys.all().map((r) => r.key);
   }
 
   close(): void {

@@ -17,8 +17,9 @@
  * before marks existed, or by a run without an identity) is appended to, as
  * before.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMark } from "./folder-mark.ts";
 
 /** The file in a run folder that names the run whose logs it holds. */
 export const RUN_MARK = ".twin-run";
@@ -28,12 +29,7 @@ const EARLIER = ".";
 
 /** The run id a folder is marked with, or undefined (no mark: not a folder of an identified run). */
 export function runMarkOf(dir: string): string | undefined {
-  try {
-    const id = readFileSync(join(dir, RUN_MARK), "utf8").trim();
-    return id === "" ? undefined : id;
-  } catch {
-    return undefined;
-  }
+  return readMark(dir, RUN_MARK);
 }
 
 /** `path` with `.<runId>` put before `ext` (a free name: `-2`, `-3`, … added when it is taken). */

@@ -8,9 +8,10 @@
  * store. Without the file (logs written before it existed, or by other
  * tools) nothing can be told.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { readMark } from "./folder-mark.ts";
 
 /** The file in a run folder that names the process writing its logs. */
 export const WRITER_MARK = ".twin-writer";
@@ -22,10 +23,5 @@ export function markWriter(dir: string): void {
 
 /** The worker id of the process that last opened the run folder's logs, or undefined (no mark). */
 export function writerOf(dir: string): string | undefined {
-  try {
-    const id = readFileSync(join(dir, WRITER_MARK), "utf8").trim();
-    return id === "" ? undefined : id;
-  } catch {
-    return undefined;
-  }
+  return readMark(dir, WRITER_MARK);
 }

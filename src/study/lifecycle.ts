@@ -11,6 +11,7 @@
  */
 import { hostname } from "node:os";
 import type { RunRecord, Store } from "../store/types.ts";
+import { processExists } from "../log/local-process.ts";
 
 /** How often a running run tells the store it is alive (ms). */
 export const HEARTBEAT_MS = 1000;
@@ -27,16 +28,6 @@ export function workerId(kind = "local"): string {
 export function parseWorkerId(worker: string): { kind: string; host: string; pid: number } | undefined {
   const m = /^([a-z]+):(.+):(\d+)$/.exec(worker);
   return m ? { kind: m[1]!, host: m[2]!, pid: Number(m[3]) } : undefined;
-}
-
-/** True when the process exists (or exists but belongs to someone else). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== "ESRCH";
-  }
 }
 
 /** True when the worker id names a process on this machine that no longer exists. */

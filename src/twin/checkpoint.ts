@@ -22,6 +22,7 @@ import type { LoaderState } from "../data/loader.ts";
 import type { ControlSum, StreamState } from "../rng/stream.ts";
 import type { VariantCheckpoint } from "./variant-runner.ts";
 import { CHECKPOINTS_KEPT } from "./defaults.ts";
+import { processExists } from "../log/local-process.ts";
 
 const PREFIX = "step-";
 const MANIFEST = "manifest.json";
@@ -117,17 +118,7 @@ export function pruneCheckpoints(dir: string, keep = CHECKPOINTS_KEPT): void {
   const host = hostname();
   for (const f of readdirSync(dir)) {
     const writer = new RegExp(`^${PREFIX}\\d+\\.tmp-(.+)-(\\d+)$`).exec(f);
-    if (writer && writer[1] === host && !processAlive(Number(writer[2]))) rmSync(join(dir, f), { recursive: true, force: true });
-  }
-}
-
-/** Whether a process of this machine exists (a checkpoint folder's writer). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if (writer && writer[1] === host && !processExists(Number(writer[2]))) rmSync(join(dir, f), { recursive: true, force: true });
   }
 }
 

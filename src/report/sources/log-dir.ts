@@ -12,14 +12,18 @@
 import { existsSync, opendirSync, readdirSync, statSync, watch, type Dir, type FSWatcher } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
-import { readJsonl } from "../../log/jsonl.ts";
+import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
-import { JsonlParseError } from "../../log/jsonl.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { RunIndex } from "./run-index.ts";
+import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
+import { earlierRunOf } from "../../log/run-folder.ts";
+import { writerOf } from "../../log/run-writer.ts";
+import { isDeadLocalWorker, parseWorkerId } from "../../study/lifecycle.ts";
+import { hostname } from "node:os";
 
 /** The listing's word for a run whose log has no end record and names no writer this machine can check: running, or stopped without writing its end. */
 export const NO_END_RECORD = "no end record";
@@ -36,11 +40,6 @@ function runningWord(runDir: string): string {
   if (!w || w.host !== hostname()) return NO_END_RECORD;
   return isDeadLocalWorker(writer!) ? "stopped" : "running";
 }
-import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
-import { earlierRunOf } from "../../log/run-folder.ts";
-import { writerOf } from "../../log/run-writer.ts";
-import { isDeadLocalWorker, parseWorkerId } from "../../study/lifecycle.ts";
-import { hostname } from "node:os";
 
 const SEED_DIR = /^seed-(\d+)$/;
 const CHECKS_DIR = "_checks";

@@ -475,10 +475,13 @@ Napi::Value JitCall(const Napi::CallbackInfo& info) {
   ConvertContext ctx{op};
   std::vector<c10::IValue> inputs;
   inputs.reserve(params.size() - 1);
-  for (size_t i = 1; i < params.size(); ++i) {
-    Napi::Value v = i - 1 < args.Length() ? args.Get(static_cast<uint32_t>(i - 1)) : env.Undefined();
-    inputs.push_back(to_ivalue(env, v, params[i], ctx));
-  }
+  guarded(env, op, [&] {
+    for (size_t i = 1; i < params.size(); ++i) {
+      Napi::Value v = i - 1 < args.Length() ? args.Get(static_cast<uint32_t>(i - 1)) : env.Undefined();
+      inputs.push_back(to_ivalue(env, v, params[i], ctx));
+    }
+    return 0;
+  });
   c10::IValue result = run_forward(info, *s, std::move(inputs), "");
   std::string why = unpassable(result);
   if (!why.empty()) {

@@ -80,6 +80,8 @@ export function checkArguments(what: string, args: readonly ForwardArgument[], g
   }
   given.forEach((v, i) => {
     const a = args[i];
+    const disposed = (Array.isArray(v) ? v : [v]).find((e) => e instanceof Tensor && e.isDisposed);
+    if (disposed) throw new Error(`${what}: argument ${i + 1} '${a.name}' of ${sig} is a disposed Tensor; keep it alive with keep() or return it from the scope that made it`);
     const fits = TENSOR_TYPES[a.type];
     if (fits) {
       if (!fits(v)) throw new Error(`${what}: argument ${i + 1} '${a.name}' of ${sig} must be ${a.type === "Tensor" ? "a Tensor" : `of type ${a.type}`}, got ${describeJs(v)}`);

@@ -134,11 +134,12 @@ export class TorchScriptModule extends ScriptedPart {
     super(loaded.modules[0][1]);
     this.path = path;
     this.schema = loaded.schema;
-    this.arguments = loaded.arguments;
-    this.returns = loaded.returns;
+    // An addon built before forwardMany existed says nothing of forward's arguments: forward(x) still runs.
+    this.arguments = loaded.arguments ?? [];
+    this.returns = loaded.returns ?? "Tensor";
     this.#output = output;
     this.#inputs = inputs;
-    this.#plainProblem = plainProblem(this.describe(), loaded.arguments, loaded.returns);
+    this.#plainProblem = loaded.arguments ? plainProblem(this.describe(), loaded.arguments, loaded.returns) : null;
     this.randomOps = loaded.randomOps;
     this.tied = new Map(loaded.tied);
     this.#id = loaded.id;
@@ -270,6 +271,7 @@ export class TorchScriptModule extends ScriptedPart {
   forwardMany(args: readonly ScriptArgument[]): ScriptValue {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
+    if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
     checkArguments(this.describe(), this.arguments, args);
     const encoded = encodeArguments(args);
     return this.#drawing(

@@ -10,6 +10,7 @@
 // module draws from the twin stream, the global generator is left as it was,
 // and concurrent forwards (worker threads) draw one after another.
 #include "twin.h"
+#include "convert.h"
 
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
@@ -196,8 +197,27 @@ Napi::Array named_tensors(const Napi::Env& env, const NamedList& list,
   return out;
 }
 
+// forward's arguments after self: [{name, type (as Python writes it: "Tensor",
+// "Optional[Tensor]", "List[Tensor]", "int"), default (as the schema prints it)}].
+Napi::Array forward_arguments(const Napi::Env& env, const c10::FunctionSchema& schema) {
+  Napi::Array out = Napi::Array::New(env);
+  const auto& args = schema.arguments();
+  for (size_t i = 1; i < args.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", args[i].name());
+    o.Set("type", args[i].type()->annotation_str());
+    if (args[i].default_value()) {
+      std::ostringstream text;
+      text << *args[i].default_value();
+      o.Set("default", text.str());
+    }
+    out.Set(static_cast<uint32_t>(i - 1), o);
+  }
+  return out;
+}
+
 // jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, tied: [[name, firstName]], modules: [[path, type]],
-//                   randomOps, schema, training, traced, tracedAt}
+//                   randomOps, schema, arguments, returns, training, traced, tracedAt}
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw_type(env, "jitLoad(path): path must be a string");
@@ -248,6 +268,10 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   for (const auto& op : random_ops) random.Set(k++, op);
   out.Set("randomOps", random);
   out.Set("schema", s->schema);
+  out.Set("arguments", forward_arguments(env, forward->function().getSchema()));
+  out.Set("returns", forward->function().getSchema().returns().size() == 1
+                         ? forward->function().getSchema().returns()[0].type()->annotation_str()
+                         : std::string("Tuple"));
   out.Set("training", s->module.is_training());
   out.Set("traced", !traced_from.empty() || tracer_argument_names(s->module));
   out.Set("tracedAt", traced_from);
@@ -293,8 +317,55 @@ class SwappedGlobalGenerator {
 
 std::string describe_inputs(const std::vector<c10::IValue>& inputs) {
   std::string s;
-  for (const auto& v : inputs) s += (s.empty() ? "" : ", ") + describe(v.toTensor());
+  for (const auto& v : inputs) {
+    s += s.empty() ? "" : ", ";
+    if (v.isTensor()) {
+      s += describe(v.toTensor());
+    } else {
+      std::ostringstream text;
+      text << v;
+      s += text.str();
+    }
+  }
   return s;
+}
+
+// Runs the scripted forward on `inputs` (generator: info[2], a generator id or
+// null); libtorch errors become JS errors that name the file, the signature,
+// the inputs and the failing line of the original code.
+c10::IValue run_forward(const Napi::CallbackInfo& info, Scripted& s, std::vector<c10::IValue> inputs,
+                        const char* arity_hint) {
+  Napi::Env env = info.Env();
+  std::unique_ptr<SwappedGlobalGenerator> swap;
+  if (info.Length() > 2 && info[2].IsNumber()) {
+    at::Generator g = guarded(env, "jitForward", [&] {
+      return generators().get(info[2].As<Napi::Number>().DoubleValue(), "the scripted module's random generator");
+    });
+    swap = std::make_unique<SwappedGlobalGenerator>(g);
+  }
+  // Without the graph executor's optimisations (fusion, differentiable
+  // subgraphs with symbolic autodiff) the graph runs op by op and autograd
+  // records it as in eager mode: a training step as fast as eager PyTorch
+  // (docs/torchscript.md, "Speed"). Set on every call: the flag may be per
+  // thread, and it is read when a graph first runs.
+  torch::jit::setGraphExecutorOptimize(false);
+  const std::string head = "forward of the scripted module " + s.path + " (" + s.schema + ") on " + describe_inputs(inputs);
+  try {
+    return s.module.forward(std::move(inputs));
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    std::string hint;
+    if (contains(what, "expected at most") || contains(what, "is missing value for argument") ||
+        contains(what, "Expected a value of type")) {
+      hint = arity_hint;
+    } else if (contains(what, "CUDA") || contains(what, "cuda")) {
+      hint = "\nThe module's code asks for a CUDA device (a .cuda() or device=\"cuda\" written in forward); this libtorch "
+             "runs on the CPU. Write forward device-agnostic (e.g. torch.zeros(..., device=x.device)) and script it again";
+    }
+    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(what) + hint);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(e.what()));
+  }
 }
 
 // jitForward(id, inputIds, generatorId | null) -> tensor id
@@ -310,44 +381,114 @@ Napi::Value JitForward(const Napi::CallbackInfo& info) {
     }
     return 0;
   });
-  std::unique_ptr<SwappedGlobalGenerator> swap;
-  if (info.Length() > 2 && info[2].IsNumber()) {
-    at::Generator g = guarded(env, "jitForward", [&] {
-      return generators().get(info[2].As<Napi::Number>().DoubleValue(), "the scripted module's random generator");
-    });
-    swap = std::make_unique<SwappedGlobalGenerator>(g);
-  }
-  // Without the graph executor's optimisations (fusion, differentiable
-  // subgraphs with symbolic autodiff) the graph runs op by op and autograd
-  // records it as in eager mode: a training step as fast as eager PyTorch
-  // (docs/torchscript.md, "Speed"). Set on every call: the flag may be per
-  // thread, and it is read when a graph first runs.
-  torch::jit::setGraphExecutorOptimize(false);
-  const std::string head = "forward of the scripted module " + s->path + " (" + s->schema + ") on " + describe_inputs(inputs);
-  c10::IValue result;
-  try {
-    result = s->module.forward(inputs);
-  } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    std::string hint;
-    if (contains(what, "expected at most") || contains(what, "is missing value for argument") ||
-        contains(what, "Expected a value of type")) {
-      hint = "; twin calls forward with the batch's inputs as its one tensor argument";
-    } else if (contains(what, "CUDA") || contains(what, "cuda")) {
-      hint = "\nThe module's code asks for a CUDA device (a .cuda() or device=\"cuda\" written in forward); this libtorch "
-             "runs on the CPU. Write forward device-agnostic (e.g. torch.zeros(..., device=x.device)) and script it again";
-    }
-    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(what) + hint);
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, head + " failed: " + interpreter_summary(e.what()));
-  }
-  swap.reset();
+  c10::IValue result = run_forward(info, *s, std::move(inputs), "; twin calls forward with the batch's inputs as its one tensor argument");
   if (!result.isTensor()) {
-    throw Napi::Error::New(env, head + " returned " + result.type()->str() +
+    throw Napi::Error::New(env, "forward of the scripted module " + s->path + " (" + s->schema + ") returned " +
+                                    result.type()->annotation_str() +
                                     "; twin needs forward to return one Tensor (the logits, [batch, classes]): "
                                     "return only the logits, or wrap the module in one that does");
   }
   return Napi::Number::New(env, tensors().add(result.toTensor()));
+}
+
+// Why a forward result cannot be handed to JS ("" when it can): checked
+// before any tensor of it enters the table, so a refusal leaks nothing.
+std::string unpassable(const c10::IValue& v) {
+  if (v.isTensor() || v.isNone() || v.isInt() || v.isDouble() || v.isBool() || v.isString()) return "";
+  if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) {
+      std::string why = unpassable(e);
+      if (!why.empty()) return why;
+    }
+    return "";
+  }
+  if (v.isList()) {
+    for (const auto& e : v.toListRef()) {
+      std::string why = unpassable(e);
+      if (!why.empty()) return why;
+    }
+    return "";
+  }
+  if (v.isGenericDict()) {
+    for (const auto& item : v.toGenericDict()) {
+      if (!item.key().isString() && !item.key().isInt()) return "a Dict with " + item.key().type()->annotation_str() + " keys";
+      std::string why = unpassable(item.value());
+      if (!why.empty()) return why;
+    }
+    return "";
+  }
+  return "a value of type " + v.type()->annotation_str();
+}
+
+// A forward result as JS: a tensor is {tensor: id}, a dict {dict: [[key, value], ...]}
+// (keys in the dict's order; int keys as numbers), a tuple or list an array,
+// None null, and numbers, booleans and strings themselves.
+Napi::Value tagged(const Napi::Env& env, const c10::IValue& v) {
+  if (v.isTensor()) {
+    if (!v.toTensor().defined()) return env.Null();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("tensor", tensors().add(v.toTensor()));
+    return o;
+  }
+  if (v.isTuple() || v.isList()) {
+    std::vector<c10::IValue> elems;
+    if (v.isTuple()) {
+      for (const auto& e : v.toTupleRef().elements()) elems.push_back(e);
+    } else {
+      for (const auto& e : v.toListRef()) elems.push_back(e);
+    }
+    Napi::Array a = Napi::Array::New(env, elems.size());
+    for (size_t i = 0; i < elems.size(); ++i) a.Set(static_cast<uint32_t>(i), tagged(env, elems[i]));
+    return a;
+  }
+  if (v.isGenericDict()) {
+    Napi::Array entries = Napi::Array::New(env);
+    uint32_t k = 0;
+    for (const auto& item : v.toGenericDict()) {
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, item.key().isString() ? Napi::Value(Napi::String::New(env, item.key().toStringRef()))
+                                         : Napi::Value(Napi::Number::New(env, static_cast<double>(item.key().toInt()))));
+      pair.Set(1u, tagged(env, item.value()));
+      entries.Set(k++, pair);
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("dict", entries);
+    return o;
+  }
+  return from_ivalue(env, v);
+}
+
+// jitCall(id, args, generatorId | null) -> the forward's result, tagged (see
+// tagged). args follow forward's schema after self: tensors as ids, ints,
+// floats, booleans, strings, lists of them; undefined takes the default.
+Napi::Value JitCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto s = module_arg(info, "jitCall");
+  if (info.Length() < 2 || !info[1].IsArray()) throw_type(env, "jitCall(id, args, generator): args must be an array");
+  Napi::Array args = info[1].As<Napi::Array>();
+  const c10::FunctionSchema& schema = s->module.get_method("forward").function().getSchema();
+  const auto& params = schema.arguments();
+  if (args.Length() + 1 > params.size()) {
+    throw_type(env, s->schema + " takes " + std::to_string(params.size() - 1) + " arguments, got " + std::to_string(args.Length()));
+  }
+  const std::string op = "forward of the scripted module " + s->path + " (" + s->schema + ")";
+  ConvertContext ctx{op};
+  std::vector<c10::IValue> inputs;
+  inputs.reserve(params.size() - 1);
+  guarded(env, op, [&] {
+    for (size_t i = 1; i < params.size(); ++i) {
+      Napi::Value v = i - 1 < args.Length() ? args.Get(static_cast<uint32_t>(i - 1)) : env.Undefined();
+      inputs.push_back(to_ivalue(env, v, params[i], ctx));
+    }
+    return 0;
+  });
+  c10::IValue result = run_forward(info, *s, std::move(inputs), "");
+  std::string why = unpassable(result);
+  if (!why.empty()) {
+    throw Napi::Error::New(env, op + " returned " + why + ", which twin cannot hand to JS; return tensors, numbers, "
+                                     "strings, and tuples, lists and Dict[str, ...] of them");
+  }
+  return tagged(env, result);
 }
 
 Napi::Value JitTrain(const Napi::CallbackInfo& info) {
@@ -423,6 +564,7 @@ Napi::Value LiveScriptedModules(const Napi::CallbackInfo& info) {
 void init_jit(Napi::Env env, Napi::Object exports) {
   exports.Set("jitLoad", Napi::Function::New(env, JitLoad, "jitLoad"));
   exports.Set("jitForward", Napi::Function::New(env, JitForward, "jitForward"));
+  exports.Set("jitCall", Napi::Function::New(env, JitCall, "jitCall"));
   exports.Set("jitTrain", Napi::Function::New(env, JitTrain, "jitTrain"));
   exports.Set("jitFree", Napi::Function::New(env, JitFree, "jitFree"));
   exports.Set("jitAttribute", Napi::Function::New(env, JitAttribute, "jitAttribute"));

@@ -104,11 +104,11 @@ export function registerEnsemble(program: Command): void {
       }
       const width = Math.max(...files.map((f) => f.length), 6);
       const out: string[] = [`${members.length} member(s) · ${nEx} examples · ${nCls} classes`];
-      members.forEach((m, i) => out.push(`  ${m.file.padEnd(width)}  ${pct(accuracies[i]!)}%`));
-      out.push(`ensemble of ${members.length} (argmax of the averaged probabilities): ${pct(ensembleAccuracy)}%`);
+      members.forEach((m, i) => out.push(`  ${m.file.padEnd(width)}  ${pct(accuracies[i]!)} pp`));
+      out.push(`ensemble of ${members.length} (argmax of the averaged probabilities): ${pct(ensembleAccuracy)} pp`);
       if (gain) {
         const ci = Number.isNaN(gain.lo) ? gain.method : `${Math.round(100 * gain.level)}% CI [${pct(gain.lo)}, ${pct(gain.hi)}] (${gain.method})`;
-        out.push(`gain over the average member (${pct(gain.meanMember)}%): ${gain.estimate >= 0 ? "+" : ""}${pct(gain.estimate)} points, ${ci}`);
+        out.push(`gain over the average member (${pct(gain.meanMember)} pp): ${gain.estimate >= 0 ? "+" : ""}${pct(gain.estimate)} pp, ${ci}`);
       }
       if (memberChurn) {
         out.push(
@@ -116,7 +116,7 @@ export function registerEnsemble(program: Command): void {
             `not all agree on ${pct(memberChurn.unstable)}%`,
         );
       }
-      out.push("ensemble-size curve (accuracy %, over subsets of k members):", "   k    mean     min     max  subsets");
+      out.push("ensemble-size curve (accuracy in pp, over subsets of k members):", "   k    mean     min     max  subsets");
       for (const p of curve) {
         out.push(`  ${String(p.k).padStart(2)}  ${pct(p.mean).padStart(6)}  ${pct(p.min).padStart(6)}  ${pct(p.max).padStart(6)}  ${String(p.subsets).padStart(7)} ${p.exhaustive ? "(all)" : "(sample)"}`);
       }

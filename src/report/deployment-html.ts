@@ -44,14 +44,14 @@ export function deploymentSection(d: DeploymentData, charts: string, section?: n
   const a = d.analysis;
   const sampled = d.variants.filter((v) => v.ensembleSeeds < v.seeds);
   parts.push(
-    `<p class="muted">From each run's per-example class probabilities (accuracy of the most probable class, in %). Choices are made on validation; the held-out test set is shown beside them and never used to choose.` +
+    `<p class="muted">From each run's per-example class probabilities (accuracy of the most probable class, in percentage points (pp) as in the verdict; churn in % of examples). Choices are made on validation; the held-out test set is shown beside them and never used to choose.` +
       (sampled.length ? ` Ensembles use a fixed sample of at most ${d.maxEnsembleSeeds} seeds per variant (by seed hash; ${sampled.map((v) => `${esc(v.name)} ${v.ensembleSeeds} of ${v.seeds.toLocaleString("en")}`).join(", ")}), so that memory stays bounded: the table and the choices use that sample, the validation–test scatter every seed.` : "") +
       `</p>`,
   );
   if (a.ensemble) parts.push(ensembleChoice(a.ensemble, suffix));
   if (a.singleSeed) parts.push(singleChoice(a.singleSeed, suffix));
   parts.push(
-    `<table class="small" id="deployment-table${suffix}"><thead><tr><th rowspan="2">variant</th><th rowspan="2">seeds</th><th colspan="3">validation</th><th colspan="3">test</th><th rowspan="2">ensemble gain [95% CI]</th><th rowspan="2">churn</th></tr>` +
+    `<table class="small" id="deployment-table${suffix}"><thead><tr><th rowspan="2">variant</th><th rowspan="2">seeds</th><th colspan="3">validation (pp)</th><th colspan="3">test (pp)</th><th rowspan="2">ensemble gain (pp) [95% CI]</th><th rowspan="2">churn</th></tr>` +
       `<tr><th>mean seed</th><th>min–max (range)</th><th>ensemble</th><th>mean seed</th><th>min–max (range)</th><th>ensemble</th></tr></thead><tbody>`,
   );
   for (const v of a.variants) {

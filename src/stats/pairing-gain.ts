@@ -21,7 +21,9 @@
  * s and d are then on a line too and the Pitman–Morgan interval is undefined
  * (`pitmanMorganUndefined`), so `ci` is null, `noInterval` says why, and the
  * estimate is the plain ratio (exactly 1 when one side does not vary: pairing
- * can neither help nor hurt).
+ * can neither help nor hurt). The same holds when one variant's values are all
+ * below the other's rounding (a diverged run's 1e20 beside 1e-3): s and d are
+ * then equal up to rounding though a and b are not on a line; the gain is 1.
  */
 import { checkLevel, checkPairs, type Sample } from "./validate.ts";
 import { onALineUpToRounding, pairedDifferencesWithoutRounding, withoutRounding } from "./rounding.ts";
@@ -63,12 +65,17 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
   const ratio = (1 + lambda) / 2;
   if (n >= 3 && (onALineUpToRounding(a, b) || pitmanMorganUndefined(d, s) !== null)) {
     const flat = withoutRounding(a).constant || withoutRounding(b).constant;
+    // (a, b) on a line is (a + b, b − a) on a line, but only the sums and differences are rounded at the larger variant's scale.
+    const negligible = !flat && !onALineUpToRounding(a, b);
     const why = flat
       ? "one variant does not vary across seeds (up to floating-point rounding): pairing can neither help nor hurt, the gain is 1 and has no interval"
-      : "the two variants' runs lie exactly on a line across seeds (correlation ±1, up to floating-point rounding), where the Pitman–Morgan test " +
-        "behind the interval is infinite for every gain but the observed one; normal seeds never do this, values recorded to few digits can at few seeds";
+      : negligible
+        ? "one variant's values are all below the other's floating-point rounding (a loss near 1e-3 against one that diverged to 1e20, say): " +
+          "on every seed the pair's sum and difference are equal up to rounding, so pairing can neither help nor hurt; the gain is 1 and has no interval"
+        : "the two variants' runs lie exactly on a line across seeds (correlation ±1, up to floating-point rounding), where the Pitman–Morgan test " +
+          "behind the interval is infinite for every gain but the observed one; normal seeds never do this, values recorded to few digits can at few seeds";
     notes.push(why);
-    const g = flat ? 1 : ratio;
+    const g = flat || negligible ? 1 : ratio;
     return { estimate: g, ratio: g, ci: null, noInterval: why, level, reading: "unclear", notes };
   }
   const nu = n - 1;

@@ -155,7 +155,7 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   const s0 = single[0]!, s1 = single[1];
   const singleChoice: DeploymentChoice = {
     kind: "single seed", variant: s0.variant, validation: s0.validation.min, ...(s0.test ? { test: s0.test.min } : {}),
-    note: `The worst of its ${s0.seeds} seeds is the best worst case on validation, and its seeds span ${(100 * s0.validation.range).toFixed(2)} points there.`,
+    note: `The worst of its ${s0.seeds} seeds is the best worst case on validation, and its seeds span ${(100 * s0.validation.range).toFixed(2)} pp there.`,
   };
   if (s1) {
     singleChoice.runnerUp = s1.variant;
@@ -198,13 +198,13 @@ function varianceSharesText(parts: { seeds: number; examples: number; interactio
  * runner-up with its interval and what the interval is made of.
  */
 export function singleSeedSentences(c: DeploymentChoice): string[] {
-  const worst = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(" and ");
+  const worst = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)} pp on validation`, c.test !== undefined ? `${pct(c.test)} pp on test` : ""].filter(Boolean).join(" and ");
   const out = [c.note, `Its worst seed scores ${worst}.`];
   const t = c.versusRunnerUp?.twoLevel;
   if (t && c.runnerUp) {
     const set = c.versusRunnerUp!.set;
     out.push(
-      `Against ${c.runnerUp} on ${set}, the mean single-seed accuracy differs by ${signed(t.estimate)} points, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
+      `Against ${c.runnerUp} on ${set}, the mean single-seed accuracy differs by ${signed(t.estimate)} pp, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
       `That interval counts both seeds and ${set} examples: ${varianceSharesText(t.parts, set)}; ${t.narrowsMore === "more seeds" ? "more seeds" : `more ${set} examples`} would narrow it more.`,
     );
   }
@@ -217,7 +217,7 @@ export function singleSeedSentences(c: DeploymentChoice): string[] {
  * differs from the runner-up's on the same examples.
  */
 export function ensembleSentences(c: DeploymentChoice): string[] {
-  const scores = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)}% on validation`, c.test !== undefined ? `${pct(c.test)}% on test` : ""].filter(Boolean).join(", ");
+  const scores = [Number.isNaN(c.validation) ? "" : `${pct(c.validation)} pp on validation`, c.test !== undefined ? `${pct(c.test)} pp on test` : ""].filter(Boolean).join(", ");
   const out = [scores ? `${c.note.replace(/\.$/, "")}: ${scores}.` : c.note];
   const m = c.versusRunnerUp?.mcnemar;
   if (m && c.runnerUp) {
@@ -229,10 +229,10 @@ export function ensembleSentences(c: DeploymentChoice): string[] {
   return out;
 }
 
-/** The deployment section of a verdict, as text (accuracies in %). */
+/** The deployment section of a verdict, as text (accuracies in percentage points, as the verdict prints them; churn in % of examples). */
 export function formatDeployment(d: Deployment): string {
   if (d.variants.length === 0) return "";
-  const lines = ["", "what to deploy (chosen on validation; the held-out test set beside it, never used to choose)"];
+  const lines = ["", "what to deploy (accuracies in pp, churn in % of examples; chosen on validation, the held-out test set beside it, never used to choose)"];
   const header = ["variant", "seeds", "val mean", "val min–max (range)", "val ensemble", "test mean", "test min–max (range)", "test ensemble", "ensemble gain, 95% CI", "churn"];
   const rows = d.variants.map((v) => [
     v.variant, String(v.seeds), ...setCells(v.validation), ...setCells(v.test),
@@ -250,7 +250,7 @@ export function formatDeployment(d: Deployment): string {
     const ensembles = k.length ? `; across ${k[0]!.k}-seed ensembles ρ = ${k[0]!.spearman.toFixed(2)} (${k[0]!.n})` : "";
     lines.push(
       `validation vs test, ${v.variant} (${v.seeds} seeds): Spearman ρ = ${Number.isNaN(vt.seeds.spearman) ? "n/a" : vt.seeds.spearman.toFixed(2)}; ` +
-        `the best seed on validation is ${vt.seeds.bestOnValidationIsBestOnTest ? "also best on test" : `rank ${vt.seeds.testRankOfBestOnValidation} of ${vt.seeds.n} on test (${pct(vt.seeds.testRegret)} points below the best)`}${ensembles}`,
+        `the best seed on validation is ${vt.seeds.bestOnValidationIsBestOnTest ? "also best on test" : `rank ${vt.seeds.testRankOfBestOnValidation} of ${vt.seeds.n} on test (${pct(vt.seeds.testRegret)} pp below the best)`}${ensembles}`,
     );
   }
   for (const n of d.notes) lines.push(`note: ${n}`);

@@ -15,6 +15,7 @@ import { readRunTree } from "../log/event-reader.ts";
 import { referenceFromPairedTags } from "../log/twin-reference.ts";
 import { readRegularFile } from "../log/regular-file.ts";
 import { printable } from "./printable.ts";
+import { duplicateJsonKey } from "./json-duplicate-key.ts";
 import { combinationName } from "./factorial-design.ts";
 
 /** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
@@ -120,6 +121,8 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
       );
     }
   }
+  const twice = table.header.find((h, i) => table.header.indexOf(h) !== i);
+  if (twice !== undefined) throw new Error(`${path}: column "${printable(twice)}" appears twice in the header (columns ${table.header.indexOf(twice) + 1} and ${table.header.indexOf(twice, table.header.indexOf(twice) + 1) + 1}); rename or remove one of them`);
   const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
   const metrics = table.header.filter((h) => !rowColumns.has(h));
   if (metrics.length === 0) throw new Error(`${path}: no metric columns besides variant and seed`);
@@ -159,10 +162,17 @@ function levelsAt(pairs: [string, unknown][], where: string): Record<string, str
 
 function fromJsonl(path: string, text: string, factors: readonly string[]): ResultTable {
   const { records, truncatedLine } = parseJsonl<Record<string, unknown>>(text, path);
+  // parseJsonl skips blank lines: the k-th record is the k-th non-blank line.
+  const lines = text.split("\n");
+  const lineNumbers = lines.flatMap((line, i) => (line.trim() === "" ? [] : [i + 1]));
   const metrics: string[] = [];
   const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
   const rows = records.map((rec, k) => {
-    const where = `${path} line ${k + 1}`;
+    const lineNo = lineNumbers[k]!;
+    const where = `${path} line ${lineNo}`;
+    if (rec === null || typeof rec !== "object" || Array.isArray(rec)) throw new Error(`${where}: not a JSON object; each line of a results file is one run, e.g. {"variant": "a", "seed": 1, "accuracy": 0.91}`);
+    const twice = duplicateJsonKey(lines[lineNo - 1]!);
+    if (twice !== undefined) throw new Error(`${where}: key ${JSON.stringify(printable(twice))} appears twice in one record; keep the one value that is this run's and remove the other`);
     const levels = factors.length ? levelsAt(factors.map((f) => [f, rec[f]]), where) : undefined;
     if (!levels && typeof rec.variant !== "string") throw new Error(`${where}: missing "variant" (a string)`);
     if (rec.seed === undefined || rec.seed === null || rec.seed === "") throw new Error(`${where}: missing "seed"`);

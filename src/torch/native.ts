@@ -41,6 +41,9 @@ export interface OpSchema {
   returns: SchemaArgument[];
 }
 
+/** A scripted forward's result as native.jitCall encodes it: a tensor {tensor: id}, a dict {dict: [[key, value]]}, a tuple or list an array. */
+export type TaggedValue = number | boolean | string | null | { tensor: number } | { dict: [string | number, TaggedValue][] } | TaggedValue[];
+
 /** What jitLoad hands back: the scripted module's id, its tensors (ids in the table, shared with the module) and what forward needs. */
 export interface ScriptedModuleInfo {
   id: number;
@@ -54,6 +57,10 @@ export interface ScriptedModuleInfo {
   /** Random ops in the inlined forward graph (e.g. "aten::dropout"). */
   randomOps: string[];
   schema: string;
+  /** forward's arguments after self, types as Python writes them ("Tensor", "Optional[Tensor]", "int"). */
+  arguments: { name: string; type: string; default?: string }[];
+  /** forward's return type as Python writes it ("Tensor", "Dict[str, Tensor]", "Tuple[Tensor, Tensor]"). */
+  returns: string;
   training: boolean;
   /** Recorded by torch.jit.trace (its control flow frozen): the tracer's source ranges, or sub-module inputs named "argument_N". */
   traced: boolean;
@@ -101,6 +108,11 @@ export interface NativeAddon {
   jitLoad(path: string): ScriptedModuleInfo;
   /** Runs forward; with a generator id, the module's random ops draw from that generator. */
   jitForward(id: number, inputs: number[], generator: number | null): number;
+  /**
+   * Runs forward with arguments following its schema (tensors as ids; undefined takes the default); the result
+   * tagged: a tensor {tensor: id}, a dict {dict: [[key, value]]}, a tuple or list an array, None null.
+   */
+  jitCall(id: number, args: unknown[], generator: number | null): TaggedValue;
   jitTrain(id: number, training: boolean): void;
   jitFree(id: number): boolean;
   /** A number, boolean, string or null attribute of a sub-module ("" for the root). */

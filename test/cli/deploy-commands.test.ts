@@ -27,7 +27,7 @@ test("twin seeds: test figures per variant and the deployment section, chosen on
     const text = twin(p.dir, "seeds", p.file, "--n", "3", "--split", "shared", "--jobs", "1");
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /held-out test set \(never used to choose\): \d+\.\d\d ± \d+\.\d\d over 3 runs/);
-    assert.match(text.stdout, /what to deploy \(chosen on validation/);
+    assert.match(text.stdout, /what to deploy \(accuracies in pp, churn in % of examples; chosen on validation/);
     assert.match(text.stdout, /as an ensemble: (sgd|adam)\. Its ensemble of 3 seeds is the best on validation: /);
     const bad = twin(p.dir, "seeds", p.file, "--n", "3", "--split", "same");
     assert.equal(bad.status, 2);

@@ -105,7 +105,9 @@ test("twin ensemble --json matches NumPy: members, ensemble, every subset of the
 test("twin ensemble: text output, CSV labels, and a seeded sample of subsets said to be one", () => {
   const r = twin(...files, "--labels", join(dir, "y.csv"), "--subsets", "4");
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /ensemble of 5 \(argmax of the averaged probabilities\): \d+\.\d\d%/);
+  assert.match(r.stdout, /ensemble of 5 \(argmax of the averaged probabilities\): \d+\.\d\d pp/);
+  assert.match(r.stdout, /gain over the average member \(\d+\.\d\d pp\): [+-]\d+\.\d\d pp, /, "accuracies and the gain in pp, as every verdict prints them");
+  assert.doesNotMatch(r.stdout.replace(/% of examples|not all agree on [\d.]+%|\d+% CI/g, ""), /\d%|points/, "no level in % or difference in 'points'");
   assert.match(r.stdout, /^ {3}2 .* 4 \(sample\)$/m);
   assert.match(r.stdout, /^ {3}5 .* 1 \(all\)$/m);
   assert.match(r.stdout, /note: curve: for k = 2, 3 a random sample of 4 subsets \(seed 0/);

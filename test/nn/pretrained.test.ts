@@ -134,3 +134,49 @@ test("a scripted model under nn.pretrained: reinit re-draws exactly those parame
     assert.equal(Number(a["bn.num_batches_tracked"]!.item()), 0);
   }
 });
+
+test("tied weights under nn.pretrained: freeze and reinit patterns naming the second path act on the shared tensor; a state_dict with both paths loads", () => {
+  runPython("pretrained_scripted.py", { dir });
+  const scripted = join(dir, "tied.pt");
+  const both = join(dir, "tied-both.safetensors");
+  const file = torch.loadSafetensors(both).tensors;
+  const model = (options: Omit<nn.PretrainedOptions, "weights">) => nn.pretrained(nn.torchscript(scripted), { weights: both, ...options });
+
+  // PyTorch's state_dict holds the tied tensor under both paths: it loads, into the one tensor.
+  const loaded = model({}).initialize(source(1), { disposeGenerators: true });
+  assert.deepEqual(values(loaded.stateDict()["embedding.weight"]!), values(file["decoder.weight"]!));
+
+  // freeze "decoder.*" (before: only decoder.bias, the shared weight silently kept training) freezes the shared weight.
+  const frozen = model({ freeze: ["decoder.*"] }).initialize(source(1), { disposeGenerators: true });
+  assert.deepEqual(frozen.frozen.sort(), ["decoder.bias", "embedding.weight"]);
+  assert.deepEqual(frozen.parameters().length, 2);
+  const shared = frozen.module.namedParameters().find(([p]) => p === "embedding.weight")![1];
+  const before = values(shared);
+  const opt = torch.optim.sgd(frozen.parameters(), { lr: 0.5 });
+  torch.scope(() => {
+    const loss = nn.crossEntropy(frozen.forward(torch.tensor(new BigInt64Array([1n, 2n, 3n, 4n]), { shape: [2, 2] })), torch.tensor(new BigInt64Array([0n, 5n]), { shape: [2] }));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  });
+  assert.deepEqual(values(shared), before, "the shared weight did not move");
+  assert.equal(model({ freeze: ["decoder.weight"] }).frozen[0], "embedding.weight");
+
+  // reinit by the second path re-draws the shared tensor (by the rule of the module that holds it first: Embedding's N(0, 1)).
+  const redrawn = model({ reinit: ["decoder.weight"] });
+  assert.deepEqual(redrawn.reinit, ["embedding.weight"]);
+  const own = nn.torchscript(scripted, { reinit: ["embedding.weight"] }).initialize(source(4), { disposeGenerators: true });
+  const r = redrawn.initialize(source(4), { disposeGenerators: true }).stateDict();
+  assert.deepEqual(values(r["embedding.weight"]!), values(own.stateDict()["embedding.weight"]!));
+  assert.notDeepEqual(values(r["embedding.weight"]!), values(file["embedding.weight"]!));
+  assert.deepEqual(values(r["mix.weight"]!), values(file["mix.weight"]!));
+
+  // Both paths in a file with different values: an error naming them.
+  const differ = join(dir, "tied-differ.safetensors");
+  torch.saveSafetensors(differ, { ...file, "decoder.weight": file["decoder.weight"]!.add(1) });
+  assert.throws(
+    () => nn.pretrained(nn.torchscript(scripted), { weights: differ }).initialize(source(1), { disposeGenerators: true }),
+    /"decoder\.weight" and "embedding\.weight" are one tied tensor in the model but hold different values in the file; keep one of them/,
+  );
+  assert.throws(() => model({ freeze: ["decoder.gate"] }), /the parameters are: embedding\.weight, mix\.weight, mix\.bias, decoder\.bias, decoder\.weight/);
+});

@@ -411,7 +411,7 @@ test("the deployment section (ensemble curve, validation against test, gain and 
     assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="ensemble-curve"]', (f) => f.getAttribute("data-marks")))!), { band: 6, mean: 6, curvepoints: 24 });
     assert.deepEqual(JSON.parse((await page.$eval('figure[data-chart="validation-test"]', (f) => f.getAttribute("data-marks")))!), { diagonal: 1, seeds: 12, ensembles: 3 });
     assert.equal(await page.locator("#deployment-table tbody tr").count(), 3);
-    assert.match((await page.locator("#choice-ensemble").textContent())!, /^As an ensemble: wider\. Its ensemble of 4 seeds is the best on validation: [\d.]+% on validation, [\d.]+% on test\. Against /);
+    assert.match((await page.locator("#choice-ensemble").textContent())!, /^As an ensemble: wider\. Its ensemble of 4 seeds is the best on validation: [\d.]+ pp on validation, [\d.]+ pp on test\. Against /);
     assert.match((await page.locator("#choice-single").textContent())!, /As one seed: \w+\. The worst of its 4 seeds .*CI \[/);
     assert.match((await page.locator('figure[data-chart="ensemble-curve"] figcaption').textContent())!, /baseline 4 seeds, dropout 4 seeds, wider 4 seeds/);
     await page.locator("#deployment").screenshot({ path: join(ARTIFACTS, "report-deployment.png") });

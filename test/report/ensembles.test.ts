@@ -176,7 +176,12 @@ test("the report's deployment section: its charts carry the model's numbers, its
     const ensembleHtml = /<p class="choice" id="choice-ensemble">(.*?)<\/p>/.exec(r.html)![1]!.replace(/<\/?b>/g, "").replace(/&#39;/g, "'");
     const cliLine = formatDeployment(d.analysis!).split("\n").find((l) => l.startsWith("as an ensemble:"))!;
     assert.equal(ensembleHtml, cliLine.replace(/^as/, "As"));
-    assert.match(ensembleHtml, /^As an ensemble: \w+\. Its ensemble of 4 seeds is the best on validation: \d+\.\d\d% on validation, \d+\.\d\d% on test\. Against \w+'s ensemble on test: \d+ examples only \w+'s gets right, \d+ only \w+'s; exact McNemar p = [\d.e-]+ \(these seeds fixed: the uncertainty of the examples only\)\.$/);
+    assert.match(ensembleHtml, /^As an ensemble: \w+\. Its ensemble of 4 seeds is the best on validation: \d+\.\d\d pp on validation, \d+\.\d\d pp on test\. Against \w+'s ensemble on test: \d+ examples only \w+'s gets right, \d+ only \w+'s; exact McNemar p = [\d.e-]+ \(these seeds fixed: the uncertainty of the examples only\)\.$/);
+    // One unit: accuracies and gains in pp, as the verdict's table; only churn (a share of examples) in %.
+    const titles = JSON.stringify(charts.map((c) => c.spec)).match(/"title":"[^"]*\((?:%|pp)\)[^"]*"/g)!;
+    assert.deepEqual(titles.sort(), ['"title":"accuracy (pp)"', '"title":"accuracy gain of the full ensemble over the mean seed (pp), 95% interval"', '"title":"examples predicted differently (%)"', '"title":"test accuracy (pp)"', '"title":"validation accuracy (pp)"']);
+    assert.match(r.html, /<th colspan="3">validation \(pp\)<\/th><th colspan="3">test \(pp\)<\/th><th rowspan="2">ensemble gain \(pp\) \[95% CI\]<\/th>/);
+    assert.doesNotMatch(r.html, /\d% on (validation|test)|\d points/, "no accuracy level in % and no difference in 'points' in the section");
     const single = /<p class="choice" id="choice-single">(.*?)<\/p>/.exec(r.html)![1]!;
     assert.match(single, /^<b>As one seed: \w+<\/b>\. The worst of its 4 seeds is the best worst case on validation, .*95% CI \[/);
     assert.doesNotMatch(single, /[()]/, "plain sentences, no bracketed asides");

@@ -60,6 +60,18 @@ test("other degenerate inputs: constant differences, anti-correlated, rounding-o
   assert.match(s.compareSpreads([0.8, 0.81], [0.85, 0.87], { paired: true }).notes.join(" "), /at least 3 seeds/);
 });
 
+test("one variant below the other's rounding (1e-4 against a diverged 1e20): not 'on a line', the gain is 1 and says why", () => {
+  const a = [9.2e-5, 3e-4, 5e-4, 8e-4, 1.2e-3], b = [1.014e10, 2e10, 3e10, 4e12, 5.935e20];
+  assert.equal(s.onALineUpToRounding(a, b), false, "the runs themselves are not on a line");
+  for (const [x, y] of [[a, b], [b, a], [a.map(Math.fround), b.map(Math.fround)]] as const) {
+    const g = s.pairingGainInterval(x, y);
+    assert.equal(g.ci, null);
+    assert.equal(g.estimate, 1);
+    assert.doesNotMatch(g.noInterval!, /on a line/);
+    assert.match(g.noInterval!, /one variant's values are all below the other's floating-point rounding/);
+  }
+});
+
 test("twin stats on the collinear CSV: no collapsed interval or p = 0, in text and JSON", () => {
   const file = join(dir, "line.csv");
   writeFileSync(file, ["variant,seed,accuracy", ...A.map((v, i) => `base,${i},${v}`), ...B.map((v, i) => `new,${i},${v}`)].join("\n"));

@@ -55,9 +55,9 @@ test("the better-skilled variant is chosen both ways; numbers equal the stats fu
   const t = d.singleSeed!.versusRunnerUp!.twoLevel!;
   assert.ok(t.estimate > 0 && t.lo > 0, "the two-level interval of good − weak lies above 0");
   const text = formatDeployment(d);
-  assert.match(text, /as an ensemble: good\. Its ensemble of 5 seeds is the best on validation: \d+\.\d\d% on validation, \d+\.\d\d% on test\. Against weak's ensemble on test: \d+ examples only good's gets right, \d+ only weak's; exact McNemar p = /);
+  assert.match(text, /as an ensemble: good\. Its ensemble of 5 seeds is the best on validation: \d+\.\d\d pp on validation, \d+\.\d\d pp on test\. Against weak's ensemble on test: \d+ examples only good's gets right, \d+ only weak's; exact McNemar p = /);
   const single = text.split("\n").find((l) => l.startsWith("as one seed:"))!;
-  assert.match(single, /^as one seed: good\. The worst of its 5 seeds is the best worst case on validation, and its seeds span \d+\.\d\d points there\. Its worst seed scores \d+\.\d\d% on validation and \d+\.\d\d% on test\. Against weak on test, .*CI \[\+\d/);
+  assert.match(single, /^as one seed: good\. The worst of its 5 seeds is the best worst case on validation, and its seeds span \d+\.\d\d pp there\. Its worst seed scores \d+\.\d\d pp on validation and \d+\.\d\d pp on test\. Against weak on test, .*CI \[\+\d/);
   assert.doesNotMatch(single, /[()]/, "plain sentences, no bracketed asides");
   assert.match(text, /validation vs test, good \(5 seeds\): Spearman ρ = /);
 });

@@ -68,6 +68,6 @@ test("a sweep whose commands write predictions ends with the deployment choice, 
     await store.close();
   }
   const text = formatSweep(result);
-  assert.match(text, /what to deploy \(chosen on validation/);
-  assert.match(text, /as an ensemble: strong\. Its ensemble of 3 seeds is the best on validation: \d+\.\d\d% on validation, \d+\.\d\d% on test/);
+  assert.match(text, /what to deploy \(accuracies in pp, churn in % of examples; chosen on validation/);
+  assert.match(text, /as an ensemble: strong\. Its ensemble of 3 seeds is the best on validation: \d+\.\d\d pp on validation, \d+\.\d\d pp on test/);
 });

@@ -1,13 +1,16 @@
 /**
  * Seed ensembles and what to deploy: the ensemble-size curve, validation
  * against test (one dot per seed, the full ensemble beside), and the gain of
- * the full ensemble with the churn between seeds. Accuracies in percent; the
+ * the full ensemble with the churn between seeds. Accuracies in percentage
+ * points, as the tables print them (churn is a share of examples, in %); the
  * variants keep the colours they have in every other chart of the report.
  */
 import type { DeploymentData } from "../model/index.ts";
-import { CONFIG, SCHEMA, WIDTH, finite, layeredSpec, seedsText, type Chart } from "./common.ts";
+import { CONFIG, PERCENT_POINTS, SCHEMA, WIDTH, finite, inUnit, layeredSpec, seedsText, type Chart } from "./common.ts";
 
-const pct = (x: number): number => 100 * x;
+/** Accuracies, gains and churn are fractions; shown ×100 (accuracies in pp, churn in %). */
+const pct = (x: number): number => inUnit(x, PERCENT_POINTS);
+const ACCURACY = `accuracy${PERCENT_POINTS.suffix}`;
 const SETS = ["validation", "test"] as const;
 
 /** "a 5 seeds, b 5 seeds" (with "(ensembles: 20 of them, a fixed sample)" where the sample is smaller). */
@@ -53,7 +56,7 @@ export function ensembleCurveChart(d: DeploymentData, variants: readonly string[
         name: "band",
         data: { values: rows },
         mark: { type: "area", opacity: 0.14 },
-        encoding: { x, y: { field: "min", type: "quantitative", title: "accuracy (%)", scale: { zero: false } }, y2: { field: "max" }, color: { ...color, legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 3 } }, detail: { field: "set" } },
+        encoding: { x, y: { field: "min", type: "quantitative", title: ACCURACY, scale: { zero: false } }, y2: { field: "max" }, color: { ...color, legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 3 } }, detail: { field: "set" } },
       },
       {
         name: "mean",
@@ -94,7 +97,7 @@ export function validationTestChart(d: DeploymentData, variants: readonly string
   const agreement = (d.analysis?.variants ?? []).filter((v) => v.validationVsTest).map((v) => {
     const s = v.validationVsTest!.seeds;
     const rho = Number.isNaN(s.spearman) ? "ρ n/a" : `Spearman ρ = ${s.spearman.toFixed(2)}`;
-    const best = s.bestOnValidationIsBestOnTest ? "its best seed on validation is also best on test" : `its best seed on validation is ${s.testRankOfBestOnValidation} of ${s.n} on test (${(100 * s.testRegret).toFixed(2)} points below the best)`;
+    const best = s.bestOnValidationIsBestOnTest ? "its best seed on validation is also best on test" : `its best seed on validation is ${s.testRankOfBestOnValidation} of ${s.n} on test (${(100 * s.testRegret).toFixed(2)} pp below the best)`;
     const k = v.validationVsTest!.ensembles.find((e) => e.k > 1 && !Number.isNaN(e.spearman));
     const ensembles = k ? `; across ensembles of ${k.k} seeds (${k.n} of them) ρ = ${k.spearman.toFixed(2)}` : "";
     return `${v.variant} (${s.n} seeds): ${rho}, ${best}${ensembles}`;
@@ -129,8 +132,8 @@ export function validationTestChart(d: DeploymentData, variants: readonly string
           data: { values: seeds },
           mark: { type: "point", filled: true, size: 80, opacity: 0.8 },
           encoding: {
-            x: { field: "validation", type: "quantitative", title: "validation accuracy (%)", scale, axis: { tickCount: 10 } },
-            y: { field: "test", type: "quantitative", title: "test accuracy (%)", scale },
+            x: { field: "validation", type: "quantitative", title: `validation ${ACCURACY}`, scale, axis: { tickCount: 10 } },
+            y: { field: "test", type: "quantitative", title: `test ${ACCURACY}`, scale },
             color, shape,
             tooltip: [{ field: "variant" }, { field: "seed" }, { field: "validation", format: ".2f" }, { field: "test", format: ".2f" }],
           },
@@ -180,7 +183,7 @@ export function gainChurnChart(d: DeploymentData, variants: readonly string[]): 
     id: "ensemble-gain-churn",
     title: "Ensemble gain and churn between seeds",
     caption:
-      `Top: how many accuracy points the ensemble of all seeds gains over the average single seed, on ${sets.join(" / ")}, with its ${level}% interval ` +
+      `Top: how many percentage points (pp) of accuracy the ensemble of all seeds gains over the average single seed, on ${sets.join(" / ")}, with its ${level}% interval ` +
       `(test examples plus a seed jackknife, Satterthwaite t)` + (noInterval.length ? `; no interval for ${noInterval.join(", ")}: 2 seeds are too few for the seeds' part` : "") + ". " +
       `Bottom: churn, the share of examples whose predicted class changes from one seed to another (dot: mean over pairs of seeds, line: min–max over pairs), ` +
       `and the share on which not every seed agrees (diamond): the prediction differences a deployed single seed would show on retraining. ` +
@@ -202,7 +205,7 @@ export function gainChurnChart(d: DeploymentData, variants: readonly string[]): 
               name: "gainci",
               data: { values: intervals },
               mark: { type: "rule", strokeWidth: 2.5 },
-              encoding: { x: { field: "lo", type: "quantitative", title: `accuracy gain of the full ensemble over the mean seed (pp), ${level}% interval` }, x2: { field: "hi" }, y, color },
+              encoding: { x: { field: "lo", type: "quantitative", title: `accuracy gain of the full ensemble over the mean seed${PERCENT_POINTS.suffix}, ${level}% interval` }, x2: { field: "hi" }, y, color },
             },
             {
               name: "gain",

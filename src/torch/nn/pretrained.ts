@@ -18,6 +18,12 @@
  * A layer without affine parameters (BatchNorm with affine: false) is reset
  * by naming its statistics: reinit patterns match running-statistics buffers
  * too ("bn3.*", "bn3.running_*").
+ *
+ * Tied weights (a scripted module's `decoder.weight = embedding.weight`) are
+ * one parameter, listed under its first path: a reinit or freeze pattern that
+ * names the second path acts on that one tensor ("decoder.*" freezes the
+ * shared weight too), and a file holding both paths (a PyTorch state_dict)
+ * loads when they hold the same values.
  */
 import { basename } from "node:path";
 import { existsSync } from "node:fs";
@@ -27,6 +33,8 @@ import type { Tensor } from "../tensor.ts";
 import type { Module, InitSource, InitializeOptions, StateDict } from "./module.ts";
 import { matchPaths } from "./parameter-patterns.ts";
 import { noGrad } from "../runtime.ts";
+import { scope } from "../scope.ts";
+import { TorchScriptModule } from "./torchscript.ts";
 
 export interface PretrainedOptions {
   /** A safetensors file with the model's state dict (e.g. saved with saveSafetensors(path, model.stateDict())). */
@@ -57,6 +65,20 @@ function statsToReset(module: Module, matched: ReadonlySet<string>): Map<string,
   return out;
 }
 
+/** Second path → first path of each tied parameter (a scripted module's decoder.weight → embedding.weight); empty for other modules. */
+function tiedParameters(module: Module): Map<string, string> {
+  if (!(module instanceof TorchScriptModule)) return new Map();
+  const parameters = new Set(module.parameterInfo().map((p) => p.path));
+  return new Map([...module.tied].filter(([, first]) => parameters.has(first)));
+}
+
+/** The parameters (first paths) whose first or tied path a pattern matches. */
+function matchParameters(patterns: readonly string[], paths: readonly string[], tied: ReadonlyMap<string, string>, what: string, extra: readonly string[] = []): Set<string> {
+  const noun = extra.length ? ["parameter or running statistic", "parameters and running statistics"] : ["parameter", "parameters"];
+  const matched = matchPaths(patterns, [...paths, ...tied.keys(), ...extra], what, noun[0], noun[1]);
+  return new Set([...matched].map((p) => tied.get(p) ?? p));
+}
+
 /** A module that starts from trained weights (see the file comment); everything else is the wrapped module's. */
 export class Pretrained {
   readonly module: Module;
@@ -65,6 +87,8 @@ export class Pretrained {
   /** Running-statistics buffers named by reinit patterns (the only way to reset a layer without affine parameters). */
   readonly #reinitStats: Set<string>;
   readonly #frozen: Set<string>;
+  /** Tied parameters: second path → first path. */
+  readonly #tied: Map<string, string>;
 
   constructor(module: Module, options: PretrainedOptions) {
     this.module = module;
@@ -73,12 +97,11 @@ export class Pretrained {
     if (!existsSync(options.weights)) throw new Error(`${what}: ${options.weights} does not exist; save the trained model's weights with saveSafetensors(path, model.stateDict())`);
     const paths = module.parameterInfo().map((p) => p.path);
     const statPaths = module.namedBuffers().map(([path]) => path).filter(isRunningStat);
-    const reinit = statPaths.length
-      ? matchPaths(options.reinit ?? [], [...paths, ...statPaths], `${what}, reinit`, "parameter or running statistic", "parameters and running statistics")
-      : matchPaths(options.reinit ?? [], paths, `${what}, reinit`);
+    this.#tied = tiedParameters(module);
+    const reinit = matchParameters(options.reinit ?? [], paths, this.#tied, `${what}, reinit`, statPaths);
     this.#reinit = new Set(paths.filter((p) => reinit.has(p)));
     this.#reinitStats = new Set(statPaths.filter((p) => reinit.has(p)));
-    this.#frozen = matchPaths(options.freeze ?? [], paths, `${what}, freeze`);
+    this.#frozen = matchParameters(options.freeze ?? [], paths, this.#tied, `${what}, freeze`);
     for (const [path, t] of module.namedParameters()) if (this.#frozen.has(path)) t.requiresGrad_(false);
   }
 
@@ -88,18 +111,19 @@ export class Pretrained {
     const what = `nn.pretrained(${basename(this.weights)})`;
     try {
       const own = this.module.stateDict();
+      const tensors = this.#resolveTied(file.tensors, what);
       const reset = statsToReset(this.module, new Set([...this.#reinit, ...this.#reinitStats]));
       const load: StateDict = {};
       const problems: string[] = [];
       for (const [key, t] of Object.entries(own)) {
         if (this.#reinit.has(key) || reset.has(key)) continue;
-        const w = file.tensors[key];
+        const w = tensors[key];
         if (!w) problems.push(`the file has no tensor "${key}" (shape [${t.shape.join(", ")}])`);
         else if (w.shape.length !== t.shape.length || w.shape.some((v, i) => v !== t.shape[i])) {
           problems.push(`tensor "${key}" has shape [${w.shape.join(", ")}] in the file but [${t.shape.join(", ")}] in the model`);
         } else load[key] = w;
       }
-      const unexpected = Object.keys(file.tensors).filter((k) => !(k in own));
+      const unexpected = Object.keys(tensors).filter((k) => !(k in own));
       if (unexpected.length) problems.push(`the model has no parameter or buffer named ${unexpected.map((k) => `"${k}"`).join(", ")}`);
       if (problems.length) {
         throw new Error(`${what}: the weights do not fit the model: ${problems.join("; ")}. Build the same architecture as the one saved, or re-draw the tensors that differ with reinit: ["<path pattern>"]`);
@@ -115,7 +139,27 @@ export class Pretrained {
     return this;
   }
 
-  /** Parameter paths re-drawn and kept fixed. */
+  /**
+   * The file's tensors with a tied parameter's second path read as its first (a PyTorch state_dict has
+   * both); when both are there they must hold the same values.
+   */
+  #resolveTied(tensors: Record<string, Tensor>, what: string): Record<string, Tensor> {
+    if (this.#tied.size === 0) return tensors;
+    const out = { ...tensors };
+    for (const [alias, first] of this.#tied) {
+      const t = out[alias];
+      if (!t) continue;
+      delete out[alias];
+      const other = out[first];
+      if (!other) out[first] = t;
+      else if (t.shape.length !== other.shape.length || t.shape.some((v, i) => v !== other.shape[i]) || scope(() => noGrad(() => t.sub(other).abs().max().item())) !== 0) {
+        throw new Error(`${what}: "${alias}" and "${first}" are one tied tensor in the model but hold different values in the file; keep one of them`);
+      }
+    }
+    return out;
+  }
+
+  /** Parameter paths re-drawn and kept fixed (a tied parameter under its first path). */
   get reinit(): string[] {
     return [...this.#reinit];
   }

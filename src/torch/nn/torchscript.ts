@@ -26,9 +26,14 @@ import { scope } from "../scope.ts";
 import { Module, type InitSource, type InitializeOptions, type LoadResult, type StateDict } from "./module.ts";
 import { applyInit, type Initializer } from "./init.ts";
 import { matchPaths } from "./parameter-patterns.ts";
+import {
+  checkArguments, decodeValue, describeValue, encodeArguments, requiredCount, selectOutput, signature, tensorsOf,
+  type ForwardArgument, type OutputSelector, type ScriptArgument, type ScriptValue,
+} from "./torchscript-call.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
 
 export type { ScriptedInitRule } from "./torchscript-init.ts";
+export type { ForwardArgument, OutputSelector, ScriptArgument, ScriptValue } from "./torchscript-call.ts";
 
 export interface TorchScriptOptions {
   /** "file" (default): the weights saved in the file; "twin": every parameter drawn from the init stream by PyTorch's default rule. */
@@ -37,6 +42,16 @@ export interface TorchScriptOptions {
   reinit?: string[];
   /** Init rules for module types twin has no default for, by class name (e.g. { MyGate: (name, shape) => nn.init.zeros() }). */
   rules?: Record<string, ScriptedInitRule>;
+  /**
+   * For a forward that returns a tuple, list or Dict: which output is the prediction that forward(x) returns
+   * (and so what a twin study's loss, accuracy and metrics see): a Dict key ("out") or an index (0).
+   */
+  output?: OutputSelector;
+  /**
+   * For a forward that takes more than one argument: builds them from the batch's inputs, e.g.
+   * `(x) => [x, x.ne(0)]` for forward(Tensor x, Tensor mask). forward(x) then calls forward(...inputs(x)).
+   */
+  inputs?: (x: Tensor) => ScriptArgument[];
 }
 
 /** Marks a parameter twin has no rule for: drawing it is an error that names it. */
@@ -83,6 +98,10 @@ export class TorchScriptModule extends ScriptedPart {
   readonly path: string;
   /** The scripted forward's signature, e.g. "forward(__torch__.Net self, Tensor x) -> Tensor". */
   readonly schema: string;
+  /** forward's arguments after self ({name, type, default}), types as Python writes them. */
+  readonly arguments: readonly ForwardArgument[];
+  /** forward's return type as Python writes it ("Tensor", "Dict[str, Tensor]", "Tuple[Tensor, Tensor]"). */
+  readonly returns: string;
   /** Random ops in the scripted code (e.g. ["aten::dropout"]); empty when forward draws nothing. */
   readonly randomOps: readonly string[];
   /**
@@ -95,17 +114,32 @@ export class TorchScriptModule extends ScriptedPart {
   readonly #id: number;
   readonly #init: "file" | "twin";
   readonly #reinit: readonly string[];
+  readonly #output: OutputSelector | undefined;
+  readonly #inputs: ((x: Tensor) => ScriptArgument[]) | undefined;
+  /** Why forward(x) cannot call forward with x alone and return its result (null when it can). */
+  readonly #plainProblem: string | null;
   #generator: Generator | GeneratorSource | null = null;
 
   constructor(file: string | URL, options: TorchScriptOptions = {}) {
     const init = options.init ?? "file";
     if (init !== "file" && init !== "twin") throw new Error(`nn.torchscript: init must be "file" or "twin", got ${JSON.stringify(options.init)}`);
+    const { output, inputs } = options;
+    if (output !== undefined && typeof output !== "string" && !Number.isInteger(output)) {
+      throw new Error(`nn.torchscript: output must be a Dict key (a string, e.g. "out") or a tuple index (an integer), got ${JSON.stringify(output)}`);
+    }
+    if (inputs !== undefined && typeof inputs !== "function") throw new Error("nn.torchscript: inputs must be a function (x) => [forward's arguments], e.g. (x) => [x, x.ne(0)]");
     const path = resolve(file instanceof URL ? fileURLToPath(file) : file);
     checkFile(path);
     const loaded = native.jitLoad(path);
     super(loaded.modules[0][1]);
     this.path = path;
     this.schema = loaded.schema;
+    // An addon built before forwardMany existed says nothing of forward's arguments: forward(x) still runs.
+    this.arguments = loaded.arguments ?? [];
+    this.returns = loaded.returns ?? "Tensor";
+    this.#output = output;
+    this.#inputs = inputs;
+    this.#plainProblem = loaded.arguments ? plainProblem(this.describe(), loaded.arguments, loaded.returns) : null;
     this.randomOps = loaded.randomOps;
     this.tied = new Map(loaded.tied);
     this.#id = loaded.id;
@@ -204,11 +238,57 @@ export class TorchScriptModule extends ScriptedPart {
     return this;
   }
 
+  /**
+   * The prediction for a batch: forward(x) of the scripted module, or, with `inputs`/`output` options,
+   * forward(...inputs(x)) and the output they select (the other outputs are freed). One row per example.
+   */
   override forward(x: Tensor): Tensor {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
-    if (this.randomOps.length === 0) return this.#checked(x, this.#run(x, null));
+    if (this.#output === undefined && this.#inputs === undefined) {
+      if (this.#plainProblem) throw new Error(this.#plainProblem);
+      return this.#checked(x, this.#drawing((g) => new Tensor(native.jitForward(this.#id, [x.id], g?.id ?? null)), (t) => t.dispose()));
+    }
+    const out = this.forwardMany(this.#inputs ? this.#inputs(x) : [x]);
+    let prediction: Tensor;
+    try {
+      if (this.#output !== undefined) prediction = selectOutput(this.describe(), out, this.#output);
+      else if (out instanceof Tensor) prediction = out;
+      else throw new Error(`${this.describe()}: forward returned ${describeValue(out)}; say which output is the prediction with nn.torchscript(path, { output: ${Array.isArray(out) ? "0" : '"<key>"'} })`);
+    } catch (e) {
+      for (const t of tensorsOf(out)) t.dispose();
+      throw e;
+    }
+    for (const t of tensorsOf(out)) if (t !== prediction) t.dispose();
+    return this.#checked(x, prediction);
+  }
+
+  /**
+   * Calls the scripted forward with `args` (its arguments after self: tensors, numbers, booleans, strings,
+   * null, lists; missing trailing arguments take their defaults) and returns what it returns: a Tensor, an
+   * array for a tuple or list, an object for a Dict[str, ...]. Checked against forward's schema first;
+   * randomness as for forward (the module's generator, a draw counted per training call).
+   */
+  forwardMany(args: readonly ScriptArgument[]): ScriptValue {
+    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
+    if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
+    if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
+    checkArguments(this.describe(), this.arguments, args);
+    const encoded = encodeArguments(args);
+    return this.#drawing(
+      (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null)),
+      (v) => { for (const t of tensorsOf(v)) t.dispose(); },
+    );
+  }
+
+  /**
+   * Runs `run` with the generator the module's random ops draw from: none for a module without random ops;
+   * in training, the module's generator (a stream is charged one draw); in eval mode, a probe first, and
+   * the stream only when the module still drew (the probe's result is released then).
+   */
+  #drawing<T>(run: (g: Generator | null) => T, release: (value: T) => void): T {
+    if (this.randomOps.length === 0) return run(null);
     const g = this.#generator;
-    if (g instanceof Generator) return this.#checked(x, this.#run(x, g));
+    if (g instanceof Generator) return run(g);
     if (this.training) {
       if (g === null) {
         throw new Error(
@@ -216,27 +296,23 @@ export class TorchScriptModule extends ScriptedPart {
             `call model.setDropoutGenerator(generator) (twin training does it with the variant's dropout stream) or switch to eval mode with model.eval()`,
         );
       }
-      return this.#checked(x, this.#run(x, g.take()));
+      return run(g.take());
     }
     // Eval mode: dropout draws nothing, so a stream is not charged a draw unless the module still drew;
     // then the forward runs again on the stream, or, without one, it is an error (never a silent global draw).
     const probe = new Generator(0);
     try {
       const before = probe.getState();
-      const out = this.#run(x, probe);
-      if (sameBytes(before, probe.getState())) return this.#checked(x, out);
-      out.dispose();
+      const out = run(probe);
+      if (sameBytes(before, probe.getState())) return out;
+      release(out);
     } finally {
       probe.dispose();
     }
     if (g === null) {
       throw new Error(`${this.describe()} drew random numbers in eval mode (${this.randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
     }
-    return this.#checked(x, this.#run(x, g.take()));
-  }
-
-  #run(x: Tensor, generator: Generator | null): Tensor {
-    return new Tensor(native.jitForward(this.#id, [x.id], generator?.id ?? null));
+    return run(g.take());
   }
 
   /** The output must have one row per example. */
@@ -321,6 +397,28 @@ export class TorchScriptModule extends ScriptedPart {
     super.dispose();
     if (first) native.jitFree(this.#id);
   }
+}
+
+/** Why forward(x) cannot be forward's one tensor argument and its result the prediction; null when it can. */
+function plainProblem(what: string, args: readonly ForwardArgument[], returns: string): string | null {
+  const sig = signature(args);
+  const required = requiredCount(args);
+  if (args.length === 0) return `${what}: ${sig} takes no input; twin calls forward with the batch's inputs`;
+  if (required > 1) {
+    return (
+      `${what}: ${sig} takes ${required} inputs, and forward(x) gives it one: call model.forwardMany([${args.slice(0, required).map((a) => a.name).join(", ")}]), ` +
+      `or, in a twin study, build them from the batch's inputs with nn.torchscript(path, { inputs: (x) => [x, ...] })`
+    );
+  }
+  if (args[0].type !== "Tensor") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
+  if (returns !== "Tensor") {
+    return (
+      `${what}: forward returns ${returns}; twin needs one Tensor as the prediction (the logits, [batch, classes]): ` +
+      `say which output it is with nn.torchscript(path, { output: ${returns.startsWith("Dict[") ? '"out"' : "0"} }) (a Dict key or a tuple index), ` +
+      `or call model.forwardMany([x]) for all of it`
+    );
+  }
+  return null;
 }
 
 function checkFile(path: string): void {

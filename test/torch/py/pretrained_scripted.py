@@ -1,11 +1,19 @@
 """Writes a scripted model with a BatchNorm layer whose running statistics have
 moved (one forward in training mode) to <dir>/net.pt, for the nn.pretrained
-tests. Request (JSON on stdin): {"dir": ...}. Prints {"running_var_sum": ...}."""
+tests, and a scripted model with tied weights (decoder.weight =
+embedding.weight) to <dir>/tied.pt with its PyTorch state_dict, both paths of
+the tied tensor included, to <dir>/tied-both.safetensors.
+Request (JSON on stdin): {"dir": ...}. Prints {"running_var_sum": ...}."""
 import json
 import sys
 
+import os
+
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_io import save  # noqa: E402
 
 
 class Net(nn.Module):
@@ -19,12 +27,29 @@ class Net(nn.Module):
         return self.head(torch.relu(self.bn(self.fc(x))))
 
 
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(10, 8)
+        self.mix = nn.Linear(8, 8)
+        self.decoder = nn.Linear(8, 10)
+        self.decoder.weight = self.embedding.weight
+
+    def forward(self, tokens):
+        return self.decoder(torch.tanh(self.mix(self.embedding(tokens).mean(1))))
+
+
 def main():
     req = json.load(sys.stdin)
     torch.manual_seed(0)
     net = Net().train()
     net(torch.randn(16, 4))
     torch.jit.script(net).save(f"{req['dir']}/net.pt")
+    tied = Tied()
+    torch.jit.script(tied).save(f"{req['dir']}/tied.pt")
+    state = tied.state_dict()
+    assert set(state) == {"embedding.weight", "mix.weight", "mix.bias", "decoder.weight", "decoder.bias"}
+    save(f"{req['dir']}/tied-both.safetensors", {k: v.detach().clone() for k, v in state.items()})
     print(json.dumps({"running_var_sum": float(net.bn.running_var.sum())}))
 
 

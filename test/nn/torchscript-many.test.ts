@@ -253,3 +253,28 @@ test("an exception raised in the scripted code is a JS error naming it; the modu
     model.dispose();
   });
 });
+
+test("lastOutput: the aux output of forward(x) in the loss out + 0.5·aux gives PyTorch's gradients exactly", () => {
+  torch.scope(() => {
+    const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).setDropoutGenerator(new torch.Generator(DROPOUT_SEED));
+    assert.throws(() => model.lastOutput("aux"), /reads the latest forward\(x\), and none ran yet/);
+    const masks = inputs["seg.masks"];
+    const out = model.forward(inputs["seg.x"]);
+    const loss = nn.crossEntropy(out, masks).add(nn.crossEntropy(model.lastOutput("aux"), masks).mul(0.5));
+    same(loss.unsqueeze(0), "seg.loss");
+    loss.backward();
+    sameGradients(model, "seg");
+    assert.throws(() => model.lastOutput("extra"), /give one of the keys "out", "aux"/);
+    model.dispose();
+  });
+  let aux: torch.Tensor | undefined;
+  const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).eval();
+  torch.scope(() => {
+    model.forward(inputs["seg.x"]);
+    aux = model.lastOutput("aux");
+  });
+  assert.ok(aux?.isDisposed, "freed with the forward's scope");
+  assert.throws(() => model.lastOutput("aux"), /was freed with the scope of its forward; read it in the same scope/);
+  model.dispose();
+  assert.equal(native.liveScriptedModules(), 0);
+});

@@ -4,6 +4,7 @@ test/nn/torchscript-many.test.ts, and what PyTorch computes with them.
 Request (JSON on stdin): {"dir": ..., "dropoutSeed": D}. Writes into dir:
   two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout)
   seg.pt     forward(x) -> Dict[str, Tensor] {"out", "aux"}   (torchvision FCN-style: backbone, classifier, aux classifier)
+  fcn.pt     the same with 11 classes (fashionSeg's), for the twin study of docs/torchscript.md
   pair.pt    forward(x) -> Tuple[Tensor, Tensor] (logits, hidden)  (HuggingFace-style)
   lists.pt   forward(xs: List[Tensor], k: int) -> List[Tensor]
   throws.pt  forward(x) raises ValueError for negative inputs
@@ -109,7 +110,7 @@ def main():
     req = json.load(sys.stdin)
     d, seed = req["dir"], req["dropoutSeed"]
     torch.manual_seed(0)
-    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("pair", LogitsAndHidden()), ("lists", Lists()), ("throws", Throws()), ("tied", Tied())]:
+    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("fcn", Segmenter(11)), ("pair", LogitsAndHidden()), ("lists", Lists()), ("throws", Throws()), ("tied", Tied())]:
         torch.jit.script(module).save(f"{d}/{name}.pt")
     tied = torch.jit.load(f"{d}/tied.pt")
     save(f"{d}/tied-both.safetensors", {k: v.detach().clone() for k, v in tied.state_dict().items()})

@@ -9,6 +9,10 @@
  *   `init: "twin"` re-draws every parameter from the run's init stream with
  *   PyTorch's default rule for its module type (torchscript-init.ts);
  *   `reinit: ["head.*"]` re-draws only the parameters whose path matches.
+ * - Several inputs and structured outputs: forwardMany([x, mask]) returns tuples
+ *   as arrays and Dict[str, Tensor] as objects; `output: "out"` makes forward(x)
+ *   return that output (the prediction a twin study's loss sees), `inputs`
+ *   builds forward's arguments from the batch, lastOutput("aux") reads the rest.
  * - Randomness: a module whose code draws random numbers (dropout, rand_like,
  *   ...) draws them from the generator given with setDropoutGenerator (the
  *   variant's dropout stream in twin training: one draw counted per training

@@ -203,6 +203,22 @@ test("lists and ints: List[Tensor] in and out, an int argument", () => {
   });
 });
 
+test("bool and str arguments; None, ints and strings in a tuple result; Dict arguments and Dict[float, ...] results are refused cleanly", () => {
+  torch.scope(() => {
+    const mixed = nn.torchscript(join(dir, "mixed.pt"));
+    const x = torch.ones([3, 2]);
+    const [same1, none, n, name] = mixed.forwardMany([x, false, "seg"]) as [torch.Tensor, null, number, string];
+    assert.deepEqual([same1.shape, none, n, name], [[3, 2], null, 3, "seg!"]);
+    assert.ok((mixed.forwardMany([x, true, ""]) as torch.Tensor[])[1] instanceof torch.Tensor);
+    assert.throws(() => mixed.forwardMany([x, 1, "a"]), /argument 'flag' expects a boolean, got number 1/);
+    const dictIn = nn.torchscript(join(dir, "dictin.pt"));
+    throwsCleanly(() => dictIn.forwardMany([x]), /argument 'batch' of forward\(Dict\[str, Tensor\] batch\) has type Dict\[str, Tensor\], which twin cannot pass yet/);
+    const floatKeys = nn.torchscript(join(dir, "floatkeys.pt"));
+    throwsCleanly(() => floatKeys.forwardMany([x]), /returned a Dict with float keys, which twin cannot hand to JS/);
+    for (const m of [mixed, dictIn, floatKeys]) m.dispose();
+  });
+});
+
 /** The call throws with `pattern` and leaves no tensor or scripted module behind. */
 function throwsCleanly(fn: () => unknown, pattern: RegExp): void {
   const tensors = native.liveTensors();

@@ -22,8 +22,8 @@ const SRC = join(ROOT, "src");
 /** Where the bundle is written (argument; default dist/): paths inside it are taken relative to its own folders, so it can be built aside and renamed to dist/. */
 const DIST = join(ROOT, process.argv[2] ?? "dist");
 
-/** Files started on their own: the CLI, the dashboard's view worker, the sweep's command launcher. */
-const ENTRIES = ["cli/main.ts", "serve/view-worker-main.ts", "study/sweep-launcher.ts"];
+/** Files started on their own: the CLI, the dashboard's view worker and log reader threads, the sweep's command launcher. */
+const ENTRIES = ["cli/main.ts", "serve/view-worker-main.ts", "report/sources/log-reader-worker.ts", "study/sweep-launcher.ts"];
 /** Pure ES-module packages worth bundling (the protocol buffers runtime alone is ~70 modules). */
 const BUNDLED = new Set(["@bufbuild/protobuf", "fflate"]);
 

@@ -27,7 +27,9 @@ export class ViewWorker implements Views {
   constructor(spec: SourceSpec, report: ReportOptions = {}) {
     // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from the JavaScript.
     const entry = import.meta.url.endsWith(".ts") ? "./view-worker-boot.mjs" : "./view-worker-main.js";
-    this.worker = new Worker(new URL(entry, import.meta.url), { execArgv: [], workerData: { spec, report } });
+    // Only node's profiling flags reach the worker (`node --cpu-prof bin/twin.js serve` profiles both threads): no loader flags.
+    const execArgv = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
+    this.worker = new Worker(new URL(entry, import.meta.url), { execArgv, workerData: { spec, report } });
     this.worker.unref();
     this.worker.on("message", (m: ViewResponse) => {
       if (m.progress) {

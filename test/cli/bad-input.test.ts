@@ -46,6 +46,7 @@ const CASES: [string[], number, RegExp][] = [
   [["init", "bad name/"], 2, /study name 'bad name\/' must start with a letter or digit/],
   [["worker"], 2, /required option '--queue <url>' not specified/],
   [["demo", "--seeds", "0"], 2, /--seeds must be at least 2 \(got 0\)/],
+  [["demo", "--split", "same"], 2, /^twin: --split: split must be 'per-seed' .* or 'shared' .*; got "same"$/m],
 ];
 
 for (const [args, status, message] of CASES) {

@@ -18,6 +18,7 @@ import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, Sour
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
+import { LogReaderPool } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
@@ -282,7 +283,7 @@ export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map
 }
 
 /** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
-function indexedRun(index: { study: string; log: LogIndex } | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
+function indexedRun(index: IndexUse | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
   if (!index) return undefined;
   try {
     const rel = relative(studyDir, dir);
@@ -333,33 +334,133 @@ function restampSeeds(studyDir: string, stamps: ReadonlyMap<string, string>, cha
 
 /** Seed groups read between two writes of the index. */
 const GROUPS_PER_FLUSH = 200;
+/** Runs unknown to the index that a read must have for reader threads to read them (fewer are read in this thread: starting threads costs more). */
+const POOL_MIN_RUNS = 64;
+/** Runs sent to a reader thread in one message. */
+const RUNS_PER_BATCH = 16;
+/** Runs read ahead of the one folded at most (their states wait in memory). */
+const RUNS_AHEAD = 1024;
+
+/** Where the runs of a study are read through the index: the study's name in it, the index, and its file (for reader threads). */
+interface IndexUse {
+  study: string;
+  log: LogIndex;
+}
+
+/** Prunes the index's rows of the study's runs and seeds that are gone (`all`: its run folders by seed now). */
+function pruneIndex(studyDir: string, all: ReadonlyMap<string, [string, string][]>, index: IndexUse): void {
+  index.log.prune(index.study, [...all.values()].reduce((n, dirs) => n + dirs.length, 0), () => ({
+    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relative(studyDir, dir)))),
+    seeds: new Set(all.keys()),
+  }));
+}
+
+/** A seed group from its run folders (`dirs`: [variant, directory]), each run read by `read` (undefined: no run there), with its predictions and earlier runs. */
+function seedGroup(studyDir: string, seed: string, dirs: readonly [string, string][], earlier: ReadonlyMap<string, string[]>, index: IndexUse | undefined, read: (variant: string, dir: string) => RunData | undefined): SeedGroup {
+  const runs = dirs
+    .map(([variant, dir]) => {
+      const indexed = index && read(variant, dir);
+      const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+      return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
+    })
+    .filter((r): r is RunData => r !== undefined);
+  const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);
+  return { seed, runs, checks };
+}
 
 /**
  * The seed groups of a study directory (only `seeds` when given), read one
  * seed at a time; through `index` (the study's name in it and the index) where given.
  */
-export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: { study: string; log: LogIndex }): Generator<SeedGroup> {
+export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, index?: IndexUse): Generator<SeedGroup> {
   let n = 0;
   const earlier = new Map<string, string[]>();
   const all = runDirs(studyDir, earlier);
-  index?.log.prune(index.study, [...all.values()].reduce((n, dirs) => n + dirs.length, 0), () => ({
-    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relative(studyDir, dir)))),
-    seeds: new Set(all.keys()),
-  }));
+  if (index) pruneIndex(studyDir, all, index);
   for (const [seed, dirs] of all) {
     if (seeds && !seeds.has(seed)) continue;
-    const runs = dirs
-      .map(([variant, dir]) => {
-        const indexed = indexedRun(index, studyDir, dir, variant, seed);
-        const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
-        return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
-      })
-      .filter((r): r is RunData => r !== undefined);
-    const checks = index ? index.log.checks(index.study, seed, join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : readChecks(studyDir, seed);
+    const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => indexedRun(index, studyDir, dir, variant, seed));
     if (index && ++n % GROUPS_PER_FLUSH === 0) index.log.flush();
-    if (runs.length > 0 || checks.length > 0) yield { seed, runs, checks };
+    if (group.runs.length > 0 || group.checks.length > 0) yield group;
   }
   index?.log.flush();
+}
+
+/** A run read by a reader thread, or undefined (not given to one, or it could not read it: read here). */
+type PoolRead = Promise<{ run: RunData } | undefined>;
+
+/**
+ * studyDirGroups through the index, where the runs the index knows nothing
+ * of (a cold start) are read by a pool of reader threads (log-reader-pool.ts)
+ * ahead of the seed being folded: the same groups, in the same order, with the
+ * same values (a run a thread cannot read is read here, as studyDirGroups reads it).
+ */
+export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined): AsyncGenerator<SeedGroup> {
+  const earlier = new Map<string, string[]>();
+  const all = runDirs(studyDir, earlier);
+  pruneIndex(studyDir, all, index);
+  const wanted = [...all].filter(([seed]) => !seeds || seeds.has(seed));
+  const unknown: { variant: string; seed: string; dir: string; rel: string }[] = [];
+  for (const [seed, dirs] of wanted) {
+    for (const [variant, dir] of dirs) {
+      const rel = relative(studyDir, dir);
+      if (index.log.unknown(index.study, rel)) unknown.push({ variant, seed, dir, rel });
+    }
+  }
+  if (unknown.length < POOL_MIN_RUNS) {
+    yield* studyDirGroups(studyDir, seeds, index);
+    return;
+  }
+  const pool = new LogReaderPool(indexFile);
+  const reads = new Map<string, PoolRead>();
+  let sent = 0, folded = 0;
+  /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
+  const readAhead = (): void => {
+    while (sent < unknown.length && sent - folded < RUNS_AHEAD) {
+      const batch = unknown.slice(sent, sent + RUNS_PER_BATCH).flatMap((u) => {
+        const path = join(u.dir, METRICS_FILE);
+        const st = statSync(path, { throwIfNoEntry: false });
+        return st ? [{ ...u, path, size: st.size, mtimeMs: st.mtimeMs }] : [];
+      });
+      sent += RUNS_PER_BATCH;
+      if (batch.length === 0) continue;
+      const answer = pool.read({ study: index.study, files: batch.map(({ rel, path, size, mtimeMs }) => ({ dir: rel, path, size, mtimeMs })) });
+      batch.forEach((f, k) => {
+        reads.set(
+          f.dir,
+          answer.then(
+            ({ results, written }) => {
+              const r = results[k]!;
+              if ("error" in r) return undefined;
+              return { run: index.log.adopt(index.study, f.rel, f.size, f.mtimeMs, r.tail, r.state, written, f.variant, f.seed, f.dir) };
+            },
+            () => undefined,
+          ),
+        );
+      });
+    }
+  };
+  try {
+    let n = 0;
+    for (const [seed, dirs] of wanted) {
+      readAhead();
+      const read = new Map<string, RunData>();
+      for (const [, dir] of dirs) {
+        const pending = reads.get(dir);
+        if (!pending) continue;
+        reads.delete(dir);
+        folded++;
+        const got = await pending;
+        if (got) read.set(dir, got.run);
+      }
+      const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => read.get(dir) ?? indexedRun(index, studyDir, dir, variant, seed));
+      if (++n % GROUPS_PER_FLUSH === 0) index.log.flush();
+      if (group.runs.length > 0 || group.checks.length > 0) yield group;
+    }
+    index.log.flush();
+  } finally {
+    void pool.close();
+  }
 }
 
 /** Loads a whole study directory `<logdir>/<study>` into memory (throws when it holds no runs). */
@@ -527,7 +628,8 @@ export class LogDirSource implements DataSource {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
     const log = this.logIndex();
-    return { name, source: `log directory ${dir}`, ...designOf(dir), groups: studyDirGroups(dir, seeds, log && { study: name, log }) };
+    const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log }, this.indexFile) : studyDirGroups(dir, seeds);
+    return { name, source: `log directory ${dir}`, ...designOf(dir), groups };
   }
 
   /**

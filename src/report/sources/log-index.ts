@@ -26,7 +26,9 @@ import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf,
 /** Bumped whenever what the index holds changes meaning: an index of another format is rebuilt. */
 const FORMAT = 1;
 /** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
-const TAIL_CHECK = 64;
+export const TAIL_CHECK = 64;
+/** How a run's row is written (also by the log reader threads, log-reader-worker.ts). */
+export const INDEX_RUN_INSERT = "INSERT OR REPLACE INTO runs (study, dir, size, mtime, tail, status, state) VALUES (?, ?, ?, ?, ?, ?, ?)";
 /** The `size` of a run read from event files (no metrics.jsonl): its `tail` holds the stamp of its folder's files. */
 const EVENT_FILES = -1;
 
@@ -83,7 +85,7 @@ export class LogIndex {
     this.db = db;
     this.statements = {
       run: db.prepare("SELECT size, mtime, tail, state FROM runs WHERE study = ? AND dir = ?"),
-      putRun: db.prepare("INSERT OR REPLACE INTO runs (study, dir, size, mtime, tail, status, state) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      putRun: db.prepare(INDEX_RUN_INSERT),
       statuses: db.prepare("SELECT study, dir, size, mtime, status FROM runs"),
       checks: db.prepare("SELECT size, mtime, lines FROM checks WHERE study = ? AND seed = ?"),
       putChecks: db.prepare("INSERT OR REPLACE INTO checks (study, seed, size, mtime, lines) VALUES (?, ?, ?, ?, ?)"),
@@ -152,6 +154,28 @@ export class LogIndex {
     if (state.status === undefined) this.live.set(key, { size: st.size, mtime: st.mtimeMs, tail, state });
     else this.live.delete(key);
     return runDataOf(state, variant, seed, where);
+  }
+
+  /** Whether the index knows nothing of the run in `dir` (relative to the study): it is read in full, from the first byte. */
+  unknown(study: string, dir: string): boolean {
+    return !this.live.has(`${study}\u0000${dir}`) && !this.indexedDirs(study).has(dir);
+  }
+
+  /**
+   * A run read elsewhere (a log reader thread: log-reader-pool.ts) as `run`
+   * would have read it: `size` and `mtimeMs` as stat gave them before the
+   * reading, `state` its encoded state, `tail` the bytes before its read
+   * offset; `written`: whether its row is in the index already.
+   */
+  adopt(study: string, dir: string, size: number, mtimeMs: number, tail: Uint8Array, state: Uint8Array, written: boolean, variant: string, seed: string, where: string): RunData {
+    const key = `${study}\u0000${dir}`;
+    const decoded = decodeRunState(state);
+    const tailBytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+    if (written) this.indexedDirs(study).add(dir);
+    else this.pending.set(key, [study, dir, size, mtimeMs, tailBytes, decoded.status ?? null, Buffer.from(state.buffer, state.byteOffset, state.byteLength)]);
+    if (decoded.status === undefined) this.live.set(key, { size, mtime: mtimeMs, tail: tailBytes, state: decoded });
+    else this.live.delete(key);
+    return runDataOf(decoded, variant, seed, where);
   }
 
   /**

@@ -1,0 +1,55 @@
+// Profiles a cold `twin serve` first view: the compiled CLI (run `bash
+// scripts/build.sh` first) started under `node --cpu-prof` with no index, one
+// studies list, then the study's view asked for until it is the full view.
+// Writes one .cpuprofile per thread (the server, the view worker, the log
+// reader threads) to PROFILE_DIR and prints the times seen by the client.
+//
+//   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
+import { spawn } from "node:child_process";
+import { get } from "node:http";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const [root, index, profDir, study = "scan"] = process.argv.slice(2);
+if (!root || !index || !profDir) throw new Error("usage: npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]");
+const twin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
+for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+rmSync(profDir, { recursive: true, force: true });
+mkdirSync(profDir, { recursive: true });
+
+function getJson(url: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) =>
+    get(url, { agent: false }, (r) => {
+      let text = "";
+      r.on("data", (c: Buffer) => (text += c.toString()));
+      r.on("end", () => resolve(JSON.parse(text) as Record<string, unknown>));
+    }).on("error", reject),
+  );
+}
+
+const t0 = performance.now();
+const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, twin, "serve", "--logdir", root, "--port", "0", "--index", index], { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise<string>((resolve) => {
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+    const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+});
+const up = performance.now();
+await getJson(url + "api/studies");
+const listed = performance.now();
+let view = await getJson(url + `api/studies/${study}`);
+const firstAnswer = performance.now();
+while (view.partial || view.stale) {
+  await new Promise((r) => setTimeout(r, 100));
+  view = await getJson(url + `api/studies/${study}`);
+}
+const done = performance.now();
+const ms = (x: number) => Math.round(x);
+console.log(JSON.stringify({ up_ms: ms(up - t0), list_ms: ms(listed - up), first_answer_ms: ms(firstAnswer - listed), first_view_ms: ms(done - listed), from_start_ms: ms(done - t0), load_1min: (await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0] }));
+// A graceful stop: the profiles are written as the threads exit.
+child.kill("SIGTERM");
+await new Promise((r) => child.once("exit", r));

@@ -1,0 +1,113 @@
+// A cold read of a study through the dashboard's index by the pool of reader
+// threads (log-dir.ts pooledStudyDirGroups, log-reader-pool.ts): the same seed
+// groups, in the same order and with the same values, as the plain reader of
+// the logs and as the index read in one thread; the rows the threads wrote
+// serve the next read; a running run read by a thread is read on from where
+// the thread left it; a malformed line is named as the plain reader names it.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadStudyDir, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
+import { LogIndex } from "../../src/report/sources/log-index.ts";
+import type { SeedGroup } from "../../src/report/types.ts";
+import { Xoshiro128 } from "../../src/stats/random.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-reader-pool-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** A run's metrics.jsonl: values of every length and sign, NaN/Infinity, a step logged again, notes; seed 7's run has not ended. */
+function runText(variant: string, seed: number): string {
+  const r = new Xoshiro128(seed * 2 + (variant === "a" ? 0 : 1));
+  const lines: object[] = [{ kind: "hparams", wall_time: 0, hparams: { variant, seed: String(seed), "seeds.init": seed }, metrics: ["val/accuracy"] }];
+  if (seed % 5 === 0) lines.push({ kind: "text", step: 0, wall_time: 0, tag: "fingerprint", text: `sha256:${seed}` });
+  for (let step = 1; step <= 40; step++) {
+    const values: Record<string, number | string> = { "train/loss": (r.nextFloat() - 0.3) * 10 ** Math.floor(r.nextFloat() * 8 - 4) };
+    if (step % 10 === 0) values["eval/accuracy"] = Math.round(r.nextFloat() * 1000) / 1000;
+    if (seed % 9 === 4 && step === 13) values["train/loss"] = "NaN";
+    if (seed % 11 === 2 && step === 17) values["eval/loss"] = "-Infinity";
+    lines.push({ kind: "scalars", step, wall_time: step + 0.25, values });
+  }
+  if (seed % 6 === 1) lines.push({ kind: "text", step: 40, wall_time: 41, tag: "status", text: "resumed" }, { kind: "scalars", step: 20, wall_time: 42, values: { "train/loss": 0.5 } });
+  lines.push({ kind: "scalars", step: 41, wall_time: 43, values: { "val/accuracy": r.nextFloat() } });
+  if (seed !== 7) lines.push({ kind: "end", wall_time: 44, status: seed % 13 === 3 ? "diverged" : "success" });
+  return lines.map((l) => JSON.stringify(l) + "\n").join("");
+}
+
+/** A study of `seeds` seeds × variants a and b (enough runs for the reader threads). */
+function writeStudy(name: string, seeds: number): string {
+  const dir = join(root, "logs", name);
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const v of ["a", "b"]) {
+      mkdirSync(join(dir, v, `seed-${seed}`), { recursive: true });
+      writeFileSync(join(dir, v, `seed-${seed}`, "metrics.jsonl"), runText(v, seed));
+    }
+  }
+  return dir;
+}
+
+async function collect(groups: Iterable<SeedGroup> | AsyncIterable<SeedGroup>): Promise<SeedGroup[]> {
+  const out: SeedGroup[] = [];
+  for await (const g of groups) out.push(g);
+  return out;
+}
+
+test("a cold read by reader threads equals the plain reader and the index read in one thread; its rows serve the next read", async () => {
+  const dir = writeStudy("cold", 60);
+  const plain = loadStudyDir(dir);
+  const file = join(root, "cold.sqlite");
+  const log = new LogIndex(file);
+  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log }, file));
+  assert.deepEqual(pooled.map((g) => g.seed), [...Array(60).keys()].map(String));
+  assert.deepEqual(pooled.flatMap((g) => g.runs), plain.runs);
+  const oneThread = new LogIndex(join(root, "cold-one-thread.sqlite"));
+  assert.deepEqual(pooled, [...studyDirGroups(dir, undefined, { study: "cold", log: oneThread })]);
+  oneThread.close();
+  // Only some seeds: those, read by the threads too.
+  const some = new Set(["3", "40", "41"]);
+  const fresh = new LogIndex(join(root, "cold-some.sqlite"));
+  assert.deepEqual(await collect(pooledStudyDirGroups(dir, some, { study: "cold", log: fresh }, undefined)), pooled.filter((g) => some.has(g.seed)));
+  fresh.close();
+  log.close();
+  // The threads wrote every run's row: a restart knows every run and reads them from the index.
+  const again = new LogIndex(file);
+  for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("cold", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
+  assert.deepEqual(await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log: again }, file)), pooled);
+  again.close();
+});
+
+test("a running run read by a thread is read on from where it was left; without the threads' writes the rows are written here", async () => {
+  const dir = writeStudy("running", 40);
+  const file = join(root, "running.sqlite");
+  const log = new LogIndex(file);
+  // No index file for the threads: they write nothing, the view's thread writes the rows.
+  await collect(pooledStudyDirGroups(dir, undefined, { study: "running", log }, undefined));
+  appendFileSync(join(dir, "a", "seed-7", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 42, wall_time: 45, values: { "train/loss": 0.125 } }) + "\n" + JSON.stringify({ kind: "end", wall_time: 46, status: "success" }) + "\n");
+  const [g7] = await collect(pooledStudyDirGroups(dir, new Set(["7"]), { study: "running", log }, file));
+  const plain = loadStudyDir(dir).runs.filter((r) => r.seed === "7");
+  assert.deepEqual(g7!.runs, plain);
+  assert.equal(g7!.runs[0]!.status, "success");
+  assert.equal(g7!.runs[0]!.scalars["train/loss"]!.at(-1)!.value, 0.125);
+  log.close();
+  const again = new LogIndex(file);
+  assert.equal(again.unknown("running", "b/seed-39"), false);
+  again.close();
+});
+
+test("a malformed line read by a thread is named by file and line, as the plain reader names it", async () => {
+  const dir = writeStudy("damaged", 40);
+  appendFileSync(join(dir, "b", "seed-12", "metrics.jsonl"), "{not json\n");
+  const log = new LogIndex(join(root, "damaged.sqlite"));
+  const plain = (() => {
+    try {
+      loadStudyDir(dir);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  })();
+  assert.match(plain, /seed-12[\\/]metrics\.jsonl:\d+/);
+  await assert.rejects(collect(pooledStudyDirGroups(dir, undefined, { study: "damaged", log }, undefined)), (e: Error) => e.message === plain);
+  log.close();
+});

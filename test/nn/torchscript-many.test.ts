@@ -203,6 +203,22 @@ test("lists and ints: List[Tensor] in and out, an int argument", () => {
   });
 });
 
+test("bool and str arguments; None, ints and strings in a tuple result; Dict arguments and Dict[float, ...] results are refused cleanly", () => {
+  torch.scope(() => {
+    const mixed = nn.torchscript(join(dir, "mixed.pt"));
+    const x = torch.ones([3, 2]);
+    const [same1, none, n, name] = mixed.forwardMany([x, false, "seg"]) as [torch.Tensor, null, number, string];
+    assert.deepEqual([same1.shape, none, n, name], [[3, 2], null, 3, "seg!"]);
+    assert.ok((mixed.forwardMany([x, true, ""]) as torch.Tensor[])[1] instanceof torch.Tensor);
+    assert.throws(() => mixed.forwardMany([x, 1, "a"]), /argument 'flag' expects a boolean, got number 1/);
+    const dictIn = nn.torchscript(join(dir, "dictin.pt"));
+    throwsCleanly(() => dictIn.forwardMany([x]), /argument 'batch' of forward\(Dict\[str, Tensor\] batch\) has type Dict\[str, Tensor\], which twin cannot pass yet/);
+    const floatKeys = nn.torchscript(join(dir, "floatkeys.pt"));
+    throwsCleanly(() => floatKeys.forwardMany([x]), /returned a Dict with float keys, which twin cannot hand to JS/);
+    for (const m of [mixed, dictIn, floatKeys]) m.dispose();
+  });
+});
+
 /** The call throws with `pattern` and leaves no tensor or scripted module behind. */
 function throwsCleanly(fn: () => unknown, pattern: RegExp): void {
   const tensors = native.liveTensors();
@@ -252,4 +268,29 @@ test("an exception raised in the scripted code is a JS error naming it; the modu
     assert.deepEqual(model.forward(torch.ones([2, 4])).shape, [2, 2]);
     model.dispose();
   });
+});
+
+test("lastOutput: the aux output of forward(x) in the loss out + 0.5·aux gives PyTorch's gradients exactly", () => {
+  torch.scope(() => {
+    const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).setDropoutGenerator(new torch.Generator(DROPOUT_SEED));
+    assert.throws(() => model.lastOutput("aux"), /reads the latest forward\(x\), and none ran yet/);
+    const masks = inputs["seg.masks"];
+    const out = model.forward(inputs["seg.x"]);
+    const loss = nn.crossEntropy(out, masks).add(nn.crossEntropy(model.lastOutput("aux"), masks).mul(0.5));
+    same(loss.unsqueeze(0), "seg.loss");
+    loss.backward();
+    sameGradients(model, "seg");
+    assert.throws(() => model.lastOutput("extra"), /give one of the keys "out", "aux"/);
+    model.dispose();
+  });
+  let aux: torch.Tensor | undefined;
+  const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).eval();
+  torch.scope(() => {
+    model.forward(inputs["seg.x"]);
+    aux = model.lastOutput("aux");
+  });
+  assert.ok(aux?.isDisposed, "freed with the forward's scope");
+  assert.throws(() => model.lastOutput("aux"), /was freed with the scope of its forward; read it in the same scope/);
+  model.dispose();
+  assert.equal(native.liveScriptedModules(), 0);
 });

@@ -9,6 +9,10 @@
  *   `init: "twin"` re-draws every parameter from the run's init stream with
  *   PyTorch's default rule for its module type (torchscript-init.ts);
  *   `reinit: ["head.*"]` re-draws only the parameters whose path matches.
+ * - Several inputs and structured outputs: forwardMany([x, mask]) returns tuples
+ *   as arrays and Dict[str, Tensor] as objects; `output: "out"` makes forward(x)
+ *   return that output (the prediction a twin study's loss sees), `inputs`
+ *   builds forward's arguments from the batch, lastOutput("aux") reads the rest.
  * - Randomness: a module whose code draws random numbers (dropout, rand_like,
  *   ...) draws them from the generator given with setDropoutGenerator (the
  *   variant's dropout stream in twin training: one draw counted per training
@@ -119,6 +123,8 @@ export class TorchScriptModule extends ScriptedPart {
   /** Why forward(x) cannot call forward with x alone and return its result (null when it can). */
   readonly #plainProblem: string | null;
   #generator: Generator | GeneratorSource | null = null;
+  /** The whole result of the latest structured forward(x): what lastOutput reads (see there). */
+  #last: { value: ScriptValue; prediction: Tensor } | null = null;
 
   constructor(file: string | URL, options: TorchScriptOptions = {}) {
     const init = options.init ?? "file";
@@ -240,7 +246,7 @@ export class TorchScriptModule extends ScriptedPart {
 
   /**
    * The prediction for a batch: forward(x) of the scripted module, or, with `inputs`/`output` options,
-   * forward(...inputs(x)) and the output they select (the other outputs are freed). One row per example.
+   * forward(...inputs(x)) and the output they select (the others are kept for lastOutput). One row per example.
    */
   override forward(x: Tensor): Tensor {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
@@ -258,8 +264,29 @@ export class TorchScriptModule extends ScriptedPart {
       for (const t of tensorsOf(out)) t.dispose();
       throw e;
     }
-    for (const t of tensorsOf(out)) if (t !== prediction) t.dispose();
+    this.#releaseLast();
+    this.#last = { value: out, prediction };
     return this.#checked(x, prediction);
+  }
+
+  /**
+   * An output of the latest forward(x) besides the prediction (with the `output` option), by Dict key or
+   * tuple index: e.g. the aux head's logits for a loss `out + 0.5·aux`, as torchvision trains its segmentation
+   * models. Its tensors live as the prediction does (until the scope of that forward closes, or the next
+   * forward(x)), with their gradient graph.
+   */
+  lastOutput(selector: OutputSelector): Tensor {
+    const last = this.#last;
+    if (!last) throw new Error(`${this.describe()}: lastOutput(${JSON.stringify(selector)}) reads the latest forward(x), and none ran yet (with the output option)`);
+    const t = selectOutput(`${this.describe()}, lastOutput`, last.value, selector);
+    if (t.isDisposed) throw new Error(`${this.describe()}: lastOutput(${JSON.stringify(selector)}) was freed with the scope of its forward; read it in the same scope (the loss, in twin training)`);
+    return t;
+  }
+
+  /** Frees the previous forward's other outputs (the prediction is the caller's). */
+  #releaseLast(): void {
+    if (this.#last) for (const t of tensorsOf(this.#last.value)) if (t !== this.#last.prediction) t.dispose();
+    this.#last = null;
   }
 
   /**
@@ -393,6 +420,7 @@ export class TorchScriptModule extends ScriptedPart {
   }
 
   override dispose(): void {
+    this.#releaseLast();
     const first = !this.isDisposed;
     super.dispose();
     if (first) native.jitFree(this.#id);

@@ -4,8 +4,11 @@ test/nn/torchscript-many.test.ts, and what PyTorch computes with them.
 Request (JSON on stdin): {"dir": ..., "dropoutSeed": D}. Writes into dir:
   two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout)
   seg.pt     forward(x) -> Dict[str, Tensor] {"out", "aux"}   (torchvision FCN-style: backbone, classifier, aux classifier)
+  fcn.pt     the same with 11 classes (fashionSeg's), for the twin study of docs/torchscript.md
   pair.pt    forward(x) -> Tuple[Tensor, Tensor] (logits, hidden)  (HuggingFace-style)
   lists.pt   forward(xs: List[Tensor], k: int) -> List[Tensor]
+  dictin.pt, floatkeys.pt   a Dict argument and a Dict[float, Tensor] result (twin refuses both)
+  mixed.pt   forward(x, flag: bool, name: str) -> Tuple[Tensor, Optional[Tensor], int, str]
   throws.pt  forward(x) raises ValueError for negative inputs
   tied.pt    an embedding whose weight the decoder shares (decoder.weight = embedding.weight)
   tied-both.safetensors  tied.pt's PyTorch state_dict: both paths of the tied tensor (safetensors_io.save)
@@ -17,7 +20,7 @@ Each model is loaded back with torch.jit.load (the file twin loads) before it ru
 """
 import json
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -77,6 +80,21 @@ class Lists(nn.Module):
         return [x * k for x in xs]
 
 
+class DictIn(nn.Module):
+    def forward(self, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
+        return batch["x"]
+
+
+class FloatKeys(nn.Module):
+    def forward(self, x) -> Dict[float, torch.Tensor]:
+        return {0.5: x * 2, 1.5: x}
+
+
+class Mixed(nn.Module):
+    def forward(self, x, flag: bool, name: str) -> Tuple[torch.Tensor, Optional[torch.Tensor], int, str]:
+        return x, (x if flag else None), x.size(0), name + "!"
+
+
 class Throws(nn.Module):
     def __init__(self):
         super().__init__()
@@ -109,7 +127,7 @@ def main():
     req = json.load(sys.stdin)
     d, seed = req["dir"], req["dropoutSeed"]
     torch.manual_seed(0)
-    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("pair", LogitsAndHidden()), ("lists", Lists()), ("throws", Throws()), ("tied", Tied())]:
+    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("fcn", Segmenter(11)), ("pair", LogitsAndHidden()), ("lists", Lists()), ("dictin", DictIn()), ("floatkeys", FloatKeys()), ("mixed", Mixed()), ("throws", Throws()), ("tied", Tied())]:
         torch.jit.script(module).save(f"{d}/{name}.pt")
     tied = torch.jit.load(f"{d}/tied.pt")
     save(f"{d}/tied-both.safetensors", {k: v.detach().clone() for k, v in tied.state_dict().items()})

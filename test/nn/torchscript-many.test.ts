@@ -249,12 +249,16 @@ test("wrong calls: arity, types, output selectors and structured results without
     throwsCleanly(() => wrongKey.forward(inputs["seg.x"]), /output "logits" selects the prediction, but forward returned a Dict with keys "out", "aux", which has no such output; give one of the keys "out", "aux"/);
     const wrongIndex = nn.torchscript(join(dir, "pair.pt"), { output: 2 }).eval();
     throwsCleanly(() => wrongIndex.forward(inputs["pair.x"]), /output 2 selects the prediction, but forward returned a tuple\/list of 2 .*give an index from 0 to 1/);
-    const keyOfTuple = nn.torchscript(join(dir, "pair.pt"), { output: "out" }).eval();
-    throwsCleanly(() => keyOfTuple.forward(inputs["pair.x"]), /give an index from 0 to 1/);
+    // Selectors that cannot fit forward's return type are refused at load.
+    const modules = native.liveScriptedModules();
+    throwsCleanly(() => nn.torchscript(join(dir, "pair.pt"), { output: "out" }), /output "out" selects the prediction, but forward returns Tuple\[Tensor, Tensor\]: a tuple or list is indexed by position; give an index/);
+    throwsCleanly(() => nn.torchscript(join(dir, "seg.pt"), { output: 0 }), /forward returns Dict\[str, Tensor\]: a Dict is read by key; give the key, e\.g\. "out"/);
+    throwsCleanly(() => nn.torchscript(join(dir, "throws.pt"), { output: 0 }), /forward returns Tensor: it is the prediction itself; leave output out/);
+    assert.equal(native.liveScriptedModules(), modules, "refused modules are freed");
     assert.throws(() => nn.torchscript(join(dir, "seg.pt"), { output: 1.5 }), /output must be a Dict key \(a string, e\.g\. "out"\) or a tuple index \(an integer\), got 1\.5/);
     const rowsWrong = nn.torchscript(join(dir, "two.pt"), { inputs: (t) => [t.narrow(0, 0, 2), mask.narrow(0, 0, 2)] }).eval();
     assert.throws(() => rowsWrong.forward(x), /twin needs one row per example/);
-    for (const m of [two, seg, pair, wrongKey, wrongIndex, keyOfTuple, rowsWrong]) m.dispose();
+    for (const m of [two, seg, pair, wrongKey, wrongIndex, rowsWrong]) m.dispose();
   });
   assert.equal(native.liveScriptedModules(), 0);
 });

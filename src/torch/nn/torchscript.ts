@@ -155,6 +155,8 @@ export class TorchScriptModule extends ScriptedPart {
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
+      const misfit = output === undefined ? null : outputMisfit(this.returns, output);
+      if (misfit) throw new Error(`nn.torchscript(${basename(path)}): output ${JSON.stringify(output)} selects the prediction, but forward returns ${this.returns}: ${misfit}`);
       this.#build(loaded, owned, options.rules ?? {});
       this.train(true);
       this.#redrawn();
@@ -446,6 +448,14 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or call model.forwardMany([x]) for all of it`
     );
   }
+  return null;
+}
+
+/** Why `output` cannot select from what forward's return type says it returns; null when it may (or the type does not tell). */
+function outputMisfit(returns: string, output: OutputSelector): string | null {
+  if (returns === "Tensor") return "it is the prediction itself; leave output out";
+  if (typeof output === "string" && /^(Tuple|List)\[/.test(returns)) return "a tuple or list is indexed by position; give an index (0, 1, ...)";
+  if (typeof output === "number" && /^Dict\[str, /.test(returns)) return 'a Dict is read by key; give the key, e.g. "out"';
   return null;
 }
 

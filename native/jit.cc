@@ -107,7 +107,14 @@ std::string interpreter_summary(const std::string& what) {
   if (here == std::string::npos) return first_line(what);
   auto frame_end = what.find('\n', here);
   if (frame_end == std::string::npos) return first_line(what);
-  std::string error_line = first_line(what.substr(frame_end + 1));
+  // The source shown after the HERE marker is indented; the error ("RuntimeError: ...") is the first line that is not.
+  auto error_at = frame_end + 1;
+  while (error_at < what.size() && what[error_at] == ' ') {
+    auto next = what.find('\n', error_at);
+    if (next == std::string::npos) break;
+    error_at = next + 1;
+  }
+  std::string error_line = first_line(what.substr(error_at < what.size() ? error_at : frame_end + 1));
   if (error_line.size() > 300) error_line = error_line.substr(0, 300) + "...";
   return error_line + "\n" + what.substr(frame + 1, frame_end - frame - 1);
 }
@@ -315,18 +322,23 @@ class SwappedGlobalGenerator {
   at::Tensor saved_;
 };
 
+// An input for an error message: tensors by shape and dtype (never their values), lists elementwise (the first 8).
+std::string describe_input(const c10::IValue& v) {
+  if (v.isTensor()) return v.toTensor().defined() ? describe(v.toTensor()) : "None";
+  if (v.isList()) {
+    auto list = v.toListRef();
+    std::string s = "[";
+    for (size_t i = 0; i < list.size() && i < 8; ++i) s += (i ? ", " : "") + describe_input(list[i]);
+    return s + (list.size() > 8 ? ", ... (" + std::to_string(list.size()) + ")]" : "]");
+  }
+  std::ostringstream text;
+  text << v;
+  return text.str();
+}
+
 std::string describe_inputs(const std::vector<c10::IValue>& inputs) {
   std::string s;
-  for (const auto& v : inputs) {
-    s += s.empty() ? "" : ", ";
-    if (v.isTensor()) {
-      s += describe(v.toTensor());
-    } else {
-      std::ostringstream text;
-      text << v;
-      s += text.str();
-    }
-  }
+  for (const auto& v : inputs) s += (s.empty() ? "" : ", ") + describe_input(v);
   return s;
 }
 

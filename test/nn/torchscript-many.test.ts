@@ -240,6 +240,8 @@ test("wrong calls: arity, types, output selectors and structured results without
     throwsCleanly(() => two.forwardMany([x, mask, x]), /argument 3 'scale' .* must be float, got Tensor\[6, 5, 8\] float32/);
     throwsCleanly(() => two.forwardMany([x, mask, "big"]), /argument 'scale' expects a number, got string 'big'/);
     throwsCleanly(() => two.forwardMany(x as unknown as torch.Tensor[]), /forwardMany takes an array of forward's arguments, e\.g\. model\.forwardMany\(\[x, mask\]\)/);
+    const floatMask = mask.float();
+    throwsCleanly(() => two.forwardMany([x, floatMask, 0.5]), /forward of the scripted module .*two\.pt .* on Tensor\[6, 5, 8\] float32, Tensor\[6, 5\] float32, 0\.5 failed: .*bitwise_not.*\n  File .*torchscript_many_ref\.py", line \d+, in forward\n.*h = h\.masked_fill\(~mask\.unsqueeze\(-1\), 0\.0\)/s);
     const gone = torch.ones([2]);
     gone.dispose();
     throwsCleanly(() => two.forwardMany([x, gone]), /disposed/);

@@ -440,7 +440,7 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or, in a twin study, build them from the batch's inputs with nn.torchscript(path, { inputs: (x) => [x, ...] })`
     );
   }
-  if (args[0].type !== "Tensor") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
+  if (args[0].type !== "Tensor" && args[0].type !== "Optional[Tensor]") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
   if (returns !== "Tensor") {
     return (
       `${what}: forward returns ${returns}; twin needs one Tensor as the prediction (the logits, [batch, classes]): ` +

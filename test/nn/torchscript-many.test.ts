@@ -75,6 +75,13 @@ test("two inputs and a float: training outputs (dropout from the same seed), los
     sameGradients(model, "two");
     model.eval();
     same(torch.noGrad(() => model.forwardMany([x, mask]) as torch.Tensor), "two.eval");
+    // By name, as Python's model(x, mask=mask, scale=0.5): the same call.
+    model.train();
+    dropout.manualSeed(DROPOUT_SEED);
+    same(model.forwardMany([x], { scale: 0.5, mask }) as torch.Tensor, "two.train");
+    assert.throws(() => model.forwardMany([x], { scale: 0.5 }), /got 2 inputs: give at least 2 \(missing mask \(Tensor\)\)/);
+    assert.throws(() => model.forwardMany([x, mask], { mask }), /argument 'mask' of forward\(.*\) was given by position and by name; give it once/);
+    assert.throws(() => model.forwardMany([x], { attention_mask: mask }), /has no argument named 'attention_mask'; its arguments are x, mask, scale/);
     model.dispose();
     dropout.dispose();
   });

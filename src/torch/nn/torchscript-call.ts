@@ -156,11 +156,12 @@ export function checkArguments(what: string, args: readonly ForwardArgument[], g
   if (given.length > args.length) {
     throw new Error(`${what}: ${sig} takes ${args.length === 1 ? "1 input" : `at most ${args.length} inputs`}, got ${given.length}`);
   }
-  if (given.length < required) {
-    const missing = args.slice(given.length, required).map((a) => `${a.name} (${a.type})`);
+  const missing = args.slice(0, required).filter((a, i) => given[i] === undefined && a.default === undefined && !a.type.startsWith("Optional["));
+  if (missing.length) {
+    const count = given.filter((v) => v !== undefined).length;
     throw new Error(
-      `${what}: ${sig} got ${given.length} input${given.length === 1 ? "" : "s"}: give ${required === args.length ? (required === 2 ? "both" : `all ${required}`) : `at least ${required}`} ` +
-        `(missing ${missing.join(", ")}), e.g. ${example}`,
+      `${what}: ${sig} got ${count} input${count === 1 ? "" : "s"}: give ${required === args.length ? (required === 2 ? "both" : `all ${required}`) : `at least ${required}`} ` +
+        `(missing ${missing.map((a) => `${a.name} (${a.type})`).join(", ")}), e.g. ${example}`,
     );
   }
   given.forEach((v, i) => {
@@ -171,6 +172,23 @@ export function checkArguments(what: string, args: readonly ForwardArgument[], g
     const head = `${what}: argument ${i + 1} '${a.name}' of ${sig}`;
     throw new Error(m.at ? `${head} must be ${a.type}; at ${a.name}${m.at} it got ${m.got}, not ${m.expected}` : `${head} must be ${m.expected}, got ${m.got}`);
   });
+}
+
+/**
+ * Positional and named arguments as one positional list (a name's place from the schema; places left
+ * open are undefined: the default, or None for an Optional). Throws for a name forward does not have and
+ * for an argument given both ways.
+ */
+export function placeArguments(what: string, args: readonly ForwardArgument[], given: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>>): ScriptArgument[] {
+  const placed: ScriptArgument[] = [...given];
+  for (const [name, v] of Object.entries(named)) {
+    const i = args.findIndex((a) => a.name === name);
+    if (i < 0) throw new Error(`${what}: ${signature(args)} has no argument named '${name}'; its arguments are ${args.map((a) => a.name).join(", ")}`);
+    if (i < given.length) throw new Error(`${what}: argument '${name}' of ${signature(args)} was given by position and by name; give it once`);
+    placed[i] = v;
+  }
+  for (let i = 0; i < placed.length; i++) if (!(i in placed)) placed[i] = undefined;
+  return placed;
 }
 
 /** The arguments with tensors as their table ids (what native.jitCall takes). */

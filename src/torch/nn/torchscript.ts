@@ -31,7 +31,7 @@ import { Module, type InitSource, type InitializeOptions, type LoadResult, type 
 import { applyInit, type Initializer } from "./init.ts";
 import { matchPaths } from "./parameter-patterns.ts";
 import {
-  checkArguments, decodeValue, describeValue, encodeArguments, requiredCount, selectOutput, signature, tensorsOf,
+  checkArguments, decodeValue, describeValue, encodeArguments, placeArguments, requiredCount, selectOutput, signature, tensorsOf,
   type ForwardArgument, type OutputSelector, type ScriptArgument, type ScriptValue,
 } from "./torchscript-call.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
@@ -293,16 +293,18 @@ export class TorchScriptModule extends ScriptedPart {
 
   /**
    * Calls the scripted forward with `args` (its arguments after self: tensors, numbers, booleans, strings,
-   * null, lists; missing trailing arguments take their defaults) and returns what it returns: a Tensor, an
+   * null, arrays, objects; missing trailing arguments take their defaults) and `named` ones by name
+   * (`forwardMany([ids], { attention_mask: mask })`), and returns what it returns: a Tensor, an
    * array for a tuple or list, an object for a Dict[str, ...]. Checked against forward's schema first;
    * randomness as for forward (the module's generator, a draw counted per training call).
    */
-  forwardMany(args: readonly ScriptArgument[]): ScriptValue {
+  forwardMany(args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
     if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
-    checkArguments(this.describe(), this.arguments, args);
-    const encoded = encodeArguments(args);
+    const placed = placeArguments(this.describe(), this.arguments, args, named);
+    checkArguments(this.describe(), this.arguments, placed);
+    const encoded = encodeArguments(placed);
     return this.#drawing(
       (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null)),
       (v) => { for (const t of tensorsOf(v)) t.dispose(); },

@@ -31,7 +31,7 @@ import { Module, type InitSource, type InitializeOptions, type LoadResult, type 
 import { applyInit, type Initializer } from "./init.ts";
 import { matchPaths } from "./parameter-patterns.ts";
 import {
-  checkArguments, decodeValue, describeValue, encodeArguments, requiredCount, selectOutput, signature, tensorsOf,
+  checkArguments, decodeValue, describeValue, encodeArguments, placeArguments, requiredCount, selectOutput, signature, tensorsOf,
   type ForwardArgument, type OutputSelector, type ScriptArgument, type ScriptValue,
 } from "./torchscript-call.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
@@ -155,6 +155,8 @@ export class TorchScriptModule extends ScriptedPart {
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
+      const misfit = output === undefined ? null : outputMisfit(this.returns, output);
+      if (misfit) throw new Error(`nn.torchscript(${basename(path)}): output ${JSON.stringify(output)} selects the prediction, but forward returns ${this.returns}: ${misfit}`);
       this.#build(loaded, owned, options.rules ?? {});
       this.train(true);
       this.#redrawn();
@@ -291,16 +293,18 @@ export class TorchScriptModule extends ScriptedPart {
 
   /**
    * Calls the scripted forward with `args` (its arguments after self: tensors, numbers, booleans, strings,
-   * null, lists; missing trailing arguments take their defaults) and returns what it returns: a Tensor, an
+   * null, arrays, objects; missing trailing arguments take their defaults) and `named` ones by name
+   * (`forwardMany([ids], { attention_mask: mask })`), and returns what it returns: a Tensor, an
    * array for a tuple or list, an object for a Dict[str, ...]. Checked against forward's schema first;
    * randomness as for forward (the module's generator, a draw counted per training call).
    */
-  forwardMany(args: readonly ScriptArgument[]): ScriptValue {
+  forwardMany(args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
     if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
-    checkArguments(this.describe(), this.arguments, args);
-    const encoded = encodeArguments(args);
+    const placed = placeArguments(this.describe(), this.arguments, args, named);
+    checkArguments(this.describe(), this.arguments, placed);
+    const encoded = encodeArguments(placed);
     return this.#drawing(
       (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null)),
       (v) => { for (const t of tensorsOf(v)) t.dispose(); },
@@ -438,7 +442,7 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or, in a twin study, build them from the batch's inputs with nn.torchscript(path, { inputs: (x) => [x, ...] })`
     );
   }
-  if (args[0].type !== "Tensor") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
+  if (args[0].type !== "Tensor" && args[0].type !== "Optional[Tensor]") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
   if (returns !== "Tensor") {
     return (
       `${what}: forward returns ${returns}; twin needs one Tensor as the prediction (the logits, [batch, classes]): ` +
@@ -446,6 +450,14 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or call model.forwardMany([x]) for all of it`
     );
   }
+  return null;
+}
+
+/** Why `output` cannot select from what forward's return type says it returns; null when it may (or the type does not tell). */
+function outputMisfit(returns: string, output: OutputSelector): string | null {
+  if (returns === "Tensor") return "it is the prediction itself; leave output out";
+  if (typeof output === "string" && /^(Tuple|List)\[/.test(returns)) return "a tuple or list is indexed by position; give an index (0, 1, ...)";
+  if (typeof output === "number" && /^Dict\[str, /.test(returns)) return 'a Dict is read by key; give the key, e.g. "out"';
   return null;
 }
 

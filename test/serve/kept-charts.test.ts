@@ -45,13 +45,13 @@ test("figures whose drawing the page holds are sent without it, and the page's d
 
 test("the dashboard answers ?have= with the view without those drawings", async () => {
   const dash = await startDashboard({ source: new LogDirSource(root), port: 0, pollMs: 100 });
-  const fetchView = (q: string): Promise<ViewBody> =>
+  const fetchView = (q: string): Promise<ViewBody & { version: number }> =>
     new Promise((resolve, reject) => {
       get(`${dash.url}api/studies/ab${q}`, (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => (text += c));
-        res.on("end", () => resolve(JSON.parse(text) as ViewBody));
+        res.on("end", () => resolve(JSON.parse(text) as ViewBody & { version: number }));
       }).on("error", reject);
     });
   try {

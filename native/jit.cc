@@ -107,7 +107,14 @@ std::string interpreter_summary(const std::string& what) {
   if (here == std::string::npos) return first_line(what);
   auto frame_end = what.find('\n', here);
   if (frame_end == std::string::npos) return first_line(what);
-  std::string error_line = first_line(what.substr(frame_end + 1));
+  // The source shown after the HERE marker is indented; the error ("RuntimeError: ...") is the first line that is not.
+  auto error_at = frame_end + 1;
+  while (error_at < what.size() && what[error_at] == ' ') {
+    auto next = what.find('\n', error_at);
+    if (next == std::string::npos) break;
+    error_at = next + 1;
+  }
+  std::string error_line = first_line(what.substr(error_at < what.size() ? error_at : frame_end + 1));
   if (error_line.size() > 300) error_line = error_line.substr(0, 300) + "...";
   return error_line + "\n" + what.substr(frame + 1, frame_end - frame - 1);
 }
@@ -315,18 +322,23 @@ class SwappedGlobalGenerator {
   at::Tensor saved_;
 };
 
+// An input for an error message: tensors by shape and dtype (never their values), lists elementwise (the first 8).
+std::string describe_input(const c10::IValue& v) {
+  if (v.isTensor()) return v.toTensor().defined() ? describe(v.toTensor()) : "None";
+  if (v.isList()) {
+    auto list = v.toListRef();
+    std::string s = "[";
+    for (size_t i = 0; i < list.size() && i < 8; ++i) s += (i ? ", " : "") + describe_input(list[i]);
+    return s + (list.size() > 8 ? ", ... (" + std::to_string(list.size()) + ")]" : "]");
+  }
+  std::ostringstream text;
+  text << v;
+  return text.str();
+}
+
 std::string describe_inputs(const std::vector<c10::IValue>& inputs) {
   std::string s;
-  for (const auto& v : inputs) {
-    s += s.empty() ? "" : ", ";
-    if (v.isTensor()) {
-      s += describe(v.toTensor());
-    } else {
-      std::ostringstream text;
-      text << v;
-      s += text.str();
-    }
-  }
+  for (const auto& v : inputs) s += (s.empty() ? "" : ", ") + describe_input(v);
   return s;
 }
 
@@ -458,6 +470,56 @@ Napi::Value tagged(const Napi::Env& env, const c10::IValue& v) {
   return from_ivalue(env, v);
 }
 
+// One argument of a scripted forward, following its type: Dict, Tuple and
+// lists of them (a detection model's List[Dict[str, Tensor]] targets) built
+// here, element by element; everything else (Tensor, int, float, List[Tensor],
+// ...) by the operators' conversion. JS has checked the tensors' places.
+c10::IValue jit_argument(const Napi::Env& env, const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg,
+                         ConvertContext& ctx) {
+  using c10::TypeKind;
+  switch (type->kind()) {
+    case TypeKind::OptionalType:
+      if (v.IsNull() || v.IsUndefined()) return c10::IValue();
+      return jit_argument(env, v, type->castRaw<c10::OptionalType>()->getElementType(), arg, ctx);
+    case TypeKind::DictType: {
+      auto dict_type = type->cast<c10::DictType>();
+      const c10::TypePtr& key = dict_type->getKeyType();
+      if (!v.IsObject() || v.IsArray() || (key->kind() != TypeKind::StringType && key->kind() != TypeKind::IntType)) break;
+      c10::impl::GenericDict dict(key, dict_type->getValueType());
+      Napi::Object o = v.As<Napi::Object>();
+      Napi::Array names = o.GetPropertyNames();
+      for (uint32_t i = 0; i < names.Length(); ++i) {
+        std::string name = names.Get(i).ToString().Utf8Value();
+        c10::IValue k = key->kind() == TypeKind::StringType ? c10::IValue(name) : c10::IValue(static_cast<int64_t>(std::stoll(name)));
+        dict.insert(std::move(k), jit_argument(env, o.Get(name), dict_type->getValueType(), arg, ctx));
+      }
+      return dict;
+    }
+    case TypeKind::TupleType: {
+      const auto& elements = type->castRaw<c10::TupleType>()->elements();
+      if (!v.IsArray() || v.As<Napi::Array>().Length() != elements.size()) break;
+      Napi::Array a = v.As<Napi::Array>();
+      std::vector<c10::IValue> items;
+      for (uint32_t i = 0; i < elements.size(); ++i) items.push_back(jit_argument(env, a.Get(i), elements[i], arg, ctx));
+      return c10::ivalue::Tuple::create(std::move(items));
+    }
+    case TypeKind::ListType: {
+      const c10::TypePtr& elem = type->castRaw<c10::ListType>()->getElementType();
+      TypeKind ek = elem->kind() == TypeKind::OptionalType
+                        ? elem->castRaw<c10::OptionalType>()->getElementType()->kind()
+                        : elem->kind();
+      if (ek != TypeKind::DictType && ek != TypeKind::TupleType && ek != TypeKind::ListType) break;
+      if (!v.IsArray()) break;
+      Napi::Array a = v.As<Napi::Array>();
+      c10::impl::GenericList list(elem);
+      for (uint32_t i = 0; i < a.Length(); ++i) list.push_back(jit_argument(env, a.Get(i), elem, arg, ctx));
+      return list;
+    }
+    default: break;
+  }
+  return to_ivalue(env, v, c10::Argument(arg.name(), type), ctx);
+}
+
 // jitCall(id, args, generatorId | null) -> the forward's result, tagged (see
 // tagged). args follow forward's schema after self: tensors as ids, ints,
 // floats, booleans, strings, lists of them; undefined takes the default.
@@ -478,7 +540,7 @@ Napi::Value JitCall(const Napi::CallbackInfo& info) {
   guarded(env, op, [&] {
     for (size_t i = 1; i < params.size(); ++i) {
       Napi::Value v = i - 1 < args.Length() ? args.Get(static_cast<uint32_t>(i - 1)) : env.Undefined();
-      inputs.push_back(to_ivalue(env, v, params[i], ctx));
+      inputs.push_back(v.IsUndefined() ? to_ivalue(env, v, params[i], ctx) : jit_argument(env, v, params[i].type(), params[i], ctx));
     }
     return 0;
   });

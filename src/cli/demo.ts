@@ -7,7 +7,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runStudy } from "../study/run-study.ts";
 import { formatDeployment, studyDeployment } from "../study/deployment.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { studyVerdictWithTest } from "../study/test-set-verdict.ts";
@@ -16,13 +15,13 @@ import { anyRunFailed } from "./stats.ts";
 import { studyProgress } from "./study-progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
-import { demoStudy } from "./demo-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
 import { addRunOptions } from "./run-options.ts";
 import { SPLIT_HELP, splitOption } from "./study-options.ts";
 
-const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
+// By its place in the sources, also under the compiled CLI: worker processes import it from there.
+const DEMO_STUDY_FILE = fileURLToPath(new URL("../../src/cli/demo-study.ts", import.meta.url));
 
 interface DemoOptions {
   seed: string;
@@ -55,10 +54,12 @@ export function registerDemo(program: Command): void {
       const first = positiveInt(opts.seed, "seed", 0);
       const split = splitOption(opts);
       const n = positiveInt(opts.seeds, "seeds", 2, MAX_PLANNED_RUNS);
+      const { demoStudy } = await import("./demo-study.ts");
       const spec = demoStudy(positiveInt(opts.epochs, "epochs", 1, 10_000), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
       const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
+      const { runStudy } = await import("../study/run-study.ts");
       const results = await runStudy(spec, {
         plan: { n, first },
         logdir,

@@ -1,7 +1,7 @@
 /** Options shared by the commands that run studies: where they are recorded and who runs them. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { runStudy, type RunStudyOptions, type StudyResults } from "../study/run-study.ts";
+import type { RunStudyOptions, StudyResults } from "../study/run-study.ts";
 import type { StudySpec } from "../study/define.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
@@ -125,6 +125,8 @@ export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedP
   const progress = studyProgress(flags.json);
   const interrupt = interruptSignal();
   try {
+    // The trainer (and libtorch) loaded once there is a study to run: `--help` and a wrong option do not wait for it.
+    const { runStudy } = await import("../study/run-study.ts");
     const results = await runStudy(spec, {
       studyFile: resolve(file),
       schedule: parseSchedule(flags.schedule),

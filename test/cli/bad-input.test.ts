@@ -20,6 +20,7 @@ before(() => {
   const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
   writeFixture(join(dir, "logs"), { study: "ab", seeds: 3, steps: 10 });
+  writeFileSync(join(dir, "my.study.ts"), 'import { defineStudy } from "twin";\nexport default defineStudy({ name: "x", data: { name: "d", validation: 1, load: () => { throw new Error("unused"); } }, batchSize: 1, variants: {} });\n');
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +31,7 @@ const CASES: [string[], number, RegExp][] = [
   [["stats"], 2, /missing required argument 'file\|logdir'/],
   [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
   [["stats", csv, "--metric", "zz"], 1, /no metric "zz" in the results; available: acc/],
+  [["stats", join(dir, "my.study.ts")], 1, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
   [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],
   [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
   [["ensemble", "a.npy", "--labels", "b.npy"], 1, /^twin: a\.npy: no such file$/m],

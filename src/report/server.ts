@@ -16,11 +16,12 @@ import { fileURLToPath } from "node:url";
 import { REPORT_CSS } from "./css.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
-import type { Views } from "../serve/view-builder.ts";
+import type { ViewBody, Views } from "../serve/view-builder.ts";
 import { ViewWorker } from "../serve/view-worker.ts";
 import { savedView } from "../serve/saved-view.ts";
 import { partialViewBody } from "../serve/partial-view.ts";
 import { ChangeAnnouncer } from "../serve/change-announcer.ts";
+import { parseHave, withoutKeptCharts } from "../serve/kept-charts.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -136,6 +137,10 @@ function viewOptions(query: URLSearchParams, base: ReportOptions): { options: Re
 }
 
 class RequestError extends Error {}
+
+function isViewBody(v: unknown): v is Pick<ViewBody, "html" | "charts"> {
+  return typeof v === "object" && v !== null && typeof (v as ViewBody).html === "string" && Array.isArray((v as ViewBody).charts);
+}
 
 /** How long a request waits for a rebuild before it is answered with the last view built (marked stale). */
 const FRESH_WAIT_MS = 400;
@@ -338,7 +343,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (m) {
       const view = await studyView(m[1]!, query);
       if (view === undefined) return sendJson(res, 404, { error: `no study named ${m[1]}` }, head);
-      return send(res, 200, "application/json; charset=utf-8", viewJson(view), head);
+      // The drawings the page already holds are not sent again.
+      const trimmed = isViewBody(view) ? withoutKeptCharts(view, parseHave(query.get("have"))) : view;
+      return send(res, 200, "application/json; charset=utf-8", trimmed === view ? viewJson(view) : JSON.stringify(trimmed), head);
     }
     if (path === "/api/compare") {
       const a = query.get("a"), b = query.get("b");

@@ -30,7 +30,8 @@ export interface ViewBody {
   seedsText?: string;
   runs: number;
   twinTrained?: boolean;
-  charts: { id: string; series: number; points: number; marks: unknown }[];
+  /** `key`: a digest of the chart's spec (its drawing is the same while it is): a page that holds it is sent the view without it (kept-charts.ts). */
+  charts: { id: string; series: number; points: number; marks: unknown; key?: string }[];
   warnings?: string[];
   html: string;
   error?: string;
@@ -318,7 +319,10 @@ export class ViewBuilder implements Views {
       seedsText: seedCountText(model.runs),
       runs: model.runs.length,
       twinTrained: model.twinTrained,
-      charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),
+      charts: view.charts.map((c) => {
+        const key = this.specKeys.get(c.chart.spec);
+        return { id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks, ...(key !== undefined ? { key: key.slice(0, 16) } : {}) };
+      }),
       warnings: model.warnings,
       html: view.html,
       updatedAt: Date.now(),

@@ -265,6 +265,25 @@ test("torchvision detection's convention: List[Tensor] images of different sizes
   assert.equal(native.liveScriptedModules(), 0);
 });
 
+test("callMethod: an exported method besides forward, with its own random ops and schema", () => {
+  torch.scope(() => {
+    const model = nn.torchscript(join(dir, "two.pt"));
+    assert.deepEqual([...model.methods.keys()], ["encode"]);
+    const encode = model.methods.get("encode")!;
+    assert.deepEqual(encode.arguments, [{ name: "x", type: "Tensor" }, { name: "mask", type: "Tensor" }]);
+    assert.ok(encode.randomOps.includes("aten::dropout"), encode.randomOps.join(", "));
+    const x = inputs["two.x"], mask = inputs["two.mask"];
+    assert.throws(() => model.callMethod("encode", [x, mask]), /draws random numbers \(aten::dropout.*\) and has no generator for them/);
+    model.setDropoutGenerator(new torch.Generator(DROPOUT_SEED));
+    same(model.callMethod("encode", [x], { mask }) as torch.Tensor, "two.encode");
+    throwsCleanly(() => model.callMethod("encode", [x]), /encode\(Tensor x, Tensor mask\) got 1 input: give both \(missing mask \(Tensor\)\), e\.g\. model\.callMethod\("encode", \[x, mask\]\)/);
+    throwsCleanly(() => model.callMethod("decode", [x]), /has no method 'decode'; its methods besides forward are encode \(a method is kept in the file when it is called by forward or marked @torch\.jit\.export\)/);
+    const floatMask = mask.float();
+    throwsCleanly(() => model.callMethod("encode", [x, floatMask]), /encode of the scripted module .*two\.pt \(encode\(.*\) on Tensor\[6, 5, 8\] float32, Tensor\[6, 5\] float32 failed: .*bitwise_not/s);
+    model.dispose();
+  });
+});
+
 /** The call throws with `pattern` and leaves no tensor or scripted module behind. */
 function throwsCleanly(fn: () => unknown, pattern: RegExp): void {
   const tensors = native.liveTensors();

@@ -115,8 +115,8 @@ function typeString(t: ScriptType): string {
 }
 
 /** "forward(Tensor x, Tensor mask)": the signature as a user reads it. */
-export function signature(args: readonly ForwardArgument[]): string {
-  return `forward(${args.map((a) => `${a.type} ${a.name}${a.default === undefined ? "" : `=${a.default}`}`).join(", ")})`;
+export function signature(args: readonly ForwardArgument[], method = "forward"): string {
+  return `${method}(${args.map((a) => `${a.type} ${a.name}${a.default === undefined ? "" : `=${a.default}`}`).join(", ")})`;
 }
 
 /** Arguments that must be given: no default and not Optional (libtorch passes None for a missing Optional). */
@@ -149,10 +149,11 @@ function describeJs(v: unknown): string {
  * number 3, not a Tensor`). A tensor never reaches a number's place or the
  * other way round: tensors travel as table ids.
  */
-export function checkArguments(what: string, args: readonly ForwardArgument[], given: readonly ScriptArgument[]): void {
-  const sig = signature(args);
+export function checkArguments(what: string, args: readonly ForwardArgument[], given: readonly ScriptArgument[], method = "forward"): void {
+  const sig = signature(args, method);
   const required = requiredCount(args);
-  const example = `model.forwardMany([${args.slice(0, Math.max(required, 1)).map((a) => a.name).join(", ")}])`;
+  const names = args.slice(0, Math.max(required, 1)).map((a) => a.name).join(", ");
+  const example = method === "forward" ? `model.forwardMany([${names}])` : `model.callMethod(${JSON.stringify(method)}, [${names}])`;
   if (given.length > args.length) {
     throw new Error(`${what}: ${sig} takes ${args.length === 1 ? "1 input" : `at most ${args.length} inputs`}, got ${given.length}`);
   }
@@ -179,12 +180,12 @@ export function checkArguments(what: string, args: readonly ForwardArgument[], g
  * open are undefined: the default, or None for an Optional). Throws for a name forward does not have and
  * for an argument given both ways.
  */
-export function placeArguments(what: string, args: readonly ForwardArgument[], given: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>>): ScriptArgument[] {
+export function placeArguments(what: string, args: readonly ForwardArgument[], given: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>>, method = "forward"): ScriptArgument[] {
   const placed: ScriptArgument[] = [...given];
   for (const [name, v] of Object.entries(named)) {
     const i = args.findIndex((a) => a.name === name);
-    if (i < 0) throw new Error(`${what}: ${signature(args)} has no argument named '${name}'; its arguments are ${args.map((a) => a.name).join(", ")}`);
-    if (i < given.length) throw new Error(`${what}: argument '${name}' of ${signature(args)} was given by position and by name; give it once`);
+    if (i < 0) throw new Error(`${what}: ${signature(args, method)} has no argument named '${name}'; its arguments are ${args.map((a) => a.name).join(", ")}`);
+    if (i < given.length) throw new Error(`${what}: argument '${name}' of ${signature(args, method)} was given by position and by name; give it once`);
     placed[i] = v;
   }
   for (let i = 0; i < placed.length; i++) if (!(i in placed)) placed[i] = undefined;

@@ -106,6 +106,8 @@ export class TorchScriptModule extends ScriptedPart {
   readonly arguments: readonly ForwardArgument[];
   /** forward's return type as Python writes it ("Tensor", "Dict[str, Tensor]", "Tuple[Tensor, Tensor]"). */
   readonly returns: string;
+  /** The module's methods besides forward (exported with @torch.jit.export), by name: callMethod calls them. */
+  readonly methods: ReadonlyMap<string, { schema: string; arguments: readonly ForwardArgument[]; returns: string; randomOps: readonly string[] }>;
   /** Random ops in the scripted code (e.g. ["aten::dropout"]); empty when forward draws nothing. */
   readonly randomOps: readonly string[];
   /**
@@ -143,6 +145,7 @@ export class TorchScriptModule extends ScriptedPart {
     // An addon built before forwardMany existed says nothing of forward's arguments: forward(x) still runs.
     this.arguments = loaded.arguments ?? [];
     this.returns = loaded.returns ?? "Tensor";
+    this.methods = new Map((loaded.methods ?? []).map(({ name, ...method }) => [name, method]));
     this.#output = output;
     this.#inputs = inputs;
     this.#plainProblem = loaded.arguments ? plainProblem(this.describe(), loaded.arguments, loaded.returns) : null;
@@ -254,7 +257,7 @@ export class TorchScriptModule extends ScriptedPart {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (this.#output === undefined && this.#inputs === undefined) {
       if (this.#plainProblem) throw new Error(this.#plainProblem);
-      return this.#checked(x, this.#drawing((g) => new Tensor(native.jitForward(this.#id, [x.id], g?.id ?? null)), (t) => t.dispose()));
+      return this.#checked(x, this.#drawing(this.randomOps, (g) => new Tensor(native.jitForward(this.#id, [x.id], g?.id ?? null)), (t) => t.dispose()));
     }
     const out = this.forwardMany(this.#inputs ? this.#inputs(x) : [x]);
     let prediction: Tensor;
@@ -299,14 +302,39 @@ export class TorchScriptModule extends ScriptedPart {
    * randomness as for forward (the module's generator, a draw counted per training call).
    */
   forwardMany(args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
-    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
+    return this.#call("forward", this.arguments, this.randomOps, args, named);
+  }
+
+  /**
+   * Calls another method of the scripted module (one exported with @torch.jit.export, e.g. `encode`), as
+   * forwardMany calls forward: arguments checked against its schema, results as JS values, its random ops
+   * drawn from the module's generator.
+   */
+  callMethod(name: string, args: readonly ScriptArgument[] = [], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
+    if (name === "forward") return this.forwardMany(args, named);
+    const method = this.methods.get(name);
+    if (!method) {
+      const names = [...this.methods.keys()];
+      throw new Error(
+        `${this.describe()} has no method '${name}'; ` +
+          (names.length ? `its methods besides forward are ${names.join(", ")}` : "it has none besides forward") +
+          ` (a method is kept in the file when it is called by forward or marked @torch.jit.export)`,
+      );
+    }
+    if (!Array.isArray(args)) throw new Error(`${this.describe()}: callMethod takes an array of ${name}'s arguments; got ${typeof args}`);
+    return this.#call(name, method.arguments, method.randomOps, args, named);
+  }
+
+  #call(method: string, schema: readonly ForwardArgument[], randomOps: readonly string[], args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>>): ScriptValue {
+    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
-    const placed = placeArguments(this.describe(), this.arguments, args, named);
-    checkArguments(this.describe(), this.arguments, placed);
+    const placed = placeArguments(this.describe(), schema, args, named, method);
+    checkArguments(this.describe(), schema, placed, method);
     const encoded = encodeArguments(placed);
     return this.#drawing(
-      (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null)),
+      randomOps,
+      (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null, method)),
       (v) => { for (const t of tensorsOf(v)) t.dispose(); },
     );
   }
@@ -316,14 +344,14 @@ export class TorchScriptModule extends ScriptedPart {
    * in training, the module's generator (a stream is charged one draw); in eval mode, a probe first, and
    * the stream only when the module still drew (the probe's result is released then).
    */
-  #drawing<T>(run: (g: Generator | null) => T, release: (value: T) => void): T {
-    if (this.randomOps.length === 0) return run(null);
+  #drawing<T>(randomOps: readonly string[], run: (g: Generator | null) => T, release: (value: T) => void): T {
+    if (randomOps.length === 0) return run(null);
     const g = this.#generator;
     if (g instanceof Generator) return run(g);
     if (this.training) {
       if (g === null) {
         throw new Error(
-          `${this.describe()} draws random numbers (${this.randomOps.join(", ")}) and has no generator for them; ` +
+          `${this.describe()} draws random numbers (${randomOps.join(", ")}) and has no generator for them; ` +
             `call model.setDropoutGenerator(generator) (twin training does it with the variant's dropout stream) or switch to eval mode with model.eval()`,
         );
       }
@@ -341,7 +369,7 @@ export class TorchScriptModule extends ScriptedPart {
       probe.dispose();
     }
     if (g === null) {
-      throw new Error(`${this.describe()} drew random numbers in eval mode (${this.randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
+      throw new Error(`${this.describe()} drew random numbers in eval mode (${randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
     }
     return run(g.take());
   }

@@ -2,7 +2,7 @@
 test/nn/torchscript-many.test.ts, and what PyTorch computes with them.
 
 Request (JSON on stdin): {"dir": ..., "dropoutSeed": D}. Writes into dir:
-  two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout)
+  two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout), and encode(x, mask)
   seg.pt     forward(x) -> Dict[str, Tensor] {"out", "aux"}   (torchvision FCN-style: backbone, classifier, aux classifier)
   fcn.pt     the same with 11 classes (fashionSeg's), for the twin study of docs/torchscript.md
   pair.pt    forward(x) -> Tuple[Tensor, Tensor] (logits, hidden)  (HuggingFace-style)
@@ -49,6 +49,11 @@ class TwoInputs(nn.Module):
         h = h.masked_fill(~mask.unsqueeze(-1), 0.0)
         pooled = h.sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
         return self.head(pooled) * scale
+
+    @torch.jit.export
+    def encode(self, x, mask) -> torch.Tensor:
+        """The tokens' features, padding zeroed: a method besides forward (model.callMethod("encode", ...) in twin)."""
+        return F.dropout(F.relu(self.embed(x)), 0.25, self.training).masked_fill(~mask.unsqueeze(-1), 0.0)
 
 
 class Segmenter(nn.Module):
@@ -216,6 +221,9 @@ def main():
            lambda out: F.cross_entropy(out["out"], i["seg.masks"]) + 0.5 * F.cross_entropy(out["aux"], i["seg.masks"]))
     record("pair", torch.jit.load(f"{d}/pair.pt"), (i["pair.x"],), (i["pair.x"],),
            lambda out: F.cross_entropy(out[0], i["pair.y"]) + 0.1 * out[1].pow(2).mean())
+    two = torch.jit.load(f"{d}/two.pt").train()
+    torch.manual_seed(seed)
+    expected["two.encode"] = two.encode(i["two.x"], i["two.mask"]).detach()
     detector = torch.jit.load(f"{d}/detector.pt")
     images = [i["det.image0"], i["det.image1"]]
     targets = [{"boxes": i["det.boxes0"], "labels": i["det.labels0"]}, {"boxes": i["det.boxes1"], "labels": i["det.labels1"]}]

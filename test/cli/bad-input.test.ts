@@ -5,7 +5,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -59,3 +60,25 @@ for (const [args, status, message] of CASES) {
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   });
 }
+
+test("twin serve on a port in use: says so and what to do, and ends (it printed the error and kept running)", async () => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+  try {
+    const port = (busy.address() as AddressInfo).port;
+    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(ROOT, "bin/twin.js"), "serve", "--port", String(port), "--logdir", "logs"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.on("exit", (status) => {
+        clearTimeout(timer);
+        done({ status, stderr });
+      });
+    });
+    assert.equal(r.status, 1, `twin serve did not end: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^twin: port ${port} on 127\\.0\\.0\\.1 is in use \\(another twin serve\\?\\): pass another --port, or --port 0 for any free one$`, "m"));
+  } finally {
+    busy.close();
+  }
+});

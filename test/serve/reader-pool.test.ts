@@ -6,12 +6,12 @@
 // the thread left it; a malformed line is named as the plain reader names it.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadStudyDir, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
+import { loadStudyDir, LogDirSource, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
 import { LogIndex } from "../../src/report/sources/log-index.ts";
-import type { SeedGroup } from "../../src/report/types.ts";
+import type { RunData, SeedGroup } from "../../src/report/types.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-reader-pool-"));
@@ -110,4 +110,19 @@ test("a malformed line read by a thread is named by file and line, as the plain 
   assert.match(plain, /seed-12[\\/]metrics\.jsonl:\d+/);
   await assert.rejects(collect(pooledStudyDirGroups(dir, undefined, { study: "damaged", log }, undefined)), (e: Error) => e.message === plain);
   log.close();
+});
+
+test("a prediction file written into a run folder after its listing is read with the run (the listing spares looking in folders without any)", async () => {
+  const dir = writeStudy("listed", 40);
+  const past = new Date(Date.now() - 60_000);
+  for (const v of ["a", "b"]) for (let seed = 0; seed < 40; seed++) utimesSync(join(dir, v, `seed-${seed}`), past, past);
+  const source = new LogDirSource(join(root, "logs"), { index: join(root, "listed.sqlite") });
+  const read = async (): Promise<RunData[]> => (await collect((await source.openStudy("listed"))!.groups)).flatMap((g) => g.runs);
+  await source.seedStamps("listed");
+  assert.ok((await read()).every((r) => !r.notes?.some((n) => n.includes("predictions"))));
+  writeFileSync(join(dir, "a", "seed-5", "predictions.npy"), "");
+  const runs = await read();
+  assert.match(runs.find((r) => r.variant === "a" && r.seed === "5")!.notes?.join("\n") ?? "", /predictions\.npy not used: no labels\.npy/);
+  assert.deepEqual(runs, loadStudyDir(dir).runs);
+  await source.close();
 });

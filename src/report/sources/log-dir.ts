@@ -148,8 +148,13 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
   return run;
 }
 
-/** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
-function withRunDirPredictions(run: RunData, dir: string): RunData {
+/**
+ * The run with the prediction files of its folder, if any (read each time:
+ * they are not in the index); `listings` (the stamps' listings of run folders)
+ * spare looking for them in a folder listed without any.
+ */
+function withRunDirPredictions(run: RunData, dir: string, listings?: RunDirListings): RunData {
+  if (listings && runDirFiles(dir, listings)?.predictions.length === 0) return run;
   const { predictions, notes } = readRunDirPredictions(dir);
   if (predictions) run.predictions = predictions;
   if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
@@ -341,10 +346,11 @@ const RUNS_PER_BATCH = 16;
 /** Runs read ahead of the one folded at most (their states wait in memory). */
 const RUNS_AHEAD = 1024;
 
-/** Where the runs of a study are read through the index: the study's name in it, the index, and its file (for reader threads). */
+/** Where the runs of a study are read through the index: the study's name in it, the index, and the source's listings of run folders (see withRunDirPredictions). */
 interface IndexUse {
   study: string;
   log: LogIndex;
+  listings?: RunDirListings;
 }
 
 /** Prunes the index's rows of the study's runs and seeds that are gone (`all`: its run folders by seed now). */
@@ -360,7 +366,7 @@ function seedGroup(studyDir: string, seed: string, dirs: readonly [string, strin
   const runs = dirs
     .map(([variant, dir]) => {
       const indexed = index && read(variant, dir);
-      const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+      const run = indexed ? withRunDirPredictions(indexed, dir, index.listings) : readRunDir(dir, variant, seed);
       return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
     })
     .filter((r): r is RunData => r !== undefined);
@@ -628,7 +634,7 @@ export class LogDirSource implements DataSource {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
     const log = this.logIndex();
-    const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log }, this.indexFile) : studyDirGroups(dir, seeds);
+    const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log, listings: this.runDirListings }, this.indexFile) : studyDirGroups(dir, seeds);
     return { name, source: `log directory ${dir}`, ...designOf(dir), groups };
   }
 

@@ -169,7 +169,9 @@ export class LogIndex {
    */
   adopt(study: string, dir: string, size: number, mtimeMs: number, tail: Uint8Array, state: Uint8Array, written: boolean, variant: string, seed: string, where: string): RunData {
     const key = `${study}\u0000${dir}`;
-    const decoded = decodeRunState(state);
+    // An ended run's state is only read (into the run's data) and the bytes are not changed: its series are views on them.
+    let decoded = decodeRunState(state, true);
+    if (decoded.status === undefined) decoded = decodeRunState(state);
     const tailBytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
     if (written) this.indexedDirs(study).add(dir);
     else this.pending.set(key, [study, dir, size, mtimeMs, tailBytes, decoded.status ?? null, Buffer.from(state.buffer, state.byteOffset, state.byteLength)]);

@@ -36,6 +36,7 @@ interface RunRow {
   size: number;
   mtime: number;
   tail: Buffer;
+  status: string | null;
   state: Buffer;
 }
 
@@ -84,7 +85,7 @@ export class LogIndex {
     }
     this.db = db;
     this.statements = {
-      run: db.prepare("SELECT size, mtime, tail, state FROM runs WHERE study = ? AND dir = ?"),
+      run: db.prepare("SELECT size, mtime, tail, status, state FROM runs WHERE study = ? AND dir = ?"),
       putRun: db.prepare(INDEX_RUN_INSERT),
       statuses: db.prepare("SELECT study, dir, size, mtime, status FROM runs"),
       checks: db.prepare("SELECT size, mtime, lines FROM checks WHERE study = ? AND seed = ?"),
@@ -138,7 +139,9 @@ export class LogIndex {
     let base: LiveRun | undefined = this.live.get(key);
     if (!base) {
       const row = this.statements.run.get(study, dir);
-      if (row) base = { size: row.size, mtime: row.mtime, tail: row.tail, state: decodeRunState(row.state) };
+      // An ended run whose file did not change is only read (into the run's data): its series are views on the row's bytes.
+      const unchangedEnded = row !== undefined && row.status !== null && row.size === st.size && row.mtime === st.mtimeMs;
+      if (row) base = { size: row.size, mtime: row.mtime, tail: row.tail, state: decodeRunState(row.state, unchangedEnded) };
     }
     let state: RunState;
     let tail: Buffer;

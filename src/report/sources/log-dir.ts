@@ -339,8 +339,12 @@ function restampSeeds(studyDir: string, stamps: ReadonlyMap<string, string>, cha
 
 /** Seed groups read between two writes of the index. */
 const GROUPS_PER_FLUSH = 200;
-/** Runs unknown to the index that a read must have for reader threads to read them (fewer are read in this thread: starting threads costs more). */
-const POOL_MIN_RUNS = 64;
+/**
+ * Runs unknown to the index that a read must have for reader threads to read
+ * them: fewer are read in this thread, as starting a thread costs about 0.2 s
+ * of CPU (its modules, SQLite), what reading some 500 runs of 500 steps costs.
+ */
+const POOL_MIN_RUNS = 500;
 /** Runs sent to a reader thread in one message. */
 const RUNS_PER_BATCH = 16;
 /** Runs read ahead of the one folded at most (their states wait in memory). */
@@ -400,8 +404,9 @@ type PoolRead = Promise<{ run: RunData } | undefined>;
  * of (a cold start) are read by a pool of reader threads (log-reader-pool.ts)
  * ahead of the seed being folded: the same groups, in the same order, with the
  * same values (a run a thread cannot read is read here, as studyDirGroups reads it).
+ * With fewer than `minRuns` such runs, studyDirGroups reads them all here.
  */
-export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined): AsyncGenerator<SeedGroup> {
+export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS): AsyncGenerator<SeedGroup> {
   const earlier = new Map<string, string[]>();
   const all = runDirs(studyDir, earlier);
   pruneIndex(studyDir, all, index);
@@ -413,7 +418,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       if (index.log.unknown(index.study, rel)) unknown.push({ variant, seed, dir, rel });
     }
   }
-  if (unknown.length < POOL_MIN_RUNS) {
+  if (unknown.length < minRuns) {
     yield* studyDirGroups(studyDir, seeds, index);
     return;
   }

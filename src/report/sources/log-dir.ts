@@ -347,8 +347,8 @@ const GROUPS_PER_FLUSH = 200;
 const POOL_MIN_RUNS = 500;
 /** Runs sent to a reader thread in one message. */
 const RUNS_PER_BATCH = 16;
-/** Runs read ahead of the one folded at most (their states wait in memory). */
-const RUNS_AHEAD = 1024;
+/** Runs read ahead of the one folded at most (their states wait in memory: about 20 kB a run of 500 steps). */
+const RUNS_AHEAD = 256;
 
 /** Where the runs of a study are read through the index: the study's name in it, the index, and the source's listings of run folders (see withRunDirPredictions). */
 interface IndexUse {
@@ -425,6 +425,11 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   const pool = new LogReaderPool(indexFile);
   const reads = new Map<string, PoolRead>();
   let sent = 0, folded = 0;
+  /** Answers not received yet; the threads are stopped (their memory freed) once every run is sent and answered. */
+  let waiting = 0;
+  const answered = (): void => {
+    if (--waiting === 0 && sent >= unknown.length) void pool.close();
+  };
   /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
   const readAhead = (): void => {
     while (sent < unknown.length && sent - folded < RUNS_AHEAD) {
@@ -436,6 +441,8 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       sent += RUNS_PER_BATCH;
       if (batch.length === 0) continue;
       const answer = pool.read({ study: index.study, files: batch.map(({ rel, path, size, mtimeMs }) => ({ dir: rel, path, size, mtimeMs })) });
+      waiting++;
+      answer.then(answered, answered);
       batch.forEach((f, k) => {
         reads.set(
           f.dir,

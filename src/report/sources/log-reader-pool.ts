@@ -36,6 +36,7 @@ export class LogReaderPool {
   private readonly workers: { worker: Worker; inFlight: number; stopped?: Error }[] = [];
   private readonly pending = new Map<number, { resolve: (a: ReaderAnswer) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 1;
+  private closed = false;
 
   /** `index`: the index file the threads write the runs they read to (undefined: they write nothing). */
   constructor(index: string | undefined, threads = readerThreads()) {
@@ -82,8 +83,10 @@ export class LogReaderPool {
     });
   }
 
-  /** Stops the threads (reads in flight are rejected). */
+  /** Stops the threads (reads in flight are rejected); again, nothing. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }

@@ -27,9 +27,13 @@ export interface ReaderAnswer {
   written: boolean;
 }
 
-/** Threads in a pool: one per core, at most 4 (the reading is bound by the CPU, the files are read whole). */
+/**
+ * Threads in a pool: one per core but one (the view worker folds the runs
+ * meanwhile), at least one, at most 4. On 2 cores shared with other work two
+ * readers cost 1.8× the CPU of one thread reading alone (bench/cold-read.ts).
+ */
 export function readerThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 export class LogReaderPool {

@@ -2,17 +2,22 @@
  * CLI start-up benchmark: wall-clock and CPU time of `twin --help`,
  * `twin --version`, `twin stats` on a 20-row CSV, `twin runs` on a small
  * store, `twin sweep` of a one-line shell command over 3 seeds (no libtorch:
- * sweep runs other programs) and `twin report` of a small logged study (3 variants × 5 seeds ×
- * 50 steps), each started as a user would (`node bin/twin.js …`, the
+ * sweep runs other programs), `twin report` of a small logged study (3 variants × 5 seeds ×
+ * 50 steps), `twin compare --help` and `twin compare` of a small study file
+ * that imports "twin" (2 seeds × 1 step of a 16-input MLP on 192 examples:
+ * mostly start-up), each started as a user would (`node bin/twin.js …`, the
  * compiled CLI, built first when stale), median of 5 after one warm-up run;
  * next to it the same command from the TypeScript sources through tsx
- * (`node --import tsx src/cli/main.ts …`, how every command started before
- * dist/ existed).
+ * (bench/source-cli.mjs, as bin/twin.js runs a checkout being edited, and
+ * how every command started before dist/ existed). Then Fashion-MNIST's
+ * loading in a fresh process (`fashionMnist()`), with the gunzip cache empty
+ * and filled (src/data/host/gunzip-cache.ts).
  *
  *   npx tsx bench/cli.ts
  *
  * Writes bench/results/cli.json:
- * {"runs","commands":[{"name","argv","compiled_ms","compiled_cpu_ms","source_ms","source_cpu_ms"}]}
+ * {"runs","commands":[{"name","argv","compiled_ms","compiled_cpu_ms","source_ms","source_cpu_ms"}],
+ *  "fashion_mnist":{"empty_cache_ms","empty_cache_cpu_ms","filled_cache_ms","filled_cache_cpu_ms"}}
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -59,6 +64,65 @@ async function writeStore(dir: string): Promise<string> {
   return path;
 }
 
+/** A study file anywhere that imports "twin", as `twin init` writes one: 2 MLP variants on 192 synthetic examples of 16 features. */
+function writeStudyFile(dir: string): string {
+  const file = join(dir, "bench.study.ts");
+  writeFileSync(
+    file,
+    `import { data, defineStudy, nn, optim } from "twin";
+function examples(n: number) {
+  const x = new Float32Array(n * 16), y = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = BigInt(i % 4);
+    for (let j = 0; j < 16; j++) x[i * 16 + j] = Math.sin(i * 7.1 + j * (1 + (i % 4)));
+  }
+  return { name: "bench", inputs: data.hostArray(x, [n, 16]), targets: data.hostArray(y, [n]) };
+}
+export default defineStudy({
+  name: "bench-compare",
+  data: { name: "bench", validation: 64, stratified: false, load: () => ({ train: examples(192) }) },
+  batchSize: 32,
+  steps: 1,
+  variants: {
+    small: () => ({ model: nn.mlp([16, 16, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05 }) }),
+    wide: () => ({ model: nn.mlp([16, 64, 4]), optimizer: (p) => optim.sgd(p, { lr: 0.05 }) }),
+  },
+});
+`,
+  );
+  return file;
+}
+
+/** fashionMnist() in a fresh process, median of RUNS: with the gunzip cache emptied before each start, then filled. */
+function fashionMnistLoad(cacheDir: string): Record<string, number> {
+  const script = `import { fashionMnist } from ${JSON.stringify(pathToFileURL(join(ROOT, "src/data/datasets/fashion-mnist.ts")).href)}; fashionMnist();`;
+  const c = (empty: boolean): BenchCommand => ({
+    name: `fashionMnist(), ${empty ? "empty" : "filled"} cache`,
+    argv: [],
+    env: { TWIN_CACHE_DIR: cacheDir },
+    before: empty ? () => rmSync(cacheDir, { recursive: true, force: true }) : undefined,
+  });
+  const run = (cmd: BenchCommand): Timing => {
+    cmd.before?.();
+    const cpu0 = childrenCpuMs();
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ["--import", pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href, "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...cmd.env } });
+    if (r.status !== 0) throw new Error(`fashionMnist() failed: ${r.stderr}`);
+    return { ms: performance.now() - t0, cpuMs: childrenCpuMs() - cpu0 };
+  };
+  const out: Record<string, number> = {};
+  for (const empty of [true, false]) {
+    const cmd = c(empty);
+    run(cmd);
+    const times = Array.from({ length: RUNS }, () => run(cmd));
+    const key = empty ? "empty_cache" : "filled_cache";
+    out[`${key}_ms`] = Math.round(median(times.map((t) => t.ms)));
+    out[`${key}_cpu_ms`] = Math.round(median(times.map((t) => t.cpuMs)));
+    process.stdout.write(`${cmd.name.padEnd(38)} ${String(out[`${key}_ms`]).padStart(5)} ms (cpu ${out[`${key}_cpu_ms`]})\n`);
+  }
+  return out;
+}
+
 /** A logged study `<logdir>/bench/<variant>/seed-<n>` with training and validation curves. */
 function writeLogs(logdir: string): string {
   const study = "bench";
@@ -95,16 +159,17 @@ interface BenchCommand {
   argv: string[];
   cwd?: string;
   before?: () => void;
+  env?: Record<string, string>;
 }
 
 /** Starts the CLI once; wall time around the child and the child's CPU time. */
 function timeOnce(c: BenchCommand, source: boolean): Timing {
   // tsx by path: a command that runs in another folder (the sweep) would not find the package 'tsx' from there.
-  const entry = source ? ["--import", pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href, join(ROOT, "src/cli/main.ts")] : [join(ROOT, "bin/twin.js")];
+  const entry = source ? [join(ROOT, "bench/source-cli.mjs")] : [join(ROOT, "bin/twin.js")];
   c.before?.();
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...entry, ...c.argv], { cwd: c.cwd ?? ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...entry, ...c.argv], { cwd: c.cwd ?? ROOT, encoding: "utf8", env: { ...process.env, ...c.env } });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`twin ${c.argv.join(" ")} failed (${r.status}): ${r.stderr}`);
   return { ms, cpuMs: childrenCpuMs() - cpu0 };
@@ -138,6 +203,7 @@ async function main(): Promise<void> {
     const csv = writeCsv(dir);
     const store = await writeStore(dir);
     const study = writeLogs(join(dir, "runs"));
+    const studyFile = writeStudyFile(dir);
     const sweepDir = join(dir, "sweep");
     mkdirSync(sweepDir);
     const commands: BenchCommand[] = [
@@ -152,6 +218,14 @@ async function main(): Promise<void> {
         before: () => rmSync(join(sweepDir, ".twin"), { recursive: true, force: true }),
       },
       { name: "twin report (3 variants × 5 seeds)", argv: ["report", study, "-o", join(dir, "report.html")] },
+      { name: "twin compare --help", argv: ["compare", "--help"] },
+      {
+        name: "twin compare (2 seeds × 1 step, small MLP)",
+        argv: ["compare", studyFile, "--seeds", "2", "--jobs", "1", "--logdir", join(dir, "compare-runs"), "--store", join(dir, "compare.db")],
+        before: () => {
+          for (const p of ["compare-runs", "compare.db", "compare.db-wal", "compare.db-shm"]) rmSync(join(dir, p), { recursive: true, force: true });
+        },
+      },
     ];
     const results = [];
     for (const c of commands) {
@@ -168,9 +242,10 @@ async function main(): Promise<void> {
       results.push(row);
       process.stdout.write(`${row.name.padEnd(38)} compiled ${String(row.compiled_ms).padStart(5)} ms (cpu ${row.compiled_cpu_ms})   tsx ${String(row.source_ms).padStart(5)} ms (cpu ${row.source_cpu_ms})\n`);
     }
+    const fashion = fashionMnistLoad(join(dir, "cache"));
     const out = join(ROOT, "bench/results/cli.json");
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify({ runs: RUNS, cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(2)), commands: results }, null, 2) + "\n");
+    writeFileSync(out, JSON.stringify({ runs: RUNS, cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(2)), commands: results, fashion_mnist: fashion }, null, 2) + "\n");
     process.stdout.write(`wrote ${out}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -107,7 +107,14 @@ std::string interpreter_summary(const std::string& what) {
   if (here == std::string::npos) return first_line(what);
   auto frame_end = what.find('\n', here);
   if (frame_end == std::string::npos) return first_line(what);
-  std::string error_line = first_line(what.substr(frame_end + 1));
+  // The source shown after the HERE marker is indented; the error ("RuntimeError: ...") is the first line that is not.
+  auto error_at = frame_end + 1;
+  while (error_at < what.size() && what[error_at] == ' ') {
+    auto next = what.find('\n', error_at);
+    if (next == std::string::npos) break;
+    error_at = next + 1;
+  }
+  std::string error_line = first_line(what.substr(error_at < what.size() ? error_at : frame_end + 1));
   if (error_line.size() > 300) error_line = error_line.substr(0, 300) + "...";
   return error_line + "\n" + what.substr(frame + 1, frame_end - frame - 1);
 }
@@ -216,8 +223,39 @@ Napi::Array forward_arguments(const Napi::Env& env, const c10::FunctionSchema& s
   return out;
 }
 
+// The module's methods besides forward (@torch.jit.export'ed ones such as
+// encode): [{name, schema, arguments, returns, randomOps}], randomOps found as
+// for forward (the inlined graph's nondeterministic nodes).
+Napi::Array other_methods(const Napi::Env& env, const torch::jit::Module& module, const std::string& path) {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (const auto& method : module.get_methods()) {
+    if (method.name() == "forward") continue;
+    const c10::FunctionSchema& schema = method.function().getSchema();
+    std::set<std::string> random_ops;
+    guarded(env, "jitLoad(" + path + "), method " + method.name(), [&] {
+      torch::jit::GraphOptimizerEnabledGuard inline_calls(true);
+      auto graph = method.graph()->copy();
+      torch::jit::Inline(*graph);
+      collect_random_ops(graph->block(), random_ops);
+      return 0;
+    });
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", method.name());
+    o.Set("schema", c10::toString(schema));
+    o.Set("arguments", forward_arguments(env, schema));
+    o.Set("returns", schema.returns().size() == 1 ? schema.returns()[0].type()->annotation_str() : std::string("Tuple"));
+    Napi::Array random = Napi::Array::New(env);
+    uint32_t r = 0;
+    for (const auto& op : random_ops) random.Set(r++, op);
+    o.Set("randomOps", random);
+    out.Set(k++, o);
+  }
+  return out;
+}
+
 // jitLoad(path) -> {id, parameters: [[name, tensorId]], buffers, tied: [[name, firstName]], modules: [[path, type]],
-//                   randomOps, schema, arguments, returns, training, traced, tracedAt}
+//                   randomOps, schema, arguments, returns, methods, training, traced, tracedAt}
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw_type(env, "jitLoad(path): path must be a string");
@@ -272,6 +310,7 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   out.Set("returns", forward->function().getSchema().returns().size() == 1
                          ? forward->function().getSchema().returns()[0].type()->annotation_str()
                          : std::string("Tuple"));
+  out.Set("methods", other_methods(env, s->module, path));
   out.Set("training", s->module.is_training());
   out.Set("traced", !traced_from.empty() || tracer_argument_names(s->module));
   out.Set("tracedAt", traced_from);
@@ -315,26 +354,31 @@ class SwappedGlobalGenerator {
   at::Tensor saved_;
 };
 
+// An input for an error message: tensors by shape and dtype (never their values), lists elementwise (the first 8).
+std::string describe_input(const c10::IValue& v) {
+  if (v.isTensor()) return v.toTensor().defined() ? describe(v.toTensor()) : "None";
+  if (v.isList()) {
+    auto list = v.toListRef();
+    std::string s = "[";
+    for (size_t i = 0; i < list.size() && i < 8; ++i) s += (i ? ", " : "") + describe_input(list[i]);
+    return s + (list.size() > 8 ? ", ... (" + std::to_string(list.size()) + ")]" : "]");
+  }
+  std::ostringstream text;
+  text << v;
+  return text.str();
+}
+
 std::string describe_inputs(const std::vector<c10::IValue>& inputs) {
   std::string s;
-  for (const auto& v : inputs) {
-    s += s.empty() ? "" : ", ";
-    if (v.isTensor()) {
-      s += describe(v.toTensor());
-    } else {
-      std::ostringstream text;
-      text << v;
-      s += text.str();
-    }
-  }
+  for (const auto& v : inputs) s += (s.empty() ? "" : ", ") + describe_input(v);
   return s;
 }
 
 // Runs the scripted forward on `inputs` (generator: info[2], a generator id or
 // null); libtorch errors become JS errors that name the file, the signature,
 // the inputs and the failing line of the original code.
-c10::IValue run_forward(const Napi::CallbackInfo& info, Scripted& s, std::vector<c10::IValue> inputs,
-                        const char* arity_hint) {
+c10::IValue run_forward(const Napi::CallbackInfo& info, Scripted& s, const std::string& method,
+                        std::vector<c10::IValue> inputs, const char* arity_hint) {
   Napi::Env env = info.Env();
   std::unique_ptr<SwappedGlobalGenerator> swap;
   if (info.Length() > 2 && info[2].IsNumber()) {
@@ -349,9 +393,12 @@ c10::IValue run_forward(const Napi::CallbackInfo& info, Scripted& s, std::vector
   // (docs/torchscript.md, "Speed"). Set on every call: the flag may be per
   // thread, and it is read when a graph first runs.
   torch::jit::setGraphExecutorOptimize(false);
-  const std::string head = "forward of the scripted module " + s.path + " (" + s.schema + ") on " + describe_inputs(inputs);
+  torch::jit::Method m = s.module.get_method(method);
+  const std::string head = method + " of the scripted module " + s.path + " (" +
+                           (method == "forward" ? s.schema : c10::toString(m.function().getSchema())) + ") on " +
+                           describe_inputs(inputs);
   try {
-    return s.module.forward(std::move(inputs));
+    return m(std::move(inputs));
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
     std::string hint;
@@ -381,7 +428,7 @@ Napi::Value JitForward(const Napi::CallbackInfo& info) {
     }
     return 0;
   });
-  c10::IValue result = run_forward(info, *s, std::move(inputs), "; twin calls forward with the batch's inputs as its one tensor argument");
+  c10::IValue result = run_forward(info, *s, "forward", std::move(inputs), "; twin calls forward with the batch's inputs as its one tensor argument");
   if (!result.isTensor()) {
     throw Napi::Error::New(env, "forward of the scripted module " + s->path + " (" + s->schema + ") returned " +
                                     result.type()->annotation_str() +
@@ -458,31 +505,86 @@ Napi::Value tagged(const Napi::Env& env, const c10::IValue& v) {
   return from_ivalue(env, v);
 }
 
-// jitCall(id, args, generatorId | null) -> the forward's result, tagged (see
-// tagged). args follow forward's schema after self: tensors as ids, ints,
-// floats, booleans, strings, lists of them; undefined takes the default.
+// One argument of a scripted forward, following its type: Dict, Tuple and
+// lists of them (a detection model's List[Dict[str, Tensor]] targets) built
+// here, element by element; everything else (Tensor, int, float, List[Tensor],
+// ...) by the operators' conversion. JS has checked the tensors' places.
+c10::IValue jit_argument(const Napi::Env& env, const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg,
+                         ConvertContext& ctx) {
+  using c10::TypeKind;
+  switch (type->kind()) {
+    case TypeKind::OptionalType:
+      if (v.IsNull() || v.IsUndefined()) return c10::IValue();
+      return jit_argument(env, v, type->castRaw<c10::OptionalType>()->getElementType(), arg, ctx);
+    case TypeKind::DictType: {
+      auto dict_type = type->cast<c10::DictType>();
+      const c10::TypePtr& key = dict_type->getKeyType();
+      if (!v.IsObject() || v.IsArray() || (key->kind() != TypeKind::StringType && key->kind() != TypeKind::IntType)) break;
+      c10::impl::GenericDict dict(key, dict_type->getValueType());
+      Napi::Object o = v.As<Napi::Object>();
+      Napi::Array names = o.GetPropertyNames();
+      for (uint32_t i = 0; i < names.Length(); ++i) {
+        std::string name = names.Get(i).ToString().Utf8Value();
+        c10::IValue k = key->kind() == TypeKind::StringType ? c10::IValue(name) : c10::IValue(static_cast<int64_t>(std::stoll(name)));
+        dict.insert(std::move(k), jit_argument(env, o.Get(name), dict_type->getValueType(), arg, ctx));
+      }
+      return dict;
+    }
+    case TypeKind::TupleType: {
+      const auto& elements = type->castRaw<c10::TupleType>()->elements();
+      if (!v.IsArray() || v.As<Napi::Array>().Length() != elements.size()) break;
+      Napi::Array a = v.As<Napi::Array>();
+      std::vector<c10::IValue> items;
+      for (uint32_t i = 0; i < elements.size(); ++i) items.push_back(jit_argument(env, a.Get(i), elements[i], arg, ctx));
+      return c10::ivalue::Tuple::create(std::move(items));
+    }
+    case TypeKind::ListType: {
+      const c10::TypePtr& elem = type->castRaw<c10::ListType>()->getElementType();
+      TypeKind ek = elem->kind() == TypeKind::OptionalType
+                        ? elem->castRaw<c10::OptionalType>()->getElementType()->kind()
+                        : elem->kind();
+      if (ek != TypeKind::DictType && ek != TypeKind::TupleType && ek != TypeKind::ListType) break;
+      if (!v.IsArray()) break;
+      Napi::Array a = v.As<Napi::Array>();
+      c10::impl::GenericList list(elem);
+      for (uint32_t i = 0; i < a.Length(); ++i) list.push_back(jit_argument(env, a.Get(i), elem, arg, ctx));
+      return list;
+    }
+    default: break;
+  }
+  return to_ivalue(env, v, c10::Argument(arg.name(), type), ctx);
+}
+
+// jitCall(id, args, generatorId | null, method = "forward") -> the method's
+// result, tagged (see tagged). args follow the method's schema after self:
+// tensors as ids, numbers, booleans, strings, arrays and objects of them (see
+// jit_argument); undefined takes the default.
 Napi::Value JitCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto s = module_arg(info, "jitCall");
-  if (info.Length() < 2 || !info[1].IsArray()) throw_type(env, "jitCall(id, args, generator): args must be an array");
+  if (info.Length() < 2 || !info[1].IsArray()) throw_type(env, "jitCall(id, args, generator, method): args must be an array");
   Napi::Array args = info[1].As<Napi::Array>();
-  const c10::FunctionSchema& schema = s->module.get_method("forward").function().getSchema();
+  const std::string method = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "forward";
+  auto found = s->module.find_method(method);
+  if (!found) throw_type(env, s->path + " has no method " + method);
+  const c10::FunctionSchema& schema = found->function().getSchema();
+  const std::string signature = c10::toString(schema);
   const auto& params = schema.arguments();
   if (args.Length() + 1 > params.size()) {
-    throw_type(env, s->schema + " takes " + std::to_string(params.size() - 1) + " arguments, got " + std::to_string(args.Length()));
+    throw_type(env, signature + " takes " + std::to_string(params.size() - 1) + " arguments, got " + std::to_string(args.Length()));
   }
-  const std::string op = "forward of the scripted module " + s->path + " (" + s->schema + ")";
+  const std::string op = method + " of the scripted module " + s->path + " (" + signature + ")";
   ConvertContext ctx{op};
   std::vector<c10::IValue> inputs;
   inputs.reserve(params.size() - 1);
   guarded(env, op, [&] {
     for (size_t i = 1; i < params.size(); ++i) {
       Napi::Value v = i - 1 < args.Length() ? args.Get(static_cast<uint32_t>(i - 1)) : env.Undefined();
-      inputs.push_back(to_ivalue(env, v, params[i], ctx));
+      inputs.push_back(v.IsUndefined() ? to_ivalue(env, v, params[i], ctx) : jit_argument(env, v, params[i].type(), params[i], ctx));
     }
     return 0;
   });
-  c10::IValue result = run_forward(info, *s, std::move(inputs), "");
+  c10::IValue result = run_forward(info, *s, method, std::move(inputs), "");
   std::string why = unpassable(result);
   if (!why.empty()) {
     throw Napi::Error::New(env, op + " returned " + why + ", which twin cannot hand to JS; return tensors, numbers, "

@@ -24,6 +24,12 @@ const DIST = join(ROOT, process.argv[2] ?? "dist");
 
 /** Files started on their own: the CLI, the dashboard's view worker and log reader threads, the sweep's command launcher. */
 const ENTRIES = ["cli/main.ts", "serve/view-worker-main.ts", "report/sources/log-reader-worker.ts", "study/sweep-launcher.ts"];
+/**
+ * twin's API (src/index.ts) as dist/api/index.js: what `import ... from "twin"`
+ * in a study file resolves to under the compiled CLI, so that the study and
+ * the command that trains it share the bundle's modules (one folder below dist/, as every output).
+ */
+const API = { in: join(SRC, "index.ts"), out: "api/index" };
 /** Pure ES-module packages worth bundling (the protocol buffers runtime alone is ~70 modules). */
 const BUNDLED = new Set(["@bufbuild/protobuf", "fflate"]);
 
@@ -47,8 +53,7 @@ const importMetaUrl = {
 };
 
 await build({
-  entryPoints: ENTRIES.map((e) => join(SRC, e)),
-  outbase: SRC,
+  entryPoints: [...ENTRIES.map((e) => ({ in: join(SRC, e), out: e.replace(/\.ts$/, "") })), API],
   outdir: DIST,
   chunkNames: "chunks/[name]-[hash]",
   bundle: true,

@@ -4,7 +4,12 @@
 import { register as registerModuleHooks } from "node:module";
 import { register as registerTsx } from "tsx/esm/api";
 
-export function registerTwin() {
+/**
+ * `api`: the URL "twin" resolves to (default: src/index.ts). The compiled CLI
+ * gives its bundled API (dist/api/index.js), so that a study file and the
+ * command share one copy of every module.
+ */
+export function registerTwin(api) {
   registerTsx();
-  registerModuleHooks("./resolve-twin.mjs", import.meta.url);
+  registerModuleHooks("./resolve-twin.mjs", import.meta.url, { data: { api } });
 }

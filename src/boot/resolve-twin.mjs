@@ -11,6 +11,12 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = new URL("../../", import.meta.url);
 const TYPESCRIPT = /\.(ts|tsx)$/;
+/** What "twin" resolves to: the sources, or the compiled CLI's bundled API (register.mjs). */
+let api = new URL("src/index.ts", ROOT).href;
+
+export function initialize(data) {
+  if (data?.api) api = data.api;
+}
 
 /** The "type" of the nearest package.json above a file, or undefined when none says. */
 function packageType(file) {
@@ -40,7 +46,7 @@ function fileUrl(url) {
 }
 
 export async function resolve(specifier, context, nextResolve) {
-  const target = specifier === "twin" ? new URL("src/index.ts", ROOT).href : specifier.startsWith("twin/") ? new URL(specifier.slice("twin/".length), ROOT).href : specifier;
+  const target = specifier === "twin" ? api : specifier.startsWith("twin/") ? new URL(specifier.slice("twin/".length), ROOT).href : specifier;
   const resolved = await nextResolve(target, context);
   if (resolved.format !== "commonjs" || !resolved.url.startsWith("file:")) return resolved;
   const url = fileUrl(resolved.url);

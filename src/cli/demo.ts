@@ -7,7 +7,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runStudy } from "../study/run-study.ts";
 import { formatDeployment, studyDeployment } from "../study/deployment.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { studyVerdictWithTest } from "../study/test-set-verdict.ts";
@@ -16,12 +15,13 @@ import { anyRunFailed } from "./stats.ts";
 import { studyProgress } from "./study-progress.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { parseSchedule } from "./schedule-option.ts";
-import { demoStudy } from "./demo-study.ts";
 import { MAX_PLANNED_RUNS } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
 import { addRunOptions } from "./run-options.ts";
+import { SPLIT_HELP, splitOption } from "./study-options.ts";
 
-const DEMO_STUDY_FILE = fileURLToPath(new URL("./demo-study.ts", import.meta.url));
+// By its place in the sources, also under the compiled CLI: worker processes import it from there.
+const DEMO_STUDY_FILE = fileURLToPath(new URL("../../src/cli/demo-study.ts", import.meta.url));
 
 interface DemoOptions {
   seed: string;
@@ -31,6 +31,7 @@ interface DemoOptions {
   limit?: string;
   json?: boolean;
   schedule: string;
+  split?: string;
 }
 
 function positiveInt(value: string, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
@@ -44,22 +45,27 @@ export function registerDemo(program: Command): void {
     .option("--seed <n>", "first root seed", "0")
     .option("--seeds <n>", "number of seeds (each one twin run of all variants)", "5")
     .option("--epochs <n>", "epochs per run", "3")
-    .option("--limit <n>", "use only the first N training images (quicker)");
+    .option("--limit <n>", "use only the first N training images (quicker)")
+    .option("--split <mode>", SPLIT_HELP.replace("the study's default unless it says split: \"shared\"", "the default"));
   addRunOptions(cmd, { steps: false })
     .option("--json", "print the final numbers as JSON")
     .addHelpText("after", "\nExamples:\n  $ twin demo\n  $ twin demo --seeds 3 --epochs 1 --json\n  $ tensorboard --logdir runs   # then open the fmnist-demo runs")
     .action(async (opts: DemoOptions) => {
       const first = positiveInt(opts.seed, "seed", 0);
+      const split = splitOption(opts);
       const n = positiveInt(opts.seeds, "seeds", 2, MAX_PLANNED_RUNS);
+      const { demoStudy } = await import("./demo-study.ts");
       const spec = demoStudy(positiveInt(opts.epochs, "epochs", 1, 10_000), opts.limit === undefined ? undefined : positiveInt(opts.limit, "limit", 5001 + 128));
       const logdir = resolve(opts.logdir);
       const progress = studyProgress(opts.json);
       const interrupt = interruptSignal();
+      const { runStudy } = await import("../study/run-study.ts");
       const results = await runStudy(spec, {
         plan: { n, first },
         logdir,
         studyFile: DEMO_STUDY_FILE,
         schedule: parseSchedule(opts.schedule),
+        ...(split ? { split } : {}),
         onRunStart: progress.onRunStart,
         onProgress: progress.onProgress,
         onRunEnd: progress.onRunEnd,

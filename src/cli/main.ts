@@ -3,13 +3,15 @@
  *
  * Start-up is kept short by loading only the module of the sub-command that
  * runs (`twin --help` loads none): libtorch, Vega and the database drivers are
- * loaded by the commands that use them. Commands that train run from the
- * TypeScript sources (see `trains` below).
+ * loaded by the commands that use them. Commands that train load study files
+ * (see `trains` below).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { extname } from "node:path";
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeOf, explainSilentExits } from "./exit-codes.ts";
 import { describeSystemError } from "./system-error.ts";
+import { importsTwinSources } from "../study/import-graph.ts";
 
 explainSilentExits();
 
@@ -29,21 +31,24 @@ interface SubCommand {
   /** One line for `twin --help`; the command's own `--help` has the full description. */
   summary: string;
   /**
-   * Trains models, so it loads study files: TypeScript that imports twin's
-   * sources. When this CLI runs compiled (dist/), such a command hands over to
-   * the sources through tsx, so that the study and the trainer share one copy
-   * of every module (tensor scopes, generators and classes are per module).
+   * Trains models, so it loads study files: TypeScript that imports twin. The
+   * study and the trainer must share one copy of every module (tensor scopes,
+   * generators and classes are per module). Under the compiled CLI (dist/),
+   * "compiled": "twin" in the study resolves to the bundle's API
+   * (dist/api/index.js) and the command runs compiled, unless a study file
+   * named on the command line imports twin's sources by path (then, as for
+   * `true`, the command hands over to the sources through tsx).
    */
-  trains: boolean;
+  trains: boolean | "compiled";
   load: () => Promise<Register>;
 }
 
 const SUB_COMMANDS: SubCommand[] = [
-  { name: "demo", summary: "twin-train 3 Fashion-MNIST variants over seeds and print the verdict", trains: true, load: async () => (await import("./demo.ts")).registerDemo },
+  { name: "demo", summary: "twin-train 3 Fashion-MNIST variants over seeds and print the verdict", trains: "compiled", load: async () => (await import("./demo.ts")).registerDemo },
   { name: "doctor", summary: "check libtorch, threads, data sets and the Python references", trains: false, load: async () => (await import("./doctor.ts")).registerDoctor },
   { name: "stats", summary: "paired verdict for a results file or a TensorBoard log directory", trains: false, load: async () => (await import("./stats.ts")).registerStats },
-  { name: "compare", summary: "twin-train a study's variants over seeds and print the paired verdict", trains: true, load: async () => (await import("./compare.ts")).registerCompare },
-  { name: "seeds", summary: "seed-sensitivity study: the distribution over seeds, per random factor", trains: true, load: async () => (await import("./seeds.ts")).registerSeeds },
+  { name: "compare", summary: "twin-train a study's variants over seeds and print the paired verdict", trains: "compiled", load: async () => (await import("./compare.ts")).registerCompare },
+  { name: "seeds", summary: "seed-sensitivity study: the distribution over seeds, per random factor", trains: "compiled", load: async () => (await import("./seeds.ts")).registerSeeds },
   { name: "ensemble", summary: "accuracy of prediction files from any framework, their ensemble and the ensemble-size curve", trains: false, load: async () => (await import("./ensemble.ts")).registerEnsemble },
   { name: "report", summary: "write a self-contained HTML report of a study", trains: false, load: async () => (await import("./report.ts")).registerReport },
   { name: "serve", summary: "live dashboard of studies and runs on 127.0.0.1", trains: false, load: async () => (await import("./serve.ts")).registerServe },
@@ -95,10 +100,24 @@ function invokedCommand(args: string[]): { command: SubCommand | undefined; args
   return { command: SUB_COMMANDS.find((c) => c.name === args[first]), args };
 }
 
+/** Module files named on a command line (study files), as given. */
+function studyFilesIn(args: readonly string[]): string[] {
+  return args.filter((a) => /^\.(ts|mts|cts|tsx|js|mjs|cjs)$/.test(extname(a)) && existsSync(a) && statSync(a).isFile());
+}
+
+/** Whether a training command can run compiled: its study files import twin only as "twin" (see SubCommand.trains). */
+function runsCompiled(command: SubCommand, args: readonly string[]): boolean {
+  return command.trains === "compiled" && studyFilesIn(args).every((f) => importsTwinSources(f) === undefined);
+}
+
 async function main(): Promise<void> {
   const { command, args } = invokedCommand(process.argv.slice(2));
   const compiled = import.meta.url.endsWith(".js");
-  if (command?.trains && compiled) {
+  if (command?.trains && compiled && runsCompiled(command, args)) {
+    // tsx for the study file, and "twin" in it resolved to this bundle's API (src/boot/register.mjs).
+    const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: (api?: string) => void };
+    registerTwin(new URL("../api/index.js", import.meta.url).href);
+  } else if (command?.trains && compiled) {
     if (!existsSync(new URL("../../src/cli/main.ts", import.meta.url))) {
       throw new Error(`twin ${command.name} trains models and runs from twin's TypeScript sources (src/), which this installation lacks (dist/ holds only the commands that read: stats, report, serve, runs, diff, sweep, ensemble, init): install twin from its repository (git clone, then npm run setup)`);
     }

@@ -10,6 +10,7 @@ import { LogDirSource, LogDirWithStorePredictions, MultiSource, StoreSource } fr
 import type { DataSource } from "../report/types.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore, storeReadOnly } from "./open-store.ts";
+import { EXIT } from "./exit-codes.ts";
 
 interface ServeOptions {
   port: string;
@@ -59,15 +60,31 @@ export function registerServe(program: Command): void {
       }
       if (!existsSync(opts.logdir) && sources.length === 1) process.stderr.write(`twin serve: ${resolve(opts.logdir)} does not exist yet; studies appear when it does\n`);
       const source = sources.length === 1 ? sources[0]! : new MultiSource(sources);
-      const dash = await startDashboard({
-        source,
-        host: opts.host,
-        port,
-        allowRemote: opts.allowRemote === true,
-        pollMs,
-        report: { ...(opts.metric ? { metric: opts.metric } : {}), ...lowerIsBetterOption(opts) },
-        onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
-      });
+      let dash: Awaited<ReturnType<typeof startDashboard>>;
+      try {
+        dash = await startDashboard({
+          source,
+          host: opts.host,
+          port,
+          allowRemote: opts.allowRemote === true,
+          pollMs,
+          report: { ...(opts.metric ? { metric: opts.metric } : {}), ...lowerIsBetterOption(opts) },
+          onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
+        });
+      } catch (e) {
+        // A dashboard that could not listen leaves its view worker and watchers running (report/server.ts starts them
+        // first), which would keep twin alive after the error: nothing has been computed yet, so end here.
+        await source.close?.();
+        const code = (e as NodeJS.ErrnoException).code;
+        const message =
+          code === "EADDRINUSE"
+            ? `port ${port} on ${opts.host} is in use (another twin serve?): pass another --port, or --port 0 for any free one`
+            : code === "EACCES"
+              ? `port ${port} on ${opts.host} needs privileges this user lacks (ports below 1024): pass a port from 1024 up, or --port 0 for any free one`
+              : (e as Error).message;
+        process.stderr.write(`twin: ${message}\n`);
+        process.exit(EXIT.error);
+      }
       if (opts.allowRemote && !["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
         process.stderr.write(`WARNING: the dashboard is bound to ${opts.host} without authentication: anyone who can reach port ${dash.port} can read every study in ${source.description}\n`);
       }

@@ -1,7 +1,7 @@
 /** Options shared by the commands that run studies: where they are recorded and who runs them. */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { runStudy, type RunStudyOptions, type StudyResults } from "../study/run-study.ts";
+import type { RunStudyOptions, StudyResults } from "../study/run-study.ts";
 import type { StudySpec } from "../study/define.ts";
 import type { SeedPlan } from "../study/seed-plan.ts";
 import { parseWhole } from "./count-option.ts";
@@ -35,12 +35,16 @@ export function addStudyStoreOptions(cmd: Command): Command {
     .option("--retry-failed", "run the study's failed runs again (otherwise they are kept as failed and reported)");
 }
 
+/** --split's help, on every command that twin-trains a study (compare, seeds, demo). */
+export const SPLIT_HELP =
+  'per-seed: each seed draws its own validation split (the study\'s default unless it says split: "shared"); shared: one split for every seed, so seed ensembles are chosen on validation';
+
 /** Every option of a command that twin-trains a study file (compare, seeds): the first seed, the final metric, the run options (run-options.ts) and the store options. */
 export function addStudyRunOptions(cmd: Command): Command {
   cmd
     .option("--first <n>", "first root seed", "0")
     .option("--metric <name>", "accuracy or loss (final, on the validation split)", "accuracy")
-    .option("--split <mode>", "per-seed: each seed draws its own validation split (the study's default unless it says split: \"shared\"); shared: one split for every seed, so seed ensembles are chosen on validation");
+    .option("--split <mode>", SPLIT_HELP);
   return addStudyStoreOptions(addRunOptions(cmd));
 }
 
@@ -121,6 +125,8 @@ export async function runStudyCommand(spec: StudySpec, file: string, plan: SeedP
   const progress = studyProgress(flags.json);
   const interrupt = interruptSignal();
   try {
+    // The trainer (and libtorch) loaded once there is a study to run: `--help` and a wrong option do not wait for it.
+    const { runStudy } = await import("../study/run-study.ts");
     const results = await runStudy(spec, {
       studyFile: resolve(file),
       schedule: parseSchedule(flags.schedule),

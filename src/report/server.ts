@@ -16,10 +16,12 @@ import { fileURLToPath } from "node:url";
 import { REPORT_CSS } from "./css.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
-import type { Views } from "../serve/view-builder.ts";
+import type { ViewBody, Views } from "../serve/view-builder.ts";
 import { ViewWorker } from "../serve/view-worker.ts";
 import { savedView } from "../serve/saved-view.ts";
 import { partialViewBody } from "../serve/partial-view.ts";
+import { ChangeAnnouncer } from "../serve/change-announcer.ts";
+import { parseHave, withoutKeptCharts } from "../serve/kept-charts.ts";
 
 export interface DashboardOptions {
   source: DataSource;
@@ -136,10 +138,16 @@ function viewOptions(query: URLSearchParams, base: ReportOptions): { options: Re
 
 class RequestError extends Error {}
 
+function isViewBody(v: unknown): v is Pick<ViewBody, "html" | "charts"> {
+  return typeof v === "object" && v !== null && typeof (v as ViewBody).html === "string" && Array.isArray((v as ViewBody).charts);
+}
+
 /** How long a request waits for a rebuild before it is answered with the last view built (marked stale). */
 const FRESH_WAIT_MS = 400;
 const STALE = Symbol("stale");
 const PARTIAL = { afterMs: 1500, minSeeds: 50 };
+/** Changes are announced at most this often (the first after a quiet while at once: serve/change-announcer.ts). */
+const GATHER_MS = 250;
 /** Changed files remembered per study between two builds; beyond, every seed is stamped again. */
 const MAX_CHANGED_FILES = 1000;
 /** Views kept (per study, metric and smoothing). */
@@ -283,22 +291,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     for (const c of clients) c.write(msg);
   }
 
-  // Change notifications are gathered for a short while, then announced once per study.
-  const changed = new Set<string>();
-  let flush: NodeJS.Timeout | undefined;
+  // Pages are told which studies changed: at once after a quiet while, at most once per GATHER_MS during a burst.
+  const announcer = new ChangeAnnouncer(Math.min(GATHER_MS, options.pollMs ?? 1000), (names) => {
+    for (const name of names) broadcast("study", { name, version: versions.get(name) });
+    broadcast("studies", { changed: names });
+  });
   const stopWatching = source.watch((study, file) => {
     versions.set(study, (versions.get(study) ?? 0) + 1);
     const files = changedFiles.get(study);
     if (file === undefined || (files && files.size >= MAX_CHANGED_FILES)) changedFiles.set(study, null);
     else if (files !== null) changedFiles.set(study, (files ?? new Set()).add(file));
-    changed.add(study);
-    flush ??= setTimeout(() => {
-      flush = undefined;
-      const names = [...changed];
-      changed.clear();
-      for (const name of names) broadcast("study", { name, version: versions.get(name) });
-      broadcast("studies", { changed: names });
-    }, Math.min(250, options.pollMs ?? 1000));
+    announcer.change(study);
   }, options.pollMs ?? 1000);
   const heartbeat = setInterval(() => {
     for (const c of clients) c.write(": keep-alive\n\n");
@@ -340,7 +343,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (m) {
       const view = await studyView(m[1]!, query);
       if (view === undefined) return sendJson(res, 404, { error: `no study named ${m[1]}` }, head);
-      return send(res, 200, "application/json; charset=utf-8", viewJson(view), head);
+      // The drawings the page already holds are not sent again.
+      const trimmed = isViewBody(view) ? withoutKeptCharts(view, parseHave(query.get("have"))) : view;
+      return send(res, 200, "application/json; charset=utf-8", trimmed === view ? viewJson(view) : JSON.stringify(trimmed), head);
     }
     if (path === "/api/compare") {
       const a = query.get("a"), b = query.get("b");
@@ -386,7 +391,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     server,
     async close() {
       stopWatching();
-      if (flush) clearTimeout(flush);
+      announcer.close();
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       clients.clear();

@@ -30,13 +30,16 @@ export interface ViewBody {
   seedsText?: string;
   runs: number;
   twinTrained?: boolean;
-  charts: { id: string; series: number; points: number; marks: unknown }[];
+  /** `key`: a digest of the chart's spec (its drawing is the same while it is): a page that holds it is sent the view without it (kept-charts.ts). */
+  charts: { id: string; series: number; points: number; marks: unknown; key?: string }[];
   warnings?: string[];
   html: string;
   error?: string;
   updatedAt: number;
   /** Seeds read again for this view (the others came from the accumulator). */
   seedsRead?: number;
+  /** Charts drawn for this view (the others' drawings were kept from an earlier view: their specs did not change). */
+  chartsDrawn?: number;
 }
 
 /** How far the build of a study's view has read its logs (while it reads more than one seed). */
@@ -60,6 +63,8 @@ export interface Views {
 
 /** Studies whose accumulators are kept (each holds every run's curve values). */
 const KEPT_STUDIES = 2;
+/** Views kept per accumulator (one per metric asked for) while its data does not change. */
+const KEPT_VIEWS = 4;
 /** Rendered charts kept, by spec. */
 const KEPT_SVGS = 24;
 /** Seed groups folded between two turns of the event loop. */
@@ -71,6 +76,8 @@ const SAVE_EVERY_MS = 10_000;
 interface LiveStudy {
   acc: StudyAccumulator;
   stamps: Map<string, string>;
+  /** The views last built of this accumulator as it is now, by view key: asked again before anything changed, they are answered as they are. */
+  views: Map<string, ViewBody>;
 }
 
 function sameStamps(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
@@ -109,6 +116,8 @@ export function studiesSideBySide(a: StudyStream, b: StudyStream, source: string
 export class ViewBuilder implements Views {
   private readonly studies = new Map<string, LiveStudy>();
   private readonly svgs = new Map<string, string>();
+  /** Each chart spec's hash, by spec object (a curve's chart is made once while its runs do not change: charts/index.ts). */
+  private readonly specKeys = new WeakMap<object, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly saved: SavedViews | undefined;
   /** Views built but not saved yet (saved at most every SAVE_EVERY_MS), and when each key was last saved. */
@@ -145,6 +154,9 @@ export class ViewBuilder implements Views {
         const key = savedViewKey(name, opts);
         const stamps = await this.source.seedStamps?.(name, changed);
         const live = this.studies.get(accumulatorKey(name, opts));
+        // Nothing changed since the last view of these options (a notification of a write already read): that view.
+        const same = live && stamps && sameStamps(live.stamps, stamps) ? live.views.get(key) : undefined;
+        if (same) return { ...same, seedsRead: 0, chartsDrawn: 0 };
         // No accumulator yet (a restart), or one of this very data (built at start-up by warm()): the saved view, where it is of this data.
         if (stamps && this.saved && (!live || sameStamps(live.stamps, stamps))) {
           const hit = this.saved.view(key);
@@ -156,6 +168,11 @@ export class ViewBuilder implements Views {
         }
         const built = await this.model(name, options, stamps);
         const body = built && (await this.body(name, built.model, options, built.seedsRead));
+        const views = stamps && this.studies.get(accumulatorKey(name, opts))?.views;
+        if (body && views) {
+          views.set(key, body);
+          while (views.size > KEPT_VIEWS) views.delete(views.keys().next().value!);
+        }
         if (body && stamps && this.saved) this.save(key, stamps, body);
         return body;
       } catch (e) {
@@ -242,12 +259,13 @@ export class ViewBuilder implements Views {
     if (!stream) return undefined;
     if (!live) {
       const { groups: _groups, ...header } = stream;
-      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", stamps.size), stamps: new Map() };
+      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", stamps.size), stamps: new Map(), views: new Map() };
     }
     this.studies.delete(key);
     this.studies.set(key, live);
     while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
     for (const seed of live.stamps.keys()) if (!stamps.has(seed)) live.acc.removeSeed(seed);
+    if (changed.size > 0 || live.stamps.size !== stamps.size) live.views.clear();
     const read = new Set<string>();
     let n = 0;
     const progress: BuildProgress = { seeds: changed.size, seedsRead: 0, runsRead: 0 };
@@ -271,9 +289,10 @@ export class ViewBuilder implements Views {
     return { model: live.acc.finish(opts.metric), seedsRead: changed.size };
   }
 
-  /** A chart's SVG: the one rendered before for the same spec, else rendered now. */
-  private async svg(spec: VlSpec): Promise<string> {
-    const key = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+  /** A chart's SVG: the one rendered before for the same spec (the same object, or the same text), else rendered now. */
+  private async svg(spec: VlSpec, drawn: { charts: number }): Promise<string> {
+    let key = this.specKeys.get(spec);
+    if (key === undefined) this.specKeys.set(spec, (key = createHash("sha256").update(JSON.stringify(spec)).digest("hex")));
     const hit = this.svgs.get(key);
     if (hit !== undefined) {
       this.svgs.delete(key);
@@ -281,13 +300,15 @@ export class ViewBuilder implements Views {
       return hit;
     }
     const svg = await renderSvg(spec);
+    drawn.charts++;
     this.svgs.set(key, svg);
     while (this.svgs.size > KEPT_SVGS) this.svgs.delete(this.svgs.keys().next().value!);
     return svg;
   }
 
   private async body(title: string, model: ReportModel, options: ReportOptions, seedsRead?: number): Promise<ViewBody> {
-    const view = await renderStudyBody(model, (spec) => this.svg(spec));
+    const drawn = { charts: 0 };
+    const view = await renderStudyBody(model, (spec) => this.svg(spec, drawn));
     return {
       name: title,
       metric: model.metric,
@@ -298,11 +319,15 @@ export class ViewBuilder implements Views {
       seedsText: seedCountText(model.runs),
       runs: model.runs.length,
       twinTrained: model.twinTrained,
-      charts: view.charts.map((c) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks })),
+      charts: view.charts.map((c) => {
+        const key = this.specKeys.get(c.chart.spec);
+        return { id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks, ...(key !== undefined ? { key: key.slice(0, 16) } : {}) };
+      }),
       warnings: model.warnings,
       html: view.html,
       updatedAt: Date.now(),
       ...(seedsRead !== undefined && Number.isFinite(seedsRead) ? { seedsRead } : {}),
+      chartsDrawn: drawn.charts,
     };
   }
 

@@ -48,7 +48,8 @@ export interface PoolOptions {
   control?: (send: (m: ParentMessage) => void) => void;
 }
 
-const BOOT = fileURLToPath(new URL("./executor-child-boot.mjs", import.meta.url));
+// The workers run twin's sources through tsx, whether this process runs them or the compiled CLI (dist/ has no boot file).
+const BOOT = fileURLToPath(new URL("../../src/study/executor-child-boot.mjs", import.meta.url));
 
 /** Runs the given runs on `jobs` worker processes; resolves when every process has exited. Throws when one crashed. */
 export async function runPool(options: PoolOptions): Promise<void> {

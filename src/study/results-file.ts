@@ -247,6 +247,9 @@ export function readResults(path: string, options: { factors?: readonly string[]
   }
   if (isDir && factors.length) throw new Error(`${path}: factors are read from a results file (CSV or JSON Lines with a seed column and one column per factor), not from a log folder`);
   if (isDir) return shownSafely(fromLogDir(path));
+  if (/\.(ts|mts|cts|tsx|js|mjs|cjs)$/i.test(path)) {
+    throw new Error(`${path} is a study file (a module that defines a study), not results: train and compare it with \`twin compare ${path}\` (or \`twin seeds\`); twin stats reads results files (CSV, TSV, JSON Lines) and log folders`);
+  }
   const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
   if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text, factors));
   return shownSafely(fromCsv(path, text, factors));

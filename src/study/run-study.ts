@@ -27,7 +27,6 @@ import { planRuns, type PlannedRun, type SeedPlan } from "./seed-plan.ts";
 import { codeStudyKey, executeClaimed } from "./executor.ts";
 import { runPool, type ParentMessage } from "./executor-pool.ts";
 import { DEAD_AFTER, DeadVariants } from "./dead-variants.ts";
-import { followJobs, probeQueue, submitJobs } from "./executor-queue.ts";
 import { HEARTBEAT_MS, isDeadLocalWorker, STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { runConfig as storedRunConfig, specHash, specJson } from "./run-record.ts";
 import { resultFromStore, variantFailures } from "./stored-results.ts";
@@ -160,7 +159,9 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const variants = Object.keys(spec.variants);
   const reference = spec.reference ?? variants[0]!;
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
-  if (options.queue) await probeQueue(options.queue);
+  // BullMQ (and its Redis client) only for a study run through a queue: ~0.2 s of start-up otherwise spent by every study.
+  const queue = options.queue ? await import("./executor-queue.ts") : undefined;
+  if (options.queue) await queue!.probeQueue(options.queue);
   const store = await openStore(storeUrl, { cwd });
   let scratch: string | undefined;
   try {
@@ -343,12 +344,12 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     if (options.queue) {
       const queued = await pendingIds();
       const open = (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => !FINAL.has(r.status));
-      await submitJobs(options.queue, open, { queueName: options.queueName, allowChanged: options.allowChanged });
+      await queue!.submitJobs(options.queue, open, { queueName: options.queueName, allowChanged: options.allowChanged });
       if (options.wait === false) {
         return { study: spec.name, reference, variants, runs: [], stopped: true, store: store.location, runIds: ids };
       }
       const started = new Set<string>();
-      await followJobs(store, options.queue, ids, {
+      await queue!.followJobs(store, options.queue, ids, {
         queueName: options.queueName,
         signal: options.signal,
         onProgress: (id, p) => {

@@ -61,6 +61,8 @@ export interface ScriptedModuleInfo {
   arguments: { name: string; type: string; default?: string }[];
   /** forward's return type as Python writes it ("Tensor", "Dict[str, Tensor]", "Tuple[Tensor, Tensor]"). */
   returns: string;
+  /** The module's other methods (@torch.jit.export'ed ones), each with its schema and random ops. */
+  methods: { name: string; schema: string; arguments: { name: string; type: string; default?: string }[]; returns: string; randomOps: string[] }[];
   training: boolean;
   /** Recorded by torch.jit.trace (its control flow frozen): the tracer's source ranges, or sub-module inputs named "argument_N". */
   traced: boolean;
@@ -109,10 +111,10 @@ export interface NativeAddon {
   /** Runs forward; with a generator id, the module's random ops draw from that generator. */
   jitForward(id: number, inputs: number[], generator: number | null): number;
   /**
-   * Runs forward with arguments following its schema (tensors as ids; undefined takes the default); the result
+   * Runs forward (or another method) with arguments following its schema (tensors as ids; undefined takes the default); the result
    * tagged: a tensor {tensor: id}, a dict {dict: [[key, value]]}, a tuple or list an array, None null.
    */
-  jitCall(id: number, args: unknown[], generator: number | null): TaggedValue;
+  jitCall(id: number, args: unknown[], generator: number | null, method?: string): TaggedValue;
   jitTrain(id: number, training: boolean): void;
   jitFree(id: number): boolean;
   /** A number, boolean, string or null attribute of a sub-module ("" for the root). */

@@ -243,7 +243,8 @@ export class VariantWorker {
   }
 
   static async start(module: VariantsModule, threads = 1): Promise<VariantWorker> {
-    const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), { execArgv: [], workerData: { module, threads } });
+    // A worker thread has a module graph of its own: it runs twin's sources through tsx, also under the compiled CLI.
+    const worker = new Worker(new URL("../../src/twin/worker-boot.mjs", import.meta.url), { execArgv: [], workerData: { module, threads } });
     const w = new VariantWorker(module, worker);
     try {
       await w.call("ready", []);

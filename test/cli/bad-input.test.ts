@@ -5,7 +5,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,6 +21,7 @@ before(() => {
   const built = spawnSync("bash", [join(ROOT, "scripts/build.sh"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(built.status, 0, `scripts/build.sh failed:\n${built.stdout}${built.stderr}`);
   writeFixture(join(dir, "logs"), { study: "ab", seeds: 3, steps: 10 });
+  writeFileSync(join(dir, "my.study.ts"), 'import { defineStudy } from "twin";\nexport default defineStudy({ name: "x", data: { name: "d", validation: 1, load: () => { throw new Error("unused"); } }, batchSize: 1, variants: {} });\n');
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +32,7 @@ const CASES: [string[], number, RegExp][] = [
   [["stats"], 2, /missing required argument 'file\|logdir'/],
   [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
   [["stats", csv, "--metric", "zz"], 1, /no metric "zz" in the results; available: acc/],
+  [["stats", join(dir, "my.study.ts")], 1, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
   [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],
   [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
   [["ensemble", "a.npy", "--labels", "b.npy"], 1, /^twin: a\.npy: no such file$/m],
@@ -46,6 +49,7 @@ const CASES: [string[], number, RegExp][] = [
   [["init", "bad name/"], 2, /study name 'bad name\/' must start with a letter or digit/],
   [["worker"], 2, /required option '--queue <url>' not specified/],
   [["demo", "--seeds", "0"], 2, /--seeds must be at least 2 \(got 0\)/],
+  [["demo", "--split", "same"], 2, /^twin: --split: split must be 'per-seed' .* or 'shared' .*; got "same"$/m],
 ];
 
 for (const [args, status, message] of CASES) {
@@ -56,3 +60,25 @@ for (const [args, status, message] of CASES) {
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   });
 }
+
+test("twin serve on a port in use: says so and what to do, and ends (it printed the error and kept running)", async () => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+  try {
+    const port = (busy.address() as AddressInfo).port;
+    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(ROOT, "bin/twin.js"), "serve", "--port", String(port), "--logdir", "logs"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.on("exit", (status) => {
+        clearTimeout(timer);
+        done({ status, stderr });
+      });
+    });
+    assert.equal(r.status, 1, `twin serve did not end: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^twin: port ${port} on 127\\.0\\.0\\.1 is in use \\(another twin serve\\?\\): pass another --port, or --port 0 for any free one$`, "m"));
+  } finally {
+    busy.close();
+  }
+});

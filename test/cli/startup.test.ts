@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFixture } from "../report/fixture.ts";
 import { openStore } from "../../src/store/index.ts";
+import { studySource } from "../study/fixtures/synthetic-study.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TRACE = join(ROOT, "test/cli/fixtures/trace-imports.mjs");
@@ -89,12 +90,42 @@ test("twin report of a log folder loads neither better-sqlite3 (no store read) n
   }
 });
 
-test("a command that trains hands over to the TypeScript sources", () => {
-  const r = twin("demo", "--help");
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /Usage: twin demo/);
-  assert.ok(r.imports.includes("src/cli/demo.ts"), "demo did not run from src/");
-  assert.ok(!r.imports.some((u) => /^dist\/chunks\/demo-/.test(u)));
+test("a training command's --help runs compiled and loads neither libtorch nor any TypeScript source", () => {
+  for (const name of ["demo", "compare", "seeds"]) {
+    const r = twin(name, "--help");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Usage: twin ${name}`));
+    assert.ok(r.imports.some((u) => new RegExp(`^dist/chunks/${name}-\\w+\\.js$`).test(u)), `${name} did not run from dist/`);
+    assert.deepEqual(r.imports.filter((u) => /^src\/.*\.ts$/.test(u)), [], `${name} --help loaded TypeScript sources`);
+    assert.deepEqual(r.imports.filter((u) => /twin\.node|torch\/native/.test(u)), [], `${name} --help loaded libtorch`);
+  }
+});
+
+test("twin compare of a study that imports \"twin\" trains compiled (one copy of each module: the bundle's); one that imports twin's sources by path hands over to them", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-cli-"));
+  try {
+    const bySource = join(dir, "by-source.study.ts");
+    writeFileSync(bySource, studySource({ name: "by-source", steps: 4, evalEvery: 2, examples: 192 }));
+    const byName = join(dir, "by-name.study.ts");
+    writeFileSync(
+      byName,
+      studySource({ name: "by-name", steps: 4, evalEvery: 2, examples: 192 })
+        .replace(/^import .*$/gm, "")
+        .replace(/^/, 'import { defineStudy, data, nn, optim, torch } from "twin";\nconst { hostArray } = data;\nconst { mlp } = nn;\n'),
+    );
+    const compiled = twin("compare", byName, "--seeds", "2", "--jobs", "1", "--logdir", join(dir, "runs"), "--store", join(dir, "twin.db"));
+    assert.equal(compiled.status, 0, compiled.stderr);
+    assert.match(compiled.stdout, /adam − sgd /);
+    assert.ok(compiled.imports.includes("dist/api/index.js"), "\"twin\" did not resolve to the bundle's API");
+    assert.deepEqual(compiled.imports.filter((u) => /^src\/.*\.ts$/.test(u)), [], "a compiled run loaded TypeScript sources of twin");
+    const sources = twin("compare", bySource, "--seeds", "2", "--jobs", "1", "--logdir", join(dir, "runs"), "--store", join(dir, "twin.db"));
+    assert.equal(sources.status, 0, sources.stderr);
+    assert.match(sources.stdout, /adam − sgd /);
+    assert.ok(sources.imports.includes("src/cli/main.ts"), "a study importing twin's sources did not hand over to them");
+    assert.ok(!sources.imports.includes("dist/api/index.js"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a reader that closes the pipe early (twin --help | head -1) ends twin quietly", () => {

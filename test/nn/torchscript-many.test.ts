@@ -75,6 +75,13 @@ test("two inputs and a float: training outputs (dropout from the same seed), los
     sameGradients(model, "two");
     model.eval();
     same(torch.noGrad(() => model.forwardMany([x, mask]) as torch.Tensor), "two.eval");
+    // By name, as Python's model(x, mask=mask, scale=0.5): the same call.
+    model.train();
+    dropout.manualSeed(DROPOUT_SEED);
+    same(model.forwardMany([x], { scale: 0.5, mask }) as torch.Tensor, "two.train");
+    assert.throws(() => model.forwardMany([x], { scale: 0.5 }), /got 2 inputs: give at least 2 \(missing mask \(Tensor\)\)/);
+    assert.throws(() => model.forwardMany([x, mask], { mask }), /argument 'mask' of forward\(.*\) was given by position and by name; give it once/);
+    assert.throws(() => model.forwardMany([x], { attention_mask: mask }), /has no argument named 'attention_mask'; its arguments are x, mask, scale/);
     model.dispose();
     dropout.dispose();
   });
@@ -197,8 +204,82 @@ test("lists and ints: List[Tensor] in and out, an int argument", () => {
     assert.equal(out.length, 2);
     assert.deepEqual([...out[0].toArray()], [3, 3]);
     assert.deepEqual([...out[1].toArray()], [6, 6, 6]);
-    assert.throws(() => model.forwardMany([[a, b], 1.5]), /argument 'k' expects an integer, got number 1\.5/);
-    assert.throws(() => model.forwardMany([a, 3]), /argument 1 'xs' of forward\(List\[Tensor\] xs, int k\) must be of type List\[Tensor\], got Tensor\[2\] float32/);
+    assert.throws(() => model.forwardMany([[a, b], 1.5]), /argument 2 'k' of forward\(List\[Tensor\] xs, int k\) must be an integer, got number 1\.5/);
+    assert.throws(() => model.forwardMany([a, 3]), /argument 1 'xs' of forward\(List\[Tensor\] xs, int k\) must be an array \(List\[Tensor\]\), got Tensor\[2\] float32/);
+    assert.throws(() => model.forwardMany([[a, 2], 3]), /argument 1 'xs' of forward\(List\[Tensor\] xs, int k\) must be List\[Tensor\]; at xs\[1\] it got number 2, not a Tensor/);
+    model.dispose();
+  });
+});
+
+test("bool and str arguments; None, ints and strings in a tuple result; Dict[float, ...] results are refused cleanly", () => {
+  torch.scope(() => {
+    const mixed = nn.torchscript(join(dir, "mixed.pt"));
+    const x = torch.ones([3, 2]);
+    const [same1, none, n, name] = mixed.forwardMany([x, false, "seg"]) as [torch.Tensor, null, number, string];
+    assert.deepEqual([same1.shape, none, n, name], [[3, 2], null, 3, "seg!"]);
+    assert.ok((mixed.forwardMany([x, true, ""]) as torch.Tensor[])[1] instanceof torch.Tensor);
+    assert.throws(() => mixed.forwardMany([x, 1, "a"]), /argument 2 'flag' .* must be a boolean, got number 1/);
+    const dictIn = nn.torchscript(join(dir, "dictin.pt"));
+    const picked = dictIn.forwardMany([{ other: torch.zeros([1]), x }]) as torch.Tensor;
+    assert.equal(picked.sub(x).abs().max().item(), 0);
+    throwsCleanly(() => dictIn.forwardMany([x]), /argument 1 'batch' of forward\(Dict\[str, Tensor\] batch\) must be an object \(Dict\[str, Tensor\]\), got Tensor\[3, 2\] float32/);
+    const floatKeys = nn.torchscript(join(dir, "floatkeys.pt"));
+    throwsCleanly(() => floatKeys.forwardMany([x]), /returned a Dict with float keys, which twin cannot hand to JS/);
+    for (const m of [mixed, dictIn, floatKeys]) m.dispose();
+  });
+});
+
+test("torchvision detection's convention: List[Tensor] images of different sizes, List[Dict[str, Tensor]] targets; losses, detections and gradients equal PyTorch's", () => {
+  torch.scope(() => {
+    const det = nn.torchscript(join(dir, "detector.pt"));
+    assert.deepEqual(det.arguments.map((a) => a.type), ["List[Tensor]", "Optional[List[Dict[str, Tensor]]]"]);
+    assert.equal(det.returns, "Tuple[Dict[str, Tensor], List[Dict[str, Tensor]]]");
+    const images = [inputs["det.image0"], inputs["det.image1"]];
+    const targets = [0, 1].map((n) => ({ boxes: inputs[`det.boxes${n}`], labels: inputs[`det.labels${n}`] }));
+    const [losses, detections] = det.forwardMany([images, targets]) as [Record<string, torch.Tensor>, Record<string, torch.Tensor>[]];
+    assert.deepEqual(Object.keys(losses), ["loss_box", "loss_cls"]);
+    same(losses.loss_box.unsqueeze(0), "det.train.loss_box");
+    same(losses.loss_cls.unsqueeze(0), "det.train.loss_cls");
+    assert.equal(detections.length, 2);
+    for (const n of [0, 1]) for (const key of ["boxes", "scores"]) same(detections[n][key], `det.train.${n}.${key}`);
+    losses.loss_box.add(losses.loss_cls).backward();
+    sameGradients(det, "det");
+    // Without targets (inference): no losses, the same detections.
+    const [none, found] = det.forwardMany([images]) as [Record<string, torch.Tensor>, Record<string, torch.Tensor>[]];
+    assert.deepEqual(none, {});
+    same(found[1].boxes, "det.train.1.boxes");
+    const badTargets = [targets[0], { boxes: 3, labels: targets[1].labels }];
+    throwsCleanly(
+      () => det.forwardMany([images, badTargets]),
+      /argument 2 'targets' of forward\(List\[Tensor\] images, Optional\[List\[Dict\[str, Tensor\]\]\] targets=None\) must be Optional\[List\[Dict\[str, Tensor\]\]\]; at targets\[1\]\["boxes"\] it got number 3, not a Tensor/,
+    );
+    throwsCleanly(() => det.forwardMany([images, targets.slice(0, 1)]), /forward of the scripted module .*detector\.pt .* on \[Tensor\[1, 10, 12\] float32, Tensor\[1, 8, 8\] float32\], \[.*\] failed: .*out of range/s);
+
+    const tupleIn = nn.torchscript(join(dir, "tuplein.pt"));
+    const a = torch.ones([2]), b = torch.full([2], 3);
+    assert.deepEqual([...(tupleIn.forwardMany([[a, b], { a: 2, b: 0.5 }]) as torch.Tensor).toArray()], [3.5, 3.5]);
+    throwsCleanly(() => tupleIn.forwardMany([[a], { a: 2, b: 0.5 }]), /argument 1 'pair' .* must be an array of 2 \(Tuple\[Tensor, Tensor\]\), got an array of 1/);
+    throwsCleanly(() => tupleIn.forwardMany([[a, b], { a: 2, b: "x" }]), /argument 2 'weights' .* must be Dict\[str, float\]; at weights\["b"\] it got string "x", not a number/);
+    for (const m of [det, tupleIn]) m.dispose();
+  });
+  assert.equal(native.liveScriptedModules(), 0);
+});
+
+test("callMethod: an exported method besides forward, with its own random ops and schema", () => {
+  torch.scope(() => {
+    const model = nn.torchscript(join(dir, "two.pt"));
+    assert.deepEqual([...model.methods.keys()], ["encode"]);
+    const encode = model.methods.get("encode")!;
+    assert.deepEqual(encode.arguments, [{ name: "x", type: "Tensor" }, { name: "mask", type: "Tensor" }]);
+    assert.ok(encode.randomOps.includes("aten::dropout"), encode.randomOps.join(", "));
+    const x = inputs["two.x"], mask = inputs["two.mask"];
+    assert.throws(() => model.callMethod("encode", [x, mask]), /draws random numbers \(aten::dropout.*\) and has no generator for them/);
+    model.setDropoutGenerator(new torch.Generator(DROPOUT_SEED));
+    same(model.callMethod("encode", [x], { mask }) as torch.Tensor, "two.encode");
+    throwsCleanly(() => model.callMethod("encode", [x]), /encode\(Tensor x, Tensor mask\) got 1 input: give both \(missing mask \(Tensor\)\), e\.g\. model\.callMethod\("encode", \[x, mask\]\)/);
+    throwsCleanly(() => model.callMethod("decode", [x]), /has no method 'decode'; its methods besides forward are encode \(a method is kept in the file when it is called by forward or marked @torch\.jit\.export\)/);
+    const floatMask = mask.float();
+    throwsCleanly(() => model.callMethod("encode", [x, floatMask]), /encode of the scripted module .*two\.pt \(encode\(.*\) on Tensor\[6, 5, 8\] float32, Tensor\[6, 5\] float32 failed: .*bitwise_not/s);
     model.dispose();
   });
 });
@@ -221,9 +302,11 @@ test("wrong calls: arity, types, output selectors and structured results without
     throwsCleanly(() => two.forwardMany([x]), /forward\(Tensor x, Tensor mask, float scale=1\.\) got 1 input: give at least 2 \(missing mask \(Tensor\)\), e\.g\. model\.forwardMany\(\[x, mask\]\)/);
     throwsCleanly(() => two.forwardMany([x, mask, 1, 2]), /takes at most 3 inputs, got 4/);
     throwsCleanly(() => two.forwardMany([x, 1]), /argument 2 'mask' of forward\(Tensor x, Tensor mask, float scale=1\.\) must be a Tensor, got number 1/);
-    throwsCleanly(() => two.forwardMany([x, mask, x]), /argument 3 'scale' .* must be float, got Tensor\[6, 5, 8\] float32/);
-    throwsCleanly(() => two.forwardMany([x, mask, "big"]), /argument 'scale' expects a number, got string 'big'/);
+    throwsCleanly(() => two.forwardMany([x, mask, x]), /argument 3 'scale' .* must be a number, got Tensor\[6, 5, 8\] float32/);
+    throwsCleanly(() => two.forwardMany([x, mask, "big"]), /argument 3 'scale' .* must be a number, got string "big"/);
     throwsCleanly(() => two.forwardMany(x as unknown as torch.Tensor[]), /forwardMany takes an array of forward's arguments, e\.g\. model\.forwardMany\(\[x, mask\]\)/);
+    const floatMask = mask.float();
+    throwsCleanly(() => two.forwardMany([x, floatMask, 0.5]), /forward of the scripted module .*two\.pt .* on Tensor\[6, 5, 8\] float32, Tensor\[6, 5\] float32, 0\.5 failed: .*bitwise_not.*\n  File .*torchscript_many_ref\.py", line \d+, in forward\n.*h = h\.masked_fill\(~mask\.unsqueeze\(-1\), 0\.0\)/s);
     const gone = torch.ones([2]);
     gone.dispose();
     throwsCleanly(() => two.forwardMany([x, gone]), /disposed/);
@@ -233,12 +316,16 @@ test("wrong calls: arity, types, output selectors and structured results without
     throwsCleanly(() => wrongKey.forward(inputs["seg.x"]), /output "logits" selects the prediction, but forward returned a Dict with keys "out", "aux", which has no such output; give one of the keys "out", "aux"/);
     const wrongIndex = nn.torchscript(join(dir, "pair.pt"), { output: 2 }).eval();
     throwsCleanly(() => wrongIndex.forward(inputs["pair.x"]), /output 2 selects the prediction, but forward returned a tuple\/list of 2 .*give an index from 0 to 1/);
-    const keyOfTuple = nn.torchscript(join(dir, "pair.pt"), { output: "out" }).eval();
-    throwsCleanly(() => keyOfTuple.forward(inputs["pair.x"]), /give an index from 0 to 1/);
+    // Selectors that cannot fit forward's return type are refused at load.
+    const modules = native.liveScriptedModules();
+    throwsCleanly(() => nn.torchscript(join(dir, "pair.pt"), { output: "out" }), /output "out" selects the prediction, but forward returns Tuple\[Tensor, Tensor\]: a tuple or list is indexed by position; give an index/);
+    throwsCleanly(() => nn.torchscript(join(dir, "seg.pt"), { output: 0 }), /forward returns Dict\[str, Tensor\]: a Dict is read by key; give the key, e\.g\. "out"/);
+    throwsCleanly(() => nn.torchscript(join(dir, "throws.pt"), { output: 0 }), /forward returns Tensor: it is the prediction itself; leave output out/);
+    assert.equal(native.liveScriptedModules(), modules, "refused modules are freed");
     assert.throws(() => nn.torchscript(join(dir, "seg.pt"), { output: 1.5 }), /output must be a Dict key \(a string, e\.g\. "out"\) or a tuple index \(an integer\), got 1\.5/);
     const rowsWrong = nn.torchscript(join(dir, "two.pt"), { inputs: (t) => [t.narrow(0, 0, 2), mask.narrow(0, 0, 2)] }).eval();
     assert.throws(() => rowsWrong.forward(x), /twin needs one row per example/);
-    for (const m of [two, seg, pair, wrongKey, wrongIndex, keyOfTuple, rowsWrong]) m.dispose();
+    for (const m of [two, seg, pair, wrongKey, wrongIndex, rowsWrong]) m.dispose();
   });
   assert.equal(native.liveScriptedModules(), 0);
 });
@@ -252,4 +339,29 @@ test("an exception raised in the scripted code is a JS error naming it; the modu
     assert.deepEqual(model.forward(torch.ones([2, 4])).shape, [2, 2]);
     model.dispose();
   });
+});
+
+test("lastOutput: the aux output of forward(x) in the loss out + 0.5·aux gives PyTorch's gradients exactly", () => {
+  torch.scope(() => {
+    const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).setDropoutGenerator(new torch.Generator(DROPOUT_SEED));
+    assert.throws(() => model.lastOutput("aux"), /reads the latest forward\(x\), and none ran yet/);
+    const masks = inputs["seg.masks"];
+    const out = model.forward(inputs["seg.x"]);
+    const loss = nn.crossEntropy(out, masks).add(nn.crossEntropy(model.lastOutput("aux"), masks).mul(0.5));
+    same(loss.unsqueeze(0), "seg.loss");
+    loss.backward();
+    sameGradients(model, "seg");
+    assert.throws(() => model.lastOutput("extra"), /give one of the keys "out", "aux"/);
+    model.dispose();
+  });
+  let aux: torch.Tensor | undefined;
+  const model = nn.torchscript(join(dir, "seg.pt"), { output: "out" }).eval();
+  torch.scope(() => {
+    model.forward(inputs["seg.x"]);
+    aux = model.lastOutput("aux");
+  });
+  assert.ok(aux?.isDisposed, "freed with the forward's scope");
+  assert.throws(() => model.lastOutput("aux"), /was freed with the scope of its forward; read it in the same scope/);
+  model.dispose();
+  assert.equal(native.liveScriptedModules(), 0);
 });

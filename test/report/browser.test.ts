@@ -235,7 +235,8 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     for (let step = 1; step <= 5; step++) logger.log(step, { "eval/f1": 0.5 + 0.05 * step });
     await page.waitForSelector('figure[data-chart="curve-eval-f1"]', { timeout: 20_000 });
     assert.equal(await page.locator('tr[data-run="baseline/7"]').count(), 1);
-    // More steps of the same run show up too.
+    // More steps of the same run show up too, and the charts they do not change keep their drawing (the page is sent the view without it).
+    await page.$eval('figure[data-chart="curve-val-accuracy"] > svg', (svg) => svg.setAttribute("data-kept-check", ""));
     const before = await page.$eval('figure[data-chart="curve-eval-f1"]', (f) => Number(f.getAttribute("data-points")));
     for (let step = 6; step <= 10; step++) logger.log(step, { "eval/f1": 0.5 + 0.03 * step });
     type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
@@ -244,6 +245,8 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     // Each logged line announces a new version and the page redraws the view: measure once it has stopped changing.
     await viewSettled(page);
     await checkCharts(page);
+    assert.equal(await page.locator('figure[data-chart="curve-val-accuracy"] > svg[data-kept-check]').count(), 1, "an unchanged chart keeps its drawing");
+    assert.equal(await page.locator("figure[data-kept]").count(), 0);
     await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });
     assert.deepEqual(errors, []);

@@ -8,7 +8,8 @@
  * file name. Readers are synchronous: datasets are loaded once, up front.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
+import { gunzipCached } from "./gunzip-cache.ts";
 import { allocTyped, checkHostArray, numel, type HostArray, type HostDType } from "./array.ts";
 
 const IDX_TYPES: Record<number, HostDType> = {
@@ -34,11 +35,11 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Gunzips `bytes` when they are gzip-compressed; `source` names the file in errors. */
+/** Gunzips `bytes` when they are gzip-compressed (through the user's gunzip cache, gunzip-cache.ts); `source` names the file in errors. */
 export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return new Uint8Array(gunzipSync(bytes));
+    return gunzipCached(bytes);
   } catch (e) {
     throw new Error(
       `${source}: gzip data is corrupt or truncated (${(e as Error).message}); re-download or re-create the file`,

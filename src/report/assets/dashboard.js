@@ -14,6 +14,8 @@
   var picks = {};
   var loading = false;
   var again = false;
+  /** The view shown: its URL (without `have`) and each chart's drawing key, so that an update is sent without the drawings shown already. */
+  var shownView = null;
   var studyNames = [];
 
   function text(s) {
@@ -106,6 +108,11 @@
     var url = current.compare
       ? "/api/compare?a=" + encodeURIComponent(current.compare[0]) + "&b=" + encodeURIComponent(current.compare[1]) + (query(shown) ? "&" + query(shown) : "")
       : "/api/studies/" + encodeURIComponent(name) + (query(name) ? "?" + query(name) : "");
+    var base = url;
+    if (shownView && shownView.url === base) {
+      var have = Object.keys(shownView.keys).map(function (id) { return shownView.keys[id]; });
+      if (have.length > 0) url += (url.indexOf("?") >= 0 ? "&" : "?") + "have=" + have.join(",");
+    }
     getJson(url).then(function (v) {
       if (shown !== key()) return;
       var who = current.compare ? shown : name;
@@ -115,7 +122,24 @@
         (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
       if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
+      // Drawings shown already, by chart: a figure sent without its drawing (data-kept) gets it back.
+      var drawings = {};
+      Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-chart]"), function (f) {
+        var svg = f.firstElementChild;
+        if (svg && svg.tagName.toLowerCase() === "svg") drawings[f.getAttribute("data-chart")] = svg;
+      });
       viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
+      var missing = false;
+      Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-kept]"), function (f) {
+        var svg = drawings[f.getAttribute("data-chart")];
+        if (svg) f.insertBefore(svg, f.firstChild);
+        else missing = true;
+        f.removeAttribute("data-kept");
+      });
+      shownView = { url: base, keys: {} };
+      (v.charts || []).forEach(function (c) { if (c.key) shownView.keys[c.id] = c.key; });
+      // A drawing that could not be kept (none shown under that chart): the whole view again.
+      if (missing) { shownView = null; again = true; }
       document.title = "twin · " + v.name;
       var metric = document.getElementById("metric");
       if (metric) metric.addEventListener("change", function () {

@@ -41,14 +41,31 @@ function curveUnits(curves: readonly CurveData[]): (tag: string) => ValueUnit {
   return (tag) => valueUnit(percent.has(tag));
 }
 
+/**
+ * Curve charts made before, by curve object and unit: a dashboard update
+ * hands over the very curve object of a tag whose runs did not change
+ * (model/curve-columns.ts), and its chart (a spec of megabytes at 10,000 runs)
+ * is then not made again, nor hashed again to find its drawing.
+ */
+const curveCharts = new WeakMap<CurveData, Map<string, Chart>>();
+
+function curveChartOf(c: CurveData, unit: ValueUnit): Chart {
+  let byUnit = curveCharts.get(c);
+  if (!byUnit) curveCharts.set(c, (byUnit = new Map()));
+  const key = JSON.stringify(unit);
+  let chart = byUnit.get(key);
+  if (!chart) byUnit.set(key, (chart = curveChart(c, unit)));
+  return chart;
+}
+
 export function reportCharts(m: ReportModel): ChartSections {
   const unit = valueUnit(m.percent);
   const curveUnit = curveUnits(m.curves);
   const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit) : undefined;
   const dist = distributionChart(m.distribution, unit);
   return {
-    curves: m.curves.map((c) => curveChart(c, curveUnit(c.tag))),
-    paired: m.pairedCurves.map((c) => curveChart(c, curveUnit(c.tag))),
+    curves: m.curves.map((c) => curveChartOf(c, curveUnit(c.tag))),
+    paired: m.pairedCurves.map((c) => curveChartOf(c, curveUnit(c.tag))),
     distribution: diff ? [dist, diff] : [dist],
     deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
     factorial: m.factorial ? factorialCharts(m.factorial, unit) : [],

@@ -6,7 +6,6 @@
  * (log folders, the store) and in-memory studies go through this one path.
  */
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
-import { createHash } from "node:crypto";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
@@ -102,6 +101,9 @@ export class StudyAccumulator {
   private readonly deployments = new Map<string, DeploymentAccumulator>();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
+  /** "replace" mode: edits of the runs that the final-value views read besides the final values (runs, statuses, factor seeds, notes), and per tag, edits of its final values. */
+  private runsEdits = 0;
+  private readonly finalEdits = new Map<string, number>();
   private anyPaired = false;
   private reference: string | undefined;
 
@@ -137,7 +139,25 @@ export class StudyAccumulator {
     this.takeOutCurves(seed);
     this.audit.removeSeed(seed);
     for (const d of this.deployments.values()) d.removeSeed(seed);
+    this.noteEdits(this.bySeed.get(seed)!, []);
     this.bySeed.delete(seed);
+  }
+
+  /** Counts what changed between a seed's runs before and after ("replace" mode), for fromFinals' key. */
+  private noteEdits(before: readonly RunSummary[], after: readonly RunSummary[]): void {
+    const runKey = (r: RunSummary): string => `${r.variant}\u0000${r.seed}`;
+    if (before.map(runKey).join("\u0001") !== after.map(runKey).join("\u0001")) this.runsEdits++;
+    const old = new Map(before.map((r) => [runKey(r), r]));
+    const tags = new Set<string>();
+    for (const r of after) {
+      const o = old.get(runKey(r));
+      old.delete(runKey(r));
+      if (!o || o.status !== r.status || JSON.stringify(o.factorSeeds ?? null) !== JSON.stringify(r.factorSeeds ?? null) || o.notes.join("\n") !== r.notes.join("\n")) this.runsEdits++;
+      for (const [tag, v] of r.finals) if (!o || !Object.is(o.finals.get(tag), v)) tags.add(tag);
+      if (o) for (const tag of o.finals.keys()) if (!r.finals.has(tag)) tags.add(tag);
+    }
+    for (const o of old.values()) for (const tag of o.finals.keys()) tags.add(tag);
+    for (const tag of tags) this.finalEdits.set(tag, (this.finalEdits.get(tag) ?? 0) + 1);
   }
 
   private takeOutCurves(seed: string): void {
@@ -198,6 +218,7 @@ export class StudyAccumulator {
       }
       this.audit.removeSeed(group.seed);
     }
+    if (this.mode === "replace") this.noteEdits(previous ?? [], summaries);
     if (group.checks.some((c) => c.lines.length > 0)) this.anyChecks = true;
     this.audit.addSeed(group.seed, group.checks, { variants: group.runs.map((r) => r.variant), lastStep: Math.max(0, ...group.runs.map(lastStepOf)) });
   }
@@ -305,12 +326,13 @@ export class StudyAccumulator {
   /**
    * Everything computed from the final values: the verdict, distributions,
    * variance by factor, power, expected maximum. In "replace" mode the last
-   * result is kept with its inputs, so that an update that leaves every final
-   * value, status and factor seed as it was (a line appended to a running
-   * run's curve) does not redo the tests.
+   * result is kept with a key made of counts of edits (noteEdits), so that an
+   * update that leaves every final value of the metric, status, factor seed and
+   * note as it was (a line appended to a running run's curve) does not redo the
+   * tests, nor hash every run to find that out.
    */
   private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
-    const key = this.mode === "replace" ? finalsKey(final, twinTrained, runs, metric) : undefined;
+    const key = this.mode === "replace" ? JSON.stringify([metric, final.higherIsBetter, final.reference, variants, twinTrained, this.runsEdits, this.finalEdits.get(metric) ?? 0]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
     const cells = verdictCells(runs, metric, variants);
     const { analysis, analysisError } = verdict(final, final.reference, cells);
@@ -353,22 +375,6 @@ export class StudyAccumulator {
     if (!order.includes(reference)) throw new ReportOptionError("reference", reference, `reference "${reference}": no such variant (variants: ${order.join(", ")})`);
     return [reference, ...order.filter((v) => v !== reference)];
   }
-}
-
-/**
- * A digest of everything the final-value views depend on (final values, statuses,
- * factor seeds): hashed piece by piece, so that a dashboard update at 10,000 runs
- * does not leave a megabyte-long key string behind.
- */
-function finalsKey(final: FinalSample, twinTrained: boolean, runs: readonly RunSummary[], metric: string): string {
-  const h = createHash("sha256");
-  h.update(JSON.stringify([final.metric, final.higherIsBetter, final.reference, twinTrained]));
-  for (const v of final.variants) {
-    h.update(`\u0000${v.name}\u0000`);
-    for (const x of v.values) h.update(`${x.seed}=${x.value};`);
-  }
-  for (const r of runs) h.update(JSON.stringify([r.variant, r.seed, r.status, r.finals.get(metric) ?? null, r.factorSeeds ?? null]));
-  return h.digest("hex");
 }
 
 /**

@@ -7,5 +7,5 @@ export * from "./losses.ts";
 export * as init from "./init.ts";
 export type { Initializer } from "./init.ts";
 export { unet, UNet, type UNetOptions } from "./unet.ts";
-export { torchscript, TorchScriptModule, type TorchScriptOptions, type ScriptedInitRule } from "./torchscript.ts";
+export { torchscript, TorchScriptModule, type TorchScriptOptions, type ScriptedInitRule, type ForwardArgument, type OutputSelector, type ScriptArgument, type ScriptValue } from "./torchscript.ts";
 export { pretrained, Pretrained, type PretrainedOptions } from "./pretrained.ts";

@@ -9,6 +9,10 @@
  *   `init: "twin"` re-draws every parameter from the run's init stream with
  *   PyTorch's default rule for its module type (torchscript-init.ts);
  *   `reinit: ["head.*"]` re-draws only the parameters whose path matches.
+ * - Several inputs and structured outputs: forwardMany([x, mask]) returns tuples
+ *   as arrays and Dict[str, Tensor] as objects; `output: "out"` makes forward(x)
+ *   return that output (the prediction a twin study's loss sees), `inputs`
+ *   builds forward's arguments from the batch, lastOutput("aux") reads the rest.
  * - Randomness: a module whose code draws random numbers (dropout, rand_like,
  *   ...) draws them from the generator given with setDropoutGenerator (the
  *   variant's dropout stream in twin training: one draw counted per training
@@ -27,7 +31,7 @@ import { Module, type InitSource, type InitializeOptions, type LoadResult, type 
 import { applyInit, type Initializer } from "./init.ts";
 import { matchPaths } from "./parameter-patterns.ts";
 import {
-  checkArguments, decodeValue, describeValue, encodeArguments, requiredCount, selectOutput, signature, tensorsOf,
+  checkArguments, decodeValue, describeValue, encodeArguments, placeArguments, requiredCount, selectOutput, signature, tensorsOf,
   type ForwardArgument, type OutputSelector, type ScriptArgument, type ScriptValue,
 } from "./torchscript-call.ts";
 import { defaultRule, embeddingInit, RUNNING_STATS_TYPES, scriptedTypeName, type ScriptedInitRule } from "./torchscript-init.ts";
@@ -102,6 +106,8 @@ export class TorchScriptModule extends ScriptedPart {
   readonly arguments: readonly ForwardArgument[];
   /** forward's return type as Python writes it ("Tensor", "Dict[str, Tensor]", "Tuple[Tensor, Tensor]"). */
   readonly returns: string;
+  /** The module's methods besides forward (exported with @torch.jit.export), by name: callMethod calls them. */
+  readonly methods: ReadonlyMap<string, { schema: string; arguments: readonly ForwardArgument[]; returns: string; randomOps: readonly string[] }>;
   /** Random ops in the scripted code (e.g. ["aten::dropout"]); empty when forward draws nothing. */
   readonly randomOps: readonly string[];
   /**
@@ -119,6 +125,8 @@ export class TorchScriptModule extends ScriptedPart {
   /** Why forward(x) cannot call forward with x alone and return its result (null when it can). */
   readonly #plainProblem: string | null;
   #generator: Generator | GeneratorSource | null = null;
+  /** The whole result of the latest structured forward(x): what lastOutput reads (see there). */
+  #last: { value: ScriptValue; prediction: Tensor } | null = null;
 
   constructor(file: string | URL, options: TorchScriptOptions = {}) {
     const init = options.init ?? "file";
@@ -137,6 +145,7 @@ export class TorchScriptModule extends ScriptedPart {
     // An addon built before forwardMany existed says nothing of forward's arguments: forward(x) still runs.
     this.arguments = loaded.arguments ?? [];
     this.returns = loaded.returns ?? "Tensor";
+    this.methods = new Map((loaded.methods ?? []).map(({ name, ...method }) => [name, method]));
     this.#output = output;
     this.#inputs = inputs;
     this.#plainProblem = loaded.arguments ? plainProblem(this.describe(), loaded.arguments, loaded.returns) : null;
@@ -149,6 +158,8 @@ export class TorchScriptModule extends ScriptedPart {
     // Wrapped at once, so that a failure below frees every tensor the load handed over.
     const owned = [...loaded.parameters, ...loaded.buffers].map(([, id]) => new Tensor(id).keep());
     try {
+      const misfit = output === undefined ? null : outputMisfit(this.returns, output);
+      if (misfit) throw new Error(`nn.torchscript(${basename(path)}): output ${JSON.stringify(output)} selects the prediction, but forward returns ${this.returns}: ${misfit}`);
       this.#build(loaded, owned, options.rules ?? {});
       this.train(true);
       this.#redrawn();
@@ -240,13 +251,13 @@ export class TorchScriptModule extends ScriptedPart {
 
   /**
    * The prediction for a batch: forward(x) of the scripted module, or, with `inputs`/`output` options,
-   * forward(...inputs(x)) and the output they select (the other outputs are freed). One row per example.
+   * forward(...inputs(x)) and the output they select (the others are kept for lastOutput). One row per example.
    */
   override forward(x: Tensor): Tensor {
     if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (this.#output === undefined && this.#inputs === undefined) {
       if (this.#plainProblem) throw new Error(this.#plainProblem);
-      return this.#checked(x, this.#drawing((g) => new Tensor(native.jitForward(this.#id, [x.id], g?.id ?? null)), (t) => t.dispose()));
+      return this.#checked(x, this.#drawing(this.randomOps, (g) => new Tensor(native.jitForward(this.#id, [x.id], g?.id ?? null)), (t) => t.dispose()));
     }
     const out = this.forwardMany(this.#inputs ? this.#inputs(x) : [x]);
     let prediction: Tensor;
@@ -258,24 +269,72 @@ export class TorchScriptModule extends ScriptedPart {
       for (const t of tensorsOf(out)) t.dispose();
       throw e;
     }
-    for (const t of tensorsOf(out)) if (t !== prediction) t.dispose();
+    this.#releaseLast();
+    this.#last = { value: out, prediction };
     return this.#checked(x, prediction);
   }
 
   /**
+   * An output of the latest forward(x) besides the prediction (with the `output` option), by Dict key or
+   * tuple index: e.g. the aux head's logits for a loss `out + 0.5·aux`, as torchvision trains its segmentation
+   * models. Its tensors live as the prediction does (until the scope of that forward closes, or the next
+   * forward(x)), with their gradient graph.
+   */
+  lastOutput(selector: OutputSelector): Tensor {
+    const last = this.#last;
+    if (!last) throw new Error(`${this.describe()}: lastOutput(${JSON.stringify(selector)}) reads the latest forward(x), and none ran yet (with the output option)`);
+    const t = selectOutput(`${this.describe()}, lastOutput`, last.value, selector);
+    if (t.isDisposed) throw new Error(`${this.describe()}: lastOutput(${JSON.stringify(selector)}) was freed with the scope of its forward; read it in the same scope (the loss, in twin training)`);
+    return t;
+  }
+
+  /** Frees the previous forward's other outputs (the prediction is the caller's). */
+  #releaseLast(): void {
+    if (this.#last) for (const t of tensorsOf(this.#last.value)) if (t !== this.#last.prediction) t.dispose();
+    this.#last = null;
+  }
+
+  /**
    * Calls the scripted forward with `args` (its arguments after self: tensors, numbers, booleans, strings,
-   * null, lists; missing trailing arguments take their defaults) and returns what it returns: a Tensor, an
+   * null, arrays, objects; missing trailing arguments take their defaults) and `named` ones by name
+   * (`forwardMany([ids], { attention_mask: mask })`), and returns what it returns: a Tensor, an
    * array for a tuple or list, an object for a Dict[str, ...]. Checked against forward's schema first;
    * randomness as for forward (the module's generator, a draw counted per training call).
    */
-  forwardMany(args: readonly ScriptArgument[]): ScriptValue {
-    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
+  forwardMany(args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
     if (!Array.isArray(args)) throw new Error(`${this.describe()}: forwardMany takes an array of forward's arguments, e.g. model.forwardMany([x, mask]); got ${typeof args}`);
+    return this.#call("forward", this.arguments, this.randomOps, args, named);
+  }
+
+  /**
+   * Calls another method of the scripted module (one exported with @torch.jit.export, e.g. `encode`), as
+   * forwardMany calls forward: arguments checked against its schema, results as JS values, its random ops
+   * drawn from the module's generator.
+   */
+  callMethod(name: string, args: readonly ScriptArgument[] = [], named: Readonly<Record<string, ScriptArgument>> = {}): ScriptValue {
+    if (name === "forward") return this.forwardMany(args, named);
+    const method = this.methods.get(name);
+    if (!method) {
+      const names = [...this.methods.keys()];
+      throw new Error(
+        `${this.describe()} has no method '${name}'; ` +
+          (names.length ? `its methods besides forward are ${names.join(", ")}` : "it has none besides forward") +
+          ` (a method is kept in the file when it is called by forward or marked @torch.jit.export)`,
+      );
+    }
+    if (!Array.isArray(args)) throw new Error(`${this.describe()}: callMethod takes an array of ${name}'s arguments; got ${typeof args}`);
+    return this.#call(name, method.arguments, method.randomOps, args, named);
+  }
+
+  #call(method: string, schema: readonly ForwardArgument[], randomOps: readonly string[], args: readonly ScriptArgument[], named: Readonly<Record<string, ScriptArgument>>): ScriptValue {
+    if (this.isDisposed) throw new Error(`${this.describe()} was disposed; its parameters are gone`);
     if (typeof native.jitCall !== "function") throw new Error(`${this.describe()}: the native addon predates forwardMany; rebuild it with npm run build:native`);
-    checkArguments(this.describe(), this.arguments, args);
-    const encoded = encodeArguments(args);
+    const placed = placeArguments(this.describe(), schema, args, named, method);
+    checkArguments(this.describe(), schema, placed, method);
+    const encoded = encodeArguments(placed);
     return this.#drawing(
-      (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null)),
+      randomOps,
+      (g) => decodeValue(native.jitCall(this.#id, encoded, g?.id ?? null, method)),
       (v) => { for (const t of tensorsOf(v)) t.dispose(); },
     );
   }
@@ -285,14 +344,14 @@ export class TorchScriptModule extends ScriptedPart {
    * in training, the module's generator (a stream is charged one draw); in eval mode, a probe first, and
    * the stream only when the module still drew (the probe's result is released then).
    */
-  #drawing<T>(run: (g: Generator | null) => T, release: (value: T) => void): T {
-    if (this.randomOps.length === 0) return run(null);
+  #drawing<T>(randomOps: readonly string[], run: (g: Generator | null) => T, release: (value: T) => void): T {
+    if (randomOps.length === 0) return run(null);
     const g = this.#generator;
     if (g instanceof Generator) return run(g);
     if (this.training) {
       if (g === null) {
         throw new Error(
-          `${this.describe()} draws random numbers (${this.randomOps.join(", ")}) and has no generator for them; ` +
+          `${this.describe()} draws random numbers (${randomOps.join(", ")}) and has no generator for them; ` +
             `call model.setDropoutGenerator(generator) (twin training does it with the variant's dropout stream) or switch to eval mode with model.eval()`,
         );
       }
@@ -310,7 +369,7 @@ export class TorchScriptModule extends ScriptedPart {
       probe.dispose();
     }
     if (g === null) {
-      throw new Error(`${this.describe()} drew random numbers in eval mode (${this.randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
+      throw new Error(`${this.describe()} drew random numbers in eval mode (${randomOps.join(", ")}); give it a generator with model.setDropoutGenerator(generator)`);
     }
     return run(g.take());
   }
@@ -393,6 +452,7 @@ export class TorchScriptModule extends ScriptedPart {
   }
 
   override dispose(): void {
+    this.#releaseLast();
     const first = !this.isDisposed;
     super.dispose();
     if (first) native.jitFree(this.#id);
@@ -410,7 +470,7 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or, in a twin study, build them from the batch's inputs with nn.torchscript(path, { inputs: (x) => [x, ...] })`
     );
   }
-  if (args[0].type !== "Tensor") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
+  if (args[0].type !== "Tensor" && args[0].type !== "Optional[Tensor]") return `${what}: ${sig} takes ${args[0].type} ${args[0].name}, not the batch's input tensor; call model.forwardMany([...]) or give nn.torchscript(path, { inputs: (x) => [...] })`;
   if (returns !== "Tensor") {
     return (
       `${what}: forward returns ${returns}; twin needs one Tensor as the prediction (the logits, [batch, classes]): ` +
@@ -418,6 +478,14 @@ function plainProblem(what: string, args: readonly ForwardArgument[], returns: s
       `or call model.forwardMany([x]) for all of it`
     );
   }
+  return null;
+}
+
+/** Why `output` cannot select from what forward's return type says it returns; null when it may (or the type does not tell). */
+function outputMisfit(returns: string, output: OutputSelector): string | null {
+  if (returns === "Tensor") return "it is the prediction itself; leave output out";
+  if (typeof output === "string" && /^(Tuple|List)\[/.test(returns)) return "a tuple or list is indexed by position; give an index (0, 1, ...)";
+  if (typeof output === "number" && /^Dict\[str, /.test(returns)) return 'a Dict is read by key; give the key, e.g. "out"';
   return null;
 }
 

@@ -2,10 +2,17 @@
 test/nn/torchscript-many.test.ts, and what PyTorch computes with them.
 
 Request (JSON on stdin): {"dir": ..., "dropoutSeed": D}. Writes into dir:
-  two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout)
+  two.pt     forward(x, mask, scale: float = 1.0) -> Tensor   (masked mean of tokens, dropout), and encode(x, mask)
   seg.pt     forward(x) -> Dict[str, Tensor] {"out", "aux"}   (torchvision FCN-style: backbone, classifier, aux classifier)
+  fcn.pt     the same with 11 classes (fashionSeg's), for the twin study of docs/torchscript.md
   pair.pt    forward(x) -> Tuple[Tensor, Tensor] (logits, hidden)  (HuggingFace-style)
   lists.pt   forward(xs: List[Tensor], k: int) -> List[Tensor]
+  detector.pt  forward(images: List[Tensor], targets: Optional[List[Dict[str, Tensor]]] = None)
+             -> Tuple[Dict[str, Tensor], List[Dict[str, Tensor]]]   (torchvision detection's convention)
+  tuplein.pt forward(pair: Tuple[Tensor, Tensor], weights: Dict[str, float]) -> Tensor
+  dictin.pt  forward(batch: Dict[str, Tensor]) -> Tensor
+  floatkeys.pt  a Dict[float, Tensor] result (twin refuses it)
+  mixed.pt   forward(x, flag: bool, name: str) -> Tuple[Tensor, Optional[Tensor], int, str]
   throws.pt  forward(x) raises ValueError for negative inputs
   tied.pt    an embedding whose weight the decoder shares (decoder.weight = embedding.weight)
   tied-both.safetensors  tied.pt's PyTorch state_dict: both paths of the tied tensor (safetensors_io.save)
@@ -17,7 +24,7 @@ Each model is loaded back with torch.jit.load (the file twin loads) before it ru
 """
 import json
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -42,6 +49,11 @@ class TwoInputs(nn.Module):
         h = h.masked_fill(~mask.unsqueeze(-1), 0.0)
         pooled = h.sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
         return self.head(pooled) * scale
+
+    @torch.jit.export
+    def encode(self, x, mask) -> torch.Tensor:
+        """The tokens' features, padding zeroed: a method besides forward (model.callMethod("encode", ...) in twin)."""
+        return F.dropout(F.relu(self.embed(x)), 0.25, self.training).masked_fill(~mask.unsqueeze(-1), 0.0)
 
 
 class Segmenter(nn.Module):
@@ -77,6 +89,54 @@ class Lists(nn.Module):
         return [x * k for x in xs]
 
 
+class Detector(nn.Module):
+    """torchvision detection's calling convention: images of different sizes, optional targets, (losses, detections)."""
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Conv2d(1, 4, 3, padding=1)
+        self.box = nn.Linear(4, 4)
+        self.cls = nn.Linear(4, 3)
+
+    def forward(self, images: List[torch.Tensor], targets: Optional[List[Dict[str, torch.Tensor]]] = None) -> Tuple[Dict[str, torch.Tensor], List[Dict[str, torch.Tensor]]]:
+        losses: Dict[str, torch.Tensor] = {}
+        detections: List[Dict[str, torch.Tensor]] = []
+        box_losses: List[torch.Tensor] = []
+        cls_losses: List[torch.Tensor] = []
+        for i, image in enumerate(images):
+            features = F.relu(self.backbone(image.unsqueeze(0))).mean((2, 3))
+            boxes = self.box(features)
+            scores = self.cls(features)
+            detections.append({"boxes": boxes, "scores": scores.softmax(-1)})
+            if targets is not None:
+                box_losses.append(F.smooth_l1_loss(boxes, targets[i]["boxes"]))
+                cls_losses.append(F.cross_entropy(scores, targets[i]["labels"]))
+        if targets is not None:
+            losses["loss_box"] = torch.stack(box_losses).mean()
+            losses["loss_cls"] = torch.stack(cls_losses).mean()
+        return losses, detections
+
+
+class TupleIn(nn.Module):
+    def forward(self, pair: Tuple[torch.Tensor, torch.Tensor], weights: Dict[str, float]) -> torch.Tensor:
+        return pair[0] * weights["a"] + pair[1] * weights["b"]
+
+
+class DictIn(nn.Module):
+    def forward(self, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
+        return batch["x"]
+
+
+class FloatKeys(nn.Module):
+    def forward(self, x) -> Dict[float, torch.Tensor]:
+        return {0.5: x * 2, 1.5: x}
+
+
+class Mixed(nn.Module):
+    def forward(self, x, flag: bool, name: str) -> Tuple[torch.Tensor, Optional[torch.Tensor], int, str]:
+        return x, (x if flag else None), x.size(0), name + "!"
+
+
 class Throws(nn.Module):
     def __init__(self):
         super().__init__()
@@ -109,7 +169,7 @@ def main():
     req = json.load(sys.stdin)
     d, seed = req["dir"], req["dropoutSeed"]
     torch.manual_seed(0)
-    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("pair", LogitsAndHidden()), ("lists", Lists()), ("throws", Throws()), ("tied", Tied())]:
+    for name, module in [("two", TwoInputs()), ("seg", Segmenter()), ("fcn", Segmenter(11)), ("pair", LogitsAndHidden()), ("lists", Lists()), ("dictin", DictIn()), ("detector", Detector()), ("tuplein", TupleIn()), ("floatkeys", FloatKeys()), ("mixed", Mixed()), ("throws", Throws()), ("tied", Tied())]:
         torch.jit.script(module).save(f"{d}/{name}.pt")
     tied = torch.jit.load(f"{d}/tied.pt")
     save(f"{d}/tied-both.safetensors", {k: v.detach().clone() for k, v in tied.state_dict().items()})
@@ -125,6 +185,12 @@ def main():
         "seg.masks": torch.randint(0, 3, (4, 12, 12), generator=g),
         "pair.x": torch.randn(6, 16, generator=g),
         "pair.y": torch.randint(0, 4, (6,), generator=g),
+        "det.image0": torch.randn(1, 10, 12, generator=g),
+        "det.image1": torch.randn(1, 8, 8, generator=g),
+        "det.boxes0": torch.rand(1, 4, generator=g),
+        "det.boxes1": torch.rand(1, 4, generator=g),
+        "det.labels0": torch.tensor([2]),
+        "det.labels1": torch.tensor([0]),
     }
     save(f"{d}/inputs.safetensors", inputs)
 
@@ -155,6 +221,21 @@ def main():
            lambda out: F.cross_entropy(out["out"], i["seg.masks"]) + 0.5 * F.cross_entropy(out["aux"], i["seg.masks"]))
     record("pair", torch.jit.load(f"{d}/pair.pt"), (i["pair.x"],), (i["pair.x"],),
            lambda out: F.cross_entropy(out[0], i["pair.y"]) + 0.1 * out[1].pow(2).mean())
+    two = torch.jit.load(f"{d}/two.pt").train()
+    torch.manual_seed(seed)
+    expected["two.encode"] = two.encode(i["two.x"], i["two.mask"]).detach()
+    detector = torch.jit.load(f"{d}/detector.pt")
+    images = [i["det.image0"], i["det.image1"]]
+    targets = [{"boxes": i["det.boxes0"], "labels": i["det.labels0"]}, {"boxes": i["det.boxes1"], "labels": i["det.labels1"]}]
+    losses, detections = detector(images, targets)
+    for key, t in losses.items():
+        expected[f"det.train.{key}"] = t.detach().reshape(1)
+    for n, found in enumerate(detections):
+        for key, t in found.items():
+            expected[f"det.train.{n}.{key}"] = t.detach()
+    (losses["loss_box"] + losses["loss_cls"]).backward()
+    for path, p in detector.named_parameters():
+        expected[f"det.grad.{path}"] = p.grad.detach().clone()
     save(f"{d}/expected.safetensors", {k: v.contiguous() for k, v in expected.items()})
     print(json.dumps({"expected": len(expected)}))
 

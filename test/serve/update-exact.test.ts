@@ -1,0 +1,117 @@
+// A dashboard view updated run by run (only the changed seeds read again, the
+// statistics of only the changed steps recomputed, the final-value views kept
+// while no final value changed, the drawings of unchanged charts kept) is
+// exactly the view a fresh build of the same data gives: after appended
+// lines, a new seed, runs that end, a diverged value, and for another metric.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LogDirSource } from "../../src/report/index.ts";
+import { ViewBuilder, type ViewBody } from "../../src/serve/view-builder.ts";
+import type { ReportOptions } from "../../src/report/model/index.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-update-exact-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+const study = join(root, "live");
+const VARIANTS = ["baseline", "wider"];
+
+function file(variant: string, seed: number): string {
+  return join(study, variant, `seed-${seed}`, "metrics.jsonl");
+}
+
+/** Scalars lines of steps from..to (train/loss every step, eval/accuracy every 5), in twin's metrics.jsonl layout. */
+function scalars(variant: string, seed: number, from: number, to: number): string {
+  let out = "";
+  for (let step = from; step <= to; step++) {
+    const noise = Math.sin(seed * 7.1 + step * 1.3 + (variant === "wider" ? 0.5 : 0));
+    const values: Record<string, number> = { "train/loss": 2 * Math.exp(-step / 8) + 0.3 + 0.02 * noise };
+    if (step % 5 === 0) values["eval/accuracy"] = 0.9 - 0.7 * Math.exp(-step / 6) + (variant === "wider" ? 0.01 : 0) + 0.005 * noise;
+    out += JSON.stringify({ kind: "scalars", step, wall_time: step, values }) + "\n";
+  }
+  return out;
+}
+
+function end(variant: string, seed: number, status = "success", final: number | "NaN" = 0.88 + (variant === "wider" ? 0.012 : 0) + 0.004 * Math.cos(seed)): string {
+  return JSON.stringify({ kind: "scalars", step: 30, wall_time: 30, values: { "val/accuracy": final } }) + "\n" + JSON.stringify({ kind: "end", wall_time: 31, status }) + "\n";
+}
+
+/** A run: 30 steps and its end, or (running) its first `steps` steps. */
+function writeRun(variant: string, seed: number, running?: number): void {
+  mkdirSync(join(study, variant, `seed-${seed}`), { recursive: true });
+  const hparams = JSON.stringify({ kind: "hparams", wall_time: 0, hparams: { variant, seed: String(seed) }, metrics: ["val/accuracy"] }) + "\n";
+  writeFileSync(file(variant, seed), hparams + scalars(variant, seed, 1, running ?? 30) + (running === undefined ? end(variant, seed) : ""));
+}
+
+/** The view without what says when and how it was built. */
+function comparable(v: ViewBody | undefined): unknown {
+  assert.ok(v && v.error === undefined, v?.error);
+  const { updatedAt: _u, seedsRead: _s, chartsDrawn: _c, ...rest } = v!;
+  return rest;
+}
+
+async function fresh(options: ReportOptions = {}): Promise<ViewBody | undefined> {
+  const b = new ViewBuilder(new LogDirSource(root));
+  try {
+    return await b.view("live", options);
+  } finally {
+    await b.close();
+  }
+}
+
+test("a view updated run by run equals a fresh build after appends, a new seed, runs that end, a diverged value and for another metric", async () => {
+  for (let seed = 0; seed < 6; seed++) for (const v of VARIANTS) writeRun(v, seed, seed >= 4 ? 12 : undefined);
+  const live = new ViewBuilder(new LogDirSource(root));
+  try {
+    const first = await live.view("live", {});
+    assert.deepEqual(comparable(first), comparable(await fresh()));
+    const charts = first!.charts.length;
+
+    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are drawn.
+    for (const [step, variant] of [[13, "baseline"], [14, "baseline"], [13, "wider"]] as const) {
+      appendFileSync(file(variant, 4), scalars(variant, 4, step, step));
+      const v = await live.view("live", {}, new Set([`${variant}/seed-4/metrics.jsonl`]));
+      assert.equal(v?.seedsRead, 1);
+      assert.ok(v!.chartsDrawn! >= 1 && v!.chartsDrawn! <= 2, `an appended train/loss line redraws its curve and its paired curve only (drew ${v!.chartsDrawn} of ${charts})`);
+      assert.deepEqual(comparable(v), comparable(await fresh()), `after step ${step} of ${variant}`);
+    }
+    // Asked again with nothing changed: the same view, nothing drawn or read.
+    const again = await live.view("live", {}, new Set());
+    assert.equal(again?.chartsDrawn, 0);
+    assert.equal(again?.seedsRead, 0);
+    assert.deepEqual(comparable(again), comparable(await fresh()));
+
+    // A new seed (every seed stamped again: no changed files given).
+    for (const v of VARIANTS) writeRun(v, 6);
+    const withSeed = await live.view("live", {});
+    assert.equal(withSeed?.seedsRead, 1);
+    assert.deepEqual(comparable(withSeed), comparable(await fresh()));
+
+    // Seed 4's runs end: final values change, so does the verdict.
+    for (const v of VARIANTS) appendFileSync(file(v, 4), scalars(v, 4, 15, 30).split("\n").filter((l) => l && !l.includes('"step":13,') && !(v === "baseline" && l.includes('"step":14,'))).join("\n") + "\n" + end(v, 4));
+    const ended = await live.view("live", {}, new Set(VARIANTS.map((v) => `${v}/seed-4/metrics.jsonl`)));
+    assert.notDeepEqual(comparable(ended), comparable(withSeed));
+    assert.deepEqual(comparable(ended), comparable(await fresh()));
+
+    // Seed 5's wider run diverges: its final is NaN and its seed leaves the statistics.
+    appendFileSync(file("wider", 5), scalars("wider", 5, 13, 30) + end("wider", 5, "failure", "NaN"));
+    const diverged = await live.view("live", {}, new Set(["wider/seed-5/metrics.jsonl"]));
+    assert.match(diverged!.warnings!.join("\n"), /seed 5/);
+    assert.deepEqual(comparable(diverged), comparable(await fresh()));
+
+    // Another metric of the same accumulator, then back.
+    assert.deepEqual(comparable(await live.view("live", { metric: "eval/accuracy" }, new Set())), comparable(await fresh({ metric: "eval/accuracy" })));
+    // Seed 5's baseline logs its final value while still running, then ends with no new value: only its status changes (unfinished → finished).
+    const [finalLine, endLine] = end("baseline", 5).trim().split("\n");
+    appendFileSync(file("baseline", 5), scalars("baseline", 5, 13, 30) + finalLine + "\n");
+    const loggedFinal = await live.view("live", {}, new Set(["baseline/seed-5/metrics.jsonl"]));
+    assert.deepEqual(comparable(loggedFinal), comparable(await fresh()));
+    appendFileSync(file("baseline", 5), endLine + "\n");
+    const statusOnly = await live.view("live", {}, new Set(["baseline/seed-5/metrics.jsonl"]));
+    assert.notEqual(statusOnly?.html, loggedFinal?.html);
+    assert.deepEqual(comparable(statusOnly), comparable(await fresh()));
+  } finally {
+    await live.close();
+  }
+});

@@ -10,6 +10,7 @@ import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
+import { splitOption } from "./study-options.ts";
 import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
 import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
@@ -39,6 +40,7 @@ interface SweepFlags {
   sequential?: boolean;
   looks?: string;
   spending: string;
+  split?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -115,7 +117,8 @@ export function registerSweep(program: Command): void {
     .option("--name <sweep>", "sweep (study) name in the store (default: from the command, e.g. train for python train.py)")
     .option("--timeout <s>", "stop a run after this many seconds (SIGTERM, then SIGKILL)")
     .option("--kill-after <s>", "seconds between SIGTERM and SIGKILL", "10")
-    .option("--jobs <j>", "commands at once", "1");
+    .option("--jobs <j>", "commands at once", "1")
+    .option("--split <mode>", "per-seed: each run's TWIN_SEED_SPLIT follows its seed (the default); shared: every run gets the first run's, so a command that draws its validation split from it validates every seed on the same examples and seed ensembles are chosen on validation");
   addMetricOptions(cmd, "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
     .option("--reference <variant>", "variant the others are compared with (default: the first swept)")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
@@ -153,6 +156,7 @@ Examples:
       const seeds = parseCount(opts.seeds, "--seeds");
       const first = parseSeed(opts.first, "--first");
       const jobs = parseCount(opts.jobs, "--jobs");
+      const split = splitOption(opts);
       const vary = opts.vary === undefined ? undefined : checkFactor(opts.vary);
       const timeout = opts.timeout === undefined ? undefined : parseSeconds(opts.timeout, "--timeout");
       const killAfter = parseSeconds(opts.killAfter, "--kill-after", true);
@@ -184,6 +188,7 @@ Examples:
           seeds,
           first,
           vary,
+          ...(split ? { split } : {}),
           timeout,
           killAfter,
           jobs,

@@ -15,6 +15,7 @@ import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from ".
 import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
 import { formatDeployment } from "../study/deployment.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -76,11 +77,14 @@ export function formatSweep(r: SweepResult): string {
   lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs${kept ? ` (${kept} kept from an earlier sweep, not run again)` : ""} · store ${r.store}`);
   for (const s of r.summaries) {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
+    // An accuracy of fractions in pp, as the verdict below prints it (metric-units.ts).
+    const pp = showsPercentPoints(s.metric, s.variants.flatMap((v) => [v.min, v.max]));
+    const num = (x: number) => (pp && Number.isFinite(x) ? (100 * x).toFixed(2) : fmt(x));
     lines.push("", s.metric);
-    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
+    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${`mean ± sd${pp ? " (pp)" : ""}`.padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
     for (const v of s.variants) {
-      const ms = `${fmt(v.mean)} ± ${fmt(v.sd)}`;
-      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
+      const ms = `${num(v.mean)} ± ${num(v.sd)}`;
+      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${num(v.min).padStart(10)}  ${num(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
     }
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));

@@ -4,7 +4,7 @@
  * shared by every variant. Each function is pure: it returns a new batch and
  * never writes into its input.
  *
- *   import * as augment from "twin/data/augment";
+ *   import { augment } from "twin";
  *   const aug = augment.standard({ crop: { size: 28, padding: 2 }, flip: true });
  *   const out = aug(batch, generator);
  */

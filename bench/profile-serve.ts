@@ -2,21 +2,26 @@
 // scripts/build.sh` first) started under `node --cpu-prof` with no index, one
 // studies list, then the study's view asked for until it is the full view.
 // Writes one .cpuprofile per thread (the server, the view worker, the log
-// reader threads) to PROFILE_DIR and prints the times seen by the client.
+// reader threads) to PROFILE_DIR and prints the times seen by the client, the
+// server's CPU seconds and peak RSS until the full view. PROFILE_DIR "none":
+// not profiled (the times alone); TWIN=path/to/bin/twin.js another checkout's CLI.
 //
 //   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
 import { spawn } from "node:child_process";
 import { get } from "node:http";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const [root, index, profDir, study = "scan"] = process.argv.slice(2);
 if (!root || !index || !profDir) throw new Error("usage: npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]");
-const twin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
+const twin = process.env.TWIN ?? join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
+const profile = profDir !== "none";
 for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
-rmSync(profDir, { recursive: true, force: true });
-mkdirSync(profDir, { recursive: true });
+if (profile) {
+  rmSync(profDir, { recursive: true, force: true });
+  mkdirSync(profDir, { recursive: true });
+}
 
 function getJson(url: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) =>
@@ -29,7 +34,7 @@ function getJson(url: string): Promise<Record<string, unknown>> {
 }
 
 const t0 = performance.now();
-const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, twin, "serve", "--logdir", root, "--port", "0", "--index", index], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), twin, "serve", "--logdir", root, "--port", "0", "--index", index], { stdio: ["ignore", "pipe", "inherit"] });
 const url = await new Promise<string>((resolve) => {
   let out = "";
   child.stdout!.on("data", (c: Buffer) => {
@@ -48,8 +53,11 @@ while (view.partial || view.stale) {
   view = await getJson(url + `api/studies/${study}`);
 }
 const done = performance.now();
+const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+const cpu = (Number(stat[11]) + Number(stat[12])) / 100;
+const peak = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024;
 const ms = (x: number) => Math.round(x);
-console.log(JSON.stringify({ up_ms: ms(up - t0), list_ms: ms(listed - up), first_answer_ms: ms(firstAnswer - listed), first_view_ms: ms(done - listed), from_start_ms: ms(done - t0), load_1min: (await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0] }));
+console.log(JSON.stringify({ up_ms: ms(up - t0), list_ms: ms(listed - up), first_answer_ms: ms(firstAnswer - listed), first_view_ms: ms(done - listed), from_start_ms: ms(done - t0), server_cpu_s: cpu, peak_rss_mb: Math.round(peak), load_1min: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
 // A graceful stop: the profiles are written as the threads exit.
 child.kill("SIGTERM");
 await new Promise((r) => child.once("exit", r));

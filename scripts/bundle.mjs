@@ -22,7 +22,13 @@ const SRC = join(ROOT, "src");
 /** Where the bundle is written (argument; default dist/): paths inside it are taken relative to its own folders, so it can be built aside and renamed to dist/. */
 const DIST = join(ROOT, process.argv[2] ?? "dist");
 
-/** Files started on their own: the CLI, the dashboard's view worker and log reader threads, the sweep's command launcher. */
+/**
+ * Files started on their own: the CLI, the dashboard's view worker and log
+ * reader threads, the sweep's command launcher. The reader thread's entry is
+ * the one output two folders below dist/ (dist/report/sources/): the code in
+ * it is log-reader-worker.ts alone (everything it imports is shared, in
+ * dist/chunks/), which does not use `import.meta.url`.
+ */
 const ENTRIES = ["cli/main.ts", "serve/view-worker-main.ts", "report/sources/log-reader-worker.ts", "study/sweep-launcher.ts"];
 /**
  * twin's API (src/index.ts) as dist/api/index.js: what `import ... from "twin"`

@@ -10,10 +10,12 @@ import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatAnalysis } from "./stats.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
+import { splitOption } from "./study-options.ts";
 import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from "./sequential-options.ts";
 import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
 import { formatDeployment } from "../study/deployment.ts";
+import { showsPercentPoints } from "../study/metric-units.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -39,6 +41,7 @@ interface SweepFlags {
   sequential?: boolean;
   looks?: string;
   spending: string;
+  split?: string;
 }
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
@@ -74,11 +77,14 @@ export function formatSweep(r: SweepResult): string {
   lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs${kept ? ` (${kept} kept from an earlier sweep, not run again)` : ""} · store ${r.store}`);
   for (const s of r.summaries) {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
+    // An accuracy of fractions in pp, as the verdict below prints it (metric-units.ts).
+    const pp = showsPercentPoints(s.metric, s.variants.flatMap((v) => [v.min, v.max]));
+    const num = (x: number) => (pp && Number.isFinite(x) ? (100 * x).toFixed(2) : fmt(x));
     lines.push("", s.metric);
-    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${"mean ± sd".padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
+    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${`mean ± sd${pp ? " (pp)" : ""}`.padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
     for (const v of s.variants) {
-      const ms = `${fmt(v.mean)} ± ${fmt(v.sd)}`;
-      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
+      const ms = `${num(v.mean)} ± ${num(v.sd)}`;
+      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${num(v.min).padStart(10)}  ${num(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
     }
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
@@ -115,7 +121,8 @@ export function registerSweep(program: Command): void {
     .option("--name <sweep>", "sweep (study) name in the store (default: from the command, e.g. train for python train.py)")
     .option("--timeout <s>", "stop a run after this many seconds (SIGTERM, then SIGKILL)")
     .option("--kill-after <s>", "seconds between SIGTERM and SIGKILL", "10")
-    .option("--jobs <j>", "commands at once", "1");
+    .option("--jobs <j>", "commands at once", "1")
+    .option("--split <mode>", "per-seed: each run's TWIN_SEED_SPLIT follows its seed (the default); shared: every run gets the first run's, so a command that draws its validation split from it validates every seed on the same examples and seed ensembles are chosen on validation");
   addMetricOptions(cmd, "metric of the paired verdict (default: an accuracy, else a validation metric, else the first)")
     .option("--reference <variant>", "variant the others are compared with (default: the first swept)")
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
@@ -153,6 +160,7 @@ Examples:
       const seeds = parseCount(opts.seeds, "--seeds");
       const first = parseSeed(opts.first, "--first");
       const jobs = parseCount(opts.jobs, "--jobs");
+      const split = splitOption(opts);
       const vary = opts.vary === undefined ? undefined : checkFactor(opts.vary);
       const timeout = opts.timeout === undefined ? undefined : parseSeconds(opts.timeout, "--timeout");
       const killAfter = parseSeconds(opts.killAfter, "--kill-after", true);
@@ -184,6 +192,7 @@ Examples:
           seeds,
           first,
           vary,
+          ...(split ? { split } : {}),
           timeout,
           killAfter,
           jobs,

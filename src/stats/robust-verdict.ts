@@ -254,8 +254,11 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     const [nameA, nameB] = opts.names ?? ["a", "b"];
     const what = k.where === "pair" ? `the differences ${nameB} − ${nameA} are` : `the runs of ${k.where === "a" ? nameA : nameB} are`;
     const size = k.where === "pair" ? a.length : k.where === "a" ? a.length : b.length;
+    const [value, cutOff] = distinctDigits(Math.abs(k.skewness), k.threshold);
+    // With 3 values |G1| is at most √3, reached exactly when two are equal: a flag there is about a tie as much as a tail.
+    const atMost = size === 3 ? `; with 3 seeds it is at most ${fmt(Math.sqrt(3))}, reached when two of them are equal` : "";
     reasons.push(
-      `${what} skewed (skewness ${fmt(k.skewness)}; ${fmt(100 - (paired ? falseAlarm : lowerHalfSwanLevel(falseAlarm)) * 100)}% of normal ${size}-seed samples stay within ±${fmt(k.threshold)}): ` +
+      `${what} skewed (skewness ${k.skewness < 0 ? "-" : ""}${value}; ${fmt(100 - (paired ? falseAlarm : lowerHalfSwanLevel(falseAlarm)) * 100)}% of normal ${size}-seed samples stay within ±${cutOff}${atMost}): ` +
         "a t-test's p can be far off for skewed seeds, in either direction",
     );
   }
@@ -273,4 +276,13 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     paired, alpha, swans, swanThreshold: threshold, plain, withoutSwans, robust, exact, skewCorrected, disagree, leansOnSymmetry, restsOnNormality, skew, skewed, unseenRate, caveat,
     warning: swans.length > 0 || disagree || restsOnNormality || skewed || leansOnSymmetry, reasons: reasons.filter((r) => r !== said),
   };
+}
+
+/** x and y written with the fewest significant digits (3 at least) that tell them apart: "1.7321" against "1.7267", not "1.73" against "1.73". */
+function distinctDigits(x: number, y: number): [string, string] {
+  for (let digits = 3; digits < 17; digits++) {
+    const a = Number(x.toPrecision(digits)).toString(), b = Number(y.toPrecision(digits)).toString();
+    if (a !== b) return [a, b];
+  }
+  return [String(x), String(y)];
 }

@@ -19,6 +19,7 @@ import { dedupeSteps, finalValues } from "./sweep-metrics.ts";
 import type { SweepOptions, SweepOutcome, SweepRunInfo } from "./sweep-types.ts";
 import type { VariantState } from "./sweep-variants.ts";
 import { moveAsideOtherRun } from "../log/run-folder.ts";
+import { DEFAULT_SPLIT_MODE } from "./split-mode.ts";
 
 /** What every run of one sweep shares. */
 export interface SweepContext {
@@ -115,6 +116,8 @@ export async function sweepRun(ctx: SweepContext, plan: PlannedRun, state: Varia
     group: plan.group,
     label: plan.label,
     timeout: options.timeout ?? null,
+    // Where a study records its split mode (split-mode.ts reads it back).
+    data: { split: options.split ?? DEFAULT_SPLIT_MODE },
   };
   const run = await currentRecord(ctx, state, { study: ctx.study, variants: v.name, rootSeed, seeds, config, fingerprintHash: state.fingerprintHash });
   const info: SweepRunInfo = { id: run.id, variant: v.name, label: plan.label, rootSeed: rootSeed.toString(), seeds: seedStrings(seeds), runDir };

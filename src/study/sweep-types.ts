@@ -3,6 +3,7 @@ import type { Analysis, TestChoice } from "./analyze.ts";
 import type { ResultTable } from "./results-file.ts";
 import type { MetricSummary } from "./sweep-results.ts";
 import type { Deployment } from "./deployment.ts";
+import type { SplitMode } from "./split-mode.ts";
 
 export interface SweepVariant {
   name: string;
@@ -22,6 +23,11 @@ export interface SweepOptions {
   first?: number;
   /** Vary only this factor's seed; the root seed stays at `first`. */
   vary?: string;
+  /**
+   * "shared": every run gets the first planned run's TWIN_SEED_SPLIT, so a command that draws its validation split
+   * from it validates every seed on the same examples (seed ensembles on validation); "per-seed" (default): each seed's own.
+   */
+  split?: SplitMode;
   /** Seconds per run (none by default). */
   timeout?: number;
   /** Seconds between SIGTERM and SIGKILL (default 10). */

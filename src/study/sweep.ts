@@ -16,6 +16,7 @@ import { showsPercentPoints } from "./metric-units.ts";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "./analysis-log.ts";
 import { STALE_AFTER_MS, workerId } from "./lifecycle.ts";
 import { planRuns, type PlannedRun } from "./seed-plan.ts";
+import { DEFAULT_SPLIT_MODE, splitModeMix, withSharedSplit } from "./split-mode.ts";
 import { checkCommand, checkFactor, checkVariantName, defaultSweepName } from "./sweep-input.ts";
 import { CommandLauncher } from "./sweep-launcher-client.ts";
 import { defaultMetric } from "./metric-direction.ts";
@@ -59,7 +60,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
   const { n, first, jobs, name, vary } = checkOptions(options);
-  const plans: PlannedRun[] = planRuns(vary ? { vary, n, first } : { n, first });
+  const planned: PlannedRun[] = planRuns(vary ? { vary, n, first } : { n, first });
+  const split = options.split ?? DEFAULT_SPLIT_MODE;
+  const plans = split === "shared" ? withSharedSplit(planned) : planned;
 
   const store = await openStore(options.storeUrl, { cwd });
   let launcher: CommandLauncher | undefined;
@@ -68,6 +71,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const { study } = await store.putStudy({ name, specHash: SWEEP_STUDY_HASH, spec: { kind: "sweep" } });
     if ((study.spec as { kind?: string } | null)?.kind !== "sweep") {
       throw new StoreError(`study '${name}' in the store at ${store.location} is not a sweep (it was made by twin compare/seeds); choose another --name`);
+    }
+    const mixed = splitModeMix(await store.listRuns({ study: name }), split);
+    if (mixed) {
+      throw new StoreError(
+        `sweep '${name}' ${mixed}: runs of the same seeds with another split would sit side by side and its verdict would mix the two designs. ` +
+          `Give the sweep another --name, or run it with the split it has`,
+      );
     }
     const states = await prepareVariants(store, name, options.variants, cwd, options.allowChanged ?? false, warn);
     // Runs of a sweep on another host that went silent go back to the queue; a run left by a dead

@@ -2,13 +2,14 @@
  * The compiled CLI on its own: dist/ copied without src/ next to the
  * package's node_modules (an installation of the build only) runs every
  * command that reads, including the files those commands start on their own
- * (the sweep's command launcher, the dashboard's view worker, the report's
- * chart runtime and assets), and a command that trains says what it needs.
+ * (the sweep's command launcher, the dashboard's view worker and log reader
+ * thread, the report's chart runtime and assets), and a command that trains
+ * says what it needs.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +83,26 @@ test("twin serve from the build starts its view worker (dist/serve/view-worker-m
   } finally {
     child.kill("SIGTERM");
   }
+});
+
+test("the dashboard's log reader thread starts from the build (dist/report/sources/log-reader-worker.js) and reads a run", () => {
+  const file = readdirSync(study, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith("metrics.jsonl"))!;
+  const path = join(study, file);
+  const entry = join(install, "dist/report/sources/log-reader-worker.js");
+  const script = `
+    import { Worker } from "node:worker_threads";
+    const w = new Worker(${JSON.stringify(entry)}, { workerData: {} });
+    w.on("message", (a) => { console.log(JSON.stringify({ results: a.results.length, error: a.results[0].error, bytes: a.results[0].state?.length ?? 0 })); process.exit(0); });
+    w.on("error", (e) => { console.error(e.message); process.exit(1); });
+    w.postMessage({ id: 1, study: "ab", files: [{ dir: "x", path: ${JSON.stringify(path)}, size: ${statSync(path).size}, mtimeMs: 0 }] });
+  `;
+  writeFileSync(join(dir, "reader-thread.mjs"), script);
+  const r = spawnSync(process.execPath, [join(dir, "reader-thread.mjs")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const answer = JSON.parse(r.stdout) as { results: number; error?: string; bytes: number };
+  assert.equal(answer.error, undefined);
+  assert.equal(answer.results, 1);
+  assert.ok(answer.bytes > 100, `a run's packed state, got ${answer.bytes} bytes`);
 });
 
 test("a command that trains, from the build alone, says that it needs the sources", () => {

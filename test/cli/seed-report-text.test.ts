@@ -100,3 +100,14 @@ test("a rerun says how many runs it kept from the earlier command, and how many 
     p.cleanup();
   }
 });
+
+test("twin sweep's per-metric summary prints an accuracy of fractions in pp, as the verdict under it; a loss as logged", () => {
+  const summaries = [
+    { metric: "val_accuracy", variants: [{ name: "weak", n: 3, mean: 0.4025, sd: 0.0195, min: 0.39, max: 0.425, nonFinite: 0 }] },
+    { metric: "val_loss", variants: [{ name: "weak", n: 3, mean: 1.2345, sd: 0.0123, min: 1.2, max: 1.25, nonFinite: 0 }] },
+  ];
+  const r = { name: "sw", store: "x.db", vary: null, runs: [], stopped: false, table: { header: [], rows: [], metrics: [] }, summaries } as unknown as SweepResult;
+  const text = formatSweep(r);
+  assert.match(text, /val_accuracy\n +variant +n +mean ± sd \(pp\) +min +max\n +weak +3 +40\.25 ± 1\.95 +39\.00 +42\.50\n/);
+  assert.match(text, /val_loss\n +variant +n +mean ± sd +min +max\n +weak +3 +1\.2345 ± 0\.0123 +1\.2000 +1\.2500/);
+});

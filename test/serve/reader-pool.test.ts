@@ -6,12 +6,12 @@
 // the thread left it; a malformed line is named as the plain reader names it.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadStudyDir, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
+import { loadStudyDir, LogDirSource, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
 import { LogIndex } from "../../src/report/sources/log-index.ts";
-import type { SeedGroup } from "../../src/report/types.ts";
+import type { RunData, SeedGroup } from "../../src/report/types.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-reader-pool-"));
@@ -47,18 +47,24 @@ function writeStudy(name: string, seeds: number): string {
   return dir;
 }
 
+/** Reader threads for reads of this many unknown runs or more (fewer than the dashboard's threshold, for small studies). */
+const MIN_RUNS = 32;
+
 async function collect(groups: Iterable<SeedGroup> | AsyncIterable<SeedGroup>): Promise<SeedGroup[]> {
   const out: SeedGroup[] = [];
   for await (const g of groups) out.push(g);
   return out;
 }
 
-test("a cold read by reader threads equals the plain reader and the index read in one thread; its rows serve the next read", async () => {
+test("a cold read by reader threads equals the plain reader and the index read in one thread; the rows they write serve the next read", async () => {
   const dir = writeStudy("cold", 60);
   const plain = loadStudyDir(dir);
   const file = join(root, "cold.sqlite");
+  // The threads write to an index of their own here: every row in it was read and written by a thread.
+  const threadsFile = join(root, "cold-threads.sqlite");
+  new LogIndex(threadsFile).close();
   const log = new LogIndex(file);
-  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log }, file));
+  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log }, threadsFile, MIN_RUNS));
   assert.deepEqual(pooled.map((g) => g.seed), [...Array(60).keys()].map(String));
   assert.deepEqual(pooled.flatMap((g) => g.runs), plain.runs);
   const oneThread = new LogIndex(join(root, "cold-one-thread.sqlite"));
@@ -67,13 +73,13 @@ test("a cold read by reader threads equals the plain reader and the index read i
   // Only some seeds: those, read by the threads too.
   const some = new Set(["3", "40", "41"]);
   const fresh = new LogIndex(join(root, "cold-some.sqlite"));
-  assert.deepEqual(await collect(pooledStudyDirGroups(dir, some, { study: "cold", log: fresh }, undefined)), pooled.filter((g) => some.has(g.seed)));
+  assert.deepEqual(await collect(pooledStudyDirGroups(dir, some, { study: "cold", log: fresh }, undefined, 1)), pooled.filter((g) => some.has(g.seed)));
   fresh.close();
   log.close();
-  // The threads wrote every run's row: a restart knows every run and reads them from the index.
-  const again = new LogIndex(file);
+  // A restart on the threads' index knows every run and reads them from it.
+  const again = new LogIndex(threadsFile);
   for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("cold", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
-  assert.deepEqual(await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log: again }, file)), pooled);
+  assert.deepEqual(await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log: again }, threadsFile, MIN_RUNS)), pooled);
   again.close();
 });
 
@@ -82,9 +88,9 @@ test("a running run read by a thread is read on from where it was left; without 
   const file = join(root, "running.sqlite");
   const log = new LogIndex(file);
   // No index file for the threads: they write nothing, the view's thread writes the rows.
-  await collect(pooledStudyDirGroups(dir, undefined, { study: "running", log }, undefined));
+  await collect(pooledStudyDirGroups(dir, undefined, { study: "running", log }, undefined, MIN_RUNS));
   appendFileSync(join(dir, "a", "seed-7", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 42, wall_time: 45, values: { "train/loss": 0.125 } }) + "\n" + JSON.stringify({ kind: "end", wall_time: 46, status: "success" }) + "\n");
-  const [g7] = await collect(pooledStudyDirGroups(dir, new Set(["7"]), { study: "running", log }, file));
+  const [g7] = await collect(pooledStudyDirGroups(dir, new Set(["7"]), { study: "running", log }, file, MIN_RUNS));
   const plain = loadStudyDir(dir).runs.filter((r) => r.seed === "7");
   assert.deepEqual(g7!.runs, plain);
   assert.equal(g7!.runs[0]!.status, "success");
@@ -108,6 +114,21 @@ test("a malformed line read by a thread is named by file and line, as the plain 
     return "no error";
   })();
   assert.match(plain, /seed-12[\\/]metrics\.jsonl:\d+/);
-  await assert.rejects(collect(pooledStudyDirGroups(dir, undefined, { study: "damaged", log }, undefined)), (e: Error) => e.message === plain);
+  await assert.rejects(collect(pooledStudyDirGroups(dir, undefined, { study: "damaged", log }, undefined, MIN_RUNS)), (e: Error) => e.message === plain);
   log.close();
+});
+
+test("a prediction file written into a run folder after its listing is read with the run (the listing spares looking in folders without any)", async () => {
+  const dir = writeStudy("listed", 40);
+  const past = new Date(Date.now() - 60_000);
+  for (const v of ["a", "b"]) for (let seed = 0; seed < 40; seed++) utimesSync(join(dir, v, `seed-${seed}`), past, past);
+  const source = new LogDirSource(join(root, "logs"), { index: join(root, "listed.sqlite") });
+  const read = async (): Promise<RunData[]> => (await collect((await source.openStudy("listed"))!.groups)).flatMap((g) => g.runs);
+  await source.seedStamps("listed");
+  assert.ok((await read()).every((r) => !r.notes?.some((n) => n.includes("predictions"))));
+  writeFileSync(join(dir, "a", "seed-5", "predictions.npy"), "");
+  const runs = await read();
+  assert.match(runs.find((r) => r.variant === "a" && r.seed === "5")!.notes?.join("\n") ?? "", /predictions\.npy not used: no labels\.npy/);
+  assert.deepEqual(runs, loadStudyDir(dir).runs);
+  await source.close();
 });

@@ -113,3 +113,12 @@ test("skewness-corrected check (small version of bench:validity's skewAware): fe
   const normal = run(false, 42);
   assert.ok(normal.extraWarned <= 0.02, JSON.stringify(normal));
 });
+
+test("skew reason at 3 seeds: value and cut-off written with the digits that tell them apart, and why 1.732 is reached", () => {
+  // Two of three differences equal (a 100%-accuracy variant against one that missed on one seed): |G1| = √3, its largest value.
+  const v = s.robustVerdict([0.9688, 1, 1], [1, 1, 1], { paired: true });
+  assert.match(
+    v.reasons.join("\n"),
+    /the differences b − a are skewed \(skewness 1\.732; 95% of normal 3-seed samples stay within ±1\.727; with 3 seeds it is at most 1\.73, reached when two of them are equal\)/,
+  );
+});

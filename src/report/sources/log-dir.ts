@@ -148,8 +148,13 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
   return run;
 }
 
-/** The run with the prediction files of its folder, if any (read each time: they are not in the index). */
-function withRunDirPredictions(run: RunData, dir: string): RunData {
+/**
+ * The run with the prediction files of its folder, if any (read each time:
+ * they are not in the index); `listings` (the stamps' listings of run folders)
+ * spare looking for them in a folder listed without any.
+ */
+function withRunDirPredictions(run: RunData, dir: string, listings?: RunDirListings): RunData {
+  if (listings && runDirFiles(dir, listings)?.predictions.length === 0) return run;
   const { predictions, notes } = readRunDirPredictions(dir);
   if (predictions) run.predictions = predictions;
   if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
@@ -334,17 +339,22 @@ function restampSeeds(studyDir: string, stamps: ReadonlyMap<string, string>, cha
 
 /** Seed groups read between two writes of the index. */
 const GROUPS_PER_FLUSH = 200;
-/** Runs unknown to the index that a read must have for reader threads to read them (fewer are read in this thread: starting threads costs more). */
-const POOL_MIN_RUNS = 64;
+/**
+ * Runs unknown to the index that a read must have for reader threads to read
+ * them: fewer are read in this thread, as starting a thread costs about 0.2 s
+ * of CPU (its modules, SQLite), what reading some 500 runs of 500 steps costs.
+ */
+const POOL_MIN_RUNS = 500;
 /** Runs sent to a reader thread in one message. */
 const RUNS_PER_BATCH = 16;
-/** Runs read ahead of the one folded at most (their states wait in memory). */
-const RUNS_AHEAD = 1024;
+/** Runs read ahead of the one folded at most (their states wait in memory: about 20 kB a run of 500 steps). */
+const RUNS_AHEAD = 256;
 
-/** Where the runs of a study are read through the index: the study's name in it, the index, and its file (for reader threads). */
+/** Where the runs of a study are read through the index: the study's name in it, the index, and the source's listings of run folders (see withRunDirPredictions). */
 interface IndexUse {
   study: string;
   log: LogIndex;
+  listings?: RunDirListings;
 }
 
 /** Prunes the index's rows of the study's runs and seeds that are gone (`all`: its run folders by seed now). */
@@ -360,7 +370,7 @@ function seedGroup(studyDir: string, seed: string, dirs: readonly [string, strin
   const runs = dirs
     .map(([variant, dir]) => {
       const indexed = index && read(variant, dir);
-      const run = indexed ? withRunDirPredictions(indexed, dir) : readRunDir(dir, variant, seed);
+      const run = indexed ? withRunDirPredictions(indexed, dir, index.listings) : readRunDir(dir, variant, seed);
       return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
     })
     .filter((r): r is RunData => r !== undefined);
@@ -399,8 +409,9 @@ type PoolRead = Promise<{ run: RunData } | undefined>;
  * of (a cold start) are read by a pool of reader threads (log-reader-pool.ts)
  * ahead of the seed being folded: the same groups, in the same order, with the
  * same values (a run a thread cannot read is read here, as studyDirGroups reads it).
+ * With fewer than `minRuns` such runs, studyDirGroups reads them all here.
  */
-export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined): AsyncGenerator<SeedGroup> {
+export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS): AsyncGenerator<SeedGroup> {
   const earlier = new Map<string, string[]>();
   const all = runDirs(studyDir, earlier);
   pruneIndex(studyDir, all, index);
@@ -412,7 +423,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       if (index.log.unknown(index.study, rel)) unknown.push({ variant, seed, dir, rel });
     }
   }
-  if (unknown.length < POOL_MIN_RUNS) {
+  if (unknown.length < minRuns) {
     // Read here (a dashboard update: a few runs), from the listing made above (listing 10,000 run folders again cost ~35 ms an update).
     yield* listedGroups(studyDir, all, earlier, seeds, index);
     return;
@@ -420,6 +431,11 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   const pool = new LogReaderPool(indexFile);
   const reads = new Map<string, PoolRead>();
   let sent = 0, folded = 0;
+  /** Answers not received yet; the threads are stopped (their memory freed) once every run is sent and answered. */
+  let waiting = 0;
+  const answered = (): void => {
+    if (--waiting === 0 && sent >= unknown.length) void pool.close();
+  };
   /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
   const readAhead = (): void => {
     while (sent < unknown.length && sent - folded < RUNS_AHEAD) {
@@ -431,6 +447,8 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       sent += RUNS_PER_BATCH;
       if (batch.length === 0) continue;
       const answer = pool.read({ study: index.study, files: batch.map(({ rel, path, size, mtimeMs }) => ({ dir: rel, path, size, mtimeMs })) });
+      waiting++;
+      answer.then(answered, answered);
       batch.forEach((f, k) => {
         reads.set(
           f.dir,
@@ -634,7 +652,7 @@ export class LogDirSource implements DataSource {
     const dir = this.studies().get(name);
     if (dir === undefined) return undefined;
     const log = this.logIndex();
-    const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log }, this.indexFile) : studyDirGroups(dir, seeds);
+    const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log, listings: this.runDirListings }, this.indexFile) : studyDirGroups(dir, seeds);
     return { name, source: `log directory ${dir}`, ...designOf(dir), groups };
   }
 

@@ -36,6 +36,7 @@ interface RunRow {
   size: number;
   mtime: number;
   tail: Buffer;
+  status: string | null;
   state: Buffer;
 }
 
@@ -84,7 +85,7 @@ export class LogIndex {
     }
     this.db = db;
     this.statements = {
-      run: db.prepare("SELECT size, mtime, tail, state FROM runs WHERE study = ? AND dir = ?"),
+      run: db.prepare("SELECT size, mtime, tail, status, state FROM runs WHERE study = ? AND dir = ?"),
       putRun: db.prepare(INDEX_RUN_INSERT),
       statuses: db.prepare("SELECT study, dir, size, mtime, status FROM runs"),
       checks: db.prepare("SELECT size, mtime, lines FROM checks WHERE study = ? AND seed = ?"),
@@ -138,7 +139,9 @@ export class LogIndex {
     let base: LiveRun | undefined = this.live.get(key);
     if (!base) {
       const row = this.statements.run.get(study, dir);
-      if (row) base = { size: row.size, mtime: row.mtime, tail: row.tail, state: decodeRunState(row.state) };
+      // An ended run whose file did not change is only read (into the run's data): its series are views on the row's bytes.
+      const unchangedEnded = row !== undefined && row.status !== null && row.size === st.size && row.mtime === st.mtimeMs;
+      if (row) base = { size: row.size, mtime: row.mtime, tail: row.tail, state: decodeRunState(row.state, unchangedEnded) };
     }
     let state: RunState;
     let tail: Buffer;
@@ -169,7 +172,9 @@ export class LogIndex {
    */
   adopt(study: string, dir: string, size: number, mtimeMs: number, tail: Uint8Array, state: Uint8Array, written: boolean, variant: string, seed: string, where: string): RunData {
     const key = `${study}\u0000${dir}`;
-    const decoded = decodeRunState(state);
+    // An ended run's state is only read (into the run's data) and the bytes are not changed: its series are views on them.
+    let decoded = decodeRunState(state, true);
+    if (decoded.status === undefined) decoded = decodeRunState(state);
     const tailBytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
     if (written) this.indexedDirs(study).add(dir);
     else this.pending.set(key, [study, dir, size, mtimeMs, tailBytes, decoded.status ?? null, Buffer.from(state.buffer, state.byteOffset, state.byteLength)]);

@@ -27,15 +27,20 @@ export interface ReaderAnswer {
   written: boolean;
 }
 
-/** Threads in a pool: one per core, at most 4 (the reading is bound by the CPU, the files are read whole). */
+/**
+ * Threads in a pool: one per core but one (the view worker folds the runs
+ * meanwhile), at least one, at most 4. On 2 cores shared with other work two
+ * readers cost 1.8× the CPU of one thread reading alone (bench/cold-read.ts).
+ */
 export function readerThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 export class LogReaderPool {
   private readonly workers: { worker: Worker; inFlight: number; stopped?: Error }[] = [];
   private readonly pending = new Map<number, { resolve: (a: ReaderAnswer) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 1;
+  private closed = false;
 
   /** `index`: the index file the threads write the runs they read to (undefined: they write nothing). */
   constructor(index: string | undefined, threads = readerThreads()) {
@@ -82,8 +87,10 @@ export class LogReaderPool {
     });
   }
 
-  /** Stops the threads (reads in flight are rejected). */
+  /** Stops the threads (reads in flight are rejected); again, nothing. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }

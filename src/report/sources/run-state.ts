@@ -230,18 +230,29 @@ export function encodeRunState(state: RunState): Buffer {
   return out;
 }
 
-export function decodeRunState(bytes: Uint8Array): RunState {
+/**
+ * The state from its bytes (encodeRunState). The series are copied into
+ * arrays of their own unless `shared` (the state is only read, never grown or
+ * changed in place, and the bytes stay as they are): then, where the bytes
+ * are 8-byte aligned, they are views on the same memory.
+ */
+export function decodeRunState(bytes: Uint8Array, shared = false): RunState {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLength = buf.readUInt32LE(0);
   const head = JSON.parse(buf.toString("utf8", 4, 4 + headLength)) as { offset: number; lines: number; status?: string; hparams?: HParams; fingerprint?: string; notes: string[]; tags: [string, number][] };
   let at = Math.ceil((4 + headLength) / 8) * 8;
   const series = new Map<string, PackedSeries>();
   for (const [tag, n] of head.tags) {
-    // Copied into fresh arrays: the bytes may not be 8-byte aligned, and the series may grow.
-    const steps = new Float64Array(Math.max(n, 1)), values = new Float64Array(Math.max(n, 1));
-    new Uint8Array(steps.buffer).set(buf.subarray(at, at + 8 * n));
-    new Uint8Array(values.buffer).set(buf.subarray(at + 8 * n, at + 16 * n));
-    series.set(tag, { steps, values, n });
+    const start = bytes.byteOffset + at;
+    if (shared && start % 8 === 0 && n > 0) {
+      series.set(tag, { steps: new Float64Array(bytes.buffer, start, n), values: new Float64Array(bytes.buffer, start + 8 * n, n), n });
+    } else {
+      // Copied into fresh arrays: the bytes may not be 8-byte aligned, and the series may grow.
+      const steps = new Float64Array(Math.max(n, 1)), values = new Float64Array(Math.max(n, 1));
+      new Uint8Array(steps.buffer).set(buf.subarray(at, at + 8 * n));
+      new Uint8Array(values.buffer).set(buf.subarray(at + 8 * n, at + 16 * n));
+      series.set(tag, { steps, values, n });
+    }
     at += 16 * n;
   }
   const state: RunState = { offset: head.offset, lines: head.lines, notes: head.notes, series };

@@ -37,6 +37,9 @@ export function studyProgress(quiet = false): StudyProgress {
       let bar = bars.get(slot);
       if (!bar) {
         bar = multi.create(p.totalSteps, p.step, payload);
+        // Without a terminal, create() leaves the bar unstarted (total 100, no payload) until its first update: a run
+        // that reports once (a 1-step run, or the only run left after resuming) was printed as "0% | {slot} | run {run}".
+        if (!process.stderr.isTTY) bar.start(p.totalSteps, p.step, payload);
         bars.set(slot, bar);
         active = true;
       } else {

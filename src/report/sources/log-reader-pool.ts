@@ -29,8 +29,8 @@ export interface ReaderAnswer {
 
 /**
  * Threads in a pool: one per core but one (the view worker folds the runs
- * meanwhile), at least one, at most 4. On 2 cores shared with other work two
- * readers cost 1.8× the CPU of one thread reading alone (bench/cold-read.ts).
+ * meanwhile), at least one, at most 4. Each costs its start (about 0.2 s of
+ * CPU) and a compiler that warms up on its first thousands of runs.
  */
 export function readerThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));

@@ -18,8 +18,8 @@ import type { ViewRequest, ViewResponse } from "./view-worker.ts";
  * that V8 would otherwise collect only as the heap grows, so the dashboard's
  * memory rose with every update although what it keeps did not. A collection
  * costs 0.3–0.4 s at 10,000 runs, so it runs only when the heap has grown by
- * GROWTH_BEFORE_GC bytes since the last one left it. Undefined where the
- * runtime does not allow it.
+ * GROWTH_BEFORE_GC bytes since the last one left it, and then at a quiet
+ * moment (collectIfGrown). Undefined where the runtime does not allow it.
  */
 const collect = ((): (() => void) | undefined => {
   try {
@@ -30,12 +30,32 @@ const collect = ((): (() => void) | undefined => {
   }
 })();
 const GROWTH_BEFORE_GC = 32 * 2 ** 20;
+/** Grown by this much, the heap is collected at once, even while requests come one after another. */
+const GROWTH_BEFORE_GC_NOW = 2 * GROWTH_BEFORE_GC;
+/** Otherwise the collection waits for this long without a request (a burst of updates is not held up by it). */
+const IDLE_BEFORE_GC_MS = 300;
 let heapAfterGc = 0;
+let idleGc: NodeJS.Timeout | undefined;
 
-function collectIfGrown(): void {
-  if (!collect || getHeapStatistics().used_heap_size < heapAfterGc + GROWTH_BEFORE_GC) return;
-  collect();
+function collectNow(): void {
+  idleGc = undefined;
+  collect!();
   heapAfterGc = getHeapStatistics().used_heap_size;
+}
+
+/** After an answer: a collection at once when the heap grew GROWTH_BEFORE_GC_NOW, else once no request came for IDLE_BEFORE_GC_MS. */
+function collectIfGrown(): void {
+  if (!collect) return;
+  const grown = getHeapStatistics().used_heap_size - heapAfterGc;
+  if (grown >= GROWTH_BEFORE_GC_NOW) collectNow();
+  else if (grown >= GROWTH_BEFORE_GC && idleGc === undefined) idleGc = setTimeout(collectNow, IDLE_BEFORE_GC_MS).unref();
+}
+
+/** A request came: a collection waiting for a quiet moment waits for the next one. */
+function postponeCollection(): void {
+  if (idleGc === undefined) return;
+  clearTimeout(idleGc);
+  idleGc = undefined;
 }
 
 const { spec, report } = workerData as { spec: SourceSpec; report: ReportOptions };
@@ -52,6 +72,7 @@ const builder = new ViewBuilder(source, report, (name, progress) => {
 });
 
 port.on("message", (req: ViewRequest) => {
+  postponeCollection();
   if (req.kind === "close") {
     void builder.close().then(() => source.close?.()).finally(() => port.close());
     return;

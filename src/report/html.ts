@@ -8,7 +8,7 @@
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
-import { pairingGainText } from "../study/verdict.ts";
+import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -147,8 +147,11 @@ function verdictSection(m: ReportModel): string {
       : `not distinguishable from ${c.a} with ${c.n} ${c.paired ? "pairs" : "runs"}: the 95% interval of the difference includes 0`;
     const rests = c.excluded_pairs ? ` (${c.excluded_pairs} ${c.paired ? "seed(s)" : "run(s)"} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : "";
     parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; rests on ${c.n} ${c.paired ? "pairs" : "runs"}${esc(rests)}.</li>`);
-    if (c.robust?.warning) parts.push(`<li class="note warning">${esc(c.b)}: read the plain p with care: ${esc(c.robust.reasons.join("; "))}</li>`);
-    if (c.robust?.caveat) parts.push(`<li class="note">${esc(c.b)}: ${esc(c.robust.caveat)}</li>`);
+    const robust = robustVerdictText(c, m.percent);
+    if (robust.swans) parts.push(`<li class="note warning swans">${esc(c.b)}: ${esc(robust.swans)}</li>`);
+    if (robust.check) parts.push(`<li class="note robust-check">${esc(c.b)}: ${esc(robust.check)}</li>`);
+    if (robust.warning) parts.push(`<li class="note warning">${esc(c.b)}: ${esc(robust.warning)}${robust.reasons.length ? `: ${esc(robust.reasons.join("; "))}` : ""}</li>`);
+    if (robust.caveat) parts.push(`<li class="note">${esc(c.b)}: ${esc(robust.caveat)}</li>`);
     for (const n of c.notes) parts.push(`<li class="note">${esc(c.b)}: ${esc(n)}</li>`);
     const spread = c.variance_ratio === undefined ? undefined : spreadLine(c.a, c.b, c, a.level);
     if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);

@@ -150,7 +150,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
     }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
     lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
-    lines.push(...robustLines(c, f, signed, unit));
+    lines.push(...robustLines(c, asPercent));
     const spread = spreadLine(c.a, c.b, c, v.level);
     if (spread) lines.push(`  ${spread}`);
     for (const note of c.notes) lines.push(`  note: ${note}`);
@@ -182,26 +182,53 @@ function testName(c: Analysis["comparisons"][number]): string {
   return /exact|approximation|monte carlo/i.test(c.test) ? name : `${name} (${how})`;
 }
 
-/** Black swans by seed, the comparison without them, the robust and exact ones, and whether they disagree. */
-function robustLines(c: Analysis["comparisons"][number], f: (x: number) => string, signed: (x: number) => string, unit: string): string[] {
+/** What the verdict says about black swans and the robust comparisons of one comparison, in the words of `robustVerdictText`. */
+export interface RobustVerdictText {
+  /** "black swan: seed 2, robust z -12.1" (by seed; unpaired, with the variant). */
+  swans: string | null;
+  /** "robust check: without the swans +1.31 pp, p = 3.5e-5 (7 pairs); 20% trimmed …", when the plain p needs a warning. */
+  check: string | null;
+  /** "warning: …", when the plain p must not be read alone. */
+  warning: string | null;
+  /** Why the warning is set. */
+  reasons: string[];
+  /** What clean seeds cannot rule out, beside a significant plain p. */
+  caveat: string | null;
+}
+
+/**
+ * Black swans by seed, the comparison without them, the robust and exact ones, and whether they disagree:
+ * the one wording that the CLI verdict, the report and the dashboard print, with the CLI's numbers.
+ */
+export function robustVerdictText(c: Analysis["comparisons"][number], asPercent = true): RobustVerdictText {
+  const { signed, unit } = numberFormat(asPercent);
   const r = c.robust;
-  if (!r) return [];
-  const out: string[] = [];
-  if (c.black_swans.length > 0) {
-    const who = c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${s.z.toFixed(1)}`).join("; ");
-    out.push(`  black swan${c.black_swans.length > 1 ? "s" : ""}: ${who}`);
-  }
-  if (r.warning) {
-    const parts: string[] = [];
-    if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
-    if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
-    if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
-    if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValue(r.skew_corrected.p)}`);
-    if (parts.length) out.push(`  robust check: ${parts.join("; ")}`);
-    out.push(`  ${r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care"}`);
-    for (const why of r.reasons) out.push(`    ${why}`);
-  }
-  if (r.caveat) out.push(`  note: ${r.caveat}`);
-  void f;
-  return out;
+  const none: RobustVerdictText = { swans: null, check: null, warning: null, reasons: [], caveat: null };
+  if (!r) return none;
+  const swans = c.black_swans.length > 0
+    ? `black swan${c.black_swans.length > 1 ? "s" : ""}: ${c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${s.z.toFixed(1)}`).join("; ")}`
+    : null;
+  if (!r.warning) return { ...none, swans, caveat: r.caveat };
+  const parts: string[] = [];
+  if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
+  if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
+  if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
+  if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValue(r.skew_corrected.p)}`);
+  return {
+    swans,
+    check: parts.length ? `robust check: ${parts.join("; ")}` : null,
+    warning: r.disagree ? "warning: the plain and robust comparisons disagree; do not read the plain p alone" : "warning: read the plain p with care",
+    reasons: r.reasons,
+    caveat: r.caveat,
+  };
+}
+
+function robustLines(c: Analysis["comparisons"][number], asPercent: boolean): string[] {
+  const t = robustVerdictText(c, asPercent);
+  return [
+    ...(t.swans ? [`  ${t.swans}`] : []),
+    ...(t.check ? [`  ${t.check}`] : []),
+    ...(t.warning ? [`  ${t.warning}`, ...t.reasons.map((why) => `    ${why}`)] : []),
+    ...(t.caveat ? [`  note: ${t.caveat}`] : []),
+  ];
 }

@@ -72,8 +72,7 @@ export function registerServe(program: Command): void {
           onError: (e) => process.stderr.write(`twin serve: ${e.message}\n`),
         });
       } catch (e) {
-        // A dashboard that could not listen leaves its view worker and watchers running (report/server.ts starts them
-        // first), which would keep twin alive after the error: nothing has been computed yet, so end here.
+        // Nothing has been computed yet: say why the dashboard could not listen, and end.
         await source.close?.();
         const code = (e as NodeJS.ErrnoException).code;
         const message =

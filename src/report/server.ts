@@ -375,13 +375,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       else res.end();
     });
   });
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 7007, host, () => {
-      server.off("error", reject);
-      resolvePromise();
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 7007, host, () => {
+        server.off("error", reject);
+        resolvePromise();
+      });
     });
-  });
+  } catch (e) {
+    // Not listening (a port in use, one needing privileges): what was started for it would keep the process alive.
+    stopWatching();
+    announcer.close();
+    clearInterval(heartbeat);
+    await builder.close();
+    throw e;
+  }
   boundPort = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   return {

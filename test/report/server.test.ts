@@ -1,6 +1,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,4 +100,19 @@ test("server-sent events announce a study that changes", async () => {
   }
   assert.equal(view.stale, undefined);
   assert.ok(view.charts.some((c: { id: string }) => c.id === "curve-eval-f1"));
+});
+
+test("a dashboard that cannot listen (port in use) rejects with the cause and leaves nothing running that keeps the process alive", async () => {
+  const script = join(root, "listen-twice.mts");
+  const serverModule = new URL("../../src/report/index.ts", import.meta.url).href;
+  writeFileSync(
+    script,
+    `import { LogDirSource, startDashboard } from ${JSON.stringify(serverModule)};\n` +
+      `await startDashboard({ source: new LogDirSource(${JSON.stringify(logdir)}), port: ${dash.port}, pollMs: 100 }).catch((e) => console.log("rejected " + e.code));\n`,
+  );
+  // Without the clean-up the view worker and the watcher keep the child alive until the timeout kills it.
+  const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.signal, null, `the process did not end by itself: ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /rejected EADDRINUSE/);
 });

@@ -193,9 +193,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   /**
    * With views built in the worker, this thread keeps little (MAX_VIEWS views)
    * but copies each new view from the worker and makes its JSON text: its heap
-   * is collected whenever it grew by 32 MB (a few updates at 10,000 runs; the
-   * collection takes milliseconds as it keeps few objects), else it grew by
-   * tens of megabytes over ten updates after a restart before V8 collected it.
+   * is collected whenever it grew by 32 MB (every four or five updates at
+   * 10,000 runs; 55–170 ms each on the bench's loaded 2 cores, after the
+   * requests waiting for the view are answered), else it grew by 70 MB over
+   * ten updates after a restart before V8 collected it.
    */
   const heap = spec ? new HeapCollector({ growth: 32 * 2 ** 20, growthNow: 32 * 2 ** 20, idleMs: 0 }) : undefined;
 

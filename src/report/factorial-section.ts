@@ -10,7 +10,7 @@ import type { FactorialVerdict } from "../study/factorial-verdict.ts";
 import { combinationName } from "../study/factorial-design.ts";
 import type { ReportModel } from "./model/index.ts";
 import { esc, metricFormat } from "./html.ts";
-import { pValueText } from "../study/p-value-text.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 
 /** Decimals that show an interval of this width with two significant digits (4 at least), so an estimate and its interval read in one format. */
 function decimals(width: number): number {

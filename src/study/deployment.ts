@@ -11,7 +11,7 @@ import {
   type Predictions, type TwoLevelDifference, type ValidationTestAgreement,
 } from "../stats/index.ts";
 import type { TwinResult } from "../twin/types.ts";
-import { pValueText } from "./p-value-text.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 
 /** One seed's predictions of one variant. */
 export interface SeedPredictions {

@@ -10,7 +10,7 @@
 import { factorialAnalysis, marginalMeans, type Factor, type FactorialData, type LevelContrast, type MarginalMean, type SimpleEffect } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { combinationName } from "./factorial-design.ts";
-import { pValueText } from "./p-value-text.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 
 export interface FactorialEntry {

@@ -5,7 +5,7 @@
  * comparisons and to the seed report; docs/verdict-json.md lists the fields.
  */
 import { compareSpreads, type Sample } from "../stats/index.ts";
-import { pValueText } from "./p-value-text.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 
 export interface SpreadFields {
   /** Variance of b's runs over a's; null when a's runs do not vary. */

@@ -10,7 +10,7 @@ import type { Cell } from "./results-file.ts";
 import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
-import { pValueText } from "./p-value-text.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */

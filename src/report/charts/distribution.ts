@@ -2,7 +2,7 @@
 import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
-import { pValueText } from "../../study/p-value-text.ts";
+import { pValueText } from "../../stats/p-value-text.ts";
 
 const SEED = "one seed";
 

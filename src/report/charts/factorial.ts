@@ -6,7 +6,7 @@
  * two-level factor under every setting of the others with its interval.
  */
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
-import { pValueText } from "../../study/p-value-text.ts";
+import { pValueText } from "../../stats/p-value-text.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
 /** Three significant digits with the sign written out (a true minus, as in the tables beside the chart). */

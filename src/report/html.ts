@@ -9,6 +9,7 @@ import { allCharts, reportCharts, type Chart, type ChartSections } from "./chart
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
+import { metricValueText } from "../study/metric-units.ts";
 import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
@@ -38,24 +39,19 @@ export function num(x: number | null | undefined, digits = 4): string {
   return x.toFixed(digits);
 }
 
-function signed(x: number, digits = 4): string {
-  return (x > 0 ? "+" : "") + num(x, digits);
-}
-
 /**
- * How the verdict metric's values are printed: in percentage points when the
- * model says so (an accuracy of fractions: 0.7303 → 73.03, differences in pp,
- * as `twin compare` prints them), else with `num`. `variance` is in the
- * square of those units.
+ * How the verdict metric's values are printed: as `twin stats`/`twin compare`
+ * print them (`metricValueText`: in percentage points when the model says so,
+ * an accuracy of fractions: 0.7303 → 73.03, differences in pp), with "–" for
+ * a missing value. `variance` is in the square of those units.
  */
 export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
-  if (!percent) return { value: (x) => num(x), diff: (x) => signed(x), variance: (x, digits = 6) => num(x, digits), unit: "" };
-  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : (x * 100).toFixed(2));
+  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : metricValueText(x, percent));
   return {
     value,
-    diff: (x) => (x > 0 ? "+" : "") + value(x),
-    variance: (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)),
-    unit: " pp",
+    diff: (x) => (x >= 0 ? "+" : "") + value(x),
+    variance: percent ? (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)) : (x, digits = 6) => num(x, digits),
+    unit: percent ? " pp" : "",
   };
 }
 

@@ -11,6 +11,7 @@ import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
+import { metricValueText } from "./metric-units.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -76,13 +77,7 @@ export function studyVerdict(
 }
 
 function numberFormat(asPercent: boolean) {
-  const f = asPercent
-    ? (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) : "n/a")
-    : (x: number) => {
-        if (!Number.isFinite(x)) return "n/a";
-        const a = Math.abs(x);
-        return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
-      };
+  const f = (x: number) => metricValueText(x, asPercent);
   const signed = (x: number) => (x >= 0 ? "+" : "") + f(x);
   return { f, signed, unit: asPercent ? " pp" : "" };
 }

@@ -15,7 +15,7 @@ import { parseLooks, parseSpending, sequentialSummary, SEQUENTIAL_HELP } from ".
 import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-sequential.ts";
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
 import { formatDeployment } from "../study/deployment.ts";
-import { showsPercentPoints } from "../study/metric-units.ts";
+import { metricValueText, showsPercentPoints } from "../study/metric-units.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -46,10 +46,9 @@ interface SweepFlags {
 
 const TESTS = ["auto", "t", "welch", "wilcoxon", "mannwhitney", "permutation"];
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+/** A run's logged value as the verdict prints values, but NaN and ±Infinity named: a run's line says it diverged. */
+function runValueText(x: number): string {
+  return Number.isFinite(x) ? metricValueText(x, false) : String(x);
 }
 
 function seedText(o: { label: number; seeds: Record<string, string>; rootSeed: string }): string {
@@ -60,7 +59,7 @@ function seedText(o: { label: number; seeds: Record<string, string>; rootSeed: s
 function outcomeLine(o: SweepOutcome, done: number, total: number): string {
   const head = `[${done}/${total}] ${o.variant} ${seedText(o)}`;
   if (o.status === "skipped") return `${head}: not run`;
-  const metrics = Object.entries(o.metrics).slice(0, 4).map(([k, v]) => `${k} ${fmt(v)}`).join("  ");
+  const metrics = Object.entries(o.metrics).slice(0, 4).map(([k, v]) => `${k} ${runValueText(v)}`).join("  ");
   if (o.status === "finished") return `${head}: ${o.reused ? "finished earlier (kept)" : `finished in ${o.seconds?.toFixed(1)} s`}  ${metrics}`;
   const [first, ...rest] = (o.error ?? "failed").split("\n");
   const earlier = o.reused ? " earlier (kept; --retry-failed runs it again)" : "";
@@ -79,7 +78,7 @@ export function formatSweep(r: SweepResult): string {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
     // An accuracy of fractions in pp, as the verdict below prints it (metric-units.ts).
     const pp = showsPercentPoints(s.metric, s.variants.flatMap((v) => [v.min, v.max]));
-    const num = (x: number) => (pp && Number.isFinite(x) ? (100 * x).toFixed(2) : fmt(x));
+    const num = (x: number) => (Number.isFinite(x) ? metricValueText(x, pp) : String(x));
     lines.push("", s.metric);
     lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${`mean ± sd${pp ? " (pp)" : ""}`.padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
     for (const v of s.variants) {
@@ -213,7 +212,7 @@ Examples:
         } satisfies SweepOptions;
         if (looks) {
           if (variants.length < 2) throw new UsageError("--sequential compares variants look by look: give two or more in one command with --variants-file, so that each look runs every variant's seeds");
-          const onLook: SequentialSweepOptions["onLook"] = (p, b, l) => process.stderr.write(formatLook(p, p.comparisons.find((c) => c.b === b)!, l, (x) => `${x >= 0 ? "+" : ""}${fmt(x)}`) + "\n");
+          const onLook: SequentialSweepOptions["onLook"] = (p, b, l) => process.stderr.write(formatLook(p, p.comparisons.find((c) => c.b === b)!, l, (x) => `${x >= 0 ? "+" : ""}${runValueText(x)}`) + "\n");
           ({ result, plan } = await runSequentialSweep({ ...sweepOptions, looks, spending, onLook }));
         } else result = await runSweep(sweepOptions);
       } finally {

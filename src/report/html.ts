@@ -8,6 +8,8 @@
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
+import { pValueText } from "../stats/p-value-text.ts";
+import { metricValueText } from "../study/metric-units.ts";
 import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
@@ -37,30 +39,20 @@ export function num(x: number | null | undefined, digits = 4): string {
   return x.toFixed(digits);
 }
 
-function signed(x: number, digits = 4): string {
-  return (x > 0 ? "+" : "") + num(x, digits);
-}
-
 /**
- * How the verdict metric's values are printed: in percentage points when the
- * model says so (an accuracy of fractions: 0.7303 → 73.03, differences in pp,
- * as `twin compare` prints them), else with `num`. `variance` is in the
- * square of those units.
+ * How the verdict metric's values are printed: as `twin stats`/`twin compare`
+ * print them (`metricValueText`: in percentage points when the model says so,
+ * an accuracy of fractions: 0.7303 → 73.03, differences in pp), with "–" for
+ * a missing value. `variance` is in the square of those units.
  */
 export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
-  if (!percent) return { value: (x) => num(x), diff: (x) => signed(x), variance: (x, digits = 6) => num(x, digits), unit: "" };
-  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : (x * 100).toFixed(2));
+  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : metricValueText(x, percent));
   return {
     value,
-    diff: (x) => (x > 0 ? "+" : "") + value(x),
-    variance: (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)),
-    unit: " pp",
+    diff: (x) => (x >= 0 ? "+" : "") + value(x),
+    variance: percent ? (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)) : (x, digits = 6) => num(x, digits),
+    unit: percent ? " pp" : "",
   };
-}
-
-export function pval(p: number): string {
-  if (!Number.isFinite(p)) return String(p);
-  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
 /** Every chart of the sections, drawn to SVG by `draw` (e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change), or left to the browser without it. */
@@ -134,7 +126,7 @@ function verdictSection(m: ReportModel): string {
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
-        `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pval(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pval(c.p_adjusted)}</td>` : ""}` +
+        `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
   }
@@ -157,7 +149,7 @@ function verdictSection(m: ReportModel): string {
     if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);
   }
   for (const f of a.failure_comparisons) {
-    parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pval(f.p)}</li>`);
+    parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pValueText(f.p)}</li>`);
   }
   for (const nc of a.not_compared) parts.push(`<li class="note">${esc(nc.b)} − ${esc(nc.a)}: not compared: ${esc(nc.reason)}</li>`);
   parts.push(`</ul></section>`);

@@ -60,6 +60,7 @@ import { skewCorrectedTTest } from "./skew-corrected-t.ts";
 import { pairedPermutationTest, permutationTest } from "./permutation.ts";
 import { meanUnchecked } from "./descriptive.ts";
 import { fmt, type TestResult } from "./types.ts";
+import { pValueText } from "./p-value-text.ts";
 
 export interface VerdictLine {
   /** Which line: "plain", "without black swans", "trimmed", "exact". */
@@ -231,21 +232,21 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     reasons.unshift(`black swan${swans.length > 1 ? "s" : ""}: ${where} (|robust z| > ${fmt(threshold)}, a cut-off that flags ${fmt(falseAlarm * 100)}% of normal samples)`);
   }
   if (disagree) {
-    const words = usable.map((l) => `${l.role} p = ${fmt(l.p)}`).join(", ");
+    const words = usable.map((l) => `${l.role} p = ${pValueText(l.p)}`).join(", ");
     reasons.unshift(opposite ? `the comparisons point in opposite directions (${words})` : `the comparisons disagree at alpha = ${fmt(alpha)} (${words})`);
   }
   const restsOnNormality = plain !== null && plain.significant && (exact === null || exact.minAchievableP > alpha);
   if (restsOnNormality) {
     reasons.push(
       `p < ${fmt(alpha)} rests on the normality assumption alone: with ${paired ? `${a.length} seeds` : `${a.length} and ${b.length} runs`} ` +
-        `no distribution-free test can reach p < ${fmt(alpha)} (the exact ${paired ? "sign-flip" : "permutation"} test's smallest p is ${fmt(exact?.minAchievableP ?? 1)}); ` +
+        `no distribution-free test can reach p < ${fmt(alpha)} (the exact ${paired ? "sign-flip" : "permutation"} test's smallest p is ${pValueText(exact?.minAchievableP ?? 1)}); ` +
         "skewed or heavy-tailed seeds can make such a p misleading",
     );
   }
   const leansOnSymmetry = plain !== null && plain.significant && skewCorrected !== null && (!skewCorrected.significant || !skewCorrectedAgrees);
   if (leansOnSymmetry) {
     reasons.push(
-      `the skewness-corrected t (Johnson 1978, Hall 1992) ${skewCorrectedAgrees ? `gives p = ${fmt(skewCorrected!.p)}` : "points the other way"} ` +
+      `the skewness-corrected t (Johnson 1978, Hall 1992) ${skewCorrectedAgrees ? `gives p = ${pValueText(skewCorrected!.p)}` : "points the other way"} ` +
         `(skewness of the differences ${fmt(skew[0]!.skewness)}): the plain p < ${fmt(alpha)} leans on the differences being symmetric`,
     );
   }

@@ -33,3 +33,17 @@ export function percentPointsText(x: number): string {
   const pp = 100 * x;
   return `${pp === 0 || Math.abs(pp) >= 0.005 ? pp.toFixed(2) : pp.toExponential(2)} pp`;
 }
+
+/**
+ * A metric's value, difference or interval end as the verdict prints it in
+ * `twin stats`/`twin compare`, the factorial verdict, the report and the
+ * dashboard: in pp with two decimals when `percent`, else four decimals, with
+ * four significant digits in exponent form below 1e-3 or from 1e5 up (a loss
+ * difference of 3.2e-5 is "3.200e-5", not "0.0000"). Non-finite: "n/a".
+ */
+export function metricValueText(x: number, percent: boolean): string {
+  if (!Number.isFinite(x)) return "n/a";
+  if (percent) return (x * 100).toFixed(2);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+}

@@ -5,6 +5,7 @@
  * comparisons and to the seed report; docs/verdict-json.md lists the fields.
  */
 import { compareSpreads, type Sample } from "../stats/index.ts";
+import { pValueText } from "../stats/p-value-text.ts";
 
 export interface SpreadFields {
   /** Variance of b's runs over a's; null when a's runs do not vary. */
@@ -29,7 +30,6 @@ export function spreadFields(a: Sample, b: Sample, paired: boolean, level: numbe
 }
 
 const times = (x: number) => (!Number.isFinite(x) ? "∞" : x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
-const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 /** "spread: dropout's seed sd is 0.71× baseline's (variance ratio 0.50, 95% CI 0.12–2.0, Pitman–Morgan); Brown–Forsythe p = 0.31; Pitman–Morgan p = 0.29". */
 export function spreadLine(a: string, b: string, f: SpreadFields, level: number): string | undefined {
@@ -37,7 +37,7 @@ export function spreadLine(a: string, b: string, f: SpreadFields, level: number)
   const ci = f.variance_ratio_ci
     ? `, ${Math.round(level * 100)}% CI ${times(f.variance_ratio_ci[0])}–${times(f.variance_ratio_ci[1])}, ${f.variance_ratio_method}`
     : f.variance_notes.length ? `; no interval: ${f.variance_notes[0]}` : "";
-  const tests = [f.variance_p !== null ? `Brown–Forsythe p = ${pValue(f.variance_p)}` : "", f.variance_p_pitman_morgan !== null ? `Pitman–Morgan p = ${pValue(f.variance_p_pitman_morgan)}` : ""].filter(Boolean);
+  const tests = [f.variance_p !== null ? `Brown–Forsythe p = ${pValueText(f.variance_p)}` : "", f.variance_p_pitman_morgan !== null ? `Pitman–Morgan p = ${pValueText(f.variance_p_pitman_morgan)}` : ""].filter(Boolean);
   let reading = "";
   if (f.variance_ratio_ci) {
     if (f.variance_ratio_ci[1] < 1) reading = `: ${b} spreads less over seeds`;

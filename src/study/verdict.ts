@@ -10,6 +10,8 @@ import type { Cell } from "./results-file.ts";
 import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
+import { pValueText } from "../stats/p-value-text.ts";
+import { metricValueText } from "./metric-units.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -75,18 +77,11 @@ export function studyVerdict(
 }
 
 function numberFormat(asPercent: boolean) {
-  const f = asPercent
-    ? (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) : "n/a")
-    : (x: number) => {
-        if (!Number.isFinite(x)) return "n/a";
-        const a = Math.abs(x);
-        return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
-      };
+  const f = (x: number) => metricValueText(x, asPercent);
   const signed = (x: number) => (x >= 0 ? "+" : "") + f(x);
   return { f, signed, unit: asPercent ? " pp" : "" };
 }
 
-const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 const rate = (x: number) => `${Math.round(x * 100)}%`;
 
 /** "2 of 6 runs failed: 1 diverged, 1 failed (33%, 95% CI 4%–78%)". */
@@ -131,11 +126,11 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   }
   for (const fc of v.failure_comparisons) {
     const how = fc.paired ? `, ${fc.discordant![0]} seed(s) where only ${fc.a} failed, ${fc.discordant![1]} where only ${fc.b} failed` : "";
-    lines.push(`failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValue(fc.p)}`);
+    lines.push(`failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValueText(fc.p)}`);
   }
   for (const c of v.comparisons) {
-    const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(c.p_adjusted)}` : "";
-    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValue(c.p)}${adj}`);
+    const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(c.p_adjusted)}` : "";
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
     const rests = c.paired
       ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
       : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
@@ -144,7 +139,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       const t = c.test_set;
       lines.push(
         t
-          ? `  on the test set: ${signed(t.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}]  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValue(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValue(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
+          ? `  on the test set: ${signed(t.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}]  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
           : "  on the test set: not compared (too few tested runs)",
       );
     }
@@ -210,10 +205,10 @@ export function robustVerdictText(c: Analysis["comparisons"][number], asPercent 
     : null;
   if (!r.warning) return { ...none, swans, caveat: r.caveat };
   const parts: string[] = [];
-  if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValue(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
-  if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValue(r.trimmed.p)}`);
-  if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValue(r.exact.p)}`);
-  if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValue(r.skew_corrected.p)}`);
+  if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValueText(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
+  if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValueText(r.trimmed.p)}`);
+  if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValueText(r.exact.p)}`);
+  if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValueText(r.skew_corrected.p)}`);
   return {
     swans,
     check: parts.length ? `robust check: ${parts.join("; ")}` : null,

@@ -18,6 +18,7 @@ import { runSweep } from "../../src/study/sweep.ts";
 import { openStore } from "../../src/store/index.ts";
 import { RunLogger } from "../../src/log/index.ts";
 import { writeDesignFile } from "../../src/study/factorial-design-record.ts";
+import { pValueText } from "../../src/stats/p-value-text.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = resolve("test-artifacts");
@@ -385,7 +386,8 @@ test("a factorial study's report and dashboard view show the factorial analysis:
     const cis = await page.$$eval('figure[data-chart="interaction-optimizer-width"] g.cis_marks > *', (els) => els.map((e) => Math.round(e.getBoundingClientRect().x)));
     assert.equal(new Set(cis).size, 4, `interval x positions ${cis.join(", ")}`);
     const inter = factorial.factorial[2]!;
-    assert.match((await page.locator('#factorial-effects tr[data-effect="optimizer × width"]').textContent())!, new RegExp(`${inter.p.toFixed(4)}`));
+    const interRow = (await page.locator('#factorial-effects tr[data-effect="optimizer × width"]').textContent())!;
+    assert.ok(interRow.includes(pValueText(inter.p)), `interaction row lacks p = ${pValueText(inter.p)}: ${interRow}`);
     assert.equal(await page.locator("#factorial-simple tbody tr").count(), 4);
     assert.ok((await page.locator("#factorial-statements li").count()) >= 3);
     // The seed spread of every comparison, with its interval and the Brown–Forsythe p.

@@ -2,6 +2,7 @@
 import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
+import { pValueText } from "../../stats/p-value-text.ts";
 
 const SEED = "one seed";
 
@@ -104,7 +105,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     hi: u(c.ci[1]),
     // "paired" once: the test's name may say it already ("paired t").
     what: `mean difference with ${Math.round(d.level * 100)}% CI (${/paired/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"}, ${c.test}`}, n = ${c.n})`,
-    p: c.p,
+    p: pValueText(c.p),
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
   const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null };
@@ -148,7 +149,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
             x2: { field: "hi" },
             y,
             strokeDash: { field: "what", type: "nominal", scale: { domain: whats, range: whats.map(() => [1, 0]) }, legend: { title: "interval", labelLimit: 600 } },
-            tooltip: [{ field: "comparison" }, { field: "diff", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p", format: ".3g" }],
+            tooltip: [{ field: "comparison" }, { field: "diff", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p" }],
           },
         },
         { name: "meantick", data: { values: ciRows }, mark: { type: "tick", thickness: 3, color: "#222" }, encoding: { x: { field: "diff", type: "quantitative" }, y } },

@@ -14,6 +14,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from safetensors_io import save  # noqa: E402
+from tied_model import Tied  # noqa: E402
 
 
 class Net(nn.Module):
@@ -25,18 +26,6 @@ class Net(nn.Module):
 
     def forward(self, x):
         return self.head(torch.relu(self.bn(self.fc(x))))
-
-
-class Tied(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embedding = nn.Embedding(10, 8)
-        self.mix = nn.Linear(8, 8)
-        self.decoder = nn.Linear(8, 10)
-        self.decoder.weight = self.embedding.weight
-
-    def forward(self, tokens):
-        return self.decoder(torch.tanh(self.mix(self.embedding(tokens).mean(1))))
 
 
 def main():

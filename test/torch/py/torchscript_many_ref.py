@@ -32,6 +32,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 from safetensors_io import save  # noqa: E402
+from tied_model import Tied  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -146,18 +147,6 @@ class Throws(nn.Module):
         if bool((x < 0).any()):
             raise ValueError("inputs must be non-negative")
         return self.fc(x)
-
-
-class Tied(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embedding = nn.Embedding(10, 8)
-        self.mix = nn.Linear(8, 8)
-        self.decoder = nn.Linear(8, 10)
-        self.decoder.weight = self.embedding.weight
-
-    def forward(self, tokens):
-        return self.decoder(torch.tanh(self.mix(self.embedding(tokens).mean(1))))
 
 
 def run(model, seed, args):

@@ -5,6 +5,7 @@
  * from the uncertainty of the pilot's sd (planSeeds in src/stats).
  */
 import { planSeeds, readInterval, type Verdict } from "../stats/index.ts";
+import { metricValueText } from "./metric-units.ts";
 
 const MANY = 10_000;
 
@@ -17,19 +18,20 @@ function count(n: number): string {
  * nothing to advise (the interval excludes 0 and no smallest difference was given).
  */
 export function planAdvice(name: string, reference: string, v: Verdict, pilot: [number[], number[]], refRange: number, smallest?: number, percent = false): string | undefined {
-  // The same units as the verdict's table: percentage points when it shows percentages.
-  const u = (x: number) => (percent ? `${(x * 100).toPrecision(3)} pp` : x.toPrecision(3));
+  // The numbers as the verdict's lines above print them (the interval's ends signed), in its unit.
+  const u = (x: number) => `${metricValueText(x, percent)}${percent ? " pp" : ""}`;
+  const end = (x: number) => `${x >= 0 ? "+" : ""}${u(x)}`;
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);
-    if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${u(v.ci[0])}, ${u(v.ci[1])}] lies inside`;
+    if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${end(v.ci[0])}, ${end(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;
   if (width === 0) return undefined;
   const effect = smallest ?? Math.abs(v.diff);
   const which = smallest !== undefined ? `the smallest difference that matters (${u(smallest)})` : `a difference as large as the one observed (${u(Math.abs(v.diff))}; pass --smallest-difference to plan for the one that matters)`;
   const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `, smaller than ${reference}'s seed range (${u(refRange)})` : "";
-  const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${u(v.ci[0])}, ${u(v.ci[1])}] includes 0${smaller}`;
+  const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${end(v.ci[0])}, ${end(v.ci[1])}] includes 0${smaller}`;
   if (effect === 0) return head;
   let plan;
   try {

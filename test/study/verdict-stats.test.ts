@@ -146,3 +146,16 @@ test("a significant paired p that the skewness-corrected t does not confirm is w
   assert.match(text, /robust check: .*skew-corrected t p = 0\.2\d/);
   assert.match(text, /the skewness-corrected t \(Johnson 1978, Hall 1992\) gives p = 0\.2\d+ .*leans on the differences being symmetric/);
 });
+
+test("the advice quotes the comparison's interval exactly as the comparison line prints it (pp and plain)", () => {
+  const a = [0.86, 0.87, 0.865, 0.871, 0.862, 0.868];
+  const b = [0.862, 0.869, 0.864, 0.873, 0.862, 0.867];
+  const p = csv("advice-interval.csv", a, b);
+  for (const percent of [true, false]) {
+    const text = formatVerdict("", analyzeResults(readResults(p), { metric: "acc", percent }), percent);
+    const line = /b − a .*?95% CI \[([^\]]+)\]/.exec(text);
+    const advice = /advice: b: inconclusive against a: the 95% interval \[([^\]]+)\]/.exec(text);
+    assert.ok(line && advice, text);
+    assert.equal(advice[1]!.replaceAll(" pp", ""), line[1], text);
+  }
+});

@@ -381,6 +381,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return sendJson(res, 404, { error: "not found" }, head);
   }
 
+  /** Stops what was started for the server (watcher, announcements, heartbeat, pages' event streams, the view worker). */
+  async function stopServing(): Promise<void> {
+    stopWatching();
+    announcer.close();
+    clearInterval(heartbeat);
+    for (const c of clients) c.end();
+    clients.clear();
+    await builder.close();
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
       if (!res.headersSent) sendJson(res, e instanceof RequestError ? 400 : 500, { error: e.message });
@@ -397,10 +407,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     });
   } catch (e) {
     // Not listening (a port in use, one needing privileges): what was started for it would keep the process alive.
-    stopWatching();
-    announcer.close();
-    clearInterval(heartbeat);
-    await builder.close();
+    await stopServing();
     throw e;
   }
   boundPort = (server.address() as AddressInfo).port;
@@ -411,12 +418,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     host,
     server,
     async close() {
-      stopWatching();
-      announcer.close();
-      clearInterval(heartbeat);
-      for (const c of clients) c.end();
-      clients.clear();
-      await builder.close();
+      await stopServing();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
     },

@@ -47,3 +47,8 @@ export function metricValueText(x: number, percent: boolean): string {
   const a = Math.abs(x);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
 }
+
+/** A difference or interval end as the verdict prints it: {@link metricValueText} with its sign ("+0.94", "-0.48"). */
+export function signedMetricValueText(x: number, percent: boolean): string {
+  return (x >= 0 ? "+" : "") + metricValueText(x, percent);
+}

@@ -5,7 +5,7 @@
  * from the uncertainty of the pilot's sd (planSeeds in src/stats).
  */
 import { planSeeds, readInterval, type Verdict } from "../stats/index.ts";
-import { metricValueText } from "./metric-units.ts";
+import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 
 const MANY = 10_000;
 
@@ -19,8 +19,9 @@ function count(n: number): string {
  */
 export function planAdvice(name: string, reference: string, v: Verdict, pilot: [number[], number[]], refRange: number, smallest?: number, percent = false): string | undefined {
   // The numbers as the verdict's lines above print them (the interval's ends signed), in its unit.
-  const u = (x: number) => `${metricValueText(x, percent)}${percent ? " pp" : ""}`;
-  const end = (x: number) => `${x >= 0 ? "+" : ""}${u(x)}`;
+  const ppUnit = percent ? " pp" : "";
+  const u = (x: number) => `${metricValueText(x, percent)}${ppUnit}`;
+  const end = (x: number) => `${signedMetricValueText(x, percent)}${ppUnit}`;
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);

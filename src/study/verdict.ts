@@ -11,7 +11,7 @@ import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
-import { metricValueText } from "./metric-units.ts";
+import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -78,7 +78,7 @@ export function studyVerdict(
 
 function numberFormat(asPercent: boolean) {
   const f = (x: number) => metricValueText(x, asPercent);
-  const signed = (x: number) => (x >= 0 ? "+" : "") + f(x);
+  const signed = (x: number) => signedMetricValueText(x, asPercent);
   return { f, signed, unit: asPercent ? " pp" : "" };
 }
 

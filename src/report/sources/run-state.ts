@@ -83,7 +83,7 @@ function apply(state: RunState, r: MetricsLine): void {
       const values = r.values ?? {};
       for (const tag in values) {
         let s = state.series.get(tag);
-        if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+        if (!s) state.series.set(tag, (s = { steps: new Float64Array(capacity), values: new Float64Array(capacity), n: 0 }));
         addPoint(s, r.step, fromJsonNumber(values[tag]));
       }
       break;
@@ -109,13 +109,19 @@ const scanned = newScalarsLine();
 /**
  * Reads the complete lines of `path` from `state.offset` to `size` into
  * `state` (which it changes). A malformed complete line throws
- * JsonlParseError naming the file and line.
+ * JsonlParseError naming the file and line. Returns the `tail` bytes before
+ * the new offset (fewer at the start of the file; the index's check that a
+ * file was only appended to), taken from what was read where it holds them.
  */
-export function readAppended(path: string, state: RunState, size: number): void {
-  if (size <= state.offset) return;
+export function readAppended(path: string, state: RunState, size: number, tail = 0): Buffer {
+  if (size <= state.offset && tail === 0) return Buffer.alloc(0);
   const fd = openSync(path, "r");
   try {
     let pos = state.offset;
+    /** The tail, copied from the last stretch parsed (the next read overwrites the buffer); undefined: not in it. */
+    let tailBytes: Buffer | undefined;
+    // A series made while reading a long stretch of the file is made for its lines at once (a twin scalars line has 60 bytes or more), not grown from 16.
+    capacity = Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor((size - pos) / 64)));
     while (pos < size) {
       const want = Math.min(buffer.length, size - pos);
       const got = readSync(fd, buffer, 0, want, pos);
@@ -130,18 +136,33 @@ export function readAppended(path: string, state: RunState, size: number): void 
       parseLines(path, state, buffer, nl + 1);
       pos += nl + 1;
       state.offset = pos;
+      tailBytes = undefined;
+      if (nl + 1 >= tail) {
+        // Buffer.alloc, not a slice of a shared pool: a tail posted to another thread carries only its own bytes.
+        tailBytes = Buffer.alloc(tail);
+        buffer.copy(tailBytes, 0, nl + 1 - tail, nl + 1);
+      }
     }
+    if (tailBytes) return tailBytes;
+    const n = Math.min(tail, state.offset);
+    const out = Buffer.alloc(n);
+    readSync(fd, out, 0, n, state.offset - n);
+    return out;
   } finally {
     closeSync(fd);
   }
 }
+
+/** Length of a series made while reading (see readAppended), within [MIN_CAPACITY, MAX_CAPACITY]. */
+let capacity = 16;
+const MIN_CAPACITY = 16, MAX_CAPACITY = 4096;
 
 /** Adds a scalars line read by scanScalarsLine, as `apply` adds the same line parsed. */
 function applyScalars(state: RunState, line: ScalarsLine): void {
   for (let k = 0; k < line.n; k++) {
     const tag = line.tags[k]!;
     let s = state.series.get(tag);
-    if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+    if (!s) state.series.set(tag, (s = { steps: new Float64Array(capacity), values: new Float64Array(capacity), n: 0 }));
     addPoint(s, line.step, line.values[k]!);
   }
 }

@@ -353,9 +353,10 @@ const RUNS_AHEAD = 256;
 /**
  * Runs this thread reads itself from the end of the list while the reader
  * threads have not answered yet, at most (they wait in memory until their
- * seed's turn: about 10 kB a run of 500 steps).
+ * seed's turn, about 10 kB a run of 500 steps, and their index rows until the
+ * next write of the index, as much again).
  */
-const RUNS_READ_HERE = 4096;
+const RUNS_READ_HERE = 2048;
 
 /** Where the runs of a study are read through the index: the study's name in it, the index, and the source's listings of run folders (see withRunDirPredictions). */
 interface IndexUse {

@@ -191,16 +191,19 @@ function parseLines(path: string, state: RunState, bytes: Buffer, length: number
 
 /**
  * A run's data for the report model, from its state. An ended run's series
- * are views on the state's arrays (nothing copied; an ended state is not read
- * on); a running run's are copies, since its state grows and changes in place
- * as lines are appended.
+ * are views on the state's arrays where those are exactly as long as the
+ * series (decodeRunState's views on an index row or a reader thread's bytes:
+ * nothing copied; an ended state is not read on). A running run's series are
+ * copies, since its state grows and changes in place as lines are appended,
+ * and so are series in arrays made longer than they are (a run just read:
+ * a view would keep the whole array alive while the run waits to be folded).
  */
 export function runDataOf(state: RunState, variant: string, seed: string, where: string): RunData {
   const scalars: Record<string, Series> = {};
-  const copy = state.status === undefined;
+  const running = state.status === undefined;
   for (const tag of [...state.series.keys()].sort()) {
     const s = state.series.get(tag)!;
-    scalars[tag] = copy ? { steps: s.steps.slice(0, s.n), values: s.values.slice(0, s.n) } : { steps: s.steps.subarray(0, s.n), values: s.values.subarray(0, s.n) };
+    scalars[tag] = running || s.steps.length !== s.n ? { steps: s.steps.slice(0, s.n), values: s.values.slice(0, s.n) } : { steps: s.steps, values: s.values };
   }
   const run: RunData = { variant, seed, status: state.status ?? "running", scalars, where };
   if (state.hparams) {

@@ -47,7 +47,7 @@ function writeRun(variant: string, seed: number, running?: number): void {
 /** The view without what says when and how it was built. */
 function comparable(v: ViewBody | undefined): unknown {
   assert.ok(v && v.error === undefined, v?.error);
-  const { updatedAt: _u, seedsRead: _s, chartsDrawn: _c, ...rest } = v!;
+  const { updatedAt: _u, seedsRead: _s, chartsChanged: _c, ...rest } = v!;
   return rest;
 }
 
@@ -68,17 +68,17 @@ test("a view updated run by run equals a fresh build after appends, a new seed, 
     assert.deepEqual(comparable(first), comparable(await fresh()));
     const charts = first!.charts.length;
 
-    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are drawn.
+    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are new.
     for (const [step, variant] of [[13, "baseline"], [14, "baseline"], [13, "wider"]] as const) {
       appendFileSync(file(variant, 4), scalars(variant, 4, step, step));
       const v = await live.view("live", {}, new Set([`${variant}/seed-4/metrics.jsonl`]));
       assert.equal(v?.seedsRead, 1);
-      assert.ok(v!.chartsDrawn! >= 1 && v!.chartsDrawn! <= 2, `an appended train/loss line redraws its curve and its paired curve only (drew ${v!.chartsDrawn} of ${charts})`);
+      assert.ok(v!.chartsChanged! >= 1 && v!.chartsChanged! <= 2, `an appended train/loss line changes its curve and its paired curve only (changed ${v!.chartsChanged} of ${charts})`);
       assert.deepEqual(comparable(v), comparable(await fresh()), `after step ${step} of ${variant}`);
     }
-    // Asked again with nothing changed: the same view, nothing drawn or read.
+    // Asked again with nothing changed: the same view, nothing changed or read.
     const again = await live.view("live", {}, new Set());
-    assert.equal(again?.chartsDrawn, 0);
+    assert.equal(again?.chartsChanged, 0);
     assert.equal(again?.seedsRead, 0);
     assert.deepEqual(comparable(again), comparable(await fresh()));
 

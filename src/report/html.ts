@@ -8,7 +8,7 @@ import { allCharts, reportCharts, type Chart, type ChartSections } from "./chart
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
-import { metricValueText } from "../study/metric-units.ts";
+import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
 import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
@@ -26,9 +26,10 @@ export interface RenderedChart {
   specText: string;
 }
 
+/** A number that is not the metric's (an effect size, a variance): four decimals, three significant digits in exponent form below 1e-3 or from 1e5; "n/a" when not finite, as the verdict says it; "–" when absent. */
 export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return "n/a";
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return x.toFixed(digits);
@@ -36,15 +37,16 @@ export function num(x: number | null | undefined, digits = 4): string {
 
 /**
  * How the verdict metric's values are printed: as `twin stats`/`twin compare`
- * print them (`metricValueText`: in percentage points when the model says so,
- * an accuracy of fractions: 0.7303 → 73.03, differences in pp), with "–" for
- * a missing value. `variance` is in the square of those units.
+ * print them (`metricValueText`, `signedMetricValueText`: in percentage points
+ * when the model says so, an accuracy of fractions: 0.7303 → 73.03,
+ * differences in pp; "n/a" when not finite), with "–" for a missing value.
+ * `variance` is in the square of those units.
  */
 export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
-  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : metricValueText(x, percent));
+  const value = (x: number | null | undefined): string => (x === null || x === undefined ? num(x) : metricValueText(x, percent));
   return {
     value,
-    diff: (x) => (x >= 0 ? "+" : "") + value(x),
+    diff: (x) => signedMetricValueText(x, percent),
     variance: percent ? (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)) : (x, digits = 6) => num(x, digits),
     unit: percent ? " pp" : "",
   };

@@ -9,7 +9,7 @@ import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
-import { failureComparisonText, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
+import { failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -107,7 +107,7 @@ export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparison
     if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
   } else if (excludesZero) {
     words = c.ci[0] === c.ci[1]
-      ? `not distinguishable from ${c.a} with ${units}: every seed gives the same difference, so its interval has no width, and the ${p} is not below ${alphaText}`
+      ? `not distinguishable from ${c.a} with ${units}: every seed gives the same difference (so no interval), and the ${p} is not below ${alphaText}`
       : `not distinguishable from ${c.a} with ${units}: the ${level} interval excludes 0 but the ${p} is not below ${alphaText}`;
   } else words = `not distinguishable from ${c.a} with ${units}: the ${level} interval of the difference includes 0`;
   if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
@@ -145,7 +145,7 @@ function verdictSection(m: ReportModel): string {
     const sig = c.p_adjusted < 0.05;
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
-      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
+      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>${c.ci[0] === c.ci[1] ? esc(NO_INTERVAL) : `[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}`}</td>` +
         `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );

@@ -305,6 +305,7 @@ export class ViewBuilder implements Views {
       const bytes = this.saved?.accumulator?.(key);
       const saved = bytes && decodeAccumulator(bytes);
       if (!saved || JSON.stringify(saved.snapshot.options) !== JSON.stringify(options)) return undefined;
+      for (const [spec, svg] of saved.drawings) if (this.svgs.size < KEPT_SVGS && !this.svgs.has(spec)) this.svgs.set(spec, svg);
       return { live: { acc: StudyAccumulator.restore(saved.snapshot), stamps: saved.stamps, views: new Map() }, header: JSON.stringify(saved.snapshot.header) };
     } catch {
       // Not readable as a snapshot: built from the index instead.
@@ -316,7 +317,7 @@ export class ViewBuilder implements Views {
   private saveAccumulators(): void {
     if (!this.saved?.saveAccumulators) return;
     try {
-      this.saved.saveAccumulators(new Map([...this.studies].map(([key, live]) => [key, encodeAccumulator(live.stamps, live.acc)])));
+      this.saved.saveAccumulators(new Map([...this.studies].map(([key, live]) => [key, encodeAccumulator(live.stamps, live.acc, this.svgs)])));
     } catch {
       // Not saved: the next start builds the accumulators from the index.
     }

@@ -137,12 +137,13 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   for (let seed = 0; seed < 6; seed++) for (const v of VARIANTS) writeRun(v, seed, seed >= 4 ? 12 : undefined);
   const index = join(root, "restart-index.sqlite");
   /** One run of the dashboard: its first view (`changed`: the files changed since the last) and an update after `then`, compared with fresh builds. */
-  const session = async (label: string, expectRead: number, then: () => void, changed: string[]): Promise<void> => {
+  const session = async (label: string, expectRead: number, then: () => void, changed: string[], drawnAtMost = Infinity): Promise<void> => {
     const source = new LogDirSource(root, { index });
     const live = new ViewBuilder(source);
     try {
       const first = await live.view("live", {});
       assert.equal(first?.seedsRead ?? 0, expectRead, `${label}: seeds read for the first view`);
+      assert.ok((first?.chartsDrawn ?? 0) <= drawnAtMost, `${label}: drew ${first?.chartsDrawn} charts, not more than ${drawnAtMost} (the drawings saved with the accumulator are kept)`);
       assert.deepEqual(comparable(first), comparable(await fresh()), `${label}: first view`);
       then();
       const updated = await live.view("live", {}, new Set(changed));
@@ -159,13 +160,14 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   await session("cold", 6, append("baseline", 4, 13), ["baseline/seed-4/metrics.jsonl"]);
   // Unchanged data: the saved view (nothing read), then an update of the restored accumulator.
   await session("restart", 0, append("wider", 4, 13), ["wider/seed-4/metrics.jsonl"]);
-  // Lines written while the dashboard was stopped and a new seed: the restored accumulator reads those seeds only.
+  // A line written while the dashboard was stopped, then a new seed: the restored accumulator reads those seeds only, and draws only the charts they changed.
   append("baseline", 5, 13)();
+  await session("a line behind it", 1, append("baseline", 4, 14), ["baseline/seed-4/metrics.jsonl"], 2);
   for (const v of VARIANTS) writeRun(v, 6);
-  await session("changed behind it", 2, append("baseline", 4, 14), ["baseline/seed-4/metrics.jsonl"]);
+  await session("a seed behind it", 1, append("wider", 5, 13), ["wider/seed-5/metrics.jsonl"]);
   // A seed's runs gone while it was stopped: taken out of the restored accumulator, nothing read.
   for (const v of VARIANTS) rmSync(join(study, v, "seed-3"), { recursive: true });
-  await session("seed gone behind it", 0, append("wider", 4, 14), ["wider/seed-4/metrics.jsonl"]);
+  await session("a seed gone behind it", 0, append("wider", 4, 14), ["wider/seed-4/metrics.jsonl"]);
   // A changed byte, a truncated body, bytes of another kind under a matching digest: not used, every seed read again.
   const other = serialize({ format: 1, stamps: [], accumulator: { curves: "not a snapshot" } });
   const damage: [string, (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer }][] = [
@@ -179,7 +181,7 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   ];
   for (const [i, [label, edit]] of damage.entries()) {
     editSavedAccumulator(index, edit);
-    append("wider", 5, 13 + i)();
+    append("wider", 5, 14 + i)();
     await session(label, 6, append("baseline", 4, 15 + i), ["baseline/seed-4/metrics.jsonl"]);
   }
 });

@@ -97,6 +97,7 @@ export interface AccumulatorSnapshot {
   runsEdits: number;
   finalEdits: ReadonlyMap<string, number>;
   reference?: string;
+  derived?: { key: string; value: FinalsDerived };
 }
 
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
@@ -407,6 +408,7 @@ export class StudyAccumulator {
       runsEdits: this.runsEdits,
       finalEdits: this.finalEdits,
       ...(this.reference !== undefined ? { reference: this.reference } : {}),
+      ...(this.derived ? { derived: this.derived } : {}),
     };
   }
 
@@ -424,6 +426,8 @@ export class StudyAccumulator {
     acc.runsEdits = s.runsEdits;
     for (const [tag, n] of s.finalEdits) acc.finalEdits.set(tag, n);
     acc.reference = s.reference;
+    // Kept under the same key of edit counts: the tests, distributions and power are not computed again while the final values stay.
+    acc.derived = s.derived;
     return acc;
   }
 

@@ -13,7 +13,6 @@
 import { createHash } from "node:crypto";
 import { renderStudyBody, seedCountText } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
-import { renderSvg } from "../report/render.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
 import { decodeAccumulator, encodeAccumulator } from "./saved-accumulator.ts";
@@ -59,6 +58,8 @@ export interface Views {
   /** How far the build now reading the study's logs has come (undefined: none is reading). */
   progress(name: string): BuildProgress | undefined;
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  /** Starts building views ahead of the first request that needs them (a worker thread, which makes the studies viewed last ready for their next update). */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -333,7 +334,8 @@ export class ViewBuilder implements Views {
       this.svgs.set(key, hit);
       return hit;
     }
-    const svg = await renderSvg(spec);
+    // Vega is loaded when a chart is first drawn: a restarted dashboard whose drawings were saved starts without it.
+    const svg = await (await import("../report/render.ts")).renderSvg(spec);
     drawn.charts++;
     this.svgs.set(key, svg);
     while (this.svgs.size > KEPT_SVGS) this.svgs.delete(this.svgs.keys().next().value!);

@@ -1,15 +1,14 @@
 /**
  * HTML assembly: the report body (verdict table, charts with their captions,
  * reproducibility status) and the self-contained report page. The same body
- * is what the dashboard shows for a study. A chart is either drawn here as
- * inline SVG (the dashboard, which caches them) or carried as its spec and
- * drawn by the reader's browser (the report: see chart-runtime.ts).
+ * is what the dashboard shows for a study. Each chart is carried as its spec
+ * and drawn by the reader's browser (see chart-runtime.ts).
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
-import { metricValueText } from "../study/metric-units.ts";
+import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
 import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
@@ -23,17 +22,14 @@ export { esc, REPORT_CSS };
 
 export interface RenderedChart {
   chart: Chart;
-  /** The chart drawn as SVG; absent when the reader's browser draws it from its spec. */
-  svg?: string;
+  /** The spec as the page carries it (specScriptText). */
+  specText: string;
 }
 
-/** Draws a chart's spec as SVG (render.ts's renderSvg, or a cache in front of it). */
-export type DrawSvg = (spec: Chart["spec"]) => Promise<string>;
-
-
+/** A number that is not the metric's (an effect size, a variance): four decimals, three significant digits in exponent form below 1e-3 or from 1e5; "n/a" when not finite, as the verdict says it; "–" when absent. */
 export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return "n/a";
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return x.toFixed(digits);
@@ -41,33 +37,24 @@ export function num(x: number | null | undefined, digits = 4): string {
 
 /**
  * How the verdict metric's values are printed: as `twin stats`/`twin compare`
- * print them (`metricValueText`: in percentage points when the model says so,
- * an accuracy of fractions: 0.7303 → 73.03, differences in pp), with "–" for
- * a missing value. `variance` is in the square of those units.
+ * print them (`metricValueText`, `signedMetricValueText`: in percentage points
+ * when the model says so, an accuracy of fractions: 0.7303 → 73.03,
+ * differences in pp; "n/a" when not finite), with "–" for a missing value.
+ * `variance` is in the square of those units.
  */
 export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
-  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : metricValueText(x, percent));
+  const value = (x: number | null | undefined): string => (x === null || x === undefined ? num(x) : metricValueText(x, percent));
   return {
     value,
-    diff: (x) => (x >= 0 ? "+" : "") + value(x),
+    diff: (x) => signedMetricValueText(x, percent),
     variance: percent ? (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)) : (x, digits = 6) => num(x, digits),
     unit: percent ? " pp" : "",
   };
 }
 
-/** Every chart of the sections, drawn to SVG by `draw` (e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change), or left to the browser without it. */
-export async function renderCharts(sections: ChartSections, draw?: DrawSvg): Promise<Map<string, RenderedChart>> {
-  const out = new Map<string, RenderedChart>();
-  for (const chart of allCharts(sections)) {
-    if (!draw) {
-      out.set(chart.id, { chart });
-      continue;
-    }
-    out.set(chart.id, { chart, svg: await draw(chart.spec) });
-    // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return out;
+/** Every chart of the sections with its spec's text, by chart id. */
+function renderCharts(sections: ChartSections): Map<string, RenderedChart> {
+  return new Map(allCharts(sections).map((chart) => [chart.id, { chart, specText: specScriptText(chart.spec) }]));
 }
 
 function figure(r: RenderedChart | undefined): string {
@@ -75,7 +62,7 @@ function figure(r: RenderedChart | undefined): string {
   const c = r.chart;
   return (
     `<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" data-series="${c.series}" data-points="${c.points}" data-marks="${esc(JSON.stringify(c.marks))}">` +
-    (r.svg ?? `<div class="chart-view"></div><script type="application/json" class="chart-spec">${specScriptText(c.spec)}</script>`) +
+    `<div class="chart-view"></div><script type="application/json" class="chart-spec">${r.specText}</script>` +
     `<figcaption>${esc(c.caption)}</figcaption></figure>`
   );
 }
@@ -228,10 +215,10 @@ function runsSection(m: ReportModel): string {
   return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}${m.percent ? " (pp)" : ""}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
-/** The report body for a study (also the dashboard's study view); charts drawn by `draw`, else by the reader's browser (renderReportPage adds what it needs). */
-export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{ html: string; charts: RenderedChart[] }> {
+/** The report body for a study (also the dashboard's study view); its charts are drawn by the reader's browser (renderReportPage and the dashboard page add what it needs). */
+export function renderStudyBody(m: ReportModel): { html: string; charts: RenderedChart[] } {
   const sections = reportCharts(m);
-  const rendered = await renderCharts(sections, draw);
+  const rendered = renderCharts(sections);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
@@ -271,16 +258,17 @@ export function seedCountText(runs: readonly { seed: string; status: string }[])
 
 const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
 
-/** The whole self-contained page (no external resources); with `drawInBrowser`, the scripts that draw charts left as specs. */
-export function renderReportPage(m: ReportModel, body: string, drawInBrowser = false): string {
+/** The whole self-contained page (no external resources), with the scripts that draw its charts. */
+export function renderReportPage(m: ReportModel, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
 <header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${seedCountText(m.runs)} · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
-${drawInBrowser ? NO_SCRIPT : ""}
+${NO_SCRIPT}
 ${body}
-</main>${drawInBrowser ? "\n" + chartRuntimeScripts() : ""}</body></html>
+</main>
+${chartRuntimeScripts()}</body></html>
 `;
 }

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { REPORT_CSS } from "./css.ts";
+import { dashboardScripts } from "./chart-runtime.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
 import type { ViewBody, Views } from "../serve/view-builder.ts";
@@ -77,8 +78,14 @@ interface Asset {
   body: string;
 }
 
+/**
+ * The page, its style and its scripts: the chart libraries (vega, vega-lite,
+ * vega-interpreter) come from this server, as the page's
+ * Content-Security-Policy allows scripts from its own address only (and no
+ * eval: the page draws with vega-interpreter).
+ */
 function loadAssets(): Map<string, Asset> {
-  const js = asset("dashboard.js");
+  const scripts = dashboardScripts();
   const css = REPORT_CSS + "\n" + asset("dashboard.css");
   const index = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,12 +93,12 @@ function loadAssets(): Map<string, Asset> {
 <body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul>
 <form id="compare" hidden><h2>Compare two studies</h2><select name="a" aria-label="first study"></select><select name="b" aria-label="second study"></select><button type="submit">compare</button></form></nav>
 <main id="view"><p class="muted">Loading studies…</p></main></div>
-<script src="/assets/dashboard.js"></script></body></html>
+${[...scripts.keys()].map((f) => `<script src="/assets/${f}"></script>`).join("")}</body></html>
 `;
   return new Map<string, Asset>([
     ["/", { type: "text/html; charset=utf-8", body: index }],
     ["/index.html", { type: "text/html; charset=utf-8", body: index }],
-    ["/assets/dashboard.js", { type: "text/javascript; charset=utf-8", body: js }],
+    ...[...scripts].map(([f, body]): [string, Asset] => [`/assets/${f}`, { type: "text/javascript; charset=utf-8", body }]),
     ["/assets/dashboard.css", { type: "text/css; charset=utf-8", body: css }],
   ]);
 }

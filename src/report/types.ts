@@ -14,6 +14,17 @@ export interface Point {
   value: number;
 }
 
+/**
+ * One tag's series as packed numbers: point i is (steps[i], values[i]),
+ * sorted by step (a step may repeat where a source gave it twice). No object
+ * per point: 10,000 runs × 500 steps are 5 million points, and the dashboard
+ * folds them into its curve columns straight from these arrays.
+ */
+export interface Series {
+  readonly steps: Float64Array;
+  readonly values: Float64Array;
+}
+
 /** Per-example class probabilities of one run on one set, with the true classes. */
 export interface SplitPredictions {
   /** [examples × classes], row-major. */
@@ -29,8 +40,8 @@ export interface RunData {
   seed: string;
   /** "running", "finished", "success", "failure", "diverged", … when known. */
   status?: string;
-  /** Series by tag, sorted by step. */
-  scalars: Record<string, Point[]>;
+  /** Series by tag, sorted by step. Read them before the source reads on: a source may hand out views on arrays it keeps (see run-state.ts runDataOf). */
+  scalars: Record<string, Series>;
   /** Flattened hyper-parameters, when recorded. */
   hparams?: Record<string, string | number | boolean>;
   /** Every factor's seed (init, order, …), when recorded: drives the variance-by-factor view. */

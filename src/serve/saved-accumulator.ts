@@ -23,8 +23,8 @@ interface Payload {
   format: number;
   stamps: [string, string][];
   accumulator: AccumulatorSnapshot;
-  /** Charts drawn, by the SHA-256 of their spec (a restored accumulator gives the same specs: they are not drawn again). */
-  drawings: [string, string][];
+  /** The keys (spec digests) of the charts sent lately: a restored accumulator gives the same specs, which do not count as changed. */
+  chartKeys: string[];
 }
 
 /** The bytes saved and their digest. */
@@ -33,14 +33,14 @@ export interface SavedAccumulatorBytes {
   body: Buffer;
 }
 
-/** An accumulator, the stamps of the seeds folded into it and charts drawn of it (by spec digest), as bytes to save. */
-export function encodeAccumulator(stamps: ReadonlyMap<string, string>, acc: StudyAccumulator, drawings: ReadonlyMap<string, string>): SavedAccumulatorBytes {
-  const body = serialize({ format: FORMAT, stamps: [...stamps], accumulator: acc.snapshot(), drawings: [...drawings] } satisfies Payload);
+/** An accumulator, the stamps of the seeds folded into it and the keys of the charts sent lately, as bytes to save. */
+export function encodeAccumulator(stamps: ReadonlyMap<string, string>, acc: StudyAccumulator, chartKeys: Iterable<string>): SavedAccumulatorBytes {
+  const body = serialize({ format: FORMAT, stamps: [...stamps], accumulator: acc.snapshot(), chartKeys: [...chartKeys] } satisfies Payload);
   return { digest: createHash("sha256").update(body).digest(), body };
 }
 
-/** The snapshot, stamps and drawings of saved bytes; undefined when they are damaged (digest), of another format, or not a snapshot. */
-export function decodeAccumulator(saved: SavedAccumulatorBytes): { stamps: Map<string, string>; snapshot: AccumulatorSnapshot; drawings: Map<string, string> } | undefined {
+/** The snapshot, stamps and chart keys of saved bytes; undefined when they are damaged (digest), of another format, or not a snapshot. */
+export function decodeAccumulator(saved: SavedAccumulatorBytes): { stamps: Map<string, string>; snapshot: AccumulatorSnapshot; chartKeys: string[] } | undefined {
   if (!createHash("sha256").update(saved.body).digest().equals(saved.digest)) return undefined;
   let payload: Payload;
   try {
@@ -48,6 +48,6 @@ export function decodeAccumulator(saved: SavedAccumulatorBytes): { stamps: Map<s
   } catch {
     return undefined;
   }
-  if (payload?.format !== FORMAT || !Array.isArray(payload.stamps) || typeof payload.accumulator !== "object" || !Array.isArray(payload.drawings)) return undefined;
-  return { stamps: new Map(payload.stamps), snapshot: payload.accumulator, drawings: new Map(payload.drawings) };
+  if (payload?.format !== FORMAT || !Array.isArray(payload.stamps) || typeof payload.accumulator !== "object" || !Array.isArray(payload.chartKeys)) return undefined;
+  return { stamps: new Map(payload.stamps), snapshot: payload.accumulator, chartKeys: payload.chartKeys };
 }

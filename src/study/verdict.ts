@@ -177,6 +177,11 @@ function testName(c: Analysis["comparisons"][number]): string {
   return /exact|approximation|monte carlo/i.test(c.test) ? name : `${name} (${how})`;
 }
 
+/** A black swan's robust z as the verdict names it ("-12.1"), and the differences chart's tooltip with it. */
+export function robustZText(z: number): string {
+  return z.toFixed(1);
+}
+
 /** What the verdict says about black swans and the robust comparisons of one comparison, in the words of `robustVerdictText`. */
 export interface RobustVerdictText {
   /** "black swan: seed 2, robust z -12.1" (by seed; unpaired, with the variant). */
@@ -201,7 +206,7 @@ export function robustVerdictText(c: Analysis["comparisons"][number], asPercent 
   const none: RobustVerdictText = { swans: null, check: null, warning: null, reasons: [], caveat: null };
   if (!r) return none;
   const swans = c.black_swans.length > 0
-    ? `black swan${c.black_swans.length > 1 ? "s" : ""}: ${c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${s.z.toFixed(1)}`).join("; ")}`
+    ? `black swan${c.black_swans.length > 1 ? "s" : ""}: ${c.black_swans.map((s) => `seed ${s.seed}${s.variant ? ` (${s.variant})` : ""}, robust z ${robustZText(s.z)}`).join("; ")}`
     : null;
   if (!r.warning) return { ...none, swans, caveat: r.caveat };
   const parts: string[] = [];

@@ -76,7 +76,7 @@ test("a garbled line in the middle of a metrics.jsonl: stats and the report read
     assert.ok(Math.abs(a.mean - expected) < 1e-12, `${a.mean} vs ${expected}`);
     assert.ok((r.json.problems as string[]).some((p) => p.includes(`${path}:2: malformed JSON line`) && /event files/.test(p)), JSON.stringify(r.json.problems));
     const run = loadStudyDir(f.study).runs.find((x) => x.variant === "a" && x.seed === "1")!;
-    assert.equal(run.scalars["val/accuracy"]!.at(-1)!.value, Math.fround(finalOf("a", 1)));
+    assert.equal(run.scalars["val/accuracy"]!.values.at(-1), Math.fround(finalOf("a", 1)));
     assert.equal(run.status, "success");
     assert.ok(run.notes?.some((n) => n.includes(`${path}:2: malformed JSON line`)), JSON.stringify(run.notes));
   } finally {

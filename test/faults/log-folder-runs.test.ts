@@ -59,7 +59,7 @@ test("a different run of the same seed (--allow-changed, the other split) gets i
     const data = loadStudyDir(study);
     assert.deepEqual(data.runs.map((r) => `${r.variant}/${r.seed}`).sort(), ["adam/0", "adam/1", "sgd/0", "sgd/1"]);
     for (const r of data.runs.filter((x) => x.seed === "1")) {
-      assert.equal(r.scalars["val/loss"]!.at(-1)!.value, perSeed.runs[1]!.result.variants[r.variant]!.final!.loss);
+      assert.equal(r.scalars["val/loss"]!.values.at(-1), perSeed.runs[1]!.result.variants[r.variant]!.final!.loss);
       assert.ok(r.notes?.some((n) => n.includes(`an earlier, different run of this seed (${earlierId})`) && n.includes("not in the verdict")), JSON.stringify(r.notes));
     }
     assert.equal(readRunTree(study).length, 4, "twin stats on the folder reads the four current runs");

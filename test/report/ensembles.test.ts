@@ -15,6 +15,7 @@ import { writeNpy } from "../../src/data/host/npy.ts";
 import { writeFixture } from "./fixture.ts";
 import { formatDeployment } from "../../src/study/deployment.ts";
 import { writePredictionFixture } from "./fixture-predictions.ts";
+import { seriesOf } from "../../src/report/series.ts";
 
 const close = (a: number, b: number, msg: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg}: ${a} vs ${b}`);
 
@@ -34,7 +35,7 @@ const B = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0];
 const split = (probs: number[], labels: Int32Array): SplitPredictions => ({ probabilities: Float32Array.from(probs), labels, classes: 3 });
 
 function run(variant: string, seed: string, probs: number[] | undefined): RunData {
-  const r: RunData = { variant, seed, status: "finished", scalars: { "val/accuracy": [{ step: 10, value: 0.5 }] }, where: `mem ${variant}/${seed}` };
+  const r: RunData = { variant, seed, status: "finished", scalars: { "val/accuracy": seriesOf([{ step: 10, value: 0.5 }]) }, where: `mem ${variant}/${seed}` };
   if (probs) r.predictions = { validation: split(probs, LABELS), test: split(probs, TEST_LABELS) };
   return r;
 }

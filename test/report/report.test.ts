@@ -75,8 +75,8 @@ test("verdict counts diverged and failed runs per variant with their exact inter
   const study = loadStudyDir(abDir);
   const run = (variant: string, seed: string) => study.runs.find((r) => r.variant === variant && r.seed === seed)!;
   run("wider", "3").status = "failure";
-  const acc = run("dropout", "4").scalars["val/accuracy"]!;
-  acc[acc.length - 1] = { ...acc[acc.length - 1]!, value: NaN };
+  const acc = run("dropout", "4").scalars["val/accuracy"]!.values;
+  acc[acc.length - 1] = NaN;
   const m = buildReportModel(study);
   const a = m.analysis!;
   const v = (name: string) => a.variants.find((x) => x.name === name)!;
@@ -102,8 +102,8 @@ test("a run that has not ended is unfinished: counted, left out of the verdict a
   // Seed 4 stopped mid-run (no end line): its latest values would otherwise enter the verdict as final.
   for (const r of study.runs.filter((x) => x.seed === "4")) {
     r.status = "running";
-    const acc = r.scalars["val/accuracy"]!;
-    acc[acc.length - 1] = { ...acc[acc.length - 1]!, value: r.variant === "baseline" ? 0.99 : 0.01 };
+    const acc = r.scalars["val/accuracy"]!.values;
+    acc[acc.length - 1] = r.variant === "baseline" ? 0.99 : 0.01;
   }
   const m = buildReportModel(study);
   const a = m.analysis!;

@@ -24,6 +24,7 @@ import {
 } from "../../src/report/index.ts";
 import { StepStats, RESERVOIR, RESERVOIR_BUDGET, MIN_RESERVOIR, reservoirSize } from "../../src/report/model/step-stats.ts";
 import { writeFixture } from "./fixture.ts";
+import { seriesOf } from "../../src/report/series.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-scale-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
@@ -53,7 +54,7 @@ function manyRuns(seeds: number): StudyData {
   for (let s = 0; s < seeds; s++) {
     for (const variant of ["a", "b"]) {
       const r = new Xoshiro128(s * 2 + (variant === "a" ? 0 : 1));
-      const scalars = { "val/accuracy": Array.from({ length: 20 }, (_, i) => ({ step: i + 1, value: 0.8 + (variant === "b" ? 0.01 : 0) + 0.01 * r.nextNormal() })) };
+      const scalars = { "val/accuracy": seriesOf(Array.from({ length: 20 }, (_, i) => ({ step: i + 1, value: 0.8 + (variant === "b" ? 0.01 : 0) + 0.01 * r.nextNormal() }))) };
       runs.push({ variant, seed: String(s), status: "success", scalars, where: `${variant}/${s}` });
     }
   }
@@ -109,8 +110,8 @@ test("curve smoothing is TensorBoard's debiased moving average, off by default",
   const w = 0.6;
   let last = 0;
   const want = pts.map((p, k) => ((last = last * w + (1 - w) * p.value), last / (1 - w ** (k + 1))));
-  smoothSeries(pts, w).forEach((p, i) => assert.ok(Math.abs(p.value - want[i]!) < 1e-12));
-  assert.equal(smoothSeries(pts, w)[0]!.value, 1, "the first point is not pulled towards zero");
+  smoothSeries(seriesOf(pts), w).values.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-12));
+  assert.equal(smoothSeries(seriesOf(pts), w).values[0], 1, "the first point is not pulled towards zero");
   const off = buildReportModel(manyRuns(3)).curves[0]!;
   assert.equal(off.smoothing, 0);
   const on = buildReportModel(manyRuns(3), { smoothing: 0.9 }).curves[0]!;
@@ -126,7 +127,7 @@ test("report memory: reservoirs shrink with distinct steps to stay within the bu
   for (const steps of [100, 1000, 5000]) assert.ok(reservoirSize(steps) * steps <= RESERVOIR_BUDGET || reservoirSize(steps) === MIN_RESERVOIR);
   // A curve of 40 runs × 3,000 distinct steps reports the reservoir size it kept.
   const acc = new CurveAccumulator("train/loss", false);
-  for (let run = 0; run < 40; run++) acc.add("a", String(run), Array.from({ length: 3000 }, (_, i) => ({ step: i, value: run })));
+  for (let run = 0; run < 40; run++) acc.add("a", String(run), seriesOf(Array.from({ length: 3000 }, (_, i) => ({ step: i, value: run }))));
   const curve = acc.finish(["a"], "a", false)!;
   assert.equal(curve.quantileSample, reservoirSize(3000));
   // Every value 0..39 is equally likely at a step: the quantiles of a 32-value uniform sample land near the true ones.

@@ -27,12 +27,23 @@ test("the report and the dashboard name the black swan seed, its robust z and th
     assert.ok(swan && check && warning, cli.stdout);
 
     const m = buildReportModel(loadStudyDir(dir));
-    const { html } = await renderStudyBody(m);
+    const { html, charts } = await renderStudyBody(m);
     assert.ok(html.includes(`<li class="note warning swans">wider: ${esc(swan[1]!)}</li>`), `report lacks "${swan[1]}"`);
     assert.ok(html.includes(`<li class="note robust-check">wider: ${esc(check[1]!)}</li>`), `report lacks "${check[1]}"`);
     assert.ok(html.includes(`<li class="note warning">wider: ${esc(warning[1]!)}: `), `report lacks "${warning[1]}"`);
     // Only the comparison with the swan carries it.
     assert.equal(html.match(/black swan: seed/g)?.length, 1);
+
+    // The differences chart marks that seed as a cross, with the verdict's robust z in its tooltip and its caption.
+    const z = swan[1]!.match(/robust z (\S+)$/)![1]!;
+    const differences = charts.find((c) => c.chart.id.startsWith("differences-"))!.chart;
+    const layers = (differences.spec as { layer: { name: string; data: { values: Record<string, unknown>[] }; encoding: { tooltip?: { field: string }[] } }[] }).layer;
+    const swans = layers.find((l) => l.name === "swans");
+    assert.ok(swans, `differences chart has no swan layer: ${layers.map((l) => l.name)}`);
+    assert.deepEqual(swans.data.values.map((r) => [r.comparison, r.seed, r.z]), [["wider − baseline", "2", z]]);
+    assert.ok(swans.encoding.tooltip!.some((t) => t.field === "z"));
+    assert.ok(!layers.find((l) => l.name === "diffs")!.data.values.some((r) => r.comparison === "wider − baseline" && r.seed === "2"), "the swan seed is drawn twice");
+    assert.ok(differences.caption.includes(`wider − baseline: seed 2 (robust z ${z})`), differences.caption);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import type { SeedGroup } from "../../src/report/types.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
 import { quantileBySelection } from "../../src/report/model/curve-columns.ts";
 import { quantile, Xoshiro128 } from "../../src/stats/index.ts";
+import { pointsOf, seriesOf } from "../../src/report/series.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-incremental-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -50,7 +51,7 @@ test("a replaced and a removed seed give the model of a fresh build (exact stati
   const live = new StudyAccumulator(header, {}, "replace");
   for (const g of groups) live.addGroup(g);
   // Seed 2 changes (its runs shortened to 25 steps, as if rewritten), seed 6 disappears.
-  const shortened: SeedGroup = { ...groups[2]!, runs: groups[2]!.runs.map((r) => ({ ...r, scalars: Object.fromEntries(Object.entries(r.scalars).map(([t, p]) => [t, p.filter((x) => x.step <= 25)])) })) };
+  const shortened: SeedGroup = { ...groups[2]!, runs: groups[2]!.runs.map((r) => ({ ...r, scalars: Object.fromEntries(Object.entries(r.scalars).map(([t, p]) => [t, seriesOf(pointsOf(p).filter((x) => x.step <= 25))])) })) };
   live.addGroup(shortened);
   live.removeSeed(groups[6]!.seed);
   const final = groups.map((g, i) => (i === 2 ? shortened : g)).filter((_, i) => i !== 6);

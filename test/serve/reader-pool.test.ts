@@ -94,7 +94,7 @@ test("a running run read by a thread is read on from where it was left; without 
   const plain = loadStudyDir(dir).runs.filter((r) => r.seed === "7");
   assert.deepEqual(g7!.runs, plain);
   assert.equal(g7!.runs[0]!.status, "success");
-  assert.equal(g7!.runs[0]!.scalars["train/loss"]!.at(-1)!.value, 0.125);
+  assert.equal(g7!.runs[0]!.scalars["train/loss"]!.values.at(-1), 0.125);
   log.close();
   const again = new LogIndex(file);
   assert.equal(again.unknown("running", "b/seed-39"), false);

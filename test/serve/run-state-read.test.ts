@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fromJsonNumber } from "../../src/log/metrics-jsonl.ts";
 import { emptyRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
+import { pointsOf } from "../../src/report/series.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-run-state-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -50,7 +51,7 @@ function assertSame(state: RunState, text: string): void {
   assert.equal(state.lines, want.lines);
   assert.deepEqual(Object.keys(run.scalars), Object.keys(want.scalars));
   for (const tag of Object.keys(want.scalars)) {
-    const got = run.scalars[tag]!, exp = want.scalars[tag]!;
+    const got = pointsOf(run.scalars[tag]!), exp = want.scalars[tag]!;
     assert.equal(got.length, exp.length, tag);
     for (let i = 0; i < exp.length; i++) {
       assert.ok(Object.is(got[i]!.step, exp[i]!.step) && Object.is(got[i]!.value, exp[i]!.value), `${tag}[${i}]: ${JSON.stringify(got[i])} vs ${JSON.stringify(exp[i])}`);

@@ -50,7 +50,7 @@ function writeRun(variant: string, seed: number, running?: number): void {
 /** The view without what says when and how it was built. */
 function comparable(v: ViewBody | undefined): unknown {
   assert.ok(v && v.error === undefined, v?.error);
-  const { updatedAt: _u, seedsRead: _s, chartsDrawn: _c, ...rest } = v!;
+  const { updatedAt: _u, seedsRead: _s, chartsChanged: _c, ...rest } = v!;
   return rest;
 }
 
@@ -71,17 +71,17 @@ test("a view updated run by run equals a fresh build after appends, a new seed, 
     assert.deepEqual(comparable(first), comparable(await fresh()));
     const charts = first!.charts.length;
 
-    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are drawn.
+    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are new.
     for (const [step, variant] of [[13, "baseline"], [14, "baseline"], [13, "wider"]] as const) {
       appendFileSync(file(variant, 4), scalars(variant, 4, step, step));
       const v = await live.view("live", {}, new Set([`${variant}/seed-4/metrics.jsonl`]));
       assert.equal(v?.seedsRead, 1);
-      assert.ok(v!.chartsDrawn! >= 1 && v!.chartsDrawn! <= 2, `an appended train/loss line redraws its curve and its paired curve only (drew ${v!.chartsDrawn} of ${charts})`);
+      assert.ok(v!.chartsChanged! >= 1 && v!.chartsChanged! <= 2, `an appended train/loss line changes its curve and its paired curve only (changed ${v!.chartsChanged} of ${charts})`);
       assert.deepEqual(comparable(v), comparable(await fresh()), `after step ${step} of ${variant}`);
     }
-    // Asked again with nothing changed: the same view, nothing drawn or read.
+    // Asked again with nothing changed: the same view, nothing changed or read.
     const again = await live.view("live", {}, new Set());
-    assert.equal(again?.chartsDrawn, 0);
+    assert.equal(again?.chartsChanged, 0);
     assert.equal(again?.seedsRead, 0);
     assert.deepEqual(comparable(again), comparable(await fresh()));
 
@@ -137,13 +137,13 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   for (let seed = 0; seed < 6; seed++) for (const v of VARIANTS) writeRun(v, seed, seed >= 4 ? 12 : undefined);
   const index = join(root, "restart-index.sqlite");
   /** One run of the dashboard: its first view (`changed`: the files changed since the last) and an update after `then`, compared with fresh builds. */
-  const session = async (label: string, expectRead: number, then: () => void, changed: string[], drawnAtMost = Infinity): Promise<void> => {
+  const session = async (label: string, expectRead: number, then: () => void, changed: string[], chartsChangedAtMost = Infinity): Promise<void> => {
     const source = new LogDirSource(root, { index });
     const live = new ViewBuilder(source);
     try {
       const first = await live.view("live", {});
       assert.equal(first?.seedsRead ?? 0, expectRead, `${label}: seeds read for the first view`);
-      assert.ok((first?.chartsDrawn ?? 0) <= drawnAtMost, `${label}: drew ${first?.chartsDrawn} charts, not more than ${drawnAtMost} (the drawings saved with the accumulator are kept)`);
+      assert.ok((first?.chartsChanged ?? 0) <= chartsChangedAtMost, `${label}: ${first?.chartsChanged} charts changed, not more than ${chartsChangedAtMost} (the chart keys saved with the accumulator are kept)`);
       assert.deepEqual(comparable(first), comparable(await fresh()), `${label}: first view`);
       then();
       const updated = await live.view("live", {}, new Set(changed));
@@ -160,7 +160,7 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   await session("cold", 6, append("baseline", 4, 13), ["baseline/seed-4/metrics.jsonl"]);
   // Unchanged data: the saved view (nothing read), then an update of the restored accumulator.
   await session("restart", 0, append("wider", 4, 13), ["wider/seed-4/metrics.jsonl"]);
-  // A line written while the dashboard was stopped, then a new seed: the restored accumulator reads those seeds only, and draws only the charts they changed.
+  // A line written while the dashboard was stopped, then a new seed: the restored accumulator reads those seeds only, and only the charts they changed are new.
   append("baseline", 5, 13)();
   await session("a line behind it", 1, append("baseline", 4, 14), ["baseline/seed-4/metrics.jsonl"], 2);
   for (const v of VARIANTS) writeRun(v, 6);

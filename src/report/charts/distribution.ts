@@ -3,8 +3,11 @@ import type { DifferenceData, DistributionData } from "../model/index.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
+import { signedMetricValueText } from "../../study/metric-units.ts";
+import { robustZText } from "../../study/verdict.ts";
 
 const SEED = "one seed";
+const SWAN = "black swan";
 
 /** Density (top) over a strip plot (bottom) per variant of the final metric, values in `unit` (percentage points for an accuracy of fractions). */
 export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGGED): Chart {
@@ -93,34 +96,44 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   };
 }
 
-/** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison, in `unit`. */
+/** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison, in `unit`; a seed whose difference is a black swan is a cross, with its robust z. */
 export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED): Chart {
   const u = (x: number) => inUnit(x, unit);
+  // Tooltips carry the verdict's own strings (sign, digits, pp), not a chart format of the same number.
+  const text = (x: number) => `${signedMetricValueText(x, unit.factor === 100)}${unit.after}`;
   const rows = d.comparisons.map((c) => `${c.b} − ${c.a}`);
-  const points = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: u(p.diff) })));
+  const swanZ = (c: DifferenceData["comparisons"][number], seed: string) => c.swans.find((s) => s.seed === seed)?.z;
+  const dots = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: u(p.diff), difference: text(p.diff), z: swanZ(c, p.seed) })));
+  const points = dots.filter((p) => p.z === undefined).map(({ z: _, ...p }) => p);
+  const swans = dots.filter((p) => p.z !== undefined).map((p) => ({ ...p, z: robustZText(p.z!), kind: SWAN }));
   const ciRows = d.comparisons.filter((c) => finite(c.ci[0]) && finite(c.ci[1])).map((c) => ({
     comparison: `${c.b} − ${c.a}`,
     diff: u(c.diff),
     lo: u(c.ci[0]),
     hi: u(c.ci[1]),
+    difference: text(c.diff),
+    interval: `[${text(c.ci[0])}, ${text(c.ci[1])}]`,
     // "paired" once: the test's name may say it already ("paired t").
     what: `mean difference with ${Math.round(d.level * 100)}% CI (${/paired/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"}, ${c.test}`}, n = ${c.n})`,
     p: pValueText(c.p),
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
   const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null };
+  const yOffset = { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } };
   const xTitle = `difference in final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
+  const swanText = d.comparisons.filter((c) => c.swans.length > 0).map((c) => `${c.b} − ${c.a}: ${c.swans.map((s) => `seed ${s.seed} (robust z ${robustZText(s.z)})`).join(", ")}`);
   return {
     id: `differences-${slug(d.metric)}`,
     title: `Differences: final ${d.metric}`,
     caption:
       `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
       `from the test named in the legend; the dashed line is no difference.` +
-      (points.length === 0 ? " Runs are unpaired: only the interval is drawn." : "") +
-      d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash); the interval uses every seed.`).join(""),
+      (swanText.length ? ` Crosses are black swans among the paired differences, as the verdict names them (robust z beyond the cut-off for that many seeds): ${swanText.join("; ")}.` : "") +
+      (dots.length === 0 ? " Runs are unpaired: only the interval is drawn." : "") +
+      d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash, plus every black swan); the interval uses every seed.`).join(""),
     series: rows.length,
-    points: points.length,
-    marks: { diffs: points.length, ci: ciRows.length },
+    points: dots.length,
+    marks: { diffs: points.length, swans: swans.length, ci: ciRows.length },
     spec: {
       $schema: SCHEMA,
       title: `Differences: final ${d.metric}`,
@@ -136,10 +149,24 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
           encoding: {
             x: { field: "diff", type: "quantitative", title: xTitle },
             y,
-            yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } },
-            tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "diff", format: "+.4g" }],
+            yOffset,
+            tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "difference" }],
           },
         },
+        ...(swans.length
+          ? [{
+              name: "swans",
+              data: { values: swans },
+              mark: { type: "point", filled: true, size: 200, opacity: 0.9, color: "#d62728" },
+              encoding: {
+                x: { field: "diff", type: "quantitative", title: xTitle },
+                y,
+                yOffset,
+                shape: { field: "kind", type: "nominal", scale: { domain: [SWAN], range: ["cross"] }, legend: { title: "seed" } },
+                tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "difference" }, { field: "z", title: "robust z" }],
+              },
+            }]
+          : []),
         {
           name: "ci",
           data: { values: ciRows },
@@ -149,7 +176,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
             x2: { field: "hi" },
             y,
             strokeDash: { field: "what", type: "nominal", scale: { domain: whats, range: whats.map(() => [1, 0]) }, legend: { title: "interval", labelLimit: 600 } },
-            tooltip: [{ field: "comparison" }, { field: "diff", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p" }],
+            tooltip: [{ field: "comparison" }, { field: "difference" }, { field: "interval", title: `${Math.round(d.level * 100)}% CI` }, { field: "p" }],
           },
         },
         { name: "meantick", data: { values: ciRows }, mark: { type: "tick", thickness: 3, color: "#222" }, encoding: { x: { field: "diff", type: "quantitative" }, y } },

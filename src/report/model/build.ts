@@ -11,7 +11,8 @@ import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
 import { showsPercentPoints } from "../../study/metric-units.ts";
 import { ControlSumAudit, type AuditSnapshot } from "../../study/control-sum-audit.ts";
-import type { Point, RunData, SeedGroup, StudyData, StudyStream } from "../types.ts";
+import { lastStep, lastValue } from "../series.ts";
+import type { RunData, SeedGroup, Series, StudyData, StudyStream } from "../types.ts";
 import { CurveColumns, type CurveSnapshot } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
 import { DeploymentAccumulator, type DeploymentSnapshot } from "./ensembles.ts";
@@ -62,23 +63,31 @@ export function compareSeeds(a: string, b: string): number {
 
 function lastStepOf(r: RunData): number {
   let last = 0;
-  for (const p of Object.values(r.scalars)) if (p.length > 0 && p[p.length - 1]!.step > last) last = p[p.length - 1]!.step;
+  for (const s of Object.values(r.scalars)) {
+    const step = lastStep(s);
+    if (step !== undefined && step > last) last = step;
+  }
   return last;
 }
 
 type Curve = CurveAccumulator | CurveColumns;
 
 /** b − a at the steps both series have (both sorted by step; a merge, no lookup table). */
-export function stepDifferences(b: readonly Point[], a: readonly Point[]): Point[] {
-  const out: Point[] = [];
-  let j = 0;
-  for (const p of b) {
-    while (j < a.length && a[j]!.step < p.step) j++;
+export function stepDifferences(b: Series, a: Series): Series {
+  const bs = b.steps, bv = b.values, as = a.steps, av = a.values;
+  const steps = new Float64Array(bs.length), values = new Float64Array(bs.length);
+  let n = 0, j = 0;
+  for (let i = 0; i < bs.length; i++) {
+    const step = bs[i]!;
+    while (j < as.length && as[j]! < step) j++;
     // A step given twice: the value given last (as a lookup table keyed by step would keep).
-    while (j + 1 < a.length && a[j + 1]!.step === p.step) j++;
-    if (j < a.length && a[j]!.step === p.step) out.push({ step: p.step, value: p.value - a[j]!.value });
+    while (j + 1 < as.length && as[j + 1] === step) j++;
+    if (j < as.length && as[j] === step) {
+      steps[n] = step;
+      values[n++] = bv[i]! - av[j]!;
+    }
   }
-  return out;
+  return { steps: steps.subarray(0, n), values: values.subarray(0, n) };
 }
 
 /** A "replace" accumulator's state as plain data (StudyAccumulator.snapshot). */
@@ -136,8 +145,8 @@ export class StudyAccumulator {
   }
 
   /** The series drawn as a curve (smoothed when asked; final values always use the logged ones). */
-  private drawn(points: readonly Point[]): readonly Point[] {
-    return this.smoothing > 0 ? smoothSeries(points, this.smoothing) : points;
+  private drawn(series: Series): Series {
+    return this.smoothing > 0 ? smoothSeries(series, this.smoothing) : series;
   }
 
   private curve(map: Map<string, Curve>, tag: string, paired: boolean): Curve {
@@ -195,8 +204,8 @@ export class StudyAccumulator {
     if (previous && this.mode !== "replace") throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
     // A seed folded in again: its series are replaced in place (only the steps whose values changed are recomputed), and the curves it has no longer are taken out after.
     const touched = previous ? new Set<string>() : undefined;
-    const put = (map: Map<string, Curve>, tag: string, paired: boolean, variant: string, seed: string, pts: readonly Point[]): void => {
-      this.curve(map, tag, paired).add(variant, seed, this.drawn(pts));
+    const put = (map: Map<string, Curve>, tag: string, paired: boolean, variant: string, seed: string, series: Series): void => {
+      this.curve(map, tag, paired).add(variant, seed, this.drawn(series));
       touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
     };
     for (const d of this.deployments.values()) d.removeSeed(group.seed);
@@ -208,8 +217,9 @@ export class StudyAccumulator {
     for (const r of group.runs) {
       const finals = new Map<string, number>();
       for (const [tag, pts] of Object.entries(r.scalars)) {
-        if (pts.length === 0) continue;
-        finals.set(tag, pts[pts.length - 1]!.value);
+        const last = lastValue(pts);
+        if (last === undefined) continue;
+        finals.set(tag, last);
         if (tag.startsWith("paired/")) {
           this.anyPaired = true;
           put(this.pairedCurves, tag.slice("paired/".length), true, r.variant, r.seed, pts);
@@ -218,9 +228,9 @@ export class StudyAccumulator {
       // variant − reference from the raw series where the run logged no paired series of a tag.
       if (ref && r !== ref) {
         for (const [tag, pts] of Object.entries(r.scalars)) {
-          if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.length || !ref.scalars[tag]) continue;
+          if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.steps.length || !ref.scalars[tag]) continue;
           const diffs = stepDifferences(pts, ref.scalars[tag]!);
-          if (diffs.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
+          if (diffs.steps.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
         }
       }
       this.deploymentOf(r.study ?? "").add(r);

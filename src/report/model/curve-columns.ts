@@ -10,7 +10,15 @@ import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
 import { firstBySeedHash } from "./sample.ts";
 import { tCritical } from "./step-stats.ts";
 import type { CurveData } from "./types.ts";
-import type { Point } from "../types.ts";
+import type { Series } from "../types.ts";
+
+/** Whether two step lists are the same (the usual case for the runs of one curve: checked in one pass instead of a lookup per step). */
+function sameSteps(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Moves the k-th smallest of `a[lo..hi]` to `a[k]`, smaller ones before it
@@ -44,17 +52,34 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
-/** numpy's default (linear) quantile of `values` by selection instead of sorting; `values` is reordered. */
-export function quantileBySelection(values: Float64Array, q: number): number {
+/**
+ * numpy's default (linear) quantile of `values` by selection instead of
+ * sorting; `values` is reordered. `from`: an index below which every value is
+ * known to be at most every value from it on (what an earlier selection of a
+ * smaller quantile left), so the search starts there.
+ */
+export function quantileBySelection(values: Float64Array, q: number, from = 0): number {
   const n = values.length;
   const h = (n - 1) * q;
   const lo = Math.floor(h);
-  selectKth(values, lo);
+  selectKth(values, lo, Math.min(from, lo));
   if (lo >= n - 1) return values[lo]!;
   let b = Infinity;
   for (let i = lo + 1; i < n; i++) if (values[i]! < b) b = values[i]!;
   // quantileSorted on the two neighbours (numpy's _lerp).
   return quantileSorted([values[lo]!, b], h - lo);
+}
+
+/** Several quantiles of `values` (reordered) by selection: each ascending run of `qs` selects on from where the last left off (the same order statistics, so the same numbers, as one selection each). */
+export function quantilesBySelection(values: Float64Array, qs: readonly number[]): number[] {
+  let from = 0, last = -Infinity;
+  return qs.map((q) => {
+    if (!(q >= last)) from = 0;
+    last = q;
+    const x = quantileBySelection(values, q, from);
+    from = Math.max(0, Math.floor((values.length - 1) * q));
+    return x;
+  });
 }
 
 /** Scratch space for a step's values while its quantiles are selected. */
@@ -80,11 +105,19 @@ class ExactStep implements StepSummary {
       this.quantileSets = new Map(saved.quantileSets);
       return;
     }
+    const len = column.length;
     let sum = 0;
-    for (const x of column) if (!Number.isNaN(x)) sum += x;
-    this.mean = sum / n;
+    for (let i = 0; i < len; i++) {
+      const x = column[i]!;
+      if (x === x) sum += x;
+    }
+    const mean = sum / n;
     let m2 = 0;
-    for (const x of column) if (!Number.isNaN(x)) m2 += (x - this.mean) ** 2;
+    for (let i = 0; i < len; i++) {
+      const x = column[i]!;
+      if (x === x) m2 += (x - mean) ** 2;
+    }
+    this.mean = mean;
     this.m2 = m2;
   }
 
@@ -106,9 +139,13 @@ class ExactStep implements StepSummary {
     if (!out) {
       if (scratch.length < this.n) scratch = new Float64Array(Math.max(this.n, scratch.length * 2));
       const values = scratch.subarray(0, this.n);
+      const column = this.column, len = column.length;
       let k = 0;
-      for (const x of this.column) if (!Number.isNaN(x)) values[k++] = x;
-      this.quantileSets.set(key, (out = qs.map((q) => quantileBySelection(values, q))));
+      for (let i = 0; i < len; i++) {
+        const x = column[i]!;
+        if (x === x) values[k++] = x;
+      }
+      this.quantileSets.set(key, (out = quantilesBySelection(values, qs)));
     }
     return [...out];
   }
@@ -136,12 +173,21 @@ interface Column {
 /** Edits of any column series so far: a series' version is the number of its last edit, never reused (a variant's series taken out and made again does not repeat one). */
 let edits = 0;
 
-/** One variant's runs of one curve: `columns.get(step)[slot]` is the value of the run in `slot` (NaN: none). */
+/**
+ * One variant's runs of one curve: `columns.get(step).values[slot]` is the
+ * value of the run in `slot` (NaN: none), `slotOf` the slot of each seed. A
+ * run's packed series is folded in straight from its arrays: its steps are
+ * mapped to columns once and the mapping is kept for the next run with the
+ * same steps (the common case: every run logs the same steps), so a value
+ * costs a store, not a lookup.
+ */
 class ColumnSeries implements VariantSeries {
   private readonly slotOf = new Map<string, number>();
   private readonly seedOf: (string | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly columns = new Map<number, Column>();
+  /** The steps of the last series folded in and their columns (undefined: no column yet), while no column is taken out. */
+  private mapped: { steps: Float64Array; columns: (Column | undefined)[] } | undefined;
   readonly quantileSample = Number.MAX_SAFE_INTEGER;
   /** The last edit of a value or of the runs (a curve's drawn data is kept while it stays). */
   version = ++edits;
@@ -157,7 +203,7 @@ class ColumnSeries implements VariantSeries {
   }
 
   /** Sets (or replaces) the series of the run of `seed`; non-finite values are left out. Only the steps whose value changed lose their statistics. */
-  set(seed: string, points: readonly Point[]): void {
+  set(seed: string, series: Series): void {
     let slot = this.slotOf.get(seed);
     const replacing = slot !== undefined;
     if (slot === undefined) {
@@ -168,19 +214,30 @@ class ColumnSeries implements VariantSeries {
       this.runsVersion++;
       this.version = ++edits;
     }
+    const { steps, values } = series;
+    const columns = this.columnsOf(steps);
     const given = replacing ? new Set<number>() : undefined;
-    for (const p of points) {
-      if (!Number.isFinite(p.value)) continue;
-      given?.add(p.step);
-      let c = this.columns.get(p.step);
-      if (!c) this.columns.set(p.step, (c = { values: new Float64Array(this.capacity).fill(NaN), n: 0 }));
+    let changed = false;
+    for (let i = 0; i < steps.length; i++) {
+      const x = values[i]!;
+      if (!Number.isFinite(x)) continue;
+      given?.add(steps[i]!);
+      let c = columns[i];
+      if (c === undefined) {
+        // A step no run had a finite value at yet (or repeated in this series after its column was made).
+        const step = steps[i]!;
+        c = this.columns.get(step);
+        if (!c) this.columns.set(step, (c = { values: new Float64Array(this.capacity).fill(NaN), n: 0 }));
+        columns[i] = c;
+      }
       const old = c.values[slot]!;
-      if (old === p.value) continue;
-      if (Number.isNaN(old)) c.n++;
-      c.values[slot] = p.value;
+      if (old === x) continue;
+      if (old !== old) c.n++;
+      c.values[slot] = x;
       c.summary = undefined;
-      this.version = ++edits;
+      changed = true;
     }
+    if (changed) this.version = ++edits;
     // Steps the run had before and has no longer.
     if (given) {
       for (const [step, c] of this.columns) {
@@ -188,9 +245,25 @@ class ColumnSeries implements VariantSeries {
         c.values[slot] = NaN;
         c.summary = undefined;
         this.version = ++edits;
-        if (--c.n === 0) this.columns.delete(step);
+        if (--c.n === 0) this.dropColumn(step);
       }
     }
+  }
+
+  /** The columns of `steps` (same length; undefined where there is none yet), kept for the next series with the same steps. */
+  private columnsOf(steps: Float64Array): (Column | undefined)[] {
+    const m = this.mapped;
+    if (m && sameSteps(m.steps, steps)) return m.columns;
+    const columns = Array.from(steps, (step) => this.columns.get(step));
+    // A copy: the series' arrays belong to the run (its source may reuse them).
+    this.mapped = { steps: steps.slice(), columns };
+    return columns;
+  }
+
+  private dropColumn(step: number): void {
+    this.columns.delete(step);
+    // The mapping may hold the column taken out.
+    this.mapped = undefined;
   }
 
   /** Takes the run of `seed` out. */
@@ -210,7 +283,7 @@ class ColumnSeries implements VariantSeries {
       if (Number.isNaN(c.values[slot]!)) continue;
       c.values[slot] = NaN;
       c.summary = undefined;
-      if (--c.n === 0) this.columns.delete(step);
+      if (--c.n === 0) this.dropColumn(step);
     }
   }
 
@@ -235,18 +308,24 @@ class ColumnSeries implements VariantSeries {
     return (c.summary ??= new ExactStep(c.values, c.n));
   }
 
-  lines(k: number): { seed: string; item: readonly Point[] }[] {
+  lines(k: number): { seed: string; item: Series }[] {
     // The sample changes only with the runs (a value appended does not move it): hashing and sorting every seed per update cost ~25 ms at 10,000 runs.
     if (this.sample?.k !== k || this.sample.runsVersion !== this.runsVersion) this.sample = { k, runsVersion: this.runsVersion, seeds: firstBySeedHash(this.slotOf.keys(), k) };
     const seeds = this.sample.seeds;
     const steps = this.steps();
+    const columns = steps.map((step) => this.columns.get(step)!.values);
     return seeds.map((seed) => {
       const slot = this.slotOf.get(seed)!;
-      const item: Point[] = [];
-      for (const step of steps) {
-        const value = this.columns.get(step)!.values[slot]!;
-        if (!Number.isNaN(value)) item.push({ step, value });
-      }
+      let n = 0;
+      for (const c of columns) if (!Number.isNaN(c[slot]!)) n++;
+      const item = { steps: new Float64Array(n), values: new Float64Array(n) };
+      let k = 0;
+      columns.forEach((c, i) => {
+        const value = c[slot]!;
+        if (Number.isNaN(value)) return;
+        item.steps[k] = steps[i]!;
+        item.values[k++] = value;
+      });
       return { seed, item };
     });
   }
@@ -294,11 +373,11 @@ export class CurveColumns {
   /** `runsPerVariant`: the runs a variant is expected to have (its columns are made that long at once, not grown run by run). */
   constructor(readonly tag: string, readonly paired: boolean, private readonly runsPerVariant = 16) {}
 
-  /** Sets (or replaces) one run's series (sorted by step). */
-  add(variant: string, seed: string, points: readonly Point[]): void {
+  /** Sets (or replaces) one run's series (sorted by step; its arrays are read now, not kept). */
+  add(variant: string, seed: string, series: Series): void {
     let v = this.variants.get(variant);
     if (!v) this.variants.set(variant, (v = new ColumnSeries(Math.max(1, this.runsPerVariant))));
-    v.set(seed, points);
+    v.set(seed, series);
   }
 
   /** Takes out the run of `variant` and `seed` (nothing when there is none). */

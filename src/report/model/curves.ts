@@ -10,7 +10,8 @@ import { Xoshiro128 } from "../../stats/index.ts";
 import { BottomK } from "./sample.ts";
 import { RESERVOIR, reservoirSize, StepStats } from "./step-stats.ts";
 import type { CurveData, CurveStat, SeedPoint } from "./types.ts";
-import type { Point } from "../types.ts";
+import { seriesOf } from "../series.ts";
+import type { Point, Series } from "../types.ts";
 
 /** A band (and the mean line) is drawn at a step only where at least this many runs reach it. */
 export const MIN_BAND_RUNS = 3;
@@ -46,16 +47,23 @@ export function thinSteps(steps: readonly number[], max = MAX_CURVE_STEPS): numb
  * `w` in [0, 1), debiased by 1 − w^k after k points so the start is not
  * pulled towards zero. Non-finite values pass through and do not enter the average.
  */
-export function smoothSeries(points: readonly Point[], w: number): Point[] {
+export function smoothSeries(series: Series, w: number): Series {
   if (!(w >= 0 && w < 1)) throw new Error(`smoothing must be in [0, 1), got ${w}`);
-  if (w === 0) return [...points];
+  const { steps, values } = series;
+  if (w === 0) return { steps: steps.slice(), values: values.slice() };
+  const out = new Float64Array(values.length);
   let last = 0, k = 0;
-  return points.map((p) => {
-    if (!Number.isFinite(p.value)) return p;
-    last = last * w + (1 - w) * p.value;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (!Number.isFinite(x)) {
+      out[i] = x;
+      continue;
+    }
+    last = last * w + (1 - w) * x;
     k++;
-    return { step: p.step, value: last / (1 - Math.pow(w, k)) };
-  });
+    out[i] = last / (1 - Math.pow(w, k));
+  }
+  return { steps: steps.slice(), values: out };
 }
 
 /** One step's statistics over the runs that reach it, as a curve's finish reads them. */
@@ -75,7 +83,7 @@ export interface VariantSeries {
   steps(): number[];
   at(step: number): StepSummary | undefined;
   /** The per-run lines of the `k` runs of smallest seed hash (see sample.ts), in that order. */
-  lines(k: number): { seed: string; item: readonly Point[] }[];
+  lines(k: number): { seed: string; item: Series }[];
   /** Largest number of runs whose quantiles are exact (beyond it they come from a sample). */
   quantileSample: number;
 }
@@ -110,7 +118,9 @@ export function curveData(tag: string, paired: boolean, series: ReadonlyMap<stri
     const lines = v.lines(v.runs > SUMMARISE_ABOVE ? SAMPLED_LINES : SUMMARISE_ABOVE);
     drawn[name] = lines.length;
     const lineSteps = new Set(summarised ? thinSteps(steps, SAMPLED_LINE_STEPS) : steps);
-    for (const { seed, item } of lines) for (const p of item) if (lineSteps.has(p.step)) seeds.push({ variant: name, seed, step: p.step, value: p.value });
+    for (const { seed, item } of lines) {
+      for (let i = 0; i < item.steps.length; i++) if (lineSteps.has(item.steps[i]!)) seeds.push({ variant: name, seed, step: item.steps[i]!, value: item.values[i]! });
+    }
   }
   return { tag, variants: present, reference, paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(runs, paired), thinned, twinTrained, summarised, drawn, quantileSample, smoothing };
 }
@@ -120,7 +130,7 @@ class StreamingSeries implements VariantSeries {
   readonly byStep = new Map<number, StepStats>();
   runs = 0;
   /** The sampled runs' series, as packed numbers (a long series as objects would cost ~5× more). */
-  readonly sample = new BottomK<{ steps: Float64Array; values: Float64Array }>(SUMMARISE_ABOVE);
+  readonly sample = new BottomK<Series>(SUMMARISE_ABOVE);
   /** Current reservoir size of every step (shrinks as distinct steps come: see step-stats.ts). */
   quantileSample = RESERVOIR;
 
@@ -145,8 +155,8 @@ class StreamingSeries implements VariantSeries {
     return this.byStep.get(step);
   }
 
-  lines(k: number): { seed: string; item: readonly Point[] }[] {
-    return this.sample.take(k).map(({ seed, item }) => ({ seed, item: Array.from(item.steps, (step, i) => ({ step, value: item.values[i]! })) }));
+  lines(k: number): { seed: string; item: Series }[] {
+    return this.sample.take(k);
   }
 }
 
@@ -162,19 +172,27 @@ export class CurveAccumulator {
     this.rng = new Xoshiro128(h >>> 0);
   }
 
-  /** Adds one run's series (sorted by step); non-finite values are left out of the statistics and the lines. */
-  add(variant: string, seed: string, points: readonly Point[]): void {
+  /** Adds one run's series (sorted by step; its arrays are read now, not kept); non-finite values are left out of the statistics and the lines. */
+  add(variant: string, seed: string, series: Series): void {
     let v = this.variants.get(variant);
     if (!v) this.variants.set(variant, (v = new StreamingSeries()));
     v.runs++;
-    const steps: number[] = [], values: number[] = [];
-    for (const p of points) {
-      if (!Number.isFinite(p.value)) continue;
-      v.stepStats(p.step, this.rng).add(p.value, this.rng, v.quantileSample);
-      steps.push(p.step);
-      values.push(p.value);
+    const { steps, values } = series;
+    let finite = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const x = values[i]!;
+      if (!Number.isFinite(x)) continue;
+      v.stepStats(steps[i]!, this.rng).add(x, this.rng, v.quantileSample);
+      finite++;
     }
-    v.sample.add(seed, { steps: Float64Array.from(steps), values: Float64Array.from(values) });
+    // The sampled line: its own copy of the finite points.
+    const line = { steps: new Float64Array(finite), values: new Float64Array(finite) };
+    for (let i = 0, k = 0; i < steps.length; i++) {
+      if (!Number.isFinite(values[i]!)) continue;
+      line.steps[k] = steps[i]!;
+      line.values[k++] = values[i]!;
+    }
+    v.sample.add(seed, line);
   }
 
   has(variant: string): boolean {
@@ -203,7 +221,7 @@ export function curveStats(points: readonly SeedPoint[], variants: readonly stri
     if (!r) byRun.set(key, (r = { variant: p.variant, seed: p.seed, points: [] }));
     r.points.push({ step: p.step, value: p.value });
   }
-  for (const r of byRun.values()) acc.add(r.variant, r.seed, r.points.sort((a, b) => a.step - b.step));
+  for (const r of byRun.values()) acc.add(r.variant, r.seed, seriesOf(r.points.sort((a, b) => a.step - b.step)));
   const c = acc.finish(variants, variants[0] ?? "", false);
   return c ? { stats: c.stats, runs: c.runs, thinned: c.thinned, seeds: c.seeds } : { stats: [], runs: {}, thinned: false, seeds: [] };
 }

@@ -78,8 +78,11 @@ export function differenceData(sample: FinalSample, analysis: Analysis | null, t
       const a = byName.get(c.a)!, b = byName.get(c.b)!;
       const shared = c.paired ? [...a.keys()].filter((s) => b.has(s)) : [];
       const drawn = dotSample(shared);
-      const points = shared.filter((s) => !drawn || drawn.has(s)).map((s) => ({ seed: s, diff: b.get(s)! - a.get(s)! }));
-      comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, diff: c.diff, ci: c.ci, test: c.test, p: c.p });
+      // Unpaired comparisons name swans among a variant's own values (the distribution chart marks those).
+      const swans = c.paired ? c.black_swans.map((s) => ({ seed: s.seed, z: s.z })) : [];
+      const swanSeeds = new Set(swans.map((s) => s.seed));
+      const points = shared.filter((s) => !drawn || drawn.has(s) || swanSeeds.has(s)).map((s) => ({ seed: s, diff: b.get(s)! - a.get(s)! }));
+      comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, swans, diff: c.diff, ci: c.ci, test: c.test, p: c.p });
     }
   }
   return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, ...(twinTrained !== undefined ? { twinTrained } : {}), comparisons, level: LEVEL };

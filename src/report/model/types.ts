@@ -99,6 +99,8 @@ export interface DifferenceData {
     n: number;
     /** Per-seed differences b − a (paired only): all of them, or a fixed sample of `n` when summarised. */
     points: { seed: string; diff: number }[];
+    /** Seeds whose difference is a black swan among the paired differences (the verdict's `black_swans`), with their robust z; drawn even when the dots are a sample. */
+    swans: { seed: string; z: number }[];
     diff: number;
     ci: [number, number];
     test: string;

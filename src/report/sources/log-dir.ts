@@ -14,7 +14,8 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
-import type { CheckLine, DataSource, Point, RunData, SeedChecks, SeedGroup, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
@@ -92,15 +93,15 @@ function designOf(studyDir: string): Pick<StudyData, "design" | "designError"> {
 }
 
 /** Scalars by tag, sorted by step; a step logged twice (a resumed run) keeps the value written last. */
-function bySteps(points: Iterable<{ tag: string; step: number; value: number }>): Record<string, Point[]> {
+function bySteps(points: Iterable<{ tag: string; step: number; value: number }>): Record<string, Series> {
   const byTag = new Map<string, Map<number, number>>();
   for (const p of points) {
     let m = byTag.get(p.tag);
     if (!m) byTag.set(p.tag, (m = new Map()));
     m.set(p.step, p.value);
   }
-  const out: Record<string, Point[]> = {};
-  for (const tag of [...byTag.keys()].sort()) out[tag] = [...byTag.get(tag)!].map(([step, value]) => ({ step, value })).sort((a, b) => a.step - b.step);
+  const out: Record<string, Series> = {};
+  for (const tag of [...byTag.keys()].sort()) out[tag] = seriesOf([...byTag.get(tag)!].map(([step, value]) => ({ step, value })).sort((a, b) => a.step - b.step));
   return out;
 }
 

@@ -13,7 +13,7 @@ import { JsonlParseError } from "../../log/jsonl.ts";
 import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
 import { newScalarsLine, scanScalarsLine, type ScalarsLine } from "../../log/scalars-line.ts";
 import type { HParams } from "../../log/hparams.ts";
-import type { Point, RunData } from "../types.ts";
+import type { RunData, Series } from "../types.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 
 /** One tag's points, sorted by step, in growable packed arrays (`n` used). */
@@ -168,14 +168,18 @@ function parseLines(path: string, state: RunState, bytes: Buffer, length: number
   }
 }
 
-/** A run's data for the report model, from its state. */
+/**
+ * A run's data for the report model, from its state. An ended run's series
+ * are views on the state's arrays (nothing copied; an ended state is not read
+ * on); a running run's are copies, since its state grows and changes in place
+ * as lines are appended.
+ */
 export function runDataOf(state: RunState, variant: string, seed: string, where: string): RunData {
-  const scalars: Record<string, Point[]> = {};
+  const scalars: Record<string, Series> = {};
+  const copy = state.status === undefined;
   for (const tag of [...state.series.keys()].sort()) {
     const s = state.series.get(tag)!;
-    const pts = new Array<Point>(s.n);
-    for (let i = 0; i < s.n; i++) pts[i] = { step: s.steps[i]!, value: s.values[i]! };
-    scalars[tag] = pts;
+    scalars[tag] = copy ? { steps: s.steps.slice(0, s.n), values: s.values.slice(0, s.n) } : { steps: s.steps.subarray(0, s.n), values: s.values.subarray(0, s.n) };
   }
   const run: RunData = { variant, seed, status: state.status ?? "running", scalars, where };
   if (state.hparams) {
@@ -193,11 +197,10 @@ export function runDataOf(state: RunState, variant: string, seed: string, where:
 export function runStateOf(run: RunData): RunState {
   const state = emptyRunState();
   for (const [tag, pts] of Object.entries(run.scalars)) {
-    const s: PackedSeries = { steps: new Float64Array(Math.max(1, pts.length)), values: new Float64Array(Math.max(1, pts.length)), n: pts.length };
-    pts.forEach((p, i) => {
-      s.steps[i] = p.step;
-      s.values[i] = p.value;
-    });
+    const n = pts.steps.length;
+    const s: PackedSeries = { steps: new Float64Array(Math.max(1, n)), values: new Float64Array(Math.max(1, n)), n };
+    s.steps.set(pts.steps);
+    s.values.set(pts.values);
     state.series.set(tag, s);
   }
   state.status = run.status;

@@ -6,7 +6,8 @@
 import type { RunRecord, Store } from "../../store/types.ts";
 import { goneOwner } from "../../study/lifecycle.ts";
 import { parseDesign } from "../../study/factorial-design-record.ts";
-import type { CheckLine, DataSource, Point, RunData, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, Point, RunData, SeedGroup, Series, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import { seriesOf } from "../series.ts";
 
 /** The factorial design kept with a study's specification (run-record.ts specJson), or why it cannot be read. */
 function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" | "designError"> {
@@ -116,9 +117,10 @@ export class StoreSource implements DataSource {
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
     return r.variants.map((variant) => {
-      const scalars: Record<string, Point[]> = {};
-      for (const m of metrics) if (m.variant === variant) (scalars[m.name] ??= []).push({ step: m.step, value: m.value });
-      for (const pts of Object.values(scalars)) pts.sort((a, b) => a.step - b.step);
+      const points: Record<string, Point[]> = {};
+      for (const m of metrics) if (m.variant === variant) (points[m.name] ??= []).push({ step: m.step, value: m.value });
+      const scalars: Record<string, Series> = {};
+      for (const [tag, pts] of Object.entries(points)) scalars[tag] = seriesOf(pts.sort((a, b) => a.step - b.step));
       const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
       if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
       if (r.error) run.notes = [r.error];

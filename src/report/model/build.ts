@@ -271,23 +271,25 @@ export class StudyAccumulator {
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
 
-    // Final values; a seed with a non-finite value in any variant is left out of every variant (keeps pairs).
+    // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
+    // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
+    // or failed is counted there per variant and leaves its seed out only of the comparisons it belongs to.
     const finals = new Map<string, Map<string, number>>();
-    const badSeeds = new Set<string>();
     for (const r of runs) {
       const v = r.finals.get(metric);
       // A run that has not ended (still running, or stopped before its end) has no final value yet.
       if (v === undefined || r.status === "running") continue;
-      if (!Number.isFinite(v)) {
-        badSeeds.add(r.seed);
-        warnings.push(`${r.variant} seed ${r.seed}: final ${metric} is ${v} (diverged); seed ${r.seed} is left out of the statistics of every variant so that pairs stay intact`);
+      const outcome = runOutcome(r, v);
+      if (outcome !== "finished") {
+        warnings.push(`${r.variant} seed ${r.seed}: ${outcome}${Number.isFinite(v) ? ` (status "${r.status}")` : ` (final ${metric} is ${v})`}; counted as ${outcome} in the verdict, left out of the comparisons with ${r.variant} on seed ${r.seed} and of the final-value charts`);
+        continue;
       }
       let m = finals.get(r.variant);
       if (!m) finals.set(r.variant, (m = new Map()));
       m.set(r.seed, v);
     }
     for (const r of runs) {
-      if ((r.status === "diverged" || r.status === "failure" || r.status === "failed") && !badSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
+      if (r.finals.get(metric) === undefined && r.status !== "running" && runOutcome(r, undefined) !== "finished") warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
     }
     const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
@@ -300,7 +302,6 @@ export class StudyAccumulator {
         name: v,
         values: [...(finals.get(v) ?? new Map<string, number>()).keys()]
           .sort(compareSeeds)
-          .filter((s) => !badSeeds.has(s))
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
@@ -464,6 +465,19 @@ function saidDiverged(r: RunSummary): boolean {
 }
 
 /**
+ * How a run that ended counts in the verdict, by `twin stats`'s rule on the same
+ * log folder (results-file.ts): a non-finite final value, a "diverged" status, or a
+ * failure after any value went non-finite (or logged as a divergence) is diverged;
+ * another failure is failed; else finished with its final value `v`.
+ */
+function runOutcome(r: RunSummary, v: number | undefined): "finished" | "diverged" | "failed" {
+  const nonFinite = [...r.finals.values()].some((x) => !Number.isFinite(x));
+  if (r.status === "failed" || r.status === "failure") return nonFinite || saidDiverged(r) ? "diverged" : "failed";
+  if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) return "diverged";
+  return "finished";
+}
+
+/**
  * Each run's outcome for the verdict, as `twin stats` and the study verdict see
  * it: a run that diverged (non-finite value or status) or failed is a result,
  * counted per variant with its failure rate, and only the comparisons it
@@ -478,9 +492,11 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
     if (!cells) continue;
     const where = `${r.variant} seed ${r.seed}`;
     if (r.status === "running") cells.set(r.seed, { outcome: "unfinished", where });
-    else if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: saidDiverged(r) ? "diverged" : "failed", where });
-    else if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) cells.set(r.seed, { outcome: "diverged", where });
-    else if (v !== undefined) cells.set(r.seed, { outcome: "finished", value: v, where });
+    else {
+      const outcome = runOutcome(r, v);
+      if (outcome !== "finished") cells.set(r.seed, { outcome, where });
+      else if (v !== undefined) cells.set(r.seed, { outcome, value: v, where });
+    }
   }
   for (const [v, cells] of out) if (cells.size === 0) out.delete(v);
   return out;

@@ -10,12 +10,12 @@ import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
 import { showsPercentPoints } from "../../study/metric-units.ts";
-import { ControlSumAudit } from "../../study/control-sum-audit.ts";
+import { ControlSumAudit, type AuditSnapshot } from "../../study/control-sum-audit.ts";
 import { lastStep, lastValue } from "../series.ts";
 import type { RunData, SeedGroup, Series, StudyData, StudyStream } from "../types.ts";
-import { CurveColumns } from "./curve-columns.ts";
+import { CurveColumns, type CurveSnapshot } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
-import { DeploymentAccumulator } from "./ensembles.ts";
+import { DeploymentAccumulator, type DeploymentSnapshot } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
@@ -46,7 +46,7 @@ export interface ReportOptions {
 }
 
 /** What is kept of a run once its series are folded in. */
-interface RunSummary extends FactorRun {
+export interface RunSummary extends FactorRun {
   status: string;
   lastStep: number;
   /** Last value of every tag. */
@@ -90,6 +90,25 @@ export function stepDifferences(b: Series, a: Series): Series {
   return { steps: steps.subarray(0, n), values: values.subarray(0, n) };
 }
 
+/** A "replace" accumulator's state as plain data (StudyAccumulator.snapshot). */
+export interface AccumulatorSnapshot {
+  header: Omit<StudyStream, "groups">;
+  options: ReportOptions;
+  seeds?: number;
+  curves: CurveSnapshot[];
+  pairedCurves: CurveSnapshot[];
+  bySeed: ReadonlyMap<string, RunSummary[]>;
+  variantsSeen: readonly string[];
+  audit: AuditSnapshot;
+  deployments: [string, DeploymentSnapshot][];
+  anyChecks: boolean;
+  anyPaired: boolean;
+  runsEdits: number;
+  finalEdits: ReadonlyMap<string, number>;
+  reference?: string;
+  derived?: { key: string; value: FinalsDerived };
+}
+
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
@@ -105,7 +124,7 @@ export class StudyAccumulator {
   /** Run summaries by seed, in the order the seeds came. */
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
-  private readonly audit = new ControlSumAudit();
+  private audit = new ControlSumAudit();
   /** One deployment section per study (a view of one study has one, keyed ""), in the order the studies came. */
   private readonly deployments = new Map<string, DeploymentAccumulator>();
   private anyChecks = false;
@@ -373,6 +392,54 @@ export class StudyAccumulator {
     } catch (e) {
       return { factorial: null, factorialError: (e as Error).message };
     }
+  }
+
+  /**
+   * Everything folded in so far ("replace" mode), as plain data that
+   * v8.serialize can store (typed arrays are not copied here): restored with
+   * {@link StudyAccumulator.restore}, it finishes to the same model and is
+   * updated as this one would be. What is derived from it (the final-value
+   * views, drawn curves) is computed again when first asked.
+   */
+  snapshot(): AccumulatorSnapshot {
+    if (this.mode !== "replace") throw new Error('only an accumulator in "replace" mode can be saved');
+    const curves = (map: Map<string, Curve>): CurveSnapshot[] => [...map.values()].map((c) => (c as CurveColumns).snapshot());
+    return {
+      header: this.header,
+      options: this.options,
+      ...(this.seeds !== undefined ? { seeds: this.seeds } : {}),
+      curves: curves(this.curves),
+      pairedCurves: curves(this.pairedCurves),
+      bySeed: this.bySeed,
+      variantsSeen: this.variantsSeen,
+      audit: this.audit.snapshot(),
+      deployments: [...this.deployments].map(([study, d]) => [study, d.snapshot()]),
+      anyChecks: this.anyChecks,
+      anyPaired: this.anyPaired,
+      runsEdits: this.runsEdits,
+      finalEdits: this.finalEdits,
+      ...(this.reference !== undefined ? { reference: this.reference } : {}),
+      ...(this.derived ? { derived: this.derived } : {}),
+    };
+  }
+
+  /** The accumulator a snapshot was taken of ("replace" mode). */
+  static restore(s: AccumulatorSnapshot): StudyAccumulator {
+    const acc = new StudyAccumulator(s.header, s.options, "replace", s.seeds);
+    for (const c of s.curves) acc.curves.set(c.tag, CurveColumns.restore(c));
+    for (const c of s.pairedCurves) acc.pairedCurves.set(c.tag, CurveColumns.restore(c));
+    for (const [seed, runs] of s.bySeed) acc.bySeed.set(seed, runs);
+    acc.variantsSeen.push(...s.variantsSeen);
+    acc.audit = ControlSumAudit.restore(s.audit);
+    for (const [study, d] of s.deployments) acc.deployments.set(study, DeploymentAccumulator.restore(d));
+    acc.anyChecks = s.anyChecks;
+    acc.anyPaired = s.anyPaired;
+    acc.runsEdits = s.runsEdits;
+    for (const [tag, n] of s.finalEdits) acc.finalEdits.set(tag, n);
+    acc.reference = s.reference;
+    // Kept under the same key of edit counts: the tests, distributions and power are not computed again while the final values stay.
+    acc.derived = s.derived;
+    return acc;
   }
 
   /** Variants in the source's order (else as first seen), the reference first. */

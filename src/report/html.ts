@@ -99,17 +99,15 @@ export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparison
   const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
   const units = `${c.paired ? c.n_pairs ?? c.n : c.n} ${c.paired ? "pairs" : "runs"}`;
   const p = `${testName(c)} p = ${pValueText(c.p)}`;
+  // A difference without spread has no interval to read: the exact test's p decides.
+  const noSpread = c.ci[0] === c.ci[1];
+  const why = c.test === "none" ? "identical results on every seed" : noSpread ? "every seed gives the same difference, without an interval" : `the ${level} interval of the difference ${excludesZero ? "excludes" : "includes"} 0`;
   let words: string;
   if (excludesZero && c.p < alpha) {
-    words = c.ci[0] === c.ci[1]
-      ? `${better ? "better" : "worse"} than ${c.a}: every seed gives the same difference (${p})`
-      : `${better ? "better" : "worse"} than ${c.a}: the ${level} interval of the difference excludes 0 (${p})`;
+    words = `${better ? "better" : "worse"} than ${c.a}: ${why} (${p})`;
     if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
-  } else if (excludesZero) {
-    words = c.ci[0] === c.ci[1]
-      ? `not distinguishable from ${c.a} with ${units}: every seed gives the same difference (so no interval), and the ${p} is not below ${alphaText}`
-      : `not distinguishable from ${c.a} with ${units}: the ${level} interval excludes 0 but the ${p} is not below ${alphaText}`;
-  } else words = `not distinguishable from ${c.a} with ${units}: the ${level} interval of the difference includes 0`;
+  } else if (c.test === "none") words = `not distinguishable from ${c.a} with ${units}: ${why} (p = ${pValueText(c.p)})`;
+  else words = `not distinguishable from ${c.a} with ${units}: ${why}${excludesZero || noSpread ? `, and the ${p} is not below ${alphaText}` : ""}`;
   if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
   else if (c.robust?.warning && excludesZero && c.p < alpha) words += `; read the plain p with care (below)`;
   return words;

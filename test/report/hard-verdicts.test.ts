@@ -84,7 +84,23 @@ test("the same difference on every seed with an exact test that cannot decide (p
     assert.match(row, /d_z = n\/a/, "an effect size without spread is n/a, not Infinity");
     const sentence = r.lines.find((l) => l.startsWith("other is "))!;
     assert.doesNotMatch(sentence, /better than|worse than/, sentence);
-    assert.match(sentence, /not distinguishable from base with 5 pairs: every seed gives the same difference \(so no interval\), and the paired sign \(exact\) p = 0\.063 is not below 0\.05/);
+    assert.match(sentence, /not distinguishable from base with 5 pairs: every seed gives the same difference, without an interval, and the paired sign \(exact\) p = 0\.063 is not below 0\.05/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("identical results on every seed: no interval and no winner, in the CLI and the report alike", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-hard-"));
+  try {
+    const base = [0.861, 0.872, 0.855, 0.868, 0.879];
+    const dir = writeFinals(root, "ties", "val/accuracy", { base, same: base });
+    const cli = stats(dir, "val/accuracy");
+    assert.match(cli, /^same − base {2}\+0\.00 pp {2}no interval \(no spread over seeds\) {2}no test \(no spread\), p = 1\.000$/m);
+    const r = await report(dir, "val/accuracy");
+    const row = r.lines.find((l) => l.startsWith("same − base |"))!;
+    assert.deepEqual(row.split(" | ").slice(1, 5), ["+0.00 pp", "no interval (no spread over seeds)", "no test (no spread)", "1.000"], row);
+    assert.ok(r.lines.includes("same is not distinguishable from base with 5 pairs: identical results on every seed (p = 1.000); P(same better on a new seed) = 0.50; rests on 5 pairs."), r.text);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
-import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
+import { failureComparisonText, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -84,6 +84,37 @@ function notFinishedText(v: NonNullable<ReportModel["analysis"]>["variants"][num
   return parts.join(", ") + rate;
 }
 
+/**
+ * The comparison in words, naming a winner only where the data support it:
+ * the interval excludes 0 and the comparison's own test agrees (p < alpha);
+ * an interval without width (every seed gives the same difference) is not
+ * evidence by itself, the exact test's p is. Said too: a Holm-adjusted p that
+ * is not significant, and robust comparisons that disagree with the plain one.
+ */
+export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparisons"][number], a: NonNullable<ReportModel["analysis"]>): string {
+  const alpha = 1 - a.level;
+  const alphaText = String(Number(alpha.toPrecision(6)));
+  const level = `${Math.round(a.level * 100)}%`;
+  const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
+  const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
+  const units = `${c.paired ? c.n_pairs ?? c.n : c.n} ${c.paired ? "pairs" : "runs"}`;
+  const p = `${testName(c)} p = ${pValueText(c.p)}`;
+  let words: string;
+  if (excludesZero && c.p < alpha) {
+    words = c.ci[0] === c.ci[1]
+      ? `${better ? "better" : "worse"} than ${c.a}: every seed gives the same difference (${p})`
+      : `${better ? "better" : "worse"} than ${c.a}: the ${level} interval of the difference excludes 0 (${p})`;
+    if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
+  } else if (excludesZero) {
+    words = c.ci[0] === c.ci[1]
+      ? `not distinguishable from ${c.a} with ${units}: every seed gives the same difference, so its interval has no width, and the ${p} is not below ${alphaText}`
+      : `not distinguishable from ${c.a} with ${units}: the ${level} interval excludes 0 but the ${p} is not below ${alphaText}`;
+  } else words = `not distinguishable from ${c.a} with ${units}: the ${level} interval of the difference includes 0`;
+  if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
+  else if (c.robust?.warning && excludesZero && c.p < alpha) words += `; read the plain p with care (below)`;
+  return words;
+}
+
 function verdictSection(m: ReportModel): string {
   const a = m.analysis;
   const f = metricFormat(m.percent);
@@ -95,17 +126,19 @@ function verdictSection(m: ReportModel): string {
     parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values${unitHead}</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
     return parts.join("");
   }
-  const paired = a.comparisons.some((c) => c.paired);
+  // Paired or not as the analysis decided it (and `twin stats` says it), also when no comparison could be made.
+  const paired = a.paired;
   parts.push(
     `<p>${esc(m.study)} · ${seedCountText(m.runs)} · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
+  if (!paired || /given/.test(a.pairing)) parts.push(`<p class="note" id="pairing">${paired ? "paired" : "unpaired"}: ${esc(a.pairing)}</p>`);
   parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd${unitHead}</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
   for (const v of a.variants) {
     const values = v.n > 0 ? `<td>${f.value(v.mean)} ± ${f.value(v.sd)}</td><td>${f.value(v.min)}</td><td>${f.value(v.max)}</td><td>${f.value(v.median)}</td><td>${f.value(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
     parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td>${values}<td class="failures">${esc(notFinishedText(v))}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
-  parts.push(
+  if (a.comparisons.length > 0) parts.push(
     `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
   );
   for (const c of a.comparisons) {
@@ -113,19 +146,13 @@ function verdictSection(m: ReportModel): string {
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
-        `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
+        `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
   }
-  parts.push(`</tbody></table><ul class="sentences">`);
+  parts.push(`${a.comparisons.length > 0 ? "</tbody></table>" : ""}<ul class="sentences">`);
   for (const c of a.comparisons) {
-    const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
-    const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
-    const words = excludesZero
-      ? `${better ? "better" : "worse"} than ${c.a}: the 95% interval of the difference excludes 0`
-      : `not distinguishable from ${c.a} with ${c.n} ${c.paired ? "pairs" : "runs"}: the 95% interval of the difference includes 0`;
-    const rests = c.excluded_pairs ? ` (${c.excluded_pairs} ${c.paired ? "seed(s)" : "run(s)"} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : "";
-    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; rests on ${c.n} ${c.paired ? "pairs" : "runs"}${esc(rests)}.</li>`);
+    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(verdictWords(c, a))}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; ${esc(restsOnText(c))}.</li>`);
     const robust = robustVerdictText(c, m.percent);
     if (robust.swans) parts.push(`<li class="note warning swans">${esc(c.b)}: ${esc(robust.swans)}</li>`);
     if (robust.check) parts.push(`<li class="note robust-check">${esc(c.b)}: ${esc(robust.check)}</li>`);
@@ -135,9 +162,7 @@ function verdictSection(m: ReportModel): string {
     const spread = c.variance_ratio === undefined ? undefined : spreadLine(c.a, c.b, c, a.level);
     if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);
   }
-  for (const f of a.failure_comparisons) {
-    parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pValueText(f.p)}</li>`);
-  }
+  for (const f of a.failure_comparisons) parts.push(`<li class="note">${esc(failureComparisonText(f))}</li>`);
   for (const nc of a.not_compared) parts.push(`<li class="note">${esc(nc.b)} − ${esc(nc.a)}: not compared: ${esc(nc.reason)}</li>`);
   parts.push(`</ul></section>`);
   return parts.join("");

@@ -18,6 +18,7 @@ import { renderStudyBody, seedCountText, type RenderedChart } from "../report/ht
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
+import { decodeAccumulator, encodeAccumulator } from "./saved-accumulator.ts";
 import { parseSavedViewKey, savedViewKey, stampSignature } from "./saved-view.ts";
 
 /** What the dashboard's API answers for a study view (plain data: it crosses from the worker thread). */
@@ -60,6 +61,8 @@ export interface Views {
   /** How far the build now reading the study's logs has come (undefined: none is reading). */
   progress(name: string): BuildProgress | undefined;
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  /** Starts building views ahead of the first request that needs them (a worker thread, which makes the studies viewed last ready for their next update). */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -256,14 +259,23 @@ export class ViewBuilder implements Views {
       return stream && { model: await streamReportModel(stream, opts), seedsRead: NaN };
     }
     const key = accumulatorKey(name, opts);
-    let live = this.studies.get(key);
-    const changed = new Set([...stamps].filter(([seed, stamp]) => live?.stamps.get(seed) !== stamp).map(([seed]) => seed));
-    const stream = await this.source.openStudy(name, changed);
+    const accOptions = { ...opts, metric: undefined };
+    // After a restart, the accumulator saved when the dashboard stopped: only the seeds changed since are read.
+    const restored = this.studies.has(key) ? undefined : this.restore(key, accOptions);
+    let live = this.studies.get(key) ?? restored?.live;
+    const changedFrom = (known: ReadonlyMap<string, string> | undefined): Set<string> => new Set([...stamps].filter(([seed, stamp]) => known?.get(seed) !== stamp).map(([seed]) => seed));
+    let changed = changedFrom(live?.stamps);
+    let stream = await this.source.openStudy(name, changed);
     if (!stream) return undefined;
-    if (!live) {
-      const { groups: _groups, ...header } = stream;
-      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", stamps.size), stamps: new Map(), views: new Map() };
+    const { groups: _groups, ...header } = stream;
+    if (restored && JSON.stringify(header) !== restored.header) {
+      // The study's header (design, variant order) is not the one the saved accumulator was made with: every seed is read.
+      live = undefined;
+      changed = changedFrom(undefined);
+      stream = await this.source.openStudy(name, changed);
+      if (!stream) return undefined;
     }
+    live ??= { acc: new StudyAccumulator(header, accOptions, "replace", stamps.size), stamps: new Map(), views: new Map() };
     this.studies.delete(key);
     this.studies.set(key, live);
     while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
@@ -290,6 +302,30 @@ export class ViewBuilder implements Views {
     for (const seed of changed) if (!read.has(seed)) live.acc.removeSeed(seed);
     live.stamps = stamps;
     return { model: live.acc.finish(opts.metric), seedsRead: changed.size };
+  }
+
+  /** The accumulator saved under `key` when the dashboard last stopped, where it is whole, of this format and made with these options. */
+  private restore(key: string, options: ReportOptions): { live: LiveStudy; header: string } | undefined {
+    try {
+      const bytes = this.saved?.accumulator?.(key);
+      const saved = bytes && decodeAccumulator(bytes);
+      if (!saved || JSON.stringify(saved.snapshot.options) !== JSON.stringify(options)) return undefined;
+      for (const k of saved.chartKeys) if (this.recentKeys.size < KEPT_KEYS) this.recentKeys.add(k);
+      return { live: { acc: StudyAccumulator.restore(saved.snapshot), stamps: saved.stamps, views: new Map() }, header: JSON.stringify(saved.snapshot.header) };
+    } catch {
+      // Not readable as a snapshot: built from the index instead.
+      return undefined;
+    }
+  }
+
+  /** Saves the accumulators kept (in place of those saved before), for the next start. */
+  private saveAccumulators(): void {
+    if (!this.saved?.saveAccumulators) return;
+    try {
+      this.saved.saveAccumulators(new Map([...this.studies].map(([key, live]) => [key, encodeAccumulator(live.stamps, live.acc, this.recentKeys)])));
+    } catch {
+      // Not saved: the next start builds the accumulators from the index.
+    }
   }
 
   /** A chart's key: a digest of its spec's text (hashed once per spec object: a curve's chart is the same object while its runs do not change). */
@@ -330,6 +366,7 @@ export class ViewBuilder implements Views {
   async close(): Promise<void> {
     await this.queue;
     for (const [key, { stamps, body }] of this.unsaved) this.save(key, stamps, body, Infinity);
+    this.saveAccumulators();
     this.studies.clear();
     this.recentKeys.clear();
   }

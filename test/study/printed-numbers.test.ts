@@ -9,6 +9,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatLook, startSequential } from "../../src/study/sequential-compare.ts";
+import { planAdvice } from "../../src/study/plan-advice.ts";
+import { comparePaired } from "../../src/stats/index.ts";
 import { formatSweep } from "../../src/cli/sweep.ts";
 import type { SweepResult } from "../../src/study/sweep-types.ts";
 import { metricFormat, num } from "../../src/report/html.ts";
@@ -77,4 +79,12 @@ test("the factorial verdict writes a negative effect with an ASCII minus, as the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the advice says the observed difference, not the interval, is smaller than the reference's seed range", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const b = a.map((x, i) => x + 0.001 + 0.004 * Math.sin(i * 3));
+  const v = comparePaired(a, b);
+  const advice = planAdvice("new", "base", v, [a, b], Math.max(...a) - Math.min(...a), undefined, true)!;
+  assert.match(advice, /^new: inconclusive against base: the 95% interval \[-\d\.\d\d pp, \+\d\.\d\d pp\] includes 0; the difference observed \(0\.\d\d pp\) is smaller than base's seed range \(2\.40 pp\); to detect a difference that large \(pass --smallest-difference/, advice);
 });

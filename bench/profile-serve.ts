@@ -5,11 +5,15 @@
 // reader threads) to PROFILE_DIR and prints the times seen by the client, the
 // server's CPU seconds and peak RSS until the full view. PROFILE_DIR "none":
 // not profiled (the times alone); TWIN=path/to/bin/twin.js another checkout's CLI.
+// RESTART=1: a restart instead (the index is kept, as a stopped dashboard left
+// it), and after the view one line is appended to a run (the bench's first
+// appended line: baseline seed 1), timed until a fresh view shows it, then
+// taken out again.
 //
 //   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
 import { spawn } from "node:child_process";
 import { get } from "node:http";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,7 +21,8 @@ const [root, index, profDir, study = "scan"] = process.argv.slice(2);
 if (!root || !index || !profDir) throw new Error("usage: npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]");
 const twin = process.env.TWIN ?? join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
 const profile = profDir !== "none";
-for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+const restart = process.env.RESTART === "1";
+if (!restart) for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
 if (profile) {
   rmSync(profDir, { recursive: true, force: true });
   mkdirSync(profDir, { recursive: true });
@@ -53,11 +58,28 @@ while (view.partial || view.stale) {
   view = await getJson(url + `api/studies/${study}`);
 }
 const done = performance.now();
+let appendedMs: number | undefined;
+if (restart) {
+  const file = join(root, study, "baseline", "seed-1", "metrics.jsonl");
+  const size = statSync(file).size;
+  const version = Number(view.version);
+  const t = performance.now();
+  appendFileSync(file, JSON.stringify({ kind: "scalars", step: 501, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
+  try {
+    while (Number(view.version) <= version || view.stale || view.partial) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await getJson(url + `api/studies/${study}`);
+    }
+    appendedMs = performance.now() - t;
+  } finally {
+    truncateSync(file, size);
+  }
+}
 const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
 const cpu = (Number(stat[11]) + Number(stat[12])) / 100;
 const peak = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024;
 const ms = (x: number) => Math.round(x);
-console.log(JSON.stringify({ up_ms: ms(up - t0), list_ms: ms(listed - up), first_answer_ms: ms(firstAnswer - listed), first_view_ms: ms(done - listed), from_start_ms: ms(done - t0), server_cpu_s: cpu, peak_rss_mb: Math.round(peak), load_1min: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
+console.log(JSON.stringify({ up_ms: ms(up - t0), list_ms: ms(listed - up), first_answer_ms: ms(firstAnswer - listed), first_view_ms: ms(done - listed), from_start_ms: ms(done - t0), server_cpu_s: cpu, ...(appendedMs !== undefined ? { appended_visible_ms: ms(appendedMs) } : {}), peak_rss_mb: Math.round(peak), load_1min: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
 // A graceful stop: the profiles are written as the threads exit.
 child.kill("SIGTERM");
 await new Promise((r) => child.once("exit", r));

@@ -8,8 +8,9 @@
 // worst of UPDATES appends, each to another run; the view is asked for when
 // the server announces a change, as the page does, not polled), the slowest studies-list
 // answer while those rebuilds run (the API must not wait for them), idle CPU
-// over 10 s, and memory (RSS after each update: flat or growing; peak). The
-// appended lines are removed afterwards.
+// over 10 s, memory (RSS after each update: flat or growing; peak), and the
+// bytes of the first view and of each update (asked with `?have=` the keys of
+// the charts shown, as the page asks). The appended lines are removed afterwards.
 //
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
@@ -35,7 +36,7 @@ const work = join(tmpdir(), "twin-bench");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GET over a fresh connection (no keep-alive: a reused socket that the server times out would fail the request, not the dashboard). */
-function timedGet(url: string): Promise<{ ms: number; body: Record<string, unknown> }> {
+function timedGet(url: string): Promise<{ ms: number; bytes: number; body: Record<string, unknown> }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (res) => {
@@ -45,7 +46,7 @@ function timedGet(url: string): Promise<{ ms: number; body: Record<string, unkno
       res.on("end", () => {
         if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 300)}`));
         try {
-          resolve({ ms: performance.now() - t0, body: JSON.parse(text) as Record<string, unknown> });
+          resolve({ ms: performance.now() - t0, bytes: Buffer.byteLength(text), body: JSON.parse(text) as Record<string, unknown> });
         } catch {
           reject(new Error(`${url}: status 200 but not JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 200))})`));
         }
@@ -149,7 +150,10 @@ async function session(runs: number, root: string, index: string, start: "cold" 
         await sleep(100);
       }
     })();
-    const visible: number[] = [], rssAfter: number[] = [], seedsRead: number[] = [];
+    const visible: number[] = [], rssAfter: number[] = [], seedsRead: number[] = [], updateBytes: number[] = [];
+    /** The keys of the charts the page shows (it asks for updates without their specs). */
+    const keysOf = (body: Record<string, unknown>): string => ((body.charts ?? []) as { key?: string }[]).flatMap((c) => (c.key ? [c.key] : [])).join(",");
+    let have = keysOf(first.body);
     const appended: [string, number][] = [];
     const cpuAppend = cpuSeconds(child.pid!);
     const events = studyEvents(url);
@@ -161,10 +165,12 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const fresh = async (t0: number): Promise<number> => {
       for (;;) {
         const seen = events.count();
-        const v = await timedGet(url + "api/studies/scan");
+        const v = await timedGet(url + "api/studies/scan" + (have ? `?have=${have}` : ""));
         if (Number(v.body.version) > version && !v.body.stale && !v.body.partial) {
           version = Number(v.body.version);
           seedsRead.push(Number(v.body.seedsRead));
+          updateBytes.push(v.bytes);
+          have = keysOf(v.body);
           return performance.now() - t0;
         }
         if (performance.now() - t0 > 300_000) throw new Error("an appended line was not visible after 300 s");
@@ -204,6 +210,9 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       first_view_ms: Math.round(first.ms),
       first_view_cpu_s: Number(firstCpu.toFixed(2)),
       first_view_rss_mb: firstRss,
+      first_view_bytes: first.bytes,
+      update_bytes_median: median(updateBytes.slice(0, UPDATES)),
+      update_bytes_max: Math.max(...updateBytes.slice(0, UPDATES)),
       appended_visible_ms: Math.round(median(visible)),
       appended_visible_worst_ms: Math.round(Math.max(...visible)),
       seeds_read_per_update: Math.max(...seedsRead.slice(0, UPDATES)),

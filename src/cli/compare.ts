@@ -72,7 +72,7 @@ export function registerCompare(program: Command): void {
           const seedResults = studySeedResults(results, metric);
           for (const { b, look: l } of sequentialLook(plan, seedResults, look)) {
             const c = plan.comparisons.find((x) => x.b === b)!;
-            const line = formatLook(plan, c, l, (x) => (percent ? `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)} pp` : `${x >= 0 ? "+" : ""}${x.toFixed(4)}`));
+            const line = formatLook(plan, c, l, percent);
             process.stderr.write(`${line}\n`);
           }
         }

@@ -78,7 +78,7 @@ export function formatSweep(r: SweepResult): string {
     const w = Math.max(7, ...s.variants.map((v) => v.name.length));
     // An accuracy of fractions in pp, as the verdict below prints it (metric-units.ts).
     const pp = showsPercentPoints(s.metric, s.variants.flatMap((v) => [v.min, v.max]));
-    const num = (x: number) => (Number.isFinite(x) ? metricValueText(x, pp) : String(x));
+    const num = (x: number) => metricValueText(x, pp);
     lines.push("", s.metric);
     lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${`mean ± sd${pp ? " (pp)" : ""}`.padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
     for (const v of s.variants) {
@@ -212,7 +212,7 @@ Examples:
         } satisfies SweepOptions;
         if (looks) {
           if (variants.length < 2) throw new UsageError("--sequential compares variants look by look: give two or more in one command with --variants-file, so that each look runs every variant's seeds");
-          const onLook: SequentialSweepOptions["onLook"] = (p, b, l) => process.stderr.write(formatLook(p, p.comparisons.find((c) => c.b === b)!, l, (x) => `${x >= 0 ? "+" : ""}${runValueText(x)}`) + "\n");
+          const onLook: SequentialSweepOptions["onLook"] = (p, b, l, percent) => process.stderr.write(formatLook(p, p.comparisons.find((c) => c.b === b)!, l, percent) + "\n");
           ({ result, plan } = await runSequentialSweep({ ...sweepOptions, looks, spending, onLook }));
         } else result = await runSweep(sweepOptions);
       } finally {

@@ -8,9 +8,11 @@
 import { ensembleSentences, singleSeedSentences, type DeploymentChoice } from "../study/deployment.ts";
 import type { DeploymentData } from "./model/index.ts";
 import { esc } from "./html.ts";
+import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
 
-const pct = (x: number): string => (100 * x).toFixed(2);
-const signed = (x: number): string => `${x >= 0 ? "+" : ""}${pct(x)}`;
+// Accuracies in pp, signed and formatted as the verdict and `twin stats` print them (metric-units.ts).
+const pct = (x: number): string => metricValueText(x, true);
+const signed = (x: number): string => signedMetricValueText(x, true);
 
 function ensembleChoice(c: DeploymentChoice, suffix: string): string {
   return `<p class="choice" id="choice-ensemble${suffix}"><b>As an ensemble: ${esc(c.variant)}</b>. ${ensembleSentences(c).map(esc).join(" ")}</p>`;

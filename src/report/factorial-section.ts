@@ -11,19 +11,13 @@ import { combinationName } from "../study/factorial-design.ts";
 import type { ReportModel } from "./model/index.ts";
 import { esc, metricFormat } from "./html.ts";
 import { pValueText } from "../stats/p-value-text.ts";
+import { signedMetricValueText } from "../study/metric-units.ts";
 
-/** Decimals that show an interval of this width with two significant digits (4 at least), so an estimate and its interval read in one format. */
-function decimals(width: number): number {
-  return !(width > 0) || !Number.isFinite(width) ? 4 : Math.min(12, Math.max(4, 1 - Math.floor(Math.log10(width))));
-}
-
-const signedAt = (x: number, d: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + (Number.isFinite(x) ? Math.abs(x).toFixed(d) : String(Math.abs(x)));
-/** An estimate and its interval, in the same fixed format (scaled by 100 into percentage points when `percent`). */
+/** An estimate and its interval as the factorial verdict of `twin stats --factors` and `twin compare` prints them (signedMetricValueText; in percentage points when `percent`). */
 const estimateCells = (x: number, ci: [number, number], percent: boolean): string => {
-  const k = percent ? 100 : 1;
-  const d = percent ? 2 : decimals(ci[1] - ci[0]);
+  const signed = (y: number) => signedMetricValueText(y, percent);
   const unit = percent ? " pp" : "";
-  return `<td>${signedAt(k * x, d)}${unit}</td><td>[${signedAt(k * ci[0], d)}, ${signedAt(k * ci[1], d)}]${unit}</td>`;
+  return `<td>${signed(x)}${unit}</td><td>[${signed(ci[0])}, ${signed(ci[1])}]${unit}</td>`;
 };
 const df = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 

@@ -1,16 +1,15 @@
 /**
  * HTML assembly: the report body (verdict table, charts with their captions,
  * reproducibility status) and the self-contained report page. The same body
- * is what the dashboard shows for a study. A chart is either drawn here as
- * inline SVG (the dashboard, which caches them) or carried as its spec and
- * drawn by the reader's browser (the report: see chart-runtime.ts).
+ * is what the dashboard shows for a study. Each chart is carried as its spec
+ * and drawn by the reader's browser (see chart-runtime.ts).
  */
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
-import { metricValueText } from "../study/metric-units.ts";
-import { pairingGainText, robustVerdictText } from "../study/verdict.ts";
+import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
+import { failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -23,17 +22,14 @@ export { esc, REPORT_CSS };
 
 export interface RenderedChart {
   chart: Chart;
-  /** The chart drawn as SVG; absent when the reader's browser draws it from its spec. */
-  svg?: string;
+  /** The spec as the page carries it (specScriptText). */
+  specText: string;
 }
 
-/** Draws a chart's spec as SVG (render.ts's renderSvg, or a cache in front of it). */
-export type DrawSvg = (spec: Chart["spec"]) => Promise<string>;
-
-
+/** A number that is not the metric's (an effect size, a variance): four decimals, three significant digits in exponent form below 1e-3 or from 1e5; "n/a" when not finite, as the verdict says it; "–" when absent. */
 export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return "–";
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return "n/a";
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return x.toFixed(digits);
@@ -41,33 +37,24 @@ export function num(x: number | null | undefined, digits = 4): string {
 
 /**
  * How the verdict metric's values are printed: as `twin stats`/`twin compare`
- * print them (`metricValueText`: in percentage points when the model says so,
- * an accuracy of fractions: 0.7303 → 73.03, differences in pp), with "–" for
- * a missing value. `variance` is in the square of those units.
+ * print them (`metricValueText`, `signedMetricValueText`: in percentage points
+ * when the model says so, an accuracy of fractions: 0.7303 → 73.03,
+ * differences in pp; "n/a" when not finite), with "–" for a missing value.
+ * `variance` is in the square of those units.
  */
 export function metricFormat(percent: boolean): { value: (x: number | null | undefined) => string; diff: (x: number) => string; variance: (x: number | null | undefined, digits?: number) => string; unit: string } {
-  const value = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? num(x) : metricValueText(x, percent));
+  const value = (x: number | null | undefined): string => (x === null || x === undefined ? num(x) : metricValueText(x, percent));
   return {
     value,
-    diff: (x) => (x >= 0 ? "+" : "") + value(x),
+    diff: (x) => signedMetricValueText(x, percent),
     variance: percent ? (x, digits = 4) => (x === null || x === undefined ? num(x) : num(x * 1e4, digits)) : (x, digits = 6) => num(x, digits),
     unit: percent ? " pp" : "",
   };
 }
 
-/** Every chart of the sections, drawn to SVG by `draw` (e.g. the dashboard's, which reuses the SVG of a chart whose spec did not change), or left to the browser without it. */
-export async function renderCharts(sections: ChartSections, draw?: DrawSvg): Promise<Map<string, RenderedChart>> {
-  const out = new Map<string, RenderedChart>();
-  for (const chart of allCharts(sections)) {
-    if (!draw) {
-      out.set(chart.id, { chart });
-      continue;
-    }
-    out.set(chart.id, { chart, svg: await draw(chart.spec) });
-    // A turn of the event loop between charts: a dashboard rendering a view keeps answering requests.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return out;
+/** Every chart of the sections with its spec's text, by chart id. */
+function renderCharts(sections: ChartSections): Map<string, RenderedChart> {
+  return new Map(allCharts(sections).map((chart) => [chart.id, { chart, specText: specScriptText(chart.spec) }]));
 }
 
 function figure(r: RenderedChart | undefined): string {
@@ -75,7 +62,7 @@ function figure(r: RenderedChart | undefined): string {
   const c = r.chart;
   return (
     `<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}" data-series="${c.series}" data-points="${c.points}" data-marks="${esc(JSON.stringify(c.marks))}">` +
-    (r.svg ?? `<div class="chart-view"></div><script type="application/json" class="chart-spec">${specScriptText(c.spec)}</script>`) +
+    `<div class="chart-view"></div><script type="application/json" class="chart-spec">${r.specText}</script>` +
     `<figcaption>${esc(c.caption)}</figcaption></figure>`
   );
 }
@@ -97,6 +84,35 @@ function notFinishedText(v: NonNullable<ReportModel["analysis"]>["variants"][num
   return parts.join(", ") + rate;
 }
 
+/**
+ * The comparison in words, naming a winner only where the data support it:
+ * the interval excludes 0 and the comparison's own test agrees (p < alpha);
+ * an interval without width (every seed gives the same difference) is not
+ * evidence by itself, the exact test's p is. Said too: a Holm-adjusted p that
+ * is not significant, and robust comparisons that disagree with the plain one.
+ */
+export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparisons"][number], a: NonNullable<ReportModel["analysis"]>): string {
+  const alpha = 1 - a.level;
+  const alphaText = String(Number(alpha.toPrecision(6)));
+  const level = `${Math.round(a.level * 100)}%`;
+  const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
+  const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
+  const units = `${c.paired ? c.n_pairs ?? c.n : c.n} ${c.paired ? "pairs" : "runs"}`;
+  const p = `${testName(c)} p = ${pValueText(c.p)}`;
+  // A difference without spread has no interval to read: the exact test's p decides.
+  const noSpread = c.ci[0] === c.ci[1];
+  const why = c.test === "none" ? "identical results on every seed" : noSpread ? "every seed gives the same difference, without an interval" : `the ${level} interval of the difference ${excludesZero ? "excludes" : "includes"} 0`;
+  let words: string;
+  if (excludesZero && c.p < alpha) {
+    words = `${better ? "better" : "worse"} than ${c.a}: ${why} (${p})`;
+    if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
+  } else if (c.test === "none") words = `not distinguishable from ${c.a} with ${units}: ${why} (p = ${pValueText(c.p)})`;
+  else words = `not distinguishable from ${c.a} with ${units}: ${why}${excludesZero || noSpread ? `, and the ${p} is not below ${alphaText}` : ""}`;
+  if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
+  else if (c.robust?.warning && excludesZero && c.p < alpha) words += `; read the plain p with care (below)`;
+  return words;
+}
+
 function verdictSection(m: ReportModel): string {
   const a = m.analysis;
   const f = metricFormat(m.percent);
@@ -108,37 +124,33 @@ function verdictSection(m: ReportModel): string {
     parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values${unitHead}</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
     return parts.join("");
   }
-  const paired = a.comparisons.some((c) => c.paired);
+  // Paired or not as the analysis decided it (and `twin stats` says it), also when no comparison could be made.
+  const paired = a.paired;
   parts.push(
     `<p>${esc(m.study)} · ${seedCountText(m.runs)} · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
+  if (!paired || /given/.test(a.pairing)) parts.push(`<p class="note" id="pairing">${paired ? "paired" : "unpaired"}: ${esc(a.pairing)}</p>`);
   parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd${unitHead}</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
   for (const v of a.variants) {
     const values = v.n > 0 ? `<td>${f.value(v.mean)} ± ${f.value(v.sd)}</td><td>${f.value(v.min)}</td><td>${f.value(v.max)}</td><td>${f.value(v.median)}</td><td>${f.value(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
     parts.push(`<tr data-variant="${esc(v.name)}"><td>${esc(v.name)}</td><td>${v.n}</td>${values}<td class="failures">${esc(notFinishedText(v))}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
-  parts.push(
+  if (a.comparisons.length > 0) parts.push(
     `<table class="verdict" id="comparisons-table"><thead><tr><th>comparison</th><th>difference</th><th>95% CI</th><th>test</th><th>p</th>${a.comparisons.length > 1 ? "<th>p (Holm)</th>" : ""}<th>P(better) [95% CI]</th><th>effect size</th><th>pairing</th></tr></thead><tbody>`,
   );
   for (const c of a.comparisons) {
     const sig = c.p_adjusted < 0.05;
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
-      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
-        `<td>${esc(/paired|unpaired|welch|mann|wilcoxon|sign/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"} ${c.test}`)}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
+      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>${c.ci[0] === c.ci[1] ? esc(NO_INTERVAL) : `[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}`}</td>` +
+        `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );
   }
-  parts.push(`</tbody></table><ul class="sentences">`);
+  parts.push(`${a.comparisons.length > 0 ? "</tbody></table>" : ""}<ul class="sentences">`);
   for (const c of a.comparisons) {
-    const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
-    const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
-    const words = excludesZero
-      ? `${better ? "better" : "worse"} than ${c.a}: the 95% interval of the difference excludes 0`
-      : `not distinguishable from ${c.a} with ${c.n} ${c.paired ? "pairs" : "runs"}: the 95% interval of the difference includes 0`;
-    const rests = c.excluded_pairs ? ` (${c.excluded_pairs} ${c.paired ? "seed(s)" : "run(s)"} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : "";
-    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(words)}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; rests on ${c.n} ${c.paired ? "pairs" : "runs"}${esc(rests)}.</li>`);
+    parts.push(`<li><b>${esc(c.b)}</b> is ${esc(verdictWords(c, a))}; P(${esc(c.b)} better on a new seed) = ${c.prob_improvement.toFixed(2)}; ${esc(restsOnText(c))}.</li>`);
     const robust = robustVerdictText(c, m.percent);
     if (robust.swans) parts.push(`<li class="note warning swans">${esc(c.b)}: ${esc(robust.swans)}</li>`);
     if (robust.check) parts.push(`<li class="note robust-check">${esc(c.b)}: ${esc(robust.check)}</li>`);
@@ -148,9 +160,7 @@ function verdictSection(m: ReportModel): string {
     const spread = c.variance_ratio === undefined ? undefined : spreadLine(c.a, c.b, c, a.level);
     if (spread) parts.push(`<li class="spread">${esc(spread)}</li>`);
   }
-  for (const f of a.failure_comparisons) {
-    parts.push(`<li class="note">failure rate ${esc(f.b)} vs ${esc(f.a)}: ${f.b_failures}/${f.b_ended} vs ${f.a_failures}/${f.a_ended}; ${esc(f.test)} p = ${pValueText(f.p)}</li>`);
-  }
+  for (const f of a.failure_comparisons) parts.push(`<li class="note">${esc(failureComparisonText(f))}</li>`);
   for (const nc of a.not_compared) parts.push(`<li class="note">${esc(nc.b)} − ${esc(nc.a)}: not compared: ${esc(nc.reason)}</li>`);
   parts.push(`</ul></section>`);
   return parts.join("");
@@ -228,10 +238,10 @@ function runsSection(m: ReportModel): string {
   return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}${m.percent ? " (pp)" : ""}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
-/** The report body for a study (also the dashboard's study view); charts drawn by `draw`, else by the reader's browser (renderReportPage adds what it needs). */
-export async function renderStudyBody(m: ReportModel, draw?: DrawSvg): Promise<{ html: string; charts: RenderedChart[] }> {
+/** The report body for a study (also the dashboard's study view); its charts are drawn by the reader's browser (renderReportPage and the dashboard page add what it needs). */
+export function renderStudyBody(m: ReportModel): { html: string; charts: RenderedChart[] } {
   const sections = reportCharts(m);
-  const rendered = await renderCharts(sections, draw);
+  const rendered = renderCharts(sections);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
@@ -271,16 +281,17 @@ export function seedCountText(runs: readonly { seed: string; status: string }[])
 
 const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
 
-/** The whole self-contained page (no external resources); with `drawInBrowser`, the scripts that draw charts left as specs. */
-export function renderReportPage(m: ReportModel, body: string, drawInBrowser = false): string {
+/** The whole self-contained page (no external resources), with the scripts that draw its charts. */
+export function renderReportPage(m: ReportModel, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
 <header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${seedCountText(m.runs)} · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
-${drawInBrowser ? NO_SCRIPT : ""}
+${NO_SCRIPT}
 ${body}
-</main>${drawInBrowser ? "\n" + chartRuntimeScripts() : ""}</body></html>
+</main>
+${chartRuntimeScripts()}</body></html>
 `;
 }

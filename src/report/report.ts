@@ -22,7 +22,7 @@ export interface ReportResult {
  */
 export async function buildReport(study: StudyData | StudyStream, options: ReportOptions & { png?: string } = {}): Promise<ReportResult> {
   const model = await streamReportModel("groups" in study ? study : studyStream(study), options);
-  const body = await renderStudyBody(model);
+  const body = renderStudyBody(model);
   const pngs: string[] = [];
   if (options.png !== undefined) {
     const { renderSvg, svgToPng } = await import("./render.ts");
@@ -33,5 +33,5 @@ export async function buildReport(study: StudyData | StudyStream, options: Repor
       pngs.push(path);
     }
   }
-  return { html: renderReportPage(model, body.html, true), model, charts: body.charts.map((c) => c.chart.id), pngs };
+  return { html: renderReportPage(model, body.html), model, charts: body.charts.map((c) => c.chart.id), pngs };
 }

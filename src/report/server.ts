@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { REPORT_CSS } from "./css.ts";
+import { dashboardScripts } from "./chart-runtime.ts";
 import type { ReportOptions } from "./model/index.ts";
 import type { DataSource, StudyListing } from "./types.ts";
 import type { ViewBody, Views } from "../serve/view-builder.ts";
@@ -77,8 +78,14 @@ interface Asset {
   body: string;
 }
 
+/**
+ * The page, its style and its scripts: the chart libraries (vega, vega-lite,
+ * vega-interpreter) come from this server, as the page's
+ * Content-Security-Policy allows scripts from its own address only (and no
+ * eval: the page draws with vega-interpreter).
+ */
 function loadAssets(): Map<string, Asset> {
-  const js = asset("dashboard.js");
+  const scripts = dashboardScripts();
   const css = REPORT_CSS + "\n" + asset("dashboard.css");
   const index = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,12 +93,12 @@ function loadAssets(): Map<string, Asset> {
 <body><div id="app"><nav id="sidebar"><h1>twin</h1><p id="live" class="live off">connecting…</p><ul id="studies"></ul>
 <form id="compare" hidden><h2>Compare two studies</h2><select name="a" aria-label="first study"></select><select name="b" aria-label="second study"></select><button type="submit">compare</button></form></nav>
 <main id="view"><p class="muted">Loading studies…</p></main></div>
-<script src="/assets/dashboard.js"></script></body></html>
+${[...scripts.keys()].map((f) => `<script src="/assets/${f}"></script>`).join("")}</body></html>
 `;
   return new Map<string, Asset>([
     ["/", { type: "text/html; charset=utf-8", body: index }],
     ["/index.html", { type: "text/html; charset=utf-8", body: index }],
-    ["/assets/dashboard.js", { type: "text/javascript; charset=utf-8", body: js }],
+    ...[...scripts].map(([f, body]): [string, Asset] => [`/assets/${f}`, { type: "text/javascript; charset=utf-8", body }]),
     ["/assets/dashboard.css", { type: "text/css; charset=utf-8", body: css }],
   ]);
 }
@@ -153,6 +160,13 @@ const GATHER_MS = 250;
 const MAX_CHANGED_FILES = 1000;
 /** Views kept (per study, metric and smoothing). */
 const MAX_VIEWS = 8;
+/**
+ * The view worker is started once the first studies list is answered (at
+ * 10,000 runs, starting it with the server made that list wait 0.4–0.9 s for
+ * the cores), by the first request that needs it, or this long after the
+ * server started, whichever comes first.
+ */
+const VIEWS_START_MS = 2000;
 
 /** A built view and the data version it was built from. */
 interface CachedView {
@@ -188,7 +202,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let boundPort = 0;
 
   const spec = options.views === "thread" ? undefined : source.spec?.();
-  // The chart renderer is loaded only where views are built (in this thread only when asked to).
+  // The view builder (the model and the charts' specs) is loaded only where views are built (in this thread only when asked to).
   const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
   /**
    * With views built in the worker, this thread keeps little (MAX_VIEWS views)
@@ -199,6 +213,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
    * ten updates after a restart before V8 collected it.
    */
   const heap = spec ? new HeapCollector({ growth: 32 * 2 ** 20, growthNow: 32 * 2 ** 20, idleMs: 0 }) : undefined;
+
+  const startViews = (): void => {
+    clearTimeout(viewsTimer);
+    builder.start?.();
+  };
+  const viewsTimer = setTimeout(startViews, VIEWS_START_MS);
+  viewsTimer.unref();
 
   /** Per study, the files changed since a view of it was last asked of the builder (null: not all known). */
   const changedFiles = new Map<string, Set<string> | null>();
@@ -348,6 +369,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
     if (path === "/api/studies") {
       const list: StudyListing[] = await source.listStudies();
+      res.once("finish", startViews);
       return sendJson(res, 200, { source: source.description, studies: list }, head);
     }
     const query = new URLSearchParams(search);
@@ -383,6 +405,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   /** Stops what was started for the server (watcher, announcements, heartbeat, pages' event streams, the view worker). */
   async function stopServing(): Promise<void> {
+    clearTimeout(viewsTimer);
     stopWatching();
     announcer.close();
     clearInterval(heartbeat);

@@ -125,6 +125,10 @@ export interface SavedViews {
   saveView(key: string, signature: string, body: string): void;
   /** The keys of the views saved, the last saved first. */
   keys(): string[];
+  /** A study's accumulator saved under `key` (src/serve/saved-accumulator.ts): its bytes and their digest. */
+  accumulator?(key: string): { digest: Buffer; body: Buffer } | undefined;
+  /** Saves these accumulators in place of every one saved before. */
+  saveAccumulators?(accumulators: ReadonlyMap<string, { digest: Buffer; body: Buffer }>): void;
 }
 
 /**

@@ -2,8 +2,11 @@
  * The dashboard's views of studies, kept up to date run by run: per study a
  * model accumulator in "replace" mode and each seed's change stamp; a view
  * request re-reads only the seeds whose stamp changed (an appended line, a
- * new run), replaces their runs in the accumulator, and re-renders only the
- * charts whose spec changed. One build at a time (builds share accumulators).
+ * new run), replaces their runs in the accumulator, and remakes only the
+ * charts whose runs changed. The charts go to the page as specs, each with a
+ * key (a digest of its spec): the page draws them (dashboard.js) and keeps the
+ * drawing of a chart whose key did not change. One build at a time (builds
+ * share accumulators).
  *
  * Where the source has a place for saved views (a log folder's index), the
  * last view built of each study is saved there with the signature of its
@@ -11,11 +14,11 @@
  * from it at once, and its accumulator is built behind it for the next update.
  */
 import { createHash } from "node:crypto";
-import { renderStudyBody, seedCountText } from "../report/html.ts";
+import { renderStudyBody, seedCountText, type RenderedChart } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
-import { renderSvg } from "../report/render.ts";
 import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
+import { decodeAccumulator, encodeAccumulator } from "./saved-accumulator.ts";
 import { parseSavedViewKey, savedViewKey, stampSignature } from "./saved-view.ts";
 
 /** What the dashboard's API answers for a study view (plain data: it crosses from the worker thread). */
@@ -30,7 +33,7 @@ export interface ViewBody {
   seedsText?: string;
   runs: number;
   twinTrained?: boolean;
-  /** `key`: a digest of the chart's spec (its drawing is the same while it is): a page that holds it is sent the view without it (kept-charts.ts). */
+  /** `key`: a digest of the chart's spec (its drawing is the same while it is): a page that holds it is sent the view without the spec (kept-charts.ts). */
   charts: { id: string; series: number; points: number; marks: unknown; key?: string }[];
   warnings?: string[];
   html: string;
@@ -38,8 +41,8 @@ export interface ViewBody {
   updatedAt: number;
   /** Seeds read again for this view (the others came from the accumulator). */
   seedsRead?: number;
-  /** Charts drawn for this view (the others' drawings were kept from an earlier view: their specs did not change). */
-  chartsDrawn?: number;
+  /** Charts whose spec is not that of a recent view (the page draws these; it keeps its drawing of the others). */
+  chartsChanged?: number;
 }
 
 /** How far the build of a study's view has read its logs (while it reads more than one seed). */
@@ -58,6 +61,8 @@ export interface Views {
   /** How far the build now reading the study's logs has come (undefined: none is reading). */
   progress(name: string): BuildProgress | undefined;
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
+  /** Starts building views ahead of the first request that needs them (a worker thread, which makes the studies viewed last ready for their next update). */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -65,8 +70,8 @@ export interface Views {
 const KEPT_STUDIES = 2;
 /** Views kept per accumulator (one per metric asked for) while its data does not change. */
 const KEPT_VIEWS = 4;
-/** Rendered charts kept, by spec. */
-const KEPT_SVGS = 24;
+/** Keys of recent views' charts remembered, to count the charts a view changed. */
+const KEPT_KEYS = 24;
 /** Seed groups folded between two turns of the event loop. */
 const GROUPS_PER_TURN = 25;
 /** A view is saved at most this often per study (and when the dashboard closes): it is only needed after a restart. */
@@ -115,9 +120,10 @@ export function studiesSideBySide(a: StudyStream, b: StudyStream, source: string
 
 export class ViewBuilder implements Views {
   private readonly studies = new Map<string, LiveStudy>();
-  private readonly svgs = new Map<string, string>();
-  /** Each chart spec's hash, by spec object (a curve's chart is made once while its runs do not change: charts/index.ts). */
-  private readonly specKeys = new WeakMap<object, string>();
+  /** Keys of the charts of recent views, the most recent last. */
+  private readonly recentKeys = new Set<string>();
+  /** Each chart's key, by spec object (a curve's chart is made once while its runs do not change: charts/index.ts). */
+  private readonly specKeys = new WeakMap<VlSpec, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly saved: SavedViews | undefined;
   /** Views built but not saved yet (saved at most every SAVE_EVERY_MS), and when each key was last saved. */
@@ -156,7 +162,7 @@ export class ViewBuilder implements Views {
         const live = this.studies.get(accumulatorKey(name, opts));
         // Nothing changed since the last view of these options (a notification of a write already read): that view.
         const same = live && stamps && sameStamps(live.stamps, stamps) ? live.views.get(key) : undefined;
-        if (same) return { ...same, seedsRead: 0, chartsDrawn: 0 };
+        if (same) return { ...same, seedsRead: 0, chartsChanged: 0 };
         // No accumulator yet (a restart), or one of this very data (built at start-up by warm()): the saved view, where it is of this data.
         if (stamps && this.saved && (!live || sameStamps(live.stamps, stamps))) {
           const hit = this.saved.view(key);
@@ -167,7 +173,7 @@ export class ViewBuilder implements Views {
           }
         }
         const built = await this.model(name, options, stamps);
-        const body = built && (await this.body(name, built.model, options, built.seedsRead));
+        const body = built && this.body(name, built.model, options, built.seedsRead);
         const views = stamps && this.studies.get(accumulatorKey(name, opts))?.views;
         if (body && views) {
           views.set(key, body);
@@ -203,12 +209,12 @@ export class ViewBuilder implements Views {
     return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options)))).then(() => undefined);
   }
 
-  /** Brings the study's accumulator up to date and renders its charts (kept for the next view); errors are left to the view that is asked for. */
+  /** Brings the study's accumulator up to date and makes its charts (kept for the next view); errors are left to the view that is asked for. */
   private async warmStudy(name: string, options: ReportOptions): Promise<void> {
     try {
       if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
       const built = await this.model(name, options, await this.source.seedStamps?.(name));
-      if (built) await this.body(name, built.model, options, built.seedsRead);
+      if (built) this.body(name, built.model, options, built.seedsRead);
     } catch {
       // The view asked for says what went wrong.
     }
@@ -237,7 +243,7 @@ export class ViewBuilder implements Views {
       if (!sa || !sb) return undefined;
       try {
         const model = await streamReportModel(studiesSideBySide(sa, sb, this.source.description), { ...this.base, ...options });
-        return await this.body(title, model, options);
+        return this.body(title, model, options);
       } catch (e) {
         return { name: title, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
       }
@@ -253,14 +259,23 @@ export class ViewBuilder implements Views {
       return stream && { model: await streamReportModel(stream, opts), seedsRead: NaN };
     }
     const key = accumulatorKey(name, opts);
-    let live = this.studies.get(key);
-    const changed = new Set([...stamps].filter(([seed, stamp]) => live?.stamps.get(seed) !== stamp).map(([seed]) => seed));
-    const stream = await this.source.openStudy(name, changed);
+    const accOptions = { ...opts, metric: undefined };
+    // After a restart, the accumulator saved when the dashboard stopped: only the seeds changed since are read.
+    const restored = this.studies.has(key) ? undefined : this.restore(key, accOptions);
+    let live = this.studies.get(key) ?? restored?.live;
+    const changedFrom = (known: ReadonlyMap<string, string> | undefined): Set<string> => new Set([...stamps].filter(([seed, stamp]) => known?.get(seed) !== stamp).map(([seed]) => seed));
+    let changed = changedFrom(live?.stamps);
+    let stream = await this.source.openStudy(name, changed);
     if (!stream) return undefined;
-    if (!live) {
-      const { groups: _groups, ...header } = stream;
-      live = { acc: new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", stamps.size), stamps: new Map(), views: new Map() };
+    const { groups: _groups, ...header } = stream;
+    if (restored && JSON.stringify(header) !== restored.header) {
+      // The study's header (design, variant order) is not the one the saved accumulator was made with: every seed is read.
+      live = undefined;
+      changed = changedFrom(undefined);
+      stream = await this.source.openStudy(name, changed);
+      if (!stream) return undefined;
     }
+    live ??= { acc: new StudyAccumulator(header, accOptions, "replace", stamps.size), stamps: new Map(), views: new Map() };
     this.studies.delete(key);
     this.studies.set(key, live);
     while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
@@ -289,26 +304,46 @@ export class ViewBuilder implements Views {
     return { model: live.acc.finish(opts.metric), seedsRead: changed.size };
   }
 
-  /** A chart's SVG: the one rendered before for the same spec (the same object, or the same text), else rendered now. */
-  private async svg(spec: VlSpec, drawn: { charts: number }): Promise<string> {
-    let key = this.specKeys.get(spec);
-    if (key === undefined) this.specKeys.set(spec, (key = createHash("sha256").update(JSON.stringify(spec)).digest("hex")));
-    const hit = this.svgs.get(key);
-    if (hit !== undefined) {
-      this.svgs.delete(key);
-      this.svgs.set(key, hit);
-      return hit;
+  /** The accumulator saved under `key` when the dashboard last stopped, where it is whole, of this format and made with these options. */
+  private restore(key: string, options: ReportOptions): { live: LiveStudy; header: string } | undefined {
+    try {
+      const bytes = this.saved?.accumulator?.(key);
+      const saved = bytes && decodeAccumulator(bytes);
+      if (!saved || JSON.stringify(saved.snapshot.options) !== JSON.stringify(options)) return undefined;
+      for (const k of saved.chartKeys) if (this.recentKeys.size < KEPT_KEYS) this.recentKeys.add(k);
+      return { live: { acc: StudyAccumulator.restore(saved.snapshot), stamps: saved.stamps, views: new Map() }, header: JSON.stringify(saved.snapshot.header) };
+    } catch {
+      // Not readable as a snapshot: built from the index instead.
+      return undefined;
     }
-    const svg = await renderSvg(spec);
-    drawn.charts++;
-    this.svgs.set(key, svg);
-    while (this.svgs.size > KEPT_SVGS) this.svgs.delete(this.svgs.keys().next().value!);
-    return svg;
   }
 
-  private async body(title: string, model: ReportModel, options: ReportOptions, seedsRead?: number): Promise<ViewBody> {
-    const drawn = { charts: 0 };
-    const view = await renderStudyBody(model, (spec) => this.svg(spec, drawn));
+  /** Saves the accumulators kept (in place of those saved before), for the next start. */
+  private saveAccumulators(): void {
+    if (!this.saved?.saveAccumulators) return;
+    try {
+      this.saved.saveAccumulators(new Map([...this.studies].map(([key, live]) => [key, encodeAccumulator(live.stamps, live.acc, this.recentKeys)])));
+    } catch {
+      // Not saved: the next start builds the accumulators from the index.
+    }
+  }
+
+  /** A chart's key: a digest of its spec's text (hashed once per spec object: a curve's chart is the same object while its runs do not change). */
+  private key(c: RenderedChart): string {
+    let key = this.specKeys.get(c.chart.spec);
+    if (key === undefined) this.specKeys.set(c.chart.spec, (key = createHash("sha256").update(c.specText).digest("hex").slice(0, 16)));
+    return key;
+  }
+
+  private body(title: string, model: ReportModel, options: ReportOptions, seedsRead?: number): ViewBody {
+    const view = renderStudyBody(model);
+    const keys = view.charts.map((c) => this.key(c));
+    const changed = keys.filter((k) => !this.recentKeys.has(k)).length;
+    for (const k of keys) {
+      this.recentKeys.delete(k);
+      this.recentKeys.add(k);
+    }
+    while (this.recentKeys.size > KEPT_KEYS) this.recentKeys.delete(this.recentKeys.keys().next().value!);
     return {
       name: title,
       metric: model.metric,
@@ -319,22 +354,20 @@ export class ViewBuilder implements Views {
       seedsText: seedCountText(model.runs),
       runs: model.runs.length,
       twinTrained: model.twinTrained,
-      charts: view.charts.map((c) => {
-        const key = this.specKeys.get(c.chart.spec);
-        return { id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks, ...(key !== undefined ? { key: key.slice(0, 16) } : {}) };
-      }),
+      charts: view.charts.map((c, i) => ({ id: c.chart.id, series: c.chart.series, points: c.chart.points, marks: c.chart.marks, key: keys[i]! })),
       warnings: model.warnings,
       html: view.html,
       updatedAt: Date.now(),
       ...(seedsRead !== undefined && Number.isFinite(seedsRead) ? { seedsRead } : {}),
-      chartsDrawn: drawn.charts,
+      chartsChanged: changed,
     };
   }
 
   async close(): Promise<void> {
     await this.queue;
     for (const [key, { stamps, body }] of this.unsaved) this.save(key, stamps, body, Infinity);
+    this.saveAccumulators();
     this.studies.clear();
-    this.svgs.clear();
+    this.recentKeys.clear();
   }
 }

@@ -15,7 +15,11 @@
  * Runs that vary only by floating-point rounding do not vary (`rounding.ts`).
  * Paired runs on a line across seeds (correlation ±1) have no Pitman–Morgan
  * interval or p (`pitmanMorganUndefined`): `ci` and `paired_p` are null and a
- * note says why.
+ * note says why. Every statistic here is unchanged when both samples are
+ * multiplied by one factor, so they are first scaled by a power of two (exact)
+ * that brings the largest |value| near 1: values near 1e300 or 1e-300, whose
+ * variances overflow to ∞ or underflow to 0, get the ratio of values near 1
+ * (before, 1e300-scale runs read "sd ratio ∞×" and 1e-300-scale ones "does not vary").
  */
 import { checkLevel, checkPaired, checkSample, type Sample } from "./validate.ts";
 import { varianceUnchecked } from "./descriptive.ts";
@@ -49,19 +53,29 @@ export interface SpreadComparison {
   notes: string[];
 }
 
-/** The spread comparison of b against a (see the file comment). */
-export function compareSpreads(rawA: Sample, rawB: Sample, options: { paired: boolean; level?: number }): SpreadComparison {
+/** The power of two that brings the largest finite |value| of the samples near 1 (1 when all are 0). */
+function unitScale(...samples: readonly Sample[]): number {
+  let m = 0;
+  for (const s of samples) for (let i = 0; i < s.length; i++) m = Math.max(m, Math.abs(s[i]!));
+  return m > 0 && Number.isFinite(m) ? 2 ** -Math.round(Math.log2(m)) : 1;
+}
+
+/** The spread comparison of b against a (see the file comment); `names` name the two in the notes (default "a", "b"). */
+export function compareSpreads(rawA: Sample, rawB: Sample, options: { paired: boolean; level?: number; names?: [string, string] }): SpreadComparison {
   const level = options.level ?? 0.95;
   checkLevel("compareSpreads", level);
   checkSample("compareSpreads", rawA, 2, "a variance needs n − 1 ≥ 1", "a value");
   checkSample("compareSpreads", rawB, 2, "a variance needs n − 1 ≥ 1", "b value");
   if (options.paired) checkPaired("compareSpreads", rawA, rawB);
-  const a = withoutRounding(rawA).values, b = withoutRounding(rawB).values;
+  const [nameA, nameB] = options.names ?? ["a", "b"];
+  const roundedA = withoutRounding(rawA).values, roundedB = withoutRounding(rawB).values;
+  const k = unitScale(roundedA, roundedB);
+  const a = Array.from(roundedA, (x) => x * k), b = Array.from(roundedB, (x) => x * k);
   const notes: string[] = [];
   const va = varianceUnchecked(a), vb = varianceUnchecked(b);
   const out: SpreadComparison = { ratio: va > 0 ? vb / va : null, ci: null, interval: null, p: null, paired_p: null, notes };
   const undefinedPM = options.paired && a.length >= 3 ? pitmanMorganUndefined(a, b) : null;
-  if (va === 0 || vb === 0) notes.push(`${va === 0 ? "a" : "b"} does not vary across seeds: no interval or test of the spreads`);
+  if (va === 0 || vb === 0) notes.push(`${va === 0 ? nameA : nameB} does not vary across seeds: no interval or test of the spreads`);
   else if (undefinedPM) notes.push(undefinedPM);
   else if (options.paired && a.length >= 3) {
     const pm = pitmanMorgan(a, b, level);

@@ -469,7 +469,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       pairing_gain_ci: r.verdict.pairing?.ci ?? null,
       pairing_gain_ci_note: r.verdict.pairing?.noInterval ?? null,
       black_swans: swansOf(r, reference),
-      ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha),
+      ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha, [reference, r.name]),
       robust: robustOf(r.verdict.robust, [reference, r.name]),
       reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,

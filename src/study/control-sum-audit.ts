@@ -152,4 +152,21 @@ export class ControlSumAudit {
           : "the records disagree: a run drew random numbers differently or saw different batches; see the problems below";
     return { status, summary, seeds, notes };
   }
+  /** The seeds audited so far, as plain data (structured-cloneable), for {@link ControlSumAudit.restore}. */
+  snapshot(): AuditSnapshot {
+    return { seeds: this.seeds, ...(this.reference ? { reference: this.reference } : {}) };
+  }
+
+  static restore(s: AuditSnapshot): ControlSumAudit {
+    const audit = new ControlSumAudit();
+    for (const [seed, a] of s.seeds) audit.seeds.set(seed, a);
+    audit.reference = s.reference;
+    return audit;
+  }
+}
+
+/** A control-sum audit's seeds as plain data. */
+export interface AuditSnapshot {
+  seeds: ReadonlyMap<string, { audit: SeedAudit; recorded: boolean; inconsistent: boolean; incomplete: boolean; drawNote?: string }>;
+  reference?: { seed: string; draws: Map<number, Map<string, number>> };
 }

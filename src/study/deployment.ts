@@ -12,6 +12,7 @@ import {
 } from "../stats/index.ts";
 import type { TwinResult } from "../twin/types.ts";
 import { pValueText } from "../stats/p-value-text.ts";
+import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 
 /** One seed's predictions of one variant. */
 export interface SeedPredictions {
@@ -172,8 +173,9 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   return deployment;
 }
 
-const pct = (x: number) => (100 * x).toFixed(2);
-const signed = (x: number) => `${x >= 0 ? "+" : ""}${pct(x)}`;
+// Accuracies in pp, signed and formatted as the verdict prints them (metric-units.ts).
+const pct = (x: number) => metricValueText(x, true);
+const signed = (x: number) => signedMetricValueText(x, true);
 
 function setCells(s: SetSummary | undefined): string[] {
   if (!s) return ["-", "-", "-"];

@@ -11,7 +11,7 @@ import { factorialAnalysis, marginalMeans, type Factor, type FactorialData, type
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { combinationName } from "./factorial-design.ts";
 import { pValueText } from "../stats/p-value-text.ts";
-import { metricValueText } from "./metric-units.ts";
+import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 
 export interface FactorialEntry {
@@ -124,7 +124,7 @@ export function factorialData(table: ResultTable, factorNames: readonly string[]
 
 function numberFormat(percent: boolean) {
   const f = (x: number) => metricValueText(x, percent);
-  const signed = (x: number) => (x >= 0 ? "+" : "−") + f(Math.abs(x));
+  const signed = (x: number) => signedMetricValueText(x, percent);
   return { f, signed, unit: percent ? " pp" : "" };
 }
 

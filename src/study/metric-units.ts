@@ -48,7 +48,7 @@ export function metricValueText(x: number, percent: boolean): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
 }
 
-/** A difference or interval end as the verdict prints it: {@link metricValueText} with its sign ("+0.94", "-0.48"). */
+/** A difference or interval end as the verdict prints it: {@link metricValueText} with its sign ("+0.94", "-0.48"; ASCII "-" everywhere, U+2212 nowhere), "n/a" unsigned when not finite. */
 export function signedMetricValueText(x: number, percent: boolean): string {
-  return (x >= 0 ? "+" : "") + metricValueText(x, percent);
+  return (Number.isFinite(x) && x >= 0 ? "+" : "") + metricValueText(x, percent);
 }

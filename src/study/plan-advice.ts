@@ -25,13 +25,18 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);
+    // An interval without width (every seed the same difference) shows nothing: the verdict prints none above.
+    if (reading === "equivalent" && width === 0) return `${name}: every seed gives the same difference (${end(v.diff)}), inside ±${u(smallest)}, but with no spread over seeds there is no interval to show equivalence`;
     if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${end(v.ci[0])}, ${end(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;
   if (width === 0) return undefined;
   const effect = smallest ?? Math.abs(v.diff);
-  const which = smallest !== undefined ? `the smallest difference that matters (${u(smallest)})` : `a difference as large as the one observed (${u(Math.abs(v.diff))}; pass --smallest-difference to plan for the one that matters)`;
-  const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `, smaller than ${reference}'s seed range (${u(refRange)})` : "";
+  // The observed difference against the reference's seed range, said of the difference (it once read as if the interval were smaller).
+  const smaller = smallest === undefined && refRange > 0 && effect < refRange ? `; the difference observed (${u(effect)}) is smaller than ${reference}'s seed range (${u(refRange)})` : "";
+  const which = smallest !== undefined
+    ? `the smallest difference that matters (${u(smallest)})`
+    : smaller ? "a difference that large (pass --smallest-difference to plan for the one that matters)" : `a difference as large as the one observed (${u(effect)}; pass --smallest-difference to plan for the one that matters)`;
   const head = `${name}: inconclusive against ${reference}: the ${Math.round(v.level * 100)}% interval [${end(v.ci[0])}, ${end(v.ci[1])}] includes 0${smaller}`;
   if (effect === 0) return head;
   let plan;

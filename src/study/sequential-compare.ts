@@ -8,6 +8,7 @@
  */
 import { sequentialStart, sequentialUpdate, type SequentialLook, type SequentialState, type SpendingFunction } from "../stats/index.ts";
 import type { SeedResults } from "./verdict.ts";
+import { signedMetricValueText } from "./metric-units.ts";
 
 export interface SequentialComparison {
   a: string;
@@ -73,13 +74,13 @@ export function sequentialLook(plan: SequentialPlan, results: SeedResults, n: nu
 }
 
 /** "look 2 of 4 (10 seeds): dropout − baseline +0.0043, t = 3.10, boundary |t| ≥ 3.52: continue to 15 seeds". */
-export function formatLook(plan: SequentialPlan, c: SequentialComparison, look: SequentialLook, format: (x: number) => string): string {
+export function formatLook(plan: SequentialPlan, c: SequentialComparison, look: SequentialLook, percent: boolean): string {
   const boundary = look.boundary === null ? "no stop possible at this look" : `boundary |t| ≥ ${look.boundary.toFixed(2)}`;
   const what =
     look.decision === "reject" ? "decided: the difference is significant, stop"
       : look.decision === "stop" ? "last look without crossing: stop, no significant difference"
         : `continue to ${c.state.nextN} seeds`;
-  return `look ${look.look + 1} of ${plan.looks.length} (${look.n} seeds): ${c.b} − ${c.a} ${format(look.diff)}, t = ${look.t.toFixed(2)}, ${boundary}: ${what}`;
+  return `look ${look.look + 1} of ${plan.looks.length} (${look.n} seeds): ${c.b} − ${c.a} ${signedMetricValueText(look.diff, percent)}${percent ? " pp" : ""}, t = ${look.t.toFixed(2)}, ${boundary}: ${what}`;
 }
 
 /** The sequential part of the verdict, for JSON. */

@@ -20,12 +20,12 @@ export interface SpreadFields {
   variance_notes: string[];
 }
 
-/** The spread fields of b against a (paired: the same seeds in the same order). */
-export function spreadFields(a: Sample, b: Sample, paired: boolean, level: number): SpreadFields {
+/** The spread fields of b against a (paired: the same seeds in the same order); `names` name them in the notes. */
+export function spreadFields(a: Sample, b: Sample, paired: boolean, level: number, names?: [string, string]): SpreadFields {
   if (a.length < 2 || b.length < 2) {
     return { variance_ratio: null, variance_ratio_ci: null, variance_ratio_method: null, variance_p: null, variance_p_pitman_morgan: null, variance_notes: ["comparing spreads needs 2 runs per variant"] };
   }
-  const s = compareSpreads(a, b, { paired, level });
+  const s = compareSpreads(a, b, { paired, level, ...(names ? { names } : {}) });
   return { variance_ratio: s.ratio, variance_ratio_ci: s.ci, variance_ratio_method: s.interval, variance_p: s.p, variance_p_pitman_morgan: s.paired_p, variance_notes: s.notes };
 }
 
@@ -68,6 +68,6 @@ export function seedSpreads(variants: readonly { name: string; labels: readonly 
         b.push(v.values[i]!);
       }
     });
-    return { a: ref.name, b: v.name, n_pairs: a.length, ...spreadFields(a, b, true, level) };
+    return { a: ref.name, b: v.name, n_pairs: a.length, ...spreadFields(a, b, true, level, [ref.name, v.name]) };
   });
 }

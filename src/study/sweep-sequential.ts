@@ -9,6 +9,7 @@
  * looks and continues where it stopped.
  */
 import { defaultMetric } from "./metric-direction.ts";
+import { showsPercentPoints } from "./metric-units.ts";
 import { decided, sequentialLook, startSequential, type SequentialPlan } from "./sequential-compare.ts";
 import { runSweep } from "./sweep.ts";
 import type { SweepOptions, SweepOutcome, SweepResult } from "./sweep-types.ts";
@@ -19,8 +20,8 @@ export interface SequentialSweepOptions extends SweepOptions {
   /** Seeds at each look, increasing; the last is the maximum. */
   looks: number[];
   spending?: SpendingFunction;
-  /** Called after each analysed look, per comparison. */
-  onLook?: (plan: SequentialPlan, b: string, look: SequentialLook) => void;
+  /** Called after each analysed look, per comparison; `percent`: the metric is an accuracy of fractions, printed in pp as the verdict prints it. */
+  onLook?: (plan: SequentialPlan, b: string, look: SequentialLook, percent: boolean) => void;
 }
 
 export interface SequentialSweepResult {
@@ -64,7 +65,9 @@ export async function runSequentialSweep(options: SequentialSweepOptions): Promi
       metric = defaultMetric(result.table.metrics);
       if (metric === undefined) throw new Error(`no run of sweep ${result.name} reported a metric by ${look} seeds; a sequential design needs one (see twin sweep --help for how runs report metrics)`);
     }
-    for (const { b, look: l } of sequentialLook(plan, lookResults(result.runs, names, metric), look)) options.onLook?.(plan, b, l);
+    const values = lookResults(result.runs, names, metric);
+    const percent = showsPercentPoints(metric, Object.values(values.values).flat());
+    for (const { b, look: l } of sequentialLook(plan, values, look)) options.onLook?.(plan, b, l, percent);
   }
   return { result: result!, plan, metric: metric ?? "" };
 }

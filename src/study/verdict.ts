@@ -124,22 +124,16 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
     if (line) lines.push(line);
     for (const e of x.errors) lines.push(`  ${e.error}  (seed${e.seeds.length > 1 ? "s" : ""} ${e.seeds.join(", ")})`);
   }
-  for (const fc of v.failure_comparisons) {
-    const how = fc.paired ? `, ${fc.discordant![0]} seed(s) where only ${fc.a} failed, ${fc.discordant![1]} where only ${fc.b} failed` : "";
-    lines.push(`failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValueText(fc.p)}`);
-  }
+  for (const fc of v.failure_comparisons) lines.push(failureComparisonText(fc));
   for (const c of v.comparisons) {
     const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(c.p_adjusted)}` : "";
-    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
-    const rests = c.paired
-      ? `on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
-      : `on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
-    lines.push(`  rests ${rests}`);
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${intervalText(c.ci, v.level, asPercent)}  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
+    lines.push(`  ${restsOnText(c)}`);
     if (withTest) {
       const t = c.test_set;
       lines.push(
         t
-          ? `  on the test set: ${signed(t.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}]  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
+          ? `  on the test set: ${signed(t.diff)}${unit}  ${intervalText(t.ci, v.level, asPercent)}  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
           : "  on the test set: not compared (too few tested runs)",
       );
     }
@@ -156,6 +150,28 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   return lines.join("\n");
 }
 
+/** Said instead of an interval that has no width: every seed gave the same difference, and a zero-width interval would claim a coverage it cannot have. */
+export const NO_INTERVAL = "no interval (no spread over seeds)";
+
+/** "95% CI [-0.48, +0.94]" as the verdict prints it, or {@link NO_INTERVAL} when its ends are equal. */
+export function intervalText(ci: [number, number], level: number, asPercent: boolean): string {
+  if (ci[0] === ci[1]) return NO_INTERVAL;
+  return `${Math.round(level * 100)}% CI [${signedMetricValueText(ci[0], asPercent)}, ${signedMetricValueText(ci[1], asPercent)}]`;
+}
+
+/** "failure rate new vs base: 2/6 vs 0/6, 0 seed(s) where only base failed, 2 where only new failed; exact McNemar p = 0.500": the CLI's line, and the report's. */
+export function failureComparisonText(fc: Analysis["failure_comparisons"][number]): string {
+  const how = fc.paired ? `, ${fc.discordant![0]} seed(s) where only ${fc.a} failed, ${fc.discordant![1]} where only ${fc.b} failed` : "";
+  return `failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValueText(fc.p)}`;
+}
+
+/** "rests on 4 pairs (2 seeds left out: seed 1 new diverged, seed 4 new failed)": what a comparison rests on, in the CLI's and the report's words. */
+export function restsOnText(c: Analysis["comparisons"][number]): string {
+  return c.paired
+    ? `rests on ${c.n_pairs} pair${c.n_pairs === 1 ? "" : "s"}${c.excluded_pairs ? ` (${c.excluded_pairs} seed${c.excluded_pairs === 1 ? "" : "s"} left out: ${c.excluded.map((e) => `seed ${e.seed} ${e.variant} ${e.outcome}`).join(", ")})` : ""}`
+    : `rests on ${c.n} runs${c.excluded_pairs ? ` (${c.excluded_pairs} left out: ${c.excluded.map((e) => `${e.variant} seed ${e.seed} ${e.outcome}`).join(", ")})` : ""}`;
+}
+
 const times = (x: number) => (x >= 1e4 ? x.toExponential(1) : x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
 /** "pairing cut the variance 4.1× (95% CI 1.3–13×)"; "noisier" only when the whole interval is below 1; why there is no interval. The report says it in the same words. */
@@ -168,8 +184,8 @@ export function pairingGainText(gain: number, ci: [number, number] | null, noInt
   return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
 }
 
-/** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed. */
-function testName(c: Analysis["comparisons"][number]): string {
+/** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed (the CLI's and the report's). */
+export function testName(c: Analysis["comparisons"][number]): string {
   if (c.test === "none") return "no test (no spread)";
   const name = c.paired && !/paired/i.test(c.test) ? `paired ${c.test}` : c.test;
   if (!/wilcoxon|mann|permutation|sign|rank/i.test(c.test)) return name;

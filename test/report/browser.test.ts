@@ -56,13 +56,18 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Collects console errors and page errors of a page. */
-function watchErrors(page: Page): string[] {
+/** Collects console errors and page errors of a page, and every Content-Security-Policy violation it reports (logged as an error by a script added before the page's own). */
+async function watchErrors(page: Page): Promise<string[]> {
   const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
   page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    type Violation = { violatedDirective: string; blockedURI: string; sourceFile: string; lineNumber: number };
+    const g = globalThis as unknown as { document: { addEventListener(t: string, f: (e: Violation) => void): void }; console: { error(s: string): void } };
+    g.document.addEventListener("securitypolicyviolation", (e) => g.console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
+  });
   return errors;
 }
 
@@ -89,7 +94,7 @@ async function viewSettled(page: Page): Promise<void> {
 async function onDashboard(logdir: string, study: string, use: (page: Page) => Promise<void>): Promise<void> {
   const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   try {
     await page.goto(`${dash.url}#${study}`);
     await use(page);
@@ -100,8 +105,14 @@ async function onDashboard(logdir: string, study: string, use: (page: Page) => P
   }
 }
 
-/** For every chart: the SVG elements of each named mark group, against the counts the chart declares. */
+/** For every chart, once the page has drawn each one: the SVG elements of each named mark group, against the counts the chart declares. */
 async function checkCharts(page: Page): Promise<string[]> {
+  type Doc = { querySelector(s: string): unknown };
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { document: Doc }).document;
+    return !d.querySelector("figure[data-chart]:not([data-drawn])") || d.querySelector('[data-charts="failed"]');
+  }, undefined, { timeout: 60_000 });
+  assert.deepEqual(await page.locator("figure[data-chart]:not([data-drawn])").evaluateAll((f) => f.map((x) => `${x.getAttribute("data-chart")}: ${x.textContent}`)), [], "every chart drawn");
   const results = await page.$$eval("figure[data-chart]", (figs) =>
     figs.map((f) => {
       const marks = JSON.parse(f.getAttribute("data-marks") ?? "{}") as Record<string, number>;
@@ -130,7 +141,7 @@ async function onReport(name: string, report: { html: string; charts?: string[] 
   const file = join(root, `${name}.html`);
   writeFileSync(file, report.html);
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   const requests: string[] = [];
   page.on("request", (q) => {
     if (!q.url().startsWith("file:")) requests.push(q.url());
@@ -221,7 +232,7 @@ test("the dashboard lists studies, shows the views, and follows a running study 
   writeFixture(logdir, { seeds: 4, steps: 30 });
   const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   let logger: RunLogger | undefined;
   try {
     await page.goto(dash.url);
@@ -230,6 +241,13 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     assert.equal(await page.locator("#studies li").count(), 1);
     await checkCharts(page);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: false });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-full.png"), fullPage: true });
+    // A seed's point shows its tooltip on hover (Vega's handler in the page sets the title).
+    const seedPoint = page.locator('figure[data-chart="distribution-val-accuracy"] g.seedpoints_marks path').first();
+    await seedPoint.scrollIntoViewIfNeeded();
+    await seedPoint.hover({ force: true });
+    const tip = await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('figure[data-chart="distribution-val-accuracy"] [title]')?.getAttribute("title"), undefined, { timeout: 10_000 });
+    assert.match(String(await tip.jsonValue()), /variant: \w+[\s\S]*seed: \d[\s\S]*value: [\d.]+[\s\S]*robust z: [-−]?[\d.]+/);
 
     // A running process writes a new run with a new metric while the page is open.
     logger = new RunLogger({ logdir, study: "ab", variant: "baseline", seed: 7, flushSecs: 0 });
@@ -237,7 +255,15 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     await page.waitForSelector('figure[data-chart="curve-eval-f1"]', { timeout: 20_000 });
     assert.equal(await page.locator('tr[data-run="baseline/7"]').count(), 1);
     // More steps of the same run show up too, and the charts they do not change keep their drawing (the page is sent the view without it).
-    await page.$eval('figure[data-chart="curve-val-accuracy"] > svg', (svg) => svg.setAttribute("data-kept-check", ""));
+    await checkCharts(page);
+    await page.$eval('figure[data-chart="curve-val-accuracy"] .chart-view > svg', (svg) => svg.setAttribute("data-kept-check", ""));
+    // Each update is sent with only the specs of the charts it changed.
+    const updates: { have: number; specs: number; charts: number }[] = [];
+    page.on("response", (r) => {
+      const have = new URL(r.url()).searchParams.get("have");
+      if (!have || !r.url().includes("/api/studies/ab")) return;
+      void r.json().then((v: { html: string; charts: unknown[] }) => updates.push({ have: have.split(",").length, specs: (v.html.match(/class="chart-spec"/g) ?? []).length, charts: v.charts.length }), () => undefined);
+    });
     const before = await page.$eval('figure[data-chart="curve-eval-f1"]', (f) => Number(f.getAttribute("data-points")));
     for (let step = 6; step <= 10; step++) logger.log(step, { "eval/f1": 0.5 + 0.03 * step });
     type Doc = { querySelector(s: string): { getAttribute(a: string): string | null } | null };
@@ -246,8 +272,9 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     // Each logged line announces a new version and the page redraws the view: measure once it has stopped changing.
     await viewSettled(page);
     await checkCharts(page);
-    assert.equal(await page.locator('figure[data-chart="curve-val-accuracy"] > svg[data-kept-check]').count(), 1, "an unchanged chart keeps its drawing");
+    assert.equal(await page.locator('figure[data-chart="curve-val-accuracy"] .chart-view > svg[data-kept-check]').count(), 1, "an unchanged chart keeps its drawing");
     assert.equal(await page.locator("figure[data-kept]").count(), 0);
+    assert.ok(updates.length > 0 && updates.every((u) => u.specs < u.charts && u.specs + u.have >= u.charts), `updates sent only the changed specs: ${JSON.stringify(updates)}`);
     await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });
     assert.deepEqual(errors, []);
@@ -256,6 +283,17 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     await page.close();
     await dash.close();
   }
+});
+
+test("the dashboard draws a study of 600 runs: curves summarised, every chart drawn, no CSP violation", { timeout: 240_000 }, async () => {
+  const logdir = join(root, "many");
+  writeFixture(logdir, { study: "many", variants: ["baseline", "wider"], seeds: 300, steps: 30, checks: false });
+  await onDashboard(logdir, "many", async (page) => {
+    await page.waitForSelector('figure[data-chart="curve-val-accuracy"]', { timeout: 120_000 });
+    await checkCharts(page);
+    assert.match((await page.locator("#updated").textContent())!, /600 runs/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-many-runs.png"), fullPage: true });
+  });
 });
 
 test("the report of a swept study (runs and curves from the store) opens in chromium with every chart drawn", { timeout: 180_000 }, async () => {
@@ -326,7 +364,7 @@ test("the dashboard's metric picker, curve smoothing and two-study view", { time
   writeFixture(logdir, { study: "cd", seeds: 3, steps: 30 });
   const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   try {
     await page.goto(dash.url + "#ab");
     await page.waitForSelector('figure[data-chart="distribution-val-accuracy"]', { timeout: 30_000 });

@@ -124,8 +124,8 @@ test("a factorial accuracy of fractions: twin stats --factors prints pp and its 
   const i = specParts(interaction!.spec);
   assert.deepEqual(numbers(i.rows, ["mean"]).sort(), v.interaction_means[0]!.means.map((m) => 100 * m.mean).sort());
   assert.ok(i.titles.includes("final accuracy (pp)"), i.titles.join(" | "));
-  assert.match(String((interaction!.spec.title as { subtitle: string }).subtitle), /^interaction [+−]?\d+\.\d+ pp, 95% CI \[[+−]?\d+\.\d+, [+−]?\d+\.\d+\] pp, p = /);
-  assert.doesNotMatch(String((interaction!.spec.title as { subtitle: string }).subtitle), /-/, "signs are written as in the tables (a true minus)");
+  assert.match(String((interaction!.spec.title as { subtitle: string }).subtitle), /^interaction [+-]?\d+\.\d+ pp, 95% CI \[[+-]?\d+\.\d+, [+-]?\d+\.\d+\] pp, p = /);
+  assert.doesNotMatch(String((interaction!.spec.title as { subtitle: string }).subtitle), /−/, "signs are written as in the tables and the CLI (an ASCII minus, signedMetricValueText)");
   const e = specParts(effects!.spec);
   assert.ok(numbers(e.rows, ["estimate"]).every((x) => Math.abs(x) > 0.1), "effects of a few tenths of a pp, not thousandths");
   assert.ok(e.titles.some((t) => t.startsWith("effect on final accuracy (pp)")), e.titles.join(" | "));

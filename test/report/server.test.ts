@@ -39,11 +39,32 @@ test("binds 127.0.0.1; API lists studies and renders a study view", async () => 
   const view = JSON.parse((await raw("/api/studies/ab")).body);
   assert.equal(view.metric, "val/accuracy");
   assert.ok(view.charts.length >= 8);
-  assert.match(view.html, /<svg/);
+  // Charts go as specs, drawn by the page.
+  assert.equal((view.html.match(/<script type="application\/json" class="chart-spec">/g) ?? []).length, view.charts.length);
+  assert.doesNotMatch(view.html, /<svg/);
   assert.equal((await raw("/api/studies/nope")).status, 404);
   const index = await raw("/");
   assert.equal(index.status, 200);
-  assert.match(String(index.headers["content-security-policy"]), /default-src 'none'/);
+  const csp = String(index.headers["content-security-policy"]);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-eval/);
+});
+
+test("the page loads the chart libraries from the dashboard itself, in order, and nothing from elsewhere", async () => {
+  const index = (await raw("/")).body;
+  const scripts = [...index.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ["vega.min.js", "vega-lite.min.js", "vega-interpreter.js", "spec-columns.js", "dashboard.js"].map((f) => ` src="/assets/${f}"`));
+  assert.doesNotMatch(index, /https?:/);
+  for (const f of ["vega.min.js", "vega-lite.min.js", "vega-interpreter.js"]) {
+    const r = await raw(`/assets/${f}`);
+    assert.equal(r.status, 200, f);
+    assert.match(String(r.headers["content-type"]), /^text\/javascript/);
+  }
+  // vega-interpreter as a plain script: no module syntax left, the interpreter on a global.
+  const interpreter = (await raw("/assets/vega-interpreter.js")).body;
+  assert.doesNotMatch(interpreter, /^\s*(import|export)\b/m);
+  assert.match(interpreter, /self\.vegaInterpreter = /);
 });
 
 test("path traversal and anything outside its own assets is rejected", async () => {

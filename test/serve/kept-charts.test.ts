@@ -1,6 +1,6 @@
-// A page that holds some charts' drawings is sent the view without them: each
-// such figure comes without its SVG, marked data-kept, and putting the page's
-// drawings back gives the whole view again.
+// A page that holds some charts drawn is sent the view without their specs:
+// each such figure comes without its spec, marked data-kept, and putting the
+// specs back gives the whole view again.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,14 +16,14 @@ const root = mkdtempSync(join(tmpdir(), "twin-kept-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 writeFixture(root, { seeds: 4, steps: 20 });
 
-/** Each figure's drawing, by chart id (what the page holds). */
+/** Each figure's place to draw and spec, by chart id (what the page draws from). */
 function drawings(html: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of html.matchAll(/<figure class="chart" id="chart-([^"]+)"[^>]*>(<svg[\s\S]*?<\/svg>)<figcaption>/g)) out.set(m[1]!, m[2]!);
+  for (const m of html.matchAll(/<figure class="chart" id="chart-([^"]+)"[^>]*>(<div class="chart-view"><\/div><script type="application\/json" class="chart-spec">[^<]*<\/script>)<figcaption>/g)) out.set(m[1]!, m[2]!);
   return out;
 }
 
-test("figures whose drawing the page holds are sent without it, and the page's drawings put back give the whole view", async () => {
+test("figures whose chart the page holds drawn are sent without their spec, and the specs put back give the whole view", async () => {
   const b = new ViewBuilder(new LogDirSource(root));
   const view = (await b.view("ab", {}))!;
   await b.close();
@@ -35,15 +35,15 @@ test("figures whose drawing the page holds are sent without it, and the page's d
   assert.ok(trimmed.html.length < view.html.length / 1.5, `smaller: ${trimmed.html.length} of ${view.html.length}`);
   const left = drawings(trimmed.html);
   for (const c of view.charts) assert.equal(left.has(c.id), !held.includes(c), c.id);
-  // The page's part: each data-kept figure gets its drawing back.
+  // The page's part: each data-kept figure gets its drawing back (here: what it was drawn from).
   const restored = trimmed.html.replace(/(<figure class="chart" id="chart-([^"]+)"[^>]*) data-kept>/g, (_m, open: string, id: string) => `${open}>${shown.get(id)}`);
   assert.equal(restored, view.html);
   // Keys the page does not hold, or not keys at all: the whole view.
-  assert.equal(withoutKeptCharts(view, parseHave("0123456789abcdef,<svg>,")), view);
+  assert.equal(withoutKeptCharts(view, parseHave("0123456789abcdef,<script>,")), view);
   assert.deepEqual([...parseHave("abcdef0123456789,x,../")], ["abcdef0123456789"]);
 });
 
-test("the dashboard answers ?have= with the view without those drawings", async () => {
+test("the dashboard answers ?have= with the view without those charts' specs", async () => {
   const dash = await startDashboard({ source: new LogDirSource(root), port: 0, pollMs: 100 });
   const fetchView = (q: string): Promise<ViewBody & { version: number }> =>
     new Promise((resolve, reject) => {

@@ -7,6 +7,9 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { serialize } from "node:v8";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 import { LogDirSource } from "../../src/report/index.ts";
 import { ViewBuilder, type ViewBody } from "../../src/serve/view-builder.ts";
@@ -47,7 +50,7 @@ function writeRun(variant: string, seed: number, running?: number): void {
 /** The view without what says when and how it was built. */
 function comparable(v: ViewBody | undefined): unknown {
   assert.ok(v && v.error === undefined, v?.error);
-  const { updatedAt: _u, seedsRead: _s, chartsDrawn: _c, ...rest } = v!;
+  const { updatedAt: _u, seedsRead: _s, chartsChanged: _c, ...rest } = v!;
   return rest;
 }
 
@@ -68,17 +71,17 @@ test("a view updated run by run equals a fresh build after appends, a new seed, 
     assert.deepEqual(comparable(first), comparable(await fresh()));
     const charts = first!.charts.length;
 
-    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are drawn.
+    // Lines appended to running runs, one write after another: only that seed is read, and only the charts whose data changed are new.
     for (const [step, variant] of [[13, "baseline"], [14, "baseline"], [13, "wider"]] as const) {
       appendFileSync(file(variant, 4), scalars(variant, 4, step, step));
       const v = await live.view("live", {}, new Set([`${variant}/seed-4/metrics.jsonl`]));
       assert.equal(v?.seedsRead, 1);
-      assert.ok(v!.chartsDrawn! >= 1 && v!.chartsDrawn! <= 2, `an appended train/loss line redraws its curve and its paired curve only (drew ${v!.chartsDrawn} of ${charts})`);
+      assert.ok(v!.chartsChanged! >= 1 && v!.chartsChanged! <= 2, `an appended train/loss line changes its curve and its paired curve only (changed ${v!.chartsChanged} of ${charts})`);
       assert.deepEqual(comparable(v), comparable(await fresh()), `after step ${step} of ${variant}`);
     }
-    // Asked again with nothing changed: the same view, nothing drawn or read.
+    // Asked again with nothing changed: the same view, nothing changed or read.
     const again = await live.view("live", {}, new Set());
-    assert.equal(again?.chartsDrawn, 0);
+    assert.equal(again?.chartsChanged, 0);
     assert.equal(again?.seedsRead, 0);
     assert.deepEqual(comparable(again), comparable(await fresh()));
 
@@ -113,5 +116,72 @@ test("a view updated run by run equals a fresh build after appends, a new seed, 
     assert.deepEqual(comparable(statusOnly), comparable(await fresh()));
   } finally {
     await live.close();
+  }
+});
+
+/** Rewrites the one accumulator saved in the index when a dashboard stopped (`edit` gets its bytes and digest). */
+function editSavedAccumulator(index: string, edit: (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer }): void {
+  const db = new Database(index);
+  try {
+    const rows = db.prepare("SELECT key, digest, body FROM accumulators").all() as { key: string; digest: Buffer; body: Buffer }[];
+    assert.equal(rows.length, 1, "one accumulator saved");
+    const { digest, body } = edit(rows[0]!);
+    db.prepare("UPDATE accumulators SET digest = ?, body = ? WHERE key = ?").run(digest, body, rows[0]!.key);
+  } finally {
+    db.close();
+  }
+}
+
+test("after a restart, the accumulator saved at the stop is restored and updated to exactly the view a fresh build gives; a damaged or stale one is never used", async () => {
+  rmSync(study, { recursive: true, force: true });
+  for (let seed = 0; seed < 6; seed++) for (const v of VARIANTS) writeRun(v, seed, seed >= 4 ? 12 : undefined);
+  const index = join(root, "restart-index.sqlite");
+  /** One run of the dashboard: its first view (`changed`: the files changed since the last) and an update after `then`, compared with fresh builds. */
+  const session = async (label: string, expectRead: number, then: () => void, changed: string[], chartsChangedAtMost = Infinity): Promise<void> => {
+    const source = new LogDirSource(root, { index });
+    const live = new ViewBuilder(source);
+    try {
+      const first = await live.view("live", {});
+      assert.equal(first?.seedsRead ?? 0, expectRead, `${label}: seeds read for the first view`);
+      assert.ok((first?.chartsChanged ?? 0) <= chartsChangedAtMost, `${label}: ${first?.chartsChanged} charts changed, not more than ${chartsChangedAtMost} (the chart keys saved with the accumulator are kept)`);
+      assert.deepEqual(comparable(first), comparable(await fresh()), `${label}: first view`);
+      then();
+      const updated = await live.view("live", {}, new Set(changed));
+      assert.equal(updated?.seedsRead, 1, `${label}: the update reads the changed seed only`);
+      assert.deepEqual(comparable(updated), comparable(await fresh()), `${label}: after the update`);
+      assert.deepEqual(comparable(await live.view("live", { metric: "eval/accuracy" }, new Set())), comparable(await fresh({ metric: "eval/accuracy" })), `${label}: another metric`);
+    } finally {
+      await live.close();
+      await source.close();
+    }
+  };
+  const append = (variant: string, seed: number, step: number) => () => appendFileSync(file(variant, seed), scalars(variant, seed, step, step));
+  // A cold start: every seed read.
+  await session("cold", 6, append("baseline", 4, 13), ["baseline/seed-4/metrics.jsonl"]);
+  // Unchanged data: the saved view (nothing read), then an update of the restored accumulator.
+  await session("restart", 0, append("wider", 4, 13), ["wider/seed-4/metrics.jsonl"]);
+  // A line written while the dashboard was stopped, then a new seed: the restored accumulator reads those seeds only, and only the charts they changed are new.
+  append("baseline", 5, 13)();
+  await session("a line behind it", 1, append("baseline", 4, 14), ["baseline/seed-4/metrics.jsonl"], 2);
+  for (const v of VARIANTS) writeRun(v, 6);
+  await session("a seed behind it", 1, append("wider", 5, 13), ["wider/seed-5/metrics.jsonl"]);
+  // A seed's runs gone while it was stopped: taken out of the restored accumulator, nothing read.
+  for (const v of VARIANTS) rmSync(join(study, v, "seed-3"), { recursive: true });
+  await session("a seed gone behind it", 0, append("wider", 4, 14), ["wider/seed-4/metrics.jsonl"]);
+  // A changed byte, a truncated body, bytes of another kind under a matching digest: not used, every seed read again.
+  const other = serialize({ format: 1, stamps: [], accumulator: { curves: "not a snapshot" } });
+  const damage: [string, (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer }][] = [
+    ["a changed byte", ({ digest, body }) => {
+      const changed = Buffer.from(body);
+      changed[changed.length >> 1] ^= 1;
+      return { digest, body: changed };
+    }],
+    ["truncated", ({ digest, body }) => ({ digest, body: body.subarray(0, body.length - 100) })],
+    ["not a snapshot", () => ({ digest: createHash("sha256").update(other).digest(), body: other })],
+  ];
+  for (const [i, [label, edit]] of damage.entries()) {
+    editSavedAccumulator(index, edit);
+    append("wider", 5, 14 + i)();
+    await session(label, 6, append("baseline", 4, 15 + i), ["baseline/seed-4/metrics.jsonl"]);
   }
 });

@@ -50,7 +50,7 @@ test("the factorial verdict of a results file equals the statistics layer's anal
   assert.ok(Math.abs(v.factorial[2]!.estimate! + 0.004) < 5e-4);
   const text = v.statements.join("\n");
   assert.match(text, /the dropout effect \(0\.2 − 0\) holds under both optimizer levels/);
-  assert.match(text, /optimizer and dropout do not stack: .*interaction −0\.00\d+, 95% CI \[−/);
+  assert.match(text, /optimizer and dropout do not stack: .*interaction -0\.00\d+, 95% CI \[-/);
   assert.match(text, /the optimizer effect \(adam − sgd\) is not clear under dropout=0\.2/);
   assert.equal(v.interaction_means[0]!.means.length, 4);
   assert.deepEqual(v.seeds, ["0", "1", "2", "3", "4", "5"]);
@@ -81,7 +81,7 @@ test("twin stats --factors --json prints the factorial entries; JSON Lines work 
   const jsonl = CSV.split("\n").slice(1).map((l) => { const [seed, optimizer, dropout, accuracy] = l.split(","); return JSON.stringify({ seed: Number(seed), optimizer, dropout: Number(dropout), accuracy: Number(accuracy) }); }).join("\n");
   const t = spawnSync(process.execPath, ["bin/twin.js", "stats", file("g.jsonl", jsonl), "--factors", "optimizer,dropout"], { encoding: "utf8" });
   assert.equal(t.status, 0, t.stderr);
-  assert.match(t.stdout, /optimizer × dropout +−0\.\d\d pp +95% CI/, "an accuracy of fractions in percentage points, as twin stats prints it");
+  assert.match(t.stdout, /optimizer × dropout +-0\.\d\d pp +95% CI/, "an accuracy of fractions in percentage points, as twin stats prints it");
   assert.match(t.stdout, /• optimizer and dropout do not stack/);
   const png = join(dir, "plots", "grid.png");
   const plotted = spawnSync(process.execPath, ["bin/twin.js", "stats", file("p.csv", CSV), "--factors", "optimizer,dropout", "--plot", png], { encoding: "utf8" });

@@ -35,7 +35,7 @@ test("twin sweep --sequential: a clear difference stops before the maximum; a re
   const args = ["--variants-file", p.variants, "--name", "clear", "--sequential", "--looks", "3,6,9"];
   const r = twin([...args, "--json"], p.cwd);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /look 1 of 3 \(3 seeds\): b − a \+0\.05\d+, t = [\d.]+, (boundary \|t\| ≥ [\d.]+|no stop possible at this look): (continue to 6 seeds|decided)/);
+  assert.match(r.stderr, /look 1 of 3 \(3 seeds\): b − a \+5\.\d\d pp, t = [\d.]+, (boundary \|t\| ≥ [\d.]+|no stop possible at this look): (continue to 6 seeds|decided)/);
   const v = JSON.parse(r.stdout);
   const c = v.sequential.comparisons[0];
   assert.equal(c.status, "rejected", JSON.stringify(c));

@@ -1,7 +1,11 @@
 // twin dashboard client: hand-written, no framework, no build step.
-// Lists studies, shows one study's report view (rendered as SVG by the server)
-// for the metric and smoothing picked here, or two studies side by side, and
-// reloads the view when the server says over server-sent events that it changed.
+// Lists studies, shows one study's report view for the metric and smoothing
+// picked here, or two studies side by side, and reloads the view when the
+// server says over server-sent events that it changed. The server sends each
+// chart as its Vega-Lite spec (data by columns: spec-columns.js); this page
+// draws it with vega and vega-lite, evaluating Vega's expressions with
+// vega-interpreter (the page's Content-Security-Policy allows no eval). All
+// three are loaded before this script, from the dashboard's own address.
 "use strict";
 (function () {
   var studiesEl = document.getElementById("studies");
@@ -14,8 +18,12 @@
   var picks = {};
   var loading = false;
   var again = false;
-  /** The view shown: its URL (without `have`) and each chart's drawing key, so that an update is sent without the drawings shown already. */
+  /** The view shown: its URL (without `have`, which lists the keys of the charts drawn, so that an update is sent without their specs) and each chart's key. */
   var shownView = null;
+  /** Charts drawn, by chart id: the element holding the drawing, its Vega view and its key. */
+  var drawn = {};
+  /** Bumped by each view shown: a drawing begun for an older one stops. */
+  var drawing = 0;
   var studyNames = [];
 
   function text(s) {
@@ -110,7 +118,7 @@
       : "/api/studies/" + encodeURIComponent(name) + (query(name) ? "?" + query(name) : "");
     var base = url;
     if (shownView && shownView.url === base) {
-      var have = Object.keys(shownView.keys).map(function (id) { return shownView.keys[id]; });
+      var have = Object.keys(drawn).map(function (id) { return drawn[id].key; });
       if (have.length > 0) url += (url.indexOf("?") >= 0 ? "&" : "?") + "have=" + have.join(",");
     }
     getJson(url).then(function (v) {
@@ -122,24 +130,28 @@
         (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
       if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
-      // Drawings shown already, by chart: a figure sent without its drawing (data-kept) gets it back.
-      var drawings = {};
-      Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-chart]"), function (f) {
-        var svg = f.firstElementChild;
-        if (svg && svg.tagName.toLowerCase() === "svg") drawings[f.getAttribute("data-chart")] = svg;
-      });
       viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
+      // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn anew.
       var missing = false;
+      var keep = {};
+      var keys = {};
+      (v.charts || []).forEach(function (c) { if (c.key) keys[c.id] = c.key; });
       Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-kept]"), function (f) {
-        var svg = drawings[f.getAttribute("data-chart")];
-        if (svg) f.insertBefore(svg, f.firstChild);
-        else missing = true;
+        var id = f.getAttribute("data-chart");
+        var d = drawn[id];
+        if (d && d.key === keys[id]) {
+          f.insertBefore(d.holder, f.firstChild);
+          f.setAttribute("data-drawn", "true");
+          keep[id] = d;
+        } else missing = true;
         f.removeAttribute("data-kept");
       });
-      shownView = { url: base, keys: {} };
-      (v.charts || []).forEach(function (c) { if (c.key) shownView.keys[c.id] = c.key; });
-      // A drawing that could not be kept (none shown under that chart): the whole view again.
+      Object.keys(drawn).forEach(function (id) { if (!keep[id]) drawn[id].view.finalize(); });
+      drawn = keep;
+      shownView = { url: base, keys: keys };
+      // A drawing that could not be kept (none held for that chart): the whole view again.
       if (missing) { shownView = null; again = true; }
+      drawCharts(++drawing, keys);
       document.title = "twin · " + v.name;
       var metric = document.getElementById("metric");
       if (metric) metric.addEventListener("change", function () {
@@ -159,6 +171,47 @@
       loading = false;
       if (again) { again = false; loadView(); }
     });
+  }
+
+  /**
+   * Draws each figure of the view that holds a spec, one after another (a
+   * turn of the event loop between two); <main data-charts> says "drawing",
+   * then "drawn", or "failed" (the figure says why).
+   */
+  function drawCharts(turn, keys) {
+    var figures = viewEl.querySelectorAll("figure[data-chart]");
+    var failed = 0;
+    viewEl.setAttribute("data-charts", "drawing");
+    var i = 0;
+    function next() {
+      if (turn !== drawing) return;
+      if (i === figures.length) {
+        viewEl.setAttribute("data-charts", failed > 0 ? "failed" : "drawn");
+        return;
+      }
+      var figure = figures[i++];
+      var holder = figure.querySelector(".chart-view");
+      var specEl = figure.querySelector("script.chart-spec");
+      if (!holder || !specEl) return next();
+      var id = figure.getAttribute("data-chart");
+      var view = null;
+      Promise.resolve().then(function () {
+        var spec = vegaLite.compile(twinUnpackSpec(JSON.parse(specEl.textContent), "", "")).spec;
+        view = new vega.View(vega.parse(spec, null, { ast: true }), { expr: vegaInterpreter, renderer: "svg", container: holder });
+        return view.runAsync();
+      }).then(function () {
+        if (turn !== drawing) { view.finalize(); return; }
+        specEl.remove();
+        figure.setAttribute("data-drawn", "true");
+        drawn[id] = { holder: holder, view: view, key: keys[id] };
+      }, function (e) {
+        if (view) view.finalize();
+        failed++;
+        holder.textContent = "This chart could not be drawn (" + (e && e.message ? e.message : e) + ").";
+        console.error("twin dashboard: chart " + id + ": " + (e && e.message ? e.message : e));
+      }).then(function () { setTimeout(next, 0); });
+    }
+    next();
   }
 
   /** Shows a study (`name`) or a comparison (`compare:a|b`). */

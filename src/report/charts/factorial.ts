@@ -7,10 +7,9 @@
  */
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
+import { signedMetricValueText } from "../../study/metric-units.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
-/** Three significant digits with the sign written out (a true minus, as in the tables beside the chart). */
-const signed = (x: number): string => (x > 0 ? "+" : x < 0 ? "−" : "") + Math.abs(x).toPrecision(3);
 
 /** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
 export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["interaction_means"][number], unit: ValueUnit = AS_LOGGED): Chart {
@@ -23,7 +22,8 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const position = (m: { levels: Record<string, string> }) => levelsA.indexOf(m.levels[a]!) + (levelsB.indexOf(m.levels[b]!) - (levelsB.length - 1) / 2) * dodge;
   const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: u(m.mean), lo: u(m.ci[0]), hi: u(m.ci[1]) }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${signed(u(inter.estimate))}${unit.after}, ${Math.round(v.level * 100)}% CI [${signed(u(inter.ci[0]))}, ${signed(u(inter.ci[1]))}]${unit.after}, p = ${pValueText(inter.p)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${pValueText(inter.p)}`) : "";
+  const signed = (x: number) => signedMetricValueText(x, unit.factor === 100);
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${signed(inter.estimate)}${unit.after}, ${Math.round(v.level * 100)}% CI [${signed(inter.ci[0])}, ${signed(inter.ci[1])}]${unit.after}, p = ${pValueText(inter.p)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${pValueText(inter.p)}`) : "";
   const x = {
     field: "at",
     type: "quantitative",
@@ -65,12 +65,15 @@ export function simpleEffectsChart(v: FactorialVerdict, unit: ValueUnit = AS_LOG
   const u = (x: number) => inUnit(x, unit);
   if (v.simple_effects.length === 0) return undefined;
   const label = (factor: string, levels: [string, string], at?: string) => `${factor} (${levels[1]} − ${levels[0]}) ${at ?? "overall"}`;
+  // Tooltips carry the factorial verdict's own strings, not a chart format of the same numbers.
+  const signed = (x: number) => `${signedMetricValueText(x, unit.factor === 100)}${unit.after}`;
+  const texts = (x: number, ci: [number, number]) => ({ effect: signed(x), interval: `[${signed(ci[0])}, ${signed(ci[1])}]` });
   const rows = [
     ...v.factors.filter((f) => f.levels.length === 2).map((f) => {
       const e = v.factorial.find((x) => x.name === f.name)!;
-      return { row: label(f.name, [f.levels[0]!, f.levels[1]!]), kind: "main effect (averaged over the other factors)", estimate: u(e.estimate!), lo: u(e.ci![0]), hi: u(e.ci![1]), p: pValueText(e.p) };
+      return { row: label(f.name, [f.levels[0]!, f.levels[1]!]), kind: "main effect (averaged over the other factors)", estimate: u(e.estimate!), lo: u(e.ci![0]), hi: u(e.ci![1]), ...texts(e.estimate!, e.ci!), p: pValueText(e.p) };
     }),
-    ...v.simple_effects.map((s) => ({ row: label(s.factor, s.levels, `at ${s.at.factor}=${s.at.level}`), kind: "at one setting of another factor", estimate: u(s.estimate), lo: u(s.ci[0]), hi: u(s.ci[1]), p: pValueText(s.p) })),
+    ...v.simple_effects.map((s) => ({ row: label(s.factor, s.levels, `at ${s.at.factor}=${s.at.level}`), kind: "at one setting of another factor", estimate: u(s.estimate), lo: u(s.ci[0]), hi: u(s.ci[1]), ...texts(s.estimate, s.ci), p: pValueText(s.p) })),
   ];
   const order = v.factors.flatMap((f) => rows.filter((r) => r.row.startsWith(`${f.name} (`)).map((r) => r.row));
   const y = { field: "row", type: "nominal", scale: { domain: order }, title: null, axis: { labelLimit: 400 } };
@@ -92,7 +95,7 @@ export function simpleEffectsChart(v: FactorialVerdict, unit: ValueUnit = AS_LOG
       layer: [
         { name: "zero", data: { values: [{ x: 0 }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "x", type: "quantitative" } } },
         { name: "cis", data: { values: rows }, mark: { type: "rule", strokeWidth: 3 }, encoding: { x: { field: "lo", type: "quantitative", title: xTitle }, x2: { field: "hi" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: { title: null } } } },
-        { name: "estimates", data: { values: rows }, mark: { type: "tick", thickness: 3 }, encoding: { x: { field: "estimate", type: "quantitative" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: null }, tooltip: [{ field: "row" }, { field: "estimate", format: "+.4g" }, { field: "lo", format: "+.4g" }, { field: "hi", format: "+.4g" }, { field: "p" }] } },
+        { name: "estimates", data: { values: rows }, mark: { type: "tick", thickness: 3 }, encoding: { x: { field: "estimate", type: "quantitative" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: null }, tooltip: [{ field: "row" }, { field: "effect" }, { field: "interval", title: `${Math.round(v.level * 100)}% CI` }, { field: "p" }] } },
       ],
     },
   };

@@ -10,12 +10,12 @@ import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
 import { cellsFactorialVerdict } from "../../study/factorial-study-verdict.ts";
 import { showsPercentPoints } from "../../study/metric-units.ts";
-import { ControlSumAudit } from "../../study/control-sum-audit.ts";
+import { ControlSumAudit, type AuditSnapshot } from "../../study/control-sum-audit.ts";
 import { lastStep, lastValue } from "../series.ts";
 import type { RunData, SeedGroup, Series, StudyData, StudyStream } from "../types.ts";
-import { CurveColumns } from "./curve-columns.ts";
+import { CurveColumns, type CurveSnapshot } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
-import { DeploymentAccumulator } from "./ensembles.ts";
+import { DeploymentAccumulator, type DeploymentSnapshot } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
 import { defaultMetric, metricDirection } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
@@ -46,7 +46,7 @@ export interface ReportOptions {
 }
 
 /** What is kept of a run once its series are folded in. */
-interface RunSummary extends FactorRun {
+export interface RunSummary extends FactorRun {
   status: string;
   lastStep: number;
   /** Last value of every tag. */
@@ -90,6 +90,25 @@ export function stepDifferences(b: Series, a: Series): Series {
   return { steps: steps.subarray(0, n), values: values.subarray(0, n) };
 }
 
+/** A "replace" accumulator's state as plain data (StudyAccumulator.snapshot). */
+export interface AccumulatorSnapshot {
+  header: Omit<StudyStream, "groups">;
+  options: ReportOptions;
+  seeds?: number;
+  curves: CurveSnapshot[];
+  pairedCurves: CurveSnapshot[];
+  bySeed: ReadonlyMap<string, RunSummary[]>;
+  variantsSeen: readonly string[];
+  audit: AuditSnapshot;
+  deployments: [string, DeploymentSnapshot][];
+  anyChecks: boolean;
+  anyPaired: boolean;
+  runsEdits: number;
+  finalEdits: ReadonlyMap<string, number>;
+  reference?: string;
+  derived?: { key: string; value: FinalsDerived };
+}
+
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
 
 /**
@@ -105,7 +124,7 @@ export class StudyAccumulator {
   /** Run summaries by seed, in the order the seeds came. */
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
-  private readonly audit = new ControlSumAudit();
+  private audit = new ControlSumAudit();
   /** One deployment section per study (a view of one study has one, keyed ""), in the order the studies came. */
   private readonly deployments = new Map<string, DeploymentAccumulator>();
   private anyChecks = false;
@@ -252,23 +271,26 @@ export class StudyAccumulator {
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
 
-    // Final values; a seed with a non-finite value in any variant is left out of every variant (keeps pairs).
+    // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
+    // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
+    // or failed is counted there per variant and leaves its seed out only of the comparisons it belongs to.
     const finals = new Map<string, Map<string, number>>();
-    const badSeeds = new Set<string>();
     for (const r of runs) {
       const v = r.finals.get(metric);
       // A run that has not ended (still running, or stopped before its end) has no final value yet.
       if (v === undefined || r.status === "running") continue;
-      if (!Number.isFinite(v)) {
-        badSeeds.add(r.seed);
-        warnings.push(`${r.variant} seed ${r.seed}: final ${metric} is ${v} (diverged); seed ${r.seed} is left out of the statistics of every variant so that pairs stay intact`);
+      const outcome = runOutcome(r, v);
+      if (outcome !== "finished") {
+        warnings.push(`${r.variant} seed ${r.seed}: ${outcome}${Number.isFinite(v) ? ` (status "${r.status}")` : ` (final ${metric} is ${v})`}; counted as ${outcome} in the verdict, left out of the comparisons with ${r.variant} on seed ${r.seed} and of the final-value charts`);
+        continue;
       }
       let m = finals.get(r.variant);
       if (!m) finals.set(r.variant, (m = new Map()));
       m.set(r.seed, v);
     }
     for (const r of runs) {
-      if ((r.status === "diverged" || r.status === "failure" || r.status === "failed") && !badSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
+      const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
+      if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
     const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
@@ -281,7 +303,6 @@ export class StudyAccumulator {
         name: v,
         values: [...(finals.get(v) ?? new Map<string, number>()).keys()]
           .sort(compareSeeds)
-          .filter((s) => !badSeeds.has(s))
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
     };
@@ -374,6 +395,54 @@ export class StudyAccumulator {
     }
   }
 
+  /**
+   * Everything folded in so far ("replace" mode), as plain data that
+   * v8.serialize can store (typed arrays are not copied here): restored with
+   * {@link StudyAccumulator.restore}, it finishes to the same model and is
+   * updated as this one would be. What is derived from it (the final-value
+   * views, drawn curves) is computed again when first asked.
+   */
+  snapshot(): AccumulatorSnapshot {
+    if (this.mode !== "replace") throw new Error('only an accumulator in "replace" mode can be saved');
+    const curves = (map: Map<string, Curve>): CurveSnapshot[] => [...map.values()].map((c) => (c as CurveColumns).snapshot());
+    return {
+      header: this.header,
+      options: this.options,
+      ...(this.seeds !== undefined ? { seeds: this.seeds } : {}),
+      curves: curves(this.curves),
+      pairedCurves: curves(this.pairedCurves),
+      bySeed: this.bySeed,
+      variantsSeen: this.variantsSeen,
+      audit: this.audit.snapshot(),
+      deployments: [...this.deployments].map(([study, d]) => [study, d.snapshot()]),
+      anyChecks: this.anyChecks,
+      anyPaired: this.anyPaired,
+      runsEdits: this.runsEdits,
+      finalEdits: this.finalEdits,
+      ...(this.reference !== undefined ? { reference: this.reference } : {}),
+      ...(this.derived ? { derived: this.derived } : {}),
+    };
+  }
+
+  /** The accumulator a snapshot was taken of ("replace" mode). */
+  static restore(s: AccumulatorSnapshot): StudyAccumulator {
+    const acc = new StudyAccumulator(s.header, s.options, "replace", s.seeds);
+    for (const c of s.curves) acc.curves.set(c.tag, CurveColumns.restore(c));
+    for (const c of s.pairedCurves) acc.pairedCurves.set(c.tag, CurveColumns.restore(c));
+    for (const [seed, runs] of s.bySeed) acc.bySeed.set(seed, runs);
+    acc.variantsSeen.push(...s.variantsSeen);
+    acc.audit = ControlSumAudit.restore(s.audit);
+    for (const [study, d] of s.deployments) acc.deployments.set(study, DeploymentAccumulator.restore(d));
+    acc.anyChecks = s.anyChecks;
+    acc.anyPaired = s.anyPaired;
+    acc.runsEdits = s.runsEdits;
+    for (const [tag, n] of s.finalEdits) acc.finalEdits.set(tag, n);
+    acc.reference = s.reference;
+    // Kept under the same key of edit counts: the tests, distributions and power are not computed again while the final values stay.
+    acc.derived = s.derived;
+    return acc;
+  }
+
   /** Variants in the source's order (else as first seen), the reference first. */
   private variantOrder(): string[] {
     const seen = this.variantsSeen;
@@ -397,6 +466,19 @@ function saidDiverged(r: RunSummary): boolean {
 }
 
 /**
+ * How a run that ended counts in the verdict, by `twin stats`'s rule on the same
+ * log folder (results-file.ts): a non-finite final value, a "diverged" status, or a
+ * failure after any value went non-finite (or logged as a divergence) is diverged;
+ * another failure is failed; else finished with its final value `v`.
+ */
+function runOutcome(r: RunSummary, v: number | undefined): "finished" | "diverged" | "failed" {
+  const nonFinite = [...r.finals.values()].some((x) => !Number.isFinite(x));
+  if (r.status === "failed" || r.status === "failure") return nonFinite || saidDiverged(r) ? "diverged" : "failed";
+  if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) return "diverged";
+  return "finished";
+}
+
+/**
  * Each run's outcome for the verdict, as `twin stats` and the study verdict see
  * it: a run that diverged (non-finite value or status) or failed is a result,
  * counted per variant with its failure rate, and only the comparisons it
@@ -411,9 +493,11 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
     if (!cells) continue;
     const where = `${r.variant} seed ${r.seed}`;
     if (r.status === "running") cells.set(r.seed, { outcome: "unfinished", where });
-    else if (r.status === "failed" || r.status === "failure") cells.set(r.seed, { outcome: saidDiverged(r) ? "diverged" : "failed", where });
-    else if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) cells.set(r.seed, { outcome: "diverged", where });
-    else if (v !== undefined) cells.set(r.seed, { outcome: "finished", value: v, where });
+    else {
+      const outcome = runOutcome(r, v);
+      if (outcome !== "finished") cells.set(r.seed, { outcome, where });
+      else if (v !== undefined) cells.set(r.seed, { outcome, value: v, where });
+    }
   }
   for (const [v, cells] of out) if (cells.size === 0) out.delete(v);
   return out;

@@ -96,7 +96,15 @@ class ExactStep implements StepSummary {
   private readonly intervals = new Map<number, [number, number]>();
   private readonly quantileSets = new Map<string, number[]>();
 
-  constructor(private readonly column: Float64Array, readonly n: number) {
+  /** `saved`: the statistics computed before of this very column (a restored accumulator): taken as they are. */
+  constructor(private readonly column: Float64Array, readonly n: number, saved?: StepSnapshot) {
+    if (saved) {
+      this.mean = saved.mean;
+      this.m2 = saved.m2;
+      this.intervals = new Map(saved.intervals);
+      this.quantileSets = new Map(saved.quantileSets);
+      return;
+    }
     const len = column.length;
     let sum = 0;
     for (let i = 0; i < len; i++) {
@@ -141,6 +149,18 @@ class ExactStep implements StepSummary {
     }
     return [...out];
   }
+
+  snapshot(): StepSnapshot {
+    return { mean: this.mean, m2: this.m2, intervals: [...this.intervals], quantileSets: [...this.quantileSets] };
+  }
+}
+
+/** A step's statistics as plain data (see ColumnSeries.snapshot). */
+export interface StepSnapshot {
+  mean: number;
+  m2: number;
+  intervals: [number, [number, number]][];
+  quantileSets: [string, number[]][];
 }
 
 /** One step's values by slot, how many are set, and their statistics while unchanged. */
@@ -310,6 +330,39 @@ class ColumnSeries implements VariantSeries {
       return { seed, item };
     });
   }
+
+  /** The series as plain data (structured-cloneable; its columns are not copied), for {@link ColumnSeries.restore}. */
+  snapshot(): SeriesSnapshot {
+    return {
+      capacity: this.capacity,
+      seedOf: [...this.seedOf],
+      freeSlots: [...this.freeSlots],
+      columns: [...this.columns].map(([step, c]) => ({ step, values: c.values, n: c.n, ...(c.summary ? { summary: c.summary.snapshot() } : {}) })),
+    };
+  }
+
+  /** The series a snapshot was taken of: the same values in the same slots and steps' statistics (a fresh version). */
+  static restore(s: SeriesSnapshot): ColumnSeries {
+    const series = new ColumnSeries(s.capacity);
+    s.seedOf.forEach((seed, slot) => {
+      series.seedOf[slot] = seed;
+      if (seed !== undefined) series.slotOf.set(seed, slot);
+    });
+    series.freeSlots.push(...s.freeSlots);
+    for (const c of s.columns) {
+      if (c.values.length !== s.capacity) throw new Error(`a saved column of step ${c.step} holds ${c.values.length} values, not ${s.capacity}`);
+      series.columns.set(c.step, { values: c.values, n: c.n, ...(c.summary ? { summary: new ExactStep(c.values, c.n, c.summary) } : {}) });
+    }
+    return series;
+  }
+}
+
+/** One variant's series as plain data. */
+export interface SeriesSnapshot {
+  capacity: number;
+  seedOf: (string | undefined)[];
+  freeSlots: number[];
+  columns: { step: number; values: Float64Array; n: number; summary?: StepSnapshot }[];
 }
 
 /** The curve of one tag whose runs can be replaced and taken out (exact statistics, memory steps × runs). */
@@ -343,4 +396,23 @@ export class CurveColumns {
     if (this.drawn?.key !== key) this.drawn = { key, data: curveData(this.tag, this.paired, this.variants, order, reference, twinTrained, smoothing) };
     return this.drawn.data;
   }
+
+  /** The curve's runs as plain data (see ColumnSeries.snapshot). */
+  snapshot(): CurveSnapshot {
+    return { tag: this.tag, paired: this.paired, runsPerVariant: this.runsPerVariant, variants: [...this.variants].map(([name, v]) => [name, v.snapshot()]) };
+  }
+
+  static restore(s: CurveSnapshot): CurveColumns {
+    const curve = new CurveColumns(s.tag, s.paired, s.runsPerVariant);
+    for (const [name, v] of s.variants) curve.variants.set(name, ColumnSeries.restore(v));
+    return curve;
+  }
+}
+
+/** A curve's runs as plain data. */
+export interface CurveSnapshot {
+  tag: string;
+  paired: boolean;
+  runsPerVariant: number;
+  variants: [string, SeriesSnapshot][];
 }

@@ -58,7 +58,7 @@ export interface DeploymentData {
   notes: string[];
 }
 
-interface SeedEntry {
+export interface SeedEntry {
   validation?: number;
   test?: number;
   predictions?: { validation?: SplitPredictions; test?: SplitPredictions };
@@ -215,4 +215,26 @@ export class DeploymentAccumulator {
     if (analysis) notes.push(...analysis.notes);
     return { ...base, available: true, variants: out, sharedValidation: sharedValidation && inputs.length > 0, analysis, scatter, scatterSummarised, notes };
   }
+
+  /** What has been folded in, as plain data (structured-cloneable; predictions not copied), for {@link DeploymentAccumulator.restore}. */
+  snapshot(): DeploymentSnapshot {
+    return { maxSeeds: this.maxSeeds, subsets: this.subsets, byVariant: this.byVariant, kept: this.kept, problems: this.problems };
+  }
+
+  static restore(s: DeploymentSnapshot): DeploymentAccumulator {
+    const d = new DeploymentAccumulator(s.maxSeeds, s.subsets);
+    for (const [variant, entries] of s.byVariant) d.byVariant.set(variant, entries);
+    for (const [variant, seeds] of s.kept) d.kept.set(variant, seeds);
+    for (const [seed, problems] of s.problems) d.problems.set(seed, problems);
+    return d;
+  }
+}
+
+/** A deployment accumulator's runs as plain data. */
+export interface DeploymentSnapshot {
+  maxSeeds: number;
+  subsets: number;
+  byVariant: ReadonlyMap<string, Map<string, SeedEntry>>;
+  kept: ReadonlyMap<string, Set<string>>;
+  problems: ReadonlyMap<string, string[]>;
 }

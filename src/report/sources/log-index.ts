@@ -111,7 +111,7 @@ export class LogIndex {
       // One transaction: the dashboard's two threads may open a new index at the same time.
       db.transaction(() => {
         if (db.pragma("user_version", { simple: true }) === FORMAT) return;
-        db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views;");
+        db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views; DROP TABLE IF EXISTS accumulators;");
         db.exec(`
           CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir)) WITHOUT ROWID;
           CREATE TABLE checks (study TEXT NOT NULL, seed TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (study, seed)) WITHOUT ROWID;
@@ -119,6 +119,8 @@ export class LogIndex {
         `);
         db.pragma(`user_version = ${FORMAT}`);
       }).immediate();
+      // Added after format 1 (an index without it keeps its runs).
+      db.exec("CREATE TABLE IF NOT EXISTS accumulators (key TEXT PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL)");
       db.prepare("SELECT count(*) FROM runs").get();
       return db;
     } catch (e) {
@@ -236,6 +238,7 @@ export class LogIndex {
         this.db.prepare("DELETE FROM checks WHERE study = ?").run(study);
         // A view's key starts with its study's name and a NUL (saved-view.ts).
         this.db.prepare("DELETE FROM views WHERE key >= ? AND key < ?").run(`${study}\u0000`, `${study}\u0001`);
+        this.db.prepare("DELETE FROM accumulators WHERE key >= ? AND key < ?").run(`${study}\u0000`, `${study}\u0001`);
         this.indexed.delete(study);
       }
     })();
@@ -286,6 +289,18 @@ export class LogIndex {
 
   keys(): string[] {
     return this.statements.viewKeys.all().map((r) => r.key);
+  }
+
+  accumulator(key: string): { digest: Buffer; body: Buffer } | undefined {
+    return this.db.prepare<[string], { digest: Buffer; body: Buffer }>("SELECT digest, body FROM accumulators WHERE key = ?").get(key);
+  }
+
+  saveAccumulators(accumulators: ReadonlyMap<string, { digest: Buffer; body: Buffer }>): void {
+    const put = this.db.prepare("INSERT INTO accumulators (key, digest, body) VALUES (?, ?, ?)");
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM accumulators");
+      for (const [key, { digest, body }] of accumulators) put.run(key, digest, body);
+    })();
   }
 
   close(): void {

@@ -25,6 +25,8 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);
+    // An interval without width (every seed the same difference) shows nothing: the verdict prints none above.
+    if (reading === "equivalent" && width === 0) return `${name}: every seed gives the same difference (${end(v.diff)}), inside ±${u(smallest)}, but with no spread over seeds there is no interval to show equivalence`;
     if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${end(v.ci[0])}, ${end(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;

@@ -88,3 +88,11 @@ test("the advice says the observed difference, not the interval, is smaller than
   const advice = planAdvice("new", "base", v, [a, b], Math.max(...a) - Math.min(...a), undefined, true)!;
   assert.match(advice, /^new: inconclusive against base: the 95% interval \[-\d\.\d\d pp, \+\d\.\d\d pp\] includes 0; the difference observed \(0\.\d\d pp\) is smaller than base's seed range \(2\.40 pp\); to detect a difference that large \(pass --smallest-difference/, advice);
 });
+
+test("the advice claims no equivalence from an interval without width (every seed the same difference)", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const v = comparePaired(a, a.map((x) => x + 0.01));
+  assert.equal(v.ci[0], v.ci[1]);
+  const advice = planAdvice("new", "base", v, [a, a.map((x) => x + 0.01)], 0.024, 0.05, true)!;
+  assert.equal(advice, "new: every seed gives the same difference (+1.00 pp), inside ±5.00 pp, but with no spread over seeds there is no interval to show equivalence");
+});

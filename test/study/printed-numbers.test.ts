@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatLook, startSequential } from "../../src/study/sequential-compare.ts";
 import { planAdvice } from "../../src/study/plan-advice.ts";
-import { comparePaired } from "../../src/stats/index.ts";
+import { comparePaired, signTest, wilcoxonSignedRank } from "../../src/stats/index.ts";
 import { formatSweep } from "../../src/cli/sweep.ts";
 import type { SweepResult } from "../../src/study/sweep-types.ts";
 import { metricFormat, num } from "../../src/report/html.ts";
@@ -95,4 +95,12 @@ test("the advice claims no equivalence from an interval without width (every see
   assert.equal(v.ci[0], v.ci[1]);
   const advice = planAdvice("new", "base", v, [a, a.map((x) => x + 0.01)], 0.024, 0.05, true)!;
   assert.equal(advice, "new: every seed gives the same difference (+1.00 pp), inside ±5.00 pp, but with no spread over seeds there is no interval to show equivalence");
+});
+
+test("a rank test's 'cannot reach p < 0.05' note counts the zero differences it drops (8 pairs reach 0.0078; 8 with 6 ties only 0.5)", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const b = a.map((x, i) => (i < 6 ? x : x + 0.01));
+  for (const r of [wilcoxonSignedRank(a, b), signTest(a, b)]) {
+    assert.match(r.note!, /^with n = 8 pairs, 6 of them zero differences that it drops, the smallest p-value this (Wilcoxon signed-rank|sign) test can give is 0\.5,/, r.note);
+  }
 });

@@ -5,7 +5,7 @@
  * The report inlines them, so it stays one file that loads nothing from the
  * network; the dashboard serves them from its own address (its
  * Content-Security-Policy allows scripts from 'self' only, and no eval: it
- * draws with vega-interpreter, see dashboardChartAssets). Reading them costs
+ * draws with vega-interpreter, see dashboardScripts). Reading them costs
  * milliseconds, where importing Vega and drawing the charts on the server
  * cost seconds.
  */
@@ -82,7 +82,7 @@ export function dashboardScripts(): Map<string, string> {
 /**
  * Spec texts made before, by spec object: a dashboard update hands over the
  * very chart object of a curve whose runs did not change (charts/index.ts),
- * and its text (megabytes at 10,000 runs before thinning) is not made again.
+ * and its text (the largest of a view: a curve of every variant) is not made again.
  */
 const specTexts = new WeakMap<VlSpec, string>();
 

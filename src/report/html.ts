@@ -9,7 +9,7 @@ import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
-import { failureComparisonText, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
+import { failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -99,17 +99,15 @@ export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparison
   const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
   const units = `${c.paired ? c.n_pairs ?? c.n : c.n} ${c.paired ? "pairs" : "runs"}`;
   const p = `${testName(c)} p = ${pValueText(c.p)}`;
+  // A difference without spread has no interval to read: the exact test's p decides.
+  const noSpread = c.ci[0] === c.ci[1];
+  const why = c.test === "none" ? "identical results on every seed" : noSpread ? "every seed gives the same difference, without an interval" : `the ${level} interval of the difference ${excludesZero ? "excludes" : "includes"} 0`;
   let words: string;
   if (excludesZero && c.p < alpha) {
-    words = c.ci[0] === c.ci[1]
-      ? `${better ? "better" : "worse"} than ${c.a}: every seed gives the same difference (${p})`
-      : `${better ? "better" : "worse"} than ${c.a}: the ${level} interval of the difference excludes 0 (${p})`;
+    words = `${better ? "better" : "worse"} than ${c.a}: ${why} (${p})`;
     if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
-  } else if (excludesZero) {
-    words = c.ci[0] === c.ci[1]
-      ? `not distinguishable from ${c.a} with ${units}: every seed gives the same difference, so its interval has no width, and the ${p} is not below ${alphaText}`
-      : `not distinguishable from ${c.a} with ${units}: the ${level} interval excludes 0 but the ${p} is not below ${alphaText}`;
-  } else words = `not distinguishable from ${c.a} with ${units}: the ${level} interval of the difference includes 0`;
+  } else if (c.test === "none") words = `not distinguishable from ${c.a} with ${units}: ${why} (p = ${pValueText(c.p)})`;
+  else words = `not distinguishable from ${c.a} with ${units}: ${why}${excludesZero || noSpread ? `, and the ${p} is not below ${alphaText}` : ""}`;
   if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
   else if (c.robust?.warning && excludesZero && c.p < alpha) words += `; read the plain p with care (below)`;
   return words;
@@ -145,7 +143,7 @@ function verdictSection(m: ReportModel): string {
     const sig = c.p_adjusted < 0.05;
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
-      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}</td>` +
+      `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>${c.ci[0] === c.ci[1] ? esc(NO_INTERVAL) : `[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}`}</td>` +
         `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
     );

@@ -202,7 +202,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let boundPort = 0;
 
   const spec = options.views === "thread" ? undefined : source.spec?.();
-  // The chart renderer is loaded only where views are built (in this thread only when asked to).
+  // The view builder (the model and the charts' specs) is loaded only where views are built (in this thread only when asked to).
   const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
   /**
    * With views built in the worker, this thread keeps little (MAX_VIEWS views)

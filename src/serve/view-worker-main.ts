@@ -1,7 +1,7 @@
 /**
  * The dashboard's view worker thread: opens the data source again from its
  * spec and answers view requests with a {@link ViewBuilder}, so that reading
- * logs, folding runs and rendering charts never hold up the server's thread.
+ * logs, folding runs and making the charts' specs never hold up the server's thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ReportOptions } from "../report/model/index.ts";

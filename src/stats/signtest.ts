@@ -23,5 +23,5 @@ export function signTest(a: Sample, b: Sample, opts: TestOptions = {}): TestResu
   else p = 2 * k === n ? 1 : Math.min(1, 2 * Math.min(binomialCdf(k, n, 0.5), binomialSf(k - 1, n, 0.5)));
   const minP = alternative === "two-sided" ? Math.min(1, 2 * Math.pow(0.5, n)) : Math.pow(0.5, n);
   const res: TestResult = { test: "sign", statistic: k, p, method: "exact", n: d.length, alternative, minAchievableP: minP };
-  return minPNote(res, opts.alpha ?? 0.05, "pairs");
+  return minPNote(res, opts.alpha ?? 0.05, "pairs", d.length - n);
 }

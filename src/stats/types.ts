@@ -50,11 +50,12 @@ export interface TestOptions {
   alpha?: number;
 }
 
-/** Adds the standard "cannot reach alpha" note. */
-export function minPNote(result: TestResult, alpha: number, unit: string): TestResult {
+/** Adds the standard "cannot reach alpha" note; `zeros`: zero differences the test dropped, which set its smallest p (8 pairs of which 6 are ties reach only 0.5). */
+export function minPNote(result: TestResult, alpha: number, unit: string, zeros = 0): TestResult {
   if (result.minAchievableP > alpha) {
+    const n = zeros > 0 ? `with n = ${result.n} ${unit}, ${zeros} of them zero differences that it drops,` : `with n = ${result.n} ${unit}`;
     result.note =
-      `with n = ${result.n} ${unit} the smallest p-value this ${result.test} test can give is ` +
+      `${n} the smallest p-value this ${result.test} test can give is ` +
       `${fmt(result.minAchievableP)}, so it cannot reach p < ${fmt(alpha)} whatever the data; add seeds ` +
       `or use a t-test (which assumes roughly normal differences)`;
   }

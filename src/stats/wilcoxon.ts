@@ -105,7 +105,7 @@ export function wilcoxonSignedRank(a: Sample, b: Sample, opts: WilcoxonOptions =
     res.methodDetail = `exact conditional distribution given the mid-ranks (${ties.length} tie group${ties.length === 1 ? "" : "s"} in |b − a|, ${nZero} zero difference${nZero === 1 ? "" : "s"} dropped)`;
   } else if (method === "exact") res.methodDetail = "exact distribution (no ties, no zeros)";
   else res.methodDetail = `normal approximation with tie-corrected variance (${n} non-zero differences)`;
-  minPNote(res, alpha, "pairs");
+  minPNote(res, alpha, "pairs", nZero);
   if (method === "asymptotic" && n < 10 && !res.note) {
     res.note = `normal approximation with only ${n} non-zero differences; use method 'exact' for an exact conditional p-value`;
   }

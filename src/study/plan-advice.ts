@@ -25,6 +25,8 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
     const reading = readInterval(v.ci, smallest);
+    // An interval without width (every seed the same difference) shows nothing: the verdict prints none above.
+    if (reading === "equivalent" && width === 0) return `${name}: every seed gives the same difference (${end(v.diff)}), inside ±${u(smallest)}, but with no spread over seeds there is no interval to show equivalence`;
     if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${end(v.ci[0])}, ${end(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;
@@ -46,6 +48,9 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const unit = v.paired ? "seeds" : "runs per variant";
   const have = v.paired ? v.n : Math.min(pilot[0].length, pilot[1].length);
   const range = plan.range[0] === plan.range[1] ? count(plan.range[0]) : `${count(plan.range[0])}–${count(plan.range[1])}`;
-  const tail = plan.capped ? `; at this noise level that is impractical: name a larger difference that matters or reduce the seed variance` : "";
+  const swans = v.robust?.swans.length ?? 0;
+  // A black swan inflates the sd the plan rests on: say so beside the plan, as the verdict names the seed above.
+  const swanNote = swans > 0 ? `; the sd it plans from includes the black swan${swans > 1 ? "s" : ""} named above, which inflate${swans > 1 ? "" : "s"} it` : "";
+  const tail = swanNote + (plan.capped ? `; at this noise level that is impractical: name a larger difference that matters or reduce the seed variance` : "");
   return `${head}; to detect ${which} 80% of the time, plan ${count(plan.n)} ${unit} in all (range ${range} from the uncertainty of the sd; you have ${have})${tail}`;
 }

@@ -127,13 +127,13 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   for (const fc of v.failure_comparisons) lines.push(failureComparisonText(fc));
   for (const c of v.comparisons) {
     const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(c.p_adjusted)}` : "";
-    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${intervalText(c.ci, v.level, asPercent)}  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
     lines.push(`  ${restsOnText(c)}`);
     if (withTest) {
       const t = c.test_set;
       lines.push(
         t
-          ? `  on the test set: ${signed(t.diff)}${unit}  ${Math.round(v.level * 100)}% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}]  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
+          ? `  on the test set: ${signed(t.diff)}${unit}  ${intervalText(t.ci, v.level, asPercent)}  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
           : "  on the test set: not compared (too few tested runs)",
       );
     }
@@ -148,6 +148,15 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   for (const p of v.problems) lines.push(`left out: ${p}`);
   for (const a of v.advice) lines.push(`advice: ${a}`);
   return lines.join("\n");
+}
+
+/** Said instead of an interval that has no width: every seed gave the same difference, and a zero-width interval would claim a coverage it cannot have. */
+export const NO_INTERVAL = "no interval (no spread over seeds)";
+
+/** "95% CI [-0.48, +0.94]" as the verdict prints it, or {@link NO_INTERVAL} when its ends are equal. */
+export function intervalText(ci: [number, number], level: number, asPercent: boolean): string {
+  if (ci[0] === ci[1]) return NO_INTERVAL;
+  return `${Math.round(level * 100)}% CI [${signedMetricValueText(ci[0], asPercent)}, ${signedMetricValueText(ci[1], asPercent)}]`;
 }
 
 /** "failure rate new vs base: 2/6 vs 0/6, 0 seed(s) where only base failed, 2 where only new failed; exact McNemar p = 0.500": the CLI's line, and the report's. */

@@ -70,20 +70,40 @@ test("diverged runs: the report counts them as diverged as twin stats does, with
   }
 });
 
-test("the same difference on every seed with an exact test that cannot decide (p = 0.063): the report names no winner, and prints the CLI's test name", async () => {
+test("the same difference on every seed with an exact test that cannot decide (p = 0.063): no zero-width interval, no winner named, the CLI's test name in the report", async () => {
   const root = mkdtempSync(join(tmpdir(), "twin-hard-"));
   try {
     const base = [0.4, 0.41, 0.39, 0.42, 0.405];
     const dir = writeFinals(root, "constant", "val/loss", { base, other: base.map((x) => x - 0.02) });
     const cli = stats(dir, "val/loss");
-    const head = line(cli, /^other − base {2}-0\.0200 {2}95% CI \[-0\.0200, -0\.0200\] {2}(paired sign \(exact\)), p = (0\.063)$/m);
+    // A zero-width interval would claim 95% coverage from 5 seeds: none is printed.
+    const head = line(cli, /^other − base {2}-0\.0200 {2}no interval \(no spread over seeds\) {2}(paired sign \(exact\)), p = (0\.063)$/m);
     const r = await report(dir, "val/loss");
     const row = r.lines.find((l) => l.startsWith("other − base |"))!;
-    assert.deepEqual(row.split(" | ").slice(3, 6), [head, "0.063", "1.00 [0.48, 1.00]"], row);
+    assert.deepEqual(row.split(" | ").slice(1, 6), ["-0.0200", "no interval (no spread over seeds)", head, "0.063", "1.00 [0.48, 1.00]"], row);
     assert.match(row, /d_z = n\/a/, "an effect size without spread is n/a, not Infinity");
+    const diffs = r.charts.find((c) => c.chart.id.startsWith("differences-"))!.chart;
+    const ci = (diffs.spec as { layer: { name: string; data: { values: { what: string; interval: string }[] } }[] }).layer.find((l) => l.name === "ci")!.data.values[0]!;
+    assert.deepEqual([ci.interval, ci.what], ["no interval (no spread over seeds)", "mean difference, no interval (no spread over seeds) (paired, sign, n = 5)"], "the chart's legend and tooltip claim no interval either");
     const sentence = r.lines.find((l) => l.startsWith("other is "))!;
     assert.doesNotMatch(sentence, /better than|worse than/, sentence);
-    assert.match(sentence, /not distinguishable from base with 5 pairs: every seed gives the same difference, so its interval has no width, and the paired sign \(exact\) p = 0\.063 is not below 0\.05/);
+    assert.match(sentence, /not distinguishable from base with 5 pairs: every seed gives the same difference, without an interval, and the paired sign \(exact\) p = 0\.063 is not below 0\.05/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("identical results on every seed: no interval and no winner, in the CLI and the report alike", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-hard-"));
+  try {
+    const base = [0.861, 0.872, 0.855, 0.868, 0.879];
+    const dir = writeFinals(root, "ties", "val/accuracy", { base, same: base });
+    const cli = stats(dir, "val/accuracy");
+    assert.match(cli, /^same − base {2}\+0\.00 pp {2}no interval \(no spread over seeds\) {2}no test \(no spread\), p = 1\.000$/m);
+    const r = await report(dir, "val/accuracy");
+    const row = r.lines.find((l) => l.startsWith("same − base |"))!;
+    assert.deepEqual(row.split(" | ").slice(1, 5), ["+0.00 pp", "no interval (no spread over seeds)", "no test (no spread)", "1.000"], row);
+    assert.ok(r.lines.includes("same is not distinguishable from base with 5 pairs: identical results on every seed (p = 1.000); P(same better on a new seed) = 0.50; rests on 5 pairs."), r.text);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatLook, startSequential } from "../../src/study/sequential-compare.ts";
 import { planAdvice } from "../../src/study/plan-advice.ts";
-import { comparePaired } from "../../src/stats/index.ts";
+import { comparePaired, signTest, wilcoxonSignedRank } from "../../src/stats/index.ts";
 import { formatSweep } from "../../src/cli/sweep.ts";
 import type { SweepResult } from "../../src/study/sweep-types.ts";
 import { metricFormat, num } from "../../src/report/html.ts";
@@ -87,4 +87,31 @@ test("the advice says the observed difference, not the interval, is smaller than
   const v = comparePaired(a, b);
   const advice = planAdvice("new", "base", v, [a, b], Math.max(...a) - Math.min(...a), undefined, true)!;
   assert.match(advice, /^new: inconclusive against base: the 95% interval \[-\d\.\d\d pp, \+\d\.\d\d pp\] includes 0; the difference observed \(0\.\d\d pp\) is smaller than base's seed range \(2\.40 pp\); to detect a difference that large \(pass --smallest-difference/, advice);
+});
+
+test("the advice claims no equivalence from an interval without width (every seed the same difference)", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const v = comparePaired(a, a.map((x) => x + 0.01));
+  assert.equal(v.ci[0], v.ci[1]);
+  const advice = planAdvice("new", "base", v, [a, a.map((x) => x + 0.01)], 0.024, 0.05, true)!;
+  assert.equal(advice, "new: every seed gives the same difference (+1.00 pp), inside ±5.00 pp, but with no spread over seeds there is no interval to show equivalence");
+});
+
+test("a rank test's 'cannot reach p < 0.05' note counts the zero differences it drops (8 pairs reach 0.0078; 8 with 6 ties only 0.5)", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const b = a.map((x, i) => (i < 6 ? x : x + 0.01));
+  for (const r of [wilcoxonSignedRank(a, b), signTest(a, b)]) {
+    assert.match(r.note!, /^with n = 8 pairs, 6 of them zero differences that it drops, the smallest p-value this (Wilcoxon signed-rank|sign) test can give is 0\.5,/, r.note);
+  }
+});
+
+test("the advice's plan says when the sd it plans from holds a black swan", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const b = a.map((x, i) => (i === 3 ? x - 0.08 : x + 0.01 + 0.001 * Math.sin(i * 7)));
+  const v = comparePaired(a, b);
+  assert.equal(v.robust!.swans.length, 1);
+  const advice = planAdvice("new", "base", v, [a, b], 0.024, undefined, true)!;
+  assert.match(advice, /you have 8\); the sd it plans from includes the black swan named above, which inflates it/, advice);
+  const clean = planAdvice("new", "base", comparePaired(a, a.map((x, i) => x + 0.001 + 0.004 * Math.sin(i * 3))), [a, a], 0.024, undefined, true)!;
+  assert.doesNotMatch(clean, /black swan/);
 });

@@ -106,7 +106,7 @@ test("twin stats: a difference that is constant up to floating-point rounding is
   const r = twin(["stats", p]);
   assert.equal(r.status, 0, r.stderr);
   // An accuracy column of fractions prints in percentage points, as twin compare prints it (study/metric-units.ts).
-  assert.match(r.stdout, /b − a {2}\+10\.00 pp {2}95% CI \[\+10\.00, \+10\.00\] {2}paired sign \(exact\), p = 0\.008/);
+  assert.match(r.stdout, /b − a {2}\+10\.00 pp {2}no interval \(no spread over seeds\) {2}paired sign \(exact\), p = 0\.008/);
   assert.match(r.stdout, /every seed gives the same difference 10\.00 pp up to floating-point rounding \(the computed differences vary by [\d.]+e-\d+ pp/, "the note in the verdict's unit");
   assert.match(r.stdout, /pairing removed all the noise of the difference/);
   assert.doesNotMatch(r.stdout, /p = [\d.]+e-|e\+\d\d|black swan|skewed|warning/);

@@ -289,7 +289,8 @@ export class StudyAccumulator {
       m.set(r.seed, v);
     }
     for (const r of runs) {
-      if (r.finals.get(metric) === undefined && r.status !== "running" && runOutcome(r, undefined) !== "finished") warnings.push(`${r.variant} seed ${r.seed} ended with status "${r.status}"`);
+      const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
+      if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
     const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);

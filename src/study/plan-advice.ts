@@ -48,6 +48,9 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const unit = v.paired ? "seeds" : "runs per variant";
   const have = v.paired ? v.n : Math.min(pilot[0].length, pilot[1].length);
   const range = plan.range[0] === plan.range[1] ? count(plan.range[0]) : `${count(plan.range[0])}–${count(plan.range[1])}`;
-  const tail = plan.capped ? `; at this noise level that is impractical: name a larger difference that matters or reduce the seed variance` : "";
+  const swans = v.robust?.swans.length ?? 0;
+  // A black swan inflates the sd the plan rests on: say so beside the plan, as the verdict names the seed above.
+  const swanNote = swans > 0 ? `; the sd it plans from includes the black swan${swans > 1 ? "s" : ""} named above, which inflate${swans > 1 ? "" : "s"} it` : "";
+  const tail = swanNote + (plan.capped ? `; at this noise level that is impractical: name a larger difference that matters or reduce the seed variance` : "");
   return `${head}; to detect ${which} 80% of the time, plan ${count(plan.n)} ${unit} in all (range ${range} from the uncertainty of the sd; you have ${have})${tail}`;
 }

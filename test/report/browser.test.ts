@@ -257,6 +257,15 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     // More steps of the same run show up too, and the charts they do not change keep their drawing (the page is sent the view without it).
     await checkCharts(page);
     await page.$eval('figure[data-chart="curve-val-accuracy"] .chart-view > svg', (svg) => svg.setAttribute("data-kept-check", ""));
+    // From here on every chart is shown drawn at every moment: a changed chart keeps its previous drawing until the new one replaces it.
+    await page.evaluate(() => {
+      type El = { querySelector(s: string): unknown; getAttribute(a: string): string | null };
+      const g = globalThis as unknown as { blank: string[]; document: { getElementById(id: string): unknown; querySelectorAll(s: string): Iterable<El> }; MutationObserver: new (f: () => void) => { observe(t: unknown, o: object): void } };
+      g.blank = [];
+      new g.MutationObserver(() => {
+        for (const f of g.document.querySelectorAll("figure[data-chart]")) if (!f.querySelector("svg")) g.blank.push(f.getAttribute("data-chart")!);
+      }).observe(g.document.getElementById("view"), { childList: true, subtree: true });
+    });
     // Each update is sent with only the specs of the charts it changed.
     const updates: { have: number; specs: number; charts: number }[] = [];
     page.on("response", (r) => {
@@ -275,6 +284,7 @@ test("the dashboard lists studies, shows the views, and follows a running study 
     assert.equal(await page.locator('figure[data-chart="curve-val-accuracy"] .chart-view > svg[data-kept-check]').count(), 1, "an unchanged chart keeps its drawing");
     assert.equal(await page.locator("figure[data-kept]").count(), 0);
     assert.ok(updates.length > 0 && updates.every((u) => u.specs < u.charts && u.specs + u.have >= u.charts), `updates sent only the changed specs: ${JSON.stringify(updates)}`);
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { blank: string[] }).blank), [], "no chart shown blank during the updates");
     await page.locator('figure[data-chart="curve-eval-f1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png") });
     assert.deepEqual(errors, []);

@@ -104,3 +104,14 @@ test("a rank test's 'cannot reach p < 0.05' note counts the zero differences it 
     assert.match(r.note!, /^with n = 8 pairs, 6 of them zero differences that it drops, the smallest p-value this (Wilcoxon signed-rank|sign) test can give is 0\.5,/, r.note);
   }
 });
+
+test("the advice's plan says when the sd it plans from holds a black swan", () => {
+  const a = [0.861, 0.872, 0.855, 0.868, 0.879, 0.858, 0.866, 0.874];
+  const b = a.map((x, i) => (i === 3 ? x - 0.08 : x + 0.01 + 0.001 * Math.sin(i * 7)));
+  const v = comparePaired(a, b);
+  assert.equal(v.robust!.swans.length, 1);
+  const advice = planAdvice("new", "base", v, [a, b], 0.024, undefined, true)!;
+  assert.match(advice, /you have 8\); the sd it plans from includes the black swan named above, which inflates it/, advice);
+  const clean = planAdvice("new", "base", comparePaired(a, a.map((x, i) => x + 0.001 + 0.004 * Math.sin(i * 3))), [a, a], 0.024, undefined, true)!;
+  assert.doesNotMatch(clean, /black swan/);
+});

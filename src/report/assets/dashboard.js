@@ -131,20 +131,30 @@
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
       if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
       viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
-      // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn anew.
+      // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn
+      // anew, an update's changed chart showing its previous drawing until the new one replaces it (no blank figure).
       var missing = false;
       var keep = {};
       var keys = {};
+      var update = shownView !== null && shownView.url === base;
       (v.charts || []).forEach(function (c) { if (c.key) keys[c.id] = c.key; });
-      Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-kept]"), function (f) {
+      Array.prototype.forEach.call(viewEl.querySelectorAll("figure[data-chart]"), function (f) {
         var id = f.getAttribute("data-chart");
         var d = drawn[id];
-        if (d && d.key === keys[id]) {
-          f.insertBefore(d.holder, f.firstChild);
-          f.setAttribute("data-drawn", "true");
-          keep[id] = d;
-        } else missing = true;
-        f.removeAttribute("data-kept");
+        if (f.hasAttribute("data-kept")) {
+          if (d && d.key === keys[id]) {
+            f.insertBefore(d.holder, f.firstChild);
+            f.setAttribute("data-drawn", "true");
+            keep[id] = d;
+          } else missing = true;
+          f.removeAttribute("data-kept");
+        } else if (d && update) {
+          var place = f.querySelector(".chart-view");
+          if (place) {
+            place.replaceWith(d.holder);
+            keep[id] = d;
+          }
+        }
       });
       Object.keys(drawn).forEach(function (id) { if (!keep[id]) drawn[id].view.finalize(); });
       drawn = keep;
@@ -190,22 +200,34 @@
         return;
       }
       var figure = figures[i++];
-      var holder = figure.querySelector(".chart-view");
+      // What the figure shows until its drawing is done: the server's empty place, or the chart's previous drawing.
+      var shown = figure.querySelector(".chart-view");
       var specEl = figure.querySelector("script.chart-spec");
-      if (!holder || !specEl) return next();
+      if (!shown || !specEl) return next();
       var id = figure.getAttribute("data-chart");
+      var holder = document.createElement("div");
+      holder.className = "chart-view";
       var view = null;
+      var swap = function () {
+        shown.replaceWith(holder);
+        var previous = drawn[id];
+        if (previous && previous.holder === shown) previous.view.finalize();
+      };
       Promise.resolve().then(function () {
         var spec = vegaLite.compile(twinUnpackSpec(JSON.parse(specEl.textContent), "", "")).spec;
         view = new vega.View(vega.parse(spec, null, { ast: true }), { expr: vegaInterpreter, renderer: "svg", container: holder });
         return view.runAsync();
       }).then(function () {
         if (turn !== drawing) { view.finalize(); return; }
+        swap();
         specEl.remove();
         figure.setAttribute("data-drawn", "true");
         drawn[id] = { holder: holder, view: view, key: keys[id] };
       }, function (e) {
         if (view) view.finalize();
+        if (turn !== drawing) return;
+        swap();
+        delete drawn[id];
         failed++;
         holder.textContent = "This chart could not be drawn (" + (e && e.message ? e.message : e) + ").";
         console.error("twin dashboard: chart " + id + ": " + (e && e.message ? e.message : e));

@@ -215,6 +215,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       update_bytes_max: Math.max(...updateBytes.slice(0, UPDATES)),
       appended_visible_ms: Math.round(median(visible)),
       appended_visible_worst_ms: Math.round(Math.max(...visible)),
+      appended_visible_each_ms: visible.map(Math.round),
       seeds_read_per_update: Math.max(...seedsRead.slice(0, UPDATES)),
       rebuild_cpu_s: Number(rebuildCpu.toFixed(2)),
       slowest_list_during_rebuild_ms: Math.round(slowestList),

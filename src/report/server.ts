@@ -220,6 +220,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
   const viewsTimer = setTimeout(startViews, VIEWS_START_MS);
   viewsTimer.unref();
+  /** Set when the server stops: no build is started after. */
+  let stopped = false;
 
   /** Per study, the files changed since a view of it was last asked of the builder (null: not all known). */
   const changedFiles = new Map<string, Set<string> | null>();
@@ -299,7 +301,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
   }
 
-  /** One rebuild of a view (the caller checked that none runs); whoever was shown an older view is told when it is done. */
+  /**
+   * One rebuild of a view (the caller checked that none runs); whoever was
+   * shown an older view is told when it is done. When the data changed while
+   * it ran, the next build starts at once: a request meanwhile was answered
+   * with this build's view marked stale, and nothing else would announce the
+   * new one (after a restart, a line appended during the first build, which
+   * started from the saved view of the same version, waited for the page's
+   * next request).
+   */
   function startBuild(id: string, name: string, opts: ReportOptions, version: number, shown: CachedView | undefined): Promise<unknown> {
     const pending = build(name, opts).then((body) => {
       if (body !== undefined) remember(id, { version, body });
@@ -307,7 +317,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (heap) setImmediate(() => heap.collectIfGrown());
       if (shown && shown.version !== version) broadcast("study", { name, version });
       return body;
-    }).finally(() => building.delete(id));
+    }).finally(() => {
+      building.delete(id);
+      const now = versions.get(name) ?? 0;
+      if (now !== version && !stopped) startBuild(id, name, opts, now, views.get(id) ?? shown).catch(() => undefined);
+    });
     building.set(id, pending);
     return pending;
   }
@@ -405,6 +419,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   /** Stops what was started for the server (watcher, announcements, heartbeat, pages' event streams, the view worker). */
   async function stopServing(): Promise<void> {
+    stopped = true;
     clearTimeout(viewsTimer);
     stopWatching();
     announcer.close();

@@ -188,10 +188,11 @@ export class ViewBuilder implements Views {
   }
 
   /**
-   * Builds, behind any request, the accumulators and charts of the studies
-   * whose views were saved last (at most KEPT_STUDIES), as after a restart the
-   * first update of a study would otherwise wait while every run of it is
-   * folded in again from the index. Called once when the dashboard starts.
+   * Makes ready, behind any request, the accumulators of the studies whose
+   * views were saved last (at most KEPT_STUDIES): restored where one was saved
+   * when the dashboard stopped, else folded in again from the index, so that
+   * after a restart the first update of a study does not wait for that.
+   * Called once when the view worker starts.
    */
   warm(): Promise<void> {
     const wanted = new Map<string, { name: string; options: ReportOptions }>();
@@ -209,12 +210,12 @@ export class ViewBuilder implements Views {
     return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options)))).then(() => undefined);
   }
 
-  /** Brings the study's accumulator up to date and makes its charts (kept for the next view); errors are left to the view that is asked for. */
+  /** Brings the study's accumulator up to date (restored, or built from the index); errors are left to the view that is asked for. */
   private async warmStudy(name: string, options: ReportOptions): Promise<void> {
     try {
       if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
-      const built = await this.model(name, options, await this.source.seedStamps?.(name));
-      if (built) this.body(name, built.model, options, built.seedsRead);
+      // The model only: the view itself is made when asked for (the charts are drawn by the page; their keys were saved with the accumulator).
+      await this.model(name, options, await this.source.seedStamps?.(name));
     } catch {
       // The view asked for says what went wrong.
     }

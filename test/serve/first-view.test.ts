@@ -101,3 +101,54 @@ test("a line appended while the dashboard runs is in the next view, its seed alo
     await dash.close();
   }
 });
+
+test("after a restart, a line appended while the first build runs is announced when its view is built, with no other request", async () => {
+  const logdir = join(root, "appended-at-restart");
+  writeFixture(logdir, { seeds: 4, steps: 20 });
+  const index = join(root, "appended-at-restart.sqlite");
+  const first = await startDashboard({ source: new LogDirSource(logdir, { index }), port: 0, pollMs: 100 });
+  await getJson(first.url + "api/studies/ab");
+  await first.close();
+  const second = await startDashboard({ source: new LogDirSource(logdir, { index }), port: 0, pollMs: 100 });
+  const events = new AbortController();
+  try {
+    // The saved view, current; its accumulator is built behind it (the view worker starts now).
+    const saved = await getJson(second.url + "api/studies/ab");
+    assert.equal(saved.stale, undefined);
+    const announced: number[] = [];
+    let heard: () => void = () => {};
+    const stream = (await fetch(second.url + "api/events", { signal: events.signal })).body!.getReader();
+    void (async () => {
+      let text = "";
+      for (;;) {
+        const { value, done } = await stream.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+        for (const m of text.matchAll(/event: study\ndata: (.*)\n/g)) announced.push(Number((JSON.parse(m[1]!) as { version: number }).version));
+        text = text.slice(text.lastIndexOf("\n\n") + 2);
+        heard();
+      }
+    })();
+    appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 21, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
+    // As the page does: the view asked for on each announcement only, until it is the new one.
+    const t0 = Date.now();
+    let view = saved;
+    let asked = 0;
+    while (!(Number(view.version) >= 1 && !view.stale)) {
+      if (announced.length > asked) {
+        asked = announced.length;
+        view = await getJson(second.url + "api/studies/ab");
+        continue;
+      }
+      assert.ok(Date.now() - t0 < 30_000, `no announcement of the new view after 30 s (announced versions: ${announced.join(", ")}; last view version ${view.version}, stale ${view.stale})`);
+      await new Promise<void>((r) => {
+        heard = r;
+        setTimeout(r, 200);
+      });
+    }
+    assert.notEqual(view.html, saved.html);
+  } finally {
+    events.abort();
+    await second.close();
+  }
+});

@@ -83,3 +83,20 @@ test("a paired difference says which side of 0 is better, where the tag's direct
   const unnamed = curveChart({ ...model.pairedCurves[0]!, tag: "eval/score_x" }, undefined, { variants: model.variants });
   assert.doesNotMatch(yTitle(unnamed), /better/);
 });
+
+test("the differences chart draws each mean difference centred on its interval's bar", async () => {
+  const diff = sections.distribution[1]!;
+  assert.equal(diff.id, "differences-val-accuracy");
+  const bars = (await markItems(diff.spec, "ci")).flat().map((i) => i.y!);
+  const means = (await markItems(diff.spec, "meantick")).flat().map((i) => i.y!);
+  assert.equal(bars.length, 2);
+  assert.deepEqual(means.map((y) => y.toFixed(3)), bars.map((y) => y.toFixed(3)));
+});
+
+test("the seed distribution draws each variant's mean centred on its interval's bar", async () => {
+  const dist = sections.distribution[0]!;
+  const bars = (await markItems(dist.spec, "ci")).flat().map((i) => i.y!);
+  const means = (await markItems(dist.spec, "meantick")).flat().map((i) => i.y!);
+  assert.equal(bars.length, 3);
+  assert.deepEqual(means.map((y) => y.toFixed(3)), bars.map((y) => y.toFixed(3)));
+});

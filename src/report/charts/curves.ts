@@ -59,8 +59,8 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const opacity = {
     field: "band",
     type: "ordinal",
-    scale: { type: "ordinal", domain: bandLabels, range: quantileRows.length > 0 ? [0.1, 0.16, 0.3] : [0.22] },
-    legend: oneStep ? null : { title: quantileRows.length > 0 ? "bands" : "band", symbolType: "square", symbolFillColor: "#333", symbolStrokeWidth: 0, labelLimit: 700 },
+    scale: { type: "ordinal", domain: bandLabels, range: quantileRows.length > 0 ? [0.08, 0.2, 0.4] : [0.22] },
+    legend: oneStep ? null : { title: quantileRows.length > 0 ? "bands" : "band", symbolType: "square", symbolFillColor: "#222", symbolStrokeWidth: 0, labelLimit: 700 },
   };
   // Rows lo..hi per variant and step: an area over the steps, or a bar `ruleWidth` px wide at a single step.
   const bandLayer = (name: string, values: object[], ruleWidth: number, encoding: Record<string, unknown>) => ({

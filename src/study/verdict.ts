@@ -185,7 +185,7 @@ export function pairingGainText(gain: number, ci: [number, number] | null, noInt
 }
 
 /** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed (the CLI's and the report's). */
-export function testName(c: Analysis["comparisons"][number]): string {
+export function testName(c: Pick<Analysis["comparisons"][number], "test" | "paired" | "method">): string {
   if (c.test === "none") return "no test (no spread)";
   const name = c.paired && !/paired/i.test(c.test) ? `paired ${c.test}` : c.test;
   if (!/wilcoxon|mann|permutation|sign|rank/i.test(c.test)) return name;

@@ -84,7 +84,7 @@ test("the same difference on every seed with an exact test that cannot decide (p
     assert.match(row, /d_z = n\/a/, "an effect size without spread is n/a, not Infinity");
     const diffs = r.charts.find((c) => c.chart.id.startsWith("differences-"))!.chart;
     const ci = (diffs.spec as { layer: { name: string; data: { values: { what: string; interval: string }[] } }[] }).layer.find((l) => l.name === "ci")!.data.values[0]!;
-    assert.deepEqual([ci.interval, ci.what], ["no interval (no spread over seeds)", "mean difference, no interval (no spread over seeds) (paired, sign, n = 5)"], "the chart's legend and tooltip claim no interval either");
+    assert.deepEqual([ci.interval, ci.what], ["no interval (no spread over seeds)", "mean difference, no interval (no spread over seeds) (paired sign (exact), n = 5)"], "the chart's legend and tooltip claim no interval either");
     const sentence = r.lines.find((l) => l.startsWith("other is "))!;
     assert.doesNotMatch(sentence, /better than|worse than/, sentence);
     assert.match(sentence, /not distinguishable from base with 5 pairs: every seed gives the same difference, without an interval, and the paired sign \(exact\) p = 0\.063 is not below 0\.05/);

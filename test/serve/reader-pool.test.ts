@@ -64,7 +64,8 @@ test("a cold read by reader threads equals the plain reader and the index read i
   const threadsFile = join(root, "cold-threads.sqlite");
   new LogIndex(threadsFile).close();
   const log = new LogIndex(file);
-  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log }, threadsFile, MIN_RUNS));
+  // This thread reads no run itself (0): every run goes to the threads.
+  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log }, threadsFile, MIN_RUNS, 0));
   assert.deepEqual(pooled.map((g) => g.seed), [...Array(60).keys()].map(String));
   assert.deepEqual(pooled.flatMap((g) => g.runs), plain.runs);
   const oneThread = new LogIndex(join(root, "cold-one-thread.sqlite"));
@@ -80,6 +81,27 @@ test("a cold read by reader threads equals the plain reader and the index read i
   const again = new LogIndex(threadsFile);
   for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("cold", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
   assert.deepEqual(await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log: again }, threadsFile, MIN_RUNS)), pooled);
+  again.close();
+});
+
+test("while the threads have not answered, the view's thread reads runs from the end itself: the same groups, and one index knows every run after", async () => {
+  // More runs than the threads are sent at once (256), so that some are left to read here.
+  const dir = writeStudy("shared", 200);
+  const file = join(root, "shared.sqlite");
+  const log = new LogIndex(file);
+  let readHere = 0;
+  const run = log.run.bind(log);
+  log.run = (...args) => {
+    readHere++;
+    return run(...args);
+  };
+  // The threads start in a fraction of a second (through tsx here): this thread reads meanwhile.
+  const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "shared", log }, file, MIN_RUNS));
+  assert.ok(readHere > 0, "no run read by the view's thread");
+  assert.deepEqual(pooled, [...studyDirGroups(dir, undefined, { study: "shared", log: new LogIndex(join(root, "shared-one-thread.sqlite")) })]);
+  log.close();
+  const again = new LogIndex(file);
+  for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("shared", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
   again.close();
 });
 

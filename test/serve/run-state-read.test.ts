@@ -12,6 +12,7 @@ import { fromJsonNumber } from "../../src/log/metrics-jsonl.ts";
 import { emptyRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
 import { pointsOf } from "../../src/report/series.ts";
+import { bytesBefore } from "../../src/report/sources/run-index.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-run-state-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -117,8 +118,10 @@ test("run-state: readAppended reads as JSON.parse line by line does, at once and
     for (let at = 0; at < bytes.length; ) {
       const next = Math.min(bytes.length, at + 1 + r.nextInt(3000));
       appendFileSync(piecewise, bytes.subarray(at, next));
-      readAppended(piecewise, state, statSync(piecewise).size);
+      // The bytes before the new offset (the index's tail check), as read from the file; 0: none asked.
+      const tail = readAppended(piecewise, state, statSync(piecewise).size, run % 2 === 0 ? 64 : 0);
       assertSame(state, bytes.subarray(0, next).toString("utf8"));
+      assert.deepEqual(tail, run % 2 === 0 ? bytesBefore(piecewise, state.offset, 64) : Buffer.alloc(0));
       at = next;
     }
   }
@@ -130,7 +133,8 @@ test("run-state: a line longer than the read buffer, and a malformed line named 
   const path = join(root, "long.jsonl");
   writeFileSync(path, text);
   const state = emptyRunState();
-  readAppended(path, state, statSync(path).size);
+  // The tail from the last read of the buffer, which the long line made grow.
+  assert.deepEqual(readAppended(path, state, statSync(path).size, 64), bytesBefore(path, state.offset, 64));
   assertSame(state, text);
   const bad = join(root, "bad.jsonl");
   writeFileSync(bad, '{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"scalars","step":2,"wall_time":0,"values":{"a":01}}\n');

@@ -4,7 +4,7 @@ import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
-import { NO_INTERVAL, robustZText } from "../../study/verdict.ts";
+import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 
 const SEED = "one seed";
 const SWAN = "black swan";
@@ -114,8 +114,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     difference: text(c.diff),
     // Every seed the same difference: the verdict prints no interval, and neither does the legend.
     interval: c.ci[0] === c.ci[1] ? NO_INTERVAL : `[${text(c.ci[0])}, ${text(c.ci[1])}]`,
-    // "paired" once: the test's name may say it already ("paired t").
-    what: `${c.ci[0] === c.ci[1] ? `mean difference, ${NO_INTERVAL}` : `mean difference with ${Math.round(d.level * 100)}% CI`} (${/paired/i.test(c.test) ? c.test : `${c.paired ? "paired" : "unpaired"}, ${c.test}`}, n = ${c.n})`,
+    // The test as the verdict names it ("paired t", "paired sign (exact)").
+    what: `${c.ci[0] === c.ci[1] ? `mean difference, ${NO_INTERVAL}` : `mean difference with ${Math.round(d.level * 100)}% CI`} (${testName(c)}, n = ${c.n})`,
     p: pValueText(c.p),
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];

@@ -230,11 +230,12 @@ class ColumnSeries implements VariantSeries {
         if (!c) this.columns.set(step, (c = { values: new Float64Array(this.capacity).fill(NaN), n: 0 }));
         columns[i] = c;
       }
-      const old = c.values[slot]!;
+      const column = c.values;
+      const old = column[slot]!;
       if (old === x) continue;
       if (old !== old) c.n++;
-      c.values[slot] = x;
-      c.summary = undefined;
+      column[slot] = x;
+      if (c.summary !== undefined) c.summary = undefined;
       changed = true;
     }
     if (changed) this.version = ++edits;

@@ -82,7 +82,7 @@ export function differenceData(sample: FinalSample, analysis: Analysis | null, t
       const swans = c.paired ? c.black_swans.map((s) => ({ seed: s.seed, z: s.z })) : [];
       const swanSeeds = new Set(swans.map((s) => s.seed));
       const points = shared.filter((s) => !drawn || drawn.has(s) || swanSeeds.has(s)).map((s) => ({ seed: s, diff: b.get(s)! - a.get(s)! }));
-      comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, swans, diff: c.diff, ci: c.ci, test: c.test, p: c.p });
+      comparisons.push({ a: c.a, b: c.b, paired: c.paired, n: c.n, points, swans, diff: c.diff, ci: c.ci, test: c.test, method: c.method, p: c.p });
     }
   }
   return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, ...(twinTrained !== undefined ? { twinTrained } : {}), comparisons, level: LEVEL };

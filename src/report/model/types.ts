@@ -104,6 +104,8 @@ export interface DifferenceData {
     diff: number;
     ci: [number, number];
     test: string;
+    /** How the test's p was computed (exact, asymptotic, monte-carlo), as the verdict names the test. */
+    method: string;
     p: number;
   }[];
   level: number;

@@ -350,6 +350,13 @@ const POOL_MIN_RUNS = 500;
 const RUNS_PER_BATCH = 16;
 /** Runs read ahead of the one folded at most (their states wait in memory: about 20 kB a run of 500 steps). */
 const RUNS_AHEAD = 256;
+/**
+ * Runs this thread reads itself from the end of the list while the reader
+ * threads have not answered yet, at most (they wait in memory until their
+ * seed's turn, about 10 kB a run of 500 steps, and their index rows until the
+ * next write of the index, as much again).
+ */
+const RUNS_READ_HERE = 2048;
 
 /** Where the runs of a study are read through the index: the study's name in it, the index, and the source's listings of run folders (see withRunDirPredictions). */
 interface IndexUse {
@@ -410,9 +417,12 @@ type PoolRead = Promise<{ run: RunData } | undefined>;
  * of (a cold start) are read by a pool of reader threads (log-reader-pool.ts)
  * ahead of the seed being folded: the same groups, in the same order, with the
  * same values (a run a thread cannot read is read here, as studyDirGroups reads it).
- * With fewer than `minRuns` such runs, studyDirGroups reads them all here.
+ * While the threads' next answer has not come, this thread reads runs from the
+ * end of the list itself (at most `readHereMax` waiting for their turn) instead
+ * of waiting idle: at 10,000 runs it waited for the one reader thread most of
+ * the cold read. With fewer than `minRuns` such runs, studyDirGroups reads them all here.
  */
-export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS): AsyncGenerator<SeedGroup> {
+export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS, readHereMax = RUNS_READ_HERE): AsyncGenerator<SeedGroup> {
   const earlier = new Map<string, string[]>();
   const all = runDirs(studyDir, earlier);
   pruneIndex(studyDir, all, index);
@@ -431,25 +441,52 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   }
   const pool = new LogReaderPool(indexFile);
   const reads = new Map<string, PoolRead>();
-  let sent = 0, folded = 0;
+  /** Folders whose thread's answer came. */
+  const arrived = new Set<string>();
+  /** The threads read unknown[0, sent) (from the front, ahead of the fold); this thread read unknown[end, length) (from the back, while it had nothing to fold). */
+  let sent = 0, folded = 0, end = unknown.length;
+  /** Runs read here, by folder, until their seed's turn. */
+  const readHere = new Map<string, RunData>();
   /** Answers not received yet; the threads are stopped (their memory freed) once every run is sent and answered. */
   let waiting = 0;
   const answered = (): void => {
-    if (--waiting === 0 && sent >= unknown.length) void pool.close();
+    if (--waiting === 0 && sent >= end) void pool.close();
+  };
+  /**
+   * Reads the last runs no thread has, here: this thread would otherwise wait
+   * idle for the threads' answer. A run that cannot be read is left to its
+   * seed's turn (read again then: the same error at the same place).
+   */
+  const readFromTheBack = (): void => {
+    const from = Math.max(sent, end - RUNS_PER_BATCH);
+    for (const u of unknown.slice(from, end)) {
+      try {
+        const run = index.log.run(index.study, u.rel, join(u.dir, METRICS_FILE), u.variant, u.seed, u.dir);
+        if (run) readHere.set(u.dir, run);
+      } catch {
+        // Left to its turn.
+      }
+    }
+    end = from;
+    if (waiting === 0 && sent >= end) void pool.close();
   };
   /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
   const readAhead = (): void => {
-    while (sent < unknown.length && sent - folded < RUNS_AHEAD) {
-      const batch = unknown.slice(sent, sent + RUNS_PER_BATCH).flatMap((u) => {
+    while (sent < end && sent - folded < RUNS_AHEAD) {
+      const batch = unknown.slice(sent, Math.min(end, sent + RUNS_PER_BATCH)).flatMap((u) => {
         const path = join(u.dir, METRICS_FILE);
         const st = statSync(path, { throwIfNoEntry: false });
         return st ? [{ ...u, path, size: st.size, mtimeMs: st.mtimeMs }] : [];
       });
-      sent += RUNS_PER_BATCH;
+      sent = Math.min(end, sent + RUNS_PER_BATCH);
       if (batch.length === 0) continue;
       const answer = pool.read({ study: index.study, files: batch.map(({ rel, path, size, mtimeMs }) => ({ dir: rel, path, size, mtimeMs })) });
       waiting++;
-      answer.then(answered, answered);
+      const came = (): void => {
+        for (const f of batch) arrived.add(f.dir);
+        answered();
+      };
+      answer.then(came, came);
       batch.forEach((f, k) => {
         reads.set(
           f.dir,
@@ -471,10 +508,22 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       readAhead();
       const read = new Map<string, RunData>();
       for (const [, dir] of dirs) {
+        const here = readHere.get(dir);
+        if (here) {
+          readHere.delete(dir);
+          read.set(dir, here);
+          continue;
+        }
         const pending = reads.get(dir);
         if (!pending) continue;
         reads.delete(dir);
         folded++;
+        while (!arrived.has(dir) && sent < end && readHere.size < readHereMax) {
+          readFromTheBack();
+          // The threads' answers that came meanwhile.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        arrived.delete(dir);
         const got = await pending;
         if (got) read.set(dir, got.run);
       }

@@ -152,8 +152,7 @@ export class LogIndex {
       tail = base.tail;
     } else {
       state = base && st.size >= base.state.offset && bytesBefore(path, base.state.offset, TAIL_CHECK).equals(base.tail) ? base.state : emptyRunState();
-      readAppended(path, state, st.size);
-      tail = bytesBefore(path, state.offset, TAIL_CHECK);
+      tail = readAppended(path, state, st.size, TAIL_CHECK);
       this.pending.set(key, [study, dir, st.size, st.mtimeMs, tail, state.status ?? null, encodeRunState(state)]);
     }
     if (state.status === undefined) this.live.set(key, { size: st.size, mtime: st.mtimeMs, tail, state });

@@ -8,7 +8,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { openSqlite } from "../../store/sqlite-module.ts";
-import { bytesBefore } from "./run-index.ts";
 import { emptyRunState, encodeRunState, readAppended } from "./run-state.ts";
 import { INDEX_RUN_INSERT, TAIL_CHECK } from "./log-index.ts";
 import type { ReadBatch, ReaderAnswer } from "./log-reader-pool.ts";
@@ -34,8 +33,7 @@ if (index !== undefined) {
 function readOne(f: ReadBatch["files"][number]): { state: Buffer; tail: Buffer; status: string | null } | { error: string } {
   try {
     const state = emptyRunState();
-    readAppended(f.path, state, f.size);
-    const tail = bytesBefore(f.path, state.offset, TAIL_CHECK);
+    const tail = readAppended(f.path, state, f.size, TAIL_CHECK);
     return { state: encodeRunState(state), tail, status: state.status ?? null };
   } catch (e) {
     // Read again in the view's thread, which says what is wrong (or reads the run's event files instead).

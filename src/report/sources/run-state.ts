@@ -83,7 +83,7 @@ function apply(state: RunState, r: MetricsLine): void {
       const values = r.values ?? {};
       for (const tag in values) {
         let s = state.series.get(tag);
-        if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+        if (!s) state.series.set(tag, (s = { steps: new Float64Array(capacity), values: new Float64Array(capacity), n: 0 }));
         addPoint(s, r.step, fromJsonNumber(values[tag]));
       }
       break;
@@ -109,13 +109,19 @@ const scanned = newScalarsLine();
 /**
  * Reads the complete lines of `path` from `state.offset` to `size` into
  * `state` (which it changes). A malformed complete line throws
- * JsonlParseError naming the file and line.
+ * JsonlParseError naming the file and line. Returns the `tail` bytes before
+ * the new offset (fewer at the start of the file; the index's check that a
+ * file was only appended to), taken from what was read where it holds them.
  */
-export function readAppended(path: string, state: RunState, size: number): void {
-  if (size <= state.offset) return;
+export function readAppended(path: string, state: RunState, size: number, tail = 0): Buffer {
+  if (size <= state.offset && tail === 0) return Buffer.alloc(0);
   const fd = openSync(path, "r");
   try {
     let pos = state.offset;
+    /** The tail, copied from the last stretch parsed (the next read overwrites the buffer); undefined: not in it. */
+    let tailBytes: Buffer | undefined;
+    // A series made while reading a long stretch of the file is made for its lines at once (a twin scalars line has 60 bytes or more), not grown from 16.
+    capacity = Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor((size - pos) / 64)));
     while (pos < size) {
       const want = Math.min(buffer.length, size - pos);
       const got = readSync(fd, buffer, 0, want, pos);
@@ -130,18 +136,33 @@ export function readAppended(path: string, state: RunState, size: number): void 
       parseLines(path, state, buffer, nl + 1);
       pos += nl + 1;
       state.offset = pos;
+      tailBytes = undefined;
+      if (nl + 1 >= tail) {
+        // Buffer.alloc, not a slice of a shared pool: a tail posted to another thread carries only its own bytes.
+        tailBytes = Buffer.alloc(tail);
+        buffer.copy(tailBytes, 0, nl + 1 - tail, nl + 1);
+      }
     }
+    if (tailBytes) return tailBytes;
+    const n = Math.min(tail, state.offset);
+    const out = Buffer.alloc(n);
+    readSync(fd, out, 0, n, state.offset - n);
+    return out;
   } finally {
     closeSync(fd);
   }
 }
+
+/** Length of a series made while reading (see readAppended), within [MIN_CAPACITY, MAX_CAPACITY]. */
+let capacity = 16;
+const MIN_CAPACITY = 16, MAX_CAPACITY = 4096;
 
 /** Adds a scalars line read by scanScalarsLine, as `apply` adds the same line parsed. */
 function applyScalars(state: RunState, line: ScalarsLine): void {
   for (let k = 0; k < line.n; k++) {
     const tag = line.tags[k]!;
     let s = state.series.get(tag);
-    if (!s) state.series.set(tag, (s = { steps: new Float64Array(16), values: new Float64Array(16), n: 0 }));
+    if (!s) state.series.set(tag, (s = { steps: new Float64Array(capacity), values: new Float64Array(capacity), n: 0 }));
     addPoint(s, line.step, line.values[k]!);
   }
 }
@@ -170,16 +191,19 @@ function parseLines(path: string, state: RunState, bytes: Buffer, length: number
 
 /**
  * A run's data for the report model, from its state. An ended run's series
- * are views on the state's arrays (nothing copied; an ended state is not read
- * on); a running run's are copies, since its state grows and changes in place
- * as lines are appended.
+ * are views on the state's arrays where those are exactly as long as the
+ * series (decodeRunState's views on an index row or a reader thread's bytes:
+ * nothing copied; an ended state is not read on). A running run's series are
+ * copies, since its state grows and changes in place as lines are appended,
+ * and so are series in arrays made longer than they are (a run just read:
+ * a view would keep the whole array alive while the run waits to be folded).
  */
 export function runDataOf(state: RunState, variant: string, seed: string, where: string): RunData {
   const scalars: Record<string, Series> = {};
-  const copy = state.status === undefined;
+  const running = state.status === undefined;
   for (const tag of [...state.series.keys()].sort()) {
     const s = state.series.get(tag)!;
-    scalars[tag] = copy ? { steps: s.steps.slice(0, s.n), values: s.values.slice(0, s.n) } : { steps: s.steps.subarray(0, s.n), values: s.values.subarray(0, s.n) };
+    scalars[tag] = running || s.steps.length !== s.n ? { steps: s.steps.slice(0, s.n), values: s.values.slice(0, s.n) } : { steps: s.steps, values: s.values };
   }
   const run: RunData = { variant, seed, status: state.status ?? "running", scalars, where };
   if (state.hparams) {

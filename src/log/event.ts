@@ -60,7 +60,7 @@ export interface SummaryMetadata {
 /** `Summary.Value`: one tagged value. Exactly one of `simpleValue`, `tensor` is normally set. */
 export interface SummaryValue {
   tag: string;
-  /** float32 scalar (the value is rounded to float32 on encode). */
+  /** float32 scalar (rounded to float32 on encode: beyond ±3.4e38 it becomes ±Infinity). */
   simpleValue?: number;
   tensor?: TensorProto;
   metadata?: SummaryMetadata;
@@ -82,6 +82,17 @@ export interface TBEvent {
 const READ = { readUnknownFields: false };
 
 type TensorInit = MessageInitShape<typeof TensorProtoSchema>;
+
+/**
+ * A float64 as the float32 a `float` proto field stores: rounded to nearest,
+ * so a value beyond float32's range becomes ±Infinity and NaN stays NaN. This
+ * is what protobuf's own SafeDoubleToFloat does (PyTorch's SummaryWriter, via
+ * Python protobuf, writes 1e300 as +inf); protobuf-es instead throws on such
+ * a value, which would stop the user's training over one logged number.
+ */
+function toFloat32(value: number): number {
+  return Math.fround(value);
+}
 type ValueInit = MessageInitShape<typeof SummarySchema>["value"];
 
 function tensorMessage(t: TensorProto): TensorInit {
@@ -89,7 +100,7 @@ function tensorMessage(t: TensorProto): TensorInit {
     dtype: t.dtype,
     tensorShape: t.shape && { dim: t.shape.map((size) => ({ size: BigInt(size) })) },
     tensorContent: t.tensorContent,
-    floatVal: t.floatVal,
+    floatVal: t.floatVal?.map(toFloat32),
     doubleVal: t.doubleVal,
     intVal: t.intVal,
     stringVal: t.stringVal,
@@ -104,7 +115,7 @@ function valueMessages(values: readonly SummaryValue[]): ValueInit {
     // simple_value and tensor are members of a oneof (written even when zero).
     value:
       v.simpleValue !== undefined
-        ? { case: "simpleValue" as const, value: v.simpleValue }
+        ? { case: "simpleValue" as const, value: toFloat32(v.simpleValue) }
         : v.tensor
           ? { case: "tensor" as const, value: tensorMessage(v.tensor) }
           : undefined,
@@ -203,7 +214,8 @@ export const TEXT_PLUGIN = "text";
 /**
  * A scalar summary value the way tensorboardX / PyTorch's SummaryWriter write
  * it: `simple_value` (float32), which TensorBoard migrates to its scalars
- * plugin on load. The stored value is `Math.fround(value)`.
+ * plugin on load. The stored value is `Math.fround(value)` (±Infinity beyond
+ * float32's range, as PyTorch writes it; the run's metrics.jsonl keeps the float64).
  */
 export function scalarValue(tag: string, value: number): SummaryValue {
   return { tag, simpleValue: value };

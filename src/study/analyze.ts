@@ -9,13 +9,13 @@
  * and `twin compare --json` print (documented in docs/verdict-json.md).
  */
 import {
-  clopperPearson, comparePaired, compareUnpaired, describe, fisherExact, holm, mcnemarExact, readInterval,
-  type IntervalReading, type PairedTestChoice, type RobustVerdict, type UnpairedTestChoice, type Verdict, type VerdictLine,
+  clopperPearson, comparePaired, compareUnpaired, describe, fisherExact, holm, mcnemarExact,
+  type PairedTestChoice, type RobustVerdict, type UnpairedTestChoice, type Verdict, type VerdictLine,
 } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 import { percentPointsText } from "./metric-units.ts";
-import { planAdvice } from "./plan-advice.ts";
+import { comparisonReading, planAdvice, type ComparisonReading } from "./plan-advice.ts";
 import { spreadFields, type SpreadFields } from "./spread-fields.ts";
 
 export type TestChoice = "auto" | "t" | "welch" | "wilcoxon" | "mannwhitney" | "permutation";
@@ -119,8 +119,8 @@ export interface Comparison extends SpreadFields {
     /** Printed beside a significant plain p when no swan was seen: what the seeds cannot rule out. */
     caveat: string | null;
   } | null;
-  /** With a smallest difference that matters: higher, lower, equivalent or inconclusive. */
-  reading: IntervalReading | null;
+  /** With a smallest difference that matters: higher, lower, equivalent, inconclusive, or "no interval" when the interval has no width. */
+  reading: ComparisonReading | null;
   notes: string[];
   /** The comparison on the held-out test set (test-set-verdict.ts); null when it could not be made there. */
   test_set?: TestSetComparison | null;
@@ -471,7 +471,7 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       black_swans: swansOf(r, reference),
       ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha, [reference, r.name]),
       robust: robustOf(r.verdict.robust, [reference, r.name]),
-      reading: options.smallestDifference === undefined ? null : readInterval(r.verdict.ci, options.smallestDifference),
+      reading: options.smallestDifference === undefined ? null : comparisonReading(r.verdict.ci, options.smallestDifference),
       effect_size: r.verdict.effect_size.value,
       effect_size_name: r.verdict.effect_size.name,
       notes: [...r.verdict.notes, ...r.verdict.warnings].filter((n) => !SAID_OTHERWISE.test(n)).map((n) => forUsers(seedNames(n, r.pairSeeds))),

@@ -4,13 +4,26 @@
  * and for an inconclusive one how many seeds would settle it, as a range
  * from the uncertainty of the pilot's sd (planSeeds in src/stats).
  */
-import { planSeeds, readInterval, type Verdict } from "../stats/index.ts";
+import { planSeeds, readInterval, type IntervalReading, type Verdict } from "../stats/index.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 
 const MANY = 10_000;
 
 function count(n: number): string {
   return Number.isFinite(n) ? String(n) : `more than ${MANY}`;
+}
+
+/** What a comparison's interval shows against the smallest difference that matters: "no interval" when it has no width. */
+export type ComparisonReading = IntervalReading | "no interval";
+
+/**
+ * {@link readInterval} of the comparison's interval against `smallest`, except
+ * that an interval without width (every seed the same difference) reads
+ * "no interval": the verdict prints none (NO_INTERVAL in verdict.ts), so it
+ * can show neither equivalence nor a direction.
+ */
+export function comparisonReading(ci: [number, number], smallest: number): ComparisonReading {
+  return ci[0] === ci[1] ? "no interval" : readInterval(ci, smallest);
 }
 
 /**
@@ -24,9 +37,9 @@ export function planAdvice(name: string, reference: string, v: Verdict, pilot: [
   const end = (x: number) => `${signedMetricValueText(x, percent)}${ppUnit}`;
   const width = v.ci[1] - v.ci[0];
   if (smallest !== undefined) {
-    const reading = readInterval(v.ci, smallest);
+    const reading = comparisonReading(v.ci, smallest);
     // An interval without width (every seed the same difference) shows nothing: the verdict prints none above.
-    if (reading === "equivalent" && width === 0) return `${name}: every seed gives the same difference (${end(v.diff)}), inside ±${u(smallest)}, but with no spread over seeds there is no interval to show equivalence`;
+    if (reading === "no interval" && Math.abs(v.diff) < smallest) return `${name}: every seed gives the same difference (${end(v.diff)}), inside ±${u(smallest)}, but with no spread over seeds there is no interval to show equivalence`;
     if (reading === "equivalent") return `${name}: equivalent to ${reference} within ±${u(smallest)}: the whole interval [${end(v.ci[0])}, ${end(v.ci[1])}] lies inside`;
     if (reading !== "inconclusive") return undefined;
   } else if (!(v.ci[0] <= 0 && v.ci[1] >= 0)) return undefined;

@@ -12,6 +12,7 @@ import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
+import { textTable } from "./text-table.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -103,22 +104,31 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   const { f, signed, unit } = numberFormat(asPercent);
   const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
   if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);
-  const w = Math.max(8, ...v.variants.map((x) => x.name.length));
   const withTest = v.test_set != null;
   if (withTest) lines.push(`test columns: ${v.test_set!.note}`);
-  const testHead = withTest ? `${"test mean ± sd".padEnd(17)} ${"test range".padStart(10)}  ` : "";
-  const testCells = (x: Analysis["variants"][number]) => {
+  const meanSd = (mean: number, sd: number) => `${f(mean)} ± ${Number.isNaN(sd) ? "n/a" : f(sd)}`;
+  const testCells = (x: Analysis["variants"][number]): string[] => {
     const t = x.test_set;
-    if (!withTest) return "";
-    if (!t) return `${"-".padEnd(17)} ${"-".padStart(10)}  `;
-    return `${`${f(t.mean)} ± ${Number.isNaN(t.sd) ? "n/a" : f(t.sd)}`.padEnd(17)} ${f(t.max - t.min).padStart(10)}  `;
+    if (!withTest) return [];
+    return t ? [meanSd(t.mean, t.sd), f(t.max - t.min)] : ["-", "-"];
   };
-  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${(withTest ? "val mean ± sd" : "mean ± sd").padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  ${testHead}not finished`);
-  for (const x of v.variants) {
+  const header = ["variant", "n", withTest ? "val mean ± sd" : "mean ± sd", "min", "max", "range", ...(withTest ? ["test mean ± sd", "test range"] : []), "not finished"];
+  const rows = v.variants.map((x) => {
     const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : "", x.skipped ? `${x.skipped} not trained` : ""].filter(Boolean).join(", ");
-    const desc = x.n === 0 ? "no finished run".padEnd(17 + 1 + 8 * 3 + 2) : `${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(17)} ${f(x.min).padStart(8)} ${f(x.max).padStart(8)} ${f(x.max - x.min).padStart(8)}`;
-    lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${testCells(x)}${out || "-"}`);
-  }
+    const desc = x.n === 0 ? ["no finished run", "", "", ""] : [meanSd(x.mean, x.sd), f(x.min), f(x.max), f(x.max - x.min)];
+    return [x.name, String(x.n), ...desc, ...testCells(x), out || "-"];
+  });
+  // Widths from the printed strings (a value near 1e300 widens its column); the least widths keep the usual layout.
+  lines.push(...textTable([header, ...rows], [
+    { align: "left", min: 8 },
+    { align: "right", min: 3 },
+    { align: "left", min: 16 },
+    { align: "right", min: 8 },
+    { align: "right", min: 8, gap: " " },
+    { align: "right", min: 8, gap: " " },
+    ...(withTest ? [{ align: "left" as const, min: 16 }, { align: "right" as const, min: 10 }] : []),
+    { align: "left" },
+  ]));
   for (const x of v.variants) {
     const line = failureLine(x);
     if (line) lines.push(line);

@@ -39,6 +39,26 @@ test("event: scalars round-trip, values rounded to float32", () => {
   }
 });
 
+test("event: a scalar beyond float32's range is stored as ±Infinity (as PyTorch's SummaryWriter writes it), never an encode error", () => {
+  // protobuf's SafeDoubleToFloat (the rule PyTorch's writer goes through): round to nearest float32,
+  // so just above float32's max still rounds to the max, and 1e300 becomes +inf.
+  const FLOAT32_MAX = 3.4028234663852886e38;
+  const cases: Array<[number, number]> = [
+    [7.749e299, Infinity],
+    [-1e300, -Infinity],
+    [Number.MAX_VALUE, Infinity],
+    [FLOAT32_MAX * (1 + 2 ** -26), FLOAT32_MAX],
+    [1e-50, 0],
+    [-1e-50, -0],
+  ];
+  for (const [v, stored] of cases) {
+    const e = decodeEvent(encodeEvent({ wallTime: 1, step: 0, summary: [scalarValue("x", v)] }));
+    assert.ok(Object.is(e.summary![0]!.simpleValue, stored), `${v} stored as ${e.summary![0]!.simpleValue}`);
+  }
+  const t = decodeTensor(encodeTensor({ dtype: DataType.DT_FLOAT, shape: [2], floatVal: [1e300, 0.5] }));
+  assert.deepEqual(t.floatVal, [Infinity, 0.5]);
+});
+
 test("event: large and negative steps", () => {
   for (const step of [2 ** 40 + 3, Number.MAX_SAFE_INTEGER, -1, -(2 ** 40)]) {
     assert.equal(decodeEvent(encodeEvent({ wallTime: 1, step, summary: [] })).step, step);

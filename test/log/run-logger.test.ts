@@ -62,6 +62,18 @@ test("run logger: writes event file and metrics.jsonl with the same numbers", ()
   assert.deepEqual(study.experiment?.hparamInfos.map((h) => h.name), ["bn", "lr", "opt.betas", "opt.name"]);
 });
 
+test("run logger: a value beyond float32's range is logged, not a crash: metrics.jsonl keeps the float64, the event file ±Infinity", () => {
+  const logdir = tmp();
+  const log = new RunLogger({ logdir, study: "s", variant: "v", seed: 0 });
+  log.log(0, { "train/loss": 7.749e299, "val/acc": 0.5 });
+  log.log(1, { "train/loss": -1e300, "val/acc": NaN });
+  log.close("failure");
+  const js = readMetricsJsonl(join(log.dir, "metrics.jsonl")).scalars.map((s) => s.value);
+  const ev = readEventDir(log.dir).scalars.map((s) => s.value);
+  assert.deepEqual(js, [7.749e299, 0.5, -1e300, NaN]);
+  assert.deepEqual(ev, [Infinity, 0.5, -Infinity, NaN]);
+});
+
 test("run logger: study experiment merges the hparams of every variant", () => {
   const logdir = tmp();
   for (const [variant, lr] of [["a", 0.1], ["b", 0.01]] as const) {

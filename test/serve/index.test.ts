@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { writeFixture } from "../report/fixture.ts";
 import { LogDirSource, loadStudyDir, startDashboard } from "../../src/report/index.ts";
 import { readRunDir } from "../../src/report/sources/log-dir.ts";
@@ -190,6 +191,10 @@ test("warmed at start, a restarted dashboard's first update re-reads only the ch
   await builder.close();
   assert.deepEqual(source.savedViews()!.keys().map((k) => k.split("\u0000")[0]), ["ab"]);
   await source.close();
+  // Without the accumulator saved at the stop (a dashboard that crashed): warm() builds it from the index.
+  const db = new Database(file);
+  assert.equal(db.prepare("DELETE FROM accumulators").run().changes, 1);
+  db.close();
   ({ source, builder } = open());
   await builder.warm();
   // The data changed before any view was asked for: the saved view is not current, and without the warm every seed would be read.

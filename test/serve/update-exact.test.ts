@@ -2,7 +2,9 @@
 // statistics of only the changed steps recomputed, the final-value views kept
 // while no final value changed, the drawings of unchanged charts kept) is
 // exactly the view a fresh build of the same data gives: after appended
-// lines, a new seed, runs that end, a diverged value, and for another metric.
+// lines, a new seed, runs that end, a diverged value, and for another metric;
+// and after a restart, on the accumulator saved at the stop (a damaged one is
+// not used).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

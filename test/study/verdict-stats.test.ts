@@ -91,6 +91,24 @@ test("rank tests say how the p-value was computed; advice gives a range and neve
   assert.equal(wide.comparisons[0]!.reading, "inconclusive", "an interval wider than the difference that matters is never 'equivalent'");
 });
 
+test("every seed the same difference: the JSON's reading says 'no interval', as the text does, never 'equivalent' or a direction", () => {
+  // Values exact in binary, so every difference is exactly the same and the interval has no width.
+  const a = [0.5, 0.625, 0.75, 0.875, 0.5625, 0.6875];
+  const same = csv("same.csv", a, a);
+  const v = analyzeResults(readResults(same), { metric: "acc", smallestDifference: 0.01 });
+  assert.deepEqual(v.comparisons[0]!.ci, [0, 0]);
+  assert.equal(v.comparisons[0]!.reading, "no interval");
+  const text = formatVerdict("", v, false);
+  assert.match(text, /no interval \(no spread over seeds\)/);
+  assert.match(text, /every seed gives the same difference \(\+0\.0000\), inside ±0\.0100, but with no spread over seeds there is no interval to show equivalence/);
+  assert.doesNotMatch(text, /equivalent to/);
+  const shifted = analyzeResults(readResults(csv("shifted.csv", a, a.map((x) => x + 0.25))), { metric: "acc", smallestDifference: 0.01 });
+  assert.deepEqual(shifted.comparisons[0]!.ci, [0.25, 0.25]);
+  assert.equal(shifted.comparisons[0]!.reading, "no interval");
+  const json = JSON.parse(twin(["stats", same, "--metric", "acc", "--smallest-difference", "0.01", "--json"]).stdout);
+  assert.equal(json.comparisons[0].reading, "no interval");
+});
+
 test("twin stats: --higher-is-better overrides the name; --smallest-difference is checked", () => {
   const p = join(dir, "loss.csv");
   writeFileSync(p, ["variant,seed,loss", ...[0.5, 0.4, 0.45].map((v, i) => `a,${i},${v}`), ...[0.48, 0.41, 0.43].map((v, i) => `b,${i},${v}`)].join("\n"));

@@ -185,7 +185,8 @@ export class CurveAccumulator {
       v.stepStats(steps[i]!, this.rng).add(x, this.rng, v.quantileSample);
       finite++;
     }
-    // The sampled line: its own copy of the finite points.
+    // The sampled line, its own copy of the finite points: made only for a run the sample keeps (20 of 5,000 a variant in the end).
+    if (!v.sample.admits(seed)) return;
     const line = { steps: new Float64Array(finite), values: new Float64Array(finite) };
     for (let i = 0, k = 0; i < steps.length; i++) {
       if (!Number.isFinite(values[i]!)) continue;

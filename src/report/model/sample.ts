@@ -36,10 +36,20 @@ export class BottomK<T> {
       this.items.push({ seed, item });
       return;
     }
-    // Evict the largest hash when the newcomer is smaller (k is a few dozen: a scan is cheap).
+    const worst = this.worst();
+    if (bySeedHash(seed, this.items[worst]!.seed) < 0) this.items[worst] = { seed, item };
+  }
+
+  /** Whether an item of `seed` added now would be kept (its item need not be made otherwise). */
+  admits(seed: string): boolean {
+    return this.items.length < this.k || bySeedHash(seed, this.items[this.worst()]!.seed) < 0;
+  }
+
+  /** The index of the item of largest hash (k is a few dozen: a scan is cheap). */
+  private worst(): number {
     let worst = 0;
     for (let i = 1; i < this.items.length; i++) if (bySeedHash(this.items[i]!.seed, this.items[worst]!.seed) > 0) worst = i;
-    if (bySeedHash(seed, this.items[worst]!.seed) < 0) this.items[worst] = { seed, item };
+    return worst;
   }
 
   /** The first `n` (default all kept) items in seed-hash order. */

@@ -148,7 +148,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       );
     }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
-    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}; effect size ${effectSizeText(c)}`);
     lines.push(...robustLines(c, asPercent));
     const spread = spreadLine(c.a, c.b, c, v.level);
     if (spread) lines.push(`  ${spread}`);
@@ -192,6 +192,18 @@ export function pairingGainText(gain: number, ci: [number, number] | null, noInt
   if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
   if (gain < 1 || (!ci && gain < 1.05)) return `pairing gain ${times(gain)}×${interval}`;
   return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
+}
+
+/**
+ * "d_z = 0.42" (Lakens 2013; Hedges' g unpaired), or "d_z n/a (no spread)" when
+ * the differences (or runs) do not vary: the standardized effect is then
+ * mean/0, undefined (0/0 when every difference is 0), never the 0.00 or
+ * infinity the division gives. The report's and the CLI's words.
+ */
+export function effectSizeText(c: Pick<Analysis["comparisons"][number], "effect_size" | "effect_size_name">): string {
+  if (c.effect_size === null || !Number.isFinite(c.effect_size)) return `${c.effect_size_name} n/a (no spread)`;
+  const x = c.effect_size, a = Math.abs(x);
+  return `${c.effect_size_name} = ${a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : x.toFixed(2)}`;
 }
 
 /** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed (the CLI's and the report's). */

@@ -44,9 +44,10 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const x = oneStep
     ? { field: "variant", type: "nominal", scale: { domain: data.variants }, title: `step ${[...steps][0] ?? ""}`, axis: { labelAngle: 0 } }
     : { field: "step", type: "quantitative", title: "step", scale: { nice: false, zero: false }, axis: stepAxis(steps) };
-  // A difference says which side of 0 is better (a loss: below), where the tag's direction is known.
-  const better = context.higherIsBetter === undefined ? "" : ` (${context.higherIsBetter ? "above" : "below"} 0: variant better)`;
-  const yTitle = data.paired ? `${data.tag}: variant − ${data.reference}${unit.suffix}${better}` : data.tag + unit.suffix;
+  // A difference says on a second line which side of 0 is better (a loss: below), where the tag's direction is known
+  // (one line that long would not fit the plot's height: Vega would push the plot down and cut the title).
+  const what = data.paired ? `${data.tag}: variant − ${data.reference}${unit.suffix}` : data.tag + unit.suffix;
+  const yTitle = data.paired && context.higherIsBetter !== undefined ? [what, `${context.higherIsBetter ? "above" : "below"} 0: variant better`] : what;
   // Lines (thin: a seed, thick: the mean) exist only over several steps; at one step the caption says what dots, ticks and bars are.
   const strokeWidth = (label: string) =>
     oneStep

@@ -421,7 +421,7 @@ test("the dashboard's metric picker, curve smoothing and two-study view", { time
     assert.deepEqual(variants, ["ab:baseline", "ab:dropout", "ab:wider", "cd:baseline", "cd:dropout", "cd:wider"]);
     assert.match((await page.locator("#verdict").textContent())!, /unpaired/);
     await checkCharts(page);
-    await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png") });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png"), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await page.close();

@@ -16,6 +16,7 @@ import { runSequentialSweep, type SequentialSweepOptions } from "../study/sweep-
 import { formatLook, sequentialJson, type SequentialPlan } from "../study/sequential-compare.ts";
 import { formatDeployment } from "../study/deployment.ts";
 import { metricValueText, showsPercentPoints } from "../study/metric-units.ts";
+import { textTable } from "../study/text-table.ts";
 
 interface SweepFlags {
   seeds: string;
@@ -75,16 +76,15 @@ export function formatSweep(r: SweepResult): string {
   const kept = r.runs.filter((o) => o?.reused).length;
   lines.push(`sweep ${r.name}${r.vary ? ` · varying ${r.vary} only` : ""} · ${finished} finished, ${failed} failed of ${r.runs.length} runs${kept ? ` (${kept} kept from an earlier sweep, not run again)` : ""} · store ${r.store}`);
   for (const s of r.summaries) {
-    const w = Math.max(7, ...s.variants.map((v) => v.name.length));
     // An accuracy of fractions in pp, as the verdict below prints it (metric-units.ts).
     const pp = showsPercentPoints(s.metric, s.variants.flatMap((v) => [v.min, v.max]));
     const num = (x: number) => metricValueText(x, pp);
     lines.push("", s.metric);
-    lines.push(`  ${"variant".padEnd(w)}  ${"n".padStart(3)}  ${`mean ± sd${pp ? " (pp)" : ""}`.padStart(21)}  ${"min".padStart(10)}  ${"max".padStart(10)}`);
-    for (const v of s.variants) {
-      const ms = `${num(v.mean)} ± ${num(v.sd)}`;
-      lines.push(`  ${v.name.padEnd(w)}  ${String(v.n).padStart(3)}  ${ms.padStart(21)}  ${num(v.min).padStart(10)}  ${num(v.max).padStart(10)}${v.nonFinite ? `  (${v.nonFinite} NaN/Inf left out)` : ""}`);
-    }
+    const header = ["variant", "n", `mean ± sd${pp ? " (pp)" : ""}`, "min", "max", ""];
+    const rows = s.variants.map((v) => [v.name, String(v.n), `${num(v.mean)} ± ${num(v.sd)}`, num(v.min), num(v.max), v.nonFinite ? `(${v.nonFinite} NaN/Inf left out)` : ""]);
+    // Widths from the printed strings, so values near 1e300 do not run the columns together (text-table.ts).
+    const table = textTable([header, ...rows], [{ align: "left", min: 7 }, { align: "right", min: 3 }, { align: "right", min: 21 }, { align: "right", min: 10 }, { align: "right", min: 10 }, { align: "left" }]);
+    lines.push(...table.map((l) => `  ${l}`));
   }
   if (r.analysis) lines.push("", formatAnalysis(r.analysis));
   const deployment = r.deployment ? formatDeployment(r.deployment) : "";

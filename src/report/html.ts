@@ -9,7 +9,7 @@ import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
-import { failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
+import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -145,7 +145,7 @@ function verdictSection(m: ReportModel): string {
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>${c.ci[0] === c.ci[1] ? esc(NO_INTERVAL) : `[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}`}</td>` +
         `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
-        `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(c.effect_size_name)} = ${num(c.effect_size, 2)}</td><td>${esc(pairing)}</td></tr>`,
+        `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(effectSizeText(c))}</td><td>${esc(pairing)}</td></tr>`,
     );
   }
   parts.push(`${a.comparisons.length > 0 ? "</tbody></table>" : ""}<ul class="sentences">`);

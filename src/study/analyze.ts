@@ -89,7 +89,9 @@ export interface Comparison extends SpreadFields {
   /** How the p-value was computed: exact, asymptotic or monte-carlo. */
   method: string;
   statistic: number;
-  p: number; p_adjusted: number; prob_improvement: number; effect_size: number;
+  p: number; p_adjusted: number; prob_improvement: number;
+  /** d_z (paired) or Hedges' g; null when undefined: the differences (or runs) do not vary. */
+  effect_size: number | null;
   effect_size_name: string;
   /** Interval of P(b better): exact sign counts (paired) or Newcombe's score interval (unpaired); null where none is valid. */
   prob_improvement_ci: [number, number] | null;
@@ -472,7 +474,8 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
       ...spreadFields(r.pairs[0], r.pairs[1], paired, 1 - alpha, [reference, r.name]),
       robust: robustOf(r.verdict.robust, [reference, r.name]),
       reading: options.smallestDifference === undefined ? null : comparisonReading(r.verdict.ci, options.smallestDifference),
-      effect_size: r.verdict.effect_size.value,
+      // Without spread the standardized effect is undefined: the stats layer's 0 (every difference 0) or ±Infinity is no effect size.
+      effect_size: r.verdict.test === "none" || !Number.isFinite(r.verdict.effect_size.value) ? null : r.verdict.effect_size.value,
       effect_size_name: r.verdict.effect_size.name,
       notes: [...r.verdict.notes, ...r.verdict.warnings].filter((n) => !SAID_OTHERWISE.test(n)).map((n) => forUsers(seedNames(n, r.pairSeeds))),
     })),

@@ -12,6 +12,7 @@ import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
 import { pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
+import { textTable } from "./text-table.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -103,22 +104,31 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   const { f, signed, unit } = numberFormat(asPercent);
   const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
   if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);
-  const w = Math.max(8, ...v.variants.map((x) => x.name.length));
   const withTest = v.test_set != null;
   if (withTest) lines.push(`test columns: ${v.test_set!.note}`);
-  const testHead = withTest ? `${"test mean ± sd".padEnd(17)} ${"test range".padStart(10)}  ` : "";
-  const testCells = (x: Analysis["variants"][number]) => {
+  const meanSd = (mean: number, sd: number) => `${f(mean)} ± ${Number.isNaN(sd) ? "n/a" : f(sd)}`;
+  const testCells = (x: Analysis["variants"][number]): string[] => {
     const t = x.test_set;
-    if (!withTest) return "";
-    if (!t) return `${"-".padEnd(17)} ${"-".padStart(10)}  `;
-    return `${`${f(t.mean)} ± ${Number.isNaN(t.sd) ? "n/a" : f(t.sd)}`.padEnd(17)} ${f(t.max - t.min).padStart(10)}  `;
+    if (!withTest) return [];
+    return t ? [meanSd(t.mean, t.sd), f(t.max - t.min)] : ["-", "-"];
   };
-  lines.push(`${"variant".padEnd(w)}  ${"n".padStart(3)}  ${(withTest ? "val mean ± sd" : "mean ± sd").padEnd(17)} ${"min".padStart(8)} ${"max".padStart(8)} ${"range".padStart(8)}  ${testHead}not finished`);
-  for (const x of v.variants) {
+  const header = ["variant", "n", withTest ? "val mean ± sd" : "mean ± sd", "min", "max", "range", ...(withTest ? ["test mean ± sd", "test range"] : []), "not finished"];
+  const rows = v.variants.map((x) => {
     const out = [x.diverged ? `${x.diverged} diverged` : "", x.failed ? `${x.failed} failed` : "", x.unfinished ? `${x.unfinished} unfinished` : "", x.missing ? `${x.missing} missing` : "", x.skipped ? `${x.skipped} not trained` : ""].filter(Boolean).join(", ");
-    const desc = x.n === 0 ? "no finished run".padEnd(17 + 1 + 8 * 3 + 2) : `${`${f(x.mean)} ± ${Number.isNaN(x.sd) ? "n/a" : f(x.sd)}`.padEnd(17)} ${f(x.min).padStart(8)} ${f(x.max).padStart(8)} ${f(x.max - x.min).padStart(8)}`;
-    lines.push(`${x.name.padEnd(w)}  ${String(x.n).padStart(3)}  ${desc}  ${testCells(x)}${out || "-"}`);
-  }
+    const desc = x.n === 0 ? ["no finished run", "", "", ""] : [meanSd(x.mean, x.sd), f(x.min), f(x.max), f(x.max - x.min)];
+    return [x.name, String(x.n), ...desc, ...testCells(x), out || "-"];
+  });
+  // Widths from the printed strings (a value near 1e300 widens its column); the least widths keep the usual layout.
+  lines.push(...textTable([header, ...rows], [
+    { align: "left", min: 8 },
+    { align: "right", min: 3 },
+    { align: "left", min: 16 },
+    { align: "right", min: 8 },
+    { align: "right", min: 8, gap: " " },
+    { align: "right", min: 8, gap: " " },
+    ...(withTest ? [{ align: "left" as const, min: 16 }, { align: "right" as const, min: 10 }] : []),
+    { align: "left" },
+  ]));
   for (const x of v.variants) {
     const line = failureLine(x);
     if (line) lines.push(line);
@@ -138,7 +148,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
       );
     }
     const ci = c.prob_improvement_ci ? ` (${Math.round(v.level * 100)}% CI ${c.prob_improvement_ci[0].toFixed(2)}–${c.prob_improvement_ci[1].toFixed(2)})` : "";
-    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}`);
+    lines.push(`  P(${c.b} better than ${c.a}) = ${c.prob_improvement.toFixed(2)}${ci}${c.pairing_gain !== null ? `; ${pairingGainText(c.pairing_gain, c.pairing_gain_ci, c.pairing_gain_ci_note, v.level)}` : ""}; effect size ${effectSizeText(c)}`);
     lines.push(...robustLines(c, asPercent));
     const spread = spreadLine(c.a, c.b, c, v.level);
     if (spread) lines.push(`  ${spread}`);
@@ -182,6 +192,18 @@ export function pairingGainText(gain: number, ci: [number, number] | null, noInt
   if (ci && ci[0] <= 1) return `pairing gain ${times(gain)}×${interval}: unclear whether pairing helped`;
   if (gain < 1 || (!ci && gain < 1.05)) return `pairing gain ${times(gain)}×${interval}`;
   return `pairing cut the variance of the difference ${times(gain)}×${interval}`;
+}
+
+/**
+ * "d_z = 0.42" (Lakens 2013; Hedges' g unpaired), or "d_z n/a (no spread)" when
+ * the differences (or runs) do not vary: the standardized effect is then
+ * mean/0, undefined (0/0 when every difference is 0), never the 0.00 or
+ * infinity the division gives. The report's and the CLI's words.
+ */
+export function effectSizeText(c: Pick<Analysis["comparisons"][number], "effect_size" | "effect_size_name">): string {
+  if (c.effect_size === null || !Number.isFinite(c.effect_size)) return `${c.effect_size_name} n/a (no spread)`;
+  const x = c.effect_size, a = Math.abs(x);
+  return `${c.effect_size_name} = ${a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : x.toFixed(2)}`;
 }
 
 /** The test's name, saying paired once, and for rank and permutation tests how the p-value was computed (the CLI's and the report's). */

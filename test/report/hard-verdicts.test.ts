@@ -81,7 +81,8 @@ test("the same difference on every seed with an exact test that cannot decide (p
     const r = await report(dir, "val/loss");
     const row = r.lines.find((l) => l.startsWith("other − base |"))!;
     assert.deepEqual(row.split(" | ").slice(1, 6), ["-0.0200", "no interval (no spread over seeds)", head, "0.063", "1.00 [0.48, 1.00]"], row);
-    assert.match(row, /d_z = n\/a/, "an effect size without spread is n/a, not Infinity");
+    assert.match(row, /\| d_z n\/a \(no spread\) \|/, "an effect size without spread is n/a, not Infinity");
+    assert.match(cli, /^ {2}P\(other better than base\) = .*; effect size d_z n\/a \(no spread\)$/m);
     const diffs = r.charts.find((c) => c.chart.id.startsWith("differences-"))!.chart;
     const ci = (diffs.spec as { layer: { name: string; data: { values: { what: string; interval: string }[] } }[] }).layer.find((l) => l.name === "ci")!.data.values[0]!;
     assert.deepEqual([ci.interval, ci.what], ["no interval (no spread over seeds)", "mean difference, no interval (no spread over seeds) (paired sign (exact), n = 5)"], "the chart's legend and tooltip claim no interval either");
@@ -103,6 +104,9 @@ test("identical results on every seed: no interval and no winner, in the CLI and
     const r = await report(dir, "val/accuracy");
     const row = r.lines.find((l) => l.startsWith("same − base |"))!;
     assert.deepEqual(row.split(" | ").slice(1, 5), ["+0.00 pp", "no interval (no spread over seeds)", "no test (no spread)", "1.000"], row);
+    // Every difference 0: d_z is 0/0, undefined, not "0.00" (which would read as a measured null effect), in the CLI and the report alike.
+    assert.match(row, /\| d_z n\/a \(no spread\) \|/, row);
+    assert.match(cli, /^ {2}P\(same better than base\) = 0\.50 .*; effect size d_z n\/a \(no spread\)$/m);
     assert.ok(r.lines.includes("same is not distinguishable from base with 5 pairs: identical results on every seed (p = 1.000); P(same better on a new seed) = 0.50; rests on 5 pairs."), r.text);
   } finally {
     rmSync(root, { recursive: true, force: true });

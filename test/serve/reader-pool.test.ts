@@ -123,6 +123,37 @@ test("a running run read by a thread is read on from where it was left; without 
   again.close();
 });
 
+test("a malformed line in a run the view's thread reads from the end is named at its seed's turn, as the plain reader names it", async () => {
+  const dir = writeStudy("damaged-end", 200);
+  appendFileSync(join(dir, "b", "seed-199", "metrics.jsonl"), "{not json\n");
+  const log = new LogIndex(join(root, "damaged-end.sqlite"));
+  let plain = "no error";
+  try {
+    loadStudyDir(dir);
+  } catch (e) {
+    plain = (e as Error).message;
+  }
+  assert.match(plain, /seed-199[\\/]metrics\.jsonl:\d+/);
+  // Reads of the damaged run by the view's thread: from the end while the threads start, and again at its turn.
+  let damagedReads = 0;
+  const run = log.run.bind(log);
+  log.run = (study, rel, ...rest) => {
+    if (rel === join("b", "seed-199")) damagedReads++;
+    return run(study, rel, ...rest);
+  };
+  const seen: string[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const g of pooledStudyDirGroups(dir, undefined, { study: "damaged-end", log }, undefined, MIN_RUNS)) seen.push(g.seed);
+    })(),
+    (e: Error) => e.message === plain,
+  );
+  // Every seed before it came first: the error is not thrown early, when the run was read ahead.
+  assert.equal(seen.length, 199);
+  assert.equal(damagedReads, 2);
+  log.close();
+});
+
 test("a malformed line read by a thread is named by file and line, as the plain reader names it", async () => {
   const dir = writeStudy("damaged", 40);
   appendFileSync(join(dir, "b", "seed-12", "metrics.jsonl"), "{not json\n");

@@ -21,6 +21,8 @@ import { readResults, type ResultTable } from "../../src/study/results-file.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { analyzeResults } from "../../src/study/analyze.ts";
+import { formatVerdict } from "../../src/study/verdict.ts";
 
 test("the sequential look line prints the difference as the verdict does (exponent form below 1e-3; pp for an accuracy of fractions)", () => {
   const plan = startSequential(["base", "new"], "base", [5, 10]);
@@ -40,6 +42,43 @@ test("twin sweep's per-metric summary prints a value that is not finite as n/a, 
   assert.match(text, /base +1 +0\.3100 ± n\/a/, text);
   assert.match(text, /new +0 +n\/a ± n\/a +n\/a +n\/a +\(2 NaN\/Inf left out\)/, text);
   assert.doesNotMatch(text.replace("NaN/Inf", ""), /NaN/);
+});
+
+/** Asserts that every named header column ends where each row's cell in it ends, with a space before the cell. */
+function assertColumnsAlign(header: string, rows: string[], columns: string[]): void {
+  for (const name of columns) {
+    const end = header.indexOf(name) + name.length;
+    for (const row of rows) {
+      assert.ok(row[end - 1] !== " " && (row[end] === undefined || row[end] === " "), `column ${name} ends at ${end} in\n${header}\n${row}`);
+      const start = row.lastIndexOf(" ", end - 1);
+      assert.ok(start > 0 && row[start - 1] !== undefined, `column ${name} has no space before it in\n${row}`);
+    }
+  }
+}
+
+test("values near 1e300 widen the table's columns instead of running them together (twin stats, twin sweep)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-wide-"));
+  try {
+    const a = [8.55e299, 8.6e299, 8.79e299, 8.7e299];
+    writeFileSync(join(dir, "r.csv"), ["variant,seed,score", ...a.map((x, i) => `base,${i},${x}`), ...a.map((x, i) => `new,${i},${x * 1.01}`)].join("\n"));
+    const lines = formatVerdict("", analyzeResults(readResults(join(dir, "r.csv")), { metric: "score" }), false).split("\n");
+    const at = lines.findIndex((l) => l.startsWith("variant"));
+    const header = lines[at]!;
+    const rows = lines.slice(at + 1, at + 3);
+    assert.match(rows[0]!, /^base +4 +8\.\d{3}e\+299 ± \d\.\d{3}e\+29[78] +8\.550e\+299 +8\.790e\+299 +2\.400e\+298 +-$/, rows[0]);
+    assertColumnsAlign(header, rows, ["min", "max", "range"]);
+    for (const row of rows) assert.equal(row.indexOf(" -", header.indexOf("not finished") - 1), header.indexOf("not finished") - 1, row);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const r = {
+    name: "s", store: "x.db", vary: null, runs: [], stopped: false, table: {} as ResultTable,
+    summaries: [{ metric: "score", variants: [{ name: "base", n: 4, mean: -8.666e299, sd: 8.28e297, min: -8.79e299, max: -8.55e299, nonFinite: 0 }, { name: "new", n: 4, mean: 1.5, sd: 0.5, min: 1, max: 2, nonFinite: 1 }] }],
+  } satisfies SweepResult;
+  const lines = formatSweep(r).split("\n");
+  const at = lines.findIndex((l) => l.trim().startsWith("variant"));
+  assert.match(lines[at + 1]!, /^ {2}base +4 +-8\.666e\+299 ± 8\.280e\+297 +-8\.790e\+299 +-8\.550e\+299$/, lines[at + 1]);
+  assertColumnsAlign(lines[at]!, lines.slice(at + 1, at + 3), ["mean ± sd", "min", "max"]);
 });
 
 test("the report's verdict cells: a difference or value that is not finite reads n/a, as in twin stats; signs and digits are the verdict's", () => {

@@ -107,6 +107,12 @@ test("every seed the same difference: the JSON's reading says 'no interval', as 
   assert.equal(shifted.comparisons[0]!.reading, "no interval");
   const json = JSON.parse(twin(["stats", same, "--metric", "acc", "--smallest-difference", "0.01", "--json"]).stdout);
   assert.equal(json.comparisons[0].reading, "no interval");
+  assert.equal(json.comparisons[0].effect_size, null, "d_z of differences that are all 0 is 0/0: undefined, not 0");
+  assert.equal(shifted.comparisons[0]!.effect_size, null);
+  assert.match(text, /; effect size d_z n\/a \(no spread\)$/m);
+  const spread = analyzeResults(readResults(csv("spread.csv", a, a.map((x, i) => x + [0.25, -0.25][i % 2]!))), { metric: "acc" });
+  assert.equal(spread.comparisons[0]!.effect_size, 0, "a mean difference of 0 with spread is a measured d_z of 0");
+  assert.match(formatVerdict("", spread, false), /; effect size d_z = 0\.00$/m);
 });
 
 test("twin stats: --higher-is-better overrides the name; --smallest-difference is checked", () => {

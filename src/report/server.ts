@@ -256,6 +256,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   viewsTimer.unref();
   /** Set when the server stops: no build is started after. */
   let stopped = false;
+  /** Builds during which a request was answered with the last view, marked stale. */
+  const answeredStale = new WeakSet<Promise<unknown>>();
 
   /** Per study, the files changed since a view of it was last asked of the builder (null: not all known). */
   const changedFiles = new Map<string, Set<string> | null>();
@@ -303,7 +305,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     pending ??= startBuild(id, name, opts, version, hit);
     if (!hit) return firstView(name, pending, version);
     const fresh = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, FRESH_WAIT_MS, STALE))]);
-    return fresh === STALE ? (hit.staleBody ??= { ...(hit.body as object), stale: true }) : fresh;
+    if (fresh !== STALE) return fresh;
+    answeredStale.add(pending);
+    return (hit.staleBody ??= { ...(hit.body as object), stale: true });
   }
 
   /** Builds whose end is announced (a partial view was shown while they ran). */
@@ -338,11 +342,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   /**
    * One rebuild of a view (the caller checked that none runs); whoever was
    * shown an older view is told when it is done. When the data changed while
-   * it ran, the next build starts at once: a request meanwhile was answered
-   * with this build's view marked stale, and nothing else would announce the
-   * new one (after a restart, a line appended during the first build, which
-   * started from the saved view of the same version, waited for the page's
-   * next request).
+   * it ran and a request meanwhile was answered with the last view marked
+   * stale, the next build starts at once (its end is announced): nothing else
+   * would announce the new view (after a restart, a line appended during the
+   * first build, which started from the saved view of the same version,
+   * waited for the page's next request). With no such request (no page
+   * looking), no build follows.
    */
   function startBuild(id: string, name: string, opts: ReportOptions, version: number, shown: CachedView | undefined): Promise<unknown> {
     const pending = build(name, opts).then((body) => {
@@ -354,7 +359,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }).finally(() => {
       building.delete(id);
       const now = versions.get(name) ?? 0;
-      if (now !== version && !stopped) startBuild(id, name, opts, now, views.get(id) ?? shown).catch(() => undefined);
+      if (now !== version && answeredStale.has(pending) && !stopped) startBuild(id, name, opts, now, views.get(id) ?? shown).catch(() => undefined);
     });
     building.set(id, pending);
     return pending;

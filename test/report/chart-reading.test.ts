@@ -28,13 +28,17 @@ async function strokes(spec: VlSpec, mark: string, field: string): Promise<Map<s
   return out;
 }
 
-test("a variant is drawn in one colour in the curves, the paired differences (no reference there) and the power chart", async () => {
+test("a variant is drawn in one colour in the curves, the paired differences (no reference there), the seeds' differences and the power chart", async () => {
   assert.deepEqual(model.variants, ["baseline", "dropout", "wider"]);
   const curve = await strokes(byId("curve-eval-accuracy").spec, "mean", "variant");
   assert.equal(new Set(curve.values()).size, 3, "three colours");
   const paired = await strokes(byId("paired-eval-accuracy").spec, "mean", "variant");
   assert.deepEqual([...paired.keys()].sort(), ["dropout", "wider"]);
   for (const [v, colour] of paired) assert.equal(colour, curve.get(v), `${v}: paired curve vs curve`);
+  const diffs = new Map<string, string>();
+  for (const series of await markItems(sections.distribution[1]!.spec, "diffs")) for (const item of series) diffs.set(String(item.datum!.comparison), item.fill!);
+  assert.deepEqual([...diffs.keys()].sort(), ["dropout − baseline", "wider − baseline"]);
+  for (const [c, colour] of diffs) assert.equal(colour, curve.get(c.split(" − ")[0]!), `${c}: differences vs curve`);
   const power = await strokes(sections.power!.spec, "mde", "comparison");
   assert.deepEqual([...power.keys()].sort(), ["dropout − baseline", "wider − baseline"]);
   for (const [c, colour] of power) assert.equal(colour, curve.get(c.split(" − ")[0]!), `${c}: power vs curve`);

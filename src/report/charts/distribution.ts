@@ -1,6 +1,6 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
@@ -98,11 +98,12 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
 }
 
 /** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison, in `unit`; a seed whose difference is a black swan is a cross, with its robust z. */
-export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED): Chart {
+export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
   const u = (x: number) => inUnit(x, unit);
   // Tooltips carry the verdict's own strings (sign, digits, pp), not a chart format of the same number.
   const text = (x: number) => `${signedMetricValueText(x, unit.factor === 100)}${unit.after}`;
   const rows = d.comparisons.map((c) => `${c.b} − ${c.a}`);
+  const variantOf = new Map(d.comparisons.map((c) => [`${c.b} − ${c.a}`, c.b]));
   const swanZ = (c: DifferenceData["comparisons"][number], seed: string) => c.swans.find((s) => s.seed === seed)?.z;
   const dots = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: u(p.diff), difference: text(p.diff), z: swanZ(c, p.seed) })));
   const points = dots.filter((p) => p.z === undefined).map(({ z: _, ...p }) => p);
@@ -147,11 +148,13 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
         {
           name: "diffs",
           data: { values: points },
-          mark: { type: "point", filled: true, size: 55, opacity: 0.75, color: "#4c78a8" },
+          mark: { type: "point", filled: true, size: 55, opacity: 0.75 },
           encoding: {
             x: { field: "diff", type: "quantitative", title: xTitle },
             y,
             yOffset,
+            // Each comparison's seeds in its variant's colour, as in the curves (the rows name them: no legend).
+            color: { field: "comparison", type: "nominal", scale: variantColors(rows, variants, (r) => variantOf.get(r)!), legend: null },
             tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "difference" }],
           },
         },

@@ -176,6 +176,11 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
     const levels = factors.length ? levelsAt(factors.map((f) => [f, rec[f]]), where) : undefined;
     if (!levels && typeof rec.variant !== "string") throw new Error(`${where}: missing "variant" (a string)`);
     if (rec.seed === undefined || rec.seed === null || rec.seed === "") throw new Error(`${where}: missing "seed"`);
+    // Beyond 2^53 a JSON number has lost its last digits before it reaches us: distinct seeds would read as one (and pair runs of different seeds).
+    if (typeof rec.seed === "number" && !Number.isSafeInteger(rec.seed) && Number.isInteger(rec.seed)) {
+      const written = /"seed"\s*:\s*([-+]?\d[\d.eE+-]*)/.exec(lines[lineNo - 1]!)?.[1] ?? String(rec.seed);
+      throw new Error(`${where}: seed ${written} is beyond 2^53, where a JSON number loses its last digits (it reads as ${BigInt(rec.seed)}, so distinct seeds would merge); write the seed as a string: "seed": "${written}"`);
+    }
     const m: Record<string, number> = {};
     for (const [key, value] of Object.entries(rec)) {
       if (rowColumns.has(key)) continue;

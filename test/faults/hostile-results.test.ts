@@ -72,3 +72,16 @@ test("seeds written as 1.0 or 01 (pandas writes an integer column with a missing
   assert.match(twice.stderr, /row 3: variant "a" seed 1 appears twice/);
   assert.deepEqual(["7", "07", "+7", "7.", "7.000", " 7 ", "-0", "seed-a", "1e3", "18446744073709551615.0"].map(seedKey), ["7", "7", "7", "7", "7", "7", "0", "seed-a", "1e3", "18446744073709551615"]);
 });
+
+test("JSON seeds beyond 2^53 (distinct in the file, one number once parsed): a clear error saying to quote them, never runs of different seeds paired or merged", () => {
+  // a's seed ...611 and b's ...613 parse to the same float64: read as numbers they would pair two different seeds.
+  const rows = [0, 1, 2].map((i) => `{"variant":"a","seed":${i},"acc":0.8${i}}\n{"variant":"b","seed":${i},"acc":0.8${i}5}\n`).join("");
+  const r = stats(`${rows}{"variant":"a","seed":18446744073709551611,"acc":0.81}\n{"variant":"b","seed":18446744073709551613,"acc":0.83}\n`);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, /line 7: seed 18446744073709551611 is beyond 2\^53, where a JSON number loses its last digits .*write the seed as a string: "seed": "18446744073709551611"/);
+  const quoted = stats(`${rows}{"variant":"a","seed":"18446744073709551611","acc":0.81}\n{"variant":"b","seed":"18446744073709551613","acc":0.83}\n`);
+  assert.equal(quoted.status, 0, quoted.stderr);
+  const out = JSON.parse(quoted.stdout) as { paired: boolean; pairing: string };
+  assert.equal(out.paired, false, "the two quoted seeds differ: the runs are not paired by seed");
+  assert.match(out.pairing, /"b" has no run for seed\(s\) 18446744073709551611/);
+});

@@ -181,6 +181,22 @@ test("the static report opens in chromium with every chart drawn and no console 
     assert.equal(await page.locator("#repro-status").textContent(), "consistent");
     await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
     await page.locator('figure[data-chart="curve-eval-accuracy"]').screenshot({ path: join(ARTIFACTS, "report-curve.png") });
+    // A paired black swan is a cross among the differences, named with its seed and robust z in its tooltip and the caption.
+    const diffs = page.locator('figure[data-chart="differences-val-accuracy"]');
+    assert.match((await diffs.locator("figcaption").textContent())!, /Crosses are black swans .*wider − baseline: seed 2 \(robust z [-−][\d.]+\)/);
+    const swans = diffs.locator("g.swans_marks path");
+    assert.equal(await swans.count(), 2);
+    const tips: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await swans.nth(i).hover({ force: true });
+      const tip = await page.waitForFunction((last) => {
+        const t = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('figure[data-chart="differences-val-accuracy"] [title]')?.getAttribute("title");
+        return t && t.includes("robust z") && t !== last ? t : null;
+      }, tips[i - 1] ?? "", { timeout: 10_000 });
+      tips.push(String(await tip.jsonValue()));
+    }
+    assert.ok(tips.some((t) => /comparison: wider − baseline[\s\S]*seed: 2[\s\S]*robust z: [-−][\d.]+/.test(t)), tips.join(" | "));
+    await diffs.screenshot({ path: join(ARTIFACTS, "report-differences-swans.png") });
   });
 });
 
@@ -405,7 +421,7 @@ test("the dashboard's metric picker, curve smoothing and two-study view", { time
     assert.deepEqual(variants, ["ab:baseline", "ab:dropout", "ab:wider", "cd:baseline", "cd:dropout", "cd:wider"]);
     assert.match((await page.locator("#verdict").textContent())!, /unpaired/);
     await checkCharts(page);
-    await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png") });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-compare.png"), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await page.close();

@@ -65,7 +65,7 @@ test("a paired accuracy curve takes its tag's unit; a loss curve stays as logged
   const paired = model.pairedCurves.find((c) => c.tag === "eval/accuracy")!;
   const { rows, titles } = specParts(byId(charts.paired, "paired-eval-accuracy").spec);
   assert.deepEqual(numbers(rows, ["value"]).filter((_, i) => i < paired.seeds.length).slice(0, 3), paired.seeds.filter((p) => Number.isFinite(p.value)).slice(0, 3).map((p) => 100 * p.value));
-  assert.ok(titles.filter((t) => t !== "step").every((t) => t.endsWith("(pp)")), titles.join(" | "));
+  assert.ok(titles.filter((t) => t !== "step").every((t) => t.includes("(pp)")), titles.join(" | "));
   const loss = model.curves.find((c) => c.tag === "train/loss")!;
   const lossSpec = specParts(byId(charts.curves, "curve-train-loss").spec);
   assert.deepEqual(numbers(lossSpec.rows, ["value"]).slice(0, 3), loss.seeds.slice(0, 3).map((p) => p.value));

@@ -7,6 +7,9 @@ export interface MarkItem {
   x?: number;
   y?: number;
   y2?: number;
+  stroke?: string;
+  fill?: string;
+  opacity?: number;
   datum?: Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +20,9 @@ after(async () => {
 });
 
 /** Raw request (the path is sent exactly as given, no normalization). */
-function raw(path: string, opts: { method?: string; host?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function raw(path: string, opts: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: dash.port, path, method: opts.method ?? "GET", headers: { Host: opts.host ?? `127.0.0.1:${dash.port}` } }, (res) => {
+    const req = request({ host: "127.0.0.1", port: dash.port, path, method: opts.method ?? "GET", headers: { Host: opts.host ?? `127.0.0.1:${dash.port}`, ...opts.headers } }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));
@@ -53,18 +54,46 @@ test("binds 127.0.0.1; API lists studies and renders a study view", async () => 
 
 test("the page loads the chart libraries from the dashboard itself, in order, and nothing from elsewhere", async () => {
   const index = (await raw("/")).body;
-  const scripts = [...index.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
-  assert.deepEqual(scripts, ["vega.min.js", "vega-lite.min.js", "vega-interpreter.js", "spec-columns.js", "dashboard.js"].map((f) => ` src="/assets/${f}"`));
+  const scripts = [...index.matchAll(/<script src="\/assets\/[0-9a-f]{16}\/([^"]+)"><\/script>/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ["vega.min.js", "vega-lite.min.js", "vega-interpreter.js", "spec-columns.js", "dashboard.js"]);
+  assert.equal((index.match(/<script/g) ?? []).length, scripts.length);
   assert.doesNotMatch(index, /https?:/);
+  const src = (f: string): string => new RegExp(`src="(/assets/[0-9a-f]{16}/${f.replace(/\./g, "\\.")})"`).exec(index)![1]!;
   for (const f of ["vega.min.js", "vega-lite.min.js", "vega-interpreter.js"]) {
-    const r = await raw(`/assets/${f}`);
+    const r = await raw(src(f));
     assert.equal(r.status, 200, f);
     assert.match(String(r.headers["content-type"]), /^text\/javascript/);
   }
   // vega-interpreter as a plain script: no module syntax left, the interpreter on a global.
-  const interpreter = (await raw("/assets/vega-interpreter.js")).body;
+  const interpreter = (await raw(src("vega-interpreter.js"))).body;
   assert.doesNotMatch(interpreter, /^\s*(import|export)\b/m);
   assert.match(interpreter, /self\.vegaInterpreter = /);
+});
+
+test("scripts and style are cached for good under a URL that names their content's digest; the page is never cached", async () => {
+  const index = await raw("/");
+  assert.equal(index.headers["cache-control"], "no-store");
+  const urls = [...index.body.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+  assert.equal(urls.length, 6, urls.join(", "));
+  for (const url of urls) {
+    const r = await raw(url);
+    assert.equal(r.status, 200, url);
+    assert.equal(r.headers["cache-control"], "public, max-age=31536000, immutable", url);
+    const version = /^\/assets\/([0-9a-f]{16})\//.exec(url)![1]!;
+    assert.equal(r.headers.etag, `"${version}"`, url);
+    assert.equal(createHash("sha256").update(r.body).digest("hex").slice(0, 16), version, `${url}: the version is the digest of what is served`);
+    assert.match(String(r.headers["content-security-policy"]), /default-src 'none'/);
+    // A browser that asks again with the ETag gets 304 and no body; another ETag gets the asset.
+    const again = await raw(url, { headers: { "If-None-Match": `"0000000000000000", "${version}"` } });
+    assert.equal(again.status, 304, url);
+    assert.equal(again.body, "");
+    assert.equal((await raw(url, { headers: { "If-None-Match": '"0000000000000000"' } })).status, 200);
+    // Another version of the same file, or the file without a version, is not served.
+    assert.equal((await raw(url.replace(version, "0".repeat(16)))).status, 404, url);
+    assert.equal((await raw(url.replace(`${version}/`, ""))).status, 404, url);
+  }
+  // The API is never cached.
+  assert.equal((await raw("/api/studies")).headers["cache-control"], "no-store");
 });
 
 test("path traversal and anything outside its own assets is rejected", async () => {

@@ -15,6 +15,7 @@ import { parseHave, withoutKeptCharts } from "../../src/serve/kept-charts.ts";
 const root = mkdtempSync(join(tmpdir(), "twin-kept-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 writeFixture(root, { seeds: 4, steps: 20 });
+writeFixture(root, { study: "cd", seeds: 3, steps: 20 });
 
 /** Each figure's place to draw and spec, by chart id (what the page draws from). */
 function drawings(html: string): Map<string, string> {
@@ -45,9 +46,9 @@ test("figures whose chart the page holds drawn are sent without their spec, and 
 
 test("the dashboard answers ?have= with the view without those charts' specs", async () => {
   const dash = await startDashboard({ source: new LogDirSource(root), port: 0, pollMs: 100 });
-  const fetchView = (q: string): Promise<ViewBody & { version: number }> =>
+  const fetchView = (q: string, path = "api/studies/ab"): Promise<ViewBody & { version: number }> =>
     new Promise((resolve, reject) => {
-      get(`${dash.url}api/studies/ab${q}`, (res) => {
+      get(`${dash.url}${path}${q}`, (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => (text += c));
@@ -62,6 +63,16 @@ test("the dashboard answers ?have= with the view without those charts' specs", a
     assert.equal((without.html.match(/ data-kept>/g) ?? []).length, keys.length);
     assert.equal(without.version, whole.version);
     assert.equal(drawings((await fetchView("")).html).size, keys.length, "the whole view is still there for a page that holds nothing");
+    // Two studies side by side: the same, so that an update of a comparison resends only the charts it changed.
+    const compare = (q: string) => fetchView(`?a=ab&b=cd${q}`, "api/compare");
+    const both = await compare("");
+    assert.ok(both.charts.length >= 6 && both.charts.every((c) => /^[0-9a-f]{16}$/.test(c.key ?? "")), "every chart of a comparison has a key");
+    assert.equal(drawings(both.html).size, both.charts.length);
+    const held = both.charts.filter((_, i) => i % 2 === 1).map((c) => c.key!);
+    const part = await compare(`&have=${held.join(",")}`);
+    assert.equal(drawings(part.html).size, both.charts.length - held.length);
+    assert.equal((part.html.match(/ data-kept>/g) ?? []).length, held.length);
+    assert.deepEqual(part.charts, both.charts);
   } finally {
     await dash.close();
   }

@@ -30,14 +30,32 @@ export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 export const WIDTH = 900;
 export const HEIGHT = 280;
 
+/** Series colours, in order (the charts' category range). */
+export const CATEGORY = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"];
+
 export const CONFIG = {
   font: "Helvetica, Arial, sans-serif",
   view: { stroke: "#ddd" },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
   legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 600, orient: "bottom", direction: "vertical", symbolSize: 220, symbolStrokeWidth: 3 },
   title: { fontSize: 14, subtitleFontSize: 11, subtitleColor: "#555", anchor: "start" },
-  range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"] },
+  range: { category: CATEGORY },
 };
+
+/**
+ * The colour scale of a chart whose series are variants (or comparisons
+ * `variant − reference`, named by `variantOf`): each takes the colour of its
+ * variant's place among the study's variants `all`, so that a variant keeps
+ * one colour in every chart, also where the reference is left out (paired
+ * curves, comparisons) or a variant has not logged the metric yet. Without a
+ * place for every series, or where two series share a variant, the series
+ * take the colours in their own order.
+ */
+export function variantColors(domain: readonly string[], all: readonly string[], variantOf: (series: string) => string = (s) => s): { domain: string[]; range?: string[] } {
+  const places = domain.map((s) => all.indexOf(variantOf(s)));
+  if (places.some((i) => i < 0) || new Set(places).size < places.length) return { domain: [...domain] };
+  return { domain: [...domain], range: places.map((i) => CATEGORY[i % CATEGORY.length]!) };
+}
 
 /** The spec of a layered chart of the report's standard size (the layers share the x axis). */
 export function layeredSpec(title: string, layer: VlSpec[], height = HEIGHT): VlSpec {

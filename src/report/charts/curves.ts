@@ -1,6 +1,6 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
 import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
-import { AS_LOGGED, finite, inUnit, layeredSpec, slug, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, finite, inUnit, layeredSpec, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 
 const SEED_LINE = "one run (seed)";
 /** Up to this many logged steps, the step axis ticks exactly at them. */
@@ -12,8 +12,16 @@ function stepAxis(steps: ReadonlySet<number>): Record<string, unknown> {
   return { format: "d", tickMinStep: 1, tickCount: 10 };
 }
 
+/** What a curve chart takes from its study beyond the curve: its variants (for their colours) and which way its tag is better, when known. */
+export interface CurveContext {
+  /** The study's variants in order: each variant is drawn in the colour of its place (common.ts variantColors). */
+  variants?: readonly string[];
+  /** Which way the tag is better (undefined: not known, and a paired chart does not say). */
+  higherIsBetter?: boolean;
+}
+
 /** Curve of one tag per variant, or of variant − reference when `data.paired`; values in `unit` (percentage points for an accuracy of fractions). */
-export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart {
+export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context: CurveContext = {}): Chart {
   const u = (x: number | null | undefined) => inUnit(x, unit);
   const meanLabel = data.paired ? "mean difference over seeds" : "mean over seeds";
   const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: u(p.value) }));
@@ -27,7 +35,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart 
         { variant: s.variant, step: s.step, lo: u(s.q![1]), hi: u(s.q![2]), n: s.n, band: innerLabel },
       ])
     : [];
-  const color = { field: "variant", type: "nominal", scale: { domain: data.variants }, title: data.paired ? `variant − ${data.reference}` : "variant" };
+  const color = { field: "variant", type: "nominal", scale: variantColors(data.variants, context.variants ?? data.variants), title: data.paired ? `variant − ${data.reference}` : "variant" };
   // A metric logged at one step only (e.g. val/* of runs shorter than an epoch)
   // would make invisible one-point lines and bands: draw each variant's seeds as
   // points, its mean as a tick and its interval as a bar, side by side.
@@ -36,13 +44,25 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart 
   const x = oneStep
     ? { field: "variant", type: "nominal", scale: { domain: data.variants }, title: `step ${[...steps][0] ?? ""}`, axis: { labelAngle: 0 } }
     : { field: "step", type: "quantitative", title: "step", scale: { nice: false, zero: false }, axis: stepAxis(steps) };
-  const yTitle = (data.paired ? `${data.tag}: variant − ${data.reference}` : data.tag) + unit.suffix;
+  // A difference says on a second line which side of 0 is better (a loss: below), where the tag's direction is known
+  // (one line that long would not fit the plot's height: Vega would push the plot down and cut the title).
+  const what = data.paired ? `${data.tag}: variant − ${data.reference}${unit.suffix}` : data.tag + unit.suffix;
+  const yTitle = data.paired && context.higherIsBetter !== undefined ? [what, `${context.higherIsBetter ? "above" : "below"} 0: variant better`] : what;
   // Lines (thin: a seed, thick: the mean) exist only over several steps; at one step the caption says what dots, ticks and bars are.
   const strokeWidth = (label: string) =>
     oneStep
       ? {}
       : { strokeWidth: { datum: label, type: "nominal", scale: { domain: [SEED_LINE, meanLabel], range: [1, 2.6] }, legend: { title: "lines", symbolType: "stroke", symbolStrokeColor: "#444", symbolOpacity: 1 } } };
-  const bandLegend = (legend: Record<string, unknown>) => (oneStep ? null : legend);
+  // The bands share one opacity scale (two layers encoding it with scales of their own would be merged into one
+  // whose range is the first layer's, drawing the CI as light as the 5–95% band), and one legend whose dark
+  // swatches are told apart by their opacity, the darkest being the interval of the mean.
+  const bandLabels = quantileRows.length > 0 ? [outerLabel, innerLabel, data.bandLabel] : [data.bandLabel];
+  const opacity = {
+    field: "band",
+    type: "ordinal",
+    scale: { type: "ordinal", domain: bandLabels, range: quantileRows.length > 0 ? [0.08, 0.2, 0.4] : [0.22] },
+    legend: oneStep ? null : { title: quantileRows.length > 0 ? "bands" : "band", symbolType: "square", symbolFillColor: "#222", symbolStrokeWidth: 0, labelLimit: 700 },
+  };
   // Rows lo..hi per variant and step: an area over the steps, or a bar `ruleWidth` px wide at a single step.
   const bandLayer = (name: string, values: object[], ruleWidth: number, encoding: Record<string, unknown>) => ({
     name,
@@ -53,7 +73,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart 
   const layer: Record<string, unknown>[] = [
     bandLayer("quantiles", quantileRows, 14, {
       detail: { field: "band", type: "nominal" },
-      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [outerLabel, innerLabel], range: [0.1, 0.16] }, legend: bandLegend({ title: "runs", symbolType: "square", symbolOpacity: 0.4, labelLimit: 700 }) },
+      opacity,
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
     }),
     {
@@ -63,7 +83,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED): Chart 
       encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
     },
     bandLayer("band", bandRows, 8, {
-      opacity: { field: "band", type: "ordinal", scale: { type: "ordinal", domain: [data.bandLabel], range: [0.22] }, legend: bandLegend({ title: "band", symbolType: "square", symbolOpacity: 0.5, labelLimit: 700 }) },
+      opacity,
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
     }),
     {

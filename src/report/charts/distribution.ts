@@ -71,7 +71,8 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
             {
               name: "meantick",
               data: { values: ciRows },
-              mark: { type: "tick", color: "#222", thickness: 2.5 },
+              // A short vertical stroke centred on the bar (a tick mark sits above it where the seeds are offset by yOffset).
+              mark: { type: "point", shape: "stroke", angle: 90, size: 324, strokeWidth: 2.5, color: "#222", opacity: 1 },
               encoding: { x: { field: "mean", type: "quantitative" }, y: { field: "variant", type: "nominal", scale: { domain: names } } },
             },
             {
@@ -127,8 +128,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     id: `differences-${slug(d.metric)}`,
     title: `Differences: final ${d.metric}`,
     caption:
-      `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the mean difference with its ${Math.round(d.level * 100)}% confidence interval ` +
-      `from the test named in the legend; the dashed line is no difference.` +
+      `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the ${Math.round(d.level * 100)}% confidence interval of the mean difference ` +
+      `from the test named in the legend, the short stroke across it the mean difference; the dashed line is no difference.` +
       (swanText.length ? ` Crosses are black swans among the paired differences, as the verdict names them (robust z beyond the cut-off for that many seeds): ${swanText.join("; ")}.` : "") +
       (dots.length === 0 ? " Runs are unpaired: only the interval is drawn." : "") +
       d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash, plus every black swan); the interval uses every seed.`).join(""),
@@ -180,7 +181,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
             tooltip: [{ field: "comparison" }, { field: "difference" }, { field: "interval", title: `${Math.round(d.level * 100)}% CI` }, { field: "p" }],
           },
         },
-        { name: "meantick", data: { values: ciRows }, mark: { type: "tick", thickness: 3, color: "#222" }, encoding: { x: { field: "diff", type: "quantitative" }, y } },
+        // The mean as a short vertical stroke centred on its bar (a tick mark sits above the bar where the seeds are offset by yOffset).
+        { name: "meantick", data: { values: ciRows }, mark: { type: "point", shape: "stroke", angle: 90, size: 400, strokeWidth: 3, color: "#222", opacity: 1 }, encoding: { x: { field: "diff", type: "quantitative" }, y } },
       ],
     },
   };

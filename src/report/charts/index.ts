@@ -1,9 +1,10 @@
 /** Every chart of a report, in reading order: pure functions of the report model. */
 import type { ReportModel } from "../model/index.ts";
 import { showsPercentPoints } from "../../study/metric-units.ts";
+import { metricDirection } from "../../study/metric-direction.ts";
 import type { CurveData } from "../model/index.ts";
 import { valueUnit, type Chart, type ValueUnit } from "./common.ts";
-import { curveChart } from "./curves.ts";
+import { curveChart, type CurveContext } from "./curves.ts";
 import { differenceChart, distributionChart } from "./distribution.ts";
 import { deploymentCharts } from "./ensembles.ts";
 import { factorialCharts } from "./factorial.ts";
@@ -49,28 +50,43 @@ function curveUnits(curves: readonly CurveData[]): (tag: string) => ValueUnit {
  */
 const curveCharts = new WeakMap<CurveData, Map<string, Chart>>();
 
-function curveChartOf(c: CurveData, unit: ValueUnit): Chart {
+function curveChartOf(c: CurveData, unit: ValueUnit, context: CurveContext): Chart {
   let byUnit = curveCharts.get(c);
   if (!byUnit) curveCharts.set(c, (byUnit = new Map()));
-  const key = JSON.stringify(unit);
+  const key = JSON.stringify([unit, context.variants, context.higherIsBetter]);
   let chart = byUnit.get(key);
-  if (!chart) byUnit.set(key, (chart = curveChart(c, unit)));
+  if (!chart) byUnit.set(key, (chart = curveChart(c, unit, context)));
   return chart;
+}
+
+/**
+ * Which way a tag is better: the verdict's direction for its metric (a flag
+ * may have set it), the name's for other tags (`loss`, `acc`…), undefined
+ * where the name does not say.
+ */
+function tagDirection(m: ReportModel): (tag: string) => boolean | undefined {
+  return (tag) => {
+    if (tag === m.distribution.metric) return m.distribution.higherIsBetter;
+    const d = metricDirection(tag);
+    return d.source === "default" ? undefined : d.higherIsBetter;
+  };
 }
 
 export function reportCharts(m: ReportModel): ChartSections {
   const unit = valueUnit(m.percent);
   const curveUnit = curveUnits(m.curves);
+  const better = tagDirection(m);
+  const curveOf = (c: CurveData): Chart => curveChartOf(c, curveUnit(c.tag), { variants: m.variants, ...(c.paired ? { higherIsBetter: better(c.tag) } : {}) });
   const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit) : undefined;
   const dist = distributionChart(m.distribution, unit);
   return {
-    curves: m.curves.map((c) => curveChartOf(c, curveUnit(c.tag))),
-    paired: m.pairedCurves.map((c) => curveChartOf(c, curveUnit(c.tag))),
+    curves: m.curves.map(curveOf),
+    paired: m.pairedCurves.map(curveOf),
     distribution: diff ? [dist, diff] : [dist],
     deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
     factorial: m.factorial ? factorialCharts(m.factorial, unit) : [],
     variance: varianceChart(m.variance, unit),
-    power: powerChart(m.power, unit),
+    power: powerChart(m.power, unit, m.variants),
     expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax, unit) : undefined,
   };
 }

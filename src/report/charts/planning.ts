@@ -1,6 +1,6 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layeredSpec, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layeredSpec, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 
 /**
  * Each factor's seed-to-seed sd with its 95% chi-square interval, as dots and
@@ -63,7 +63,7 @@ export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED): Cha
 }
 
 /** Smallest detectable difference against the number of seeds, from the observed spread, in `unit`. */
-export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED): Chart | undefined {
+export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart | undefined {
   if (!d.available) return undefined;
   const u = (x: number) => inUnit(x, unit);
   const label = (c: PowerData["comparisons"][number]): string => `${c.b} − ${c.a}`;
@@ -73,7 +73,9 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED): Chart | u
   const current = d.comparisons.map((c) => ({ comparison: label(c), seeds: c.n, detectable: inUnit(c.curve.find((p) => p.seeds === c.n)?.detectable ?? null, unit) })).filter((r) => finite(r.detectable));
   const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: u(c.observed), what: obsLabel }));
   const names = d.comparisons.map(label);
-  const color = { field: "comparison", type: "nominal", scale: { domain: names }, title: "comparison" };
+  // Each comparison in the colour of its variant (as in the curves).
+  const variantOf = new Map(d.comparisons.map((c) => [label(c), c.b]));
+  const color = { field: "comparison", type: "nominal", scale: variantColors(names, variants, (s) => variantOf.get(s)!), title: "comparison" };
   const dash = { scale: { domain: [curveLabel, obsLabel], range: [[1, 0], [5, 4]] }, legend: { title: "lines", labelLimit: 600, symbolType: "stroke" } };
   const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.after} from ${seedsText(c.n)}`).join("; ");
   return {

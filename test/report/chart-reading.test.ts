@@ -1,0 +1,103 @@
+/**
+ * What the charts tell a reader at a glance: a variant has one colour in
+ * every chart (also where the reference is left out), the interval of the
+ * mean is drawn darker than the bands of where the runs lie, and a paired
+ * difference says which side of 0 is better.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { writeFixture } from "./fixture.ts";
+import { markItems } from "./scenegraph.ts";
+import { buildReportModel, curveChart, loadStudyDir, reportCharts, variantColors, type Chart, type VlSpec } from "../../src/report/index.ts";
+import type { CurveData } from "../../src/report/model/index.ts";
+
+const root = mkdtempSync(join(tmpdir(), "twin-chart-reading-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+const model = buildReportModel(loadStudyDir(writeFixture(join(root, "logs"), { study: "ab", seeds: 4, steps: 20 })));
+const sections = reportCharts(model);
+const byId = (id: string): Chart => [...sections.curves, ...sections.paired, sections.power!].find((c) => c.id === id)!;
+
+/** The stroke of each series of a mark, by the value of `field` in its data. */
+async function strokes(spec: VlSpec, mark: string, field: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const series of await markItems(spec, mark)) for (const item of series) out.set(String(item.datum![field]), item.stroke!);
+  return out;
+}
+
+test("a variant is drawn in one colour in the curves, the paired differences (no reference there) and the power chart", async () => {
+  assert.deepEqual(model.variants, ["baseline", "dropout", "wider"]);
+  const curve = await strokes(byId("curve-eval-accuracy").spec, "mean", "variant");
+  assert.equal(new Set(curve.values()).size, 3, "three colours");
+  const paired = await strokes(byId("paired-eval-accuracy").spec, "mean", "variant");
+  assert.deepEqual([...paired.keys()].sort(), ["dropout", "wider"]);
+  for (const [v, colour] of paired) assert.equal(colour, curve.get(v), `${v}: paired curve vs curve`);
+  const power = await strokes(sections.power!.spec, "mde", "comparison");
+  assert.deepEqual([...power.keys()].sort(), ["dropout − baseline", "wider − baseline"]);
+  for (const [c, colour] of power) assert.equal(colour, curve.get(c.split(" − ")[0]!), `${c}: power vs curve`);
+});
+
+test("variantColors: each series the colour of its variant's place; its own order when a place is missing or shared", () => {
+  const all = ["a", "b", "c"];
+  assert.deepEqual(variantColors(["c", "b"], all), { domain: ["c", "b"], range: ["#54a24b", "#f58518"] });
+  assert.deepEqual(variantColors(["c − a"], all, (s) => s.split(" − ")[0]!), { domain: ["c − a"], range: ["#54a24b"] });
+  assert.deepEqual(variantColors(["c", "x"], all), { domain: ["c", "x"] });
+  assert.deepEqual(variantColors(["c − a", "c − b"], all, (s) => s.split(" − ")[0]!), { domain: ["c − a", "c − b"] });
+});
+
+test("a summarised curve draws the interval of the mean darker than the 5–95% and 25–75% bands, with one legend telling the three apart", async () => {
+  const steps = [1, 2, 3, 4];
+  const variants = ["baseline", "wider"];
+  const data: CurveData = {
+    tag: "val/loss", variants, reference: "baseline", paired: false,
+    seeds: variants.flatMap((variant, i) => steps.flatMap((step) => [0, 1].map((s) => ({ variant, seed: String(s), step, value: 1 / step + 0.1 * i + 0.01 * s })))),
+    stats: variants.flatMap((variant, i) => steps.map((step) => {
+      const m = 1 / step + 0.1 * i;
+      return { variant, step, n: 40, mean: m, lo: m - 0.005, hi: m + 0.005, q: [m - 0.08, m - 0.03, m + 0.03, m + 0.08] as [number, number, number, number] };
+    })),
+    runs: { baseline: 40, wider: 40 }, minRuns: 3, level: 0.95, bandLabel: "95% CI of the mean (t), 40 seeds; where ≥ 3 runs", thinned: false,
+    summarised: true, drawn: { baseline: 2, wider: 2 }, quantileSample: 1000, smoothing: 0, twinTrained: true,
+  };
+  const c = curveChart(data);
+  const opacity = (items: { opacity?: number; datum?: Record<string, unknown> }[][]) => new Map(items.flat().map((it) => [String(it.datum!.band), it.opacity!]));
+  const quantiles = opacity(await markItems(c.spec, "quantiles"));
+  const band = opacity(await markItems(c.spec, "band"));
+  const ci = band.get(data.bandLabel)!, outer = quantiles.get("5–95% of runs")!, inner = quantiles.get("25–75% of runs")!;
+  assert.ok(outer < inner && inner < ci, `opacities 5–95% ${outer}, 25–75% ${inner}, CI ${ci}`);
+  const vega = compile(c.spec as unknown as TopLevelSpec).spec;
+  const scales = (vega.scales ?? []).filter((s) => s.name.includes("opacity"));
+  assert.equal(scales.length, 1, "one opacity scale");
+  const legends = (vega.legends ?? []).filter((l) => l.opacity !== undefined);
+  assert.equal(legends.length, 1, "one legend for the bands");
+  assert.equal(legends[0]!.title, "bands");
+});
+
+test("a paired difference says which side of 0 is better, where the tag's direction is known", () => {
+  // On a second line: a line that long would not fit the plot's height.
+  const yTitle = (c: Chart): string | string[] => (c.spec.layer as { encoding: { y: { title?: string | string[] } } }[]).find((l) => l.encoding.y.title)!.encoding.y.title!;
+  assert.deepEqual(yTitle(byId("paired-eval-accuracy")), ["eval/accuracy: variant − baseline (pp)", "above 0: variant better"]);
+  assert.deepEqual(yTitle(byId("paired-eval-loss")), ["eval/loss: variant − baseline", "below 0: variant better"]);
+  assert.equal(yTitle(byId("curve-eval-loss")), "eval/loss");
+  const unnamed = curveChart({ ...model.pairedCurves[0]!, tag: "eval/score_x" }, undefined, { variants: model.variants });
+  assert.equal(yTitle(unnamed), "eval/score_x: variant − baseline");
+});
+
+test("the differences chart draws each mean difference centred on its interval's bar", async () => {
+  const diff = sections.distribution[1]!;
+  assert.equal(diff.id, "differences-val-accuracy");
+  const bars = (await markItems(diff.spec, "ci")).flat().map((i) => i.y!);
+  const means = (await markItems(diff.spec, "meantick")).flat().map((i) => i.y!);
+  assert.equal(bars.length, 2);
+  assert.deepEqual(means.map((y) => y.toFixed(3)), bars.map((y) => y.toFixed(3)));
+});
+
+test("the seed distribution draws each variant's mean centred on its interval's bar", async () => {
+  const dist = sections.distribution[0]!;
+  const bars = (await markItems(dist.spec, "ci")).flat().map((i) => i.y!);
+  const means = (await markItems(dist.spec, "meantick")).flat().map((i) => i.y!);
+  assert.equal(bars.length, 3);
+  assert.deepEqual(means.map((y) => y.toFixed(3)), bars.map((y) => y.toFixed(3)));
+});

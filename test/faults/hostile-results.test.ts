@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { overflowingDifference } from "../../src/study/analyze.ts";
-import { seedKey } from "../../src/study/results-file.ts";
+import { MAX_RESULT_ROWS, seedKey } from "../../src/study/results-file.ts";
 import { REPO } from "../study/fixtures/synthetic-study.ts";
 
 const TWIN = join(REPO, "bin", "twin.js");
@@ -102,4 +102,11 @@ test("a results file that is not UTF-8: a clear error naming the line, never two
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a results table of more runs than twin stats reads: a clear error before parsing, not a heap exhausted by millions of rows", () => {
+  const rows = Array.from({ length: MAX_RESULT_ROWS + 1 }, (_, i) => `a,${i},0.5\n`);
+  const r = stats(`variant,seed,acc\n${rows.join("")}`);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, new RegExp(`results\\.csv: ${MAX_RESULT_ROWS + 2} lines, more than the ${MAX_RESULT_ROWS} runs \\(one row each\\) twin stats reads; .*aggregate`));
 });

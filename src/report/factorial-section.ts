@@ -29,12 +29,12 @@ function effectsTable(v: FactorialVerdict, percent: boolean): string {
     const kind = e.name.includes(" × ") ? "interaction" : "main effect";
     const levels = Object.entries(e.levels).map(([f, l]) => (l.length === 2 ? `${f}: ${l[1]} − ${l[0]}` : `${f}: ${l.length} levels`)).join("; ");
     if (e.estimate !== null && e.ci !== null) {
-      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td>${estimateCells(e.estimate, e.ci, percent)}<td>paired t(${e.df[1]})</td><td>${pValueText(e.p)}</td></tr>`);
+      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td>${estimateCells(e.estimate, e.ci, percent)}<td>paired t(${e.df[1]})</td><td>${esc(pValueText(e.p))}</td></tr>`);
     } else {
       const gg = e.gg ? `; Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${df(e.gg.df[0])}, ${df(e.gg.df[1])})` : "";
-      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td><td colspan="2">F = ${e.F.toFixed(3)}</td><td>repeated-measures F(${e.df[0]}, ${e.df[1]})${gg}</td><td>${pValueText(e.p)}</td></tr>`);
+      rows.push(`<tr data-effect="${esc(e.name)}"><td>${esc(e.name)}</td><td>${kind}</td><td>${esc(levels)}</td><td colspan="2">F = ${e.F.toFixed(3)}</td><td>repeated-measures F(${e.df[0]}, ${e.df[1]})${gg}</td><td>${esc(pValueText(e.p))}</td></tr>`);
       for (const c of e.contrasts) {
-        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td>${estimateCells(c.estimate, c.ci, percent)}<td>paired t(${v.seeds.length - 1})</td><td>${pValueText(c.p)}</td></tr>`);
+        rows.push(`<tr class="contrast"><td></td><td>level vs first</td><td>${esc(`${c.levels[1]} − ${c.levels[0]}`)}</td>${estimateCells(c.estimate, c.ci, percent)}<td>paired t(${v.seeds.length - 1})</td><td>${esc(pValueText(c.p))}</td></tr>`);
       }
     }
   }
@@ -45,7 +45,7 @@ function simpleEffectsTable(v: FactorialVerdict, percent: boolean): string {
   if (v.simple_effects.length === 0) return "";
   const rows = v.simple_effects.map(
     (s) =>
-      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td>${estimateCells(s.estimate, s.ci, percent)}<td>${pValueText(s.p)}</td></tr>`,
+      `<tr data-simple="${esc(`${s.factor}@${s.at.factor}=${s.at.level}`)}"><td>${esc(`${s.factor} (${s.levels[1]} − ${s.levels[0]})`)}</td><td>${esc(`${s.at.factor} = ${s.at.level}`)}</td>${estimateCells(s.estimate, s.ci, percent)}<td>${esc(pValueText(s.p))}</td></tr>`,
   );
   return `<table class="small" id="factorial-simple"><thead><tr><th>effect</th><th>setting</th><th>estimate</th><th>${Math.round(v.level * 100)}% CI</th><th>p (paired t)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

@@ -7,7 +7,7 @@
 import { allCharts, reportCharts, type Chart, type ChartSections } from "./charts/index.ts";
 import { deploymentSection } from "./deployment-html.ts";
 import { spreadLine } from "../study/spread-fields.ts";
-import { pValueText } from "../stats/p-value-text.ts";
+import { pValueClause, pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
 import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
@@ -98,15 +98,15 @@ export function verdictWords(c: NonNullable<ReportModel["analysis"]>["comparison
   const better = a.higher_is_better ? c.diff > 0 : c.diff < 0;
   const excludesZero = c.ci[0] > 0 || c.ci[1] < 0;
   const units = `${c.paired ? c.n_pairs ?? c.n : c.n} ${c.paired ? "pairs" : "runs"}`;
-  const p = `${testName(c)} p = ${pValueText(c.p)}`;
+  const p = `${testName(c)} ${pValueClause(c.p)}`;
   // A difference without spread has no interval to read: the exact test's p decides.
   const noSpread = c.ci[0] === c.ci[1];
   const why = c.test === "none" ? "identical results on every seed" : noSpread ? "every seed gives the same difference, without an interval" : `the ${level} interval of the difference ${excludesZero ? "excludes" : "includes"} 0`;
   let words: string;
   if (excludesZero && c.p < alpha) {
     words = `${better ? "better" : "worse"} than ${c.a}: ${why} (${p})`;
-    if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (p = ${pValueText(c.p_adjusted)})`;
-  } else if (c.test === "none") words = `not distinguishable from ${c.a} with ${units}: ${why} (p = ${pValueText(c.p)})`;
+    if (a.comparisons.length > 1 && c.p_adjusted >= alpha) words += `, but not after Holm's adjustment for ${a.comparisons.length} comparisons (${pValueClause(c.p_adjusted)})`;
+  } else if (c.test === "none") words = `not distinguishable from ${c.a} with ${units}: ${why} (${pValueClause(c.p)})`;
   else words = `not distinguishable from ${c.a} with ${units}: ${why}${excludesZero || noSpread ? `, and the ${p} is not below ${alphaText}` : ""}`;
   if (c.robust?.disagree) words += `; the robust comparisons disagree (below)`;
   else if (c.robust?.warning && excludesZero && c.p < alpha) words += `; read the plain p with care (below)`;
@@ -144,7 +144,7 @@ function verdictSection(m: ReportModel): string {
     const pairing = pairingText(c.pairing_gain, c.pairing_gain_ci, c.paired, c.pairing_gain_ci_note, a.level);
     parts.push(
       `<tr data-comparison="${esc(c.b)}" class="${sig ? "sig" : "nonsig"}"><td>${esc(c.b)} − ${esc(c.a)}</td><td>${f.diff(c.diff)}${f.unit}</td><td>${c.ci[0] === c.ci[1] ? esc(NO_INTERVAL) : `[${f.diff(c.ci[0])}, ${f.diff(c.ci[1])}]${f.unit}`}</td>` +
-        `<td>${esc(testName(c))}</td><td>${pValueText(c.p)}</td>${a.comparisons.length > 1 ? `<td>${pValueText(c.p_adjusted)}</td>` : ""}` +
+        `<td>${esc(testName(c))}</td><td>${esc(pValueText(c.p))}</td>${a.comparisons.length > 1 ? `<td>${esc(pValueText(c.p_adjusted))}</td>` : ""}` +
         `<td>${c.prob_improvement.toFixed(2)}${c.prob_improvement_ci ? ` [${c.prob_improvement_ci[0].toFixed(2)}, ${c.prob_improvement_ci[1].toFixed(2)}]` : ""}</td><td>${esc(effectSizeText(c))}</td><td>${esc(pairing)}</td></tr>`,
     );
   }

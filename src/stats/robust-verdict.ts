@@ -60,7 +60,7 @@ import { skewCorrectedTTest } from "./skew-corrected-t.ts";
 import { pairedPermutationTest, permutationTest } from "./permutation.ts";
 import { meanUnchecked } from "./descriptive.ts";
 import { fmt, type TestResult } from "./types.ts";
-import { pValueText } from "./p-value-text.ts";
+import { pValueClause, pValueText } from "./p-value-text.ts";
 
 export interface VerdictLine {
   /** Which line: "plain", "without black swans", "trimmed", "exact". */
@@ -232,7 +232,7 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
     reasons.unshift(`black swan${swans.length > 1 ? "s" : ""}: ${where} (|robust z| > ${fmt(threshold)}, a cut-off that flags ${fmt(falseAlarm * 100)}% of normal samples)`);
   }
   if (disagree) {
-    const words = usable.map((l) => `${l.role} p = ${pValueText(l.p)}`).join(", ");
+    const words = usable.map((l) => `${l.role} ${pValueClause(l.p)}`).join(", ");
     reasons.unshift(opposite ? `the comparisons point in opposite directions (${words})` : `the comparisons disagree at alpha = ${fmt(alpha)} (${words})`);
   }
   const restsOnNormality = plain !== null && plain.significant && (exact === null || exact.minAchievableP > alpha);
@@ -246,7 +246,7 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   const leansOnSymmetry = plain !== null && plain.significant && skewCorrected !== null && (!skewCorrected.significant || !skewCorrectedAgrees);
   if (leansOnSymmetry) {
     reasons.push(
-      `the skewness-corrected t (Johnson 1978, Hall 1992) ${skewCorrectedAgrees ? `gives p = ${pValueText(skewCorrected!.p)}` : "points the other way"} ` +
+      `the skewness-corrected t (Johnson 1978, Hall 1992) ${skewCorrectedAgrees ? `gives ${pValueClause(skewCorrected!.p)}` : "points the other way"} ` +
         `(skewness of the differences ${fmt(skew[0]!.skewness)}): the plain p < ${fmt(alpha)} leans on the differences being symmetric`,
     );
   }

@@ -11,7 +11,7 @@ import {
   type Predictions, type TwoLevelDifference, type ValidationTestAgreement,
 } from "../stats/index.ts";
 import type { TwinResult } from "../twin/types.ts";
-import { pValueText } from "../stats/p-value-text.ts";
+import { pValueClause } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 
 /** One seed's predictions of one variant. */
@@ -226,7 +226,7 @@ export function ensembleSentences(c: DeploymentChoice): string[] {
   if (m && c.runnerUp) {
     out.push(
       `Against ${c.runnerUp}'s ensemble on ${c.versusRunnerUp!.set}: ${m.onlyB} examples only ${c.variant}'s gets right, ${m.onlyA} only ${c.runnerUp}'s; ` +
-        `exact McNemar p = ${pValueText(m.p)} (these seeds fixed: the uncertainty of the examples only).`,
+        `exact McNemar ${pValueClause(m.p)} (these seeds fixed: the uncertainty of the examples only).`,
     );
   }
   return out;

@@ -10,7 +10,7 @@
 import { factorialAnalysis, marginalMeans, type Factor, type FactorialData, type LevelContrast, type MarginalMean, type SimpleEffect } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
 import { combinationName } from "./factorial-design.ts";
-import { pValueText } from "../stats/p-value-text.ts";
+import { pValueClause } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
 
@@ -131,7 +131,7 @@ function numberFormat(percent: boolean) {
 
 /** "F(2, 18) = 4.10, Greenhouse–Geisser ε = 0.71, p = 0.052" (the p to read: corrected where ε is defined). */
 function fTestText(e: Pick<FactorialEntry, "F" | "df" | "gg" | "p">): string {
-  return `F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}${e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(2)}` : ""}, p = ${pValueText(e.p)}`;
+  return `F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}${e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(2)}` : ""}, ${pValueClause(e.p)}`;
 }
 
 /** The plain-word answers: does each two-level factor's effect hold under every setting of the others; do two factors stack. */
@@ -149,7 +149,7 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       continue;
     }
     const effect = `the ${x.name} effect (${x.levels[1]} − ${x.levels[0]})`;
-    out.push(`${effect}: ${signed(main.estimate!)}${unit}, ${ci(main.ci!)}, p = ${pValueText(main.p)}${clear(main.ci!) ? "" : ": not clear over all settings"}`);
+    out.push(`${effect}: ${signed(main.estimate!)}${unit}, ${ci(main.ci!)}, ${pValueClause(main.p)}${clear(main.ci!) ? "" : ": not clear over all settings"}`);
     for (const y of v.factors) {
       if (y.name === x.name) continue;
       const settings = v.simple_effects.filter((s) => s.factor === x.name && s.at.factor === y.name);
@@ -158,10 +158,10 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
       const holds = settings.every((s) => clear(s.ci) && Math.sign(s.estimate) === sign);
       const every = y.levels.length === 2 ? `both ${y.name} levels` : `every ${y.name} level`;
       const inter = byName.get(`${x.name} × ${y.name}`) ?? byName.get(`${y.name} × ${x.name}`);
-      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})${inter && inter.p < 1 - v.level ? `; its size depends on ${y.name} (interaction p = ${pValueText(inter.p)})` : ""}`);
+      if (holds && clear(main.ci!)) out.push(`${effect} holds under ${every} (${each})${inter && inter.p < 1 - v.level ? `; its size depends on ${y.name} (interaction ${pValueClause(inter.p)})` : ""}`);
       else if (!clear(main.ci!) && !(inter && inter.p < 1 - v.level)) continue;
       else {
-        const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction p = ${pValueText(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (p = ${pValueText(inter.p)})` : ""}`;
+        const differs = inter && inter.p < 1 - v.level ? `it depends on ${y.name} (interaction ${pValueClause(inter.p)})` : `the interaction with ${y.name} is not clear${inter ? ` (${pValueClause(inter.p)})` : ""}`;
         const at = (xs: SimpleEffect[]) => xs.map((s) => `${y.name}=${s.at.level} (${signed(s.estimate)}${unit})`).join(", ");
         const up = settings.filter((s) => clear(s.ci) && s.estimate > 0);
         const down = settings.filter((s) => clear(s.ci) && s.estimate < 0);
@@ -179,7 +179,7 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
     const names = e.name.split(" × ");
     if (names.length > 2) {
       const [a, b, ...rest] = names as [string, string, ...string[]];
-      const test = e.estimate !== null && e.ci !== null ? `${signed(e.estimate)}${unit}, ${ci(e.ci)}, p = ${pValueText(e.p)}` : fTestText(e);
+      const test = e.estimate !== null && e.ci !== null ? `${signed(e.estimate)}${unit}, ${ci(e.ci)}, ${pValueClause(e.p)}` : fTestText(e);
       out.push(`${e.p < 1 - v.level ? "the" : "no clear"} ${names.length}-way interaction ${e.name} (${test}): the ${a} × ${b} interaction ${e.p < 1 - v.level ? "differs" : "does not clearly differ"} between the levels of ${rest.join(" and ")}`);
       continue;
     }
@@ -188,7 +188,7 @@ export function factorialStatements(v: Pick<FactorialVerdict, "factors" | "facto
     const ea = v.simple_effects.find((s) => s.factor === a && s.at.factor === b && s.at.level === v.factors.find((f) => f.name === b)!.levels[0]);
     const eb = v.simple_effects.find((s) => s.factor === b && s.at.factor === a && s.at.level === v.factors.find((f) => f.name === a)!.levels[0]);
     const separate = (ea?.estimate ?? 0) + (eb?.estimate ?? 0);
-    const inter = `interaction ${signed(e.estimate)}${unit}, ${ci(e.ci)}, p = ${pValueText(e.p)}`;
+    const inter = `interaction ${signed(e.estimate)}${unit}, ${ci(e.ci)}, ${pValueClause(e.p)}`;
     if (!clear(e.ci)) out.push(`no clear interaction of ${a} and ${b} (${inter}): consistent with their effects adding up`);
     else if (Math.sign(e.estimate) !== Math.sign(separate)) out.push(`${a} and ${b} do not stack: together they change the metric by less than the sum of their separate effects (${inter})`);
     else out.push(`${a} and ${b} reinforce each other: together more than the sum of their separate effects (${inter})`);
@@ -257,18 +257,18 @@ export function formatFactorialVerdict(title: string, v: FactorialVerdict, perce
   lines.push("effects (per-seed contrasts; interaction = effect of the first factor at the second's 2nd level minus at its 1st):");
   const nw = Math.max(...v.factorial.map((e) => e.name.length));
   for (const e of v.factorial) {
-    if (e.estimate !== null && e.ci !== null) lines.push(`  ${e.name.padEnd(nw)}  ${signed(e.estimate)}${unit}  ${pct} CI [${signed(e.ci[0])}, ${signed(e.ci[1])}]  t(${e.df[1]}), p = ${pValueText(e.p)}`);
+    if (e.estimate !== null && e.ci !== null) lines.push(`  ${e.name.padEnd(nw)}  ${signed(e.estimate)}${unit}  ${pct} CI [${signed(e.ci[0])}, ${signed(e.ci[1])}]  t(${e.df[1]}), ${pValueClause(e.p)}`);
     else {
-      const gg = e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${e.gg.df[0].toFixed(2)}, ${e.gg.df[1].toFixed(2)}), p = ${pValueText(e.gg.p)} (assuming sphericity p = ${pValueText(e.gg.p_uncorrected)})` : `, p = ${pValueText(e.p)}`;
+      const gg = e.gg ? `, Greenhouse–Geisser ε = ${e.gg.epsilon.toFixed(3)}: F(${e.gg.df[0].toFixed(2)}, ${e.gg.df[1].toFixed(2)}), ${pValueClause(e.gg.p)} (assuming sphericity ${pValueClause(e.gg.p_uncorrected)})` : `, ${pValueClause(e.p)}`;
       lines.push(`  ${e.name.padEnd(nw)}  F(${e.df[0]}, ${e.df[1]}) = ${e.F.toFixed(2)}${gg} (repeated-measures F test)`);
-      for (const c of e.contrasts) lines.push(`    ${c.levels[1]} − ${c.levels[0]}  ${signed(c.estimate)}${unit}  ${pct} CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  p = ${pValueText(c.p)}`);
+      for (const c of e.contrasts) lines.push(`    ${c.levels[1]} − ${c.levels[0]}  ${signed(c.estimate)}${unit}  ${pct} CI [${signed(c.ci[0])}, ${signed(c.ci[1])}]  ${pValueClause(c.p)}`);
     }
   }
   if (v.simple_effects.length) {
     lines.push("per setting:");
     const label = (s: SimpleEffect) => `${s.factor} (${s.levels[1]} − ${s.levels[0]}) at ${s.at.factor}=${s.at.level}`;
     const lw = Math.max(...v.simple_effects.map((s) => label(s).length));
-    for (const s of v.simple_effects) lines.push(`  ${label(s).padEnd(lw)}  ${signed(s.estimate)}${unit}  ${pct} CI [${signed(s.ci[0])}, ${signed(s.ci[1])}]  p = ${pValueText(s.p)}`);
+    for (const s of v.simple_effects) lines.push(`  ${label(s).padEnd(lw)}  ${signed(s.estimate)}${unit}  ${pct} CI [${signed(s.ci[0])}, ${signed(s.ci[1])}]  ${pValueClause(s.p)}`);
   }
   for (const s of v.statements) lines.push(`• ${s}`);
   for (const n of v.notes) lines.push(`note: ${n}`);

@@ -5,7 +5,7 @@
  * comparisons and to the seed report; docs/verdict-json.md lists the fields.
  */
 import { compareSpreads, type Sample } from "../stats/index.ts";
-import { pValueText } from "../stats/p-value-text.ts";
+import { pValueClause } from "../stats/p-value-text.ts";
 
 export interface SpreadFields {
   /** Variance of b's runs over a's; null when a's runs do not vary. */
@@ -37,7 +37,7 @@ export function spreadLine(a: string, b: string, f: SpreadFields, level: number)
   const ci = f.variance_ratio_ci
     ? `, ${Math.round(level * 100)}% CI ${times(f.variance_ratio_ci[0])}–${times(f.variance_ratio_ci[1])}, ${f.variance_ratio_method}`
     : f.variance_notes.length ? `; no interval: ${f.variance_notes[0]}` : "";
-  const tests = [f.variance_p !== null ? `Brown–Forsythe p = ${pValueText(f.variance_p)}` : "", f.variance_p_pitman_morgan !== null ? `Pitman–Morgan p = ${pValueText(f.variance_p_pitman_morgan)}` : ""].filter(Boolean);
+  const tests = [f.variance_p !== null ? `Brown–Forsythe ${pValueClause(f.variance_p)}` : "", f.variance_p_pitman_morgan !== null ? `Pitman–Morgan ${pValueClause(f.variance_p_pitman_morgan)}` : ""].filter(Boolean);
   let reading = "";
   if (f.variance_ratio_ci) {
     if (f.variance_ratio_ci[1] < 1) reading = `: ${b} spreads less over seeds`;

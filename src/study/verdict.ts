@@ -10,7 +10,7 @@ import type { Cell } from "./results-file.ts";
 import { metricDirection } from "./metric-direction.ts";
 import type { StudyResults } from "./run-study.ts";
 import { spreadLine } from "./spread-fields.ts";
-import { pValueText } from "../stats/p-value-text.ts";
+import { pValueClause } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 import { textTable } from "./text-table.ts";
 
@@ -136,14 +136,14 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   }
   for (const fc of v.failure_comparisons) lines.push(failureComparisonText(fc));
   for (const c of v.comparisons) {
-    const adj = v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(c.p_adjusted)}` : "";
-    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${intervalText(c.ci, v.level, asPercent)}  ${testName(c)}, p = ${pValueText(c.p)}${adj}`);
+    const adj = v.comparisons.length > 1 ? `, Holm-adjusted ${pValueClause(c.p_adjusted)}` : "";
+    lines.push(`${c.b} − ${c.a}  ${signed(c.diff)}${unit}  ${intervalText(c.ci, v.level, asPercent)}  ${testName(c)}, ${pValueClause(c.p)}${adj}`);
     lines.push(`  ${restsOnText(c)}`);
     if (withTest) {
       const t = c.test_set;
       lines.push(
         t
-          ? `  on the test set: ${signed(t.diff)}${unit}  ${intervalText(t.ci, v.level, asPercent)}  ${testName({ ...c, test: t.test, method: t.method })}, p = ${pValueText(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted p = ${pValueText(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
+          ? `  on the test set: ${signed(t.diff)}${unit}  ${intervalText(t.ci, v.level, asPercent)}  ${testName({ ...c, test: t.test, method: t.method })}, ${pValueClause(t.p)}${v.comparisons.length > 1 ? `, Holm-adjusted ${pValueClause(t.p_adjusted)}` : ""} (${t.n_pairs ?? t.n} ${t.n_pairs !== null ? "pairs" : "runs"}; reported, not used to choose)`
           : "  on the test set: not compared (too few tested runs)",
       );
     }
@@ -172,7 +172,7 @@ export function intervalText(ci: [number, number], level: number, asPercent: boo
 /** "failure rate new vs base: 2/6 vs 0/6, 0 seed(s) where only base failed, 2 where only new failed; exact McNemar p = 0.500": the CLI's line, and the report's. */
 export function failureComparisonText(fc: Analysis["failure_comparisons"][number]): string {
   const how = fc.paired ? `, ${fc.discordant![0]} seed(s) where only ${fc.a} failed, ${fc.discordant![1]} where only ${fc.b} failed` : "";
-  return `failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} p = ${pValueText(fc.p)}`;
+  return `failure rate ${fc.b} vs ${fc.a}: ${fc.b_failures}/${fc.b_ended} vs ${fc.a_failures}/${fc.a_ended}${how}; ${fc.test} ${pValueClause(fc.p)}`;
 }
 
 /** "rests on 4 pairs (2 seeds left out: seed 1 new diverged, seed 4 new failed)": what a comparison rests on, in the CLI's and the report's words. */
@@ -248,10 +248,10 @@ export function robustVerdictText(c: Analysis["comparisons"][number], asPercent 
     : null;
   if (!r.warning) return { ...none, swans, caveat: r.caveat };
   const parts: string[] = [];
-  if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, p = ${pValueText(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
-  if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, p = ${pValueText(r.trimmed.p)}`);
-  if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} p = ${pValueText(r.exact.p)}`);
-  if (r.skew_corrected) parts.push(`skew-corrected t p = ${pValueText(r.skew_corrected.p)}`);
+  if (r.without_swans) parts.push(`without the swans ${signed(r.without_swans.estimate)}${unit}, ${pValueClause(r.without_swans.p)} (${r.without_swans.n} ${c.paired ? "pairs" : "runs"})`);
+  if (r.trimmed) parts.push(`20% trimmed ${signed(r.trimmed.estimate)}${unit}, ${pValueClause(r.trimmed.p)}`);
+  if (r.exact) parts.push(`${r.exact.method === "exact" ? "exact" : "Monte Carlo"} ${c.paired ? "sign-flip" : "permutation"} ${pValueClause(r.exact.p)}`);
+  if (r.skew_corrected) parts.push(`skew-corrected t ${pValueClause(r.skew_corrected.p)}`);
   return {
     swans,
     check: parts.length ? `robust check: ${parts.join("; ")}` : null,

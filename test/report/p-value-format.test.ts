@@ -7,11 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildReportModel, loadStudyDir, renderStudyBody } from "../../src/report/index.ts";
-import { pValueText } from "../../src/stats/p-value-text.ts";
+import { pValueClause, pValueText } from "../../src/stats/p-value-text.ts";
 import { metricValueText } from "../../src/study/metric-units.ts";
 import { writeFixture } from "./fixture.ts";
 
@@ -23,6 +23,34 @@ test("pValueText: three decimals, one significant digit in exponent form below 0
   assert.equal(pValueText(5.04e-6), "5.0e-6");
   assert.equal(pValueText(1), "1.000");
   assert.equal(pValueText(NaN), "NaN");
+});
+
+test("a p too small to print is a bound, never 0: '< 1e-300' in a cell, 'p < 1e-300' in a sentence", () => {
+  assert.equal(pValueText(0), "< 1e-300");
+  assert.equal(pValueText(5e-324), "< 1e-300");
+  assert.equal(pValueText(2e-300), "2.0e-300");
+  assert.equal(pValueClause(0), "p < 1e-300");
+  assert.equal(pValueClause(0.0123), "p = 0.012");
+});
+
+test("twin stats and the report on 3,000 seeds of a clear difference: the underflowed p reads 'p < 1e-300', not 'p = 0.0e+0'", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-p-tiny-"));
+  try {
+    // A difference of 1 pp with a seed sd of 0.05 pp over 3,000 seeds: t ≈ 1,000, whose tail underflows to 0.
+    const rows = ["variant,seed,accuracy"];
+    for (let s = 0; s < 3000; s++) {
+      const noise = ((s * 7919) % 1000) / 1000 - 0.5;
+      rows.push(`base,${s},${(0.8 + 0.001 * noise).toFixed(6)}`, `wide,${s},${(0.81 + 0.001 * noise + 0.0005 * (((s * 104729) % 997) / 997 - 0.5)).toFixed(6)}`);
+    }
+    const file = join(root, "results.csv");
+    writeFileSync(file, rows.join("\n") + "\n");
+    const cli = spawnSync(process.execPath, ["bin/twin.js", "stats", file], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /p < 1e-300/, cli.stdout);
+    assert.doesNotMatch(cli.stdout, /p = 0\.0e\+0|p = 0(?![.\d])/, cli.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test("metricValueText: pp with two decimals; else four decimals, four significant digits in exponent form below 1e-3 or from 1e5", () => {

@@ -6,7 +6,7 @@
  * two-level factor under every setting of the others with its interval.
  */
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
-import { pValueText } from "../../stats/p-value-text.ts";
+import { pValueClause, pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
 import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
@@ -23,7 +23,7 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
   const rows = pair.means.filter((m) => finite(m.mean)).map((m) => ({ [a]: m.levels[a], [b]: m.levels[b], at: position(m), mean: u(m.mean), lo: u(m.ci[0]), hi: u(m.ci[1]) }));
   const inter = v.factorial.find((e) => e.name === `${a} × ${b}`);
   const signed = (x: number) => signedMetricValueText(x, unit.factor === 100);
-  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${signed(inter.estimate)}${unit.after}, ${Math.round(v.level * 100)}% CI [${signed(inter.ci[0])}, ${signed(inter.ci[1])}]${unit.after}, p = ${pValueText(inter.p)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, p = ${pValueText(inter.p)}`) : "";
+  const subtitle = inter ? (inter.estimate !== null && inter.ci ? `interaction ${signed(inter.estimate)}${unit.after}, ${Math.round(v.level * 100)}% CI [${signed(inter.ci[0])}, ${signed(inter.ci[1])}]${unit.after}, ${pValueClause(inter.p)}` : `interaction F(${inter.df[0]}, ${inter.df[1]}) = ${inter.F.toFixed(2)}${inter.gg ? `, Greenhouse–Geisser ε = ${inter.gg.epsilon.toFixed(2)}` : ""}, ${pValueClause(inter.p)}`) : "";
   const x = {
     field: "at",
     type: "quantitative",

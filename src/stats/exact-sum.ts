@@ -36,13 +36,41 @@ export function exactSum(values: ArrayLike<number>): number {
     a += Math.abs(err);
     s = t;
   }
+  const h = decided(s, e, a, count);
+  return h === h ? h : shewchukSum(values);
+}
+
+/**
+ * exactSum of the squared deviations (x − center)², each rounded once: the
+ * sum of squares of a two-pass variance, independent of the values' order;
+ * the squares are summed as they are made (no array of them but where the
+ * fast path does not decide).
+ */
+export function exactSumOfSquares(values: Float64Array, center: number): number {
+  const count = values.length;
+  let s = 0, e = 0, a = 0;
+  for (let k = 0; k < count; k++) {
+    const d = values[k]! - center;
+    const x = d * d;
+    const t = s + x;
+    const z = t - s;
+    const err = s - (t - z) + (x - z);
+    e += err;
+    a += Math.abs(err);
+    s = t;
+  }
+  const h = decided(s, e, a, count);
+  return h === h ? h : shewchukSum(values.map((x) => (x - center) * (x - center)));
+}
+
+/** The fast path's answer from the plain sum `s`, its additions' errors summed to `e` and their magnitudes to `a` (`count` values), or NaN where it cannot decide (see exactSum). */
+function decided(s: number, e: number, a: number, count: number): number {
   const h = s + e;
   const z = h - s;
   const l = s - (h - z) + (e - z);
   const bound = 2 * count * 2 ** -53 * a;
   // Far from the subnormals, where the bound's own rounding could matter.
-  if (Math.abs(h) >= 2 ** -900 && Number.isFinite(h) && Math.abs(l) + bound < 0.99 * halfGap(h)) return h;
-  return shewchukSum(values);
+  return Math.abs(h) >= 2 ** -900 && Number.isFinite(h) && Math.abs(l) + bound < 0.99 * halfGap(h) ? h : NaN;
 }
 
 const bits = new DataView(new ArrayBuffer(8));

@@ -1,10 +1,10 @@
-// exactSum against Python's math.fsum: CPython's own test cases, then random
-// samples where the order of a plain sum shows (mixed magnitudes, cancelling
-// values), and its independence of the order.
+// exactSum (and exactSumOfSquares) against Python's math.fsum: CPython's own
+// test cases, then random samples where the order of a plain sum shows (mixed
+// magnitudes, cancelling values, sums on half-way points), in two orders.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { exactSum, Xoshiro128 } from "../../src/stats/index.ts";
+import { exactSum, exactSumOfSquares, Xoshiro128 } from "../../src/stats/index.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -50,15 +50,20 @@ test("exactSum equals math.fsum on random samples, in any order", () => {
       }),
     );
   }
-  const py = spawnSync(PYTHON, ["-c", "import json, math, sys; print(json.dumps([math.fsum(s) for s in json.load(sys.stdin)]))"], { input: JSON.stringify(samples), encoding: "utf8" });
+  const centers = samples.map((s) => s[0]! * 0.75);
+  // float(): JSON gives integral numbers to Python as ints, whose arithmetic is exact.
+  const script = "import json, math, sys\nss, cs = json.load(sys.stdin)\nprint(json.dumps([[math.fsum(s), math.fsum((float(x) - c) * (float(x) - c) for x in s)] for s, c in zip(ss, map(float, cs))]))";
+  const py = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify([samples, centers]), encoding: "utf8" });
   assert.equal(py.status, 0, py.stderr);
-  const want = JSON.parse(py.stdout) as number[];
+  const fsums = JSON.parse(py.stdout) as [number, number][];
+  const want = fsums.map(([sum]) => sum);
   let plainDiffers = 0;
   samples.forEach((s, k) => {
     assert.ok(Object.is(exactSum(s), want[k]), `sample ${k}: ${exactSum(s)} against math.fsum ${want[k]}`);
     const reversed = [...s].reverse();
     assert.ok(Object.is(exactSum(reversed), want[k]), `sample ${k} reversed`);
     if (s.reduce((a, b) => a + b, 0) !== reversed.reduce((a, b) => a + b, 0)) plainDiffers++;
+    for (const order of [s, reversed]) assert.ok(Object.is(exactSumOfSquares(Float64Array.from(order), centers[k]!), fsums[k]![1]), `sample ${k}: squares about ${centers[k]}`);
   });
   // The samples do show the order of a plain sum.
   assert.ok(plainDiffers > 50, `a plain sum differed between orders in ${plainDiffers} of ${samples.length} samples`);

@@ -5,7 +5,7 @@
  * run's value, no sample). Memory: steps × runs numbers per variant, where
  * the report's {@link CurveAccumulator} keeps a bounded summary instead.
  */
-import { exactSum, quantileSorted } from "../../stats/index.ts";
+import { exactSum, exactSumOfSquares, quantileSorted } from "../../stats/index.ts";
 import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
 import { firstBySeedHash } from "./sample.ts";
 import { tCritical } from "./step-stats.ts";
@@ -123,13 +123,8 @@ class ExactStep implements StepSummary {
     }
     // Exactly rounded sums (independent of the slots' order: an updated view equals a fresh build's), then the squared deviations from that mean summed the same way.
     const values = valuesOf(column, n);
-    const mean = exactSum(values) / n;
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! - mean;
-      values[i] = d * d;
-    }
-    this.mean = mean;
-    this.m2 = exactSum(values);
+    this.mean = exactSum(values) / n;
+    this.m2 = exactSumOfSquares(values, this.mean);
   }
 
   /** mean ± t_{(1+level)/2, n−1} · sd/√n. */

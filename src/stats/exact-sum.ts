@@ -16,13 +16,13 @@ const partials = new Float64Array(64);
  * `math.fsum(values)`: the exact sum rounded once. First a fast path: the
  * plain sum s with each addition's rounding error taken exactly (Knuth's
  * TwoSum) and the errors summed to e, with a bound B on that sum's own error
- * (|e − Σ errᵢ| ≤ γ_{n−1} Σ|errᵢ|, Higham 2002, §4.2, bounded by 2nu·Σ|errᵢ|
- * as computed). With h + l = s + e exactly (TwoSum), the exact sum lies
- * within |l| + B of h; when that is below half the gap from h to its nearer
- * neighbour (with 1% left for the rounding of |l| + B), h is the correctly
- * rounded sum, fsum's answer (the common case: no heavy
- * cancellation). Otherwise (cancellation, overflow, sums below 2⁻⁹⁰⁰,
- * non-finite values) Shewchuk's partials.
+ * (|e − Σ errᵢ| ≤ γ_{n−1} Σ|errᵢ|: N. J. Higham, "Accuracy and Stability of
+ * Numerical Algorithms", 2nd ed. 2002, §4.2; B = 2nu·Σ|errᵢ| as computed).
+ * With h + l = s + e exactly (TwoSum), the exact sum lies within |l| + B of
+ * h; when that is below half the gap from h to its nearer neighbour (1% left
+ * for the rounding of |l| + B), h is the correctly rounded sum, fsum's answer
+ * (the common case: no heavy cancellation). Otherwise (cancellation, ties,
+ * overflow, sums below 2⁻⁹⁰⁰, non-finite values) Shewchuk's partials.
  */
 export function exactSum(values: ArrayLike<number>): number {
   const count = values.length;

@@ -265,7 +265,9 @@ export function robustVerdict(a: Sample, b: Sample, opts: RobustVerdictOptions =
   }
   const nSmall = paired ? a.length : Math.min(a.length, b.length);
   const unseenRate = swans.length > 0 ? null : 1 - Math.pow(0.05, 1 / nSmall);
-  const bound = unseenRate === null ? "" : `up to ${fmt(Math.round(unseenRate * 1000) / 10)}% of seeds`;
+  // One decimal, or significant digits below 0.1% (at 500,000 seeds one decimal would say "up to 0%").
+  const percent = unseenRate === null ? 0 : unseenRate * 100;
+  const bound = unseenRate === null ? "" : `up to ${fmt(percent >= 0.1 ? Math.round(percent * 10) / 10 : percent)}% of seeds`;
   const caveat = unseenRate !== null && plain !== null && plain.significant
     ? (nSmall < SWAN_MIN_SEEDS
       ? `${nSmall} seeds are too few to detect a black swan (needs ${SWAN_MIN_SEEDS}), and cannot rule out that ${bound} go badly wrong `

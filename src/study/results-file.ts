@@ -20,6 +20,13 @@ import { combinationName } from "./factorial-design.ts";
 
 /** A results table is read whole as text: well under the longest string V8 holds (512 MiB). */
 const MAX_RESULTS_FILE_BYTES = 256 << 20;
+/**
+ * Most rows (runs) a results table may hold. Reading keeps about 240 MB of
+ * heap per million rows (measured on 1,000,000 rows of variant,seed,metric),
+ * so the byte cap alone would let some 12 million short rows exhaust Node's
+ * 4 GB heap: a native crash, not an error. Checked before parsing.
+ */
+export const MAX_RESULT_ROWS = 2_000_000;
 
 /** How a run ended, as far as the results say. */
 export type RunStatus = "finished" | "diverged" | "failed" | "unfinished";
@@ -238,6 +245,25 @@ function fromLogDir(path: string): ResultTable {
 }
 
 /**
+ * The file's bytes as UTF-8 text, or an error naming the first line that is
+ * not UTF-8. Decoding leniently would turn every invalid byte into U+FFFD, so
+ * two variant names in Latin-1 ("café", "cafè") would read as one and their
+ * runs merge into a single variant.
+ */
+function utf8Text(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new Error(`${path}: the file is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+    }
+    const lenient = bytes.toString("utf8");
+    const line = lenient.slice(0, lenient.indexOf("\ufffd")).split("\n").length;
+    throw new Error(`${path} line ${line}: not UTF-8 text (names and values would be garbled, and names differing only there would merge); save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)`);
+  }
+}
+
+/**
  * Reads long-form results from a CSV/TSV file, a JSON Lines file, or a log
  * directory. With `factors`, each run is named by its levels of those columns
  * (factorial results: no variant column needed).
@@ -255,7 +281,10 @@ export function readResults(path: string, options: { factors?: readonly string[]
   if (/\.(ts|mts|cts|tsx|js|mjs|cjs)$/i.test(path)) {
     throw new Error(`${path} is a study file (a module that defines a study), not results: train and compare it with \`twin compare ${path}\` (or \`twin seeds\`); twin stats reads results files (CSV, TSV, JSON Lines) and log folders`);
   }
-  const text = readRegularFile(path, MAX_RESULTS_FILE_BYTES).toString("utf8");
+  const text = utf8Text(readRegularFile(path, MAX_RESULTS_FILE_BYTES), path);
+  let lines = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
+  if (lines > MAX_RESULT_ROWS + 1) throw new Error(`${path}: ${lines} lines, more than the ${MAX_RESULT_ROWS} runs (one row each) twin stats reads; a results file has one row per run: aggregate per-example or per-step values to one value per run first`);
   if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text, factors));
   return shownSafely(fromCsv(path, text, factors));
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { overflowingDifference } from "../../src/study/analyze.ts";
-import { seedKey } from "../../src/study/results-file.ts";
+import { MAX_RESULT_ROWS, seedKey } from "../../src/study/results-file.ts";
 import { REPO } from "../study/fixtures/synthetic-study.ts";
 
 const TWIN = join(REPO, "bin", "twin.js");
@@ -84,4 +84,29 @@ test("JSON seeds beyond 2^53 (distinct in the file, one number once parsed): a c
   const out = JSON.parse(quoted.stdout) as { paired: boolean; pairing: string };
   assert.equal(out.paired, false, "the two quoted seeds differ: the runs are not paired by seed");
   assert.match(out.pairing, /"b" has no run for seed\(s\) 18446744073709551611/);
+});
+
+test("a results file that is not UTF-8: a clear error naming the line, never two Latin-1 names (café, cafè) merged into one variant", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-hostile-"));
+  try {
+    const latin1 = (s: string) => Buffer.from(s, "latin1");
+    const file = join(dir, "results.csv");
+    // Disjoint seeds: decoded leniently both names become "caf\ufffd" and one variant of 6 runs, with no duplicate to give it away.
+    writeFileSync(file, Buffer.concat([latin1("variant,seed,acc\nbase,1,0.8\nbase,2,0.81\nbase,3,0.82\nbase,4,0.8\nbase,5,0.81\nbase,6,0.82\n"), latin1("café,1,0.85\ncafé,2,0.86\ncafé,3,0.84\ncafè,4,0.7\ncafè,5,0.71\ncafè,6,0.72\n")]));
+    const r = spawnSync(process.execPath, [TWIN, "stats", file, "--json"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /results\.csv line 8: not UTF-8 text .*save the file as UTF-8/);
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("variant,seed,acc\n", "utf16le")]));
+    const u16 = spawnSync(process.execPath, [TWIN, "stats", file], { encoding: "utf8", timeout: 60_000 });
+    assert.match(u16.stderr, /the file is UTF-16 text; save it as UTF-8/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a results table of more runs than twin stats reads: a clear error before parsing, not a heap exhausted by millions of rows", () => {
+  const rows = Array.from({ length: MAX_RESULT_ROWS + 1 }, (_, i) => `a,${i},0.5\n`);
+  const r = stats(`variant,seed,acc\n${rows.join("")}`);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, new RegExp(`results\\.csv: ${MAX_RESULT_ROWS + 2} lines, more than the ${MAX_RESULT_ROWS} runs \\(one row each\\) twin stats reads; .*aggregate`));
 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { writeFixture } from "./fixture.ts";
 import { markItems } from "./scenegraph.ts";
-import { buildReportModel, curveChart, loadStudyDir, reportCharts, variantColors, type Chart, type VlSpec } from "../../src/report/index.ts";
+import { buildReportModel, curveChart, differenceChart, loadStudyDir, reportCharts, variantColors, type Chart, type VlSpec } from "../../src/report/index.ts";
 import type { CurveData } from "../../src/report/model/index.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-chart-reading-"));
@@ -28,13 +28,17 @@ async function strokes(spec: VlSpec, mark: string, field: string): Promise<Map<s
   return out;
 }
 
-test("a variant is drawn in one colour in the curves, the paired differences (no reference there) and the power chart", async () => {
+test("a variant is drawn in one colour in the curves, the paired differences (no reference there), the seeds' differences and the power chart", async () => {
   assert.deepEqual(model.variants, ["baseline", "dropout", "wider"]);
   const curve = await strokes(byId("curve-eval-accuracy").spec, "mean", "variant");
   assert.equal(new Set(curve.values()).size, 3, "three colours");
   const paired = await strokes(byId("paired-eval-accuracy").spec, "mean", "variant");
   assert.deepEqual([...paired.keys()].sort(), ["dropout", "wider"]);
   for (const [v, colour] of paired) assert.equal(colour, curve.get(v), `${v}: paired curve vs curve`);
+  const diffs = new Map<string, string>();
+  for (const series of await markItems(sections.distribution[1]!.spec, "diffs")) for (const item of series) diffs.set(String(item.datum!.comparison), item.fill!);
+  assert.deepEqual([...diffs.keys()].sort(), ["dropout − baseline", "wider − baseline"]);
+  for (const [c, colour] of diffs) assert.equal(colour, curve.get(c.split(" − ")[0]!), `${c}: differences vs curve`);
   const power = await strokes(sections.power!.spec, "mde", "comparison");
   assert.deepEqual([...power.keys()].sort(), ["dropout − baseline", "wider − baseline"]);
   for (const [c, colour] of power) assert.equal(colour, curve.get(c.split(" − ")[0]!), `${c}: power vs curve`);
@@ -100,4 +104,18 @@ test("the seed distribution draws each variant's mean centred on its interval's 
   const means = (await markItems(dist.spec, "meantick")).flat().map((i) => i.y!);
   assert.equal(bars.length, 3);
   assert.deepEqual(means.map((y) => y.toFixed(3)), bars.map((y) => y.toFixed(3)));
+});
+
+test("an unpaired differences chart speaks of no dots, and its legend does not list the same swatch once per n", () => {
+  const unpaired = { ...model.differences, comparisons: model.differences.comparisons.map((c, i) => ({ ...c, paired: false, points: [], swans: [], n: 7 + i })) };
+  const c = differenceChart(unpaired, undefined, model.variants);
+  assert.match(c.caption, /^Runs are unpaired, so no seed has a difference: only the 95% confidence interval of each mean difference is drawn/);
+  assert.doesNotMatch(c.caption, /dot/);
+  const ci = (c.spec.layer as { name: string; data: { values: { what: string; n: number }[] } }[]).find((l) => l.name === "ci")!.data.values;
+  assert.deepEqual(ci.map((r) => r.n), [7, 8]);
+  assert.equal(new Set(ci.map((r) => r.what)).size, 1, ci.map((r) => r.what).join(" | "));
+  // The same n everywhere: the legend names it.
+  const paired = differenceChart(model.differences, undefined, model.variants);
+  assert.match((paired.spec.layer as { name: string; data: { values: { what: string }[] } }[]).find((l) => l.name === "ci")!.data.values[0]!.what, /, n = 4\)$/);
+  assert.match(paired.caption, /^Each dot is one seed's difference/);
 });

@@ -57,6 +57,10 @@ test("robust verdict: skewed differences warn in words; a significant p without 
   assert.equal(w.skewed, false);
   assert.ok(Math.abs(w.unseenRate! - (1 - Math.pow(0.05, 0.1))) < 1e-15);
   assert.match(w.caveat!, /10 seeds cannot rule out that up to 25\.9% of seeds do/);
+  // Many clean seeds: the bound is small but not 0 (one decimal would print "up to 0%").
+  const many = Array.from({ length: 8000 }, (_, i) => Math.sin(i * 12.9898) * 0.01);
+  const big = s.robustVerdict(many, many.map((x, i) => x + 0.002 + Math.cos(i * 7.31) * 0.001));
+  assert.match(big.caveat!, /8000 seeds cannot rule out that up to 0\.0374% of seeds do/, big.caveat!);
   // not significant: no caveat
   const e = s.robustVerdict(c, c.map((x, i) => x + (i % 2 ? 0.01 : -0.01)));
   assert.equal(e.caveat, null);

@@ -1,6 +1,6 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
@@ -98,15 +98,18 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
 }
 
 /** Per-seed differences b − a of the final metric with the mean difference and its CI, one row per comparison, in `unit`; a seed whose difference is a black swan is a cross, with its robust z. */
-export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED): Chart {
+export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
   const u = (x: number) => inUnit(x, unit);
   // Tooltips carry the verdict's own strings (sign, digits, pp), not a chart format of the same number.
   const text = (x: number) => `${signedMetricValueText(x, unit.factor === 100)}${unit.after}`;
   const rows = d.comparisons.map((c) => `${c.b} − ${c.a}`);
+  const variantOf = new Map(d.comparisons.map((c) => [`${c.b} − ${c.a}`, c.b]));
   const swanZ = (c: DifferenceData["comparisons"][number], seed: string) => c.swans.find((s) => s.seed === seed)?.z;
   const dots = d.comparisons.flatMap((c) => c.points.filter((p) => finite(p.diff)).map((p) => ({ comparison: `${c.b} − ${c.a}`, seed: p.seed, diff: u(p.diff), difference: text(p.diff), z: swanZ(c, p.seed) })));
   const points = dots.filter((p) => p.z === undefined).map(({ z: _, ...p }) => p);
   const swans = dots.filter((p) => p.z !== undefined).map((p) => ({ ...p, z: robustZText(p.z!), kind: SWAN }));
+  // The legend names n when every comparison has the same: entries that differ by n alone would be swatches alike (n is in each bar's tooltip).
+  const oneN = new Set(d.comparisons.map((c) => c.n)).size === 1;
   const ciRows = d.comparisons.filter((c) => finite(c.ci[0]) && finite(c.ci[1])).map((c) => ({
     comparison: `${c.b} − ${c.a}`,
     diff: u(c.diff),
@@ -116,7 +119,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     // Every seed the same difference: the verdict prints no interval, and neither does the legend.
     interval: c.ci[0] === c.ci[1] ? NO_INTERVAL : `[${text(c.ci[0])}, ${text(c.ci[1])}]`,
     // The test as the verdict names it ("paired t", "paired sign (exact)").
-    what: `${c.ci[0] === c.ci[1] ? `mean difference, ${NO_INTERVAL}` : `mean difference with ${Math.round(d.level * 100)}% CI`} (${testName(c)}, n = ${c.n})`,
+    what: `${c.ci[0] === c.ci[1] ? `mean difference, ${NO_INTERVAL}` : `mean difference with ${Math.round(d.level * 100)}% CI`} (${testName(c)}${oneN ? `, n = ${c.n}` : ""})`,
+    n: c.n,
     p: pValueText(c.p),
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
@@ -128,10 +132,11 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
     id: `differences-${slug(d.metric)}`,
     title: `Differences: final ${d.metric}`,
     caption:
-      `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the ${Math.round(d.level * 100)}% confidence interval of the mean difference ` +
-      `from the test named in the legend, the short stroke across it the mean difference; the dashed line is no difference.` +
+      (dots.length === 0
+        ? `Runs are unpaired, so no seed has a difference: only the ${Math.round(d.level * 100)}% confidence interval of each mean difference is drawn (the bar`
+        : `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the ${Math.round(d.level * 100)}% confidence interval of the mean difference`) +
+      ` from the test named in the legend, the short stroke across it the mean difference${dots.length === 0 ? ")" : ""}; the dashed line is no difference.` +
       (swanText.length ? ` Crosses are black swans among the paired differences, as the verdict names them (robust z beyond the cut-off for that many seeds): ${swanText.join("; ")}.` : "") +
-      (dots.length === 0 ? " Runs are unpaired: only the interval is drawn." : "") +
       d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash, plus every black swan); the interval uses every seed.`).join(""),
     series: rows.length,
     points: dots.length,
@@ -147,11 +152,13 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
         {
           name: "diffs",
           data: { values: points },
-          mark: { type: "point", filled: true, size: 55, opacity: 0.75, color: "#4c78a8" },
+          mark: { type: "point", filled: true, size: 55, opacity: 0.75 },
           encoding: {
             x: { field: "diff", type: "quantitative", title: xTitle },
             y,
             yOffset,
+            // Each comparison's seeds in its variant's colour, as in the curves (the rows name them: no legend).
+            color: { field: "comparison", type: "nominal", scale: variantColors(rows, variants, (r) => variantOf.get(r)!), legend: null },
             tooltip: [{ field: "comparison" }, { field: "seed" }, { field: "difference" }],
           },
         },
@@ -178,7 +185,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED):
             x2: { field: "hi" },
             y,
             strokeDash: { field: "what", type: "nominal", scale: { domain: whats, range: whats.map(() => [1, 0]) }, legend: { title: "interval", labelLimit: 600 } },
-            tooltip: [{ field: "comparison" }, { field: "difference" }, { field: "interval", title: `${Math.round(d.level * 100)}% CI` }, { field: "p" }],
+            tooltip: [{ field: "comparison" }, { field: "difference" }, { field: "interval", title: `${Math.round(d.level * 100)}% CI` }, { field: "p" }, { field: "n" }],
           },
         },
         // The mean as a short vertical stroke centred on its bar (a tick mark sits above the bar where the seeds are offset by yOffset).

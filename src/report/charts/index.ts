@@ -77,7 +77,7 @@ export function reportCharts(m: ReportModel): ChartSections {
   const curveUnit = curveUnits(m.curves);
   const better = tagDirection(m);
   const curveOf = (c: CurveData): Chart => curveChartOf(c, curveUnit(c.tag), { variants: m.variants, ...(c.paired ? { higherIsBetter: better(c.tag) } : {}) });
-  const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit) : undefined;
+  const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit, m.variants) : undefined;
   const dist = distributionChart(m.distribution, unit);
   return {
     curves: m.curves.map(curveOf),

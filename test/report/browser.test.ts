@@ -311,6 +311,37 @@ test("the dashboard lists studies, shows the views, and follows a running study 
   }
 });
 
+test("a second visit takes the dashboard's scripts and style from the browser's cache: only the page and the API are fetched", { timeout: 120_000 }, async () => {
+  const logdir = join(root, "cached");
+  writeFixture(logdir, { seeds: 3, steps: 20 });
+  const dash = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 200 });
+  type Entry = { name: string; transferSize: number; encodedBodySize: number };
+  const visit = async (): Promise<Entry[]> => {
+    const page = await context.newPage();
+    const errors = await watchErrors(page);
+    try {
+      await page.goto(`${dash.url}#ab`);
+      await page.waitForSelector('figure[data-chart="curve-val-accuracy"][data-drawn]', { timeout: 60_000 });
+      assert.deepEqual(errors, []);
+      return await page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByType(t: string): Entry[] } }).performance.getEntriesByType("resource").map((e) => ({ name: e.name, transferSize: e.transferSize, encodedBodySize: e.encodedBodySize })));
+    } finally {
+      await page.close();
+    }
+  };
+  try {
+    const assets = (entries: Entry[]) => entries.filter((e) => new URL(e.name).pathname.startsWith("/assets/"));
+    const first = assets(await visit());
+    assert.equal(first.length, 6, first.map((e) => e.name).join(", "));
+    const bytes = first.reduce((a, e) => a + e.encodedBodySize, 0);
+    assert.ok(bytes > 700_000 && first.every((e) => e.transferSize > 0), `the first visit fetches ${bytes} bytes of scripts and style`);
+    const second = assets(await visit());
+    assert.deepEqual(second.map((e) => e.name).sort(), first.map((e) => e.name).sort());
+    assert.deepEqual(second.filter((e) => e.transferSize > 0).map((e) => e.name), [], "the second visit fetches no script or style");
+  } finally {
+    await dash.close();
+  }
+});
+
 test("the dashboard draws a study of 600 runs: curves summarised, every chart drawn, no CSP violation", { timeout: 240_000 }, async () => {
   const logdir = join(root, "many");
   writeFixture(logdir, { study: "many", variants: ["baseline", "wider"], seeds: 300, steps: 30, checks: false });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { writeFixture } from "./fixture.ts";
 import { markItems } from "./scenegraph.ts";
-import { buildReportModel, curveChart, differenceChart, loadStudyDir, reportCharts, variantColors, type Chart, type VlSpec } from "../../src/report/index.ts";
+import { buildReportModel, curveChart, differenceChart, distributionChart, expectedMaxChart, loadStudyDir, reportCharts, variantColors, type Chart, type VlSpec } from "../../src/report/index.ts";
 import type { CurveData } from "../../src/report/model/index.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-chart-reading-"));
@@ -118,4 +118,22 @@ test("an unpaired differences chart speaks of no dots, and its legend does not l
   const paired = differenceChart(model.differences, undefined, model.variants);
   assert.match((paired.spec.layer as { name: string; data: { values: { what: string }[] } }[]).find((l) => l.name === "ci")!.data.values[0]!.what, /, n = 4\)$/);
   assert.match(paired.caption, /^Each dot is one seed's difference/);
+});
+
+test("a variant missing from a chart (no final value yet) leaves the others their colours", () => {
+  const scale = (c: Chart, layer: string): unknown => {
+    let found: unknown;
+    const walk = (x: unknown): void => {
+      if (found || x === null || typeof x !== "object") return;
+      const o = x as { name?: string; encoding?: { color?: { scale?: unknown } } };
+      if (o.name === layer && o.encoding?.color?.scale) found = o.encoding.color.scale;
+      Object.values(o).forEach(walk);
+    };
+    walk(c.spec);
+    return found;
+  };
+  const dist = distributionChart({ ...model.distribution, variants: model.distribution.variants.filter((v) => v.name !== "dropout") }, undefined, model.variants);
+  assert.deepEqual(scale(dist, "seedpoints"), { domain: ["baseline", "wider"], range: ["#4c78a8", "#54a24b"] });
+  const best = expectedMaxChart({ ...model.expectedMax, variants: model.expectedMax.variants.filter((v) => v.name !== "baseline") }, undefined, model.variants);
+  assert.deepEqual(scale(best, "emax"), { domain: ["dropout", "wider"], range: ["#f58518", "#54a24b"] });
 });

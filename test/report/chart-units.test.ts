@@ -149,7 +149,7 @@ test("planning charts of an accuracy of fractions are in pp: expected maximum, p
   const p = specParts(charts.power!.spec);
   const detectable = model.power.comparisons.flatMap((c) => c.curve.map((x) => 100 * x.detectable));
   assert.deepEqual(numbers(p.rows.filter((r) => "what" in r && "seeds" in r), ["detectable"]), detectable);
-  assert.ok(p.titles.includes("detectable difference in val/accuracy (pp)"), p.titles.join(" | "));
+  assert.ok(p.titles.includes("detectable difference in val/accuracy (pp), log scale"), p.titles.join(" | "));
   assert.match(charts.power!.caption, /sd \d+(\.\d+)? pp from/);
   const ofat = buildReportModel(loadStudyDir(writeOfatFixture(join(root, "ofat"))));
   const variance = reportCharts(ofat).variance!;

@@ -10,7 +10,7 @@ const SEED = "one seed";
 const SWAN = "black swan";
 
 /** Density (top) over a strip plot (bottom) per variant of the final metric, values in `unit` (percentage points for an accuracy of fractions). */
-export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGGED): Chart {
+export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
   const u = (x: number) => inUnit(x, unit);
   const names = d.variants.map((v) => v.name);
   const swanLabel = "black swan";
@@ -21,7 +21,7 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
   const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: u(v.mean), lo: u(v.ci![0]), hi: u(v.ci![1]), what: ciLabel }));
   const density = d.variants.flatMap((v) => v.density.map((p) => ({ variant: v.name, x: u(p.x), density: p.density / unit.factor })));
-  const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
+  const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
   const x = { field: "value", type: "quantitative", title: `final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
   const densityVariants = new Set(density.map((r) => r.variant)).size;
   return {

@@ -78,16 +78,16 @@ export function reportCharts(m: ReportModel): ChartSections {
   const better = tagDirection(m);
   const curveOf = (c: CurveData): Chart => curveChartOf(c, curveUnit(c.tag), { variants: m.variants, ...(c.paired ? { higherIsBetter: better(c.tag) } : {}) });
   const diff = m.differences.comparisons.length > 0 ? differenceChart(m.differences, unit, m.variants) : undefined;
-  const dist = distributionChart(m.distribution, unit);
+  const dist = distributionChart(m.distribution, unit, m.variants);
   return {
     curves: m.curves.map(curveOf),
     paired: m.pairedCurves.map(curveOf),
     distribution: diff ? [dist, diff] : [dist],
     deployment: m.deployments.map((d, i) => deploymentCharts(d, m.variants, m.deployments.length > 1 ? i + 1 : undefined)),
     factorial: m.factorial ? factorialCharts(m.factorial, unit) : [],
-    variance: varianceChart(m.variance, unit),
+    variance: varianceChart(m.variance, unit, m.variants),
     power: powerChart(m.power, unit, m.variants),
-    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax, unit) : undefined,
+    expectedMax: m.expectedMax.variants.length > 0 ? expectedMaxChart(m.expectedMax, unit, m.variants) : undefined,
   };
 }
 

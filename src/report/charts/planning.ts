@@ -11,7 +11,7 @@ import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layer
  * estimate). A factor with no spread at all cannot sit on a log scale: the
  * caption names it. Values in `unit` (pp for an accuracy of fractions).
  */
-export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED): Chart | undefined {
+export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED, all: readonly string[] = []): Chart | undefined {
   if (!d.available) return undefined;
   const u = (x: number) => inUnit(x, unit);
   const ciLabel = "95% interval (chi-square, normal runs)";
@@ -26,7 +26,7 @@ export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED): Cha
   const factors = [...new Set(drawn.map((r) => r.factor))].sort((p, q) => (p === ALL ? 1 : q === ALL ? -1 : 0));
   const y = { field: "factor", type: "nominal", title: "random factor varied alone", sort: factors, axis: { labelFontSize: 12 } };
   const yOffset = { field: "variant", type: "nominal", scale: { domain: variants, paddingInner: 0.2 } };
-  const color = { field: "variant", type: "nominal", scale: { domain: variants }, title: "variant" };
+  const color = { field: "variant", type: "nominal", scale: variantColors(variants, all), title: "variant" };
   const x = { type: "quantitative", scale: { type: "log" }, title: `seed-to-seed sd of final ${d.metric}${unit.suffix} (log scale)` };
   const tooltip = [{ field: "variant" }, { field: "factor" }, { field: "n", title: "runs" }, { field: "sd", format: ".3g" }, { field: "lo", title: "sd low", format: ".3g" }, { field: "hi", title: "sd high", format: ".3g" }, { field: "share", title: "share of all-varied variance", format: ".1%" }];
   return {
@@ -95,7 +95,7 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
         mark: { type: "line", strokeWidth: 2 },
         encoding: {
           x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}${unit.suffix}`, scale: { type: "log" } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}${unit.suffix}, log scale`, scale: { type: "log" } },
           color,
           strokeDash: { field: "what", type: "nominal", ...dash },
           tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
@@ -108,12 +108,12 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
 }
 
 /** Expected best final metric over n runs (Dodge et al. 2019), ±1 sd band, in `unit`. */
-export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED): Chart {
+export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
   const u = (x: number) => inUnit(x, unit);
   const bandLabel = "±1 sd of the best of n runs (Dodge et al. 2019)";
   const rows = d.variants.flatMap((v) => v.curve.map((p) => ({ variant: v.name, n: p.n, mean: u(p.mean), lo: u(p.lo), hi: u(p.hi), band: bandLabel })));
   const names = d.variants.map((v) => v.name);
-  const color = { field: "variant", type: "nominal", scale: { domain: names }, title: "variant" };
+  const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
   const best = d.higherIsBetter ? "maximum" : "minimum";
   return {
     id: `expected-max-${slug(d.metric)}`,

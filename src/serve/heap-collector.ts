@@ -5,6 +5,13 @@
  * worker and its JSON text, about 1 MB each at 10,000 runs) that V8 would
  * otherwise collect only as the heap grows, so the process's memory rose with
  * every update although what it keeps did not.
+ *
+ * With these collections, V8's memory reducer (which follows a full
+ * collection that shrank the heap, 8 s or more later once the thread is idle,
+ * with up to three incremental "Mark-Compact (reduce)" collections on the
+ * thread and V8's helper threads) is held to one collection per episode
+ * (process-wide): the idle dashboard's CPU after a cold start was those
+ * collections, the second and third freeing nothing (docs/serve-at-scale.md).
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -32,7 +39,9 @@ export class HeapCollector {
   private heapAfterGc = 0;
   private idleGc: NodeJS.Timeout | undefined;
 
-  constructor(private readonly limits: GrowthLimits) {}
+  constructor(private readonly limits: GrowthLimits) {
+    if (collect) setFlagsFromString("--memory-reducer-single-gc");
+  }
 
   /** After some work: a collection at once when the heap grew `growthNow`, else once no request came for `idleMs` (when it grew `growth`). */
   collectIfGrown(): void {

@@ -17,7 +17,8 @@ import { deserialize, serialize } from "node:v8";
 import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/index.ts";
 
 /** Bumped whenever a snapshot's layout or meaning changes (any class's snapshot() in report/model/): older ones are not used. */
-const FORMAT = 1;
+// 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
+const FORMAT = 2;
 
 interface Payload {
   format: number;

@@ -16,6 +16,7 @@ export * from "./noncentralt.ts";
 export * from "./binomial.ts";
 export * from "./solve.ts";
 export * from "./descriptive.ts";
+export * from "./exact-sum.ts";
 export * from "./quantile.ts";
 export * from "./robust.ts";
 export * from "./ranks.ts";

@@ -13,19 +13,16 @@ import { firstBySeedHash } from "../../src/report/model/sample.ts";
 import { tCritical } from "../../src/report/model/step-stats.ts";
 import { pointsOf, seriesOf } from "../../src/report/series.ts";
 import type { Point, Series } from "../../src/report/types.ts";
-import { quantile, Xoshiro128 } from "../../src/stats/index.ts";
+import { exactSum, quantile, Xoshiro128 } from "../../src/stats/index.ts";
 
-/** Session 6's step statistics: two passes over the column, one selection per quantile. */
+/** Session 6's step statistics (with exactly rounded sums since session 7): two passes over the column's values, one selection per quantile. */
 class PointStep implements StepSummary {
   readonly mean: number;
   private readonly m2: number;
   constructor(private readonly column: Float64Array, readonly n: number) {
-    let sum = 0;
-    for (const x of column) if (!Number.isNaN(x)) sum += x;
-    this.mean = sum / n;
-    let m2 = 0;
-    for (const x of column) if (!Number.isNaN(x)) m2 += (x - this.mean) ** 2;
-    this.m2 = m2;
+    const values = [...column].filter((x) => !Number.isNaN(x));
+    this.mean = exactSum(values) / n;
+    this.m2 = exactSum(values.map((x) => (x - this.mean) * (x - this.mean)));
   }
   interval(level: number): [number, number] {
     const se = Math.sqrt(this.m2 / (this.n - 1) / this.n);

@@ -5,7 +5,7 @@
  * run's value, no sample). Memory: steps × runs numbers per variant, where
  * the report's {@link CurveAccumulator} keeps a bounded summary instead.
  */
-import { quantileSorted } from "../../stats/index.ts";
+import { exactSum, exactSumOfSquares, quantileSorted } from "../../stats/index.ts";
 import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
 import { firstBySeedHash } from "./sample.ts";
 import { tCritical } from "./step-stats.ts";
@@ -82,8 +82,24 @@ export function quantilesBySelection(values: Float64Array, qs: readonly number[]
   });
 }
 
-/** Scratch space for a step's values while its quantiles are selected. */
+/** Scratch space for a step's values while its statistics are computed. */
 let scratch = new Float64Array(1024);
+
+/**
+ * The `n` values of a column (NaN: no run in that slot) in the scratch space,
+ * −0 as 0 (they compare equal, so which one a selection returns would depend
+ * on the slots' order).
+ */
+function valuesOf(column: Float64Array, n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  const values = scratch.subarray(0, n);
+  let k = 0;
+  for (let i = 0, len = column.length; i < len; i++) {
+    const x = column[i]!;
+    if (x === x) values[k++] = x + 0;
+  }
+  return values;
+}
 
 /**
  * Statistics of one step's column (NaN: no run in that slot), computed when
@@ -105,20 +121,10 @@ class ExactStep implements StepSummary {
       this.quantileSets = new Map(saved.quantileSets);
       return;
     }
-    const len = column.length;
-    let sum = 0;
-    for (let i = 0; i < len; i++) {
-      const x = column[i]!;
-      if (x === x) sum += x;
-    }
-    const mean = sum / n;
-    let m2 = 0;
-    for (let i = 0; i < len; i++) {
-      const x = column[i]!;
-      if (x === x) m2 += (x - mean) ** 2;
-    }
-    this.mean = mean;
-    this.m2 = m2;
+    // Exactly rounded sums (independent of the slots' order: an updated view equals a fresh build's), then the squared deviations from that mean summed the same way.
+    const values = valuesOf(column, n);
+    this.mean = exactSum(values) / n;
+    this.m2 = exactSumOfSquares(values, this.mean);
   }
 
   /** mean ± t_{(1+level)/2, n−1} · sd/√n. */
@@ -137,15 +143,7 @@ class ExactStep implements StepSummary {
     const key = qs.join(",");
     let out = this.quantileSets.get(key);
     if (!out) {
-      if (scratch.length < this.n) scratch = new Float64Array(Math.max(this.n, scratch.length * 2));
-      const values = scratch.subarray(0, this.n);
-      const column = this.column, len = column.length;
-      let k = 0;
-      for (let i = 0; i < len; i++) {
-        const x = column[i]!;
-        if (x === x) values[k++] = x;
-      }
-      this.quantileSets.set(key, (out = quantilesBySelection(values, qs)));
+      this.quantileSets.set(key, (out = quantilesBySelection(valuesOf(this.column, this.n), qs)));
     }
     return [...out];
   }

@@ -1,0 +1,92 @@
+// The dashboard's curve columns (curve-columns.ts) give the same curve, bit
+// for bit, whatever the order in which seeds reached them: a fresh build folds
+// the seeds in one order, an updated view in another (a seed "3" after "10",
+// a seed taken out and another added in the same update so that it reuses the
+// freed slot, an accumulator restored from its snapshot and updated). Values
+// chosen so that a sum's order shows in its last bits (1e16, 1, −1e16; random
+// decimals over six orders of magnitude; 0 and −0).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CurveColumns } from "../../src/report/model/curve-columns.ts";
+import { SUMMARISE_ABOVE } from "../../src/report/model/curves.ts";
+import type { Series } from "../../src/report/types.ts";
+import { Xoshiro128 } from "../../src/stats/index.ts";
+
+const VARIANTS = ["base", "wide"];
+const STEPS = 12;
+
+/** Seed `seed`'s series of `variant`: a value per step from patterns where summation order matters. */
+function series(variant: string, seed: number): Series {
+  const r = new Xoshiro128(seed * 7919 + (variant === "wide" ? 1 : 0));
+  const steps = new Float64Array(STEPS), values = new Float64Array(STEPS);
+  for (let i = 0; i < STEPS; i++) {
+    steps[i] = i + 1;
+    const u = r.nextFloat();
+    const pattern = i % 4;
+    values[i] =
+      pattern === 0 ? [1e16, 1, -1e16, 3.5][seed % 4]! + (u < 0.5 ? 0 : 1e-3 * u)
+      : pattern === 1 ? (r.nextFloat() - 0.5) * 10 ** Math.floor(u * 6 - 3)
+      : pattern === 2 ? (u < 0.5 ? -0 : 0)
+      : 0.1 * (seed % 10) + 1e-9 * u;
+  }
+  return { steps, values };
+}
+
+/** A curve with `seeds` folded in the order given. */
+function fold(seeds: readonly number[]): CurveColumns {
+  const curve = new CurveColumns("loss", false, 4);
+  for (const seed of seeds) for (const v of VARIANTS) curve.add(v, String(seed), series(v, seed));
+  return curve;
+}
+
+function finish(curve: CurveColumns): ReturnType<CurveColumns["finish"]> {
+  return curve.finish(VARIANTS, VARIANTS[0]!, true);
+}
+
+/** The curves of a fresh build of `seeds` (in ascending order) and of `updated`, compared number by number with Object.is (deepStrictEqual's comparison of primitives). */
+function assertSameAsFresh(updated: CurveColumns, seeds: readonly number[], what: string): void {
+  const fresh = finish(fold([...seeds].sort((a, b) => a - b)));
+  const got = finish(updated);
+  assert.ok(fresh && got, what);
+  assert.ok(got.stats.some((s) => s.q !== undefined), `${what}: the curve is summarised (quantile bands checked too)`);
+  assert.deepStrictEqual(got, fresh, what);
+}
+
+const N = SUMMARISE_ABOVE + 10;
+const all = Array.from({ length: N }, (_, i) => i);
+
+test("seeds folded in another order than a fresh build's (a seed 3 after 10, reversed, shuffled) give the same curve bit for bit", () => {
+  assertSameAsFresh(fold([10, 11, 12, ...all.filter((s) => s < 10 || s > 12)]), all, "3 after 10");
+  assertSameAsFresh(fold([...all].reverse()), all, "reversed");
+  const r = new Xoshiro128(42);
+  for (let k = 0; k < 5; k++) {
+    const shuffled = [...all];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(r.nextFloat() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    assertSameAsFresh(fold(shuffled), all, `shuffle ${k}`);
+  }
+});
+
+test("a seed taken out and another added in one update (the new one reuses the freed slot) gives the fresh build's curve bit for bit", () => {
+  const live = fold(all);
+  finish(live);
+  let seeds = [...all];
+  for (const [out, into] of [[2, N], [0, N + 1], [N - 1, N + 2], [17, 2]] as const) {
+    for (const v of VARIANTS) live.remove(v, String(out));
+    for (const v of VARIANTS) live.add(v, String(into), series(v, into));
+    seeds = [...seeds.filter((s) => s !== out), into];
+    assertSameAsFresh(live, seeds, `seed ${out} out, ${into} in`);
+  }
+});
+
+test("an accumulator restored from its snapshot and updated gives the fresh build's curve bit for bit", () => {
+  const live = fold([...all].reverse());
+  finish(live);
+  const restored = CurveColumns.restore(structuredClone(live.snapshot()));
+  assertSameAsFresh(restored, all, "restored");
+  for (const v of VARIANTS) restored.remove(v, "5");
+  for (const v of VARIANTS) restored.add(v, String(N), series(v, N));
+  assertSameAsFresh(restored, [...all.filter((s) => s !== 5), N], "restored, then seed 5 out and a new seed in");
+});

@@ -1,0 +1,70 @@
+// exactSum (and exactSumOfSquares) against Python's math.fsum: CPython's own
+// test cases, then random samples where the order of a plain sum shows (mixed
+// magnitudes, cancelling values, sums on half-way points), in two orders.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { exactSum, exactSumOfSquares, Xoshiro128 } from "../../src/stats/index.ts";
+
+const PYTHON = "/usr/bin/python3";
+
+test("exactSum gives math.fsum's results on CPython's test cases", () => {
+  const eps = 2 ** -52;
+  const cases: [number[], number][] = [
+    [[], 0],
+    [[0], 0],
+    [[1e100, 1, -1e100, 1e-100, 1e50, -1, -1e50], 1e-100],
+    [[2 ** 53, -0.5, -(2 ** -54)], 2 ** 53 - 1],
+    [[2 ** 53, 1, 2 ** -100], 2 ** 53 + 2],
+    [[2 ** 53 + 10, 1, 2 ** -100], 2 ** 53 + 12],
+    [[2 ** 53 - 4, 0.5, 2 ** -54], 2 ** 53 - 3],
+    [Array(10).fill(0.1), 1],
+    [[1e16, 1, 1e-16], 10000000000000002],
+    [[1e16, 1, -1e16], 1],
+    [[1.7976931348623157e308, 1.7976931348623157e308, -1.7976931348623157e308], 1.7976931348623157e308],
+    [[1 - eps, -1, eps], 0],
+  ];
+  for (const [values, want] of cases) assert.ok(Object.is(exactSum(values), want), `fsum(${values}) = ${exactSum(values)}, not ${want}`);
+  assert.ok(Number.isNaN(exactSum([1, NaN, 2])));
+  assert.ok(Number.isNaN(exactSum([Infinity, 1, -Infinity])));
+  assert.equal(exactSum([Infinity, 1, Infinity]), Infinity);
+  assert.equal(exactSum([1.7976931348623157e308, 1.7976931348623157e308]), Infinity);
+});
+
+test("exactSum equals math.fsum on random samples, in any order", () => {
+  const r = new Xoshiro128(11);
+  const samples: number[][] = [];
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r.nextFloat() * xs.length)]!;
+  for (let k = 0; k < 250; k++) {
+    const n = 1 + Math.floor(r.nextFloat() * 300);
+    const kind = k % 5;
+    samples.push(
+      Array.from({ length: n }, () => {
+        const u = r.nextFloat() - 0.5;
+        if (kind === 0) return u;
+        if (kind === 1) return u * 10 ** Math.floor(r.nextFloat() * 40 - 20);
+        if (kind === 2) return pick([1e16, 1, -1e16, u]);
+        if (kind === 3) return r.nextNormal() * 1e-3 + 0.7;
+        // Exact sums on and next to the half-way points between doubles (ties to even).
+        return pick([2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1, -1, 0.5, 0.25, 2 ** -40, -(2 ** -40)]);
+      }),
+    );
+  }
+  const centers = samples.map((s) => s[0]! * 0.75);
+  // float(): JSON gives integral numbers to Python as ints, whose arithmetic is exact.
+  const script = "import json, math, sys\nss, cs = json.load(sys.stdin)\nprint(json.dumps([[math.fsum(s), math.fsum((float(x) - c) * (float(x) - c) for x in s)] for s, c in zip(ss, map(float, cs))]))";
+  const py = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify([samples, centers]), encoding: "utf8" });
+  assert.equal(py.status, 0, py.stderr);
+  const fsums = JSON.parse(py.stdout) as [number, number][];
+  const want = fsums.map(([sum]) => sum);
+  let plainDiffers = 0;
+  samples.forEach((s, k) => {
+    assert.ok(Object.is(exactSum(s), want[k]), `sample ${k}: ${exactSum(s)} against math.fsum ${want[k]}`);
+    const reversed = [...s].reverse();
+    assert.ok(Object.is(exactSum(reversed), want[k]), `sample ${k} reversed`);
+    if (s.reduce((a, b) => a + b, 0) !== reversed.reduce((a, b) => a + b, 0)) plainDiffers++;
+    for (const order of [s, reversed]) assert.ok(Object.is(exactSumOfSquares(Float64Array.from(order), centers[k]!), fsums[k]![1]), `sample ${k}: squares about ${centers[k]}`);
+  });
+  // The samples do show the order of a plain sum.
+  assert.ok(plainDiffers > 50, `a plain sum differed between orders in ${plainDiffers} of ${samples.length} samples`);
+});

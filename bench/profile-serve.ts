@@ -12,7 +12,7 @@
 //
 //   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
 import { spawn } from "node:child_process";
-import { get } from "node:http";
+import { getJson } from "./get-json.ts";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,16 +26,6 @@ if (!restart) for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f,
 if (profile) {
   rmSync(profDir, { recursive: true, force: true });
   mkdirSync(profDir, { recursive: true });
-}
-
-function getJson(url: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) =>
-    get(url, { agent: false }, (r) => {
-      let text = "";
-      r.on("data", (c: Buffer) => (text += c.toString()));
-      r.on("end", () => resolve(JSON.parse(text) as Record<string, unknown>));
-    }).on("error", reject),
-  );
 }
 
 const t0 = performance.now();

@@ -9,7 +9,7 @@
 //
 //   TMPDIR=/tmp/x nice -n 5 npx tsx bench/serve-idle-threads.ts RUNS [SECONDS]
 import { spawn } from "node:child_process";
-import { get } from "node:http";
+import { getJson } from "./get-json.ts";
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,16 +25,6 @@ const index = join(work, `index-idle-r${runs}.sqlite`);
 if (process.env.RESTART !== "1") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
 const twin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function getJson(url: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) =>
-    get(url, { agent: false }, (r) => {
-      let text = "";
-      r.on("data", (c: Buffer) => (text += c.toString()));
-      r.on("end", () => resolve(JSON.parse(text) as Record<string, unknown>));
-    }).on("error", reject),
-  );
-}
 
 const t0 = performance.now();
 const at = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;

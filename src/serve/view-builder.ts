@@ -244,7 +244,11 @@ export class ViewBuilder implements Views {
       if (!sa || !sb) return undefined;
       try {
         const model = await streamReportModel(studiesSideBySide(sa, sb, this.source.description), { ...this.base, ...options });
-        return this.body(title, model, options);
+        const body = this.body(title, model, options);
+        // The side-by-side seeds are `<study>/<seed>`: counted per study ("a: 4 seeds · b: 3 seeds"), not summed into one number of seeds neither study has.
+        const studyOf = (variant: string): string => ([a, b].filter((s) => variant.startsWith(`${s}:`)).sort((x, y) => y.length - x.length)[0] ?? "");
+        body.seedsText = [a, b].map((s) => `${s}: ${seedCountText(model.runs.filter((r) => studyOf(r.variant) === s))}`).join(" · ");
+        return body;
       } catch (e) {
         return { name: title, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
       }

@@ -45,3 +45,17 @@ test("two studies side by side: one deployment section per study, each with its 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("two studies side by side: the header counts each study's seeds (4 and 3), not 7 seeds neither study has", async () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-compare-seeds-"));
+  try {
+    writeFixture(root, { study: "s1", variants: ["a", "b"], seeds: 4, steps: 10, checks: false });
+    writeFixture(root, { study: "s2", variants: ["c", "d"], seeds: 3, steps: 10, checks: false });
+    const body = (await new ViewBuilder(new LogDirSource(root)).compare("s1", "s2", {}))!;
+    assert.equal(body.error, undefined);
+    assert.equal(body.seedsText, "s1: 4 seeds · s2: 3 seeds");
+    assert.equal(body.runs, 14);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -195,6 +195,15 @@ export function sharesSentence(factors: readonly { variance: number }[], total: 
   return sharesText({ sum: factors.reduce((a, f) => a + f.variance, 0), total: total.total, totalCi: ci, level: 0.95 }, metricFormat(percent).value);
 }
 
+/** "wider: total variance 1.21 pp² from 12 all-varied runs; the total less the factors' sum (interaction and nondeterminism) -0.34 pp², below 0: the factors varied one at a time vary more in sum than all together". */
+export function totalVarianceText(t: { variant: string; total: number; interaction: number | null; allRuns: number }, percent: boolean): string {
+  const f = metricFormat(percent);
+  const unit = percent ? " pp²" : "";
+  const from = t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)";
+  const rest = t.interaction === null ? "" : `; the total less the factors' sum (interaction and nondeterminism) ${f.variance(t.interaction)}${unit}${t.interaction < 0 ? ", below 0: the factors varied one at a time vary more in sum than all together" : ""}`;
+  return `${t.variant}: total variance ${f.variance(t.total)}${unit}${from}${rest}.`;
+}
+
 function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, sections: ChartSections): string {
   const v = m.variance;
   const f = metricFormat(m.percent);
@@ -211,7 +220,7 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   }
   parts.push(`</tbody></table>`);
   for (const t of v.totals) {
-    parts.push(`<p>${esc(t.variant)}: total variance ${f.variance(t.total)}${m.percent ? " pp²" : ""}${t.allRuns ? ` from ${t.allRuns} all-varied runs` : " (sum of factors: no all-varied runs)"}${t.interaction !== null ? `; interaction and nondeterminism ${f.variance(t.interaction)}` : ""}.</p>`);
+    parts.push(`<p>${esc(totalVarianceText(t, m.percent))}</p>`);
     parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((x) => x.variant === t.variant), t, m.percent))}</p>`);
   }
   for (const n of v.notes) parts.push(`<p class="note">${esc(n)}</p>`);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
-import { buildReport, buildReportModel, renderStudyBody, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
+import { buildReport, buildReportModel, renderStudyBody, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, totalVarianceText, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
 import { SPEC_DIGITS } from "../../src/report/chart-runtime.ts";
 import { markItems, type MarkItem } from "./scenegraph.ts";
@@ -274,4 +274,7 @@ test("the pairing column says whether pairing cut or raised the variance of the 
   );
   assert.match(sharesSentence([{ variance: 0.9 }, { variance: 0.6 }], { total: 1, lo: 0.27, hi: 39 }), /^The shares add up to 150%, not 100%: varied one at a time, the factors vary more in sum than all varied together; within noise \(/);
   assert.match(sharesSentence([{ variance: 0.7 }, { variance: 0.3 }], { total: 1, lo: null, hi: null }), /add up to 100% by construction/);
+  // The total's line: a unit on every variance, and a negative remainder read for what it is.
+  assert.equal(totalVarianceText({ variant: "wider", total: 1.21e-4, interaction: -1.0188e-4, allRuns: 12 }, true), "wider: total variance 1.2100 pp² from 12 all-varied runs; the total less the factors' sum (interaction and nondeterminism) -1.0188 pp², below 0: the factors varied one at a time vary more in sum than all together.");
+  assert.equal(totalVarianceText({ variant: "b", total: 0.5, interaction: null, allRuns: 0 }, false), "b: total variance 0.500000 (sum of factors: no all-varied runs).");
 });

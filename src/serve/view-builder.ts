@@ -168,7 +168,7 @@ export class ViewBuilder implements Views {
           const hit = this.saved.view(key);
           if (hit?.signature === stampSignature(stamps)) {
             // Shown at once; after a restart the accumulator and charts are built next, for the next update.
-            if (!live) void this.serial(() => this.warmStudy(name, options));
+            if (!live) void this.serial(() => this.warmStudy(name, options, stamps));
             return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
           }
         }
@@ -192,9 +192,11 @@ export class ViewBuilder implements Views {
    * views were saved last (at most KEPT_STUDIES): restored where one was saved
    * when the dashboard stopped, else folded in again from the index, so that
    * after a restart the first update of a study does not wait for that.
-   * Called once when the view worker starts.
+   * Called once when the view worker starts. `adopted`: studies whose stamps
+   * the source adopted from the server's (DataSource.adoptStamps), used as
+   * they are (the next view's `changed` tells what changed since).
    */
-  warm(): Promise<void> {
+  warm(adopted: ReadonlySet<string> = new Set()): Promise<void> {
     const wanted = new Map<string, { name: string; options: ReportOptions }>();
     for (const key of this.saved?.keys() ?? []) {
       if (wanted.size === KEPT_STUDIES) break;
@@ -207,15 +209,19 @@ export class ViewBuilder implements Views {
       }
     }
     // The least recent first: the study saved last ends as the last kept.
-    return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options)))).then(() => undefined);
+    return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options, undefined, adopted.has(name))))).then(() => undefined);
   }
 
-  /** Brings the study's accumulator up to date (restored, or built from the index); errors are left to the view that is asked for. */
-  private async warmStudy(name: string, options: ReportOptions): Promise<void> {
+  /**
+   * Brings the study's accumulator up to date (restored, or built from the
+   * index) with `stamps` (the ones a view just took), else the source's:
+   * as adopted (`adopted`), or every seed stamped. Errors are left to the view that is asked for.
+   */
+  private async warmStudy(name: string, options: ReportOptions, stamps?: Map<string, string>, adopted = false): Promise<void> {
     try {
       if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
       // The model only: the view itself is made when asked for (the charts are drawn by the page; their keys were saved with the accumulator).
-      await this.model(name, options, await this.source.seedStamps?.(name));
+      await this.model(name, options, stamps ?? (await this.source.seedStamps?.(name, adopted ? new Set() : undefined)));
     } catch {
       // The view asked for says what went wrong.
     }

@@ -14,7 +14,7 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
-import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream, TakenStamps } from "../types.ts";
 import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
@@ -574,7 +574,7 @@ export class LogDirSource implements DataSource {
   private readonly words = new Map<string, Map<string, string>>();
   private readonly runDirListings: RunDirListings = new Map();
   /** Each study's seed stamps as last taken, and when every seed was last stamped. */
-  private readonly stamps = new Map<string, { at: number; stamps: Map<string, string> }>();
+  private readonly stamps = new Map<string, TakenStamps>();
   private watching = false;
 
   constructor(root: string, options: LogDirOptions = {}) {
@@ -729,6 +729,14 @@ export class LogDirSource implements DataSource {
     const stamps = studyDirStamps(dir, this.runDirListings);
     this.stamps.set(name, { at: now, stamps });
     return new Map(stamps);
+  }
+
+  takenStamps(): Map<string, TakenStamps> {
+    return new Map(this.stamps);
+  }
+
+  adoptStamps(taken: ReadonlyMap<string, TakenStamps>): void {
+    for (const [name, t] of taken) if (!this.stamps.has(name)) this.stamps.set(name, { at: t.at, stamps: new Map(t.stamps) });
   }
 
   savedViews(): LogIndex | undefined {

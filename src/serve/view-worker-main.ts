@@ -52,4 +52,6 @@ port.on("message", (req: ViewRequest) => {
     )
     .finally(() => setImmediate(() => heap.collectIfGrown()));
 });
+// After a restart: the accumulators saved are restored now, while the server's thread stamps the seeds (warm, on its first request, takes them).
+builder.restoreAhead();
 port.postMessage({ id: 0, ready: true } satisfies ViewResponse);

@@ -8,7 +8,9 @@
 // RESTART=1: a restart instead (the index is kept, as a stopped dashboard left
 // it), and after the view one line is appended to a run (the bench's first
 // appended line: baseline seed 1), timed until a fresh view shows it, then
-// taken out again.
+// taken out again and the view asked until it shows that too, so that the
+// index the dashboard leaves matches the files (the next RESTART=1 run starts
+// from a current saved view; else its first view is a rebuild).
 //
 //   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
 import { spawn } from "node:child_process";
@@ -63,6 +65,11 @@ if (restart) {
     appendedMs = performance.now() - t;
   } finally {
     truncateSync(file, size);
+  }
+  const shown = Number(view.version);
+  while (Number(view.version) <= shown || view.stale || view.partial) {
+    await new Promise((r) => setTimeout(r, 100));
+    view = await getJson(url + `api/studies/${study}`);
   }
 }
 const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");

@@ -237,7 +237,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const spec = options.views === "thread" ? undefined : source.spec?.();
   // The view builder (the model and the charts' specs) is loaded only where views are built (in this thread only when asked to).
-  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
+  // The worker is handed the stamps this thread's source took (a saved view's), so that it does not stamp every seed again.
+  const builder: Views = spec ? new ViewWorker(spec, options.report ?? {}, () => source.takenStamps?.()) : new (await import("../serve/view-builder.ts")).ViewBuilder(source, options.report ?? {});
   /**
    * With views built in the worker, this thread keeps little (MAX_VIEWS views)
    * but copies each new view from the worker and makes its JSON text: its heap

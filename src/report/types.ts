@@ -135,6 +135,12 @@ export interface SavedViews {
  * Where the report and the dashboard read studies from. Read-only by contract:
  * no method writes anything.
  */
+/** A study's seed stamps as a source took them, and when (ms since the epoch) it last stamped every seed. */
+export interface TakenStamps {
+  at: number;
+  stamps: Map<string, string>;
+}
+
 export interface DataSource {
   /** e.g. "log directory runs/" or "store .twin/twin.db". */
   readonly description: string;
@@ -150,6 +156,20 @@ export interface DataSource {
    * source may then stamp those seeds only. Undefined when there is no such study.
    */
   seedStamps?(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined>;
+  /**
+   * The seed stamps this source took last, per study, to hand to another
+   * source of the same data in another thread (the dashboard's view worker),
+   * which then need not stamp every seed again ({@link adoptStamps}).
+   */
+  takenStamps?(): Map<string, TakenStamps>;
+  /**
+   * Adopts stamps another source of the same data took ({@link takenStamps})
+   * for the studies this one has none of. The caller then tells, as
+   * seedStamps' `changed`, every file changed since they were taken (the
+   * dashboard: the changes it heard since its watcher started), or nothing
+   * known (every seed is stamped again).
+   */
+  adoptStamps?(taken: ReadonlyMap<string, TakenStamps>): void;
   /** Where the dashboard keeps the last view built of each study between its runs (the log folder's index), when there is such a place. */
   savedViews?(): SavedViews | undefined;
   /** How to open this source again in another thread (the dashboard builds its views in a worker thread); none: it cannot be. */

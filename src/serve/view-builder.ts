@@ -130,6 +130,8 @@ export class ViewBuilder implements Views {
   private readonly unsaved = new Map<string, { stamps: ReadonlyMap<string, string>; body: ViewBody }>();
   private readonly savedAt = new Map<string, number>();
   private readonly reading = new Map<string, BuildProgress>();
+  /** Accumulators restored by {@link restoreAhead}, by accumulator key, until a build takes them. */
+  private readonly restoredAhead = new Map<string, { live: LiveStudy; header: string; options: string }>();
 
   /** `onProgress` hears each study's progress while a build reads its logs (undefined when it is done). */
   constructor(private readonly source: DataSource, private readonly base: ReportOptions = {}, private readonly onProgress?: (name: string, p: BuildProgress | undefined) => void) {
@@ -168,7 +170,7 @@ export class ViewBuilder implements Views {
           const hit = this.saved.view(key);
           if (hit?.signature === stampSignature(stamps)) {
             // Shown at once; after a restart the accumulator and charts are built next, for the next update.
-            if (!live) void this.serial(() => this.warmStudy(name, options));
+            if (!live) void this.serial(() => this.warmStudy(name, options, stamps));
             return { ...(JSON.parse(hit.body) as ViewBody), seedsRead: 0 };
           }
         }
@@ -192,9 +194,17 @@ export class ViewBuilder implements Views {
    * views were saved last (at most KEPT_STUDIES): restored where one was saved
    * when the dashboard stopped, else folded in again from the index, so that
    * after a restart the first update of a study does not wait for that.
-   * Called once when the view worker starts.
+   * Called once when the view worker starts. `adopted`: studies whose stamps
+   * the source adopted from the server's (DataSource.adoptStamps), used as
+   * they are (the next view's `changed` tells what changed since).
    */
-  warm(): Promise<void> {
+  warm(adopted: ReadonlySet<string> = new Set()): Promise<void> {
+    // The least recent first: the study saved last ends as the last kept.
+    return Promise.all([...this.warmed().values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options, undefined, adopted.has(name))))).then(() => undefined);
+  }
+
+  /** The studies {@link warm} makes ready: those of the views saved last, by accumulator key. */
+  private warmed(): Map<string, { name: string; options: ReportOptions }> {
     const wanted = new Map<string, { name: string; options: ReportOptions }>();
     for (const key of this.saved?.keys() ?? []) {
       if (wanted.size === KEPT_STUDIES) break;
@@ -206,16 +216,34 @@ export class ViewBuilder implements Views {
         // A key not made by savedViewKey: nothing to warm.
       }
     }
-    // The least recent first: the study saved last ends as the last kept.
-    return Promise.all([...wanted.values()].reverse().map(({ name, options }) => this.serial(() => this.warmStudy(name, options)))).then(() => undefined);
+    return wanted;
   }
 
-  /** Brings the study's accumulator up to date (restored, or built from the index); errors are left to the view that is asked for. */
-  private async warmStudy(name: string, options: ReportOptions): Promise<void> {
+  /**
+   * Restores the accumulators {@link warm} will use, ahead of it: that needs
+   * no stamps, so the view worker does it while the server's thread stamps
+   * the seeds it then hands over (about 0.5 s each at 10,000 runs: reading
+   * the row, its digest, deserialising).
+   */
+  restoreAhead(): void {
+    for (const [key, { options }] of this.warmed()) {
+      if (this.studies.has(key) || this.restoredAhead.has(key)) continue;
+      const accOptions = { ...this.base, ...options, metric: undefined };
+      const restored = this.restore(key, accOptions);
+      if (restored) this.restoredAhead.set(key, { ...restored, options: JSON.stringify(accOptions) });
+    }
+  }
+
+  /**
+   * Brings the study's accumulator up to date (restored, or built from the
+   * index) with `stamps` (the ones a view just took), else the source's:
+   * as adopted (`adopted`), or every seed stamped. Errors are left to the view that is asked for.
+   */
+  private async warmStudy(name: string, options: ReportOptions, stamps?: Map<string, string>, adopted = false): Promise<void> {
     try {
       if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
       // The model only: the view itself is made when asked for (the charts are drawn by the page; their keys were saved with the accumulator).
-      await this.model(name, options, await this.source.seedStamps?.(name));
+      await this.model(name, options, stamps ?? (await this.source.seedStamps?.(name, adopted ? new Set() : undefined)));
     } catch {
       // The view asked for says what went wrong.
     }
@@ -266,7 +294,9 @@ export class ViewBuilder implements Views {
     const key = accumulatorKey(name, opts);
     const accOptions = { ...opts, metric: undefined };
     // After a restart, the accumulator saved when the dashboard stopped: only the seeds changed since are read.
-    const restored = this.studies.has(key) ? undefined : this.restore(key, accOptions);
+    const ahead = this.restoredAhead.get(key);
+    this.restoredAhead.delete(key);
+    const restored = this.studies.has(key) ? undefined : ahead?.options === JSON.stringify(accOptions) ? ahead : this.restore(key, accOptions);
     let live = this.studies.get(key) ?? restored?.live;
     const changedFrom = (known: ReadonlyMap<string, string> | undefined): Set<string> => new Set([...stamps].filter(([seed, stamp]) => known?.get(seed) !== stamp).map(([seed]) => seed));
     let changed = changedFrom(live?.stamps);

@@ -37,6 +37,13 @@ port.on("message", (req: ViewRequest) => {
     void builder.close().then(() => source.close?.()).finally(() => port.close());
     return;
   }
+  if (req.kind === "warm") {
+    // After a restart, the studies looked at last are made ready for their next update, from the server's stamps where it took them.
+    if (req.stamps) source.adoptStamps?.(req.stamps);
+    void builder.warm(new Set(req.stamps?.keys())).finally(() => setImmediate(() => heap.collectIfGrown()));
+    return;
+  }
+  if (req.kind === "view" && req.stamps) source.adoptStamps?.(new Map([[req.name, req.stamps]]));
   const answer = req.kind === "view" ? builder.view(req.name, req.options, req.changed && new Set(req.changed)) : builder.compare(req.a, req.b, req.options);
   answer
     .then(
@@ -45,6 +52,6 @@ port.on("message", (req: ViewRequest) => {
     )
     .finally(() => setImmediate(() => heap.collectIfGrown()));
 });
+// After a restart: the accumulators saved are restored now, while the server's thread stamps the seeds (warm, on its first request, takes them).
+builder.restoreAhead();
 port.postMessage({ id: 0, ready: true } satisfies ViewResponse);
-// After a restart, the studies looked at last are made ready for their next update.
-void builder.warm().finally(() => setImmediate(() => heap.collectIfGrown()));

@@ -135,3 +135,39 @@ test("a study listing updated run by run from change notifications equals a list
     stop();
   }
 });
+
+test("stamps handed to another source of the same folder (the view worker's) are taken again only for the files changed since, and the changes are seen", async () => {
+  const logdir = join(root, "handed");
+  const study = join(logdir, "s");
+  const line = (step: number) => `{"kind":"scalars","step":${step},"wall_time":0,"values":{"x":1}}\n`;
+  for (const v of ["a", "b"]) {
+    for (const seed of [1, 2, 3]) {
+      const d = join(study, v, `seed-${seed}`);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, "metrics.jsonl"), line(1));
+      age(d);
+    }
+  }
+  const server = new LogDirSource(logdir);
+  const taken = (await server.seedStamps("s"))!;
+  const handed = server.takenStamps();
+  assert.deepEqual([...handed.get("s")!.stamps], [...taken]);
+  // A line appended between the server's stamps and the worker's first build.
+  appendFileSync(join(study, "b", "seed-2", "metrics.jsonl"), line(2));
+  const worker = new LogDirSource(logdir);
+  worker.adoptStamps(handed);
+  // Nothing told changed: the stamps as handed (no seed stamped again).
+  assert.deepEqual([...(await worker.seedStamps("s", new Set()))!], [...taken]);
+  const seen = (await worker.seedStamps("s", new Set(["b/seed-2/metrics.jsonl"])))!;
+  assert.deepEqual([...seen], [...studyDirStamps(study)], "the changed seed stamped again: the worker sees the line");
+  assert.notEqual(seen.get("2"), taken.get("2"));
+  // Stamps the worker's source took itself are kept: older ones handed later are not adopted.
+  appendFileSync(join(study, "a", "seed-1", "metrics.jsonl"), line(2));
+  const own = (await worker.seedStamps("s"))!;
+  worker.adoptStamps(handed);
+  assert.deepEqual([...(await worker.seedStamps("s", new Set()))!], [...own]);
+  // Without the files changed (not all known), every seed is stamped again.
+  const fresh = new LogDirSource(logdir);
+  fresh.adoptStamps(handed);
+  assert.deepEqual([...(await fresh.seedStamps("s"))!], [...studyDirStamps(study)]);
+});

@@ -9,14 +9,15 @@
  * Nothing is written in the folder; with an index file (the dashboard's, see
  * log-index.ts) runs are read from the index where their files did not change.
  */
-import { existsSync, opendirSync, readdirSync, statSync, watch, type Dir, type FSWatcher } from "node:fs";
+import { existsSync, opendirSync, readdirSync, statSync, type Dir } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
-import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream } from "../types.ts";
+import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream, TakenStamps } from "../types.ts";
 import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
+import { watchFolders } from "./folder-watcher.ts";
 import { factorSeedsFromHParams } from "./factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { LogReaderPool } from "./log-reader-pool.ts";
@@ -574,7 +575,7 @@ export class LogDirSource implements DataSource {
   private readonly words = new Map<string, Map<string, string>>();
   private readonly runDirListings: RunDirListings = new Map();
   /** Each study's seed stamps as last taken, and when every seed was last stamped. */
-  private readonly stamps = new Map<string, { at: number; stamps: Map<string, string> }>();
+  private readonly stamps = new Map<string, TakenStamps>();
   private watching = false;
 
   constructor(root: string, options: LogDirOptions = {}) {
@@ -731,6 +732,14 @@ export class LogDirSource implements DataSource {
     return new Map(stamps);
   }
 
+  takenStamps(): Map<string, TakenStamps> {
+    return new Map(this.stamps);
+  }
+
+  adoptStamps(taken: ReadonlyMap<string, TakenStamps>): void {
+    for (const [name, t] of taken) if (!this.stamps.has(name)) this.stamps.set(name, { at: t.at, stamps: new Map(t.stamps) });
+  }
+
   savedViews(): LogIndex | undefined {
     return this.logIndex();
   }
@@ -746,7 +755,7 @@ export class LogDirSource implements DataSource {
 
   /**
    * Calls `onChange(study)` when a study's files change: fs.watch on the
-   * folder (recursive), else (or with mode "poll") polling every `pollMs` the
+   * folder down to its run folders (folder-watcher.ts), else (or with mode "poll") polling every `pollMs` the
    * runs that have not ended and the run folders. Returns the function that stops watching.
    */
   watch(onChange: (study: string, file?: string) => void, pollMs = 1000, mode: "auto" | "poll" = "auto"): () => void {
@@ -757,32 +766,30 @@ export class LogDirSource implements DataSource {
       else this.dirty.set(study, (files ?? new Set()).add(file));
       onChange(study, file);
     };
-    let watcher: FSWatcher | undefined;
+    let stopWatching: (() => void) | undefined;
     if (mode === "auto") try {
-      watcher = watch(this.root, { recursive: true, persistent: false }, (_event, file) => {
+      // The run folders are 3 levels below a log folder (study, variant, seed), 2 below a study's.
+      stopWatching = watchFolders(this.root, single ? 2 : 3, (file) => {
         if (file === null) {
           for (const s of this.studies().keys()) changed(s);
           return;
         }
-        const path = String(file);
-        const study = single ?? path.split(/[\\/]/)[0]!;
+        const study = single ?? file.split(/[\\/]/)[0]!;
         // The file relative to the study's folder (none: the study's folder itself).
-        const inStudy = single ? path : path.slice(study.length + 1);
+        const inStudy = single ? file : file.slice(study.length + 1);
         if (study) changed(study, inStudy || undefined);
-      });
-      watcher.on("error", () => {
-        watcher?.close();
-        watcher = undefined;
+      }, () => {
+        stopWatching = undefined;
         this.watching = false;
         stopPolling = this.poll(changed, pollMs);
       });
       this.watching = true;
     } catch {
-      watcher = undefined;
+      stopWatching = undefined;
     }
-    let stopPolling = watcher ? () => {} : this.poll(changed, pollMs);
+    let stopPolling = stopWatching ? () => {} : this.poll(changed, pollMs);
     return () => {
-      watcher?.close();
+      stopWatching?.();
       stopPolling();
       this.watching = false;
     };

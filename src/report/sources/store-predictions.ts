@@ -4,7 +4,7 @@
  * run's predictions from the store's run of the same study, variant and
  * factor seeds (runs that have prediction files of their own keep them).
  */
-import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream } from "../types.ts";
+import type { DataSource, SavedViews, SeedGroup, SourceSpec, StudyListing, StudyStream, TakenStamps } from "../types.ts";
 import type { StoreSource } from "./store.ts";
 
 /** The stream with the store's predictions filled in; `onSeed` hears whether some run of a seed may still get them (its store run has not ended). */
@@ -79,6 +79,15 @@ export class LogDirWithStorePredictions implements DataSource {
     const pending = this.pending.get(name);
     if (!pending?.size) return stamps;
     return new Map([...stamps].map(([seed, stamp]) => [seed, pending.has(seed) ? `${stamp};store=${ends.stamp}` : stamp]));
+  }
+
+  /** The log folder's stamps (the store's part is added per call). */
+  takenStamps(): Map<string, TakenStamps> {
+    return this.logs.takenStamps?.() ?? new Map();
+  }
+
+  adoptStamps(taken: ReadonlyMap<string, TakenStamps>): void {
+    this.logs.adoptStamps?.(taken);
   }
 
   spec(): SourceSpec | undefined {

@@ -3,14 +3,15 @@
  * output they made is reportable (a sweep's own folder too), a metric or
  * factor named wrongly is a usage error (exit 2) that lists what exists, and
  * `twin seeds --vary all` (the words the report prints for the all-varied
- * group) does what seeds does by default.
+ * group) does what seeds does by default, and `twin serve --logdir` naming a
+ * folder that is not there says so even when a store fills the dashboard.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-path-"));
@@ -50,4 +51,26 @@ test("twin seeds --vary all varies every factor together, as without --vary; a t
   const typo = twin(["seeds", "s.study.ts", "--n", "2", "--vary", "al"]);
   assert.equal(typo.status, 2, typo.stderr);
   assert.match(typo.stderr, /no factor named 'al'; .*'each'.*'all': all together, the default/);
+});
+
+test("twin serve --logdir naming no folder says so beside a store (it served the store's studies silently)", async () => {
+  const store = join(dir, "serve-store.db");
+  const sweep = twin(["sweep", "--name", "t", "--seeds", "2", "--store", store, "--", process.execPath, "-e", "console.log(JSON.stringify({ accuracy: 0.5 }))"]);
+  assert.equal(sweep.status, 0, sweep.stderr);
+  const child = spawn(process.execPath, [TWIN_BIN, "serve", "--logdir", "rnus", "--store", store, "--port", "0", "--no-index"], { cwd: dir });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  try {
+    await new Promise<void>((done, fail) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        if (stdout.includes("twin dashboard:")) done();
+      });
+      child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.match(stderr, /^twin serve: --logdir rnus: .*rnus does not exist yet; its studies appear when it does \(meanwhile the store's are shown\)\n/);
 });

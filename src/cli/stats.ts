@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { addMetricOptions } from "./metric-options.ts";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
 import { readResults } from "../study/results-file.ts";
+import { sweepFolderStudy } from "./sweep-folder.ts";
 import { defaultMetric, isBookkeeping, lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { showsPercentPoints } from "../study/metric-units.ts";
@@ -72,6 +73,17 @@ export function parseSmallestDifference(raw: string | undefined): number | undef
   return d;
 }
 
+/** The results in `file`; a sweep's folder without metrics files points to its store (its metrics came on the commands' stdout). */
+function readStatsInput(file: string): ReturnType<typeof readResults> {
+  try {
+    return readResults(file);
+  } catch (e) {
+    const sweep = existsSync(file) ? sweepFolderStudy(file) : undefined;
+    if (!sweep) throw e;
+    throw new Error(`${file}: a folder of sweep ${sweep.study}, which holds only what its commands wrote: its metrics are in the store ${sweep.store}; \`twin report ${sweep.study}\` reports them, and the same \`twin sweep --name ${sweep.study} …\` command again prints its verdict (finished runs are kept)`);
+  }
+}
+
 export function registerStats(program: Command): void {
   const cmd = program
     .command("stats <file|logdir>")
@@ -110,7 +122,7 @@ export function registerStats(program: Command): void {
         return statsFactors(file, { ...opts, factors: opts.factors }, direction);
       }
       const smallest = parseSmallestDifference(opts.smallestDifference);
-      const table = readResults(file);
+      const table = readStatsInput(file);
       if (opts.metric !== undefined && !table.metrics.includes(opts.metric)) {
         throw new UsageError(`--metric ${opts.metric}: ${file} has no such metric; available: ${table.metrics.join(", ")}`);
       }

@@ -32,7 +32,7 @@ test("twin stats --metric that names no column: exit 2, the metrics that exist (
   assert.match(f.stderr, /^twin: --metric acc: grid\.csv has no such metric; available: accuracy\n/);
 });
 
-test("twin report of a sweep's folder (or a run folder in it) reports the sweep from the store beside it", () => {
+test("twin report of a sweep's folder (or a run folder in it) reports the sweep from the store beside it; twin stats of it, or of the store, says where the metrics are", () => {
   const command = [process.execPath, "-e", "console.log(JSON.stringify({ step: 1, accuracy: 0.8 + Number(process.env.TWIN_SEED) / 100 }))"];
   const sweep = twin(["sweep", "--name", "mlp", "--seeds", "2", "--", ...command]);
   assert.equal(sweep.status, 0, sweep.stderr);
@@ -41,6 +41,13 @@ test("twin report of a sweep's folder (or a run folder in it) reports the sweep 
     assert.equal(r.status, 0, `${folder}: ${r.stderr}`);
     assert.match(r.stdout, /^wrote .*sweep\.html \(\d+ charts, 2 runs, verdict on accuracy\)/);
   }
+  // twin stats cannot read them from there: it says where they are (it said 'no runs found' and, of the store, 'not UTF-8 text … iconv').
+  const folder = twin(["stats", join(".twin", "sweeps", "mlp")]);
+  assert.equal(folder.status, 1, folder.stderr);
+  assert.match(folder.stderr, /^twin: \.twin\/sweeps\/mlp: a folder of sweep mlp, which holds only what its commands wrote: its metrics are in the store .*twin\.db; `twin report mlp` reports them/);
+  const store = twin(["stats", join(".twin", "twin.db")]);
+  assert.equal(store.status, 1, store.stderr);
+  assert.match(store.stderr, /^twin: \.twin\/twin\.db is a SQLite database \(a twin store\?\), not results: `twin runs --store \.twin\/twin\.db` lists its runs by study/);
 });
 
 test("twin seeds --vary all varies every factor together, as without --vary; a typo lists 'all' and 'each'", () => {

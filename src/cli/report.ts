@@ -4,7 +4,8 @@ import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { locateStudy } from "../report/locate.ts";
+import { locateStudy, type LocatedStudy } from "../report/locate.ts";
+import { sweepFolderStudy } from "./sweep-folder.ts";
 import { buildReport } from "../report/report.ts";
 import { ReportOptionError } from "../report/model/build.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -24,6 +25,13 @@ interface ReportCliOptions {
   store?: string;
 }
 
+/** The sweep named by a path inside its folder, from the store; an error naming the sweeps the store does hold when it is not there. */
+async function sweepInStore(path: string, name: string, store: StoreSource): Promise<LocatedStudy> {
+  const studies = (await store.listStudies()).map((s) => s.name);
+  if (studies.includes(name)) return { source: store, name };
+  throw new Error(`${path}: a folder of sweep ${name}, which has no runs in the ${store.description}; ${studies.length > 0 ? `studies there: ${studies.join(", ")}` : "run the sweep first (twin sweep --name " + name + " -- <command>)"}`);
+}
+
 export function registerReport(program: Command): void {
   const cmd = program
     .command("report <study>")
@@ -40,11 +48,13 @@ export function registerReport(program: Command): void {
       "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
     )
     .action(async (study: string, opts: ReportCliOptions) => {
-      const storeUrl = opts.store ?? (existsSync(defaultStorePath()) ? undefined : null);
+      // A sweep's folder holds only its commands' output: its runs are in the store beside it.
+      const sweep = existsSync(study) ? sweepFolderStudy(study) : undefined;
+      const storeUrl = opts.store ?? sweep?.store ?? (existsSync(defaultStorePath()) ? undefined : null);
       const store = storeUrl === null ? undefined : new StoreSource(await openExistingStore(storeUrl));
       let data, result;
       try {
-        const found = await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
+        const found = sweep && store ? await sweepInStore(study, sweep.study, store) : await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
         data = await found.source.openStudy(found.name);
         if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
         // A log folder of twin's own runs: their predictions are in the store.

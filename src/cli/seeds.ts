@@ -22,7 +22,7 @@ export function registerSeeds(program: Command): void {
     .description("seed-sensitivity study: N runs (all factors together, or one factor at a time) and their distribution")
     .option("--n <n>", "runs per group (default 10)")
     .option("--seeds <n>", "the same as --n (the name compare and sweep use)")
-    .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, or 'each' (every factor, plus all together)`);
+    .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, 'each' (every factor, plus all together) or 'all' (all together: the default)`);
   addStudyRunOptions(cmd)
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
@@ -33,13 +33,14 @@ export function registerSeeds(program: Command): void {
       const first = parseWhole(opts.first, "--first");
       const spec = withSteps(await loadStudy(file), opts.steps);
       let plan: SeedPlan = { n, first };
-      if (opts.vary !== undefined) {
+      // 'all' (every factor varied together) is what seeds does without --vary.
+      if (opts.vary !== undefined && opts.vary.trim() !== "all") {
         const each = opts.vary === "each";
         const factors = each ? [...FACTORS] : opts.vary.split(",").map((s) => s.trim()).filter(Boolean);
-        if (factors.length === 0) throw new Error("--vary needs a factor name");
+        if (factors.length === 0) throw new UsageError(`--vary needs a factor name: ${FACTORS.join(", ")}, 'each', or 'all'`);
         const unknown = factors.filter((f) => !(FACTORS as readonly string[]).includes(f));
         if (unknown.length > 0) {
-          throw new Error(`--vary: no factor named ${unknown.map((f) => `'${f}'`).join(", ")}; a twin run draws from ${FACTORS.join(", ")} (or pass 'each')`);
+          throw new Error(`--vary: no factor named ${unknown.map((f) => `'${f}'`).join(", ")}; a twin run draws from ${FACTORS.join(", ")} (or 'each': one at a time, plus all together; or 'all': all together, the default)`);
         }
         plan = { vary: factors, n, first, withAll: each };
       }

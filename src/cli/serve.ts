@@ -58,7 +58,10 @@ export function registerServe(program: Command): void {
           process.stderr.write(`twin serve: cannot open the store ${opts.store ?? defaultStorePath()}: ${(e as Error).message}; showing the log directory only\n`);
         }
       }
-      if (!existsSync(opts.logdir) && sources.length === 1) process.stderr.write(`twin serve: ${resolve(opts.logdir)} does not exist yet; studies appear when it does\n`);
+      // The default log folder may well be absent beside a store (sweeps only); one named with --logdir is likely a typo.
+      if (!existsSync(opts.logdir) && (sources.length === 1 || cmd.getOptionValueSource("logdir") === "cli")) {
+        process.stderr.write(`twin serve: --logdir ${opts.logdir}: ${resolve(opts.logdir)} does not exist yet; its studies appear when it does${sources.length > 1 ? " (meanwhile the store's are shown)" : ""}\n`);
+      }
       const source = sources.length === 1 ? sources[0]! : new MultiSource(sources);
       let dash: Awaited<ReturnType<typeof startDashboard>>;
       try {

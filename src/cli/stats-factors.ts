@@ -30,6 +30,9 @@ export function parseFactors(raw: string): string[] {
 export async function statsFactors(file: string, opts: FactorsOptions, direction: { lowerIsBetter?: boolean }): Promise<void> {
   const factors = parseFactors(opts.factors);
   const table = readResults(file, { factors });
+  if (opts.metric !== undefined && !table.metrics.includes(opts.metric)) {
+    throw new UsageError(`--metric ${opts.metric}: ${file} has no such metric; available: ${table.metrics.join(", ")}`);
+  }
   const metric = opts.metric ?? defaultMetric(table.metrics);
   if (metric === undefined) throw new Error(`${file}: no result metric found besides the factor columns; name one with --metric`);
   const percent = showsPercentPoints(metric, table.rows.map((r) => r.metrics[metric] ?? NaN));

@@ -111,6 +111,9 @@ export function registerStats(program: Command): void {
       }
       const smallest = parseSmallestDifference(opts.smallestDifference);
       const table = readResults(file);
+      if (opts.metric !== undefined && !table.metrics.includes(opts.metric)) {
+        throw new UsageError(`--metric ${opts.metric}: ${file} has no such metric; available: ${table.metrics.join(", ")}`);
+      }
       const metric = opts.metric ?? defaultMetric(table.metrics);
       if (metric === undefined) {
         throw new Error(`${file}: no result metric found (only bookkeeping scalars: ${table.metrics.filter(isBookkeeping).join(", ") || "none"}); name one with --metric`);

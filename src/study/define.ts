@@ -8,6 +8,7 @@ import type { Augment, MetricAccumulator, TargetKind, VariantFactory, VariantPar
 import type { SeedPlan } from "./seed-plan.ts";
 import { parseSplitMode, type SplitMode } from "./split-mode.ts";
 import { expandFactors, type FactorialDesign, type FactorLevels, type LevelValues } from "./factorial-design.ts";
+import { similarName } from "./similar-name.ts";
 
 /** Where a study's data comes from; the validation part is split off per run from the split stream. */
 export interface DataSpec {
@@ -82,7 +83,11 @@ const BELONGS_ELSEWHERE: Record<string, string> = {
 function checkSettings(input: Record<string, unknown>): void {
   const unknown = Object.keys(input).filter((k) => !(SETTINGS as readonly string[]).includes(k));
   if (unknown.length === 0) return;
-  const named = unknown.map((k) => (BELONGS_ELSEWHERE[k] ? `'${k}' (${BELONGS_ELSEWHERE[k]})` : `'${k}'`)).join(", ");
+  const meant = (k: string): string => {
+    const near = similarName(k, SETTINGS);
+    return near === undefined ? "" : ` (did you mean '${near}'?)`;
+  };
+  const named = unknown.map((k) => (BELONGS_ELSEWHERE[k] ? `'${k}' (${BELONGS_ELSEWHERE[k]})` : `'${k}'${meant(k)}`)).join(", ");
   throw new Error(`defineStudy '${String(input.name)}': unknown setting${unknown.length > 1 ? "s" : ""} ${named}; a study's settings are ${SETTINGS.join(", ")}`);
 }
 

@@ -31,7 +31,7 @@ const CASES: [string[], number, RegExp][] = [
   [["frobnicate"], 2, /unknown command 'frobnicate'/],
   [["stats"], 2, /missing required argument 'file\|logdir'/],
   [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
-  [["stats", csv, "--metric", "zz"], 1, /no metric "zz" in the results; available: acc/],
+  [["stats", csv, "--metric", "zz"], 2, /^twin: --metric zz: .*results\.csv has no such metric; available: acc$/m],
   [["stats", join(dir, "my.study.ts")], 1, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
   [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],
   [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],

@@ -72,11 +72,11 @@ test("a results file with a header and no rows says so and what to add", () => {
   assertClean(r);
 });
 
-test("a misspelt or misplaced study setting is refused by name, before anything trains", () => {
+test("a misspelt or misplaced study setting is refused by name, with the setting meant, before anything trains", () => {
   const study = file("typo.study.mts", studySource({ name: "typo" }).replace("batchSize: 32,", "batchSize: 32, epoch: 5, limit: 100,"));
   const r = twin(["compare", study, "--seeds", "2", "--jobs", "1"]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /defineStudy 'typo': unknown settings 'epoch', 'limit' \(it is an option of the data: fashionMnistData\(\{ validation: 5000, limit: 10000 \}\)\); a study's settings are name, data, variants/);
+  assert.match(r.stderr, /defineStudy 'typo': unknown settings 'epoch' \(did you mean 'epochs'\?\), 'limit' \(it is an option of the data: fashionMnistData\(\{ validation: 5000, limit: 10000 \}\)\); a study's settings are name, data, variants/);
   assert.match(r.stderr, /\bepochs, steps, evalEvery\b/);
   assertClean(r);
   assert.equal(existsSync(join(dir, "runs", "typo")), false, "nothing trained");

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy, type LocatedStudy } from "../report/locate.ts";
 import { sweepFolderStudy } from "./sweep-folder.ts";
+import { isSqliteFile } from "../study/sqlite-file.ts";
 import { buildReport } from "../report/report.ts";
 import { ReportOptionError } from "../report/model/build.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -48,6 +49,9 @@ export function registerReport(program: Command): void {
       "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
     )
     .action(async (study: string, opts: ReportCliOptions) => {
+      if (opts.store === undefined && isSqliteFile(study)) {
+        throw new UsageError(`${study} is a SQLite database (a twin store?): name a study in it, \`twin report <study> --store ${study}\`; \`twin runs --store ${study}\` lists its runs by study`);
+      }
       // A sweep's folder holds only its commands' output: its runs are in the store beside it.
       const sweep = existsSync(study) ? sweepFolderStudy(study) : undefined;
       const storeUrl = opts.store ?? sweep?.store ?? (existsSync(defaultStorePath()) ? undefined : null);

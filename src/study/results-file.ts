@@ -8,13 +8,14 @@
  * key) says finished, diverged or failed (with an optional `error`). An empty
  * cell is kept as "missing" so that the analysis can say which row it was.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
 import { referenceFromPairedTags } from "../log/twin-reference.ts";
 import { readRegularFile } from "../log/regular-file.ts";
 import { printable } from "./printable.ts";
+import { isSqliteFile } from "./sqlite-file.ts";
 import { duplicateJsonKey } from "./json-duplicate-key.ts";
 import { combinationName } from "./factorial-design.ts";
 
@@ -290,20 +291,6 @@ export function readResults(path: string, options: { factors?: readonly string[]
   if (lines > MAX_RESULT_ROWS + 1) throw new Error(`${path}: ${lines} lines, more than the ${MAX_RESULT_ROWS} runs (one row each) twin stats reads; a results file has one row per run: aggregate per-example or per-step values to one value per run first`);
   if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text, factors));
   return shownSafely(fromCsv(path, text, factors));
-}
-
-/** Whether the file starts with SQLite's header ("SQLite format 3\0"), as twin's store does. */
-function isSqliteFile(path: string): boolean {
-  const header = Buffer.alloc(16);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    return readSync(fd, header, 0, 16, 0) === 16 && header.toString("latin1") === "SQLite format 3\0";
-  } catch {
-    return false; // unreadable: readRegularFile says why
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** Variant, seed and metric names and error texts with control characters made visible (they reach the terminal). */

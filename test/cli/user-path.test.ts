@@ -48,6 +48,9 @@ test("twin report of a sweep's folder (or a run folder in it) reports the sweep 
   const store = twin(["stats", join(".twin", "twin.db")]);
   assert.equal(store.status, 1, store.stderr);
   assert.match(store.stderr, /^twin: \.twin\/twin\.db is a SQLite database \(a twin store\?\), not results: `twin runs --store \.twin\/twin\.db` lists its runs by study/);
+  const report = twin(["report", join(".twin", "twin.db")]);
+  assert.equal(report.status, 2, report.stderr);
+  assert.match(report.stderr, /^twin: \.twin\/twin\.db is a SQLite database \(a twin store\?\): name a study in it, `twin report <study> --store \.twin\/twin\.db`/);
 });
 
 test("twin seeds --vary all varies every factor together, as without --vary; a typo lists 'all' and 'each'", () => {

@@ -150,6 +150,10 @@ export function registerStats(program: Command): void {
       else {
         if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
         process.stdout.write(formatAnalysis(analysis) + "\n");
+        if (analysis.variants.length === 1) {
+          const only = analysis.variants[0]!.name;
+          process.stdout.write(`note: one variant (${only}), so nothing is compared: a verdict needs a second variant over the same seeds (${table.study !== undefined ? "a second <variant>/ folder" : "rows with another name in the variant column"})\n`);
+        }
         const deploymentText = deployment ? formatDeployment(deployment) : "";
         if (deploymentText) process.stdout.write(deploymentText + "\n");
         if (warning) process.stdout.write(`warning: ${warning}\n`);

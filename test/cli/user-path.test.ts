@@ -84,3 +84,10 @@ test("twin serve --logdir naming no folder says so beside a store (it served the
   }
   assert.match(stderr, /^twin serve: --logdir rnus: .*rnus does not exist yet; its studies appear when it does \(meanwhile the store's are shown\)\n/);
 });
+
+test("twin stats of results with one variant says that nothing is compared and what a verdict needs (it printed the table alone)", () => {
+  writeFileSync(join(dir, "one.csv"), "variant,seed,val_accuracy\nbase,0,0.81\nbase,1,0.83\n");
+  const r = twin(["stats", "one.csv"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\nnote: one variant \(base\), so nothing is compared: a verdict needs a second variant over the same seeds \(rows with another name in the variant column\)\n$/);
+});

@@ -9,6 +9,7 @@ import { formatVerdict } from "../study/verdict.ts";
 import { showsPercentPoints } from "../study/metric-units.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
 import { testMetricFor, withTestSet } from "../study/test-set-verdict.ts";
 import { hasPredictionFiles, resultsPredictions } from "../study/results-predictions.ts";
@@ -73,11 +74,16 @@ export function parseSmallestDifference(raw: string | undefined): number | undef
   return d;
 }
 
-/** The results in `file`; a sweep's folder without metrics files points to its store (its metrics came on the commands' stdout). */
+/** The results in `file`; a study's name points to its log folder under runs/, a sweep's folder without metrics files points to its store (its metrics came on the commands' stdout). */
 function readStatsInput(file: string): ReturnType<typeof readResults> {
   try {
     return readResults(file);
   } catch (e) {
+    // A study's name where its log folder was meant.
+    const logFolder = join("runs", file);
+    if (!existsSync(file) && !/[\\/]/.test(file) && existsSync(logFolder)) {
+      throw new Error(`${file}: no such file or directory; ${logFolder} is the log folder of study ${file}: \`twin stats ${logFolder}\``);
+    }
     const sweep = existsSync(file) ? sweepFolderStudy(file) : undefined;
     if (!sweep) throw e;
     throw new Error(`${file}: a folder of sweep ${sweep.study}, which holds only what its commands wrote: its metrics are in the store ${sweep.store}; \`twin report ${sweep.study}\` reports them, and the same \`twin sweep --name ${sweep.study} …\` command again prints its verdict (finished runs are kept)`);

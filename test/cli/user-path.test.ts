@@ -91,3 +91,12 @@ test("twin stats of results with one variant says that nothing is compared and w
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\nnote: one variant \(base\), so nothing is compared: a verdict needs a second variant over the same seeds \(rows with another name in the variant column\)\n$/);
 });
+
+test("twin stats of a study's name points to its log folder (it said only 'no such file or directory')", () => {
+  writeFileSync(join(dir, "s2.study.ts"), studySource({ name: "s2", steps: 4, evalEvery: 2, examples: 192 }));
+  const compare = twin(["compare", "s2.study.ts", "--seeds", "2", "--jobs", "1"]);
+  assert.equal(compare.status, 0, compare.stderr);
+  const r = twin(["stats", "s2"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
+});

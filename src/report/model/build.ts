@@ -5,6 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
+import { notIndependentWarning } from "./not-independent.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
@@ -292,6 +293,8 @@ export class StudyAccumulator {
       const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
       if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
+    const notIndependent = notIndependentWarning(runs);
+    if (notIndependent) warnings.push(notIndependent);
     const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
 

@@ -1,0 +1,38 @@
+/**
+ * A log folder read as one folder per seed counts the one-factor-at-a-time
+ * runs of `twin seeds --vary each` (and grid cells) as seeds; the report says
+ * so, and stays quiet for all-varied seeds, a shared split and a plan that
+ * varies one factor only.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { streamReportModel } from "../../src/report/index.ts";
+import { runsNotAllVaried } from "../../src/report/model/not-independent.ts";
+import { seriesOf } from "../../src/report/series.ts";
+import type { RunData, SeedGroup } from "../../src/report/types.ts";
+
+const FACTORS = ["init", "order", "split"];
+const seedsOf = (values: number[]) => Object.fromEntries(FACTORS.map((f, i) => [f, String(values[i])]));
+
+function group(seed: string, factorSeeds: Record<string, string>, a: number, b: number): SeedGroup {
+  const run = (variant: string, value: number): RunData => ({ variant, seed, status: "success", scalars: { "val/accuracy": seriesOf([{ step: 1, value }]) }, factorSeeds, where: `${variant}/seed-${seed}` });
+  return { seed, runs: [run("base", a), run("wide", b)], checks: [] };
+}
+
+test("one-factor-at-a-time runs are named as not independent seeds; all-varied, shared-split and one-factor plans are not", async () => {
+  // Three all-varied seeds and, around seed 0, one run per factor changed alone (twin seeds --vary each).
+  const varyEach = [group("0", seedsOf([0, 0, 0]), 0.8, 0.81), group("1", seedsOf([1, 1, 1]), 0.79, 0.82), group("2", seedsOf([2, 2, 2]), 0.81, 0.8), group("3", seedsOf([1, 0, 0]), 0.8, 0.81), group("4", seedsOf([0, 1, 0]), 0.8, 0.81)];
+  const model = await streamReportModel({ name: "s", source: "test", groups: varyEach });
+  const warning = model.warnings.find((w) => w.includes("not independent seeds"));
+  assert.ok(warning, `no warning among ${JSON.stringify(model.warnings)}`);
+  assert.match(warning, /^4 run\(s\) change one random factor at a time or sit on a grid \(seed folders 3, 4:/);
+
+  const flat = (gs: SeedGroup[]) => gs.flatMap((g) => g.runs);
+  // A shared split: the split seed is the first seed's in every run, so it does not tell runs apart.
+  assert.deepEqual(runsNotAllVaried(flat([group("0", seedsOf([0, 0, 0]), 1, 1), group("1", seedsOf([1, 1, 0]), 1, 1), group("2", seedsOf([2, 2, 0]), 1, 1)])), []);
+  // One factor varied alone (twin seeds --vary init): the init seeds are the study's seeds.
+  assert.deepEqual(runsNotAllVaried(flat([group("0", seedsOf([0, 0, 0]), 1, 1), group("1", seedsOf([1, 0, 0]), 1, 1), group("2", seedsOf([2, 0, 0]), 1, 1)])), []);
+  // Runs without factor seeds (a results file, another framework's logs) are never flagged.
+  const plain = await streamReportModel({ name: "p", source: "test", groups: [0, 1, 2].map((s) => ({ ...group(String(s), {}, 0.8, 0.81 + s / 100), runs: group(String(s), {}, 0.8, 0.81 + s / 100).runs.map(({ factorSeeds: _f, ...r }) => r) })) });
+  assert.ok(!plain.warnings.some((w) => w.includes("not independent")), JSON.stringify(plain.warnings));
+});

@@ -162,6 +162,7 @@ export function registerStats(program: Command): void {
         }
         const deploymentText = deployment ? formatDeployment(deployment) : "";
         if (deploymentText) process.stdout.write(deploymentText + "\n");
+        for (const w of table.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
         if (warning) process.stdout.write(`warning: ${warning}\n`);
       }
       if (opts.plot !== undefined) {

@@ -8,6 +8,8 @@
  * key) says finished, diverged or failed (with an optional `error`). An empty
  * cell is kept as "missing" so that the analysis can say which row it was.
  */
+import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
+import { notIndependentWarning } from "./not-independent.ts";
 import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
@@ -60,6 +62,8 @@ export interface ResultTable {
   metrics: string[];
   /** What the reader noticed and the analysis must mention (a truncated log file…). */
   notes?: string[];
+  /** What the verdict on these rows must be read with (runs that are not independent seeds), printed after it. */
+  warnings?: string[];
   /** The study, when the results are a log folder of one study. */
   study?: string;
 }
@@ -241,8 +245,9 @@ function fromLogDir(path: string): ResultTable {
     notes.push(...(run.notes ?? []));
     return row;
   });
+  const notIndependent = notIndependentWarning(runs.map((r) => ({ variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })));
   const studies = new Set(runs.map((r) => r.study));
-  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
+  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(notIndependent ? { warnings: [notIndependent] } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
 }
 
 /**

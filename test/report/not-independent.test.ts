@@ -6,8 +6,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { streamReportModel } from "../../src/report/index.ts";
-import { runsNotAllVaried } from "../../src/report/model/not-independent.ts";
+import { runsNotAllVaried } from "../../src/study/not-independent.ts";
 import { seriesOf } from "../../src/report/series.ts";
 import type { RunData, SeedGroup } from "../../src/report/types.ts";
 
@@ -35,4 +39,25 @@ test("one-factor-at-a-time runs are named as not independent seeds; all-varied, 
   // Runs without factor seeds (a results file, another framework's logs) are never flagged.
   const plain = await streamReportModel({ name: "p", source: "test", groups: [0, 1, 2].map((s) => ({ ...group(String(s), {}, 0.8, 0.81 + s / 100), runs: group(String(s), {}, 0.8, 0.81 + s / 100).runs.map(({ factorSeeds: _f, ...r }) => r) })) });
   assert.ok(!plain.warnings.some((w) => w.includes("not independent")), JSON.stringify(plain.warnings));
+});
+
+test("twin stats on a log folder with one-factor-at-a-time runs warns after the verdict that they are not independent seeds", () => {
+  const root = mkdtempSync(join(tmpdir(), "twin-not-independent-"));
+  try {
+    const runs: [string, number[]][] = [["0", [0, 0, 0]], ["1", [1, 1, 1]], ["2", [2, 2, 2]], ["3", [1, 0, 0]]];
+    for (const [variant, shift] of [["base", 0], ["wide", 0.01]] as const) {
+      for (const [seed, factors] of runs) {
+        const dir = join(root, "s", variant, `seed-${seed}`);
+        mkdirSync(dir, { recursive: true });
+        const hparams = { study: "s", variant, seed, ...Object.fromEntries(FACTORS.map((f, i) => [`seeds.${f}`, String(factors[i])])) };
+        const value = 0.8 + shift + Number(seed) / 1000;
+        writeFileSync(join(dir, "metrics.jsonl"), [{ kind: "hparams", wall_time: 1, hparams, metrics: ["val/accuracy"] }, { kind: "scalars", step: 1, wall_time: 2, values: { "val/accuracy": value } }, { kind: "end", wall_time: 3, status: "success" }].map((l) => JSON.stringify(l)).join("\n") + "\n");
+      }
+    }
+    const cli = spawnSync(process.execPath, ["bin/twin.js", "stats", join(root, "s")], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^warning: 2 run\(s\) change one random factor at a time or sit on a grid \(seed folders 3:.*not independent seeds/m, cli.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -5,7 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { notIndependentWarning } from "./not-independent.ts";
+import { notIndependentWarning } from "../../study/not-independent.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";

@@ -18,7 +18,7 @@ import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, Sou
 import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { watchFolders } from "./folder-watcher.ts";
-import { factorSeedsFromHParams } from "./factor-seeds.ts";
+import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { LogReaderPool } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";

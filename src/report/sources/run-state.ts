@@ -14,7 +14,7 @@ import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
 import { newScalarsLine, scanScalarsLine, type ScalarsLine } from "../../log/scalars-line.ts";
 import type { HParams } from "../../log/hparams.ts";
 import type { RunData, Series } from "../types.ts";
-import { factorSeedsFromHParams } from "./factor-seeds.ts";
+import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
 
 /** One tag's points, sorted by step, in growable packed arrays (`n` used). */
 export interface PackedSeries {

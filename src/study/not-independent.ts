@@ -27,7 +27,7 @@ export function runsNotAllVaried(runs: readonly FactorSeeded[]): FactorSeeded[] 
   return out;
 }
 
-/** The report's warning when the verdict counts such runs as seeds; undefined when there are none. */
+/** The warning when a verdict counts such runs as seeds (the report's, twin stats's on a log folder); undefined when there are none. */
 export function notIndependentWarning(runs: readonly FactorSeeded[]): string | undefined {
   const odd = runsNotAllVaried(runs);
   if (odd.length === 0) return undefined;
@@ -36,6 +36,6 @@ export function notIndependentWarning(runs: readonly FactorSeeded[]): string | u
   return (
     `${odd.length} run(s) change one random factor at a time or sit on a grid (seed folders ${list}: their factor seeds differ, as twin seeds --vary each or a grid makes them): ` +
     `they are not independent seeds, yet the verdict counts each as one, so its interval and p are too optimistic; ` +
-    `compare on seeds with all factors varied (twin compare, or twin seeds --n N in a log folder of its own) and read these runs in the variance section`
+    `compare on seeds with all factors varied (twin compare, or twin seeds --n N in a log folder of its own); twin report reads these runs as the variance by factor`
   );
 }

@@ -57,6 +57,9 @@ test("twin stats on a log folder with one-factor-at-a-time runs warns after the 
     const cli = spawnSync(process.execPath, ["bin/twin.js", "stats", join(root, "s")], { encoding: "utf8", timeout: 120_000 });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, /^warning: 2 run\(s\) change one random factor at a time or sit on a grid \(seed folders 3:.*not independent seeds/m, cli.stdout);
+    const json = spawnSync(process.execPath, ["bin/twin.js", "stats", join(root, "s"), "--json"], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(json.status, 0, json.stderr);
+    assert.match((JSON.parse(json.stdout) as { not_independent: string }).not_independent, /^2 run\(s\) change one random factor/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

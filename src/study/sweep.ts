@@ -131,7 +131,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       result.analysisNote =
         variantsWithRuns.size === 0
           ? "no finished runs to analyse"
-          : `one variant so far; sweep another into the same study (--name ${name} --variant NAME -- <command>) for a paired comparison`;
+          : metric === undefined
+            ? `no run reported a metric, so there is nothing to analyse: each run's error is above (twin runs --study ${name} lists the runs)`
+            : `one variant so far; sweep another into the same study (--name ${name} --variant NAME -- <command>) for a paired comparison`;
     } else {
       result.analysis = analyzeResults(table, {
         metric,

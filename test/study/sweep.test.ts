@@ -152,6 +152,14 @@ test("--vary order: the root seed and every other factor stay fixed, only the or
   assert.deepEqual(runs.map((r) => [r.rootSeed, r.seeds.order, r.seeds.init]), [[7n, 7n, 7n], [7n, 8n, 7n], [7n, 9n, 7n]]);
 });
 
+test("a sweep whose every run failed before reporting a metric says there is nothing to analyse, not 'one variant so far'", async () => {
+  const cwd = project("all-fail");
+  const failing = script("all-fail.cjs", `console.error("boom"); process.exit(1);\n`);
+  const result = await runSweep({ ...quiet, cwd, name: "allfail", seeds: 2, variants: [{ name: "only", command: [NODE, failing] }] });
+  assert.deepEqual(result.runs.map((r) => r.status), ["failed", "failed"]);
+  assert.match(result.analysisNote!, /^no run reported a metric, so there is nothing to analyse/);
+});
+
 test("a failing and a timed-out command are recorded with the tail of their stderr; the sweep goes on", async () => {
   const cwd = project("fail");
   const failing = script("fail.cjs", `for (let i = 0; i < 30; i++) console.error("stderr line " + i);\nconsole.log(JSON.stringify({step: 1, loss: 1}));\nprocess.exit(3);\n`);

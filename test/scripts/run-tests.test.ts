@@ -17,7 +17,7 @@ const FAILS = "test/scripts/fixtures/fails.fixture.ts";
 
 /** The environment of a runner started here: without NODE_TEST_CONTEXT, which would make it a subtest's runner that runs no files. */
 function runnerEnv(limit: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, TWIN_TEST_FILE_TIMEOUT_S: limit };
+  const env: NodeJS.ProcessEnv = { ...process.env, TWIN_TEST_FILE_TIMEOUT_S: limit };
   delete env.NODE_TEST_CONTEXT;
   return env;
 }

@@ -4,6 +4,7 @@ import type { AuditResult } from "../../study/control-sum-audit.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import type { DeploymentData } from "./ensembles.ts";
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
+import type { SetAside } from "../../study/not-independent.ts";
 
 export interface SeedPoint {
   variant: string;
@@ -147,7 +148,10 @@ export interface ReportModel {
   variants: string[];
   reference: string;
   seeds: string[];
-  runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[] }[];
+  /** Every run; `setAside`: one of the runs the verdict sets aside as not an independent seed (analysis.set_aside). */
+  runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[]; setAside?: true }[];
+  /** Runs the verdict and the final-value views but the variance by factor leave out (not independent seeds), also when there is no verdict; null when none. */
+  setAside: SetAside | null;
   metric: string;
   higherIsBetter: boolean;
   /** The metric's values are printed in percentage points, as the CLI prints them (study/metric-units.ts). */

@@ -16,7 +16,7 @@ import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
 import { esc } from "./escape.ts";
-import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
+import { NO_FACTOR_SPREAD, sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
 
 export { esc, REPORT_CSS };
 
@@ -217,6 +217,10 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   parts.push(figure(rendered.get(sections.variance.id)));
   parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd${m.percent ? " (pp)" : ""}</th><th>variance${m.percent ? " (pp²)" : ""} [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
   for (const x of v.factors) {
+    if (x.variance === 0) {
+      parts.push(`<tr class="no-spread"><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td colspan="3">${esc(NO_FACTOR_SPREAD)}</td></tr>`);
+      continue;
+    }
     const share = Number.isFinite(x.share) ? sharePercent(x.share) + (x.shareLo !== null ? ` [${sharePercent(x.shareLo)}, ${sharePercent(x.shareHi!)}]` : "") : "–";
     parts.push(`<tr><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td>${f.value(x.sd)}</td><td>${f.variance(x.variance)} [${f.variance(x.lo)}, ${f.variance(x.hi)}]</td><td>${share}</td></tr>`);
   }
@@ -258,7 +262,7 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
   parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
-  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${sections.curves.map(fig).join("")}</section>`);
+  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">The curves and their bands include the ${m.setAside.runs} runs the verdict sets aside (one factor varied at a time, or grid cells): their bands count runs, which are not all independent seeds.</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
   parts.push(
     `<section id="paired"><h2>Paired differences over steps</h2>` +
       (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +

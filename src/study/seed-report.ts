@@ -7,7 +7,7 @@ import { blackSwans, describe, failureRate, SWAN_MIN_SEEDS, swanThreshold, tooFe
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
-import { sharePercent, sharesSentence } from "./variance-shares.ts";
+import { NO_FACTOR_SPREAD, sharePercent, sharesSentence } from "./variance-shares.ts";
 import { showsPercentPoints } from "./metric-units.ts";
 import { metricDirection } from "./metric-direction.ts";
 
@@ -97,6 +97,10 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string): stri
   const w = Math.max(...d.factors.map((x) => x.factor.length), "all varied".length);
   const sdCi = (ci: [number, number]) => `[${f(Math.sqrt(ci[0]))}, ${f(Math.sqrt(ci[1]))}]`;
   for (const x of d.factors) {
+    if (x.variance === 0) {
+      out.push(`    ${x.factor.padEnd(w)}  ${NO_FACTOR_SPREAD}`);
+      continue;
+    }
     const share = Number.isFinite(x.share) ? `  share ${sharePercent(x.share)}${x.shareCi ? ` [${sharePercent(x.shareCi[0])}, ${sharePercent(x.shareCi[1])}]` : ""}` : "";
     out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
   }

@@ -52,6 +52,15 @@ test("variance by factor: each share with its interval, the sum of the shares sa
   assert.doesNotMatch(alone, /share \d+% \[/);
 });
 
+test("variance by factor: a factor whose seed changed nothing says so instead of a bare sd 0.00 [0.00, 0.00]", () => {
+  // Dropout in a model without dropout: every run of that factor gives the root run's value.
+  const d = varianceDecomposition({ init: [0.86, 0.88, 0.9], dropout: [0.86, 0.86, 0.86] }, [0.87, 0.885, 0.9]);
+  const text = formatSeedReport(report([variant("a", d)]));
+  assert.match(text, /^ {4}dropout +no spread: every run gave the same value, so this factor's seed changed nothing \(the model does not draw from it, or not so that it shows\)$/m);
+  assert.doesNotMatch(text, /sd 0\.00|\[0\.00, 0\.00\]|share 0%/);
+  assert.match(text, /init +sd 2\.00 \[/);
+});
+
 test("an unpaired comparison's note names no library call", () => {
   const cells = (xs: number[], seed0: number) => new Map<string, Cell>(xs.map((v, i) => [String(seed0 + i), { outcome: "finished", value: v, where: "r" }]));
   const a = analyzeCells(new Map([["a", cells([0.8, 0.82, 0.81, 0.83], 0)], ["b", cells([0.84, 0.85, 0.83, 0.86], 10)]]), { metric: "accuracy" });

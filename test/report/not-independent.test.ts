@@ -109,6 +109,9 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
       assert.match(m.setAside!.note, /^12 runs set aside \(seeds .*\): .*not independent seeds; the verdict rests on the 4 seeds with every factor varied together/);
       const html = renderStudyBody(m).html;
       assert.match(html, /id="set-aside">12 runs set aside/);
+      // The curves fold every run: their bands say so rather than count the runs set aside as seeds.
+      assert.match(html, /id="curves-set-aside">The curves and their bands include the 12 runs the verdict sets aside/);
+      assert.deepEqual(m.curves.map((c) => c.bandLabel), ["95% CI of the mean (t), 10 runs with the 12 set aside from the verdict (not independent seeds); where ≥ 3 runs"]);
       assert.match(html, /4 seeds \(\+ 6 set aside\)/);
       // The variance by factor reads every run: init's sd from seed 0 and the init run, both variants.
       assert.ok(m.variance.available);
@@ -154,6 +157,9 @@ test("twin seeds --vary each alone: the verdict rests on its all-varied seeds an
       assert.deepEqual(m.variance.totals.map((t) => t.allRuns), [2, 2]);
     }
     assert.deepEqual(stored.variance.factors, folder.variance.factors);
+    // Augment, dropout and eval gave base seed 0's value on every run: said in words, not "0.0000 [0.0000, 0.0000]".
+    const html = renderStudyBody(folder).html;
+    assert.equal(html.match(/<tr class="no-spread"><td>base<\/td><td>(augment|dropout|eval)<\/td><td>2<\/td><td colspan="3">no spread: every run gave the same value, so this factor&#39;s seed changed nothing/g)?.length, 3, html);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

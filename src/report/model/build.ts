@@ -320,8 +320,10 @@ export class StudyAccumulator {
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
       return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
     })();
+    // The curves fold every run as it comes, the runs set aside too (which are not known before the last run): their bands say runs, not seeds.
+    const counted = (c: CurveData): CurveData => (setAside ? { ...c, bandLabel: c.bandLabel.replace(/, ([\d–]+) seeds?;/, (_, n: string) => `, ${n} runs with the ${setAside.runs} set aside from the verdict (not independent seeds);`) } : c);
     const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>
-      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined);
+      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined).map(counted);
 
     const fpCount = new Map<string, number>();
     for (const r of runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);

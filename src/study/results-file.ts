@@ -10,6 +10,7 @@
  */
 import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
 import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
+import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
 import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
@@ -64,6 +65,8 @@ export interface ResultTable {
   notes?: string[];
   /** Runs of a log folder left out of `rows` because they are not independent seeds (one factor varied at a time, grid cells). */
   setAside?: SetAside;
+  /** A log folder whose runs carry different fingerprints: each one with the runs that carry it. */
+  fingerprints?: FingerprintRuns[];
   /** The study, when the results are a log folder of one study. */
   study?: string;
 }
@@ -252,7 +255,11 @@ function fromLogDir(path: string): ResultTable {
     return row;
   });
   const studies = new Set(ordered.map((r) => r.study));
-  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(setAside ? { setAside } : {}), ...(studies.size === 1 ? { study: ordered[0]!.study } : {}) };
+  const fingerprints = fingerprintRuns(ordered.map((r) => ({ seed: String(r.seed), fingerprint: r.fingerprint })));
+  return {
+    rows, metrics, ...(notes.length ? { notes } : {}), ...(setAside ? { setAside } : {}), ...(fingerprints.length > 1 ? { fingerprints } : {}),
+    ...(studies.size === 1 ? { study: ordered[0]!.study } : {}),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
  * (log folders, the store) and in-memory studies go through this one path.
  */
 import { setAsideNotAllVaried, type SetAside } from "../../study/not-independent.ts";
+import { fingerprintRuns, fingerprintsNote } from "../../study/fingerprints-note.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
@@ -325,12 +326,10 @@ export class StudyAccumulator {
     const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>
       curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined).map(counted);
 
-    const fpCount = new Map<string, number>();
-    for (const r of runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);
-    const fingerprints = [...fpCount.entries()].map(([fingerprint, runs]) => ({ fingerprint, runs }));
+    const fingerprints = fingerprintRuns(runs);
     const audit = this.audit.finish();
     if (this.mode === "replace") audit.seeds.sort((a, b) => compareSeeds(a.seed, b.seed));
-    if (fingerprints.length > 1) audit.notes.unshift(`runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs`);
+    if (fingerprints.length > 1) audit.notes.unshift(fingerprintsNote(fingerprints));
 
     return {
       study: name,

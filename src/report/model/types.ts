@@ -5,6 +5,7 @@ import type { Analysis } from "../../study/analyze.ts";
 import type { DeploymentData } from "./ensembles.ts";
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 import type { SetAside } from "../../study/not-independent.ts";
+import type { FingerprintRuns } from "../../study/fingerprints-note.ts";
 
 export interface SeedPoint {
   variant: string;
@@ -138,7 +139,8 @@ export interface ExpectedMaxData {
 }
 
 export interface ReproData extends AuditResult {
-  fingerprints: { fingerprint: string; runs: number }[];
+  /** Each distinct fingerprint, with how many runs carry it and their seeds. */
+  fingerprints: FingerprintRuns[];
 }
 
 export interface ReportModel {

@@ -6,6 +6,7 @@
 import type { RunRecord, Store } from "../../store/types.ts";
 import { goneOwner } from "../../study/lifecycle.ts";
 import { parseDesign } from "../../study/factorial-design-record.ts";
+import { comparableFingerprintHash } from "../../study/comparable-fingerprint.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, Series, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import { seriesOf } from "../series.ts";
 
@@ -56,6 +57,8 @@ export class StoreSource implements DataSource {
   private readonly store: Store;
   private readonly reopen: { url: string; readOnly: boolean } | undefined;
   private readonly runsBySeeds = new Map<string, Map<string, RunRecord>>();
+  /** Each stored fingerprint's hash as a report compares runs by it (comparableFingerprintHash), by stored hash. */
+  private readonly comparable = new Map<string, string>();
 
   /** `reopen`: how to open the same store again in another thread (its URL or path), when it can be. */
   constructor(store: Store, reopen?: { url: string; readOnly: boolean }) {
@@ -145,13 +148,14 @@ export class StoreSource implements DataSource {
     const predictions = await this.store.predictions(r.id);
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
+    const fingerprint = r.fingerprintHash ? await this.comparableFingerprint(r.fingerprintHash) : undefined;
     return r.variants.map((variant) => {
       const points: Record<string, Point[]> = {};
       for (const m of metrics) if (m.variant === variant) (points[m.name] ??= []).push({ step: m.step, value: m.value });
       const scalars: Record<string, Series> = {};
       for (const [tag, pts] of Object.entries(points)) scalars[tag] = seriesOf(pts.sort((a, b) => a.step - b.step));
       const run: RunData = { variant, seed, status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
-      if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
+      if (fingerprint) run.fingerprint = fingerprint;
       if (r.error) run.notes = [r.error];
       for (const p of predictions) {
         if (p.variant !== variant) continue;
@@ -159,6 +163,22 @@ export class StoreSource implements DataSource {
       }
       return run;
     });
+  }
+
+  /**
+   * A run's fingerprint as the report compares runs by it: a stored run's
+   * fingerprint holds its own split (each seed draws its own) and the command
+   * line, so every seed's differed; without them (comparableFingerprintHash)
+   * it is the hash the run's log folder carries. The stored hash when the
+   * fingerprint itself is not in the store.
+   */
+  private async comparableFingerprint(hash: string): Promise<string> {
+    let out = this.comparable.get(hash);
+    if (out === undefined) {
+      const record = await this.store.getFingerprint(hash);
+      this.comparable.set(hash, (out = record ? comparableFingerprintHash(record.fingerprint) : hash));
+    }
+    return out;
   }
 
   /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */

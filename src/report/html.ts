@@ -289,7 +289,7 @@ const ENDED = new Set(["success", "failure", "finished", "failed", "diverged"]);
 
 /**
  * "5 seeds", or "4 seeds finished, 1 unfinished" when some seed has a run that has not ended (still running, or stopped by Ctrl-C);
- * seeds the verdict sets aside (not independent: one factor varied at a time, grid cells) are counted apart: "3 seeds (+ 6 set aside)".
+ * seeds the verdict sets aside (not independent: one factor varied at a time, grid cells) are counted apart: "3 seeds (+ 6 seeds set aside)".
  */
 export function seedCountText(runs: readonly { seed: string; status: string; setAside?: boolean }[]): string {
   const aside = new Set(runs.filter((r) => r.setAside).map((r) => r.seed));
@@ -297,7 +297,7 @@ export function seedCountText(runs: readonly { seed: string; status: string; set
   const seeds = new Set(counted.map((r) => r.seed));
   const unfinished = new Set(counted.filter((r) => !ENDED.has(r.status)).map((r) => r.seed));
   const finished = seeds.size - unfinished.size;
-  const apart = aside.size > 0 ? ` (+ ${aside.size} set aside)` : "";
+  const apart = aside.size > 0 ? ` (+ ${aside.size} seed${aside.size === 1 ? "" : "s"} set aside)` : "";
   if (unfinished.size === 0) return `${seeds.size} seed${seeds.size === 1 ? "" : "s"}${apart}`;
   return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished${apart}`;
 }

@@ -18,7 +18,8 @@ import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/inde
 
 /** Bumped whenever a snapshot's layout or meaning changes (any class's snapshot() in report/model/): older ones are not used. */
 // 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
-const FORMAT = 2;
+// 3: the final-value views rest on the runs the verdict does not set aside (not-independent.ts); store runs' fingerprints without split and command line.
+const FORMAT = 3;
 
 interface Payload {
   format: number;

@@ -56,6 +56,7 @@ async function writeStore(path: string, runs: readonly Run[]): Promise<void> {
       const { run } = await store.submitRun({ study: "s", variants: ["base", "wide"], specHash: "h", rootSeed: r.root, seeds: r.seeds });
       assert.ok(await store.claimRun(run.id, "w"));
       await store.addMetrics((["base", "wide"] as const).map((variant) => ({ runId: run.id, variant, step: 1, name: "val/accuracy", value: r[variant] })));
+      for (const variant of ["base", "wide"]) await store.addPredictions({ runId: run.id, variant, split: "validation", probabilities: [0.9, 0.1, 0.3, 0.7], examples: 2, classes: 2, labels: [0, 1] });
       await store.finishRun(run.id, { worker: "w" });
     }
   } finally {
@@ -112,7 +113,7 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
       // The curves fold every run: their bands say so rather than count the runs set aside as seeds.
       assert.match(html, /id="curves-set-aside">The curves and their bands include the 12 runs the verdict sets aside/);
       assert.deepEqual(m.curves.map((c) => c.bandLabel), ["95% CI of the mean (t), 10 runs with the 12 set aside from the verdict (not independent seeds); where ≥ 3 runs"]);
-      assert.match(html, /4 seeds \(\+ 6 set aside\)/);
+      assert.match(html, /4 seeds \(\+ 6 seeds set aside\)/);
       // The variance by factor reads every run: init's sd from seed 0 and the init run, both variants.
       assert.ok(m.variance.available);
       const init = m.variance.factors.find((f) => f.variant === "base" && f.factor === "init")!;
@@ -121,6 +122,8 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
     }
     assert.deepEqual(folder.setAside!.seeds, ["3", "5", "7", "9", "11", "13"]);
     assert.deepEqual(stored.variance.factors, folder.variance.factors, "the store's variance by factor is the log folder's");
+    // Seed ensembles rest on the same seeds as the verdict: a one-factor run is nearly a copy of the root run's model.
+    assert.deepEqual(stored.deployments[0]!.variants.map((v) => [v.name, v.seeds, v.ensembleSeeds]), [["base", 4, 4], ["wide", 4, 4]]);
     assert.deepEqual(stored.variance.totals, folder.variance.totals);
 
     // twin stats on the log folder: the same verdict as on the all-varied runs alone, and the line that says what was set aside.

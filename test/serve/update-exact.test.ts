@@ -172,7 +172,7 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   await session("a seed gone behind it", 0, append("wider", 4, 14), ["wider/seed-4/metrics.jsonl"]);
   // A changed byte, a truncated body, bytes of another kind under a matching digest: not used, every seed read again.
   // format: the current FORMAT of saved-accumulator.ts, so that the payload's shape is what rejects it.
-  const other = serialize({ format: 2, stamps: [], accumulator: { curves: "not a snapshot" } });
+  const other = serialize({ format: 3, stamps: [], accumulator: { curves: "not a snapshot" } });
   const damage: [string, (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer }][] = [
     ["a changed byte", ({ digest, body }) => {
       const changed = Buffer.from(body);

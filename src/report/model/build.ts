@@ -356,7 +356,7 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
-      deployments: [...this.deployments].map(([study, d]) => (study === "" ? d.finish(variants) : { ...d.finish(variants), study })),
+      deployments: [...this.deployments].map(([study, d]) => (study === "" ? d.finish(variants, asideSeeds) : { ...d.finish(variants, asideSeeds), study })),
       repro: { ...audit, fingerprints },
       setAside,
       warnings,

@@ -68,12 +68,19 @@ function timedGet(url: string): Promise<{ ms: number; bytes: number; body: Recor
  * The dashboard's change announcements (server-sent events on /api/events),
  * as the page receives them: `after(n)` resolves at the first "study" event
  * after the n-th, so a caller that noted `count()` before a request cannot
- * miss an event that came while it waited for the answer.
+ * miss an event that came while it waited for the answer. `connected`
+ * resolves at the server's "hello": announcements made before it are not
+ * received (a page's stream is open long before a change; the bench waits for
+ * it before the first append, else under load the first append's
+ * announcement could go out before the stream was registered and the bench
+ * waited for its 5 s fallback: a first line of 5.4–5.9 s that no page sees).
  */
-function studyEvents(url: string): { count: () => number; after: (n: number) => Promise<void>; close: () => void } {
+function studyEvents(url: string): { count: () => number; after: (n: number) => Promise<void>; connected: Promise<void>; close: () => void } {
   let events = 0;
   let waiters: (() => void)[] = [];
   let buffered = "";
+  let hello: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (hello = resolve));
   const req = get(url + "api/events", { agent: false }, (res) => {
     res.setEncoding("utf8");
     res.on("data", (c: string) => {
@@ -82,6 +89,7 @@ function studyEvents(url: string): { count: () => number; after: (n: number) => 
       while ((end = buffered.indexOf("\n\n")) >= 0) {
         const message = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
+        if (/^event: hello$/m.test(message)) hello();
         if (/^event: study$/m.test(message)) {
           mark("study announced");
           events++;
@@ -95,6 +103,7 @@ function studyEvents(url: string): { count: () => number; after: (n: number) => 
   req.on("error", () => undefined);
   return {
     count: () => events,
+    connected,
     after: (n) => (events > n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     close: () => req.destroy(),
   };
@@ -180,6 +189,8 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const appended: [string, number][] = [];
     const cpuAppend = cpuSeconds(child.pid!);
     const events = studyEvents(url);
+    await events.connected;
+    mark("events connected");
     /**
      * Waits until a view newer than `version` (and not stale) is served, asking
      * for it whenever the server announces a change of the study (as the page

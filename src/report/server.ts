@@ -509,8 +509,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     server,
     async close() {
       await stopServing();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // A browser opens connections ahead of its requests: an open one that never sent a request is not idle to
+      // server.close(), which would wait for the headers timeout (60–90 s) before calling back.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

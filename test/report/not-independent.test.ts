@@ -139,6 +139,10 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
     assert.equal(alone.set_aside, null);
     assert.deepEqual(verdictOf(mixed), verdictOf(alone));
     assert.deepEqual([mixed.variants, mixed.comparisons], [clean.analysis!.variants, clean.analysis!.comparisons], "twin stats and the report agree");
+    // twin report says it too.
+    const report = spawnSync(process.execPath, ["bin/twin.js", "report", mixedDir, "--output", join(dir, "r.html")], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stdout, /^12 runs set aside \(seeds 3, 5, 7, 9, 11, 13\): .*the verdict rests on the 4 seeds/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

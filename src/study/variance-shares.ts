@@ -49,3 +49,8 @@ export function sharesSentence(d: SharesInput, sd: (x: number) => string): strin
  * left the reader to guess.
  */
 export const NO_FACTOR_SPREAD = "no spread: every run gave the same value, so this factor's seed changed nothing (the model does not draw from it, or not so that it shows)";
+
+/** Said instead when the control sums show why: the model never drew from the factor's stream. */
+export function undrawnText(factor: string): string {
+  return `no spread: the model never drew from its ${factor} stream (0 draws in every run), so this factor's seed cannot change anything`;
+}

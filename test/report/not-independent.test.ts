@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LogDirSource, StoreSource, renderStudyBody, streamReportModel, type ReportModel } from "../../src/report/index.ts";
+import { LogDirSource, StoreSource, StudyAccumulator, renderStudyBody, streamReportModel, type ReportModel, type SeedGroup } from "../../src/report/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { runsNotAllVaried } from "../../src/study/not-independent.ts";
 import { studySeedResults, studyVerdict } from "../../src/study/verdict.ts";
@@ -121,6 +121,17 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
       assert.ok(Math.abs(init.sd - Math.abs(0.79 - 0.8) / Math.SQRT2) < 1e-12, `init sd ${init.sd}`);
     }
     assert.deepEqual(folder.setAside!.seeds, ["3", "5", "7", "9", "11", "13"]);
+    // The dashboard's accumulator ("replace" mode, seeds in any order, one taken out and put back) gives the report's figures.
+    const stream = (await new LogDirSource(join(dir, "mixed")).openStudy("s"))!;
+    const { groups, ...header } = stream;
+    const all: SeedGroup[] = [];
+    for await (const g of groups as AsyncIterable<SeedGroup>) all.push(g);
+    const live = new StudyAccumulator(header, {}, "replace", all.length);
+    for (const g of [...all].reverse()) live.addGroup(g);
+    live.removeSeed("3");
+    live.addGroup(all.find((g) => g.seed === "3")!);
+    const dashboard = live.finish();
+    assert.deepEqual([dashboard.analysis, dashboard.setAside, dashboard.final, dashboard.variance, dashboard.power], [folder.analysis, folder.setAside, folder.final, folder.variance, folder.power]);
     assert.deepEqual(stored.variance.factors, folder.variance.factors, "the store's variance by factor is the log folder's");
     // Seed ensembles rest on the same seeds as the verdict: a one-factor run is nearly a copy of the root run's model.
     assert.deepEqual(stored.deployments[0]!.variants.map((v) => [v.name, v.seeds, v.ensembleSeeds]), [["base", 4, 4], ["wide", 4, 4]]);

@@ -14,6 +14,11 @@
 //
 //   nice -n 10 npx tsx bench/serve.ts [runs...]     # default 100 1000 10000
 //
+// PROFILE_DIR=dir: the restart runs under `node --cpu-prof` (one .cpuprofile per
+// thread in dir/r<runs>) and the bench's own moments (requests, appends,
+// announcements) are written beside as marks.json, on the profiles' clock
+// (CLOCK_MONOTONIC, µs): `npx tsx bench/profile-timeline.ts dir/r<runs>` lines them up.
+//
 // Writes bench/results/serve.json (rows of sizes not measured in this run are kept).
 import { spawnSync } from "node:child_process";
 import { get } from "node:http";
@@ -34,6 +39,10 @@ const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const RUNS = sizes.length > 0 ? sizes : [100, 1000, 10000];
 const work = join(tmpdir(), "twin-bench");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const profileDir = process.env.PROFILE_DIR;
+/** The bench's moments during a profiled run, in µs of CLOCK_MONOTONIC (the clock of V8's profiles). */
+let marks: [string, number][] | undefined;
+const mark = (what: string): void => void marks?.push([what, Number(process.hrtime.bigint() / 1000n)]);
 
 /** GET over a fresh connection (no keep-alive: a reused socket that the server times out would fail the request, not the dashboard). */
 function timedGet(url: string): Promise<{ ms: number; bytes: number; body: Record<string, unknown> }> {
@@ -59,12 +68,19 @@ function timedGet(url: string): Promise<{ ms: number; bytes: number; body: Recor
  * The dashboard's change announcements (server-sent events on /api/events),
  * as the page receives them: `after(n)` resolves at the first "study" event
  * after the n-th, so a caller that noted `count()` before a request cannot
- * miss an event that came while it waited for the answer.
+ * miss an event that came while it waited for the answer. `connected`
+ * resolves at the server's "hello": announcements made before it are not
+ * received (a page's stream is open long before a change; the bench waits for
+ * it before the first append, else under load the first append's
+ * announcement could go out before the stream was registered and the bench
+ * waited for its 5 s fallback: a first line of 5.4–5.9 s that no page sees).
  */
-function studyEvents(url: string): { count: () => number; after: (n: number) => Promise<void>; close: () => void } {
+function studyEvents(url: string): { count: () => number; after: (n: number) => Promise<void>; connected: Promise<void>; close: () => void } {
   let events = 0;
   let waiters: (() => void)[] = [];
   let buffered = "";
+  let hello: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (hello = resolve));
   const req = get(url + "api/events", { agent: false }, (res) => {
     res.setEncoding("utf8");
     res.on("data", (c: string) => {
@@ -73,7 +89,9 @@ function studyEvents(url: string): { count: () => number; after: (n: number) => 
       while ((end = buffered.indexOf("\n\n")) >= 0) {
         const message = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
+        if (/^event: hello$/m.test(message)) hello();
         if (/^event: study$/m.test(message)) {
+          mark("study announced");
           events++;
           const ready = waiters;
           waiters = [];
@@ -85,6 +103,7 @@ function studyEvents(url: string): { count: () => number; after: (n: number) => 
   req.on("error", () => undefined);
   return {
     count: () => events,
+    connected,
     after: (n) => (events > n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     close: () => req.destroy(),
   };
@@ -113,7 +132,14 @@ function median(xs: number[]): number {
  */
 async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<{ runs: number } & Record<string, unknown>> {
   if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
-  const child = spawnGroup(process.execPath, [TWIN, "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
+  const profiled = profileDir !== undefined && start === "restart" ? join(profileDir, `r${runs}`) : undefined;
+  marks = profiled ? [] : undefined;
+  if (profiled) {
+    rmSync(profiled, { recursive: true, force: true });
+    mkdirSync(profiled, { recursive: true });
+  }
+  mark("spawn");
+  const child = spawnGroup(process.execPath, [...(profiled ? ["--cpu-prof", `--cpu-prof-dir=${profiled}`] : []), TWIN, "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -126,12 +152,15 @@ async function session(runs: number, root: string, index: string, start: "cold" 
   });
   try {
     // The list is answered by the server's main thread: its CPU alone (the view worker starts meanwhile).
+    mark("up");
     const mainBefore = cpuSeconds(child.pid!, child.pid!);
     const list = await timedGet(url + "api/studies");
+    mark("list answered");
     const listCpu = cpuSeconds(child.pid!, child.pid!) - mainBefore;
     const listWarm = await timedGet(url + "api/studies");
     const cpuBefore = cpuSeconds(child.pid!);
     const t0 = performance.now();
+    mark("first view asked");
     const firstAnswer = await timedGet(url + "api/studies/scan");
     let first = firstAnswer;
     // A partial answer (the logs are being read) is asked for again until the view is built.
@@ -140,13 +169,16 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       first = await timedGet(url + "api/studies/scan");
     }
     first.ms = performance.now() - t0;
+    mark("first view answered");
     const firstCpu = cpuSeconds(child.pid!) - cpuBefore;
     const firstRss = memoryMb(child.pid!).rss;
     let version = Number(first.body.version);
     let slowestList = 0, updating = true;
     const listing = (async () => {
       while (updating) {
+        mark("list asked");
         slowestList = Math.max(slowestList, (await timedGet(url + "api/studies")).ms);
+        mark("list answered");
         await sleep(100);
       }
     })();
@@ -157,6 +189,8 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const appended: [string, number][] = [];
     const cpuAppend = cpuSeconds(child.pid!);
     const events = studyEvents(url);
+    await events.connected;
+    mark("events connected");
     /**
      * Waits until a view newer than `version` (and not stale) is served, asking
      * for it whenever the server announces a change of the study (as the page
@@ -165,7 +199,9 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const fresh = async (t0: number): Promise<number> => {
       for (;;) {
         const seen = events.count();
+        mark("view asked");
         const v = await timedGet(url + "api/studies/scan" + (have ? `?have=${have}` : ""));
+        mark(v.body.stale ? "view answered stale" : `view answered, version ${String(v.body.version)}`);
         if (Number(v.body.version) > version && !v.body.stale && !v.body.partial) {
           version = Number(v.body.version);
           seedsRead.push(Number(v.body.seedsRead));
@@ -182,8 +218,10 @@ async function session(runs: number, root: string, index: string, start: "cold" 
       const file = join(root, "scan", "baseline", `seed-${1 + u}`, "metrics.jsonl");
       appended.push([file, statSync(file).size]);
       const t0 = performance.now();
+      mark(`append ${u + 1}`);
       appendFileSync(file, JSON.stringify({ kind: "scalars", step: STEPS + 1, wall_time: 0, values: { "train/loss": 0.31 } }) + "\n");
       visible.push(await fresh(t0));
+      mark(`visible ${u + 1}`);
       rssAfter.push(memoryMb(child.pid!).rss);
     }
     updating = false;
@@ -198,6 +236,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
     const idle = ((cpuSeconds(child.pid!) - c0) / 10) * 100;
     events.close();
     const mem = memoryMb(child.pid!);
+    if (profiled) writeFileSync(join(profiled, "marks.json"), JSON.stringify(marks));
     return {
       runs,
       start,

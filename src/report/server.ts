@@ -202,6 +202,15 @@ const MAX_VIEWS = 8;
  */
 const VIEWS_START_MS = 2000;
 
+/** Whether the source holds views saved by an earlier run of the dashboard (a restart). */
+function hasSavedViews(source: DataSource): boolean {
+  try {
+    return (source.savedViews?.()?.keys().length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** A built view and the data version it was built from. */
 interface CachedView {
   version: number;
@@ -249,6 +258,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
    */
   const heap = spec ? new HeapCollector({ growth: 32 * 2 ** 20, growthNow: 32 * 2 ** 20, idleMs: 0 }) : undefined;
 
+  // After a restart (views saved by an earlier run on this index), the worker loads its modules now, while this thread sets up the watcher and answers the first list.
+  if (spec && hasSavedViews(source)) builder.preload?.();
   const startViews = (): void => {
     clearTimeout(viewsTimer);
     builder.start?.();
@@ -498,8 +509,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     server,
     async close() {
       await stopServing();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // A browser opens connections ahead of its requests: an open one that never sent a request is not idle to
+      // server.close(), which would wait for the headers timeout (60–90 s) before calling back.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

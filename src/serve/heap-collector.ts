@@ -15,12 +15,21 @@
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { isMainThread } from "node:worker_threads";
 
-/** V8's full collection of this thread's heap; undefined where the runtime does not allow it. */
+/**
+ * V8's full collection of this thread's heap; undefined where the runtime does not allow it.
+ * V8's flags are process-wide and V8 reads them without a lock, so setting one while another thread runs
+ * JavaScript or collects is a data race: they are set once, by the main thread, when this module loads
+ * (the server imports it before any of the dashboard's threads start); a worker finds them set.
+ */
 const collect = ((): (() => void) | undefined => {
   try {
-    setFlagsFromString("--expose-gc");
-    return runInNewContext("gc") as () => void;
+    if (isMainThread) {
+      setFlagsFromString("--expose-gc");
+      setFlagsFromString("--memory-reducer-single-gc");
+    }
+    return runInNewContext("typeof gc === 'function' ? gc : undefined") as (() => void) | undefined;
   } catch {
     return undefined;
   }
@@ -39,9 +48,7 @@ export class HeapCollector {
   private heapAfterGc = 0;
   private idleGc: NodeJS.Timeout | undefined;
 
-  constructor(private readonly limits: GrowthLimits) {
-    if (collect) setFlagsFromString("--memory-reducer-single-gc");
-  }
+  constructor(private readonly limits: GrowthLimits) {}
 
   /** After some work: a collection at once when the heap grew `growthNow`, else once no request came for `idleMs` (when it grew `growth`). */
   collectIfGrown(): void {

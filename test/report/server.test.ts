@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture } from "./fixture.ts";
@@ -165,4 +166,14 @@ test("a dashboard that cannot listen (port in use) rejects with the cause and le
   assert.equal(r.signal, null, `the process did not end by itself: ${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /rejected EADDRINUSE/);
+});
+
+test("close() ends at once while a browser holds a connection open that has not sent a request yet", { timeout: 30_000 }, async () => {
+  const other = await startDashboard({ source: new LogDirSource(logdir), port: 0, pollMs: 100 });
+  // Chromium opens such connections ahead of its requests; node's server.close() alone waits for the headers timeout (60 s and more).
+  const socket = connect(other.port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const socketClosed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  await other.close();
+  await socketClosed;
 });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { writeFixture } from "../report/fixture.ts";
 import { LogDirSource } from "../../src/report/index.ts";
+import { INDEX_RUN_DIRS, INDEX_RUN_STATUSES, LogIndex } from "../../src/report/sources/log-index.ts";
 import { EventFileWriter } from "../../src/log/event-writer.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
 
@@ -123,4 +124,18 @@ test("a run with event files only is indexed: read once, then taken from the ind
   assert.match((await builder.view("tb", {}))!.error ?? "", /corrupt TFRecord/);
   await builder.close();
   await source.close();
+});
+
+test("the listing's statuses and a study's run folders are read from an index that covers them, not from the rows of packed numbers", () => {
+  const file = join(root, "plan-index.sqlite");
+  new LogIndex(file).close();
+  const db = new Database(file, { readonly: true });
+  try {
+    for (const sql of [INDEX_RUN_STATUSES, INDEX_RUN_DIRS]) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.includes("?") ? ["s"] : [])) as { detail: string }[]).map((r) => r.detail).join("; ");
+      assert.match(plan, /USING COVERING INDEX runs_listing/, `${sql}: ${plan}`);
+    }
+  } finally {
+    db.close();
+  }
 });

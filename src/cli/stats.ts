@@ -161,6 +161,10 @@ export function registerStats(program: Command): void {
         throw new UsageError(`--metric ${opts.metric}: ${file} has no such metric; available: ${table.metrics.join(", ")}`);
       }
       const metric = opts.metric ?? defaultMetric(table.metrics);
+      if (metric === undefined && table.metrics.length === 0) {
+        const failed = table.rows.filter((r) => r.status === "failed" || r.status === "diverged").length;
+        throw new Error(`${file}: no run reported a metric (${failed} of ${table.rows.length} runs failed or diverged${table.rows[0]?.error ? `; the first: ${table.rows[0].error}` : ""}), so there is nothing to compare`);
+      }
       if (metric === undefined) {
         throw new Error(`${file}: no result metric found (only bookkeeping scalars: ${table.metrics.filter(isBookkeeping).join(", ") || "none"}); name one with --metric`);
       }

@@ -101,7 +101,7 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
 });
 
-test("twin stats of a sweep's name reads its results from the store, as twin sweep analyses them (it said only 'no such file or directory')", () => {
+test("twin stats of a sweep's name reads its results from the store, as twin sweep analyses them (it said only 'no such file or directory'); a sweep whose every run failed says so in stats and report", () => {
   const command = (shift: number) => [process.execPath, "-e", `console.log(JSON.stringify({ step: 1, accuracy: 0.8 + (Number(process.env.TWIN_SEED) % 3) / 100 + ${shift} }))`];
   for (const [variant, shift] of [["base", 0], ["wide", 0.01]] as const) {
     const sweep = twin(["sweep", "--name", "cnn", "--variant", variant, "--seeds", "3", "--json", "--", ...command(shift)]);
@@ -115,7 +115,14 @@ test("twin stats of a sweep's name reads its results from the store, as twin swe
   assert.equal(analysis.comparisons.length, 1);
   assert.deepEqual([analysis.comparisons[0]!.a, analysis.comparisons[0]!.b], ["base", "wide"]);
   assert.ok(Math.abs(analysis.comparisons[0]!.diff - 0.01) < 1e-12, JSON.stringify(analysis.comparisons[0]));
-  // A study of twin's own runs in the store, with no log folder here: named, with the command that reads it.
+  // A sweep whose every run failed: says so, with the first error (it said "only bookkeeping scalars: none; name one with --metric", and the report "only nothing logged").
+  assert.equal(twin(["sweep", "--name", "dead", "--seeds", "2", "--", "./nothere.sh"]).status, 3);
+  const dead = twin(["stats", "dead"]);
+  assert.equal(dead.status, 1, dead.stderr);
+  assert.match(dead.stderr, /^twin: dead: no run reported a metric \(2 of 2 runs failed or diverged; the first: command not found: \.\/nothere\.sh\), so there is nothing to compare\n$/);
+  const deadReport = twin(["report", "dead"]);
+  assert.equal(deadReport.status, 1, deadReport.stderr);
+  assert.match(deadReport.stderr, /^twin: no run has logged a metric yet \(every run failed before its first, or none has got that far\)\n$/);
   const missing = twin(["stats", "nosuch"]);
   assert.equal(missing.status, 2, missing.stderr);
   assert.match(missing.stderr, /^twin: nosuch: no such file or directory; check the path/);

@@ -36,9 +36,11 @@ export type StudyVerdict = Analysis;
  * validation (default), or on the held-out test set (a finished run that was
  * not tested counts as missing).
  */
-export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss", set: "validation" | "test" = "validation"): SeedResults {
-  const out: SeedResults = { values: {}, seeds: [], status: {}, errors: {} };
-  // A plan that varies factors one at a time (or a grid) makes runs that are not independent seeds: the verdict rests on the others.
+/**
+ * A study's runs that are independent seeds, with their seed labels, and what was set aside: a plan that varies
+ * factors one at a time (or a grid) makes runs that are not (not-independent.ts); the verdict and the deployment rest on the others.
+ */
+export function studyIndependentRuns(results: Pick<StudyResults, "runs" | "variants">): { kept: StudyResults["runs"]; seeds: string[]; setAside: SetAside | null } {
   const labels = results.runs.map((r) => (r.plan.group === "all" ? String(r.plan.label) : `${r.plan.group}#${r.plan.label}`));
   const { setAside } = setAsideNotAllVaried(
     results.runs.flatMap((r, i) => {
@@ -47,9 +49,15 @@ export function studySeedResults(results: StudyResults, metric: "accuracy" | "lo
     }),
     "and twin seeds shows them as the variance by factor",
   );
+  const aside = new Set(setAside?.seeds ?? []);
+  return { kept: results.runs.filter((_, i) => !aside.has(labels[i]!)), seeds: labels.filter((label) => !aside.has(label)), setAside };
+}
+
+export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss", set: "validation" | "test" = "validation"): SeedResults {
+  const out: SeedResults = { values: {}, seeds: [], status: {}, errors: {} };
+  const { kept, seeds, setAside } = studyIndependentRuns(results);
   if (setAside) out.setAside = setAside;
-  const kept = results.runs.filter((_, i) => !setAside?.seeds.includes(labels[i]!));
-  out.seeds = labels.filter((label) => !setAside?.seeds.includes(label));
+  out.seeds = seeds;
   for (const v of results.variants) {
     const runs = kept.map((r) => r.result.variants[v]);
     out.values[v] = runs.map((x) => (set === "test" ? x?.test : x?.final)?.[metric] ?? NaN);

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { LogDirSource, StoreSource, StudyAccumulator, renderStudyBody, streamReportModel, type ReportModel, type SeedGroup } from "../../src/report/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { runsNotAllVaried } from "../../src/study/not-independent.ts";
-import { studySeedResults, studyVerdict } from "../../src/study/verdict.ts";
+import { studyIndependentRuns, studySeedResults, studyVerdict } from "../../src/study/verdict.ts";
 import { planRuns } from "../../src/study/seed-plan.ts";
 import type { StudyResults } from "../../src/study/run-study.ts";
 import type { Analysis } from "../../src/study/analyze.ts";
@@ -198,6 +198,7 @@ test("twin compare on a plan that varies factors one at a time: the verdict rest
   } as unknown as StudyResults;
   const seedResults = studySeedResults(results, "accuracy");
   assert.deepEqual(seedResults.seeds, ["0", "1", "2"], "the shared root run and the all group");
+  assert.deepEqual(studyIndependentRuns(results).kept.map((r) => r.plan.label), [0, 1, 2], "twin compare's seed ensembles rest on them too");
   assert.equal(seedResults.setAside!.runs, 8, "both variants' runs");
   const verdict = studyVerdict(seedResults, { metric: "validation accuracy", reference: "base" });
   assert.equal(verdict.seeds, 3);

@@ -38,6 +38,16 @@
           ]
         }]
       ]
+    },
+    {
+      # The cold read's line scanner (native/scan.cc): plain N-API, no libtorch, so that
+      # the dashboard's reader threads load it without the engine.
+      "target_name": "twin_scan",
+      "sources": ["native/scan.cc"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
+      "cflags_cc": ["-std=gnu++17", "-fexceptions", "-O2"]
     }
   ]
 }

@@ -1,6 +1,7 @@
 // The cold read of a log folder's metrics.jsonl files, alone: every run's file
 // read once as `twin serve` reads it without an index (run-state.ts:
-// readAppended into a fresh state) and as `twin report` / `twin stats` read it
+// readAppended into a fresh state; with the native scanner, native-scan.ts, and
+// with the JavaScript path alone, as without it) and as `twin report` / `twin stats` read it
 // (metrics-jsonl.ts: readMetricsJsonl), and as a cold `twin serve` reads it now
 // (the serve path in the pool of reader threads, log-reader-pool.ts: wall and
 // CPU seconds of the reading, the threads started before), on the synthetic studies of
@@ -15,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { readMetricsJsonl } from "../src/log/metrics-jsonl.ts";
 import { decodeRunState, emptyRunState, readAppended } from "../src/report/sources/run-state.ts";
 import { LogReaderPool, readerThreads } from "../src/report/sources/log-reader-pool.ts";
+import { nativeScan, nativeScanMissing } from "../src/log/native-scan.ts";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
 
 const STEPS = 500;
@@ -43,17 +45,18 @@ function cpuSeconds(f: () => number): { cpu_s: number; check: number } {
   return { cpu_s: (t.user + t.system) / 1e6, check };
 }
 
+if (!nativeScan) console.log(`the native scanner is not loaded (${nativeScanMissing}): the serve rows are of the JavaScript path`);
 const rows: object[] = [];
 for (const runs of sizes.length ? sizes : [1000, 10000]) {
   const root = join(work, `r${runs}`);
   writeSyntheticStudy(root, "scan", runs / 2, STEPS);
   const files = metricsFiles(root);
   const mb = files.reduce((a, f) => a + f.size, 0) / 1e6;
-  const serve = (): number => {
+  const serve = (scan = nativeScan): number => {
     let points = 0;
     for (const f of files) {
       const state = emptyRunState();
-      readAppended(f.path, state, f.size);
+      readAppended(f.path, state, f.size, 0, scan);
       for (const s of state.series.values()) points += s.n;
     }
     return points;
@@ -84,14 +87,15 @@ for (const runs of sizes.length ? sizes : [1000, 10000]) {
     await pool.close();
     return { wall_s: wall, cpu_s: (c.user + c.system) / 1e6, check };
   };
-  const times = { serve: [] as number[], report: [] as number[], poolWall: [] as number[], poolCpu: [] as number[] };
+  const times = { serve: [] as number[], serveJs: [] as number[], report: [] as number[], poolWall: [] as number[], poolCpu: [] as number[] };
   let points = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const s = cpuSeconds(serve), r = cpuSeconds(report);
+    const s = cpuSeconds(serve), j = cpuSeconds(() => serve(null)), r = cpuSeconds(report);
     const p = await pooled();
-    if (s.check !== r.check || s.check !== p.check) throw new Error(`the readers read ${s.check}, ${r.check} and ${p.check} points`);
+    if (s.check !== r.check || s.check !== p.check || s.check !== j.check) throw new Error(`the readers read ${s.check}, ${j.check}, ${r.check} and ${p.check} points`);
     points = s.check;
     times.serve.push(s.cpu_s);
+    times.serveJs.push(j.cpu_s);
     times.report.push(r.cpu_s);
     times.poolWall.push(p.wall_s);
     times.poolCpu.push(p.cpu_s);
@@ -99,10 +103,10 @@ for (const runs of sizes.length ? sizes : [1000, 10000]) {
   const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
   const round2 = (x: number) => Math.round(x * 100) / 100;
   const load = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
-  const row = { runs: files.length, mb: Math.round(mb), points, serve_cpu_s: round2(median(times.serve)), serve_cpu_s_range: [round2(Math.min(...times.serve)), round2(Math.max(...times.serve))], serve_mb_per_cpu_s: Math.round(mb / median(times.serve)), report_cpu_s: round2(median(times.report)), report_cpu_s_range: [round2(Math.min(...times.report)), round2(Math.max(...times.report))], report_mb_per_cpu_s: Math.round(mb / median(times.report)), pool_threads: readerThreads(), pool_wall_s: round2(median(times.poolWall)), pool_wall_s_range: [round2(Math.min(...times.poolWall)), round2(Math.max(...times.poolWall))], pool_cpu_s: round2(median(times.poolCpu)), load_1min: Number(load) };
+  const row = { runs: files.length, mb: Math.round(mb), points, serve_cpu_s: round2(median(times.serve)), serve_cpu_s_range: [round2(Math.min(...times.serve)), round2(Math.max(...times.serve))], serve_mb_per_cpu_s: Math.round(mb / median(times.serve)), serve_native: nativeScan !== null, serve_js_cpu_s: round2(median(times.serveJs)), serve_js_cpu_s_range: [round2(Math.min(...times.serveJs)), round2(Math.max(...times.serveJs))], report_cpu_s: round2(median(times.report)), report_cpu_s_range: [round2(Math.min(...times.report)), round2(Math.max(...times.report))], report_mb_per_cpu_s: Math.round(mb / median(times.report)), pool_threads: readerThreads(), pool_wall_s: round2(median(times.poolWall)), pool_wall_s_range: [round2(Math.min(...times.poolWall)), round2(Math.max(...times.poolWall))], pool_cpu_s: round2(median(times.poolCpu)), load_1min: Number(load) };
   console.log(JSON.stringify(row));
   rows.push(row);
 }
 const resultFile = join(dirname(fileURLToPath(import.meta.url)), "results", "cold-read.json");
 mkdirSync(dirname(resultFile), { recursive: true });
-writeFileSync(resultFile, JSON.stringify({ note: `the cold read of every metrics.jsonl of a synthetic study (bench/synthetic-study.ts: 2 variants, 500 steps), in one process: serve = run-state.ts readAppended into a fresh state in one thread (twin serve without an index), report = metrics-jsonl.ts readMetricsJsonl (twin report / twin stats on a log folder), pool = the serve path in the dashboard's reader threads (log-reader-pool.ts; pool_wall_s and pool_cpu_s of the reading, all threads of the process, the pool_threads threads started before the pass); CPU seconds of the process per pass, median and range over ${ROUNDS} rounds; load_1min after the passes`, rows }, null, 2) + "\n");
+writeFileSync(resultFile, JSON.stringify({ note: `the cold read of every metrics.jsonl of a synthetic study (bench/synthetic-study.ts: 2 variants, 500 steps), in one process: serve = run-state.ts readAppended into a fresh state in one thread (twin serve without an index; with the native scanner when serve_native, native-scan.ts; serve_js: the JavaScript path alone, as without it), report = metrics-jsonl.ts readMetricsJsonl (twin report / twin stats on a log folder), pool = the serve path in the dashboard's reader threads (log-reader-pool.ts; pool_wall_s and pool_cpu_s of the reading, all threads of the process, the pool_threads threads started before the pass); CPU seconds of the process per pass, median and range over ${ROUNDS} rounds; load_1min after the passes`, rows }, null, 2) + "\n");

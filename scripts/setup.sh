@@ -37,16 +37,25 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   took "npm ci"
 fi
 
-# 3. The native addon, when missing or older than its sources.
+# 3. The native addons, when missing or older than their sources: the engine's
+#    (twin.node, every native/ file but scan.cc) and the log scanner's
+#    (twin_scan.node, native/scan.cc: no libtorch, a few seconds; built alone when
+#    only it is missing or stale).
 addon=build/Release/twin.node
-if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
-  say "building the native addon against ${LIBTORCH:-the Debian libtorch}"; started
-  npx --no-install node-gyp rebuild --jobs=max >/tmp/twin-native-build.log 2>&1 || {
-    tail -40 /tmp/twin-native-build.log >&2
-    say "native build failed; full log in /tmp/twin-native-build.log"
-    exit 1
-  }
+scan_addon=build/Release/twin_scan.node
+native_failed() {
+  tail -40 /tmp/twin-native-build.log >&2
+  say "native build failed; full log in /tmp/twin-native-build.log"
+  exit 1
+}
+if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" ! -name scan.cc 2>/dev/null | head -1)" ]; then
+  say "building the native addons against ${LIBTORCH:-the Debian libtorch}"; started
+  npx --no-install node-gyp rebuild --jobs=max >/tmp/twin-native-build.log 2>&1 || native_failed
   took "the native build"
+elif [ ! -f "$scan_addon" ] || [ -n "$(find native/scan.cc binding.gyp -newer "$scan_addon" 2>/dev/null | head -1)" ]; then
+  say "building the log scanner's addon"; started
+  { npx --no-install node-gyp configure && make -C build twin_scan; } >/tmp/twin-native-build.log 2>&1 || native_failed
+  took "the scanner's build"
 fi
 
 # 4. The compiled CLI (dist/), when missing or older than its sources.

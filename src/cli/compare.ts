@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { formatDeployment, studyDeployment } from "../study/deployment.ts";
-import { formatVerdict, studySeedResults } from "../study/verdict.ts";
+import { formatVerdict, studyIndependentRuns, studySeedResults } from "../study/verdict.ts";
 import { studyVerdictWithTest } from "../study/test-set-verdict.ts";
 import { flagFailedRuns } from "./exit-codes.ts";
 import { studyFactorialVerdict } from "../study/factorial-study-verdict.ts";
@@ -83,7 +83,8 @@ export function registerCompare(program: Command): void {
       const warning = await noteAnalysis(opts.store, spec.name, results.runs.length, plan !== undefined);
       const verdict = studyVerdictWithTest(results, metric, { reference: results.reference, smallestDifference: smallest, percent });
       const factorial = spec.design ? studyFactorialVerdict(studySeedResults(results, metric), spec.design, { metric: `validation ${metric}`, percent }) : undefined;
-      const deployment = studyDeployment(results);
+      // Seed ensembles on the seeds the verdict rests on (a plan that varies factors one at a time sets the others aside).
+      const deployment = studyDeployment({ runs: studyIndependentRuns(results).kept, variants: results.variants });
       if (opts.json) process.stdout.write(JSON.stringify({ study: spec.name, ...verdict, ...(plan ? { sequential: sequentialJson(plan) } : {}), ...(factorial ? { factorial_verdict: factorial } : {}), deployment, repeated_analysis: warning ?? null }, null, 2) + "\n");
       else {
         process.stdout.write("\n" + formatVerdict(spec.name, verdict, percent) + "\n");

@@ -80,11 +80,12 @@ export function registerReport(program: Command): void {
       writeFileSync(out, result.html);
       if (opts.json) {
         // A report is of one study: one deployment section.
-        const { metric, warnings, deployments: [deployment] } = result.model;
-        process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric, warnings, deployment }, null, 2) + "\n");
+        const { metric, warnings, deployments: [deployment], setAside } = result.model;
+        process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric, warnings, set_aside: setAside, deployment }, null, 2) + "\n");
       } else {
         process.stdout.write(`wrote ${out} (${result.charts.length} charts, ${result.model.runs.length} runs, verdict on ${result.model.metric})\n`);
         if (result.pngs.length > 0) process.stdout.write(`wrote ${result.pngs.length} PNGs to ${resolve(opts.png!)}\n`);
+        if (result.model.setAside) process.stdout.write(`${result.model.setAside.note}\n`);
         for (const w of result.model.warnings) process.stderr.write(`warning: ${w}\n`);
       }
     });

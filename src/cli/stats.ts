@@ -14,6 +14,7 @@ import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study
 import { testMetricFor, withTestSet } from "../study/test-set-verdict.ts";
 import { hasPredictionFiles, resultsPredictions } from "../study/results-predictions.ts";
 import { deploymentAnalysis, formatDeployment } from "../study/deployment.ts";
+import { fingerprintsNote } from "../study/fingerprints-note.ts";
 
 interface StatsOptions {
   metric?: string;
@@ -152,7 +153,7 @@ export function registerStats(program: Command): void {
       const analysis = testMetric === undefined ? validation : withTestSet(validation, analyzeResults(table, { metric: testMetric, ...settings }), `column ${testMetric}, the held-out test set: reported beside ${metric}, never used to choose`);
       const deployment = hasPredictionFiles(table) || opts.labels !== undefined ? deploymentAnalysis(resultsPredictions(table, file, { labels: opts.labels, testLabels: opts.testLabels })) : undefined;
       const warning = table.study === undefined ? undefined : await storedStudyWarning(opts.store, table.study, analysis.seeds);
-      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", ...(deployment ? { deployment } : {}), repeated_analysis: warning ?? null, not_independent: table.warnings?.[0] ?? null }, null, 2) + "\n");
+      if (opts.json) process.stdout.write(JSON.stringify({ ...analysis, metric_source: opts.metric ? "--metric" : "default", ...(deployment ? { deployment } : {}), repeated_analysis: warning ?? null, fingerprints: table.fingerprints ?? null }, null, 2) + "\n");
       else {
         if (!opts.metric) process.stdout.write(`metric: ${metric} (chosen by default from ${table.metrics.length} metric(s); --metric to pick another)\n`);
         process.stdout.write(formatAnalysis(analysis) + "\n");
@@ -162,7 +163,7 @@ export function registerStats(program: Command): void {
         }
         const deploymentText = deployment ? formatDeployment(deployment) : "";
         if (deploymentText) process.stdout.write(deploymentText + "\n");
-        for (const w of table.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
+        if (table.fingerprints) process.stdout.write(`warning: ${fingerprintsNote(table.fingerprints)}\n`);
         if (warning) process.stdout.write(`warning: ${warning}\n`);
       }
       if (opts.plot !== undefined) {

@@ -178,11 +178,13 @@ export interface RunSeries {
   notes?: string[];
   /** The last status change twin logged for the run (text tag "status"), e.g. "diverged at step 11: loss NaN". */
   statusText?: string;
+  /** The study's fingerprint hash twin logged with the run (text tag "fingerprint", else an hparam "fingerprint"). */
+  fingerprint?: string;
 }
 
-/** The last text logged under the tag "status" (twin's status changes: diverged, failed, skipped). */
-function lastStatusText(texts: readonly { tag: string; text: string }[]): string | undefined {
-  for (let i = texts.length - 1; i >= 0; i--) if (texts[i]!.tag === "status") return texts[i]!.text;
+/** The last text logged under the tag "status" (twin's status changes: diverged, failed, skipped), or another tag. */
+function lastStatusText(texts: readonly { tag: string; text: string }[], tag = "status"): string | undefined {
+  for (let i = texts.length - 1; i >= 0; i--) if (texts[i]!.tag === tag) return texts[i]!.text;
   return undefined;
 }
 
@@ -261,8 +263,10 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       }
     }
     const run: RunSeries = { study, variant, seed, dir, source: useEvents ? "events" : "jsonl", scalars: {}, ...(damaged ? { notes: [damaged] } : {}) };
+    let texts: readonly { tag: string; text: string }[];
     if (useEvents) {
       const data = readEventDir(dir);
+      texts = data.texts;
       run.scalars = toSeries(data.scalars);
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
@@ -273,6 +277,7 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       if (said !== undefined) run.statusText = said;
     } else {
       const data = jsonl!;
+      texts = data.texts;
       run.scalars = toSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
@@ -280,6 +285,8 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
       const said = lastStatusText(data.texts);
       if (said !== undefined) run.statusText = said;
     }
+    const fingerprint = lastStatusText(texts, "fingerprint") ?? run.hparams?.fingerprint;
+    if (typeof fingerprint === "string") run.fingerprint = fingerprint;
     runs.push(run);
   }
   return runs.sort(

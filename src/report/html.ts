@@ -12,11 +12,12 @@ import { metricValueText, signedMetricValueText } from "../study/metric-units.ts
 import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
+import { fingerprintSeedsText } from "../study/fingerprints-note.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
 import { esc } from "./escape.ts";
-import { sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
+import { NO_FACTOR_SPREAD, sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
 
 export { esc, REPORT_CSS };
 
@@ -118,8 +119,9 @@ function verdictSection(m: ReportModel): string {
   const f = metricFormat(m.percent);
   const unitHead = m.percent ? " (pp)" : "";
   const parts: string[] = [`<section id="verdict"><h2>Verdict: final ${esc(m.metric)}</h2>`];
+  const setAside = m.setAside ? `<p class="note" id="set-aside">${esc(m.setAside.note)}</p>` : "";
   if (!a) {
-    parts.push(`<p class="muted">No verdict: ${esc(m.analysisError ?? "not enough runs")}.</p>`);
+    parts.push(`<p class="muted">No verdict: ${esc(m.analysisError ?? "not enough runs")}.</p>${setAside}`);
     const rows = m.final.variants.map((v) => `<tr><td>${esc(v.name)}</td><td>${v.values.length}</td><td>${v.values.slice(0, 50).map((x) => f.value(x.value)).join(", ")}${v.values.length > 50 ? ", …" : ""}</td></tr>`);
     parts.push(`<table class="verdict"><thead><tr><th>variant</th><th>n</th><th>values${unitHead}</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`);
     return parts.join("");
@@ -130,6 +132,7 @@ function verdictSection(m: ReportModel): string {
     `<p>${esc(m.study)} · ${seedCountText(m.runs)} · ${paired ? (m.twinTrained ? "twin-trained, paired by seed" : "separate runs, paired by seed") : "unpaired"} · ${esc(m.metric)} (${a.higher_is_better ? "higher" : "lower"} is better) · reference <b>${esc(m.reference)}</b></p>`,
   );
   if (!paired || /given/.test(a.pairing)) parts.push(`<p class="note" id="pairing">${paired ? "paired" : "unpaired"}: ${esc(a.pairing)}</p>`);
+  parts.push(setAside);
   parts.push(`<table class="verdict" id="variants-table"><thead><tr><th>variant</th><th>n</th><th>mean ± sd${unitHead}</th><th>min</th><th>max</th><th>median</th><th>range</th><th>did not finish</th></tr></thead><tbody>`);
   for (const v of a.variants) {
     const values = v.n > 0 ? `<td>${f.value(v.mean)} ± ${f.value(v.sd)}</td><td>${f.value(v.min)}</td><td>${f.value(v.max)}</td><td>${f.value(v.median)}</td><td>${f.value(v.max - v.min)}</td>` : `<td colspan="5" class="muted">no finished run</td>`;
@@ -184,7 +187,8 @@ function reproSection(m: ReportModel): string {
   }
   for (const n of r.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   if (r.fingerprints.length === 0) parts.push(`<p class="muted">Fingerprint: none recorded in these runs.</p>`);
-  else parts.push(`<p>Fingerprint${r.fingerprints.length > 1 ? "s" : ""}: ${r.fingerprints.map((f) => `<code>${esc(f.fingerprint.slice(0, 80))}</code> (${f.runs} runs)`).join(", ")}</p>`);
+  else if (r.fingerprints.length === 1) parts.push(`<p>Fingerprint: <code>${esc(r.fingerprints[0]!.fingerprint.slice(0, 80))}</code> (${r.fingerprints[0]!.runs} runs)</p>`);
+  else parts.push(`<p>Fingerprints:</p><ul id="fingerprints">${r.fingerprints.map((f) => `<li><code>${esc(f.fingerprint.slice(0, 80))}</code>: ${f.runs} run${f.runs === 1 ? "" : "s"}, ${esc(fingerprintSeedsText(f.seeds))}</li>`).join("")}</ul>`);
   parts.push(`</section>`);
   return parts.join("");
 }
@@ -215,6 +219,10 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   parts.push(figure(rendered.get(sections.variance.id)));
   parts.push(`<table class="small"><thead><tr><th>variant</th><th>factor</th><th>runs</th><th>sd${m.percent ? " (pp)" : ""}</th><th>variance${m.percent ? " (pp²)" : ""} [95% CI]</th><th>share of total [95% CI]</th></tr></thead><tbody>`);
   for (const x of v.factors) {
+    if (x.variance === 0) {
+      parts.push(`<tr class="no-spread"><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td colspan="3">${esc(NO_FACTOR_SPREAD)}</td></tr>`);
+      continue;
+    }
     const share = Number.isFinite(x.share) ? sharePercent(x.share) + (x.shareLo !== null ? ` [${sharePercent(x.shareLo)}, ${sharePercent(x.shareHi!)}]` : "") : "–";
     parts.push(`<tr><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td>${f.value(x.sd)}</td><td>${f.variance(x.variance)} [${f.variance(x.lo)}, ${f.variance(x.hi)}]</td><td>${share}</td></tr>`);
   }
@@ -242,7 +250,7 @@ function runsSection(m: ReportModel): string {
   const what = shown.length < m.runs.length ? `; ${shown.length} listed, runs that did not finish first (twin runs --json lists all)` : "";
   const rows = shown.map(
     (r) =>
-      `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${metricFormat(m.percent).value(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc(r.notes.join("; "))}</td></tr>`,
+      `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${metricFormat(m.percent).value(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc([...(r.setAside ? ["set aside: not an independent seed (one factor varied at a time, or a grid cell)"] : []), ...r.notes].join("; "))}</td></tr>`,
   );
   return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}${m.percent ? " (pp)" : ""}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
@@ -256,7 +264,7 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
   parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
-  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${sections.curves.map(fig).join("")}</section>`);
+  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">The curves and their bands include the ${m.setAside.runs} runs the verdict sets aside (one factor varied at a time, or grid cells): their bands count runs, which are not all independent seeds.</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
   parts.push(
     `<section id="paired"><h2>Paired differences over steps</h2>` +
       (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
@@ -279,13 +287,19 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
 /** Statuses of a run that ended (logs: success/failure; the store: finished/failed/diverged). */
 const ENDED = new Set(["success", "failure", "finished", "failed", "diverged"]);
 
-/** "5 seeds", or "4 seeds finished, 1 unfinished" when some seed has a run that has not ended (still running, or stopped by Ctrl-C). */
-export function seedCountText(runs: readonly { seed: string; status: string }[]): string {
-  const seeds = new Set(runs.map((r) => r.seed));
-  const unfinished = new Set(runs.filter((r) => !ENDED.has(r.status)).map((r) => r.seed));
+/**
+ * "5 seeds", or "4 seeds finished, 1 unfinished" when some seed has a run that has not ended (still running, or stopped by Ctrl-C);
+ * seeds the verdict sets aside (not independent: one factor varied at a time, grid cells) are counted apart: "3 seeds (+ 6 seeds set aside)".
+ */
+export function seedCountText(runs: readonly { seed: string; status: string; setAside?: boolean }[]): string {
+  const aside = new Set(runs.filter((r) => r.setAside).map((r) => r.seed));
+  const counted = runs.filter((r) => !r.setAside);
+  const seeds = new Set(counted.map((r) => r.seed));
+  const unfinished = new Set(counted.filter((r) => !ENDED.has(r.status)).map((r) => r.seed));
   const finished = seeds.size - unfinished.size;
-  if (unfinished.size === 0) return `${seeds.size} seed${seeds.size === 1 ? "" : "s"}`;
-  return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished`;
+  const apart = aside.size > 0 ? ` (+ ${aside.size} seed${aside.size === 1 ? "" : "s"} set aside)` : "";
+  if (unfinished.size === 0) return `${seeds.size} seed${seeds.size === 1 ? "" : "s"}${apart}`;
+  return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished${apart}`;
 }
 
 const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;

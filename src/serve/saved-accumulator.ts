@@ -36,7 +36,8 @@ import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/inde
 /** Bumped whenever a snapshot's layout or meaning changes (any class's snapshot() in report/model/), or the bytes' layout here: older ones are not used. */
 // 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
 // 3: typed arrays in an aligned data section after the structure; CRC-32 instead of SHA-256.
-export const ACCUMULATOR_FORMAT = 3;
+// 4: the final-value views rest on the runs the verdict does not set aside (not-independent.ts); store runs' fingerprints without split and command line.
+export const ACCUMULATOR_FORMAT = 4;
 
 interface Payload {
   format: number;

@@ -17,6 +17,7 @@ import { describeDirection, metricDirection, type MetricDirection } from "./metr
 import { percentPointsText } from "./metric-units.ts";
 import { comparisonReading, planAdvice, type ComparisonReading } from "./plan-advice.ts";
 import { spreadFields, type SpreadFields } from "./spread-fields.ts";
+import type { SetAside } from "./not-independent.ts";
 
 export type TestChoice = "auto" | "t" | "welch" | "wilcoxon" | "mannwhitney" | "permutation";
 
@@ -163,6 +164,8 @@ export interface Analysis {
   advice: string[];
   /** Set when the variants and comparisons carry test_set figures: what they are. */
   test_set?: { metric: string; note: string } | null;
+  /** Runs left out of the verdict because they are not independent seeds (one factor varied at a time, grid cells): how many, which seeds, why; null when none. */
+  set_aside: SetAside | null;
 }
 
 const PAIRED_TESTS: readonly string[] = ["auto", "t", "wilcoxon", "permutation"];
@@ -320,7 +323,7 @@ function robustOf(rv: RobustVerdict | undefined, names: [string, string]): Compa
 }
 
 /** The analysis of one metric's cells (variant -> seed -> run outcome). */
-export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options: AnalyzeOptions & { direction?: MetricDirection; problems?: string[] }): Analysis {
+export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options: AnalyzeOptions & { direction?: MetricDirection; problems?: string[]; setAside?: SetAside | null }): Analysis {
   const names = [...byVariant.keys()];
   if (names.length === 0) throw new Error(`no runs to analyse for "${options.metric}"`);
   const reference = options.reference ?? names[0]!;
@@ -483,10 +486,11 @@ export function analyzeCells(byVariant: Map<string, Map<string, Cell>>, options:
     failure_comparisons: failureComparisons,
     problems,
     advice,
+    set_aside: options.setAside ?? null,
   };
 }
 
-/** The analysis of one metric of a results table (see analyzeCells). */
+/** The analysis of one metric of a results table (see analyzeCells); runs the table set aside are said, not counted. */
 export function analyzeResults(table: ResultTable, options: AnalyzeOptions): Analysis {
-  return analyzeCells(cells(table, options.metric), { ...options, problems: table.notes });
+  return analyzeCells(cells(table, options.metric), { ...options, problems: table.notes, setAside: table.setAside ?? null });
 }

@@ -21,12 +21,13 @@ import type { Progress, TwinResult } from "../twin/types.ts";
 import type { Dataset } from "../data/host/dataset.ts";
 import type { Split } from "../data/split.ts";
 import type { SeedSpec } from "../rng/factors.ts";
-import { fingerprintHash as hashFingerprint, StoreDamagedError, StoreError, StoreReadOnlyError, StoreVanishedError, type RunRecord, type Store } from "../store/index.ts";
+import { StoreDamagedError, StoreError, StoreReadOnlyError, StoreVanishedError, type RunRecord, type Store } from "../store/index.ts";
 import type { StudySpec } from "./define.ts";
 import { startHeartbeat } from "./lifecycle.ts";
 import { configOf, type RunConfig } from "./run-record.ts";
 import { recordResult, variantFailures, type MetricRow } from "./stored-results.ts";
 import { splitHash, studyFingerprint, withSplit, type StudyFingerprint } from "./study-fingerprint.ts";
+import { comparableFingerprintHash } from "./comparable-fingerprint.ts";
 import { fileHash, importStudy, StudyFileError } from "./study-file.ts";
 import { splitFor, studyTwinConfig } from "./twin-run-config.ts";
 
@@ -275,8 +276,8 @@ export async function executeRun(store: Store, run: RunRecord, worker: string, o
       const trained = await trainFromRecord(run, setup, {
         ...options,
         split,
-        // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders.
-        texts: { fingerprint: hashFingerprint(base) },
+        // The study's fingerprint (code, data, environment) in the run's logs, for reports read from log folders: the hash a report compares runs by (not the command line).
+        texts: { fingerprint: comparableFingerprintHash(base) },
         skipNow,
         signal,
         checkpoint: {

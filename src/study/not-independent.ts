@@ -2,11 +2,13 @@
  * Runs that are not independent seeds: a study made with `twin seeds --vary
  * each` (one random factor changed at a time around a root run) or a grid
  * keeps each run in its own run folder, so a log folder read as "one folder
- * per seed" counts every one of them as a seed. Their factor seeds tell them
- * apart: in a run of all factors varied together every factor seed is the
- * same, while a one-factor run or a grid cell has factor seeds that differ.
- * Factors whose seed is the same in every run of the variant (a shared split,
- * a factor the plan held fixed) say nothing and are left out of the test.
+ * per seed" would count every one of them as a seed. Their factor seeds tell
+ * them apart: in a run of all factors varied together every factor seed is
+ * the same, while a one-factor run or a grid cell has factor seeds that
+ * differ. Factors whose seed is the same in every run of the variant (a
+ * shared split, a factor the plan held fixed) say nothing and are left out
+ * of the test. The verdict sets such runs aside (whole seeds: every variant's
+ * run of that seed); only the variance by factor reads them.
  */
 export interface FactorSeeded {
   variant: string;
@@ -14,28 +16,65 @@ export interface FactorSeeded {
   factorSeeds?: Record<string, string>;
 }
 
+/** What the verdict set aside, as `--json` carries it (`set_aside`) and the text says it (`note`). */
+export interface SetAside {
+  /** Runs set aside, every variant's. */
+  runs: number;
+  /** Their seeds (log folders' seed-<n>, the store's "<root>:<factor>=<seed>"), in the order met. */
+  seeds: string[];
+  /** Seeds the verdict rests on: those whose runs vary every factor together. */
+  kept_seeds: number;
+  /** The one line the verdict prints. */
+  note: string;
+}
+
+/** The factors whose seed differs between some of the runs (sorted). */
+function variedFactors(runs: readonly FactorSeeded[]): string[] {
+  const factors = [...new Set(runs.flatMap((r) => Object.keys(r.factorSeeds ?? {})))].sort();
+  return factors.filter((f) => new Set(runs.map((r) => r.factorSeeds?.[f])).size > 1);
+}
+
 /** The runs whose varied factor seeds differ from one another (one factor at a time, or a grid cell), by variant in the given order. */
-export function runsNotAllVaried(runs: readonly FactorSeeded[]): FactorSeeded[] {
-  const byVariant = new Map<string, FactorSeeded[]>();
+export function runsNotAllVaried<T extends FactorSeeded>(runs: readonly T[]): T[] {
+  const byVariant = new Map<string, T[]>();
   for (const r of runs) if (r.factorSeeds) (byVariant.get(r.variant) ?? byVariant.set(r.variant, []).get(r.variant)!).push(r);
-  const out: FactorSeeded[] = [];
+  const out: T[] = [];
   for (const group of byVariant.values()) {
-    const factors = [...new Set(group.flatMap((r) => Object.keys(r.factorSeeds!)))];
-    const varied = factors.filter((f) => new Set(group.map((r) => r.factorSeeds![f])).size > 1);
+    const varied = variedFactors(group);
     for (const r of group) if (new Set(varied.map((f) => r.factorSeeds![f])).size > 1) out.push(r);
   }
   return out;
 }
 
-/** The warning when a verdict counts such runs as seeds (the report's, twin stats's on a log folder); undefined when there are none. */
-export function notIndependentWarning(runs: readonly FactorSeeded[]): string | undefined {
+/**
+ * The runs the variance by factor may count as "all varied": those of a
+ * variant that no rule sets aside, when its runs vary at least two factors
+ * (with one factor varied, as `twin seeds --vary init` makes them, no run
+ * varies the others, and every run belongs to that factor).
+ */
+export function allVariedRuns<T extends FactorSeeded>(runs: readonly T[]): T[] {
+  if (variedFactors(runs).length < 2) return [];
+  const odd = new Set(runsNotAllVaried(runs));
+  return runs.filter((r) => r.factorSeeds && !odd.has(r));
+}
+
+/**
+ * The runs a verdict rests on: every run of a seed none of whose runs
+ * changes one factor at a time or sits on a grid (runsNotAllVaried), and
+ * what was set aside (null when nothing was). `variance` says where the
+ * runs set aside are read instead, for the note.
+ */
+export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[], variance: string): { kept: T[]; setAside: SetAside | null } {
   const odd = runsNotAllVaried(runs);
-  if (odd.length === 0) return undefined;
-  const seeds = [...new Set(odd.map((r) => r.seed))];
-  const list = seeds.length <= 8 ? seeds.join(", ") : `${seeds.slice(0, 8).join(", ")}, … (${seeds.length} in all)`;
-  return (
-    `${odd.length} run(s) change one random factor at a time or sit on a grid (seed folders ${list}: their factor seeds differ, as twin seeds --vary each or a grid makes them): ` +
-    `they are not independent seeds, yet the verdict counts each as one, so its interval and p are too optimistic; ` +
-    `compare on seeds with all factors varied (twin compare, or twin seeds --n N in a log folder of its own); twin report reads these runs as the variance by factor`
-  );
+  if (odd.length === 0) return { kept: [...runs], setAside: null };
+  const seeds = new Set(odd.map((r) => r.seed));
+  const kept = runs.filter((r) => !seeds.has(r.seed));
+  const aside = runs.length - kept.length;
+  const keptSeeds = new Set(kept.map((r) => r.seed)).size;
+  const list = [...seeds];
+  const shown = list.length <= 8 ? list.join(", ") : `${list.slice(0, 8).join(", ")}, … (${list.length} in all)`;
+  const note =
+    `${aside} run${aside === 1 ? "" : "s"} set aside (seed${list.length === 1 ? "" : "s"} ${shown}): they change one random factor at a time or sit on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them), so they are not independent seeds; ` +
+    `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}`;
+  return { kept, setAside: { runs: aside, seeds: list, kept_seeds: keptSeeds, note } };
 }

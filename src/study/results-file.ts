@@ -9,7 +9,8 @@
  * cell is kept as "missing" so that the analysis can say which row it was.
  */
 import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
-import { notIndependentWarning } from "./not-independent.ts";
+import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
+import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
 import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
@@ -62,8 +63,10 @@ export interface ResultTable {
   metrics: string[];
   /** What the reader noticed and the analysis must mention (a truncated log file…). */
   notes?: string[];
-  /** What the verdict on these rows must be read with (runs that are not independent seeds), printed after it. */
-  warnings?: string[];
+  /** Runs of a log folder left out of `rows` because they are not independent seeds (one factor varied at a time, grid cells). */
+  setAside?: SetAside;
+  /** A log folder whose runs carry different fingerprints: each one with the runs that carry it. */
+  fingerprints?: FingerprintRuns[];
   /** The study, when the results are a log folder of one study. */
   study?: string;
 }
@@ -217,11 +220,17 @@ function fromLogDir(path: string): ResultTable {
   const read = readRunTree(path, { prefer: "jsonl" });
   // The twin-trained reference first: it is the default reference of the verdict, as in `twin compare`.
   const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) })));
-  const runs = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
-  if (runs.length === 0) throw new Error(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`);
+  const ordered = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
+  if (ordered.length === 0) throw new Error(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`);
+  // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict rests on the others (not-independent.ts).
+  const { kept: runs, setAside } = setAsideNotAllVaried(
+    ordered.map((r) => ({ run: r, variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })),
+    "and twin report shows them as the variance by factor",
+  );
+  if (runs.length === 0) throw new Error(`${path}: every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed, so there is no verdict; twin report ${path} shows the variance by factor`);
   const metrics: string[] = [];
   const notes: string[] = [];
-  const rows = runs.map((run) => {
+  const rows = runs.map(({ run }) => {
     const m: Record<string, number> = {};
     let nonFinite = false;
     for (const [tag, points] of Object.entries(run.scalars)) {
@@ -245,9 +254,12 @@ function fromLogDir(path: string): ResultTable {
     notes.push(...(run.notes ?? []));
     return row;
   });
-  const notIndependent = notIndependentWarning(runs.map((r) => ({ variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })));
-  const studies = new Set(runs.map((r) => r.study));
-  return { rows, metrics, ...(notes.length ? { notes } : {}), ...(notIndependent ? { warnings: [notIndependent] } : {}), ...(studies.size === 1 ? { study: runs[0]!.study } : {}) };
+  const studies = new Set(ordered.map((r) => r.study));
+  const fingerprints = fingerprintRuns(ordered.map((r) => ({ seed: String(r.seed), fingerprint: r.fingerprint })));
+  return {
+    rows, metrics, ...(notes.length ? { notes } : {}), ...(setAside ? { setAside } : {}), ...(fingerprints.length > 1 ? { fingerprints } : {}),
+    ...(studies.size === 1 ? { study: ordered[0]!.study } : {}),
+  };
 }
 
 /**

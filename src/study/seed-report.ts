@@ -7,7 +7,7 @@ import { blackSwans, describe, failureRate, SWAN_MIN_SEEDS, swanThreshold, tooFe
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
-import { sharePercent, sharesSentence } from "./variance-shares.ts";
+import { NO_FACTOR_SPREAD, sharePercent, sharesSentence, undrawnText } from "./variance-shares.ts";
 import { showsPercentPoints } from "./metric-units.ts";
 import { metricDirection } from "./metric-direction.ts";
 
@@ -31,6 +31,8 @@ export interface VariantSeedReport {
   swanThreshold: number | null;
   expectedMax: { n: number; mean: number; sd: number }[];
   variance?: VarianceDecomposition;
+  /** Factors whose stream this variant's model never drew from in the runs that varied them (0 draws in the control sums; not known for init and split, drawn before the first step). */
+  undrawn?: string[];
 }
 
 export interface SeedReport {
@@ -81,6 +83,8 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
       const byFactor = Object.fromEntries(factorGroups.map((g) => [g, valuesOf(g).map((x) => x.value).filter(Number.isFinite)]));
       if (Object.values(byFactor).every((v) => v.length >= 2)) {
         report.variance = varianceDecomposition(byFactor, groups.includes("all") ? values : undefined);
+        const undrawn = factorGroups.filter((g) => undrawnStream(results.runs.filter((r) => r.plan.group === g || r.plan.alsoIn?.includes(g)), g, name));
+        if (undrawn.length > 0) report.undrawn = undrawn;
       }
     }
     return report;
@@ -88,8 +92,24 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
   return { study: results.study, metric, groups, variants, spreads: seedSpreads(variants) };
 }
 
+/** Factors drawn from before the first step: their streams' draw counts (control sums) do not show those draws. */
+const DRAWN_BEFORE_TRAINING = new Set(["init", "split"]);
+
+/**
+ * Whether `variant`'s model never drew from factor `factor`'s stream in these runs: its control sum (the
+ * variant's own stream `factor@variant`, else the shared `factor`) counts 0 draws at the end of every run.
+ */
+function undrawnStream(runs: StudyResults["runs"], factor: string, variant: string): boolean {
+  if (DRAWN_BEFORE_TRAINING.has(factor) || runs.length === 0) return false;
+  return runs.every((r) => {
+    const sums = r.result.controlSums ?? [];
+    const own = sums.find((c) => c.stream === `${factor}@${variant}`) ?? sums.find((c) => c.stream === factor);
+    return own !== undefined && own.draws === 0;
+  });
+}
+
 /** The variance-by-factor lines: each factor's sd and share with their intervals, and whether the shares add up (variance-shares.ts). */
-function varianceLines(d: VarianceDecomposition, f: (x: number) => string): string[] {
+function varianceLines(d: VarianceDecomposition, f: (x: number) => string, undrawn: readonly string[] = []): string[] {
   const pct = Math.round(d.level * 100);
   const ns = [...new Set(d.factors.map((x) => x.n))];
   const few = ns.every((n) => n < 5) ? `; ${ns.join("/")} runs per factor, so the intervals are wide: more runs with --n` : "";
@@ -97,6 +117,10 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string): stri
   const w = Math.max(...d.factors.map((x) => x.factor.length), "all varied".length);
   const sdCi = (ci: [number, number]) => `[${f(Math.sqrt(ci[0]))}, ${f(Math.sqrt(ci[1]))}]`;
   for (const x of d.factors) {
+    if (x.variance === 0) {
+      out.push(`    ${x.factor.padEnd(w)}  ${undrawn.includes(x.factor) ? undrawnText(x.factor) : NO_FACTOR_SPREAD}`);
+      continue;
+    }
     const share = Number.isFinite(x.share) ? `  share ${sharePercent(x.share)}${x.shareCi ? ` [${sharePercent(x.shareCi[0])}, ${sharePercent(x.shareCi[1])}]` : ""}` : "";
     out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
   }
@@ -133,7 +157,7 @@ export function formatSeedReport(r: SeedReport): string {
     const em = v.expectedMax;
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);
-    if (v.variance) lines.push(...varianceLines(v.variance, f));
+    if (v.variance) lines.push(...varianceLines(v.variance, f, v.undrawn));
   }
   for (const sp of r.spreads) {
     const line = spreadLine(sp.a, sp.b, sp, 0.95);

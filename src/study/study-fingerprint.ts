@@ -15,8 +15,7 @@ import type { StudySpec } from "./define.ts";
 import { localImports, TWIN_ROOT } from "./import-graph.ts";
 import { fileHash, posix, recordedPath } from "./study-file.ts";
 
-/** Fingerprint keys that may differ between sessions of one study without mixing results (files are hashed one by one). */
-export const STUDY_FINGERPRINT_IGNORE: readonly string[] = ["argv", "git"];
+export { STUDY_FINGERPRINT_IGNORE } from "./comparable-fingerprint.ts";
 /** Besides those, what may differ between the machines of a cluster. */
 export const WORKER_FINGERPRINT_IGNORE: readonly string[] = ["argv", "git", "cpu", "gpu", "os.release"];
 

@@ -40,3 +40,17 @@ export function sharesSentence(d: SharesInput, sd: (x: number) => string): strin
     ? `The shares add up to ${percent(sumShare)}, not 100%: varied one at a time, the factors vary more in sum than all varied together; ${noise}.`
     : `The shares add up to ${percent(sumShare)}; the other ${percent(100 - sumShare)} is what the factors do only together, plus any nondeterminism; ${noise}.`;
 }
+
+/**
+ * Said in place of a factor's sd, interval and share when every run that
+ * varied it gave the root run's value: its seed changed nothing (a factor the
+ * model does not draw from, such as dropout in a model without dropout, or
+ * augmentation in a study without any), which a bare "sd 0.00 [0.00, 0.00]"
+ * left the reader to guess.
+ */
+export const NO_FACTOR_SPREAD = "no spread: every run gave the same value, so this factor's seed changed nothing (the model does not draw from it, or not so that it shows)";
+
+/** Said instead when the control sums show why: the model never drew from the factor's stream. */
+export function undrawnText(factor: string): string {
+  return `no spread: the model never drew from its ${factor} stream (0 draws in every run), so this factor's seed cannot change anything`;
+}

@@ -13,6 +13,8 @@ import { spreadLine } from "./spread-fields.ts";
 import { pValueClause } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 import { textTable } from "./text-table.ts";
+import { resolveFactorSeeds } from "../rng/factors.ts";
+import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
 
 export interface SeedResults {
   /** Variant name -> the metric per seed, in the same seed order for every variant (NaN: diverged or failed). */
@@ -22,6 +24,8 @@ export interface SeedResults {
   status?: Record<string, ("finished" | "diverged" | "failed" | "running" | "skipped" | "missing")[]>;
   /** Variant name -> each seed's error message (failed runs). */
   errors?: Record<string, (string | undefined)[]>;
+  /** Runs of the study left out of these results because they are not independent seeds (one factor varied at a time, grid cells). */
+  setAside?: SetAside;
 }
 
 /** The verdict is the analysis of the study's runs (see analyze.ts for its fields). */
@@ -32,12 +36,30 @@ export type StudyVerdict = Analysis;
  * validation (default), or on the held-out test set (a finished run that was
  * not tested counts as missing).
  */
+/**
+ * A study's runs that are independent seeds, with their seed labels, and what was set aside: a plan that varies
+ * factors one at a time (or a grid) makes runs that are not (not-independent.ts); the verdict and the deployment rest on the others.
+ */
+export function studyIndependentRuns(results: Pick<StudyResults, "runs" | "variants">): { kept: StudyResults["runs"]; seeds: string[]; setAside: SetAside | null } {
+  const labels = results.runs.map((r) => (r.plan.group === "all" ? String(r.plan.label) : `${r.plan.group}#${r.plan.label}`));
+  const { setAside } = setAsideNotAllVaried(
+    results.runs.flatMap((r, i) => {
+      const factorSeeds = Object.fromEntries(Object.entries(resolveFactorSeeds(r.plan.seed)).map(([f, s]) => [f, s.toString()]));
+      return results.variants.map((variant) => ({ variant, seed: labels[i]!, factorSeeds }));
+    }),
+    "and twin seeds shows them as the variance by factor",
+  );
+  const aside = new Set(setAside?.seeds ?? []);
+  return { kept: results.runs.filter((_, i) => !aside.has(labels[i]!)), seeds: labels.filter((label) => !aside.has(label)), setAside };
+}
+
 export function studySeedResults(results: StudyResults, metric: "accuracy" | "loss", set: "validation" | "test" = "validation"): SeedResults {
   const out: SeedResults = { values: {}, seeds: [], status: {}, errors: {} };
-  const labels = results.runs.map((r) => (r.plan.group === "all" ? String(r.plan.label) : `${r.plan.group}#${r.plan.label}`));
-  out.seeds = labels;
+  const { kept, seeds, setAside } = studyIndependentRuns(results);
+  if (setAside) out.setAside = setAside;
+  out.seeds = seeds;
   for (const v of results.variants) {
-    const runs = results.runs.map((r) => r.result.variants[v]);
+    const runs = kept.map((r) => r.result.variants[v]);
     out.values[v] = runs.map((x) => (set === "test" ? x?.test : x?.final)?.[metric] ?? NaN);
     out.status![v] = runs.map((x) => (set === "test" && x?.status === "finished" && x.test === undefined ? "missing" : x?.status ?? "failed"));
     out.errors![v] = runs.map((x) => x?.error ?? (x === undefined ? "the run recorded nothing for this variant" : undefined));
@@ -74,6 +96,7 @@ export function studyVerdict(
     direction: metricDirection(options.metric, override),
     ...(options.smallestDifference !== undefined ? { smallestDifference: options.smallestDifference } : {}),
     ...(options.percent ? { percent: true } : {}),
+    setAside: results.setAside ?? null,
   });
 }
 
@@ -104,6 +127,7 @@ export function formatVerdict(title: string, v: Analysis, asPercent = true): str
   const { f, signed, unit } = numberFormat(asPercent);
   const lines = [`${title ? `${title} · ` : ""}${v.seeds} seed${v.seeds === 1 ? "" : "s"} · ${v.paired ? "paired by seed" : "unpaired"} · ${v.metric}, ${v.direction}`];
   if (!v.paired || /given/.test(v.pairing)) lines.push(`${v.paired ? "paired" : "unpaired"}: ${v.pairing}`);
+  if (v.set_aside) lines.push(v.set_aside.note);
   const withTest = v.test_set != null;
   if (withTest) lines.push(`test columns: ${v.test_set!.note}`);
   const meanSd = (mean: number, sd: number) => `${f(mean)} ± ${Number.isNaN(sd) ? "n/a" : f(sd)}`;

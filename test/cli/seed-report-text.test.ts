@@ -8,7 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { formatSeedReport, type SeedReport, type VariantSeedReport } from "../../src/study/seed-report.ts";
+import { formatSeedReport, seedReport, type SeedReport, type VariantSeedReport } from "../../src/study/seed-report.ts";
+import { planRuns } from "../../src/study/seed-plan.ts";
+import type { StudyResults } from "../../src/study/run-study.ts";
 import { varianceDecomposition } from "../../src/stats/index.ts";
 import { formatSweep } from "../../src/cli/sweep.ts";
 import type { SweepResult } from "../../src/study/sweep-types.ts";
@@ -50,6 +52,34 @@ test("variance by factor: each share with its interval, the sum of the shares sa
   const alone = formatSeedReport(report([variant("a", varianceDecomposition({ init: [0.86, 0.88, 0.9], order: [0.85, 0.88, 0.9] }))]));
   assert.match(alone, /No all-varied runs: the shares are of the summed factor variances, so they add up to 100% by construction and have no interval/);
   assert.doesNotMatch(alone, /share \d+% \[/);
+});
+
+test("variance by factor: a factor whose seed changed nothing says so instead of a bare sd 0.00 [0.00, 0.00]", () => {
+  // Dropout in a model without dropout: every run of that factor gives the root run's value.
+  const d = varianceDecomposition({ init: [0.86, 0.88, 0.9], dropout: [0.86, 0.86, 0.86] }, [0.87, 0.885, 0.9]);
+  const text = formatSeedReport(report([variant("a", d)]));
+  assert.match(text, /^ {4}dropout +no spread: every run gave the same value, so this factor's seed changed nothing \(the model does not draw from it, or not so that it shows\)$/m);
+  assert.doesNotMatch(text, /sd 0\.00|\[0\.00, 0\.00\]|share 0%/);
+  assert.match(text, /init +sd 2\.00 \[/);
+});
+
+test("variance by factor: a factor whose stream the model never drew from (control sums) says so", () => {
+  const plans = planRuns({ vary: ["init", "dropout"], n: 3, withAll: true });
+  const results = {
+    study: "s", reference: "a", variants: ["a", "b"],
+    runs: plans.map((plan, i) => ({
+      plan, runId: String(i),
+      result: {
+        // b's dropout changes its result; a has no dropout: its dropout runs give the root run's value, and its stream drew nothing.
+        variants: { a: { status: "finished", final: { accuracy: plan.group === "dropout" ? 0.8 : 0.8 + i / 100 } }, b: { status: "finished", final: { accuracy: 0.8 + i / 100 } } },
+        controlSums: [{ stream: "init", draws: 0 }, { stream: "dropout@a", draws: 0 }, { stream: "dropout@b", draws: 12 }],
+      },
+    })),
+  } as unknown as StudyResults;
+  const r = seedReport(results, "accuracy");
+  assert.deepEqual(r.variants.map((v) => v.undrawn), [["dropout"], undefined], "init is drawn before the first step: its count says nothing");
+  const text = formatSeedReport(r);
+  assert.match(text, /^ {4}dropout +no spread: the model never drew from its dropout stream \(0 draws in every run\), so this factor's seed cannot change anything$/m);
 });
 
 test("an unpaired comparison's note names no library call", () => {

@@ -31,7 +31,8 @@ function ensureChromium(): void {
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
   const apt = (args: string[]): void => {
     const [cmd, ...rest] = [...sudo, "apt-get", ...args];
-    execFileSync(cmd!, rest, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    // stdout is the test runner's channel from this process: apt-get writes to stderr.
+    execFileSync(cmd!, rest, { stdio: ["ignore", 2, 2], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   };
   try {
     apt(["install", "-y", "--no-install-recommends", "chromium"]);

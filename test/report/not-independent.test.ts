@@ -1,8 +1,10 @@
 /**
- * A log folder read as one folder per seed counts the one-factor-at-a-time
- * runs of `twin seeds --vary each` (and grid cells) as seeds; the report says
- * so, and stays quiet for all-varied seeds, a shared split and a plan that
- * varies one factor only.
+ * A study whose runs mix all-varied seeds (twin compare, twin seeds --n) with
+ * one-factor-at-a-time runs (twin seeds --vary each) or grid cells: the verdict
+ * rests on the all-varied runs only, in `twin stats`, the report and the
+ * dashboard, from a log folder and from the store alike; the runs set aside
+ * are counted in one line (and in the JSON) and feed only the variance by
+ * factor. A shared split or a plan that varies one factor sets nothing aside.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,57 +12,204 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { streamReportModel } from "../../src/report/index.ts";
+import { LogDirSource, StoreSource, StudyAccumulator, renderStudyBody, streamReportModel, type ReportModel, type SeedGroup } from "../../src/report/index.ts";
+import { openStore } from "../../src/store/index.ts";
 import { runsNotAllVaried } from "../../src/study/not-independent.ts";
-import { seriesOf } from "../../src/report/series.ts";
-import type { RunData, SeedGroup } from "../../src/report/types.ts";
+import { studyIndependentRuns, studySeedResults, studyVerdict } from "../../src/study/verdict.ts";
+import { planRuns } from "../../src/study/seed-plan.ts";
+import type { StudyResults } from "../../src/study/run-study.ts";
+import type { Analysis } from "../../src/study/analyze.ts";
 
-const FACTORS = ["init", "order", "split"];
-const seedsOf = (values: number[]) => Object.fromEntries(FACTORS.map((f, i) => [f, String(values[i])]));
+const FACTORS = ["init", "order", "augment", "dropout", "split", "eval"];
 
-function group(seed: string, factorSeeds: Record<string, string>, a: number, b: number): SeedGroup {
-  const run = (variant: string, value: number): RunData => ({ variant, seed, status: "success", scalars: { "val/accuracy": seriesOf([{ step: 1, value }]) }, factorSeeds, where: `${variant}/seed-${seed}` });
-  return { seed, runs: [run("base", a), run("wide", b)], checks: [] };
+/** One twin run: its seed folder's label, root seed, factor seeds and each variant's final accuracy. */
+interface Run { label: number; root: number; seeds: Record<string, number>; base: number; wide: number }
+
+const allVaried = (s: number, base: number, wide: number): Run => ({ label: s, root: s, seeds: Object.fromEntries(FACTORS.map((f) => [f, s])), base, wide });
+/** twin seeds --n 2 --vary each around root 0: factor k's run is labelled 2k + 1 (seed-plan.ts), its factor seed 1. */
+const oneFactor = (factor: string, base: number, wide: number): Run => ({ label: 2 * (FACTORS.indexOf(factor) + 1) + 1, root: 0, seeds: { ...Object.fromEntries(FACTORS.map((f) => [f, 0])), [factor]: 1 }, base, wide });
+
+// Seed folders 0, 1, 2 and 4 (twin compare --seeds 3, then --first 4): seed-3 is the init run's folder below.
+const ALL = [allVaried(0, 0.8, 0.82), allVaried(1, 0.83, 0.84), allVaried(2, 0.78, 0.81), allVaried(4, 0.81, 0.835)];
+// Augment, dropout and eval do nothing for base: its runs are copies of seed 0's value, which a pooled verdict counted as seeds.
+const ONE_FACTOR = [oneFactor("init", 0.79, 0.83), oneFactor("order", 0.81, 0.8), oneFactor("augment", 0.8, 0.822), oneFactor("dropout", 0.8, 0.815), oneFactor("split", 0.77, 0.8), oneFactor("eval", 0.8, 0.82)];
+
+function writeLogFolder(root: string, runs: readonly Run[]): string {
+  for (const r of runs) {
+    for (const variant of ["base", "wide"] as const) {
+      const dir = join(root, "s", variant, `seed-${r.label}`);
+      mkdirSync(dir, { recursive: true });
+      const hparams = { study: "s", variant, seed: r.root, ...Object.fromEntries(Object.entries(r.seeds).map(([f, v]) => [`seeds.${f}`, String(v)])) };
+      const lines = [{ kind: "hparams", wall_time: 1, hparams, metrics: ["val/accuracy"] }, { kind: "scalars", step: 1, wall_time: 2, values: { "val/accuracy": r[variant] } }, { kind: "end", wall_time: 3, status: "success" }];
+      writeFileSync(join(dir, "metrics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    }
+  }
+  return join(root, "s");
 }
 
-test("one-factor-at-a-time runs are named as not independent seeds; all-varied, shared-split and one-factor plans are not", async () => {
-  // Three all-varied seeds and, around seed 0, one run per factor changed alone (twin seeds --vary each).
-  const varyEach = [group("0", seedsOf([0, 0, 0]), 0.8, 0.81), group("1", seedsOf([1, 1, 1]), 0.79, 0.82), group("2", seedsOf([2, 2, 2]), 0.81, 0.8), group("3", seedsOf([1, 0, 0]), 0.8, 0.81), group("4", seedsOf([0, 1, 0]), 0.8, 0.81)];
-  const model = await streamReportModel({ name: "s", source: "test", groups: varyEach });
-  const warning = model.warnings.find((w) => w.includes("not independent seeds"));
-  assert.ok(warning, `no warning among ${JSON.stringify(model.warnings)}`);
-  assert.match(warning, /^4 run\(s\) change one random factor at a time or sit on a grid \(seed folders 3, 4:/);
+async function writeStore(path: string, runs: readonly Run[]): Promise<void> {
+  const store = await openStore(path);
+  try {
+    await store.putStudy({ name: "s", specHash: "h" });
+    await store.putVariants("s", [{ name: "base" }, { name: "wide" }]);
+    for (const r of runs) {
+      const { run } = await store.submitRun({ study: "s", variants: ["base", "wide"], specHash: "h", rootSeed: r.root, seeds: r.seeds });
+      assert.ok(await store.claimRun(run.id, "w"));
+      await store.addMetrics((["base", "wide"] as const).map((variant) => ({ runId: run.id, variant, step: 1, name: "val/accuracy", value: r[variant] })));
+      for (const variant of ["base", "wide"]) await store.addPredictions({ runId: run.id, variant, split: "validation", probabilities: [0.9, 0.1, 0.3, 0.7], examples: 2, classes: 2, labels: [0, 1] });
+      await store.finishRun(run.id, { worker: "w" });
+    }
+  } finally {
+    await store.close();
+  }
+}
 
-  const flat = (gs: SeedGroup[]) => gs.flatMap((g) => g.runs);
-  // A shared split: the split seed is the first seed's in every run, so it does not tell runs apart.
-  assert.deepEqual(runsNotAllVaried(flat([group("0", seedsOf([0, 0, 0]), 1, 1), group("1", seedsOf([1, 1, 0]), 1, 1), group("2", seedsOf([2, 2, 0]), 1, 1)])), []);
-  // One factor varied alone (twin seeds --vary init): the init seeds are the study's seeds.
-  assert.deepEqual(runsNotAllVaried(flat([group("0", seedsOf([0, 0, 0]), 1, 1), group("1", seedsOf([1, 0, 0]), 1, 1), group("2", seedsOf([2, 0, 0]), 1, 1)])), []);
-  // Runs without factor seeds (a results file, another framework's logs) are never flagged.
-  const plain = await streamReportModel({ name: "p", source: "test", groups: [0, 1, 2].map((s) => ({ ...group(String(s), {}, 0.8, 0.81 + s / 100), runs: group(String(s), {}, 0.8, 0.81 + s / 100).runs.map(({ factorSeeds: _f, ...r }) => r) })) });
-  assert.ok(!plain.warnings.some((w) => w.includes("not independent")), JSON.stringify(plain.warnings));
+async function modelOf(source: LogDirSource | StoreSource): Promise<ReportModel> {
+  try {
+    return await streamReportModel((await source.openStudy("s"))!);
+  } finally {
+    await source.close();
+  }
+}
+
+/** The verdict's numbers, without what says where the runs came from or what was set aside. */
+function verdictOf(a: Analysis | null): unknown {
+  assert.ok(a);
+  const { set_aside: _s, ...rest } = a;
+  return rest;
+}
+
+function twinStats(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ["bin/twin.js", "stats", ...args, "--store", join(tmpdir(), "twin-no-store.db")], { encoding: "utf8", timeout: 120_000 });
+}
+
+test("a log folder and a store mixing all-varied and one-factor-at-a-time runs give the verdict of the all-varied runs alone; the runs set aside feed the variance by factor", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-set-aside-"));
+  try {
+    const mixedDir = writeLogFolder(join(dir, "mixed"), [...ALL, ...ONE_FACTOR]);
+    writeLogFolder(join(dir, "clean"), ALL);
+    await writeStore(join(dir, "mixed.db"), [...ALL, ...ONE_FACTOR]);
+    await writeStore(join(dir, "clean.db"), ALL);
+
+    const clean = await modelOf(new LogDirSource(join(dir, "clean")));
+    assert.equal(clean.analysis!.comparisons[0]!.n_pairs, 4);
+    assert.equal(clean.setAside, null);
+    const folder = await modelOf(new LogDirSource(join(dir, "mixed")));
+    const stored = await modelOf(new StoreSource(await openStore(join(dir, "mixed.db"))));
+    const cleanStore = await modelOf(new StoreSource(await openStore(join(dir, "clean.db"))));
+    for (const [what, m] of [["log folder", folder], ["store", stored], ["clean store", cleanStore]] as const) {
+      assert.deepEqual(verdictOf(m.analysis), verdictOf(clean.analysis), `${what}: the verdict of the all-varied runs`);
+      assert.deepEqual(m.final, clean.final, `${what}: the final values the charts draw`);
+      assert.deepEqual(m.power, clean.power, what);
+      assert.deepEqual(m.differences.comparisons, clean.differences.comparisons, what);
+    }
+    for (const m of [folder, stored]) {
+      assert.equal(m.setAside!.runs, 12);
+      assert.equal(m.setAside!.kept_seeds, 4);
+      assert.deepEqual(m.analysis!.set_aside, m.setAside);
+      assert.match(m.setAside!.note, /^12 runs set aside \(seeds .*\): .*not independent seeds; the verdict rests on the 4 seeds with every factor varied together/);
+      const html = renderStudyBody(m).html;
+      assert.match(html, /id="set-aside">12 runs set aside/);
+      // The curves fold every run: their bands say so rather than count the runs set aside as seeds.
+      assert.match(html, /id="curves-set-aside">The curves and their bands include the 12 runs the verdict sets aside/);
+      assert.deepEqual(m.curves.map((c) => c.bandLabel), ["95% CI of the mean (t), 10 runs with the 12 set aside from the verdict (not independent seeds); where ≥ 3 runs"]);
+      assert.match(html, /4 seeds \(\+ 6 seeds set aside\)/);
+      // The variance by factor reads every run: init's sd from seed 0 and the init run, both variants.
+      assert.ok(m.variance.available);
+      const init = m.variance.factors.find((f) => f.variant === "base" && f.factor === "init")!;
+      assert.equal(init.n, 2);
+      assert.ok(Math.abs(init.sd - Math.abs(0.79 - 0.8) / Math.SQRT2) < 1e-12, `init sd ${init.sd}`);
+    }
+    assert.deepEqual(folder.setAside!.seeds, ["3", "5", "7", "9", "11", "13"]);
+    // The dashboard's accumulator ("replace" mode, seeds in any order, one taken out and put back) gives the report's figures.
+    const stream = (await new LogDirSource(join(dir, "mixed")).openStudy("s"))!;
+    const { groups, ...header } = stream;
+    const all: SeedGroup[] = [];
+    for await (const g of groups as AsyncIterable<SeedGroup>) all.push(g);
+    const live = new StudyAccumulator(header, {}, "replace", all.length);
+    for (const g of [...all].reverse()) live.addGroup(g);
+    live.removeSeed("3");
+    live.addGroup(all.find((g) => g.seed === "3")!);
+    const dashboard = live.finish();
+    assert.deepEqual([dashboard.analysis, dashboard.setAside, dashboard.final, dashboard.variance, dashboard.power], [folder.analysis, folder.setAside, folder.final, folder.variance, folder.power]);
+    assert.deepEqual(stored.variance.factors, folder.variance.factors, "the store's variance by factor is the log folder's");
+    // Seed ensembles rest on the same seeds as the verdict: a one-factor run is nearly a copy of the root run's model.
+    assert.deepEqual(stored.deployments[0]!.variants.map((v) => [v.name, v.seeds, v.ensembleSeeds]), [["base", 4, 4], ["wide", 4, 4]]);
+    assert.deepEqual(stored.variance.totals, folder.variance.totals);
+
+    // twin stats on the log folder: the same verdict as on the all-varied runs alone, and the line that says what was set aside.
+    const cli = twinStats([mixedDir]);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^4 seeds · paired by seed/m);
+    assert.match(cli.stdout, /^12 runs set aside \(seeds 3, 5, 7, 9, 11, 13\): .*rests on the 4 seeds/m);
+    const json = (args: string[]) => JSON.parse(twinStats([...args, "--json"]).stdout) as Analysis;
+    const mixed = json([mixedDir]);
+    const alone = json([join(dir, "clean", "s")]);
+    assert.equal(mixed.set_aside!.runs, 12);
+    assert.deepEqual(mixed.set_aside!.seeds, ["3", "5", "7", "9", "11", "13"]);
+    assert.equal(alone.set_aside, null);
+    assert.deepEqual(verdictOf(mixed), verdictOf(alone));
+    assert.deepEqual([mixed.variants, mixed.comparisons], [clean.analysis!.variants, clean.analysis!.comparisons], "twin stats and the report agree");
+    // twin report says it too.
+    const report = spawnSync(process.execPath, ["bin/twin.js", "report", mixedDir, "--output", join(dir, "r.html")], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stdout, /^12 runs set aside \(seeds 3, 5, 7, 9, 11, 13\): .*the verdict rests on the 4 seeds/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-test("twin stats on a log folder with one-factor-at-a-time runs warns after the verdict that they are not independent seeds", () => {
-  const root = mkdtempSync(join(tmpdir(), "twin-not-independent-"));
+test("twin seeds --vary each alone: the verdict rests on its all-varied seeds and the variance by factor is reported, from a log folder and from the store", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-vary-each-"));
   try {
-    const runs: [string, number[]][] = [["0", [0, 0, 0]], ["1", [1, 1, 1]], ["2", [2, 2, 2]], ["3", [1, 0, 0]]];
-    for (const [variant, shift] of [["base", 0], ["wide", 0.01]] as const) {
-      for (const [seed, factors] of runs) {
-        const dir = join(root, "s", variant, `seed-${seed}`);
-        mkdirSync(dir, { recursive: true });
-        const hparams = { study: "s", variant, seed, ...Object.fromEntries(FACTORS.map((f, i) => [`seeds.${f}`, String(factors[i])])) };
-        const value = 0.8 + shift + Number(seed) / 1000;
-        writeFileSync(join(dir, "metrics.jsonl"), [{ kind: "hparams", wall_time: 1, hparams, metrics: ["val/accuracy"] }, { kind: "scalars", step: 1, wall_time: 2, values: { "val/accuracy": value } }, { kind: "end", wall_time: 3, status: "success" }].map((l) => JSON.stringify(l)).join("\n") + "\n");
-      }
+    const runs = [ALL[0]!, ALL[1]!, ...ONE_FACTOR];
+    writeLogFolder(join(dir, "logs"), runs);
+    await writeStore(join(dir, "twin.db"), runs);
+    const folder = await modelOf(new LogDirSource(join(dir, "logs")));
+    const stored = await modelOf(new StoreSource(await openStore(join(dir, "twin.db"))));
+    for (const m of [folder, stored]) {
+      assert.deepEqual(m.final.variants.map((v) => v.values.map((x) => x.seed)), [["0", "1"], ["0", "1"]]);
+      assert.equal(m.analysis!.comparisons[0]!.n_pairs, 2);
+      assert.ok(m.variance.available, m.variance.reason);
+      assert.deepEqual(m.variance.factors.filter((f) => f.variant === "base").map((f) => [f.factor, f.n]), FACTORS.map((f) => [f, 2]).sort());
+      assert.deepEqual(m.variance.totals.map((t) => t.allRuns), [2, 2]);
     }
-    const cli = spawnSync(process.execPath, ["bin/twin.js", "stats", join(root, "s")], { encoding: "utf8", timeout: 120_000 });
-    assert.equal(cli.status, 0, cli.stderr);
-    assert.match(cli.stdout, /^warning: 2 run\(s\) change one random factor at a time or sit on a grid \(seed folders 3:.*not independent seeds/m, cli.stdout);
-    const json = spawnSync(process.execPath, ["bin/twin.js", "stats", join(root, "s"), "--json"], { encoding: "utf8", timeout: 120_000 });
-    assert.equal(json.status, 0, json.stderr);
-    assert.match((JSON.parse(json.stdout) as { not_independent: string }).not_independent, /^2 run\(s\) change one random factor/);
+    assert.deepEqual(stored.variance.factors, folder.variance.factors);
+    // Augment, dropout and eval gave base seed 0's value on every run: said in words, not "0.0000 [0.0000, 0.0000]".
+    const html = renderStudyBody(folder).html;
+    assert.equal(html.match(/<tr class="no-spread"><td>base<\/td><td>(augment|dropout|eval)<\/td><td>2<\/td><td colspan="3">no spread: every run gave the same value, so this factor&#39;s seed changed nothing/g)?.length, 3, html);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("twin compare on a plan that varies factors one at a time: the verdict rests on the all-varied runs and says what it set aside", () => {
+  const plans = planRuns({ vary: ["init", "order"], n: 3, withAll: true });
+  const value: Record<string, number> = { all: 0, init: 0.001, order: -0.001 };
+  const results = {
+    study: "s",
+    reference: "base",
+    variants: ["base", "wide"],
+    runs: plans.map((plan, i) => ({
+      plan,
+      runId: String(i),
+      result: { variants: { base: { name: "base", status: "finished", epochs: [], final: { accuracy: 0.8 + value[plan.group]! + i / 1000 } }, wide: { name: "wide", status: "finished", epochs: [], final: { accuracy: 0.81 + i / 500 } } } },
+    })),
+  } as unknown as StudyResults;
+  const seedResults = studySeedResults(results, "accuracy");
+  assert.deepEqual(seedResults.seeds, ["0", "1", "2"], "the shared root run and the all group");
+  assert.deepEqual(studyIndependentRuns(results).kept.map((r) => r.plan.label), [0, 1, 2], "twin compare's seed ensembles rest on them too");
+  assert.equal(seedResults.setAside!.runs, 8, "both variants' runs");
+  const verdict = studyVerdict(seedResults, { metric: "validation accuracy", reference: "base" });
+  assert.equal(verdict.seeds, 3);
+  assert.equal(verdict.comparisons[0]!.n_pairs, 3);
+  assert.match(verdict.set_aside!.note, /^8 runs set aside \(seeds init#4, init#5, order#7, order#8\)/);
+});
+
+test("a shared split, a one-factor plan and runs without factor seeds set nothing aside", () => {
+  const run = (seed: string, values: number[]) => ({ variant: "base", seed, factorSeeds: Object.fromEntries(["init", "order", "split"].map((f, i) => [f, String(values[i])])) });
+  assert.deepEqual(runsNotAllVaried([run("0", [0, 0, 0]), run("1", [1, 1, 0]), run("2", [2, 2, 0])]), [], "a shared split");
+  assert.deepEqual(runsNotAllVaried([run("0", [0, 0, 0]), run("1", [1, 0, 0]), run("2", [2, 0, 0])]), [], "twin seeds --vary init");
+  assert.deepEqual(runsNotAllVaried([{ variant: "base", seed: "0" }, { variant: "base", seed: "1" }]), []);
+  assert.deepEqual(runsNotAllVaried([run("0", [0, 0, 0]), run("1", [1, 1, 0]), run("3", [1, 0, 0])]).map((r) => r.seed), ["3"]);
 });

@@ -35,7 +35,7 @@ test("CSV long form: paired by default, documented JSON fields, reference values
       "paired", "pairing_gain", "pairing_gain_ci", "pairing_gain_ci_note", "prob_improvement", "prob_improvement_ci", "prob_improvement_method", "reading", "robust", "statistic", "test",
       "variance_notes", "variance_p", "variance_p_pitman_morgan", "variance_ratio", "variance_ratio_ci", "variance_ratio_method"]);
   assert.deepEqual(Object.keys(a).sort(),
-    ["advice", "comparisons", "direction", "failure_comparisons", "higher_is_better", "level", "metric", "not_compared", "paired", "pairing", "problems", "seeds", "variants"]);
+    ["advice", "comparisons", "direction", "failure_comparisons", "higher_is_better", "level", "metric", "not_compared", "paired", "pairing", "problems", "seeds", "set_aside", "variants"]);
   assert.equal(c.paired, true);
   assert.equal(c.a, "base");
   // scipy.stats.ttest_rel(B, A): statistic = 14.0 exactly? Reference computed by hand:

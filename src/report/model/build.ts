@@ -5,7 +5,8 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { notIndependentWarning } from "../../study/not-independent.ts";
+import { setAsideNotAllVaried, type SetAside } from "../../study/not-independent.ts";
+import { fingerprintRuns, fingerprintsNote } from "../../study/fingerprints-note.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
 import type { Cell } from "../../study/results-file.ts";
@@ -271,6 +272,9 @@ export class StudyAccumulator {
     if (!tags.includes(metric)) throw new ReportOptionError("metric", metric, `no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
+    // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict and every final-value view but the variance by factor rest on the others.
+    const { kept, setAside } = setAsideNotAllVaried(runs, "and the variance by factor reads them (below)");
+    const asideSeeds = new Set(setAside?.seeds ?? []);
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
     // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
@@ -282,49 +286,50 @@ export class StudyAccumulator {
       if (v === undefined || r.status === "running") continue;
       const outcome = runOutcome(r, v);
       if (outcome !== "finished") {
-        warnings.push(`${r.variant} seed ${r.seed}: ${outcome}${Number.isFinite(v) ? ` (status "${r.status}")` : ` (final ${metric} is ${v})`}; counted as ${outcome} in the verdict, left out of the comparisons with ${r.variant} on seed ${r.seed} and of the final-value charts`);
+        if (!asideSeeds.has(r.seed)) warnings.push(`${r.variant} seed ${r.seed}: ${outcome}${Number.isFinite(v) ? ` (status "${r.status}")` : ` (final ${metric} is ${v})`}; counted as ${outcome} in the verdict, left out of the comparisons with ${r.variant} on seed ${r.seed} and of the final-value charts`);
         continue;
       }
       let m = finals.get(r.variant);
       if (!m) finals.set(r.variant, (m = new Map()));
       m.set(r.seed, v);
     }
-    for (const r of runs) {
+    for (const r of kept) {
       const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
       if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
-    const notIndependent = notIndependentWarning(runs);
-    if (notIndependent) warnings.push(notIndependent);
     const running = runs.filter((r) => r.status === "running").length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
 
-    const final: FinalSample = {
+    const sample = (keep: (seed: string) => boolean): FinalSample => ({
       metric,
       higherIsBetter,
       reference,
       variants: variants.map((v) => ({
         name: v,
         values: [...(finals.get(v) ?? new Map<string, number>()).keys()]
+          .filter(keep)
           .sort(compareSeeds)
           .map((seed) => ({ seed, value: finals.get(v)!.get(seed)! })),
       })),
-    };
-    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals(runs, final, metric, variants, twinTrained);
+    });
+    const final = sample((seed) => !asideSeeds.has(seed));
+    const everyRun = setAside ? sample(() => true) : final;
+    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs }, { final, everyRun }, metric, variants, twinTrained, setAside);
     const curveTags = options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
       return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
     })();
+    // The curves fold every run as it comes, the runs set aside too (which are not known before the last run): their bands say runs, not seeds.
+    const counted = (c: CurveData): CurveData => (setAside ? { ...c, bandLabel: c.bandLabel.replace(/, ([\d–]+) seeds?;/, (_, n: string) => `, ${n} runs with the ${setAside.runs} set aside from the verdict (not independent seeds);`) } : c);
     const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>
-      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined);
+      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined).map(counted);
 
-    const fpCount = new Map<string, number>();
-    for (const r of runs) if (r.fingerprint) fpCount.set(r.fingerprint, (fpCount.get(r.fingerprint) ?? 0) + 1);
-    const fingerprints = [...fpCount.entries()].map(([fingerprint, runs]) => ({ fingerprint, runs }));
+    const fingerprints = fingerprintRuns(runs);
     const audit = this.audit.finish();
     if (this.mode === "replace") audit.seeds.sort((a, b) => compareSeeds(a.seed, b.seed));
-    if (fingerprints.length > 1) audit.notes.unshift(`runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs`);
+    if (fingerprints.length > 1) audit.notes.unshift(fingerprintsNote(fingerprints));
 
     return {
       study: name,
@@ -333,7 +338,7 @@ export class StudyAccumulator {
       variants,
       reference,
       seeds: [...new Set(runs.map((r) => r.seed))].sort(compareSeeds),
-      runs: runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes })),
+      runs: runs.map((r) => ({ variant: r.variant, seed: r.seed, status: r.status, lastStep: r.lastStep, final: r.finals.get(metric) ?? null, where: r.where, notes: r.notes, ...(asideSeeds.has(r.seed) ? { setAside: true } : {}) })),
       metric,
       higherIsBetter,
       percent: finalPercent(final),
@@ -351,8 +356,9 @@ export class StudyAccumulator {
       variance,
       power,
       expectedMax,
-      deployments: [...this.deployments].map(([study, d]) => (study === "" ? d.finish(variants) : { ...d.finish(variants), study })),
+      deployments: [...this.deployments].map(([study, d]) => (study === "" ? d.finish(variants, asideSeeds) : { ...d.finish(variants, asideSeeds), study })),
       repro: { ...audit, fingerprints },
+      setAside,
       warnings,
     };
   }
@@ -365,11 +371,12 @@ export class StudyAccumulator {
    * note as it was (a line appended to a running run's curve) does not redo the
    * tests, nor hash every run to find that out.
    */
-  private fromFinals(runs: RunSummary[], final: FinalSample, metric: string, variants: string[], twinTrained: boolean): FinalsDerived {
+  private fromFinals(runs: { kept: RunSummary[]; all: RunSummary[] }, samples: { final: FinalSample; everyRun: FinalSample }, metric: string, variants: string[], twinTrained: boolean, setAside: SetAside | null): FinalsDerived {
+    const final = samples.final;
     const key = this.mode === "replace" ? JSON.stringify([metric, final.higherIsBetter, final.reference, variants, twinTrained, this.runsEdits, this.finalEdits.get(metric) ?? 0]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
-    const cells = verdictCells(runs, metric, variants);
-    const { analysis, analysisError } = verdict(final, final.reference, cells);
+    const cells = verdictCells(runs.kept, metric, variants);
+    const { analysis, analysisError } = verdict(final, final.reference, cells, setAside);
     const { factorial, factorialError } = this.factorialOf(cells, final);
     const value: FinalsDerived = {
       analysis,
@@ -378,7 +385,7 @@ export class StudyAccumulator {
       ...(factorialError !== undefined ? { factorialError } : {}),
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
-      variance: varianceData(runs, final),
+      variance: varianceData(runs.all, samples.everyRun),
       power: powerData(final, analysis),
       expectedMax: expectedMaxData(final),
     };
@@ -506,11 +513,11 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
   return out;
 }
 
-function verdict(final: FinalSample, reference: string, cells: Map<string, Map<string, Cell>>): { analysis: Analysis | null; analysisError?: string } {
+function verdict(final: FinalSample, reference: string, cells: Map<string, Map<string, Cell>>, setAside: SetAside | null): { analysis: Analysis | null; analysisError?: string } {
   if (cells.size < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value or a failed run" };
   if (!cells.has(reference)) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
   try {
-    return { analysis: analyzeCells(cells, { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference, percent: finalPercent(final) }) };
+    return { analysis: analyzeCells(cells, { metric: final.metric, lowerIsBetter: !final.higherIsBetter, reference, percent: finalPercent(final), setAside }) };
   } catch (e) {
     return { analysis: null, analysisError: (e as Error).message };
   }

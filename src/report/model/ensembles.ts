@@ -146,19 +146,23 @@ export class DeploymentAccumulator {
     }
   }
 
-  /** The deployment section's data, variants in report order (computed again only when some run's predictions changed). */
-  finish(variants: readonly string[]): DeploymentData {
-    const key = `${this.version}\u0000${variants.join("\u0000")}`;
+  /**
+   * The deployment section's data, variants in report order (computed again only when some run's predictions changed);
+   * seeds in `setAside` (not independent seeds: not-independent.ts) are left out, as from the verdict.
+   */
+  finish(variants: readonly string[], setAside: ReadonlySet<string> = new Set()): DeploymentData {
+    const key = `${this.version}\u0000${variants.join("\u0000")}\u0001${[...setAside].join("\u0000")}`;
     if (this.cached?.key === key) return this.cached.value;
-    const value = this.compute(variants);
+    const value = this.compute(variants, setAside);
     this.cached = { key, value };
     return value;
   }
 
-  private compute(variants: readonly string[]): DeploymentData {
-    const notes = [...this.problems.values()].flat();
+  private compute(variants: readonly string[], setAside: ReadonlySet<string>): DeploymentData {
+    const notes = [...this.problems].filter(([seed]) => !setAside.has(seed)).flatMap(([, n]) => n);
     const base = { subsets: this.subsets, maxEnsembleSeeds: this.maxSeeds };
-    const names = variants.filter((v) => (this.byVariant.get(v)?.size ?? 0) > 0);
+    const counted = new Map([...this.byVariant].map(([v, entries]) => [v, setAside.size ? new Map([...entries].filter(([seed]) => !setAside.has(seed))) : entries]));
+    const names = variants.filter((v) => (counted.get(v)?.size ?? 0) > 0);
     if (names.length === 0) {
       return {
         ...base, available: false, variants: [], sharedValidation: false, analysis: null, scatter: [], scatterSummarised: false, notes,
@@ -171,8 +175,8 @@ export class DeploymentAccumulator {
     const scatter: DeploymentData["scatter"] = [];
     let scatterSummarised = false;
     for (const name of names) {
-      const entries = this.byVariant.get(name)!;
-      const keptSeeds = [...(this.kept.get(name) ?? [])].sort(bySeed);
+      const entries = counted.get(name)!;
+      const keptSeeds = [...(this.kept.get(name) ?? [])].filter((seed) => entries.has(seed)).sort(bySeed);
       const seeds: SeedPredictions[] = [];
       const seedValidationLabels: Int32Array[] = [];
       const tests: (SplitPredictions | undefined)[] = [];

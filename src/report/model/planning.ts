@@ -4,6 +4,7 @@
  */
 import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
+import { allVariedRuns } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
 import type { ExpectedMaxData, FinalSample, PowerData, VarianceData } from "./types.ts";
 
@@ -67,8 +68,9 @@ export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
 /**
  * Variance by random factor from one-factor-at-a-time runs: for each factor F,
  * the largest set of runs whose other factor seeds are all equal while F's
- * seed differs; the all-varied runs are those whose factor seeds all equal
- * each other (every factor follows the root seed).
+ * seed differs; the all-varied runs are those whose varied factor seeds all
+ * equal each other (every factor follows the root seed; a factor the study
+ * holds fixed, such as a shared split, aside: not-independent.ts).
  */
 /** Notes of the decomposition that the report says in its own words (the shares sentence, the one few-runs note). */
 const SAID_ELSEWHERE = /add up to more than the all-varied|has only \d+ runs|no all-varied runs given|total variance is 0/;
@@ -97,7 +99,7 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample)
       if (best.length >= 2) groups[f] = best.map((r) => finals.get(v.name)!.get(r.seed)!);
     }
     if (Object.keys(groups).length === 0) continue;
-    const together = runs.filter((r) => new Set(Object.values(r.factorSeeds!)).size === 1);
+    const together = allVariedRuns(runs);
     const all = together.length >= 2 ? together.map((r) => finals.get(v.name)!.get(r.seed)!) : undefined;
     try {
       const dec = varianceDecomposition(groups, all, { level: LEVEL });

@@ -4,6 +4,8 @@ import type { AuditResult } from "../../study/control-sum-audit.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import type { DeploymentData } from "./ensembles.ts";
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
+import type { SetAside } from "../../study/not-independent.ts";
+import type { FingerprintRuns } from "../../study/fingerprints-note.ts";
 
 export interface SeedPoint {
   variant: string;
@@ -137,7 +139,8 @@ export interface ExpectedMaxData {
 }
 
 export interface ReproData extends AuditResult {
-  fingerprints: { fingerprint: string; runs: number }[];
+  /** Each distinct fingerprint, with how many runs carry it and their seeds. */
+  fingerprints: FingerprintRuns[];
 }
 
 export interface ReportModel {
@@ -147,7 +150,10 @@ export interface ReportModel {
   variants: string[];
   reference: string;
   seeds: string[];
-  runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[] }[];
+  /** Every run; `setAside`: one of the runs the verdict sets aside as not an independent seed (analysis.set_aside). */
+  runs: { variant: string; seed: string; status: string; lastStep: number; final: number | null; where: string; notes: string[]; setAside?: true }[];
+  /** Runs the verdict and the final-value views but the variance by factor leave out (not independent seeds), also when there is no verdict; null when none. */
+  setAside: SetAside | null;
   metric: string;
   higherIsBetter: boolean;
   /** The metric's values are printed in percentage points, as the CLI prints them (study/metric-units.ts). */

@@ -12,6 +12,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { JsonlParseError } from "../../log/jsonl.ts";
 import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
 import { newScalarsLine, scanScalarsLine, type ScalarsLine } from "../../log/scalars-line.ts";
+import { nativeScan, type ScanScalars } from "../../log/native-scan.ts";
 import type { HParams } from "../../log/hparams.ts";
 import type { RunData, Series } from "../types.ts";
 import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
@@ -112,8 +113,10 @@ const scanned = newScalarsLine();
  * JsonlParseError naming the file and line. Returns the `tail` bytes before
  * the new offset (fewer at the start of the file; the index's check that a
  * file was only appended to), taken from what was read where it holds them.
+ * `scan`: the native scanner for twin's scalars lines (native-scan.ts; null:
+ * every line read by the JavaScript path, the reference).
  */
-export function readAppended(path: string, state: RunState, size: number, tail = 0): Buffer {
+export function readAppended(path: string, state: RunState, size: number, tail = 0, scan: ScanScalars | null = nativeScan): Buffer {
   if (size <= state.offset && tail === 0) return Buffer.alloc(0);
   const fd = openSync(path, "r");
   try {
@@ -133,7 +136,7 @@ export function readAppended(path: string, state: RunState, size: number, tail =
         buffer = Buffer.allocUnsafe(buffer.length * 2);
         continue;
       }
-      parseLines(path, state, buffer, nl + 1);
+      parseLines(path, state, buffer, nl + 1, scan);
       pos += nl + 1;
       state.offset = pos;
       tailBytes = undefined;
@@ -167,9 +170,47 @@ function applyScalars(state: RunState, line: ScalarsLine): void {
   }
 }
 
-/** Folds the complete lines of bytes[0, length) (ending with a newline) into `state`: twin's scalars lines through the scanner, any other line through JSON.parse. */
-function parseLines(path: string, state: RunState, bytes: Buffer, length: number): void {
+/**
+ * Adds the points of a native scan (native-scan.ts: per tag, its points in
+ * line order) to `state` as addPoint adds them one by one, but at once where
+ * that would only append (steps increasing past the series' last): a new
+ * tag's arrays are then taken as they are.
+ */
+function applyScanned(state: RunState, scanned: ReturnType<ScanScalars>): void {
+  for (let k = 2; k < scanned.length; k += 4) {
+    const tag = scanned[k] as string, steps = scanned[k + 1] as Float64Array, values = scanned[k + 2] as Float64Array;
+    let s = state.series.get(tag);
+    const m = steps.length;
+    if (!s && scanned[k + 3] === true) {
+      state.series.set(tag, { steps, values, n: m });
+      continue;
+    }
+    if (!s) state.series.set(tag, (s = { steps: new Float64Array(capacity), values: new Float64Array(capacity), n: 0 }));
+    if (scanned[k + 3] !== true || (s.n > 0 && !(steps[0]! > s.steps[s.n - 1]!))) {
+      for (let j = 0; j < m; j++) addPoint(s, steps[j]!, values[j]!);
+      continue;
+    }
+    if (s.n + m > s.steps.length) grow(s, Math.max(s.n + m, 2 * s.n));
+    s.steps.set(steps, s.n);
+    s.values.set(values, s.n);
+    s.n += m;
+  }
+}
+
+/**
+ * Folds the complete lines of bytes[0, length) (ending with a newline) into
+ * `state`: twin's scalars lines through the native scanner while it reads
+ * them (`scan`), any line it stops at through the JavaScript scanner, else JSON.parse.
+ */
+function parseLines(path: string, state: RunState, bytes: Buffer, length: number, scan: ScanScalars | null): void {
   for (let start = 0; start < length; ) {
+    if (scan) {
+      const stretch = scan(bytes, start, length);
+      state.lines += stretch[1] as number;
+      applyScanned(state, stretch);
+      start = stretch[0] as number;
+      if (start >= length) break;
+    }
     const end = bytes.indexOf(0x0a, start);
     state.lines++;
     if (scanScalarsLine(bytes, start, end, scanned)) applyScalars(state, scanned);

@@ -6,6 +6,7 @@
 import type { RunRecord, Store } from "../../store/types.ts";
 import { goneOwner } from "../../study/lifecycle.ts";
 import { parseDesign } from "../../study/factorial-design-record.ts";
+import { comparableFingerprintHash } from "../../study/comparable-fingerprint.ts";
 import type { CheckLine, DataSource, Point, RunData, SeedGroup, Series, SourceSpec, StudyListing, StudyStream } from "../types.ts";
 import { seriesOf } from "../series.ts";
 
@@ -23,6 +24,29 @@ function storedDesign(spec: unknown, where: string): Pick<StudyStream, "design" 
 /** Rows of a twin run's record that are not metrics (a variant's status code, the step it diverged at). */
 const RECORD_ROWS = new Set(["status", "diverged_at"]);
 
+/**
+ * Each stored run's seed as the report and the dashboard name it (by run id).
+ * A run whose varied factor seeds all equal its root seed (every factor
+ * varied together, as `twin compare` and `twin seeds --n` make them) is its
+ * root seed, as in its log folder `seed-<root>`. A run of `twin seeds --vary`
+ * or a grid keeps the root seed while some factor's seed changes, so many
+ * stored runs share one root: each is named by its root and the factors that
+ * differ from it ("0:init=1"), so that none takes another's place. Factors
+ * whose seed is the same in every run of the study (a shared split) say
+ * nothing and are left out. Stored runs with the same name are one seed (a
+ * sweep stores each variant's run apart).
+ */
+export function storedSeedNames(records: readonly RunRecord[]): Map<string, string> {
+  const factors = [...new Set(records.flatMap((r) => Object.keys(r.seeds)))].sort();
+  const varied = factors.filter((f) => new Set(records.map((r) => r.seeds[f]?.toString())).size > 1);
+  const out = new Map<string, string>();
+  for (const r of records) {
+    const off = varied.filter((f) => r.seeds[f] !== undefined && r.seeds[f] !== r.rootSeed).map((f) => `${f}=${r.seeds[f]}`);
+    out.set(r.id, off.length === 0 ? r.rootSeed.toString() : `${r.rootSeed}:${off.join(",")}`);
+  }
+  return out;
+}
+
 /** Factor seeds as one text, factors in name order. */
 function seedsKey(seeds: Record<string, string>): string {
   return Object.keys(seeds).sort().map((k) => `${k}=${seeds[k]}`).join(",");
@@ -33,6 +57,8 @@ export class StoreSource implements DataSource {
   private readonly store: Store;
   private readonly reopen: { url: string; readOnly: boolean } | undefined;
   private readonly runsBySeeds = new Map<string, Map<string, RunRecord>>();
+  /** Each stored fingerprint's hash as a report compares runs by it (comparableFingerprintHash), by stored hash. */
+  private readonly comparable = new Map<string, string>();
 
   /** `reopen`: how to open the same store again in another thread (its URL or path), when it can be. */
   constructor(store: Store, reopen?: { url: string; readOnly: boolean }) {
@@ -48,8 +74,10 @@ export class StoreSource implements DataSource {
   async seedStamps(name: string): Promise<Map<string, string> | undefined> {
     if (!(await this.store.getStudy(name))) return undefined;
     const out = new Map<string, string>();
-    for (const r of await this.store.listRuns({ study: name })) {
-      const seed = r.rootSeed.toString();
+    const runs = await this.store.listRuns({ study: name });
+    const names = storedSeedNames(runs);
+    for (const r of runs) {
+      const seed = names.get(r.id)!;
       const stamp = `${r.id}:${r.status}:${r.heartbeatAt ?? ""}:${r.finishedAt ?? ""}`;
       out.set(seed, out.has(seed) ? `${out.get(seed)};${stamp}` : stamp);
     }
@@ -69,7 +97,7 @@ export class StoreSource implements DataSource {
       }
       let updatedAt = s.createdAt;
       for (const r of runs) updatedAt = Math.max(updatedAt, r.finishedAt ?? r.heartbeatAt ?? r.startedAt ?? r.queuedAt);
-      out.push({ name: s.name, variants, runs: runs.length, seeds: new Set(runs.map((r) => String(r.rootSeed))).size, status, updatedAt });
+      out.push({ name: s.name, variants, runs: runs.length, seeds: new Set(storedSeedNames(runs).values()).size, status, updatedAt });
     }
     return out;
   }
@@ -79,7 +107,8 @@ export class StoreSource implements DataSource {
     if (!study) return undefined;
     const order = (await this.store.listVariants(name)).map((v) => v.name);
     const all = await this.store.listRuns({ study: name });
-    const records = seeds ? all.filter((r) => seeds.has(r.rootSeed.toString())) : all;
+    const names = storedSeedNames(all);
+    const records = seeds ? all.filter((r) => seeds.has(names.get(r.id)!)) : all;
     const sweep = (study.spec as { kind?: string } | null)?.kind === "sweep";
     return {
       name,
@@ -87,22 +116,25 @@ export class StoreSource implements DataSource {
       variantOrder: order,
       twinTrained: !sweep && all.some((r) => r.variants.length > 1),
       ...storedDesign(study.spec, `${this.description}, study '${name}'`),
-      groups: this.groups(records, sweep),
+      groups: this.groups(records, names, sweep),
     };
   }
 
-  /** Runs grouped by root seed (in seed order), each run's metrics and records read when its seed comes. */
-  private async *groups(records: RunRecord[], sweep: boolean): AsyncGenerator<SeedGroup> {
-    const bySeed = new Map<bigint, RunRecord[]>();
+  /** Runs grouped by seed (storedSeedNames; in root seed order, then by name), each run's metrics and records read when its seed comes. */
+  private async *groups(records: RunRecord[], names: ReadonlyMap<string, string>, sweep: boolean): AsyncGenerator<SeedGroup> {
+    const bySeed = new Map<string, RunRecord[]>();
     for (const r of records) {
-      let arr = bySeed.get(r.rootSeed);
-      if (!arr) bySeed.set(r.rootSeed, (arr = []));
+      const name = names.get(r.id)!;
+      let arr = bySeed.get(name);
+      if (!arr) bySeed.set(name, (arr = []));
       arr.push(r);
     }
-    for (const seed of [...bySeed.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const group: SeedGroup = { seed: seed.toString(), runs: [], checks: [] };
+    const root = (name: string): bigint => bySeed.get(name)![0]!.rootSeed;
+    const order = [...bySeed.keys()].sort((a, b) => (root(a) < root(b) ? -1 : root(a) > root(b) ? 1 : a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)));
+    for (const seed of order) {
+      const group: SeedGroup = { seed, runs: [], checks: [] };
       for (const r of bySeed.get(seed)!) {
-        group.runs.push(...(await this.runData(r, sweep)));
+        group.runs.push(...(await this.runData(r, seed, sweep)));
         const lines = await this.checkLines(r.id);
         if (lines.length > 0) group.checks.push({ seed: group.seed, variants: [...r.variants], lines });
       }
@@ -110,19 +142,20 @@ export class StoreSource implements DataSource {
     }
   }
 
-  private async runData(r: RunRecord, sweep: boolean): Promise<RunData[]> {
+  private async runData(r: RunRecord, seed: string, sweep: boolean): Promise<RunData[]> {
     // A twin run's record keeps each variant's status and divergence step as rows (stored-results.ts): bookkeeping, not curves.
     const metrics = (await this.store.metrics({ runId: r.id })).filter((m) => sweep || !RECORD_ROWS.has(m.name));
     const predictions = await this.store.predictions(r.id);
     const factorSeeds: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.seeds)) factorSeeds[k] = String(v);
+    const fingerprint = r.fingerprintHash ? await this.comparableFingerprint(r.fingerprintHash) : undefined;
     return r.variants.map((variant) => {
       const points: Record<string, Point[]> = {};
       for (const m of metrics) if (m.variant === variant) (points[m.name] ??= []).push({ step: m.step, value: m.value });
       const scalars: Record<string, Series> = {};
       for (const [tag, pts] of Object.entries(points)) scalars[tag] = seriesOf(pts.sort((a, b) => a.step - b.step));
-      const run: RunData = { variant, seed: r.rootSeed.toString(), status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
-      if (r.fingerprintHash) run.fingerprint = r.fingerprintHash;
+      const run: RunData = { variant, seed, status: r.status, scalars, factorSeeds, where: `store run ${r.id}` };
+      if (fingerprint) run.fingerprint = fingerprint;
       if (r.error) run.notes = [r.error];
       for (const p of predictions) {
         if (p.variant !== variant) continue;
@@ -130,6 +163,22 @@ export class StoreSource implements DataSource {
       }
       return run;
     });
+  }
+
+  /**
+   * A run's fingerprint as the report compares runs by it: a stored run's
+   * fingerprint holds its own split (each seed draws its own) and the command
+   * line, so every seed's differed; without them (comparableFingerprintHash)
+   * it is the hash the run's log folder carries. The stored hash when the
+   * fingerprint itself is not in the store.
+   */
+  private async comparableFingerprint(hash: string): Promise<string> {
+    let out = this.comparable.get(hash);
+    if (out === undefined) {
+      const record = await this.store.getFingerprint(hash);
+      this.comparable.set(hash, (out = record ? comparableFingerprintHash(record.fingerprint) : hash));
+    }
+    return out;
   }
 
   /** Lists the study's runs again at the next predictionsFor (runs were added or ended). */

@@ -31,7 +31,8 @@ import { writeSyntheticStudy } from "./synthetic-study.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..");
-const TWIN = join(repo, "bin", "twin.js");
+/** TWIN=path/to/bin/twin.js: another checkout's compiled CLI (built there), e.g. to compare before and after on the same data. */
+const TWIN = process.env.TWIN ?? join(repo, "bin", "twin.js");
 const STEPS = 500;
 /** Lines appended, one after another, each to another run. */
 const UPDATES = 10;
@@ -274,7 +275,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
 }
 
 // The dashboard as `twin` runs it: the compiled CLI, built now when a source is newer.
-if (spawnSync("bash", [join(repo, "scripts", "build.sh"), "--if-stale"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed: bench:serve measures the compiled CLI");
+if (process.env.TWIN === undefined && spawnSync("bash", [join(repo, "scripts", "build.sh"), "--if-stale"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed: bench:serve measures the compiled CLI");
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
 const rows: { runs: number }[] = [];
 for (const runs of RUNS) {

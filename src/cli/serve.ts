@@ -12,6 +12,7 @@ import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore, storeReadOnly } from "./open-store.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
 import { isSqliteHeader } from "../study/sqlite-file.ts";
+import { nativeScanMissing } from "../log/native-scan.ts";
 
 /**
  * An --index the user named must be an index (a SQLite file), empty, or not
@@ -117,6 +118,7 @@ export function registerServe(program: Command): void {
       if (opts.allowRemote && !["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
         process.stderr.write(`WARNING: the dashboard is bound to ${opts.host} without authentication: anyone who can reach port ${dash.port} can read every study in ${source.description}\n`);
       }
+      if (nativeScanMissing) process.stderr.write(`twin serve: logs are read without the native line scanner: ${nativeScanMissing}. The values are the same; a first start reads them about three times slower\n`);
       process.stdout.write(`twin dashboard: ${dash.url} (${source.description}); Ctrl-C to stop\n`);
       const stop = (): void => {
         void dash.close().then(() => source.close?.()).finally(() => process.exit(0));

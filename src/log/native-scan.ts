@@ -8,7 +8,8 @@
  * `TWIN_SCAN_ADDON` names another build of it; `TWIN_SCAN_ADDON=none` turns it
  * off. Without it (not built, or not loadable here) the logs are read by the
  * JavaScript scanner, which stays the reference: the same values, about
- * three times slower (docs/serve-at-scale.md, "The cold read, session 8").
+ * three times slower (docs/serve-at-scale.md, "The cold read, session 8");
+ * `twin serve` then says why ({@link nativeScanMissing}).
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -29,7 +30,7 @@ export type ScanScalars = (bytes: Uint8Array, start: number, end: number) => (nu
 export const scanAddonPath = process.env.TWIN_SCAN_ADDON ?? fileURLToPath(new URL("../../build/Release/twin_scan.node", import.meta.url));
 
 function load(): { scan: ScanScalars | null; why?: string } {
-  if (scanAddonPath === "none") return { scan: null, why: "turned off (TWIN_SCAN_ADDON=none)" };
+  if (scanAddonPath === "none") return { scan: null };
   if (!existsSync(scanAddonPath)) return { scan: null, why: `${scanAddonPath} is missing: build it with npm run build:native (or bash scripts/setup.sh)` };
   try {
     const addon = createRequire(import.meta.url)(scanAddonPath) as { scanScalars?: ScanScalars };
@@ -45,5 +46,5 @@ const loaded = load();
 /** The native scanner, or null: logs are then read by the JavaScript scanner alone (the same values, slower). */
 export const nativeScan: ScanScalars | null = loaded.scan;
 
-/** Why {@link nativeScan} is null (undefined when it is loaded). */
+/** Why {@link nativeScan} is null: what to tell the user (undefined when it is loaded, or turned off with TWIN_SCAN_ADDON=none). */
 export const nativeScanMissing: string | undefined = loaded.why;

@@ -202,15 +202,6 @@ const MAX_VIEWS = 8;
  */
 const VIEWS_START_MS = 2000;
 
-/** Whether the source holds views saved by an earlier run of the dashboard (a restart). */
-function hasSavedViews(source: DataSource): boolean {
-  try {
-    return (source.savedViews?.()?.keys().length ?? 0) > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** A built view and the data version it was built from. */
 interface CachedView {
   version: number;
@@ -258,8 +249,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
    */
   const heap = spec ? new HeapCollector({ growth: 32 * 2 ** 20, growthNow: 32 * 2 ** 20, idleMs: 0 }) : undefined;
 
-  // After a restart (views saved by an earlier run on this index), the worker loads its modules now, while this thread sets up the watcher and answers the first list.
-  if (spec && hasSavedViews(source)) builder.preload?.();
   const startViews = (): void => {
     clearTimeout(viewsTimer);
     builder.start?.();

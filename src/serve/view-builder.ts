@@ -63,8 +63,6 @@ export interface Views {
   compare(a: string, b: string, options: ReportOptions): Promise<ViewBody | undefined>;
   /** Starts building views ahead of the first request that needs them (a worker thread, which makes the studies viewed last ready for their next update). */
   start?(): void;
-  /** Loads what building views needs (a worker thread's modules) but starts nothing until {@link start} or the first request. */
-  preload?(): void;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
  * spec and answers view requests with a {@link ViewBuilder}, so that reading
  * logs, folding runs and making the charts' specs never hold up the server's thread.
  */
-import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { ReportOptions } from "../report/model/index.ts";
 import type { SourceSpec } from "../report/types.ts";
 import { HeapCollector } from "./heap-collector.ts";
@@ -18,14 +18,8 @@ import type { ViewRequest, ViewResponse } from "./view-worker.ts";
  */
 const heap = new HeapCollector({ growth: 32 * 2 ** 20, growthNow: 64 * 2 ** 20, idleMs: 300 });
 
-const { spec, report, held } = workerData as { spec: SourceSpec; report: ReportOptions; held?: MessagePort };
+const { spec, report } = workerData as { spec: SourceSpec; report: ReportOptions };
 const port = parentPort!;
-// Made ahead (ViewWorker.preload): the modules are loaded; the source is opened when the server lets the thread go on.
-if (held) {
-  port.postMessage({ id: 0, held: true } satisfies ViewResponse);
-  await new Promise((resolve) => held.once("message", resolve));
-  held.close();
-}
 const source = await openSourceSpec(spec);
 /** Progress is told at most this often per study (and when a build is done reading). */
 const PROGRESS_EVERY_MS = 200;

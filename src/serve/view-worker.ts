@@ -6,10 +6,8 @@
  * The seed stamps this thread's source took (the saved view's, after a
  * restart) are handed to the worker once, so that it does not stamp every
  * seed again: at 10,000 runs that is 0.4–0.7 s of CPU before the first update.
- * After a restart the thread can be made earlier, held once its modules are
- * loaded ({@link ViewWorker.preload}).
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import type { ReportOptions } from "../report/model/index.ts";
 import type { SourceSpec, TakenStamps } from "../report/types.ts";
 import type { BuildProgress, ViewBody, Views } from "./view-builder.ts";
@@ -26,8 +24,8 @@ export type ViewRequest =
   | { id: 0; kind: "warm"; stamps?: Map<string, TakenStamps> }
   | { id: 0; kind: "close" };
 
-/** An answer to request `id`; or (id -1) how far a build reading a study's logs has come (no `progress`: done reading); (id 0, `held`) a preloaded thread has loaded its modules and waits. */
-export type ViewResponse = { id: number; body?: ViewBody; error?: string; ready?: true; held?: true; progress?: { name: string; progress?: BuildProgress } };
+/** An answer to request `id`; or (id -1) how far a build reading a study's logs has come (no `progress`: done reading). */
+export type ViewResponse = { id: number; body?: ViewBody; error?: string; ready?: true; progress?: { name: string; progress?: BuildProgress } };
 
 /** How long a closing worker may take to save before it is stopped. */
 const CLOSE_WAIT_MS = 20_000;
@@ -49,10 +47,6 @@ export class ViewWorker implements Views {
   private warmTimer: NodeJS.Timeout | undefined;
   /** Studies whose stamps were handed to the worker. */
   private readonly handed = new Set<string>();
-  /** A preloaded thread, held before it opens the source: a message on this port lets it go on. */
-  private held: MessagePort | undefined;
-  /** Whether the held thread said it has loaded its modules. */
-  private loadedHeld = false;
 
   /**
    * The thread is started by {@link start} or the first request, not here: a dashboard answers its first list without it competing for the cores.
@@ -60,54 +54,26 @@ export class ViewWorker implements Views {
    */
   constructor(private readonly spec: SourceSpec, private readonly report: ReportOptions = {}, private readonly stamps?: () => Map<string, TakenStamps> | undefined) {}
 
-  /** Whether the worker thread was started (and is not held: {@link preload}). */
+  /** Whether the worker thread was started. */
   get started(): boolean {
-    return this.worker !== undefined && this.held === undefined;
+    return this.worker !== undefined;
   }
 
   start(): void {
     this.thread();
   }
 
-  /** Whether the thread was preloaded, has loaded its modules and waits for {@link start} or a request. */
-  get holding(): boolean {
-    return this.held !== undefined && this.loadedHeld;
-  }
-
-  /**
-   * Makes the thread now and lets it load its modules (0.3–0.5 s of CPU at
-   * 10,000 runs), then holds it before it opens the source until
-   * {@link start} or the first request: after a restart the server's thread
-   * sets up its watcher and answers the first list meanwhile, and the first
-   * update no longer waits for the modules after that list.
-   */
-  preload(): void {
-    if (!this.worker) this.thread(true);
-  }
-
-  private thread(hold = false): Worker {
-    if (this.worker) {
-      this.release();
-      return this.worker;
-    }
+  private thread(): Worker {
+    if (this.worker) return this.worker;
     // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from the JavaScript.
     const entry = import.meta.url.endsWith(".ts") ? "./view-worker-boot.mjs" : "./view-worker-main.js";
     // Only node's profiling flags reach the worker (`node --cpu-prof bin/twin.js serve` profiles both threads): no loader flags.
     const execArgv = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
-    const channel = hold ? new MessageChannel() : undefined;
-    this.held = channel?.port1;
-    const worker = (this.worker = new Worker(new URL(entry, import.meta.url), {
-      execArgv,
-      workerData: { spec: this.spec, report: this.report, ...(channel ? { held: channel.port2 } : {}) },
-      ...(channel ? { transferList: [channel.port2] } : {}),
-    }));
+    const worker = (this.worker = new Worker(new URL(entry, import.meta.url), { execArgv, workerData: { spec: this.spec, report: this.report } }));
     worker.unref();
-    if (!hold) this.warmAfterWait();
+    this.warmTimer = setTimeout(() => this.warm(), WARM_WAIT_MS);
+    this.warmTimer.unref();
     worker.on("message", (m: ViewResponse) => {
-      if (m.held) {
-        this.loadedHeld = true;
-        return;
-      }
       if (m.progress) {
         if (m.progress.progress) this.reading.set(m.progress.name, m.progress.progress);
         else this.reading.delete(m.progress.name);
@@ -129,23 +95,9 @@ export class ViewWorker implements Views {
     return worker;
   }
 
-  private warmAfterWait(): void {
-    this.warmTimer = setTimeout(() => this.warm(), WARM_WAIT_MS);
-    this.warmTimer.unref();
-  }
-
-  /** Lets a held thread go on (it opens the source and restores what was saved). */
-  private release(): void {
-    if (!this.held) return;
-    this.held.postMessage("go");
-    this.held.close();
-    this.held = undefined;
-    this.warmAfterWait();
-  }
-
   /** Tells the worker to warm, handing it the stamps the server's source took so far (once). */
   private warm(): void {
-    if (this.warmed || !this.worker || this.held) return;
+    if (this.warmed || !this.worker) return;
     this.warmed = true;
     clearTimeout(this.warmTimer);
     const stamps = this.stamps?.();
@@ -188,13 +140,6 @@ export class ViewWorker implements Views {
     const worker = this.worker;
     clearTimeout(this.warmTimer);
     if (this.failed || !worker) return;
-    if (this.held) {
-      // Held before opening anything: nothing to save.
-      this.held.close();
-      this.held = undefined;
-      await worker.terminate();
-      return;
-    }
     worker.postMessage({ id: 0, kind: "close" } satisfies ViewRequest);
     await new Promise<void>((resolve) => {
       // The worker saves its views and accumulators first (0.3–1 s at 10,000 runs; more on a loaded machine).

@@ -36,5 +36,5 @@ export function fingerprintSeedsText(seeds: readonly string[]): string {
  */
 export function fingerprintsNote(fingerprints: readonly FingerprintRuns[]): string {
   const each = [...fingerprints].sort((a, b) => b.runs - a.runs).map((f) => `${f.fingerprint.slice(0, 12)} (${f.runs} run${f.runs === 1 ? "" : "s"}: ${fingerprintSeedsText(f.seeds)})`);
-  return `runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs: ${each.join("; ")}`;
+  return `runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs (logs written before twin left the command line out of the fingerprint can differ by the command alone): ${each.join("; ")}`;
 }

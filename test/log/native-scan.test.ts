@@ -8,8 +8,8 @@
 // pieces. It loads in a worker thread, and without it the logs are read the same.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -253,8 +253,8 @@ test("native-scan: without the addon, logs are read by the JavaScript path, the 
     import { statSync } from "node:fs";
     const state = emptyRunState();
     readAppended(${JSON.stringify(path)}, state, statSync(${JSON.stringify(path)}).size);
-    console.log(JSON.stringify({ loaded: nativeScan !== null, why: nativeScanMissing, state: encodeRunState(state).toString("base64") }));`;
-  for (const [addon, why] of [[join(root, "nowhere", "twin_scan.node"), /nowhere\/twin_scan\.node is missing: build it with npm run build:native/], [path, /could not be loaded .*rebuild it with npm run build:native/], ["none", /turned off/]] as const) {
+    console.log(JSON.stringify({ loaded: nativeScan !== null, why: nativeScanMissing ?? "", state: encodeRunState(state).toString("base64") }));`;
+  for (const [addon, why] of [[join(root, "nowhere", "twin_scan.node"), /nowhere\/twin_scan\.node is missing: build it with npm run build:native/], [path, /could not be loaded .*rebuild it with npm run build:native/], ["none", /^$/]] as const) {
     const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, "..", ".."), env: { ...process.env, TWIN_SCAN_ADDON: addon }, encoding: "utf8" });
     assert.equal(child.status, 0, child.stderr);
     const got = JSON.parse(child.stdout) as { loaded: boolean; why: string; state: string };
@@ -262,4 +262,31 @@ test("native-scan: without the addon, logs are read by the JavaScript path, the 
     assert.match(got.why, why);
     assert.equal(got.state, encodeRunState(state).toString("base64"));
   }
+});
+
+/** What `twin serve` writes to stderr until it says where it listens. */
+async function serveStderr(env: NodeJS.ProcessEnv): Promise<string> {
+  const logdir = join(root, "logs");
+  mkdirSync(logdir, { recursive: true });
+  const child = spawn(process.execPath, [join(import.meta.dirname, "..", "..", "bin", "twin.js"), "serve", "--logdir", logdir, "--port", "0", "--no-index"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  try {
+    let out = "", err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d;
+        if (/twin dashboard: http/.test(out)) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`twin serve exited (${code}): ${err}`)));
+    });
+    return err;
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+test("native-scan: twin serve says when it reads logs without it, and only then", async () => {
+  const missing = join(root, "nowhere", "twin_scan.node");
+  assert.match(await serveStderr({ TWIN_SCAN_ADDON: missing }), /logs are read without the native line scanner: .*nowhere\/twin_scan\.node is missing: build it with npm run build:native.*The values are the same/);
+  assert.doesNotMatch(await serveStderr({}), /native line scanner/);
 });

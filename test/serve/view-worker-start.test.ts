@@ -4,7 +4,7 @@
 // wait for the cores. It is handed the stamps the server's source took.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogDirSource } from "../../src/report/sources/log-dir.ts";
@@ -41,32 +41,6 @@ test("start() starts it ahead of any request; closing one never started does not
   } finally {
     await views.close();
   }
-});
-
-test("preload() makes the thread but holds it before it opens the source, until start(); a held one closes at once", async () => {
-  const index = join(root, "preload-index.sqlite");
-  const views = new ViewWorker({ kind: "logdir", root, index });
-  try {
-    views.preload();
-    assert.equal(views.started, false, "held");
-    // Once it has loaded its modules it waits; a thread not held would open (make) the index next.
-    for (let waited = 0; !views.holding; waited += 50) {
-      assert.ok(waited < 60_000, "the preloaded thread never said it holds");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(existsSync(index), false, "the held thread opened the source");
-    views.start();
-    assert.equal(views.started, true);
-    assert.equal((await views.view("ab", {}))?.runs, 9);
-    assert.equal(existsSync(index), true);
-  } finally {
-    await views.close();
-  }
-  const held = new ViewWorker({ kind: "logdir", root, index: join(root, "held-index.sqlite") });
-  held.preload();
-  await held.close();
-  assert.equal(existsSync(join(root, "held-index.sqlite")), false);
 });
 
 test("after a restart the worker uses the stamps the server took, and still sees a line appended after them", async () => {

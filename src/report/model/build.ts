@@ -273,7 +273,7 @@ export class StudyAccumulator {
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
     // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict and every final-value view but the variance by factor rest on the others.
-    const { kept, setAside } = setAsideNotAllVaried(runs, "and the variance by factor reads them (below)");
+    const { kept, setAside } = setAsideNotAllVaried(runs, "and the section on variance by factor reads them");
     const asideSeeds = new Set(setAside?.seeds ?? []);
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the

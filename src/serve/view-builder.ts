@@ -242,8 +242,9 @@ export class ViewBuilder implements Views {
   private async warmStudy(name: string, options: ReportOptions, stamps?: Map<string, string>, adopted = false): Promise<void> {
     try {
       if (this.studies.has(accumulatorKey(name, { ...this.base, ...options }))) return;
-      // The model only: the view itself is made when asked for (the charts are drawn by the page; their keys were saved with the accumulator).
-      await this.model(name, options, stamps ?? (await this.source.seedStamps?.(name, adopted ? new Set() : undefined)));
+      // The accumulator only, not the model: the view shown is the saved one, and the next update finishes the model with its own changes.
+      const taken = stamps ?? (await this.source.seedStamps?.(name, adopted ? new Set() : undefined));
+      if (taken) await this.refold(name, options, taken);
     } catch {
       // The view asked for says what went wrong.
     }
@@ -291,6 +292,13 @@ export class ViewBuilder implements Views {
       const stream = await this.source.openStudy(name);
       return stream && { model: await streamReportModel(stream, opts), seedsRead: NaN };
     }
+    const refolded = await this.refold(name, options, stamps);
+    return refolded && { model: refolded.acc.finish(opts.metric), seedsRead: refolded.seedsRead };
+  }
+
+  /** Brings the study's accumulator (kept, restored, else made) up to date with the seeds whose stamp changed. */
+  private async refold(name: string, options: ReportOptions, stamps: Map<string, string>): Promise<{ acc: StudyAccumulator; seedsRead: number } | undefined> {
+    const opts = { ...this.base, ...options };
     const key = accumulatorKey(name, opts);
     const accOptions = { ...opts, metric: undefined };
     // After a restart, the accumulator saved when the dashboard stopped: only the seeds changed since are read.
@@ -336,7 +344,7 @@ export class ViewBuilder implements Views {
     // A seed whose runs have no data any more (its files were removed).
     for (const seed of changed) if (!read.has(seed)) live.acc.removeSeed(seed);
     live.stamps = stamps;
-    return { model: live.acc.finish(opts.metric), seedsRead: changed.size };
+    return { acc: live.acc, seedsRead: changed.size };
   }
 
   /** The accumulator saved under `key` when the dashboard last stopped, where it is whole, of this format and made with these options. */

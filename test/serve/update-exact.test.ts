@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { LogDirSource } from "../../src/report/index.ts";
 import { ViewBuilder, type ViewBody } from "../../src/serve/view-builder.ts";
 import { ACCUMULATOR_FORMAT, encodeSaved } from "../../src/serve/saved-accumulator.ts";
-import type { ReportOptions } from "../../src/report/model/index.ts";
+import { StudyAccumulator, type ReportOptions } from "../../src/report/model/index.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-update-exact-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -137,12 +137,23 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   rmSync(study, { recursive: true, force: true });
   for (let seed = 0; seed < 6; seed++) for (const v of VARIANTS) writeRun(v, seed, seed >= 4 ? 12 : undefined);
   const index = join(root, "restart-index.sqlite");
-  /** One run of the dashboard: its first view (`changed`: the files changed since the last) and an update after `then`, compared with fresh builds. */
-  const session = async (label: string, expectRead: number, then: () => void, changed: string[], chartsChangedAtMost = Infinity): Promise<void> => {
+  // Models finished (any builder's): the warm-up behind a saved view brings the accumulator up to date and finishes no model (the update finishes its own).
+  let finished = 0;
+  const finish = StudyAccumulator.prototype.finish;
+  StudyAccumulator.prototype.finish = function (this: StudyAccumulator, ...args: Parameters<typeof finish>) {
+    finished++;
+    return finish.apply(this, args);
+  };
+  after(() => void (StudyAccumulator.prototype.finish = finish));
+  /** One run of the dashboard: its first view (`changed`: the files changed since the last; `savedFirst`: the saved view) and an update after `then`, compared with fresh builds. */
+  const session = async (label: string, expectRead: number, then: () => void, changed: string[], chartsChangedAtMost = Infinity, savedFirst = false): Promise<void> => {
     const source = new LogDirSource(root, { index });
     const live = new ViewBuilder(source);
     try {
+      const finishedBefore = finished;
       const first = await live.view("live", {});
+      await live.warm();
+      if (savedFirst) assert.equal(finished, finishedBefore, `${label}: the saved view and the warm-up behind it finish no model`);
       assert.equal(first?.seedsRead ?? 0, expectRead, `${label}: seeds read for the first view`);
       assert.ok((first?.chartsChanged ?? 0) <= chartsChangedAtMost, `${label}: ${first?.chartsChanged} charts changed, not more than ${chartsChangedAtMost} (the chart keys saved with the accumulator are kept)`);
       assert.deepEqual(comparable(first), comparable(await fresh()), `${label}: first view`);
@@ -160,7 +171,7 @@ test("after a restart, the accumulator saved at the stop is restored and updated
   // A cold start: every seed read.
   await session("cold", 6, append("baseline", 4, 13), ["baseline/seed-4/metrics.jsonl"]);
   // Unchanged data: the saved view (nothing read), then an update of the restored accumulator.
-  await session("restart", 0, append("wider", 4, 13), ["wider/seed-4/metrics.jsonl"]);
+  await session("restart", 0, append("wider", 4, 13), ["wider/seed-4/metrics.jsonl"], Infinity, true);
   // A line written while the dashboard was stopped, then a new seed: the restored accumulator reads those seeds only, and only the charts they changed are new.
   append("baseline", 5, 13)();
   await session("a line behind it", 1, append("baseline", 4, 14), ["baseline/seed-4/metrics.jsonl"], 2);

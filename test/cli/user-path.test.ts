@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
+import { writeFixture } from "../report/fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-path-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -99,4 +100,29 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   const r = twin(["stats", "s2"]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
+});
+
+test("twin serve <folder> serves that log folder (it answered 'too many arguments for serve'); two different folders are refused", async () => {
+  writeFixture(join(dir, "served"), { seeds: 2, steps: 5 });
+  const child = spawn(process.execPath, [TWIN_BIN, "serve", "served", "--port", "0", "--no-index"], { cwd: dir });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        const m = /twin dashboard: (http:\S+)/.exec(stdout);
+        if (m) done(m[1]!);
+      });
+      child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    const list = (await (await fetch(new URL("api/studies", url))).json()) as { studies: { name: string }[] };
+    assert.deepEqual(list.studies.map((s) => s.name), ["ab"]);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const both = twin(["serve", "served", "--logdir", "elsewhere", "--port", "0"]);
+  assert.equal(both.status, 2, both.stderr);
+  assert.match(both.stderr, /^twin: two log directories given: 'served' and --logdir 'elsewhere'; give one/m);
 });

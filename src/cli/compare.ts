@@ -50,7 +50,7 @@ export function registerCompare(program: Command): void {
     .option("--looks <list>", SEQUENTIAL_HELP.looks)
     .option("--spending <f>", SEQUENTIAL_HELP.spending, "obrien-fleming")
     .option("--json", "print the verdict as JSON (fields: docs/verdict-json.md)")
-    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the verdict of the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json\n  $ twin compare examples/fmnist-dropout.study.ts --sequential --looks 5,10,15,20   # stop early once decided; rerun to resume")
+    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the verdict of the others is printed); 2 for a bad command line (an option, or a study file that does not exist or is not one); 1 for other errors.\n\nExamples:\n  $ twin compare examples/fmnist-dropout.study.ts --seeds 8\n  $ twin compare examples/fmnist-dropout.study.ts --metric loss --json\n  $ twin compare examples/fmnist-dropout.study.ts --sequential --looks 5,10,15,20   # stop early once decided; rerun to resume")
     .action(async (file: string, opts: CompareOptions) => {
       const metric = finalMetric(opts);
       const n = opts.seeds === undefined ? undefined : parseWhole(opts.seeds, "--seeds", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });

@@ -1,4 +1,5 @@
 /** `twin ensemble FILES… --labels FILE`: seed ensembles of prediction files from any framework. */
+import { WrongInputError } from "../log/wrong-input.ts";
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { churn, ensembleCurve, ensembleGain, predictedClasses, subsetAccuracy } from "../stats/index.ts";
@@ -67,7 +68,7 @@ export function registerEnsemble(program: Command): void {
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got '${opts.seed}')`);
       if ((opts.trainInputs === undefined) !== (opts.testInputs === undefined)) throw new UsageError("--train-inputs and --test-inputs go together: the examples predicted and the training examples they must not be among");
       for (const f of [...files, opts.labels]) {
-        if (!existsSync(f)) throw new Error(`${f}: no such file${f === opts.labels ? " (--labels)" : ""}`);
+        if (!existsSync(f)) throw new WrongInputError(`${f}: no such file${f === opts.labels ? " (--labels)" : ""}`, f);
       }
       const members = files.map((f) => readPredictionFile(f, kind));
       const labels = readLabelsFile(opts.labels);

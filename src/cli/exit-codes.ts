@@ -1,7 +1,13 @@
+import { resolve } from "node:path";
+import { WrongInputError } from "../log/wrong-input.ts";
+import { MissingStoreError, NotAStoreFileError } from "../store/errors.ts";
+import { NotRegularFileError } from "../log/regular-file.ts";
+
 /**
  * What `twin`'s exit status means (documented in the README):
  * 0 everything ran and every run finished; 1 an error stopped the command;
- * 2 the command line was wrong (unknown option, bad value); 3 the command
+ * 2 the command line was wrong (unknown option, bad value, a path or study
+ * named on it that does not exist or is not what the command reads); 3 the command
  * finished and printed its results, but some runs failed or diverged;
  * 130 stopped by Ctrl-C (after the verdict on the runs that finished, if
  * there are two or more).
@@ -16,9 +22,37 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit status for an error that reached the top: usage errors (UsageError, or a message about an --option) get EXIT.usage. */
-export function exitCodeOf(e: unknown): number {
+/**
+ * The path or study an error says is missing or of the wrong kind: a
+ * WrongInputError's, a store path's that is missing or not a store, a path
+ * that is a folder or a device where a file is read, or the path of Node's
+ * own "no such file" error.
+ */
+function inputOf(e: unknown): string | undefined {
+  if (e instanceof WrongInputError || e instanceof MissingStoreError || e instanceof NotAStoreFileError) return e.input;
+  if (e instanceof NotRegularFileError) return e.path;
+  const { code, path, cause } = e as NodeJS.ErrnoException;
+  if ((code === "ENOENT" || code === "ENOTDIR") && typeof path === "string") return path;
+  // A reader's error that wraps Node's ("cannot read NPY file x.npy: ENOENT: …").
+  return cause !== undefined && cause !== e ? inputOf(cause) : undefined;
+}
+
+/** Whether `input` is one of the arguments (or an --option=value's value), as written or as the same absolute path. */
+function onCommandLine(input: string, args: readonly string[]): boolean {
+  const values = args.map((a) => (a.startsWith("--") && a.includes("=") ? a.slice(a.indexOf("=") + 1) : a));
+  return values.some((v) => v === input || (v !== "" && resolve(v) === resolve(input)));
+}
+
+/**
+ * Exit status for an error that reached the top: usage errors (UsageError, a
+ * message about an --option, or an input named on the command line `args`
+ * that is missing or not what the command reads) get EXIT.usage; a missing
+ * path named inside a file (a results file's prediction column) is EXIT.error.
+ */
+export function exitCodeOf(e: unknown, args: readonly string[] = []): number {
   if (e instanceof UsageError) return EXIT.usage;
+  const input = inputOf(e);
+  if (input !== undefined && onCommandLine(input, args)) return EXIT.usage;
   const message = e instanceof Error ? e.message : String(e);
   return /^--[a-z][a-z-]*\b/.test(message) ? EXIT.usage : EXIT.error;
 }

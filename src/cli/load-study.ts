@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import type { StudySpec } from "../study/define.ts";
 import { importStudy } from "../study/study-file.ts";
 import { parseWhole } from "./count-option.ts";
+import { WrongInputError } from "../log/wrong-input.ts";
 
 /** The longest run --steps asks for (a run keeps per-step checksums in memory). */
 const MAX_STEPS = 10_000_000;
@@ -13,9 +14,10 @@ const STUDY_FILE = /^\.(ts|mts|cts|tsx|js|mjs|cjs)$/;
 /** Imports a study file; a file of another kind (a results CSV, a log folder) is refused with what to use instead. */
 export async function loadStudy(path: string): Promise<StudySpec> {
   if (!STUDY_FILE.test(extname(path))) {
-    throw new Error(
+    throw new WrongInputError(
       `${path} is not a study file: a study file is a TypeScript (or JavaScript) module that exports a study, such as the one \`twin init NAME\` writes; ` +
         "for results from elsewhere (CSV, TSV, JSON Lines) or a TensorBoard log folder use `twin stats`",
+      path,
     );
   }
   return importStudy(path);

@@ -61,7 +61,7 @@ const SUB_COMMANDS: SubCommand[] = [
 ];
 
 const EXAMPLES = `
-Exit status: 0 all runs finished; 1 error; 2 bad command line; 3 results printed but some runs failed or diverged.
+Exit status: 0 all runs finished; 1 error; 2 bad command line (an option, or a path named on it that does not exist or is the wrong kind); 3 results printed but some runs failed or diverged.
 
 Examples:
   $ twin demo                      twin-train 3 Fashion-MNIST variants over 5 seeds and print the verdict
@@ -157,6 +157,6 @@ try {
   } else {
     const message = describeSystemError(e) ?? (e instanceof Error ? e.message || e.name : String(e));
     process.stderr.write(`twin: ${message || "an error without a message"}\n`);
-    process.exitCode = exitCodeOf(e);
+    process.exitCode = exitCodeOf(e, process.argv.slice(2));
   }
 }

@@ -2,11 +2,14 @@
 import type { Command } from "commander";
 import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { locateStudy, type LocatedStudy } from "../report/locate.ts";
 import { sweepFolderStudy } from "./sweep-folder.ts";
-import { isSqliteFile } from "../study/sqlite-file.ts";
+import { readResults, StoreNotResultsError } from "../study/results-file.ts";
+import { resultsStudy } from "../report/results-study.ts";
+import type { StudyData } from "../report/types.ts";
+import { WrongInputError } from "../log/wrong-input.ts";
 import { buildReport } from "../report/report.ts";
 import { ReportOptionError } from "../report/model/build.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -33,10 +36,22 @@ async function sweepInStore(path: string, name: string, store: StoreSource): Pro
   throw new Error(`${path}: a folder of sweep ${name}, which has no runs in the ${store.description}; ${studies.length > 0 ? `studies there: ${studies.join(", ")}` : "run the sweep first (twin sweep --name " + name + " -- <command>)"}`);
 }
 
+/** A results file (CSV/TSV, JSON Lines), read as twin stats reads it; a store given as one is named, with the command that reports from it. */
+function resultsFileStudy(path: string): StudyData {
+  try {
+    return resultsStudy(readResults(path), path);
+  } catch (e) {
+    if (e instanceof StoreNotResultsError) {
+      throw new WrongInputError(`${path} is a SQLite database (a twin store?): name a study in it, \`twin report <study> --store ${path}\`; \`twin runs --store ${path}\` lists its runs by study`, path);
+    }
+    throw e;
+  }
+}
+
 export function registerReport(program: Command): void {
   const cmd = program
     .command("report <study>")
-    .description("write a self-contained HTML report of a study (a name, or a folder <logdir>/<study>; studies and sweeps in the store too): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
+    .description("write a self-contained HTML report of a study (a name, a folder <logdir>/<study>, or a results file as twin stats reads it; studies and sweeps in the store too): verdict, learning curves with bands, paired differences, seed distributions, power, expected maximum, reproducibility")
     .option("--logdir <dir>", "log folder in which to look for the study by name", "runs")
     .option("--store <path|url>", "store in which to look for the study by name (default: .twin/twin.db when it exists)")
     .option("-o, --output <file>", "HTML file to write (default: report-<study>.html)")
@@ -46,29 +61,31 @@ export function registerReport(program: Command): void {
     .option("--json", "print what was written as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better",
+      "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better\n  $ twin report results.csv                              final values from anywhere: verdict, distributions, differences",
     )
     .action(async (study: string, opts: ReportCliOptions) => {
-      if (opts.store === undefined && isSqliteFile(study)) {
-        throw new UsageError(`${study} is a SQLite database (a twin store?): name a study in it, \`twin report <study> --store ${study}\`; \`twin runs --store ${study}\` lists its runs by study`);
-      }
+      const options = {
+        ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
+        ...lowerIsBetterOption(opts),
+        ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
+        ...(opts.png !== undefined ? { png: opts.png } : {}),
+      };
+      const isFile = statSync(study, { throwIfNoEntry: false })?.isFile() ?? false;
       // A sweep's folder holds only its commands' output: its runs are in the store beside it.
-      const sweep = existsSync(study) ? sweepFolderStudy(study) : undefined;
-      const storeUrl = opts.store ?? sweep?.store ?? (existsSync(defaultStorePath()) ? undefined : null);
+      const sweep = !isFile && existsSync(study) ? sweepFolderStudy(study) : undefined;
+      const storeUrl = isFile ? null : (opts.store ?? sweep?.store ?? (existsSync(defaultStorePath()) ? undefined : null));
       const store = storeUrl === null ? undefined : new StoreSource(await openExistingStore(storeUrl));
       let data, result;
       try {
-        const found = sweep && store ? await sweepInStore(study, sweep.study, store) : await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
-        data = await found.source.openStudy(found.name);
-        if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
-        // A log folder of twin's own runs: their predictions are in the store.
-        if (store && found.source !== store) data = withStorePredictions(data, store);
-        result = await buildReport(data, {
-          ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
-          ...lowerIsBetterOption(opts),
-          ...(opts.reference !== undefined ? { reference: opts.reference } : {}),
-          ...(opts.png !== undefined ? { png: opts.png } : {}),
-        }).catch((e: unknown) => {
+        if (isFile) data = resultsFileStudy(study);
+        else {
+          const found = sweep && store ? await sweepInStore(study, sweep.study, store) : await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
+          data = await found.source.openStudy(found.name);
+          if (!data) throw new Error(`${study}: the study disappeared while it was read; try again`);
+          // A log folder of twin's own runs: their predictions are in the store.
+          if (store && found.source !== store) data = withStorePredictions(data, store);
+        }
+        result = await buildReport(data, options).catch((e: unknown) => {
           // A --metric or --reference that names nothing in the study is a wrong command line (exit 2).
           throw e instanceof ReportOptionError ? new UsageError(`--${e.option} ${e.value}: ${e.message}`) : e;
         });

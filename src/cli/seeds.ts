@@ -25,7 +25,7 @@ export function registerSeeds(program: Command): void {
     .option("--vary <factor>", `vary one factor at a time: ${FACTORS.join(", ")}, a comma list, 'each' (every factor, plus all together) or 'all' (all together: the default)`);
   addStudyRunOptions(cmd)
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line; 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
+    .addHelpText("after", "\nExit status: 0; 3 when some runs failed or diverged (the report on the others is printed); 2 for a bad command line (an option, or a study file that does not exist or is not one); 1 for other errors.\n\nExamples:\n  $ twin seeds examples/fmnist-seeds.study.ts --n 10\n  $ twin seeds examples/fmnist-seeds.study.ts --n 6 --vary each")
     .action(async (file: string, opts: SeedsOptions) => {
       if (opts.n !== undefined && opts.seeds !== undefined && opts.n !== opts.seeds) throw new UsageError(`--n ${opts.n} and --seeds ${opts.seeds} say different things (they are the same option); give one`);
       const n = parseWhole(opts.seeds ?? opts.n ?? "10", opts.seeds !== undefined ? "--seeds" : "--n", { min: 2, max: MAX_PLANNED_RUNS, why: "each seed is a full training run" });

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
-import { existsSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
 import { defaultIndexFile } from "../serve/index-location.ts";
@@ -11,7 +11,30 @@ import type { DataSource } from "../report/types.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore, storeReadOnly } from "./open-store.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
+import { isSqliteHeader } from "../study/sqlite-file.ts";
 import { nativeScanMissing } from "../log/native-scan.ts";
+
+/**
+ * An --index the user named must be an index (a SQLite file), empty, or not
+ * there yet: the index sets aside a file it cannot read and starts again in its
+ * place, right for a damaged index, wrong for a results file named by mistake.
+ */
+function checkIndexFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return; // not there (made), or unreadable (the index says why)
+  }
+  try {
+    const stat = fstatSync(fd);
+    const head = Buffer.alloc(16);
+    if (stat.isFile() && (stat.size === 0 || (readSync(fd, head, 0, 16, 0) === 16 && isSqliteHeader(head)))) return;
+    throw new UsageError(`--index ${path}: ${stat.isFile() ? "the file is not a dashboard index (not a SQLite database)" : "not a file"}; pass a file of its own for the index (made if missing), or leave --index out for the default place`);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 interface ServeOptions {
   port: string;
@@ -54,6 +77,10 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in 0..65535, got '${opts.port}'`);
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
+      if (statSync(opts.logdir, { throwIfNoEntry: false })?.isDirectory() === false) {
+        throw new UsageError(`--logdir ${opts.logdir}: a file, not a folder; twin serve shows a folder of studies (<logdir>/<study>/<variant>/seed-<n>/); a results file is reported with \`twin report ${opts.logdir}\``);
+      }
+      if (typeof opts.index === "string") checkIndexFile(opts.index);
       const index = opts.index === false ? undefined : typeof opts.index === "string" ? opts.index : defaultIndexFile(opts.logdir);
       const sources: DataSource[] = [new LogDirSource(opts.logdir, index !== undefined ? { index } : {})];
       if (opts.store !== undefined || existsSync(defaultStorePath())) {

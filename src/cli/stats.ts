@@ -2,13 +2,15 @@
 import type { Command } from "commander";
 import { addMetricOptions } from "./metric-options.ts";
 import { analyzeResults, type Analysis, type TestChoice } from "../study/analyze.ts";
-import { readResults } from "../study/results-file.ts";
+import { readResults, type ResultTable } from "../study/results-file.ts";
+import { sweepResults } from "../study/sweep-results.ts";
 import { sweepFolderStudy } from "./sweep-folder.ts";
 import { defaultMetric, isBookkeeping, lowerIsBetterOption } from "../study/metric-direction.ts";
 import { formatVerdict } from "../study/verdict.ts";
 import { showsPercentPoints } from "../study/metric-units.ts";
 import { flagFailedRuns, UsageError } from "./exit-codes.ts";
 import { existsSync } from "node:fs";
+import { WrongInputError } from "../log/wrong-input.ts";
 import { join } from "node:path";
 import { priorAnalyses, recordAnalysis, repeatedAnalysisWarning } from "../study/analysis-log.ts";
 import { testMetricFor, withTestSet } from "../study/test-set-verdict.ts";
@@ -75,19 +77,44 @@ export function parseSmallestDifference(raw: string | undefined): number | undef
   return d;
 }
 
-/** The results in `file`; a study's name points to its log folder under runs/, a sweep's folder without metrics files points to its store (its metrics came on the commands' stdout). */
-function readStatsInput(file: string): ReturnType<typeof readResults> {
+/**
+ * A sweep's results by its name, from the store (`url`, else .twin/twin.db when
+ * it exists), as `twin sweep` analyses them; undefined when there is no store
+ * or no study of that name. A study of twin's own runs there is named with the
+ * command that reads it.
+ */
+async function storedSweepResults(name: string, url: string | undefined): Promise<ResultTable | undefined> {
+  const { defaultStorePath, openStore } = await import("../store/open.ts"); // the database drivers: loaded only for a name
+  if (!url && !existsSync(defaultStorePath())) return undefined;
+  const store = await openStore(url, { existing: true, readOnly: true });
+  try {
+    const study = await store.getStudy(name);
+    if (!study) return undefined;
+    if ((study.spec as { kind?: string } | null)?.kind !== "sweep") {
+      throw new WrongInputError(`${name}: no such file or directory; ${name} is a study in the store ${store.location} (twin's own runs, without a log folder here): \`twin report ${name}\` gives its verdict and charts; twin stats reads results files, log folders (runs/${name} where it was trained) and sweeps by name`, name);
+    }
+    return { ...(await sweepResults(store, name)), study: name };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The results in `file`; a study's name points to its log folder under runs/, a sweep's name to its results in the store, a sweep's folder without metrics files to its store (its metrics came on the commands' stdout). */
+async function readStatsInput(file: string, storeUrl: string | undefined): Promise<ResultTable> {
   try {
     return readResults(file);
   } catch (e) {
+    const isName = !existsSync(file) && !/[\\/]/.test(file);
     // A study's name where its log folder was meant.
     const logFolder = join("runs", file);
-    if (!existsSync(file) && !/[\\/]/.test(file) && existsSync(logFolder)) {
-      throw new Error(`${file}: no such file or directory; ${logFolder} is the log folder of study ${file}: \`twin stats ${logFolder}\``);
+    if (isName && existsSync(logFolder)) {
+      throw new WrongInputError(`${file}: no such file or directory; ${logFolder} is the log folder of study ${file}: \`twin stats ${logFolder}\``, file);
     }
+    const stored = isName ? await storedSweepResults(file, storeUrl) : undefined;
+    if (stored) return stored;
     const sweep = existsSync(file) ? sweepFolderStudy(file) : undefined;
     if (!sweep) throw e;
-    throw new Error(`${file}: a folder of sweep ${sweep.study}, which holds only what its commands wrote: its metrics are in the store ${sweep.store}; \`twin report ${sweep.study}\` reports them, and the same \`twin sweep --name ${sweep.study} …\` command again prints its verdict (finished runs are kept)`);
+    throw new WrongInputError(`${file}: a folder of sweep ${sweep.study}, which holds only what its commands wrote: its metrics are in the store ${sweep.store}; \`twin report ${sweep.study}\` reports them, and the same \`twin sweep --name ${sweep.study} …\` command again prints its verdict (finished runs are kept)`, file);
   }
 }
 
@@ -102,7 +129,7 @@ export function registerStats(program: Command): void {
     .option("--test <name>", `test: ${TESTS.join("|")}`, "auto")
     .option("--alpha <a>", "significance level; intervals are 1 − alpha", "0.05")
     .option("--smallest-difference <d>", "the smallest difference that matters (metric units): advice plans for it; 'equivalent' is said only within it")
-    .option("--store <url>", "with a log folder: the store of its study, to warn when the study was analysed at several sizes (default: .twin/twin.db when it exists)")
+    .option("--store <url>", "the store of a sweep named by its name, or of a log folder's study (to warn when the study was analysed at several sizes) (default: .twin/twin.db when it exists)")
     .option("--factors <names>", "factorial results: the factor columns (comma-separated); every combination of their levels on every seed gives main effects, interactions and per-setting effects")
     .option("--test-metric <name>", "the held-out test set's column, shown beside the metric and never used to choose (default: test_X for a metric val_X, val/X, validation_X when that column exists)")
     .option("--labels <file>", "true classes of the examples in the rows' `predictions` files (one per example, NPY or CSV): gives the deployment choice")
@@ -112,9 +139,9 @@ export function registerStats(program: Command): void {
     .addHelpText(
       "after",
       "\nRuns that diverged or failed count: a NaN/Inf value or a `status` column (finished, diverged, failed) marks them; empty cells are reported by row." +
-        "\nExit status: 0; 3 when some runs diverged or failed (the analysis is printed); 2 for a bad command line; 1 for other errors." +
+        "\nExit status: 0; 3 when some runs diverged or failed (the analysis is printed); 2 for a bad command line (an option, or a path that does not exist or is not results); 1 for other errors." +
         "\nPer-seed prediction files: `predictions` and `test_predictions` columns (paths relative to the results file) with --labels/--test-labels add what to deploy (best ensemble; best worst seed)." +
-        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats results.csv --metric val_accuracy --labels val_labels.npy --test-labels test_labels.npy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png\n  $ twin stats grid.csv --factors optimizer,dropout --metric accuracy",
+        "\n\nExamples:\n  $ twin stats results.csv --metric accuracy\n  $ twin stats results.csv --metric val_accuracy --labels val_labels.npy --test-labels test_labels.npy\n  $ twin stats runs/fmnist-demo --metric val/loss --json\n  $ twin stats my-sweep                 a twin sweep by its name: its results from the store\n  $ twin stats results.jsonl --unpaired --test mannwhitney\n  $ twin stats results.csv --plot stats.png\n  $ twin stats grid.csv --factors optimizer,dropout --metric accuracy",
     )
     .action(async (file: string, opts: StatsOptions) => {
       if (opts.paired && opts.unpaired) throw new UsageError("--paired and --unpaired contradict each other; pass one");
@@ -129,11 +156,15 @@ export function registerStats(program: Command): void {
         return statsFactors(file, { ...opts, factors: opts.factors }, direction);
       }
       const smallest = parseSmallestDifference(opts.smallestDifference);
-      const table = readStatsInput(file);
+      const table = await readStatsInput(file, opts.store);
       if (opts.metric !== undefined && !table.metrics.includes(opts.metric)) {
         throw new UsageError(`--metric ${opts.metric}: ${file} has no such metric; available: ${table.metrics.join(", ")}`);
       }
       const metric = opts.metric ?? defaultMetric(table.metrics);
+      if (metric === undefined && table.metrics.length === 0) {
+        const failed = table.rows.filter((r) => r.status === "failed" || r.status === "diverged").length;
+        throw new Error(`${file}: no run reported a metric (${failed} of ${table.rows.length} runs failed or diverged${table.rows[0]?.error ? `; the first: ${table.rows[0].error}` : ""}), so there is nothing to compare`);
+      }
       if (metric === undefined) {
         throw new Error(`${file}: no result metric found (only bookkeeping scalars: ${table.metrics.filter(isBookkeeping).join(", ") || "none"}); name one with --metric`);
       }

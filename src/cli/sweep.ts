@@ -144,7 +144,7 @@ Per-example predictions: predictions.npy [examples, classes] + labels.npy, test_
 test_labels.npy in TWIN_RUN_DIR are kept in the store with the run.
 
 Exit codes: 0 every run finished; 1 twin could not run the sweep (store, files); 2 a wrong
-option; 3 one or more runs failed, every run included (what finished is analysed); 130/143/129
+option, or a missing path named on the command line; 3 one or more runs failed, every run included (what finished is analysed); 130/143/129
 stopped by Ctrl-C/SIGTERM/SIGHUP (the commands are ended too; run the same command again to finish).
 
 Examples:

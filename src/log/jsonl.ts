@@ -102,11 +102,27 @@ export class JsonlParseError extends Error {
   readonly file: string;
   /** 1-based line number. */
   readonly line: number;
-  constructor(file: string, line: number, reason: string) {
-    super(`${file}:${line}: malformed JSON line (${reason})`);
+  constructor(file: string, line: number, reason: string, message = `${file}:${line}: malformed JSON line (${reason})`) {
+    super(message);
     this.name = "JsonlParseError";
     this.file = file;
     this.line = line;
+  }
+}
+
+/** Longest line read from a JSON Lines file as one record (its bytes, then its text, are held whole). */
+export const MAX_LINE_BYTES = 64 << 20;
+
+/** A line longer than {@link MAX_LINE_BYTES}: not read (it may be valid JSON). */
+export class JsonlLineTooLongError extends JsonlParseError {
+  constructor(file: string, line: number) {
+    super(
+      file,
+      line,
+      "too long",
+      `${file}:${line}: a line longer than 64 MiB (${MAX_LINE_BYTES} bytes), the longest twin reads as one JSON Lines record; twin's own metrics lines are far shorter: split the record, or move what made it that long (a text or a blob) to a file of its own`,
+    );
+    this.name = "JsonlLineTooLongError";
   }
 }
 
@@ -127,9 +143,6 @@ function parseFailure(err: unknown): string {
   const at = /position (\d+)/.exec(message);
   return at ? `not valid JSON at column ${Number(at[1]) + 1}` : "not valid JSON";
 }
-
-/** Longest line read from a JSON Lines file (one record). */
-const MAX_LINE_BYTES = 64 << 20;
 
 /**
  * Parses JSON Lines text. Values are returned as parsed (not validated
@@ -164,32 +177,50 @@ export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): Jsonl
  * the 1-based line number, and whether the line is complete (ends with a
  * newline; only the last line may not). The buffer is reused after `visit`
  * returns. Only regular files are read (see openRegularFile).
+ *
+ * A line longer than {@link MAX_LINE_BYTES} is not held: `tooLong` gets its
+ * first bytes (at least 1 MiB, or all of it) and its number, and returns true
+ * to have it passed over (read through to its newline, not visited); without
+ * `tooLong`, or when it returns false, a JsonlLineTooLongError is thrown.
  */
-export function forEachLine(path: string, maxBytes: number | undefined, visit: (buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean) => void): void {
+export function forEachLine(
+  path: string,
+  maxBytes: number | undefined,
+  visit: (buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean) => void,
+  tooLong?: (head: Buffer, lineNo: number) => boolean,
+): void {
   const { fd } = openRegularFile(path, maxBytes);
   const chunk = Buffer.alloc(1 << 20);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 0;
+  /** Passing over a line too long to hold: its bytes are dropped until its newline. */
+  let skipping = false;
   try {
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       let start = 0;
       for (let nl = chunk.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = chunk.indexOf(0x0a, start)) {
-        if (pending.length) {
+        if (skipping) {
+          skipping = false;
+          ++lineNo;
+        } else if (pending.length) {
           const line = Buffer.concat([...pending, chunk.subarray(start, nl)]);
           visit(line, 0, line.length, ++lineNo, true);
-          pending = [];
-          pendingBytes = 0;
         } else visit(chunk, start, nl, ++lineNo, true);
+        pending = [];
+        pendingBytes = 0;
         start = nl + 1;
       }
-      if (start < n) {
+      if (start < n && !skipping) {
         pending.push(Buffer.from(chunk.subarray(start, n)));
         pendingBytes += n - start;
         if (pendingBytes > MAX_LINE_BYTES) {
-          throw new JsonlParseError(path, lineNo + 1, `the line is longer than ${MAX_LINE_BYTES} bytes; this is not a JSON Lines log`);
+          if (!tooLong?.(Buffer.concat(pending.slice(0, 2)), lineNo + 1)) throw new JsonlLineTooLongError(path, lineNo + 1);
+          skipping = true;
+          pending = [];
+          pendingBytes = 0;
         }
       }
     }

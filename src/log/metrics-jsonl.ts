@@ -14,7 +14,7 @@
  * `"NaN"`, `"Infinity"`, `"-Infinity"` and decoded back.
  */
 import { type HParams, type SessionStatus } from "./hparams.ts";
-import { forEachLine, parseJsonlLine, type JsonlParseError } from "./jsonl.ts";
+import { forEachLine, MAX_LINE_BYTES, parseJsonlLine, type JsonlParseError } from "./jsonl.ts";
 import { newScalarsLine, scanScalarsLine } from "./scalars-line.ts";
 
 /** Name of the metrics file in a run directory. */
@@ -57,15 +57,33 @@ export interface MetricsFileData {
   truncatedLine?: number;
 }
 
+/** The start of a text line as RunLogger writes it: kind, step, wall time and tag come before the text. */
+const TEXT_LINE_HEAD = /^\{"kind":"text","step":(-?\d+),"wall_time":(-?[\d.eE+-]+),"tag":("(?:[^"\\]|\\.)*"),"text":"/;
+
+/**
+ * A text line too long to read (over 64 MiB: a log or a blob written as a
+ * note), from its first bytes: its tag and step, with a text saying it was
+ * left out; undefined for any other line.
+ */
+function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
+  const m = TEXT_LINE_HEAD.exec(head.toString("utf8", 0, Math.min(head.length, 4096)));
+  if (!m) return undefined;
+  const text = `(a text of more than 64 MiB, left out: twin reads lines of up to ${MAX_LINE_BYTES} bytes)`;
+  return { tag: JSON.parse(m[3]!) as string, step: Number(m[1]), text, wallTime: Number(m[2]) };
+}
+
 /**
  * Reads and decodes a `metrics.jsonl` file. Lines of unknown kind are ignored.
  * Twin's own scalars lines are read by scanScalarsLine (the same values,
- * without an object per line), every other line by JSON.parse.
+ * without an object per line), every other line by JSON.parse. A text line
+ * over 64 MiB is passed over (its tag and step kept, its text replaced by a
+ * note saying so), so the run's metrics are read; any other line that long is
+ * an error (JsonlLineTooLongError).
  */
 export function readMetricsJsonl(path: string): MetricsFileData {
   const out: MetricsFileData = { scalars: [], texts: [] };
   const scanned = newScalarsLine();
-  forEachLine(path, undefined, (buffer, start, end, lineNo, complete) => {
+  const visit = (buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean) => {
     if (scanScalarsLine(buffer, start, end, scanned)) {
       for (let k = 0; k < scanned.n; k++) out.scalars.push({ tag: scanned.tags[k]!, step: scanned.step, value: scanned.values[k]!, wallTime: scanned.wallTime });
       return;
@@ -73,6 +91,11 @@ export function readMetricsJsonl(path: string): MetricsFileData {
     const parsed = parseJsonlLine(path, buffer, start, end, lineNo, complete);
     if (parsed === "truncated") out.truncatedLine = lineNo;
     else if (parsed !== "blank") addLine(out, parsed.value as MetricsLine);
+  };
+  forEachLine(path, undefined, visit, (head) => {
+    const note = longTextNote(head);
+    if (note) out.texts.push(note);
+    return note !== undefined;
   });
   return out;
 }

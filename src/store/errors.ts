@@ -4,6 +4,17 @@ export class StoreError extends Error {
   override name = "StoreError";
 }
 
+/** A read-only command named a store file that does not exist (`input`: its path). */
+export class MissingStoreError extends StoreError {
+  override name = "MissingStoreError";
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class UnknownRunError extends StoreError {
   override name = "UnknownRunError";
   readonly runId: string;
@@ -22,6 +33,18 @@ export class StoreUnreachableError extends StoreError {
   constructor(url: string, reason: string, advice: string, options?: { cause?: unknown }) {
     super(`cannot open the store at ${url}: ${reason}. ${advice}`, options);
     this.url = url;
+  }
+}
+
+/** A store path (`input`) that names something else: a folder, an empty file, a file that is not SQLite. */
+export class NotAStoreFileError extends StoreUnreachableError {
+  override name = "NotAStoreFileError";
+  constructor(
+    readonly input: string,
+    reason: string,
+    advice: string,
+  ) {
+    super(input, reason, advice);
   }
 }
 

@@ -2,7 +2,7 @@
 export { openStore, defaultStorePath, type OpenStoreOptions } from "./open.ts";
 export { SqlStore } from "./sql-store.ts";
 export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./migrations.ts";
-export { DamagedRowError, StoreDamagedError, StoreError, StoreReadOnlyError, StoreUnreachableError, StoreVanishedError, UnknownRunError, maskUrl } from "./errors.ts";
+export { DamagedRowError, MissingStoreError, NotAStoreFileError, StoreDamagedError, StoreError, StoreReadOnlyError, StoreUnreachableError, StoreVanishedError, UnknownRunError, maskUrl } from "./errors.ts";
 export { makeRunId, runToJson, seedsKey, toSeed } from "./ids.ts";
 export { canonicalJson, sha256 } from "./hash.ts";
 export {

@@ -2,7 +2,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SqliteDriver, type Driver } from "./driver.ts";
-import { describeError, maskUrl, StoreDamagedError, StoreError, StoreUnreachableError } from "./errors.ts";
+import { describeError, maskUrl, MissingStoreError, NotAStoreFileError, StoreDamagedError, StoreError, StoreUnreachableError } from "./errors.ts";
 import { migrate } from "./migrations.ts";
 import { SqlStore } from "./sql-store.ts";
 import type { Store } from "./types.ts";
@@ -85,7 +85,8 @@ function checkStoreFile(path: string, existing: boolean): void {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
       if (!existing) return;
-      throw new StoreError(
+      throw new MissingStoreError(
+        path,
         `no twin store at ${path} (the file does not exist); this command only reads a store, so none is created: ` +
           "run a study first (twin compare/seeds record into .twin/twin.db), or pass the store's location with --store",
       );
@@ -95,13 +96,13 @@ function checkStoreFile(path: string, existing: boolean): void {
   try {
     const st = fstatSync(fd);
     const advice = "twin leaves it as it is; pass a twin store's file with --store (the default is .twin/twin.db), or a path where none exists yet to start one";
-    if (!st.isFile()) throw new StoreUnreachableError(path, "it is not a regular file, so it is not a database", advice);
-    if (st.size === 0 && existing) throw new StoreUnreachableError(path, "the file is empty, not a database", advice);
+    if (!st.isFile()) throw new NotAStoreFileError(path, "it is not a regular file, so it is not a database", advice);
+    if (st.size === 0 && existing) throw new NotAStoreFileError(path, "the file is empty, not a database", advice);
     if (st.size === 0) return;
     const head = Buffer.alloc(SQLITE_HEADER.length);
     const n = readSync(fd, head, 0, head.length, 0);
     if (n < head.length || !head.equals(SQLITE_HEADER)) {
-      throw new StoreUnreachableError(path, "the file is not a database (its first bytes are not SQLite's header)", advice);
+      throw new NotAStoreFileError(path, "the file is not a database (its first bytes are not SQLite's header)", advice);
     }
   } finally {
     closeSync(fd);

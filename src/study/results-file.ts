@@ -11,14 +11,14 @@
 import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
 import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
 import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
-import { statSync } from "node:fs";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
 import { readRunTree } from "../log/event-reader.ts";
 import { referenceFromPairedTags } from "../log/twin-reference.ts";
-import { readRegularFile } from "../log/regular-file.ts";
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from "../log/regular-file.ts";
+import { WrongInputError } from "../log/wrong-input.ts";
 import { printable } from "./printable.ts";
-import { isSqliteFile } from "./sqlite-file.ts";
+import { isSqliteHeader } from "./sqlite-file.ts";
 import { duplicateJsonKey } from "./json-duplicate-key.ts";
 import { combinationName } from "./factorial-design.ts";
 
@@ -105,14 +105,48 @@ const STATUS_WORDS: Record<string, RunStatus> = {
   unfinished: "unfinished", running: "unfinished", stopped: "unfinished", queued: "unfinished",
 };
 
+/**
+ * Longest name (variant, seed, metric or factor column, factor level) read
+ * from a results file. Names are printed in tables, the report and the
+ * dashboard: a column that holds something else (a dump, a path list) would
+ * print megabytes per row, and past V8's longest string the report could not
+ * be made at all.
+ */
+const MAX_NAME_CHARS = 1000;
+
+/** `name` when it is a name's length; else an error saying what it is and where. */
+function nameAt(name: string, what: string, where: string): string {
+  if (name.length <= MAX_NAME_CHARS) return name;
+  throw new Error(`${where}: the ${what} is ${name.length} characters long, more than the ${MAX_NAME_CHARS} twin takes for a name (does that column hold something else?); shorten it, or leave the column out`);
+}
+
+/** A cell's content quoted for an error: escaped, and clipped (a cell may be megabytes). */
+function quoted(raw: unknown): string {
+  const text = JSON.stringify(raw) ?? String(raw);
+  return printable(text.length > 60 ? `${text.slice(0, 40)}…" (${text.length} characters)` : text);
+}
+
 function statusAt(raw: unknown, where: string): RunStatus | undefined {
   if (raw === undefined || raw === null || raw === "") return undefined;
   const s = STATUS_WORDS[String(raw).trim().toLowerCase()];
-  if (s === undefined) throw new Error(`${where}, column "status": ${JSON.stringify(raw)} is not a run status; use finished, diverged, failed or unfinished`);
+  if (s === undefined) throw new Error(`${where}, column "status": ${quoted(raw)} is not a run status; use finished, diverged, failed or unfinished`);
   return s;
 }
 
 const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, "+inf": Infinity, infinity: Infinity, "+infinity": Infinity, "-inf": -Infinity, "-infinity": -Infinity };
+
+/**
+ * A finite number written beyond a double's range (1e309) reads as ±Infinity,
+ * which would count the run as diverged: an input the analysis cannot hold,
+ * refused with where it is. (JSON has no infinity, so an infinite JSON number
+ * was such a literal; `inf` in a CSV cell is read as written.)
+ */
+function overflowError(where: string, column: string, written: string): Error {
+  return new Error(
+    `${where}, column "${column}": ${written} is beyond the largest number a double holds (about 1.8e308), so it would read as infinity and count the run as diverged; ` +
+      "if the run diverged write inf (or give it the status diverged), else rescale the metric",
+  );
+}
 
 function numberAt(raw: unknown, where: string, column: string): number {
   if (typeof raw === "number") return raw;
@@ -120,9 +154,10 @@ function numberAt(raw: unknown, where: string, column: string): number {
     const t = raw.trim().toLowerCase();
     if (t in SPECIAL) return SPECIAL[t]!;
     const v = Number(t);
+    if (v === Infinity || v === -Infinity) throw overflowError(where, column, raw.trim());
     if (!Number.isNaN(v)) return v;
   }
-  throw new Error(`${where}, column "${column}": ${JSON.stringify(raw)} is not a number; fix the value, leave the cell empty, or mark the run with a status column (diverged/failed)`);
+  throw new Error(`${where}, column "${column}": ${quoted(raw)} is not a number; fix the value, leave the cell empty, or mark the run with a status column (diverged/failed)`);
 }
 
 function fromCsv(path: string, text: string, factors: readonly string[]): ResultTable {
@@ -136,6 +171,7 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
       );
     }
   }
+  table.header.forEach((h, i) => nameAt(h, `name of column ${i + 1}`, `${path} header`));
   const twice = table.header.find((h, i) => table.header.indexOf(h) !== i);
   if (twice !== undefined) throw new Error(`${path}: column "${printable(twice)}" appears twice in the header (columns ${table.header.indexOf(twice) + 1} and ${table.header.indexOf(twice, table.header.indexOf(twice) + 1) + 1}); rename or remove one of them`);
   const rowColumns = new Set([...ROW_COLUMNS, ...factors]);
@@ -153,7 +189,7 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
     const levels = factors.length ? levelsAt(factors.map((f) => [f, r[col(f)]]), where) : undefined;
     if (!levels && !r[vi]) throw new Error(`${where}, column "variant": empty variant name`);
     if (r[si] === undefined || r[si].trim() === "") throw new Error(`${where}, column "seed": empty seed; every run needs its seed (it pairs the variants' runs)`);
-    const row: ResultRow = { variant: levels ? combinationName(levels) : r[vi]!, seed: seedKey(r[si]), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : nameAt(r[vi]!, "variant name", where), seed: seedKey(nameAt(r[si], "seed", where)), metrics: m, where };
     if (levels) row.levels = levels;
     const status = sti >= 0 ? statusAt(r[sti], where) : undefined;
     if (status) row.status = status;
@@ -170,7 +206,7 @@ function levelsAt(pairs: [string, unknown][], where: string): Record<string, str
   const out: Record<string, string> = {};
   for (const [f, v] of pairs) {
     if (v === undefined || v === null || String(v).trim() === "") throw new Error(`${where}, column "${f}": no level for factor "${f}"; every run of a factorial study needs a level of every factor`);
-    out[f] = String(v).trim();
+    out[f] = nameAt(String(v).trim(), `level of factor "${f}"`, where);
   }
   return out;
 }
@@ -198,12 +234,17 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
     }
     const m: Record<string, number> = {};
     for (const [key, value] of Object.entries(rec)) {
+      nameAt(key, "key", where);
       if (rowColumns.has(key)) continue;
       if (!metrics.includes(key)) metrics.push(key);
       if (value === null) continue; // JSON has no NaN: null is an empty cell
+      if (value === Infinity || value === -Infinity) {
+        const literal = new RegExp(`${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:\\s*(-?[\\d.eE+-]+)`).exec(lines[lineNo - 1]!)?.[1];
+        throw overflowError(where, key, literal ?? "a number");
+      }
       m[key] = numberAt(value, where, key);
     }
-    const row: ResultRow = { variant: levels ? combinationName(levels) : (rec.variant as string), seed: seedKey(String(rec.seed)), metrics: m, where };
+    const row: ResultRow = { variant: levels ? combinationName(levels) : nameAt(rec.variant as string, "variant name", where), seed: seedKey(nameAt(String(rec.seed), "seed", where)), metrics: m, where };
     if (levels) row.levels = levels;
     const status = statusAt(rec.status, where);
     if (status) row.status = status;
@@ -221,7 +262,7 @@ function fromLogDir(path: string): ResultTable {
   // The twin-trained reference first: it is the default reference of the verdict, as in `twin compare`.
   const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) })));
   const ordered = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
-  if (ordered.length === 0) throw new Error(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`);
+  if (ordered.length === 0) throw new WrongInputError(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`, path);
   // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict rests on the others (not-independent.ts).
   const { kept: runs, setAside } = setAsideNotAllVaried(
     ordered.map((r) => ({ run: r, variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })),
@@ -288,26 +329,38 @@ function utf8Text(bytes: Buffer, path: string): string {
  */
 export function readResults(path: string, options: { factors?: readonly string[] } = {}): ResultTable {
   const factors = options.factors ?? [];
-  let isDir: boolean;
+  // One open: the file's kind, size and bytes come from it (a folder is a log folder; a store is recognised by its first bytes).
+  let bytes: Buffer;
   try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    throw new Error(`${path}: no such file or directory`);
+    bytes = readRegularFile(path, MAX_RESULTS_FILE_BYTES);
+  } catch (e) {
+    if (e instanceof NotRegularFileError && e.kind === "directory") {
+      if (factors.length) throw new WrongInputError(`${path}: factors are read from a results file (CSV or JSON Lines with a seed column and one column per factor), not from a log folder`, path);
+      return shownSafely(fromLogDir(path));
+    }
+    if (e instanceof FileTooLargeError && isSqliteHeader(e.head)) throw new StoreNotResultsError(path);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new WrongInputError(`${path}: no such file or directory; check the path (relative paths start from the folder twin runs in)`, path);
+    throw e;
   }
-  if (isDir && factors.length) throw new Error(`${path}: factors are read from a results file (CSV or JSON Lines with a seed column and one column per factor), not from a log folder`);
-  if (isDir) return shownSafely(fromLogDir(path));
   if (/\.(ts|mts|cts|tsx|js|mjs|cjs)$/i.test(path)) {
-    throw new Error(`${path} is a study file (a module that defines a study), not results: train and compare it with \`twin compare ${path}\` (or \`twin seeds\`); twin stats reads results files (CSV, TSV, JSON Lines) and log folders`);
+    throw new WrongInputError(`${path} is a study file (a module that defines a study), not results: train and compare it with \`twin compare ${path}\` (or \`twin seeds\`); twin stats reads results files (CSV, TSV, JSON Lines) and log folders`, path);
   }
-  if (isSqliteFile(path)) {
-    throw new Error(`${path} is a SQLite database (a twin store?), not results: \`twin runs --store ${path}\` lists its runs by study, \`twin report <study> --store ${path}\` reports one; twin stats reads results files (CSV, TSV, JSON Lines) and log folders`);
-  }
-  const text = utf8Text(readRegularFile(path, MAX_RESULTS_FILE_BYTES), path);
+  if (isSqliteHeader(bytes)) throw new StoreNotResultsError(path);
+  const text = utf8Text(bytes, path);
   let lines = 0;
   for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
   if (lines > MAX_RESULT_ROWS + 1) throw new Error(`${path}: ${lines} lines, more than the ${MAX_RESULT_ROWS} runs (one row each) twin stats reads; a results file has one row per run: aggregate per-example or per-step values to one value per run first`);
   if (/\.jsonl?$/i.test(path) || text.trimStart().startsWith("{")) return shownSafely(fromJsonl(path, text, factors));
   return shownSafely(fromCsv(path, text, factors));
+}
+
+/** A SQLite database (a twin store?) given where results were expected. */
+export class StoreNotResultsError extends WrongInputError {
+  override name = "StoreNotResultsError";
+  constructor(path: string) {
+    super(`${path} is a SQLite database (a twin store?), not results: \`twin runs --store ${path}\` lists its runs by study, \`twin report <study> --store ${path}\` reports one; twin stats reads results files (CSV, TSV, JSON Lines) and log folders`, path);
+  }
 }
 
 /** Variant, seed and metric names and error texts with control characters made visible (they reach the terminal). */

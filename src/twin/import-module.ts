@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { WrongInputError } from "../log/wrong-input.ts";
 
 export class ModuleImportError extends Error {
   override name = "ModuleImportError";
@@ -14,7 +15,7 @@ export class ModuleImportError extends Error {
 /** One export of a module (`what` names the file in errors, e.g. "study file"). */
 export async function importExport(path: string, exportName: string, what: string): Promise<unknown> {
   const abs = path.startsWith("file:") ? fileURLToPath(path) : resolve(path);
-  if (!existsSync(abs)) throw new ModuleImportError(`${what} ${path} does not exist`);
+  if (!existsSync(abs)) throw new WrongInputError(`${what} ${path} does not exist`, path);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;

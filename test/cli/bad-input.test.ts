@@ -1,11 +1,13 @@
 /**
  * Bad input to every command, from a fresh folder, as a new user meets it:
  * a clear message on stderr naming what was wrong and what to do, exit
- * status 2 for a wrong command line and 1 for anything else, never a stack.
+ * status 2 for a wrong command line (an option, or a path or study named on
+ * it that does not exist or is not what the command reads) and 1 for anything
+ * else (a path named inside a file), never a stack.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +25,9 @@ before(() => {
   writeFixture(join(dir, "logs"), { study: "ab", seeds: 3, steps: 10 });
   writeFileSync(join(dir, "my.study.ts"), 'import { defineStudy } from "twin";\nexport default defineStudy({ name: "x", data: { name: "d", validation: 1, load: () => { throw new Error("unused"); } }, batchSize: 1, variants: {} });\n');
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
+  writeFileSync(join(dir, "preds.csv"), "variant,seed,acc,predictions\na,0,0.5,missing-a0.npy\na,1,0.6,missing-a1.npy\nb,0,0.6,missing-b0.npy\nb,1,0.7,missing-b1.npy\n");
+  writeFileSync(join(dir, "labels.csv"), "0\n1\n");
+  execFileSync("mkfifo", [join(dir, "fifo")]);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,20 +35,24 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const CASES: [string[], number, RegExp][] = [
   [["frobnicate"], 2, /unknown command 'frobnicate'/],
   [["stats"], 2, /missing required argument 'file\|logdir'/],
-  [["stats", "nope.csv"], 1, /^twin: nope\.csv: no such file or directory$/m],
+  [["stats", "nope.csv"], 2, /^twin: nope\.csv: no such file or directory; check the path \(relative paths start from the folder twin runs in\)$/m],
+  [["stats", csv, "--labels", "nope.npy"], 2, /^twin: nope\.npy: no such file or directory; check the path/m],
+  [["stats", "preds.csv", "--labels", "labels.csv"], 1, /^twin: preds\.csv row 2, column "predictions": .*missing-a0\.npy: no such file or directory/m],
   [["stats", csv, "--metric", "zz"], 2, /^twin: --metric zz: .*results\.csv has no such metric; available: acc$/m],
-  [["stats", join(dir, "my.study.ts")], 1, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
-  [["compare", "nope.study.ts"], 1, /study file nope\.study\.ts does not exist/],
-  [["seeds", csv], 1, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
-  [["ensemble", "a.npy", "--labels", "b.npy"], 1, /^twin: a\.npy: no such file$/m],
-  [["report", "nope"], 1, /nope: not found: no folder nope; no study nope in .*; no store here .*run one first/],
+  [["stats", join(dir, "my.study.ts")], 2, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
+  [["compare", "nope.study.ts"], 2, /study file nope\.study\.ts does not exist/],
+  [["seeds", csv], 2, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],
+  [["ensemble", "a.npy", "--labels", "b.npy"], 2, /^twin: a\.npy: no such file$/m],
+  [["report", "nope"], 2, /nope: not found: no folder nope; no study nope in .*; no store here .*run one first/],
   [["report", "logs/ab", "--metric", "zz"], 2, /^twin: --metric zz: no runs have the metric "zz"; available: epoch, eval\/accuracy/m],
   [["report", "logs/ab", "--reference", "zz"], 2, /^twin: --reference zz: reference "zz": no such variant \(variants: baseline, /m],
-  [["report", csv], 1, /results\.csv is a file, not a study folder \(twin stats reads results files\)/],
+  [["report", "fifo"], 2, /fifo: not found: fifo is neither a folder nor a regular file; /],
   [["serve", "--port", "abc"], 2, /--port must be an integer in 0\.\.65535, got 'abc'/],
+  [["serve", "--logdir", csv], 2, /^twin: --logdir .*results\.csv: a file, not a folder; twin serve shows a folder of studies .*`twin report .*results\.csv`$/m],
   [["sweep"], 2, /no command to run: put the training command after --/],
   [["sweep", "--seeds", "x", "--", "true"], 2, /--seeds must be a positive integer \(got 'x'\)/],
   [["runs"], 1, /no store here .*run a study in this folder first/],
+  [["runs", "--store", "nope.db"], 2, /^twin: no twin store at .*nope\.db \(the file does not exist\)/m],
   [["verify", "abc"], 1, /no store here/],
   [["diff", "a", "b"], 1, /no store here/],
   [["init", "bad name/"], 2, /study name 'bad name\/' must start with a letter or digit/],

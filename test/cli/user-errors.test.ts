@@ -33,13 +33,13 @@ function assertClean(r: { stderr: string }): void {
 test("a missing file named by an option is named, with what to check, not as ENOENT", () => {
   const results = file("with-predictions.csv", "variant,seed,accuracy,predictions\na,0,0.8,a0.npy\nb,0,0.7,b0.npy\n");
   const labels = twin(["stats", results, "--labels", "labels.npy"]);
-  assert.equal(labels.status, 1, labels.stderr);
+  assert.equal(labels.status, 2, labels.stderr);
   assert.match(labels.stderr, /^twin: labels\.npy: no such file or directory; check the path/);
   assertClean(labels);
   writeNpy(join(dir, "p.npy"), hostArray(new Float32Array([0.5, 0.5, 0.5, 0.5]), [2, 2]));
   writeNpy(join(dir, "labels.npy"), hostArray(new BigInt64Array([0n, 1n]), [2]));
   const inputs = twin(["ensemble", "p.npy", "p.npy", "--labels", "labels.npy", "--train-inputs", "train.npy", "--test-inputs", "test.npy"]);
-  assert.equal(inputs.status, 1, inputs.stderr);
+  assert.equal(inputs.status, 2, inputs.stderr);
   assert.match(inputs.stderr, /^twin: cannot read NPY file train\.npy: train\.npy: no such file or directory; check the path/);
   assertClean(inputs);
 });

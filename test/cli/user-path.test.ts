@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -44,10 +44,10 @@ test("twin report of a sweep's folder (or a run folder in it) reports the sweep 
   }
   // twin stats cannot read them from there: it says where they are (it said 'no runs found' and, of the store, 'not UTF-8 text … iconv').
   const folder = twin(["stats", join(".twin", "sweeps", "mlp")]);
-  assert.equal(folder.status, 1, folder.stderr);
+  assert.equal(folder.status, 2, folder.stderr);
   assert.match(folder.stderr, /^twin: \.twin\/sweeps\/mlp: a folder of sweep mlp, which holds only what its commands wrote: its metrics are in the store .*twin\.db; `twin report mlp` reports them/);
   const store = twin(["stats", join(".twin", "twin.db")]);
-  assert.equal(store.status, 1, store.stderr);
+  assert.equal(store.status, 2, store.stderr);
   assert.match(store.stderr, /^twin: \.twin\/twin\.db is a SQLite database \(a twin store\?\), not results: `twin runs --store \.twin\/twin\.db` lists its runs by study/);
   const report = twin(["report", join(".twin", "twin.db")]);
   assert.equal(report.status, 2, report.stderr);
@@ -98,7 +98,7 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   const compare = twin(["compare", "s2.study.ts", "--seeds", "2", "--jobs", "1"]);
   assert.equal(compare.status, 0, compare.stderr);
   const r = twin(["stats", "s2"]);
-  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
 });
 
@@ -118,11 +118,57 @@ test("twin serve <folder> serves that log folder (it answered 'too many argument
       child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
     });
     const list = (await (await fetch(new URL("api/studies", url))).json()) as { studies: { name: string }[] };
-    assert.deepEqual(list.studies.map((s) => s.name), ["ab"]);
+    // The folder's study (the store of this folder's earlier tests adds its own).
+    assert.ok(list.studies.some((s) => s.name === "ab"), JSON.stringify(list.studies));
   } finally {
     child.kill("SIGTERM");
   }
   const both = twin(["serve", "served", "--logdir", "elsewhere", "--port", "0"]);
   assert.equal(both.status, 2, both.stderr);
   assert.match(both.stderr, /^twin: two log directories given: 'served' and --logdir 'elsewhere'; give one/m);
+});
+
+test("twin stats of a sweep's name reads its results from the store, as twin sweep analyses them (it said only 'no such file or directory'); a sweep whose every run failed says so in stats and report", () => {
+  const command = (shift: number) => [process.execPath, "-e", `console.log(JSON.stringify({ step: 1, accuracy: 0.8 + (Number(process.env.TWIN_SEED) % 3) / 100 + ${shift} }))`];
+  for (const [variant, shift] of [["base", 0], ["wide", 0.01]] as const) {
+    const sweep = twin(["sweep", "--name", "cnn", "--variant", variant, "--seeds", "3", "--json", "--", ...command(shift)]);
+    assert.equal(sweep.status, 0, sweep.stderr);
+  }
+  const r = twin(["stats", "cnn", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const analysis = JSON.parse(r.stdout) as { seeds: number; metric: string; comparisons: { a: string; b: string; diff: number }[] };
+  assert.equal(analysis.seeds, 3);
+  assert.equal(analysis.metric, "accuracy");
+  assert.equal(analysis.comparisons.length, 1);
+  assert.deepEqual([analysis.comparisons[0]!.a, analysis.comparisons[0]!.b], ["base", "wide"]);
+  assert.ok(Math.abs(analysis.comparisons[0]!.diff - 0.01) < 1e-12, JSON.stringify(analysis.comparisons[0]));
+  // A sweep whose every run failed: says so, with the first error (it said "only bookkeeping scalars: none; name one with --metric", and the report "only nothing logged").
+  assert.equal(twin(["sweep", "--name", "dead", "--seeds", "2", "--", "./nothere.sh"]).status, 3);
+  const dead = twin(["stats", "dead"]);
+  assert.equal(dead.status, 1, dead.stderr);
+  assert.match(dead.stderr, /^twin: dead: no run reported a metric \(2 of 2 runs failed or diverged; the first: command not found: \.\/nothere\.sh\), so there is nothing to compare\n$/);
+  const deadReport = twin(["report", "dead"]);
+  assert.equal(deadReport.status, 1, deadReport.stderr);
+  assert.match(deadReport.stderr, /^twin: no run has logged a metric yet \(every run failed before its first, or none has got that far\)\n$/);
+  const missing = twin(["stats", "nosuch"]);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /^twin: nosuch: no such file or directory; check the path/);
+});
+
+test("twin report of a results file: the verdict twin stats gives, in a report (it said 'a file, not a study folder')", () => {
+  writeFileSync(join(dir, "rep.csv"), "variant,seed,val_accuracy,status\nbase,0,0.81,\nbase,1,0.83,\nbase,2,0.80,\nbase,3,0.82,\nwide,0,0.84,\nwide,1,0.85,\nwide,2,nan,\nwide,3,0.70,failed\n");
+  const stats = twin(["stats", "rep.csv", "--json"]);
+  assert.equal(stats.status, 3, stats.stderr);
+  const analysis = JSON.parse(stats.stdout) as { comparisons: { diff: number; ci: [number, number]; p: number }[] };
+  const r = twin(["report", "rep.csv", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { html: string; metric: string };
+  assert.equal(out.metric, "val_accuracy");
+  const html = readFileSync(out.html, "utf8");
+  const [cmp] = analysis.comparisons;
+  const pp = (x: number) => `${x >= 0 ? "\\+" : ""}${(x * 100).toFixed(2)}`;
+  // The report's verdict row: the same difference, interval and p as twin stats, in percentage points as the CLI prints them.
+  assert.match(html, new RegExp(`<td>wide − base</td><td>${pp(cmp!.diff)} pp</td><td>\\[${pp(cmp!.ci[0])}, ${pp(cmp!.ci[1])}\\] pp</td><td>paired t</td><td>${cmp!.p.toFixed(3)}</td>`));
+  assert.match(html, /<td>wide<\/td><td>2<\/td>.*?1 diverged, 1 failed of 4/, "wide: 2 finished seeds, one diverged (nan), one failed");
+  assert.match(html, /results file rep\.csv/);
 });

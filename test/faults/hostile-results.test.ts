@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { overflowingDifference } from "../../src/study/analyze.ts";
-import { MAX_RESULT_ROWS, seedKey } from "../../src/study/results-file.ts";
+import { MAX_RESULT_ROWS, readResults, seedKey } from "../../src/study/results-file.ts";
 import { REPO } from "../study/fixtures/synthetic-study.ts";
 
 const TWIN = join(REPO, "bin", "twin.js");
@@ -109,4 +109,18 @@ test("a results table of more runs than twin stats reads: a clear error before p
   const r = stats(`variant,seed,acc\n${rows.join("")}`);
   assert.equal(r.status, 1, r.stdout);
   assert.match(r.stderr, new RegExp(`results\\.csv: ${MAX_RESULT_ROWS + 2} lines, more than the ${MAX_RESULT_ROWS} runs \\(one row each\\) twin stats reads; .*aggregate`));
+});
+
+test("a number beyond a double's range (1e309, as a CSV cell or a JSON value) is refused naming its row and column, not counted as a diverged run; inf stays a divergence", () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-hostile-"));
+  try {
+    writeFileSync(join(dir, "r.csv"), "variant,seed,acc\na,0,0.5\na,1,1e309\nb,0,0.6\nb,1,0.7\n");
+    assert.throws(() => readResults(join(dir, "r.csv")), /r\.csv row 3, column "acc": 1e309 is beyond the largest number a double holds \(about 1\.8e308\), so it would read as infinity and count the run as diverged; if the run diverged write inf/);
+    writeFileSync(join(dir, "r.jsonl"), '{"variant": "a", "seed": 0, "acc": 0.5}\n{"variant": "b", "seed": 0, "val loss": -2.5e400}\n');
+    assert.throws(() => readResults(join(dir, "r.jsonl")), /r\.jsonl line 2, column "val loss": -2\.5e400 is beyond the largest number a double holds/);
+    writeFileSync(join(dir, "ok.csv"), "variant,seed,acc\na,0,0.5\na,1,inf\nb,0,0.6\nb,1,-1.7e308\n");
+    assert.deepEqual(readResults(join(dir, "ok.csv")).rows.map((r) => r.metrics.acc), [0.5, Infinity, 0.6, -1.7e308]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import fs, { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseJsonl, readJsonl } from "../../src/log/jsonl.ts";
@@ -73,5 +74,46 @@ test("files over the size cap are refused with their size; large files are read 
     const malformed = join(dir, "bad.jsonl");
     writeFileSync(malformed, `${lines.slice(0, 9000).join("\n")}\n{oops}\n${lines[0]}\n`);
     assert.throws(() => readJsonl(malformed), /bad\.jsonl:9001: malformed JSON line/);
+  });
+});
+
+test("a results path is opened once: its kind, size and bytes (a store's header too) come from that open; a store over the size cap is still named a store", () => {
+  withDir((dir) => {
+    const csv = join(dir, "results.csv");
+    writeFileSync(csv, "variant,seed,acc\na,0,0.5\nb,0,0.6\n");
+    const store = join(dir, "twin.db");
+    writeFileSync(store, Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(84)]));
+    // Larger than the 256 MiB read (sparse: no disk used): named a store from its first bytes, not "split it".
+    const big = join(dir, "big.db");
+    writeFileSync(big, Buffer.from("SQLite format 3\0", "latin1"));
+    truncateSync(big, 300 << 20);
+    const plain = join(dir, "big.csv");
+    writeFileSync(plain, "variant,seed,acc\n");
+    truncateSync(plain, 300 << 20);
+    const opened: string[] = [];
+    const statted: string[] = [];
+    const patched = fs as { openSync: unknown; statSync: unknown };
+    const { openSync, statSync } = fs;
+    patched.openSync = (path: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode) => {
+      opened.push(String(path));
+      return openSync(path, flags, mode);
+    };
+    patched.statSync = (path: fs.PathLike, options?: fs.StatSyncOptions) => {
+      statted.push(String(path));
+      return statSync(path, options);
+    };
+    syncBuiltinESMExports();
+    try {
+      assert.equal(readResults(csv).rows.length, 2);
+      assert.throws(() => readResults(store), /twin\.db is a SQLite database \(a twin store\?\), not results: `twin runs --store/);
+      assert.throws(() => readResults(big), /big\.db is a SQLite database \(a twin store\?\), not results/);
+      assert.throws(() => readResults(plain), /big\.csv is 314572800 bytes, more than the 268435456 bytes twin reads from one file/);
+    } finally {
+      patched.openSync = openSync;
+      patched.statSync = statSync;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(opened, [csv, store, big, plain], "one open per path");
+    assert.deepEqual(statted, [], "no stat beside the open");
   });
 });

@@ -1,7 +1,7 @@
 /** Fault matrix: the store is checked on open, names its file in every error, and loses nothing when deleted mid-study. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,6 +17,7 @@ import {
 import { SqliteDriver } from "../../src/store/driver.ts";
 import type { SqlStore } from "../../src/store/sql-store.ts";
 import { twin } from "../study/fixtures/store-dump.ts";
+import { LogIndex } from "../../src/report/sources/log-index.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "twin-fault-store-"));
@@ -187,14 +188,38 @@ test("the CLI: twin runs / diff --store at an empty .csv or a missing path fail 
   const dir = tempDir();
   try {
     writeFileSync(join(dir, "results.csv"), "");
+    // Named on the command line, a path that is not a store is a wrong command line (exit 2).
     const r = twin(dir, ["runs", "--store", "results.csv"], 60_000);
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /cannot open the store at .*results\.csv: the file is empty, not a database/);
     const d = twin(dir, ["diff", "a", "b", "--store", "nothing/here.db"], 60_000);
-    assert.equal(d.status, 1, d.stderr);
+    assert.equal(d.status, 2, d.stderr);
     assert.match(d.stderr, /no twin store at .*nothing\/here\.db \(the file does not exist\)/);
     assert.deepEqual(readdirSync(dir), ["results.csv"]);
     assert.equal(statSync(join(dir, "results.csv")).size, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a store named as the dashboard's index (twin serve --index .twin/twin.db) is left as it is: the index dropped its runs table to make its own", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "twin.db");
+    const ids = await filled(path, 3);
+    assert.throws(() => new LogIndex(path), /twin\.db is a SQLite database with tables of its own \(.*studies.*: a twin store\?\), not a dashboard index; twin leaves it as it is/);
+    const store = await openStore(path, { existing: true });
+    try {
+      assert.deepEqual((await store.listRuns({ study: "s" })).map((r) => r.id).sort(), [...ids].sort());
+    } finally {
+      await store.close();
+    }
+    // A file that is not SQLite named with --index: refused before the index sets it aside (it was renamed *.damaged-<time>).
+    writeFileSync(join(dir, "results.csv"), "variant,seed,acc\na,0,0.5\n");
+    const r = twin(dir, ["serve", "--index", "results.csv", "--port", "0"], 60_000);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^twin: --index results\.csv: the file is not a dashboard index \(not a SQLite database\)/);
+    assert.equal(readFileSync(join(dir, "results.csv"), "utf8"), "variant,seed,acc\na,0,0.5\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,7 @@ import { readRunDir } from "../../src/report/sources/log-dir.ts";
 import { LogIndex } from "../../src/report/sources/log-index.ts";
 import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf } from "../../src/report/sources/run-state.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
+import { parseSavedViewKey, savedView, savedViewKey } from "../../src/serve/saved-view.ts";
 import { defaultIndexFile } from "../../src/serve/index-location.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-index-"));
@@ -260,4 +261,33 @@ test("an index that cannot be opened is said once, and the logs are read without
   }
   assert.equal(said.length, 1);
   assert.match(said[0]!, /index .*a-file\/index\.sqlite cannot be used .*reading every log instead/);
+});
+
+test("a view saved by an older version (format 1, before the key carried one: SVG figures) is built again, not shown", async () => {
+  const logdir = join(root, "old-format");
+  writeFixture(logdir, { seeds: 3, steps: 20 });
+  const file = join(root, "old-format.sqlite");
+  let source = new LogDirSource(logdir, { index: file });
+  let builder = new ViewBuilder(source);
+  const built = (await builder.view("ab", {}))!;
+  await builder.close();
+  await source.close();
+  // As session 6 saved it: the same data's signature, under the key without a format, its charts as SVG.
+  const db = new Database(file);
+  const row = db.prepare<[], { key: string; signature: string }>("SELECT key, signature FROM views").get()!;
+  assert.equal(row.key, savedViewKey("ab", {}));
+  const old = { ...(JSON.parse(JSON.stringify(built)) as Record<string, unknown>), html: "<p>old</p>", charts: [{ id: "curve-val-accuracy", svg: "<svg>old</svg>" }] };
+  db.prepare("DELETE FROM views").run();
+  db.prepare("INSERT INTO views (key, signature, body) VALUES (?, ?, ?)").run("ab\u0000{}", row.signature, JSON.stringify(old));
+  db.close();
+  source = new LogDirSource(logdir, { index: file });
+  assert.equal(await savedView(source, "ab", {}), undefined, "the server's first answer does not take it");
+  builder = new ViewBuilder(source);
+  // Built again (from the accumulator saved at close, which has its own format number), not the old view.
+  const shown = (await builder.view("ab", {}))!;
+  assert.equal(shown.html, built.html);
+  assert.deepEqual(shown.charts, built.charts);
+  await builder.close();
+  await source.close();
+  assert.throws(() => parseSavedViewKey("ab\u0000{}"), /a view saved in format 1, not 2/);
 });

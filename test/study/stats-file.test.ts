@@ -87,6 +87,6 @@ test("twin stats --json from the command line", () => {
   const out = JSON.parse(r.stdout);
   assert.equal(out.comparisons[0].b, "new");
   const bad = spawnSync(process.execPath, ["bin/twin.js", "stats", join(dir, "missing.csv")], { encoding: "utf8" });
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 2, "a path on the command line that does not exist is a wrong command line");
   assert.match(bad.stderr, /no such file/);
 });

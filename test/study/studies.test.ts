@@ -76,7 +76,7 @@ test("twin seeds runs the example seed study one factor at a time (shortened)", 
 
 test("bad study files give clear errors", () => {
   const r = twin(["compare", "examples/does-not-exist.study.ts"]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2, "a study file that does not exist is a wrong command line");
   assert.match(r.stderr, /does not exist/);
   const s = twin(["compare", "examples/fmnist-dropout.study.ts", "--seeds", "1"]);
   assert.equal(s.status, 2, "a bad option value is a usage error");

@@ -129,10 +129,11 @@ test("a variant whose every run failed is reported with its error; the others ar
   assert.match(text, /wide − base {2}\+1\.25 pp/);
 });
 
-test("exit codes: 2 for a bad command line, 1 for other errors", () => {
+test("exit codes: 2 for a bad command line (a missing results path too), 1 for other errors", () => {
   const p = file("ok.csv", ["variant,seed,acc", ...A.map((v, i) => `a,${i},${v}`), ...B.map((v, i) => `b,${i},${v}`)].join("\n"));
   assert.equal(twin(["stats", p, "--lower-is-better", "--higher-is-better"]).status, 2);
   assert.equal(twin(["stats", p, "--no-such-flag"]).status, 2);
-  assert.equal(twin(["stats", join(dir, "absent.csv")]).status, 1);
+  assert.equal(twin(["stats", join(dir, "absent.csv")]).status, 2);
+  assert.equal(twin(["stats", file("empty.csv", "")]).status, 1);
   assert.equal(twin(["stats", p]).status, 0);
 });

@@ -225,6 +225,6 @@ function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read image ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read image ${path}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -276,7 +276,7 @@ function readBytes(path: string, what: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read ${what} file ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${what} file ${path}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -11,6 +11,8 @@ export { metricDirection } from "../../study/metric-direction.ts";
 export function defaultMetric(tags: readonly string[]): string {
   if (tags.includes("val/accuracy")) return "val/accuracy";
   const m = sharedDefault(tags);
-  if (m === undefined) throw new Error(`the runs have no result metric yet (only ${tags.join(", ") || "nothing"} logged)`);
+  if (m === undefined) {
+    throw new Error(tags.length === 0 ? "no run has logged a metric yet (every run failed before its first, or none has got that far)" : `the runs have no result metric yet (only ${tags.join(", ")} logged)`);
+  }
   return m;
 }

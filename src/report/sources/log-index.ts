@@ -120,6 +120,9 @@ export class LogIndex {
       // One transaction: the dashboard's two threads may open a new index at the same time.
       db.transaction(() => {
         if (db.pragma("user_version", { simple: true }) === FORMAT) return;
+        // Only an index is started again: a database with tables of its own (a twin store named with --index) is left as it is.
+        const foreign = db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'checks', 'views', 'accumulators')`).all();
+        if (foreign.length > 0) throw new Error(`${file} is a SQLite database with tables of its own (${foreign.map((t) => t.name).join(", ")}: a twin store?), not a dashboard index; twin leaves it as it is: name a file of its own with --index`);
         db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views; DROP TABLE IF EXISTS accumulators;");
         db.exec(`
           CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir)) WITHOUT ROWID;

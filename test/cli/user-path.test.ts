@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -100,6 +100,15 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   const r = twin(["stats", "s2"]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
+  // Without its log folder here, the store's study is named, with the command that reads it.
+  renameSync(join(dir, "runs"), join(dir, "runs-away"));
+  try {
+    const stored = twin(["stats", "s2"]);
+    assert.equal(stored.status, 2, stored.stderr);
+    assert.match(stored.stderr, /^twin: s2: no such file or directory; s2 is a study in the store .*twin\.db \(twin's own runs, without a log folder here\): `twin report s2` gives its verdict and charts/);
+  } finally {
+    renameSync(join(dir, "runs-away"), join(dir, "runs"));
+  }
 });
 
 test("twin serve <folder> serves that log folder (it answered 'too many arguments for serve'); two different folders are refused", async () => {

@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +56,7 @@ const CASES: [string[], number, RegExp][] = [
   [["verify", "abc"], 1, /no store here/],
   [["diff", "a", "b"], 1, /no store here/],
   [["init", "bad name/"], 2, /study name 'bad name\/' must start with a letter or digit/],
+  [["init", "x", "--dir", csv], 2, /^twin: --dir .*results\.csv: a file, not a folder; name the folder to write the study file in$/m],
   [["worker"], 2, /required option '--queue <url>' not specified/],
   [["demo", "--seeds", "0"], 2, /--seeds must be at least 2 \(got 0\)/],
   [["demo", "--split", "same"], 2, /^twin: --split: split must be 'per-seed' .* or 'shared' .*; got "same"$/m],
@@ -90,4 +91,10 @@ test("twin serve on a port in use: says so and what to do, and ends (it printed 
   } finally {
     busy.close();
   }
+});
+
+test("twin init --dir naming a folder that is not there yet makes it (it failed with 'no such file or directory' on the study file)", () => {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/twin.js"), "init", "fresh", "--dir", "new/deeper"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(readFileSync(join(dir, "new", "deeper", "fresh.study.ts"), "utf8"), /name: "fresh"/);
 });

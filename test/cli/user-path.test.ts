@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
+import { writeFixture } from "../report/fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-path-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -108,6 +109,32 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   } finally {
     renameSync(join(dir, "runs-away"), join(dir, "runs"));
   }
+});
+
+test("twin serve <folder> serves that log folder (it answered 'too many arguments for serve'); two different folders are refused", async () => {
+  writeFixture(join(dir, "served"), { seeds: 2, steps: 5 });
+  const child = spawn(process.execPath, [TWIN_BIN, "serve", "served", "--port", "0", "--no-index"], { cwd: dir });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        const m = /twin dashboard: (http:\S+)/.exec(stdout);
+        if (m) done(m[1]!);
+      });
+      child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    const list = (await (await fetch(new URL("api/studies", url))).json()) as { studies: { name: string }[] };
+    // The folder's study (the store of this folder's earlier tests adds its own).
+    assert.ok(list.studies.some((s) => s.name === "ab"), JSON.stringify(list.studies));
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const both = twin(["serve", "served", "--logdir", "elsewhere", "--port", "0"]);
+  assert.equal(both.status, 2, both.stderr);
+  assert.match(both.stderr, /^twin: two log directories given: 'served' and --logdir 'elsewhere'; give one/m);
 });
 
 test("twin stats of a sweep's name reads its results from the store, as twin sweep analyses them (it said only 'no such file or directory'); a sweep whose every run failed says so in stats and report", () => {

@@ -50,6 +50,7 @@ const CASES: [string[], number, RegExp][] = [
   [["report", "logs/ab", "--reference", "zz"], 2, /^twin: --reference zz: reference "zz": no such variant \(variants: baseline, /m],
   [["report", "fifo"], 2, /fifo: not found: fifo is neither a folder nor a regular file; /],
   [["serve", "--port", "abc"], 2, /--port must be an integer in 0\.\.65535, got 'abc'/],
+  [["serve", csv], 2, /^twin: .*results\.csv: a file, not a folder; twin serve shows a folder of studies /m],
   [["serve", "--logdir", csv], 2, /^twin: --logdir .*results\.csv: a file, not a folder; twin serve shows a folder of studies .*`twin report .*results\.csv`$/m],
   [["sweep"], 2, /no command to run: put the training command after --/],
   [["sweep", "--seeds", "x", "--", "true"], 2, /--seeds must be a positive integer \(got 'x'\)/],

@@ -1,6 +1,6 @@
 /** `twin init <name>`: writes a starter study file to edit (it may live in any folder: it imports "twin"). */
 import type { Command } from "commander";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "./exit-codes.ts";
 
@@ -42,11 +42,13 @@ export function registerInit(program: Command): void {
   program
     .command("init <name>")
     .description("write a starter study file <name>.study.ts (edit it, then run it with twin compare)")
-    .option("--dir <dir>", "folder to write it in", ".")
+    .option("--dir <dir>", "folder to write it in (made if missing)", ".")
     .option("--force", "overwrite an existing file")
     .addHelpText("after", "\nExamples:\n  $ twin init my-study\n  $ twin compare my-study.study.ts --seeds 5")
     .action((name: string, opts: InitOptions) => {
       if (!NAME.test(name)) throw new UsageError(`study name '${name}' must start with a letter or digit and use only letters, digits, '.', '_' and '-'`);
+      if (statSync(opts.dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--dir ${opts.dir}: a file, not a folder; name the folder to write the study file in`);
+      mkdirSync(opts.dir, { recursive: true });
       const file = join(resolve(opts.dir), `${name}.study.ts`);
       if (existsSync(file) && !opts.force) throw new Error(`${file} already exists; pass --force to overwrite it, or choose another name`);
       writeFileSync(file, starterStudy(name));

@@ -53,6 +53,7 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   const cmd = program
     .command("serve")
+    .argument("[logdir]", "log directory (as --logdir)")
     .description("live dashboard of studies and runs (log directory and store), updated while studies run; read-only, on 127.0.0.1")
     .option("-p, --port <n>", "port (0 = any free port)", "7007")
     .option("--logdir <dir>", "log directory holding <study>/<variant>/seed-<n>/", "runs")
@@ -63,14 +64,21 @@ export function registerServe(program: Command): void {
     .option("--poll <ms>", "how often to look for changes", "1000")
     .option("--index <file>", "the index of the log folder's runs kept between runs of the dashboard (default: in $TWIN_INDEX_DIR or ~/.cache/twin/serve)")
     .option("--no-index", "read every log at start instead of keeping an index")
-    .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve --logdir /data/runs --port 8080\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
-    .action(async (opts: ServeOptions) => {
+    .addHelpText("after", "\nExamples:\n  $ twin serve                          http://127.0.0.1:7007/ over ./runs\n  $ twin serve /data/runs --port 8080     (or --logdir /data/runs)\n  $ twin serve --host 0.0.0.0 --allow-remote   (prints a warning: anyone who can reach the port sees the studies)")
+    .action(async (logdir: string | undefined, opts: ServeOptions) => {
+      const logdirGiven = logdir !== undefined || cmd.getOptionValueSource("logdir") === "cli";
+      if (logdir !== undefined) {
+        if (cmd.getOptionValueSource("logdir") === "cli" && resolve(opts.logdir) !== resolve(logdir)) {
+          throw new UsageError(`two log directories given: '${logdir}' and --logdir '${opts.logdir}'; give one (twin serve shows one log directory, plus the store's studies)`);
+        }
+        opts.logdir = logdir;
+      }
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in 0..65535, got '${opts.port}'`);
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
       if (statSync(opts.logdir, { throwIfNoEntry: false })?.isDirectory() === false) {
-        throw new UsageError(`--logdir ${opts.logdir}: a file, not a folder; twin serve shows a folder of studies (<logdir>/<study>/<variant>/seed-<n>/); a results file is reported with \`twin report ${opts.logdir}\``);
+        throw new UsageError(`${logdir !== undefined ? "" : "--logdir "}${opts.logdir}: a file, not a folder; twin serve shows a folder of studies (<logdir>/<study>/<variant>/seed-<n>/); a results file is reported with \`twin report ${opts.logdir}\``);
       }
       if (typeof opts.index === "string") checkIndexFile(opts.index);
       const index = opts.index === false ? undefined : typeof opts.index === "string" ? opts.index : defaultIndexFile(opts.logdir);
@@ -87,8 +95,8 @@ export function registerServe(program: Command): void {
         }
       }
       // The default log folder may well be absent beside a store (sweeps only); one named with --logdir is likely a typo.
-      if (!existsSync(opts.logdir) && (sources.length === 1 || cmd.getOptionValueSource("logdir") === "cli")) {
-        process.stderr.write(`twin serve: --logdir ${opts.logdir}: ${resolve(opts.logdir)} does not exist yet; its studies appear when it does${sources.length > 1 ? " (meanwhile the store's are shown)" : ""}\n`);
+      if (!existsSync(opts.logdir) && (sources.length === 1 || logdirGiven)) {
+        process.stderr.write(`twin serve: ${logdir !== undefined ? "" : "--logdir "}${opts.logdir}: ${resolve(opts.logdir)} does not exist yet; its studies appear when it does${sources.length > 1 ? " (meanwhile the store's are shown)" : ""}\n`);
       }
       const source = sources.length === 1 ? sources[0]! : new MultiSource(sources);
       let dash: Awaited<ReturnType<typeof startDashboard>>;

@@ -28,6 +28,7 @@ import { codeStudyKey, executeClaimed } from "./executor.ts";
 import { runPool, type ParentMessage } from "./executor-pool.ts";
 import { DEAD_AFTER, DeadVariants } from "./dead-variants.ts";
 import { HEARTBEAT_MS, isDeadLocalWorker, STALE_AFTER_MS, workerId } from "./lifecycle.ts";
+import { freeRunLabels } from "./run-labels.ts";
 import { runConfig as storedRunConfig, specHash, specJson } from "./run-record.ts";
 import { resultFromStore, variantFailures } from "./stored-results.ts";
 import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
@@ -155,7 +156,7 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
   const hash = specHash(spec, fh);
   const splitMode = options.split ?? spec.split ?? DEFAULT_SPLIT_MODE;
   const planned = planRuns(options.plan ?? spec.seeds ?? 5);
-  const plans = splitMode === "shared" ? withSharedSplit(planned) : planned;
+  const splitPlans = splitMode === "shared" ? withSharedSplit(planned) : planned;
   const variants = Object.keys(spec.variants);
   const reference = spec.reference ?? variants[0]!;
   const warn = options.onWarning ?? ((s: string) => process.stderr.write(`twin: ${s}\n`));
@@ -172,6 +173,8 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     await store.putVariants(spec.name, variants.map((name) => ({ name, config: { reference: name === reference } })));
     const base = await studyFingerprint(spec, rel, train, cwd);
     const held = await store.listRuns({ study: spec.name });
+    // Another command's runs of other seeds may hold this plan's labels: those runs get labels of their own (run-labels.ts).
+    const plans = freeRunLabels(splitPlans, held, splitMode === "shared");
     const effect = (differences: FingerprintDifference[]): string =>
       allowChangedEffect(differences, {
         studyFile: rel,

@@ -8,11 +8,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
+import { writeFixture } from "../report/fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-path-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +100,41 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
   const r = twin(["stats", "s2"]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^twin: s2: no such file or directory; runs\/s2 is the log folder of study s2: `twin stats runs\/s2`\n$/);
+  // Without its log folder here, the store's study is named, with the command that reads it.
+  renameSync(join(dir, "runs"), join(dir, "runs-away"));
+  try {
+    const stored = twin(["stats", "s2"]);
+    assert.equal(stored.status, 2, stored.stderr);
+    assert.match(stored.stderr, /^twin: s2: no such file or directory; s2 is a study in the store .*twin\.db \(twin's own runs, without a log folder here\): `twin report s2` gives its verdict and charts/);
+  } finally {
+    renameSync(join(dir, "runs-away"), join(dir, "runs"));
+  }
+});
+
+test("twin serve <folder> serves that log folder (it answered 'too many arguments for serve'); two different folders are refused", async () => {
+  writeFixture(join(dir, "served"), { seeds: 2, steps: 5 });
+  const child = spawn(process.execPath, [TWIN_BIN, "serve", "served", "--port", "0", "--no-index"], { cwd: dir });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        const m = /twin dashboard: (http:\S+)/.exec(stdout);
+        if (m) done(m[1]!);
+      });
+      child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    const list = (await (await fetch(new URL("api/studies", url))).json()) as { studies: { name: string }[] };
+    // The folder's study (the store of this folder's earlier tests adds its own).
+    assert.ok(list.studies.some((s) => s.name === "ab"), JSON.stringify(list.studies));
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const both = twin(["serve", "served", "--logdir", "elsewhere", "--port", "0"]);
+  assert.equal(both.status, 2, both.stderr);
+  assert.match(both.stderr, /^twin: two log directories given: 'served' and --logdir 'elsewhere'; give one/m);
 });
 
 test("twin stats of a sweep's name reads its results from the store, as twin sweep analyses them (it said only 'no such file or directory'); a sweep whose every run failed says so in stats and report", () => {

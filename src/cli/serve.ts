@@ -78,7 +78,7 @@ export function registerServe(program: Command): void {
       const pollMs = Number(opts.poll);
       if (!(pollMs >= 50)) throw new Error(`--poll must be at least 50 ms, got '${opts.poll}'`);
       if (statSync(opts.logdir, { throwIfNoEntry: false })?.isDirectory() === false) {
-        throw new UsageError(`--logdir ${opts.logdir}: a file, not a folder; twin serve shows a folder of studies (<logdir>/<study>/<variant>/seed-<n>/); a results file is reported with \`twin report ${opts.logdir}\``);
+        throw new UsageError(`${logdir !== undefined ? "" : "--logdir "}${opts.logdir}: a file, not a folder; twin serve shows a folder of studies (<logdir>/<study>/<variant>/seed-<n>/); a results file is reported with \`twin report ${opts.logdir}\``);
       }
       if (typeof opts.index === "string") checkIndexFile(opts.index);
       const index = opts.index === false ? undefined : typeof opts.index === "string" ? opts.index : defaultIndexFile(opts.logdir);

@@ -167,7 +167,7 @@ function fromCsv(path: string, text: string, factors: readonly string[]): Result
       throw new Error(
         factors.includes(required)
           ? `${path}: no column "${required}" for --factors; factorial results need a seed column and one column per factor (found: ${table.header.map(printable).join(", ")})`
-          : `${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.map(printable).join(", ")})`,
+          : `${path}: missing column "${required}"; long-form results need columns variant, seed and one column per metric (found: ${table.header.map(printable).join(", ")})${required === "variant" ? `; factorial results, one column per factor and no variant column, are read by \`twin stats ${path} --factors <factor columns>\`` : ""}`,
       );
     }
   }

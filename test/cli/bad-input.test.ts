@@ -27,6 +27,7 @@ before(() => {
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
   writeFileSync(join(dir, "preds.csv"), "variant,seed,acc,predictions\na,0,0.5,missing-a0.npy\na,1,0.6,missing-a1.npy\nb,0,0.6,missing-b0.npy\nb,1,0.7,missing-b1.npy\n");
   writeFileSync(join(dir, "labels.csv"), "0\n1\n");
+  writeFileSync(join(dir, "grid.csv"), "opt,drop,seed,accuracy\nsgd,0,0,0.8\nsgd,1,0,0.81\nadam,0,0,0.82\nadam,1,0,0.83\n");
   execFileSync("mkfifo", [join(dir, "fifo")]);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,6 +36,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const CASES: [string[], number, RegExp][] = [
   [["frobnicate"], 2, /unknown command 'frobnicate'/],
   [["stats"], 2, /missing required argument 'file\|logdir'/],
+  [["report", "grid.csv"], 1, /^twin: grid\.csv: missing column "variant"; .*; factorial results, one column per factor and no variant column, are read by `twin stats grid\.csv --factors <factor columns>`$/m],
   [["stats", "nope.csv"], 2, /^twin: nope\.csv: no such file or directory; check the path \(relative paths start from the folder twin runs in\)$/m],
   [["stats", csv, "--labels", "nope.npy"], 2, /^twin: nope\.npy: no such file or directory; check the path/m],
   [["stats", "preds.csv", "--labels", "labels.csv"], 1, /^twin: preds\.csv row 2, column "predictions": .*missing-a0\.npy: no such file or directory/m],
@@ -48,6 +50,7 @@ const CASES: [string[], number, RegExp][] = [
   [["report", "logs/ab", "--reference", "zz"], 2, /^twin: --reference zz: reference "zz": no such variant \(variants: baseline, /m],
   [["report", "fifo"], 2, /fifo: not found: fifo is neither a folder nor a regular file; /],
   [["serve", "--port", "abc"], 2, /--port must be an integer in 0\.\.65535, got 'abc'/],
+  [["serve", csv], 2, /^twin: .*results\.csv: a file, not a folder; twin serve shows a folder of studies /m],
   [["serve", "--logdir", csv], 2, /^twin: --logdir .*results\.csv: a file, not a folder; twin serve shows a folder of studies .*`twin report .*results\.csv`$/m],
   [["sweep"], 2, /no command to run: put the training command after --/],
   [["sweep", "--seeds", "x", "--", "true"], 2, /--seeds must be a positive integer \(got 'x'\)/],

@@ -25,6 +25,7 @@ import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileDat
 import { JsonlParseError } from "./jsonl.ts";
 import { parseRecords } from "./tfrecord.ts";
 import { readRegularFile } from "./regular-file.ts";
+import { earlierRunOf } from "./run-folder.ts";
 
 /** One scalar observation. */
 export interface ScalarPoint {
@@ -195,6 +196,8 @@ export interface ReadRunTreeOptions {
    * has only one kind is read from that.
    */
   prefer?: "events" | "jsonl";
+  /** Filled with the run folders set aside (`seed-<n>.<run id>`, log/run-folder.ts), which are not read. */
+  setAside?: string[];
 }
 
 const SEED_DIR = /^seed-(\d+)$/;
@@ -212,7 +215,7 @@ function toSeries(points: readonly ScalarPoint[]): Record<string, SeriesPoint[]>
   return out;
 }
 
-function findSeedDirs(dir: string, found: string[]): void {
+function findSeedDirs(dir: string, found: string[], setAside?: string[]): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -224,7 +227,8 @@ function findSeedDirs(dir: string, found: string[]): void {
     if (!e.isDirectory()) continue;
     const sub = join(dir, e.name);
     if (SEED_DIR.test(e.name)) found.push(sub);
-    else findSeedDirs(sub, found);
+    else if (earlierRunOf(e.name)) setAside?.push(sub);
+    else findSeedDirs(sub, found, setAside);
   }
 }
 
@@ -240,7 +244,7 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
   const abs = resolve(root);
   const dirs: string[] = [];
   if (SEED_DIR.test(basename(abs))) dirs.push(abs);
-  else findSeedDirs(abs, dirs);
+  else findSeedDirs(abs, dirs, options.setAside);
   const runs: RunSeries[] = [];
   for (const dir of dirs) {
     const seed = Number(SEED_DIR.exec(basename(dir))![1]);

@@ -10,7 +10,9 @@
  * file to `_checks/seed-<n>.<earlier run id>.jsonl`): kept whole, shown by
  * TensorBoard as a run of its own, left out of the reports' verdict, which
  * reads `seed-<n>/`, the run trained last. The same run continued (a resume,
- * a retry) keeps appending to its folder. A sweep's run folders
+ * a retry) keeps appending to its folder. Runs of other seeds get labels of
+ * their own (study/run-labels.ts), so a folder moved aside by a study is an
+ * earlier run of the same seed, except in log folders written before that. A sweep's run folders
  * (`.twin/sweeps/<name>/<variant>/seed-<n>/`, emptied before each command)
  * follow the same rule: a variant swept again with another command under
  * --allow-changed moves the earlier runs' folders aside rather than deleting them. A folder without a mark (written

@@ -257,8 +257,19 @@ function fromJsonl(path: string, text: string, factors: readonly string[]): Resu
   return { rows, metrics, ...(notes ? { notes } : {}) };
 }
 
+/** The line on run folders set aside (log/run-folder.ts), which `twin stats` does not read. */
+function setAsideNote(path: string, dirs: readonly string[]): string {
+  const n = dirs.length;
+  return (
+    `${n} run folder${n === 1 ? "" : "s"} set aside and not read: ${dirs.join(", ")}. ` +
+    "Each is an earlier run of its seed-<n> that a later run of the same seed replaced, or (a log folder written before each plan's runs got labels of their own) a run of other seeds that had the same label; " +
+    `twin report ${path} says which, and a run of other seeds is read once its folder (every variant's, and its _checks file) is renamed to an unused seed-<m>`
+  );
+}
+
 function fromLogDir(path: string): ResultTable {
-  const read = readRunTree(path, { prefer: "jsonl" });
+  const setAsideDirs: string[] = [];
+  const read = readRunTree(path, { prefer: "jsonl", setAside: setAsideDirs });
   // The twin-trained reference first: it is the default reference of the verdict, as in `twin compare`.
   const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) })));
   const ordered = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
@@ -270,7 +281,7 @@ function fromLogDir(path: string): ResultTable {
   );
   if (runs.length === 0) throw new Error(`${path}: every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed, so there is no verdict; twin report ${path} shows the variance by factor`);
   const metrics: string[] = [];
-  const notes: string[] = [];
+  const notes: string[] = setAsideDirs.length ? [setAsideNote(path, setAsideDirs)] : [];
   const rows = runs.map(({ run }) => {
     const m: Record<string, number> = {};
     let nonFinite = false;

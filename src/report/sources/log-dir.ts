@@ -2,7 +2,9 @@
  * Studies of a twin log folder: `<logdir>/<study>/<variant>/seed-<n>/` with
  * metrics.jsonl or event files, `<logdir>/<study>/_checks/seed-<n>.jsonl`.
  * An earlier, different run of a seed moved aside to `seed-<n>.<run id>/`
- * (log/run-folder.ts) is not read: its run gets a note saying where it is.
+ * (log/run-folder.ts) is not read: its run gets a note saying where it is
+ * (and, for a run of other seeds set aside by a log folder written before
+ * each plan got labels of its own, how to read it).
  * A study is read seed by seed (one run directory at a time); listings come
  * from the run index; changes are noticed with fs.watch (recursive), or by
  * polling the runs that have not ended where the platform cannot watch.
@@ -196,10 +198,33 @@ function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string,
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
 }
 
-/** The run with a note per earlier, different run of its seed kept beside its folder (log/run-folder.ts). */
+/** The factors whose seeds differ between two runs' recorded factor seeds, as `init=3 (this run: 1)`; the split's left out (the other split mode is the same seed). */
+function otherSeeds(aside: Readonly<Record<string, string>> | undefined, here: Readonly<Record<string, string>> | undefined): string[] {
+  if (!aside || !here) return [];
+  return Object.keys(aside)
+    .filter((f) => f !== "split" && here[f] !== undefined && aside[f] !== here[f])
+    .sort()
+    .map((f) => `${f}=${aside[f]} (this run: ${here[f]})`);
+}
+
+/**
+ * The run with a note per earlier run kept beside its folder (log/run-folder.ts):
+ * a different run of its seed, or (a log folder written before each plan's
+ * runs got labels of their own, study/run-labels.ts) a run of other seeds
+ * that had the same label, which the note says how to read.
+ */
 function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): RunData {
   if (!dirs?.length) return run;
-  const notes = dirs.map((d) => `an earlier, different run of this seed (${earlierRunOf(basename(d))!.runId}) is kept in ${d}: not in the verdict, which uses this run (the one trained last)`);
+  const notes = dirs.map((d) => {
+    const name = basename(d);
+    const { runId, seedDir } = earlierRunOf(name)!;
+    const differ = otherSeeds(readRunFiles(d, run.variant, run.seed)?.factorSeeds, run.factorSeeds);
+    if (differ.length === 0) return `an earlier, different run of this seed (${runId}) is kept in ${d}: not in the verdict, which uses this run (the one trained last)`;
+    return (
+      `a run of other seeds (${runId}: ${differ.join(", ")}) was set aside in ${d} when this run took its folder ${seedDir}/: it is not read here. ` +
+      `To read it, rename its folder ${name} of every variant, and _checks/${name}.jsonl, to an unused seed-<m>`
+    );
+  });
   return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 

@@ -264,12 +264,16 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
   parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
-  parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">The curves and their bands include the ${m.setAside.runs} runs the verdict sets aside (one factor varied at a time, or grid cells): their bands count runs, which are not all independent seeds.</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
-  parts.push(
-    `<section id="paired"><h2>Paired differences over steps</h2>` +
-      (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
-      `</section>`,
-  );
+  if (m.finalValuesOnly) {
+    parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">None: ${esc(m.source)} gives each run's final values only, no steps. The seed distributions and the paired differences of the final values are below.</p></section>`);
+  } else {
+    parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">The curves and their bands include the ${m.setAside.runs} runs the verdict sets aside (one factor varied at a time, or grid cells): their bands count runs, which are not all independent seeds.</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
+    parts.push(
+      `<section id="paired"><h2>Paired differences over steps</h2>` +
+        (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
+        `</section>`,
+    );
+  }
   parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
   m.deployments.forEach((d, i) => parts.push(deploymentSection(d, sections.deployment[i]!.map(fig).join(""), m.deployments.length > 1 ? i + 1 : undefined)));
   parts.push(varianceSection(m, rendered, sections));

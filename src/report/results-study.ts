@@ -2,8 +2,9 @@
  * A results file (CSV/TSV or JSON Lines in long form, as `twin stats` reads it)
  * as a study for the report: one run per row, each metric a series of one
  * point (its final value), the status and error the row gives. Such runs have
- * no curves: the report shows the verdict, the seed distributions, the paired
- * differences and the planning from the final values.
+ * no curves (the study says so: finalValuesOnly): the report shows the
+ * verdict, the seed distributions, the paired differences and the planning
+ * from the final values.
  */
 import { basename, extname } from "node:path";
 import type { ResultRow, ResultTable, RunStatus } from "../study/results-file.ts";
@@ -36,5 +37,6 @@ export function resultsStudy(table: ResultTable, path: string): StudyData {
     source: `results file ${path}`,
     variantOrder,
     twinTrained: false,
+    finalValuesOnly: true,
   };
 }

@@ -78,6 +78,8 @@ export interface StudyData {
    * report infers it from logged paired series and control sums.
    */
   twinTrained?: boolean;
+  /** The runs give final values only, no steps (a results file): no learning curves or paired differences over steps are drawn. */
+  finalValuesOnly?: true;
   /** A factorial study's factors and each variant's levels (recorded with the study): the report adds the factorial analysis. */
   design?: FactorialDesign;
   /** Why a recorded design could not be read (the report says so and shows the rest). */

@@ -180,4 +180,7 @@ test("twin report of a results file: the verdict twin stats gives, in a report (
   assert.match(html, new RegExp(`<td>wide − base</td><td>${pp(cmp!.diff)} pp</td><td>\\[${pp(cmp!.ci[0])}, ${pp(cmp!.ci[1])}\\] pp</td><td>paired t</td><td>${cmp!.p.toFixed(3)}</td>`));
   assert.match(html, /<td>wide<\/td><td>2<\/td>.*?1 diverged, 1 failed of 4/, "wide: 2 finished seeds, one diverged (nan), one failed");
   assert.match(html, /results file rep\.csv/);
+  // No steps, so no curves: a one-point "curve" per row drew the failed run's value in the band and in the paired differences over steps, against the verdict.
+  assert.doesNotMatch(html, /data-chart="(curve|paired)-/);
+  assert.match(html, /Learning curves<\/h2><p class="muted">None: results file rep\.csv gives each run's final values only, no steps/);
 });

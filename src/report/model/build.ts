@@ -315,7 +315,7 @@ export class StudyAccumulator {
     const final = sample((seed) => !asideSeeds.has(seed));
     const everyRun = setAside ? sample(() => true) : final;
     const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs }, { final, everyRun }, metric, variants, twinTrained, setAside);
-    const curveTags = options.curveTags ?? (() => {
+    const curveTags = this.header.finalValuesOnly ? [] : options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
@@ -344,6 +344,7 @@ export class StudyAccumulator {
       percent: finalPercent(final),
       tags,
       twinTrained,
+      ...(this.header.finalValuesOnly ? { finalValuesOnly: true as const } : {}),
       analysis,
       ...(analysisError !== undefined ? { analysisError } : {}),
       factorial,

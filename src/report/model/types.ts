@@ -162,6 +162,8 @@ export interface ReportModel {
   tags: string[];
   /** The variants of a seed were twin-trained (same batches), not separate runs that share a seed. */
   twinTrained: boolean;
+  /** The study's runs give final values only (a results file): it has no curves. */
+  finalValuesOnly?: true;
   analysis: Analysis | null;
   analysisError?: string;
   /** A factorial study (its design recorded with it): main effects, interactions, per-setting effects, interaction means; the numbers of the CLI's factorial verdict. Null otherwise. */

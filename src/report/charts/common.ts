@@ -36,7 +36,8 @@ export const CATEGORY = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", 
 export const CONFIG = {
   font: "Helvetica, Arial, sans-serif",
   view: { stroke: "#ddd" },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
+  // labelSeparation: a label closer than 6 px to the next counts as overlapping (the first, flushed left, touched the second).
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee", labelSeparation: 6 },
   legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 600, orient: "bottom", direction: "vertical", symbolSize: 220, symbolStrokeWidth: 3 },
   title: { fontSize: 14, subtitleFontSize: 11, subtitleColor: "#555", anchor: "start" },
   range: { category: CATEGORY },

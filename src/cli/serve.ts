@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { addMetricOptions } from "./metric-options.ts";
 import { lowerIsBetterOption } from "../study/metric-direction.ts";
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDashboard } from "../report/server.ts";
 import { defaultIndexFile } from "../serve/index-location.ts";
@@ -12,6 +12,7 @@ import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore, storeReadOnly } from "./open-store.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
 import { isSqliteHeader } from "../study/sqlite-file.ts";
+import { NotRegularFileError, openRegularFile } from "../log/regular-file.ts";
 import { nativeScanMissing } from "../log/native-scan.ts";
 
 /**
@@ -20,19 +21,19 @@ import { nativeScanMissing } from "../log/native-scan.ts";
  * place, right for a damaged index, wrong for a results file named by mistake.
  */
 function checkIndexFile(path: string): void {
-  let fd: number;
+  let file: { fd: number; size: number };
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
+    file = openRegularFile(path, Infinity);
+  } catch (e) {
+    if (e instanceof NotRegularFileError) throw new UsageError(`--index ${path}: not a file; pass a file of its own for the index (made if missing), or leave --index out for the default place`);
     return; // not there (made), or unreadable (the index says why)
   }
   try {
-    const stat = fstatSync(fd);
     const head = Buffer.alloc(16);
-    if (stat.isFile() && (stat.size === 0 || (readSync(fd, head, 0, 16, 0) === 16 && isSqliteHeader(head)))) return;
-    throw new UsageError(`--index ${path}: ${stat.isFile() ? "the file is not a dashboard index (not a SQLite database)" : "not a file"}; pass a file of its own for the index (made if missing), or leave --index out for the default place`);
+    if (file.size === 0 || (readSync(file.fd, head, 0, 16, 0) === 16 && isSqliteHeader(head))) return;
+    throw new UsageError(`--index ${path}: the file is not a dashboard index (not a SQLite database); pass a file of its own for the index (made if missing), or leave --index out for the default place`);
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
 }
 

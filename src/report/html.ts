@@ -12,7 +12,7 @@ import { metricValueText, signedMetricValueText } from "../study/metric-units.ts
 import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
-import { fingerprintSeedsText } from "../study/fingerprints-note.ts";
+import { seedsText } from "../study/seeds-text.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
@@ -188,7 +188,7 @@ function reproSection(m: ReportModel): string {
   for (const n of r.notes) parts.push(`<p class="note">${esc(n)}</p>`);
   if (r.fingerprints.length === 0) parts.push(`<p class="muted">Fingerprint: none recorded in these runs.</p>`);
   else if (r.fingerprints.length === 1) parts.push(`<p>Fingerprint: <code>${esc(r.fingerprints[0]!.fingerprint.slice(0, 80))}</code> (${r.fingerprints[0]!.runs} runs)</p>`);
-  else parts.push(`<p>Fingerprints:</p><ul id="fingerprints">${r.fingerprints.map((f) => `<li><code>${esc(f.fingerprint.slice(0, 80))}</code>: ${f.runs} run${f.runs === 1 ? "" : "s"}, ${esc(fingerprintSeedsText(f.seeds))}</li>`).join("")}</ul>`);
+  else parts.push(`<p>Fingerprints:</p><ul id="fingerprints">${r.fingerprints.map((f) => `<li><code>${esc(f.fingerprint.slice(0, 80))}</code>: ${f.runs} run${f.runs === 1 ? "" : "s"}, ${esc(seedsText(f.seeds))}</li>`).join("")}</ul>`);
   parts.push(`</section>`);
   return parts.join("");
 }

@@ -2,6 +2,7 @@
  * Which runs carry which fingerprint, said when they differ: the report's
  * reproducibility note, the dashboard's, and `twin stats` on a log folder.
  */
+import { seedsText } from "./seeds-text.ts";
 
 /** A fingerprint and the runs that carry it. */
 export interface FingerprintRuns {
@@ -24,17 +25,11 @@ export function fingerprintRuns(runs: readonly { seed: string; fingerprint?: str
   return [...by].map(([fingerprint, f]) => ({ fingerprint, runs: f.runs, seeds: [...f.seeds].sort(order) }));
 }
 
-/** The seeds of a fingerprint, short: "seeds 0, 1, 3" or the first eight and how many in all. */
-export function fingerprintSeedsText(seeds: readonly string[]): string {
-  const shown = seeds.length <= 8 ? seeds.join(", ") : `${seeds.slice(0, 8).join(", ")}, … (${seeds.length} in all)`;
-  return `seed${seeds.length === 1 ? "" : "s"} ${shown}`;
-}
-
 /**
  * "runs carry 2 different fingerprints …: 3796af09eedf (16 runs: seeds 0, 1, 3, …); 76935dea70c4 (2 runs: seed 2)":
  * which runs carry which, the most runs first, so that the odd ones out are named.
  */
 export function fingerprintsNote(fingerprints: readonly FingerprintRuns[]): string {
-  const each = [...fingerprints].sort((a, b) => b.runs - a.runs).map((f) => `${f.fingerprint.slice(0, 12)} (${f.runs} run${f.runs === 1 ? "" : "s"}: ${fingerprintSeedsText(f.seeds)})`);
+  const each = [...fingerprints].sort((a, b) => b.runs - a.runs).map((f) => `${f.fingerprint.slice(0, 12)} (${f.runs} run${f.runs === 1 ? "" : "s"}: ${seedsText(f.seeds)})`);
   return `runs carry ${fingerprints.length} different fingerprints: code, data, configuration or environment changed between runs (logs written before twin left the command line out of the fingerprint can differ by the command alone): ${each.join("; ")}`;
 }

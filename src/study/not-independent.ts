@@ -10,6 +10,8 @@
  * of the test. The verdict sets such runs aside (whole seeds: every variant's
  * run of that seed); only the variance by factor reads them.
  */
+import { seedsText } from "./seeds-text.ts";
+
 export interface FactorSeeded {
   variant: string;
   seed: string;
@@ -72,9 +74,8 @@ export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[],
   const aside = runs.length - kept.length;
   const keptSeeds = new Set(kept.map((r) => r.seed)).size;
   const list = [...seeds];
-  const shown = list.length <= 8 ? list.join(", ") : `${list.slice(0, 8).join(", ")}, … (${list.length} in all)`;
   const note =
-    `${aside} run${aside === 1 ? "" : "s"} set aside (seed${list.length === 1 ? "" : "s"} ${shown}): they change one random factor at a time or sit on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them), so they are not independent seeds; ` +
+    `${aside} run${aside === 1 ? "" : "s"} set aside (${seedsText(list)}): they change one random factor at a time or sit on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them), so they are not independent seeds; ` +
     `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}`;
   return { kept, setAside: { runs: aside, seeds: list, kept_seeds: keptSeeds, note } };
 }

@@ -131,6 +131,8 @@ export class StudyAccumulator {
   private readonly deployments = new Map<string, DeploymentAccumulator>();
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
+  /** What the verdict sets aside, while no run's variant, seed or factor seeds changed ("replace" mode; see notAllVaried). */
+  private aside: { runsEdits: number; setAside: SetAside | null } | undefined;
   /** "replace" mode: edits of the runs that the final-value views read besides the final values (runs, statuses, factor seeds, notes), and per tag, edits of its final values. */
   private runsEdits = 0;
   private readonly finalEdits = new Map<string, number>();
@@ -273,7 +275,7 @@ export class StudyAccumulator {
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
     // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict and every final-value view but the variance by factor rest on the others.
-    const { kept, setAside } = setAsideNotAllVaried(runs, "and the section on variance by factor reads them");
+    const { kept, setAside } = this.notAllVaried(runs);
     const asideSeeds = new Set(setAside?.seeds ?? []);
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
@@ -362,6 +364,25 @@ export class StudyAccumulator {
       setAside,
       warnings,
     };
+  }
+
+  /**
+   * The runs the verdict rests on and what it sets aside (setAsideNotAllVaried).
+   * In "replace" mode the seeds set aside are kept while the runs' variants,
+   * seeds and factor seeds stay (runsEdits counts their changes): a line
+   * appended to one run does not test every run's factor seeds again (30–50 ms
+   * an update at 10,000 runs).
+   */
+  private notAllVaried(runs: RunSummary[]): { kept: RunSummary[]; setAside: SetAside | null } {
+    const last = this.mode === "replace" && this.aside?.runsEdits === this.runsEdits ? this.aside : undefined;
+    if (last) {
+      if (!last.setAside) return { kept: [...runs], setAside: null };
+      const seeds = new Set(last.setAside.seeds);
+      return { kept: runs.filter((r) => !seeds.has(r.seed)), setAside: last.setAside };
+    }
+    const out = setAsideNotAllVaried(runs, "and the section on variance by factor reads them");
+    if (this.mode === "replace") this.aside = { runsEdits: this.runsEdits, setAside: out.setAside };
+    return out;
   }
 
   /**

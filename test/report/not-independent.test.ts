@@ -132,6 +132,15 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
     live.addGroup(all.find((g) => g.seed === "3")!);
     const dashboard = live.finish();
     assert.deepEqual([dashboard.analysis, dashboard.setAside, dashboard.final, dashboard.variance, dashboard.power], [folder.analysis, folder.setAside, folder.final, folder.variance, folder.power]);
+    // What is set aside is saved with the accumulator (not tested again over every run after a restart) and found again when the runs change.
+    const snapshot = live.snapshot();
+    assert.deepEqual(snapshot.aside?.setAside, folder.setAside, "saved with the accumulator");
+    const restored = StudyAccumulator.restore(structuredClone(snapshot));
+    assert.deepEqual(restored.finish().setAside, folder.setAside);
+    restored.removeSeed("3");
+    assert.deepEqual(restored.finish().setAside!.seeds, ["5", "7", "9", "11", "13"], "a seed set aside taken out");
+    restored.addGroup(all.find((g) => g.seed === "3")!);
+    assert.deepEqual([restored.finish().setAside, restored.finish().analysis], [folder.setAside, folder.analysis], "and put back");
     assert.deepEqual(stored.variance.factors, folder.variance.factors, "the store's variance by factor is the log folder's");
     // Seed ensembles rest on the same seeds as the verdict: a one-factor run is nearly a copy of the root run's model.
     assert.deepEqual(stored.deployments[0]!.variants.map((v) => [v.name, v.seeds, v.ensembleSeeds]), [["base", 4, 4], ["wide", 4, 4]]);

@@ -109,6 +109,7 @@ export interface AccumulatorSnapshot {
   finalEdits: ReadonlyMap<string, number>;
   reference?: string;
   derived?: { key: string; value: FinalsDerived };
+  aside?: { runsEdits: number; setAside: SetAside | null };
 }
 
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
@@ -453,6 +454,7 @@ export class StudyAccumulator {
       finalEdits: this.finalEdits,
       ...(this.reference !== undefined ? { reference: this.reference } : {}),
       ...(this.derived ? { derived: this.derived } : {}),
+      ...(this.aside ? { aside: this.aside } : {}),
     };
   }
 
@@ -472,6 +474,8 @@ export class StudyAccumulator {
     acc.reference = s.reference;
     // Kept under the same key of edit counts: the tests, distributions and power are not computed again while the final values stay.
     acc.derived = s.derived;
+    // Kept under the same count of run edits: the set-aside test is not run again over every run while the runs stay.
+    acc.aside = s.aside;
     return acc;
   }
 

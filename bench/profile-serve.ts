@@ -58,6 +58,7 @@ while (view.partial || view.stale) {
   view = await getJson(url + `api/studies/${study}`);
 }
 const done = performance.now();
+mark("full view");
 let appendedMs: number | undefined;
 if (restart) {
   const file = join(root, study, "baseline", "seed-1", "metrics.jsonl");

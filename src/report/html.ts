@@ -13,6 +13,7 @@ import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, re
 import type { ReportModel } from "./model/index.ts";
 import { MIN_BAND_RUNS } from "./model/index.ts";
 import { seedsText } from "../study/seeds-text.ts";
+import type { SetAside } from "../study/not-independent.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
@@ -267,7 +268,7 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   if (m.finalValuesOnly) {
     parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">None: ${esc(m.source)} gives each run's final values only, no steps. The seed distributions and the paired differences of the final values are below.</p></section>`);
   } else {
-    parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">The curves and their bands include the ${m.setAside.runs} runs the verdict sets aside (one factor varied at a time, or grid cells): their bands count runs, which are not all independent seeds.</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
+    parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">${esc(curvesSetAsideText(m.setAside))}</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
     parts.push(
       `<section id="paired"><h2>Paired differences over steps</h2>` +
         (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
@@ -286,6 +287,12 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   parts.push(reproSection(m));
   parts.push(runsSection(m));
   return { html: parts.join("\n"), charts: [...rendered.values()] };
+}
+
+/** The line above the learning curves of a study with runs set aside: the curves rest on the seeds the verdict counts. */
+export function curvesSetAsideText(setAside: SetAside): string {
+  const n = setAside.kept_seeds;
+  return `The curves, their bands and the paired differences over steps rest on the ${n} seed${n === 1 ? "" : "s"} the verdict counts: the ${setAside.runs} run${setAside.runs === 1 ? "" : "s"} it sets aside (${seedsText(setAside.seeds)}) are left out of them.`;
 }
 
 /** Statuses of a run that ended (logs: success/failure; the store: finished/failed/diverged). */

@@ -37,7 +37,8 @@ import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/inde
 // 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
 // 3: typed arrays in an aligned data section after the structure; CRC-32 instead of SHA-256.
 // 4: the final-value views rest on the runs the verdict does not set aside (not-independent.ts); store runs' fingerprints without split and command line.
-export const ACCUMULATOR_FORMAT = 4;
+// 5: the curves of the seeds set aside are kept apart (asideCurves, asidePairedCurves, curvesAside).
+export const ACCUMULATOR_FORMAT = 5;
 
 interface Payload {
   format: number;

@@ -82,22 +82,20 @@ export function pairedPermutationTest(a: Sample, b: Sample, opts: PermutationOpt
     // Null sum = Σ d − 2 Σ_{flipped} d; compare Σ_{flipped} d against thresholds.
     const fHi = (total0 - loT) / 2; // s ≥ loT ⇔ flipped ≤ fHi
     const fLo = (total0 - hiT) / 2; // s ≤ hiT ⇔ flipped ≥ fLo
-    const full = n >>> 5, rest = n & 31;
+    // Each resample draws ⌈n/32⌉ words, bit j of word w flipping pair 32w + j
+    // (the last word's bits past n unused), and adds the flipped pairs in
+    // index order; visiting only the set bits (lowest first) keeps that order
+    // and those sums exactly, without a branch per pair that fails half the time.
+    const words = Math.ceil(n / 32), lastMask = n % 32 === 0 ? -1 : (1 << n % 32) - 1;
     for (let r = 0; r < total; r++) {
       let f = 0;
-      let i = 0;
-      for (let w = 0; w < full; w++) {
-        let bits = rng.nextUint32();
-        for (let j = 0; j < 32; j++, i++) {
-          if (bits & 1) f += dd[i]!;
-          bits >>>= 1;
-        }
-      }
-      if (rest > 0) {
-        let bits = rng.nextUint32();
-        for (let j = 0; j < rest; j++, i++) {
-          if (bits & 1) f += dd[i]!;
-          bits >>>= 1;
+      for (let w = 0, base = 31; w < words; w++, base += 32) {
+        let bits = rng.nextUint32() | 0;
+        if (w === words - 1) bits &= lastMask;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          f += dd[base - Math.clz32(low)]!;
+          bits ^= low;
         }
       }
       if (f >= fLo) le++;

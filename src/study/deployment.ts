@@ -133,7 +133,9 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   if (e0) {
     const ensembleChoice: DeploymentChoice = {
       kind: "ensemble", variant: e0.variant, validation: e0.validation.ensemble, ...(e0.test ? { test: e0.test.ensemble } : {}),
-      note: `Its ensemble of ${e0.seeds} seeds is the best on ${onValidation ? "validation" : "test"}.`,
+      note: e1 && ensembleScore(e1) === ensembleScore(e0)
+        ? `Its ensemble of ${e0.seeds} seeds ties with ${e1.variant}'s for the best on ${onValidation ? "validation" : "test"} (equal scores: the one listed first is named).`
+        : `Its ensemble of ${e0.seeds} seeds is the best on ${onValidation ? "validation" : "test"}.`,
     };
     if (!onValidation) {
       notes.push(
@@ -157,7 +159,9 @@ export function deploymentAnalysis(variants: readonly VariantPredictions[], opts
   const s0 = single[0]!, s1 = single[1];
   const singleChoice: DeploymentChoice = {
     kind: "single seed", variant: s0.variant, validation: s0.validation.min, ...(s0.test ? { test: s0.test.min } : {}),
-    note: `The worst of its ${s0.seeds} seeds is the best worst case on validation, and its seeds span ${(100 * s0.validation.range).toFixed(2)} pp there.`,
+    note: s1 && s1.validation.min === s0.validation.min && s1.validation.range === s0.validation.range
+      ? `The worst of its ${s0.seeds} seeds ties with ${s1.variant}'s for the best worst case on validation, with the same span of ${(100 * s0.validation.range).toFixed(2)} pp (the one listed first is named).`
+      : `The worst of its ${s0.seeds} seeds is the best worst case on validation, and its seeds span ${(100 * s0.validation.range).toFixed(2)} pp there.`,
   };
   if (s1) {
     singleChoice.runnerUp = s1.variant;
@@ -190,7 +194,6 @@ function setCells(s: SetSummary | undefined): string[] {
  */
 function varianceSharesText(parts: { seeds: number; examples: number; interaction: number }, set: string): string {
   const total = parts.seeds + parts.examples + parts.interaction;
-  if (!(total > 0)) return "it has no variance left to split";
   const share = (x: number) => `${Math.round((100 * x) / total)}%`;
   return `${share(parts.seeds)} of its variance comes from seeds, ${share(parts.examples)} from the ${set} examples and ${share(parts.interaction)} from each seed's own errors on each example`;
 }
@@ -206,9 +209,12 @@ export function singleSeedSentences(c: DeploymentChoice): string[] {
   const t = c.versusRunnerUp?.twoLevel;
   if (t && c.runnerUp) {
     const set = c.versusRunnerUp!.set;
+    const total = t.parts.seeds + t.parts.examples + t.parts.interaction;
     out.push(
       `Against ${c.runnerUp} on ${set}, the mean single-seed accuracy differs by ${signed(t.estimate)} pp, ${Math.round(100 * t.level)}% CI [${signed(t.lo)}, ${signed(t.hi)}].`,
-      `That interval counts both seeds and ${set} examples: ${varianceSharesText(t.parts, set)}; ${t.narrowsMore === "more seeds" ? "more seeds" : `more ${set} examples`} would narrow it more.`,
+      total > 0
+        ? `That interval counts both seeds and ${set} examples: ${varianceSharesText(t.parts, set)}; ${t.narrowsMore === "more seeds" ? "more seeds" : `more ${set} examples`} would narrow it more.`
+        : `That interval has no width: ${t.estimate === 0 ? `on every seed the two variants get exactly the same ${set} examples right` : `the difference is the same on every seed and every ${set} example`}, so neither more seeds nor more ${set} examples would change it.`,
     );
   }
   return out;

@@ -9,7 +9,9 @@ import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromJsonNumber } from "../../src/log/metrics-jsonl.ts";
-import { emptyRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
+import { emptyRunState, encodeRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Xoshiro128 } from "../../src/stats/random.ts";
 import { pointsOf } from "../../src/report/series.ts";
 import { bytesBefore } from "../../src/report/sources/run-index.ts";
@@ -17,7 +19,7 @@ import { bytesBefore } from "../../src/report/sources/run-index.ts";
 const root = mkdtempSync(join(tmpdir(), "twin-run-state-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** The run as a JSON.parse-per-line reader sees the complete lines of `text`: step → value per tag (the last written), status, hparams, notes. */
+/** The run as a JSON.parse-per-line reader sees the complete lines of `text`: step → value per tag (the last written), status, hparams, notes (a note over 4,096 characters clipped, saying so). */
 function reference(text: string) {
   const complete = text.slice(0, text.lastIndexOf("\n") + 1);
   const series = new Map<string, Map<number, number>>();
@@ -26,7 +28,7 @@ function reference(text: string) {
   const notes: string[] = [];
   let fingerprint: string | undefined;
   const lines = complete.split("\n").slice(0, -1);
-  for (const raw of lines) {
+  for (const [i, raw] of lines.entries()) {
     if (raw.trim() === "") continue;
     const r = JSON.parse(raw) as { kind: string; step: number; values: Record<string, unknown>; tag: string; text: string; status: string; hparams: unknown };
     if (r.kind === "scalars") {
@@ -36,7 +38,10 @@ function reference(text: string) {
       }
     } else if (r.kind === "text") {
       if (r.tag === "fingerprint") fingerprint = r.text;
-      else notes.push(`${r.tag} (step ${r.step}): ${r.text}`);
+      else {
+        const text = r.text.length <= 4096 ? r.text : `${r.text.slice(0, 4096)}… [clipped: the text has ${r.text.length.toLocaleString("en-US")} characters, the first 4,096 are kept; the whole text is line ${i + 1} of the run's metrics.jsonl]`;
+        notes.push(`${r.tag} (step ${r.step}): ${text}`);
+      }
     } else if (r.kind === "hparams") hparams = r.hparams;
     else if (r.kind === "end") status = r.status;
   }
@@ -139,4 +144,37 @@ test("run-state: a line longer than the read buffer, and a malformed line named 
   const bad = join(root, "bad.jsonl");
   writeFileSync(bad, '{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"scalars","step":2,"wall_time":0,"values":{"a":01}}\n');
   assert.throws(() => readAppended(bad, emptyRunState(), statSync(bad).size), /bad\.jsonl:2: malformed JSON line/);
+});
+
+test("run-state: a 70 MB note is kept as its head and its length, not whole (nor the read buffer it needed)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const text = "log line ✓\n".repeat(7 << 20);
+  const path = join(root, "huge-note.jsonl");
+  const lines = [
+    JSON.stringify({ kind: "scalars", step: 1, wall_time: 0, values: { a: 1.5 } }),
+    JSON.stringify({ kind: "text", step: 3, wall_time: 0, tag: "stdout", text }),
+    JSON.stringify({ kind: "scalars", step: 2, wall_time: 0, values: { a: 2.5 } }),
+    JSON.stringify({ kind: "end", wall_time: 0, status: "success" }),
+  ];
+  writeFileSync(path, lines.join("\n") + "\n");
+  assert.ok(statSync(path).size > 70e6);
+  gc();
+  const before = process.memoryUsage();
+  const state = emptyRunState();
+  readAppended(path, state, statSync(path).size);
+  // Buffers' memory is given back after a collection, once the event loop turns.
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gc();
+  const afterRead = process.memoryUsage();
+  const run = runDataOf(state, "v", "1", "here");
+  assert.deepEqual(pointsOf(run.scalars["a"]!), [{ step: 1, value: 1.5 }, { step: 2, value: 2.5 }]);
+  assert.equal(run.status, "success");
+  assert.equal(run.notes!.length, 1);
+  assert.equal(run.notes![0], `stdout (step 3): ${text.slice(0, 4096)}… [clipped: the text has 80,740,352 characters, the first 4,096 are kept; the whole text is line 2 of the run's metrics.jsonl]`);
+  // Neither the text (a slice would keep it alive), nor the line's bytes, nor a grown read buffer stay in memory.
+  const grown = (afterRead.heapUsed + afterRead.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
+  assert.ok(grown < 20, `${grown.toFixed(1)} MB more in memory after reading the note`);
+  assert.ok(encodeRunState(state).length < 10_000);
 });

@@ -93,4 +93,17 @@ test("the one-seed choice says where its interval's variance comes from in share
   assert.doesNotMatch(text, /dominate|test examples/);
   const byExamples = singleSeedSentences({ ...choice, versusRunnerUp: { set: "test", twoLevel: { ...twoLevel, parts: { seeds: 1, examples: 3, interaction: 0 }, narrowsMore: "more test examples" } } }).join(" ");
   assert.match(byExamples, /25% of its variance comes from seeds, 75% from the test examples and 0% from .*; more test examples would narrow it more\./);
+  // Two variants right on exactly the same examples for every seed: the interval is [0, 0] and nothing would narrow it.
+  const tie = singleSeedSentences({ ...choice, versusRunnerUp: { set: "test", twoLevel: { ...twoLevel, estimate: 0, lo: 0, hi: 0, parts: { seeds: 0, examples: 0, interaction: 0 }, narrowsMore: "more seeds" } } }).join(" ");
+  assert.match(tie, /That interval has no width: on every seed the two variants get exactly the same test examples right, so neither more seeds nor more test examples would change it\./);
+  assert.doesNotMatch(tie, /would narrow it more|no variance left/);
+});
+
+test("two variants with identical predictions: both choices say they tie, and the one-seed interval has no width", () => {
+  const a = variant("a", 4, 1.2, 0.7, 3), same = { ...variant("a", 4, 1.2, 0.7, 3), variant: "same" };
+  const text = formatDeployment(deploymentAnalysis([a, same]));
+  assert.match(text, /as an ensemble: a\. Its ensemble of 4 seeds ties with same's for the best on validation \(equal scores: the one listed first is named\)/);
+  assert.match(text, /as one seed: a\. The worst of its 4 seeds ties with same's for the best worst case on validation, with the same span of \d+\.\d\d pp/);
+  assert.match(text, /CI \[\+0\.00, \+0\.00\]\. That interval has no width: on every seed the two variants get exactly the same test examples right/);
+  assert.doesNotMatch(text, /is the best|would narrow it more/);
 });

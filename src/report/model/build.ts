@@ -74,6 +74,31 @@ function lastStepOf(r: RunData): number {
 
 type Curve = CurveAccumulator | CurveColumns;
 
+/** Learning curves by tag: of the raw series and of the paired differences. */
+interface CurveFamily {
+  curves: Map<string, Curve>;
+  paired: Map<string, Curve>;
+}
+
+/**
+ * What decides whether the verdict sets a seed aside, whatever the other
+ * seeds turn out to be: each run's variant and which of its factor seeds are
+ * equal to one another (runsNotAllVaried reads nothing else of a run). Seeds
+ * of one kind are all kept or all set aside.
+ */
+export function seedKind(runs: readonly Pick<RunData, "variant" | "factorSeeds">[]): string {
+  return runs
+    .map((r) => {
+      const fs = r.factorSeeds;
+      if (!fs) return `${r.variant}\u0000-`;
+      const block = new Map<string, number>();
+      const blockOf = (v: string): number => block.get(v) ?? (block.set(v, block.size), block.size - 1);
+      return `${r.variant}\u0000${Object.keys(fs).sort().map((k) => `${k}=${blockOf(fs[k]!)}`).join(",")}`;
+    })
+    .sort()
+    .join("\u0001");
+}
+
 /** b − a at the steps both series have (both sorted by step; a merge, no lookup table). */
 export function stepDifferences(b: Series, a: Series): Series {
   const bs = b.steps, bv = b.values, as = a.steps, av = a.values;
@@ -99,6 +124,10 @@ export interface AccumulatorSnapshot {
   seeds?: number;
   curves: CurveSnapshot[];
   pairedCurves: CurveSnapshot[];
+  /** The curves of the seeds the verdict set aside when last finished (`curvesAside`), kept apart from the others'. */
+  asideCurves: CurveSnapshot[];
+  asidePairedCurves: CurveSnapshot[];
+  curvesAside: readonly string[];
   bySeed: ReadonlyMap<string, RunSummary[]>;
   variantsSeen: readonly string[];
   audit: AuditSnapshot;
@@ -109,7 +138,7 @@ export interface AccumulatorSnapshot {
   finalEdits: ReadonlyMap<string, number>;
   reference?: string;
   derived?: { key: string; value: FinalsDerived };
-  aside?: { runsEdits: number; setAside: SetAside | null };
+  verdictAside?: { runsEdits: number; setAside: SetAside | null };
 }
 
 type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial" | "factorialError" | "distribution" | "differences" | "variance" | "power" | "expectedMax">;
@@ -120,10 +149,23 @@ type FinalsDerived = Pick<ReportModel, "analysis" | "analysisError" | "factorial
  * dashboard) keeps every run's curve values, so that a seed's runs can be
  * replaced or taken out when they change and the model is updated for those
  * runs only.
+ *
+ * The learning curves rest on the seeds the verdict counts, which are known
+ * only once every run is in (a run that makes a factor vary sets others
+ * aside). "stream" folds each kind of seed (seedKind) into its own curves and
+ * joins the kinds kept at the end; "replace" keeps the curves of the seeds set
+ * aside apart and moves a seed's runs between the two when the set changes,
+ * so that a change costs the runs it moves.
  */
 export class StudyAccumulator {
+  /** "replace": the curves of the seeds not set aside at the last finish (and of every seed come since, until the next). */
   private readonly curves = new Map<string, Curve>();
   private readonly pairedCurves = new Map<string, Curve>();
+  /** "replace": the curves of the seeds in `curvesAside`. */
+  private readonly aside: CurveFamily = { curves: new Map(), paired: new Map() };
+  private readonly curvesAside = new Set<string>();
+  /** "stream": the curves of each kind of seed, with one seed of that kind. */
+  private readonly kinds = new Map<string, { seed: string; family: CurveFamily }>();
   /** Run summaries by seed, in the order the seeds came. */
   private readonly bySeed = new Map<string, RunSummary[]>();
   private readonly variantsSeen: string[] = [];
@@ -133,7 +175,7 @@ export class StudyAccumulator {
   private anyChecks = false;
   private derived: { key: string; value: FinalsDerived } | undefined;
   /** What the verdict sets aside, while no run's variant, seed or factor seeds changed ("replace" mode; see notAllVaried). */
-  private aside: { runsEdits: number; setAside: SetAside | null } | undefined;
+  private verdictAside: { runsEdits: number; setAside: SetAside | null } | undefined;
   /** "replace" mode: edits of the runs that the final-value views read besides the final values (runs, statuses, factor seeds, notes), and per tag, edits of its final values. */
   private runsEdits = 0;
   private readonly finalEdits = new Map<string, number>();
@@ -154,10 +196,61 @@ export class StudyAccumulator {
     return this.smoothing > 0 ? smoothSeries(series, this.smoothing) : series;
   }
 
-  private curve(map: Map<string, Curve>, tag: string, paired: boolean): Curve {
+  private curve(map: Map<string, Curve>, tag: string, paired: boolean, runsPerVariant = this.seeds): Curve {
     let c = map.get(tag);
-    if (!c) map.set(tag, (c = this.mode === "replace" ? new CurveColumns(tag, paired, this.seeds) : new CurveAccumulator(tag, paired)));
+    if (!c) map.set(tag, (c = this.mode === "replace" ? new CurveColumns(tag, paired, runsPerVariant) : new CurveAccumulator(tag, paired)));
     return c;
+  }
+
+  /** The curves a seed's runs are folded into (see the class's comment). */
+  private familyOf(group: SeedGroup): CurveFamily {
+    if (this.mode === "replace") return this.curvesAside.has(group.seed) ? this.aside : { curves: this.curves, paired: this.pairedCurves };
+    const key = seedKind(group.runs);
+    let kind = this.kinds.get(key);
+    if (!kind) this.kinds.set(key, (kind = { seed: group.seed, family: { curves: new Map(), paired: new Map() } }));
+    return kind.family;
+  }
+
+  /**
+   * The curves of the seeds not in `asideSeeds`. "replace": the runs of seeds
+   * that joined or left the set are moved between the two families first;
+   * "stream": the kinds kept, joined (CurveAccumulator.union) when more than one.
+   */
+  private keptCurves(asideSeeds: ReadonlySet<string>): CurveFamily {
+    if (this.mode === "replace") {
+      const main: CurveFamily = { curves: this.curves, paired: this.pairedCurves };
+      for (const seed of [...this.curvesAside]) {
+        if (asideSeeds.has(seed)) continue;
+        this.moveCurves(seed, this.aside, main);
+        this.curvesAside.delete(seed);
+      }
+      for (const seed of asideSeeds) {
+        if (this.curvesAside.has(seed) || !this.bySeed.has(seed)) continue;
+        this.moveCurves(seed, main, this.aside);
+        this.curvesAside.add(seed);
+      }
+      return main;
+    }
+    const kept = [...this.kinds.values()].filter((k) => !asideSeeds.has(k.seed)).map((k) => k.family);
+    if (kept.length === 1) return kept[0]!;
+    const join = (maps: Map<string, Curve>[]): Map<string, Curve> => {
+      const tags = [...new Set(maps.flatMap((m) => [...m.keys()]))];
+      return new Map(tags.map((t) => [t, CurveAccumulator.union(maps.flatMap((m) => (m.has(t) ? [m.get(t) as CurveAccumulator] : [])))]));
+    };
+    return { curves: join(kept.map((f) => f.curves)), paired: join(kept.map((f) => f.paired)) };
+  }
+
+  /** Moves the runs of `seed` from one family of curves to the other ("replace" mode). */
+  private moveCurves(seed: string, from: CurveFamily, to: CurveFamily): void {
+    const runs = this.bySeed.get(seed) ?? [];
+    for (const [source, target, paired] of [[from.curves, to.curves, false], [from.paired, to.paired, true]] as const) {
+      for (const [tag, c] of source) {
+        for (const r of runs) {
+          const series = (c as CurveColumns).take(r.variant, seed);
+          if (series) this.curve(target, tag, paired, to === this.aside ? undefined : this.seeds).add(r.variant, seed, series);
+        }
+      }
+    }
   }
 
   private deploymentOf(study: string): DeploymentAccumulator {
@@ -170,6 +263,7 @@ export class StudyAccumulator {
   removeSeed(seed: string): void {
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
+    this.curvesAside.delete(seed);
     this.audit.removeSeed(seed);
     for (const d of this.deployments.values()) d.removeSeed(seed);
     this.noteEdits(this.bySeed.get(seed)!, []);
@@ -195,7 +289,7 @@ export class StudyAccumulator {
 
   private takeOutCurves(seed: string): void {
     const runs = this.bySeed.get(seed) ?? [];
-    for (const map of [this.curves, this.pairedCurves]) {
+    for (const map of [this.curves, this.pairedCurves, this.aside.curves, this.aside.paired]) {
       for (const c of map.values()) {
         if (!(c instanceof CurveColumns)) throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
         for (const r of runs) c.remove(r.variant, seed);
@@ -209,8 +303,10 @@ export class StudyAccumulator {
     if (previous && this.mode !== "replace") throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
     // A seed folded in again: its series are replaced in place (only the steps whose values changed are recomputed), and the curves it has no longer are taken out after.
     const touched = previous ? new Set<string>() : undefined;
+    const family = this.familyOf(group);
+    const runsPerVariant = family === this.aside ? undefined : this.seeds;
     const put = (map: Map<string, Curve>, tag: string, paired: boolean, variant: string, seed: string, series: Series): void => {
-      this.curve(map, tag, paired).add(variant, seed, this.drawn(series));
+      this.curve(map, tag, paired, runsPerVariant).add(variant, seed, this.drawn(series));
       touched?.add(`${paired}\u0000${tag}\u0000${variant}`);
     };
     for (const d of this.deployments.values()) d.removeSeed(group.seed);
@@ -227,15 +323,15 @@ export class StudyAccumulator {
         finals.set(tag, last);
         if (tag.startsWith("paired/")) {
           this.anyPaired = true;
-          put(this.pairedCurves, tag.slice("paired/".length), true, r.variant, r.seed, pts);
-        } else put(this.curves, tag, false, r.variant, r.seed, pts);
+          put(family.paired, tag.slice("paired/".length), true, r.variant, r.seed, pts);
+        } else put(family.curves, tag, false, r.variant, r.seed, pts);
       }
       // variant − reference from the raw series where the run logged no paired series of a tag.
       if (ref && r !== ref) {
         for (const [tag, pts] of Object.entries(r.scalars)) {
           if (tag.startsWith("paired/") || r.scalars[`paired/${tag}`]?.steps.length || !ref.scalars[tag]) continue;
           const diffs = stepDifferences(pts, ref.scalars[tag]!);
-          if (diffs.steps.length > 0) put(this.pairedCurves, tag, true, r.variant, r.seed, diffs);
+          if (diffs.steps.length > 0) put(family.paired, tag, true, r.variant, r.seed, diffs);
         }
       }
       this.deploymentOf(r.study ?? "").add(r);
@@ -245,7 +341,7 @@ export class StudyAccumulator {
       summaries.push(summary);
     }
     if (previous) {
-      for (const [map, paired] of [[this.curves, false], [this.pairedCurves, true]] as const) {
+      for (const [map, paired] of [[family.curves, false], [family.paired, true]] as const) {
         for (const [tag, c] of map) {
           for (const r of previous) if (!touched!.has(`${paired}\u0000${tag}\u0000${r.variant}`)) (c as CurveColumns).remove(r.variant, group.seed);
         }
@@ -324,10 +420,10 @@ export class StudyAccumulator {
       const others = tags.filter((t) => !t.startsWith("paired/") && t !== "epoch" && !std.includes(t) && !(t.startsWith("final/") && tags.includes(`val/${t.slice(6)}`)));
       return [...new Set([metric, ...std, ...others])].slice(0, MAX_CURVES);
     })();
-    // The curves fold every run as it comes, the runs set aside too (which are not known before the last run): their bands say runs, not seeds.
-    const counted = (c: CurveData): CurveData => (setAside ? { ...c, bandLabel: c.bandLabel.replace(/, ([\d–]+) seeds?;/, (_, n: string) => `, ${n} runs with the ${setAside.runs} set aside from the verdict (not independent seeds);`) } : c);
+    // The curves rest on the seeds the verdict counts, as every other view but the variance by factor.
+    const keptCurves = this.keptCurves(asideSeeds);
     const build = (map: Map<string, Curve>, order: string[]): CurveData[] =>
-      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined).map(counted);
+      curveTags.map((t) => map.get(t)?.finish(order, reference, twinTrained, this.smoothing)).filter((c): c is CurveData => c !== undefined);
 
     const fingerprints = fingerprintRuns(runs);
     const audit = this.audit.finish();
@@ -352,8 +448,8 @@ export class StudyAccumulator {
       ...(analysisError !== undefined ? { analysisError } : {}),
       factorial,
       ...(factorialError !== undefined ? { factorialError } : {}),
-      curves: build(this.curves, variants),
-      pairedCurves: build(this.pairedCurves, variants.filter((v) => v !== reference)),
+      curves: build(keptCurves.curves, variants),
+      pairedCurves: build(keptCurves.paired, variants.filter((v) => v !== reference)),
       final,
       distribution,
       differences,
@@ -375,14 +471,14 @@ export class StudyAccumulator {
    * an update at 10,000 runs).
    */
   private notAllVaried(runs: RunSummary[]): { kept: RunSummary[]; setAside: SetAside | null } {
-    const last = this.mode === "replace" && this.aside?.runsEdits === this.runsEdits ? this.aside : undefined;
+    const last = this.mode === "replace" && this.verdictAside?.runsEdits === this.runsEdits ? this.verdictAside : undefined;
     if (last) {
       if (!last.setAside) return { kept: [...runs], setAside: null };
       const seeds = new Set(last.setAside.seeds);
       return { kept: runs.filter((r) => !seeds.has(r.seed)), setAside: last.setAside };
     }
     const out = setAsideNotAllVaried(runs, "and the section on variance by factor reads them");
-    if (this.mode === "replace") this.aside = { runsEdits: this.runsEdits, setAside: out.setAside };
+    if (this.mode === "replace") this.verdictAside = { runsEdits: this.runsEdits, setAside: out.setAside };
     return out;
   }
 
@@ -444,6 +540,9 @@ export class StudyAccumulator {
       ...(this.seeds !== undefined ? { seeds: this.seeds } : {}),
       curves: curves(this.curves),
       pairedCurves: curves(this.pairedCurves),
+      asideCurves: curves(this.aside.curves),
+      asidePairedCurves: curves(this.aside.paired),
+      curvesAside: [...this.curvesAside],
       bySeed: this.bySeed,
       variantsSeen: this.variantsSeen,
       audit: this.audit.snapshot(),
@@ -454,7 +553,7 @@ export class StudyAccumulator {
       finalEdits: this.finalEdits,
       ...(this.reference !== undefined ? { reference: this.reference } : {}),
       ...(this.derived ? { derived: this.derived } : {}),
-      ...(this.aside ? { aside: this.aside } : {}),
+      ...(this.verdictAside ? { verdictAside: this.verdictAside } : {}),
     };
   }
 
@@ -463,6 +562,9 @@ export class StudyAccumulator {
     const acc = new StudyAccumulator(s.header, s.options, "replace", s.seeds);
     for (const c of s.curves) acc.curves.set(c.tag, CurveColumns.restore(c));
     for (const c of s.pairedCurves) acc.pairedCurves.set(c.tag, CurveColumns.restore(c));
+    for (const c of s.asideCurves) acc.aside.curves.set(c.tag, CurveColumns.restore(c));
+    for (const c of s.asidePairedCurves) acc.aside.paired.set(c.tag, CurveColumns.restore(c));
+    for (const seed of s.curvesAside) acc.curvesAside.add(seed);
     for (const [seed, runs] of s.bySeed) acc.bySeed.set(seed, runs);
     acc.variantsSeen.push(...s.variantsSeen);
     acc.audit = ControlSumAudit.restore(s.audit);
@@ -475,7 +577,7 @@ export class StudyAccumulator {
     // Kept under the same key of edit counts: the tests, distributions and power are not computed again while the final values stay.
     acc.derived = s.derived;
     // Kept under the same count of run edits: the set-aside test is not run again over every run while the runs stay.
-    acc.aside = s.aside;
+    acc.verdictAside = s.verdictAside;
     return acc;
   }
 

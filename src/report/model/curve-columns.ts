@@ -313,20 +313,29 @@ class ColumnSeries implements VariantSeries {
     const seeds = this.sample.seeds;
     const steps = this.steps();
     const columns = steps.map((step) => this.columns.get(step)!.values);
-    return seeds.map((seed) => {
-      const slot = this.slotOf.get(seed)!;
-      let n = 0;
-      for (const c of columns) if (!Number.isNaN(c[slot]!)) n++;
-      const item = { steps: new Float64Array(n), values: new Float64Array(n) };
-      let k = 0;
-      columns.forEach((c, i) => {
-        const value = c[slot]!;
-        if (Number.isNaN(value)) return;
-        item.steps[k] = steps[i]!;
-        item.values[k++] = value;
-      });
-      return { seed, item };
+    return seeds.map((seed) => ({ seed, item: this.slotSeries(this.slotOf.get(seed)!, steps, columns) }));
+  }
+
+  /** The finite values of the run of `seed` by step (what its series gave the columns), or undefined when it has no run here. */
+  series(seed: string): Series | undefined {
+    const slot = this.slotOf.get(seed);
+    if (slot === undefined) return undefined;
+    const steps = this.steps();
+    return this.slotSeries(slot, steps, steps.map((step) => this.columns.get(step)!.values));
+  }
+
+  private slotSeries(slot: number, steps: readonly number[], columns: readonly Float64Array[]): Series {
+    let n = 0;
+    for (const c of columns) if (!Number.isNaN(c[slot]!)) n++;
+    const item = { steps: new Float64Array(n), values: new Float64Array(n) };
+    let k = 0;
+    columns.forEach((c, i) => {
+      const value = c[slot]!;
+      if (Number.isNaN(value)) return;
+      item.steps[k] = steps[i]!;
+      item.values[k++] = value;
     });
+    return item;
   }
 
   /** The series as plain data (structured-cloneable; its columns are not copied), for {@link ColumnSeries.restore}. */
@@ -393,6 +402,13 @@ export class CurveColumns {
     if (!v) return;
     v.delete(seed);
     if (v.runs === 0) this.variants.delete(variant);
+  }
+
+  /** Takes out the run of `variant` and `seed` and gives its series (undefined when there is none): to move it to another curve. */
+  take(variant: string, seed: string): Series | undefined {
+    const series = this.variants.get(variant)?.series(seed);
+    if (series) this.remove(variant, seed);
+    return series;
   }
 
   /** The drawn curve (curves.ts's curveData), the same object as last time while neither its runs nor the arguments changed: treat it as read-only. */

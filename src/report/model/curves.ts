@@ -130,7 +130,7 @@ class StreamingSeries implements VariantSeries {
   readonly byStep = new Map<number, StepStats>();
   runs = 0;
   /** The sampled runs' series, as packed numbers (a long series as objects would cost ~5× more). */
-  readonly sample = new BottomK<Series>(SUMMARISE_ABOVE);
+  sample = new BottomK<Series>(SUMMARISE_ABOVE);
   /** Current reservoir size of every step (shrinks as distinct steps come: see step-stats.ts). */
   quantileSample = RESERVOIR;
 
@@ -157,6 +157,31 @@ class StreamingSeries implements VariantSeries {
 
   lines(k: number): { seed: string; item: Series }[] {
     return this.sample.take(k);
+  }
+
+  /** A copy that shares no statistics with this one (the sampled lines are shared: they are never changed). */
+  clone(): StreamingSeries {
+    const c = new StreamingSeries();
+    c.runs = this.runs;
+    c.sample = this.sample.clone();
+    c.quantileSample = this.quantileSample;
+    for (const [step, s] of this.byStep) c.byStep.set(step, s.clone());
+    return c;
+  }
+
+  /** Folds in the runs of another series (runs of other seeds): StepStats.merge per step, the sampled lines by seed hash. */
+  merge(other: StreamingSeries, rng: Xoshiro128): void {
+    this.runs += other.runs;
+    for (const item of other.sample.take()) this.sample.add(item.seed, item.item);
+    const capacity = Math.min(this.quantileSample, other.quantileSample);
+    for (const [step, s] of other.byStep) {
+      const mine = this.byStep.get(step);
+      if (mine) mine.merge(s, rng, capacity);
+      else this.byStep.set(step, s.clone());
+    }
+    const k = Math.min(capacity, reservoirSize(this.byStep.size));
+    for (const t of this.byStep.values()) t.shrink(k, rng);
+    this.quantileSample = k;
   }
 }
 
@@ -198,6 +223,25 @@ export class CurveAccumulator {
 
   has(variant: string): boolean {
     return this.variants.has(variant);
+  }
+
+  /**
+   * One curve of the runs of several accumulators of the same tag (runs of
+   * different seeds; the report folds each kind of seed apart until it knows
+   * which the verdict sets aside): the parts are left as they were.
+   */
+  static union(parts: readonly CurveAccumulator[]): CurveAccumulator {
+    const first = parts[0];
+    if (!first) throw new Error("a union of no curves");
+    const out = new CurveAccumulator(first.tag, first.paired);
+    for (const part of parts) {
+      for (const [name, series] of part.variants) {
+        const mine = out.variants.get(name);
+        if (mine) mine.merge(series, out.rng);
+        else out.variants.set(name, series.clone());
+      }
+    }
+    return out;
   }
 
   /** The curve of the variants present, in the given order. */

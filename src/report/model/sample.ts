@@ -52,6 +52,13 @@ export class BottomK<T> {
     return worst;
   }
 
+  /** A copy holding the same items (the items themselves are shared). */
+  clone(): BottomK<T> {
+    const c = new BottomK<T>(this.k);
+    c.items = [...this.items];
+    return c;
+  }
+
   /** The first `n` (default all kept) items in seed-hash order. */
   take(n = this.k): { seed: string; item: T }[] {
     return [...this.items].sort((a, b) => bySeedHash(a.seed, b.seed)).slice(0, n);

@@ -57,6 +57,67 @@ export class StepStats {
     }
   }
 
+  /** A copy that shares nothing with this one. */
+  clone(): StepStats {
+    const c = new StepStats();
+    c.n = this.n;
+    c.mean = this.mean;
+    c.m2 = this.m2;
+    c.sample = [...this.sample];
+    return c;
+  }
+
+  /**
+   * Folds in the runs another StepStats counted (runs of other seeds). A
+   * reservoir that holds every value it was given is folded in value by
+   * value (Algorithm R, as if its runs had come after); otherwise the moments
+   * are pooled (Chan, Golub and LeVeque 1979) and the reservoirs drawn from
+   * without replacement, each draw from either side in proportion to the runs
+   * it has left (a hypergeometric split of a uniform sample of the union).
+   */
+  merge(other: StepStats, rng: Xoshiro128, capacity = RESERVOIR): void {
+    if (other.n === 0) return;
+    if (other.sample.length === other.n) {
+      for (const x of other.sample) this.add(x, rng, capacity);
+      return;
+    }
+    if (this.sample.length === this.n) {
+      const mine = this.sample;
+      this.n = other.n;
+      this.mean = other.mean;
+      this.m2 = other.m2;
+      this.sample = [...other.sample];
+      this.shrink(capacity, rng);
+      for (const x of mine) this.add(x, rng, capacity);
+      return;
+    }
+    const n = this.n + other.n;
+    const delta = other.mean - this.mean;
+    const m2 = this.m2 + other.m2 + (delta * delta * this.n * other.n) / n;
+    const mean = this.mean + (delta * other.n) / n;
+    const a = [...this.sample], b = [...other.sample];
+    let leftA = this.n, leftB = other.n;
+    const sample: number[] = [];
+    const k = Math.min(capacity, a.length + b.length);
+    const take = (from: number[]): number => {
+      const j = Math.floor(rng.nextFloat() * from.length);
+      const x = from[j]!;
+      from[j] = from[from.length - 1]!;
+      from.pop();
+      return x;
+    };
+    while (sample.length < k) {
+      const fromA = b.length === 0 || (a.length > 0 && rng.nextFloat() * (leftA + leftB) < leftA);
+      sample.push(take(fromA ? a : b));
+      if (fromA) leftA--;
+      else leftB--;
+    }
+    this.n = n;
+    this.mean = mean;
+    this.m2 = m2;
+    this.sample = sample;
+  }
+
   /** Keeps a uniform random subset of `capacity` values of the reservoir (partial Fisher–Yates shuffle). */
   shrink(capacity: number, rng: Xoshiro128): void {
     const s = this.sample;

@@ -5,8 +5,11 @@
  * lines appended later are read and folded in without reading the file again.
  * Same meaning as readMetricsJsonl + readRunDir: a step logged twice keeps the
  * value written last; the status is the last `end` line's, else "running".
- * One difference: a last line without its newline is left until its newline
- * is written (twin's writer writes whole lines; a fragment is a line being written).
+ * Two differences: a last line without its newline is left until its newline
+ * is written (twin's writer writes whole lines; a fragment is a line being
+ * written); a note's text longer than {@link NOTE_HEAD_CHARS} is kept as its
+ * head and its length (boundedNote: a 70 MB log written as a note would
+ * otherwise stay in the dashboard's memory and index).
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { JsonlParseError } from "../../log/jsonl.ts";
@@ -77,6 +80,20 @@ function grow(s: PackedSeries, size: number): void {
   s.values = values;
 }
 
+/** Longest note text the dashboard keeps, in characters; a longer one keeps this many and says how long it was. */
+export const NOTE_HEAD_CHARS = 4096;
+
+/**
+ * A note's text as the dashboard keeps it: whole up to NOTE_HEAD_CHARS, else
+ * its head (copied: a slice of the string would keep the whole of it alive)
+ * and what was left out, with the line that holds the rest.
+ */
+export function boundedNote(text: string, line: number): string {
+  if (text.length <= NOTE_HEAD_CHARS) return text;
+  const head = Buffer.from(text.slice(0, NOTE_HEAD_CHARS), "utf16le").toString("utf16le");
+  return `${head}… [clipped: the text has ${text.length.toLocaleString("en-US")} characters, the first ${NOTE_HEAD_CHARS.toLocaleString("en-US")} are kept; the whole text is line ${line} of the run's metrics.jsonl]`;
+}
+
 function apply(state: RunState, r: MetricsLine): void {
   if (typeof r !== "object" || r === null) return;
   switch (r.kind) {
@@ -91,7 +108,7 @@ function apply(state: RunState, r: MetricsLine): void {
     }
     case "text":
       if (r.tag === "fingerprint") state.fingerprint = r.text;
-      else state.notes.push(`${r.tag} (step ${r.step}): ${r.text}`);
+      else state.notes.push(`${r.tag} (step ${r.step}): ${typeof r.text === "string" ? boundedNote(r.text, state.lines) : r.text}`);
       break;
     case "hparams":
       state.hparams = r.hparams;
@@ -146,6 +163,8 @@ export function readAppended(path: string, state: RunState, size: number, tail =
         buffer.copy(tailBytes, 0, nl + 1 - tail, nl + 1);
       }
     }
+    // A line longer than CHUNK made the buffer grow: it is not kept that long.
+    if (buffer.length > CHUNK) buffer = Buffer.allocUnsafe(CHUNK);
     if (tailBytes) return tailBytes;
     const n = Math.min(tail, state.offset);
     const out = Buffer.alloc(n);

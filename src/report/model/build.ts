@@ -261,6 +261,8 @@ export class StudyAccumulator {
 
   /** Takes out every run of a seed and its records ("replace" mode only). */
   removeSeed(seed: string): void {
+    // A streamed study's curves fold each kind of seed into summaries (and none while it has no curve yet): none can be taken out.
+    if (this.mode !== "replace") throw new Error('a streamed study cannot take a seed out: build it in "replace" mode');
     if (!this.bySeed.has(seed)) return;
     this.takeOutCurves(seed);
     this.curvesAside.delete(seed);

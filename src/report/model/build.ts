@@ -5,7 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { setAsideNotAllVaried, type SetAside } from "../../study/not-independent.ts";
+import { setAsideNotAllVaried, type EndedRun, type SetAside } from "../../study/not-independent.ts";
 import { fingerprintRuns, fingerprintsNote } from "../../study/fingerprints-note.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
@@ -369,8 +369,17 @@ export class StudyAccumulator {
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
     // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict and every final-value view but the variance by factor rest on the others.
-    const { kept, setAside } = setAsideNotAllVaried(runs, "and the section on variance by factor reads them");
+    const ended = (r: RunSummary): EndedRun["outcome"] | undefined => {
+      if (r.status === "running") return undefined;
+      const o = runOutcome(r, r.finals.get(metric));
+      return o === "finished" ? undefined : o;
+    };
+    const { kept, setAside } = setAsideNotAllVaried(runs, "and the section on variance by factor reads them", ended);
     const asideSeeds = new Set(setAside?.seeds ?? []);
+    const endedWithFactors = runs.flatMap((r) => {
+      const outcome = r.factorSeeds ? ended(r) : undefined;
+      return outcome ? [{ variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed) }] : [];
+    });
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
     // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
@@ -410,7 +419,7 @@ export class StudyAccumulator {
     });
     const final = sample((seed) => !asideSeeds.has(seed));
     const everyRun = setAside ? sample(() => true) : final;
-    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs }, { final, everyRun }, metric, variants, twinTrained, setAside);
+    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs, ended: endedWithFactors }, { final, everyRun }, metric, variants, twinTrained, setAside);
     const curveTags = this.header.finalValuesOnly ? [] : options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
@@ -468,7 +477,7 @@ export class StudyAccumulator {
    * note as it was (a line appended to a running run's curve) does not redo the
    * tests, nor hash every run to find that out.
    */
-  private fromFinals(runs: { kept: RunSummary[]; all: RunSummary[] }, samples: { final: FinalSample; everyRun: FinalSample }, metric: string, variants: string[], twinTrained: boolean, setAside: SetAside | null): FinalsDerived {
+  private fromFinals(runs: { kept: RunSummary[]; all: RunSummary[]; ended: (EndedRun & { setAside: boolean })[] }, samples: { final: FinalSample; everyRun: FinalSample }, metric: string, variants: string[], twinTrained: boolean, setAside: SetAside | null): FinalsDerived {
     const final = samples.final;
     const key = this.mode === "replace" ? JSON.stringify([metric, final.higherIsBetter, final.reference, variants, twinTrained, this.runsEdits, this.finalEdits.get(metric) ?? 0]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
@@ -482,7 +491,7 @@ export class StudyAccumulator {
       ...(factorialError !== undefined ? { factorialError } : {}),
       distribution: distributionData(final),
       differences: differenceData(final, analysis, twinTrained),
-      variance: varianceData(runs.all, samples.everyRun),
+      variance: varianceData(runs.all, samples.everyRun, runs.ended),
       power: powerData(final, analysis),
       expectedMax: expectedMaxData(final),
     };

@@ -9,10 +9,13 @@ import { NotRegularFileError } from "../log/regular-file.ts";
  * 2 the command line was wrong (unknown option, bad value, a path or study
  * named on it that does not exist or is not what the command reads); 3 the command
  * finished and printed its results, but some runs failed or diverged;
+ * 4 `twin verify` re-ran the run and it does not reproduce bit for bit (the
+ * run did not fail: its re-run gives other numbers; a status of its own so
+ * that a script tells it from a wrong command line and from a failed run);
  * 130 stopped by Ctrl-C (after the verdict on the runs that finished, if
  * there are two or more).
  */
-export const EXIT = { ok: 0, error: 1, usage: 2, runsFailed: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, runsFailed: 3, notReproduced: 4, interrupted: 130 } as const;
 
 /** An error in how the command was called (an option's value): exits with EXIT.usage. */
 export class UsageError extends Error {
@@ -66,6 +69,7 @@ export function flagFailedRuns(): void {
 export function silentExitMessage(code: number): string {
   if (code === EXIT.usage) return "the command line was wrong (exit status 2); twin <command> --help shows how to call it";
   if (code === EXIT.runsFailed) return "some runs failed or diverged (exit status 3): the results say which";
+  if (code === EXIT.notReproduced) return "the run does not reproduce bit for bit (exit status 4)";
   if (code > 128) return `stopped by a signal (exit status ${code})`;
   return `stopped with exit status ${code} without saying why; this is a bug in twin: please report it with the command line and what it printed`;
 }

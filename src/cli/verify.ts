@@ -4,6 +4,7 @@ import { openExistingStore } from "./open-store.ts";
 import { formatVerify, verifyRun } from "../study/verify.ts";
 import { studyProgress } from "./study-progress.ts";
 import { parseSchedule } from "./schedule-option.ts";
+import { EXIT } from "./exit-codes.ts";
 
 export function registerVerify(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerVerify(program: Command): void {
     .option("--store <url>", "the store (default: .twin/twin.db)")
     .option("--schedule <s>", "sequential or parallel (both give the same numbers)", "sequential")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0 bit-identical, 2 diverges, 1 error.\n\nExamples:\n  $ twin runs --study fmnist-dropout\n  $ twin verify fmnist-dropout-twin-s0-1a2b3c4d")
+    .addHelpText("after", "\nExit status: 0 bit-identical, 4 does not reproduce bit for bit, 2 wrong command line, 1 any other error.\n\nExamples:\n  $ twin runs --study fmnist-dropout\n  $ twin verify fmnist-dropout-twin-s0-1a2b3c4d")
     .action(async (id: string, opts: { store?: string; json?: boolean; schedule: string }) => {
       const store = await openExistingStore(opts.store);
       try {
@@ -26,8 +27,8 @@ export function registerVerify(program: Command): void {
         progress.stop();
         process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatVerify(report)) + "\n");
         if (!report.identical) {
-          if (opts.json) process.stderr.write(`twin verify: ${id} does not reproduce bit for bit (exit status 2; "first" in the JSON says where)\n`);
-          process.exitCode = 2;
+          if (opts.json) process.stderr.write(`twin verify: ${id} does not reproduce bit for bit (exit status ${EXIT.notReproduced}; "first" in the JSON says where)\n`);
+          process.exitCode = EXIT.notReproduced;
         }
       } finally {
         await store.close();

@@ -57,6 +57,9 @@ const CASES: [string[], number, RegExp][] = [
   [["runs"], 1, /no store here .*run a study in this folder first/],
   [["runs", "--store", "nope.db"], 2, /^twin: no twin store at .*nope\.db \(the file does not exist\)/m],
   [["verify", "abc"], 1, /no store here/],
+  // A wrong command line stays 2; 4 is "does not reproduce" (test/study/store-study.test.ts).
+  [["verify", "abc", "--store", "nope.db"], 2, /^twin: no twin store at .*nope\.db \(the file does not exist\)/m],
+  [["verify"], 2, /missing required argument 'run'/],
   [["diff", "a", "b"], 1, /no store here/],
   [["init", "bad name/"], 2, /study name 'bad name\/' must start with a letter or digit/],
   [["init", "x", "--dir", csv], 2, /^twin: --dir .*results\.csv: a file, not a folder; name the folder to write the study file in$/m],

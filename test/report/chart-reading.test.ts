@@ -137,3 +137,35 @@ test("a variant missing from a chart (no final value yet) leaves the others thei
   const best = expectedMaxChart({ ...model.expectedMax, variants: model.expectedMax.variants.filter((v) => v.name !== "baseline") }, undefined, model.variants);
   assert.deepEqual(scale(best, "emax"), { domain: ["dropout", "wider"], range: ["#f58518", "#54a24b"] });
 });
+
+test("a learning curve whose positive values span decades (a diverged variant's loss) gets a log axis; its t band is cut at the smallest value, and the caption says both", async () => {
+  const steps = [1, 2, 3, 4, 5];
+  const variants = ["baseline", "hot"];
+  const value = (variant: string, step: number, s: number) => (variant === "hot" ? 10 ** (2 + step) * (1 + s) : 0.5 / step + 0.01 * s);
+  const seeds = variants.flatMap((variant) => steps.flatMap((step) => [0, 1, 2].map((s) => ({ variant, seed: String(s), step, value: value(variant, step, s) }))));
+  const stats = variants.flatMap((variant) => steps.map((step) => {
+    const v = [0, 1, 2].map((s) => value(variant, step, s));
+    const mean = (v[0]! + v[1]! + v[2]!) / 3;
+    const half = 4.3 * (Math.max(...v) - Math.min(...v)); // a wide t band, as with skewed seeds: below 0 for "hot"
+    return { variant, step, n: 3, mean, lo: mean - half, hi: mean + half };
+  }));
+  const data: CurveData = {
+    tag: "train/loss", variants, reference: "baseline", paired: false, seeds, stats,
+    runs: { baseline: 3, hot: 3 }, minRuns: 3, level: 0.95, bandLabel: "95% CI of the mean (t), 3 seeds; where ≥ 3 runs", thinned: false,
+    summarised: false, drawn: { baseline: 3, hot: 3 }, quantileSample: 1000, smoothing: 0, twinTrained: true,
+  };
+  const c = curveChart(data);
+  const vega = compile(c.spec as unknown as TopLevelSpec).spec;
+  assert.equal((vega.scales ?? []).find((s) => s.name === "y")!.type, "log");
+  assert.match(c.caption, /Log axis: the values span 8 decades; where a band reaches below the smallest value drawn \(0\.100\) it is cut there/);
+  const band = (await markItems(c.spec, "band")).flat();
+  assert.ok(band.length > 0 && band.every((it) => Number.isFinite(it.y) && Number.isFinite(it.y2)), "every band point drawn at a finite height");
+  // The baseline's curve is readable: its mean moves down the plot as its loss falls from 0.5 to 0.1 (a linear axis to 2e7 would draw it flat).
+  const means = (await markItems(c.spec, "mean")).flat().filter((it) => it.datum!.variant === "baseline").map((it) => it.y!);
+  assert.ok(means[means.length - 1]! - means[0]! > 10, `baseline's mean drops ${means[means.length - 1]! - means[0]!} px`);
+  // A paired difference and values within three decades keep a linear axis.
+  assert.notEqual(compile(curveChart({ ...data, paired: true }).spec as unknown as TopLevelSpec).spec.scales!.find((s) => s.name === "y")!.type, "log");
+  const tame = curveChart({ ...data, variants: ["baseline"], seeds: seeds.filter((p) => p.variant === "baseline"), stats: stats.filter((p) => p.variant === "baseline") });
+  assert.notEqual(compile(tame.spec as unknown as TopLevelSpec).spec.scales!.find((s) => s.name === "y")!.type, "log");
+  assert.doesNotMatch(tame.caption, /Log axis/);
+});

@@ -122,7 +122,9 @@ describe("a study in the store", () => {
     db.prepare("UPDATE batch_checksums SET checksum = 'planted' WHERE run_id = ? AND step = 3").run(id);
     try {
       const r = twin(project.dir, ["verify", id, "--json"]);
-      assert.equal(r.status, 2, r.stderr);
+      // 4: does not reproduce (2 is a wrong command line: test/cli/bad-input.test.ts).
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /does not reproduce bit for bit \(exit status 4; "first" in the JSON says where\)/);
       const report = JSON.parse(r.stdout);
       assert.equal(report.identical, false);
       assert.deepEqual([report.first.kind, report.first.step, report.first.stored], ["batch", 3, "planted"]);
@@ -135,7 +137,7 @@ describe("a study in the store", () => {
     db.prepare("UPDATE control_sums SET state_hash = 'planted' WHERE run_id = ? AND step = 5 AND stream = 'order'").run(id);
     try {
       const r = twin(project.dir, ["verify", id]);
-      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.status, 4, r.stderr);
       assert.match(r.stdout, /first divergence: step 5, stream order: control sum differs/);
     } finally {
       db.prepare("UPDATE control_sums SET state_hash = ? WHERE run_id = ? AND step = 5 AND stream = 'order'").run(sum.state_hash, id);
@@ -171,7 +173,7 @@ describe("a study in the store", () => {
 
       // verify re-runs the stored run with the changed file: the augment stream draws more at step 1.
       const v = twin(project.dir, ["verify", runIds[0]!]);
-      assert.equal(v.status, 2, v.stderr);
+      assert.equal(v.status, 4, v.stderr);
       assert.match(v.stdout, /first divergence: step 1, stream augment: control sum differs \(stored draws 1, state [0-9a-f]+…?; now draws 1, state [0-9a-f]+…?\)\n  also at that step: step 1: batch checksum differs/);
       assert.match(v.stdout, /note: the study file changed since the run/);
       assert.match(v.stdout, /files\.study\.mts/);

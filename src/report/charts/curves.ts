@@ -5,6 +5,27 @@ import { AS_LOGGED, finite, inUnit, layeredSpec, slug, variantColors, type Chart
 const SEED_LINE = "one run (seed)";
 /** Up to this many logged steps, the step axis ticks exactly at them. */
 const MAX_STEP_TICKS = 12;
+/**
+ * Positive values spanning at least this many decades get a log axis: on a linear one everything
+ * under a thousandth of the top (a loss of 0.3 beside a diverged run's 10^6) is a flat line at 0.
+ */
+const LOG_AXIS_DECADES = 3;
+
+/**
+ * The decades a curve's values span when they call for a log axis (all positive: a log axis cannot draw 0 or
+ * below; spanning LOG_AXIS_DECADES or more), with the smallest value; null for a linear axis.
+ */
+function logAxisSpan(values: readonly number[]): { decades: number; smallest: number } | null {
+  if (values.length === 0) return null;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (!(v > 0)) return null;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const decades = Math.log10(hi / lo);
+  return decades >= LOG_AXIS_DECADES ? { decades, smallest: lo } : null;
+}
 
 /** The step axis: ticks at the logged steps when there are few (4 evaluations: 4 ticks), else about 10 whole-number ticks. */
 function stepAxis(steps: ReadonlySet<number>): Record<string, unknown> {
@@ -26,7 +47,25 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const meanLabel = data.paired ? "mean difference over seeds" : "mean over seeds";
   const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: u(p.value) }));
   const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: u(s.mean), n: s.n }));
-  const bandRows = data.stats.filter((s) => finite(s.lo) && finite(s.hi)).map((s) => ({ variant: s.variant, step: s.step, lo: u(s.lo), hi: u(s.hi), n: s.n, band: data.bandLabel }));
+  // A log axis for a learning curve whose positive values span decades; a t band's lower end below the smallest
+  // value drawn (a band of a skewed positive metric can reach below 0) is cut there, and the caption says so.
+  // Every value drawn as a point or line (the quantile bands' ends too, at scale: runs not drawn as lines lie in them).
+  const drawnValues = [
+    ...seedRows.map((r) => r.value),
+    ...meanRows.map((r) => r.value),
+    ...(data.summarised ? data.stats.flatMap((s) => (s.q ?? []).map((q) => inUnit(q, unit))) : []),
+  ].filter(finite);
+  const logSpan = data.paired ? null : logAxisSpan(drawnValues);
+  const logAxis = logSpan !== null;
+  const floor = logSpan?.smallest ?? -Infinity;
+  const bandRows = data.stats
+    .filter((s) => finite(s.lo) && finite(s.hi))
+    .map((s) => {
+      const lo = inUnit(s.lo as number, unit);
+      return { variant: s.variant, step: s.step, lo: Math.max(lo, floor), hi: u(s.hi), n: s.n, band: data.bandLabel, ...(lo < floor ? { cut: true } : {}) };
+    });
+  const bandsCut = bandRows.some((r) => r.cut);
+  const yScale = logAxis ? { type: "log" } : { zero: false };
   // Summarised (many runs): where the runs lie, 5–95% and 25–75% of them at each step.
   const outerLabel = "5–95% of runs", innerLabel = "25–75% of runs";
   const quantileRows = data.summarised
@@ -68,7 +107,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
     name,
     data: { values },
     mark: oneStep ? { type: "rule", strokeWidth: ruleWidth } : { type: "area", interpolate: "linear" },
-    encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" }, color, ...encoding },
+    encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, ...(logAxis ? { scale: yScale } : {}) }, y2: { field: "hi" }, color, ...encoding },
   });
   const layer: Record<string, unknown>[] = [
     bandLayer("quantiles", quantileRows, 14, {
@@ -80,7 +119,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
       name: "seeds",
       data: { values: seedRows },
       mark: oneStep ? { type: "point", opacity: 0.6, filled: true } : { type: "line", opacity: 0.45, interpolate: "linear" },
-      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: yScale }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
     },
     bandLayer("band", bandRows, 8, {
       opacity,
@@ -109,11 +148,14 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
       `${total > data.quantileSample ? ` (quantiles from a uniform sample of at most ${data.quantileSample} runs per step and variant)` : ""}.`
     : "";
   const smoothing = data.smoothing > 0 ? ` Smoothed: exponential moving average with weight ${data.smoothing} (as TensorBoard), applied to every run before the statistics; final values are not smoothed.` : "";
+  const logNote = logSpan
+    ? ` Log axis: the values span ${Math.floor(logSpan.decades)} decades${bandsCut ? `; where a band reaches below the smallest value drawn (${floor.toPrecision(3)}) it is cut there (a mean's t interval over skewed seeds can reach below 0)` : ""}.`
+    : "";
   const caption = oneStep
-    ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.` + summary
+    ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.` + summary + logNote
     : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step${data.twinTrained ? " (twin-trained: same batches, same evaluation batch)" : " (separate runs that share the seed)"}` : "Each thin line is one run (seed)"}; ` +
     `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
-    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + summary + smoothing;
+    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + summary + smoothing + logNote;
   return {
     id: `${data.paired ? "paired" : "curve"}-${slug(data.tag)}`,
     title,

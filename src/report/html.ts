@@ -214,7 +214,7 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   const f = metricFormat(m.percent);
   const parts = [`<section id="variance"><h2>Variance by random factor</h2>`];
   if (!v.available || !sections.variance) {
-    parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p></section>`);
+    parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p>${v.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
     return parts.join("");
   }
   parts.push(figure(rendered.get(sections.variance.id)));

@@ -4,7 +4,7 @@
  */
 import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
-import { allVariedRuns } from "../../study/not-independent.ts";
+import { allVariedRuns, endedRunsText, type EndedRun } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
 import type { ExpectedMaxData, FinalSample, PowerData, VarianceData } from "./types.ts";
 
@@ -75,7 +75,13 @@ export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
 /** Notes of the decomposition that the report says in its own words (the shares sentence, the one few-runs note). */
 const SAID_ELSEWHERE = /add up to more than the all-varied|has only \d+ runs|no all-varied runs given|total variance is 0/;
 
-export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample): VarianceData {
+/**
+ * `ended`: the runs with factor seeds that diverged or failed (no final value,
+ * so not in the decomposition), each marked whether the verdict set it aside:
+ * a note names them where the variance is shown, or where runs set aside are
+ * among them.
+ */
+export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample, ended: readonly (EndedRun & { setAside: boolean })[] = []): VarianceData {
   const out: VarianceData = { available: false, metric: sample.metric, factors: [], totals: [], notes: [] };
   const finals = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
   for (const v of sample.variants) {
@@ -116,6 +122,11 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample)
   const few = Math.min(...out.factors.map((f) => f.n));
   if (few < 5) out.notes.unshift(`Some factors have only ${few} runs: their intervals are very wide (more seeds per factor narrow them).`);
   if (out.factors.length > 0) out.available = true;
+  const aside = ended.filter((r) => r.setAside), kept = ended.filter((r) => !r.setAside);
+  if (ended.length > 0 && (out.available || aside.length > 0)) {
+    const parts = [...(aside.length ? [`${endedRunsText(aside)} (set aside from the verdict, so not in its failures either)`] : []), ...(kept.length ? [`${endedRunsText(kept)} (counted in the verdict's failures)`] : [])];
+    out.notes.push(`Left out of the variance by factor (no final value): ${parts.join("; ")}.`);
+  }
   else out.reason = "no one-factor-at-a-time runs in this study (every run varies all random factors together); run a seed study that varies one factor at a time (e.g. seeds: { vary: \"init\" }) to see which factor contributes how much";
   return out;
 }

@@ -5,7 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { setAsideNotAllVaried, type EndedRun, type SetAside } from "../../study/not-independent.ts";
+import { NONE_INDEPENDENT, setAsideNotAllVaried, type EndedRun, type SetAside } from "../../study/not-independent.ts";
 import { fingerprintRuns, fingerprintsNote } from "../../study/fingerprints-note.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
@@ -655,6 +655,7 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
 }
 
 function verdict(final: FinalSample, reference: string, cells: Map<string, Map<string, Cell>>, setAside: SetAside | null): { analysis: Analysis | null; analysisError?: string } {
+  if (setAside?.kept_seeds === 0) return { analysis: null, analysisError: `${NONE_INDEPENDENT}; the section on variance by factor reads them` };
   if (cells.size < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value or a failed run" };
   if (!cells.has(reference)) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
   try {

@@ -77,3 +77,12 @@ test("a variant left without a factor's row by a run that did not finish: the va
   assert.ok(m.variance.notes.includes("base: no row for init: fewer than 2 of its runs have a final value."), m.variance.notes.join("\n"));
   assert.ok(m.variance.notes.includes("Left out of the variance by factor (no final value): base seed 1 diverged (set aside from the verdict, so not in its failures either)."), m.variance.notes.join("\n"));
 });
+
+test("a run set aside that is still running: the warning does not say its curve is shown", () => {
+  const running = (seed: string, factors: number[]): SeedGroup => ({ seed, runs: ["base", "wide"].map((v) => run(v, seed, factors, "running")), checks: [] });
+  const m = modelOf([group("0", [0, 0, 0]), running("1", [1, 0, 0]), group("2", [2, 0, 0]), group("5", [5, 5, 5]), running("6", [6, 6, 6])]);
+  assert.deepEqual(m.setAside?.seeds, ["1", "2"]);
+  assert.ok(m.warnings.includes("2 run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown"), m.warnings.join("\n"));
+  assert.ok(m.warnings.includes("2 of the runs set aside are not finished (still running, or stopped before their end): the variance by factor reads them once ended; like every run set aside, their curves are not drawn"), m.warnings.join("\n"));
+  assert.deepEqual(new Set(m.curves.flatMap((c) => c.seeds.map((p) => p.seed))), new Set(["0", "5", "6"]));
+});

@@ -407,8 +407,10 @@ export class StudyAccumulator {
       const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
       if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
-    const running = runs.filter((r) => r.status === "running").length;
+    const running = kept.filter((r) => r.status === "running").length;
+    const runningAside = runs.filter((r) => r.status === "running" && asideSeeds.has(r.seed)).length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
+    if (runningAside > 0) warnings.push(`${runningAside} of the runs set aside ${runningAside === 1 ? "is" : "are"} not finished (still running, or stopped before ${runningAside === 1 ? "its" : "their"} end): the variance by factor reads ${runningAside === 1 ? "it" : "them"} once ended; like every run set aside, ${runningAside === 1 ? "its curve is" : "their curves are"} not drawn`);
 
     const sample = (keep: (seed: string) => boolean): FinalSample => ({
       metric,

@@ -32,6 +32,9 @@ export interface SetAside {
   note: string;
 }
 
+/** Why there is no verdict when every run is set aside (twin stats's error, the report's and dashboard's "No verdict"). */
+export const NONE_INDEPENDENT = "every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed to rest a verdict on";
+
 /** A run that ended without a result. */
 export interface EndedRun {
   variant: string;
@@ -98,7 +101,7 @@ export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[],
   }
   const note =
     `${aside} run${aside === 1 ? "" : "s"} set aside (${seedsText(list)}): they change one random factor at a time or sit on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them), so they are not independent seeds; ` +
-    `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}` +
-    (ended.length > 0 ? `. Of the runs set aside, ${endedRunsText(ended)}: not counted in the verdict's failures (those are the ${keptSeeds} seed${keptSeeds === 1 ? "'s" : "s'"}), nor in the variance by factor` : "");
+    (keptSeeds === 0 ? `no seed varies every factor together, so there is no verdict, ${variance}` : `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}`) +
+    (ended.length > 0 ? `. Of the runs set aside, ${endedRunsText(ended)}: ${keptSeeds === 0 ? "not in the variance by factor" : `not counted in the verdict's failures (those are the ${keptSeeds} seed${keptSeeds === 1 ? "'s" : "s'"}), nor in the variance by factor`}` : "");
   return { kept, setAside: { runs: aside, seeds: list, kept_seeds: keptSeeds, did_not_finish: ended, note } };
 }

@@ -9,7 +9,7 @@
  * cell is kept as "missing" so that the analysis can say which row it was.
  */
 import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
-import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
+import { NONE_INDEPENDENT, setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
 import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
@@ -293,7 +293,7 @@ function fromLogDir(path: string): ResultTable {
     "and twin report shows them as the variance by factor",
     ({ run }) => failureOutcome(run) ?? (Object.values(run.scalars).some((points) => points.length > 0 && !Number.isFinite(points[points.length - 1]!.value)) ? "diverged" : undefined),
   );
-  if (runs.length === 0) throw new Error(`${path}: every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed, so there is no verdict; twin report ${path} shows the variance by factor`);
+  if (runs.length === 0) throw new Error(`${path}: ${NONE_INDEPENDENT}; twin report ${path} shows the variance by factor`);
   const metrics: string[] = [];
   const notes: string[] = setAsideDirs.length ? [setAsideNote(path, setAsideDirs)] : [];
   const rows = runs.map(({ run }) => {

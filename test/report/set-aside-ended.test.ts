@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LogDirSource, StudyAccumulator, buildReportModel, renderStudyBody, streamReportModel, type ReportModel, type SeedGroup } from "../../src/report/index.ts";
+import { LogDirSource, StoreSource, StudyAccumulator, buildReportModel, renderStudyBody, streamReportModel, type ReportModel, type SeedGroup } from "../../src/report/index.ts";
+import { openStore } from "../../src/store/index.ts";
 import type { RunData, StudyData } from "../../src/report/types.ts";
 import type { Analysis } from "../../src/study/analyze.ts";
 import type { StudyResults } from "../../src/study/run-study.ts";
@@ -146,4 +147,40 @@ test("twin seeds --vary each names the one-factor runs without a final value and
   const verdict = studySeedResults(results, "accuracy");
   assert.deepEqual(verdict.setAside?.did_not_finish, [{ variant: "base", seed: label, outcome: "diverged" }]);
   assert.match(verdict.setAside!.note, new RegExp(`Of the runs set aside, base seed ${label} diverged: not counted in the verdict's failures \\(those are the 3 seeds'\\)`));
+});
+
+test("from the store: a one-factor run that diverged is named by its store seed in the note and the variance section", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "twin-set-aside-ended-store-"));
+  try {
+    const store = await openStore(join(dir, "twin.db"));
+    try {
+      await store.putStudy({ name: "s", specHash: "h" });
+      await store.putVariants("s", [{ name: "base" }, { name: "wide" }]);
+      const plan: [number, Record<string, number>, boolean][] = [
+        [0, { init: 0, order: 0, split: 0 }, false], [1, { init: 1, order: 1, split: 1 }, false], [2, { init: 2, order: 2, split: 2 }, false],
+        [0, { init: 1, order: 0, split: 0 }, true], [0, { init: 0, order: 1, split: 0 }, false], [0, { init: 0, order: 0, split: 1 }, false],
+      ];
+      for (const [i, [root, seeds, diverges]] of plan.entries()) {
+        const { run } = await store.submitRun({ study: "s", variants: ["base", "wide"], specHash: "h", rootSeed: root, seeds });
+        assert.ok(await store.claimRun(run.id, "w"));
+        await store.addMetrics(["base", "wide"].map((variant) => ({ runId: run.id, variant, step: 1, name: "val/accuracy", value: 0.8 + i / 100 + (variant === "wide" ? 0.01 : 0) })));
+        if (diverges) await store.failRun(run.id, "diverged at step 2: loss NaN", { worker: "w", diverged: true });
+        else await store.finishRun(run.id, { worker: "w" });
+      }
+    } finally {
+      await store.close();
+    }
+    const source = new StoreSource(await openStore(join(dir, "twin.db")));
+    let m: ReportModel;
+    try {
+      m = await streamReportModel((await source.openStudy("s"))!);
+    } finally {
+      await source.close();
+    }
+    assert.deepEqual(m.setAside?.did_not_finish, [{ variant: "base", seed: "0:init=1", outcome: "diverged" }, { variant: "wide", seed: "0:init=1", outcome: "diverged" }]);
+    assert.match(m.setAside!.note, /Of the runs set aside, base seed 0:init=1 diverged, wide seed 0:init=1 diverged: not counted in the verdict's failures \(those are the 3 seeds'\), nor in the variance by factor$/);
+    assert.ok(m.variance.notes.some((n) => n.startsWith("Left out of the variance by factor (no final value): base seed 0:init=1 diverged, wide seed 0:init=1 diverged (set aside from the verdict")), m.variance.notes.join("\n"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

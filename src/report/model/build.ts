@@ -5,7 +5,7 @@
  * bounded by the aggregates, not by the number of runs. Both data sources
  * (log folders, the store) and in-memory studies go through this one path.
  */
-import { setAsideNotAllVaried, type EndedRun, type SetAside } from "../../study/not-independent.ts";
+import { NONE_INDEPENDENT, setAsideNotAllVaried, type EndedRun, type SetAside } from "../../study/not-independent.ts";
 import { fingerprintRuns, fingerprintsNote } from "../../study/fingerprints-note.ts";
 import { referenceFromPairedTags } from "../../log/twin-reference.ts";
 import { analyzeCells, type Analysis } from "../../study/analyze.ts";
@@ -407,8 +407,10 @@ export class StudyAccumulator {
       const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
       if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
-    const running = runs.filter((r) => r.status === "running").length;
+    const running = kept.filter((r) => r.status === "running").length;
+    const runningAside = runs.filter((r) => r.status === "running" && asideSeeds.has(r.seed)).length;
     if (running > 0) warnings.push(`${running} run(s) not finished (still running, or stopped before their end): left out of the verdict and the final values until they end; their curves are shown`);
+    if (runningAside > 0) warnings.push(`${runningAside} of the runs set aside ${runningAside === 1 ? "is" : "are"} not finished (still running, or stopped before ${runningAside === 1 ? "its" : "their"} end): the variance by factor reads ${runningAside === 1 ? "it" : "them"} once ended; like every run set aside, ${runningAside === 1 ? "its curve is" : "their curves are"} not drawn`);
 
     const sample = (keep: (seed: string) => boolean): FinalSample => ({
       metric,
@@ -655,6 +657,7 @@ function verdictCells(runs: readonly RunSummary[], metric: string, variants: rea
 }
 
 function verdict(final: FinalSample, reference: string, cells: Map<string, Map<string, Cell>>, setAside: SetAside | null): { analysis: Analysis | null; analysisError?: string } {
+  if (setAside?.kept_seeds === 0) return { analysis: null, analysisError: `${NONE_INDEPENDENT}; the section on variance by factor reads them` };
   if (cells.size < 2) return { analysis: null, analysisError: "a verdict needs at least two variants with a final value or a failed run" };
   if (!cells.has(reference)) return { analysis: null, analysisError: `the reference variant "${reference}" has no final ${final.metric} yet` };
   try {

@@ -125,8 +125,8 @@ export class LogIndex {
         if (foreign.length > 0) throw new Error(`${file} is a SQLite database with tables of its own (${foreign.map((t) => t.name).join(", ")}: a twin store?), not a dashboard index; twin leaves it as it is: name a file of its own with --index`);
         db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views; DROP TABLE IF EXISTS accumulators;");
         db.exec(`
-          -- A rowid table: a run's row (~40 kB at 500 steps) is far larger than SQLite's guidance for WITHOUT ROWID tables (a twentieth of a page);
-          -- at 10,000 such rows, writing them cost about twice the CPU (1.1-1.3 s against 0.6-0.7 s) and reading them back four times (1.0 against 0.26 s).
+          -- A rowid table: a run's row (10 kB and more at 500 steps) is far larger than SQLite's guidance for WITHOUT ROWID tables (a twentieth of a page);
+          -- as one, 10,000 rows of 10 kB took 1.5-2 times the CPU to write (0.40-0.54 s against 0.27-0.32 s), twice the wall time, and twice the CPU to read back.
           CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir));
           CREATE TABLE checks (study TEXT NOT NULL, seed TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (study, seed)) WITHOUT ROWID;
           CREATE TABLE views (key TEXT PRIMARY KEY, signature TEXT NOT NULL, body TEXT NOT NULL);

@@ -489,9 +489,12 @@ export class SeedStamping {
   private readonly files = new Map<string, RunDirFiles | undefined>();
   private readonly metrics = new Map<string, { size: number; mtimeMs: number } | undefined>();
   private readonly checkFiles: Set<string>;
+  /** The study's run folders, listed once for the stamps and the read. */
+  readonly listed: RunDirsListed & { reused: boolean };
 
-  /** `listed`: the study's run folders, listed once for the stamps and the read. */
-  constructor(readonly studyDir: string, readonly listed: RunDirsListed & { reused: boolean }, private readonly listings?: RunDirListings) {
+  /** `studyRunDirs`, `listings`: the source's listings of studies and of run folders, kept between calls. */
+  constructor(readonly studyDir: string, studyRunDirs?: StudyRunDirs, private readonly listings?: RunDirListings) {
+    this.listed = listedRunDirs(studyDir, studyRunDirs);
     this.checkFiles = checkFilesOf(studyDir);
   }
 
@@ -893,7 +896,7 @@ export class LogDirSource implements DataSource {
     const log = this.logIndex();
     if (dir === undefined || !log || this.stamps.has(name)) return undefined;
     const at = Date.now();
-    const stamping = new SeedStamping(dir, listedRunDirs(dir, this.studyRunDirs), this.runDirListings);
+    const stamping = new SeedStamping(dir, this.studyRunDirs, this.runDirListings);
     const groups = pooledStudyDirGroups(dir, undefined, { study: name, log, listings: this.runDirListings, studyRunDirs: this.studyRunDirs }, this.indexFile, POOL_MIN_RUNS, RUNS_READ_HERE, stamping);
     return {
       stream: { name, source: `log directory ${dir}`, ...designOf(dir), groups },

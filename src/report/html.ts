@@ -214,7 +214,7 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
   const f = metricFormat(m.percent);
   const parts = [`<section id="variance"><h2>Variance by random factor</h2>`];
   if (!v.available || !sections.variance) {
-    parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p></section>`);
+    parts.push(`<p class="muted" id="variance-unavailable">Not available: ${esc(v.reason ?? "no one-factor-at-a-time runs")}.</p>${v.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
     return parts.join("");
   }
   parts.push(figure(rendered.get(sections.variance.id)));
@@ -262,6 +262,8 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   const rendered = renderCharts(sections);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
   const parts: string[] = [];
+  // Every run set aside: the views that rest on the verdict's seeds say why they are empty.
+  const noneKept = m.setAside?.kept_seeds === 0;
   if (m.warnings.length > 0) parts.push(`<section id="warnings" class="warnings">${m.warnings.map((w) => `<p>⚠ ${esc(w)}</p>`).join("")}</section>`);
   parts.push(verdictSection(m));
   parts.push(factorialSection(m, sections.factorial.map(fig).join("")));
@@ -271,27 +273,38 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
     parts.push(`<section id="curves"><h2>Learning curves</h2><p class="muted">Runs are aligned by step. Bands are ${Math.round(95)}% t intervals of the mean over seeds, drawn only where at least ${MIN_BAND_RUNS} runs reach the step.</p>${m.setAside ? `<p class="note" id="curves-set-aside">${esc(curvesSetAsideText(m.setAside))}</p>` : ""}${sections.curves.map(fig).join("")}</section>`);
     parts.push(
       `<section id="paired"><h2>Paired differences over steps</h2>` +
-        (sections.paired.length > 0 ? sections.paired.map(fig).join("") : `<p class="muted">Not available: the study has a single variant, or no variant shares seeds with the reference.</p>`) +
+        (sections.paired.length > 0
+          ? sections.paired.map(fig).join("")
+          : `<p class="muted">Not available: ${noneKept ? esc(noneKeptText(m.setAside!)) : "the study has a single variant, or no variant shares seeds with the reference"}.</p>`) +
         `</section>`,
     );
   }
-  parts.push(`<section id="distribution"><h2>Seed distributions</h2>${sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
+  const none = (what: string): string => `<p class="muted">${what}: ${esc(noneKeptText(m.setAside!))}.</p>`;
+  parts.push(`<section id="distribution"><h2>Seed distributions</h2>${noneKept ? none("None") : sections.distribution.map(fig).join("")}${m.distribution.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}</section>`);
   m.deployments.forEach((d, i) => parts.push(deploymentSection(d, sections.deployment[i]!.map(fig).join(""), m.deployments.length > 1 ? i + 1 : undefined)));
   parts.push(varianceSection(m, rendered, sections));
   parts.push(
     `<section id="power"><h2>How many seeds?</h2>` +
-      (sections.power ? fig(sections.power) : `<p class="muted">Power curve not available: ${esc(m.power.reason ?? "")}.</p>`) +
+      (sections.power ? fig(sections.power) : noneKept ? none("Power curve not available") : `<p class="muted">Power curve not available: ${esc(m.power.reason ?? "")}.</p>`) +
       `</section>`,
   );
-  parts.push(`<section id="expected-max"><h2>Expected best of n runs</h2>${fig(sections.expectedMax)}</section>`);
+  parts.push(
+    `<section id="expected-max"><h2>Expected best of n runs</h2>${noneKept ? none("None") : sections.expectedMax ? fig(sections.expectedMax) : `<p class="muted">None: no run has a final ${esc(m.metric)}.</p>`}</section>`,
+  );
   parts.push(reproSection(m));
   parts.push(runsSection(m));
   return { html: parts.join("\n"), charts: [...rendered.values()] };
 }
 
+/** What a section that rests on the verdict's seeds says when every run is set aside. */
+function noneKeptText(setAside: SetAside): string {
+  return `the verdict sets every run aside (${setAside.runs} run${setAside.runs === 1 ? "" : "s"}, ${seedsText(setAside.seeds)}: one factor varied at a time, or grid cells), so no seed is left to draw`;
+}
+
 /** The line above the learning curves of a study with runs set aside: the curves rest on the seeds the verdict counts. */
 export function curvesSetAsideText(setAside: SetAside): string {
   const n = setAside.kept_seeds;
+  if (n === 0) return `No learning curves: ${noneKeptText(setAside)}.`;
   return `The curves, their bands and the paired differences over steps rest on the ${n} seed${n === 1 ? "" : "s"} the verdict counts: the ${setAside.runs} run${setAside.runs === 1 ? "" : "s"} it sets aside (${seedsText(setAside.seeds)}) are left out of them.`;
 }
 

@@ -26,8 +26,26 @@ export interface SetAside {
   seeds: string[];
   /** Seeds the verdict rests on: those whose runs vary every factor together. */
   kept_seeds: number;
+  /** Runs set aside that diverged or failed (in the order met): the verdict's failure counts are the kept seeds' only, so these are said here. */
+  did_not_finish: EndedRun[];
   /** The one line the verdict prints. */
   note: string;
+}
+
+/** Why there is no verdict when every run is set aside (twin stats's error, the report's and dashboard's "No verdict"). */
+export const NONE_INDEPENDENT = "every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed to rest a verdict on";
+
+/** A run that ended without a result. */
+export interface EndedRun {
+  variant: string;
+  seed: string;
+  outcome: "diverged" | "failed";
+}
+
+/** "base seed 5 diverged, wide seed 7 failed" (the first eight, and how many in all). */
+export function endedRunsText(runs: readonly EndedRun[]): string {
+  const text = runs.slice(0, 8).map((r) => `${r.variant} seed ${r.seed} ${r.outcome}`);
+  return text.join(", ") + (runs.length > 8 ? `, … (${runs.length} in all)` : "");
 }
 
 /** The factors whose seed differs between some of the runs (sorted). */
@@ -64,9 +82,11 @@ export function allVariedRuns<T extends FactorSeeded>(runs: readonly T[]): T[] {
  * The runs a verdict rests on: every run of a seed none of whose runs
  * changes one factor at a time or sits on a grid (runsNotAllVaried), and
  * what was set aside (null when nothing was). `variance` says where the
- * runs set aside are read instead, for the note.
+ * runs set aside are read instead, for the note; `outcome` tells a run that
+ * diverged or failed (undefined: it has a result, or has not ended), which the
+ * note names: the verdict's failure counts are the kept seeds' only.
  */
-export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[], variance: string): { kept: T[]; setAside: SetAside | null } {
+export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[], variance: string, outcome?: (run: T) => EndedRun["outcome"] | undefined): { kept: T[]; setAside: SetAside | null } {
   const odd = runsNotAllVaried(runs);
   if (odd.length === 0) return { kept: [...runs], setAside: null };
   const seeds = new Set(odd.map((r) => r.seed));
@@ -74,8 +94,14 @@ export function setAsideNotAllVaried<T extends FactorSeeded>(runs: readonly T[],
   const aside = runs.length - kept.length;
   const keptSeeds = new Set(kept.map((r) => r.seed)).size;
   const list = [...seeds];
+  const ended: EndedRun[] = [];
+  for (const r of runs) {
+    const o = seeds.has(r.seed) ? outcome?.(r) : undefined;
+    if (o) ended.push({ variant: r.variant, seed: r.seed, outcome: o });
+  }
   const note =
     `${aside} run${aside === 1 ? "" : "s"} set aside (${seedsText(list)}): they change one random factor at a time or sit on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them), so they are not independent seeds; ` +
-    `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}`;
-  return { kept, setAside: { runs: aside, seeds: list, kept_seeds: keptSeeds, note } };
+    (keptSeeds === 0 ? `no seed varies every factor together, so there is no verdict, ${variance}` : `the verdict rests on the ${keptSeeds} seed${keptSeeds === 1 ? "" : "s"} with every factor varied together, ${variance}`) +
+    (ended.length > 0 ? `. Of the runs set aside, ${endedRunsText(ended)}: ${keptSeeds === 0 ? "not in the variance by factor" : `not counted in the verdict's failures (those are the ${keptSeeds} seed${keptSeeds === 1 ? "'s" : "s'"}), nor in the variance by factor`}` : "");
+  return { kept, setAside: { runs: aside, seeds: list, kept_seeds: keptSeeds, did_not_finish: ended, note } };
 }

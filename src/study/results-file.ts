@@ -9,7 +9,7 @@
  * cell is kept as "missing" so that the analysis can say which row it was.
  */
 import { factorSeedsFromHParams } from "../log/factor-seeds.ts";
-import { setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
+import { NONE_INDEPENDENT, setAsideNotAllVaried, type SetAside } from "./not-independent.ts";
 import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
@@ -267,6 +267,19 @@ function setAsideNote(path: string, dirs: readonly string[]): string {
   );
 }
 
+/**
+ * How a run whose session ended in failure counts: diverged when its numbers
+ * went NaN/Inf, else failed (undefined: it did not end in failure). Its last
+ * logged values come from before the failure and are not its result. twin
+ * logs the change ("diverged at step 11: loss NaN") before the run's first NaN
+ * reaches a logged metric, if ever.
+ */
+function failureOutcome(run: { status?: string; statusText?: string; scalars: Record<string, readonly { value: number }[]> }): "diverged" | "failed" | undefined {
+  if (run.status !== "failure") return undefined;
+  const nonFinite = Object.values(run.scalars).some((points) => points.some((p) => !Number.isFinite(p.value)));
+  return nonFinite || run.statusText?.startsWith("diverged") ? "diverged" : "failed";
+}
+
 function fromLogDir(path: string): ResultTable {
   const setAsideDirs: string[] = [];
   const read = readRunTree(path, { prefer: "jsonl", setAside: setAsideDirs });
@@ -278,25 +291,22 @@ function fromLogDir(path: string): ResultTable {
   const { kept: runs, setAside } = setAsideNotAllVaried(
     ordered.map((r) => ({ run: r, variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })),
     "and twin report shows them as the variance by factor",
+    ({ run }) => failureOutcome(run) ?? (Object.values(run.scalars).some((points) => points.length > 0 && !Number.isFinite(points[points.length - 1]!.value)) ? "diverged" : undefined),
   );
-  if (runs.length === 0) throw new Error(`${path}: every run changes one random factor at a time or sits on a grid (their factor seeds differ, as twin seeds --vary or a grid makes them): none is an independent seed, so there is no verdict; twin report ${path} shows the variance by factor`);
+  if (runs.length === 0) throw new Error(`${path}: ${NONE_INDEPENDENT}; twin report ${path} shows the variance by factor`);
   const metrics: string[] = [];
   const notes: string[] = setAsideDirs.length ? [setAsideNote(path, setAsideDirs)] : [];
   const rows = runs.map(({ run }) => {
     const m: Record<string, number> = {};
-    let nonFinite = false;
     for (const [tag, points] of Object.entries(run.scalars)) {
       if (points.length === 0) continue;
       m[tag] = points[points.length - 1]!.value;
-      if (points.some((p) => !Number.isFinite(p.value))) nonFinite = true;
       if (!metrics.includes(tag)) metrics.push(tag);
     }
     const row: ResultRow = { variant: run.variant, seed: String(run.seed), metrics: m, where: run.dir };
-    // A run whose session ended in failure: diverged when its numbers went NaN/Inf, else failed.
-    // Its last logged values come from before the failure and are not its result.
-    // twin logs the change ("diverged at step 11: loss NaN") before the run's first NaN reaches a logged metric, if ever.
-    if (run.status === "failure") {
-      row.status = nonFinite || run.statusText?.startsWith("diverged") ? "diverged" : "failed";
+    const failure = failureOutcome(run);
+    if (failure) {
+      row.status = failure;
       if (run.statusText) row.error = run.statusText;
     }
     // twin's metrics.jsonl ends with an end line: without one the run is still running, or was killed (kill -9) before its end,

@@ -31,6 +31,14 @@ export interface VariantSeedReport {
   swanThreshold: number | null;
   expectedMax: { n: number; mean: number; sd: number }[];
   variance?: VarianceDecomposition;
+  /**
+   * Runs of the one-factor groups without a final value (diverged, failed, or
+   * ended without the metric), "init#3": not in the variance by factor, nor in
+   * the failure counts above (those are the main group's).
+   */
+  varianceLeftOut?: { run: string; outcome: "diverged" | "failed" | "no final value" }[];
+  /** Why there is no variance by factor although the study varied factors one at a time (a factor with fewer than 2 final values). */
+  varianceMissing?: string;
   /** Factors whose stream this variant's model never drew from in the runs that varied them (0 draws in the control sums; not known for init and split, drawn before the first step). */
   undrawn?: string[];
 }
@@ -81,7 +89,16 @@ export function seedReport(results: StudyResults, metric: "accuracy" | "loss"): 
     const factorGroups = groups.filter((g) => (FACTORS as readonly string[]).includes(g) || (g !== "all" && g !== "grid"));
     if (factorGroups.length > 0) {
       const byFactor = Object.fromEntries(factorGroups.map((g) => [g, valuesOf(g).map((x) => x.value).filter(Number.isFinite)]));
-      if (Object.values(byFactor).every((v) => v.length >= 2)) {
+      const leftOut = results.runs
+        .filter((r) => r.plan.group !== main && factorGroups.includes(r.plan.group) && !Number.isFinite(r.result.variants[name]?.final?.[metric] ?? NaN))
+        .map((r) => {
+          const status = r.result.variants[name]?.status;
+          return { run: `${r.plan.group}#${r.plan.label}`, outcome: status === undefined || status === "failed" ? ("failed" as const) : status === "diverged" ? ("diverged" as const) : ("no final value" as const) };
+        });
+      if (leftOut.length > 0) report.varianceLeftOut = leftOut;
+      const short = factorGroups.filter((g) => byFactor[g]!.length < 2);
+      if (short.length > 0) report.varianceMissing = `${short.map((g) => `${g} has ${byFactor[g]!.length} run${byFactor[g]!.length === 1 ? "" : "s"} with a final value`).join(", ")}; each factor needs 2`;
+      if (short.length === 0) {
         report.variance = varianceDecomposition(byFactor, groups.includes("all") ? values : undefined);
         const undrawn = factorGroups.filter((g) => undrawnStream(results.runs.filter((r) => r.plan.group === g || r.plan.alsoIn?.includes(g)), g, name));
         if (undrawn.length > 0) report.undrawn = undrawn;
@@ -130,6 +147,12 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string, undra
   return out;
 }
 
+/** The line on one-factor runs without a final value: named, and said to be outside the failure counts of the main group. */
+export function varianceLeftOutText(runs: NonNullable<VariantSeedReport["varianceLeftOut"]>, main: string): string {
+  const shown = runs.slice(0, 8).map((r) => `${r.run} ${r.outcome}`).join(", ") + (runs.length > 8 ? `, … (${runs.length} in all)` : "");
+  return `left out of the variance by factor (no final value): ${shown}; not in the failure counts above, which are the ${main === "all" ? "all-varied" : main} runs'`;
+}
+
 export function formatSeedReport(r: SeedReport): string {
   const pct = showsPercentPoints(r.metric);
   const f = (x: number) => (pct ? (x * 100).toFixed(2) : x.toFixed(4));
@@ -158,6 +181,8 @@ export function formatSeedReport(r: SeedReport): string {
     const pick = [1, 3, 5, 10].filter((k) => k <= em.length).map((k) => `${k}: ${f(em[k - 1].mean)}`);
     lines.push(`  expected best of k runs: ${pick.join("  ")}`);
     if (v.variance) lines.push(...varianceLines(v.variance, f, v.undrawn));
+    else if (v.varianceMissing) lines.push(`  variance by factor: not computed: ${v.varianceMissing}`);
+    if (v.varianceLeftOut) lines.push(`  ${varianceLeftOutText(v.varianceLeftOut, r.groups.includes("all") ? "all" : r.groups[0]!)}`);
   }
   for (const sp of r.spreads) {
     const line = spreadLine(sp.a, sp.b, sp, 0.95);

@@ -45,9 +45,10 @@ export function studyIndependentRuns(results: Pick<StudyResults, "runs" | "varia
   const { setAside } = setAsideNotAllVaried(
     results.runs.flatMap((r, i) => {
       const factorSeeds = Object.fromEntries(Object.entries(resolveFactorSeeds(r.plan.seed)).map(([f, s]) => [f, s.toString()]));
-      return results.variants.map((variant) => ({ variant, seed: labels[i]!, factorSeeds }));
+      return results.variants.map((variant) => ({ variant, seed: labels[i]!, factorSeeds, status: r.result.variants[variant]?.status }));
     }),
     "and twin seeds shows them as the variance by factor",
+    (r) => (r.status === "diverged" || r.status === "failed" ? r.status : undefined),
   );
   const aside = new Set(setAside?.seeds ?? []);
   return { kept: results.runs.filter((_, i) => !aside.has(labels[i]!)), seeds: labels.filter((label) => !aside.has(label)), setAside };

@@ -157,6 +157,8 @@ test("a learning curve whose positive values span decades (a diverged variant's 
   const c = curveChart(data);
   const vega = compile(c.spec as unknown as TopLevelSpec).spec;
   assert.equal((vega.scales ?? []).find((s) => s.name === "y")!.type, "log");
+  const yAxis = (vega.axes ?? []).find((a) => a.scale === "y" && a.grid !== true && a.labels !== false);
+  assert.deepEqual((yAxis as { values?: number[] }).values, [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8], "ticks and grid at the decades only");
   assert.match(c.caption, /Log axis: the values span 8 decades; where a band reaches below the smallest value drawn \(0\.100\) it is cut there/);
   const band = (await markItems(c.spec, "band")).flat();
   assert.ok(band.length > 0 && band.every((it) => Number.isFinite(it.y) && Number.isFinite(it.y2)), "every band point drawn at a finite height");

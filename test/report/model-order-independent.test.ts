@@ -90,3 +90,21 @@ test("an accumulator restored from its snapshot and updated gives the fresh buil
   for (const v of VARIANTS) restored.add(v, String(N), series(v, N));
   assertSameAsFresh(restored, [...all.filter((s) => s !== 5), N], "restored, then seed 5 out and a new seed in");
 });
+
+test("a snapshot keeps the sampled lines' seeds of the last finish (restored, they are not chosen again); one naming a seed the curve does not hold is refused", () => {
+  const live = fold(all);
+  const drawn = finish(live)!;
+  const snapshot = live.snapshot();
+  const sampled = (variant: string): string[] => [...new Set(drawn.seeds.filter((p) => p.variant === variant).map((p) => p.seed))];
+  for (const [variant, series] of snapshot.variants) assert.deepEqual(series.sample?.seeds, sampled(variant), `${variant}: the sample of the lines drawn`);
+  // A value changed (not the runs): the sample stays, and so does the snapshot's.
+  live.add("base", "3", series("base", 4));
+  finish(live);
+  assert.deepEqual(live.snapshot().variants[0]![1].sample?.seeds, sampled("base"));
+  // Runs changed and not drawn since: no sample saved (it is chosen again when drawn).
+  live.remove("base", "3");
+  assert.equal(live.snapshot().variants[0]![1].sample, undefined);
+  const forged = structuredClone(snapshot);
+  forged.variants[0]![1].sample!.seeds[0] = "no such seed";
+  assert.throws(() => CurveColumns.restore(forged), /line sample names a seed/);
+});

@@ -6,7 +6,7 @@
 // smoothSeries against their point versions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CurveColumns, quantileBySelection, quantilesBySelection } from "../../src/report/model/curve-columns.ts";
+import { CurveColumns, quantilesBySelection } from "../../src/report/model/curve-columns.ts";
 import { curveData, smoothSeries, type StepSummary, type VariantSeries } from "../../src/report/model/curves.ts";
 import { stepDifferences } from "../../src/report/model/build.ts";
 import { firstBySeedHash } from "../../src/report/model/sample.ts";
@@ -31,7 +31,7 @@ class PointStep implements StepSummary {
   }
   quantiles(qs: readonly number[]): number[] {
     const values = Float64Array.from([...this.column].filter((x) => !Number.isNaN(x)));
-    return qs.map((q) => quantileBySelection(values, q));
+    return qs.map((q) => quantile([...values], q));
   }
 }
 
@@ -200,14 +200,22 @@ for (const { seeds, steps, capacity } of [
   });
 }
 
-test("quantiles selected one after another equal one selection each, in any order of qs", () => {
+test("quantiles by one multiple selection equal a sort's, in any order of qs, with and without ties", () => {
   const r = new Xoshiro128(5);
-  for (const n of [1, 2, 3, 7, 100, 1001]) {
-    const base = Float64Array.from({ length: n }, (_, i) => (i % 9 === 0 ? 0.25 : r.nextNormal()));
-    for (const qs of [[0.05, 0.25, 0.75, 0.95], [0.95, 0.05, 0.5], [0, 1, 1, 0.5, 0.5]]) {
-      const got = quantilesBySelection(base.slice(), qs);
-      const want = qs.map((q) => quantile([...base], q));
-      assert.deepStrictEqual(got, want, `n ${n}, qs ${qs}`);
+  for (const n of [1, 2, 3, 7, 20, 100, 1001, 5000]) {
+    for (const base of [
+      Float64Array.from({ length: n }, (_, i) => (i % 9 === 0 ? 0.25 : r.nextNormal())),
+      // Few distinct values (ties on every rank), and sorted, reversed and constant columns.
+      Float64Array.from({ length: n }, () => Math.floor(r.nextFloat() * 4) / 4),
+      Float64Array.from({ length: n }, (_, i) => i),
+      Float64Array.from({ length: n }, (_, i) => n - i),
+      new Float64Array(n).fill(0.5),
+    ]) {
+      for (const qs of [[0.05, 0.25, 0.75, 0.95], [0.95, 0.05, 0.5], [0, 1, 1, 0.5, 0.5], [0.1, 0.1000001, 0.9]]) {
+        const got = quantilesBySelection(base.slice(), qs);
+        const want = qs.map((q) => quantile([...base], q));
+        assert.deepStrictEqual(got, want, `n ${n}, qs ${qs}`);
+      }
     }
   }
 });

@@ -134,6 +134,15 @@ test("a log folder and a store mixing all-varied and one-factor-at-a-time runs g
     live.addGroup(all.find((g) => g.seed === "3")!);
     const dashboard = live.finish();
     assert.deepEqual([dashboard.analysis, dashboard.setAside, dashboard.final, dashboard.variance, dashboard.power], [folder.analysis, folder.setAside, folder.final, folder.variance, folder.power]);
+    // What is set aside is saved with the accumulator (not tested again over every run after a restart) and found again when the runs change.
+    const snapshot = live.snapshot();
+    assert.deepEqual(snapshot.verdictAside?.setAside, folder.setAside, "saved with the accumulator");
+    const restored = StudyAccumulator.restore(structuredClone(snapshot));
+    assert.deepEqual(restored.finish().setAside, folder.setAside);
+    restored.removeSeed("3");
+    assert.deepEqual(restored.finish().setAside!.seeds, ["5", "7", "9", "11", "13"], "a seed set aside taken out");
+    restored.addGroup(all.find((g) => g.seed === "3")!);
+    assert.deepEqual([restored.finish().setAside, restored.finish().analysis], [folder.setAside, folder.analysis], "and put back");
     // The dashboard's curves are the report's (exactly rounded sums there, a running mean here: equal to the last bits).
     const drawn = (m: ReportModel) => m.curves.map(({ quantileSample: _q, stats, ...c }) => ({ ...c, stats: stats.map((x) => ({ ...x, mean: x.mean.toPrecision(12), lo: x.lo?.toPrecision(12), hi: x.hi?.toPrecision(12) })) }));
     assert.deepEqual(drawn(dashboard), drawn(folder), "the dashboard's curves are the report's");

@@ -11,7 +11,7 @@ import { LogDirSource, loadStudyDir } from "../../src/report/index.ts";
 import { StudyAccumulator, seedGroups, type ReportModel } from "../../src/report/model/index.ts";
 import type { SeedGroup } from "../../src/report/types.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
-import { quantileBySelection } from "../../src/report/model/curve-columns.ts";
+import { quantilesBySelection } from "../../src/report/model/curve-columns.ts";
 import { quantile, Xoshiro128 } from "../../src/stats/index.ts";
 import { pointsOf, seriesOf } from "../../src/report/series.ts";
 
@@ -99,7 +99,7 @@ test("quantiles by selection equal numpy's linear quantiles by sorting (ties, ti
   for (const n of [1, 2, 3, 7, 100, 5001]) {
     for (const ties of [false, true]) {
       const x = Array.from({ length: n }, () => (ties ? Math.floor(rng.nextFloat() * 5) : rng.nextNormal()));
-      for (const q of [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]) assert.equal(quantileBySelection(Float64Array.from(x), q), quantile(x, q), `n ${n} q ${q} ties ${ties}`);
+      for (const q of [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]) assert.equal(quantilesBySelection(Float64Array.from(x), [q])[0], quantile(x, q), `n ${n} q ${q} ties ${ties}`);
     }
   }
 });

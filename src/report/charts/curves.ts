@@ -15,7 +15,7 @@ const LOG_AXIS_DECADES = 3;
  * The decades a curve's values span when they call for a log axis (all positive: a log axis cannot draw 0 or
  * below; spanning LOG_AXIS_DECADES or more), with the smallest value; null for a linear axis.
  */
-function logAxisSpan(values: readonly number[]): { decades: number; smallest: number } | null {
+function logAxisSpan(values: readonly number[]): { decades: number; smallest: number; ticks: number[] } | null {
   if (values.length === 0) return null;
   let lo = Infinity, hi = -Infinity;
   for (const v of values) {
@@ -24,7 +24,14 @@ function logAxisSpan(values: readonly number[]): { decades: number; smallest: nu
     if (v > hi) hi = v;
   }
   const decades = Math.log10(hi / lo);
-  return decades >= LOG_AXIS_DECADES ? { decades, smallest: lo } : null;
+  return decades >= LOG_AXIS_DECADES ? { decades, smallest: lo, ticks: decadeTicks(lo, hi) } : null;
+}
+
+/** The powers of ten from below `lo` to above `hi`: a log axis's ticks and grid lines (Vega's default adds 2…9 of every decade). */
+function decadeTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) out.push(Number(`1e${k}`));
+  return out;
 }
 
 /** The step axis: ticks at the logged steps when there are few (4 evaluations: 4 ticks), else about 10 whole-number ticks. */
@@ -119,7 +126,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
       name: "seeds",
       data: { values: seedRows },
       mark: oneStep ? { type: "point", opacity: 0.6, filled: true } : { type: "line", opacity: 0.45, interpolate: "linear" },
-      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: yScale }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle, scale: yScale, ...(logSpan ? { axis: { values: logSpan.ticks } } : {}) }, color: { ...color, legend: oneStep ? { symbolType: "circle", symbolOpacity: 1, symbolSize: 90 } : { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } }, detail: { field: "seed", type: "nominal" }, ...strokeWidth(SEED_LINE) },
     },
     bandLayer("band", bandRows, 8, {
       opacity,

@@ -4,7 +4,7 @@
  */
 import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
-import { allVariedRuns } from "../../study/not-independent.ts";
+import { allVariedRuns, endedRunsText, runsNotAllVaried, type EndedRun } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
 import type { ExpectedMaxData, FinalSample, PowerData, VarianceData } from "./types.ts";
 
@@ -75,7 +75,13 @@ export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
 /** Notes of the decomposition that the report says in its own words (the shares sentence, the one few-runs note). */
 const SAID_ELSEWHERE = /add up to more than the all-varied|has only \d+ runs|no all-varied runs given|total variance is 0/;
 
-export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample): VarianceData {
+/**
+ * `ended`: the runs with factor seeds that diverged or failed (no final value,
+ * so not in the decomposition), each marked whether the verdict set it aside:
+ * a note names them where the variance is shown, or where runs set aside are
+ * among them.
+ */
+export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample, ended: readonly (EndedRun & { setAside: boolean })[] = []): VarianceData {
   const out: VarianceData = { available: false, metric: sample.metric, factors: [], totals: [], notes: [] };
   const finals = new Map(sample.variants.map((v) => [v.name, new Map(v.values.map((x) => [x.seed, x.value]))]));
   for (const v of sample.variants) {
@@ -116,6 +122,19 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample)
   const few = Math.min(...out.factors.map((f) => f.n));
   if (few < 5) out.notes.unshift(`Some factors have only ${few} runs: their intervals are very wide (more seeds per factor narrow them).`);
   if (out.factors.length > 0) out.available = true;
+  // A factor another variant has a row for and this one has not: its runs lacked final values (said below).
+  const everyFactor = [...new Set(out.factors.map((f) => f.factor))];
+  for (const t of out.totals) {
+    const missing = everyFactor.filter((f) => !out.factors.some((x) => x.variant === t.variant && x.factor === f));
+    if (missing.length > 0) out.notes.push(`${t.variant}: no row for ${missing.join(", ")}: fewer than 2 of ${missing.length === 1 ? "its" : "their"} runs have a final value.`);
+  }
+  const aside = ended.filter((r) => r.setAside), kept = ended.filter((r) => !r.setAside);
+  if (ended.length > 0 && (out.available || aside.length > 0)) {
+    const parts = [...(aside.length ? [`${endedRunsText(aside)} (set aside from the verdict, so not in its failures either)`] : []), ...(kept.length ? [`${endedRunsText(kept)} (counted in the verdict's failures)`] : [])];
+    out.notes.push(`Left out of the variance by factor (no final value): ${parts.join("; ")}.`);
+  }
+  else if (runsNotAllVaried(allRuns).length > 0)
+    out.reason = "no factor has 2 runs with a final value that differ in its seed alone (the runs that change one factor at a time are compared with a run whose other factor seeds are the same, such as the root run of twin seeds --vary each)";
   else out.reason = "no one-factor-at-a-time runs in this study (every run varies all random factors together); run a seed study that varies one factor at a time (e.g. seeds: { vary: \"init\" }) to see which factor contributes how much";
   return out;
 }

@@ -23,18 +23,18 @@ import type { CheckLine, RunData, SeedChecks } from "../types.ts";
 import { bytesBefore } from "./run-index.ts";
 import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, runStateOf, type RunState } from "./run-state.ts";
 
-/** Bumped whenever what the index holds changes meaning: an index of another format is rebuilt. */
-const FORMAT = 1;
+/** Bumped whenever what the index holds changes meaning or layout: an index of another format is rebuilt. */
+const FORMAT = 2;
 /** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
 export const TAIL_CHECK = 64;
 /** How a run's row is written (also by the log reader threads, log-reader-worker.ts). */
 export const INDEX_RUN_INSERT = "INSERT OR REPLACE INTO runs (study, dir, size, mtime, tail, status, state) VALUES (?, ?, ?, ?, ?, ?, ?)";
 /**
  * Every run's stamp and status (the listing's), and a study's run folders:
- * read from the index `runs_listing` (a run's row is ~40 kB at 500 steps, so
- * a scan of the table reads every row's pages: at 10,000 runs 35–60 ms per
- * query, against 5–19 ms from the index, which these queries cover). Exported
- * for tests.
+ * read from the index `runs_listing` or the key's (a run's row is ~40 kB at
+ * 500 steps, so a scan of the table reads every row's pages: at 10,000 runs
+ * 35–60 ms per query, against 5–19 ms from the index, which these queries
+ * cover). Exported for tests.
  */
 export const INDEX_RUN_STATUSES = "SELECT study, dir, size, mtime, status FROM runs";
 export const INDEX_RUN_DIRS = "SELECT dir FROM runs WHERE study = ?";
@@ -125,7 +125,9 @@ export class LogIndex {
         if (foreign.length > 0) throw new Error(`${file} is a SQLite database with tables of its own (${foreign.map((t) => t.name).join(", ")}: a twin store?), not a dashboard index; twin leaves it as it is: name a file of its own with --index`);
         db.exec("DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS views; DROP TABLE IF EXISTS accumulators;");
         db.exec(`
-          CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir)) WITHOUT ROWID;
+          -- A rowid table: a run's row (10 kB and more at 500 steps) is far larger than SQLite's guidance for WITHOUT ROWID tables (a twentieth of a page);
+          -- as one, 10,000 rows of 10 kB took 1.5-2 times the CPU to write (0.40-0.54 s against 0.27-0.32 s), twice the wall time, and twice the CPU to read back.
+          CREATE TABLE runs (study TEXT NOT NULL, dir TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, tail BLOB NOT NULL, status TEXT, state BLOB NOT NULL, PRIMARY KEY (study, dir));
           CREATE TABLE checks (study TEXT NOT NULL, seed TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (study, seed)) WITHOUT ROWID;
           CREATE TABLE views (key TEXT PRIMARY KEY, signature TEXT NOT NULL, body TEXT NOT NULL);
         `);
@@ -133,8 +135,8 @@ export class LogIndex {
       }).immediate();
       // Added after format 1 (an index without it keeps its runs).
       db.exec("CREATE TABLE IF NOT EXISTS accumulators (key TEXT PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL)");
-      // Added after format 1 too (made once on an index without it: 15 ms at 10,000 runs): the rows' stamps and statuses without their pages of packed numbers.
-      db.exec("CREATE INDEX IF NOT EXISTS runs_listing ON runs (study, size, mtime, status)");
+      // The rows' stamps and statuses without their pages of packed numbers (the listing's queries read this index alone).
+      db.exec("CREATE INDEX IF NOT EXISTS runs_listing ON runs (study, size, mtime, status, dir)");
       db.prepare("SELECT count(*) FROM runs").get();
       return db;
     } catch (e) {

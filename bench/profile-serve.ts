@@ -25,7 +25,7 @@ if (!root || !index || !profDir) throw new Error("usage: npx tsx bench/profile-s
 const twin = process.env.TWIN ?? join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
 const profile = profDir !== "none";
 const restart = process.env.RESTART === "1";
-if (!restart) for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+if (!restart) for (const f of [index, `${index}-wal`, `${index}-shm`, `${index}.accumulators`]) rmSync(f, { force: true, recursive: true });
 if (profile) {
   rmSync(profDir, { recursive: true, force: true });
   mkdirSync(profDir, { recursive: true });

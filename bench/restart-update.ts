@@ -9,7 +9,7 @@
 // TWIN_ROOT=path/to/another/checkout measures that checkout's sources.
 //
 //   npx tsx bench/restart-update.ts LOGDIR INDEX_FILE [STUDY=scan] [RUNS=3]
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, statSync, truncateSync, utimesSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,12 +26,17 @@ const work = mkdtempSync(join(tmpdir(), "twin-restart-update-"));
 const current = join(work, "current.sqlite");
 const run = join(work, "run.sqlite");
 const fresh = (file: string): void => {
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.accumulators`]) rmSync(f, { force: true, recursive: true });
+};
+/** An index with the folder of saved accumulators beside it (log-index.ts), where it has one. */
+const copyIndex = (from: string, to: string): void => {
+  copyFileSync(from, to);
+  if (existsSync(`${from}.accumulators`)) cpSync(`${from}.accumulators`, `${to}.accumulators`, { recursive: true });
 };
 
 try {
   // The copy made current: a view built (only the seeds whose stamps changed are read) and saved with its accumulator at close.
-  copyFileSync(index, current);
+  copyIndex(index, current);
   {
     const source = new LogDirSource(root, { index: current });
     const b = new ViewBuilder(source);
@@ -44,7 +49,7 @@ try {
   const rows: Record<string, string>[] = [];
   for (let i = 0; i < Number(runsArg); i++) {
     fresh(run);
-    copyFileSync(current, run);
+    copyIndex(current, run);
     const source = new LogDirSource(root, { index: run });
     const b = new ViewBuilder(source);
     const row: Record<string, string> = {};

@@ -22,7 +22,7 @@ if (!(runs > 0) || !(seconds > 0)) throw new Error("usage: npx tsx bench/serve-i
 const work = join(tmpdir(), "twin-bench");
 const root = writeSyntheticStudy(join(work, `r${runs}`), "scan", runs / 2, 500);
 const index = join(work, `index-idle-r${runs}.sqlite`);
-if (process.env.RESTART !== "1") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+if (process.env.RESTART !== "1") for (const f of [index, `${index}-wal`, `${index}-shm`, `${index}.accumulators`]) rmSync(f, { force: true, recursive: true });
 const twin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "twin.js");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

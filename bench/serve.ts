@@ -132,7 +132,7 @@ function median(xs: number[]): number {
  * lines, idle CPU, memory; then a graceful stop (the index keeps the last view).
  */
 async function session(runs: number, root: string, index: string, start: "cold" | "restart"): Promise<{ runs: number } & Record<string, unknown>> {
-  if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+  if (start === "cold") for (const f of [index, `${index}-wal`, `${index}-shm`, `${index}.accumulators`]) rmSync(f, { force: true, recursive: true });
   const profiled = profileDir !== undefined && start === "restart" ? join(profileDir, `r${runs}`) : undefined;
   marks = profiled ? [] : undefined;
   if (profiled) {

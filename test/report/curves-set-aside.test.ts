@@ -167,3 +167,25 @@ test("joining two kinds' step statistics: the moments of one fold, and a uniform
   const share = (from: number, to: number) => kept.slice(from, to).reduce((x, y) => x + y, 0) / rounds / (to - from);
   assert.ok(Math.abs(share(0, 300) - 0.08) < 0.004 && Math.abs(share(300, 400) - 0.08) < 0.006, `${share(0, 300)} ${share(300, 400)}`);
 });
+
+test("at scale (summarised curves), the joined kinds draw the same sampled lines and counts as the kept seeds alone, and bands within rounding", () => {
+  // A shared split (split 0 in every run): seed 0 (every factor 0) is a kind of its own beside seeds 1–39; seeds 50–51 vary one factor.
+  const kept = Array.from({ length: 40 }, (_, k) => group(String(k), [k, k, 0]));
+  const mixed = buildReportModel(study([...kept, group("50", [0, 1, 0]), group("51", [1, 0, 0])]));
+  assert.deepEqual(mixed.setAside?.seeds, ["50", "51"]);
+  const alone = buildReportModel(study(kept));
+  for (const key of ["curves", "pairedCurves"] as const) {
+    mixed[key].forEach((c, i) => {
+      const k = alone[key][i]!;
+      assert.ok(c.summarised);
+      assert.deepEqual([c.tag, c.runs, c.drawn, c.seeds, c.bandLabel], [k.tag, k.runs, k.drawn, k.seeds, k.bandLabel]);
+      c.stats.forEach((s, j) => {
+        const t = k.stats[j]!;
+        assert.equal(s.n, t.n);
+        for (const f of ["mean", "lo", "hi"] as const) assert.ok(Math.abs(s[f]! - t[f]!) <= 1e-12 * Math.max(1, Math.abs(t[f]!)), `${c.tag} ${f}`);
+        // 40 runs a step: the reservoirs hold every value, so the quantiles are exact.
+        s.q!.forEach((q, m) => assert.ok(Math.abs(q - t.q![m]!) <= 1e-12, `${c.tag} quantile ${m}`));
+      });
+    });
+  }
+});

@@ -194,7 +194,7 @@ test("warmed at start, a restarted dashboard's first update re-reads only the ch
   await source.close();
   // Without the accumulator saved at the stop (a dashboard that crashed): warm() builds it from the index.
   const db = new Database(file);
-  assert.equal(db.prepare("DELETE FROM accumulators").run().changes, 1);
+  assert.equal(db.prepare("DELETE FROM accumulator_files").run().changes, 1);
   db.close();
   ({ source, builder } = open());
   await builder.warm();

@@ -7,7 +7,7 @@
 // not used).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import Database from "better-sqlite3";
 import { join } from "node:path";
@@ -120,14 +120,24 @@ test("a view updated run by run equals a fresh build after appends, a new seed, 
   }
 });
 
-/** Rewrites the one accumulator saved in the index when a dashboard stopped (`edit` gets its bytes and digest). */
-function editSavedAccumulator(index: string, edit: (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer }): void {
+/**
+ * Rewrites the one accumulator saved when a dashboard stopped: its file beside
+ * the index gets the bytes `edit` makes of it (undefined: the file is removed),
+ * and the index their check and size, unless `fileOnly` (damage to the file alone).
+ */
+function editSavedAccumulator(index: string, edit: (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer } | undefined, fileOnly = false): void {
   const db = new Database(index);
   try {
-    const rows = db.prepare("SELECT key, digest, body FROM accumulators").all() as { key: string; digest: Buffer; body: Buffer }[];
+    const rows = db.prepare("SELECT key, digest, file, size FROM accumulator_files").all() as { key: string; digest: Buffer; file: string; size: number }[];
     assert.equal(rows.length, 1, "one accumulator saved");
-    const { digest, body } = edit(rows[0]!);
-    db.prepare("UPDATE accumulators SET digest = ?, body = ? WHERE key = ?").run(digest, body, rows[0]!.key);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM accumulators").get() as { n: number }).n, 0, "its bytes are not in the index");
+    const path = join(`${index}.accumulators`, rows[0]!.file);
+    const body = readFileSync(path);
+    assert.equal(body.length, rows[0]!.size);
+    const edited = edit({ digest: rows[0]!.digest, body });
+    if (!edited) return rmSync(path);
+    writeFileSync(path, edited.body);
+    if (!fileOnly) db.prepare("UPDATE accumulator_files SET digest = ?, size = ? WHERE key = ?").run(edited.digest, edited.body.length, rows[0]!.key);
   } finally {
     db.close();
   }
@@ -196,5 +206,15 @@ test("after a restart, the accumulator saved at the stop is restored and updated
     editSavedAccumulator(index, edit);
     append("wider", 5, 14 + i)();
     await session(label, 6, append("baseline", 4, 15 + i), ["baseline/seed-4/metrics.jsonl"]);
+  }
+  // The file beside the index cut short after the index was written, or gone: not used either.
+  const fileDamage: [string, (saved: { digest: Buffer; body: Buffer }) => { digest: Buffer; body: Buffer } | undefined][] = [
+    ["the file cut short", ({ digest, body }) => ({ digest, body: body.subarray(0, body.length - 8) })],
+    ["the file gone", () => undefined],
+  ];
+  for (const [i, [label, edit]] of fileDamage.entries()) {
+    editSavedAccumulator(index, edit, true);
+    append("wider", 5, 14 + damage.length + i)();
+    await session(label, 6, append("baseline", 4, 15 + damage.length + i), ["baseline/seed-4/metrics.jsonl"]);
   }
 });

@@ -625,8 +625,8 @@ function saidDiverged(r: RunSummary): boolean {
  * another failure is failed; else finished with its final value `v`.
  */
 function runOutcome(r: RunSummary, v: number | undefined): "finished" | "diverged" | "failed" {
-  const nonFinite = [...r.finals.values()].some((x) => !Number.isFinite(x));
-  if (r.status === "failed" || r.status === "failure") return nonFinite || saidDiverged(r) ? "diverged" : "failed";
+  // Every final value looked at only for a failed run (the finish asks this of every run, at each dashboard update).
+  if (r.status === "failed" || r.status === "failure") return [...r.finals.values()].some((x) => !Number.isFinite(x)) || saidDiverged(r) ? "diverged" : "failed";
   if (r.status === "diverged" || (v !== undefined && !Number.isFinite(v))) return "diverged";
   return "finished";
 }

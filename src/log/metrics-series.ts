@@ -124,7 +124,7 @@ function groupPoints(points: MetricsFileData["scalars"], lastStep: boolean): Rec
 
 /** Bytes read at a time (forEachLine's). */
 const READ = 1 << 20;
-let chunk = Buffer.allocUnsafe(READ);
+const chunk = Buffer.allocUnsafe(READ);
 const scanned = newScalarsLine();
 
 /** Thrown inside the read when a line's step is not a number: the file is then read by readMetricsJsonl. */
@@ -232,6 +232,6 @@ export function readMetricsSeries(path: string, options: ReadMetricsSeriesOption
     const [steps, values] = tags.get(tag)!.all();
     scalars[tag] = lastWritten(steps, values, lastStep);
   }
-  const { scalars: _unused, ...rest } = out;
-  return { ...rest, scalars };
+  // out.scalars stayed empty (every scalar went to its tag's points): replaced by the series.
+  return { ...out, scalars };
 }

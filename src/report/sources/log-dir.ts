@@ -15,7 +15,8 @@ import { existsSync, opendirSync, readdirSync, statSync, type Dir } from "node:f
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
-import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE } from "../../log/metrics-jsonl.ts";
+import { readMetricsSeries, type MetricsSeriesData } from "../../log/metrics-series.ts";
 import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StampedStudy, StudyData, StudyListing, StudyStream, TakenStamps } from "../types.ts";
 import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
@@ -118,11 +119,11 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
 function readRunFiles(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
-  let data: MetricsFileData | undefined;
+  let data: MetricsSeriesData | undefined;
   let damaged: string | undefined;
   if (existsSync(jsonl)) {
     try {
-      data = readMetricsJsonl(jsonl);
+      data = readMetricsSeries(jsonl);
     } catch (e) {
       if (!(e instanceof JsonlParseError)) throw e;
       if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
@@ -130,7 +131,7 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
     }
   }
   if (data) {
-    run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
+    run = { variant, seed, status: data.status ?? "running", scalars: data.scalars, where: dir };
     if (data.hparams) run.hparams = data.hparams.hparams;
     const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
     if (notes.length > 0) run.notes = notes;

@@ -21,7 +21,8 @@ import {
   type SessionStartInfo,
   type SessionStatus,
 } from "./hparams.ts";
-import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "./metrics-jsonl.ts";
+import { damagedMetricsNote, METRICS_FILE } from "./metrics-jsonl.ts";
+import { readMetricsSeries, type MetricsSeriesData, type TagSeries } from "./metrics-series.ts";
 import { JsonlParseError } from "./jsonl.ts";
 import { parseRecords } from "./tfrecord.ts";
 import { readRegularFile } from "./regular-file.ts";
@@ -153,7 +154,8 @@ export function readEventDir(dir: string): EventDirData {
 export interface SeriesPoint {
   step: number;
   value: number;
-  wallTime: number;
+  /** When it was logged, from event files; points read from metrics.jsonl (readMetricsSeries, which reads no wall time) have none. */
+  wallTime?: number;
 }
 
 /** The scalar series of one run of a twin log tree. */
@@ -201,6 +203,13 @@ export interface ReadRunTreeOptions {
 }
 
 const SEED_DIR = /^seed-(\d+)$/;
+
+/** Series read from metrics.jsonl (sorted, one value per step) as points (no wall time: see SeriesPoint). */
+function pointsOfSeries(series: Record<string, TagSeries>): Record<string, SeriesPoint[]> {
+  const out: Record<string, SeriesPoint[]> = {};
+  for (const [tag, s] of Object.entries(series)) out[tag] = Array.from(s.steps, (step, i) => ({ step, value: s.values[i]! }));
+  return out;
+}
 
 function toSeries(points: readonly ScalarPoint[]): Record<string, SeriesPoint[]> {
   const byTag = new Map<string, Map<number, SeriesPoint>>();
@@ -254,11 +263,11 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     const hasJsonl = existsSync(join(dir, METRICS_FILE));
     if (!hasEvents && !hasJsonl) continue;
     let useEvents = hasEvents && (prefer === "events" || !hasJsonl);
-    let jsonl: MetricsFileData | undefined;
+    let jsonl: MetricsSeriesData | undefined;
     let damaged: string | undefined;
     if (!useEvents) {
       try {
-        jsonl = readMetricsJsonl(join(dir, METRICS_FILE));
+        jsonl = readMetricsSeries(join(dir, METRICS_FILE), { lastStep: true });
       } catch (e) {
         if (!(e instanceof JsonlParseError)) throw e;
         if (!hasEvents) throw new Error(damagedMetricsNote(e, false));
@@ -282,7 +291,7 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     } else {
       const data = jsonl!;
       texts = data.texts;
-      run.scalars = toSeries(data.scalars);
+      run.scalars = pointsOfSeries(data.scalars);
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
       if (data.truncatedLine !== undefined) run.truncated = [{ file: join(dir, METRICS_FILE), at: `line ${data.truncatedLine}` }];

@@ -65,7 +65,7 @@ const TEXT_LINE_HEAD = /^\{"kind":"text","step":(-?\d+),"wall_time":(-?[\d.eE+-]
  * note), from its first bytes: its tag and step, with a text saying it was
  * left out; undefined for any other line.
  */
-function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
+export function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
   const m = TEXT_LINE_HEAD.exec(head.toString("utf8", 0, Math.min(head.length, 4096)));
   if (!m) return undefined;
   const text = `(a text of more than 64 MiB, left out: twin reads lines of up to ${MAX_LINE_BYTES} bytes)`;
@@ -90,7 +90,7 @@ export function readMetricsJsonl(path: string): MetricsFileData {
     }
     const parsed = parseJsonlLine(path, buffer, start, end, lineNo, complete);
     if (parsed === "truncated") out.truncatedLine = lineNo;
-    else if (parsed !== "blank") addLine(out, parsed.value as MetricsLine);
+    else if (parsed !== "blank") addMetricsLine(out, parsed.value as MetricsLine);
   };
   forEachLine(path, undefined, visit, (head) => {
     const note = longTextNote(head);
@@ -100,7 +100,8 @@ export function readMetricsJsonl(path: string): MetricsFileData {
   return out;
 }
 
-function addLine(out: MetricsFileData, r: MetricsLine): void {
+/** Adds one parsed line to `out` (readMetricsJsonl's reading of every line its scanner does not take). */
+export function addMetricsLine(out: MetricsFileData, r: MetricsLine): void {
   if (typeof r !== "object" || r === null) return;
   switch (r.kind) {
     case "scalars":

@@ -11,7 +11,8 @@
  * TensorBoard as a run of its own, left out of the reports' verdict, which
  * reads `seed-<n>/`, the run trained last. The same run continued (a resume,
  * a retry) keeps appending to its folder. Runs of other seeds get labels of
- * their own (study/run-labels.ts), so a folder moved aside by a study is an
+ * their own (study/run-labels.ts; claimed in `_labels/`, so also when two
+ * commands submit at once), so a folder moved aside by a study is an
  * earlier run of the same seed, except in log folders written before that. A sweep's run folders
  * (`.twin/sweeps/<name>/<variant>/seed-<n>/`, emptied before each command)
  * follow the same rule: a variant swept again with another command under

@@ -137,6 +137,13 @@ export interface SavedViews {
  * Where the report and the dashboard read studies from. Read-only by contract:
  * no method writes anything.
  */
+/** A study opened by DataSource.openStudyStamped: its stream, its number of seeds, and (once the stream was read to its end) its seeds' stamps, as seedStamps gives them. */
+export interface StampedStudy {
+  stream: StudyStream;
+  seeds: number;
+  stamps(): Map<string, string>;
+}
+
 /** A study's seed stamps as a source took them, and when (ms since the epoch) it last stamped every seed. */
 export interface TakenStamps {
   at: number;
@@ -158,6 +165,15 @@ export interface DataSource {
    * source may then stamp those seeds only. Undefined when there is no such study.
    */
   seedStamps?(name: string, changed?: ReadonlySet<string>): Promise<Map<string, string> | undefined>;
+  /**
+   * The whole study, each seed stamped just before its runs are read, so that
+   * reading starts at once instead of after every seed is stamped (a cold
+   * first view): each run is read as its seed's stamp found it or later, so a
+   * change after the stamp is read again on the next view. Undefined where
+   * the source holds stamps of the study already, or does not stamp while
+   * reading: then seedStamps, and openStudy of the seeds that changed.
+   */
+  openStudyStamped?(name: string): Promise<StampedStudy | undefined>;
   /**
    * The seed stamps this source took last, per study, to hand to another
    * source of the same data in another thread (the dashboard's view worker),

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { renderStudyBody, seedCountText, type RenderedChart } from "../report/html.ts";
 import { StudyAccumulator, streamReportModel, type ReportModel, type ReportOptions } from "../report/model/index.ts";
-import type { DataSource, SavedViews, SeedGroup, StudyStream } from "../report/types.ts";
+import type { DataSource, SavedViews, SeedGroup, StampedStudy, StudyStream } from "../report/types.ts";
 import type { VlSpec } from "../report/charts/common.ts";
 import { decodeAccumulator, encodeAccumulator } from "./saved-accumulator.ts";
 import { parseSavedViewKey, savedViewKey, stampSignature } from "./saved-view.ts";
@@ -160,6 +160,9 @@ export class ViewBuilder implements Views {
       try {
         const opts = { ...this.base, ...options };
         const key = savedViewKey(name, opts);
+        // Nothing kept, restored or saved of the study (a cold first view): read while its seeds are stamped.
+        const cold = this.coldStart(name, opts) ? await this.source.openStudyStamped?.(name) : undefined;
+        if (cold) return this.keep(name, options, key, await this.foldStamped(name, options, cold));
         const stamps = await this.source.seedStamps?.(name, changed);
         const live = this.studies.get(accumulatorKey(name, opts));
         // Nothing changed since the last view of these options (a notification of a write already read): that view.
@@ -175,18 +178,67 @@ export class ViewBuilder implements Views {
           }
         }
         const built = await this.model(name, options, stamps);
-        const body = built && this.body(name, built.model, options, built.seedsRead);
-        const views = stamps && this.studies.get(accumulatorKey(name, opts))?.views;
-        if (body && views) {
-          views.set(key, body);
-          while (views.size > KEPT_VIEWS) views.delete(views.keys().next().value!);
-        }
-        if (body && stamps && this.saved) this.save(key, stamps, body);
-        return body;
+        return this.keep(name, options, key, built && { ...built, stamps });
       } catch (e) {
         return { name, error: (e as Error).message, html: "", charts: [], runs: 0, updatedAt: Date.now() };
       }
     });
+  }
+
+  /** The view of a model built, kept with its accumulator's views and saved (where it has stamps). */
+  private keep(name: string, options: ReportOptions, key: string, built: { model: ReportModel; seedsRead: number; stamps: Map<string, string> | undefined } | undefined): ViewBody | undefined {
+    const body = built && this.body(name, built.model, options, built.seedsRead);
+    const views = built?.stamps && this.studies.get(accumulatorKey(name, { ...this.base, ...options }))?.views;
+    if (body && views) {
+      views.set(key, body);
+      while (views.size > KEPT_VIEWS) views.delete(views.keys().next().value!);
+    }
+    if (body && built.stamps && this.saved) this.save(key, built.stamps, body);
+    return body;
+  }
+
+  /** Whether a view of the study would read every seed: no accumulator kept, restored ahead or saved, and no view saved. */
+  private coldStart(name: string, opts: ReportOptions): boolean {
+    const key = accumulatorKey(name, opts);
+    if (this.studies.has(key) || this.restoredAhead.has(key) || !this.source.openStudyStamped) return false;
+    return !this.saved || (this.saved.view(savedViewKey(name, opts)) === undefined && this.saved.accumulator?.(key) === undefined);
+  }
+
+  /** A cold first view's model: every seed read (DataSource.openStudyStamped) into a new accumulator, which then holds the stamps taken meanwhile. */
+  private async foldStamped(name: string, options: ReportOptions, opened: StampedStudy): Promise<{ model: ReportModel; seedsRead: number; stamps: Map<string, string> }> {
+    const opts = { ...this.base, ...options };
+    const key = accumulatorKey(name, opts);
+    const { groups: _groups, ...header } = opened.stream;
+    const acc = new StudyAccumulator(header, { ...opts, metric: undefined }, "replace", opened.seeds);
+    await this.fold(name, acc, opened.stream, opened.seeds);
+    // Kept once read whole: a read that failed midway leaves nothing half folded.
+    const live: LiveStudy = { acc, stamps: opened.stamps(), views: new Map() };
+    this.studies.delete(key);
+    this.studies.set(key, live);
+    while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
+    return { model: live.acc.finish(opts.metric), seedsRead: live.stamps.size, stamps: live.stamps };
+  }
+
+  /** Folds the stream's seed groups into `acc` (`seeds`: how many it has, for the progress told); returns the seeds read. */
+  private async fold(name: string, acc: StudyAccumulator, stream: StudyStream, seeds: number): Promise<Set<string>> {
+    const read = new Set<string>();
+    let n = 0;
+    const progress: BuildProgress = { seeds, seedsRead: 0, runsRead: 0 };
+    try {
+      for await (const g of stream.groups) {
+        acc.addGroup(g);
+        read.add(g.seed);
+        progress.seedsRead++;
+        progress.runsRead += g.runs.length;
+        if (++n % GROUPS_PER_TURN === 0) {
+          this.report(name, { ...progress });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      if (n >= GROUPS_PER_TURN) this.report(name, undefined);
+    }
+    return read;
   }
 
   /**
@@ -324,23 +376,7 @@ export class ViewBuilder implements Views {
     while (this.studies.size > KEPT_STUDIES) this.studies.delete(this.studies.keys().next().value!);
     for (const seed of live.stamps.keys()) if (!stamps.has(seed)) live.acc.removeSeed(seed);
     if (changed.size > 0 || live.stamps.size !== stamps.size) live.views.clear();
-    const read = new Set<string>();
-    let n = 0;
-    const progress: BuildProgress = { seeds: changed.size, seedsRead: 0, runsRead: 0 };
-    try {
-      for await (const g of stream.groups) {
-        live.acc.addGroup(g);
-        read.add(g.seed);
-        progress.seedsRead++;
-        progress.runsRead += g.runs.length;
-        if (++n % GROUPS_PER_TURN === 0) {
-          this.report(name, { ...progress });
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-    } finally {
-      if (n >= GROUPS_PER_TURN) this.report(name, undefined);
-    }
+    const read = await this.fold(name, live.acc, stream, changed.size);
     // A seed whose runs have no data any more (its files were removed).
     for (const seed of changed) if (!read.has(seed)) live.acc.removeSeed(seed);
     live.stamps = stamps;

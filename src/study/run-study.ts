@@ -28,7 +28,8 @@ import { codeStudyKey, executeClaimed } from "./executor.ts";
 import { runPool, type ParentMessage } from "./executor-pool.ts";
 import { DEAD_AFTER, DeadVariants } from "./dead-variants.ts";
 import { HEARTBEAT_MS, isDeadLocalWorker, STALE_AFTER_MS, workerId } from "./lifecycle.ts";
-import { freeRunLabels } from "./run-labels.ts";
+import { claimRunLabels, freeRunLabels } from "./run-labels.ts";
+import { studyDir } from "../log/run-logger.ts";
 import { runConfig as storedRunConfig, specHash, specJson } from "./run-record.ts";
 import { resultFromStore, variantFailures } from "./stored-results.ts";
 import { retrainVariants, retriableVariants } from "./retrain-variants.ts";
@@ -174,7 +175,9 @@ export async function runStudy(spec: StudySpec, options: RunStudyOptions): Promi
     const base = await studyFingerprint(spec, rel, train, cwd);
     const held = await store.listRuns({ study: spec.name });
     // Another command's runs of other seeds may hold this plan's labels: those runs get labels of their own (run-labels.ts).
-    const plans = freeRunLabels(splitPlans, held, splitMode === "shared");
+    const labelled = freeRunLabels(splitPlans, held, splitMode === "shared");
+    // A command submitting to the study at this moment has not stored its runs yet: each label is claimed in the log folder, atomically.
+    const plans = options.logdir ? claimRunLabels(studyDir(resolve(cwd, options.logdir), spec.name), labelled, splitMode === "shared") : labelled;
     const effect = (differences: FingerprintDifference[]): string =>
       allowChangedEffect(differences, {
         studyFile: rel,

@@ -15,8 +15,9 @@ import { existsSync, opendirSync, readdirSync, statSync, type Dir } from "node:f
 import { basename, join, relative, resolve, sep } from "node:path";
 import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
-import { damagedMetricsNote, METRICS_FILE, readMetricsJsonl, type MetricsFileData } from "../../log/metrics-jsonl.ts";
-import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StudyData, StudyListing, StudyStream, TakenStamps } from "../types.ts";
+import { damagedMetricsNote, METRICS_FILE } from "../../log/metrics-jsonl.ts";
+import { readMetricsSeries, type MetricsSeriesData } from "../../log/metrics-series.ts";
+import type { CheckLine, DataSource, RunData, SeedChecks, SeedGroup, Series, SourceSpec, StampedStudy, StudyData, StudyListing, StudyStream, TakenStamps } from "../types.ts";
 import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { watchFolders } from "./folder-watcher.ts";
@@ -118,11 +119,11 @@ export function readRunDir(dir: string, variant: string, seed: string): RunData 
 function readRunFiles(dir: string, variant: string, seed: string): RunData | undefined {
   const jsonl = join(dir, METRICS_FILE);
   let run: RunData;
-  let data: MetricsFileData | undefined;
+  let data: MetricsSeriesData | undefined;
   let damaged: string | undefined;
   if (existsSync(jsonl)) {
     try {
-      data = readMetricsJsonl(jsonl);
+      data = readMetricsSeries(jsonl);
     } catch (e) {
       if (!(e instanceof JsonlParseError)) throw e;
       if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
@@ -130,7 +131,7 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
     }
   }
   if (data) {
-    run = { variant, seed, status: data.status ?? "running", scalars: bySteps(data.scalars), where: dir };
+    run = { variant, seed, status: data.status ?? "running", scalars: data.scalars, where: dir };
     if (data.hparams) run.hparams = data.hparams.hparams;
     const notes = data.texts.filter((t) => t.tag !== "fingerprint").map((t) => `${t.tag} (step ${t.step}): ${t.text}`);
     if (notes.length > 0) run.notes = notes;
@@ -154,11 +155,12 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
 
 /**
  * The run with the prediction files of its folder, if any (read each time:
- * they are not in the index); `listings` (the stamps' listings of run folders)
- * spare looking for them in a folder listed without any.
+ * they are not in the index); `listings` (the stamps' listings of run folders),
+ * or `stamped` (the folder's files as the seed's stamp just found them), spare
+ * looking for them in a folder listed without any.
  */
-function withRunDirPredictions(run: RunData, dir: string, listings?: RunDirListings): RunData {
-  if (listings && runDirFiles(dir, listings)?.predictions.length === 0) return run;
+function withRunDirPredictions(run: RunData, dir: string, listings?: RunDirListings, stamped?: RunDirFiles): RunData {
+  if ((stamped ?? (listings && runDirFiles(dir, listings)))?.predictions.length === 0) return run;
   const { predictions, notes } = readRunDirPredictions(dir);
   if (predictions) run.predictions = predictions;
   if (notes.length > 0) run.notes = [...(run.notes ?? []), ...notes];
@@ -271,15 +273,23 @@ function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): Run
   return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 
-/** Size and modification time of a file ("-" when it is missing). */
-function fileStamp(path: string): string {
+/** A file's size and modification time (undefined when it is missing). */
+function fileStat(path: string): { size: number; mtimeMs: number } | undefined {
   try {
     // No exception for a missing file: most seeds have no checks file, and a thrown error costs far more than the stat.
-    const s = statSync(path, { throwIfNoEntry: false });
-    return s ? `${s.size}:${s.mtimeMs}` : "-";
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
-    return "-";
+    return undefined;
   }
+}
+
+/** Size and modification time of a file ("-" when it is missing). */
+function fileStamp(path: string): string {
+  return stampOf(fileStat(path));
+}
+
+function stampOf(s: { size: number; mtimeMs: number } | undefined): string {
+  return s ? `${s.size}:${s.mtimeMs}` : "-";
 }
 
 /**
@@ -318,15 +328,26 @@ function runDirFiles(dir: string, listings?: RunDirListings): RunDirFiles | unde
   return files;
 }
 
-/** A run directory's change stamp: its metrics.jsonl and prediction files, else its files (event files). */
-function runDirStamp(dir: string, listings?: RunDirListings): string {
+/**
+ * What a stamp found of a run folder, for the read that follows it (see
+ * {@link SeedStamping}): its files, and its metrics.jsonl's size and time.
+ */
+type StampSeen = (dir: string, files: RunDirFiles | undefined, metrics: { size: number; mtimeMs: number } | undefined) => void;
+
+/** A run directory's change stamp: its metrics.jsonl and prediction files, else its files (event files). `seen`: told what the stamp found. */
+function runDirStamp(dir: string, listings?: RunDirListings, seen?: StampSeen): string {
   const files = runDirFiles(dir, listings);
-  if (!files) return "-";
+  if (!files) {
+    seen?.(dir, undefined, undefined);
+    return "-";
+  }
   if (files.jsonl) {
-    const jsonl = fileStamp(join(dir, METRICS_FILE));
+    const st = fileStat(join(dir, METRICS_FILE));
+    seen?.(dir, files, st);
+    const jsonl = stampOf(st);
     // Listed a moment ago and gone now: stamped as its folder is next time.
     if (jsonl !== "-") return jsonl + files.predictions.map((f) => `,${f}=${fileStamp(join(dir, f))}`).join("");
-  }
+  } else seen?.(dir, files, undefined);
   try {
     return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
   } catch {
@@ -341,27 +362,38 @@ function runDirStamp(dir: string, listings?: RunDirListings): string {
  */
 export function studyDirStamps(studyDir: string, listings?: RunDirListings): Map<string, string> {
   const out = new Map<string, string>();
-  let checkFiles: Set<string>;
-  try {
-    checkFiles = new Set(readdirSync(join(studyDir, CHECKS_DIR)));
-  } catch {
-    checkFiles = new Set();
-  }
+  const checkFiles = checkFilesOf(studyDir);
   const dirs = runDirs(studyDir);
   for (const [seed, runs] of dirs) out.set(seed, seedStamp(studyDir, seed, runs, checkFiles.has(`seed-${seed}.jsonl`), listings));
-  if (listings) {
-    // Folders gone since the last stamp are forgotten.
-    const live = new Set([...dirs.values()].flatMap((runs) => runs.map(([, dir]) => dir)));
-    for (const dir of listings.keys()) if (dir.startsWith(studyDir + sep) && !live.has(dir)) listings.delete(dir);
-  }
+  if (listings) forgetGoneFolders(studyDir, dirs, listings);
   return out;
+}
+
+/** The study's folders in `listings` that are not among its run folders now (`dirs`) are forgotten. */
+function forgetGoneFolders(studyDir: string, dirs: ReadonlyMap<string, readonly [string, string][]>, listings: RunDirListings): void {
+  const live = new Set([...dirs.values()].flatMap((runs) => runs.map(([, dir]) => dir)));
+  for (const dir of listings.keys()) if (dir.startsWith(studyDir + sep) && !live.has(dir)) listings.delete(dir);
+}
+
+/** A study's checks files (`seed-<n>.jsonl`), none when it has no checks folder. */
+function checkFilesOf(studyDir: string): Set<string> {
+  try {
+    return new Set(readdirSync(join(studyDir, CHECKS_DIR)));
+  } catch {
+    return new Set();
+  }
+}
+
+/** A run folder's path relative to its study's folder (the run folders are listed as join(studyDir, variant, seed folder)). */
+function relativeRunDir(studyDir: string, dir: string): string {
+  return dir.startsWith(studyDir) && dir[studyDir.length] === sep ? dir.slice(studyDir.length + 1) : relative(studyDir, dir);
 }
 
 /** A run from the dashboard's index; undefined (read it from its files) when it has no metrics.jsonl or a damaged line in it. */
 function indexedRun(index: IndexUse | undefined, studyDir: string, dir: string, variant: string, seed: string): RunData | undefined {
   if (!index) return undefined;
   try {
-    const rel = relative(studyDir, dir);
+    const rel = relativeRunDir(studyDir, dir);
     return index.log.run(index.study, rel, join(dir, METRICS_FILE), variant, seed, dir) ?? index.log.eventRun(index.study, rel, runDirStamp(dir), variant, seed, dir, () => readRunFiles(dir, variant, seed));
   } catch (e) {
     if (e instanceof JsonlParseError) return undefined;
@@ -370,9 +402,9 @@ function indexedRun(index: IndexUse | undefined, studyDir: string, dir: string, 
 }
 
 /** One seed's stamp: its run directories' (`runs`: [variant, directory]) and its checks file's (`checks`: whether it has one). */
-function seedStamp(studyDir: string, seed: string, runs: readonly [string, string][], checks: boolean, listings?: RunDirListings): string {
+function seedStamp(studyDir: string, seed: string, runs: readonly [string, string][], checks: boolean, listings?: RunDirListings, seen?: StampSeen): string {
   const checksStamp = checks ? fileStamp(join(studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
-  return runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings)}`).join(";") + `;checks=${checksStamp}`;
+  return runs.map(([variant, dir]) => `${variant}=${runDirStamp(dir, listings, seen)}`).join(";") + `;checks=${checksStamp}`;
 }
 
 /** A changed file's seed, from its path relative to the study folder (`<variant>/seed-<n>/…` or `_checks/seed-<n>.jsonl`); undefined: not a seed's file. */
@@ -438,17 +470,75 @@ interface IndexUse {
 /** Prunes the index's rows of the study's runs and seeds that are gone (`all`: its run folders by seed now). */
 function pruneIndex(studyDir: string, all: ReadonlyMap<string, [string, string][]>, index: IndexUse): void {
   index.log.prune(index.study, [...all.values()].reduce((n, dirs) => n + dirs.length, 0), () => ({
-    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relative(studyDir, dir)))),
+    dirs: new Set([...all.values()].flatMap((dirs) => dirs.map(([, dir]) => relativeRunDir(studyDir, dir)))),
     seeds: new Set(all.keys()),
   }));
 }
 
+/**
+ * A study's seeds stamped as it is read (LogDirSource.openStudyStamped: a
+ * cold first view), each just before its runs are read or sent to a reader
+ * thread, so that reading starts at once instead of after every seed is
+ * stamped; the read then uses what the stamp found (the metrics file's size
+ * and time, the folder's files) instead of a second stat of each. A run is
+ * thus read as its stamp found it (its metrics.jsonl up to the stamp's size)
+ * or later, never earlier: a line appended after the stamp makes the next
+ * stamp differ, and the seed is read again then.
+ */
+export class SeedStamping {
+  private readonly stamps = new Map<string, string>();
+  private readonly files = new Map<string, RunDirFiles | undefined>();
+  private readonly metrics = new Map<string, { size: number; mtimeMs: number } | undefined>();
+  private readonly checkFiles: Set<string>;
+  /** The study's run folders, listed once for the stamps and the read. */
+  readonly listed: RunDirsListed & { reused: boolean };
+
+  /** `studyRunDirs`, `listings`: the source's listings of studies and of run folders, kept between calls. */
+  constructor(readonly studyDir: string, studyRunDirs?: StudyRunDirs, private readonly listings?: RunDirListings) {
+    this.listed = listedRunDirs(studyDir, studyRunDirs);
+    this.checkFiles = checkFilesOf(studyDir);
+  }
+
+  /** Stamps the seed, once. */
+  stamp(seed: string): void {
+    const runs = this.listed.all.get(seed);
+    if (!runs || this.stamps.has(seed)) return;
+    const seen: StampSeen = (dir, files, metrics) => {
+      this.files.set(dir, files);
+      this.metrics.set(dir, metrics && { size: metrics.size, mtimeMs: metrics.mtimeMs });
+    };
+    this.stamps.set(seed, seedStamp(this.studyDir, seed, runs, this.checkFiles.has(`seed-${seed}.jsonl`), this.listings, seen));
+  }
+
+  /** The run folder's files as its seed's stamp found them (undefined: gone then, or not stamped). */
+  filesOf(dir: string): RunDirFiles | undefined {
+    return this.files.get(dir);
+  }
+
+  /** The run folder's metrics.jsonl as its seed's stamp found it (undefined: none then). */
+  metricsOf(dir: string): { size: number; mtimeMs: number } | undefined {
+    return this.metrics.get(dir);
+  }
+
+  /** Every seed's stamp in seed order (as seedStamps gives them), once the study was read to its end; the listings of folders gone are forgotten. */
+  taken(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const seed of this.listed.all.keys()) {
+      const stamp = this.stamps.get(seed);
+      if (stamp === undefined) throw new Error(`seed ${seed} of ${this.studyDir} was not stamped: the study must be read to its end before its stamps are taken`);
+      out.set(seed, stamp);
+    }
+    if (this.listings) forgetGoneFolders(this.studyDir, this.listed.all, this.listings);
+    return out;
+  }
+}
+
 /** A seed group from its run folders (`dirs`: [variant, directory]), each run read by `read` (undefined: no run there), with its predictions and earlier runs. */
-function seedGroup(studyDir: string, seed: string, dirs: readonly [string, string][], earlier: ReadonlyMap<string, string[]>, index: IndexUse | undefined, read: (variant: string, dir: string) => RunData | undefined): SeedGroup {
+function seedGroup(studyDir: string, seed: string, dirs: readonly [string, string][], earlier: ReadonlyMap<string, string[]>, index: IndexUse | undefined, read: (variant: string, dir: string) => RunData | undefined, stamping?: SeedStamping): SeedGroup {
   const runs = dirs
     .map(([variant, dir]) => {
       const indexed = index && read(variant, dir);
-      const run = indexed ? withRunDirPredictions(indexed, dir, index.listings) : readRunDir(dir, variant, seed);
+      const run = indexed ? withRunDirPredictions(indexed, dir, index.listings, stamping?.filesOf(dir)) : readRunDir(dir, variant, seed);
       return run && withEarlierRuns(run, earlier.get(`${variant}/seed-${seed}`));
     })
     .filter((r): r is RunData => r !== undefined);
@@ -467,12 +557,13 @@ export function* studyDirGroups(studyDir: string, seeds?: ReadonlySet<string>, i
   yield* listedGroups(studyDir, all, earlier, seeds, index);
 }
 
-/** studyDirGroups of a study folder already listed (runDirs: the seeds' run folders, and the earlier runs kept beside them). */
-function* listedGroups(studyDir: string, all: ReadonlyMap<string, [string, string][]>, earlier: ReadonlyMap<string, string[]>, seeds: ReadonlySet<string> | undefined, index: IndexUse | undefined): Generator<SeedGroup> {
+/** studyDirGroups of a study folder already listed (runDirs: the seeds' run folders, and the earlier runs kept beside them); `stamping`: each seed stamped just before it is read. */
+function* listedGroups(studyDir: string, all: ReadonlyMap<string, [string, string][]>, earlier: ReadonlyMap<string, string[]>, seeds: ReadonlySet<string> | undefined, index: IndexUse | undefined, stamping?: SeedStamping): Generator<SeedGroup> {
   let n = 0;
   for (const [seed, dirs] of all) {
     if (seeds && !seeds.has(seed)) continue;
-    const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => indexedRun(index, studyDir, dir, variant, seed));
+    stamping?.stamp(seed);
+    const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => indexedRun(index, studyDir, dir, variant, seed), stamping);
     if (index && ++n % GROUPS_PER_FLUSH === 0) index.log.flush();
     if (group.runs.length > 0 || group.checks.length > 0) yield group;
   }
@@ -491,21 +582,22 @@ type PoolRead = Promise<{ run: RunData } | undefined>;
  * end of the list itself (at most `readHereMax` waiting for their turn) instead
  * of waiting idle: at 10,000 runs it waited for the one reader thread most of
  * the cold read. With fewer than `minRuns` such runs, studyDirGroups reads them all here.
+ * `stamping`: each seed stamped just before any of its runs is read (SeedStamping).
  */
-export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS, readHereMax = RUNS_READ_HERE): AsyncGenerator<SeedGroup> {
-  const { all, earlier, reused } = listedRunDirs(studyDir, index.studyRunDirs);
+export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS, readHereMax = RUNS_READ_HERE, stamping?: SeedStamping): AsyncGenerator<SeedGroup> {
+  const { all, earlier, reused } = stamping?.listed ?? listedRunDirs(studyDir, index.studyRunDirs);
   if (!reused) pruneIndex(studyDir, all, index);
   const wanted = [...all].filter(([seed]) => !seeds || seeds.has(seed));
   const unknown: { variant: string; seed: string; dir: string; rel: string }[] = [];
   for (const [seed, dirs] of wanted) {
     for (const [variant, dir] of dirs) {
-      const rel = relative(studyDir, dir);
+      const rel = relativeRunDir(studyDir, dir);
       if (index.log.unknown(index.study, rel)) unknown.push({ variant, seed, dir, rel });
     }
   }
   if (unknown.length < minRuns) {
     // Read here (a dashboard update: a few runs), from the listing made above (listing 10,000 run folders again cost ~35 ms an update).
-    yield* listedGroups(studyDir, all, earlier, seeds, index);
+    yield* listedGroups(studyDir, all, earlier, seeds, index, stamping);
     return;
   }
   const pool = new LogReaderPool(indexFile);
@@ -529,6 +621,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   const readFromTheBack = (): void => {
     const from = Math.max(sent, end - RUNS_PER_BATCH);
     for (const u of unknown.slice(from, end)) {
+      stamping?.stamp(u.seed);
       try {
         const run = index.log.run(index.study, u.rel, join(u.dir, METRICS_FILE), u.variant, u.seed, u.dir);
         if (run) readHere.set(u.dir, run);
@@ -544,7 +637,9 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
     while (sent < end && sent - folded < RUNS_AHEAD) {
       const batch = unknown.slice(sent, Math.min(end, sent + RUNS_PER_BATCH)).flatMap((u) => {
         const path = join(u.dir, METRICS_FILE);
-        const st = statSync(path, { throwIfNoEntry: false });
+        stamping?.stamp(u.seed);
+        // Read up to what the seed's stamp found (the thread reads `size` bytes), not a later size: see SeedStamping.
+        const st = stamping ? stamping.metricsOf(u.dir) : statSync(path, { throwIfNoEntry: false });
         return st ? [{ ...u, path, size: st.size, mtimeMs: st.mtimeMs }] : [];
       });
       sent = Math.min(end, sent + RUNS_PER_BATCH);
@@ -574,6 +669,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   try {
     let n = 0;
     for (const [seed, dirs] of wanted) {
+      stamping?.stamp(seed);
       readAhead();
       const read = new Map<string, RunData>();
       for (const [, dir] of dirs) {
@@ -596,7 +692,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
         const got = await pending;
         if (got) read.set(dir, got.run);
       }
-      const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => read.get(dir) ?? indexedRun(index, studyDir, dir, variant, seed));
+      const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => read.get(dir) ?? indexedRun(index, studyDir, dir, variant, seed), stamping);
       if (++n % GROUPS_PER_FLUSH === 0) index.log.flush();
       if (group.runs.length > 0 || group.checks.length > 0) yield group;
     }
@@ -794,6 +890,24 @@ export class LogDirSource implements DataSource {
     const log = this.logIndex();
     const groups = log ? pooledStudyDirGroups(dir, seeds, { study: name, log, listings: this.runDirListings, studyRunDirs: this.studyRunDirs }, this.indexFile) : studyDirGroups(dir, seeds);
     return { name, source: `log directory ${dir}`, ...designOf(dir), groups };
+  }
+
+  async openStudyStamped(name: string): Promise<StampedStudy | undefined> {
+    const dir = this.studies().get(name);
+    const log = this.logIndex();
+    if (dir === undefined || !log || this.stamps.has(name)) return undefined;
+    const at = Date.now();
+    const stamping = new SeedStamping(dir, this.studyRunDirs, this.runDirListings);
+    const groups = pooledStudyDirGroups(dir, undefined, { study: name, log, listings: this.runDirListings, studyRunDirs: this.studyRunDirs }, this.indexFile, POOL_MIN_RUNS, RUNS_READ_HERE, stamping);
+    return {
+      stream: { name, source: `log directory ${dir}`, ...designOf(dir), groups },
+      seeds: stamping.listed.all.size,
+      stamps: () => {
+        const stamps = stamping.taken();
+        this.stamps.set(name, { at, stamps });
+        return new Map(stamps);
+      },
+    };
   }
 
   /**

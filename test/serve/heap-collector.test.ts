@@ -3,7 +3,7 @@
 // and what the heap held when rebased (restored accumulators) is not growth.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PerformanceObserver, constants } from "node:perf_hooks";
+import { PerformanceObserver, constants, type PerformanceEntry } from "node:perf_hooks";
 import { HeapCollector } from "../../src/serve/heap-collector.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function fullCollections(f: () => Promise<void>): Promise<number> {
   let n = 0;
   const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
+    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
   });
   obs.observe({ entryTypes: ["gc"] });
   await f();

@@ -54,4 +54,5 @@ port.on("message", (req: ViewRequest) => {
 });
 // After a restart: the accumulators saved are restored now, while the server's thread stamps the seeds (warm, on its first request, takes them).
 builder.restoreAhead();
+heap.rebase();
 port.postMessage({ id: 0, ready: true } satisfies ViewResponse);

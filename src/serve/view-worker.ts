@@ -65,8 +65,8 @@ export class ViewWorker implements Views {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from the JavaScript.
-    const entry = import.meta.url.endsWith(".ts") ? "./view-worker-boot.mjs" : "./view-worker-main.js";
+    // From the sources, the worker loads TypeScript through tsx (the boot file); compiled (dist/), it starts from one CommonJS file (scripts/bundle.mjs).
+    const entry = import.meta.url.endsWith(".ts") ? "./view-worker-boot.mjs" : "./view-worker-main.cjs";
     // Only node's profiling flags reach the worker (`node --cpu-prof bin/twin.js serve` profiles both threads): no loader flags.
     const execArgv = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
     const worker = (this.worker = new Worker(new URL(entry, import.meta.url), { execArgv, workerData: { spec: this.spec, report: this.report } }));

@@ -59,7 +59,7 @@ test("twin sweep from the build starts its command launcher (dist/study/sweep-la
   assert.match(r.stderr + r.stdout, /\[2\/2\] default seed 1: finished/);
 });
 
-test("twin serve from the build starts its view worker (dist/serve/view-worker-main.js) and serves a study's charts", async () => {
+test("twin serve from the build starts its view worker (dist/serve/view-worker-main.cjs) and serves a study's charts", async () => {
   // Its index in the test's folder, not in the user's cache directory.
   const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", join(dir, "logs"), "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TWIN_INDEX_DIR: join(dir, "index") } });
   try {

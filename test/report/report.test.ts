@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { writeFixture, writeOfatFixture } from "./fixture.ts";
 import { buildReport, buildReportModel, renderStudyBody, curveStats, distributionChart, distributionData, loadStudyDir, pairingText, reportCharts, sharesSentence, totalVarianceText, allCharts, LogDirSource, MIN_BAND_RUNS, statusFromTail, thinSteps } from "../../src/report/index.ts";
+import { statusFromTailBytes } from "../../src/report/sources/run-index.ts";
 import { writeStatsPlot, statsPlotCharts } from "../../src/report/stats-plot.ts";
 import { SPEC_DIGITS } from "../../src/report/chart-runtime.ts";
 import { markItems, type MarkItem } from "./scenegraph.ts";
@@ -241,6 +242,14 @@ test("the run index reads a run's status from the tail of its metrics file", () 
   assert.equal(statusFromTail('{"kind":"scalars","step":1}\n'), "running");
   assert.equal(statusFromTail('{"kind":"end","wall_time":1,"status":"failure"}\n{"kind":"sca'), "running");
   assert.equal(statusFromTail(""), "running");
+  // Blank lines and CRLF after the end line, a single line, a file of blanks.
+  assert.equal(statusFromTail('{"kind":"scalars","step":1}\r\n{"kind":"end","wall_time":1,"status":"failure"}\r\n\n  \n'), "failure");
+  assert.equal(statusFromTail('{"kind":"end","wall_time":1,"status":"success"}'), "success");
+  assert.equal(statusFromTail("\n \n"), "running");
+  // Only the first n bytes of the buffer are the tail (the rest is an earlier read's).
+  const buf = Buffer.from('{"kind":"end","wall_time":1,"status":"success"}\n{"kind":"scalars","step":2}\n');
+  assert.equal(statusFromTailBytes(buf, 48), "success");
+  assert.equal(statusFromTailBytes(buf, buf.length), "running");
 });
 
 test("seed densities are overlaid, not stacked: each area starts at zero and peaks at its own density", async () => {

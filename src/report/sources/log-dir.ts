@@ -182,7 +182,9 @@ function readChecks(studyDir: string, seed: string): SeedChecks[] {
 function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string, [string, string][]> {
   const bySeed = new Map<string, [string, string][]>();
   for (const v of listDirs(studyDir)) {
-    for (const s of listDirs(join(studyDir, v))) {
+    // Joined by hand: names read from a folder hold no separator, and join's normalizing was a tenth of a 10,000-run listing.
+    const variantDir = join(studyDir, v);
+    for (const s of listDirs(variantDir)) {
       const m = SEED_DIR.exec(s);
       if (!m) {
         const aside = earlierRunOf(s);
@@ -194,7 +196,7 @@ function runDirs(studyDir: string, earlier?: Map<string, string[]>): Map<string,
       }
       let arr = bySeed.get(m[1]!);
       if (!arr) bySeed.set(m[1]!, (arr = []));
-      arr.push([v, join(studyDir, v, s)]);
+      arr.push([v, variantDir + sep + s]);
     }
   }
   return new Map([...bySeed].sort((a, b) => Number(a[0]) - Number(b[0])));
@@ -827,7 +829,7 @@ export class LogDirSource implements DataSource {
       for (const [variant, runDir] of dirs) {
         variants.add(variant);
         runs++;
-        const seen = this.index.look(join(runDir, METRICS_FILE));
+        const seen = this.index.look(runDir + sep + METRICS_FILE);
         const word = seen.status === "running" ? runningWord(runDir) : seen.status;
         if (word === "running") live.push(runDir);
         words.set(runDir, word);

@@ -172,6 +172,18 @@ export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): Jsonl
 }
 
 /**
+ * Lines a caller reads faster than one `visit` at a time (the native scanner's
+ * stretch of twin's scalars lines): given the chunk's bytes from a line's start
+ * up to just past its last newline, it takes whole lines from `start` and
+ * returns where it stopped (the start of the first line it did not take) and
+ * how many lines it took.
+ */
+export type TakeLines = (buffer: Buffer, start: number, end: number) => { next: number; lines: number };
+
+/** forEachLine's read buffer, reused by calls that do not overlap (a visit that reads another file gets its own). */
+let sharedChunk: Buffer | null = null;
+
+/**
  * Calls `visit` with each line of a file (any size up to maxBytes, without
  * holding its text at once): the bytes buffer[start, end) without the newline,
  * the 1-based line number, and whether the line is complete (ends with a
@@ -182,15 +194,20 @@ export function parseJsonl<T = unknown>(text: string, source = "<jsonl>"): Jsonl
  * first bytes (at least 1 MiB, or all of it) and its number, and returns true
  * to have it passed over (read through to its newline, not visited); without
  * `tooLong`, or when it returns false, a JsonlLineTooLongError is thrown.
+ * `takeLines`, when given, is offered the complete lines of each read from
+ * every line start not joined to an earlier read; the lines it takes are not
+ * visited but counted.
  */
 export function forEachLine(
   path: string,
   maxBytes: number | undefined,
   visit: (buffer: Buffer, start: number, end: number, lineNo: number, complete: boolean) => void,
   tooLong?: (head: Buffer, lineNo: number) => boolean,
+  takeLines?: TakeLines,
 ): void {
   const { fd } = openRegularFile(path, maxBytes);
-  const chunk = Buffer.alloc(1 << 20);
+  const chunk = sharedChunk ?? Buffer.allocUnsafe(1 << 20);
+  sharedChunk = null;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 0;
@@ -200,6 +217,7 @@ export function forEachLine(
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
+      const lastNewline = takeLines ? chunk.lastIndexOf(0x0a, n - 1) : -1;
       let start = 0;
       for (let nl = chunk.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = chunk.indexOf(0x0a, start)) {
         if (skipping) {
@@ -208,7 +226,16 @@ export function forEachLine(
         } else if (pending.length) {
           const line = Buffer.concat([...pending, chunk.subarray(start, nl)]);
           visit(line, 0, line.length, ++lineNo, true);
-        } else visit(chunk, start, nl, ++lineNo, true);
+        } else {
+          if (takeLines) {
+            const taken = takeLines(chunk, start, lastNewline + 1);
+            lineNo += taken.lines;
+            start = taken.next;
+            if (start > lastNewline) break;
+            nl = chunk.indexOf(0x0a, start);
+          }
+          visit(chunk, start, nl, ++lineNo, true);
+        }
         pending = [];
         pendingBytes = 0;
         start = nl + 1;
@@ -229,6 +256,7 @@ export function forEachLine(
       visit(line, 0, line.length, ++lineNo, false);
     }
   } finally {
+    sharedChunk = chunk;
     closeSync(fd);
   }
 }

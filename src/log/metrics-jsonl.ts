@@ -60,12 +60,21 @@ export interface MetricsFileData {
 /** The start of a text line as RunLogger writes it: kind, step, wall time and tag come before the text. */
 const TEXT_LINE_HEAD = /^\{"kind":"text","step":(-?\d+),"wall_time":(-?[\d.eE+-]+),"tag":("(?:[^"\\]|\\.)*"),"text":"/;
 
+/** forEachLine's `tooLong` for a metrics.jsonl: a text note's head is kept in `out.texts` (longTextNote); any other line too long is an error. */
+export function keepLongTextNote(out: MetricsFileData): (head: Buffer) => boolean {
+  return (head) => {
+    const note = longTextNote(head);
+    if (note) out.texts.push(note);
+    return note !== undefined;
+  };
+}
+
 /**
  * A text line too long to read (over 64 MiB: a log or a blob written as a
  * note), from its first bytes: its tag and step, with a text saying it was
  * left out; undefined for any other line.
  */
-export function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
+function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
   const m = TEXT_LINE_HEAD.exec(head.toString("utf8", 0, Math.min(head.length, 4096)));
   if (!m) return undefined;
   const text = `(a text of more than 64 MiB, left out: twin reads lines of up to ${MAX_LINE_BYTES} bytes)`;
@@ -92,11 +101,7 @@ export function readMetricsJsonl(path: string): MetricsFileData {
     if (parsed === "truncated") out.truncatedLine = lineNo;
     else if (parsed !== "blank") addMetricsLine(out, parsed.value as MetricsLine);
   };
-  forEachLine(path, undefined, visit, (head) => {
-    const note = longTextNote(head);
-    if (note) out.texts.push(note);
-    return note !== undefined;
-  });
+  forEachLine(path, undefined, visit, keepLongTextNote(out));
   return out;
 }
 

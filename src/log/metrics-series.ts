@@ -17,11 +17,9 @@
  * readMetricsJsonl itself and grouped as before. test/log/metrics-series.test.ts
  * compares the three (native, JavaScript, readMetricsJsonl grouped).
  */
-import { closeSync, readSync } from "node:fs";
-import { JsonlLineTooLongError, MAX_LINE_BYTES, parseJsonlLine } from "./jsonl.ts";
-import { addMetricsLine, fromJsonNumber, longTextNote, readMetricsJsonl, type MetricsFileData, type MetricsLine } from "./metrics-jsonl.ts";
+import { forEachLine, parseJsonlLine } from "./jsonl.ts";
+import { addMetricsLine, fromJsonNumber, keepLongTextNote, readMetricsJsonl, type MetricsFileData, type MetricsLine } from "./metrics-jsonl.ts";
 import { nativeScan, type ScanScalars } from "./native-scan.ts";
-import { openRegularFile } from "./regular-file.ts";
 import { newScalarsLine, scanScalarsLine } from "./scalars-line.ts";
 
 /** One tag's points, sorted by step. */
@@ -122,9 +120,6 @@ function groupPoints(points: MetricsFileData["scalars"], lastStep: boolean): Rec
   return out;
 }
 
-/** Bytes read at a time (forEachLine's). */
-const READ = 1 << 20;
-const chunk = Buffer.allocUnsafe(READ);
 const scanned = newScalarsLine();
 
 /** Thrown inside the read when a line's step is not a number: the file is then read by readMetricsJsonl. */
@@ -168,64 +163,20 @@ export function readMetricsSeries(path: string, options: ReadMetricsSeriesOption
     for (let k = 2; k < stretch.length; k += 4) tagPoints(stretch[k] as string).addPiece(stretch[k + 1] as Float64Array, stretch[k + 2] as Float64Array);
   };
 
-  const { fd } = openRegularFile(path);
+  /** Twin's scalars lines, a stretch at a time; the line the scanner stops at is visited. */
+  const takeLines = scan
+    ? (buffer: Buffer, start: number, end: number) => {
+        const stretch = scan(buffer, start, end);
+        addScanned(stretch);
+        return { next: stretch[0] as number, lines: stretch[1] as number };
+      }
+    : undefined;
   try {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let lineNo = 0;
-    /** Passing over a line too long to hold: its bytes are dropped until its newline. */
-    let skipping = false;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, READ, null);
-      if (n === 0) break;
-      const lastNewline = chunk.lastIndexOf(0x0a, n - 1);
-      let start = 0;
-      for (let nl = chunk.indexOf(0x0a, 0); nl !== -1 && nl < n; nl = chunk.indexOf(0x0a, start)) {
-        if (skipping) {
-          skipping = false;
-          ++lineNo;
-        } else if (pending.length) {
-          const line = Buffer.concat([...pending, chunk.subarray(start, nl)]);
-          visit(line, 0, line.length, ++lineNo, true);
-        } else {
-          if (scan) {
-            // Twin's scalars lines from here, a stretch at a time; the line it stops at is read below.
-            const stretch = scan(chunk, start, lastNewline + 1);
-            lineNo += stretch[1] as number;
-            addScanned(stretch);
-            start = stretch[0] as number;
-            if (start > lastNewline) break;
-            nl = chunk.indexOf(0x0a, start);
-          }
-          visit(chunk, start, nl, ++lineNo, true);
-        }
-        pending = [];
-        pendingBytes = 0;
-        start = nl + 1;
-      }
-      if (start < n && !skipping) {
-        pending.push(Buffer.from(chunk.subarray(start, n)));
-        pendingBytes += n - start;
-        if (pendingBytes > MAX_LINE_BYTES) {
-          const note = longTextNote(Buffer.concat(pending.slice(0, 2)));
-          if (!note) throw new JsonlLineTooLongError(path, lineNo + 1);
-          out.texts.push(note);
-          skipping = true;
-          pending = [];
-          pendingBytes = 0;
-        }
-      }
-    }
-    if (pendingBytes > 0) {
-      const line = Buffer.concat(pending);
-      visit(line, 0, line.length, ++lineNo, false);
-    }
+    forEachLine(path, undefined, visit, keepLongTextNote(out), takeLines);
   } catch (e) {
     if (e !== STEP_NOT_A_NUMBER) throw e;
     const data = readMetricsJsonl(path);
     return { ...data, scalars: groupPoints(data.scalars, lastStep) };
-  } finally {
-    closeSync(fd);
   }
   const scalars: Record<string, TagSeries> = {};
   for (const tag of [...tags.keys()].sort()) {

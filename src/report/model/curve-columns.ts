@@ -28,22 +28,36 @@ function sameSteps(a: Float64Array, b: Float64Array): boolean {
  */
 export function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length - 1): void {
   while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot.
-    if (a[mid]! < a[lo]!) swap(a, mid, lo);
-    if (a[hi]! < a[lo]!) swap(a, hi, lo);
-    if (a[hi]! < a[mid]!) swap(a, hi, mid);
-    const pivot = a[mid]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) swap(a, i++, j--);
-    }
+    partition(a, lo, hi);
+    const { i, j } = bounds;
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
     else return;
   }
+}
+
+/** Where the last {@link partition} left its two sides (one object reused: partitioning is the selection's inner loop). */
+const bounds = { i: 0, j: 0 };
+
+/**
+ * One partition step of Hoare's FIND on a[lo..hi] about the median of three:
+ * afterwards a[lo..j] ≤ pivot, a[j+1..i-1] = pivot and a[i..hi] ≥ pivot, with
+ * i and j in {@link bounds}.
+ */
+function partition(a: Float64Array, lo: number, hi: number): void {
+  const mid = (lo + hi) >>> 1;
+  if (a[mid]! < a[lo]!) swap(a, mid, lo);
+  if (a[hi]! < a[lo]!) swap(a, hi, lo);
+  if (a[hi]! < a[mid]!) swap(a, hi, mid);
+  const pivot = a[mid]!;
+  let i = lo, j = hi;
+  while (i <= j) {
+    while (a[i]! < pivot) i++;
+    while (a[j]! > pivot) j--;
+    if (i <= j) swap(a, i++, j--);
+  }
+  bounds.i = i;
+  bounds.j = j;
 }
 
 function swap(a: Float64Array, i: number, j: number): void {
@@ -63,18 +77,9 @@ function swap(a: Float64Array, i: number, j: number): void {
  */
 export function selectKths(a: Float64Array, ks: readonly number[], lo = 0, hi = a.length - 1, from = 0, to = ks.length): void {
   while (to - from > 1 && hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < a[lo]!) swap(a, mid, lo);
-    if (a[hi]! < a[lo]!) swap(a, hi, lo);
-    if (a[hi]! < a[mid]!) swap(a, hi, mid);
-    const pivot = a[mid]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) swap(a, i++, j--);
-    }
-    // a[lo..j] ≤ pivot, a[j+1..i-1] = pivot, a[i..hi] ≥ pivot: indices in the middle are placed.
+    partition(a, lo, hi);
+    const { i, j } = bounds;
+    // Indices between j and i are placed (equal to the pivot).
     let left = from;
     while (left < to && ks[left]! <= j) left++;
     let right = left;

@@ -9,7 +9,12 @@
  *
  * - the rounding unit u of the inputs is float32's 2⁻²⁴ when every value is a
  *   float32 number and some value is not an integer (a TensorBoard scalar, a
- *   float32 tensor's item), else float64's 2⁻⁵³;
+ *   float32 tensor's item), or when some value carries float32's rounding (a
+ *   float32 number whose shortest decimal needs more than float32's 9 digits:
+ *   the float32 nearest to a value, not a short decimal such as 0.75 that both
+ *   formats hold); else float64's 2⁻⁵³. So one run read at float32 (its
+ *   metrics.jsonl damaged, its event files read instead) beside identical runs
+ *   read at float64 ties with them;
  * - a value rounded once is off by at most u|x|, so b − a is off by at most
  *   u(|a| + |b| + |b − a|) ≤ 3uM (M the largest |value|) and two differences by
  *   6uM; twin allows `ROUNDING_ULPS` = 16 units, 16uM (3.6e-15 of M in float64,
@@ -25,17 +30,29 @@ import type { Sample } from "./validate.ts";
 /** Rounding units a verdict allows between values that should be equal (see the module comment). */
 export const ROUNDING_ULPS = 16;
 
-/** Rounding unit of a set of samples: 2⁻²⁴ when all are float32 numbers and some is not an integer, else 2⁻⁵³. */
+/** Rounding unit of a set of samples: 2⁻²⁴ when all are float32 numbers and some is not an integer, or when some value carries float32's rounding; else 2⁻⁵³. */
 export function roundingUnit(...samples: Sample[]): number {
   let float32 = true, fractional = false;
   for (const x of samples) {
-    for (let i = 0; i < x.length && float32; i++) {
+    for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (Math.fround(v) !== v) float32 = false;
-      else if (!Number.isInteger(v)) fractional = true;
+      else if (!Number.isInteger(v) && Number.isFinite(v)) {
+        fractional = true;
+        if (carriesFloat32Rounding(v)) return 2 ** -24;
+      }
     }
   }
   return float32 && fractional ? 2 ** -24 : 2 ** -53;
+}
+
+/** A short decimal that float32 holds exactly (0.75) reads back in at most this many digits; float32's rounding of a value reads back in up to 17 (0.6934 → 0.6934000253677368). */
+const FLOAT32_DIGITS = 9;
+
+/** Whether a float32 number `v` is float32's rounding of a value (its shortest decimal in float64 has more than 9 significant digits), not a short decimal both formats hold. */
+function carriesFloat32Rounding(v: number): boolean {
+  const mantissa = v.toExponential().split("e")[0]!;
+  return mantissa.replace(/[-.]/g, "").length > FLOAT32_DIGITS;
 }
 
 /** Largest spread rounding alone can leave among values computed from these samples: 16 u max|value|. */

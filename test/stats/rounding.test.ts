@@ -14,6 +14,8 @@ test("rounding: the unit follows the inputs' format, the tolerance their scale, 
   assert.equal(s.roundingUnit(A, B), 2 ** -53);
   assert.equal(s.roundingUnit(A.map(Math.fround)), 2 ** -24);
   assert.equal(s.roundingUnit([1, 2, 3]), 2 ** -53); // integers are exact in both formats
+  // One run read at float32 (its event files, its metrics.jsonl damaged) beside runs read at float64: float32's unit.
+  assert.equal(s.roundingUnit([0.6934, 0.7021], [Math.fround(0.6934), 0.7021]), 2 ** -24);
   assert.equal(s.roundingTolerance([0.3, -2]), 16 * 2 ** -53 * 2);
   assert.equal(s.roundingTolerance([0.5, -2]), 16 * 2 ** -24 * 2); // both float32 numbers
   assert.equal(s.shortestWithin(0.09999999999999998, 1e-15), 0.1);
@@ -136,4 +138,20 @@ test("unpaired verdict: runs that vary only by rounding are constants; equal con
   assert.equal(one.robust!.skewed, false);
   assert.match(one.notes.join(" "), /every run of a gives 0\.3 up to floating-point rounding/);
   assert.equal(s.describe(a).sd, 0);
+});
+
+test("paired verdict: one run read at float32 beside identical runs read at float64 ties with them (a damaged metrics.jsonl read from its event files)", () => {
+  const a = [0.6934, 0.7021, 0.6655, 0.7189, 0.6901];
+  const b = [...a];
+  b[1] = Math.fround(b[1]!); // this seed's run came from its TensorBoard event files
+  const d = s.pairedDifferencesWithoutRounding(a, b);
+  assert.ok(d.constant && d.roundingOnly, "float32's rounding of one run is not a difference");
+  assert.equal(d.value, 0);
+  const v = s.comparePaired(a, b);
+  assert.equal(v.diff, 0);
+  assert.deepEqual(v.ci, [0, 0]);
+  // A short decimal both formats hold (0.75) does not make float64 values coarse: 1e-12 of real spread is kept.
+  const c = [0.75, 0.6, 0.7, 0.8], e = c.map((x, i) => x + 0.1 + i * 1e-12);
+  assert.equal(s.roundingUnit(c, e), 2 ** -53);
+  assert.ok(!s.pairedDifferencesWithoutRounding(c, e).constant);
 });

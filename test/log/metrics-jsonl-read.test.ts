@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseJsonl } from "../../src/log/jsonl.ts";
 import { fromJsonNumber, readMetricsJsonl, type MetricsFileData, type MetricsLine } from "../../src/log/metrics-jsonl.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
-import { RunLogger } from "../../src/log/run-logger.ts";
+import { writeLongLineFiles } from "./long-lines.ts";
 import { readRunTree } from "../../src/log/event-reader.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-metrics-read-"));
@@ -74,12 +74,7 @@ test("metrics-jsonl: a malformed line in the middle names its line", () => {
 });
 
 test("metrics-jsonl: a text note over 64 MiB is passed over with its tag and step (the run's metrics are read); another line that long is called too long, with the limit", () => {
-  const logger = new RunLogger({ logdir: root, study: "big", variant: "v", seed: 0, events: false });
-  logger.log(1, { "val/acc": 0.5 }, 10);
-  logger.logText("dump", "x".repeat(65 << 20), 1, 11);
-  logger.log(2, { "val/acc": 0.75 }, 12);
-  logger.close();
-  const path = join(root, "big", "v", "seed-0", "metrics.jsonl");
+  const { note: path, other } = writeLongLineFiles(root);
   const data = readMetricsJsonl(path);
   assert.deepEqual(data.scalars.map((s) => [s.step, s.value]), [[1, 0.5], [2, 0.75]]);
   assert.deepEqual(data.texts, [{ tag: "dump", step: 1, wallTime: 11, text: "(a text of more than 64 MiB, left out: twin reads lines of up to 67108864 bytes)" }]);
@@ -87,7 +82,5 @@ test("metrics-jsonl: a text note over 64 MiB is passed over with its tag and ste
   // With no event files to read instead, the run is read (it was left unread as "malformed").
   const [run] = readRunTree(join(root, "big"), { prefer: "jsonl" });
   assert.deepEqual(run!.scalars["val/acc"]!.map((p) => p.value), [0.5, 0.75]);
-  const other = join(root, "long-other.jsonl");
-  writeFileSync(other, `{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"blob","data":"${"y".repeat(65 << 20)}"}\n`);
   assert.throws(() => readMetricsJsonl(other), /long-other\.jsonl:2: a line longer than 64 MiB \(67108864 bytes\), the longest twin reads as one JSON Lines record; twin's own metrics lines are far shorter/);
 });

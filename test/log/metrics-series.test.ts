@@ -16,8 +16,8 @@ import { readMetricsJsonl } from "../../src/log/metrics-jsonl.ts";
 import { readMetricsSeries, type MetricsSeriesData, type TagSeries } from "../../src/log/metrics-series.ts";
 import { nativeScan } from "../../src/log/native-scan.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
-import { RunLogger } from "../../src/log/run-logger.ts";
-import { line as otherLine, jsonNumber } from "./scalars-lines.ts";
+import { writeLongLineFiles } from "./long-lines.ts";
+import { line as otherLine, jsonNumber, parses } from "./scalars-lines.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-metrics-series-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -63,15 +63,6 @@ function assertSame(got: MetricsSeriesData | string, want: MetricsSeriesData | s
     }
   }
   assert.deepEqual({ ...got, scalars: {} }, { ...want, scalars: {} }, what);
-}
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether a line that parses has a number as its step (a scalars line without one sends the file to readMetricsJsonl). */
@@ -167,16 +158,9 @@ test("metrics-series: a damaged line is named by the same line number and text, 
 });
 
 test("metrics-series: a text note over 64 MiB is passed over with its tag and step, another line that long is too long, as readMetricsJsonl reads them", () => {
-  const logger = new RunLogger({ logdir: root, study: "big", variant: "v", seed: 0, events: false });
-  logger.log(1, { "val/acc": 0.5 }, 10);
-  logger.logText("dump", "x".repeat(65 << 20), 1, 11);
-  logger.log(2, { "val/acc": 0.75 }, 12);
-  logger.close();
-  const path = join(root, "big", "v", "seed-0", "metrics.jsonl");
+  const { note: path, other } = writeLongLineFiles(root);
   check(path, "long note");
   assert.deepEqual(readMetricsSeries(path).texts.map((t) => t.text), ["(a text of more than 64 MiB, left out: twin reads lines of up to 67108864 bytes)"]);
-  const other = join(root, "long-other.jsonl");
-  writeFileSync(other, `{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"blob","data":"${"y".repeat(65 << 20)}"}\n`);
   check(other, "long other line");
   assert.match(outcome(() => readMetricsSeries(other)) as string, /long-other\.jsonl:2: a line longer than 64 MiB/);
 });

@@ -17,7 +17,7 @@ import { nativeScan, nativeScanMissing, type ScanScalars } from "../../src/log/n
 import { newScalarsLine, scanScalarsLine } from "../../src/log/scalars-line.ts";
 import { emptyRunState, encodeRunState, readAppended, type RunState } from "../../src/report/sources/run-state.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
-import { BAD_NUMBERS, jsonNumber, line, reference, SPECIAL, type Read } from "./scalars-lines.ts";
+import { BAD_NUMBERS, jsonNumber, line, parses, reference, SPECIAL, type Read } from "./scalars-lines.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-native-scan-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -169,15 +169,6 @@ function runText(r: Xoshiro128, lines: number, long = false): string {
   }
   out.push(JSON.stringify({ kind: "end", wall_time: 1, status: "success" }));
   return out.join("\n") + "\n";
-}
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Everything the state holds (encodeRunState: offset, lines, status, hparams, notes, every tag in order with its steps and values as float64 bytes). */

@@ -165,3 +165,13 @@ export function line(r: Xoshiro128): string {
   }
   return s;
 }
+
+/** Whether `text` is valid JSON (a generated line that does not parse is drawn again where a test needs lines that parse). */
+export function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -16,6 +16,7 @@
 //   npx tsx bench/profile-serve.ts LOGDIR INDEX_FILE PROFILE_DIR [STUDY]   # STUDY default: scan (bench/synthetic-study.ts)
 import { spawn } from "node:child_process";
 import { getJson } from "./get-json.ts";
+import { servedAddress } from "./served-address.ts";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,14 +38,7 @@ const mark = (what: string): void => void marks.push([what, Number(process.hrtim
 mark("spawn");
 const t0 = performance.now();
 const child = spawn(process.execPath, [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), twin, "serve", "--logdir", root, "--port", "0", "--index", index], { stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise<string>((resolve) => {
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => {
-    out += c.toString();
-    const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-});
+const url = await servedAddress(child);
 const up = performance.now();
 mark("up");
 await getJson(url + "api/studies");

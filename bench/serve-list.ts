@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnGroup } from "./child-group.ts";
 import { getJson } from "./get-json.ts";
+import { servedAddress } from "./served-address.ts";
 
 const [root, index, times = "1"] = process.argv.slice(2);
 if (!root || !index) throw new Error("usage: npx tsx bench/serve-list.ts LOGDIR INDEX_FILE [RUNS]");
@@ -30,15 +31,7 @@ for (let i = 0; i < Number(times); i++) {
   const loadBefore = load();
   const child = spawnGroup(process.execPath, [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), twin, "serve", "--logdir", root, "--port", "0", "--index", index], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then(() => reject(new Error("twin serve exited")));
-  });
+  const url = await servedAddress(child);
   const cpu0 = threadCpuSeconds(child.pid!);
   const t0 = performance.now();
   const body = await getJson(url + "api/studies");

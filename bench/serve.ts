@@ -28,6 +28,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnGroup } from "./child-group.ts";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
+import { servedAddress } from "./served-address.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..");
@@ -142,15 +143,7 @@ async function session(runs: number, root: string, index: string, start: "cold" 
   mark("spawn");
   const child = spawnGroup(process.execPath, [...(profiled ? ["--cpu-prof", `--cpu-prof-dir=${profiled}`] : []), TWIN, "serve", "--logdir", root, "--port", "0", "--index", index], { cwd: work, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then((code) => reject(new Error(`twin serve exited (${code})`)));
-  });
+  const url = await servedAddress(child);
   try {
     // The list is answered by the server's main thread: its CPU alone (the view worker starts meanwhile).
     mark("up");

@@ -43,17 +43,21 @@ export function statusFromTailBytes(buf: Buffer, n: number): string {
   }
 }
 
-/** The last `length` bytes of a file before byte `end` (fewer when the file is shorter). */
-export function bytesBefore(path: string, end: number, length: number): Buffer {
+/**
+ * The last `length` bytes of a file before byte `end` (fewer when the file is
+ * shorter): a new buffer, or, given `into` (at least `length` bytes), the part
+ * of it the read filled.
+ */
+export function bytesBefore(path: string, end: number, length: number, into?: Buffer): Buffer {
   const n = Math.min(end, length);
-  const buf = Buffer.alloc(n);
+  const buf = into ?? Buffer.alloc(n);
   const fd = openSync(path, "r");
   try {
-    readSync(fd, buf, 0, n, end - n);
+    const read = readSync(fd, buf, 0, n, end - n);
+    return into ? into.subarray(0, read) : buf;
   } finally {
     closeSync(fd);
   }
-  return buf;
 }
 
 /** One buffer for every tail read (reads are synchronous: never two at once in a thread). */
@@ -61,13 +65,8 @@ const tailBuffer = Buffer.allocUnsafe(TAIL_BYTES);
 
 /** The status in the last line of the metrics file `path` of `size` bytes. */
 function statusOfFile(path: string, size: number): string {
-  const n = Math.min(size, TAIL_BYTES);
-  const fd = openSync(path, "r");
-  try {
-    return statusFromTailBytes(tailBuffer, readSync(fd, tailBuffer, 0, n, size - n));
-  } finally {
-    closeSync(fd);
-  }
+  const tail = bytesBefore(path, size, TAIL_BYTES, tailBuffer);
+  return statusFromTailBytes(tail, tail.length);
 }
 
 export class RunIndex {

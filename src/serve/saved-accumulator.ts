@@ -36,13 +36,15 @@ import { adoptCurveCharts, curveChartsMade, type Chart } from "../report/charts/
 import type { CurveSnapshot } from "../report/model/curve-columns.ts";
 import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/index.ts";
 import { drawingCodeStamp } from "./drawing-code.ts";
+import { packAudit, packRuns, unpackAudit, unpackRuns, type PackedAudit, type PackedRuns } from "./packed-runs.ts";
 
 /** Bumped whenever a snapshot's layout or meaning changes (any class's snapshot() in report/model/), or the bytes' layout here: older ones are not used. */
 // 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
 // 3: typed arrays in an aligned data section after the structure; CRC-32 instead of SHA-256.
 // 4: the final-value views rest on the runs the verdict does not set aside (not-independent.ts); store runs' fingerprints without split and command line.
 // 5: the curves of the seeds set aside are kept apart (asideCurves, asidePairedCurves, curvesAside).
-// 6: each curve drawn last is saved with its charts and their spec texts (`drawn`, `drawings`), for the code that drew them (`drawingCode`).
+// 6: each curve drawn last is saved with its charts and their spec texts (`drawn`, `drawings`), for the code that drew them (`drawingCode`);
+//    the run summaries and the audit's seeds as packed columns (`runs`, `auditSeeds`: packed-runs.ts), their places in the snapshot left empty.
 export const ACCUMULATOR_FORMAT = 6;
 
 interface Payload {
@@ -55,6 +57,34 @@ interface Payload {
   drawingCode: string;
   /** Per curve saved with a drawing (in the order of {@link drawnCurves}), the charts made of it: [the chart's key in charts/index.ts, the chart, its spec's text]. */
   drawings: [number, [string, Chart, string][]][];
+  /** The snapshot's run summaries (`bySeed`, then left empty) and audit seeds (`audit.seeds`, likewise), packed; absent: saved in place, as they are. */
+  runs?: PackedRuns;
+  auditSeeds?: PackedAudit;
+}
+
+/** The snapshot with its run summaries and audit seeds packed, where they can be (packed-runs.ts). */
+function packed(accumulator: AccumulatorSnapshot): Pick<Payload, "accumulator" | "runs" | "auditSeeds"> {
+  const runs = packRuns(accumulator.bySeed);
+  const auditSeeds = packAudit(accumulator.audit.seeds);
+  return {
+    accumulator: { ...accumulator, ...(runs ? { bySeed: new Map() } : {}), ...(auditSeeds ? { audit: { ...accumulator.audit, seeds: new Map() } } : {}) },
+    ...(runs ? { runs } : {}),
+    ...(auditSeeds ? { auditSeeds } : {}),
+  };
+}
+
+/** The payload's snapshot with its packed run summaries and audit seeds back in place. */
+function unpacked(payload: Payload): AccumulatorSnapshot {
+  const s = payload.accumulator;
+  if (payload.runs) {
+    if (s.bySeed.size > 0) throw new Error("run summaries saved both packed and in place");
+    s.bySeed = unpackRuns(payload.runs);
+  }
+  if (payload.auditSeeds) {
+    if (s.audit.seeds.size > 0) throw new Error("audit seeds saved both packed and in place");
+    s.audit = { ...s.audit, seeds: unpackAudit(payload.auditSeeds) };
+  }
+  return s;
 }
 
 /** Every curve of a snapshot, in one order: the kept curves, paired, then those of the seeds set aside. */
@@ -208,7 +238,7 @@ function decodeSaved(saved: SavedAccumulatorBytes): unknown {
 /** An accumulator, the stamps of the seeds folded into it and the keys of the charts sent lately, as bytes to save. */
 export function encodeAccumulator(stamps: ReadonlyMap<string, string>, acc: StudyAccumulator, chartKeys: Iterable<string>): SavedAccumulatorBytes {
   const accumulator = acc.snapshot();
-  return encodeSaved({ format: ACCUMULATOR_FORMAT, stamps: [...stamps], accumulator, chartKeys: [...chartKeys], drawingCode: drawingCodeStamp(), drawings: drawingsOf(accumulator) } satisfies Payload);
+  return encodeSaved({ format: ACCUMULATOR_FORMAT, stamps: [...stamps], ...packed(accumulator), chartKeys: [...chartKeys], drawingCode: drawingCodeStamp(), drawings: drawingsOf(accumulator) } satisfies Payload);
 }
 
 /**
@@ -218,13 +248,13 @@ export function encodeAccumulator(stamps: ReadonlyMap<string, string>, acc: Stud
  * where the same code drew them.
  */
 export function decodeAccumulator(saved: SavedAccumulatorBytes): { stamps: Map<string, string>; snapshot: AccumulatorSnapshot; chartKeys: string[] } | undefined {
-  let payload: Payload;
   try {
-    payload = decodeSaved(saved) as Payload;
+    const payload = decodeSaved(saved) as Payload;
     if (payload?.format !== ACCUMULATOR_FORMAT || !Array.isArray(payload.stamps) || typeof payload.accumulator !== "object" || !Array.isArray(payload.chartKeys) || !Array.isArray(payload.drawings)) return undefined;
+    const snapshot = unpacked(payload);
     adoptDrawings(payload);
+    return { stamps: new Map(payload.stamps), snapshot, chartKeys: payload.chartKeys };
   } catch {
     return undefined;
   }
-  return { stamps: new Map(payload.stamps), snapshot: payload.accumulator, chartKeys: payload.chartKeys };
 }

@@ -1,8 +1,9 @@
-// `twin report` at scale: synthetic studies of 100, 1,000 and 10,000 runs
-// (two variants, 500 steps, metrics.jsonl; see synthetic-study.ts), each
-// reported by the CLI in a child process under /usr/bin/time (peak RSS, CPU
-// seconds, wall seconds), the HTML's size, and the time Chromium takes to
-// open it (when /usr/bin/chromium is there). CPU seconds are the figure to
+// `twin report` and `twin stats` at scale: synthetic studies of 100, 1,000 and
+// 10,000 runs (two variants, 500 steps, metrics.jsonl; see synthetic-study.ts),
+// each reported by the CLI in a child process under /usr/bin/time (peak RSS,
+// CPU seconds, wall seconds), the HTML's size, and the time Chromium takes to
+// open it (when /usr/bin/chromium is there); then `twin stats` of the same
+// folder under /usr/bin/time (stats_* fields). CPU seconds are the figure to
 // read on a shared machine: wall time includes waiting for a core.
 //
 //   nice -n 10 npx tsx bench/report.ts [runs...]     # default 100 1000 10000
@@ -56,7 +57,13 @@ for (const runs of RUNS) {
   const r = parseTime(run.stderr);
   const bytes = statSync(html).size;
   const openMs = await chromiumOpenMs(html);
-  const row = { runs, steps: STEPS, peak_rss_mb: Math.round(r.rssMb), cpu_s: Number(r.cpuS.toFixed(2)), wall_s: r.wallS, html_mb: Number((bytes / 1e6).toFixed(2)), chromium_open_ms: openMs };
+  const stats = spawnSync("/usr/bin/time", ["-f", "TIME %M %U %S %e", process.execPath, "--import", "tsx", "src/cli/main.ts", "stats", join(root, "scan")], { cwd: repo, encoding: "utf8" });
+  if (stats.status !== 0) throw new Error(`twin stats of ${runs} runs failed: ${stats.stderr}`);
+  const st = parseTime(stats.stderr);
+  const row = {
+    runs, steps: STEPS, peak_rss_mb: Math.round(r.rssMb), cpu_s: Number(r.cpuS.toFixed(2)), wall_s: r.wallS, html_mb: Number((bytes / 1e6).toFixed(2)), chromium_open_ms: openMs,
+    stats_peak_rss_mb: Math.round(st.rssMb), stats_cpu_s: Number(st.cpuS.toFixed(2)), stats_wall_s: st.wallS,
+  };
   console.log(JSON.stringify(row));
   rows.push(row);
 }
@@ -67,6 +74,6 @@ const fixedS = a && perRunMs !== null ? a.cpu_s - (perRunMs / 1000) * a.runs : n
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(
   join(here, "results", "report.json"),
-  JSON.stringify({ note: "twin report of synthetic studies (2 variants, 500 steps); cpu_s = user + sys of the CLI process, including its start-up", growth: { fixed_cpu_s: fixedS && Number(fixedS.toFixed(2)), per_run_cpu_ms: perRunMs && Number(perRunMs.toFixed(2)) }, rows }, null, 2) + "\n",
+  JSON.stringify({ note: "twin report and twin stats (stats_*) of synthetic studies (2 variants, 500 steps); cpu_s = user + sys of the CLI process, including its start-up; growth is the report's", growth: { fixed_cpu_s: fixedS && Number(fixedS.toFixed(2)), per_run_cpu_ms: perRunMs && Number(perRunMs.toFixed(2)) }, rows }, null, 2) + "\n",
 );
 console.log(`CPU ≈ ${fixedS?.toFixed(1)} s + ${perRunMs?.toFixed(2)} ms × runs (linear in the data read; memory and HTML size nearly flat)`);

@@ -110,18 +110,24 @@ function runsCompiled(command: SubCommand, args: readonly string[]): boolean {
   return command.trains === "compiled" && studyFilesIn(args).every((f) => importsTwinSources(f) === undefined);
 }
 
+/** Whether the command line only asks for help (or the version): a training command then needs no study loader. */
+function asksOnlyForHelp(args: readonly string[]): boolean {
+  return args.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "-V");
+}
+
 async function main(): Promise<void> {
   const { command, args } = invokedCommand(process.argv.slice(2));
-  const compiled = import.meta.url.endsWith(".js");
-  if (command?.trains && compiled && !existsSync(new URL("../../src/cli/main.ts", import.meta.url))) {
+  // Compiled and about to train: study files need tsx (a help request only prints the command's options).
+  const trainsCompiled = command?.trains && import.meta.url.endsWith(".js") && !asksOnlyForHelp(args);
+  if (trainsCompiled && !existsSync(new URL("../../src/cli/main.ts", import.meta.url))) {
     // Training needs the sources even when it runs compiled: tsx and the boot files of worker processes and threads.
     throw new Error(`twin ${command.name} trains models and runs from twin's TypeScript sources (src/), which this installation lacks (dist/ holds only the commands that read: stats, report, serve, runs, diff, sweep, ensemble, init): install twin from its repository (git clone, then npm run setup)`);
   }
-  if (command?.trains && compiled && runsCompiled(command, args)) {
+  if (trainsCompiled && runsCompiled(command, args)) {
     // tsx for the study file, and "twin" in it resolved to this bundle's API (src/boot/register.mjs).
     const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: (api?: string) => void };
     registerTwin(new URL("../api/index.js", import.meta.url).href);
-  } else if (command?.trains && compiled) {
+  } else if (trainsCompiled) {
     // tsx, and "twin" in study files anywhere resolved to this installation (src/boot/resolve-twin.mjs).
     const { registerTwin } = (await import(new URL("../../src/boot/register.mjs", import.meta.url).href)) as { registerTwin: () => void };
     registerTwin();

@@ -1,7 +1,6 @@
 /** `twin verify <run>`: re-run a finished run from its record and compare it bit for bit. */
 import type { Command } from "commander";
 import { openExistingStore } from "./open-store.ts";
-import { formatVerify, verifyRun } from "../study/verify.ts";
 import { studyProgress } from "./study-progress.ts";
 import { parseSchedule } from "./schedule-option.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -15,6 +14,8 @@ export function registerVerify(program: Command): void {
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit status: 0 bit-identical, 4 does not reproduce bit for bit, 2 wrong command line, 1 any other error.\n\nExamples:\n  $ twin runs --study fmnist-dropout\n  $ twin verify fmnist-dropout-twin-s0-1a2b3c4d")
     .action(async (id: string, opts: { store?: string; json?: boolean; schedule: string }) => {
+      // The trainer (libtorch) loads only when a run is verified, not for --help.
+      const { formatVerify, verifyRun } = await import("../study/verify.ts");
       const store = await openExistingStore(opts.store);
       try {
         const progress = studyProgress(opts.json);

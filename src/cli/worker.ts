@@ -2,13 +2,12 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { openStore } from "../store/index.ts";
-import { DEFAULT_QUEUE_NAME, probeQueue, runWorker } from "../study/executor-queue.ts";
 import { parseSchedule } from "./schedule-option.ts";
 
 interface WorkerFlags {
   queue: string;
   store: string;
-  queueName: string;
+  queueName?: string;
   concurrency: string;
   cwd: string;
   checkpoints?: string;
@@ -31,7 +30,7 @@ export function registerWorker(program: Command): void {
     .description("take study runs from a BullMQ queue (Redis) and record them in a shared store; start one per machine (or per core group)")
     .requiredOption("--queue <url>", "the queue: redis://host:port")
     .requiredOption("--store <url>", "the shared store: postgres://user@host:port/db")
-    .option("--queue-name <name>", "queue name", DEFAULT_QUEUE_NAME)
+    .option("--queue-name <name>", "queue name (default twin-runs)")
     .option("--concurrency <n>", "runs at once in this process", "1")
     .option("--cwd <dir>", "the project folder (where the study files are, as on the submitting machine)", ".")
     .option("--checkpoints <dir>", "checkpoint folder; on a shared file system another worker continues a run where a dead one stopped (default <cwd>/.twin/checkpoints)")
@@ -52,6 +51,8 @@ export function registerWorker(program: Command): void {
       if (!/^postgres(ql)?:\/\//i.test(opts.store)) {
         process.stderr.write(`twin: warning: --store ${opts.store} is not PostgreSQL; workers on other machines cannot share it\n`);
       }
+      // The queue client and the trainer (libtorch) load only when a worker starts, not for --help.
+      const { probeQueue, runWorker } = await import("../study/executor-queue.ts");
       await probeQueue(opts.queue);
       const cwd = resolve(opts.cwd);
       const store = await openStore(opts.store, { cwd });

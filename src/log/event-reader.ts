@@ -241,20 +241,29 @@ function findSeedDirs(dir: string, found: string[], setAside?: string[]): void {
   }
 }
 
+/** Where a run of a log tree is: what its list is sorted by. */
+interface RunPlace {
+  study: string;
+  variant: string;
+  seed: number;
+}
+
+/** A run's scalars as read: packed series from metrics.jsonl, points from event files. */
+type ReadScalars = { packed: Record<string, TagSeries> } | { points: Record<string, SeriesPoint[]> };
+
 /**
- * Walks a log tree and returns the scalar series of every run directory named
- * `seed-<n>`, with its variant (parent directory name) and study (grandparent
- * directory name). `root` may be the logdir, a study directory, a variant
- * directory or a seed directory itself. Runs with neither event files nor
- * `metrics.jsonl` are skipped. Sorted by study, variant, seed.
+ * Walks a log tree and makes one entry per run directory named `seed-<n>` with
+ * `keep`, given the run (its scalars still empty) and its scalars as read;
+ * nothing of a run is held after `keep` returns but what it kept, so the
+ * memory of a whole tree is the kept entries' (readRunTree, readRunFinals).
  */
-export function readRunTree(root: string, options: ReadRunTreeOptions = {}): RunSeries[] {
+function readRuns<T extends RunPlace>(root: string, options: ReadRunTreeOptions, keep: (run: RunSeries, scalars: ReadScalars) => T): T[] {
   const prefer = options.prefer ?? "events";
   const abs = resolve(root);
   const dirs: string[] = [];
   if (SEED_DIR.test(basename(abs))) dirs.push(abs);
   else findSeedDirs(abs, dirs, options.setAside);
-  const runs: RunSeries[] = [];
+  const runs: T[] = [];
   for (const dir of dirs) {
     const seed = Number(SEED_DIR.exec(basename(dir))![1]);
     const variant = basename(dirname(dir));
@@ -277,10 +286,11 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     }
     const run: RunSeries = { study, variant, seed, dir, source: useEvents ? "events" : "jsonl", scalars: {}, ...(damaged ? { notes: [damaged] } : {}) };
     let texts: readonly { tag: string; text: string }[];
+    let scalars: ReadScalars;
     if (useEvents) {
       const data = readEventDir(dir);
       texts = data.texts;
-      run.scalars = toSeries(data.scalars);
+      scalars = { points: toSeries(data.scalars) };
       if (data.sessionStart) run.hparams = data.sessionStart.hparams;
       if (data.sessionEnd) run.status = data.sessionEnd.status;
       // twin's own run (it has a metrics.jsonl, damaged) whose event files record no end has not ended, as its metrics.jsonl would say.
@@ -291,7 +301,7 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     } else {
       const data = jsonl!;
       texts = data.texts;
-      run.scalars = pointsOfSeries(data.scalars);
+      scalars = { packed: data.scalars };
       if (data.hparams) run.hparams = data.hparams.hparams;
       if (data.status) run.status = data.status;
       if (data.truncatedLine !== undefined) run.truncated = [{ file: join(dir, METRICS_FILE), at: `line ${data.truncatedLine}` }];
@@ -300,9 +310,58 @@ export function readRunTree(root: string, options: ReadRunTreeOptions = {}): Run
     }
     const fingerprint = lastStatusText(texts, "fingerprint") ?? run.hparams?.fingerprint;
     if (typeof fingerprint === "string") run.fingerprint = fingerprint;
-    runs.push(run);
+    runs.push(keep(run, scalars));
   }
   return runs.sort(
     (a, b) => collator.compare(a.study, b.study) || collator.compare(a.variant, b.variant) || a.seed - b.seed,
   );
+}
+
+/**
+ * Walks a log tree and returns the scalar series of every run directory named
+ * `seed-<n>`, with its variant (parent directory name) and study (grandparent
+ * directory name). `root` may be the logdir, a study directory, a variant
+ * directory or a seed directory itself. Runs with neither event files nor
+ * `metrics.jsonl` are skipped. Sorted by study, variant, seed.
+ */
+export function readRunTree(root: string, options: ReadRunTreeOptions = {}): RunSeries[] {
+  return readRuns(root, options, (run, scalars) => {
+    run.scalars = "points" in scalars ? scalars.points : pointsOfSeries(scalars.packed);
+    return run;
+  });
+}
+
+/** A run of a log tree with each series' last value instead of the series (readRunFinals). */
+export interface RunFinals extends Omit<RunSeries, "scalars"> {
+  /** Each tag's value at its last step (after a step logged twice keeps the value written last), tags in the order of RunSeries.scalars. */
+  finals: Record<string, number>;
+  /** True when some point of some series (as RunSeries.scalars holds them) is NaN or ±Infinity. */
+  nonFinite: boolean;
+}
+
+/** The last value of each series, and whether any value of any series is not finite. */
+function finalsOf(run: RunSeries, scalars: ReadScalars): RunFinals {
+  const { scalars: _empty, ...rest } = run;
+  const finals: Record<string, number> = {};
+  let nonFinite = false;
+  if ("points" in scalars) {
+    for (const [tag, points] of Object.entries(scalars.points)) {
+      if (points.length > 0) finals[tag] = points[points.length - 1]!.value;
+      nonFinite ||= points.some((p) => !Number.isFinite(p.value));
+    }
+  } else {
+    for (const [tag, { values }] of Object.entries(scalars.packed)) {
+      if (values.length > 0) finals[tag] = values[values.length - 1]!;
+      nonFinite ||= values.some((v) => !Number.isFinite(v));
+    }
+  }
+  return { ...rest, finals, nonFinite };
+}
+
+/**
+ * readRunTree's runs with each series reduced to its last value as it is read
+ * (what `twin stats` needs of a log folder): memory per run, not per point.
+ */
+export function readRunFinals(root: string, options: ReadRunTreeOptions = {}): RunFinals[] {
+  return readRuns(root, options, finalsOf);
 }

@@ -13,7 +13,7 @@ import { NONE_INDEPENDENT, setAsideNotAllVaried, type SetAside } from "./not-ind
 import { fingerprintRuns, type FingerprintRuns } from "./fingerprints-note.ts";
 import { parseCsv } from "../data/host/csv.ts";
 import { parseJsonl } from "../log/jsonl.ts";
-import { readRunTree } from "../log/event-reader.ts";
+import { readRunFinals, type RunFinals } from "../log/event-reader.ts";
 import { referenceFromPairedTags } from "../log/twin-reference.ts";
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from "../log/regular-file.ts";
 import { WrongInputError } from "../log/wrong-input.ts";
@@ -274,33 +274,31 @@ function setAsideNote(path: string, dirs: readonly string[]): string {
  * logs the change ("diverged at step 11: loss NaN") before the run's first NaN
  * reaches a logged metric, if ever.
  */
-function failureOutcome(run: { status?: string; statusText?: string; scalars: Record<string, readonly { value: number }[]> }): "diverged" | "failed" | undefined {
+function failureOutcome(run: RunFinals): "diverged" | "failed" | undefined {
   if (run.status !== "failure") return undefined;
-  const nonFinite = Object.values(run.scalars).some((points) => points.some((p) => !Number.isFinite(p.value)));
-  return nonFinite || run.statusText?.startsWith("diverged") ? "diverged" : "failed";
+  return run.nonFinite || run.statusText?.startsWith("diverged") ? "diverged" : "failed";
 }
 
 function fromLogDir(path: string): ResultTable {
   const setAsideDirs: string[] = [];
-  const read = readRunTree(path, { prefer: "jsonl", setAside: setAsideDirs });
+  const read = readRunFinals(path, { prefer: "jsonl", setAside: setAsideDirs });
   // The twin-trained reference first: it is the default reference of the verdict, as in `twin compare`.
-  const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.scalars) })));
+  const reference = referenceFromPairedTags(read.map((r) => ({ variant: r.variant, tags: Object.keys(r.finals) })));
   const ordered = reference === undefined ? read : [...read.filter((r) => r.variant === reference), ...read.filter((r) => r.variant !== reference)];
   if (ordered.length === 0) throw new WrongInputError(`${path}: no runs found; expected twin's layout <study>/<variant>/seed-<n>/ with event files or metrics.jsonl`, path);
   // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict rests on the others (not-independent.ts).
   const { kept: runs, setAside } = setAsideNotAllVaried(
     ordered.map((r) => ({ run: r, variant: r.variant, seed: String(r.seed), factorSeeds: factorSeedsFromHParams(r.hparams) })),
     "and twin report shows them as the variance by factor",
-    ({ run }) => failureOutcome(run) ?? (Object.values(run.scalars).some((points) => points.length > 0 && !Number.isFinite(points[points.length - 1]!.value)) ? "diverged" : undefined),
+    ({ run }) => failureOutcome(run) ?? (Object.values(run.finals).some((v) => !Number.isFinite(v)) ? "diverged" : undefined),
   );
   if (runs.length === 0) throw new Error(`${path}: ${NONE_INDEPENDENT}; twin report ${path} shows the variance by factor`);
   const metrics: string[] = [];
   const notes: string[] = setAsideDirs.length ? [setAsideNote(path, setAsideDirs)] : [];
   const rows = runs.map(({ run }) => {
     const m: Record<string, number> = {};
-    for (const [tag, points] of Object.entries(run.scalars)) {
-      if (points.length === 0) continue;
-      m[tag] = points[points.length - 1]!.value;
+    for (const [tag, value] of Object.entries(run.finals)) {
+      m[tag] = value;
       if (!metrics.includes(tag)) metrics.push(tag);
     }
     const row: ResultRow = { variant: run.variant, seed: String(run.seed), metrics: m, where: run.dir };

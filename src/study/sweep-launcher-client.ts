@@ -8,7 +8,6 @@ import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSync } from "esbuild";
 import { killTree, type CommandResult, type LiveCommand } from "./sweep-command.ts";
 import type { LaunchOptions, LaunchReply, LaunchRequest } from "./sweep-launcher-protocol.ts";
 
@@ -21,9 +20,12 @@ const LAUNCHER = fileURLToPath(new URL(import.meta.url.endsWith(".js") ? "./swee
  * modules make the process 90 MB instead of 55, and every fork of a command
  * copies the larger address space: 7.5 against 4.8 ms a spawn here). Built
  * with esbuild at each sweep's start (tens of ms), kept under the temporary
- * folder by content hash.
+ * folder by content hash. esbuild is loaded here, not with this module: the
+ * commands that import the sweep (\`twin seeds --help\` among them) start
+ * without it.
  */
-function launcherBundle(): string {
+async function launcherBundle(): Promise<string> {
+  const { buildSync } = await import("esbuild");
   const { outputFiles } = buildSync({ entryPoints: [LAUNCHER], bundle: true, platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent" });
   const code = outputFiles[0]!.text;
   const file = join(tmpdir(), `twin-sweep-launcher-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
@@ -78,7 +80,7 @@ export class CommandLauncher {
 
   /** Starts the launcher process; resolves once it is ready for runs. */
   static async start(): Promise<CommandLauncher> {
-    const child = fork(launcherBundle(), [], {
+    const child = fork(await launcherBundle(), [], {
       execArgv: [],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],

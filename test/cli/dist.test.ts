@@ -105,8 +105,11 @@ test("the dashboard's log reader thread starts from the build (dist/report/sourc
   assert.ok(answer.bytes > 100, `a run's packed state, got ${answer.bytes} bytes`);
 });
 
-test("a command that trains, from the build alone, says that it needs the sources", () => {
-  const r = twin(["compare", "--help"]);
+test("a command that trains, from the build alone, says that it needs the sources (its --help needs none)", () => {
+  const r = twin(["compare", "study.ts"]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /twin compare trains models and runs from twin's TypeScript sources \(src\/\), which this installation lacks/);
+  const help = twin(["compare", "--help"]);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: twin compare \[options\] <study>/);
 });

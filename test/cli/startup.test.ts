@@ -90,14 +90,16 @@ test("twin report of a log folder loads neither better-sqlite3 (no store read) n
   }
 });
 
-test("a training command's --help runs compiled and loads neither libtorch nor any TypeScript source", () => {
-  for (const name of ["demo", "compare", "seeds"]) {
+test("a training command's --help runs compiled and loads neither libtorch, a TypeScript loader, the queue client nor any TypeScript source", () => {
+  for (const name of ["demo", "compare", "seeds", "verify", "worker", "sweep"]) {
     const r = twin(name, "--help");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Usage: twin ${name}`));
     assert.ok(r.imports.some((u) => new RegExp(`^dist/chunks/${name}-\\w+\\.js$`).test(u)), `${name} did not run from dist/`);
     assert.deepEqual(r.imports.filter((u) => /^src\/.*\.ts$/.test(u)), [], `${name} --help loaded TypeScript sources`);
     assert.deepEqual(r.imports.filter((u) => /twin\.node|torch\/native/.test(u)), [], `${name} --help loaded libtorch`);
+    // tsx and esbuild (study files, the sweep's launcher bundle) and bullmq (the queue) only when the command runs.
+    assert.deepEqual(r.imports.filter((u) => /node_modules\/(tsx|esbuild|bullmq)\/|^require:(tsx|esbuild|bullmq)/.test(u)), [], `${name} --help loaded ${name === "worker" ? "the queue client" : "a TypeScript loader"}`);
   }
 });
 

@@ -237,3 +237,58 @@ test("stepDifferences and smoothSeries on packed series equal their point versio
     assert.deepStrictEqual(pointsOf(smoothSeries(seriesOf(b), w)), smoothed);
   }
 });
+
+test("new runs of the same steps written column by column (deferred) equal the point fold: batches past their size, growth, reads, replacing and taking out a run not written yet", () => {
+  const r = new Xoshiro128(77);
+  const packed = new CurveColumns("loss", false, 4), points = new PointCurve("loss", false, 4);
+  const order = ["base", "wide"];
+  const steps = 50;
+  /** Every step once, ascending (deferred); non-finite values, and step 7 never finite (no column until a run has one). */
+  const sameSteps = (shift: number): Point[] =>
+    Array.from({ length: steps }, (_, i) => {
+      const u = r.nextFloat();
+      const value = i === 6 ? NaN : u < 0.03 ? NaN : u < 0.05 ? Infinity : u < 0.06 ? -Infinity : i % 11 === 0 ? 0.5 : shift + Math.exp(-i / 20) + 0.1 * r.nextNormal();
+      return { step: 10 * (i + 1), value };
+    });
+  const put = (variant: string, seed: string, pts: Point[]): void => {
+    packed.add(variant, seed, seriesOf(pts));
+    points.add(variant, seed, pts);
+  };
+  // 75 seeds: two batches of 32 and a part, the columns grown from 4 slots on the way.
+  for (let s = 0; s < 75; s++) for (const v of order) put(v, String(s), sameSteps(v === "base" ? 0 : 0.05));
+  assertSameCurve(packed, points, order, "after 75 seeds of the same steps");
+  // Read in the middle of a batch, then more runs: the drawn curve must not be the one kept from before.
+  for (let s = 75; s < 80; s++) for (const v of order) put(v, String(s), sameSteps(0));
+  assertSameCurve(packed, points, order, "a batch read before it is full");
+  for (let s = 80; s < 85; s++) for (const v of order) put(v, String(s), sameSteps(0.2));
+  assertSameCurve(packed, points, order, "runs after a read");
+  // Other steps in the middle of a batch (written at once after the runs waiting), a step 7 finite at last, then the same steps again.
+  for (let s = 85; s < 90; s++) put("base", String(s), sameSteps(0));
+  put("base", "90", runPoints(r, 30, 0));
+  put("base", "91", sameSteps(0).map((p) => (p.step === 70 ? { step: 70, value: 1.5 } : p)));
+  for (let s = 92; s < 96; s++) put("base", String(s), sameSteps(0));
+  // A run not written yet replaced, another taken out, then its slot reused by a new run.
+  put("base", "93", sameSteps(0.4));
+  put("base", "96", sameSteps(0));
+  put("base", "97", sameSteps(0));
+  for (const c of [packed, points]) c.remove("base", "96");
+  put("base", "98", sameSteps(0));
+  for (const c of [packed, points]) c.remove("base", "94");
+  assertSameCurve(packed, points, order, "after replacing and taking out runs that were waiting");
+  // A variant's every run taken out while some wait.
+  for (let s = 0; s < 85; s++) for (const c of [packed, points]) c.remove("wide", String(s));
+  assertSameCurve(packed, points, order, "a variant emptied");
+});
+
+test("stepDifferences of series with the same steps (each once, or a step repeated) equals the point version", () => {
+  const r = new Xoshiro128(11);
+  const pointDifferences = (b: Point[], a: Point[]): Point[] =>
+    b.flatMap((p) => {
+      const at = a.filter((q) => q.step === p.step).at(-1);
+      return at ? [{ step: p.step, value: p.value - at.value }] : [];
+    });
+  for (const steps of [[1, 2, 3, 5, 8], [1, 2, 2, 3], [3, 3], [4], []]) {
+    const a = steps.map((step) => ({ step, value: r.nextNormal() })), b = steps.map((step) => ({ step, value: r.nextNormal() }));
+    assert.deepStrictEqual(pointsOf(stepDifferences(seriesOf(b), seriesOf(a))), pointDifferences(b, a), `steps ${steps}`);
+  }
+});

@@ -99,9 +99,22 @@ export function seedKind(runs: readonly Pick<RunData, "variant" | "factorSeeds">
     .join("\u0001");
 }
 
+/** Whether two step lists are the same, each step given once (ascending). */
+function sameAscendingSteps(b: Float64Array, a: Float64Array): boolean {
+  if (b.length !== a.length) return false;
+  for (let i = 0; i < b.length; i++) if (b[i] !== a[i] || (i > 0 && !(b[i]! > b[i - 1]!))) return false;
+  return true;
+}
+
 /** b − a at the steps both series have (both sorted by step; a merge, no lookup table). */
 export function stepDifferences(b: Series, a: Series): Series {
   const bs = b.steps, bv = b.values, as = a.steps, av = a.values;
+  if (sameAscendingSteps(bs, as)) {
+    // Every run of a study usually logs the same steps: b − a value by value, b's steps shared (a series' arrays are never changed).
+    const values = new Float64Array(bs.length);
+    for (let i = 0; i < bs.length; i++) values[i] = bv[i]! - av[i]!;
+    return { steps: bs, values };
+  }
   const steps = new Float64Array(bs.length), values = new Float64Array(bs.length);
   let n = 0, j = 0;
   for (let i = 0; i < bs.length; i++) {

@@ -110,7 +110,7 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample,
     try {
       const dec = varianceDecomposition(groups, all, { level: LEVEL });
       for (const f of dec.factors) {
-        out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareLo: f.shareCi?.[0] ?? null, shareHi: f.shareCi?.[1] ?? null });
+        out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareCi: f.shareCi, shareCiUncut: f.shareCiUncut });
       }
       out.totals.push({ variant: v.name, total: dec.total, lo: dec.totalCi?.[0] ?? null, hi: dec.totalCi?.[1] ?? null, interaction: dec.interaction, allRuns: all?.length ?? 0 });
       // The shares sentence says whether they add up and why; few runs are said once for the whole section.

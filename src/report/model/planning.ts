@@ -2,7 +2,7 @@
  * Planning views of the final values: how many seeds (power), the expected
  * best of n runs, and variance by random factor.
  */
-import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
+import { describe, expectedMaxCurves, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { allVariedRuns, endedRunsText, runsNotAllVaried, type EndedRun } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
@@ -56,13 +56,10 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
 }
 
 export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
-  return {
-    metric: sample.metric,
-    higherIsBetter: sample.higherIsBetter,
-    variants: sample.variants
-      .filter((v) => v.values.length > 0)
-      .map((v) => ({ name: v.name, curve: expectedMaxCurve(v.values.map((x) => x.value), { higherIsBetter: sample.higherIsBetter, nMax: Math.min(v.values.length, EXPECTED_MAX_RUNS) }) })),
-  };
+  const variants = sample.variants.filter((v) => v.values.length > 0);
+  // One call for every variant: those with as many seeds share the curve's weights.
+  const curves = expectedMaxCurves(variants.map((v) => v.values.map((x) => x.value)), { higherIsBetter: sample.higherIsBetter, maxRuns: EXPECTED_MAX_RUNS });
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, variants: variants.map((v, i) => ({ name: v.name, curve: curves[i]! })) };
 }
 
 /**

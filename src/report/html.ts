@@ -17,6 +17,7 @@ import type { SetAside } from "../study/not-independent.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
+import { keepFlagsWhole } from "./whole-flags.ts";
 import { esc } from "./escape.ts";
 import { cutSharesNote, NO_FACTOR_SPREAD, sharesSentence as sharesText, shareText } from "../study/variance-shares.ts";
 
@@ -295,7 +296,7 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   );
   parts.push(reproSection(m));
   parts.push(runsSection(m));
-  return { html: parts.join("\n"), charts: [...rendered.values()] };
+  return { html: keepFlagsWhole(parts.join("\n")), charts: [...rendered.values()] };
 }
 
 /** What a section that rests on the verdict's seeds says when every run is set aside. */
@@ -328,7 +329,7 @@ export function seedCountText(runs: readonly { seed: string; status: string; set
   return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished${apart}`;
 }
 
-const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
+const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY <span class="flag">--png</span> DIR</code>.</p></noscript>`;
 
 /** The whole self-contained page (no external resources), with the scripts that draw its charts. */
 export function renderReportPage(m: ReportModel, body: string): string {

@@ -5,7 +5,8 @@
 // views, runDataOf) and folded into the dashboard's accumulator ("replace"
 // mode: the curve columns), and the model finished (statistics, curves,
 // finals; no charts). CPU seconds of this process per pass, median and range
-// over ROUNDS. `SRC` is the source tree to measure (default this checkout's
+// over ROUNDS; curves_sha hashes a few of the curves' statistics (comparable
+// with older runs), model_sha every number of the model. `SRC` is the source tree to measure (default this checkout's
 // src/): another checkout's src/ measures the code before a change, in a
 // process of its own, on the same data.
 //
@@ -46,7 +47,7 @@ const cpu = (): number => {
   return (u.user + u.system) / 1e6;
 };
 const fold: number[] = [], finish: number[] = [];
-let check = "";
+let check = "", whole = "";
 for (let round = 0; round < ROUNDS; round++) {
   const t0 = cpu();
   const acc = new build.StudyAccumulator({ name: "scan", source: "bench", variantOrder: ["baseline", "wider"] }, {}, "replace", order.length);
@@ -61,8 +62,10 @@ for (let round = 0; round < ROUNDS; round++) {
   finish.push(t2 - t1);
   // The same numbers from either tree: the curves' statistics, compared by the caller across trees.
   check = JSON.stringify([model.curves, model.pairedCurves].map((cs) => cs.map((c) => c.stats.slice(0, 3).concat(c.stats.slice(-3)))));
+  // Every number of the model but its time stamp, −0, NaN and the infinities told apart (JSON would print them as 0 and null).
+  whole = JSON.stringify({ ...model, generatedAt: "" }, (_, v: unknown) => (typeof v === "number" && (Object.is(v, -0) || !Number.isFinite(v)) ? `number ${Object.is(v, -0) ? "-0" : v}` : v));
 }
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const { createHash } = await import("node:crypto");
-console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
+console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), model_sha: createHash("sha256").update(whole).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));

@@ -23,4 +23,5 @@ figcaption { font-size: 12.5px; color: #444; margin-top: 6px; }
 ul.sentences li.note { list-style: none; }
 p.choice { margin: 6px 0; }
 code { font-size: 12px; }
+.flag { white-space: nowrap; }
 `;

@@ -17,8 +17,9 @@ import type { SetAside } from "../study/not-independent.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
 import { factorialSection } from "./factorial-section.ts";
 import { REPORT_CSS } from "./css.ts";
+import { keepFlagsWhole } from "./whole-flags.ts";
 import { esc } from "./escape.ts";
-import { NO_FACTOR_SPREAD, sharePercent, sharesSentence as sharesText } from "../study/variance-shares.ts";
+import { cutSharesNote, NO_FACTOR_SPREAD, sharesSentence as sharesText, shareText } from "../study/variance-shares.ts";
 
 export { esc, REPORT_CSS };
 
@@ -224,10 +225,12 @@ function varianceSection(m: ReportModel, rendered: Map<string, RenderedChart>, s
       parts.push(`<tr class="no-spread"><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td colspan="3">${esc(NO_FACTOR_SPREAD)}</td></tr>`);
       continue;
     }
-    const share = Number.isFinite(x.share) ? sharePercent(x.share) + (x.shareLo !== null ? ` [${sharePercent(x.shareLo)}, ${sharePercent(x.shareHi!)}]` : "") : "–";
+    const share = Number.isFinite(x.share) ? shareText(x) : "–";
     parts.push(`<tr><td>${esc(x.variant)}</td><td>${esc(x.factor)}</td><td>${x.n}</td><td>${f.value(x.sd)}</td><td>${f.variance(x.variance)} [${f.variance(x.lo)}, ${f.variance(x.hi)}]</td><td>${share}</td></tr>`);
   }
   parts.push(`</tbody></table>`);
+  const cut = cutSharesNote(v.factors.filter((x) => x.variance > 0).map((x) => ({ ...x, label: `${x.variant} ${x.factor}` })), 0.95);
+  if (cut) parts.push(`<p class="note" id="shares-cut">${esc(cut)}</p>`);
   for (const t of v.totals) {
     parts.push(`<p>${esc(totalVarianceText(t, m.percent))}</p>`);
     parts.push(`<p class="shares" data-variant="${esc(t.variant)}">${esc(sharesSentence(v.factors.filter((x) => x.variant === t.variant), t, m.percent))}</p>`);
@@ -293,7 +296,7 @@ export function renderStudyBody(m: ReportModel): { html: string; charts: Rendere
   );
   parts.push(reproSection(m));
   parts.push(runsSection(m));
-  return { html: parts.join("\n"), charts: [...rendered.values()] };
+  return { html: keepFlagsWhole(parts.join("\n")), charts: [...rendered.values()] };
 }
 
 /** What a section that rests on the verdict's seeds says when every run is set aside. */
@@ -326,7 +329,7 @@ export function seedCountText(runs: readonly { seed: string; status: string; set
   return `${finished} seed${finished === 1 ? "" : "s"} finished, ${unfinished.size} unfinished${apart}`;
 }
 
-const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY --png DIR</code>.</p></noscript>`;
+const NO_SCRIPT = `<noscript><p class="warnings">The charts are drawn by this page's script, which is blocked here: allow JavaScript for this file, or write the charts as PNG files with <code>twin report STUDY <span class="flag">--png</span> DIR</code>.</p></noscript>`;
 
 /** The whole self-contained page (no external resources), with the scripts that draw its charts. */
 export function renderReportPage(m: ReportModel, body: string): string {

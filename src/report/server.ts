@@ -333,6 +333,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return partialViewBody(listing, builder.progress(name), version);
   }
 
+  /**
+   * The seed count of the study's latest view ("6 seeds (+ 6 seeds set
+   * aside)", its header's), for the studies list: the listing counts every
+   * seed folder, and which seeds the verdict sets aside is known only once
+   * the view has read the runs; undefined before a view of the study is built.
+   */
+  function viewSeedsText(name: string): string | undefined {
+    let text: string | undefined;
+    for (const [id, v] of views) {
+      if (!id.startsWith(`${name}\u0000`)) continue;
+      const t = (v.body as { seedsText?: unknown } | null)?.seedsText;
+      if (typeof t === "string") text = t; // the views are kept in the order they were built: the last is the latest
+    }
+    return text;
+  }
+
   function remember(id: string, view: CachedView): void {
     views.delete(id);
     views.set(id, view);
@@ -424,7 +440,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (path === "/api/studies") {
       const list: StudyListing[] = await source.listStudies();
       res.once("finish", startViews);
-      return sendJson(res, 200, { source: source.description, studies: list }, head);
+      const studies = list.map((s) => {
+        const seedsText = viewSeedsText(s.name);
+        return seedsText === undefined ? s : { ...s, seedsText };
+      });
+      return sendJson(res, 200, { source: source.description, studies }, head);
     }
     const query = new URLSearchParams(search);
     const m = /^\/api\/studies\/([^/]+)$/.exec(path);

@@ -21,8 +21,9 @@ const partials = new Float64Array(64);
  * With h + l = s + e exactly (TwoSum), the exact sum lies within |l| + B of
  * h; when that is below half the gap from h to its nearer neighbour (1% left
  * for the rounding of |l| + B), h is the correctly rounded sum, fsum's answer
- * (the common case: no heavy cancellation). Otherwise (cancellation, ties,
- * overflow, sums below 2⁻⁹⁰⁰, non-finite values) Shewchuk's partials.
+ * (the common case: no heavy cancellation); where no addition erred at all,
+ * s itself. Otherwise (cancellation, ties, overflow, sums below 2⁻⁹⁰⁰,
+ * non-finite values) Shewchuk's partials.
  */
 export function exactSum(values: ArrayLike<number>): number {
   const count = values.length;
@@ -63,8 +64,15 @@ export function exactSumOfSquares(values: Float64Array, center: number): number 
   return h === h ? h : shewchukSum(values.map((x) => (x - center) * (x - center)));
 }
 
-/** The fast path's answer from the plain sum `s`, its additions' errors summed to `e` and their magnitudes to `a` (`count` values), or NaN where it cannot decide (see exactSum). */
+/**
+ * The fast path's answer from the plain sum `s`, its additions' errors summed
+ * to `e` and their magnitudes to `a` (`count` values), or NaN where it cannot
+ * decide (see exactSum). No error at all (a = 0: zeros, integers, a column of
+ * one value's differences) and no overflow: every addition was exact, so `s`
+ * is the exact sum itself (+0 for a sum of zeros, as fsum's partials give).
+ */
 function decided(s: number, e: number, a: number, count: number): number {
+  if (a === 0 && Number.isFinite(s)) return s;
   const h = s + e;
   const z = h - s;
   const l = s - (h - z) + (e - z);

@@ -19,26 +19,59 @@ export interface ExpectedMaxPoint {
 /** Expected max (and its sd) of n = 1..nMax runs (default nMax = N). */
 export function expectedMaxCurve(scores: Sample, opts: { nMax?: number; higherIsBetter?: boolean } = {}): ExpectedMaxPoint[] {
   checkSample("expectedMaxCurve", scores, 1);
-  const N = scores.length;
-  const nMax = opts.nMax ?? N;
+  const nMax = opts.nMax ?? scores.length;
   if (!Number.isInteger(nMax) || nMax < 1) throw new Error(`stats.expectedMaxCurve: nMax must be an integer ≥ 1, got ${nMax}`);
-  const sign = opts.higherIsBetter ?? true ? 1 : -1;
-  const v = Float64Array.from(scores as ArrayLike<number>, (x) => sign * x).sort();
-  const out: ExpectedMaxPoint[] = [];
-  for (let n = 1; n <= nMax; n++) {
+  return curvesOfSorted([sortedSigned(scores, opts.higherIsBetter)], [nMax], opts.higherIsBetter)[0]!;
+}
+
+/**
+ * expectedMaxCurve of each sample, n = 1..min(N, maxRuns) (default N) for a
+ * sample of N values: the same numbers, with the weights
+ * (i/N)ⁿ − ((i−1)/N)ⁿ, which depend on N and n alone, computed once for the
+ * samples of one size (a seed study's variants usually have as many seeds;
+ * the powers were most of the cost).
+ */
+export function expectedMaxCurves(samples: readonly Sample[], opts: { maxRuns?: number; higherIsBetter?: boolean } = {}): ExpectedMaxPoint[][] {
+  for (const scores of samples) checkSample("expectedMaxCurves", scores, 1);
+  const maxRuns = opts.maxRuns ?? Infinity;
+  if (!(maxRuns === Infinity || (Number.isInteger(maxRuns) && maxRuns >= 1))) throw new Error(`stats.expectedMaxCurves: maxRuns must be an integer ≥ 1, got ${maxRuns}`);
+  return curvesOfSorted(samples.map((scores) => sortedSigned(scores, opts.higherIsBetter)), samples.map((scores) => Math.min(scores.length, maxRuns)), opts.higherIsBetter);
+}
+
+/** The scores times the direction's sign (+1: higher is better), ascending. */
+function sortedSigned(scores: Sample, higherIsBetter = true): Float64Array {
+  const sign = higherIsBetter ? 1 : -1;
+  return Float64Array.from(scores as ArrayLike<number>, (x) => sign * x).sort();
+}
+
+/** The curves of signed, sorted samples `v`, each to its `nMax`; samples of the same size share each n's weights. */
+function curvesOfSorted(v: readonly Float64Array[], nMax: readonly number[], higherIsBetter = true): ExpectedMaxPoint[][] {
+  const sign = higherIsBetter ? 1 : -1;
+  const out: ExpectedMaxPoint[][] = v.map(() => []);
+  const bySize = new Map<number, number[]>();
+  v.forEach((x, s) => (bySize.get(x.length) ?? bySize.set(x.length, []).get(x.length)!).push(s));
+  for (const [N, members] of bySize) {
     const w = new Float64Array(N);
-    let m = 0, prev = 0;
-    for (let i = 1; i <= N; i++) {
-      const c = Math.pow(i / N, n);
-      w[i - 1] = c - prev;
-      prev = c;
-      m += w[i - 1]! * v[i - 1]!;
+    const last = Math.max(...members.map((s) => nMax[s]!));
+    for (let n = 1; n <= last; n++) {
+      let prev = 0;
+      for (let i = 1; i <= N; i++) {
+        const c = Math.pow(i / N, n);
+        w[i - 1] = c - prev;
+        prev = c;
+      }
+      for (const s of members) {
+        if (n > nMax[s]!) continue;
+        const x = v[s]!;
+        let m = 0;
+        for (let i = 0; i < N; i++) m += w[i]! * x[i]!;
+        let vv = 0;
+        for (let i = 0; i < N; i++) vv += w[i]! * (x[i]! - m) ** 2;
+        const sd = Math.sqrt(vv);
+        const mean = sign * m;
+        out[s]!.push({ n, mean, sd, lo: mean - sd, hi: mean + sd });
+      }
     }
-    let vv = 0;
-    for (let i = 0; i < N; i++) vv += w[i]! * (v[i]! - m) ** 2;
-    const sd = Math.sqrt(vv);
-    const mean = sign * m;
-    out.push({ n, mean, sd, lo: mean - sd, hi: mean + sd });
   }
   return out;
 }

@@ -57,7 +57,7 @@ export function pairingGainInterval(a: Sample, b: Sample, level = 0.95): Pairing
   const sdS = sdUnchecked(s), sdD = sdUnchecked(d);
   const notes: string[] = [];
   if (sdD === 0) {
-    notes.push(sdS === 0 ? "no spread at all: the gain is undefined" : "the paired differences do not vary at all: pairing removed all the noise");
+    notes.push(sdS === 0 ? "neither variant varies across seeds: pairing can neither help nor hurt, the gain is 1 and has no interval" : "the paired differences do not vary at all: pairing removed all the noise");
     const g = sdS === 0 ? 1 : Infinity;
     return { estimate: g, ratio: g, ci: null, noInterval: notes[0]!, level, reading: sdS === 0 ? "unclear" : "less noisy", notes };
   }

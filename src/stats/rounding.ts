@@ -110,7 +110,12 @@ export interface PairedRoundingCleaned extends RoundingCleaned {
 /**
  * Paired differences b − a with rounding removed, at the scale of the values a
  * and b (`roundingTolerance(a, b)`): constant up to rounding → every one is the
- * constant; otherwise each within the tolerance of 0 becomes 0.
+ * constant; otherwise each within its pair's rounding of 0 becomes 0, and
+ * differences that are equal up to their pairs' rounding become one value
+ * (`equalWithinRounding`): nine seeds whose difference is the same but for the
+ * last bits of training arithmetic, beside one black swan, are nine equal
+ * differences, not a spread of 1e-16 that a robust z or a t-test without the
+ * swan would read as evidence.
  */
 export function pairedDifferencesWithoutRounding(a: Sample, b: Sample): PairedRoundingCleaned {
   const d = new Float64Array(a.length);
@@ -123,11 +128,43 @@ export function pairedDifferencesWithoutRounding(a: Sample, b: Sample): PairedRo
     // (16uM), seeds whose values are orders of magnitude below another seed's (a diverging variant's 1e10
     // against 5.9e20 on one seed, in float32) would be counted as ties.
     const perPair = ROUNDING_ULPS * roundingUnit(a, b);
+    const scales = new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) {
-      if (cleaned.values[i] !== 0 && Math.abs(cleaned.values[i]!) <= perPair * Math.max(Math.abs(a[i]!), Math.abs(b[i]!))) { cleaned.values[i] = 0; ties++; }
+      scales[i] = Math.max(Math.abs(a[i]!), Math.abs(b[i]!));
+      if (cleaned.values[i] !== 0 && Math.abs(cleaned.values[i]!) <= perPair * scales[i]!) { cleaned.values[i] = 0; ties++; }
     }
+    equalWithinRounding(cleaned.values, scales, perPair);
   }
   return { ...cleaned, ties };
+}
+
+/**
+ * Values that differ only by rounding made one value, in place: sorted, each
+ * joins the group of the smallest value it is within `relative` × the larger
+ * of the two values' scales of (`scales[i]`: the magnitude the value's rounding
+ * is a fraction of, e.g. a difference's pair), and a group whose values are not
+ * all equal takes the shortest decimal within that tolerance of its mean (as a
+ * constant sample does in `withoutRounding`). Returns how many values moved.
+ */
+export function equalWithinRounding(values: Float64Array, scales: ArrayLike<number>, relative: number): number {
+  const order = Array.from(values.keys()).sort((i, j) => values[i]! - values[j]!);
+  let moved = 0;
+  for (let start = 0; start < order.length; ) {
+    const first = order[start]!;
+    let end = start + 1, sum = values[first]!, scale = scales[first]!;
+    while (end < order.length) {
+      const j = order[end]!;
+      if (!(values[j]! - values[first]! <= relative * Math.max(scales[first]!, scales[j]!))) break;
+      sum += values[j]!; scale = Math.max(scale, scales[j]!); end++;
+    }
+    const last = order[end - 1]!;
+    if (values[last] !== values[first]) {
+      const value = shortestWithin(sum / (end - start), relative * scale);
+      for (let k = start; k < end; k++) { if (values[order[k]!] !== value) moved++; values[order[k]!] = value; }
+    }
+    start = end;
+  }
+  return moved;
 }
 
 /**

@@ -9,7 +9,8 @@
  *   (what `scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval()` gives in SciPy ≥ 1.11).
  * - `studentInterval(a, b)`: pooled-variance version.
  */
-import { checkLevel, checkSample, differences, checkPairs, type Sample } from "./validate.ts";
+import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
+import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
 import { tQuantile } from "./studentt.ts";
 import { pooledSe, welchSe } from "./ttest.ts";
@@ -31,7 +32,8 @@ export function tInterval(x: Sample, level = 0.95): Interval {
 export function pairedTInterval(a: Sample, b: Sample, level = 0.95): Interval {
   checkLevel("pairedTInterval", level);
   checkPairs("pairedTInterval", a, b, 2, "a t interval needs n − 1 ≥ 1 degrees of freedom");
-  const d = differences(a, b);
+  // As every paired verdict function sees them: differences that vary only by floating-point rounding do not vary.
+  const d = pairedDifferencesWithoutRounding(a, b).values;
   const r = make(meanUnchecked(d), sdUnchecked(d) / Math.sqrt(d.length), d.length - 1, level, "paired-t");
   return r;
 }

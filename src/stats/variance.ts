@@ -11,8 +11,10 @@
  * - Interval of each variance: the chi-square interval
  *   [ν s²/χ²_{1−α/2,ν}, ν s²/χ²_{α/2,ν}], ν = n − 1 (exact for normal runs).
  * - Share of factor F: s²_F / s²_all with the F-distribution interval of a ratio
- *   of independent variances [r/F_{1−α/2}(ν_F, ν_all), r/F_{α/2}(ν_F, ν_all)].
- *   Without all-varied runs the share is relative to Σ_F s²_F and has no interval.
+ *   of independent variances [r/F_{1−α/2}(ν_F, ν_all), r/F_{α/2}(ν_F, ν_all)],
+ *   cut to [0, 1] (shareInterval). The estimate itself can exceed 1 by noise, or
+ *   when the factors do not add up. Without all-varied runs the share is
+ *   relative to Σ_F s²_F and has no interval.
  * - `interaction` = s²_all − Σ_F s²_F estimates what the factors do only together
  *   (interactions) plus nondeterminism; it may come out negative by noise.
  *
@@ -37,6 +39,21 @@ export function varianceInterval(x: Sample, level = 0.95): { variance: number; l
   return { variance: v, lo: (df * v) / chiSquareQuantile(1 - alpha / 2, df), hi: (df * v) / chiSquareQuantile(alpha / 2, df), df, level };
 }
 
+/**
+ * A share's interval cut to [0, 1], the values σ²_F/σ²_all can take when the
+ * factors add up (σ²_all = Σ σ²_G + σ²_interaction ≥ σ²_F). A confidence set
+ * intersected with the parameter space covers every possible value whenever
+ * the uncut set does, so the cut keeps the level (Mandelkern 2002, "Setting
+ * confidence intervals for bounded parameters", Statist. Sci. 17(2)); the F
+ * interval is exact for normal runs. Null when the whole interval lies above
+ * 1: the factor's runs vary more than the all-varied runs beyond noise, which
+ * no share in [0, 1] explains (the factors do not add up).
+ */
+export function shareInterval(ci: readonly [number, number]): [number, number] | null {
+  if (ci[0] > 1) return null;
+  return [Math.max(0, ci[0]), Math.min(1, ci[1])];
+}
+
 export interface FactorVariance {
   factor: string;
   n: number;
@@ -46,8 +63,13 @@ export interface FactorVariance {
   varianceCi: [number, number];
   /** Fraction of the total variance. */
   share: number;
-  /** F interval of the share (only when all-varied runs are given). */
+  /**
+   * F interval of the share cut to [0, 1] (shareInterval); null without
+   * all-varied runs, or when the whole F interval lies above 1.
+   */
   shareCi: [number, number] | null;
+  /** The F interval before the cut (null without all-varied runs). */
+  shareCiUncut: [number, number] | null;
 }
 
 export interface VarianceDecomposition {
@@ -97,12 +119,13 @@ export function varianceDecomposition(
   if (total === 0) notes.push("total variance is 0: every run gave the same value");
   const out: FactorVariance[] = per.map(({ name, x, ci }) => {
     const share = total > 0 ? ci.variance / total : NaN;
-    let shareCi: [number, number] | null = null;
+    let shareCi: [number, number] | null = null, shareCiUncut: [number, number] | null = null;
     if (all !== undefined && total > 0) {
-      shareCi = [share / fQuantile(1 - alpha / 2, ci.df, dfAll), share / fQuantile(alpha / 2, ci.df, dfAll)];
+      shareCiUncut = [share / fQuantile(1 - alpha / 2, ci.df, dfAll), share / fQuantile(alpha / 2, ci.df, dfAll)];
+      shareCi = shareInterval(shareCiUncut);
     }
     if (x.length < 5) notes.push(`factor '${name}' has only ${x.length} runs: its variance interval is very wide`);
-    return { factor: name, n: x.length, variance: ci.variance, sd: Math.sqrt(ci.variance), varianceCi: [ci.lo, ci.hi], share, shareCi };
+    return { factor: name, n: x.length, variance: ci.variance, sd: Math.sqrt(ci.variance), varianceCi: [ci.lo, ci.hi], share, shareCi, shareCiUncut };
   });
   return { factors: out, total, totalCi, interaction, level, notes };
 }

@@ -7,7 +7,7 @@ import { blackSwans, describe, failureRate, SWAN_MIN_SEEDS, swanThreshold, tooFe
 import { FACTORS } from "../rng/factors.ts";
 import type { StudyResults } from "./run-study.ts";
 import { seedSpreads, spreadLine, type SeedSpread } from "./spread-fields.ts";
-import { NO_FACTOR_SPREAD, sharePercent, sharesSentence, undrawnText } from "./variance-shares.ts";
+import { cutSharesNote, NO_FACTOR_SPREAD, sharesSentence, shareText, undrawnText } from "./variance-shares.ts";
 import { showsPercentPoints } from "./metric-units.ts";
 import { metricDirection } from "./metric-direction.ts";
 
@@ -138,12 +138,14 @@ function varianceLines(d: VarianceDecomposition, f: (x: number) => string, undra
       out.push(`    ${x.factor.padEnd(w)}  ${undrawn.includes(x.factor) ? undrawnText(x.factor) : NO_FACTOR_SPREAD}`);
       continue;
     }
-    const share = Number.isFinite(x.share) ? `  share ${sharePercent(x.share)}${x.shareCi ? ` [${sharePercent(x.shareCi[0])}, ${sharePercent(x.shareCi[1])}]` : ""}` : "";
+    const share = Number.isFinite(x.share) ? `  share ${shareText(x)}` : "";
     out.push(`    ${x.factor.padEnd(w)}  sd ${f(x.sd)} ${sdCi(x.varianceCi)}${share}`);
   }
   if (d.totalCi) out.push(`    ${"all varied".padEnd(w)}  sd ${f(Math.sqrt(d.total))} ${sdCi(d.totalCi)}`);
   const sum = d.factors.reduce((s, x) => s + x.variance, 0);
   out.push(`    ${sharesSentence({ sum, total: d.total, totalCi: d.totalCi, level: d.level }, f)}`);
+  const cut = cutSharesNote(d.factors.filter((x) => x.variance > 0).map((x) => ({ ...x, label: x.factor })), d.level);
+  if (cut) out.push(`    ${cut}`);
   return out;
 }
 

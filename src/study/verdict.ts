@@ -240,9 +240,9 @@ export function testName(c: Pick<Analysis["comparisons"][number], "test" | "pair
   return /exact|approximation|monte carlo/i.test(c.test) ? name : `${name} (${how})`;
 }
 
-/** A black swan's robust z as the verdict names it ("-12.1"), and the differences chart's tooltip with it. */
+/** A black swan's robust z as the verdict names it ("-12.1"; "-4.9e+15" when the other seeds barely vary), and the differences chart's tooltip with it. */
 export function robustZText(z: number): string {
-  return z.toFixed(1);
+  return Math.abs(z) < 1e4 ? z.toFixed(1) : z.toPrecision(2);
 }
 
 /** What the verdict says about black swans and the robust comparisons of one comparison, in the words of `robustVerdictText`. */

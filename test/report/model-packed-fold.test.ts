@@ -6,7 +6,8 @@
 // smoothSeries against their point versions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CurveColumns, quantilesBySelection } from "../../src/report/model/curve-columns.ts";
+import { CurveColumns } from "../../src/report/model/curve-columns.ts";
+import { quantilesBySelection } from "../../src/report/model/selection.ts";
 import { curveData, smoothSeries, type StepSummary, type VariantSeries } from "../../src/report/model/curves.ts";
 import { stepDifferences } from "../../src/report/model/build.ts";
 import { firstBySeedHash } from "../../src/report/model/sample.ts";

@@ -11,7 +11,7 @@ import { LogDirSource, loadStudyDir } from "../../src/report/index.ts";
 import { StudyAccumulator, seedGroups, type ReportModel } from "../../src/report/model/index.ts";
 import type { SeedGroup } from "../../src/report/types.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
-import { quantilesBySelection } from "../../src/report/model/curve-columns.ts";
+import { quantilesBySelection } from "../../src/report/model/selection.ts";
 import { quantile, Xoshiro128 } from "../../src/stats/index.ts";
 import { pointsOf, seriesOf } from "../../src/report/series.ts";
 

@@ -68,3 +68,32 @@ test("exactSum equals math.fsum on random samples, in any order", () => {
   // The samples do show the order of a plain sum.
   assert.ok(plainDiffers > 50, `a plain sum differed between orders in ${plainDiffers} of ${samples.length} samples`);
 });
+
+test("sums whose every addition is exact (zeros, signed zeros, integers, subnormals) equal math.fsum, as the sum itself", () => {
+  const tiny = 2 ** -1074;
+  const samples: number[][] = [
+    new Array(5000).fill(0),
+    [0, -0, 0, -0],
+    [-0, -0],
+    [-0],
+    [3, -3, 3, -3, 0],
+    Array.from({ length: 999 }, (_, i) => (i % 7) - 3),
+    Array.from({ length: 100 }, (_, i) => (i % 3) * tiny - tiny),
+    [tiny, -tiny, 2 * tiny, 2 ** -1022, -(2 ** -1022)],
+    [2 ** 52, 1, 2, -(2 ** 52)],
+    Array.from({ length: 64 }, (_, i) => 2 ** -i),
+  ];
+  const script = "import json, math, sys\nss = json.load(sys.stdin)\nprint(json.dumps([[math.fsum(float(x) for x in s), math.copysign(1, math.fsum(float(x) for x in s))] for s in ss]))";
+  // JSON has no −0: the samples go to Python with every −0 as the string "-0".
+  const py = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(samples.map((s) => s.map((x) => (Object.is(x, -0) ? "-0" : x)))), encoding: "utf8" });
+  assert.equal(py.status, 0, py.stderr);
+  const fsums = JSON.parse(py.stdout) as [number, number][];
+  samples.forEach((s, k) => {
+    const [sum, sign] = fsums[k]!;
+    const want = sum === 0 && sign < 0 ? -0 : sum;
+    assert.ok(Object.is(exactSum(s), want), `sample ${k}: ${exactSum(s)} against math.fsum ${want}`);
+    assert.ok(Object.is(exactSum([...s].reverse()), want), `sample ${k} reversed`);
+    // Squares about a center each value sits on or is an integer away from: every square and addition exact.
+    assert.ok(Object.is(exactSumOfSquares(Float64Array.from(s), 0), exactSum(s.map((x) => x * x))), `sample ${k}: squares`);
+  });
+});

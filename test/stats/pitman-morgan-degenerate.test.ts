@@ -36,6 +36,11 @@ test("other degenerate inputs: constant differences, anti-correlated, rounding-o
   assert.equal(flat.ci, null);
   assert.equal(flat.paired_p, null);
   assert.match(s.pairingGainInterval([0.6, 0.7, 0.8], [0.7, 0.8, 0.9]).notes.join(" "), /do not vary at all/);
+  // neither side varies: the gain is 1 (what the verdict prints), said without calling it undefined
+  const still = s.pairingGainInterval([0.9, 0.9, 0.9], [0.9, 0.9, 0.9]);
+  assert.equal(still.estimate, 1);
+  assert.equal(still.ci, null);
+  assert.match(still.noInterval!, /^neither variant varies across seeds: .*the gain is 1 and has no interval$/);
   // b = 1.5 − a: sums constant, the gain is 0.5 with no interval
   const anti = s.pairingGainInterval([0.6, 0.7, 0.8], [0.9, 0.8, 0.7]);
   assert.equal(anti.ci, null);

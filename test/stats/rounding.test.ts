@@ -155,3 +155,36 @@ test("paired verdict: one run read at float32 beside identical runs read at floa
   assert.equal(s.roundingUnit(c, e), 2 ** -53);
   assert.ok(!s.pairedDifferencesWithoutRounding(c, e).constant);
 });
+
+test("paired verdict: nine seeds with one difference up to the training's own rounding beside a black swan are nine equal differences", () => {
+  // Each run accumulates its metric over 40 steps (as a training loop does); "wide" adds the same 0.0005 a step,
+  // so b − a is the same on every seed but for the last bits of the arithmetic, except seed 7, which collapsed.
+  const run = (seed: number, extra: number): number => {
+    let acc = 0.5, x = seed + 1;
+    for (let step = 0; step < 40; step++) {
+      x = (x * 16807) % 2147483647;
+      acc += (0.9 - acc) * 0.1 + (x / 2147483647 - 0.5) * 0.008 + extra;
+    }
+    return acc;
+  };
+  const a = Array.from({ length: 10 }, (_, seed) => run(seed, 0));
+  const b = Array.from({ length: 10 }, (_, seed) => (seed === 7 ? 0.1 : run(seed, 0.0005)));
+  const raw = b.map((v, i) => v - a[i]!).filter((_, i) => i !== 7);
+  assert.ok(new Set(raw).size > 1, "the premise: the nine differences are not bit-equal");
+  const d = s.pairedDifferencesWithoutRounding(a, b).values;
+  assert.equal(new Set(Array.from(d).filter((_, i) => i !== 7)).size, 1);
+  const v = s.robustVerdict(a, b);
+  assert.deepEqual(v.swans.map((w) => w.index), [7]);
+  assert.ok(Math.abs(v.swans[0]!.z) < 100, `robust z ${v.swans[0]!.z}: the MAD of rounding noise`);
+  assert.equal(v.withoutSwans, null, "a t-test of nine equal differences has no p");
+  // A real spread beside the swan is kept: 1e-12 is data in float64.
+  const real = b.map((x, i) => (i === 7 ? x : x + i * 1e-12));
+  assert.equal(new Set(Array.from(s.pairedDifferencesWithoutRounding(a, real).values)).size, 10);
+});
+
+test("equalWithinRounding: values tie at their own scale, so a diverged pair's rounding ties nothing else", () => {
+  const values = Float64Array.from([0.3, 0.1 + 0.2, 1e20, 0.31, 1e20 + 2 ** 16]); // 1e20 + 4 ulps
+  const moved = s.equalWithinRounding(values, values.map(Math.abs), 16 * 2 ** -53);
+  assert.deepEqual(Array.from(values), [0.3, 0.3, 1e20, 0.31, 1e20]);
+  assert.equal(moved, 2);
+});

@@ -75,7 +75,7 @@
         li.dataset.study = s.name;
         if (current && s.name === current.study) li.className = "active";
         li.innerHTML = '<a href="#' + encodeURIComponent(s.name) + '">' + text(s.name) + "</a>" +
-          '<span class="meta">' + text(s.variants.length + " variants · " + s.seeds + " seeds · " + s.runs + " runs") + "</span>" +
+          '<span class="meta seeds">' + text(s.variants.length + " variants · " + (s.seedsText || s.seeds + " seeds") + " · " + s.runs + " runs") + "</span>" +
           '<span class="meta">' + text(statusText(s.status)) + "</span>";
         studiesEl.appendChild(li);
       });
@@ -130,6 +130,11 @@
         (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
       if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
+      // The list says the seeds as the view's header does (seeds set aside counted apart), once the view has said it.
+      if (!current.compare && v.seedsText) {
+        var li = studiesEl.querySelector('li[data-study="' + CSS.escape(name) + '"] .meta.seeds');
+        if (li) li.textContent = v.variants.length + " variants · " + v.seedsText + " · " + v.runs + " runs";
+      }
       viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
       // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn
       // anew, an update's changed chart showing its previous drawing until the new one replaces it (no blank figure).

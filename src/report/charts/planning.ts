@@ -17,7 +17,7 @@ export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED, all:
   const ciLabel = "95% interval (chi-square, normal runs)";
   const ALL = "all varied";
   const rows = [
-    ...d.factors.map((f) => ({ variant: f.variant, factor: f.factor, n: f.n, sd: u(f.sd), lo: u(Math.sqrt(f.lo)), hi: u(Math.sqrt(f.hi)), share: finite(f.share) ? f.share : null, what: ciLabel })),
+    ...d.factors.map((f) => ({ variant: f.variant, factor: f.factor, n: f.n, sd: u(f.sd), lo: u(Math.sqrt(f.lo)), hi: u(Math.sqrt(f.hi)), share: finite(f.share) ? Math.min(f.share, 1) : null, what: ciLabel })),
     ...d.totals.filter((t) => t.lo !== null && t.hi !== null).map((t) => ({ variant: t.variant, factor: ALL, n: t.allRuns, sd: u(Math.sqrt(t.total)), lo: u(Math.sqrt(t.lo!)), hi: u(Math.sqrt(t.hi!)), share: 1, what: ciLabel })),
   ];
   const drawn = rows.filter((r) => r.sd > 0 && r.lo > 0);
@@ -28,7 +28,7 @@ export function varianceChart(d: VarianceData, unit: ValueUnit = AS_LOGGED, all:
   const yOffset = { field: "variant", type: "nominal", scale: { domain: variants, paddingInner: 0.2 } };
   const color = { field: "variant", type: "nominal", scale: variantColors(variants, all), title: "variant" };
   const x = { type: "quantitative", scale: { type: "log" }, title: `seed-to-seed sd of final ${d.metric}${unit.suffix} (log scale)` };
-  const tooltip = [{ field: "variant" }, { field: "factor" }, { field: "n", title: "runs" }, { field: "sd", format: ".3g" }, { field: "lo", title: "sd low", format: ".3g" }, { field: "hi", title: "sd high", format: ".3g" }, { field: "share", title: "share of all-varied variance", format: ".1%" }];
+  const tooltip = [{ field: "variant" }, { field: "factor" }, { field: "n", title: "runs" }, { field: "sd", format: ".3g" }, { field: "lo", title: "sd low", format: ".3g" }, { field: "hi", title: "sd high", format: ".3g" }, { field: "share", title: "share of all-varied variance (cut at 100%, as in the table)", format: ".1%" }];
   return {
     id: `variance-${slug(d.metric)}`,
     title: `Spread by random factor: final ${d.metric}`,

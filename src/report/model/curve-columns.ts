@@ -5,9 +5,10 @@
  * run's value, no sample). Memory: steps × runs numbers per variant, where
  * the report's {@link CurveAccumulator} keeps a bounded summary instead.
  */
-import { exactSum, exactSumOfSquares, quantileSorted } from "../../stats/index.ts";
+import { exactSum, exactSumOfSquares } from "../../stats/index.ts";
 import { curveData, type StepSummary, type VariantSeries } from "./curves.ts";
 import { firstBySeedHash } from "./sample.ts";
+import { quantilesBySelection } from "./selection.ts";
 import { tCritical } from "./step-stats.ts";
 import type { CurveData } from "./types.ts";
 import type { Series } from "../types.ts";
@@ -18,108 +19,6 @@ function sameSteps(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * Moves the k-th smallest of `a[lo..hi]` to `a[k]`, smaller ones before it
- * and larger ones after (Hoare's FIND, 1961, median-of-three pivot): linear
- * time on average, where sorting a step's values for four quantiles was most
- * of a dashboard update at 10,000 runs.
- */
-export function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length - 1): void {
-  while (hi > lo) {
-    partition(a, lo, hi);
-    const { i, j } = bounds;
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
-}
-
-/** Where the last {@link partition} left its two sides (one object reused: partitioning is the selection's inner loop). */
-const bounds = { i: 0, j: 0 };
-
-/**
- * One partition step of Hoare's FIND on a[lo..hi] about the median of three:
- * afterwards a[lo..j] ≤ pivot, a[j+1..i-1] = pivot and a[i..hi] ≥ pivot, with
- * i and j in {@link bounds}.
- */
-function partition(a: Float64Array, lo: number, hi: number): void {
-  const mid = (lo + hi) >>> 1;
-  if (a[mid]! < a[lo]!) swap(a, mid, lo);
-  if (a[hi]! < a[lo]!) swap(a, hi, lo);
-  if (a[hi]! < a[mid]!) swap(a, hi, mid);
-  const pivot = a[mid]!;
-  let i = lo, j = hi;
-  while (i <= j) {
-    while (a[i]! < pivot) i++;
-    while (a[j]! > pivot) j--;
-    if (i <= j) swap(a, i++, j--);
-  }
-  bounds.i = i;
-  bounds.j = j;
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
-
-/**
- * Puts the order statistics `ks` (ascending indices) of `a[lo..hi]` in their
- * places at once: one partition (selectKth's) serves every index on each
- * side, and a side with a single index left is finished by selectKth. Four
- * quantiles of a step took four selections and four scans for the next value
- * up, each over most of the column; this partitions the column about as often
- * as one selection does (Hoare's FIND on several ranks: "multiple selection",
- * Chambers 1971, ACM Algorithm 410).
- */
-export function selectKths(a: Float64Array, ks: readonly number[], lo = 0, hi = a.length - 1, from = 0, to = ks.length): void {
-  while (to - from > 1 && hi > lo) {
-    partition(a, lo, hi);
-    const { i, j } = bounds;
-    // Indices between j and i are placed (equal to the pivot).
-    let left = from;
-    while (left < to && ks[left]! <= j) left++;
-    let right = left;
-    while (right < to && ks[right]! < i) right++;
-    // The smaller side by recursion, the other by the loop.
-    if (left - from <= to - right) {
-      selectKths(a, ks, lo, j, from, left);
-      lo = i;
-      from = right;
-    } else {
-      selectKths(a, ks, i, hi, right, to);
-      hi = j;
-      to = left;
-    }
-  }
-  if (to - from === 1) selectKth(a, ks[from]!, lo, hi);
-}
-
-/**
- * numpy's default (linear) quantiles of `values` (reordered) by one multiple
- * selection of the order statistics each interpolates between, instead of
- * sorting (which was most of a dashboard update at 10,000 runs): the same
- * order statistics, so the same numbers, as a sort.
- */
-export function quantilesBySelection(values: Float64Array, qs: readonly number[]): number[] {
-  const n = values.length;
-  const ranks = new Set<number>();
-  for (const q of qs) {
-    const lo = Math.floor((n - 1) * q);
-    ranks.add(lo);
-    if (lo < n - 1) ranks.add(lo + 1);
-  }
-  selectKths(values, [...ranks].sort((a, b) => a - b));
-  return qs.map((q) => {
-    const h = (n - 1) * q;
-    const lo = Math.floor(h);
-    if (lo >= n - 1) return values[lo]!;
-    // quantileSorted on the two neighbours (numpy's _lerp).
-    return quantileSorted([values[lo]!, values[lo + 1]!], h - lo);
-  });
 }
 
 /** Scratch space for a step's values while its statistics are computed. */

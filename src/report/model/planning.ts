@@ -2,7 +2,7 @@
  * Planning views of the final values: how many seeds (power), the expected
  * best of n runs, and variance by random factor.
  */
-import { describe, expectedMaxCurve, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
+import { describe, expectedMaxCurves, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { allVariedRuns, endedRunsText, runsNotAllVaried, type EndedRun } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
@@ -56,13 +56,10 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
 }
 
 export function expectedMaxData(sample: FinalSample): ExpectedMaxData {
-  return {
-    metric: sample.metric,
-    higherIsBetter: sample.higherIsBetter,
-    variants: sample.variants
-      .filter((v) => v.values.length > 0)
-      .map((v) => ({ name: v.name, curve: expectedMaxCurve(v.values.map((x) => x.value), { higherIsBetter: sample.higherIsBetter, nMax: Math.min(v.values.length, EXPECTED_MAX_RUNS) }) })),
-  };
+  const variants = sample.variants.filter((v) => v.values.length > 0);
+  // One call for every variant: those with as many seeds share the curve's weights.
+  const curves = expectedMaxCurves(variants.map((v) => v.values.map((x) => x.value)), { higherIsBetter: sample.higherIsBetter, maxRuns: EXPECTED_MAX_RUNS });
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, variants: variants.map((v, i) => ({ name: v.name, curve: curves[i]! })) };
 }
 
 /**
@@ -110,7 +107,7 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample,
     try {
       const dec = varianceDecomposition(groups, all, { level: LEVEL });
       for (const f of dec.factors) {
-        out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareLo: f.shareCi?.[0] ?? null, shareHi: f.shareCi?.[1] ?? null });
+        out.factors.push({ variant: v.name, factor: f.factor, n: f.n, variance: f.variance, sd: f.sd, lo: f.varianceCi[0], hi: f.varianceCi[1], share: f.share, shareCi: f.shareCi, shareCiUncut: f.shareCiUncut });
       }
       out.totals.push({ variant: v.name, total: dec.total, lo: dec.totalCi?.[0] ?? null, hi: dec.totalCi?.[1] ?? null, interaction: dec.interaction, allRuns: all?.length ?? 0 });
       // The shares sentence says whether they add up and why; few runs are said once for the whole section.

@@ -117,7 +117,7 @@ export interface VarianceData {
   available: boolean;
   reason?: string;
   metric: string;
-  factors: { variant: string; factor: string; n: number; variance: number; sd: number; lo: number; hi: number; share: number; shareLo: number | null; shareHi: number | null }[];
+  factors: { variant: string; factor: string; n: number; variance: number; sd: number; lo: number; hi: number; share: number; shareCi: [number, number] | null; shareCiUncut: [number, number] | null }[];
   /** Per variant: the all-varied variance (or the factors' sum without all-varied runs) with its chi-square interval (null without them). */
   totals: { variant: string; total: number; lo: number | null; hi: number | null; interaction: number | null; allRuns: number }[];
   notes: string[];

@@ -102,6 +102,16 @@ export function specScriptText(spec: VlSpec): string {
   return text;
 }
 
+/** The text specScriptText made of this very spec object, if it made one (nothing is made here). */
+export function madeSpecText(spec: VlSpec): string | undefined {
+  return specTexts.get(spec);
+}
+
+/** Takes `text` as specScriptText's text of `spec`: a spec restored with the text made of it before (serve/saved-accumulator.ts). */
+export function adoptSpecText(spec: VlSpec, text: string): void {
+  specTexts.set(spec, text);
+}
+
 
 /** Significant digits kept of a chart's non-integer numbers: far finer than a pixel of a 280 px plot or a tooltip's 4 digits. */
 export const SPEC_DIGITS = 6;

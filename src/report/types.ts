@@ -148,6 +148,13 @@ export interface StampedStudy {
 export interface TakenStamps {
   at: number;
   stamps: Map<string, string>;
+  /**
+   * A log folder's study: its run folders as listed when the stamps were
+   * taken (by seed, [variant, folder] per run; runs set aside beside them, by
+   * `<variant>/seed-<n>`), and the modification times of the study's and its
+   * variants' folders then (`mtimes`): the listing holds while they are the same.
+   */
+  runDirs?: { studyDir: string; mtimes: string; all: Map<string, [string, string][]>; earlier: Map<string, string[]> };
 }
 
 export interface DataSource {

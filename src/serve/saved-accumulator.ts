@@ -31,14 +31,21 @@
 import { createHash } from "node:crypto";
 import { Deserializer, Serializer } from "node:v8";
 import * as zlib from "node:zlib";
+import { adoptSpecText, madeSpecText } from "../report/chart-runtime.ts";
+import { adoptCurveCharts, curveChartsMade, type Chart } from "../report/charts/index.ts";
+import type { CurveSnapshot } from "../report/model/curve-columns.ts";
 import type { AccumulatorSnapshot, StudyAccumulator } from "../report/model/index.ts";
+import { drawingCodeStamp } from "./drawing-code.ts";
+import { packAudit, packRuns, unpackAudit, unpackRuns, type PackedAudit, type PackedRuns } from "./packed-runs.ts";
 
 /** Bumped whenever a snapshot's layout or meaning changes (any class's snapshot() in report/model/), or the bytes' layout here: older ones are not used. */
 // 2: steps' means and sums of squares exactly rounded (curve-columns.ts), no longer summed in slot order.
 // 3: typed arrays in an aligned data section after the structure; CRC-32 instead of SHA-256.
 // 4: the final-value views rest on the runs the verdict does not set aside (not-independent.ts); store runs' fingerprints without split and command line.
 // 5: the curves of the seeds set aside are kept apart (asideCurves, asidePairedCurves, curvesAside).
-export const ACCUMULATOR_FORMAT = 5;
+// 6: each curve drawn last is saved with its charts and their spec texts (`drawn`, `drawings`), for the code that drew them (`drawingCode`);
+//    the run summaries and the audit's seeds as packed columns (`runs`, `auditSeeds`: packed-runs.ts), their places in the snapshot left empty.
+export const ACCUMULATOR_FORMAT = 6;
 
 interface Payload {
   format: number;
@@ -46,6 +53,83 @@ interface Payload {
   accumulator: AccumulatorSnapshot;
   /** The keys (spec digests) of the charts sent lately: a restored accumulator gives the same specs, which do not count as changed. */
   chartKeys: string[];
+  /** The code that drew the saved curves (drawing-code.ts): other code draws them again. */
+  drawingCode: string;
+  /** Per curve saved with a drawing (in the order of {@link drawnCurves}), the charts made of it: [the chart's key in charts/index.ts, the chart, its spec's text]. */
+  drawings: [number, [string, Chart, string][]][];
+  /** The snapshot's run summaries (`bySeed`, then left empty) and audit seeds (`audit.seeds`, likewise), packed; absent: saved in place, as they are. */
+  runs?: PackedRuns;
+  auditSeeds?: PackedAudit;
+}
+
+/** The snapshot with its run summaries and audit seeds packed, where they can be (packed-runs.ts). */
+function packed(accumulator: AccumulatorSnapshot): Pick<Payload, "accumulator" | "runs" | "auditSeeds"> {
+  const runs = packRuns(accumulator.bySeed);
+  const auditSeeds = packAudit(accumulator.audit.seeds);
+  return {
+    accumulator: { ...accumulator, ...(runs ? { bySeed: new Map() } : {}), ...(auditSeeds ? { audit: { ...accumulator.audit, seeds: new Map() } } : {}) },
+    ...(runs ? { runs } : {}),
+    ...(auditSeeds ? { auditSeeds } : {}),
+  };
+}
+
+/** The payload's snapshot with its packed run summaries and audit seeds back in place. */
+function unpacked(payload: Payload): AccumulatorSnapshot {
+  const s = payload.accumulator;
+  if (payload.runs) {
+    if (s.bySeed.size > 0) throw new Error("run summaries saved both packed and in place");
+    s.bySeed = unpackRuns(payload.runs);
+  }
+  if (payload.auditSeeds) {
+    if (s.audit.seeds.size > 0) throw new Error("audit seeds saved both packed and in place");
+    s.audit = { ...s.audit, seeds: unpackAudit(payload.auditSeeds) };
+  }
+  return s;
+}
+
+/** Every curve of a snapshot, in one order: the kept curves, paired, then those of the seeds set aside. */
+function drawnCurves(s: AccumulatorSnapshot): CurveSnapshot[] {
+  return [...s.curves, ...s.pairedCurves, ...s.asideCurves, ...s.asidePairedCurves];
+}
+
+/**
+ * The charts made of each curve drawn last, with their spec texts, so that
+ * after a restart a first update draws only the curves whose runs changed, as
+ * any later update does: at 10,000 runs the curves of the tags it leaves as
+ * they were (drawing them, their charts and spec texts) were about half of the
+ * first update's CPU.
+ */
+function drawingsOf(s: AccumulatorSnapshot): Payload["drawings"] {
+  const out: Payload["drawings"] = [];
+  drawnCurves(s).forEach((c, i) => {
+    if (!c.drawn?.data) return;
+    const charts = curveChartsMade(c.drawn.data).flatMap(([key, chart]): [string, Chart, string][] => {
+      const text = madeSpecText(chart.spec);
+      return text === undefined ? [] : [[key, chart, text]];
+    });
+    if (charts.length > 0) out.push([i, charts]);
+  });
+  return out;
+}
+
+/**
+ * The saved drawings taken as the charts of the restored curves where the
+ * code now is the code that drew them; else every curve's saved drawing is
+ * dropped (`drawn` deleted), and the curves are drawn again.
+ */
+function adoptDrawings(payload: Payload): void {
+  if (payload.drawingCode !== drawingCodeStamp()) {
+    for (const c of drawnCurves(payload.accumulator)) delete c.drawn;
+    return;
+  }
+  if (payload.drawings.length === 0) return;
+  const curves = drawnCurves(payload.accumulator);
+  for (const [i, charts] of payload.drawings) {
+    const data = curves[i]?.drawn?.data;
+    if (!data) throw new Error("a saved drawing of a curve not drawn");
+    for (const [, chart, text] of charts) adoptSpecText(chart.spec, text);
+    adoptCurveCharts(data, charts.map(([key, chart]) => [key, chart]));
+  }
 }
 
 /** The bytes saved and their check. */
@@ -153,17 +237,24 @@ function decodeSaved(saved: SavedAccumulatorBytes): unknown {
 
 /** An accumulator, the stamps of the seeds folded into it and the keys of the charts sent lately, as bytes to save. */
 export function encodeAccumulator(stamps: ReadonlyMap<string, string>, acc: StudyAccumulator, chartKeys: Iterable<string>): SavedAccumulatorBytes {
-  return encodeSaved({ format: ACCUMULATOR_FORMAT, stamps: [...stamps], accumulator: acc.snapshot(), chartKeys: [...chartKeys] } satisfies Payload);
+  const accumulator = acc.snapshot();
+  return encodeSaved({ format: ACCUMULATOR_FORMAT, stamps: [...stamps], ...packed(accumulator), chartKeys: [...chartKeys], drawingCode: drawingCodeStamp(), drawings: drawingsOf(accumulator) } satisfies Payload);
 }
 
-/** The snapshot, stamps and chart keys of saved bytes; undefined when they are damaged (check), of another format, or not a snapshot. */
+/**
+ * The snapshot, stamps and chart keys of saved bytes; undefined when they are
+ * damaged (check), of another format, or not a snapshot. The charts saved of
+ * its drawn curves are taken as theirs (charts/index.ts, chart-runtime.ts)
+ * where the same code drew them.
+ */
 export function decodeAccumulator(saved: SavedAccumulatorBytes): { stamps: Map<string, string>; snapshot: AccumulatorSnapshot; chartKeys: string[] } | undefined {
-  let payload: Payload;
   try {
-    payload = decodeSaved(saved) as Payload;
+    const payload = decodeSaved(saved) as Payload;
+    if (payload?.format !== ACCUMULATOR_FORMAT || !Array.isArray(payload.stamps) || typeof payload.accumulator !== "object" || !Array.isArray(payload.chartKeys) || !Array.isArray(payload.drawings)) return undefined;
+    const snapshot = unpacked(payload);
+    adoptDrawings(payload);
+    return { stamps: new Map(payload.stamps), snapshot, chartKeys: payload.chartKeys };
   } catch {
     return undefined;
   }
-  if (payload?.format !== ACCUMULATOR_FORMAT || !Array.isArray(payload.stamps) || typeof payload.accumulator !== "object" || !Array.isArray(payload.chartKeys)) return undefined;
-  return { stamps: new Map(payload.stamps), snapshot: payload.accumulator, chartKeys: payload.chartKeys };
 }

@@ -73,3 +73,39 @@ test("an update reads its seeds from the last listing of the run folders while n
     await source.close?.();
   }
 });
+
+test("the run-folder listing the server's stamps were taken with is handed to the view worker's source with them: it lists no run folder for an update, and still sees a run folder made since", async () => {
+  const logdir = join(root, "handed");
+  writeFixture(logdir, { seeds: 4, steps: 12, variants: ["baseline", "wider"], checks: false });
+  const study = join(logdir, "ab");
+  settle(study);
+  const index = join(root, "handed.sqlite");
+  const server = new LogDirSource(logdir, { index });
+  const worker = new LogDirSource(logdir, { index });
+  const variantDirs = [join(study, "baseline"), join(study, "wider")];
+  try {
+    await server.seedStamps("ab");
+    const taken = server.takenStamps();
+    assert.deepEqual([...taken.get("ab")!.runDirs!.all.keys()].sort(), ["0", "1", "2", "3"]);
+    const handed = await listed(async () => {
+      worker.adoptStamps(structuredClone(taken));
+      assert.deepEqual(await read(worker, ["1"]), ["baseline/1", "wider/1"]);
+    });
+    assert.deepEqual(handed.filter((p) => variantDirs.includes(p)), [], `listed: ${handed.join(", ")}`);
+
+    // Taken before a seed was made: the variants' folders changed since, so the worker lists them and reads the new seed.
+    const before = server.takenStamps();
+    for (const v of ["baseline", "wider"]) cpSync(join(study, v, "seed-3"), join(study, v, "seed-7"), { recursive: true });
+    const late = new LogDirSource(logdir, { index });
+    try {
+      late.adoptStamps(structuredClone(before));
+      const made = await listed(() => read(late, ["7"]).then((r) => assert.deepEqual(r, ["baseline/7", "wider/7"])));
+      assert.ok(variantDirs.every((d) => made.includes(d)), `not listed: ${made.join(", ")}`);
+    } finally {
+      await late.close?.();
+    }
+  } finally {
+    await server.close?.();
+    await worker.close?.();
+  }
+});

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import { ACCUMULATOR_FORMAT, decodeAccumulator, encodeSaved } from "../../src/serve/saved-accumulator.ts";
+import { drawingCodeStamp } from "../../src/serve/drawing-code.ts";
 
 /** A payload of this format with typed arrays of every kind, odd lengths, a view inside a larger buffer and one array held twice. */
 function payload(): { value: Record<string, unknown>; shared: Float64Array } {
@@ -16,7 +17,7 @@ function payload(): { value: Record<string, unknown>; shared: Float64Array } {
     kinds: [new Int8Array([-1]), new Uint8ClampedArray([255]), new Int16Array([-2, 3]), new Uint16Array([7]), new Int32Array([-9, 9, 1]), new Uint32Array([4e9]), new Float32Array([0.1]), new BigInt64Array([-5n]), new BigUint64Array([5n]), new DataView(new ArrayBuffer(3))],
     finals: new Map([["0", { value: NaN, note: "diverged" }]]),
   };
-  return { value: { format: ACCUMULATOR_FORMAT, stamps: [["0", "a"], ["1", "b"]], accumulator, chartKeys: ["k1"] }, shared };
+  return { value: { format: ACCUMULATOR_FORMAT, stamps: [["0", "a"], ["1", "b"]], accumulator, chartKeys: ["k1"], drawingCode: drawingCodeStamp(), drawings: [] }, shared };
 }
 
 test("a saved accumulator comes back equal, its typed arrays views on the saved bytes (none copied, every one aligned)", () => {

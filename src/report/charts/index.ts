@@ -59,6 +59,16 @@ function curveChartOf(c: CurveData, unit: ValueUnit, context: CurveContext): Cha
   return chart;
 }
 
+/** The charts made of this very curve object so far, by their key (unit and context): what a dashboard saves with the curve (serve/saved-accumulator.ts). */
+export function curveChartsMade(c: CurveData): [string, Chart][] {
+  return [...(curveCharts.get(c) ?? [])];
+}
+
+/** Takes `charts` (curveChartsMade of this curve before it was saved) as the charts made of `c`, a curve restored: they are not made again. */
+export function adoptCurveCharts(c: CurveData, charts: readonly [string, Chart][]): void {
+  curveCharts.set(c, new Map(charts));
+}
+
 /**
  * Which way a tag is better: the verdict's direction for its metric (a flag
  * may have set it), the name's for other tags (`loss`, `acc`…), undefined

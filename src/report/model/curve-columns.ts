@@ -412,7 +412,7 @@ export interface SeriesSnapshot {
 export class CurveColumns {
   private readonly variants = new Map<string, ColumnSeries>();
   /** The last curve drawn and what it was drawn from: an update that left this curve's runs as they were (another tag changed) gets the same object. */
-  private drawn: { key: string; data: CurveData | undefined } | undefined;
+  private drawn: { key: string; args: string; data: CurveData | undefined } | undefined;
 
   /** `runsPerVariant`: the runs a variant is expected to have (its columns are made that long at once, not grown run by run). */
   constructor(readonly tag: string, readonly paired: boolean, private readonly runsPerVariant = 16) {}
@@ -441,20 +441,36 @@ export class CurveColumns {
 
   /** The drawn curve (curves.ts's curveData), the same object as last time while neither its runs nor the arguments changed: treat it as read-only. */
   finish(order: readonly string[], reference: string, twinTrained: boolean, smoothing = 0): CurveData | undefined {
-    const versions = [...this.variants].map(([name, v]) => `${name}\u0001${v.version}`);
-    const key = JSON.stringify([order, reference, twinTrained, smoothing, versions]);
-    if (this.drawn?.key !== key) this.drawn = { key, data: curveData(this.tag, this.paired, this.variants, order, reference, twinTrained, smoothing) };
+    const args = JSON.stringify([order, reference, twinTrained, smoothing]);
+    const key = this.drawnKey(args);
+    if (this.drawn?.key !== key) this.drawn = { key, args, data: curveData(this.tag, this.paired, this.variants, order, reference, twinTrained, smoothing) };
     return this.drawn.data;
   }
 
-  /** The curve's runs as plain data (see ColumnSeries.snapshot). */
+  /** What a drawn curve was drawn from: finish's arguments (`args`) and every variant's series version. */
+  private drawnKey(args: string): string {
+    return JSON.stringify([args, [...this.variants].map(([name, v]) => `${name}\u0001${v.version}`)]);
+  }
+
+  /**
+   * The curve's runs as plain data (see ColumnSeries.snapshot), with the curve
+   * drawn last while its runs are still the ones it was drawn from: restored,
+   * a first finish with the same arguments gives it as it is instead of
+   * drawing it again (and the dashboard's chart of it is found again:
+   * saved-accumulator.ts).
+   */
   snapshot(): CurveSnapshot {
-    return { tag: this.tag, paired: this.paired, runsPerVariant: this.runsPerVariant, variants: [...this.variants].map(([name, v]) => [name, v.snapshot()]) };
+    const drawn = this.drawn && this.drawn.key === this.drawnKey(this.drawn.args) ? { args: this.drawn.args, data: this.drawn.data } : undefined;
+    return { tag: this.tag, paired: this.paired, runsPerVariant: this.runsPerVariant, variants: [...this.variants].map(([name, v]) => [name, v.snapshot()]), ...(drawn ? { drawn } : {}) };
   }
 
   static restore(s: CurveSnapshot): CurveColumns {
     const curve = new CurveColumns(s.tag, s.paired, s.runsPerVariant);
     for (const [name, v] of s.variants) curve.variants.set(name, ColumnSeries.restore(v));
+    if (s.drawn) {
+      if (typeof s.drawn.args !== "string" || (s.drawn.data !== undefined && s.drawn.data.tag !== s.tag)) throw new Error(`a saved drawn curve that is not the curve of ${s.tag}`);
+      curve.drawn = { key: curve.drawnKey(s.drawn.args), args: s.drawn.args, data: s.drawn.data };
+    }
     return curve;
   }
 }
@@ -465,4 +481,6 @@ export interface CurveSnapshot {
   paired: boolean;
   runsPerVariant: number;
   variants: [string, SeriesSnapshot][];
+  /** The curve drawn last from these very runs, with finish's arguments (as JSON) it was drawn with. */
+  drawn?: { args: string; data: CurveData | undefined };
 }

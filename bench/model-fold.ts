@@ -5,7 +5,8 @@
 // views, runDataOf) and folded into the dashboard's accumulator ("replace"
 // mode: the curve columns), and the model finished (statistics, curves,
 // finals; no charts). CPU seconds of this process per pass, median and range
-// over ROUNDS; curves_sha hashes a few of the curves' statistics (comparable
+// over ROUNDS (env, default 3; the first round's finish is the cold view's:
+// its code not yet compiled); curves_sha hashes a few of the curves' statistics (comparable
 // with older runs), model_sha every number of the model. `SRC` is the source tree to measure (default this checkout's
 // src/): another checkout's src/ measures the code before a change, in a
 // process of its own, on the same data.
@@ -17,7 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeSyntheticStudy } from "./synthetic-study.ts";
 
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const STEPS = 500;
 const runs = Number(process.argv[2] ?? 10000);
 const src = resolve(process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "src"));
@@ -68,4 +69,4 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const { createHash } = await import("node:crypto");
-console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), model_sha: createHash("sha256").update(whole).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
+console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], finish_rounds: finish.map(r2), curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), model_sha: createHash("sha256").update(whole).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));

@@ -15,9 +15,12 @@ import type { ViewBody } from "./view-builder.ts";
  * The format of the views saved: bump it whenever a view's body changes in a
  * way the page would show wrongly. 2: charts as Vega-Lite specs drawn by the
  * page (format 1, with no number in the key, held SVG figures drawn on the
- * server, shown as they were until the first update brought specs).
+ * server, shown as they were until the first update brought specs). 3: a
+ * share of variance and its interval within [0, 100%], runs set aside drawn
+ * apart in the seed distributions (a finished study's view saved before would
+ * have shown "626% [63%, 577017%]" for good, its data never changing).
  */
-export const SAVED_VIEW_FORMAT = 2;
+export const SAVED_VIEW_FORMAT = 3;
 
 export function savedViewKey(name: string, options: ReportOptions): string {
   return `${name}\u0000${JSON.stringify(options)}\u0000${SAVED_VIEW_FORMAT}`;

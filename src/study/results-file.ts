@@ -367,6 +367,9 @@ export function readResults(path: string, options: { factors?: readonly string[]
   }
   if (isSqliteHeader(bytes)) throw new StoreNotResultsError(path);
   const text = utf8Text(bytes, path);
+  if (/\.html?$/i.test(path) || /^\s*<(!doctype html|html)[\s>]/i.test(text.slice(0, 1024))) {
+    throw new WrongInputError(`${path} is an HTML page (a report written by twin report?), not results: twin stats and twin report read results files (CSV, TSV, JSON Lines), log folders and studies by name; open the page in a browser`, path);
+  }
   let lines = 0;
   for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
   if (lines > MAX_RESULT_ROWS + 1) throw new Error(`${path}: ${lines} lines, more than the ${MAX_RESULT_ROWS} runs (one row each) twin stats reads; a results file has one row per run: aggregate per-example or per-step values to one value per run first`);

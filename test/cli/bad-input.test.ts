@@ -27,6 +27,7 @@ before(() => {
   writeFileSync(csv, "variant,seed,acc\na,0,0.5\na,1,0.6\na,2,0.55\nb,0,0.6\nb,1,0.65\nb,2,0.62\n");
   writeFileSync(join(dir, "preds.csv"), "variant,seed,acc,predictions\na,0,0.5,missing-a0.npy\na,1,0.6,missing-a1.npy\nb,0,0.6,missing-b0.npy\nb,1,0.7,missing-b1.npy\n");
   writeFileSync(join(dir, "labels.csv"), "0\n1\n");
+  writeFileSync(join(dir, "page.txt"), "<!DOCTYPE html>\n<html><body><script>const x = {\"a\": 1};</script></body></html>\n");
   writeFileSync(join(dir, "grid.csv"), "opt,drop,seed,accuracy\nsgd,0,0,0.8\nsgd,1,0,0.81\nadam,0,0,0.82\nadam,1,0,0.83\n");
   execFileSync("mkfifo", [join(dir, "fifo")]);
 });
@@ -41,6 +42,8 @@ const CASES: [string[], number, RegExp][] = [
   [["stats", csv, "--labels", "nope.npy"], 2, /^twin: nope\.npy: no such file or directory; check the path/m],
   [["stats", "preds.csv", "--labels", "labels.csv"], 1, /^twin: preds\.csv row 2, column "predictions": .*missing-a0\.npy: no such file or directory/m],
   [["stats", csv, "--metric", "zz"], 2, /^twin: --metric zz: .*results\.csv has no such metric; available: acc$/m],
+  [["stats", join(dir, "page.txt")], 2, /page\.txt is an HTML page \(a report written by twin report\?\), not results/],
+  [["report", join(dir, "page.txt")], 2, /page\.txt is an HTML page/],
   [["stats", join(dir, "my.study.ts")], 2, /my\.study\.ts is a study file \(a module that defines a study\), not results: train and compare it with `twin compare .*my\.study\.ts` \(or `twin seeds`\)/],
   [["compare", "nope.study.ts"], 2, /study file nope\.study\.ts does not exist/],
   [["seeds", csv], 2, /results\.csv is not a study file: a study file is a TypeScript \(or JavaScript\) module .* use `twin stats`/],

@@ -158,7 +158,7 @@ test("charts: pure specs with legends that say what bands are; counts match the 
   // each variant's cut-off is swanThreshold(n) (5% false alarms on normal seeds), not a fixed 3.5
   assert.match(dist.caption, /black swans: modified z-score .* 5% of normal samples .* \(\|z\| > baseline \(5 seeds\) 7\.88, dropout \(5 seeds\) 7\.88, wider \(5 seeds\) 7\.88\)/);
   assert.deepEqual(m.distribution.variants.map((v) => v.threshold), [s5, s5, s5]);
-  assert.match(JSON.stringify(s.expectedMax!.spec), /±1 sd of the best of n runs/);
+  assert.match(JSON.stringify(s.expectedMax!.spec), /middle 68% of the best of n runs/);
   assert.equal(s.variance, undefined);
   // Pure: same model, same specs.
   assert.deepEqual(JSON.stringify(reportCharts(m)), JSON.stringify(s));

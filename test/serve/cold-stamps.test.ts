@@ -82,6 +82,29 @@ test("a read that stamps as it goes gives the plain groups and a full stamp's st
   }
 });
 
+test("reader threads stamp the runs they read as the view's thread words a stamp (prediction files, a folder without metrics.jsonl); the stamps taken are a full stamp's", async () => {
+  const logs = join(root, "threads");
+  const dir = writeStudy(logs, "t", 40);
+  // A prediction file in some folders (its size and time go into the stamp), a folder with another file instead of metrics.jsonl (stamped by its files, read here).
+  for (const seed of [3, 17, 30]) writeFileSync(join(dir, "wider", `seed-${seed}`, "predictions.csv"), "0.1,0.9\n0.8,0.2\n");
+  rmSync(join(dir, "baseline", "seed-8", "metrics.jsonl"));
+  writeFileSync(join(dir, "baseline", "seed-8", "notes.txt"), "no metrics here\n");
+  const log = new LogIndex(join(root, "threads.sqlite"));
+  try {
+    const plain = [...studyDirGroups(dir)];
+    const full = studyDirStamps(dir);
+    const stamping = new SeedStamping(dir);
+    // Every run sent to a reader thread (none read from the back here): the threads take every stamp but seed 8's folder without metrics.jsonl.
+    const groups = await collect(pooledStudyDirGroups(dir, undefined, { study: "t", log }, join(root, "threads.sqlite"), 16, 0, stamping));
+    assert.deepEqual(groups, plain);
+    assert.deepEqual([...stamping.taken()], [...full]);
+    assert.match(full.get("3")!, /,predictions\.csv=\d+:/);
+    assert.match(full.get("8")!, /^baseline=notes\.txt=\d+:/);
+  } finally {
+    log.close();
+  }
+});
+
 test("a cold first view through reader threads equals a fresh build; a line appended while it is read is read by the next view", async () => {
   const logs = join(root, "cold");
   const seeds = 300; // 600 runs: enough for the reader threads

@@ -1,6 +1,6 @@
 // expectedMaxCurves shares the weights (i/N)ⁿ − ((i−1)/N)ⁿ between samples of
 // one size. Each curve must be, bit for bit, what session 9's expectedMaxCurve
-// gave (its loop kept below as the reference): samples of equal and unequal
+// gave for the mean and sd, and the band the percentiles of the best of n (its loop kept below as the reference): samples of equal and unequal
 // sizes, ties, both directions, a cap on the runs below and above N.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +25,10 @@ function reference(scores: number[], nMax: number, higherIsBetter: boolean): Exp
     for (let i = 0; i < N; i++) vv += w[i]! * (v[i]! - m) ** 2;
     const sd = Math.sqrt(vv);
     const mean = sign * m;
-    out.push({ n, mean, sd, lo: mean - sd, hi: mean + sd });
+    // The band's quantiles by the definition: the first v_(i) whose (i/N)ⁿ reaches Φ(∓1), found by a plain scan.
+    const quantile = (q: number) => sign * v[Array.from({ length: N }, (_, i) => i).find((i) => Math.pow((i + 1) / N, n) >= q)!]!;
+    const [q1, q2] = [quantile(0.15865525393145707), quantile(0.8413447460685429)] as [number, number];
+    out.push({ n, mean, sd, lo: Math.min(q1, q2), hi: Math.max(q1, q2) });
   }
   return out;
 }
@@ -46,4 +49,24 @@ test("expected-maximum curves of several samples, weights shared by size, equal 
   }
   assert.throws(() => expectedMaxCurves([[1, 2]], { maxRuns: 0 }), /maxRuns must be an integer ≥ 1, got 0/);
   assert.throws(() => expectedMaxCurves([[1, 2], []]), /expectedMaxCurves/);
+});
+
+test("the band holds at least the middle 68% of the best of n and stays within the seeds' range, also beside a black swan", () => {
+  const swan = [89.1, 88.2, 90.3, 87.28, 91.84, 89.9, 90.1, 10, 89.7, 90.6];
+  const [one] = expectedMaxCurves([swan]);
+  // One run: nine in ten land at 87.28 or more; E ± sd (58–106) would leave the range.
+  assert.equal(one![0]!.lo, 87.28);
+  assert.ok(one![0]!.mean < one![0]!.lo, "the mean, dragged by the swan, lies below the band: the band says where runs land");
+  for (const higherIsBetter of [true, false]) {
+    const sorted = [...swan].sort((x, y) => x - y);
+    for (const p of expectedMaxCurves([swan], { higherIsBetter })[0]!) {
+      assert.ok(p.lo >= sorted[0]! && p.hi <= sorted[9]! && p.lo <= p.hi);
+      // Exact probability that the best of n lies in [lo, hi]: best = max (or min) of n draws.
+      const below = (x: number) => sorted.filter((v) => v <= x).length / 10, strictlyBelow = (x: number) => sorted.filter((v) => v < x).length / 10;
+      const inside = higherIsBetter
+        ? below(p.hi) ** p.n - strictlyBelow(p.lo) ** p.n
+        : (1 - strictlyBelow(p.lo)) ** p.n - (1 - below(p.hi)) ** p.n;
+      assert.ok(inside >= 0.6826, `n = ${p.n}: the band holds ${inside}`);
+    }
+  }
 });

@@ -8,6 +8,13 @@ import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 
 const SEED = "one seed";
 const SWAN = "black swan";
+const ASIDE = "set aside: not in the verdict (one factor varied at a time, or a grid cell)";
+
+/** "base seed 103 diverged (set aside), wide seed 2 failed" (the first eight, and how many in all). */
+function notDrawnText(runs: DistributionData["apart"]): string {
+  const shown = runs.slice(0, 8).map((r) => `${r.variant} seed ${r.seed} ${r.outcome}${r.setAside ? " (set aside)" : ""}`).join(", ");
+  return shown + (runs.length > 8 ? `, … (${runs.length} in all)` : "");
+}
 
 /** Density (top) over a strip plot (bottom) per variant of the final metric, values in `unit` (percentage points for an accuracy of fractions). */
 export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
@@ -17,6 +24,10 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   const cutoffs = d.variants.filter((v) => v.threshold !== null).map((v) => `${v.name} (${v.n} seeds) ${v.threshold!.toFixed(2)}`);
   const tooFew = d.variants.filter((v) => v.threshold === null && v.n > 0).map((v) => `${v.name} (${v.n} seed${v.n === 1 ? "" : "s"})`);
   const points = d.variants.flatMap((v) => v.points.filter((p) => finite(p.value)).map((p) => ({ variant: v.name, seed: p.seed, value: u(p.value), z: p.z, kind: p.blackSwan ? swanLabel : SEED })));
+  // Runs set aside are drawn apart (hollow diamonds, in the legend); runs that diverged or failed have no result to draw and are named in the caption.
+  const aside = d.apart.filter((r) => r.value !== null && finite(r.value)).map((r) => ({ variant: r.variant, seed: r.seed, value: u(r.value!), kind: ASIDE }));
+  const ended = d.apart.filter((r) => r.value === null);
+  const asideSampled = Object.entries(d.setAsideCounts).filter(([v, n]) => aside.filter((r) => r.variant === v).length < n);
   const counts = [...new Set(d.variants.map((v) => v.n))];
   const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
   const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: u(v.mean), lo: u(v.ci![0]), hi: u(v.ci![1]), what: ciLabel }));
@@ -24,6 +35,11 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
   const x = { field: "value", type: "quantitative", title: `final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
   const densityVariants = new Set(density.map((r) => r.variant)).size;
+  // One legend ("seed") for the seeds, black swans and runs set aside: shape and size on one field with one title merge into it
+  // (a size legend set to null had dropped the merged legend, black swans included).
+  const shapes = aside.length
+    ? { domain: [SEED, swanLabel, ASIDE], range: ["circle", "cross", "diamond"], size: [60, 200, 70] }
+    : { domain: [SEED, swanLabel], range: ["circle", "cross"], size: [60, 200] };
   return {
     id: `distribution-${slug(d.metric)}`,
     title: `Seed distribution: final ${d.metric}`,
@@ -33,12 +49,17 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
       (cutoffs.length ? ` (|z| > ${cutoffs.join(", ")})` : "") +
       (tooFew.length ? `; ${tooFew.join(", ")}: too few seeds to detect a black swan (needs n ≥ ${SWAN_MIN_SEEDS})` : "") + "; " +
       `the bar is the ${ciLabel}.` +
+      (aside.length
+        ? ` Hollow diamonds are runs the verdict sets aside (one factor varied at a time, or grid cells: not independent seeds), drawn apart and left out of the density, the black swans and the interval` +
+          (asideSampled.length ? ` (${asideSampled.map(([v, n]) => `${v}: ${aside.filter((r) => r.variant === v).length.toLocaleString("en")} of ${n.toLocaleString("en")} drawn, by seed hash`).join("; ")})` : "") + "."
+        : "") +
+      (ended.length ? ` Not drawn, having no result (the last value logged before the end is not one): ${notDrawnText(ended)}.` : "") +
       (d.summarised
         ? ` Summarised: ${d.variants.map((v) => `${v.name} ${v.points.length.toLocaleString("en")} of ${v.n.toLocaleString("en")} seeds drawn`).join(", ")} (a fixed sample by seed hash, plus every black swan: ${d.variants.map((v) => `${v.swans} in ${v.name}`).join(", ")}); the density and the interval use every seed.`
         : ""),
     series: names.length,
     points: points.length,
-    marks: { density: densityVariants, seedpoints: points.length, ci: ciRows.length },
+    marks: { density: densityVariants, seedpoints: points.length, ci: ciRows.length, ...(aside.length ? { aside: aside.length } : {}) },
     spec: {
       $schema: SCHEMA,
       title: `Seed distribution: final ${d.metric}`,
@@ -84,11 +105,27 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
                 y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
                 yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
                 color,
-                shape: { field: "kind", type: "nominal", scale: { domain: [SEED, swanLabel], range: ["circle", "cross"] }, title: "seed" },
-                size: { field: "kind", type: "ordinal", scale: { domain: [SEED, swanLabel], range: [60, 200] }, legend: null },
+                shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed" },
+                size: { field: "kind", type: "ordinal", scale: { domain: shapes.domain, range: shapes.size }, title: "seed" },
                 tooltip: [{ field: "variant" }, { field: "seed" }, { field: "value", format: ".5g" }, { field: "z", title: "robust z", format: ".2f" }],
               },
             },
+            ...(aside.length
+              ? [{
+                  name: "aside",
+                  data: { values: aside },
+                  mark: { type: "point", filled: false, strokeWidth: 1.5, opacity: 0.9 },
+                  encoding: {
+                    x,
+                    y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                    yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
+                    color,
+                    shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed" },
+                    size: { field: "kind", type: "ordinal", scale: { domain: shapes.domain, range: shapes.size }, title: "seed" },
+                    tooltip: [{ field: "variant" }, { field: "seed" }, { field: "value", format: ".5g" }, { field: "kind", title: "run" }],
+                  },
+                }]
+              : []),
           ],
         },
       ],

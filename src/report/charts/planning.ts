@@ -107,10 +107,10 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
   };
 }
 
-/** Expected best final metric over n runs (Dodge et al. 2019), ±1 sd band, in `unit`. */
+/** Expected best final metric over n runs (Dodge et al. 2019) with the middle 68% of the best of n as its band, in `unit`. */
 export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED, variants: readonly string[] = []): Chart {
   const u = (x: number) => inUnit(x, unit);
-  const bandLabel = "±1 sd of the best of n runs (Dodge et al. 2019)";
+  const bandLabel = "middle 68% of the best of n runs";
   const rows = d.variants.flatMap((v) => v.curve.map((p) => ({ variant: v.name, n: p.n, mean: u(p.mean), lo: u(p.lo), hi: u(p.hi), band: bandLabel })));
   const names = d.variants.map((v) => v.name);
   const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
@@ -120,7 +120,7 @@ export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED
     title: `Expected ${best}: final ${d.metric}`,
     caption:
       `Expected ${best} of final ${d.metric} over n runs drawn from the observed seeds (with replacement; Dodge et al., "Show Your Work", 2019); ` +
-      `the band is ${bandLabel}. It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.`,
+      `the band holds the ${bandLabel} (15.9th to 84.1st percentile: what ±1 sd holds for normal seeds, and within the seeds' range when they are skewed). It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.`,
     series: names.length,
     points: rows.length,
     marks: { emax: names.length, band: names.length },

@@ -394,10 +394,11 @@ export class StudyAccumulator {
     };
     const { kept, setAside } = this.notAllVaried(runs, metric, ended);
     const asideSeeds = new Set(setAside?.seeds ?? []);
-    const endedWithFactors = runs.flatMap((r) => {
-      const outcome = r.factorSeeds ? ended(r) : undefined;
-      return outcome ? [{ variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed) }] : [];
+    const endedRuns = runs.flatMap((r) => {
+      const outcome = ended(r);
+      return outcome ? [{ variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed), factorSeeds: r.factorSeeds !== undefined }] : [];
     });
+    const endedWithFactors = endedRuns.filter((r) => r.factorSeeds).map(({ factorSeeds: _, ...r }) => r);
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
     // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
@@ -439,7 +440,7 @@ export class StudyAccumulator {
     });
     const final = sample((seed) => !asideSeeds.has(seed));
     const everyRun = setAside ? sample(() => true) : final;
-    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs, ended: endedWithFactors }, { final, everyRun }, metric, variants, twinTrained, setAside);
+    const { analysis, analysisError, factorial, factorialError, distribution, differences, variance, power, expectedMax } = this.fromFinals({ kept, all: runs, ended: endedWithFactors, endedAll: endedRuns }, { final, everyRun }, metric, variants, twinTrained, setAside);
     const curveTags = this.header.finalValuesOnly ? [] : options.curveTags ?? (() => {
       const std = STANDARD_CURVES.filter((t) => tags.includes(t));
       // final/<m> of a twin run is val/<m> at its last evaluation: one chart of it is enough.
@@ -518,7 +519,7 @@ export class StudyAccumulator {
    * note as it was (a line appended to a running run's curve) does not redo the
    * tests, nor hash every run to find that out.
    */
-  private fromFinals(runs: { kept: RunSummary[]; all: RunSummary[]; ended: (EndedRun & { setAside: boolean })[] }, samples: { final: FinalSample; everyRun: FinalSample }, metric: string, variants: string[], twinTrained: boolean, setAside: SetAside | null): FinalsDerived {
+  private fromFinals(runs: { kept: RunSummary[]; all: RunSummary[]; ended: (EndedRun & { setAside: boolean })[]; endedAll: (EndedRun & { setAside: boolean })[] }, samples: { final: FinalSample; everyRun: FinalSample }, metric: string, variants: string[], twinTrained: boolean, setAside: SetAside | null): FinalsDerived {
     const final = samples.final;
     const key = this.mode === "replace" ? JSON.stringify([metric, final.higherIsBetter, final.reference, variants, twinTrained, this.runsEdits, this.finalEdits.get(metric) ?? 0]) : undefined;
     if (key !== undefined && this.derived?.key === key) return this.derived.value;
@@ -530,7 +531,7 @@ export class StudyAccumulator {
       ...(analysisError !== undefined ? { analysisError } : {}),
       factorial,
       ...(factorialError !== undefined ? { factorialError } : {}),
-      distribution: distributionData(final),
+      distribution: distributionData(final, undefined, { everyRun: samples.everyRun, ended: runs.endedAll }),
       differences: differenceData(final, analysis, twinTrained),
       variance: varianceData(runs.all, samples.everyRun, runs.ended),
       power: powerData(final, analysis),

@@ -22,7 +22,30 @@ function dotSample(seeds: readonly string[]): Set<string> | undefined {
   return new Set(firstBySeedHash(seeds, MAX_DOTS));
 }
 
-export function distributionData(sample: FinalSample, gridSize = 80): DistributionData {
+/** What distributionData draws apart from the verdict's seeds: the final values of every run (set-aside runs too), and the runs that ended without a result. */
+export interface RunsApart {
+  everyRun: FinalSample;
+  ended: readonly { variant: string; seed: string; outcome: "diverged" | "failed"; setAside: boolean }[];
+}
+
+/** Runs set aside with a final value (every run's sample less the verdict's), at most MAX_DOTS per variant by seed hash, then those that ended without a result. */
+function runsApart(sample: FinalSample, apart: RunsApart | undefined): Pick<DistributionData, "apart" | "setAsideCounts"> {
+  const out: DistributionData["apart"] = [];
+  const setAsideCounts: Record<string, number> = {};
+  if (!apart) return { apart: out, setAsideCounts };
+  for (const v of apart.everyRun.variants) {
+    const kept = new Set(sample.variants.find((x) => x.name === v.name)?.values.map((x) => x.seed));
+    const aside = v.values.filter((x) => !kept.has(x.seed));
+    if (aside.length === 0) continue;
+    setAsideCounts[v.name] = aside.length;
+    const drawn = dotSample(aside.map((x) => x.seed));
+    for (const x of aside) if (!drawn || drawn.has(x.seed)) out.push({ variant: v.name, seed: x.seed, value: x.value, outcome: "set aside", setAside: true });
+  }
+  for (const r of apart.ended) out.push({ variant: r.variant, seed: r.seed, value: null, outcome: r.outcome, setAside: r.setAside });
+  return { apart: out, setAsideCounts };
+}
+
+export function distributionData(sample: FinalSample, gridSize = 80, apart?: RunsApart): DistributionData {
   const notes: string[] = [];
   const all = sample.variants.flatMap((v) => v.values.map((x) => x.value));
   let grid: number[] = [];
@@ -67,7 +90,7 @@ export function distributionData(sample: FinalSample, gridSize = 80): Distributi
       density: vals.length > 0 ? gaussianKde(vals, grid).map((d, i) => ({ x: grid[i]!, density: d })) : [],
     };
   });
-  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, falseAlarm: SWAN_FALSE_ALARM, summarised, variants, notes };
+  return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, falseAlarm: SWAN_FALSE_ALARM, summarised, variants, ...runsApart(sample, apart), notes };
 }
 
 export function differenceData(sample: FinalSample, analysis: Analysis | null, twinTrained?: boolean): DifferenceData {

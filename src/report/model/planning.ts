@@ -88,14 +88,18 @@ export function varianceData(allRuns: readonly FactorRun[], sample: FinalSample,
     const groups: Record<string, number[]> = {};
     for (const f of factors) {
       const byKey = new Map<string, FactorRun[]>();
+      const others = factors.filter((g) => g !== f);
       for (const r of runs) {
-        const key = factors.filter((g) => g !== f).map((g) => `${g}=${r.factorSeeds![g] ?? ""}`).join(",");
+        let key = "";
+        for (const g of others) key += `${g}=${r.factorSeeds![g] ?? ""},`;
         let arr = byKey.get(key);
         if (!arr) byKey.set(key, (arr = []));
         arr.push(r);
       }
       let best: FactorRun[] = [];
       for (const arr of byKey.values()) {
+        // A run alone cannot show its factor's variance (most groups, when every run varies every factor).
+        if (arr.length < 2) continue;
         const distinct = new Set(arr.map((r) => r.factorSeeds![f]));
         if (distinct.size >= 2 && distinct.size === arr.length && arr.length > best.length) best = arr;
       }

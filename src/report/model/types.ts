@@ -86,6 +86,15 @@ export interface DistributionData {
     ci: [number, number] | null;
     density: { x: number; density: number }[];
   }[];
+  /**
+   * Runs outside the verdict's seeds, drawn apart from them: runs set aside
+   * (one factor varied at a time, grid cells) with their final value (at most
+   * MAX_DOTS per variant, by seed hash), and runs that diverged or failed
+   * (value null: their last logged value is not a result), kept or set aside.
+   */
+  apart: { variant: string; seed: string; value: number | null; outcome: "set aside" | "diverged" | "failed"; setAside: boolean }[];
+  /** Runs set aside with a final value, per variant (those in `apart` may be a sample). */
+  setAsideCounts: Record<string, number>;
   notes: string[];
 }
 

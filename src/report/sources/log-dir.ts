@@ -25,6 +25,9 @@ import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
 import { LogIndex } from "./log-index.ts";
 import { LogReaderPool } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";
+import { fileStamp, remember, runDirFiles as runDirFilesOf, runDirStamp as runDirStampOf, type RunDirFiles, type RunDirListings, type StampSeen } from "./run-dir-stamp.ts";
+
+export type { RunDirListings };
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
 import { writerOf } from "../../log/run-writer.ts";
@@ -275,86 +278,14 @@ function withEarlierRuns(run: RunData, dirs: readonly string[] | undefined): Run
   return { ...run, notes: [...(run.notes ?? []), ...notes] };
 }
 
-/** A file's size and modification time (undefined when it is missing). */
-function fileStat(path: string): { size: number; mtimeMs: number } | undefined {
-  try {
-    // No exception for a missing file: most seeds have no checks file, and a thrown error costs far more than the stat.
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
-}
-
-/** Size and modification time of a file ("-" when it is missing). */
-function fileStamp(path: string): string {
-  return stampOf(fileStat(path));
-}
-
-function stampOf(s: { size: number; mtimeMs: number } | undefined): string {
-  return s ? `${s.size}:${s.mtimeMs}` : "-";
-}
-
-/**
- * What a stamp of a run directory needs to know of its files, kept between
- * stamps while the directory's mtime (which changes when a file is created,
- * removed or renamed in it) stays the same: whether it has a metrics.jsonl,
- * and which prediction files it holds. Each stamp then costs two stats (the
- * directory and its metrics.jsonl) and one per prediction file it has, not a
- * stat per file it could have.
- */
-interface RunDirFiles {
-  mtimeMs: number;
-  jsonl: boolean;
-  predictions: string[];
-}
-
-/** Remembered run-directory listings (see {@link RunDirFiles}), by directory. */
-export type RunDirListings = Map<string, RunDirFiles>;
-
 const PREDICTION_FILE_NAMES = new Set(RUN_DIR_PREDICTION_STEMS.flatMap((stem) => [`${stem}.npy`, `${stem}.csv`]));
 
 function runDirFiles(dir: string, listings?: RunDirListings): RunDirFiles | undefined {
-  const st = statSync(dir, { throwIfNoEntry: false });
-  if (!st) return undefined;
-  const hit = listings?.get(dir);
-  if (hit && hit.mtimeMs === st.mtimeMs) return hit;
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return undefined;
-  }
-  const files = { mtimeMs: st.mtimeMs, jsonl: names.includes(METRICS_FILE), predictions: names.filter((n) => PREDICTION_FILE_NAMES.has(n)) };
-  // A folder changed within the last second may change again within the same tick of the file system's clock: listed again next time.
-  if (Date.now() - st.mtimeMs > 1000) listings?.set(dir, files);
-  return files;
+  return runDirFilesOf(dir, PREDICTION_FILE_NAMES, listings);
 }
 
-/**
- * What a stamp found of a run folder, for the read that follows it (see
- * {@link SeedStamping}): its files, and its metrics.jsonl's size and time.
- */
-type StampSeen = (dir: string, files: RunDirFiles | undefined, metrics: { size: number; mtimeMs: number } | undefined) => void;
-
-/** A run directory's change stamp: its metrics.jsonl and prediction files, else its files (event files). `seen`: told what the stamp found. */
 function runDirStamp(dir: string, listings?: RunDirListings, seen?: StampSeen): string {
-  const files = runDirFiles(dir, listings);
-  if (!files) {
-    seen?.(dir, undefined, undefined);
-    return "-";
-  }
-  if (files.jsonl) {
-    const st = fileStat(join(dir, METRICS_FILE));
-    seen?.(dir, files, st);
-    const jsonl = stampOf(st);
-    // Listed a moment ago and gone now: stamped as its folder is next time.
-    if (jsonl !== "-") return jsonl + files.predictions.map((f) => `,${f}=${fileStamp(join(dir, f))}`).join("");
-  } else seen?.(dir, files, undefined);
-  try {
-    return readdirSync(dir).sort().map((f) => `${f}=${fileStamp(join(dir, f))}`).join(",");
-  } catch {
-    return "-";
-  }
+  return runDirStampOf(dir, PREDICTION_FILE_NAMES, listings, seen);
 }
 
 /**
@@ -489,11 +420,17 @@ function pruneIndex(studyDir: string, all: ReadonlyMap<string, [string, string][
  */
 export class SeedStamping {
   private readonly stamps = new Map<string, string>();
+  /** Run folders' stamps, taken here or by the reader thread that read the run, until their seed's stamp is made of them. */
+  private readonly runStamps = new Map<string, string>();
   private readonly files = new Map<string, RunDirFiles | undefined>();
   private readonly metrics = new Map<string, { size: number; mtimeMs: number } | undefined>();
   private readonly checkFiles: Set<string>;
   /** The study's run folders, listed once for the stamps and the read. */
   readonly listed: RunDirsListed & { reused: boolean };
+  private readonly seen: StampSeen = (dir, files, metrics) => {
+    this.files.set(dir, files);
+    this.metrics.set(dir, metrics && { size: metrics.size, mtimeMs: metrics.mtimeMs });
+  };
 
   /** `studyRunDirs`, `listings`: the source's listings of studies and of run folders, kept between calls. */
   constructor(readonly studyDir: string, studyRunDirs?: StudyRunDirs, private readonly listings?: RunDirListings) {
@@ -501,15 +438,37 @@ export class SeedStamping {
     this.checkFiles = checkFilesOf(studyDir);
   }
 
-  /** Stamps the seed, once. */
+  /** Stamps one run folder, once (just before it is read here). */
+  stampRun(dir: string): void {
+    if (!this.stampedRun(dir)) this.runStamps.set(dir, runDirStamp(dir, this.listings, this.seen));
+  }
+
+  /** Whether the run folder was stamped (here or by a reader thread). */
+  stampedRun(dir: string): boolean {
+    return this.files.has(dir);
+  }
+
+  /** A run folder stamped by the reader thread that then read it (log-reader-worker.ts): its stamp, and what the stamp found. */
+  adoptRun(dir: string, stamp: string, files: RunDirFiles | undefined, metrics: { size: number; mtimeMs: number } | undefined): void {
+    if (this.stampedRun(dir)) return;
+    this.runStamps.set(dir, stamp);
+    this.seen(dir, files, metrics);
+    if (files) remember(dir, files, this.listings);
+  }
+
+  /** Stamps the seed, once: of its run folders' stamps taken before (here or by reader threads), the others taken now. */
   stamp(seed: string): void {
     const runs = this.listed.all.get(seed);
     if (!runs || this.stamps.has(seed)) return;
-    const seen: StampSeen = (dir, files, metrics) => {
-      this.files.set(dir, files);
-      this.metrics.set(dir, metrics && { size: metrics.size, mtimeMs: metrics.mtimeMs });
-    };
-    this.stamps.set(seed, seedStamp(this.studyDir, seed, runs, this.checkFiles.has(`seed-${seed}.jsonl`), this.listings, seen));
+    const checks = this.checkFiles.has(`seed-${seed}.jsonl`) ? fileStamp(join(this.studyDir, CHECKS_DIR, `seed-${seed}.jsonl`)) : "-";
+    const parts = runs.map(([variant, dir]) => {
+      this.stampRun(dir);
+      const stamp = this.runStamps.get(dir)!;
+      this.runStamps.delete(dir);
+      return `${variant}=${stamp}`;
+    });
+    // As seedStamp words it.
+    this.stamps.set(seed, parts.join(";") + `;checks=${checks}`);
   }
 
   /** The run folder's files as its seed's stamp found them (undefined: gone then, or not stamped). */
@@ -602,7 +561,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
     yield* listedGroups(studyDir, all, earlier, seeds, index, stamping);
     return;
   }
-  const pool = new LogReaderPool(indexFile);
+  const pool = new LogReaderPool(indexFile, undefined, [...PREDICTION_FILE_NAMES]);
   const reads = new Map<string, PoolRead>();
   /** Folders whose thread's answer came. */
   const arrived = new Set<string>();
@@ -623,7 +582,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   const readFromTheBack = (): void => {
     const from = Math.max(sent, end - RUNS_PER_BATCH);
     for (const u of unknown.slice(from, end)) {
-      stamping?.stamp(u.seed);
+      stamping?.stampRun(u.dir);
       try {
         const run = index.log.run(index.study, u.rel, join(u.dir, METRICS_FILE), u.variant, u.seed, u.dir);
         if (run) readHere.set(u.dir, run);
@@ -637,16 +596,20 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
   const readAhead = (): void => {
     while (sent < end && sent - folded < RUNS_AHEAD) {
-      const batch = unknown.slice(sent, Math.min(end, sent + RUNS_PER_BATCH)).flatMap((u) => {
+      const batch = unknown.slice(sent, Math.min(end, sent + RUNS_PER_BATCH)).flatMap((u): (typeof u & { path: string; size?: number; mtimeMs?: number })[] => {
         const path = join(u.dir, METRICS_FILE);
-        stamping?.stamp(u.seed);
-        // Read up to what the seed's stamp found (the thread reads `size` bytes), not a later size: see SeedStamping.
+        // The thread stamps the run folder, then reads up to what its stamp found: see SeedStamping.
+        if (stamping && !stamping.stampedRun(u.dir)) return [{ ...u, path }];
+        // Stamped here before: read up to what that stamp found (the thread reads `size` bytes), not a later size.
         const st = stamping ? stamping.metricsOf(u.dir) : statSync(path, { throwIfNoEntry: false });
         return st ? [{ ...u, path, size: st.size, mtimeMs: st.mtimeMs }] : [];
       });
       sent = Math.min(end, sent + RUNS_PER_BATCH);
       if (batch.length === 0) continue;
-      const answer = pool.read({ study: index.study, files: batch.map(({ rel, path, size, mtimeMs }) => ({ dir: rel, path, size, mtimeMs })) });
+      const answer = pool.read({
+        study: index.study,
+        files: batch.map(({ rel, path, size, mtimeMs, dir }) => (size === undefined || mtimeMs === undefined ? { dir: rel, path, stamp: dir } : { dir: rel, path, size, mtimeMs })),
+      });
       waiting++;
       const came = (): void => {
         for (const f of batch) arrived.add(f.dir);
@@ -659,8 +622,9 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
           answer.then(
             ({ results, written }) => {
               const r = results[k]!;
+              if (r.stamp) stamping?.adoptRun(f.dir, r.stamp.text, r.stamp.files ?? undefined, r.stamp.metrics ?? undefined);
               if ("error" in r) return undefined;
-              return { run: index.log.adopt(index.study, f.rel, f.size, f.mtimeMs, r.tail, r.state, written, f.variant, f.seed, f.dir) };
+              return { run: index.log.adopt(index.study, f.rel, r.size, r.mtimeMs, r.tail, r.state, written, f.variant, f.seed, f.dir) };
             },
             () => undefined,
           ),
@@ -671,7 +635,6 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   try {
     let n = 0;
     for (const [seed, dirs] of wanted) {
-      stamping?.stamp(seed);
       readAhead();
       const read = new Map<string, RunData>();
       for (const [, dir] of dirs) {
@@ -694,6 +657,8 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
         const got = await pending;
         if (got) read.set(dir, got.run);
       }
+      // After its runs' reads came: a run read by a thread was stamped there, just before; the others are stamped now, before they are read here.
+      stamping?.stamp(seed);
       const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => read.get(dir) ?? indexedRun(index, studyDir, dir, variant, seed), stamping);
       if (++n % GROUPS_PER_FLUSH === 0) index.log.flush();
       if (group.runs.length > 0 || group.checks.length > 0) yield group;

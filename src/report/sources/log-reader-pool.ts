@@ -9,16 +9,33 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { RunDirFiles } from "./run-dir-stamp.ts";
 
-/** Files read by one thread in one message (`dir`: the run folder relative to the study; size and mtime as stat gave them). */
+/**
+ * Files read by one thread in one message (`dir`: the run folder relative to
+ * the study): each read up to `size` (size and mtime as stat gave them), or,
+ * with `stamp` (the run folder's path), the folder stamped first
+ * (run-dir-stamp.ts) and the file read up to the size that stamp found.
+ */
 export interface ReadBatch {
   id: number;
   study: string;
-  files: { dir: string; path: string; size: number; mtimeMs: number }[];
+  files: ({ dir: string; path: string; size: number; mtimeMs: number } | { dir: string; path: string; stamp: string })[];
 }
 
-/** A run read: its state for the index (encodeRunState), the bytes before its read offset (the index's tail check), its status; or why it could not be read. */
-export type ReadResult = { state: Uint8Array; tail: Uint8Array; status: string | null } | { error: string };
+/** A run folder's stamp taken by the thread just before it read the run: the stamp's text, the folder's files and the metrics file's size and time it found (null: none). */
+export interface ThreadStamp {
+  text: string;
+  files: RunDirFiles | null;
+  metrics: { size: number; mtimeMs: number } | null;
+}
+
+/**
+ * A run read: its state for the index (encodeRunState), the bytes before its
+ * read offset (the index's tail check), its status, the size and time read up
+ * to; or why it could not be read. `stamp`: the folder's stamp where the thread took it.
+ */
+export type ReadResult = ({ state: Uint8Array; tail: Uint8Array; status: string | null; size: number; mtimeMs: number } | { error: string }) & { stamp?: ThreadStamp };
 
 /** A thread's answer; `written`: whether it wrote the runs read to the index. */
 export interface ReaderAnswer {
@@ -42,12 +59,12 @@ export class LogReaderPool {
   private nextId = 1;
   private closed = false;
 
-  /** `index`: the index file the threads write the runs they read to (undefined: they write nothing). */
-  constructor(index: string | undefined, threads = readerThreads()) {
+  /** `index`: the index file the threads write the runs they read to (undefined: they write nothing); `predictionFiles`: the names of the prediction files a run folder's stamp looks at. */
+  constructor(index: string | undefined, threads = readerThreads(), predictionFiles: readonly string[] = []) {
     // From the sources, threads load TypeScript through tsx (the boot file); compiled (dist/), they start from the JavaScript.
     const entry = import.meta.url.endsWith(".ts") ? "./log-reader-boot.mjs" : "./log-reader-worker.js";
     for (let k = 0; k < threads; k++) {
-      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index } });
+      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index, predictionFiles } });
       worker.unref();
       worker.on("message", (a: ReaderAnswer) => {
         const p = this.pending.get(a.id);

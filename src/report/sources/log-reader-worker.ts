@@ -10,9 +10,11 @@ import type Database from "better-sqlite3";
 import { openSqlite } from "../../store/sqlite-module.ts";
 import { emptyRunState, encodeRunState, readAppended } from "./run-state.ts";
 import { INDEX_RUN_INSERT, TAIL_CHECK } from "./log-index.ts";
-import type { ReadBatch, ReaderAnswer } from "./log-reader-pool.ts";
+import type { ReadBatch, ReaderAnswer, ThreadStamp } from "./log-reader-pool.ts";
+import { runDirStamp, type RunDirFiles } from "./run-dir-stamp.ts";
 
-const { index } = workerData as { index?: string };
+const { index, predictionFiles } = workerData as { index?: string; predictionFiles?: string[] };
+const predictionNames = new Set(predictionFiles ?? []);
 const port = parentPort!;
 
 /** This thread's connection to the index (undefined: none, or it cannot be written: the view's thread writes the rows then). */
@@ -29,15 +31,34 @@ if (index !== undefined) {
   }
 }
 
-/** A run read (Buffers here; the other thread receives them as Uint8Arrays), or why it could not be. */
-function readOne(f: ReadBatch["files"][number]): { state: Buffer; tail: Buffer; status: string | null } | { error: string } {
+type Read = ({ state: Buffer; tail: Buffer; status: string | null; size: number; mtimeMs: number } | { error: string }) & { stamp?: ThreadStamp };
+
+/**
+ * A run read (Buffers here; the other thread receives them as Uint8Arrays),
+ * or why it could not be; a file given a folder to stamp has it stamped just
+ * before it is read, and is read up to the size the stamp found.
+ */
+function readOne(f: ReadBatch["files"][number]): Read {
+  let size: number, mtimeMs: number;
+  let stamp: ThreadStamp | undefined;
+  if ("stamp" in f) {
+    let files: RunDirFiles | null = null, metrics: ThreadStamp["metrics"] = null;
+    const text = runDirStamp(f.stamp, predictionNames, undefined, (_, fl, m) => {
+      files = fl ?? null;
+      metrics = m ? { size: m.size, mtimeMs: m.mtimeMs } : null;
+    });
+    stamp = { text, files, metrics };
+    // No metrics.jsonl (event files): read in the view's thread.
+    if (metrics === null) return { error: "no metrics.jsonl when stamped", stamp };
+    ({ size, mtimeMs } = metrics);
+  } else ({ size, mtimeMs } = f);
   try {
     const state = emptyRunState();
-    const tail = readAppended(f.path, state, f.size, TAIL_CHECK);
-    return { state: encodeRunState(state), tail, status: state.status ?? null };
+    const tail = readAppended(f.path, state, size, TAIL_CHECK);
+    return { state: encodeRunState(state), tail, status: state.status ?? null, size, mtimeMs, ...(stamp ? { stamp } : {}) };
   } catch (e) {
     // Read again in the view's thread, which says what is wrong (or reads the run's event files instead).
-    return { error: (e as Error).message };
+    return { error: (e as Error).message, ...(stamp ? { stamp } : {}) };
   }
 }
 
@@ -49,7 +70,7 @@ port.on("message", (batch: ReadBatch) => {
       db.transaction(() => {
         results.forEach((r, k) => {
           const f = batch.files[k]!;
-          if (!("error" in r)) putRun!.run(batch.study, f.dir, f.size, f.mtimeMs, r.tail, r.status, r.state);
+          if (!("error" in r)) putRun!.run(batch.study, f.dir, r.size, r.mtimeMs, r.tail, r.status, r.state);
         });
       })();
       written = true;

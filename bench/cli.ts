@@ -3,7 +3,8 @@
  * `twin --version`, `twin stats` on a 20-row CSV, `twin runs` on a small
  * store, `twin sweep` of a one-line shell command over 3 seeds (no libtorch:
  * sweep runs other programs), `twin report` of a small logged study (3 variants × 5 seeds ×
- * 50 steps), `twin compare --help` and `twin compare` of a small study file
+ * 50 steps), `twin compare --help`, `twin verify --help`, `twin worker --help` and
+ * `twin compare` of a small study file
  * that imports "twin" (2 seeds × 1 step of a 16-input MLP on 192 examples:
  * mostly start-up), each started as a user would (`node bin/twin.js …`, the
  * compiled CLI, built first when stale), median of 5 after one warm-up run;
@@ -219,6 +220,8 @@ async function main(): Promise<void> {
       },
       { name: "twin report (3 variants × 5 seeds)", argv: ["report", study, "-o", join(dir, "report.html")] },
       { name: "twin compare --help", argv: ["compare", "--help"] },
+      { name: "twin verify --help", argv: ["verify", "--help"] },
+      { name: "twin worker --help", argv: ["worker", "--help"] },
       {
         name: "twin compare (2 seeds × 1 step, small MLP)",
         argv: ["compare", studyFile, "--seeds", "2", "--jobs", "1", "--logdir", join(dir, "compare-runs"), "--store", join(dir, "compare.db")],

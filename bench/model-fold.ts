@@ -6,13 +6,15 @@
 // mode: the curve columns), and the model finished (statistics, curves,
 // finals; no charts). CPU seconds of this process per pass, median and range
 // over ROUNDS (env, default 3; the first round's finish is the cold view's:
-// its code not yet compiled); curves_sha hashes a few of the curves' statistics (comparable
-// with older runs), model_sha every number of the model. `SRC` is the source tree to measure (default this checkout's
-// src/): another checkout's src/ measures the code before a change, in a
-// process of its own, on the same data.
+// its code not yet compiled), and the finish's CPU on the main thread alone
+// (helper threads' compiling and marking left out: steadier under load).
+// curves_sha hashes a few of the curves' statistics (comparable with older
+// runs), model_sha every number of the model. `SRC` is the source tree to
+// measure (default this checkout's src/): another checkout's src/ measures the
+// code before a change, in a process of its own, on the same data.
 //
 //   nice -n 5 npx tsx bench/model-fold.ts RUNS [SRC]     # e.g. 10000 /tmp/old/src
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,7 +49,14 @@ const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const fold: number[] = [], finish: number[] = [];
+/** The main thread's CPU seconds alone (Linux: its /proc task's user + system ticks), without the compiler's and collector's helper threads; NaN elsewhere. */
+const mainTask = `/proc/self/task/${process.pid}/stat`;
+const mainThreadCpu = (): number => {
+  if (!existsSync(mainTask)) return NaN;
+  const fields = readFileSync(mainTask, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const fold: number[] = [], finish: number[] = [], finishMain: number[] = [];
 let check = "", whole = "";
 for (let round = 0; round < ROUNDS; round++) {
   const t0 = cpu();
@@ -56,9 +65,10 @@ for (let round = 0; round < ROUNDS; round++) {
     const runsOfSeed = seeds.get(seed)!.map(({ variant, bytes }) => runState.runDataOf(runState.decodeRunState(bytes, true), variant, seed, `${variant}/seed-${seed}`));
     acc.addGroup({ seed, runs: runsOfSeed, checks: [] });
   }
-  const t1 = cpu();
+  const t1 = cpu(), m1 = mainThreadCpu();
   const model = acc.finish();
   const t2 = cpu();
+  finishMain.push(mainThreadCpu() - m1);
   fold.push(t1 - t0);
   finish.push(t2 - t1);
   // The same numbers from either tree: the curves' statistics, compared by the caller across trees.
@@ -69,4 +79,4 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const { createHash } = await import("node:crypto");
-console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], finish_rounds: finish.map(r2), curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), model_sha: createHash("sha256").update(whole).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));
+console.log(JSON.stringify({ src, runs, fold_cpu_s: r2(median(fold)), fold_range: [r2(Math.min(...fold)), r2(Math.max(...fold))], finish_cpu_s: r2(median(finish)), finish_range: [r2(Math.min(...finish)), r2(Math.max(...finish))], finish_rounds: finish.map(r2), finish_main_thread_rounds: finishMain.map(r2), curves_sha: createHash("sha256").update(check).digest("hex").slice(0, 16), model_sha: createHash("sha256").update(whole).digest("hex").slice(0, 16), load_1min: Number((await import("node:fs")).readFileSync("/proc/loadavg", "utf8").split(" ")[0]) }));

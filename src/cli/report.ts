@@ -16,6 +16,7 @@ import { UsageError } from "./exit-codes.ts";
 import { StoreSource, withStorePredictions } from "../report/source.ts";
 import { defaultStorePath } from "../store/index.ts";
 import { openExistingStore } from "./open-store.ts";
+import { parseFactors } from "./stats-factors.ts";
 
 interface ReportCliOptions {
   output?: string;
@@ -27,6 +28,7 @@ interface ReportCliOptions {
   json?: boolean;
   logdir: string;
   store?: string;
+  factors?: string;
 }
 
 /** The sweep named by a path inside its folder, from the store; an error naming the sweeps the store does hold when it is not there. */
@@ -37,9 +39,9 @@ async function sweepInStore(path: string, name: string, store: StoreSource): Pro
 }
 
 /** A results file (CSV/TSV, JSON Lines), read as twin stats reads it; a store given as one is named, with the command that reports from it. */
-function resultsFileStudy(path: string): StudyData {
+function resultsFileStudy(path: string, factors: readonly string[]): StudyData {
   try {
-    return resultsStudy(readResults(path), path);
+    return resultsStudy(readResults(path, { factors }), path, factors);
   } catch (e) {
     if (e instanceof StoreNotResultsError) {
       throw new WrongInputError(`${path} is a SQLite database (a twin store?): name a study in it, \`twin report <study> --store ${path}\`; \`twin runs --store ${path}\` lists its runs by study`, path);
@@ -55,13 +57,14 @@ export function registerReport(program: Command): void {
     .option("--logdir <dir>", "log folder in which to look for the study by name", "runs")
     .option("--store <path|url>", "store in which to look for the study by name (default: .twin/twin.db when it exists)")
     .option("-o, --output <file>", "HTML file to write (default: report-<study>.html)")
-    .option("--png <dir>", "also write every chart as a PNG into this directory");
+    .option("--png <dir>", "also write every chart as a PNG into this directory")
+    .option("--factors <names>", "a results file of a factorial study: its factor columns (comma-separated), as for twin stats --factors; the report adds main effects, interactions and per-setting effects");
   addMetricOptions(cmd, "metric of the verdict (default: val/accuracy, else eval/accuracy, else the first tag)")
     .option("--reference <variant>", "variant the others are compared with (default: the first)")
     .option("--json", "print what was written as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better\n  $ twin report results.csv                              final values from anywhere: verdict, distributions, differences",
+      "\nExamples:\n  $ twin report fmnist-dropout                           a study by name (log folder runs/, else the store)\n  $ twin report my-sweep                                 a twin sweep: its runs and curves come from the store\n  $ twin report runs/fmnist-dropout                      writes report-fmnist-dropout.html\n  $ twin report runs/fmnist-dropout -o report.html --png charts/\n  $ twin report runs/lm --metric val/loss --lower-is-better\n  $ twin report results.csv                              final values from anywhere: verdict, distributions, differences\n  $ twin report grid.csv --factors optimizer,dropout     factorial results: effects, interactions, per-setting effects",
     )
     .action(async (study: string, opts: ReportCliOptions) => {
       const options = {
@@ -71,13 +74,16 @@ export function registerReport(program: Command): void {
         ...(opts.png !== undefined ? { png: opts.png } : {}),
       };
       const isFile = statSync(study, { throwIfNoEntry: false })?.isFile() ?? false;
+      if (opts.factors !== undefined && !isFile) {
+        throw new UsageError(`--factors reads the factor columns of a results file (CSV, TSV, JSON Lines); ${study} is not a file: a factorial study run by twin records its design, and its report shows the factorial analysis without --factors`);
+      }
       // A sweep's folder holds only its commands' output: its runs are in the store beside it.
       const sweep = !isFile && existsSync(study) ? sweepFolderStudy(study) : undefined;
       const storeUrl = isFile ? null : (opts.store ?? sweep?.store ?? (existsSync(defaultStorePath()) ? undefined : null));
       const store = storeUrl === null ? undefined : new StoreSource(await openExistingStore(storeUrl));
       let data, result;
       try {
-        if (isFile) data = resultsFileStudy(study);
+        if (isFile) data = resultsFileStudy(study, opts.factors === undefined ? [] : parseFactors(opts.factors));
         else {
           const found = sweep && store ? await sweepInStore(study, sweep.study, store) : await locateStudy(study, { logdir: opts.logdir, ...(store ? { store } : {}) });
           data = await found.source.openStudy(found.name);

@@ -4,10 +4,13 @@
  * point (its final value), the status and error the row gives. Such runs have
  * no curves (the study says so: finalValuesOnly): the report shows the
  * verdict, the seed distributions, the paired differences and the planning
- * from the final values.
+ * from the final values. Read with factors (`twin report grid.csv --factors
+ * a,b`), each row's levels make the study's factorial design, and the report
+ * adds the factorial analysis as for a factorial study file.
  */
 import { basename, extname } from "node:path";
 import type { ResultRow, ResultTable, RunStatus } from "../study/results-file.ts";
+import { resultsDesign } from "../study/factorial-verdict.ts";
 import type { RunData, Series, StudyData } from "./types.ts";
 
 /** A row's status in the words the report's model reads (build.ts runOutcome): an unfinished run is "running". */
@@ -27,10 +30,11 @@ function runOf(row: ResultRow, metrics: readonly string[]): RunData {
   return run;
 }
 
-/** The study of a results file read by readResults; named after the file (results.csv → results). */
-export function resultsStudy(table: ResultTable, path: string): StudyData {
+/** The study of a results file read by readResults (with `factors`: the factor columns it was read with); named after the file (results.csv → results). */
+export function resultsStudy(table: ResultTable, path: string, factors: readonly string[] = []): StudyData {
   const variantOrder = [...new Set(table.rows.map((r) => r.variant))];
   return {
+    ...(factors.length > 0 ? { design: resultsDesign(table, factors) } : {}),
     name: basename(path, extname(path)),
     runs: table.rows.map((r) => runOf(r, table.metrics)),
     checks: [],

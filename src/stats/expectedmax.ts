@@ -68,20 +68,12 @@ function curvesOfSorted(v: readonly Float64Array[], nMax: readonly number[], hig
     const w = new Float64Array(N);
     const last = Math.max(...members.map((s) => nMax[s]!));
     for (let n = 1; n <= last; n++) {
-      let prev = 0;
-      for (let i = 1; i <= N; i++) {
-        const c = Math.pow(i / N, n);
-        w[i - 1] = c - prev;
-        prev = c;
-      }
+      bestOfWeights(w, n);
       for (const s of members) {
         if (n > nMax[s]!) continue;
         const x = v[s]!;
-        let m = 0;
-        for (let i = 0; i < N; i++) m += w[i]! * x[i]!;
-        let vv = 0;
-        for (let i = 0; i < N; i++) vv += w[i]! * (x[i]! - m) ** 2;
-        const sd = Math.sqrt(vv);
+        const m = weightedSum(w, x);
+        const sd = Math.sqrt(weightedSquares(w, x, m));
         const mean = sign * m;
         const [q1, q2] = [bestOfQuantile(x, n, BAND[0]), bestOfQuantile(x, n, BAND[1])].map((q) => sign * q) as [number, number];
         out[s]!.push({ n, mean, sd, lo: Math.min(q1, q2), hi: Math.max(q1, q2) });
@@ -89,6 +81,35 @@ function curvesOfSorted(v: readonly Float64Array[], nMax: readonly number[], hig
     }
   }
   return out;
+}
+
+// The loops over the N values in functions of their own: called for every n, each is compiled after a few
+// calls, where loops inside curvesOfSorted (called once) ran uncompiled until on-stack replacement, boxing
+// every number they computed (53 MB of garbage a finish at 5,000 seeds). The same operations in the same order.
+
+/** w[i − 1] = (i/N)ⁿ − ((i−1)/N)ⁿ, i = 1..N (N = w.length): the probability that the best of n draws is v_(i). */
+function bestOfWeights(w: Float64Array, n: number): void {
+  const N = w.length;
+  let prev = 0;
+  for (let i = 1; i <= N; i++) {
+    const c = Math.pow(i / N, n);
+    w[i - 1] = c - prev;
+    prev = c;
+  }
+}
+
+/** Σ w_i x_i, in index order. */
+function weightedSum(w: Float64Array, x: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += w[i]! * x[i]!;
+  return m;
+}
+
+/** Σ w_i (x_i − m)², in index order. */
+function weightedSquares(w: Float64Array, x: Float64Array, m: number): number {
+  let vv = 0;
+  for (let i = 0; i < x.length; i++) vv += w[i]! * (x[i]! - m) ** 2;
+  return vv;
 }
 
 /** The q-quantile of the best of n draws with replacement from the ascending sample v: the first v_(i) with (i/N)ⁿ ≥ q. */

@@ -28,9 +28,17 @@ export function gaussianKde(values: readonly number[], grid: readonly number[], 
   if (n === 0) return grid.map(() => 0);
   if (!(bandwidth > 0)) throw new Error(`stats.gaussianKde: bandwidth must be > 0, got ${bandwidth}`);
   const c = 1 / (n * bandwidth * Math.sqrt(2 * Math.PI));
-  return grid.map((x) => {
-    let s = 0;
-    for (const v of values) s += Math.exp(-0.5 * ((x - v) / bandwidth) ** 2);
-    return s * c;
-  });
+  return grid.map((x) => kernelSum(values, x, bandwidth) * c);
+}
+
+/**
+ * Σ exp(−((x − v)/h)² / 2) over `values`, in their order: a function of its
+ * own, called for every grid point, so that it is compiled after a few calls
+ * (the loop in a closure made per density ran uncompiled longer, boxing every
+ * number it computed: 13 MB of garbage for two variants of 5,000 seeds).
+ */
+function kernelSum(values: readonly number[], x: number, h: number): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += Math.exp(-0.5 * ((x - values[i]!) / h) ** 2);
+  return s;
 }

@@ -9,7 +9,7 @@
  */
 import { factorialAnalysis, marginalMeans, type Factor, type FactorialData, type LevelContrast, type MarginalMean, type SimpleEffect } from "../stats/index.ts";
 import { cells, type Cell, type ResultTable } from "./results-file.ts";
-import { combinationName } from "./factorial-design.ts";
+import { combinationName, type FactorialDesign } from "./factorial-design.ts";
 import { pValueClause } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "./metric-units.ts";
 import { describeDirection, metricDirection, type MetricDirection } from "./metric-direction.ts";
@@ -63,6 +63,13 @@ export interface FactorialOptions {
 }
 
 /** Levels of each factor in order of first appearance. */
+/** The factorial design of results read with factors (rows carrying levels): each factor's levels in order of first appearance, each combination's levels by its variant name. */
+export function resultsDesign(table: ResultTable, names: readonly string[]): FactorialDesign {
+  const cells: FactorialDesign["cells"] = {};
+  for (const r of table.rows) if (r.levels) cells[r.variant] = r.levels;
+  return { factors: factorLevels(table, names), cells };
+}
+
 function factorLevels(table: ResultTable, names: readonly string[]): Factor[] {
   return names.map((name) => {
     const levels: string[] = [];

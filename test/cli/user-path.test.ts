@@ -184,3 +184,23 @@ test("twin report of a results file: the verdict twin stats gives, in a report (
   assert.doesNotMatch(html, /data-chart="(curve|paired)-/);
   assert.match(html, /Learning curves<\/h2><p class="muted">None: results file rep\.csv gives each run's final values only, no steps/);
 });
+
+test("twin report of factorial results with --factors: the factorial analysis twin stats --factors gives, in a report; --factors on a folder is refused", () => {
+  writeFileSync(join(dir, "grid3.csv"), "opt,drop,seed,accuracy\nsgd,0,0,0.8\nsgd,1,0,0.81\nadam,0,0,0.82\nadam,1,0,0.83\nsgd,0,1,0.79\nsgd,1,1,0.815\nadam,0,1,0.825\nadam,1,1,0.84\nsgd,0,2,0.805\nsgd,1,2,0.812\nadam,0,2,0.818\nadam,1,2,0.829\n");
+  const stats = twin(["stats", "grid3.csv", "--factors", "opt,drop", "--json"]);
+  assert.equal(stats.status, 0, stats.stderr);
+  const verdict = JSON.parse(stats.stdout) as { factorial: { name: string; estimate: number; p: number }[] };
+  const r = twin(["report", "grid3.csv", "--factors", "opt,drop", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const html = readFileSync((JSON.parse(r.stdout) as { html: string }).html, "utf8");
+  assert.match(html, /Factorial analysis: final accuracy/);
+  assert.deepEqual(verdict.factorial.map((e) => e.name), ["opt", "drop", "opt × drop"]);
+  for (const e of verdict.factorial) {
+    // Each effect's row: its estimate in percentage points and its p, as twin stats --factors gives them.
+    assert.match(html, new RegExp(`<td>${e.name}</td>.*?${e.estimate >= 0 ? "\\+" : "-"}${Math.abs(e.estimate * 100).toFixed(2)} pp.*?<td>${e.p.toFixed(3)}</td>`), e.name);
+  }
+  assert.match(html, /higher is better \(from its name/, "the direction came from the metric's name, not a flag");
+  const folder = twin(["report", ".", "--factors", "opt,drop"]);
+  assert.equal(folder.status, 2);
+  assert.match(folder.stderr, /--factors reads the factor columns of a results file/);
+});

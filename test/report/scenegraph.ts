@@ -4,6 +4,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { VlSpec } from "../../src/report/charts/common.ts";
 
 export interface MarkItem {
+  shape?: string;
   x?: number;
   y?: number;
   y2?: number;
@@ -15,6 +16,7 @@ export interface MarkItem {
 
 interface SceneNode {
   marktype?: string;
+  role?: string;
   name?: string;
   items?: SceneNode[];
   x?: number;
@@ -23,16 +25,39 @@ interface SceneNode {
   datum?: Record<string, unknown>;
 }
 
-/** Items of every mark named `name` (a Vega-Lite layer `name` gives the mark `<name>_marks`), one list per series. */
-export async function markItems(spec: VlSpec, name: string): Promise<MarkItem[][]> {
+/** The rendered view of a Vega-Lite spec's scenegraph root, handed to `read` before the view is freed. */
+async function scene<T>(spec: VlSpec, read: (root: SceneNode) => T): Promise<T> {
   const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), { renderer: "none" });
   await view.runAsync();
-  const out: MarkItem[][] = [];
-  const walk = (node: SceneNode): void => {
-    if (node.marktype && node.name === `${name}_marks`) out.push((node.items ?? []) as MarkItem[]);
-    for (const child of node.items ?? []) walk(child);
-  };
-  walk((view.scenegraph() as unknown as { root: SceneNode }).root);
-  view.finalize();
-  return out;
+  try {
+    return read((view.scenegraph() as unknown as { root: SceneNode }).root);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Every legend's symbols as drawn, by the value each stands for (a legend entry's `datum.value`). */
+export async function legendSymbols(spec: VlSpec): Promise<Map<string, MarkItem>> {
+  return scene(spec, (root) => {
+    const out = new Map<string, MarkItem>();
+    const walk = (node: SceneNode): void => {
+      if (node.role === "legend-symbol") for (const item of (node.items ?? []) as MarkItem[]) out.set(String(item.datum!.value), item);
+      for (const child of node.items ?? []) walk(child);
+    };
+    walk(root);
+    return out;
+  });
+}
+
+/** Items of every mark named `name` (a Vega-Lite layer `name` gives the mark `<name>_marks`), one list per series. */
+export async function markItems(spec: VlSpec, name: string): Promise<MarkItem[][]> {
+  return scene(spec, (root) => {
+    const out: MarkItem[][] = [];
+    const walk = (node: SceneNode): void => {
+      if (node.marktype && node.name === `${name}_marks`) out.push((node.items ?? []) as MarkItem[]);
+      for (const child of node.items ?? []) walk(child);
+    };
+    walk(root);
+    return out;
+  });
 }

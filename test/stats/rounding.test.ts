@@ -188,3 +188,25 @@ test("equalWithinRounding: values tie at their own scale, so a diverged pair's r
   assert.deepEqual(Array.from(values), [0.3, 0.3, 1e20, 0.31, 1e20]);
   assert.equal(moved, 2);
 });
+
+test("paired differences cleaned again from the values, not the arrays: a pair changed in place is cleaned anew, and each caller gets its own copy", () => {
+  const a = Float64Array.from({ length: 50 }, (_, i) => 0.5 + i / 100);
+  const b = Float64Array.from(a, (x, i) => x + (i % 7) / 1000);
+  const first = s.pairedDifferencesWithoutRounding(a, b);
+  const again = s.pairedDifferencesWithoutRounding(Float64Array.from(a), Array.from(b));
+  assert.deepStrictEqual(again, first);
+  again.values[0] = 99;
+  assert.notEqual(s.pairedDifferencesWithoutRounding(a, b).values[0], 99);
+  // Changed in place: a larger difference on seed 3.
+  a[3] = a[3]! - 0.25;
+  const changed = s.pairedDifferencesWithoutRounding(a, b);
+  assert.equal(changed.values[3], b[3]! - a[3]!);
+  // A −0 where a 0 was: a difference of −0 (the values are told apart as Object.is does).
+  const zeros = s.pairedDifferencesWithoutRounding([0, 0, 1], [0, 0, 2]);
+  const signed = s.pairedDifferencesWithoutRounding([0, 0, 1], [0, -0, 2]);
+  assert.deepStrictEqual(zeros.values, Float64Array.from([0, 0, 1]));
+  assert.deepStrictEqual(signed.values, Float64Array.from([0, -0, 1]));
+  // Older pairs drop out after a few others: the result is the same, computed again.
+  for (let k = 0; k < 6; k++) s.pairedDifferencesWithoutRounding([k, 1, 2], [k, 2, 4]);
+  assert.deepStrictEqual(s.pairedDifferencesWithoutRounding(a, b), changed);
+});

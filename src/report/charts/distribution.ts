@@ -28,11 +28,12 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   const aside = d.apart.filter((r) => r.value !== null && finite(r.value)).map((r) => ({ variant: r.variant, seed: r.seed, value: u(r.value!), kind: ASIDE }));
   const ended = d.apart.filter((r) => r.value === null);
   const asideSampled = Object.entries(d.setAsideCounts).filter(([v, n]) => aside.filter((r) => r.variant === v).length < n);
-  const counts = [...new Set(d.variants.map((v) => v.n))];
-  const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : "n seeds per variant"}`;
+  const counts = [...new Set(d.variants.map((v) => v.n))].sort((a, b) => a - b);
+  const ciLabel = `mean with 95% CI (t), ${counts.length === 1 ? seedsText(counts[0]!) : `${counts.slice(0, -1).join(", ")} or ${counts.at(-1)} seeds per variant`}`;
   const ciRows = d.variants.filter((v) => v.ci && finite(v.ci[0])).map((v) => ({ variant: v.name, mean: u(v.mean), lo: u(v.ci![0]), hi: u(v.ci![1]), what: ciLabel }));
   const density = d.variants.flatMap((v) => v.density.map((p) => ({ variant: v.name, x: u(p.x), density: p.density / unit.factor })));
-  const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
+  // The legend's swatches as dark as the seeds (the density's fill, 0.3, had made them pale).
+  const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant", legend: { symbolOpacity: 0.8 } };
   const x = { field: "value", type: "quantitative", title: `final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "higher" : "lower"} is better)`, scale: { zero: false } };
   const densityVariants = new Set(density.map((r) => r.variant)).size;
   // One legend ("seed") for the seeds, black swans and runs set aside: shape and size on one field with one title merge into it
@@ -40,6 +41,11 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
   const shapes = aside.length
     ? { domain: [SEED, swanLabel, ASIDE], range: ["circle", "cross", "diamond"], size: [60, 200, 70] }
     : { domain: [SEED, swanLabel], range: ["circle", "cross"], size: [60, 200] };
+  // The legend draws the runs set aside as the chart does, hollow (its symbols are otherwise all filled, as the seeds are).
+  const isAside = `datum.value === ${JSON.stringify(ASIDE)}`;
+  const hollowAsideLegend = {
+    encoding: { symbols: { fill: { condition: { test: isAside, value: "transparent" }, value: "black" }, stroke: { condition: { test: isAside, value: "black" }, value: "transparent" }, strokeWidth: { value: 1.5 } } },
+  };
   return {
     id: `distribution-${slug(d.metric)}`,
     title: `Seed distribution: final ${d.metric}`,
@@ -48,7 +54,7 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
       `Bottom: one mark per seed; crosses are black swans: modified z-score (Iglewicz & Hoaglin) beyond a cut-off that depends on the number of seeds, set so that ${Math.round(d.falseAlarm * 100)}% of normal samples of that size have one` +
       (cutoffs.length ? ` (|z| > ${cutoffs.join(", ")})` : "") +
       (tooFew.length ? `; ${tooFew.join(", ")}: too few seeds to detect a black swan (needs n ≥ ${SWAN_MIN_SEEDS})` : "") + "; " +
-      `the bar is the ${ciLabel}.` +
+      `the bar is the ${ciLabel}, the white square on it the mean.` +
       (aside.length
         ? ` Hollow diamonds are runs the verdict sets aside (one factor varied at a time, or grid cells: not independent seeds), drawn apart and left out of the density, the black swans and the interval` +
           (asideSampled.length ? ` (${asideSampled.map(([v, n]) => `${v}: ${aside.filter((r) => r.variant === v).length.toLocaleString("en")} of ${n.toLocaleString("en")} drawn, by seed hash`).join("; ")})` : "") + "."
@@ -90,13 +96,6 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
               },
             },
             {
-              name: "meantick",
-              data: { values: ciRows },
-              // A short vertical stroke centred on the bar (a tick mark sits above it where the seeds are offset by yOffset).
-              mark: { type: "point", shape: "stroke", angle: 90, size: 324, strokeWidth: 2.5, color: "#222", opacity: 1 },
-              encoding: { x: { field: "mean", type: "quantitative" }, y: { field: "variant", type: "nominal", scale: { domain: names } } },
-            },
-            {
               name: "seedpoints",
               data: { values: points },
               mark: { type: "point", filled: true, size: 70, opacity: 0.8 },
@@ -105,10 +104,18 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
                 y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
                 yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
                 color,
-                shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed" },
+                shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed", ...(aside.length ? { legend: hollowAsideLegend } : {}) },
                 size: { field: "kind", type: "ordinal", scale: { domain: shapes.domain, range: shapes.size }, title: "seed" },
                 tooltip: [{ field: "variant" }, { field: "seed" }, { field: "value", format: ".5g" }, { field: "z", title: "robust z", format: ".2f" }],
               },
+            },
+            {
+              name: "meantick",
+              data: { values: ciRows },
+              // A white square centred on the bar (a tick mark sits above it where the seeds are offset by yOffset): a stroke
+              // across a bar as short as a narrow CI drew a "+", the black swans' cross in the legend.
+              mark: { type: "point", shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 },
+              encoding: { x: { field: "mean", type: "quantitative" }, y: { field: "variant", type: "nominal", scale: { domain: names } } },
             },
             ...(aside.length
               ? [{

@@ -547,7 +547,9 @@ export class StudyAccumulator {
     const design = this.header.design;
     if (!design) return { factorial: null };
     try {
-      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, higherIsBetter: final.higherIsBetter, percent: finalPercent(final) }) };
+      // The direction as given (a flag) or left to the metric's name, so that the verdict says which.
+      const higherIsBetter = this.options.lowerIsBetter === undefined ? undefined : !this.options.lowerIsBetter;
+      return { factorial: cellsFactorialVerdict(cells, design, { metric: final.metric, ...(higherIsBetter !== undefined ? { higherIsBetter } : {}), percent: finalPercent(final) }) };
     } catch (e) {
       return { factorial: null, factorialError: (e as Error).message };
     }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildReportModel, reportCharts } from "../../src/report/index.ts";
 import type { RunData, StudyData } from "../../src/report/types.ts";
-import { legendSymbols, markItems } from "./scenegraph.ts";
+import { axisLabels, legendSymbols, markItems } from "./scenegraph.ts";
 
 const FACTORS = ["init", "order"];
 
@@ -85,4 +85,19 @@ test("seed distribution: variants with different seed counts name them in the in
   const chart = reportCharts(buildReportModel(data)).distribution[0]!;
   assert.match(JSON.stringify(chart.spec), /"mean with 95% CI \(t\), 9 or 10 seeds per variant"/);
   assert.match(chart.caption, /the bar is the mean with 95% CI \(t\), 9 or 10 seeds per variant, the white square/);
+});
+
+test("differences and seed distribution: a row's label is drawn in full, the reference too", async () => {
+  // A factorial's cells: the label "b − a" is about 290 px by vega's estimate (Vega cut it at 180 px).
+  const names = ["opt=sgd, drop=0", "opt=adam, drop=1"];
+  const data = study(false);
+  for (const r of data.runs) r.variant = r.variant === "base" ? names[0]! : names[1]!;
+  data.variantOrder = names;
+  const charts = reportCharts(buildReportModel(data)).distribution;
+  for (const chart of charts) {
+    const labels = (await axisLabels(chart.spec)).filter((l) => names.some((n) => l.text.includes(n)));
+    assert.ok(labels.length > 0, chart.id);
+    for (const l of labels) assert.ok(l.width <= l.limit, `${chart.id}: "${l.text}" needs ${l.width.toFixed(0)} px, cut at ${l.limit}`);
+  }
+  assert.ok(charts.some((c) => c.id.startsWith("differences")), "the differences chart checked");
 });

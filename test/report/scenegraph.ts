@@ -49,6 +49,26 @@ export async function legendSymbols(spec: VlSpec): Promise<Map<string, MarkItem>
   });
 }
 
+/** vega's text measure (exported by vega, not in its typings): a canvas's where there is one, else its estimate from the font size. */
+const textWidth = (vega as unknown as { textMetrics: { width(item: object, text: string): number } }).textMetrics.width;
+
+/** Every axis label as drawn: its text, the width it needs (vega's text metrics) and the width Vega cuts it to ("…" beyond). */
+export async function axisLabels(spec: VlSpec): Promise<{ text: string; width: number; limit: number }[]> {
+  return scene(spec, (root) => {
+    const out: { text: string; width: number; limit: number }[] = [];
+    const walk = (node: SceneNode): void => {
+      if (node.role === "axis-label") {
+        for (const item of (node.items ?? []) as (SceneNode & { text?: string; limit?: number })[]) {
+          out.push({ text: String(item.text), width: textWidth({ ...item, limit: undefined }, item.text ?? ""), limit: item.limit ?? Infinity });
+        }
+      }
+      for (const child of node.items ?? []) walk(child);
+    };
+    walk(root);
+    return out;
+  });
+}
+
 /** Items of every mark named `name` (a Vega-Lite layer `name` gives the mark `<name>_marks`), one list per series. */
 export async function markItems(spec: VlSpec, name: string): Promise<MarkItem[][]> {
   return scene(spec, (root) => {

@@ -9,6 +9,8 @@ import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 const SEED = "one seed";
 const SWAN = "black swan";
 const ASIDE = "set aside: not in the verdict (one factor varied at a time, or a grid cell)";
+/** Row labels in full: a comparison names two variants, and Vega's default 180 px cut "opt=adam, drop=1 − opt=sgd, drop=0" before its reference. */
+const ROW_LABELS = { labelLimit: 400 };
 
 /** "base seed 103 diverged (set aside), wide seed 2 failed" (the first eight, and how many in all). */
 function notDrawnText(runs: DistributionData["apart"]): string {
@@ -90,7 +92,7 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
               encoding: {
                 x: { field: "lo", type: "quantitative", title: x.title, scale: { zero: false } },
                 x2: { field: "hi" },
-                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null, axis: ROW_LABELS },
                 color: { value: "#222" },
                 strokeDash: { field: "what", type: "nominal", scale: { domain: [ciLabel], range: [[1, 0]] }, legend: { title: "interval", labelLimit: 500 } },
               },
@@ -101,7 +103,7 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
               mark: { type: "point", filled: true, size: 70, opacity: 0.8 },
               encoding: {
                 x,
-                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                y: { field: "variant", type: "nominal", scale: { domain: names }, title: null, axis: ROW_LABELS },
                 yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
                 color,
                 shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed", ...(aside.length ? { legend: hollowAsideLegend } : {}) },
@@ -124,7 +126,7 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
                   mark: { type: "point", filled: false, strokeWidth: 1.5, opacity: 0.9 },
                   encoding: {
                     x,
-                    y: { field: "variant", type: "nominal", scale: { domain: names }, title: null },
+                    y: { field: "variant", type: "nominal", scale: { domain: names }, title: null, axis: ROW_LABELS },
                     yOffset: { field: "seed", type: "nominal", scale: { paddingOuter: 0.6 } },
                     color,
                     shape: { field: "kind", type: "nominal", scale: { domain: shapes.domain, range: shapes.range }, title: "seed" },
@@ -168,7 +170,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, 
     p: pValueText(c.p),
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
-  const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null };
+  const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null, axis: ROW_LABELS };
   const yOffset = { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } };
   const xTitle = `difference in final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
   const swanText = d.comparisons.filter((c) => c.swans.length > 0).map((c) => `${c.b} − ${c.a}: ${c.swans.map((s) => `seed ${s.seed} (robust z ${robustZText(s.z)})`).join(", ")}`);

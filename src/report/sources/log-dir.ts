@@ -26,13 +26,13 @@ import { LogIndex } from "./log-index.ts";
 import { LogReaderPool } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";
 import { fileStamp, remember, runDirFiles as runDirFilesOf, runDirStamp as runDirStampOf, type RunDirFiles, type RunDirListings, type StampSeen } from "./run-dir-stamp.ts";
-
-export type { RunDirListings };
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
 import { earlierRunOf } from "../../log/run-folder.ts";
 import { writerOf } from "../../log/run-writer.ts";
 import { isDeadLocalWorker, parseWorkerId } from "../../study/lifecycle.ts";
 import { hostname } from "node:os";
+
+export type { RunDirListings };
 
 /** The listing's word for a run whose log has no end record and names no writer this machine can check: running, or stopped without writing its end. */
 export const NO_END_RECORD = "no end record";
@@ -410,13 +410,15 @@ function pruneIndex(studyDir: string, all: ReadonlyMap<string, [string, string][
 
 /**
  * A study's seeds stamped as it is read (LogDirSource.openStudyStamped: a
- * cold first view), each just before its runs are read or sent to a reader
- * thread, so that reading starts at once instead of after every seed is
- * stamped; the read then uses what the stamp found (the metrics file's size
- * and time, the folder's files) instead of a second stat of each. A run is
- * thus read as its stamp found it (its metrics.jsonl up to the stamp's size)
- * or later, never earlier: a line appended after the stamp makes the next
- * stamp differ, and the seed is read again then.
+ * cold first view), each run folder just before it is read, so that reading
+ * starts at once instead of after every seed is stamped; the read then uses
+ * what the stamp found (the metrics file's size and time, the folder's files)
+ * instead of a second stat of each. A run read by a reader thread is stamped
+ * by that thread (adoptRun), the others here (stampRun); a seed's stamp is
+ * made of its runs' once they are read (stamp). A run is thus read as its
+ * stamp found it (its metrics.jsonl up to the stamp's size) or later, never
+ * earlier: a line appended after the stamp makes the next stamp differ, and
+ * the seed is read again then.
  */
 export class SeedStamping {
   private readonly stamps = new Map<string, string>();
@@ -543,7 +545,7 @@ type PoolRead = Promise<{ run: RunData } | undefined>;
  * end of the list itself (at most `readHereMax` waiting for their turn) instead
  * of waiting idle: at 10,000 runs it waited for the one reader thread most of
  * the cold read. With fewer than `minRuns` such runs, studyDirGroups reads them all here.
- * `stamping`: each seed stamped just before any of its runs is read (SeedStamping).
+ * `stamping`: each run folder stamped just before it is read, by the thread that reads it (SeedStamping).
  */
 export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet<string> | undefined, index: IndexUse, indexFile: string | undefined, minRuns = POOL_MIN_RUNS, readHereMax = RUNS_READ_HERE, stamping?: SeedStamping): AsyncGenerator<SeedGroup> {
   const { all, earlier, reused } = stamping?.listed ?? listedRunDirs(studyDir, index.studyRunDirs);

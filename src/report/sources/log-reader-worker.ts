@@ -1,6 +1,7 @@
 /**
  * A thread of the dashboard's log reader pool (log-reader-pool.ts): reads
- * runs' metrics.jsonl files in full into packed run states (run-state.ts),
+ * runs' metrics.jsonl files in full into packed run states (run-state.ts)
+ * (a cold first view's runs each after a stamp of its folder, sent back with it),
  * writes them to the index (one transaction per batch, from this thread's own
  * connection, so that the thread building the view does not spend its time on
  * index writes) and sends each state back as bytes, its buffer transferred.

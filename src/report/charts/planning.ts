@@ -1,6 +1,6 @@
 /** Variance by random factor, power curve, expected-maximum curve. */
 import type { ExpectedMaxData, PowerData, VarianceData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layeredSpec, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, HEIGHT, SCHEMA, WIDTH, finite, fmtNum, inUnit, layeredSpec, PERCENT_POINTS, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 
 /**
  * Each factor's seed-to-seed sd with its 95% chi-square interval, as dots and
@@ -70,13 +70,25 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
   const curveLabel = `detectable with ${Math.round(d.power * 100)}% power (α = ${d.alpha}, two-sided)`;
   const obsLabel = "observed |difference|";
   const rows = d.comparisons.flatMap((c) => c.curve.map((p) => ({ comparison: label(c), seeds: p.seeds, detectable: u(p.detectable), what: curveLabel })));
-  const current = d.comparisons.map((c) => ({ comparison: label(c), seeds: c.n, detectable: inUnit(c.curve.find((p) => p.seeds === c.n)?.detectable ?? null, unit) })).filter((r) => finite(r.detectable));
+  const current = d.comparisons.flatMap((c) => {
+    const detectable = inUnit(c.curve.find((p) => p.seeds === c.n)?.detectable ?? null, unit);
+    return finite(detectable) ? [{ comparison: label(c), seeds: c.n, detectable }] : [];
+  });
   const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: u(c.observed), what: obsLabel }));
   const names = d.comparisons.map(label);
   // Each comparison in the colour of its variant (as in the curves).
   const variantOf = new Map(d.comparisons.map((c) => [label(c), c.b]));
   const color = { field: "comparison", type: "nominal", scale: variantColors(names, variants, (s) => variantOf.get(s)!), title: "comparison" };
   const dash = { scale: { domain: [curveLabel, obsLabel], range: [[1, 0], [5, 4]] }, legend: { title: "lines", labelLimit: 600, symbolType: "stroke" } };
+  // A difference of fractions shown in pp cannot exceed 100 pp: the axis stops there (it reached 1,000 pp for 2 seeds of a collapsed
+  // run), and a comparison whose current seeds need more is named in the caption instead of drawn off the chart.
+  const cap = unit.factor === PERCENT_POINTS.factor ? 100 : undefined;
+  const beyond = cap === undefined ? [] : current.filter((r) => r.detectable > cap);
+  const capText =
+    cap === undefined || !rows.some((r) => r.detectable > cap)
+      ? ""
+      : ` The axis stops at ${cap} pp, the largest difference two values of ${d.metric} can have: where a curve leaves it, that few seeds detect no difference at all` +
+        (beyond.length ? ` (${beyond.map((r) => `${r.comparison} at its ${seedsText(r.seeds)}: ${fmtNum(r.detectable, 3)} pp needed`).join("; ")}, so its dot is not drawn)` : "") + ".";
   const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.after} from ${seedsText(c.n)}`).join("; ");
   return {
     id: `power-${slug(d.metric)}`,
@@ -84,7 +96,7 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
     caption:
       `For each comparison, the smallest true difference in final ${d.metric} that a ${d.comparisons[0]?.design === "paired" ? "paired" : "two-sample"} t-test detects with ` +
       `${Math.round(d.power * 100)}% power at two-sided α = ${d.alpha}, as a function of the number of seeds, using the observed sd (${sds}). ` +
-      `The dot is the current number of seeds; the dashed line is the difference observed. The sd from few seeds is itself uncertain.`,
+      `The dot is the current number of seeds; the dashed line is the difference observed. The sd from few seeds is itself uncertain.` + capText,
     series: names.length,
     points: rows.length,
     marks: { mde: names.length, current: current.length },
@@ -92,17 +104,17 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
       {
         name: "mde",
         data: { values: rows },
-        mark: { type: "line", strokeWidth: 2 },
+        mark: { type: "line", strokeWidth: 2, clip: true },
         encoding: {
           x: { field: "seeds", type: "quantitative", title: "seeds (pairs)", axis: { format: "d", tickMinStep: 1 } },
-          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}${unit.suffix}, log scale`, scale: { type: "log" } },
+          y: { field: "detectable", type: "quantitative", title: `detectable difference in ${d.metric}${unit.suffix}, log scale`, scale: { type: "log", ...(capText ? { domainMax: cap } : {}) } },
           color,
           strokeDash: { field: "what", type: "nominal", ...dash },
           tooltip: [{ field: "comparison" }, { field: "seeds" }, { field: "detectable", format: ".3g" }],
         },
       },
       { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
-      { name: "current", data: { values: current }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+      { name: "current", data: { values: current.filter((r) => !beyond.includes(r)) }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
     ]),
   };
 }

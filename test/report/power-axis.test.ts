@@ -1,0 +1,45 @@
+// The power chart of an accuracy (fractions, drawn in pp) stops its axis at 100 pp, the largest difference two
+// accuracies can have: swp's collapsed seed made 2 seeds "detect" 300 pp on an axis to 1,000 pp. A comparison
+// whose current seeds need more than 100 pp is named in the caption, its dot not drawn off the chart.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PERCENT_POINTS, powerChart, type VlSpec } from "../../src/report/index.ts";
+import type { PowerData } from "../../src/report/model/index.ts";
+import { markItems } from "./scenegraph.ts";
+
+/** Detectable difference (fraction) at 2..10 seeds: sd·k/√n shaped, 3.0 at 2 seeds, 0.25 at 10. */
+const curve = (scale: number) => [2, 3, 4, 5, 6, 7, 8, 9, 10].map((seeds) => ({ seeds, detectable: scale * (seeds === 2 ? 12 : 4.4 / Math.sqrt(seeds)) }));
+
+function power(metric: string, n: Record<string, number>): PowerData {
+  return {
+    available: true, metric, power: 0.8, alpha: 0.05,
+    comparisons: Object.entries(n).map(([b, seeds]) => ({ a: "base", b, design: "paired" as const, sd: 0.25, n: seeds, observed: 0.075, curve: curve(0.25) })),
+  };
+}
+
+const yScale = (spec: VlSpec): Record<string, unknown> =>
+  (spec.layer as { name: string; encoding: { y: { scale?: Record<string, unknown> } } }[]).find((l) => l.name === "mde")!.encoding.y.scale!;
+
+test("power chart of an accuracy: the axis stops at 100 pp and the caption says where the curve leaves it", async () => {
+  const c = powerChart(power("val/acc", { wide: 10 }), PERCENT_POINTS, ["base", "wide"])!;
+  assert.deepEqual(yScale(c.spec), { type: "log", domainMax: 100 });
+  assert.match(c.caption, /The axis stops at 100 pp, the largest difference two values of val\/acc can have: where a curve leaves it, that few seeds detect no difference at all\.$/);
+  const dots = (await markItems(c.spec, "current")).flat();
+  assert.equal(dots.length, 1, "wide's dot at 10 seeds (35 pp) is drawn");
+  // The line's points beyond 100 pp lie above the plot's top (y < 0), clipped there.
+  const line = (await markItems(c.spec, "mde")).flat();
+  assert.ok(line.some((i) => i.y! < 0) && line.some((i) => i.y! > 0));
+});
+
+test("power chart of an accuracy: a comparison whose current seeds need over 100 pp is named, its dot not drawn", async () => {
+  const c = powerChart(power("val/acc", { wide: 10, deep: 2 }), PERCENT_POINTS, ["base", "wide", "deep"])!;
+  assert.match(c.caption, /\(deep − base at its 2 seeds: 300 pp needed, so its dot is not drawn\)\.$/);
+  const dots = (await markItems(c.spec, "current")).flat().map((i) => i.datum!.comparison);
+  assert.deepEqual(dots, ["wide − base"]);
+});
+
+test("power chart of a metric that is not a fraction: no cap", () => {
+  const c = powerChart(power("val/loss", { wide: 2 }), undefined, ["base", "wide"])!;
+  assert.deepEqual(yScale(c.spec), { type: "log" });
+  assert.doesNotMatch(c.caption, /axis stops/);
+});

@@ -158,10 +158,14 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const logNote = logSpan
     ? ` Log axis: the values span ${Math.floor(logSpan.decades)} decades${bandsCut ? `; where a band reaches below the smallest value drawn (${floor.toPrecision(3)}) it is cut there (a mean's t interval over skewed seeds can reach below 0)` : ""}.`
     : "";
+  // A variant of fewer runs than a band needs has its mean where all its runs reach (model/curves.ts).
+  const fewRuns = data.variants.filter((v) => (data.runs[v] ?? 0) > 0 && data.runs[v]! < data.minRuns).map((v) => `${v} (${data.runs[v]} run${data.runs[v] === 1 ? "" : "s"})`);
   const caption = oneStep
     ? `Logged at one step only, so each dot is one run (seed) at that step, the tick is the ${meanLabel}, and the bar is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}.` + summary + logNote
     : `${data.paired ? `Each thin line is one seed's difference variant − ${data.reference} at the same step${data.twinTrained ? " (twin-trained: same batches, same evaluation batch)" : " (separate runs that share the seed)"}` : "Each thin line is one run (seed)"}; ` +
-    `the thick line is the ${meanLabel}; the band is the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, drawn only at steps that at least ${data.minRuns} runs reach. Runs of different lengths are aligned by step` +
+    `the thick line is the ${meanLabel} and the band the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, both drawn only at steps that at least ${data.minRuns} runs reach` +
+    (fewRuns.length ? ` (the mean of ${fewRuns.join(", ")}: where all its runs do)` : `, so where fewer ${data.paired ? "seeds" : "runs"} go on they are thin lines alone`) +
+    `. Runs of different lengths are aligned by step` +
     (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + summary + smoothing + logNote;
   return {
     id: `${data.paired ? "paired" : "curve"}-${slug(data.tag)}`,

@@ -53,7 +53,7 @@ test("seed distribution legend: the runs set aside are a hollow diamond, as in t
   assert.match(chart.caption, /Hollow diamonds are runs the verdict sets aside/);
 });
 
-test("seed distribution: a mean on a narrow interval is a square, not a stroke that forms the black swans' cross with its bar", async () => {
+test("seed distribution and differences: a mean on a narrow interval is a square, not a stroke that forms the black swans' cross with its bar", async () => {
   const model = buildReportModel(study(false));
   const base = model.distribution.variants.find((v) => v.name === "base")!;
   assert.ok(base.ci![1] - base.ci![0] < 0.01, `base's interval ${base.ci} is narrow`);
@@ -70,6 +70,13 @@ test("seed distribution: a mean on a narrow interval is a square, not a stroke t
     assert.equal(m.fill, "white");
   }
   assert.match(chart.caption, /the bar is the mean with 95% CI \(t\), 10 seeds, the white square on it the mean\./);
+  // The differences chart: its mean a white square too (its black swans are crosses).
+  const diff = reportCharts(model).distribution.find((c) => c.id.startsWith("differences"))!;
+  const diffMeans = (await markItems(diff.spec, "meantick")).flat();
+  assert.equal(diffMeans.length, 1);
+  assert.deepEqual([diffMeans[0]!.shape, diffMeans[0]!.fill], ["square", "white"]);
+  assert.equal((await markItems(diff.spec, "swans")).flat()[0]!.shape, "cross");
+  assert.match(diff.caption, /the white square on it the mean difference; the dashed line is no difference\./);
 });
 
 test("seed distribution: the variant swatches are drawn as dark as the seeds, not as pale as the density's fill", async () => {

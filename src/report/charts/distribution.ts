@@ -9,6 +9,8 @@ import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 const SEED = "one seed";
 const SWAN = "black swan";
 const ASIDE = "set aside: not in the verdict (one factor varied at a time, or a grid cell)";
+/** A mean on its interval's bar: a white square (a stroke across a bar as short as a narrow CI drew a "+", the black swans' cross). */
+const MEAN_MARK = { shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 };
 /** Row labels in full: a comparison names two variants, and Vega's default 180 px cut "opt=adam, drop=1 − opt=sgd, drop=0" before its reference. */
 const ROW_LABELS = { labelLimit: 400 };
 
@@ -114,9 +116,8 @@ export function distributionChart(d: DistributionData, unit: ValueUnit = AS_LOGG
             {
               name: "meantick",
               data: { values: ciRows },
-              // A white square centred on the bar (a tick mark sits above it where the seeds are offset by yOffset): a stroke
-              // across a bar as short as a narrow CI drew a "+", the black swans' cross in the legend.
-              mark: { type: "point", shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 },
+              // Centred on the bar (a tick mark sits above it where the seeds are offset by yOffset).
+              mark: { type: "point", ...MEAN_MARK },
               encoding: { x: { field: "mean", type: "quantitative" }, y: { field: "variant", type: "nominal", scale: { domain: names } } },
             },
             ...(aside.length
@@ -181,7 +182,7 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, 
       (dots.length === 0
         ? `Runs are unpaired, so no seed has a difference: only the ${Math.round(d.level * 100)}% confidence interval of each mean difference is drawn (the bar`
         : `Each dot is one seed's difference (${d.twinTrained === undefined ? "same seed" : d.twinTrained ? "same seed, twin-trained on the same batches" : "separate runs that share the seed"}) in final ${d.metric}; the bar is the ${Math.round(d.level * 100)}% confidence interval of the mean difference`) +
-      ` from the test named in the legend, the short stroke across it the mean difference${dots.length === 0 ? ")" : ""}; the dashed line is no difference.` +
+      ` from the test named in the legend, the white square on it the mean difference${dots.length === 0 ? ")" : ""}; the dashed line is no difference.` +
       (swanText.length ? ` Crosses are black swans among the paired differences, as the verdict names them (robust z beyond the cut-off for that many seeds): ${swanText.join("; ")}.` : "") +
       d.comparisons.filter((c) => c.paired && c.points.length < c.n).map((c) => ` ${c.b} − ${c.a}: ${c.points.length.toLocaleString("en")} of ${c.n.toLocaleString("en")} seeds drawn (a fixed sample by seed hash, plus every black swan); the interval uses every seed.`).join(""),
     series: rows.length,
@@ -234,8 +235,8 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, 
             tooltip: [{ field: "comparison" }, { field: "difference" }, { field: "interval", title: `${Math.round(d.level * 100)}% CI` }, { field: "p" }, { field: "n" }],
           },
         },
-        // The mean as a short vertical stroke centred on its bar (a tick mark sits above the bar where the seeds are offset by yOffset).
-        { name: "meantick", data: { values: ciRows }, mark: { type: "point", shape: "stroke", angle: 90, size: 400, strokeWidth: 3, color: "#222", opacity: 1 }, encoding: { x: { field: "diff", type: "quantitative" }, y } },
+        // The mean as a white square centred on its bar, as in the seed distribution (a stroke across a narrow bar drew a "+", a black swan's cross).
+        { name: "meantick", data: { values: ciRows }, mark: { type: "point", ...MEAN_MARK }, encoding: { x: { field: "diff", type: "quantitative" }, y } },
       ],
     },
   };

@@ -127,12 +127,18 @@ export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED
   const names = d.variants.map((v) => v.name);
   const color = { field: "variant", type: "nominal", scale: variantColors(names, variants), title: "variant" };
   const best = d.higherIsBetter ? "maximum" : "minimum";
+  // The line is a mean, the band quantiles: one collapsed seed pulls the expected best of few runs outside the band
+  // (swp's wide at n = 1: 81.9 below a band of 87.8 to 91.2), which reads as a contradiction unless the caption says why.
+  const outside = d.variants.filter((v) => v.curve.some((p) => p.mean < p.lo || p.mean > p.hi)).map((v) => v.name);
+  const outsideText = outside.length
+    ? ` Where the line leaves its band (${outside.join(", ")}), one or a few far-off seeds pull the expected value (a mean over draws) past the middle 68% of the draws: the best of that many runs is usually in the band, and now and then far off it.`
+    : "";
   return {
     id: `expected-max-${slug(d.metric)}`,
     title: `Expected ${best}: final ${d.metric}`,
     caption:
       `Expected ${best} of final ${d.metric} over n runs drawn from the observed seeds (with replacement; Dodge et al., "Show Your Work", 2019); ` +
-      `the band holds the ${bandLabel} (15.9th to 84.1st percentile: what ±1 sd holds for normal seeds, and within the seeds' range when they are skewed). It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.`,
+      `the band holds the ${bandLabel} (15.9th to 84.1st percentile: what ±1 sd holds for normal seeds, and within the seeds' range when they are skewed). It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.` + outsideText,
     series: names.length,
     points: rows.length,
     marks: { emax: names.length, band: names.length },

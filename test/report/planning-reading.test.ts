@@ -1,9 +1,11 @@
-// The power chart of an accuracy (fractions, drawn in pp) stops its axis at 100 pp, the largest difference two
+// Planning charts that read right. The power chart of an accuracy (fractions, drawn in pp) stops its axis at 100 pp, the largest difference two
 // accuracies can have: swp's collapsed seed made 2 seeds "detect" 300 pp on an axis to 1,000 pp. A comparison
-// whose current seeds need more than 100 pp is named in the caption, its dot not drawn off the chart.
+// whose current seeds need more than 100 pp is named in the caption, its dot not drawn off the chart. The expected
+// maximum says why its line (a mean) can leave its band (quantiles).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PERCENT_POINTS, powerChart, type VlSpec } from "../../src/report/index.ts";
+import { PERCENT_POINTS, expectedMaxChart, powerChart, type VlSpec } from "../../src/report/index.ts";
+import { expectedMaxCurve } from "../../src/stats/expectedmax.ts";
 import type { PowerData } from "../../src/report/model/index.ts";
 import { markItems } from "./scenegraph.ts";
 
@@ -42,4 +44,17 @@ test("power chart of a metric that is not a fraction: no cap", () => {
   const c = powerChart(power("val/loss", { wide: 2 }), undefined, ["base", "wide"])!;
   assert.deepEqual(yScale(c.spec), { type: "log" });
   assert.doesNotMatch(c.caption, /axis stops/);
+});
+
+test("expected maximum: where a collapsed seed pulls the line out of its band, the caption says why", () => {
+  // swp's wide: nine seeds near 90% and one at 10%; base: ten seeds near 89%.
+  const wide = [0.89, 0.9, 0.91, 0.9, 0.92, 0.88, 0.1, 0.9, 0.91, 0.89];
+  const base = [0.89, 0.88, 0.9, 0.89, 0.91, 0.88, 0.9, 0.89, 0.9, 0.88];
+  const data = { metric: "val/acc", higherIsBetter: true, variants: [{ name: "base", curve: expectedMaxCurve(base) }, { name: "wide", curve: expectedMaxCurve(wide) }] };
+  const first = data.variants[1]!.curve[0]!;
+  assert.ok(first.mean < first.lo, `wide at n = 1: ${first.mean} below its band ${first.lo}–${first.hi}`);
+  const c = expectedMaxChart(data, PERCENT_POINTS, ["base", "wide"]);
+  assert.match(c.caption, / Where the line leaves its band \(wide\), one or a few far-off seeds pull the expected value \(a mean over draws\) past the middle 68% of the draws/);
+  const inside = expectedMaxChart({ ...data, variants: [data.variants[0]!] }, PERCENT_POINTS, ["base", "wide"]);
+  assert.doesNotMatch(inside.caption, /leaves its band/);
 });

@@ -58,3 +58,13 @@ test("expected maximum: where a collapsed seed pulls the line out of its band, t
   const inside = expectedMaxChart({ ...data, variants: [data.variants[0]!] }, PERCENT_POINTS, ["base", "wide"]);
   assert.doesNotMatch(inside.caption, /leaves its band/);
 });
+
+test("expected maximum: curves of different lengths (a run failed) say where each ends and why", () => {
+  const base = [0.77, 0.772, 0.776, 0.78, 0.769, 0.774];
+  const wide = [0.79, 0.785, 0.80, 0.792, 0.788];
+  const data = { metric: "val/accuracy", higherIsBetter: true, variants: [{ name: "base", curve: expectedMaxCurve(base) }, { name: "wide", curve: expectedMaxCurve(wide) }] };
+  const c = expectedMaxChart(data, PERCENT_POINTS, ["base", "wide"]);
+  assert.match(c.caption, / The curves end at different n \(base 6, wide 5\): a curve goes no further than its variant's seeds with a final value, and runs that failed or diverged are not among the draws\.$/);
+  const same = expectedMaxChart({ ...data, variants: [data.variants[0]!, { name: "wide", curve: expectedMaxCurve([...wide, 0.79]) }] }, PERCENT_POINTS, ["base", "wide"]);
+  assert.doesNotMatch(same.caption, /curves end at different n/);
+});

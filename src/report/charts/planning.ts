@@ -133,12 +133,17 @@ export function expectedMaxChart(d: ExpectedMaxData, unit: ValueUnit = AS_LOGGED
   const outsideText = outside.length
     ? ` Where the line leaves its band (${outside.join(", ")}), one or a few far-off seeds pull the expected value (a mean over draws) past the middle 68% of the draws: the best of that many runs is usually in the band, and now and then far off it.`
     : "";
+  // A variant's curve ends at its seeds with a final value: a shorter one (mixed's wide: 5 of 6, one failed) needs saying.
+  const lengths = d.variants.map((v) => `${v.name} ${v.curve.length}`);
+  const lengthText = new Set(d.variants.map((v) => v.curve.length)).size > 1
+    ? ` The curves end at different n (${lengths.join(", ")}): a curve goes no further than its variant's seeds with a final value, and runs that failed or diverged are not among the draws.`
+    : "";
   return {
     id: `expected-max-${slug(d.metric)}`,
     title: `Expected ${best}: final ${d.metric}`,
     caption:
       `Expected ${best} of final ${d.metric} over n runs drawn from the observed seeds (with replacement; Dodge et al., "Show Your Work", 2019); ` +
-      `the band holds the ${bandLabel} (15.9th to 84.1st percentile: what ±1 sd holds for normal seeds, and within the seeds' range when they are skewed). It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.` + outsideText,
+      `the band holds the ${bandLabel} (15.9th to 84.1st percentile: what ±1 sd holds for normal seeds, and within the seeds' range when they are skewed). It shows what a "best of n seeds" number is worth: a variant that needs many seeds to look good is fragile.` + outsideText + lengthText,
     series: names.length,
     points: rows.length,
     marks: { emax: names.length, band: names.length },

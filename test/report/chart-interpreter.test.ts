@@ -33,11 +33,21 @@ function servedInterpreter(): unknown {
   return self.vegaInterpreter;
 }
 
+/**
+ * The SVG with its clip paths numbered in order of appearance: Vega's SVG
+ * renderer numbers them from one counter for the whole process, so the same
+ * chart drawn twice names its clip "clip1" and then "clip3".
+ */
+function clipsNumberedInOrder(svgText: string): string {
+  const ids = new Map<string, string>();
+  return svgText.replace(/\bclip\d+\b/g, (id) => ids.get(id) ?? ids.set(id, `clip-${ids.size + 1}`).get(id)!);
+}
+
 async function svg(spec: object, expr?: unknown): Promise<string> {
   const compiled = compile(spec as TopLevelSpec).spec;
   const view = expr ? new vega.View(vega.parse(compiled, undefined, { ast: true }), { renderer: "none", expr: expr as never }) : new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
-    return await view.toSVG();
+    return clipsNumberedInOrder(await view.toSVG());
   } finally {
     view.finalize();
   }

@@ -164,26 +164,39 @@ function cleanPairedDifferences(a: Sample, b: Sample): PairedRoundingCleaned {
 }
 
 /**
- * Values that differ only by rounding made one value, in place: sorted, each
- * joins the group of the smallest value it is within `relative` × the larger
- * of the two values' scales of (`scales[i]`: the magnitude the value's rounding
- * is a fraction of, e.g. a difference's pair), and a group whose values are not
- * all equal takes the shortest decimal within that tolerance of its mean (as a
+ * Values equal up to rounding, grouped: the indices of `values` in ascending
+ * order (`order`), cut at `ends` (group g is order[ends[g − 1] ?? 0 .. ends[g])):
+ * each value joins the group of the smallest value it is within `relative` ×
+ * the larger of the two values' scales of (`scales[i]`: the magnitude the
+ * value's rounding is a fraction of: |value|, a difference's pair, or 1 with an
+ * absolute tolerance as `relative`).
+ */
+function roundingGroups(values: ArrayLike<number>, scales: ArrayLike<number>, relative: number): { order: number[]; ends: number[] } {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => values[i]! - values[j]!);
+  const ends: number[] = [];
+  for (let start = 0; start < order.length; ) {
+    const first = order[start]!;
+    let end = start + 1;
+    while (end < order.length && values[order[end]!]! - values[first]! <= relative * Math.max(scales[first]!, scales[order[end]!]!)) end++;
+    ends.push(end);
+    start = end;
+  }
+  return { order, ends };
+}
+
+/**
+ * Values that differ only by rounding made one value, in place: each group of
+ * `roundingGroups` whose values are not all equal takes the shortest decimal
+ * within its tolerance (`relative` × its largest scale) of its mean (as a
  * constant sample does in `withoutRounding`). Returns how many values moved.
  */
 export function equalWithinRounding(values: Float64Array, scales: ArrayLike<number>, relative: number): number {
-  const order = Array.from(values.keys()).sort((i, j) => values[i]! - values[j]!);
-  let moved = 0;
-  for (let start = 0; start < order.length; ) {
-    const first = order[start]!;
-    let end = start + 1, sum = values[first]!, scale = scales[first]!;
-    while (end < order.length) {
-      const j = order[end]!;
-      if (!(values[j]! - values[first]! <= relative * Math.max(scales[first]!, scales[j]!))) break;
-      sum += values[j]!; scale = Math.max(scale, scales[j]!); end++;
-    }
-    const last = order[end - 1]!;
-    if (values[last] !== values[first]) {
+  const { order, ends } = roundingGroups(values, scales, relative);
+  let moved = 0, start = 0;
+  for (const end of ends) {
+    if (values[order[end - 1]!] !== values[order[start]!]) {
+      let sum = 0, scale = 0;
+      for (let k = start; k < end; k++) { sum += values[order[k]!]!; scale = Math.max(scale, scales[order[k]!]!); }
       const value = shortestWithin(sum / (end - start), relative * scale);
       for (let k = start; k < end; k++) { if (values[order[k]!] !== value) moved++; values[order[k]!] = value; }
     }
@@ -228,16 +241,16 @@ export function onALineUpToRounding(a: Sample, b: Sample): boolean {
  * by its rounding. Copies, in the samples' shapes and order.
  */
 export function tiedUpToRounding(samples: readonly Sample[], tolerance?: number): Float64Array[] {
-  const relative = ROUNDING_ULPS * roundingUnit(...samples);
-  const out = samples.map((x) => Float64Array.from(x as ArrayLike<number>));
-  const where: [number, number][] = [];
-  out.forEach((x, s) => { for (let i = 0; i < x.length; i++) where.push([s, i]); });
-  where.sort(([s, i], [t, j]) => out[s]![i]! - out[t]![j]!);
-  let first = NaN;
-  for (const [s, i] of where) {
-    const v = out[s]![i]!;
-    if (!(v - first <= (tolerance ?? relative * Math.max(Math.abs(v), Math.abs(first))))) first = v;
-    out[s]![i] = first;
+  const pooled = Float64Array.from(samples.flatMap((x) => Array.from(x as ArrayLike<number>)));
+  // An absolute tolerance is `relative` with every scale 1.
+  const scales = tolerance === undefined ? pooled.map(Math.abs) : new Float64Array(pooled.length).fill(1);
+  const { order, ends } = roundingGroups(pooled, scales, tolerance ?? ROUNDING_ULPS * roundingUnit(...samples));
+  const tied = new Float64Array(pooled.length);
+  let start = 0;
+  for (const end of ends) {
+    for (let k = start; k < end; k++) tied[order[k]!] = pooled[order[start]!]!;
+    start = end;
   }
-  return out;
+  let at = 0;
+  return samples.map((x) => tied.slice(at, (at += x.length)));
 }

@@ -92,8 +92,24 @@ export interface RoundingCleaned {
   roundingOnly: boolean;
 }
 
-/** A sample whose range is rounding noise (at its own scale, `roundingTolerance(x)`) becomes its constant. */
-export function withoutRounding(x: Sample, tolerance = roundingTolerance(x)): RoundingCleaned {
+/**
+ * One variant's runs with rounding removed: a sample whose range is rounding
+ * noise (at its own scale, `roundingTolerance(x)`) becomes its constant;
+ * otherwise runs equal up to their own rounding (16u × the larger |value|, the
+ * rule `tiedUpToRounding` ties ranks by) become one value (`equalWithinRounding`),
+ * as paired differences do: nine seeds at 0.7 logged as 0.7, 0.7000000000000001
+ * and 0.6999999999999998 beside one black swan at 0.1 are nine equal runs, not
+ * a spread of 1e-16 that a robust z (−3.6e15), a trimmed t (p = 1e-147) or a
+ * MAD would read as evidence.
+ */
+export function withoutRounding(x: Sample): RoundingCleaned {
+  const cleaned = constantUpToRounding(x, roundingTolerance(x));
+  if (!cleaned.constant) equalWithinRounding(cleaned.values, cleaned.values.map(Math.abs), ROUNDING_ULPS * roundingUnit(x));
+  return cleaned;
+}
+
+/** Values whose range is within `tolerance` become their constant (a copy; left as they are otherwise). */
+function constantUpToRounding(x: Sample, tolerance: number): RoundingCleaned {
   const values = Float64Array.from(x as ArrayLike<number>);
   const { lo, hi, mean } = range(values);
   if (!(hi - lo <= tolerance)) return { values, constant: false, value: null, tolerance, roundingOnly: false };
@@ -146,7 +162,7 @@ function cleanPairedDifferences(a: Sample, b: Sample): PairedRoundingCleaned {
   const d = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) d[i] = b[i]! - a[i]!;
   const tolerance = roundingTolerance(a, b);
-  const cleaned = withoutRounding(d, tolerance);
+  const cleaned = constantUpToRounding(d, tolerance);
   let ties = 0;
   if (!cleaned.constant) {
     // A tie at the pair's own scale: its b − a is off by at most 3u max(|a|, |b|). At the largest value's scale

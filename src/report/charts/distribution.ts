@@ -172,7 +172,9 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, 
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
   const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null, axis: ROW_LABELS };
-  const yOffset = { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } };
+  // Seeds in one order in every layer: without a sort of its own, Vega-Lite sorts a layer's offsets by its colour
+  // domain (the comparisons, which no seed is), and the dots and the crosses would ask one scale for two orders.
+  const yOffset = { field: "seed", type: "nominal", sort: [...new Set(dots.map((p) => p.seed))], scale: { paddingOuter: 0.8 } };
   const xTitle = `difference in final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
   const swanText = d.comparisons.filter((c) => c.swans.length > 0).map((c) => `${c.b} − ${c.a}: ${c.swans.map((s) => `seed ${s.seed} (robust z ${robustZText(s.z)})`).join(", ")}`);
   return {

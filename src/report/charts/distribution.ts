@@ -1,6 +1,6 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, MEAN_MARK, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
@@ -9,8 +9,6 @@ import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 const SEED = "one seed";
 const SWAN = "black swan";
 const ASIDE = "set aside: not in the verdict (one factor varied at a time, or a grid cell)";
-/** A mean on its interval's bar: a white square (a stroke across a bar as short as a narrow CI drew a "+", the black swans' cross). */
-const MEAN_MARK = { shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 };
 /** Row labels in full: a comparison names two variants, and Vega's default 180 px cut "opt=adam, drop=1 − opt=sgd, drop=0" before its reference. */
 const ROW_LABELS = { labelLimit: 400 };
 

@@ -26,8 +26,8 @@ import type { CheckLine, RunData, SeedChecks } from "../types.ts";
 import { bytesBefore } from "./run-index.ts";
 import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, runStateOf, type RunState } from "./run-state.ts";
 
-/** Bumped whenever what the index holds changes meaning or layout: an index of another format is rebuilt. */
-const FORMAT = 2;
+/** Bumped whenever what the index holds changes meaning or layout: an index of another format is rebuilt (3: a line over 64 MiB is cut as `twin stats` cuts it; format 2's states could hold its values). */
+const FORMAT = 3;
 /** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
 export const TAIL_CHECK = 64;
 /** How a run's row is written (also by the log reader threads, log-reader-worker.ts). */

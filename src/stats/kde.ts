@@ -4,7 +4,7 @@
  * 1986, eq. 3.31): h = 0.9 · min(sd, IQR/1.34) · n^(−1/5).
  */
 import { sd } from "./descriptive.ts";
-import { quantile } from "./quantile.ts";
+import { quantiles } from "./quantile.ts";
 
 /**
  * Silverman's bandwidth. Tied or tiny samples (IQR or sd zero) fall back to the
@@ -13,7 +13,9 @@ import { quantile } from "./quantile.ts";
 export function silvermanBandwidth(values: readonly number[]): number {
   const n = values.length;
   const sdv = n > 1 ? sd(values) : 0;
-  const iqr = n > 1 ? quantile(values, 0.75) - quantile(values, 0.25) : 0;
+  // One sort for both quartiles.
+  const [q1, q3] = n > 1 ? quantiles(values, [0.25, 0.75]) : [0, 0];
+  const iqr = q3! - q1!;
   let spread = Math.min(sdv, iqr / 1.34);
   if (!(spread > 0)) spread = sdv > 0 ? sdv : Math.abs(values[0] ?? 1) * 0.01 || 0.01;
   return 0.9 * spread * Math.pow(n, -0.2);

@@ -394,11 +394,15 @@ export class StudyAccumulator {
     };
     const { kept, setAside } = this.notAllVaried(runs, metric, ended);
     const asideSeeds = new Set(setAside?.seeds ?? []);
-    const endedRuns = runs.flatMap((r) => {
+    // Runs that diverged or failed; those among them that vary one factor at a time also feed the variance by factor.
+    const endedRuns: (EndedRun & { setAside: boolean })[] = [], endedWithFactors: (EndedRun & { setAside: boolean })[] = [];
+    for (const r of runs) {
       const outcome = ended(r);
-      return outcome ? [{ variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed), factorSeeds: r.factorSeeds !== undefined }] : [];
-    });
-    const endedWithFactors = endedRuns.filter((r) => r.factorSeeds).map(({ factorSeeds: _, ...r }) => r);
+      if (!outcome) continue;
+      const run = { variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed) };
+      endedRuns.push(run);
+      if (r.factorSeeds !== undefined) endedWithFactors.push(run);
+    }
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
     // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged

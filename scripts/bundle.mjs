@@ -73,6 +73,25 @@ await build({
 });
 
 /**
+ * In the view worker, the event-file reader (and its protocol-buffer runtime,
+ * about 20 ms of CPU to set up) is required when a run without a metrics.jsonl
+ * is met, from its own CommonJS file beside the worker (dist/serve/event-reader.cjs),
+ * not set up at every worker start: src/report/sources/event-reader-use.ts's body
+ * is replaced by one that requires it then (left to Node by esbuild: it resolves
+ * from the worker's file).
+ */
+const eventReaderOnDemand = {
+  name: "event-reader-on-demand",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/event-reader\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /[\\/]report[\\/]sources[\\/]event-reader-use\.ts$/ }, () => ({
+      contents: 'let reader;\nexport function eventReader() {\n  return (reader ??= require("./event-reader.cjs"));\n}\n',
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * The dashboard's view worker as one CommonJS file (dist/serve/view-worker-main.cjs),
  * its code not shared with the chunks: a thread started on an ES module first compiles
  * Node's ES module loader and links the bundle's ~44 files, and the worker starts
@@ -81,7 +100,10 @@ await build({
  * (rewritten as above) is the file's own URL.
  */
 await build({
-  entryPoints: [{ in: join(SRC, "serve/view-worker-main.ts"), out: "serve/view-worker-main" }],
+  entryPoints: [
+    { in: join(SRC, "serve/view-worker-main.ts"), out: "serve/view-worker-main" },
+    { in: join(SRC, "log/event-reader.ts"), out: "serve/event-reader" },
+  ],
   outdir: DIST,
   outExtension: { ".js": ".cjs" },
   bundle: true,
@@ -89,7 +111,7 @@ await build({
   platform: "node",
   target: "node20",
   external,
-  plugins: [importMetaUrl],
+  plugins: [eventReaderOnDemand, importMetaUrl],
   define: { "import.meta.url": "__twinModuleUrl" },
   banner: { js: '"use strict";\nvar __twinModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: "warning",

@@ -11,6 +11,8 @@ import { resultsStudy } from "../report/results-study.ts";
 import type { StudyData } from "../report/types.ts";
 import { WrongInputError } from "../log/wrong-input.ts";
 import { buildReport } from "../report/report.ts";
+import { noMetricText } from "../report/html.ts";
+import { NO_METRIC } from "../report/model/metric.ts";
 import { ReportOptionError } from "../report/model/build.ts";
 import { UsageError } from "./exit-codes.ts";
 import { StoreSource, withStorePredictions } from "../report/source.ts";
@@ -104,7 +106,9 @@ export function registerReport(program: Command): void {
       if (opts.json) {
         // A report is of one study: one deployment section.
         const { metric, warnings, deployments: [deployment], setAside } = result.model;
-        process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric, warnings, set_aside: setAside, deployment }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ html: out, charts: result.charts, pngs: result.pngs, metric: metric === NO_METRIC ? null : metric, ...(metric === NO_METRIC ? { no_verdict: noMetricText(result.model, "in the report's table of runs") } : {}), warnings, set_aside: setAside, deployment }, null, 2) + "\n");
+      } else if (result.model.metric === NO_METRIC) {
+        process.stdout.write(`wrote ${out} (${result.model.runs.length} runs)\n${noMetricText(result.model, "in the report's table of runs")}\n`);
       } else {
         process.stdout.write(`wrote ${out} (${result.charts.length} charts, ${result.model.runs.length} runs, verdict on ${result.model.metric})\n`);
         if (result.pngs.length > 0) process.stdout.write(`wrote ${result.pngs.length} PNGs to ${resolve(opts.png!)}\n`);

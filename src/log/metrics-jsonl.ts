@@ -74,7 +74,7 @@ export function keepLongTextNote(out: MetricsFileData): (head: Buffer) => boolea
  * note), from its first bytes: its tag and step, with a text saying it was
  * left out; undefined for any other line.
  */
-function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
+export function longTextNote(head: Buffer): MetricsFileData["texts"][number] | undefined {
   const m = TEXT_LINE_HEAD.exec(head.toString("utf8", 0, Math.min(head.length, 4096)));
   if (!m) return undefined;
   const text = `(a text of more than 64 MiB, left out: twin reads lines of up to ${MAX_LINE_BYTES} bytes)`;

@@ -11,7 +11,7 @@ import { pValueClause, pValueText } from "../stats/p-value-text.ts";
 import { metricValueText, signedMetricValueText } from "../study/metric-units.ts";
 import { effectSizeText, failureComparisonText, NO_INTERVAL, pairingGainText, restsOnText, robustVerdictText, testName } from "../study/verdict.ts";
 import type { ReportModel } from "./model/index.ts";
-import { MIN_BAND_RUNS } from "./model/index.ts";
+import { MIN_BAND_RUNS, NO_METRIC } from "./model/index.ts";
 import { seedsText } from "../study/seeds-text.ts";
 import type { SetAside } from "../study/not-independent.ts";
 import { chartRuntimeScripts, specScriptText } from "./chart-runtime.ts";
@@ -249,18 +249,34 @@ function listed<T>(items: readonly T[], attention: (x: T) => boolean): T[] {
   return [...items.filter(attention), ...items.filter((x) => !attention(x))].slice(0, MAX_TABLE_ROWS);
 }
 
-function runsSection(m: ReportModel): string {
+/**
+ * What a study without a result metric (NO_METRIC) shows in place of a verdict:
+ * why there is none, from its runs' statuses ("2 of 2 runs failed"), and where
+ * their errors are.
+ */
+export function noMetricText(m: Pick<ReportModel, "runs" | "tags">, errorsWhere = "in the table below"): string {
+  const byStatus = new Map<string, number>();
+  for (const r of m.runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+  const statuses = [...byStatus].sort((a, b) => b[1] - a[1]).map(([status, n]) => `${status} ${n}`).join(", ");
+  const logged = m.tags.length > 0 ? `only ${m.tags.join(", ")} logged, no result metric` : "nothing logged";
+  return `No verdict: no run has logged a result metric (${logged}). Runs by status: ${statuses}; each run's status and error are ${errorsWhere}.`;
+}
+
+function runsSection(m: ReportModel, open = false): string {
   const shown = listed(m.runs, (r) => !["finished", "success"].includes(r.status));
   const what = shown.length < m.runs.length ? `; ${shown.length} listed, runs that did not finish first (twin runs --json lists all)` : "";
   const rows = shown.map(
     (r) =>
       `<tr data-run="${esc(r.variant)}/${esc(r.seed)}"><td>${esc(r.variant)}</td><td>${esc(r.seed)}</td><td>${esc(r.status)}</td><td>${r.lastStep}</td><td>${metricFormat(m.percent).value(r.final)}</td><td class="path">${esc(r.where)}</td><td>${esc([...(r.setAside ? ["set aside: not an independent seed (one factor varied at a time, or a grid cell)"] : []), ...r.notes].join("; "))}</td></tr>`,
   );
-  return `<section id="runs"><details><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>final ${esc(m.metric)}${m.percent ? " (pp)" : ""}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
+  return `<section id="runs"><details${open ? " open" : ""}><summary>Runs (${m.runs.length.toLocaleString("en")}${what})</summary><table class="small"><thead><tr><th>variant</th><th>seed</th><th>status</th><th>last step</th><th>${m.metric === NO_METRIC ? "final value" : `final ${esc(m.metric)}${m.percent ? " (pp)" : ""}`}</th><th>where</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></details></section>`;
 }
 
 /** The report body for a study (also the dashboard's study view); its charts are drawn by the reader's browser (renderReportPage and the dashboard page add what it needs). */
 export function renderStudyBody(m: ReportModel): { html: string; charts: RenderedChart[] } {
+  if (m.metric === NO_METRIC) {
+    return { html: keepFlagsWhole([`<section id="verdict"><h2>Verdict</h2><p class="warnings">${esc(noMetricText(m))}</p></section>`, reproSection(m), runsSection(m, true)].join("\n")), charts: [] };
+  }
   const sections = reportCharts(m);
   const rendered = renderCharts(sections);
   const fig = (c: Chart | undefined): string => (c ? figure(rendered.get(c.id)) : "");
@@ -338,7 +354,7 @@ export function renderReportPage(m: ReportModel, body: string): string {
 <meta name="generator" content="twin report"><title>twin report · ${esc(m.study)}</title>
 <style>${REPORT_CSS}</style></head>
 <body><main>
-<header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variants · ${seedCountText(m.runs)} · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
+<header><h1>${esc(m.study)}</h1><p class="muted">${m.variants.length} variant${m.variants.length === 1 ? "" : "s"} · ${seedCountText(m.runs)} · ${m.runs.length} runs · from ${esc(m.source)} · generated ${esc(m.generatedAt)} by twin</p></header>
 ${NO_SCRIPT}
 ${body}
 </main>

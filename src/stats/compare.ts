@@ -13,8 +13,8 @@
 import { checkLevel, checkSample, checkPairs, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding, roundingTolerance, shortestWithin, withoutRounding } from "./rounding.ts";
 import { meanUnchecked, sdUnchecked } from "./descriptive.ts";
-import { medianUnchecked } from "./quantile.ts";
-import { interquartileMean } from "./robust.ts";
+import { medianSorted, sortedCopy } from "./quantile.ts";
+import { trimmedMeanSorted } from "./robust.ts";
 import { pairedTTest, welchTTest, studentTTest } from "./ttest.ts";
 import { pairedTInterval, welchInterval, studentInterval } from "./tinterval.ts";
 import { pairedBootstrapInterval, twoSampleBootstrapInterval } from "./bootstrap.ts";
@@ -54,7 +54,21 @@ export function describe(raw: Sample): Description {
   let mn = values[0]!, mx = values[0]!;
   for (let i = 1; i < n; i++) { if (values[i]! < mn) mn = values[i]!; if (values[i]! > mx) mx = values[i]!; }
   const sd = n > 1 ? sdUnchecked(values) : NaN;
-  return { n, mean: meanUnchecked(values), sd, se: sd / Math.sqrt(n), min: mn, max: mx, median: medianUnchecked(values), iqm: interquartileMean(values), range: mx - mn };
+  // One sort for the median and the IQM (the 25% trimmed mean).
+  const sorted = sortedCopy(values);
+  return { n, mean: meanUnchecked(values), sd, se: sd / Math.sqrt(n), min: mn, max: mx, median: medianSorted(sorted), iqm: trimmedMeanSorted(sorted, 0.25), range: mx - mn };
+}
+
+/** describe(raw).mean alone: the mean of the runs with rounding removed. */
+export function describedMean(raw: Sample): number {
+  checkSample("describedMean", raw, 1);
+  return meanUnchecked(withoutRounding(raw).values);
+}
+
+/** describe(raw).sd alone: the sample sd (n − 1) of the runs with rounding removed; NaN when n = 1. */
+export function describedSd(raw: Sample): number {
+  checkSample("describedSd", raw, 1);
+  return raw.length > 1 ? sdUnchecked(withoutRounding(raw).values) : NaN;
 }
 
 export interface PairingGain {

@@ -22,23 +22,20 @@ const partials = new Float64Array(64);
  * h; when that is below half the gap from h to its nearer neighbour (1% left
  * for the rounding of |l| + B), h is the correctly rounded sum, fsum's answer
  * (the common case: no heavy cancellation); where no addition erred at all,
- * s itself. Otherwise (cancellation, ties, overflow, sums below 2⁻⁹⁰⁰,
- * non-finite values) Shewchuk's partials.
+ * s itself. The plain sum runs as four sums of every fourth value, added up
+ * at the end (their additions' errors counted too): each addition waits for
+ * the one before it in its own sum only, and the answer, the exact sum
+ * rounded, is the same in any order. Where the bound cannot decide (a sum
+ * on or next to a half-way point between doubles), the errors are summed
+ * again with their own errors (exactWhereErrorsAdd); otherwise (cancellation,
+ * overflow, sums below 2⁻⁹⁰⁰, non-finite values) Shewchuk's partials.
  */
 export function exactSum(values: ArrayLike<number>): number {
-  const count = values.length;
-  let s = 0, e = 0, a = 0;
-  for (let k = 0; k < count; k++) {
-    const x = values[k]!;
-    const t = s + x;
-    const z = t - s;
-    const err = s - (t - z) + (x - z);
-    e += err;
-    a += Math.abs(err);
-    s = t;
-  }
-  const h = decided(s, e, a, count);
-  return h === h ? h : shewchukSum(values);
+  sumPass(values);
+  const h = decided(pass.s, pass.e, pass.a, values.length);
+  if (h === h) return h;
+  const exact = exactWhereErrorsAdd(values);
+  return exact === exact ? exact : shewchukSum(values);
 }
 
 /**
@@ -48,20 +45,75 @@ export function exactSum(values: ArrayLike<number>): number {
  * fast path does not decide).
  */
 export function exactSumOfSquares(values: Float64Array, center: number): number {
+  squaresPass(values, center);
+  const h = decided(pass.s, pass.e, pass.a, values.length);
+  if (h === h) return h;
+  const squares = values.map((x) => (x - center) * (x - center));
+  const exact = exactWhereErrorsAdd(squares);
+  return exact === exact ? exact : shewchukSum(squares);
+}
+
+/** What the last pass found: the plain sum `s`, its additions' errors summed to `e` and their magnitudes to `a`. */
+const pass = { s: 0, e: 0, a: 0 };
+
+/** The plain sum of `values` with its additions' errors (TwoSum) into {@link pass}: four sums of every fourth value, then theirs. */
+function sumPass(values: ArrayLike<number>): void {
   const count = values.length;
-  let s = 0, e = 0, a = 0;
-  for (let k = 0; k < count; k++) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  let k = 0;
+  for (; k + 3 < count; k += 4) {
+    const x0 = values[k]!, x1 = values[k + 1]!, x2 = values[k + 2]!, x3 = values[k + 3]!;
+    const t0 = s0 + x0, t1 = s1 + x1, t2 = s2 + x2, t3 = s3 + x3;
+    const z0 = t0 - s0, z1 = t1 - s1, z2 = t2 - s2, z3 = t3 - s3;
+    const r0 = s0 - (t0 - z0) + (x0 - z0), r1 = s1 - (t1 - z1) + (x1 - z1), r2 = s2 - (t2 - z2) + (x2 - z2), r3 = s3 - (t3 - z3) + (x3 - z3);
+    e0 += r0; e1 += r1; e2 += r2; e3 += r3;
+    a0 += Math.abs(r0); a1 += Math.abs(r1); a2 += Math.abs(r2); a3 += Math.abs(r3);
+    s0 = t0; s1 = t1; s2 = t2; s3 = t3;
+  }
+  for (; k < count; k++) {
+    const x = values[k]!;
+    const t = s0 + x, z = t - s0, r = s0 - (t - z) + (x - z);
+    e0 += r;
+    a0 += Math.abs(r);
+    s0 = t;
+  }
+  joinSums(s0, s1, s2, s3, e0 + e1 + (e2 + e3), a0 + a1 + (a2 + a3));
+}
+
+/** sumPass of the squares (x − center)², each rounded once, made as they are added. */
+function squaresPass(values: Float64Array, center: number): void {
+  const count = values.length;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  let k = 0;
+  for (; k + 3 < count; k += 4) {
+    const d0 = values[k]! - center, d1 = values[k + 1]! - center, d2 = values[k + 2]! - center, d3 = values[k + 3]! - center;
+    const x0 = d0 * d0, x1 = d1 * d1, x2 = d2 * d2, x3 = d3 * d3;
+    const t0 = s0 + x0, t1 = s1 + x1, t2 = s2 + x2, t3 = s3 + x3;
+    const z0 = t0 - s0, z1 = t1 - s1, z2 = t2 - s2, z3 = t3 - s3;
+    const r0 = s0 - (t0 - z0) + (x0 - z0), r1 = s1 - (t1 - z1) + (x1 - z1), r2 = s2 - (t2 - z2) + (x2 - z2), r3 = s3 - (t3 - z3) + (x3 - z3);
+    e0 += r0; e1 += r1; e2 += r2; e3 += r3;
+    a0 += Math.abs(r0); a1 += Math.abs(r1); a2 += Math.abs(r2); a3 += Math.abs(r3);
+    s0 = t0; s1 = t1; s2 = t2; s3 = t3;
+  }
+  for (; k < count; k++) {
     const d = values[k]! - center;
     const x = d * d;
-    const t = s + x;
-    const z = t - s;
-    const err = s - (t - z) + (x - z);
-    e += err;
-    a += Math.abs(err);
-    s = t;
+    const t = s0 + x, z = t - s0, r = s0 - (t - z) + (x - z);
+    e0 += r;
+    a0 += Math.abs(r);
+    s0 = t;
   }
-  const h = decided(s, e, a, count);
-  return h === h ? h : shewchukSum(values.map((x) => (x - center) * (x - center)));
+  joinSums(s0, s1, s2, s3, e0 + e1 + (e2 + e3), a0 + a1 + (a2 + a3));
+}
+
+/** The four sums added up, (s0 + s1) + (s2 + s3), their three additions' errors joined to the others' (`e`, `a`), into {@link pass}. */
+function joinSums(s0: number, s1: number, s2: number, s3: number, e: number, a: number): void {
+  const t = s0 + s1, z = t - s0, r = s0 - (t - z) + (s1 - z);
+  const u = s2 + s3, y = u - s2, q = s2 - (u - y) + (s3 - y);
+  const s = t + u, w = s - t, p = t - (s - w) + (u - w);
+  pass.s = s;
+  pass.e = e + (r + q + p);
+  pass.a = a + (Math.abs(r) + Math.abs(q) + Math.abs(p));
 }
 
 /**
@@ -79,6 +131,28 @@ function decided(s: number, e: number, a: number, count: number): number {
   const bound = 2 * count * 2 ** -53 * a;
   // Far from the subnormals, where the bound's own rounding could matter.
   return Math.abs(h) >= 2 ** -900 && Number.isFinite(h) && Math.abs(l) + bound < 0.99 * halfGap(h) ? h : NaN;
+}
+
+/**
+ * The exact sum rounded once where the plain sum's errors add up without
+ * error: s + Σ errᵢ is the exact sum (TwoSum), so when the errors' own sum e
+ * is exact (each of its additions' errors, taken by TwoSum too, is 0), the
+ * one rounding of s + e is the correctly rounded sum, half-way points
+ * included (to even, as fsum). NaN where an addition of the errors erred,
+ * or anything overflowed: Shewchuk's partials decide.
+ */
+function exactWhereErrorsAdd(values: ArrayLike<number>): number {
+  let s = 0, e = 0, inexact = 0;
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k]!;
+    const t = s + x, z = t - s, r = s - (t - z) + (x - z);
+    const f = e + r, y = f - e;
+    inexact += Math.abs(e - (f - y) + (r - y));
+    e = f;
+    s = t;
+  }
+  const h = s + e;
+  return inexact === 0 && Number.isFinite(h) ? h : NaN;
 }
 
 const bits = new DataView(new ArrayBuffer(8));

@@ -20,6 +20,7 @@
 import { checkAlternative, checkSample, checkPairs, type Alternative, type Sample } from "./validate.ts";
 import { pairedDifferencesWithoutRounding } from "./rounding.ts";
 import { Xoshiro128 } from "./random.ts";
+import { signFlipCounts } from "./sign-flip-sums.ts";
 import { logGamma } from "./special.ts";
 import { sum } from "./descriptive.ts";
 import { minPNote, type TestOptions, type TestResult } from "./types.ts";
@@ -77,30 +78,13 @@ export function pairedPermutationTest(a: Sample, b: Sample, opts: PermutationOpt
   } else {
     exact = false;
     total = opts.resamples ?? 9999;
-    const rng = new Xoshiro128(opts.seed ?? 0);
-    const dd = Float64Array.from(d);
     // Null sum = Σ d − 2 Σ_{flipped} d; compare Σ_{flipped} d against thresholds.
     const fHi = (total0 - loT) / 2; // s ≥ loT ⇔ flipped ≤ fHi
     const fLo = (total0 - hiT) / 2; // s ≤ hiT ⇔ flipped ≥ fLo
-    // Each resample draws ⌈n/32⌉ words, bit j of word w flipping pair 32w + j
-    // (the last word's bits past n unused), and adds the flipped pairs in
-    // index order; visiting only the set bits (lowest first) keeps that order
-    // and those sums exactly, without a branch per pair that fails half the time.
-    const words = Math.ceil(n / 32), lastMask = n % 32 === 0 ? -1 : (1 << n % 32) - 1;
-    for (let r = 0; r < total; r++) {
-      let f = 0;
-      for (let w = 0, base = 31; w < words; w++, base += 32) {
-        let bits = rng.nextUint32() | 0;
-        if (w === words - 1) bits &= lastMask;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          f += dd[base - Math.clz32(low)]!;
-          bits ^= low;
-        }
-      }
-      if (f >= fLo) le++;
-      if (f <= fHi) ge++;
-    }
+    // Each resample flips the pairs of its draws' set bits and adds the flipped differences in index order (sign-flip-sums.ts).
+    const counts = signFlipCounts(Float64Array.from(d), new Xoshiro128(opts.seed ?? 0), total, fLo, fHi);
+    le = counts.le;
+    ge = counts.ge;
   }
   const res: TestResult = {
     test: "paired permutation (sign-flip)", statistic: observed, p: pFromCounts(le, ge, total, exact, alternative),

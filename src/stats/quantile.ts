@@ -53,8 +53,12 @@ export function median(values: Sample): number {
 
 /** Internal: median without validation. */
 export function medianUnchecked(values: Sample): number {
-  const s = sortedCopy(values);
-  const n = s.length;
+  return medianSorted(sortedCopy(values));
+}
+
+/** Internal: median of an ascending sample (`numpy.median`: the middle value, or the mean of the two middle ones), for callers that sort once for several statistics. */
+export function medianSorted(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
   const h = n >> 1;
-  return n % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  return n % 2 === 1 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
 }

@@ -20,10 +20,14 @@ export function trimmedMean(values: Sample, proportion: number): number {
   if (!(proportion >= 0 && proportion < 0.5)) {
     throw new Error(`stats.trimmedMean: proportion to cut must be in [0, 0.5), got ${proportion}`);
   }
-  const s = sortedCopy(values);
-  const n = s.length;
+  return trimmedMeanSorted(sortedCopy(values), proportion);
+}
+
+/** Internal: trimmedMean of an ascending sample (proportion in [0, 0.5), unchecked), for callers that sort once for several statistics. */
+export function trimmedMeanSorted(sorted: Float64Array, proportion: number): number {
+  const n = sorted.length;
   const cut = Math.floor(proportion * n);
-  return sum(s.subarray(cut, n - cut)) / (n - 2 * cut);
+  return sum(sorted.subarray(cut, n - cut)) / (n - 2 * cut);
 }
 
 /** Interquartile mean: mean of the middle 50% (`scipy.stats.trim_mean(x, 0.25)`, rliable's IQM). */

@@ -27,13 +27,21 @@ export function tPValue(t: number, df: number, alternative: Alternative): number
   return Math.min(1, 2 * tSf(Math.abs(t), df));
 }
 
-/** Throws the error for a t statistic whose standard error is 0 (every value equal, or equal up to rounding). */
-export function zeroSe(fn: string, what: string, cleaned: RoundingCleaned): never {
-  const equal = cleaned.roundingOnly ? `equal up to floating-point rounding, all ${cleaned.value}` : `all equal to ${cleaned.value}`;
+/**
+ * Throws the error for a t statistic whose standard error is 0 (every value equal, or equal up to rounding):
+ * of one sample, or of two groups ([a, b], each named with its own value).
+ */
+export function zeroSe(fn: string, what: string, cleaned: RoundingCleaned | readonly [RoundingCleaned, RoundingCleaned]): never {
+  const words = (c: RoundingCleaned): string => (c.roundingOnly ? `equal up to floating-point rounding, all ${c.value}` : `all equal to ${c.value}`);
+  const equal = isPair(cleaned) ? `a: ${words(cleaned[0])}; b: ${words(cleaned[1])}` : words(cleaned);
   throw new Error(
     `stats.${fn}: ${what} (${equal}), so their standard deviation is 0 and the t statistic is undefined; ` +
       `a t-test needs run-to-run variation (check that the seeds really differ), or use a sign/permutation test`,
   );
+}
+
+function isPair(c: RoundingCleaned | readonly [RoundingCleaned, RoundingCleaned]): c is readonly [RoundingCleaned, RoundingCleaned] {
+  return Array.isArray(c);
 }
 
 /** One-sample t-test of H0: mean(x) = mu (`scipy.stats.ttest_1samp`). Needs n ≥ 2. */
@@ -97,7 +105,7 @@ export function welchTTest(a: Sample, b: Sample, opts: TestOptions = {}): TestRe
   checkSample("welchTTest", a, 2, "Welch's test estimates each group's variance", "a value");
   checkSample("welchTTest", b, 2, "Welch's test estimates each group's variance", "b value");
   const ca = withoutRounding(a), cb = withoutRounding(b);
-  if (ca.constant && cb.constant) zeroSe("welchTTest", "each group's values are identical", ca.roundingOnly ? ca : cb);
+  if (ca.constant && cb.constant) zeroSe("welchTTest", "each group's values are identical", [ca, cb]);
   a = ca.values; b = cb.values;
   const { se, df } = welchSe(a, b);
   const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
@@ -119,7 +127,7 @@ export function studentTTest(a: Sample, b: Sample, opts: TestOptions = {}): Test
   const ca = withoutRounding(a), cb = withoutRounding(b);
   a = ca.values; b = cb.values;
   const { se, df } = pooledSe(a, b);
-  if (se === 0) zeroSe("studentTTest", "each group's values are identical", ca.roundingOnly ? ca : cb);
+  if (se === 0) zeroSe("studentTTest", "each group's values are identical", [ca, cb]);
   const t = (meanUnchecked(b) - meanUnchecked(a)) / se;
   return {
     test: "Student t", statistic: t, p: tPValue(t, df, alternative), method: "exact", n: a.length + b.length,

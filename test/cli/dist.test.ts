@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFixture } from "../report/fixture.ts";
+import { EventFileWriter } from "../../src/log/event-writer.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), "twin-dist-"));
@@ -80,6 +81,44 @@ test("twin serve from the build starts its view worker (dist/serve/view-worker-m
     assert.match(body.html!, /class="chart-spec"/);
     // The dashboard's index of the folder (its runs were read into it by this view).
     assert.ok(readdirSync(join(dir, "index")).some((f) => /^logs-[0-9a-f]{16}\.sqlite$/.test(f)));
+  } finally {
+    child.kill("SIGTERM");
+  }
+});
+
+test("the view worker from the build sets up no protocol-buffer runtime until a run without a metrics.jsonl needs its reader (dist/serve/event-reader.cjs), then reads it", async () => {
+  const worker = readFileSync(join(install, "dist/serve/view-worker-main.cjs"), "utf8");
+  assert.ok(!worker.includes("google/protobuf/descriptor.proto"), "the worker's bundle holds the protocol-buffer runtime");
+  assert.match(readFileSync(join(install, "dist/serve/event-reader.cjs"), "utf8"), /google\/protobuf\/descriptor\.proto/);
+  // A study of TensorBoard event files only (another tool's logs), served by the worker from the build.
+  const logs = join(dir, "event-logs");
+  for (const v of ["a", "b"]) {
+    for (const s of [1, 2, 3]) {
+      const runDir = join(logs, "tb", v, `seed-${s}`);
+      mkdirSync(runDir, { recursive: true });
+      const w = new EventFileWriter(runDir, { hostname: "h" });
+      for (let step = 1; step <= 5; step++) w.addScalar("val/accuracy", 0.5 + 0.01 * step + (v === "b" ? 0.02 : 0) + 0.001 * s, step, step);
+      w.close();
+    }
+  }
+  const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", logs, "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TWIN_INDEX_DIR: join(dir, "event-index") } });
+  try {
+    let out = "", err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const url = await new Promise<string>((resolvePromise, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d;
+        const m = /twin dashboard: (http:\/\/\S+)/.exec(out);
+        if (m) resolvePromise(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`twin serve exited (${code}): ${err}`)));
+    });
+    const res = await fetch(new URL("/api/studies/tb", url));
+    const body = (await res.json()) as { html?: string; runs?: number; error?: string };
+    assert.equal(res.status, 200, body.error);
+    assert.equal(body.error, undefined);
+    assert.equal(body.runs, 6);
+    assert.match(body.html!, /val\/accuracy/);
   } finally {
     child.kill("SIGTERM");
   }

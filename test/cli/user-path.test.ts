@@ -156,9 +156,21 @@ test("twin stats of a sweep's name reads its results from the store, as twin swe
   const dead = twin(["stats", "dead"]);
   assert.equal(dead.status, 1, dead.stderr);
   assert.match(dead.stderr, /^twin: dead: no run reported a metric \(2 of 2 runs failed or diverged; the first: command not found: \.\/nothere\.sh\), so there is nothing to compare\n$/);
-  const deadReport = twin(["report", "dead"]);
-  assert.equal(deadReport.status, 1, deadReport.stderr);
-  assert.match(deadReport.stderr, /^twin: no run has logged a metric yet \(every run failed before its first, or none has got that far\)\n$/);
+  // Its report is written all the same (it said only "no run has logged a metric yet"): no verdict, and why, with each run's error.
+  const deadReport = twin(["report", "dead", "-o", "dead.html"]);
+  assert.equal(deadReport.status, 0, deadReport.stderr);
+  assert.match(deadReport.stdout, /^wrote .*dead\.html \(2 runs\)\nNo verdict: no run has logged a result metric \(nothing logged\)\. Runs by status: failed 2; each run's status and error are in the report's table of runs\.\n$/);
+  const page = readFileSync(join(dir, "dead.html"), "utf8");
+  // (assert.ok, not match: a failure would print the whole page, Vega's script and all)
+  assert.ok(/1 variant · 2 seeds · 2 runs/.test(page));
+  assert.ok(/No verdict: no run has logged a result metric \(nothing logged\)\. Runs by status: failed 2; each run&#39;s status and error are in the table below\./.test(page));
+  assert.equal(page.match(/<td>failed<\/td>/g)?.length, 2);
+  assert.equal(page.match(/command not found: \.\/nothere\.sh/g)?.length, 2);
+  assert.ok(/<details open><summary>Runs \(2\)/.test(page));
+  const deadJson = JSON.parse(twin(["report", "dead", "-o", "dead.html", "--json"]).stdout) as { metric: string | null; no_verdict: string; charts: string[] };
+  assert.equal(deadJson.metric, null);
+  assert.deepEqual(deadJson.charts, []);
+  assert.match(deadJson.no_verdict, /^No verdict: no run has logged a result metric/);
   const missing = twin(["stats", "nosuch"]);
   assert.equal(missing.status, 2, missing.stderr);
   assert.match(missing.stderr, /^twin: nosuch: no such file or directory; check the path/);

@@ -164,9 +164,9 @@ test("the static report opens in chromium with every chart drawn and no console 
   const r = await buildReport(loadStudyDir(studyDir));
   await onReport("report", r, async (page, ids) => {
     for (const id of ["curve-eval-accuracy", "paired-eval-accuracy", "distribution-val-accuracy", "differences-val-accuracy", "power-val-accuracy", "expected-max-val-accuracy"]) assert.ok(ids.includes(id), id);
-    // Expected counts on the main curve: 15 seed lines, 3 bands, 3 means.
+    // Expected counts on the main curve: 15 seed lines, 3 bands and 3 means, dropout's each in two parts (its seed 4 stops after step 35), one dotted line where.
     const curve = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => f.getAttribute("data-marks"));
-    assert.deepEqual(JSON.parse(curve!), { seeds: 15, band: 3, mean: 3 });
+    assert.deepEqual(JSON.parse(curve!), { seeds: 15, band: 4, mean: 4, runsets: 1 });
     // Each seed's line is drawn in its variant's colour (the colours of the mean lines), and the chart spans the page's column.
     const drawn = await page.$eval('figure[data-chart="curve-eval-accuracy"]', (f) => ({
       seeds: [...new Set([...f.querySelectorAll("g.seeds_marks path")].map((p) => p.getAttribute("stroke")))].sort(),

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFixture } from "./fixture.ts";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { writeFixture, writeOfatFixture } from "./fixture.ts";
+import { readResults } from "../../src/study/results-file.ts";
+import { factorialVerdict } from "../../src/study/factorial-verdict.ts";
+import { factorialCharts } from "../../src/report/charts/factorial.ts";
+import { allCharts } from "../../src/report/index.ts";
+import { writeFileSync } from "node:fs";
 import { buildReportModel, loadStudyDir, reportCharts, type Chart } from "../../src/report/index.ts";
 import { specScriptText, SPEC_DIGITS } from "../../src/report/chart-runtime.ts";
 import { writeDesignFile } from "../../src/study/factorial-design-record.ts";
@@ -89,4 +95,32 @@ test("a spec's rows are written by columns, labels once each; rows that do not s
   );
   const ragged = [{ x: 1 }, { x: 2, y: 3 }];
   assert.equal(specScriptText({ data: { values: ragged } }), JSON.stringify({ data: { values: ragged } }));
+});
+
+/** What Vega-Lite warns about while compiling a spec (a warning is a spec that asks for two things at once). */
+function compileWarnings(spec: unknown): string[] {
+  const warnings: string[] = [];
+  const logger = {
+    level: () => logger,
+    warn: (...a: unknown[]) => { warnings.push(a.map(String).join(" ")); return logger; },
+    info: () => logger,
+    debug: () => logger,
+    error: (...a: unknown[]) => { warnings.push(a.map(String).join(" ")); return logger; },
+  };
+  compile(spec as TopLevelSpec, { logger: logger as never });
+  return warnings;
+}
+
+test("every chart compiles without a Vega-Lite warning: a black swan among three variants' differences, a run stopped early, one factor at a time, a factorial", () => {
+  const studies = [
+    writeFixture(join(root, "warn-logs"), { study: "swan", shortRun: { variant: "dropout", seed: 4, steps: 35 }, blackSwan: { variant: "wider", seed: 2 } }),
+    writeOfatFixture(join(root, "warn-ofat")),
+  ];
+  const charts = studies.flatMap((dir) => allCharts(reportCharts(buildReportModel(loadStudyDir(dir)))));
+  const grid = ["seed,optimizer,dropout,accuracy"];
+  for (let s = 0; s < 5; s++) for (const o of [0, 1]) for (const d of [0, 1, 2]) grid.push(`${s},${o ? "adam" : "sgd"},${d / 5},${(0.86 + 0.002 * s + 0.004 * o + 0.003 * d + 0.0003 * ((s * 7 + o * 3 + d) % 5)).toFixed(5)}`);
+  writeFileSync(join(root, "grid.csv"), grid.join("\n"));
+  charts.push(...factorialCharts(factorialVerdict(readResults(join(root, "grid.csv"), { factors: ["optimizer", "dropout"] }), { metric: "accuracy", factors: ["optimizer", "dropout"] })));
+  assert.ok(charts.some((c) => c.id.startsWith("differences-") && c.marks.swans! > 0), "the premise: a differences chart with a black swan");
+  for (const c of charts) assert.deepEqual(compileWarnings(c.spec), [], c.id);
 });

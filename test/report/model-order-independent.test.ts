@@ -81,6 +81,21 @@ test("a seed taken out and another added in one update (the new one reuses the f
   }
 });
 
+test("steps kept from a finish without bands, asked for their bands after other steps were computed, give the fresh build's curve", () => {
+  // Few runs: no bands, so each step's values are copied for its sums only. Then one variant grows past SUMMARISE_ABOVE:
+  // the other's steps are kept, and their bands come from their own values, not from the last step's left in the scratch space.
+  const few = all.slice(0, 12);
+  const live = fold(few);
+  assert.ok(!finish(live)!.summarised);
+  for (const seed of all.slice(12)) live.add("wide", String(seed), series("wide", seed));
+  const got = finish(live)!;
+  assert.ok(got.stats.some((s) => s.variant === "base" && s.q !== undefined), "the kept variant's bands are drawn");
+  const fresh = new CurveColumns("loss", false, 4);
+  for (const seed of few) fresh.add("base", String(seed), series("base", seed));
+  for (const seed of all) fresh.add("wide", String(seed), series("wide", seed));
+  assert.deepStrictEqual(got, finish(fresh));
+});
+
 test("an accumulator restored from its snapshot and updated gives the fresh build's curve bit for bit", () => {
   const live = fold([...all].reverse());
   finish(live);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { writeFixture } from "../report/fixture.ts";
 import { LogDirSource } from "../../src/report/index.ts";
-import { INDEX_RUN_DIRS, INDEX_RUN_STATUSES, LogIndex } from "../../src/report/sources/log-index.ts";
+import { INDEX_RUN_DIRS, INDEX_RUN_KNOWN, INDEX_RUN_STATUSES, LogIndex } from "../../src/report/sources/log-index.ts";
 import { EventFileWriter } from "../../src/log/event-writer.ts";
 import { ViewBuilder } from "../../src/serve/view-builder.ts";
 
@@ -135,6 +135,40 @@ test("the listing's statuses and a study's run folders are read from an index th
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.includes("?") ? ["s"] : [])) as { detail: string }[]).map((r) => r.detail).join("; ");
       assert.match(plan, /USING COVERING INDEX runs_listing/, `${sql}: ${plan}`);
     }
+  } finally {
+    db.close();
+  }
+});
+
+test("whether the index knows a run is one row looked up, the same answer before and after the study's run folders are loaded", () => {
+  const logdir = join(root, "unknown");
+  for (const seed of ["seed-1", "seed-2"]) {
+    mkdirSync(join(logdir, "s", "base", seed), { recursive: true });
+    writeFileSync(join(logdir, "s", "base", seed, "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 1, wall_time: 0, values: { loss: 1 } }) + "\n" + JSON.stringify({ kind: "end", status: "completed" }) + "\n");
+  }
+  const file = join(root, "unknown.sqlite");
+  let index = new LogIndex(file);
+  index.run("s", "base/seed-1", join(logdir, "s", "base", "seed-1", "metrics.jsonl"), "base", "1", join(logdir, "s", "base", "seed-1"));
+  index.close();
+  index = new LogIndex(file);
+  try {
+    const answers = () => ["base/seed-1", "base/seed-2", "other/seed-1"].map((d) => index.unknown("s", d));
+    assert.deepEqual(answers(), [false, true, true], "looked up");
+    assert.deepEqual([index.unknown("t", "base/seed-1")], [true], "another study's run of that folder");
+    // A run read and written since: known.
+    index.run("s", "base/seed-2", join(logdir, "s", "base", "seed-2", "metrics.jsonl"), "base", "2", join(logdir, "s", "base", "seed-2"));
+    index.flush();
+    assert.deepEqual(answers(), [false, false, true], "after a flush");
+    // The study's run folders loaded (a prune asks for them), then one pruned: the same answers from them.
+    index.prune("s", 1, () => ({ dirs: new Set(["base/seed-2"]), seeds: new Set(["2"]) }));
+    assert.deepEqual(answers(), [true, false, true], "after a prune");
+  } finally {
+    index.close();
+  }
+  const db = new Database(file, { readonly: true });
+  try {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${INDEX_RUN_KNOWN}`).all("s", "d") as { detail: string }[]).map((r) => r.detail).join("; ");
+    assert.match(plan, /SEARCH runs USING (COVERING )?INDEX/, plan);
   } finally {
     db.close();
   }

@@ -5,10 +5,12 @@
 // once, in appended pieces, or holds a line longer than the read buffer.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fromJsonNumber } from "../../src/log/metrics-jsonl.ts";
+import { fromJsonNumber, readMetricsJsonl } from "../../src/log/metrics-jsonl.ts";
+import { JsonlLineTooLongError, MAX_LINE_BYTES } from "../../src/log/jsonl.ts";
+import { writeLongLineFiles } from "../log/long-lines.ts";
 import { emptyRunState, encodeRunState, readAppended, runDataOf, type RunState } from "../../src/report/sources/run-state.ts";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -146,10 +148,10 @@ test("run-state: a line longer than the read buffer, and a malformed line named 
   assert.throws(() => readAppended(bad, emptyRunState(), statSync(bad).size), /bad\.jsonl:2: malformed JSON line/);
 });
 
-test("run-state: a 70 MB note is kept as its head and its length, not whole (nor the read buffer it needed)", async () => {
+test("run-state: a 54 MB note is kept as its head and its length, not whole (nor the read buffer it needed)", async () => {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
-  const text = "log line ✓\n".repeat(7 << 20);
+  const text = "log line ✓\n".repeat(4 << 20);
   const path = join(root, "huge-note.jsonl");
   const lines = [
     JSON.stringify({ kind: "scalars", step: 1, wall_time: 0, values: { a: 1.5 } }),
@@ -158,7 +160,7 @@ test("run-state: a 70 MB note is kept as its head and its length, not whole (nor
     JSON.stringify({ kind: "end", wall_time: 0, status: "success" }),
   ];
   writeFileSync(path, lines.join("\n") + "\n");
-  assert.ok(statSync(path).size > 70e6);
+  assert.ok(statSync(path).size > 50e6 && statSync(path).size < MAX_LINE_BYTES);
   gc();
   const before = process.memoryUsage();
   const state = emptyRunState();
@@ -172,9 +174,39 @@ test("run-state: a 70 MB note is kept as its head and its length, not whole (nor
   assert.deepEqual(pointsOf(run.scalars["a"]!), [{ step: 1, value: 1.5 }, { step: 2, value: 2.5 }]);
   assert.equal(run.status, "success");
   assert.equal(run.notes!.length, 1);
-  assert.equal(run.notes![0], `stdout (step 3): ${text.slice(0, 4096)}… [clipped: the text has 80,740,352 characters, the first 4,096 are kept; the whole text is line 2 of the run's metrics.jsonl]`);
+  assert.equal(run.notes![0], `stdout (step 3): ${text.slice(0, 4096)}… [clipped: the text has 46,137,344 characters, the first 4,096 are kept; the whole text is line 2 of the run's metrics.jsonl]`);
   // Neither the text (a slice would keep it alive), nor the line's bytes, nor a grown read buffer stay in memory.
   const grown = (afterRead.heapUsed + afterRead.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
   assert.ok(grown < 20, `${grown.toFixed(1)} MB more in memory after reading the note`);
   assert.ok(encodeRunState(state).length < 10_000);
 });
+
+test("run-state: a line over 64 MiB is read as readMetricsJsonl reads it: a text note passed over with its tag and step, any other line called too long", () => {
+  const { note, other } = writeLongLineFiles(root);
+  const state = emptyRunState();
+  readAppended(note, state, statSync(note).size, 64);
+  const run = runDataOf(state, "v", "0", "here");
+  assert.deepEqual(pointsOf(run.scalars["val/acc"]!), [{ step: 1, value: 0.5 }, { step: 2, value: 0.75 }]);
+  assert.deepEqual(run.notes, ["dump (step 1): (a text of more than 64 MiB, left out: twin reads lines of up to 67108864 bytes)"]);
+  assert.equal(run.status, "success");
+  assert.equal(state.lines, readMetricsJsonlLines(note));
+  assert.equal(state.offset, statSync(note).size);
+  assert.throws(() => readAppended(other, emptyRunState(), statSync(other).size), (e: Error) => e instanceof JsonlLineTooLongError && /long-other\.jsonl:2: a line longer than 64 MiB \(67108864 bytes\)/.test(e.message));
+  assert.throws(() => readMetricsJsonl(other), /long-other\.jsonl:2: a line longer than 64 MiB/);
+  // A long line not yet ended (being written) is left until its newline is.
+  const writing = join(root, "writing.jsonl");
+  writeFileSync(writing, `{"kind":"scalars","step":1,"wall_time":0,"values":{"a":1}}\n{"kind":"text","step":2,"wall_time":0,"tag":"t","text":"${"z".repeat(65 << 20)}`);
+  const partial = emptyRunState();
+  readAppended(writing, partial, statSync(writing).size);
+  assert.equal(partial.lines, 1);
+  assert.deepEqual(partial.notes, []);
+  appendFileSync(writing, '"}\n{"kind":"scalars","step":3,"wall_time":0,"values":{"a":3}}\n');
+  readAppended(writing, partial, statSync(writing).size);
+  assert.deepEqual(pointsOf(runDataOf(partial, "v", "0", "here").scalars["a"]!), [{ step: 1, value: 1 }, { step: 3, value: 3 }]);
+  assert.deepEqual(partial.notes, ["t (step 2): (a text of more than 64 MiB, left out: twin reads lines of up to 67108864 bytes)"]);
+});
+
+/** Lines of a file as readMetricsJsonl counts them (every newline). */
+function readMetricsJsonlLines(path: string): number {
+  return readFileSync(path).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+}

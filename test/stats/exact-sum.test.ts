@@ -97,3 +97,33 @@ test("sums whose every addition is exact (zeros, signed zeros, integers, subnorm
     assert.ok(Object.is(exactSumOfSquares(Float64Array.from(s), 0), exactSum(s.map((x) => x * x))), `sample ${k}: squares`);
   });
 });
+
+test("the plain sum runs as four interleaved sums: an error in any one of them (or in the squares') is counted", () => {
+  // Nonzero values only at the places ≡ offset (mod 4): 1, then halves of an ulp of 1 that each round away in a
+  // plain sum (for the squares about 0: 2⁻²⁷, whose squares, quarters of an ulp, do too).
+  const samples: number[][] = [];
+  for (let offset = 0; offset < 4; offset++) {
+    for (const n of [4, 7, 8, 9, 12, 13, 16, 17, 20, 21]) {
+      const s = new Array<number>(n).fill(0);
+      let first = true;
+      for (let i = offset; i < n; i += 4) {
+        s[i] = first ? 1 : 2 ** -53;
+        first = false;
+      }
+      samples.push(s);
+    }
+  }
+  const script = "import json, math, sys\nss = json.load(sys.stdin)\nprint(json.dumps([[math.fsum(float(x) for x in s), math.fsum((2.0 ** -27 if x == 2.0 ** -53 else float(x)) ** 2 for x in s)] for s in ss]))";
+  const py = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(samples), encoding: "utf8" });
+  assert.equal(py.status, 0, py.stderr);
+  const fsums = JSON.parse(py.stdout) as [number, number][];
+  let erred = 0;
+  samples.forEach((s, k) => {
+    assert.ok(Object.is(exactSum(s), fsums[k]![0]), `sample ${k} (${s}): ${exactSum(s)} against math.fsum ${fsums[k]![0]}`);
+    const roots = Float64Array.from(s, (x) => (x === 2 ** -53 ? 2 ** -27 : x));
+    assert.ok(Object.is(exactSumOfSquares(roots, 0), fsums[k]![1]), `sample ${k}: squares of ${roots}: ${exactSumOfSquares(roots, 0)} against math.fsum ${fsums[k]![1]}`);
+    if (s.reduce((a, b) => a + b, 0) !== fsums[k]![0]) erred++;
+    if (roots.reduce((a, b) => a + b * b, 0) !== fsums[k]![1]) erred++;
+  });
+  assert.ok(erred >= 16, `a plain sum erred in ${erred} samples`);
+});

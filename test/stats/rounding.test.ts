@@ -90,7 +90,7 @@ test("paired verdict: b = a up to rounding (0.1 + 0.2 vs 0.3) is identical resul
 
 test("library functions called directly see no rounding noise: t-tests, robust verdict, pairing gain, swans, skew, plans", () => {
   assert.throws(() => s.pairedTTest(A, B), /identical \(equal up to floating-point rounding, all 0\.1\).*t statistic is undefined/);
-  assert.throws(() => s.welchTTest([0.3, 0.1 + 0.2, 0.3], [0.4, 0.1 + 0.3, 0.4]), /identical \(equal up to floating-point rounding/);
+  assert.throws(() => s.welchTTest([0.3, 0.1 + 0.2, 0.3], [0.4, 0.1 + 0.3, 0.4]), /identical \(a: equal up to floating-point rounding, all 0\.3; b: all equal to 0\.4\)/);
   assert.throws(() => s.oneSampleTTest([0.3, 0.1 + 0.2, 0.3]), /identical/);
   assert.throws(() => s.trimmedPairedTest(A, B), /zero winsorized spread/);
   const rv = s.robustVerdict(A, B);
@@ -180,6 +180,28 @@ test("paired verdict: nine seeds with one difference up to the training's own ro
   // A real spread beside the swan is kept: 1e-12 is data in float64.
   const real = b.map((x, i) => (i === 7 ? x : x + i * 1e-12));
   assert.equal(new Set(Array.from(s.pairedDifferencesWithoutRounding(a, real).values)).size, 10);
+});
+
+test("unpaired verdict: nine runs equal up to rounding beside a black swan are nine equal runs (robust z, trimmed t, MAD as for the exact values)", () => {
+  // base is 0.7 on nine seeds, logged as 0.7, 0.7000000000000001 and 0.6999999999999998, and 0.1 on one.
+  const base = [0.7, 0.7 + 1e-16, 0.7 - 1e-16, 0.7, 0.7 + 1e-16, 0.7 - 1e-16, 0.7, 0.7 + 1e-16, 0.7 - 1e-16, 0.1];
+  const exactBase = [...Array(9).fill(0.7), 0.1];
+  const other = [0.8, 0.8 + 2e-16, 0.8 - 1e-16, 0.8, 0.8 + 2e-16, 0.8 - 1e-16, 0.8, 0.8 + 2e-16, 0.8 - 1e-16, 0.75];
+  const exactOther = [...Array(9).fill(0.8), 0.75];
+  assert.equal(new Set(base.slice(0, 9)).size, 3, "the premise: the nine runs are not bit-equal");
+  assert.deepEqual(Array.from(s.withoutRounding(base).values), exactBase);
+  const swans = s.detectBlackSwans(base);
+  // SciPy on the exact values: MAD = 0, so z = (0.1 − 0.7)/(√(π/2) · mean|x − 0.7|) = −7.978845608028655.
+  assert.ok(Math.abs(swans.z[9]! - -7.978845608028655) < 1e-12, `robust z ${swans.z[9]}`);
+  assert.ok(Math.abs(s.sampleSkewness(base) - -3.162277660168378) < 1e-12); // scipy.stats.skew(bias=False)
+  const new_ = [0.71, 0.72, 0.705, 0.715, 0.725, 0.7, 0.718, 0.712, 0.709, 0.721];
+  // Every figure of the verdict is the exact values' (Welch t, intervals, P(A>B), spread, skew flag, swans).
+  assert.deepStrictEqual(s.compareUnpaired(base, new_), s.compareUnpaired(exactBase, new_));
+  const both = s.compareUnpaired(base, other), exactBoth = s.compareUnpaired(exactBase, exactOther);
+  assert.deepStrictEqual(both, exactBoth);
+  assert.equal(both.robust!.robust, null, "a trimmed t of two constant trimmed samples has no p (was 1e-147 from the rounding)");
+  assert.match(both.robust!.reasons.join(" "), /a: all equal to 0\.7; b: all equal to 0\.8/);
+  assert.deepEqual(both.robust!.swans.map((w) => [w.where, w.index, Math.round(w.z * 1e6) / 1e6]), [["a", 9, -7.978846], ["b", 9, -7.978846]]);
 });
 
 test("equalWithinRounding: values tie at their own scale, so a diverged pair's rounding ties nothing else", () => {

@@ -32,6 +32,10 @@
     });
   }
 
+  function variantsText(n) {
+    return n + (n === 1 ? " variant" : " variants");
+  }
+
   function getJson(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
       return r.json().then(function (body) {
@@ -75,7 +79,7 @@
         li.dataset.study = s.name;
         if (current && s.name === current.study) li.className = "active";
         li.innerHTML = '<a href="#' + encodeURIComponent(s.name) + '">' + text(s.name) + "</a>" +
-          '<span class="meta seeds">' + text(s.variants.length + " variants · " + (s.seedsText || s.seeds + " seeds") + " · " + s.runs + " runs") + "</span>" +
+          '<span class="meta seeds">' + text(variantsText(s.variants.length) + " · " + (s.seedsText || s.seeds + " seeds") + " · " + s.runs + " runs") + "</span>" +
           '<span class="meta">' + text(statusText(s.status)) + "</span>";
         studiesEl.appendChild(li);
       });
@@ -125,17 +129,17 @@
       if (shown !== key()) return;
       var who = current.compare ? shown : name;
       var head = '<header><h1>' + text(v.name) + '</h1><p class="muted" id="updated" data-version="' + text(v.version) + '">' +
-        (v.error ? "" : text(v.variants.length + " variants · " + (v.seedsText || v.seeds + " seeds") + " · " + v.runs + " runs · " + (v.partial ? "reading logs · " : "verdict on " + v.metric + " · "))) +
+        (v.error ? "" : text(variantsText(v.variants.length) + " · " + (v.seedsText || v.seeds + " seeds") + " · " + v.runs + " runs · " + (v.partial ? "reading logs · " : v.metric ? "verdict on " + v.metric + " · " : "no verdict · "))) +
         "updated " + text(new Date(v.updatedAt).toLocaleTimeString()) + (v.stale ? " · updating…" : "") + "</p>" +
-        (v.error || v.partial ? "" : toolbar(v, who)) + "</header>";
+        (v.error || v.partial || !v.metric ? "" : toolbar(v, who)) + "</header>";
       // A partial view (the logs are being read) is asked for again: its progress, then the view once built.
       if (v.partial) setTimeout(function () { if (shown === key()) loadView(); }, 1000);
       // The list says the seeds as the view's header does (seeds set aside counted apart), once the view has said it.
       if (!current.compare && v.seedsText) {
         var li = studiesEl.querySelector('li[data-study="' + CSS.escape(name) + '"] .meta.seeds');
-        if (li) li.textContent = v.variants.length + " variants · " + v.seedsText + " · " + v.runs + " runs";
+        if (li) li.textContent = variantsText(v.variants.length) + " · " + v.seedsText + " · " + v.runs + " runs";
       }
-      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
+      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this study: ' + text(v.error) + "</p><p class=\"muted\">The view is made again as soon as its files change.</p>" : v.html);
       // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn
       // anew, an update's changed chart showing its previous drawing until the new one replaces it (no blank figure).
       var missing = false;

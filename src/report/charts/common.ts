@@ -33,6 +33,28 @@ export const HEIGHT = 280;
 /** Series colours, in order (the charts' category range). */
 export const CATEGORY = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"];
 
+/**
+ * Colours of series that are not variants (the levels of a factor in the
+ * factorial charts): greys from near-black to mid-grey, in the levels' order.
+ * `CATEGORY` is the variants' on every page, and a colour means one thing on
+ * a page, so a level of dropout never wears the colour of a variant.
+ */
+export function levelGreys(n: number): string[] {
+  const hex = (v: number) => Math.round(v).toString(16).padStart(2, "0");
+  return Array.from({ length: n }, (_, i) => {
+    const v = n === 1 ? 0x22 : 0x22 + ((0x88 - 0x22) * i) / (n - 1);
+    return `#${hex(v)}${hex(v)}${hex(v)}`;
+  });
+}
+
+/** Point shapes of the levels beside their greys (no cross: a cross is a black swan). */
+export const LEVEL_SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "triangle-right", "triangle-left"];
+/** Line dashes of the levels beside their greys. */
+export const LEVEL_DASHES = [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [4, 4], [12, 3], [1, 3]];
+
+/** A mean drawn on its interval: a white square with a dark edge (a stroke across a narrow bar would draw a "+", a black swan's cross). */
+export const MEAN_MARK = { shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 };
+
 export const CONFIG = {
   font: "Helvetica, Arial, sans-serif",
   view: { stroke: "#ddd" },

@@ -1,6 +1,7 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
 import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
 import { AS_LOGGED, finite, inUnit, layeredSpec, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
+import { runSetParts, type RunSetChange } from "./run-sets.ts";
 
 const SEED_LINE = "one run (seed)";
 /** Up to this many logged steps, the step axis ticks exactly at them. */
@@ -53,7 +54,10 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const u = (x: number | null | undefined) => inUnit(x, unit);
   const meanLabel = data.paired ? "mean difference over seeds" : "mean over seeds";
   const seedRows = data.seeds.filter((p) => finite(p.value)).map((p) => ({ variant: p.variant, seed: p.seed, step: p.step, value: u(p.value) }));
-  const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: u(s.mean), n: s.n }));
+  // Each stretch of steps over the same number of runs is a part of its own: no line joins a mean over 10 seeds to one over 9 (run-sets.ts).
+  const runSets = runSetParts(data.stats);
+  const partOf = new Map(data.stats.map((s, i) => [s, runSets.parts[i]!]));
+  const meanRows = data.stats.map((s) => ({ variant: s.variant, step: s.step, value: u(s.mean), n: s.n, part: partOf.get(s)! }));
   // A log axis for a learning curve whose positive values span decades; a t band's lower end below the smallest
   // value drawn (a band of a skewed positive metric can reach below 0) is cut there, and the caption says so.
   // Every value drawn as a point or line (the quantile bands' ends too, at scale: runs not drawn as lines lie in them).
@@ -69,7 +73,7 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
     .filter((s) => finite(s.lo) && finite(s.hi))
     .map((s) => {
       const lo = inUnit(s.lo as number, unit);
-      return { variant: s.variant, step: s.step, lo: Math.max(lo, floor), hi: u(s.hi), n: s.n, band: data.bandLabel, ...(lo < floor ? { cut: true } : {}) };
+      return { variant: s.variant, step: s.step, lo: Math.max(lo, floor), hi: u(s.hi), n: s.n, band: data.bandLabel, part: partOf.get(s)!, ...(lo < floor ? { cut: true } : {}) };
     });
   const bandsCut = bandRows.some((r) => r.cut);
   const yScale = logAxis ? { type: "log" } : { zero: false };
@@ -77,8 +81,8 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
   const outerLabel = "5–95% of runs", innerLabel = "25–75% of runs";
   const quantileRows = data.summarised
     ? data.stats.filter((s) => s.q && s.q.every(finite)).flatMap((s) => [
-        { variant: s.variant, step: s.step, lo: u(s.q![0]), hi: u(s.q![3]), n: s.n, band: outerLabel },
-        { variant: s.variant, step: s.step, lo: u(s.q![1]), hi: u(s.q![2]), n: s.n, band: innerLabel },
+        { variant: s.variant, step: s.step, lo: u(s.q![0]), hi: u(s.q![3]), n: s.n, band: outerLabel, part: partOf.get(s)! },
+        { variant: s.variant, step: s.step, lo: u(s.q![1]), hi: u(s.q![2]), n: s.n, band: innerLabel, part: partOf.get(s)! },
       ])
     : [];
   const color = { field: "variant", type: "nominal", scale: variantColors(data.variants, context.variants ?? data.variants), title: data.paired ? `variant − ${data.reference}` : "variant" };
@@ -116,9 +120,10 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
     mark: oneStep ? { type: "rule", strokeWidth: ruleWidth } : { type: "area", interpolate: "linear" },
     encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, ...(logAxis ? { scale: yScale } : {}) }, y2: { field: "hi" }, color, ...encoding },
   });
+  const meanTooltip = [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }];
   const layer: Record<string, unknown>[] = [
     bandLayer("quantiles", quantileRows, 14, {
-      detail: { field: "band", type: "nominal" },
+      detail: [{ field: "band", type: "nominal" }, { field: "part", type: "nominal" }],
       opacity,
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "band" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }, { field: "n", title: "runs" }],
     }),
@@ -130,22 +135,55 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
     },
     bandLayer("band", bandRows, 8, {
       opacity,
+      detail: { field: "part", type: "nominal" },
       tooltip: [{ field: "variant" }, { field: "step" }, { field: "n", title: "runs" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }],
     }),
     {
       name: "mean",
       data: { values: meanRows },
       mark: oneStep ? { type: "tick", thickness: 3, size: 24 } : { type: "line", interpolate: "linear" },
-      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, ...strokeWidth(meanLabel), tooltip: [{ field: "variant" }, { field: "step" }, { field: "value", title: "mean", format: ".4g" }, { field: "n", title: "runs" }] },
+      encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color, detail: { field: "part", type: "nominal" }, ...strokeWidth(meanLabel), tooltip: meanTooltip },
     },
   ];
+  // A part of one step has no line to draw: its mean is a dot.
+  const partSizes = new Map<string, number>();
+  for (const r of meanRows) partSizes.set(r.part, (partSizes.get(r.part) ?? 0) + 1);
+  const lonePoints = oneStep ? [] : meanRows.filter((r) => partSizes.get(r.part) === 1);
+  if (lonePoints.length > 0) {
+    layer.push({ name: "meanpoints", data: { values: lonePoints }, mark: { type: "point", filled: true, size: 40, opacity: 1 }, encoding: { x, y: { field: "value", type: "quantitative" }, color, tooltip: meanTooltip } });
+  }
+  const unitWord = data.paired ? "seeds" : "runs";
+  const changeRows = oneStep ? [] : runSets.changes.map((c) => ({ variant: c.variant, step: c.step, label: `${c.after} of ${data.runs[c.variant]}`, what: changeText(c, data.runs[c.variant]!, unitWord), row: data.variants.indexOf(c.variant) }));
+  if (changeRows.length > 0) {
+    const changeLabel = `the mean's ${unitWord} change (n of all)`;
+    layer.push(
+      {
+        name: "runsets",
+        data: { values: changeRows },
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: {
+          x,
+          color,
+          strokeDash: { datum: changeLabel, type: "nominal", scale: { domain: [changeLabel], range: [[2, 3]] }, legend: { title: unitWord, symbolType: "stroke", symbolStrokeColor: "#444", symbolOpacity: 1, labelLimit: 600 } },
+          tooltip: [{ field: "what", title: unitWord }],
+        },
+      },
+      {
+        name: "runsetlabels",
+        data: { values: changeRows.map((r) => ({ ...r, y: 2 + 14 * Math.max(0, r.row) })) },
+        mark: { type: "text", align: "left", baseline: "top", dx: 3, fontSize: 11, fontWeight: "bold" },
+        encoding: { x, y: { field: "y", type: "quantitative", scale: null }, color, text: { field: "label" }, tooltip: [{ field: "what", title: unitWord }] },
+      },
+    );
+  }
   if (data.paired) {
     layer.push({ name: "zero", data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#333", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" } } });
   }
   const runs = new Set(seedRows.map((r) => `${r.variant}\u0000${r.seed}`)).size;
-  const bands = new Set(bandRows.map((r) => r.variant)).size;
-  const quantileBands = new Set(quantileRows.map((r) => `${r.variant}\u0000${r.band}`)).size;
-  const means = new Set(meanRows.map((r) => r.variant)).size;
+  // One line or area per part (a mark per variant at a single step).
+  const bands = oneStep ? new Set(bandRows.map((r) => r.variant)).size : new Set(bandRows.map((r) => r.part)).size;
+  const quantileBands = new Set(quantileRows.map((r) => `${r.part}\u0000${r.band}`)).size;
+  const means = oneStep ? new Set(meanRows.map((r) => r.variant)).size : partSizes.size;
   const title = data.paired ? `Paired difference: ${data.tag}, variant − ${data.reference}` : `Learning curve: ${data.tag}`;
   const total = Object.values(data.runs).reduce((a, b) => a + b, 0);
   const drawnRuns = Object.values(data.drawn).reduce((a, b) => a + b, 0);
@@ -166,14 +204,41 @@ export function curveChart(data: CurveData, unit: ValueUnit = AS_LOGGED, context
     `the thick line is the ${meanLabel} and the band the ${data.bandLabel.replace(/; where ≥ (\d+) runs$/, "")}, both drawn only at steps that at least ${data.minRuns} runs reach` +
     (fewRuns.length ? ` (the mean of ${fewRuns.join(", ")}: where all its runs do)` : `, so where fewer ${data.paired ? "seeds" : "runs"} go on they are thin lines alone`) +
     `. Runs of different lengths are aligned by step` +
-    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + summary + smoothing + logNote;
+    (data.thinned ? "; long runs are drawn at evenly spaced steps." : ".") + runSetsText(runSets.changes, runSets.varying, data.runs, unitWord) + summary + smoothing + logNote;
   return {
     id: `${data.paired ? "paired" : "curve"}-${slug(data.tag)}`,
     title,
     caption,
     series: data.variants.length,
     points: seedRows.length,
-    marks: quantileBands > 0 ? { quantiles: quantileBands, seeds: runs, band: bands, mean: means } : { seeds: runs, band: bands, mean: means },
+    marks: {
+      ...(quantileBands > 0 ? { quantiles: quantileBands } : {}),
+      seeds: runs, band: bands, mean: means,
+      ...(lonePoints.length > 0 ? { meanpoints: lonePoints.length } : {}),
+      ...(changeRows.length > 0 ? { runsets: changeRows.length } : {}),
+    },
     spec: layeredSpec(title, layer.filter((l) => (l.name !== "band" || bandRows.length > 0) && (l.name !== "quantiles" || quantileRows.length > 0))),
   };
+}
+
+/** A change of the runs behind a mean, in words: "dropout: 9 of 10 seeds from step 35 (10 before)". */
+function changeText(c: RunSetChange, all: number, unitWord: string): string {
+  return `${c.variant}: ${c.after} of ${all} ${unitWord} from step ${c.step} (${c.before} before)`;
+}
+
+/** At most this many changes are named in a caption (each has its tooltip). */
+const CHANGES_NAMED = 6;
+
+/** The caption's sentences on where the runs behind a mean change, and on variants whose count changes from step to step. */
+function runSetsText(changes: readonly RunSetChange[], varying: readonly string[], runs: Readonly<Record<string, number>>, unitWord: string): string {
+  let out = "";
+  if (changes.length > 0) {
+    const named = changes.slice(0, CHANGES_NAMED).map((c) => changeText(c, runs[c.variant]!, unitWord));
+    const more = changes.length > CHANGES_NAMED ? `, and ${changes.length - CHANGES_NAMED} more (each in its tooltip)` : "";
+    out +=
+      ` Where the ${unitWord} behind a mean change (a run stopped: diverged, failed or shorter), its line and band are broken and a dotted line marks the first step over the new set, with how many go on at its top: ` +
+      `${named.join("; ")}${more}. The means on either side are over different ${unitWord}, so a jump there is not a change in training.`;
+  }
+  if (varying.length > 0) out += ` ${varying.join(", ")}: the ${unitWord} log at steps of their own, so the number behind the mean changes along the curve (each step's is in its tooltip).`;
+  return out;
 }

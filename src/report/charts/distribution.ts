@@ -1,6 +1,6 @@
 /** Seed distributions (density + strip plot with black swans and mean ± CI) and per-seed paired differences. */
 import type { DifferenceData, DistributionData } from "../model/index.ts";
-import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, MEAN_MARK, SCHEMA, WIDTH, finite, inUnit, seedsText, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
 import { SWAN_MIN_SEEDS } from "../../stats/swans.ts";
 import { pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
@@ -9,8 +9,6 @@ import { NO_INTERVAL, robustZText, testName } from "../../study/verdict.ts";
 const SEED = "one seed";
 const SWAN = "black swan";
 const ASIDE = "set aside: not in the verdict (one factor varied at a time, or a grid cell)";
-/** A mean on its interval's bar: a white square (a stroke across a bar as short as a narrow CI drew a "+", the black swans' cross). */
-const MEAN_MARK = { shape: "square", size: 90, strokeWidth: 2, stroke: "#222", fill: "white", filled: true, fillOpacity: 1, opacity: 1 };
 /** Row labels in full: a comparison names two variants, and Vega's default 180 px cut "opt=adam, drop=1 − opt=sgd, drop=0" before its reference. */
 const ROW_LABELS = { labelLimit: 400 };
 
@@ -172,7 +170,9 @@ export function differenceChart(d: DifferenceData, unit: ValueUnit = AS_LOGGED, 
   }));
   const whats = [...new Set(ciRows.map((r) => r.what))];
   const y = { field: "comparison", type: "nominal", scale: { domain: rows }, title: null, axis: ROW_LABELS };
-  const yOffset = { field: "seed", type: "nominal", scale: { paddingOuter: 0.8 } };
+  // Seeds in one order in every layer: without a sort of its own, Vega-Lite sorts a layer's offsets by its colour
+  // domain (the comparisons, which no seed is), and the dots and the crosses would ask one scale for two orders.
+  const yOffset = { field: "seed", type: "nominal", sort: [...new Set(dots.map((p) => p.seed))], scale: { paddingOuter: 0.8 } };
   const xTitle = `difference in final ${d.metric}${unit.suffix} (${d.higherIsBetter ? "positive" : "negative"} = better than the reference)`;
   const swanText = d.comparisons.filter((c) => c.swans.length > 0).map((c) => `${c.b} − ${c.a}: ${c.swans.map((s) => `seed ${s.seed} (robust z ${robustZText(s.z)})`).join(", ")}`);
   return {

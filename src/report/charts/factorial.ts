@@ -8,7 +8,7 @@
 import type { FactorialVerdict } from "../../study/factorial-verdict.ts";
 import { pValueClause, pValueText } from "../../stats/p-value-text.ts";
 import { signedMetricValueText } from "../../study/metric-units.ts";
-import { AS_LOGGED, CONFIG, SCHEMA, WIDTH, finite, inUnit, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
+import { AS_LOGGED, CONFIG, LEVEL_DASHES, LEVEL_SHAPES, MEAN_MARK, SCHEMA, WIDTH, finite, inUnit, levelGreys, slug, seedsText, type Chart, type ValueUnit } from "./common.ts";
 
 
 /** The interaction plot of the pair of factors `pair` (from the verdict's interaction_means). */
@@ -31,13 +31,18 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
     title: a,
     axis: { values: levelsA.map((_, i) => i), labelExpr: `${JSON.stringify(levelsA)}[datum.value]`, grid: false, labelAngle: 0 },
   };
-  const color = { field: b, type: "nominal", scale: { domain: levelsB }, legend: { title: b, orient: "right", direction: "vertical" } };
+  // The levels of b are not variants: greys told apart by shape and dash too, never the variants' colours (one legend).
+  const legend = { title: b, orient: "right", direction: "vertical", symbolOpacity: 1, symbolStrokeWidth: 0 };
+  const color = { field: b, type: "nominal", scale: { domain: levelsB, range: levelGreys(levelsB.length) }, legend };
+  const cycle = <T>(xs: readonly T[]) => levelsB.map((_, i) => xs[i % xs.length]!);
+  const shape = { field: b, type: "nominal", scale: { domain: levelsB, range: cycle(LEVEL_SHAPES) }, legend };
+  const strokeDash = { field: b, type: "nominal", scale: { domain: levelsB, range: cycle(LEVEL_DASHES) }, legend };
   const title = `Interaction: ${a} × ${b}`;
   return {
     id: `interaction-${slug(a)}-${slug(b)}`,
     title,
     caption:
-      `Each point is the mean over ${seedsText(v.seeds.length)} of final ${v.metric} at that level of ${a} (axis) and ${b} (colour), averaged over the other factors; ` +
+      `Each point is the mean over ${seedsText(v.seeds.length)} of final ${v.metric} at that level of ${a} (axis) and ${b} (a shade of grey with its own point shape and dash: the levels of a factor are not variants and take none of their colours), averaged over the other factors; ` +
       `the bar is its ${Math.round(v.level * 100)}% t interval over seeds (the levels of ${b} are drawn side by side at each level of ${a}). Parallel lines mean the effect of ${a} does not depend on ${b}; ` +
       `the interaction test uses the per-seed contrasts (paired), which are more precise than these per-point intervals suggest.`,
     series: levelsB.length,
@@ -52,9 +57,9 @@ export function interactionChart(v: FactorialVerdict, pair: FactorialVerdict["in
       height: 300,
       data: { values: rows },
       layer: [
-        { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}${unit.suffix}` }, color } },
-        { name: "cis", mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
-        { name: "means", mark: { type: "point", filled: true, size: 70 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color, tooltip: [{ field: a }, { field: b }, { field: "mean", format: ".4g" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }] } },
+        { name: "lines", mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: false }, title: `final ${v.metric}${unit.suffix}` }, color, strokeDash } },
+        { name: "cis", mark: { type: "rule", strokeWidth: 2, opacity: 1 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
+        { name: "means", mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color, shape, tooltip: [{ field: a }, { field: b }, { field: "mean", format: ".4g" }, { field: "lo", format: ".4g" }, { field: "hi", format: ".4g" }] } },
       ],
     },
   };
@@ -79,10 +84,11 @@ export function simpleEffectsChart(v: FactorialVerdict, unit: ValueUnit = AS_LOG
   const y = { field: "row", type: "nominal", scale: { domain: order }, title: null, axis: { labelLimit: 400 } };
   const xTitle = `effect on final ${v.metric}${unit.suffix} (${v.higher_is_better ? "positive" : "negative"} = better)`;
   const kinds = ["main effect (averaged over the other factors)", "at one setting of another factor"];
+  const tooltip = [{ field: "row" }, { field: "effect" }, { field: "interval", title: `${Math.round(v.level * 100)}% CI` }, { field: "p" }];
   return {
     id: `factorial-effects-${slug(v.metric)}`,
     title: `Effects per setting: final ${v.metric}`,
-    caption: `Each bar is an effect (second level − first) with its ${Math.round(v.level * 100)}% interval from the per-seed contrasts over ${seedsText(v.seeds.length)}: overall (averaged over the other factors) and at each level of every other factor. The dashed line is no effect.`,
+    caption: `Each bar is an effect (second level − first) with its ${Math.round(v.level * 100)}% interval from the per-seed contrasts over ${seedsText(v.seeds.length)}, the white square on it the estimate: overall (black, averaged over the other factors) and at each level of every other factor (grey). The dashed line is no effect.`,
     series: rows.length,
     points: rows.length,
     marks: { cis: rows.length, estimates: rows.length },
@@ -94,8 +100,9 @@ export function simpleEffectsChart(v: FactorialVerdict, unit: ValueUnit = AS_LOG
       height: 26 * rows.length + 10,
       layer: [
         { name: "zero", data: { values: [{ x: 0 }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "x", type: "quantitative" } } },
-        { name: "cis", data: { values: rows }, mark: { type: "rule", strokeWidth: 3 }, encoding: { x: { field: "lo", type: "quantitative", title: xTitle }, x2: { field: "hi" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: { title: null } } } },
-        { name: "estimates", data: { values: rows }, mark: { type: "tick", thickness: 3 }, encoding: { x: { field: "estimate", type: "quantitative" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: ["#222", "#4c78a8"] }, legend: null }, tooltip: [{ field: "row" }, { field: "effect" }, { field: "interval", title: `${Math.round(v.level * 100)}% CI` }, { field: "p" }] } },
+        // The kinds of effect are not variants: black and grey, never the variants' colours; the estimate is the white square the other charts draw a mean with.
+        { name: "cis", data: { values: rows }, mark: { type: "rule", strokeWidth: 3 }, encoding: { x: { field: "lo", type: "quantitative", title: xTitle }, x2: { field: "hi" }, y, color: { field: "kind", type: "nominal", scale: { domain: kinds, range: levelGreys(kinds.length) }, legend: { title: null } }, tooltip } },
+        { name: "estimates", data: { values: rows }, mark: { type: "point", ...MEAN_MARK }, encoding: { x: { field: "estimate", type: "quantitative" }, y, tooltip } },
       ],
     },
   };

@@ -19,7 +19,7 @@ import { CurveColumns, type CurveSnapshot } from "./curve-columns.ts";
 import { CurveAccumulator, smoothSeries } from "./curves.ts";
 import { DeploymentAccumulator, type DeploymentSnapshot } from "./ensembles.ts";
 import { differenceData, distributionData } from "./finals.ts";
-import { defaultMetric, metricDirection } from "./metric.ts";
+import { defaultMetric, metricDirection, NO_METRIC } from "./metric.ts";
 import { expectedMaxData, powerData, varianceData, type FactorRun } from "./planning.ts";
 import type { CurveData, FinalSample, ReportModel } from "./types.ts";
 
@@ -383,7 +383,7 @@ export class StudyAccumulator {
     for (const r of runs) for (const t of r.finals.keys()) tagSet.add(t);
     const tags = [...tagSet].sort();
     const metric = options.metric ?? defaultMetric(tags);
-    if (!tags.includes(metric)) throw new ReportOptionError("metric", metric, `no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
+    if (metric !== NO_METRIC && !tags.includes(metric)) throw new ReportOptionError("metric", metric, `no runs have the metric "${metric}"; available: ${tags.join(", ")}`);
     const higherIsBetter = metricDirection(metric, options.lowerIsBetter === undefined ? undefined : { higherIsBetter: !options.lowerIsBetter }).higherIsBetter;
     const twinTrained = this.header.twinTrained ?? (this.anyChecks || this.anyPaired);
     // One-factor-at-a-time runs and grid cells are not independent seeds: the verdict and every final-value view but the variance by factor rest on the others.
@@ -394,11 +394,15 @@ export class StudyAccumulator {
     };
     const { kept, setAside } = this.notAllVaried(runs, metric, ended);
     const asideSeeds = new Set(setAside?.seeds ?? []);
-    const endedRuns = runs.flatMap((r) => {
+    // Runs that diverged or failed; those among them that vary one factor at a time also feed the variance by factor.
+    const endedRuns: (EndedRun & { setAside: boolean })[] = [], endedWithFactors: (EndedRun & { setAside: boolean })[] = [];
+    for (const r of runs) {
       const outcome = ended(r);
-      return outcome ? [{ variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed), factorSeeds: r.factorSeeds !== undefined }] : [];
-    });
-    const endedWithFactors = endedRuns.filter((r) => r.factorSeeds).map(({ factorSeeds: _, ...r }) => r);
+      if (!outcome) continue;
+      const run = { variant: r.variant, seed: r.seed, outcome, setAside: asideSeeds.has(r.seed) };
+      endedRuns.push(run);
+      if (r.factorSeeds !== undefined) endedWithFactors.push(run);
+    }
 
     // Final values: the runs the verdict counts as finished (verdictCells), so that the distributions, the
     // differences, power and expected maximum rest on the same runs as the verdict's table; a run that diverged
@@ -417,7 +421,8 @@ export class StudyAccumulator {
       if (!m) finals.set(r.variant, (m = new Map()));
       m.set(r.seed, v);
     }
-    for (const r of kept) {
+    // Without a metric there is no verdict to count a run in: the report lists the runs and their errors (noMetricText).
+    for (const r of metric === NO_METRIC ? [] : kept) {
       const outcome = r.finals.get(metric) === undefined && r.status !== "running" ? runOutcome(r, undefined) : "finished";
       if (outcome !== "finished") warnings.push(`${r.variant} seed ${r.seed}: ${outcome} (status "${r.status}") before logging ${metric}; counted as ${outcome} in the verdict`);
     }
@@ -471,8 +476,9 @@ export class StudyAccumulator {
       tags,
       twinTrained,
       ...(this.header.finalValuesOnly ? { finalValuesOnly: true as const } : {}),
-      analysis,
-      ...(analysisError !== undefined ? { analysisError } : {}),
+      // Without a metric the verdict has nothing to compare: the body says why from the runs (noMetricText).
+      analysis: metric === NO_METRIC ? null : analysis,
+      ...(metric === NO_METRIC ? { analysisError: "no run has logged a result metric" } : analysisError !== undefined ? { analysisError } : {}),
       factorial,
       ...(factorialError !== undefined ? { factorialError } : {}),
       curves: build(keptCurves.curves, variants),
@@ -527,8 +533,9 @@ export class StudyAccumulator {
     const { analysis, analysisError } = verdict(final, final.reference, cells, setAside);
     const { factorial, factorialError } = this.factorialOf(cells, final);
     const value: FinalsDerived = {
-      analysis,
-      ...(analysisError !== undefined ? { analysisError } : {}),
+      // Without a metric the verdict has nothing to compare: the body says why from the runs (noMetricText).
+      analysis: metric === NO_METRIC ? null : analysis,
+      ...(metric === NO_METRIC ? { analysisError: "no run has logged a result metric" } : analysisError !== undefined ? { analysisError } : {}),
       factorial,
       ...(factorialError !== undefined ? { factorialError } : {}),
       distribution: distributionData(final, undefined, { everyRun: samples.everyRun, ended: runs.endedAll }),

@@ -23,6 +23,8 @@ function sameSteps(a: Float64Array, b: Float64Array): boolean {
 
 /** Scratch space for a step's values while its statistics are computed. */
 let scratch = new Float64Array(1024);
+/** The step whose values the scratch space holds (in some order: a selection reorders them), until another's are copied in. */
+let scratchOf: ExactStep | undefined;
 
 /**
  * The `n` values of a column (NaN: no run in that slot) in the scratch space,
@@ -62,6 +64,7 @@ class ExactStep implements StepSummary {
     }
     // Exactly rounded sums (independent of the slots' order: an updated view equals a fresh build's), then the squared deviations from that mean summed the same way.
     const values = valuesOf(column, n);
+    scratchOf = this;
     this.mean = exactSum(values) / n;
     this.m2 = exactSumOfSquares(values, this.mean);
   }
@@ -82,7 +85,10 @@ class ExactStep implements StepSummary {
     const key = qs.join(",");
     let out = this.quantileSets.get(key);
     if (!out) {
-      this.quantileSets.set(key, (out = quantilesBySelection(valuesOf(this.column, this.n), qs)));
+      // The values the sums were computed from, where still in the scratch space (a curve asks for a step's quantiles right after its mean): not copied again.
+      const values = scratchOf === this ? scratch.subarray(0, this.n) : valuesOf(this.column, this.n);
+      scratchOf = this;
+      this.quantileSets.set(key, (out = quantilesBySelection(values, qs)));
     }
     return [...out];
   }

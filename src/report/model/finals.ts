@@ -4,7 +4,7 @@
  * MAX_DOTS seeds per variant the dots are a fixed sample by seed hash, and
  * every black swan is still drawn.
  */
-import { describe, detectBlackSwans, SWAN_MIN_SEEDS, tInterval, tooFewSeedsForSwans } from "../../stats/index.ts";
+import { describedMean, detectBlackSwans, SWAN_MIN_SEEDS, tInterval, tooFewSeedsForSwans } from "../../stats/index.ts";
 import { gaussianKde, silvermanBandwidth } from "../../stats/kde.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { LEVEL } from "./curves.ts";
@@ -49,8 +49,10 @@ export function distributionData(sample: FinalSample, gridSize = 80, apart?: Run
   const notes: string[] = [];
   const all = sample.variants.flatMap((v) => v.values.map((x) => x.value));
   let grid: number[] = [];
+  // Each variant's bandwidth, computed once: the grid reaches the largest, each density uses its own.
+  const bandwidths = sample.variants.map((v) => (v.values.length > 0 ? silvermanBandwidth(v.values.map((x) => x.value)) : NaN));
   if (all.length > 0) {
-    const h = Math.max(...sample.variants.filter((v) => v.values.length > 0).map((v) => silvermanBandwidth(v.values.map((x) => x.value))));
+    const h = Math.max(...bandwidths.filter((b) => !Number.isNaN(b)));
     let lo = Infinity, hi = -Infinity;
     for (const x of all) {
       if (x < lo) lo = x;
@@ -61,7 +63,7 @@ export function distributionData(sample: FinalSample, gridSize = 80, apart?: Run
     grid = Array.from({ length: gridSize }, (_, i) => lo + ((hi - lo) * i) / (gridSize - 1));
   }
   let summarised = false;
-  const variants = sample.variants.map((v) => {
+  const variants = sample.variants.map((v, k) => {
     const vals = v.values.map((x) => x.value);
     let zs: (number | null)[] = vals.map(() => null);
     let flagged: boolean[] = vals.map(() => false);
@@ -85,9 +87,9 @@ export function distributionData(sample: FinalSample, gridSize = 80, apart?: Run
       swans: flagged.filter(Boolean).length,
       threshold,
       points,
-      mean: vals.length > 0 ? describe(vals).mean : NaN,
+      mean: vals.length > 0 ? describedMean(vals) : NaN,
       ci: ci ? ([ci.lo, ci.hi] as [number, number]) : null,
-      density: vals.length > 0 ? gaussianKde(vals, grid).map((d, i) => ({ x: grid[i]!, density: d })) : [],
+      density: vals.length > 0 ? gaussianKde(vals, grid, bandwidths[k]).map((d, i) => ({ x: grid[i]!, density: d })) : [],
     };
   });
   return { metric: sample.metric, higherIsBetter: sample.higherIsBetter, falseAlarm: SWAN_FALSE_ALARM, summarised, variants, ...runsApart(sample, apart), notes };

@@ -8,11 +8,15 @@ import { defaultMetric as sharedDefault } from "../../study/metric-direction.ts"
 
 export { metricDirection } from "../../study/metric-direction.ts";
 
+/**
+ * The metric of a study none of whose runs has logged a result metric (every
+ * run failed before its first, or none has got that far, or only bookkeeping
+ * such as epoch and lr was logged): its report has no verdict and shows the
+ * runs, their statuses and errors instead (html.ts, noMetricSection).
+ */
+export const NO_METRIC = "";
+
 export function defaultMetric(tags: readonly string[]): string {
   if (tags.includes("val/accuracy")) return "val/accuracy";
-  const m = sharedDefault(tags);
-  if (m === undefined) {
-    throw new Error(tags.length === 0 ? "no run has logged a metric yet (every run failed before its first, or none has got that far)" : `the runs have no result metric yet (only ${tags.join(", ")} logged)`);
-  }
-  return m;
+  return sharedDefault(tags) ?? NO_METRIC;
 }

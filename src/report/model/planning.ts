@@ -2,7 +2,7 @@
  * Planning views of the final values: how many seeds (power), the expected
  * best of n runs, and variance by random factor.
  */
-import { describe, expectedMaxCurves, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
+import { describedSd, expectedMaxCurves, minimumDetectableEffect, varianceDecomposition } from "../../stats/index.ts";
 import type { Analysis } from "../../study/analyze.ts";
 import { allVariedRuns, endedRunsText, runsNotAllVaried, type EndedRun } from "../../study/not-independent.ts";
 import { LEVEL } from "./curves.ts";
@@ -38,18 +38,18 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
     if (c.paired) {
       const d = [...a.keys()].filter((s) => b.has(s)).map((s) => b.get(s)! - a.get(s)!);
       n = d.length;
-      sd = n >= 2 ? describe(d).sd : NaN;
+      sd = n >= 2 ? describedSd(d) : NaN;
     } else {
       const va = [...a.values()], vb = [...b.values()];
       n = Math.min(va.length, vb.length);
       if (va.length < 2 || vb.length < 2) sd = NaN;
-      else sd = Math.sqrt(((va.length - 1) * describe(va).sd ** 2 + (vb.length - 1) * describe(vb).sd ** 2) / (va.length + vb.length - 2));
+      else sd = Math.sqrt(((va.length - 1) * describedSd(va) ** 2 + (vb.length - 1) * describedSd(vb) ** 2) / (va.length + vb.length - 2));
     }
     if (!(sd > 0) || !Number.isFinite(sd)) continue;
     const maxN = Math.min(64, Math.max(20, 2 * n));
     const curve: { seeds: number; detectable: number }[] = [];
     for (let k = 2; k <= maxN; k++) curve.push({ seeds: k, detectable: detectable(k, sd, design) });
-    base.comparisons.push({ a: c.a, b: c.b, design, sd, n, observed: Math.abs(c.diff), curve });
+    base.comparisons.push({ a: c.a, b: c.b, design, sd, n, now: curve[n - 2]?.detectable ?? detectable(n, sd, design), observed: Math.abs(c.diff), curve });
   }
   if (base.comparisons.length === 0) return { ...base, available: false, reason: "the spread of the differences is zero or unknown (needs ≥ 2 seeds that differ)" };
   return { ...base, available: true };

@@ -13,7 +13,6 @@
  */
 import { existsSync, opendirSync, readdirSync, statSync, type Dir } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
-import { listEventFiles, readRunTree } from "../../log/event-reader.ts";
 import { JsonlParseError, readJsonl } from "../../log/jsonl.ts";
 import { damagedMetricsNote, METRICS_FILE } from "../../log/metrics-jsonl.ts";
 import { readMetricsSeries, type MetricsSeriesData } from "../../log/metrics-series.ts";
@@ -22,6 +21,7 @@ import { seriesOf } from "../series.ts";
 import { readDesignFile } from "../../study/factorial-design-record.ts";
 import { watchFolders } from "./folder-watcher.ts";
 import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
+import { eventReader } from "./event-reader-use.ts";
 import { LogIndex } from "./log-index.ts";
 import { LogReaderPool, readerWrites } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";
@@ -129,7 +129,7 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
       data = readMetricsSeries(jsonl);
     } catch (e) {
       if (!(e instanceof JsonlParseError)) throw e;
-      if (listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
+      if (eventReader().listEventFiles(dir).length === 0) throw new Error(damagedMetricsNote(e, false));
       damaged = damagedMetricsNote(e, true);
     }
   }
@@ -141,7 +141,7 @@ function readRunFiles(dir: string, variant: string, seed: string): RunData | und
     const fp = data.texts.filter((t) => t.tag === "fingerprint").pop();
     if (fp) run.fingerprint = fp.text;
   } else {
-    const [r] = readRunTree(dir, { prefer: "events" });
+    const [r] = eventReader().readRunTree(dir, { prefer: "events" });
     if (!r) return undefined;
     // Event files of other tools record no end: their status is unknown, not "running" (twin stats reads them as results too).
     run = { variant, seed, status: r.status ?? (damaged ? "running" : "unknown"), scalars: bySteps(Object.entries(r.scalars).flatMap(([tag, pts]) => pts.map((p) => ({ tag, step: p.step, value: p.value })))), where: dir };

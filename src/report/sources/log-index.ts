@@ -26,8 +26,8 @@ import type { CheckLine, RunData, SeedChecks } from "../types.ts";
 import { bytesBefore } from "./run-index.ts";
 import { decodeRunState, emptyRunState, encodeRunState, readAppended, runDataOf, runStateOf, type RunState } from "./run-state.ts";
 
-/** Bumped whenever what the index holds changes meaning or layout: an index of another format is rebuilt. */
-const FORMAT = 2;
+/** Bumped whenever what the index holds changes meaning or layout: an index of another format is rebuilt (3: a line over 64 MiB is cut as `twin stats` cuts it; format 2's states could hold its values). */
+const FORMAT = 3;
 /** Bytes before a run's read offset kept to check that a grown file was appended to, not rewritten. */
 export const TAIL_CHECK = 64;
 /** How a run's row is written (also by the log reader threads, log-reader-worker.ts). */
@@ -41,6 +41,8 @@ export const INDEX_RUN_INSERT = "INSERT OR REPLACE INTO runs (study, dir, size, 
  */
 export const INDEX_RUN_STATUSES = "SELECT study, dir, size, mtime, status FROM runs";
 export const INDEX_RUN_DIRS = "SELECT dir FROM runs WHERE study = ?";
+/** Whether a run has a row: looked up by the table's key (LogIndex.unknown). */
+export const INDEX_RUN_KNOWN = "SELECT 1 AS one FROM runs WHERE study = ? AND dir = ?";
 /** The `size` of a run read from event files (no metrics.jsonl): its `tail` holds the stamp of its folder's files. */
 const EVENT_FILES = -1;
 
@@ -69,6 +71,7 @@ export class LogIndex {
   private readonly pending = new Map<string, IndexRunRow>();
   private readonly statements: {
     run: Database.Statement<[string, string], RunRow>;
+    hasRun: Database.Statement<[string, string], { one: number }>;
     putRun: Database.Statement<IndexRunRow>;
     statuses: Database.Statement<[], { study: string; dir: string; size: number; mtime: number; status: string | null }>;
     checks: Database.Statement<[string, string], { size: number; mtime: number; lines: string }>;
@@ -101,6 +104,7 @@ export class LogIndex {
     this.db = db;
     this.statements = {
       run: db.prepare("SELECT size, mtime, tail, status, state FROM runs WHERE study = ? AND dir = ?"),
+      hasRun: db.prepare(INDEX_RUN_KNOWN),
       putRun: db.prepare(INDEX_RUN_INSERT),
       statuses: db.prepare(INDEX_RUN_STATUSES),
       checks: db.prepare("SELECT size, mtime, lines FROM checks WHERE study = ? AND seed = ?"),
@@ -184,9 +188,16 @@ export class LogIndex {
     return runDataOf(state, variant, seed, where);
   }
 
-  /** Whether the index knows nothing of the run in `dir` (relative to the study): it is read in full, from the first byte. */
+  /**
+   * Whether the index knows nothing of the run in `dir` (relative to the
+   * study): it is read in full, from the first byte. One row looked up by its
+   * key where the study's run folders were not loaded (loading them, 10,000
+   * rows, cost 7–16 ms, the first update after a restart asks for one seed's).
+   */
   unknown(study: string, dir: string): boolean {
-    return !this.live.has(`${study}\u0000${dir}`) && !this.indexedDirs(study).has(dir);
+    if (this.live.has(`${study}\u0000${dir}`)) return false;
+    const dirs = this.indexed.get(study);
+    return dirs ? !dirs.has(dir) : this.statements.hasRun.get(study, dir) === undefined;
   }
 
   /**
@@ -307,7 +318,8 @@ export class LogIndex {
     const rows = [...this.pending.values()];
     if (!write(rows)) return;
     this.pending.clear();
-    for (const [study, dir] of rows) this.indexed.get(study)?.add(dir);
+    // Known from now on (as a run a thread read and writes: adopt), though the row is written later.
+    for (const [study, dir] of rows) this.indexedDirs(study).add(dir);
   }
 
   /** Every indexed run's metrics file stamp and status: `<study>/<dir>` → size, mtime, status (the listing's statuses without reading tails). */

@@ -8,12 +8,14 @@
  * Two differences: a last line without its newline is left until its newline
  * is written (twin's writer writes whole lines; a fragment is a line being
  * written); a note's text longer than {@link NOTE_HEAD_CHARS} is kept as its
- * head and its length (boundedNote: a 70 MB log written as a note would
- * otherwise stay in the dashboard's memory and index).
+ * head and its length (boundedNote: a 50 MB log written as a note would
+ * otherwise stay in the dashboard's memory and index). A line over
+ * MAX_LINE_BYTES is read as readMetricsJsonl reads it: a text note passed
+ * over with its tag and step, any other line an error (JsonlLineTooLongError).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { JsonlParseError } from "../../log/jsonl.ts";
-import { fromJsonNumber, type MetricsLine } from "../../log/metrics-jsonl.ts";
+import { JsonlLineTooLongError, JsonlParseError, MAX_LINE_BYTES } from "../../log/jsonl.ts";
+import { fromJsonNumber, longTextNote, type MetricsLine } from "../../log/metrics-jsonl.ts";
 import { newScalarsLine, scanScalarsLine, type ScalarsLine } from "../../log/scalars-line.ts";
 import { nativeScan, type ScanScalars } from "../../log/native-scan.ts";
 import type { HParams } from "../../log/hparams.ts";
@@ -119,10 +121,25 @@ function apply(state: RunState, r: MetricsLine): void {
   }
 }
 
-/** Bytes read per call (more for a longer line). */
+/** Bytes read per call (more for a longer line, up to MAX_LINE_BYTES + 1: a line of MAX_LINE_BYTES and its newline). */
 const CHUNK = 1 << 22;
+/** Bytes of a line too long to read from which a text note's tag and step are taken (longTextNote reads 4096). */
+const LONG_LINE_HEAD = 4096;
+
 let buffer = Buffer.allocUnsafe(CHUNK);
 const scanned = newScalarsLine();
+
+/** Position of the first newline of `fd` in [from, size), read through `buffer`; −1: none yet (the line is still being written). */
+function newlineAfter(fd: number, buffer: Buffer, from: number, size: number): number {
+  for (let pos = from; pos < size; ) {
+    const got = readSync(fd, buffer, 0, Math.min(buffer.length, size - pos), pos);
+    if (got === 0) return -1;
+    const nl = buffer.subarray(0, got).indexOf(0x0a);
+    if (nl >= 0) return pos + nl;
+    pos += got;
+  }
+  return -1;
+}
 
 /**
  * Reads the complete lines of `path` from `state.offset` to `size` into
@@ -150,7 +167,19 @@ export function readAppended(path: string, state: RunState, size: number, tail =
       if (nl < 0) {
         // The fragment at the end (left until its newline is written; or the file shrank), or a line longer than the buffer.
         if (got < want || pos + got >= size) break;
-        buffer = Buffer.allocUnsafe(buffer.length * 2);
+        if (buffer.length <= MAX_LINE_BYTES) {
+          buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_LINE_BYTES + 1));
+          continue;
+        }
+        // Longer than any line read as one record: passed over as readMetricsJsonl passes it (a text note's head kept), else an error.
+        const note = longTextNote(buffer.subarray(0, LONG_LINE_HEAD));
+        if (!note) throw new JsonlLineTooLongError(path, state.lines + 1);
+        const end = newlineAfter(fd, buffer, pos + got, size);
+        if (end < 0) break;
+        state.lines++;
+        state.notes.push(`${note.tag} (step ${note.step}): ${note.text}`);
+        pos = state.offset = end + 1;
+        tailBytes = undefined;
         continue;
       }
       parseLines(path, state, buffer, nl + 1, scan);

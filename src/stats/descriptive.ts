@@ -38,31 +38,47 @@ export function meanUnchecked(values: Sample): number {
  * wherever the true variance is representable.
  */
 export function varianceUnchecked(values: Sample): number {
-  const n = values.length;
-  const m = sum(values) / n;
-  let big = 0;
-  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]! - m));
+  const m = sum(values) / values.length;
+  const big = largestDeviation(values, m);
   if (big === 0) return 0;
-  if (big > 1e-140 && big < 1e140) {
-    let ss = 0, comp = 0;
-    for (let i = 0; i < n; i++) {
-      const d = values[i]! - m;
-      ss += d * d;
-      comp += d;
-    }
-    return (ss - (comp * comp) / n) / (n - 1);
-  }
-  return sdUnchecked(values) ** 2;
+  if (big > 1e-140 && big < 1e140) return plainVariance(values, m);
+  return scaledSd(values, m, big) ** 2;
 }
 
 /** Internal: sample sd (n − 1) without validation, scaled so that squares neither overflow nor underflow. */
 export function sdUnchecked(values: Sample): number {
-  const n = values.length;
-  const m = sum(values) / n;
-  let big = 0;
-  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]! - m));
+  const m = sum(values) / values.length;
+  const big = largestDeviation(values, m);
   if (big === 0) return 0;
-  if (big > 1e-140 && big < 1e140) return Math.sqrt(varianceUnchecked(values));
+  if (big > 1e-140 && big < 1e140) return Math.sqrt(plainVariance(values, m));
+  return scaledSd(values, m, big);
+}
+
+// The passes of varianceUnchecked and sdUnchecked, each given the mean (and the largest deviation) the
+// caller computed once: an sd took the sum and the largest deviation twice (its variance computed them again).
+
+/** max |x − m|. */
+function largestDeviation(values: Sample, m: number): number {
+  let big = 0;
+  for (let i = 0; i < values.length; i++) big = Math.max(big, Math.abs(values[i]! - m));
+  return big;
+}
+
+/** Two-pass variance about the mean m, with the deviations' sum as a correction (Chan, Golub and LeVeque 1983, eq. 1.7). */
+function plainVariance(values: Sample, m: number): number {
+  const n = values.length;
+  let ss = 0, comp = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - m;
+    ss += d * d;
+    comp += d;
+  }
+  return (ss - (comp * comp) / n) / (n - 1);
+}
+
+/** The sd from the deviations divided by the largest one `big` (squares that would overflow or underflow). */
+function scaledSd(values: Sample, m: number, big: number): number {
+  const n = values.length;
   let ss = 0, comp = 0;
   for (let i = 0; i < n; i++) {
     const d = (values[i]! - m) / big;

@@ -6,7 +6,7 @@
 // (the brackets miss: no answer, and orderStatistics still right).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BRACKET_FROM, bracketedOrderStatistics, orderStatistics, quantilesBySelection, SAMPLE } from "../../src/report/model/selection.ts";
+import { BRACKET_FROM, bracketedOrderStatistics, orderStatistics, quantilesBySelection, SAMPLE, selectPair } from "../../src/report/model/selection.ts";
 import { BAND_QUANTILES } from "../../src/report/model/curves.ts";
 import { quantileSorted, Xoshiro128 } from "../../src/stats/index.ts";
 
@@ -110,6 +110,32 @@ test("band quantiles of long columns equal numpy's linear quantiles of a sort (q
         const sorted = values.slice().sort();
         const want = qs.map((q) => quantileSorted(sorted, q));
         assert.deepStrictEqual(quantilesBySelection(values.slice(), qs), want, `${name}, n ${n}, qs ${qs}`);
+      }
+    }
+  }
+});
+
+test("selectPair: the k-th and (k+1)-th smallest, as a sort's, on ties, constant runs, infinities and every k of short arrays", () => {
+  const r = new Xoshiro128(13);
+  const kinds: [string, (m: number) => Float64Array][] = [
+    ["normal", (m) => Float64Array.from({ length: m }, () => r.nextNormal())],
+    ["three values", (m) => Float64Array.from({ length: m }, () => Math.floor(r.nextFloat() * 3))],
+    ["mostly one value", (m) => Float64Array.from({ length: m }, () => (r.nextFloat() < 0.95 ? 7 : r.nextNormal()))],
+    ["constant", (m) => new Float64Array(m).fill(0.25)],
+    ["sorted", (m) => Float64Array.from({ length: m }, (_, i) => i)],
+    ["reversed", (m) => Float64Array.from({ length: m }, (_, i) => -i)],
+    ["infinities", (m) => Float64Array.from({ length: m }, (_, i) => (i % 5 === 0 ? Infinity : i % 5 === 1 ? -Infinity : r.nextNormal()))],
+    ["huge and tiny", (m) => Float64Array.from({ length: m }, (_, i) => (i % 2 ? 1e300 : 5e-324) * (r.nextFloat() < 0.5 ? -1 : 1))],
+  ];
+  for (const m of [1, 2, 3, 4, 5, 8, 33, 300, 517]) {
+    for (const [name, make] of kinds) {
+      const values = make(m);
+      const sorted = values.slice().sort();
+      const ks = m <= 33 ? Array.from({ length: m }, (_, k) => k) : [0, 1, Math.floor(m / 2), m - 2, m - 1, Math.floor(r.nextFloat() * m)];
+      for (const k of ks) {
+        const got = { ...selectPair(values.slice(), k) };
+        assert.ok(Object.is(got.kth, sorted[k]), `${name}, m ${m}, k ${k}: ${got.kth} against ${sorted[k]}`);
+        assert.ok(Object.is(got.next, k + 1 < m ? sorted[k + 1] : Infinity), `${name}, m ${m}, k ${k}: next ${got.next} against ${sorted[k + 1]}`);
       }
     }
   }

@@ -1,7 +1,7 @@
 // A study none of whose runs logged a result metric (every run failed before its first, or logged only
 // bookkeeping such as epoch and lr, or none has got that far) is still reported: no verdict, why, and
 // each run's status and error (the report said only "no run has logged a metric yet", the dashboard
-// "Cannot show this yet").
+// "Cannot show this yet", as for an error in a file).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildReportModel, NO_METRIC, renderStudyBody, ReportOptionError } from "../../src/report/index.ts";

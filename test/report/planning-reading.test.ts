@@ -10,12 +10,13 @@ import type { PowerData } from "../../src/report/model/index.ts";
 import { markItems } from "./scenegraph.ts";
 
 /** Detectable difference (fraction) at 2..10 seeds: sd·k/√n shaped, 3.0 at 2 seeds, 0.25 at 10. */
-const curve = (scale: number) => [2, 3, 4, 5, 6, 7, 8, 9, 10].map((seeds) => ({ seeds, detectable: scale * (seeds === 2 ? 12 : 4.4 / Math.sqrt(seeds)) }));
+const detectableAt = (scale: number, seeds: number) => scale * (seeds === 2 ? 12 : 4.4 / Math.sqrt(seeds));
+const curve = (scale: number) => [2, 3, 4, 5, 6, 7, 8, 9, 10].map((seeds) => ({ seeds, detectable: detectableAt(scale, seeds) }));
 
 function power(metric: string, n: Record<string, number>): PowerData {
   return {
     available: true, metric, power: 0.8, alpha: 0.05,
-    comparisons: Object.entries(n).map(([b, seeds]) => ({ a: "base", b, design: "paired" as const, sd: 0.25, n: seeds, observed: 0.075, curve: curve(0.25) })),
+    comparisons: Object.entries(n).map(([b, seeds]) => ({ a: "base", b, design: "paired" as const, sd: 0.25, n: seeds, now: detectableAt(0.25, seeds), observed: 0.075, curve: curve(0.25) })),
   };
 }
 
@@ -67,4 +68,11 @@ test("expected maximum: curves of different lengths (a run failed) say where eac
   assert.match(c.caption, / The curves end at different n \(base 6, wide 5\): a curve goes no further than its variant's seeds with a final value, and runs that failed or diverged are not among the draws\.$/);
   const same = expectedMaxChart({ ...data, variants: [data.variants[0]!, { name: "wide", curve: expectedMaxCurve([...wide, 0.79]) }] }, PERCENT_POINTS, ["base", "wide"]);
   assert.doesNotMatch(same.caption, /curves end at different n/);
+});
+
+test("power chart: seeds beyond the curve's last (a scan of 5,000 seeds, the curve to 64) are given in the caption, not a dot off the axis", async () => {
+  const c = powerChart(power("val/acc", { wide: 5000, deep: 6 }), PERCENT_POINTS, ["base", "wide", "deep"])!;
+  assert.match(c.caption, /The axis stops at 10 seeds: wide − base has 5000 seeds, where 1\.56 pp is detectable \(no dot drawn\)\./);
+  const dots = (await markItems(c.spec, "current")).flat().map((i) => i.datum!.comparison);
+  assert.deepEqual(dots, ["deep − base"]);
 });

@@ -139,7 +139,7 @@
         var li = studiesEl.querySelector('li[data-study="' + CSS.escape(name) + '"] .meta.seeds');
         if (li) li.textContent = variantsText(v.variants.length) + " · " + v.seedsText + " · " + v.runs + " runs";
       }
-      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this yet: ' + text(v.error) + "</p>" : v.html);
+      viewEl.innerHTML = head + (v.error ? '<p class="warnings">Cannot show this study: ' + text(v.error) + "</p><p class=\"muted\">The view is made again as soon as its files change.</p>" : v.html);
       // A figure sent without its spec (data-kept) gets the drawing this page holds of it; the others are drawn
       // anew, an update's changed chart showing its previous drawing until the new one replaces it (no blank figure).
       var missing = false;

@@ -71,9 +71,15 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
   const obsLabel = "observed |difference|";
   const rows = d.comparisons.flatMap((c) => c.curve.map((p) => ({ comparison: label(c), seeds: p.seeds, detectable: u(p.detectable), what: curveLabel })));
   const current = d.comparisons.flatMap((c) => {
-    const detectable = inUnit(c.curve.find((p) => p.seeds === c.n)?.detectable ?? null, unit);
+    const detectable = inUnit(c.now, unit);
     return finite(detectable) ? [{ comparison: label(c), seeds: c.n, detectable }] : [];
   });
+  // Seeds beyond the curve's last (it stops at 64): the dot would be off the axis, so the caption gives the figure.
+  const lastSeeds = Math.max(...d.comparisons.map((c) => c.curve.at(-1)?.seeds ?? 0));
+  const pastAxis = current.filter((r) => r.seeds > lastSeeds);
+  const pastText = pastAxis.length
+    ? ` The axis stops at ${lastSeeds} seeds: ${pastAxis.map((r) => `${r.comparison} has ${seedsText(r.seeds)}, where ${fmtNum(r.detectable, 3)}${unit.after} is detectable`).join("; ")} (no dot drawn).`
+    : "";
   const observed = d.comparisons.map((c) => ({ comparison: label(c), observed: u(c.observed), what: obsLabel }));
   const names = d.comparisons.map(label);
   // Each comparison in the colour of its variant (as in the curves).
@@ -89,6 +95,7 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
       ? ""
       : ` The axis stops at ${cap} pp, the largest difference two values of ${d.metric} can have: where a curve leaves it, that few seeds detect no difference at all` +
         (beyond.length ? ` (${beyond.map((r) => `${r.comparison} at its ${seedsText(r.seeds)}: ${fmtNum(r.detectable, 3)} pp needed`).join("; ")}, so its dot is not drawn)` : "") + ".";
+  const dots = current.filter((r) => !beyond.includes(r) && !pastAxis.includes(r));
   const sds = d.comparisons.map((c) => `${label(c)}: ${c.design} sd ${fmtNum(u(c.sd), 3)}${unit.after} from ${seedsText(c.n)}`).join("; ");
   return {
     id: `power-${slug(d.metric)}`,
@@ -96,10 +103,10 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
     caption:
       `For each comparison, the smallest true difference in final ${d.metric} that a ${d.comparisons[0]?.design === "paired" ? "paired" : "two-sample"} t-test detects with ` +
       `${Math.round(d.power * 100)}% power at two-sided α = ${d.alpha}, as a function of the number of seeds, using the observed sd (${sds}). ` +
-      `The dot is the current number of seeds; the dashed line is the difference observed. The sd from few seeds is itself uncertain.` + capText,
+      `The dot is the current number of seeds; the dashed line is the difference observed. The sd from few seeds is itself uncertain.` + pastText + capText,
     series: names.length,
     points: rows.length,
-    marks: { mde: names.length, current: current.length },
+    marks: { mde: names.length, current: dots.length },
     spec: layeredSpec(`Power: seeds against detectable difference (${d.metric})`, [
       {
         name: "mde",
@@ -114,7 +121,7 @@ export function powerChart(d: PowerData, unit: ValueUnit = AS_LOGGED, variants: 
         },
       },
       { name: "observed", data: { values: observed.filter((o) => o.observed > 0) }, mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y: { field: "observed", type: "quantitative" }, color, strokeDash: { field: "what", type: "nominal", ...dash } } },
-      { name: "current", data: { values: current.filter((r) => !beyond.includes(r)) }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
+      { name: "current", data: { values: dots }, mark: { type: "point", filled: true, size: 90 }, encoding: { x: { field: "seeds", type: "quantitative" }, y: { field: "detectable", type: "quantitative" }, color, tooltip: [{ field: "comparison" }, { field: "seeds", title: "current seeds" }, { field: "detectable", format: ".3g" }] } },
     ]),
   };
 }

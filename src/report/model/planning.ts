@@ -49,7 +49,7 @@ export function powerData(sample: FinalSample, analysis: Analysis | null, opts: 
     const maxN = Math.min(64, Math.max(20, 2 * n));
     const curve: { seeds: number; detectable: number }[] = [];
     for (let k = 2; k <= maxN; k++) curve.push({ seeds: k, detectable: detectable(k, sd, design) });
-    base.comparisons.push({ a: c.a, b: c.b, design, sd, n, observed: Math.abs(c.diff), curve });
+    base.comparisons.push({ a: c.a, b: c.b, design, sd, n, now: curve[n - 2]?.detectable ?? detectable(n, sd, design), observed: Math.abs(c.diff), curve });
   }
   if (base.comparisons.length === 0) return { ...base, available: false, reason: "the spread of the differences is zero or unknown (needs ≥ 2 seeds that differ)" };
   return { ...base, available: true };

@@ -236,12 +236,106 @@ function selectInBrackets(ranks: readonly number[], n: number, count: number): F
       local.push(k);
     }
     const part = gathered.subarray((2 * j + 1) * n, (2 * j + 1) * n + size);
-    // A bracket of one value holds nothing else: any of its values is every rank's.
-    if (lows[j] !== highs[j]) selectKths(part, local);
-    for (let x = 0; x < ranks.length; x++) if (bracketOf[x] === j) out[x] = part[ranks[x]! - below]!;
+    if (lows[j] === highs[j]) {
+      // A bracket of one value holds nothing else: any of its values is every rank's.
+      for (let x = 0; x < ranks.length; x++) if (bracketOf[x] === j) out[x] = part[0]!;
+    } else if (local.length === 2 && local[1] === local[0]! + 1) {
+      // A band quantile's two neighbouring ranks (the usual bracket).
+      const { kth, next } = selectPair(part, local[0]!);
+      for (let x = 0; x < ranks.length; x++) if (bracketOf[x] === j) out[x] = ranks[x]! - below === local[0] ? kth : next;
+    } else {
+      selectKths(part, local);
+      for (let x = 0; x < ranks.length; x++) if (bracketOf[x] === j) out[x] = part[ranks[x]! - below]!;
+    }
     below += size;
   }
   return out;
+}
+
+/** What {@link selectPair} found (one object reused: read it before the next call). */
+const pair = { kth: 0, next: 0 };
+/** The other half of selectPair's ping-pong (grown as needed). */
+let pingPong = new Float64Array(0);
+
+/**
+ * The k-th and (k+1)-th smallest values of `a` (no NaN; reordered), as
+ * `kth` and `next` of one object reused by every call (`next` is +∞ for
+ * k = a.length − 1): Hoare's FIND with Lomuto's
+ * partition written without a branch, each value stored at both ends of the
+ * other buffer and the end it belongs to advanced (which side a value falls
+ * on cannot be predicted, and the mispredicted branches of Hoare's partition
+ * were most of a bracket's selection: 3 times as long). Each partition keeps
+ * the side holding rank k; the values given up above it are all ≥ the pivot,
+ * which is one of them, so the smallest value above rank k is the least such
+ * pivot or a value still in range. A pivot that is its range's minimum (no
+ * value below it: ties) splits off the values equal to it instead, so every
+ * pass shrinks the range.
+ */
+export function selectPair(a: Float64Array, k: number): Readonly<typeof pair> {
+  if (pingPong.length < a.length) pingPong = new Float64Array(a.length);
+  let src: Float64Array = a, dst: Float64Array = pingPong, lo = 0, hi = a.length - 1, above = Infinity;
+  while (hi > lo) {
+    // Median of three (first, middle, last).
+    const x0 = src[lo]!, x1 = src[(lo + hi) >>> 1]!, x2 = src[hi]!;
+    const pivot = Math.max(Math.min(x0, x1), Math.min(Math.max(x0, x1), x2));
+    const less = splitBelow(src, dst, lo, hi, pivot, false);
+    if (k < less) {
+      above = Math.min(above, pivot);
+      hi = less - 1;
+    } else if (less > lo) lo = less;
+    else {
+      // Nothing below the pivot: the values equal to it go first, back into src.
+      const equal = splitBelow(dst, src, lo, hi, pivot, true);
+      if (k < equal) {
+        pair.kth = pivot;
+        pair.next = k + 1 < equal ? pivot : Math.min(above, smallest(src, equal, hi));
+        return pair;
+      }
+      lo = equal;
+      continue;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  pair.kth = src[lo]!;
+  pair.next = above;
+  return pair;
+}
+
+/**
+ * Writes from[lo..hi] into to[lo..hi], the values below `pivot` (or ≤ it,
+ * `orEqual`) first and the rest after them, without a branch; returns where
+ * the rest begin.
+ */
+function splitBelow(from: Float64Array, to: Float64Array, lo: number, hi: number, pivot: number, orEqual: boolean): number {
+  let l = lo, h = hi;
+  if (orEqual) {
+    for (let i = lo; i <= hi; i++) {
+      const x = from[i]!;
+      to[l] = x;
+      to[h] = x;
+      const below = +(x <= pivot);
+      l += below;
+      h -= 1 - below;
+    }
+  } else {
+    for (let i = lo; i <= hi; i++) {
+      const x = from[i]!;
+      to[l] = x;
+      to[h] = x;
+      const below = +(x < pivot);
+      l += below;
+      h -= 1 - below;
+    }
+  }
+  return l;
+}
+
+function smallest(a: Float64Array, lo: number, hi: number): number {
+  let m = Infinity;
+  for (let i = lo; i <= hi; i++) m = Math.min(m, a[i]!);
+  return m;
 }
 
 /**

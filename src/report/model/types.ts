@@ -138,7 +138,8 @@ export interface PowerData {
   metric: string;
   power: number;
   alpha: number;
-  comparisons: { a: string; b: string; design: "paired" | "two-sample"; sd: number; n: number; observed: number; curve: { seeds: number; detectable: number }[] }[];
+  /** `curve`: 2 to min(64, max(20, 2n)) seeds; `now`: the difference detectable at the current n seeds (also when n is beyond the curve). */
+  comparisons: { a: string; b: string; design: "paired" | "two-sample"; sd: number; n: number; now: number; observed: number; curve: { seeds: number; detectable: number }[] }[];
 }
 
 export interface ExpectedMaxData {

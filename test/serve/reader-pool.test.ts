@@ -2,8 +2,10 @@
 // threads (log-dir.ts pooledStudyDirGroups, log-reader-pool.ts): the same seed
 // groups, in the same order and with the same values, as the plain reader of
 // the logs and as the index read in one thread; the rows the threads wrote
-// serve the next read; a running run read by a thread is read on from where
-// the thread left it; a malformed line is named as the plain reader names it.
+// serve the next read; a thread writes its rows (and those the view's thread
+// read itself) once the pool is done reading, not while it reads; a running
+// run read by a thread is read on from where the thread left it; a malformed
+// line is named as the plain reader names it.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
@@ -11,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadStudyDir, LogDirSource, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
 import { LogIndex } from "../../src/report/sources/log-index.ts";
+import { LogReaderPool, readerWrites } from "../../src/report/sources/log-reader-pool.ts";
+import { openSqlite } from "../../src/store/sqlite-module.ts";
 import type { RunData, SeedGroup } from "../../src/report/types.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
 
@@ -77,7 +81,8 @@ test("a cold read by reader threads equals the plain reader and the index read i
   assert.deepEqual(await collect(pooledStudyDirGroups(dir, some, { study: "cold", log: fresh }, undefined, 1)), pooled.filter((g) => some.has(g.seed)));
   fresh.close();
   log.close();
-  // A restart on the threads' index knows every run and reads them from it.
+  // A restart on the threads' index knows every run and reads them from it (once the threads have written their rows).
+  await readerWrites();
   const again = new LogIndex(threadsFile);
   for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("cold", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
   assert.deepEqual(await collect(pooledStudyDirGroups(dir, undefined, { study: "cold", log: again }, threadsFile, MIN_RUNS)), pooled);
@@ -99,10 +104,65 @@ test("while the threads have not answered, the view's thread reads runs from the
   const pooled = await collect(pooledStudyDirGroups(dir, undefined, { study: "shared", log }, file, MIN_RUNS));
   assert.ok(readHere > 0, "no run read by the view's thread");
   assert.deepEqual(pooled, [...studyDirGroups(dir, undefined, { study: "shared", log: new LogIndex(join(root, "shared-one-thread.sqlite")) })]);
+  // The rows of the runs read here were handed to the thread: written by it, with its own, not by this connection's close.
+  await readerWrites();
   log.close();
   const again = new LogIndex(file);
   for (const g of pooled) for (const r of g.runs) assert.equal(again.unknown("shared", `${r.variant}/seed-${r.seed}`), false, `${r.variant}/seed-${r.seed}`);
   again.close();
+});
+
+/** The runs (folders relative to the study) that the index file holds rows of, read by a connection of its own. */
+function indexedRuns(file: string, study: string): string[] {
+  const db = openSqlite(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT dir FROM runs WHERE study = ? ORDER BY dir").all(study) as { dir: string }[]).map((r) => r.dir);
+  } finally {
+    db.close();
+  }
+}
+
+test("a reader thread writes the rows of the runs it read, and those handed to it, once the pool is done reading; past its bound, as it reads", async () => {
+  const dir = writeStudy("deferred", 12);
+  const file = join(root, "deferred.sqlite");
+  new LogIndex(file).close();
+  const runs = [...Array(12).keys()].flatMap((seed) => ["a", "b"].map((v) => join(v, `seed-${seed}`)));
+  const files = (rels: string[]) => rels.map((rel) => ({ dir: rel, path: join(dir, rel, "metrics.jsonl"), stamp: join(dir, rel) }));
+  const pool = new LogReaderPool(file, 1);
+  try {
+    const first = await pool.read({ study: "deferred", files: files(runs.slice(0, 8)) });
+    const second = await pool.read({ study: "deferred", files: files(runs.slice(8, 20)) });
+    assert.ok(first.written && second.written);
+    // Read, not written yet: the reading takes none of the writes' time.
+    assert.deepEqual(indexedRuns(file, "deferred"), []);
+    // A run read by the view's thread: its row goes with the thread's.
+    const here = new LogIndex(join(root, "deferred-here.sqlite"));
+    here.run("deferred", runs[20]!, join(dir, runs[20]!, "metrics.jsonl"), "a", "10", join(dir, runs[20]!));
+    let handed = 0;
+    here.handOver((rows) => ((handed = rows.length), pool.write(rows)));
+    assert.equal(handed, 1);
+    here.close();
+    assert.deepEqual(indexedRuns(join(root, "deferred-here.sqlite"), "deferred"), [], "a row handed over is not written by the view's thread");
+  } finally {
+    await pool.close();
+  }
+  await readerWrites();
+  assert.deepEqual(indexedRuns(file, "deferred"), runs.slice(0, 21).sort());
+  // The rows are those the view's thread would write: a read through the index gives the plain reader's runs.
+  const again = new LogIndex(file);
+  for (const rel of runs.slice(0, 21)) assert.equal(again.unknown("deferred", rel), false, rel);
+  again.close();
+
+  // A thread that may keep fewer bytes than a run's state writes each batch's rows as it reads it.
+  const boundFile = join(root, "deferred-bound.sqlite");
+  new LogIndex(boundFile).close();
+  const bounded = new LogReaderPool(boundFile, 1, [], 1);
+  try {
+    await bounded.read({ study: "deferred", files: files(runs.slice(0, 8)) });
+    assert.deepEqual(indexedRuns(boundFile, "deferred"), runs.slice(0, 8).sort());
+  } finally {
+    await bounded.close();
+  }
 });
 
 test("a running run read by a thread is read on from where it was left; without the threads' writes the rows are written here", async () => {

@@ -23,7 +23,7 @@ import { watchFolders } from "./folder-watcher.ts";
 import { factorSeedsFromHParams } from "../../log/factor-seeds.ts";
 import { eventReader } from "./event-reader-use.ts";
 import { LogIndex } from "./log-index.ts";
-import { LogReaderPool } from "./log-reader-pool.ts";
+import { LogReaderPool, readerWrites } from "./log-reader-pool.ts";
 import { RunIndex } from "./run-index.ts";
 import { fileStamp, remember, runDirFiles as runDirFilesOf, runDirStamp as runDirStampOf, type RunDirFiles, type RunDirListings, type StampSeen } from "./run-dir-stamp.ts";
 import { readRunDirPredictions, RUN_DIR_PREDICTION_STEMS } from "./run-dir-predictions.ts";
@@ -573,8 +573,21 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
   const readHere = new Map<string, RunData>();
   /** Answers not received yet; the threads are stopped (their memory freed) once every run is sent and answered. */
   let waiting = 0;
+  /**
+   * Once every run is sent and answered: the rows of the runs read here go to
+   * a thread, written with its own after the reading (the view's thread
+   * writes none while the pool reads), and the threads are told to end.
+   */
+  let open = true;
+  const closePool = (): void => {
+    if (!open) return;
+    open = false;
+    // Not when reads are in flight (an error, or the read was given up): the threads are stopped then, and the rows are written here.
+    if (waiting === 0) index.log.handOver((rows) => pool.write(rows));
+    void pool.close();
+  };
   const answered = (): void => {
-    if (--waiting === 0 && sent >= end) void pool.close();
+    if (--waiting === 0 && sent >= end) closePool();
   };
   /**
    * Reads the last runs no thread has, here: this thread would otherwise wait
@@ -593,7 +606,7 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       }
     }
     end = from;
-    if (waiting === 0 && sent >= end) void pool.close();
+    if (waiting === 0 && sent >= end) closePool();
   };
   /** Sends the next runs to the threads, up to RUNS_AHEAD past the runs folded. */
   const readAhead = (): void => {
@@ -662,12 +675,13 @@ export async function* pooledStudyDirGroups(studyDir: string, seeds: ReadonlySet
       // After its runs' reads came: a run read by a thread was stamped there, just before; the others are stamped now, before they are read here.
       stamping?.stamp(seed);
       const group = seedGroup(studyDir, seed, dirs, earlier, index, (variant, dir) => read.get(dir) ?? indexedRun(index, studyDir, dir, variant, seed), stamping);
-      if (++n % GROUPS_PER_FLUSH === 0) index.log.flush();
+      if (++n % GROUPS_PER_FLUSH === 0 && !open) index.log.flush();
       if (group.runs.length > 0 || group.checks.length > 0) yield group;
     }
+    closePool();
     index.log.flush();
   } finally {
-    void pool.close();
+    closePool();
   }
 }
 
@@ -942,6 +956,8 @@ export class LogDirSource implements DataSource {
   }
 
   async close(): Promise<void> {
+    // The reader threads' rows first: they write them after the reading (log-reader-worker.ts).
+    await readerWrites();
     this.log?.close();
     this.log = null;
     this.primed = false;

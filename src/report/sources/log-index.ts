@@ -46,6 +46,9 @@ export const INDEX_RUN_KNOWN = "SELECT 1 AS one FROM runs WHERE study = ? AND di
 /** The `size` of a run read from event files (no metrics.jsonl): its `tail` holds the stamp of its folder's files. */
 const EVENT_FILES = -1;
 
+/** A run's row as INDEX_RUN_INSERT writes it: study, folder, size, mtime, tail, status, state. */
+export type IndexRunRow = [string, string, number, number, Buffer, string | null, Buffer];
+
 interface RunRow {
   size: number;
   mtime: number;
@@ -65,11 +68,11 @@ export class LogIndex {
   private readonly db: Database.Database;
   /** Runs that have not ended, as last read (their next lines are read from `state.offset`). */
   private readonly live = new Map<string, LiveRun>();
-  private readonly pending = new Map<string, [string, string, number, number, Buffer, string | null, Buffer]>();
+  private readonly pending = new Map<string, IndexRunRow>();
   private readonly statements: {
     run: Database.Statement<[string, string], RunRow>;
     hasRun: Database.Statement<[string, string], { one: number }>;
-    putRun: Database.Statement<[string, string, number, number, Buffer, string | null, Buffer]>;
+    putRun: Database.Statement<IndexRunRow>;
     statuses: Database.Statement<[], { study: string; dir: string; size: number; mtime: number; status: string | null }>;
     checks: Database.Statement<[string, string], { size: number; mtime: number; lines: string }>;
     putChecks: Database.Statement<[string, string, number, number, string]>;
@@ -302,6 +305,21 @@ export class LogIndex {
       for (const r of rows) this.statements.putRun.run(...r);
     })();
     for (const [study, dir] of rows) this.indexed.get(study)?.add(dir);
+  }
+
+  /**
+   * Gives the rows of the runs read since the last flush to `write` (another
+   * connection's writer: a log reader thread, log-reader-pool.ts) instead of
+   * writing them here; they count as written when it takes them (returns
+   * true), else they stay for the next flush.
+   */
+  handOver(write: (rows: IndexRunRow[]) => boolean): void {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    if (!write(rows)) return;
+    this.pending.clear();
+    // Known from now on (as a run a thread read and writes: adopt), though the row is written later.
+    for (const [study, dir] of rows) this.indexedDirs(study).add(dir);
   }
 
   /** Every indexed run's metrics file stamp and status: `<study>/<dir>` → size, mtime, status (the listing's statuses without reading tails). */

@@ -5,10 +5,11 @@
  * thread folds the runs read so far into the study's model. Each thread
  * returns a run as its packed state (run-state.ts encodeRunState: no object
  * per point crosses threads, the bytes are transferred, not copied) and writes
- * it to the index itself (log-reader-worker.ts).
+ * it to the index itself once the pool is done reading (log-reader-worker.ts).
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { IndexRunRow } from "./log-index.ts";
 import type { RunDirFiles } from "./run-dir-stamp.ts";
 
 /**
@@ -18,6 +19,7 @@ import type { RunDirFiles } from "./run-dir-stamp.ts";
  * (run-dir-stamp.ts) and the file read up to the size that stamp found.
  */
 export interface ReadBatch {
+  kind: "read";
   id: number;
   study: string;
   files: ({ dir: string; path: string; size: number; mtimeMs: number } | { dir: string; path: string; stamp: string })[];
@@ -37,12 +39,18 @@ export interface ThreadStamp {
  */
 export type ReadResult = ({ state: Uint8Array; tail: Uint8Array; status: string | null; size: number; mtimeMs: number } | { error: string }) & { stamp?: ThreadStamp };
 
-/** A thread's answer; `written`: whether it wrote the runs read to the index. */
+/** What a thread is sent: runs to read; rows to write with its own (the view's thread's reads, see LogIndex.handOver); or "finish": no more reads, write the rows and end. */
+export type ReaderMessage = ReadBatch | { kind: "write"; rows: IndexRunRow[] } | { kind: "finish" };
+
+/** A thread's answer; `written`: whether it writes the runs read to the index (once the pool is done reading: see LogReaderPool.close). */
 export interface ReaderAnswer {
   id: number;
   results: ReadResult[];
   written: boolean;
 }
+
+/** How long a thread told to finish may take to write the runs it read (10,000 runs: about 0.3 s) before it is stopped. */
+const FINISH_WAIT_MS = 30_000;
 
 /**
  * Threads in a pool: one per core but one (the view worker folds the runs
@@ -53,24 +61,38 @@ export function readerThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
+/** Pools closing: their threads writing the runs they read to the index (see readerWrites). */
+const closing = new Set<Promise<void>>();
+
+/** Resolves once every pool closed so far has ended its threads, so that the runs they read are in the index (or could not be written): before the index is closed, or read by another connection. */
+export async function readerWrites(): Promise<void> {
+  while (closing.size > 0) await Promise.all([...closing]);
+}
+
 export class LogReaderPool {
-  private readonly workers: { worker: Worker; inFlight: number; stopped?: Error }[] = [];
+  /** `writes`: the thread said it writes the runs it reads to the index. */
+  private readonly workers: { worker: Worker; inFlight: number; writes: boolean; stopped?: Error }[] = [];
   private readonly pending = new Map<number, { resolve: (a: ReaderAnswer) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 1;
   private closed = false;
 
-  /** `index`: the index file the threads write the runs they read to (undefined: they write nothing); `predictionFiles`: the names of the prediction files a run folder's stamp looks at. */
-  constructor(index: string | undefined, threads = readerThreads(), predictionFiles: readonly string[] = []) {
+  /**
+   * `index`: the index file the threads write the runs they read to (undefined: they write nothing); `predictionFiles`: the names of the prediction files a run folder's stamp looks at;
+   * `maxUnwritten`: the bytes of runs' states a thread keeps to write once the reading is done, at most (log-reader-worker.ts; default 128 MB).
+   */
+  constructor(index: string | undefined, threads = readerThreads(), predictionFiles: readonly string[] = [], maxUnwritten?: number) {
     // From the sources, threads load TypeScript through tsx (the boot file); compiled (dist/), they start from the JavaScript.
     const entry = import.meta.url.endsWith(".ts") ? "./log-reader-boot.mjs" : "./log-reader-worker.js";
     for (let k = 0; k < threads; k++) {
-      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index, predictionFiles } });
+      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index, predictionFiles, maxUnwritten } });
       worker.unref();
       worker.on("message", (a: ReaderAnswer) => {
         const p = this.pending.get(a.id);
         if (!p) return;
         this.pending.delete(a.id);
-        this.workers[p.worker]!.inFlight--;
+        const w = this.workers[p.worker]!;
+        w.inFlight--;
+        w.writes ||= a.written;
         p.resolve(a);
       });
       const fail = (e: Error): void => {
@@ -84,12 +106,12 @@ export class LogReaderPool {
       };
       worker.on("error", fail);
       worker.on("exit", (code) => fail(new Error(`exit code ${code}`)));
-      this.workers.push({ worker, inFlight: 0 });
+      this.workers.push({ worker, inFlight: 0, writes: false });
     }
   }
 
   /** Reads the files of `batch` (its id is set here) on the running thread with the fewest batches in flight. */
-  read(batch: Omit<ReadBatch, "id">): Promise<ReaderAnswer> {
+  read(batch: Omit<ReadBatch, "id" | "kind">): Promise<ReaderAnswer> {
     let k = -1;
     this.workers.forEach((w, j) => {
       if (!w.stopped && (k < 0 || w.inFlight < this.workers[k]!.inFlight)) k = j;
@@ -100,14 +122,47 @@ export class LogReaderPool {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: k });
       w.inFlight++;
-      w.worker.postMessage({ ...batch, id } satisfies ReadBatch);
+      w.worker.postMessage({ ...batch, kind: "read", id } satisfies ReaderMessage);
     });
   }
 
-  /** Stops the threads (reads in flight are rejected); again, nothing. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Gives index rows (the view's thread's own reads) to a running thread that
+   * writes the rows of its reads, to write with them once the pool is done
+   * reading; false when there is none (or the pool is closed).
+   */
+  write(rows: IndexRunRow[]): boolean {
+    const w = this.closed ? undefined : this.workers.find((x) => x.writes && !x.stopped);
+    if (!w) return false;
+    w.worker.postMessage({ kind: "write", rows } satisfies ReaderMessage);
+    return true;
+  }
+
+  /**
+   * Ends the threads: with no read in flight, each writes the runs it read to
+   * the index first (readerWrites waits for that); else they are stopped at
+   * once (the reads in flight are rejected; the runs read are not written).
+   * Again, nothing.
+   */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    const ended = Promise.all(this.workers.map((w) => (w.stopped ? undefined : this.pending.size > 0 ? w.worker.terminate() : this.finish(w.worker))));
+    const done = ended.then(() => undefined);
+    closing.add(done);
+    void done.finally(() => closing.delete(done));
+    return done;
+  }
+
+  /** Tells a thread to write what it read and end; resolves when it has ended (at most FINISH_WAIT_MS later: then it is stopped). */
+  private finish(worker: Worker): Promise<void> {
+    return new Promise((resolve) => {
+      const stop = setTimeout(() => void worker.terminate().then(() => resolve()), FINISH_WAIT_MS);
+      worker.once("exit", () => {
+        clearTimeout(stop);
+        resolve();
+      });
+      worker.postMessage({ kind: "finish" } satisfies ReaderMessage);
+    });
   }
 }

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixture } from "./fixture.ts";
-import { buildReportModel, loadStudyDir, reportCharts, type Chart } from "../../src/report/index.ts";
+import { buildReportModel, curveChart, curveStats, loadStudyDir, reportCharts, type Chart } from "../../src/report/index.ts";
 import { runSetParts, MAX_SET_CHANGES } from "../../src/report/charts/run-sets.ts";
-import type { CurveStat } from "../../src/report/model/index.ts";
+import type { CurveStat, SeedPoint } from "../../src/report/model/index.ts";
 import { markItems } from "./scenegraph.ts";
 
 const root = mkdtempSync(join(tmpdir(), "twin-run-sets-"));
@@ -60,5 +60,18 @@ test("runSetParts: a part per stretch of one count; runs that log at steps of th
   const f = runSetParts(flicker);
   assert.deepEqual(new Set(f.parts), new Set(["c#0"]));
   assert.deepEqual(f.changes, []);
-  assert.deepEqual(f.varying, ["c"]);
+  assert.deepEqual(f.varying, [{ variant: "c", changes: flicker.length - 1, least: 3, most: 6 }]);
+});
+
+test("a curve whose runs log at steps of their own is drawn whole, its caption saying how the count varies", () => {
+  // 8 runs: three log at even steps, three at odd ones, two at every step: 5 at each step.
+  const points: SeedPoint[] = [];
+  for (let seed = 0; seed < 8; seed++) for (let step = 1; step <= 20; step++) if (seed >= 6 || step % 2 === seed % 2) points.push({ variant: "a", seed: String(seed), step, value: step / 10 + seed / 100 });
+  const { stats, runs, seeds } = curveStats(points, ["a"]);
+  // One run fewer at the even steps after step 4: the count flickers between 5 and 4.
+  const flick = stats.map((s) => (s.step > 4 && s.step % 2 === 0 ? { ...s, n: s.n - 1 } : s));
+  const chart = curveChart({ tag: "loss", variants: ["a"], reference: "a", paired: false, seeds, stats: flick, runs, minRuns: 3, level: 0.95, bandLabel: "band", thinned: false, summarised: false, drawn: { a: 8 }, quantileSample: 512, smoothing: 0, twinTrained: false });
+  assert.equal(chart.marks.mean, 1);
+  assert.equal(chart.marks.runsets, undefined);
+  assert.match(chart.caption, /a: the number of runs behind the mean changes at 15 steps \(between 4 and 5: runs that stop at different steps, or log at steps of their own\), too often to break its line at each/);
 });

@@ -1,7 +1,7 @@
 /** Learning curves (mean with a confidence band over seeds, each seed a thin line) and paired-difference curves. */
 import { SAMPLED_LINE_STEPS, type CurveData } from "../model/index.ts";
 import { AS_LOGGED, finite, inUnit, layeredSpec, slug, variantColors, type Chart, type ValueUnit } from "./common.ts";
-import { runSetParts, type RunSetChange } from "./run-sets.ts";
+import { runSetParts, type RunSetChange, type RunSetParts } from "./run-sets.ts";
 
 const SEED_LINE = "one run (seed)";
 /** Up to this many logged steps, the step axis ticks exactly at them. */
@@ -230,7 +230,7 @@ function changeText(c: RunSetChange, all: number, unitWord: string): string {
 const CHANGES_NAMED = 6;
 
 /** The caption's sentences on where the runs behind a mean change, and on variants whose count changes from step to step. */
-function runSetsText(changes: readonly RunSetChange[], varying: readonly string[], runs: Readonly<Record<string, number>>, unitWord: string): string {
+function runSetsText(changes: readonly RunSetChange[], varying: RunSetParts["varying"], runs: Readonly<Record<string, number>>, unitWord: string): string {
   let out = "";
   if (changes.length > 0) {
     const named = changes.slice(0, CHANGES_NAMED).map((c) => changeText(c, runs[c.variant]!, unitWord));
@@ -239,6 +239,10 @@ function runSetsText(changes: readonly RunSetChange[], varying: readonly string[
       ` Where the ${unitWord} behind a mean change (a run stopped: diverged, failed or shorter), its line and band are broken and a dotted line marks the first step over the new set, with how many go on at its top: ` +
       `${named.join("; ")}${more}. The means on either side are over different ${unitWord}, so a jump there is not a change in training.`;
   }
-  if (varying.length > 0) out += ` ${varying.join(", ")}: the ${unitWord} log at steps of their own, so the number behind the mean changes along the curve (each step's is in its tooltip).`;
+  for (const v of varying) {
+    out +=
+      ` ${v.variant}: the number of ${unitWord} behind the mean changes at ${v.changes} steps (between ${v.least} and ${v.most}: ${unitWord} that stop at different steps, or log at steps of their own), ` +
+      "too often to break its line at each: the count at each step is in its tooltip.";
+  }
   return out;
 }

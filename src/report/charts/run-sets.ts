@@ -11,13 +11,14 @@
  * The count is what the statistics keep at each step (not which seeds): a run
  * that stops as another starts would not show. Runs that log at steps of their
  * own (one every 10 steps, another every 15) change the count at nearly every
- * step; beyond `MAX_SET_CHANGES` changes a variant's curve is not cut (its
- * parts would be single points) and the caption says the count varies.
+ * step, and many runs that stop one by one change it often; beyond
+ * `MAX_SET_CHANGES` changes a variant's curve is not cut (its parts would be
+ * single points, its labels a pile) and the caption says how the count varies.
  */
 import type { CurveStat } from "../model/index.ts";
 
 /** A variant whose runs change more often than this along its curve is drawn whole: its runs log at steps of their own. */
-export const MAX_SET_CHANGES = 4;
+export const MAX_SET_CHANGES = 6;
 
 export interface RunSetChange {
   variant: string;
@@ -33,8 +34,8 @@ export interface RunSetParts {
   parts: string[];
   /** Each change of the number of runs, by variant and step. */
   changes: RunSetChange[];
-  /** Variants drawn whole although their count changes (more than MAX_SET_CHANGES times). */
-  varying: string[];
+  /** Variants drawn whole although their count changes (more than MAX_SET_CHANGES times): how often, and between which counts. */
+  varying: { variant: string; changes: number; least: number; most: number }[];
 }
 
 /** The parts of a curve's stats (one per stretch of steps with the same number of runs, per variant) and the changes between them. */
@@ -47,7 +48,7 @@ export function runSetParts(stats: readonly CurveStat[]): RunSetParts {
   });
   const parts = new Array<string>(stats.length);
   const changes: RunSetChange[] = [];
-  const varying: string[] = [];
+  const varying: RunSetParts["varying"] = [];
   for (const [variant, indices] of byVariant) {
     indices.sort((i, j) => stats[i]!.step - stats[j]!.step);
     const mine: RunSetChange[] = [];
@@ -57,7 +58,10 @@ export function runSetParts(stats: readonly CurveStat[]): RunSetParts {
     }
     const cut = mine.length <= MAX_SET_CHANGES;
     if (cut) changes.push(...mine);
-    else varying.push(variant);
+    else {
+      const counts = indices.map((i) => stats[i]!.n);
+      varying.push({ variant, changes: mine.length, least: Math.min(...counts), most: Math.max(...counts) });
+    }
     let part = 0;
     indices.forEach((i, k) => {
       if (cut && k > 0 && stats[i]!.n !== stats[indices[k - 1]!]!.n) part++;

@@ -242,11 +242,8 @@ function summarize(name: string, runs: Map<string, Cell>): VariantSummary {
 }
 
 function compareFailures(a: string, b: string, ra: Map<string, Cell>, rb: Map<string, Cell>, paired: boolean): FailureComparison | undefined {
-  const endedA = [...ra.values()].filter((c) => ENDED.has(c.outcome));
-  const endedB = [...rb.values()].filter((c) => ENDED.has(c.outcome));
-  const fa = endedA.filter((c) => FAILED.has(c.outcome)).length;
-  const fb = endedB.filter((c) => FAILED.has(c.outcome)).length;
-  if (fa + fb === 0 || endedA.length === 0 || endedB.length === 0) return undefined;
+  const [endedA, fa] = endedAndFailed(ra), [endedB, fb] = endedAndFailed(rb);
+  if (fa + fb === 0 || endedA === 0 || endedB === 0) return undefined;
   if (paired) {
     const flagsA: boolean[] = [];
     const flagsB: boolean[] = [];
@@ -258,10 +255,21 @@ function compareFailures(a: string, b: string, ra: Map<string, Cell>, rb: Map<st
     }
     if (flagsA.length === 0) return undefined;
     const t = mcnemarExact(flagsA, flagsB);
-    return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: [t.onlyA, t.onlyB], test: "exact McNemar", p: t.p };
+    return { a, b, paired, a_failures: fa, a_ended: endedA, b_failures: fb, b_ended: endedB, discordant: [t.onlyA, t.onlyB], test: "exact McNemar", p: t.p };
   }
-  const t = fisherExact([[fa, endedA.length - fa], [fb, endedB.length - fb]]);
-  return { a, b, paired, a_failures: fa, a_ended: endedA.length, b_failures: fb, b_ended: endedB.length, discordant: null, test: "Fisher exact", p: t.p };
+  const t = fisherExact([[fa, endedA - fa], [fb, endedB - fb]]);
+  return { a, b, paired, a_failures: fa, a_ended: endedA, b_failures: fb, b_ended: endedB, discordant: null, test: "Fisher exact", p: t.p };
+}
+
+/** How many of a variant's runs ended, and how many of those failed (one pass, no arrays: a verdict at 10,000 runs counts them per comparison). */
+function endedAndFailed(runs: Map<string, Cell>): [number, number] {
+  let ended = 0, failed = 0;
+  for (const c of runs.values()) {
+    if (!ENDED.has(c.outcome)) continue;
+    ended++;
+    if (FAILED.has(c.outcome)) failed++;
+  }
+  return [ended, failed];
 }
 
 /** Notes of the statistics layer speak of library calls; the verdict's readers get the plain advice. */

@@ -137,3 +137,18 @@ test("exit codes: 2 for a bad command line (a missing results path too), 1 for o
   assert.equal(twin(["stats", file("empty.csv", "")]).status, 1);
   assert.equal(twin(["stats", p]).status, 0);
 });
+
+test("the failure comparison counts ended runs only: runs not finished yet and missing values are not ended", async () => {
+  const { analyzeCells } = await import("../../src/study/analyze.ts");
+  type Cell = import("../../src/study/results-file.ts").Cell;
+  const base = new Map<string, Cell>(), next = new Map<string, Cell>();
+  A.forEach((v, i) => base.set(String(i), { outcome: "finished", value: v, where: `base ${i}` }));
+  base.set("6", { outcome: "unfinished", where: "base 6" });
+  base.set("7", { outcome: "missing", where: "base 7" });
+  B.forEach((v, i) => next.set(String(i), i === 4 ? { outcome: "failed", where: "new 4" } : i === 5 ? { outcome: "diverged", where: "new 5" } : { outcome: "finished", value: v, where: `new ${i}` }));
+  next.set("6", { outcome: "finished", value: 0.87, where: "new 6" });
+  next.set("7", { outcome: "unfinished", where: "new 7" });
+  const a = analyzeCells(new Map([["base", base], ["new", next]]), { metric: "accuracy" });
+  const f = a.failure_comparisons[0]!;
+  assert.deepEqual([f.a_ended, f.a_failures, f.b_ended, f.b_failures], [6, 0, 7, 2]);
+});

@@ -68,14 +68,14 @@ function readOne(f: ReadBatch["files"][number]): Read {
  * Runs read and not written to the index yet, with their states' bytes. The
  * rows are written when the pool is done reading ("finish"), while the view's
  * thread finishes the model and this thread would be idle: written batch by
- * batch, they took about a third of this thread's time in a cold read (10,000
+ * batch, they took about a quarter of this thread's time in a cold read (10,000
  * runs), all of it before the view, whose thread waited for the reads.
  * Past `maxUnwrittenBytes` the oldest are written at once.
  */
 const unwritten: IndexRunRow[] = [];
 let unwrittenBytes = 0;
-/** States' bytes kept unwritten at most (a cold read of 10,000 runs of 500 steps holds about 100 MB; tests set less). */
-const maxUnwrittenBytes = maxUnwritten ?? 128 << 20;
+/** States' bytes kept unwritten at most: this thread's share of the pool's bound (log-reader-pool.ts); none given, the rows are written as they are read. */
+const maxUnwrittenBytes = maxUnwritten ?? 0;
 /** Rows per transaction when writing: a write of the view's thread (its saved view, an update's rows) waits for one of them at most, not for them all. */
 const ROWS_PER_WRITE = 64;
 /**

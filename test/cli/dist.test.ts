@@ -133,7 +133,7 @@ test("the dashboard's log reader thread starts from the build (dist/report/sourc
     const w = new Worker(${JSON.stringify(entry)}, { workerData: {} });
     w.on("message", (a) => { console.log(JSON.stringify({ results: a.results.length, error: a.results[0].error, bytes: a.results[0].state?.length ?? 0 })); process.exit(0); });
     w.on("error", (e) => { console.error(e.message); process.exit(1); });
-    w.postMessage({ id: 1, study: "ab", files: [{ dir: "x", path: ${JSON.stringify(path)}, size: ${statSync(path).size}, mtimeMs: 0 }] });
+    w.postMessage({ kind: "read", id: 1, study: "ab", files: [{ dir: "x", path: ${JSON.stringify(path)}, size: ${statSync(path).size}, mtimeMs: 0 }] });
   `;
   writeFileSync(join(dir, "reader-thread.mjs"), script);
   const r = spawnSync(process.execPath, [join(dir, "reader-thread.mjs")], { cwd: dir, encoding: "utf8", timeout: 60_000 });

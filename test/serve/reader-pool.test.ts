@@ -8,12 +8,13 @@
 // line is named as the plain reader names it.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadStudyDir, LogDirSource, pooledStudyDirGroups, studyDirGroups } from "../../src/report/sources/log-dir.ts";
 import { LogIndex } from "../../src/report/sources/log-index.ts";
 import { LogReaderPool, readerWrites } from "../../src/report/sources/log-reader-pool.ts";
+import { emptyRunState, encodeRunState, readAppended } from "../../src/report/sources/run-state.ts";
 import { openSqlite } from "../../src/store/sqlite-module.ts";
 import type { RunData, SeedGroup } from "../../src/report/types.ts";
 import { Xoshiro128 } from "../../src/stats/random.ts";
@@ -162,6 +163,24 @@ test("a reader thread writes the rows of the runs it read, and those handed to i
     assert.deepEqual(indexedRuns(boundFile, "deferred"), runs.slice(0, 8).sort());
   } finally {
     await bounded.close();
+  }
+
+  // The bound is the pool's: two threads keep half each. Eight runs' states (S bytes) under a bound of 1.5 S: one thread's share, 0.75 S, is passed, and its oldest rows are written.
+  const sharedFile = join(root, "deferred-shared.sqlite");
+  new LogIndex(sharedFile).close();
+  const stateBytes = runs.slice(0, 8).reduce((sum, rel) => {
+    const state = emptyRunState();
+    readAppended(join(dir, rel, "metrics.jsonl"), state, statSync(join(dir, rel, "metrics.jsonl")).size);
+    return sum + encodeRunState(state).byteLength;
+  }, 0);
+  const two = new LogReaderPool(sharedFile, 2, [], Math.floor(stateBytes * 1.5));
+  try {
+    await two.read({ study: "deferred", files: files(runs.slice(0, 8)) });
+    const written = indexedRuns(sharedFile, "deferred");
+    assert.ok(written.length > 0 && written.length < 8, `${written.length} rows written`);
+    assert.deepEqual(written, runs.slice(0, written.length).sort());
+  } finally {
+    await two.close();
   }
 });
 

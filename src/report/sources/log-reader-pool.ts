@@ -49,6 +49,9 @@ export interface ReaderAnswer {
   written: boolean;
 }
 
+/** Bytes of runs' states a pool's threads keep to write after the reading, at most (a cold read of 10,000 runs of 500 steps reads about 100 MB of them). */
+const MAX_UNWRITTEN_BYTES = 128 << 20;
+
 /** How long a thread told to finish may take to write the runs it read (10,000 runs: about 0.3 s) before it is stopped. */
 const FINISH_WAIT_MS = 30_000;
 
@@ -78,13 +81,13 @@ export class LogReaderPool {
 
   /**
    * `index`: the index file the threads write the runs they read to (undefined: they write nothing); `predictionFiles`: the names of the prediction files a run folder's stamp looks at;
-   * `maxUnwritten`: the bytes of runs' states a thread keeps to write once the reading is done, at most (log-reader-worker.ts; default 128 MB).
+   * `maxUnwritten`: the bytes of runs' states the threads keep to write once the reading is done, at most, all together (each thread its share; log-reader-worker.ts).
    */
-  constructor(index: string | undefined, threads = readerThreads(), predictionFiles: readonly string[] = [], maxUnwritten?: number) {
+  constructor(index: string | undefined, threads = readerThreads(), predictionFiles: readonly string[] = [], maxUnwritten = MAX_UNWRITTEN_BYTES) {
     // From the sources, threads load TypeScript through tsx (the boot file); compiled (dist/), they start from the JavaScript.
     const entry = import.meta.url.endsWith(".ts") ? "./log-reader-boot.mjs" : "./log-reader-worker.js";
     for (let k = 0; k < threads; k++) {
-      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index, predictionFiles, maxUnwritten } });
+      const worker = new Worker(new URL(entry, import.meta.url), { execArgv: process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a)), workerData: { index, predictionFiles, maxUnwritten: Math.floor(maxUnwritten / threads) } });
       worker.unref();
       worker.on("message", (a: ReaderAnswer) => {
         const p = this.pending.get(a.id);

@@ -68,16 +68,26 @@ function readOne(f: ReadBatch["files"][number]): Read {
  * Runs read and not written to the index yet, with their states' bytes. The
  * rows are written when the pool is done reading ("finish"), while the view's
  * thread finishes the model and this thread would be idle: written batch by
- * batch, they took about a third of this thread's time in a cold read (10,000
+ * batch, they took about a quarter of this thread's time in a cold read (10,000
  * runs), all of it before the view, whose thread waited for the reads.
  * Past `maxUnwrittenBytes` the oldest are written at once.
  */
 const unwritten: IndexRunRow[] = [];
 let unwrittenBytes = 0;
-/** States' bytes kept unwritten at most (a cold read of 10,000 runs of 500 steps holds about 100 MB; tests set less). */
-const maxUnwrittenBytes = maxUnwritten ?? 128 << 20;
-/** Rows per transaction when writing: a write of the view's thread (its saved view) waits for one of them at most, not for them all. */
-const ROWS_PER_WRITE = 128;
+/** States' bytes kept unwritten at most: this thread's share of the pool's bound (log-reader-pool.ts); none given, the rows are written as they are read. */
+const maxUnwrittenBytes = maxUnwritten ?? 0;
+/** Rows per transaction when writing: a write of the view's thread (its saved view, an update's rows) waits for one of them at most, not for them all. */
+const ROWS_PER_WRITE = 64;
+/**
+ * Pause between two transactions of the rows written after the reading: longer
+ * than the steps of SQLite's busy handler once it has waited a few ms (5, 10,
+ * 15 ms…), so that a writer of the view's thread finds the index free at its
+ * next try. With 2 ms pauses between transactions of 128 rows, a line appended
+ * right after a cold view of 10,000 runs took 279–301 ms to show, against
+ * 180–214 ms before the rows were written late (bench:serve, load 13–15); with
+ * these, 101–239 ms against 85–255 (load 7–12). 10,000 rows then take about 3 s.
+ */
+const WRITE_PAUSE_MS = 20;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -97,7 +107,7 @@ function writeRows(n: number): boolean {
 
 /** Writes every unwritten row, a transaction at a time with a pause between them (another connection's writer gets its turn), then closes the index. */
 async function writeAll(): Promise<void> {
-  while (unwritten.length > 0 && writeRows(ROWS_PER_WRITE)) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (unwritten.length > 0 && writeRows(ROWS_PER_WRITE)) await new Promise((resolve) => setTimeout(resolve, WRITE_PAUSE_MS));
   unwritten.length = 0;
   db?.close();
 }
@@ -133,5 +143,5 @@ port.on("message", (m: ReaderMessage) => {
   // Rows of runs the view's thread read itself (LogIndex.handOver), received as Uint8Arrays.
   else if (m.kind === "write") keep(m.rows.map(([study, dir, size, mtime, tail, status, state]) => [study, dir, size, mtime, asBuffer(tail), status, asBuffer(state)]));
   // The pool is done reading: the rows are written, then the thread ends (nothing else keeps it).
-  else void writeAll().finally(() => port.close());
+  else if (m.kind === "finish") void writeAll().finally(() => port.close());
 });

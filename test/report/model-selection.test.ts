@@ -140,3 +140,13 @@ test("selectPair: the k-th and (k+1)-th smallest, as a sort's, on ties, constant
     }
   }
 });
+
+test("each call's brackets are planned for its own ranks and length (a plan kept from another call would miss)", () => {
+  const r = new Xoshiro128(14);
+  const small = Float64Array.from({ length: BRACKET_FROM }, () => r.nextNormal());
+  const large = Float64Array.from({ length: 20000 }, () => r.nextNormal());
+  for (const [values, ranks] of [[small, [0]], [small, [BRACKET_FROM - 1]], [small, [1000]], [large, [1000]], [large, [0, 1]], [small, [0, 1]]] as const) {
+    const sorted = values.slice().sort();
+    assert.deepStrictEqual(bracketedOrderStatistics(values, ranks), Float64Array.from(ranks, (k) => sorted[k]!), `n ${values.length}, ranks ${ranks}: answered by its brackets`);
+  }
+});

@@ -154,21 +154,9 @@ export function bracketedOrderStatistics(values: Float64Array, ranks: readonly n
  */
 function bracket(ranks: readonly number[], n: number): number {
   const r = ranks.length;
-  const needed: number[] = [];
-  for (let x = 0; x < r; x++) {
-    const q = (ranks[x]! + 0.5) / n, at = q * SAMPLE - 0.5, reach = REACH * Math.sqrt(SAMPLE * q * (1 - q)) + 1;
-    const first = Math.floor(at - reach), last = Math.ceil(at + reach);
-    rankFirst[x] = first;
-    rankLast[x] = last;
-    if (first >= 0) needed.push(first);
-    if (last < SAMPLE) needed.push(last);
-  }
-  needed.sort((a, b) => a - b);
-  let distinct = 0;
-  for (let i = 0; i < needed.length; i++) if (i === 0 || needed[i] !== needed[i - 1]) needed[distinct++] = needed[i]!;
-  needed.length = distinct;
+  if (!samePlan(ranks, n)) planBrackets(ranks, n);
   // The sample's order statistics the brackets are made of, by one multiple selection (the rest of the sample is not sorted).
-  selectKths(sample, needed);
+  selectKths(sample, plan.needed);
   for (let x = 0; x < r; x++) {
     rankLow[x] = rankFirst[x]! < 0 ? -Infinity : sample[rankFirst[x]!]!;
     rankHigh[x] = rankLast[x]! >= SAMPLE ? Infinity : sample[rankLast[x]!]!;
@@ -193,6 +181,39 @@ function bracket(ranks: readonly number[], n: number): number {
     bracketOf[x] = count - 1;
   }
   return count;
+}
+
+/**
+ * Where each rank's bracket ends in the sample (`rankFirst`, `rankLast`) and
+ * the sample's order statistics needed for them (`plan.needed`, ascending,
+ * distinct): they depend on the ranks and n alone, so every step of a curve
+ * (the same band ranks of as many runs) uses the last call's.
+ */
+const plan = { n: -1, ranks: [] as number[], needed: [] as number[] };
+
+function samePlan(ranks: readonly number[], n: number): boolean {
+  if (plan.n !== n || plan.ranks.length !== ranks.length) return false;
+  for (let x = 0; x < ranks.length; x++) if (plan.ranks[x] !== ranks[x]) return false;
+  return true;
+}
+
+function planBrackets(ranks: readonly number[], n: number): void {
+  const needed: number[] = [];
+  for (let x = 0; x < ranks.length; x++) {
+    const q = (ranks[x]! + 0.5) / n, at = q * SAMPLE - 0.5, reach = REACH * Math.sqrt(SAMPLE * q * (1 - q)) + 1;
+    const first = Math.floor(at - reach), last = Math.ceil(at + reach);
+    rankFirst[x] = first;
+    rankLast[x] = last;
+    if (first >= 0) needed.push(first);
+    if (last < SAMPLE) needed.push(last);
+  }
+  needed.sort((a, b) => a - b);
+  let distinct = 0;
+  for (let i = 0; i < needed.length; i++) if (i === 0 || needed[i] !== needed[i - 1]) needed[distinct++] = needed[i]!;
+  needed.length = distinct;
+  plan.n = n;
+  plan.ranks = [...ranks];
+  plan.needed = needed;
 }
 
 /**

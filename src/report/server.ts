@@ -259,6 +259,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let stopped = false;
   /** Builds during which a request was answered with the last view, marked stale. */
   const answeredStale = new WeakSet<Promise<unknown>>();
+  /** The data version each build started from. */
+  const builtFrom = new WeakMap<Promise<unknown>, number>();
 
   /** Per study, the files changed since a view of it was last asked of the builder (null: not all known). */
   const changedFiles = new Map<string, Set<string> | null>();
@@ -304,10 +306,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       }
     }
     pending ??= startBuild(id, name, opts, version, hit);
+    // A build started from older data (the data changed while it ran, and no request was answered stale meanwhile:
+    // after a restart, the build behind the saved view) does not answer for this version: its end starts the next
+    // build, whose end is announced. Answered as fresh, its view stood as current and no announcement followed.
+    const older = builtFrom.get(pending) !== version;
+    if (older) answeredStale.add(pending);
     if (!hit) return firstView(name, pending, version);
     const fresh = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, FRESH_WAIT_MS, STALE))]);
-    if (fresh !== STALE) return fresh;
+    if (fresh !== STALE && !older) return fresh;
     answeredStale.add(pending);
+    if (fresh !== STALE && typeof fresh === "object" && fresh !== null) return { ...fresh, stale: true };
     return (hit.staleBody ??= { ...(hit.body as object), stale: true });
   }
 
@@ -379,6 +387,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (now !== version && answeredStale.has(pending) && !stopped) startBuild(id, name, opts, now, views.get(id) ?? shown).catch(() => undefined);
     });
     building.set(id, pending);
+    builtFrom.set(pending, version);
     return pending;
   }
 

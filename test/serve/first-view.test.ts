@@ -152,3 +152,74 @@ test("after a restart, a line appended while the first build runs is announced w
     await second.close();
   }
 });
+
+test("a build started from older data does not answer for newer data as current: the view is marked stale, the next build follows and is announced", async () => {
+  const logdir = join(root, "older-build");
+  writeFixture(logdir, { seeds: 4, steps: 20 });
+  const index = join(root, "older-build.sqlite");
+  const first = await startDashboard({ source: new LogDirSource(logdir, { index }), port: 0, pollMs: 100, views: "thread" });
+  await getJson(first.url + "api/studies/ab");
+  await first.close();
+  // The restarted dashboard's source: stamping and reading the study wait for `release` (but the first stamping, the
+  // saved view's check), and a change is made known when the test says.
+  const inner = new LogDirSource(logdir, { index });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let changed!: (study: string, file?: string) => void;
+  let stampings = 0;
+  const source = new Proxy(inner, {
+    get(target, p) {
+      if (p === "openStudy" || p === "openStudyStamped" || p === "seedStamps") {
+        const read = Reflect.get(target, p) as (...a: unknown[]) => Promise<unknown>;
+        return async (...a: unknown[]) => {
+          if (p !== "seedStamps" || stampings++ > 0) await gate;
+          return read.apply(target, a);
+        };
+      }
+      if (p === "watch") return (onChange: (study: string, file?: string) => void) => ((changed = onChange), () => undefined);
+      const v = Reflect.get(target, p) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const second = await startDashboard({ source, port: 0, pollMs: 100, views: "thread" });
+  const events = new AbortController();
+  try {
+    const url = second.url + "api/studies/ab";
+    // The saved view, current; the build behind it (for the next update) waits at the gate.
+    const saved = await getJson(url);
+    assert.equal(saved.stale, undefined);
+    assert.equal(saved.version, 0);
+    const announced: number[] = [];
+    const stream = (await fetch(second.url + "api/events", { signal: events.signal })).body!.getReader();
+    void (async () => {
+      let text = "";
+      for (;;) {
+        const { value, done } = await stream.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+        for (const m of text.matchAll(/event: study\ndata: (.*)\n/g)) announced.push(Number((JSON.parse(m[1]!) as { version: number }).version));
+        text = text.slice(text.lastIndexOf("\n\n") + 2);
+      }
+    })();
+    appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 21, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
+    changed("ab");
+    // Asked for the new data while the build for the old ends (within the wait for a fresh view, as it mostly does): not current.
+    const asked = getJson(url);
+    await sleep(20);
+    release();
+    const answer = await asked;
+    assert.equal(answer.stale, true, `answered for version 1 by the build for version 0 as if current (version ${answer.version})`);
+    // The next build's end is announced, and its view is the new one.
+    const t0 = Date.now();
+    while (!announced.some((v) => v >= 1)) {
+      assert.ok(Date.now() - t0 < 30_000, `no announcement of version 1 (announced: ${announced.join(", ")})`);
+      await sleep(50);
+    }
+    const view = await until(url, (v) => !v.stale);
+    assert.equal(view.version, 1);
+    assert.notEqual(view.html, saved.html);
+  } finally {
+    events.abort();
+    await second.close();
+  }
+});

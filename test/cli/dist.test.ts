@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFixture } from "../report/fixture.ts";
 import { EventFileWriter } from "../../src/log/event-writer.ts";
+import { servedAddress } from "../../bench/served-address.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), "twin-dist-"));
@@ -64,16 +65,7 @@ test("twin serve from the build starts its view worker (dist/serve/view-worker-m
   // Its index in the test's folder, not in the user's cache directory.
   const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", join(dir, "logs"), "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TWIN_INDEX_DIR: join(dir, "index") } });
   try {
-    let out = "", err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d));
-    const url = await new Promise<string>((resolvePromise, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        out += d;
-        const m = /twin dashboard: (http:\/\/\S+)/.exec(out);
-        if (m) resolvePromise(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`twin serve exited (${code}): ${err}`)));
-    });
+    const url = await servedAddress(child);
     const res = await fetch(new URL("/api/studies/ab", url));
     const body = (await res.json()) as { html?: string; charts?: unknown[]; error?: string };
     assert.equal(res.status, 200, body.error);
@@ -103,16 +95,7 @@ test("the view worker from the build sets up no protocol-buffer runtime until a 
   }
   const child = spawn(process.execPath, [join(install, "bin/twin.js"), "serve", "--logdir", logs, "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TWIN_INDEX_DIR: join(dir, "event-index") } });
   try {
-    let out = "", err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d));
-    const url = await new Promise<string>((resolvePromise, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        out += d;
-        const m = /twin dashboard: (http:\/\/\S+)/.exec(out);
-        if (m) resolvePromise(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`twin serve exited (${code}): ${err}`)));
-    });
+    const url = await servedAddress(child);
     const res = await fetch(new URL("/api/studies/tb", url));
     const body = (await res.json()) as { html?: string; runs?: number; error?: string };
     assert.equal(res.status, 200, body.error);

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { studySource, TWIN_BIN } from "../study/fixtures/synthetic-study.ts";
 import { writeFixture } from "../report/fixture.ts";
+import { servedAddress } from "../../bench/served-address.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "twin-user-path-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -114,18 +115,8 @@ test("twin stats of a study's name points to its log folder (it said only 'no su
 test("twin serve <folder> serves that log folder (it answered 'too many arguments for serve'); two different folders are refused", async () => {
   writeFixture(join(dir, "served"), { seeds: 2, steps: 5 });
   const child = spawn(process.execPath, [TWIN_BIN, "serve", "served", "--port", "0", "--no-index"], { cwd: dir });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   try {
-    const url = await new Promise<string>((done, fail) => {
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        stdout += d;
-        const m = /twin dashboard: (http:\S+)/.exec(stdout);
-        if (m) done(m[1]!);
-      });
-      child.once("exit", (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
-    });
+    const url = await servedAddress(child);
     const list = (await (await fetch(new URL("api/studies", url))).json()) as { studies: { name: string }[] };
     // The folder's study (the store of this folder's earlier tests adds its own).
     assert.ok(list.studies.some((s) => s.name === "ab"), JSON.stringify(list.studies));

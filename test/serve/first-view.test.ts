@@ -17,6 +17,24 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const getJson = async (url: string): Promise<Record<string, unknown>> => (await (await fetch(url)).json()) as Record<string, unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The versions of the studies' views announced on the dashboard's event stream, appended as they come (`onRead` after each read), until `signal` aborts. */
+async function announcements(url: string, signal: AbortSignal, onRead: () => void = () => undefined): Promise<number[]> {
+  const announced: number[] = [];
+  const stream = (await fetch(url + "api/events", { signal })).body!.getReader();
+  void (async () => {
+    let text = "";
+    for (;;) {
+      const { value, done } = await stream.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      text += new TextDecoder().decode(value);
+      for (const m of text.matchAll(/event: study\ndata: (.*)\n/g)) announced.push(Number((JSON.parse(m[1]!) as { version: number }).version));
+      text = text.slice(text.lastIndexOf("\n\n") + 2);
+      onRead();
+    }
+  })();
+  return announced;
+}
+
 /** Asks for the view until `done` holds (at most 60 s). */
 async function until(url: string, done: (v: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   const t0 = Date.now();
@@ -115,20 +133,8 @@ test("after a restart, a line appended while the first build runs is announced w
     // The saved view, current; its accumulator is built behind it (the view worker starts now).
     const saved = await getJson(second.url + "api/studies/ab");
     assert.equal(saved.stale, undefined);
-    const announced: number[] = [];
     let heard: () => void = () => {};
-    const stream = (await fetch(second.url + "api/events", { signal: events.signal })).body!.getReader();
-    void (async () => {
-      let text = "";
-      for (;;) {
-        const { value, done } = await stream.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return;
-        text += new TextDecoder().decode(value);
-        for (const m of text.matchAll(/event: study\ndata: (.*)\n/g)) announced.push(Number((JSON.parse(m[1]!) as { version: number }).version));
-        text = text.slice(text.lastIndexOf("\n\n") + 2);
-        heard();
-      }
-    })();
+    const announced = await announcements(second.url, events.signal, () => heard());
     appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 21, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
     // As the page does: the view asked for on each announcement only, until it is the new one.
     const t0 = Date.now();
@@ -189,18 +195,7 @@ test("a build started from older data does not answer for newer data as current:
     const saved = await getJson(url);
     assert.equal(saved.stale, undefined);
     assert.equal(saved.version, 0);
-    const announced: number[] = [];
-    const stream = (await fetch(second.url + "api/events", { signal: events.signal })).body!.getReader();
-    void (async () => {
-      let text = "";
-      for (;;) {
-        const { value, done } = await stream.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return;
-        text += new TextDecoder().decode(value);
-        for (const m of text.matchAll(/event: study\ndata: (.*)\n/g)) announced.push(Number((JSON.parse(m[1]!) as { version: number }).version));
-        text = text.slice(text.lastIndexOf("\n\n") + 2);
-      }
-    })();
+    const announced = await announcements(second.url, events.signal);
     appendFileSync(join(logdir, "ab", "baseline", "seed-2", "metrics.jsonl"), JSON.stringify({ kind: "scalars", step: 21, wall_time: 0, values: { "train/loss": 0.2 } }) + "\n");
     changed("ab");
     // Asked for the new data while the build for the old ends (within the wait for a fresh view, as it mostly does): not current.

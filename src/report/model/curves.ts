@@ -122,7 +122,7 @@ export function curveData(tag: string, paired: boolean, series: ReadonlyMap<stri
       for (let i = 0; i < item.steps.length; i++) if (lineSteps.has(item.steps[i]!)) seeds.push({ variant: name, seed, step: item.steps[i]!, value: item.values[i]! });
     }
   }
-  return { tag, variants: present, reference, paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(runs, paired), thinned, twinTrained, summarised, drawn, quantileSample, smoothing };
+  return { tag, variants: present, reference, paired, seeds, stats, runs, minRuns: MIN_BAND_RUNS, level: LEVEL, bandLabel: bandLabel(stats, runs, paired), thinned, twinTrained, summarised, drawn, quantileSample, smoothing };
 }
 
 /** One tag's curve accumulated run by run in bounded memory (the report); see the file's comment. */
@@ -250,8 +250,10 @@ export class CurveAccumulator {
   }
 }
 
-function bandLabel(runs: Record<string, number>, paired: boolean): string {
-  const counts = [...new Set(Object.values(runs))].sort((a, b) => a - b);
+/** The band's legend: its level and how many seeds it rests on, as a range where that changes (variants of other sizes, runs that stop early). */
+function bandLabel(stats: readonly CurveStat[], runs: Record<string, number>, paired: boolean): string {
+  const banded = stats.filter((s) => s.lo !== undefined).map((s) => s.n);
+  const counts = [...new Set(banded.length > 0 ? banded : Object.values(runs))].sort((a, b) => a - b);
   const n = counts.length === 1 ? `${counts[0]} seed${counts[0] === 1 ? "" : "s"}` : `${counts[0]}–${counts[counts.length - 1]} seeds`;
   return `${Math.round(LEVEL * 100)}% CI of the ${paired ? "mean difference" : "mean"} (t), ${n}; where ≥ ${MIN_BAND_RUNS} runs`;
 }
